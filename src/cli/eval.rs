@@ -1,0 +1,63 @@
+//! `infra eval [DIR]`: evaluate the configuration and print the root outputs known before
+//! apply. `--json` prints the shape of `terraform output -json`.
+
+use super::output::render_value;
+use super::{Ui, VarFlags};
+use crate::config::tfvars;
+use crate::evaluate::{Options, evaluate_root};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// The root module directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Print outputs as JSON: name -> {value, type, sensitive}.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    vars: VarFlags,
+}
+
+/// The workspace name: TF_WORKSPACE, else "default".
+pub fn workspace() -> String {
+    std::env::var("TF_WORKSPACE").ok().filter(|w| !w.is_empty()).unwrap_or_else(|| "default".into())
+}
+
+pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
+    let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
+        Ok(v) => v,
+        Err(d) => {
+            ui.print_diagnostics(&d);
+            return 1;
+        }
+    };
+    let opts = Options { root_vars, workspace: workspace(), require_root_vars: true };
+    let result = evaluate_root(&a.dir, &opts);
+    ui.print_diagnostics(&result.diagnostics);
+    if result.diagnostics.iter().any(|d| d.is_error()) {
+        return 1;
+    }
+    if a.json {
+        let mut map = serde_json::Map::new();
+        for (name, o) in &result.outputs {
+            let (v, _) = o.value.unmark_deep();
+            // Terraform leaves null outputs out; unknown ones are not known yet.
+            if v.is_null() || !v.is_wholly_known() {
+                continue;
+            }
+            map.insert(name.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": v.ty().to_json(), "value": v.to_json() }));
+        }
+        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default());
+    } else {
+        for (name, o) in &result.outputs {
+            if o.value.is_null() {
+                continue;
+            }
+            let shown = if o.sensitive { "<sensitive>".to_string() } else { render_value(&o.value, 0) };
+            println!("{name} = {shown}");
+        }
+    }
+    0
+}

@@ -1,0 +1,129 @@
+//! The command line: flags parsed into requests for the library, results printed, exit codes
+//! chosen. Data goes to stdout; diagnostics and progress to stderr. Terraform's single-dash
+//! spellings (`-var`, `-json`, `-no-color`) are accepted so CI scripts port by renaming the binary.
+
+mod console;
+mod eval;
+mod fmt;
+mod output;
+mod validate;
+
+use crate::config::tfvars::VarArg;
+use crate::diag::Diagnostic;
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+
+#[derive(Parser)]
+#[command(name = "infra", version, about = "Declarative infrastructure and machine images, in Terraform's language")]
+struct Cli {
+    /// Switch to this directory before doing anything else (Terraform's -chdir).
+    #[arg(long, global = true, value_name = "DIR")]
+    chdir: Option<std::path::PathBuf>,
+    /// Never colour the output (also when NO_COLOR is set or stderr is not a terminal).
+    #[arg(long, global = true)]
+    no_color: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check that the configuration is valid: syntax, references, types, functions.
+    Validate(validate::ValidateArgs),
+    /// Rewrite configuration files to the canonical format.
+    Fmt(fmt::FmtArgs),
+    /// Evaluate the configuration and print the root module's outputs, as far as they are
+    /// known before apply.
+    Eval(eval::EvalArgs),
+    /// Evaluate expressions, read one per line from standard input, in the module's scope.
+    Console(console::ConsoleArgs),
+}
+
+/// Variable flags shared by every command that evaluates the configuration.
+#[derive(Args, Clone, Default)]
+pub struct VarFlags {
+    /// Set a root variable: NAME=VALUE. Repeatable; later flags win.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Read root variables from a .tfvars or .tfvars.json file. Repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<std::path::PathBuf>,
+}
+
+impl VarFlags {
+    /// The flags in command-line order, which decides precedence between -var and -var-file.
+    fn ordered(&self, raw_args: &[String]) -> Vec<VarArg> {
+        let mut vars = self.vars.iter();
+        let mut files = self.var_files.iter();
+        let mut out = Vec::new();
+        for a in raw_args {
+            if a == "--var" || a.starts_with("--var=") {
+                out.extend(vars.next().cloned().map(VarArg::Var));
+            } else if a == "--var-file" || a.starts_with("--var-file=") {
+                out.extend(files.next().cloned().map(VarArg::File));
+            }
+        }
+        out.extend(vars.cloned().map(VarArg::Var));
+        out.extend(files.cloned().map(VarArg::File));
+        out
+    }
+}
+
+/// Terraform spells long flags with one dash; clap wants two.
+fn normalise_args(args: impl Iterator<Item = String>) -> Vec<String> {
+    args.enumerate()
+        .map(|(i, a)| {
+            let single_dash_long = a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.as_bytes()[1].is_ascii_alphabetic();
+            if i > 0 && single_dash_long { format!("-{a}") } else { a }
+        })
+        .collect()
+}
+
+pub struct Ui {
+    pub color: bool,
+}
+
+impl Ui {
+    pub fn print_diagnostics(&self, diags: &[Diagnostic]) {
+        for d in diags {
+            eprintln!("{}", d.render(self.color));
+        }
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> i32 {
+    let args = normalise_args(std::env::args());
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 1 } else { 0 };
+        }
+    };
+    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let ui = Ui { color };
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            ui.print_diagnostics(&[Diagnostic::plain("Invalid -chdir option", format!("Cannot change to {}: {e}.", dir.display()))]);
+            return 1;
+        }
+    }
+    match cli.command {
+        Command::Validate(a) => validate::run(&ui, a, &args),
+        Command::Fmt(a) => fmt::run(&ui, a),
+        Command::Eval(a) => eval::run(&ui, a, &args),
+        Command::Console(a) => console::run(&ui, a, &args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraform_single_dash_flags_become_long_flags() {
+        let got = normalise_args(["infra", "plan", "-var", "a=1", "-no-color", "-json", "-", "-x"].iter().map(|s| s.to_string()));
+        assert_eq!(got, ["infra", "plan", "--var", "a=1", "--no-color", "--json", "-", "-x"]);
+    }
+}

@@ -1,0 +1,7 @@
+//! network functions.
+
+use super::Function;
+
+pub(super) fn functions() -> Vec<Function> {
+    vec![]
+}

@@ -1,0 +1,10 @@
+//! `infra`: a declarative infrastructure provisioner and image baker that reads Terraform's
+//! dialect of HCL. See ARCHITECTURE.md for the map of the rooms below.
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod evaluate;
+pub mod fmt;
+pub mod lang;
+pub mod syntax;
