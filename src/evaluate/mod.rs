@@ -293,7 +293,7 @@ impl Ctx {
                 let msg = msg.unmark().0.as_str().map(str::to_string).unwrap_or_else(|| "(invalid error message)".into());
                 self.diags.push(Diagnostic::error(
                     "Invalid value for variable",
-                    format!("{msg}\n\nThis was checked by the validation rule at {}.", syntax::span::location(rule.condition.span)),
+                    format!("{msg}\n\nThis was checked by the validation rule of var.{name}."),
                     rule.condition.span,
                 ));
             } else if ok.is_known() && ok.as_bool().is_none() && !ok.is_null() {
@@ -445,7 +445,7 @@ impl Ctx {
             self.diags.push(Diagnostic::error("Module nesting too deep", "Modules call each other more than 32 levels deep; is a module calling itself?", call.span));
             return Value::unknown();
         }
-        let dir = m.dir.join(src);
+        let dir = normalize(&m.dir.join(src));
         let child = match self.cache.get(&dir) {
             Ok(c) => c,
             Err(mut d) => {
@@ -495,6 +495,21 @@ impl Ctx {
             }
         }
     }
+}
+
+/// `a/b/../c` → `a/c`, so diagnostics show the path a person would write.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir if out.file_name().is_some() && !out.ends_with("..") => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
 enum Expansion {

@@ -303,11 +303,10 @@ impl Emitter {
             (Some(_), Some(prev)) if is_break(prev) => Some('+'),
             _ => None,
         };
+        // libyaml marks a `+` scalar open-ended and then writes the indicator, which clears
+        // the mark again: no `...` follows.
         if let Some(c) = chomp {
             self.write_indicator(&c.to_string(), false, false, false);
-            if c == '+' {
-                self.open_ended = true;
-            }
         }
     }
 }
