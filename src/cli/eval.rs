@@ -33,7 +33,7 @@ pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
-    let opts = Options { root_vars, workspace: workspace(), require_root_vars: true };
+    let opts = Options { root_vars, workspace: workspace(), require_root_vars: true, validate_only: false };
     let result = evaluate_root(&a.dir, &opts);
     ui.print_diagnostics(&result.diagnostics);
     if result.diagnostics.iter().any(|d| d.is_error()) {

@@ -26,7 +26,7 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
-    let opts = Options { root_vars, workspace: super::eval::workspace(), require_root_vars: false };
+    let opts = Options { root_vars, workspace: super::eval::workspace(), require_root_vars: false, validate_only: true };
     let result = evaluate_root(&a.dir, &opts);
     let errors = result.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = result.diagnostics.len() - errors;

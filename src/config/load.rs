@@ -381,8 +381,8 @@ fn read_output(m: &mut Module, block: &Block) -> R {
     Ok(())
 }
 
-/// Legacy resource types that map to their successors.
-fn successor_type(mode: Mode, t: &str) -> &str {
+/// Legacy resource types that map to their successors; references keep the written name.
+pub fn successor_type(mode: Mode, t: &str) -> &str {
     match (mode, t) {
         (Mode::Data, "template_cloudinit_config") => "cloudinit_config",
         (Mode::Data, "aws_subnet_ids") => "aws_subnets",
@@ -392,7 +392,7 @@ fn successor_type(mode: Mode, t: &str) -> &str {
 
 fn read_resource(m: &mut Module, mut block: Block, mode: Mode) -> R {
     labels(&block, &["type", "name"])?;
-    let type_name = successor_type(mode, &block.labels[0]).to_string();
+    let type_name = block.labels[0].clone();
     let name = block.labels[1].clone();
     let span = block.header_span();
     let body = &mut block.body;

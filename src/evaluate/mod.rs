@@ -42,8 +42,11 @@ pub struct Evaluated {
 pub struct Options {
     pub root_vars: BTreeMap<String, RawValue>,
     pub workspace: String,
-    /// A missing root variable is an error (`eval`); `validate` leaves it unknown.
+    /// A missing root variable is an error (`eval`); `console` leaves it unknown.
     pub require_root_vars: bool,
+    /// Terraform's `validate`: every input variable, module output, `count.index` and `each`
+    /// is unknown, so the configuration is checked for every possible input at once.
+    pub validate_only: bool,
 }
 
 /// Loads modules once per directory, however often they are called.
@@ -75,7 +78,15 @@ pub fn evaluate_root(dir: &Path, opts: &Options) -> Evaluated {
             return out;
         }
     };
-    let mut ctx = Ctx { cache, diags: Vec::new(), root_dir: dir.to_path_buf(), workspace: opts.workspace.clone(), instances: 0, depth: 0 };
+    let mut ctx = Ctx {
+        cache,
+        diags: Vec::new(),
+        root_dir: dir.to_path_buf(),
+        workspace: opts.workspace.clone(),
+        instances: 0,
+        depth: 0,
+        validate_only: opts.validate_only,
+    };
     let inputs = Inputs::Root { raw: &opts.root_vars, required: opts.require_root_vars };
     let inst = ctx.instance(&root, inputs, "");
     for (name, o) in &root.outputs {
@@ -101,6 +112,7 @@ struct Ctx {
     workspace: String,
     instances: usize,
     depth: usize,
+    validate_only: bool,
 }
 
 impl Ctx {
@@ -185,6 +197,20 @@ impl Ctx {
 
     fn variable(&mut self, m: &Module, inst: &Instance, name: &str, inputs: &Inputs, is_root: bool) -> Value {
         let var = &m.variables[name];
+        let default_ok = self.check_default(var);
+        if self.validate_only {
+            if let Inputs::Child { values, call } = inputs {
+                if var.default.is_none() && !values.contains_key(name) {
+                    self.diags.push(Diagnostic::error(
+                        "Missing required argument",
+                        format!("The argument {name:?} is required by module {:?}, but no definition was found.", call.name),
+                        call.span,
+                    ));
+                }
+            }
+            let _ = default_ok;
+            return Value::Unknown(var.constraint.ty.without_optional()).mark_if(var.sensitive);
+        }
         let given: Option<(Value, Span)> = match inputs {
             Inputs::Root { raw, .. } => match raw.get(name) {
                 None => None,
@@ -268,6 +294,7 @@ impl Ctx {
         }
         let converted = match convert(&value, &var.constraint.ty) {
             Ok(v) => apply_defaults(v, &var.constraint.ty, &var.constraint.defaults),
+            Err(_) if !default_ok && var.default.as_ref().is_some_and(|d| d.span == span) => return Value::Unknown(var.constraint.ty.without_optional()),
             Err(e) => {
                 self.diags.push(Diagnostic::error(
                     "Invalid value for input variable",
@@ -280,6 +307,29 @@ impl Ctx {
         let converted = converted.mark_if(var.sensitive);
         self.check_validations(inst, name, &converted, &var.validations);
         converted
+    }
+
+    /// A default must itself satisfy the variable's type, whatever value is given later.
+    fn check_default(&mut self, var: &crate::config::Variable) -> bool {
+        let Some(d) = &var.default else { return true };
+        let empty = MapScope(Attrs::new());
+        let mut ev = Evaluator::new(&empty, self.root_dir.clone());
+        let v = match ev.eval(d) {
+            Ok(v) => v,
+            Err(e) => {
+                self.diags.push(e);
+                return false;
+            }
+        };
+        if let Err(e) = convert(&v, &var.constraint.ty) {
+            self.diags.push(Diagnostic::error(
+                "Invalid default value for variable",
+                format!("This default value is not compatible with the variable's type constraint: {e}."),
+                d.span,
+            ));
+            return false;
+        }
+        true
     }
 
     fn check_validations(&mut self, inst: &Instance, name: &str, value: &Value, rules: &[crate::config::Validation]) {
@@ -367,6 +417,14 @@ impl Ctx {
     }
 
     fn expansion(&mut self, inst: &Instance, count: Option<&syntax::Expr>, for_each: Option<&syntax::Expr>) -> Expansion {
+        let e = self.checked_expansion(inst, count, for_each);
+        if self.validate_only && (count.is_some() || for_each.is_some()) {
+            return Expansion::Unknown;
+        }
+        e
+    }
+
+    fn checked_expansion(&mut self, inst: &Instance, count: Option<&syntax::Expr>, for_each: Option<&syntax::Expr>) -> Expansion {
         if let Some(c) = count {
             let v = self.eval_in(inst, c, None);
             let (v, marked) = v.unmark();
@@ -475,6 +533,12 @@ impl Ctx {
                 .collect();
             Value::object(outputs)
         };
+        if self.validate_only {
+            let scope = InstanceScope::new(inst).with_unknown_repetition(call.count.is_some());
+            let scope = if call.count.is_none() && call.for_each.is_none() { InstanceScope::new(inst) } else { scope };
+            let _ = run(self, &scope, String::new());
+            return Value::unknown();
+        }
         match expansion {
             Expansion::Single => run(self, &InstanceScope::new(inst), String::new()),
             Expansion::Count(n) => {

@@ -230,7 +230,7 @@ pub fn unify(types: &[Type]) -> Option<Type> {
             }
             return Some(Type::object(attrs));
         }
-        return None;
+        // Different attribute names: the common type is a map, as in cty.
     }
     if known.iter().all(|t| matches!(t, Type::Object(..) | Type::Map(_))) {
         let elems: Vec<Type> = known

@@ -220,8 +220,26 @@ impl<'a> Evaluator<'a> {
     fn conditional(&mut self, c: &Expr, a: &Expr, b: &Expr) -> DiagResult<Value> {
         let cond = self.eval(c)?;
         let (cond, marked) = cond.unmark();
-        let then = self.eval(a)?;
-        let otherwise = self.eval(b)?;
+        // Both results are evaluated for their types, but only the chosen one's errors count:
+        // `var.create ? aws_x.this[0].id : null` is fine when nothing was created.
+        let then_r = self.eval(a);
+        let otherwise_r = self.eval(b);
+        let chosen_true = match cond {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        };
+        let (then, otherwise) = match (then_r, otherwise_r, chosen_true) {
+            (Ok(t), Ok(o), _) => (t, o),
+            (Err(e), _, Some(true)) | (_, Err(e), Some(false)) => return Err(e),
+            (Ok(t), Err(_), Some(true)) => return Ok(t.mark_if(marked)),
+            (Err(_), Ok(o), Some(false)) => return Ok(o.mark_if(marked)),
+            (Err(e), _, None) | (_, Err(e), None) => {
+                if cond.is_known() {
+                    return Err(e);
+                }
+                return Ok(Value::unknown().mark_if(marked));
+            }
+        };
         // Both results are converted to one type, as Terraform does.
         let ty = match (then.is_null(), otherwise.is_null()) {
             (true, false) => Some(otherwise.ty()),
