@@ -44,8 +44,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(summary: impl Into<String>, detail: impl Into<String>, span: Span) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary, detail, span) }
+    pub fn warning(
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+        span: Span,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail, span)
+        }
     }
 
     pub fn with_related(mut self, span: Span, note: impl Into<String>) -> Diagnostic {
@@ -78,7 +85,10 @@ impl Diagnostic {
         };
         let mut out = String::new();
         if color {
-            out.push_str(&format!("{code}{label}\x1b[0m\x1b[1m: {}\x1b[0m\n", self.summary));
+            out.push_str(&format!(
+                "{code}{label}\x1b[0m\x1b[1m: {}\x1b[0m\n",
+                self.summary
+            ));
         } else {
             out.push_str(&format!("{label}: {}\n", self.summary));
         }
@@ -127,13 +137,28 @@ fn snippet(s: Span, note: &str, color: bool) -> String {
     let text = f.line_text(line);
     let width = line.to_string().len();
     let pad = " ".repeat(width);
-    let len = if end_line == line { end_col.saturating_sub(col).max(1) } else { text.chars().count().saturating_sub(col - 1).max(1) };
-    let marker_pad: String = text.chars().take(col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    let (blue, reset) = if color { ("\x1b[1;34m", "\x1b[0m") } else { ("", "") };
+    let len = if end_line == line {
+        end_col.saturating_sub(col).max(1)
+    } else {
+        text.chars().count().saturating_sub(col - 1).max(1)
+    };
+    let marker_pad: String = text
+        .chars()
+        .take(col - 1)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let (blue, reset) = if color {
+        ("\x1b[1;34m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     let mut out = format!("{pad}{blue}-->{reset} {}:{line}:{col}\n", f.path.display());
     out.push_str(&format!("{pad} {blue}|{reset}\n"));
     out.push_str(&format!("{blue}{line}{reset} {blue}|{reset} {text}\n"));
-    out.push_str(&format!("{pad} {blue}|{reset} {marker_pad}{}", "^".repeat(len)));
+    out.push_str(&format!(
+        "{pad} {blue}|{reset} {marker_pad}{}",
+        "^".repeat(len)
+    ));
     if !note.is_empty() {
         out.push(' ');
         out.push_str(note);
@@ -160,7 +185,10 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// The closest candidate by edit distance, for "did you mean" hints.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (levenshtein(name, c), c))
@@ -189,14 +217,21 @@ mod tests {
 
     #[test]
     fn suggests_near_names() {
-        assert_eq!(did_you_mean("lenght", ["length", "lower", "join"]), Some("length"));
+        assert_eq!(
+            did_you_mean("lenght", ["length", "lower", "join"]),
+            Some("length")
+        );
         assert_eq!(did_you_mean("zzzzzz", ["length"]), None);
     }
 
     #[test]
     fn renders_location_and_marker() {
         let id = span::add_file(std::path::Path::new("main.tf"), "a = 1\nb = foo(2)\n");
-        let d = Diagnostic::error("Call to unknown function", "There is no function named \"foo\".", Span::new(id, 10, 13));
+        let d = Diagnostic::error(
+            "Call to unknown function",
+            "There is no function named \"foo\".",
+            Span::new(id, 10, 13),
+        );
         let r = d.render(false);
         assert!(r.contains("main.tf:2:5"), "{r}");
         assert!(r.contains("b = foo(2)"), "{r}");

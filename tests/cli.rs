@@ -36,18 +36,30 @@ fn workdir(files: &[(&str, &str)]) -> tempfile::TempDir {
 #[test]
 fn every_bad_config_fails_with_its_expected_message_and_location() {
     let root = repo().join("fixtures/bad");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dirs.sort();
-    assert!(dirs.len() >= 20, "expected at least 20 bad configs, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 20,
+        "expected at least 20 bad configs, found {}",
+        dirs.len()
+    );
     let mut failures = Vec::new();
     for dir in dirs {
         // A fixture may name the command that must reject it (default: validate).
-        let args = std::fs::read_to_string(dir.join("args.txt")).unwrap_or_else(|_| "validate .".into());
+        let args =
+            std::fs::read_to_string(dir.join("args.txt")).unwrap_or_else(|_| "validate .".into());
         let args: Vec<&str> = args.split_whitespace().collect();
         let out = infra(&dir, &args);
         let stderr = text(&out.stderr);
         if out.status.code() != Some(1) {
-            failures.push(format!("{}: exit {:?}, stderr:\n{stderr}", dir.display(), out.status.code()));
+            failures.push(format!(
+                "{}: exit {:?}, stderr:\n{stderr}",
+                dir.display(),
+                out.status.code()
+            ));
             continue;
         }
         let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
@@ -94,21 +106,35 @@ fn variable_precedence_follows_terraform() {
     let d = workdir(&[("main.tf", VARS_TF)]);
     assert_eq!(output_json(d.path(), &[])["name"]["value"], "from-default");
 
-    std::fs::write(d.path().join("terraform.tfvars"), "name = \"from-tfvars\"\n").unwrap();
+    std::fs::write(
+        d.path().join("terraform.tfvars"),
+        "name = \"from-tfvars\"\n",
+    )
+    .unwrap();
     assert_eq!(output_json(d.path(), &[])["name"]["value"], "from-tfvars");
 
     std::fs::write(d.path().join("b.auto.tfvars"), "name = \"from-auto\"\n").unwrap();
     assert_eq!(output_json(d.path(), &[])["name"]["value"], "from-auto");
 
-    std::fs::write(d.path().join("extra.tfvars.json"), r#"{"name": "from-var-file", "ports": [80, 443]}"#).unwrap();
+    std::fs::write(
+        d.path().join("extra.tfvars.json"),
+        r#"{"name": "from-var-file", "ports": [80, 443]}"#,
+    )
+    .unwrap();
     let v = output_json(d.path(), &["-var-file=extra.tfvars.json"]);
     assert_eq!(v["name"]["value"], "from-var-file");
     assert_eq!(v["ports"]["value"], serde_json::json!([80, 443]));
 
     // Command-line order decides between -var and -var-file.
-    let v = output_json(d.path(), &["-var-file=extra.tfvars.json", "-var", "name=from-flag"]);
+    let v = output_json(
+        d.path(),
+        &["-var-file=extra.tfvars.json", "-var", "name=from-flag"],
+    );
     assert_eq!(v["name"]["value"], "from-flag");
-    let v = output_json(d.path(), &["-var", "name=from-flag", "-var-file=extra.tfvars.json"]);
+    let v = output_json(
+        d.path(),
+        &["-var", "name=from-flag", "-var-file=extra.tfvars.json"],
+    );
     assert_eq!(v["name"]["value"], "from-var-file");
 
     // A non-string variable given on the command line is parsed as an expression.
@@ -122,7 +148,9 @@ fn environment_variables_are_the_lowest_precedence_source() {
     let d = workdir(&[("main.tf", VARS_TF)]);
     let run = |extra: &[(&str, &str)]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_infra"));
-        c.args(["eval", ".", "--json"]).current_dir(d.path()).env("TF_VAR_name", "from-env");
+        c.args(["eval", ".", "--json"])
+            .current_dir(d.path())
+            .env("TF_VAR_name", "from-env");
         for (k, v) in extra {
             c.env(k, v);
         }
@@ -131,16 +159,27 @@ fn environment_variables_are_the_lowest_precedence_source() {
         v["name"]["value"].as_str().unwrap().to_string()
     };
     assert_eq!(run(&[]), "from-env");
-    std::fs::write(d.path().join("terraform.tfvars"), "name = \"from-tfvars\"\n").unwrap();
+    std::fs::write(
+        d.path().join("terraform.tfvars"),
+        "name = \"from-tfvars\"\n",
+    )
+    .unwrap();
     assert_eq!(run(&[]), "from-tfvars");
 }
 
 #[test]
 fn missing_required_root_variable_is_an_error_for_eval_but_unknown_for_validate() {
-    let d = workdir(&[("main.tf", "variable \"region\" {}\noutput \"r\" {\n  value = var.region\n}\n")]);
+    let d = workdir(&[(
+        "main.tf",
+        "variable \"region\" {}\noutput \"r\" {\n  value = var.region\n}\n",
+    )]);
     let out = infra(d.path(), &["eval", "."]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("No value for required variable"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("No value for required variable"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = infra(d.path(), &["validate", "."]);
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
@@ -200,8 +239,14 @@ output "where" {
         ),
     ]);
     let v = output_json(d.path(), &[]);
-    assert_eq!(v["zones"]["value"], serde_json::json!({"a": "zone-a/10", "b": "zone-b/20"}));
-    assert_eq!(v["counted"]["value"], serde_json::json!(["n0/0", "n1/10", "n2/20"]));
+    assert_eq!(
+        v["zones"]["value"],
+        serde_json::json!({"a": "zone-a/10", "b": "zone-b/20"})
+    );
+    assert_eq!(
+        v["counted"]["value"],
+        serde_json::json!(["n0/0", "n1/10", "n2/20"])
+    );
     assert_eq!(v["path_in_module"]["value"], "zone");
 }
 
@@ -228,7 +273,10 @@ output "first_id" {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("subnet_count = 3"), "{stdout}");
-    assert!(stdout.contains("first_id = (known after apply)"), "{stdout}");
+    assert!(
+        stdout.contains("first_id = (known after apply)"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -239,7 +287,11 @@ fn resource_bodies_are_checked_even_under_count_zero() {
     )]);
     let out = infra(d.path(), &["validate", "."]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("Reference to undeclared input variable"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Reference to undeclared input variable"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -254,7 +306,12 @@ fn console_evaluates_lines_in_the_module_scope() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"length(local.azs)\nupper(local.azs[1])\n1/0\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"length(local.azs)\nupper(local.azs[1])\n1/0\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let stdout = text(&out.stdout);
     assert_eq!(stdout, "2\n\"B\"\n");
@@ -264,14 +321,20 @@ fn console_evaluates_lines_in_the_module_scope() {
 
 #[test]
 fn fmt_check_reports_and_fmt_rewrites() {
-    let d = workdir(&[("main.tf", "resource \"a\" \"b\" {\nx=1\nlonger   =  \"${var.v}\"\n}\n")]);
+    let d = workdir(&[(
+        "main.tf",
+        "resource \"a\" \"b\" {\nx=1\nlonger   =  \"${var.v}\"\n}\n",
+    )]);
     let out = infra(d.path(), &["fmt", "-check", "."]);
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(text(&out.stdout).trim(), "./main.tf");
     let out = infra(d.path(), &["fmt", "."]);
     assert!(out.status.success());
     let formatted = std::fs::read_to_string(d.path().join("main.tf")).unwrap();
-    assert_eq!(formatted, "resource \"a\" \"b\" {\n  x      = 1\n  longer = var.v\n}\n");
+    assert_eq!(
+        formatted,
+        "resource \"a\" \"b\" {\n  x      = 1\n  longer = var.v\n}\n"
+    );
     let out = infra(d.path(), &["fmt", "--check", "."]);
     assert_eq!(out.status.code(), Some(0));
 }

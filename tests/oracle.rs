@@ -16,8 +16,18 @@ fn corpus_matches_terraform() {
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "infra differs from Terraform:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "infra differs from Terraform:\n{stdout}\n{stderr}"
+    );
     let summary = stdout.lines().last().unwrap_or_default();
-    let passed: usize = summary.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0);
-    assert!(passed >= 200, "the corpus must compare at least 200 expressions, got: {summary}");
+    let passed: usize = summary
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        passed >= 200,
+        "the corpus must compare at least 200 expressions, got: {summary}"
+    );
 }

@@ -29,9 +29,18 @@ pub fn run(ui: &Ui, a: ConsoleArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
-    let opts = Options { root_vars, workspace: super::eval::workspace(), require_root_vars: false, validate_only: false };
+    let opts = Options {
+        root_vars,
+        workspace: super::eval::workspace(),
+        require_root_vars: false,
+        validate_only: false,
+    };
     let result = evaluate_root(&a.dir, &opts);
-    let errors: Vec<Diagnostic> = result.diagnostics.into_iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<Diagnostic> = result
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
     if !errors.is_empty() {
         ui.print_diagnostics(&errors);
         return 1;

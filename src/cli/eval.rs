@@ -22,7 +22,10 @@ pub struct EvalArgs {
 
 /// The workspace name: TF_WORKSPACE, else "default".
 pub fn workspace() -> String {
-    std::env::var("TF_WORKSPACE").ok().filter(|w| !w.is_empty()).unwrap_or_else(|| "default".into())
+    std::env::var("TF_WORKSPACE")
+        .ok()
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "default".into())
 }
 
 pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
@@ -33,7 +36,12 @@ pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
-    let opts = Options { root_vars, workspace: workspace(), require_root_vars: true, validate_only: false };
+    let opts = Options {
+        root_vars,
+        workspace: workspace(),
+        require_root_vars: true,
+        validate_only: false,
+    };
     let result = evaluate_root(&a.dir, &opts);
     ui.print_diagnostics(&result.diagnostics);
     if result.diagnostics.iter().any(|d| d.is_error()) {
@@ -49,13 +57,20 @@ pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
             }
             map.insert(name.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": v.ty().to_json(), "value": v.to_json() }));
         }
-        println!("{}", serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default()
+        );
     } else {
         for (name, o) in &result.outputs {
             if o.value.is_null() {
                 continue;
             }
-            let shown = if o.sensitive { "<sensitive>".to_string() } else { render_value(&o.value, 0) };
+            let shown = if o.sensitive {
+                "<sensitive>".to_string()
+            } else {
+                render_value(&o.value, 0)
+            };
             println!("{name} = {shown}");
         }
     }

@@ -26,7 +26,10 @@ pub struct FmtArgs {
 }
 
 fn is_config(p: &Path) -> bool {
-    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     name.ends_with(".tf") || name.ends_with(".tfvars")
 }
 
@@ -35,10 +38,15 @@ fn collect(path: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Res
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for e in entries {
-        let hidden = e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        let hidden = e
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
         if e.is_dir() && recursive && !hidden {
             collect(&e, recursive, out)?;
         } else if e.is_file() && is_config(&e) {
@@ -60,7 +68,10 @@ pub fn run(ui: &Ui, a: FmtArgs) -> i32 {
                 if a.check && f != src { 3 } else { 0 }
             }
             Err(e) => {
-                ui.print_diagnostics(&[Diagnostic::plain("Invalid syntax", format!("<stdin>: {e}"))]);
+                ui.print_diagnostics(&[Diagnostic::plain(
+                    "Invalid syntax",
+                    format!("<stdin>: {e}"),
+                )]);
                 2
             }
         };
@@ -68,7 +79,10 @@ pub fn run(ui: &Ui, a: FmtArgs) -> i32 {
     let mut files = Vec::new();
     for p in &a.paths {
         if let Err(e) = collect(p, a.recursive, &mut files) {
-            ui.print_diagnostics(&[Diagnostic::plain("Failed to read path", format!("{}: {e}", p.display()))]);
+            ui.print_diagnostics(&[Diagnostic::plain(
+                "Failed to read path",
+                format!("{}: {e}", p.display()),
+            )]);
             return 2;
         }
     }
@@ -76,14 +90,20 @@ pub fn run(ui: &Ui, a: FmtArgs) -> i32 {
     let mut failed = false;
     for f in files {
         let Ok(src) = std::fs::read_to_string(&f) else {
-            ui.print_diagnostics(&[Diagnostic::plain("Failed to read file", f.display().to_string())]);
+            ui.print_diagnostics(&[Diagnostic::plain(
+                "Failed to read file",
+                f.display().to_string(),
+            )]);
             failed = true;
             continue;
         };
         let formatted = match crate::fmt::format_source(&src) {
             Ok(x) => x,
             Err(e) => {
-                ui.print_diagnostics(&[Diagnostic::plain("Invalid syntax", format!("{}: {e}", f.display()))]);
+                ui.print_diagnostics(&[Diagnostic::plain(
+                    "Invalid syntax",
+                    format!("{}: {e}", f.display()),
+                )]);
                 failed = true;
                 continue;
             }
@@ -98,13 +118,20 @@ pub fn run(ui: &Ui, a: FmtArgs) -> i32 {
         if a.diff {
             let name = f.display().to_string();
             let diff = similar::TextDiff::from_lines(&src, &formatted);
-            print!("{}", diff.unified_diff().header(&format!("old/{name}"), &format!("new/{name}")));
+            print!(
+                "{}",
+                diff.unified_diff()
+                    .header(&format!("old/{name}"), &format!("new/{name}"))
+            );
         }
-        if !a.check {
-            if let Err(e) = std::fs::write(&f, &formatted) {
-                ui.print_diagnostics(&[Diagnostic::plain("Failed to write file", format!("{}: {e}", f.display()))]);
-                failed = true;
-            }
+        if !a.check
+            && let Err(e) = std::fs::write(&f, &formatted)
+        {
+            ui.print_diagnostics(&[Diagnostic::plain(
+                "Failed to write file",
+                format!("{}: {e}", f.display()),
+            )]);
+            failed = true;
         }
     }
     if failed {

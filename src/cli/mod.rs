@@ -14,7 +14,11 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 
 #[derive(Parser)]
-#[command(name = "infra", version, about = "Declarative infrastructure and machine images, in Terraform's language")]
+#[command(
+    name = "infra",
+    version,
+    about = "Declarative infrastructure and machine images, in Terraform's language"
+)]
 struct Cli {
     /// Switch to this directory before doing anything else (Terraform's -chdir).
     #[arg(long, global = true, value_name = "DIR")]
@@ -73,8 +77,15 @@ impl VarFlags {
 fn normalise_args(args: impl Iterator<Item = String>) -> Vec<String> {
     args.enumerate()
         .map(|(i, a)| {
-            let single_dash_long = a.starts_with('-') && !a.starts_with("--") && a.len() > 2 && a.as_bytes()[1].is_ascii_alphabetic();
-            if i > 0 && single_dash_long { format!("-{a}") } else { a }
+            let single_dash_long = a.starts_with('-')
+                && !a.starts_with("--")
+                && a.len() > 2
+                && a.as_bytes()[1].is_ascii_alphabetic();
+            if i > 0 && single_dash_long {
+                format!("-{a}")
+            } else {
+                a
+            }
         })
         .collect()
 }
@@ -101,13 +112,17 @@ pub fn run() -> i32 {
             return if e.use_stderr() { 1 } else { 0 };
         }
     };
-    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let color =
+        !cli.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
     let ui = Ui { color };
-    if let Some(dir) = &cli.chdir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            ui.print_diagnostics(&[Diagnostic::plain("Invalid -chdir option", format!("Cannot change to {}: {e}.", dir.display()))]);
-            return 1;
-        }
+    if let Some(dir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        ui.print_diagnostics(&[Diagnostic::plain(
+            "Invalid -chdir option",
+            format!("Cannot change to {}: {e}.", dir.display()),
+        )]);
+        return 1;
     }
     match cli.command {
         Command::Validate(a) => validate::run(&ui, a, &args),
@@ -123,7 +138,32 @@ mod tests {
 
     #[test]
     fn terraform_single_dash_flags_become_long_flags() {
-        let got = normalise_args(["infra", "plan", "-var", "a=1", "-no-color", "-json", "-", "-x"].iter().map(|s| s.to_string()));
-        assert_eq!(got, ["infra", "plan", "--var", "a=1", "--no-color", "--json", "-", "-x"]);
+        let got = normalise_args(
+            [
+                "infra",
+                "plan",
+                "-var",
+                "a=1",
+                "-no-color",
+                "-json",
+                "-",
+                "-x",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        assert_eq!(
+            got,
+            [
+                "infra",
+                "plan",
+                "--var",
+                "a=1",
+                "--no-color",
+                "--json",
+                "-",
+                "-x"
+            ]
+        );
     }
 }

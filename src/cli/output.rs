@@ -41,11 +41,28 @@ pub fn render_value(v: &Value, indent: usize) -> String {
         if attrs.is_empty() {
             return "{}".into();
         }
-        let width = attrs.keys().map(|k| if is_identifier(k) { k.len() } else { quote(k).len() }).max().unwrap_or(0);
+        let width = attrs
+            .keys()
+            .map(|k| {
+                if is_identifier(k) {
+                    k.len()
+                } else {
+                    quote(k).len()
+                }
+            })
+            .max()
+            .unwrap_or(0);
         let mut s = String::from("{\n");
         for (k, x) in attrs.iter() {
-            let key = if is_identifier(k) { k.clone() } else { quote(k) };
-            s.push_str(&format!("{pad}{key:<width$} = {}\n", render_value(x, indent + 1)));
+            let key = if is_identifier(k) {
+                k.clone()
+            } else {
+                quote(k)
+            };
+            s.push_str(&format!(
+                "{pad}{key:<width$} = {}\n",
+                render_value(x, indent + 1)
+            ));
         }
         s.push_str(&format!("{end}}}"));
         s

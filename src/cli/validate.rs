@@ -26,7 +26,12 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
-    let opts = Options { root_vars, workspace: super::eval::workspace(), require_root_vars: false, validate_only: true };
+    let opts = Options {
+        root_vars,
+        workspace: super::eval::workspace(),
+        require_root_vars: false,
+        validate_only: true,
+    };
     let result = evaluate_root(&a.dir, &opts);
     let errors = result.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = result.diagnostics.len() - errors;
@@ -42,7 +47,10 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
     } else {
         ui.print_diagnostics(&result.diagnostics);
         if errors == 0 {
-            println!("Success! The configuration is valid ({} resource instances checked).", result.resource_instances);
+            println!(
+                "Success! The configuration is valid ({} resource instances checked).",
+                result.resource_instances
+            );
         }
     }
     if errors == 0 { 0 } else { 1 }

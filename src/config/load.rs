@@ -21,22 +21,34 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
-        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     files.sort();
-    let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
+    let mut module = Module {
+        dir: dir.to_path_buf(),
+        ..Module::default()
+    };
     let mut diags = Vec::new();
     for path in &files {
         let text = match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
-                    diags.push(Diagnostic::plain("Invalid file encoding", format!("{} is not valid UTF-8.", path.display())));
+                    diags.push(Diagnostic::plain(
+                        "Invalid file encoding",
+                        format!("{} is not valid UTF-8.", path.display()),
+                    ));
                     continue;
                 }
             },
             Err(e) => {
-                diags.push(Diagnostic::plain("Failed to read file", format!("{}: {e}", path.display())));
+                diags.push(Diagnostic::plain(
+                    "Failed to read file",
+                    format!("{}: {e}", path.display()),
+                ));
                 continue;
             }
         };
@@ -55,7 +67,10 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
 
 /// Loads a module from source text (tests, `console` with no directory).
 pub fn load_module_from_str(dir: &Path, name: &str, text: &str) -> Result<Module, Vec<Diagnostic>> {
-    let mut module = Module { dir: dir.to_path_buf(), ..Module::default() };
+    let mut module = Module {
+        dir: dir.to_path_buf(),
+        ..Module::default()
+    };
     let mut diags = Vec::new();
     let id = syntax::span::add_file(&dir.join(name), text);
     match syntax::parse_body(id, text) {
@@ -92,7 +107,18 @@ fn read_body(m: &mut Module, body: Body, diags: &mut Vec<Diagnostic>) {
             other => {
                 let hint = crate::diag::did_you_mean(
                     other,
-                    ["terraform", "provider", "variable", "locals", "output", "resource", "data", "module", "image", "moved"],
+                    [
+                        "terraform",
+                        "provider",
+                        "variable",
+                        "locals",
+                        "output",
+                        "resource",
+                        "data",
+                        "module",
+                        "image",
+                        "moved",
+                    ],
                 )
                 .map(|s| format!(" Did you mean {s:?}?"))
                 .unwrap_or_default();
@@ -116,11 +142,23 @@ fn labels(block: &Block, names: &[&str]) -> Result<(), Vec<Diagnostic>> {
         let want = if names.is_empty() {
             "no labels".to_string()
         } else {
-            names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(" and ")
+            names
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(" and ")
         };
         return Err(vec![Diagnostic::error(
-            if block.labels.len() < names.len() { "Missing name for block" } else { "Extraneous label for block" },
-            format!("A {} block expects {want}, but has {} label(s).", block.kind, block.labels.len()),
+            if block.labels.len() < names.len() {
+                "Missing name for block"
+            } else {
+                "Extraneous label for block"
+            },
+            format!(
+                "A {} block expects {want}, but has {} label(s).",
+                block.kind,
+                block.labels.len()
+            ),
             block.header_span(),
         )]);
     }
@@ -128,7 +166,9 @@ fn labels(block: &Block, names: &[&str]) -> Result<(), Vec<Diagnostic>> {
         if !valid_identifier(label) && block.kind != "provider" {
             return Err(vec![Diagnostic::error(
                 "Invalid name",
-                format!("{label:?} is not a valid name: a name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes."),
+                format!(
+                    "{label:?} is not a valid name: a name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes."
+                ),
                 *span,
             )]);
         }
@@ -150,7 +190,14 @@ fn only_args(body: &Body, allowed: &[&str], what: &str) -> Vec<Diagnostic> {
             let hint = crate::diag::did_you_mean(&a.name, allowed.iter().copied())
                 .map(|s| format!(" Did you mean {s:?}?"))
                 .unwrap_or_default();
-            Diagnostic::error("Unsupported argument", format!("An argument named {:?} is not expected in {what}.{hint}", a.name), a.name_span)
+            Diagnostic::error(
+                "Unsupported argument",
+                format!(
+                    "An argument named {:?} is not expected in {what}.{hint}",
+                    a.name
+                ),
+                a.name_span,
+            )
         })
         .collect()
 }
@@ -159,7 +206,13 @@ fn only_blocks(body: &Body, allowed: &[&str], what: &str) -> Vec<Diagnostic> {
     body.blocks
         .iter()
         .filter(|b| !allowed.contains(&b.kind.as_str()))
-        .map(|b| Diagnostic::error("Unsupported block type", format!("Blocks of type {:?} are not expected in {what}.", b.kind), b.kind_span))
+        .map(|b| {
+            Diagnostic::error(
+                "Unsupported block type",
+                format!("Blocks of type {:?} are not expected in {what}.", b.kind),
+                b.kind_span,
+            )
+        })
         .collect()
 }
 
@@ -180,7 +233,9 @@ fn literal_string(body: &Body, name: &str) -> Result<Option<String>, Vec<Diagnos
             Some(s) => Ok(Some(s)),
             None => Err(vec![Diagnostic::error(
                 "Invalid value",
-                format!("The {name:?} argument must be a literal string; it cannot refer to other values."),
+                format!(
+                    "The {name:?} argument must be a literal string; it cannot refer to other values."
+                ),
                 a.expr.span,
             )]),
         },
@@ -196,9 +251,17 @@ fn literal_bool(body: &Body, name: &str, default: bool) -> Result<bool, Vec<Diag
             ExprKind::Template(_) => match a.expr.as_literal_string().as_deref() {
                 Some("true") => Ok(true),
                 Some("false") => Ok(false),
-                _ => Err(vec![Diagnostic::error("Invalid value", format!("The {name:?} argument must be true or false."), a.expr.span)]),
+                _ => Err(vec![Diagnostic::error(
+                    "Invalid value",
+                    format!("The {name:?} argument must be true or false."),
+                    a.expr.span,
+                )]),
             },
-            _ => Err(vec![Diagnostic::error("Invalid value", format!("The {name:?} argument must be the literal true or false."), a.expr.span)]),
+            _ => Err(vec![Diagnostic::error(
+                "Invalid value",
+                format!("The {name:?} argument must be the literal true or false."),
+                a.expr.span,
+            )]),
         },
     }
 }
@@ -209,14 +272,22 @@ fn expr_list(body: &Body, name: &str) -> Result<Vec<Expr>, Vec<Diagnostic>> {
         None => Ok(Vec::new()),
         Some(a) => match &a.expr.kind {
             ExprKind::Tuple(items) => Ok(items.clone()),
-            _ => Err(vec![Diagnostic::error("Invalid value", format!("The {name:?} argument must be a list of references."), a.expr.span)]),
+            _ => Err(vec![Diagnostic::error(
+                "Invalid value",
+                format!("The {name:?} argument must be a list of references."),
+                a.expr.span,
+            )]),
         },
     }
 }
 
 fn read_terraform(m: &mut Module, block: &Block) -> R {
     labels(block, &[])?;
-    let mut errs = only_args(&block.body, &["required_version", "experiments", "language"], "a terraform block");
+    let mut errs = only_args(
+        &block.body,
+        &["required_version", "experiments", "language"],
+        "a terraform block",
+    );
     if let Some(v) = literal_string(&block.body, "required_version")? {
         m.terraform.required_version = Some(v);
     }
@@ -233,7 +304,10 @@ fn read_terraform(m: &mut Module, block: &Block) -> R {
                 for a in &b.body.attributes {
                     let req = match &a.expr.kind {
                         // Terraform 0.12 shorthand: aws = "~> 3.0" is a version constraint.
-                        ExprKind::Template(_) => ProviderRequirement { source: None, version: a.expr.as_literal_string() },
+                        ExprKind::Template(_) => ProviderRequirement {
+                            source: None,
+                            version: a.expr.as_literal_string(),
+                        },
                         ExprKind::Object(items) => {
                             let mut req = ProviderRequirement::default();
                             for item in items {
@@ -250,7 +324,11 @@ fn read_terraform(m: &mut Module, block: &Block) -> R {
                             req
                         }
                         _ => {
-                            errs.push(Diagnostic::error("Invalid required_providers entry", "Expected an object with source and version, or a version string.", a.expr.span));
+                            errs.push(Diagnostic::error(
+                                "Invalid required_providers entry",
+                                "Expected an object with source and version, or a version string.",
+                                a.expr.span,
+                            ));
                             continue;
                         }
                     };
@@ -258,7 +336,11 @@ fn read_terraform(m: &mut Module, block: &Block) -> R {
                 }
             }
             "provider_meta" => {}
-            other => errs.push(Diagnostic::error("Unsupported block type", format!("Blocks of type {other:?} are not expected in a terraform block."), b.kind_span)),
+            other => errs.push(Diagnostic::error(
+                "Unsupported block type",
+                format!("Blocks of type {other:?} are not expected in a terraform block."),
+                b.kind_span,
+            )),
         }
     }
     if errs.is_empty() { Ok(()) } else { Err(errs) }
@@ -269,16 +351,34 @@ fn read_provider(m: &mut Module, mut block: Block) -> R {
     let alias = literal_string(&block.body, "alias")?;
     let version = literal_string(&block.body, "version")?;
     let name = block.labels[0].clone();
-    if let Some(prev) = m.providers.iter().find(|p| p.name == name && p.alias == alias) {
+    if let Some(prev) = m
+        .providers
+        .iter()
+        .find(|p| p.name == name && p.alias == alias)
+    {
         let what = match &alias {
             Some(a) => format!("{name}.{a}"),
             None => name.clone(),
         };
-        return Err(duplicate("provider configuration", &what, block.header_span(), prev.span));
+        return Err(duplicate(
+            "provider configuration",
+            &what,
+            block.header_span(),
+            prev.span,
+        ));
     }
     let span = block.header_span();
-    block.body.attributes.retain(|a| a.name != "alias" && a.name != "version");
-    m.providers.push(ProviderConfig { name, alias, version, body: block.body, span });
+    block
+        .body
+        .attributes
+        .retain(|a| a.name != "alias" && a.name != "version");
+    m.providers.push(ProviderConfig {
+        name,
+        alias,
+        version,
+        body: block.body,
+        span,
+    });
     Ok(())
 }
 
@@ -289,11 +389,39 @@ fn read_variable(m: &mut Module, block: &Block) -> R {
     if let Some(prev) = m.variables.get(&name) {
         return Err(duplicate("variable", &name, span, prev.span));
     }
-    if ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"].contains(&name.as_str()) {
-        return Err(vec![Diagnostic::error("Invalid variable name", format!("The variable name {name:?} is reserved due to its special meaning inside module blocks."), block.label_spans[0])]);
+    if [
+        "source",
+        "version",
+        "providers",
+        "count",
+        "for_each",
+        "lifecycle",
+        "depends_on",
+        "locals",
+    ]
+    .contains(&name.as_str())
+    {
+        return Err(vec![Diagnostic::error(
+            "Invalid variable name",
+            format!(
+                "The variable name {name:?} is reserved due to its special meaning inside module blocks."
+            ),
+            block.label_spans[0],
+        )]);
     }
     let body = &block.body;
-    let mut errs = only_args(body, &["type", "default", "description", "sensitive", "nullable", "ephemeral"], "a variable block");
+    let mut errs = only_args(
+        body,
+        &[
+            "type",
+            "default",
+            "description",
+            "sensitive",
+            "nullable",
+            "ephemeral",
+        ],
+        "a variable block",
+    );
     errs.extend(only_blocks(body, &["validation"], "a variable block"));
     let constraint = match body.attribute("type") {
         Some(a) => match parse_constraint(&a.expr) {
@@ -307,9 +435,19 @@ fn read_variable(m: &mut Module, block: &Block) -> R {
     };
     let mut validations = Vec::new();
     for v in body.blocks_of("validation") {
-        match (v.body.attribute("condition"), v.body.attribute("error_message")) {
-            (Some(c), Some(e)) => validations.push(Validation { condition: c.expr.clone(), error_message: e.expr.clone() }),
-            _ => errs.push(Diagnostic::error("Missing required argument", "A validation block needs both \"condition\" and \"error_message\".", v.kind_span)),
+        match (
+            v.body.attribute("condition"),
+            v.body.attribute("error_message"),
+        ) {
+            (Some(c), Some(e)) => validations.push(Validation {
+                condition: c.expr.clone(),
+                error_message: e.expr.clone(),
+            }),
+            _ => errs.push(Diagnostic::error(
+                "Missing required argument",
+                "A validation block needs both \"condition\" and \"error_message\".",
+                v.kind_span,
+            )),
         }
     }
     let description = literal_string(body, "description")?;
@@ -320,7 +458,16 @@ fn read_variable(m: &mut Module, block: &Block) -> R {
     }
     m.variables.insert(
         name.clone(),
-        Variable { name, constraint, default: body.attribute("default").map(|a| a.expr.clone()), description, sensitive, nullable, validations, span },
+        Variable {
+            name,
+            constraint,
+            default: body.attribute("default").map(|a| a.expr.clone()),
+            description,
+            sensitive,
+            nullable,
+            validations,
+            span,
+        },
     );
     Ok(())
 }
@@ -333,7 +480,14 @@ fn read_locals(m: &mut Module, block: &Block) -> R {
             errs.extend(duplicate("local value", &a.name, a.name_span, prev.span));
             continue;
         }
-        m.locals.insert(a.name.clone(), Local { name: a.name.clone(), expr: a.expr.clone(), span: a.name_span });
+        m.locals.insert(
+            a.name.clone(),
+            Local {
+                name: a.name.clone(),
+                expr: a.expr.clone(),
+                span: a.name_span,
+            },
+        );
     }
     if errs.is_empty() { Ok(()) } else { Err(errs) }
 }
@@ -341,9 +495,21 @@ fn read_locals(m: &mut Module, block: &Block) -> R {
 fn conditions(body: &Body, kind: &str) -> Result<Vec<Validation>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     for b in body.blocks_of(kind) {
-        match (b.body.attribute("condition"), b.body.attribute("error_message")) {
-            (Some(c), Some(e)) => out.push(Validation { condition: c.expr.clone(), error_message: e.expr.clone() }),
-            _ => return Err(vec![Diagnostic::error("Missing required argument", format!("A {kind} block needs both \"condition\" and \"error_message\"."), b.kind_span)]),
+        match (
+            b.body.attribute("condition"),
+            b.body.attribute("error_message"),
+        ) {
+            (Some(c), Some(e)) => out.push(Validation {
+                condition: c.expr.clone(),
+                error_message: e.expr.clone(),
+            }),
+            _ => {
+                return Err(vec![Diagnostic::error(
+                    "Missing required argument",
+                    format!("A {kind} block needs both \"condition\" and \"error_message\"."),
+                    b.kind_span,
+                )]);
+            }
         }
     }
     Ok(out)
@@ -357,10 +523,24 @@ fn read_output(m: &mut Module, block: &Block) -> R {
         return Err(duplicate("output", &name, span, prev.span));
     }
     let body = &block.body;
-    let mut errs = only_args(body, &["value", "description", "sensitive", "depends_on", "ephemeral"], "an output block");
+    let mut errs = only_args(
+        body,
+        &[
+            "value",
+            "description",
+            "sensitive",
+            "depends_on",
+            "ephemeral",
+        ],
+        "an output block",
+    );
     errs.extend(only_blocks(body, &["precondition"], "an output block"));
     let Some(value) = body.attribute("value") else {
-        errs.push(Diagnostic::error("Missing required argument", "The argument \"value\" is required, but no definition was found.", span));
+        errs.push(Diagnostic::error(
+            "Missing required argument",
+            "The argument \"value\" is required, but no definition was found.",
+            span,
+        ));
         return Err(errs);
     };
     if !errs.is_empty() {
@@ -402,15 +582,30 @@ fn read_resource(m: &mut Module, mut block: Block, mode: Mode) -> R {
     }
     let mut lifecycle = Lifecycle::default();
     for lc in body.blocks_of("lifecycle") {
-        errs.extend(only_args(&lc.body, &["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"], "a lifecycle block"));
+        errs.extend(only_args(
+            &lc.body,
+            &[
+                "create_before_destroy",
+                "prevent_destroy",
+                "ignore_changes",
+                "replace_triggered_by",
+            ],
+            "a lifecycle block",
+        ));
         lifecycle.create_before_destroy = literal_bool(&lc.body, "create_before_destroy", false)?;
         lifecycle.prevent_destroy = literal_bool(&lc.body, "prevent_destroy", false)?;
         if let Some(a) = lc.body.attribute("ignore_changes") {
             match &a.expr.kind {
                 ExprKind::Variable(v) if v == "all" => lifecycle.ignore_all_changes = true,
-                ExprKind::Template(_) if a.expr.as_literal_string().as_deref() == Some("all") => lifecycle.ignore_all_changes = true,
+                ExprKind::Template(_) if a.expr.as_literal_string().as_deref() == Some("all") => {
+                    lifecycle.ignore_all_changes = true
+                }
                 ExprKind::Tuple(items) => lifecycle.ignore_changes = items.clone(),
-                _ => errs.push(Diagnostic::error("Invalid ignore_changes", "ignore_changes must be a list of attribute names, or all.", a.expr.span)),
+                _ => errs.push(Diagnostic::error(
+                    "Invalid ignore_changes",
+                    "ignore_changes must be a list of attribute names, or all.",
+                    a.expr.span,
+                )),
             }
         }
         lifecycle.replace_triggered_by = expr_list(&lc.body, "replace_triggered_by")?;
@@ -436,12 +631,33 @@ fn read_resource(m: &mut Module, mut block: Block, mode: Mode) -> R {
     let depends_on = expr_list(body, "depends_on")?;
     let count = body.attribute("count").map(|a| a.expr.clone());
     let for_each = body.attribute("for_each").map(|a| a.expr.clone());
-    body.attributes.retain(|a| !["count", "for_each", "provider", "depends_on"].contains(&a.name.as_str()));
+    body.attributes
+        .retain(|a| !["count", "for_each", "provider", "depends_on"].contains(&a.name.as_str()));
     body.blocks.retain(|b| b.kind != "lifecycle");
-    let r = Resource { mode, type_name, name, count, for_each, depends_on, provider, lifecycle, body: block.body, span };
+    let r = Resource {
+        mode,
+        type_name,
+        name,
+        count,
+        for_each,
+        depends_on,
+        provider,
+        lifecycle,
+        body: block.body,
+        span,
+    };
     let addr = r.address();
     if let Some(prev) = m.resources.get(&addr) {
-        errs.extend(duplicate(if mode == Mode::Data { "data source" } else { "resource" }, &addr, span, prev.span));
+        errs.extend(duplicate(
+            if mode == Mode::Data {
+                "data source"
+            } else {
+                "resource"
+            },
+            &addr,
+            span,
+            prev.span,
+        ));
     }
     if !errs.is_empty() {
         return Err(errs);
@@ -459,14 +675,29 @@ fn read_module_call(m: &mut Module, block: &Block) -> R {
     }
     let body = &block.body;
     let Some(source_attr) = body.attribute("source") else {
-        return Err(vec![Diagnostic::error("Missing required argument", "The argument \"source\" is required, but no definition was found.", span)]);
+        return Err(vec![Diagnostic::error(
+            "Missing required argument",
+            "The argument \"source\" is required, but no definition was found.",
+            span,
+        )]);
     };
     let source = literal_string(body, "source")?.unwrap_or_default();
     let mut errs = only_blocks(body, &[], "a module block");
     if body.attribute("count").is_some() && body.attribute("for_each").is_some() {
-        errs.push(Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive.", span));
+        errs.push(Diagnostic::error(
+            "Invalid combination of \"count\" and \"for_each\"",
+            "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive.",
+            span,
+        ));
     }
-    let meta = ["source", "version", "count", "for_each", "depends_on", "providers"];
+    let meta = [
+        "source",
+        "version",
+        "count",
+        "for_each",
+        "depends_on",
+        "providers",
+    ];
     let inputs = body
         .attributes
         .iter()
@@ -503,7 +734,15 @@ fn read_image(m: &mut Module, mut block: Block) -> R {
     }
     let depends_on = expr_list(&block.body, "depends_on")?;
     block.body.attributes.retain(|a| a.name != "depends_on");
-    m.images.insert(name.clone(), Image { name, body: block.body, depends_on, span });
+    m.images.insert(
+        name.clone(),
+        Image {
+            name,
+            body: block.body,
+            depends_on,
+            span,
+        },
+    );
     Ok(())
 }
 
@@ -511,9 +750,17 @@ fn read_moved(m: &mut Module, block: &Block) -> R {
     labels(block, &[])?;
     match (block.body.attribute("from"), block.body.attribute("to")) {
         (Some(f), Some(t)) => {
-            m.moved.push(Moved { from: f.expr.clone(), to: t.expr.clone(), span: block.kind_span });
+            m.moved.push(Moved {
+                from: f.expr.clone(),
+                to: t.expr.clone(),
+                span: block.kind_span,
+            });
             Ok(())
         }
-        _ => Err(vec![Diagnostic::error("Missing required argument", "A moved block needs both \"from\" and \"to\".", block.kind_span)]),
+        _ => Err(vec![Diagnostic::error(
+            "Missing required argument",
+            "A moved block needs both \"from\" and \"to\".",
+            block.kind_span,
+        )]),
     }
 }

@@ -124,7 +124,12 @@ impl Resource {
     pub fn provider_name(&self) -> String {
         match &self.provider {
             Some((name, _)) => name.clone(),
-            None => self.type_name.split('_').next().unwrap_or_default().to_string(),
+            None => self
+                .type_name
+                .split('_')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
         }
     }
 }

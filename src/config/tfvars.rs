@@ -20,18 +20,29 @@ pub enum RawValue {
     /// From a `.tfvars` file or a non-string `-var`: an expression to evaluate.
     Expr(Expr),
     /// From the environment or `-var`: literal text, parsed only if the type is not a string.
-    Text { text: String, origin: String },
+    Text {
+        text: String,
+        origin: String,
+    },
     Json(serde_json::Value),
 }
 
 pub fn collect(dir: &Path, args: &[VarArg]) -> Result<BTreeMap<String, RawValue>, Vec<Diagnostic>> {
     let mut out = BTreeMap::new();
     let mut diags = Vec::new();
-    let mut env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("TF_VAR_")).collect();
+    let mut env: Vec<(String, String)> = std::env::vars()
+        .filter(|(k, _)| k.starts_with("TF_VAR_"))
+        .collect();
     env.sort();
     for (k, v) in env {
         let name = k.trim_start_matches("TF_VAR_").to_string();
-        out.insert(name, RawValue::Text { text: v, origin: format!("environment variable {k}") });
+        out.insert(
+            name,
+            RawValue::Text {
+                text: v,
+                origin: format!("environment variable {k}"),
+            },
+        );
     }
     let mut files = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
@@ -45,7 +56,10 @@ pub fn collect(dir: &Path, args: &[VarArg]) -> Result<BTreeMap<String, RawValue>
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| {
-                let n = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let n = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
             })
             .collect();
@@ -69,14 +83,24 @@ pub fn collect(dir: &Path, args: &[VarArg]) -> Result<BTreeMap<String, RawValue>
             },
         }
     }
-    if diags.is_empty() { Ok(out) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
 }
 
 fn read_file(path: &Path, out: &mut BTreeMap<String, RawValue>, diags: &mut Vec<Diagnostic>) {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::plain("Failed to read variables file", format!("Given variables file {} does not exist or cannot be read: {e}.", path.display())));
+            diags.push(Diagnostic::plain(
+                "Failed to read variables file",
+                format!(
+                    "Given variables file {} does not exist or cannot be read: {e}.",
+                    path.display()
+                ),
+            ));
             return;
         }
     };
@@ -87,8 +111,17 @@ fn read_file(path: &Path, out: &mut BTreeMap<String, RawValue>, diags: &mut Vec<
                     out.insert(k, RawValue::Json(v));
                 }
             }
-            Ok(_) => diags.push(Diagnostic::plain("Invalid variables file", format!("{}: the root of a JSON variables file must be an object.", path.display()))),
-            Err(e) => diags.push(Diagnostic::plain("Invalid variables file", format!("{}: {e}", path.display()))),
+            Ok(_) => diags.push(Diagnostic::plain(
+                "Invalid variables file",
+                format!(
+                    "{}: the root of a JSON variables file must be an object.",
+                    path.display()
+                ),
+            )),
+            Err(e) => diags.push(Diagnostic::plain(
+                "Invalid variables file",
+                format!("{}: {e}", path.display()),
+            )),
         }
         return;
     }

@@ -23,19 +23,26 @@ pub fn eval_body(ev: &mut Evaluator, body: &Body) -> DiagResult<Value> {
         }
         if b.kind == "dynamic" {
             let Some(kind) = b.labels.first() else {
-                return Err(Diagnostic::error("Missing name for dynamic block", "A dynamic block needs a label naming the block type it generates: dynamic \"ingress\" { ... }.", b.kind_span));
+                return Err(Diagnostic::error(
+                    "Missing name for dynamic block",
+                    "A dynamic block needs a label naming the block type it generates: dynamic \"ingress\" { ... }.",
+                    b.kind_span,
+                ));
             };
             let generated = dynamic_block(ev, kind, &b.body)?;
             blocks.entry(kind.clone()).or_default().extend(generated);
             continue;
         }
         let mut v = eval_body(ev, &b.body)?;
-        if !b.labels.is_empty() {
-            if let Value::Object(o) = &v {
-                let mut o = (**o).clone();
-                o.insert("__labels".into(), Value::tuple(b.labels.iter().map(|l| Value::string(l.as_str())).collect()));
-                v = Value::object(o);
-            }
+        if !b.labels.is_empty()
+            && let Value::Object(o) = &v
+        {
+            let mut o = (**o).clone();
+            o.insert(
+                "__labels".into(),
+                Value::tuple(b.labels.iter().map(|l| Value::string(l.as_str())).collect()),
+            );
+            v = Value::object(o);
         }
         blocks.entry(b.kind.clone()).or_default().push(v);
     }
@@ -47,16 +54,30 @@ pub fn eval_body(ev: &mut Evaluator, body: &Body) -> DiagResult<Value> {
 
 fn dynamic_block(ev: &mut Evaluator, kind: &str, body: &Body) -> DiagResult<Vec<Value>> {
     let Some(for_each) = body.attribute("for_each") else {
-        return Err(Diagnostic::error("Missing required argument", "The argument \"for_each\" is required in a dynamic block.", body.span));
+        return Err(Diagnostic::error(
+            "Missing required argument",
+            "The argument \"for_each\" is required in a dynamic block.",
+            body.span,
+        ));
     };
     let iterator = match body.attribute("iterator") {
         Some(a) => a.expr.as_keyword().map(str::to_string).ok_or_else(|| {
-            Diagnostic::error("Invalid dynamic iterator name", "The iterator argument must be a single name, like iterator = rule.", a.expr.span)
+            Diagnostic::error(
+                "Invalid dynamic iterator name",
+                "The iterator argument must be a single name, like iterator = rule.",
+                a.expr.span,
+            )
         })?,
         None => kind.to_string(),
     };
     let Some(content) = body.blocks_of("content").next() else {
-        return Err(Diagnostic::error("Missing content block", format!("A dynamic {kind:?} block must have a nested block of type \"content\" describing each generated block."), body.span));
+        return Err(Diagnostic::error(
+            "Missing content block",
+            format!(
+                "A dynamic {kind:?} block must have a nested block of type \"content\" describing each generated block."
+            ),
+            body.span,
+        ));
     };
     let coll = ev.eval(&for_each.expr)?;
     let (coll, _) = coll.unmark();
@@ -70,18 +91,39 @@ fn dynamic_block(ev: &mut Evaluator, kind: &str, body: &Body) -> DiagResult<Vec<
             return Ok(Vec::new());
         }
         Value::Null(_) => {
-            return Err(Diagnostic::error("Invalid dynamic for_each value", "Cannot use a null value in for_each.", for_each.expr.span));
+            return Err(Diagnostic::error(
+                "Invalid dynamic for_each value",
+                "Cannot use a null value in for_each.",
+                for_each.expr.span,
+            ));
         }
-        Value::List(_, items) | Value::Tuple(items) => items.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect(),
+        Value::List(_, items) | Value::Tuple(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Value::int(i as i64), v.clone()))
+            .collect(),
         Value::Set(_, items) => items.iter().map(|v| (v.clone(), v.clone())).collect(),
-        Value::Map(_, attrs) | Value::Object(attrs) => attrs.iter().map(|(k, v)| (Value::string(k.as_str()), v.clone())).collect(),
+        Value::Map(_, attrs) | Value::Object(attrs) => attrs
+            .iter()
+            .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+            .collect(),
         other => {
-            return Err(Diagnostic::error("Invalid dynamic for_each value", format!("Cannot use a {} value in for_each. An iterable collection is required.", other.ty().friendly()), for_each.expr.span));
+            return Err(Diagnostic::error(
+                "Invalid dynamic for_each value",
+                format!(
+                    "Cannot use a {} value in for_each. An iterable collection is required.",
+                    other.ty().friendly()
+                ),
+                for_each.expr.span,
+            ));
         }
     };
     let mut out = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {
-        ev.push_local(&iterator, Value::object([("key".to_string(), k), ("value".to_string(), v)].into()));
+        ev.push_local(
+            &iterator,
+            Value::object([("key".to_string(), k), ("value".to_string(), v)].into()),
+        );
         let r = eval_body(ev, &content.body);
         ev.pop_local();
         out.push(r?);

@@ -39,38 +39,67 @@ impl Node {
 pub fn resolve(m: &Module, r: &Reference) -> Result<Option<Node>, Diagnostic> {
     let attr = |i: usize| r.attr(i).map(str::to_string);
     let undeclared = |kind: &str, name: &str, candidates: Vec<&str>| {
-        let hint = did_you_mean(name, candidates).map(|s| format!(" Did you mean {s:?}?")).unwrap_or_default();
-        Diagnostic::error(format!("Reference to undeclared {kind}"), format!("No {kind} named {name:?} is declared in this module.{hint}"), r.span)
+        let hint = did_you_mean(name, candidates)
+            .map(|s| format!(" Did you mean {s:?}?"))
+            .unwrap_or_default();
+        Diagnostic::error(
+            format!("Reference to undeclared {kind}"),
+            format!("No {kind} named {name:?} is declared in this module.{hint}"),
+            r.span,
+        )
     };
     let need_attr = |what: &str| {
-        Diagnostic::error("Invalid reference", format!("The {:?} object cannot be accessed directly. Instead, access one of its attributes: {what}.", r.root), r.span)
+        Diagnostic::error(
+            "Invalid reference",
+            format!(
+                "The {:?} object cannot be accessed directly. Instead, access one of its attributes: {what}.",
+                r.root
+            ),
+            r.span,
+        )
     };
     Ok(Some(match r.root.as_str() {
         "var" => {
             let n = attr(0).ok_or_else(|| need_attr("var.NAME"))?;
             if !m.variables.contains_key(&n) {
-                return Err(undeclared("input variable", &n, m.variables.keys().map(String::as_str).collect()));
+                return Err(undeclared(
+                    "input variable",
+                    &n,
+                    m.variables.keys().map(String::as_str).collect(),
+                ));
             }
             Node::Var(n)
         }
         "local" => {
             let n = attr(0).ok_or_else(|| need_attr("local.NAME"))?;
             if !m.locals.contains_key(&n) {
-                return Err(undeclared("local value", &n, m.locals.keys().map(String::as_str).collect()));
+                return Err(undeclared(
+                    "local value",
+                    &n,
+                    m.locals.keys().map(String::as_str).collect(),
+                ));
             }
             Node::Local(n)
         }
         "module" => {
             let n = attr(0).ok_or_else(|| need_attr("module.NAME"))?;
             if !m.module_calls.contains_key(&n) {
-                return Err(undeclared("module", &n, m.module_calls.keys().map(String::as_str).collect()));
+                return Err(undeclared(
+                    "module",
+                    &n,
+                    m.module_calls.keys().map(String::as_str).collect(),
+                ));
             }
             Node::Module(n)
         }
         "image" => {
             let n = attr(0).ok_or_else(|| need_attr("image.NAME"))?;
             if !m.images.contains_key(&n) {
-                return Err(undeclared("image", &n, m.images.keys().map(String::as_str).collect()));
+                return Err(undeclared(
+                    "image",
+                    &n,
+                    m.images.keys().map(String::as_str).collect(),
+                ));
             }
             Node::Image(n)
         }
@@ -80,7 +109,12 @@ pub fn resolve(m: &Module, r: &Reference) -> Result<Option<Node>, Diagnostic> {
             };
             let addr = format!("data.{t}.{n}");
             if !m.resources.contains_key(&addr) {
-                let candidates: Vec<&str> = m.resources.values().filter(|r| r.mode == Mode::Data).map(|r| r.name.as_str()).collect();
+                let candidates: Vec<&str> = m
+                    .resources
+                    .values()
+                    .filter(|r| r.mode == Mode::Data)
+                    .map(|r| r.name.as_str())
+                    .collect();
                 return Err(undeclared("data source", &format!("{t}.{n}"), candidates));
             }
             Node::Resource(addr)
@@ -93,11 +127,20 @@ pub fn resolve(m: &Module, r: &Reference) -> Result<Option<Node>, Diagnostic> {
             };
             let addr = format!("{root}.{n}");
             if !m.resources.contains_key(&addr) {
-                let same_type: Vec<&str> = m.resources.values().filter(|r| r.mode == Mode::Managed && r.type_name == root).map(|r| r.name.as_str()).collect();
-                let hint = did_you_mean(&n, same_type).map(|s| format!(" Did you mean {root}.{s}?")).unwrap_or_default();
+                let same_type: Vec<&str> = m
+                    .resources
+                    .values()
+                    .filter(|r| r.mode == Mode::Managed && r.type_name == root)
+                    .map(|r| r.name.as_str())
+                    .collect();
+                let hint = did_you_mean(&n, same_type)
+                    .map(|s| format!(" Did you mean {root}.{s}?"))
+                    .unwrap_or_default();
                 return Err(Diagnostic::error(
                     "Reference to undeclared resource",
-                    format!("A managed resource {root:?} {n:?} has not been declared in this module.{hint}"),
+                    format!(
+                        "A managed resource {root:?} {n:?} has not been declared in this module.{hint}"
+                    ),
                     r.span,
                 ));
             }
@@ -159,7 +202,7 @@ pub fn node_references(m: &Module, node: &Node) -> Vec<Reference> {
         body_references(b, &mut out);
     }
     // `self` inside provisioners refers to the resource itself, not to a dependency.
-    out.retain(|r| !(r.root == "self"));
+    out.retain(|r| r.root != "self");
     out
 }
 
@@ -243,7 +286,9 @@ pub fn order(m: &Module) -> Result<Order, Vec<Diagnostic>> {
         return Err(diags);
     }
     match toposort(&g, None) {
-        Ok(sorted) => Ok(Order { nodes: sorted.into_iter().map(|i| g[i].clone()).collect() }),
+        Ok(sorted) => Ok(Order {
+            nodes: sorted.into_iter().map(|i| g[i].clone()).collect(),
+        }),
         Err(_) => Err(cycles(&g)),
     }
 }
@@ -259,7 +304,9 @@ fn cycles(g: &DiGraph<Node, Span>) -> Vec<Diagnostic> {
         let mut path = vec![scc[0]];
         let mut cur = scc[0];
         loop {
-            let next = g.neighbors(cur).find(|n| scc.contains(n) && (!path.contains(n) || *n == scc[0]));
+            let next = g
+                .neighbors(cur)
+                .find(|n| scc.contains(n) && (!path.contains(n) || *n == scc[0]));
             match next {
                 Some(n) if n == scc[0] => break,
                 Some(n) => {
@@ -272,17 +319,28 @@ fn cycles(g: &DiGraph<Node, Span>) -> Vec<Diagnostic> {
         let names: Vec<String> = path.iter().map(|i| g[*i].address()).collect();
         let mut d = Diagnostic::plain(
             "Cycle in references",
-            format!("These objects refer to each other in a loop, so none can be evaluated first: {} -> {}.", names.join(" -> "), names[0]),
+            format!(
+                "These objects refer to each other in a loop, so none can be evaluated first: {} -> {}.",
+                names.join(" -> "),
+                names[0]
+            ),
         );
         for w in path.iter().zip(path.iter().cycle().skip(1)) {
             if let Some(e) = g.find_edge(*w.0, *w.1) {
-                d = d.with_related(g[e], format!("{} refers to {}", g[*w.1].address(), g[*w.0].address()));
+                d = d.with_related(
+                    g[e],
+                    format!("{} refers to {}", g[*w.1].address(), g[*w.0].address()),
+                );
             }
         }
         if let Some((first, _)) = d.related.first().cloned() {
             d.span = Some(first);
             d.related.remove(0);
-            let note = format!("{} refers to {}", g[path[1 % path.len()]].address(), g[path[0]].address());
+            let note = format!(
+                "{} refers to {}",
+                g[path[1 % path.len()]].address(),
+                g[path[0]].address()
+            );
             d.summary = format!("Cycle in references: {}", names.join(", "));
             d.detail = format!("{}\nHere {note}.", d.detail);
         }

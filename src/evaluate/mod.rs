@@ -18,7 +18,7 @@ use crate::lang::value::{Attrs, Value};
 use crate::lang::{Evaluator, MapScope};
 use crate::syntax::{self, Span};
 use deps::Node;
-pub use scope::{InstanceScope, Instance};
+pub use scope::{Instance, InstanceScope};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,29 +69,46 @@ impl ModuleCache {
 
 /// Evaluates the root module in `dir` and everything it calls.
 pub fn evaluate_root(dir: &Path, opts: &Options) -> Evaluated {
-    let mut out = Evaluated::default();
     let mut cache = ModuleCache::default();
-    let root = match cache.get(dir) {
-        Ok(m) => m,
-        Err(d) => {
-            out.diagnostics = d;
-            return out;
-        }
-    };
+    match cache.get(dir) {
+        Ok(root) => evaluate_loaded(&root, cache, opts),
+        Err(d) => Evaluated {
+            diagnostics: d,
+            ..Evaluated::default()
+        },
+    }
+}
+
+/// Evaluates a root module already loaded (from text, in tests and fuzzing).
+pub fn evaluate_module(root: &Module, opts: &Options) -> Evaluated {
+    evaluate_loaded(root, ModuleCache::default(), opts)
+}
+
+fn evaluate_loaded(root: &Module, cache: ModuleCache, opts: &Options) -> Evaluated {
+    let mut out = Evaluated::default();
     let mut ctx = Ctx {
         cache,
         diags: Vec::new(),
-        root_dir: dir.to_path_buf(),
+        root_dir: root.dir.clone(),
         workspace: opts.workspace.clone(),
         instances: 0,
         depth: 0,
         validate_only: opts.validate_only,
     };
-    let inputs = Inputs::Root { raw: &opts.root_vars, required: opts.require_root_vars };
-    let inst = ctx.instance(&root, inputs, "");
+    let inputs = Inputs::Root {
+        raw: &opts.root_vars,
+        required: opts.require_root_vars,
+    };
+    let inst = ctx.instance(root, inputs, "");
     for (name, o) in &root.outputs {
         if let Some(v) = inst.outputs.get(name) {
-            out.outputs.insert(name.clone(), OutputValue { value: v.clone(), sensitive: o.sensitive || v.has_marks() });
+            out.outputs.insert(
+                name.clone(),
+                OutputValue {
+                    value: v.clone(),
+                    sensitive: o.sensitive || v.has_marks(),
+                },
+            );
         }
     }
     out.diagnostics = ctx.diags;
@@ -101,8 +118,14 @@ pub fn evaluate_root(dir: &Path, opts: &Options) -> Evaluated {
 }
 
 enum Inputs<'a> {
-    Root { raw: &'a BTreeMap<String, RawValue>, required: bool },
-    Child { values: BTreeMap<String, Value>, call: &'a ModuleCall },
+    Root {
+        raw: &'a BTreeMap<String, RawValue>,
+        required: bool,
+    },
+    Child {
+        values: BTreeMap<String, Value>,
+        call: &'a ModuleCall,
+    },
 }
 
 struct Ctx {
@@ -130,9 +153,10 @@ impl Ctx {
             for name in values.keys() {
                 if !m.variables.contains_key(name) {
                     let span = call.inputs.get(name).map_or(call.span, |e| e.span);
-                    let hint = crate::diag::did_you_mean(name, m.variables.keys().map(String::as_str))
-                        .map(|s| format!(" Did you mean {s:?}?"))
-                        .unwrap_or_default();
+                    let hint =
+                        crate::diag::did_you_mean(name, m.variables.keys().map(String::as_str))
+                            .map(|s| format!(" Did you mean {s:?}?"))
+                            .unwrap_or_default();
                     self.diags.push(Diagnostic::error(
                         "Unsupported argument",
                         format!("An argument named {name:?} is not expected here: module {:?} declares no such variable.{hint}", call.name),
@@ -182,7 +206,12 @@ impl Ctx {
     }
 
     /// Evaluates an expression, recording an error and yielding unknown on failure.
-    fn eval_in(&mut self, inst: &Instance, e: &syntax::Expr, overlay: Option<&InstanceScope>) -> Value {
+    fn eval_in(
+        &mut self,
+        inst: &Instance,
+        e: &syntax::Expr,
+        overlay: Option<&InstanceScope>,
+    ) -> Value {
         let base = InstanceScope::new(inst);
         let scope = overlay.unwrap_or(&base);
         let mut ev = Evaluator::new(scope, self.root_dir.clone());
@@ -195,63 +224,86 @@ impl Ctx {
         }
     }
 
-    fn variable(&mut self, m: &Module, inst: &Instance, name: &str, inputs: &Inputs, is_root: bool) -> Value {
+    fn variable(
+        &mut self,
+        m: &Module,
+        inst: &Instance,
+        name: &str,
+        inputs: &Inputs,
+        is_root: bool,
+    ) -> Value {
         let var = &m.variables[name];
         let default_ok = self.check_default(var);
         if self.validate_only {
-            if let Inputs::Child { values, call } = inputs {
-                if var.default.is_none() && !values.contains_key(name) {
-                    self.diags.push(Diagnostic::error(
+            if let Inputs::Child { values, call } = inputs
+                && var.default.is_none()
+                && !values.contains_key(name)
+            {
+                self.diags.push(Diagnostic::error(
                         "Missing required argument",
                         format!("The argument {name:?} is required by module {:?}, but no definition was found.", call.name),
                         call.span,
                     ));
-                }
             }
             let _ = default_ok;
             return Value::Unknown(var.constraint.ty.without_optional()).mark_if(var.sensitive);
         }
         let given: Option<(Value, Span)> = match inputs {
-            Inputs::Root { raw, .. } => match raw.get(name) {
-                None => None,
-                Some(RawValue::Expr(e)) => {
-                    let empty = MapScope(Attrs::new());
-                    let mut ev = Evaluator::new(&empty, self.root_dir.clone());
-                    match ev.eval(e) {
-                        Ok(v) => Some((v, e.span)),
-                        Err(d) => {
-                            self.diags.push(d);
-                            return Value::Unknown(var.constraint.ty.clone());
+            Inputs::Root { raw, .. } => {
+                match raw.get(name) {
+                    None => None,
+                    Some(RawValue::Expr(e)) => {
+                        let empty = MapScope(Attrs::new());
+                        let mut ev = Evaluator::new(&empty, self.root_dir.clone());
+                        match ev.eval(e) {
+                            Ok(v) => Some((v, e.span)),
+                            Err(d) => {
+                                self.diags.push(d);
+                                return Value::Unknown(var.constraint.ty.clone());
+                            }
                         }
                     }
-                }
-                Some(RawValue::Json(j)) => Some((Value::from_json(j), var.span)),
-                Some(RawValue::Text { text, origin }) => {
-                    if var.constraint.ty.is_primitive() {
-                        Some((Value::string(text.as_str()), var.span))
-                    } else {
-                        let id = syntax::span::add_file(Path::new(&format!("<value for var.{name}>")), text);
-                        match syntax::parse_expression(id, text) {
-                            Ok(e) => match Evaluator::new(&MapScope(Attrs::new()), self.root_dir.clone()).eval(&e) {
-                                Ok(v) => Some((v, var.span)),
-                                Err(d) => {
-                                    self.diags.push(d);
-                                    return Value::unknown();
-                                }
-                            },
-                            Err(e) => {
-                                self.diags.push(Diagnostic::error(
+                    Some(RawValue::Json(j)) => Some((Value::from_json(j), var.span)),
+                    Some(RawValue::Text { text, origin }) => {
+                        if var.constraint.ty.is_primitive() {
+                            Some((Value::string(text.as_str()), var.span))
+                        } else {
+                            let id = syntax::span::add_file(
+                                Path::new(&format!("<value for var.{name}>")),
+                                text,
+                            );
+                            match syntax::parse_expression(id, text) {
+                                Ok(e) => match Evaluator::new(
+                                    &MapScope(Attrs::new()),
+                                    self.root_dir.clone(),
+                                )
+                                .eval(&e)
+                                {
+                                    Ok(v) => Some((v, var.span)),
+                                    Err(d) => {
+                                        self.diags.push(d);
+                                        return Value::unknown();
+                                    }
+                                },
+                                Err(e) => {
+                                    self.diags.push(Diagnostic::error(
                                     "Invalid value for input variable",
                                     format!("The value given by {origin} is not a valid expression: {}", e.message),
                                     e.span,
                                 ));
-                                return Value::unknown();
+                                    return Value::unknown();
+                                }
                             }
                         }
                     }
                 }
-            },
-            Inputs::Child { values, call } => values.get(name).map(|v| (v.clone(), call.inputs.get(name).map_or(call.span, |e| e.span))),
+            }
+            Inputs::Child { values, call } => values.get(name).map(|v| {
+                (
+                    v.clone(),
+                    call.inputs.get(name).map_or(call.span, |e| e.span),
+                )
+            }),
         };
         let given = given.filter(|(v, _)| !(v.is_null() && var.nullable && var.default.is_some()));
         let (value, span) = match given {
@@ -289,16 +341,27 @@ impl Ctx {
             },
         };
         if value.is_null() && !var.nullable {
-            self.diags.push(Diagnostic::error("Required variable not set", format!("Unsuitable value for var.{name}: required variable may not be set to null."), span));
+            self.diags.push(Diagnostic::error(
+                "Required variable not set",
+                format!(
+                    "Unsuitable value for var.{name}: required variable may not be set to null."
+                ),
+                span,
+            ));
             return Value::unknown();
         }
         let converted = match convert(&value, &var.constraint.ty) {
             Ok(v) => apply_defaults(v, &var.constraint.ty, &var.constraint.defaults),
-            Err(_) if !default_ok && var.default.as_ref().is_some_and(|d| d.span == span) => return Value::Unknown(var.constraint.ty.without_optional()),
+            Err(_) if !default_ok && var.default.as_ref().is_some_and(|d| d.span == span) => {
+                return Value::Unknown(var.constraint.ty.without_optional());
+            }
             Err(e) => {
                 self.diags.push(Diagnostic::error(
                     "Invalid value for input variable",
-                    format!("The given value is not suitable for var.{name} declared at {}: {e}.", syntax::span::location(var.span)),
+                    format!(
+                        "The given value is not suitable for var.{name} declared at {}: {e}.",
+                        syntax::span::location(var.span)
+                    ),
                     span,
                 ));
                 return Value::Unknown(var.constraint.ty.clone());
@@ -324,7 +387,9 @@ impl Ctx {
         if let Err(e) = convert(&v, &var.constraint.ty) {
             self.diags.push(Diagnostic::error(
                 "Invalid default value for variable",
-                format!("This default value is not compatible with the variable's type constraint: {e}."),
+                format!(
+                    "This default value is not compatible with the variable's type constraint: {e}."
+                ),
                 d.span,
             ));
             return false;
@@ -332,7 +397,13 @@ impl Ctx {
         true
     }
 
-    fn check_validations(&mut self, inst: &Instance, name: &str, value: &Value, rules: &[crate::config::Validation]) {
+    fn check_validations(
+        &mut self,
+        inst: &Instance,
+        name: &str,
+        value: &Value,
+        rules: &[crate::config::Validation],
+    ) {
         let mut with_self = inst.clone_shallow();
         with_self.vars.insert(name.to_string(), value.clone());
         for rule in rules {
@@ -340,14 +411,23 @@ impl Ctx {
             let (ok, _) = ok.unmark();
             if ok.as_bool() == Some(false) {
                 let msg = self.eval_in(&with_self, &rule.error_message, None);
-                let msg = msg.unmark().0.as_str().map(str::to_string).unwrap_or_else(|| "(invalid error message)".into());
+                let msg = msg
+                    .unmark()
+                    .0
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| "(invalid error message)".into());
                 self.diags.push(Diagnostic::error(
                     "Invalid value for variable",
                     format!("{msg}\n\nThis was checked by the validation rule of var.{name}."),
                     rule.condition.span,
                 ));
             } else if ok.is_known() && ok.as_bool().is_none() && !ok.is_null() {
-                self.diags.push(Diagnostic::error("Invalid validation result", "The condition must be a bool.", rule.condition.span));
+                self.diags.push(Diagnostic::error(
+                    "Invalid validation result",
+                    "The condition must be a bool.",
+                    rule.condition.span,
+                ));
             }
         }
     }
@@ -358,7 +438,11 @@ impl Ctx {
             let ok = self.eval_in(inst, &p.condition, None);
             if ok.unmark().0.as_bool() == Some(false) {
                 let msg = self.eval_in(inst, &p.error_message, None);
-                self.diags.push(Diagnostic::error("Module output value precondition failed", msg.unmark().0.as_str().unwrap_or("").to_string(), p.condition.span));
+                self.diags.push(Diagnostic::error(
+                    "Module output value precondition failed",
+                    msg.unmark().0.as_str().unwrap_or("").to_string(),
+                    p.condition.span,
+                ));
             }
         }
         let v = self.eval_in(inst, &o.value, None);
@@ -416,7 +500,12 @@ impl Ctx {
         }
     }
 
-    fn expansion(&mut self, inst: &Instance, count: Option<&syntax::Expr>, for_each: Option<&syntax::Expr>) -> Expansion {
+    fn expansion(
+        &mut self,
+        inst: &Instance,
+        count: Option<&syntax::Expr>,
+        for_each: Option<&syntax::Expr>,
+    ) -> Expansion {
         let e = self.checked_expansion(inst, count, for_each);
         if self.validate_only && (count.is_some() || for_each.is_some()) {
             return Expansion::Unknown;
@@ -424,7 +513,12 @@ impl Ctx {
         e
     }
 
-    fn checked_expansion(&mut self, inst: &Instance, count: Option<&syntax::Expr>, for_each: Option<&syntax::Expr>) -> Expansion {
+    fn checked_expansion(
+        &mut self,
+        inst: &Instance,
+        count: Option<&syntax::Expr>,
+        for_each: Option<&syntax::Expr>,
+    ) -> Expansion {
         if let Some(c) = count {
             let v = self.eval_in(inst, c, None);
             let (v, marked) = v.unmark();
@@ -435,7 +529,10 @@ impl Ctx {
             if !v.is_known() {
                 return Expansion::Unknown;
             }
-            return match convert(v, &Type::Number).ok().and_then(|n| n.as_number().and_then(|n| n.to_i64())) {
+            return match convert(v, &Type::Number)
+                .ok()
+                .and_then(|n| n.as_number().and_then(|n| n.to_i64()))
+            {
                 Some(n) if n >= 0 => Expansion::Count(n as usize),
                 Some(_) => {
                     self.diags.push(Diagnostic::error("Invalid count argument", "The given \"count\" argument value is unsuitable: must be greater than or equal to zero.", c.span));
@@ -458,7 +555,9 @@ impl Ctx {
                 return Expansion::Unknown;
             }
             return match v {
-                Value::Map(_, attrs) | Value::Object(attrs) => Expansion::ForEach(attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                Value::Map(_, attrs) | Value::Object(attrs) => {
+                    Expansion::ForEach(attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                }
                 Value::Set(_, items) => {
                     let mut pairs = Vec::new();
                     for item in items.iter() {
@@ -500,7 +599,11 @@ impl Ctx {
             return Value::unknown();
         }
         if self.depth > 32 {
-            self.diags.push(Diagnostic::error("Module nesting too deep", "Modules call each other more than 32 levels deep; is a module calling itself?", call.span));
+            self.diags.push(Diagnostic::error(
+                "Module nesting too deep",
+                "Modules call each other more than 32 levels deep; is a module calling itself?",
+                call.span,
+            ));
             return Value::unknown();
         }
         let dir = normalize(&m.dir.join(src));
@@ -508,7 +611,11 @@ impl Ctx {
             Ok(c) => c,
             Err(mut d) => {
                 if d.iter().all(|x| x.span.is_none()) {
-                    d = vec![Diagnostic::error("Failed to load module", format!("Module {:?}: could not read {}.", call.name, dir.display()), call.source_span)];
+                    d = vec![Diagnostic::error(
+                        "Failed to load module",
+                        format!("Module {:?}: could not read {}.", call.name, dir.display()),
+                        call.source_span,
+                    )];
                 }
                 self.diags.extend(d);
                 return Value::unknown();
@@ -521,13 +628,21 @@ impl Ctx {
                 values.insert(name.clone(), ctx.eval_in(inst, e, Some(scope)));
             }
             ctx.depth += 1;
-            let child_inst = ctx.instance(&child, Inputs::Child { values, call }, &format!("{path}module.{}{key}.", call.name));
+            let child_inst = ctx.instance(
+                &child,
+                Inputs::Child { values, call },
+                &format!("{path}module.{}{key}.", call.name),
+            );
             ctx.depth -= 1;
             let outputs: Attrs = child
                 .outputs
                 .iter()
                 .map(|(n, o)| {
-                    let v = child_inst.outputs.get(n).cloned().unwrap_or_else(Value::unknown);
+                    let v = child_inst
+                        .outputs
+                        .get(n)
+                        .cloned()
+                        .unwrap_or_else(Value::unknown);
                     (n.clone(), if o.sensitive { v.sensitive() } else { v })
                 })
                 .collect();
@@ -535,26 +650,46 @@ impl Ctx {
         };
         if self.validate_only {
             let scope = InstanceScope::new(inst).with_unknown_repetition(call.count.is_some());
-            let scope = if call.count.is_none() && call.for_each.is_none() { InstanceScope::new(inst) } else { scope };
+            let scope = if call.count.is_none() && call.for_each.is_none() {
+                InstanceScope::new(inst)
+            } else {
+                scope
+            };
             let _ = run(self, &scope, String::new());
             return Value::unknown();
         }
         match expansion {
             Expansion::Single => run(self, &InstanceScope::new(inst), String::new()),
             Expansion::Count(n) => {
-                let items = (0..n).map(|i| run(self, &InstanceScope::new(inst).with_count(i), format!("[{i}]"))).collect();
+                let items = (0..n)
+                    .map(|i| {
+                        run(
+                            self,
+                            &InstanceScope::new(inst).with_count(i),
+                            format!("[{i}]"),
+                        )
+                    })
+                    .collect();
                 Value::tuple(items)
             }
             Expansion::ForEach(pairs) => {
                 let mut attrs = Attrs::new();
                 for (k, v) in pairs {
-                    let val = run(self, &InstanceScope::new(inst).with_each(k.clone(), v), format!("[{k:?}]"));
+                    let val = run(
+                        self,
+                        &InstanceScope::new(inst).with_each(k.clone(), v),
+                        format!("[{k:?}]"),
+                    );
                     attrs.insert(k, val);
                 }
                 Value::object(attrs)
             }
             Expansion::Unknown => {
-                let _ = run(self, &InstanceScope::new(inst).with_unknown_repetition(call.count.is_some()), "[*]".into());
+                let _ = run(
+                    self,
+                    &InstanceScope::new(inst).with_unknown_repetition(call.count.is_some()),
+                    "[*]".into(),
+                );
                 Value::unknown()
             }
         }
@@ -566,14 +701,20 @@ fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
-            std::path::Component::ParentDir if out.file_name().is_some() && !out.ends_with("..") => {
+            std::path::Component::ParentDir
+                if out.file_name().is_some() && !out.ends_with("..") =>
+            {
                 out.pop();
             }
             std::path::Component::CurDir => {}
             other => out.push(other),
         }
     }
-    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
 }
 
 enum Expansion {

@@ -3,9 +3,9 @@
 
 use crate::config::{Mode, Module, Resource};
 use crate::diag::{DiagResult, Diagnostic};
+use crate::lang::Scope;
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
-use crate::lang::Scope;
 use crate::syntax::Span;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -39,10 +39,17 @@ impl Instance {
         // Terraform gives path.module relative to the working directory.
         let module = pathdiff(&m.dir, root_dir);
         Instance {
-            resource_types: m.resources.values().filter(|r| r.mode == Mode::Managed).map(|r| r.type_name.clone()).collect(),
+            resource_types: m
+                .resources
+                .values()
+                .filter(|r| r.mode == Mode::Managed)
+                .map(|r| r.type_name.clone())
+                .collect(),
             path_module: module,
             path_root: ".".into(),
-            cwd: std::env::current_dir().map(|p| display_path(&p)).unwrap_or_else(|_| ".".into()),
+            cwd: std::env::current_dir()
+                .map(|p| display_path(&p))
+                .unwrap_or_else(|_| ".".into()),
             workspace: workspace.to_string(),
             ..Instance::default()
         }
@@ -57,7 +64,10 @@ impl Instance {
             Mode::Managed => &mut self.managed,
             Mode::Data => &mut self.data,
         };
-        table.entry(r.type_name.clone()).or_default().insert(r.name.clone(), v);
+        table
+            .entry(r.type_name.clone())
+            .or_default()
+            .insert(r.name.clone(), v);
     }
 }
 
@@ -81,11 +91,18 @@ pub struct InstanceScope<'a> {
 
 impl<'a> InstanceScope<'a> {
     pub fn new(inst: &'a Instance) -> InstanceScope<'a> {
-        InstanceScope { inst, count: None, each: None, self_value: None }
+        InstanceScope {
+            inst,
+            count: None,
+            each: None,
+            self_value: None,
+        }
     }
 
     pub fn with_count(mut self, i: usize) -> Self {
-        self.count = Some(Value::object([("index".to_string(), Value::int(i as i64))].into()));
+        self.count = Some(Value::object(
+            [("index".to_string(), Value::int(i as i64))].into(),
+        ));
         self
     }
 
@@ -97,7 +114,9 @@ impl<'a> InstanceScope<'a> {
     /// count or for_each whose value is not known yet: their index and key are unknown too.
     pub fn with_unknown_repetition(mut self, is_count: bool) -> Self {
         if is_count {
-            self.count = Some(Value::object([("index".to_string(), Value::Unknown(Type::Number))].into()));
+            self.count = Some(Value::object(
+                [("index".to_string(), Value::Unknown(Type::Number))].into(),
+            ));
         } else {
             self.each = Some((Value::Unknown(Type::String), Value::unknown()));
         }
@@ -117,7 +136,12 @@ impl Scope for InstanceScope<'_> {
             "local" => Value::object(i.locals.clone()),
             "module" => Value::object(i.modules.clone()),
             "image" => Value::object(i.images.clone()),
-            "data" => Value::object(i.data.iter().map(|(t, m)| (t.clone(), Value::object(m.clone()))).collect()),
+            "data" => Value::object(
+                i.data
+                    .iter()
+                    .map(|(t, m)| (t.clone(), Value::object(m.clone())))
+                    .collect(),
+            ),
             "path" => Value::object(
                 [
                     ("module".to_string(), Value::string(i.path_module.as_str())),
@@ -126,24 +150,48 @@ impl Scope for InstanceScope<'_> {
                 ]
                 .into(),
             ),
-            "terraform" => Value::object([("workspace".to_string(), Value::string(i.workspace.as_str()))].into()),
+            "terraform" => Value::object(
+                [("workspace".to_string(), Value::string(i.workspace.as_str()))].into(),
+            ),
             "count" => match &self.count {
                 Some(c) => c.clone(),
                 None => {
-                    return Some(Err(Diagnostic::error("Reference to \"count\" in non-counted context", "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.", span)));
+                    return Some(Err(Diagnostic::error(
+                        "Reference to \"count\" in non-counted context",
+                        "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.",
+                        span,
+                    )));
                 }
             },
             "each" => match &self.each {
-                Some((k, v)) => Value::object([("key".to_string(), k.clone()), ("value".to_string(), v.clone())].into()),
+                Some((k, v)) => Value::object(
+                    [
+                        ("key".to_string(), k.clone()),
+                        ("value".to_string(), v.clone()),
+                    ]
+                    .into(),
+                ),
                 None => {
-                    return Some(Err(Diagnostic::error("Reference to \"each\" in context without for_each", "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.", span)));
+                    return Some(Err(Diagnostic::error(
+                        "Reference to \"each\" in context without for_each",
+                        "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.",
+                        span,
+                    )));
                 }
             },
             "self" => match &self.self_value {
                 Some(v) => v.clone(),
-                None => return Some(Err(Diagnostic::error("Invalid \"self\" reference", "The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.", span))),
+                None => {
+                    return Some(Err(Diagnostic::error(
+                        "Invalid \"self\" reference",
+                        "The \"self\" object is not available in this context. This object can be used only in resource provisioner, connection, and postcondition blocks.",
+                        span,
+                    )));
+                }
             },
-            t if i.resource_types.contains(t) => Value::object(i.managed.get(t).cloned().unwrap_or_default()),
+            t if i.resource_types.contains(t) => {
+                Value::object(i.managed.get(t).cloned().unwrap_or_default())
+            }
             _ => return None,
         }))
     }
@@ -163,7 +211,18 @@ impl Scope for InstanceScope<'_> {
     }
 
     fn root_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = ["var", "local", "module", "data", "path", "terraform", "image"].iter().map(|s| s.to_string()).collect();
+        let mut names: Vec<String> = [
+            "var",
+            "local",
+            "module",
+            "data",
+            "path",
+            "terraform",
+            "image",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         names.extend(self.inst.resource_types.iter().cloned());
         names
     }

@@ -35,7 +35,12 @@ pub fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
     let b = src.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
-    let push = |toks: &mut Vec<Tok>, kind, text: &str| toks.push(Tok { kind, text: text.to_string() });
+    let push = |toks: &mut Vec<Tok>, kind, text: &str| {
+        toks.push(Tok {
+            kind,
+            text: text.to_string(),
+        })
+    };
     while i < b.len() {
         let c = b[i];
         match c {
@@ -55,7 +60,10 @@ pub fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 i = end;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let end = src[i + 2..].find("*/").map(|e| i + 2 + e + 2).ok_or("unterminated block comment")?;
+                let end = src[i + 2..]
+                    .find("*/")
+                    .map(|e| i + 2 + e + 2)
+                    .ok_or("unterminated block comment")?;
                 push(&mut toks, TokKind::Comment, &src[i..end]);
                 i = end;
             }
@@ -64,14 +72,20 @@ pub fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
                 push(&mut toks, TokKind::Str, &src[i..end]);
                 i = end;
             }
-            b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2).is_some_and(|c| *c == b'-' || c.is_ascii_alphabetic()) => {
+            b'<' if b.get(i + 1) == Some(&b'<')
+                && b.get(i + 2)
+                    .is_some_and(|c| *c == b'-' || c.is_ascii_alphabetic()) =>
+            {
                 let end = scan_heredoc(src, i)?;
                 push(&mut toks, TokKind::Heredoc, &src[i..end]);
                 i = end;
             }
             b'0'..=b'9' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+                while i < b.len()
+                    && (b[i].is_ascii_digit()
+                        || b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+                {
                     i += 1;
                 }
                 if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
@@ -92,7 +106,12 @@ pub fn tokenize(src: &str) -> Result<Vec<Tok>, String> {
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-' || b[i] >= 0x80) {
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'_'
+                        || b[i] == b'-'
+                        || b[i] >= 0x80)
+                {
                     i += 1;
                 }
                 while !src.is_char_boundary(i) {
@@ -163,8 +182,14 @@ pub(super) fn scan_template_expr(b: &[u8], mut i: usize) -> Result<usize, String
 fn scan_heredoc(src: &str, start: usize) -> Result<usize, String> {
     let rest = &src[start + 2..];
     let rest = rest.strip_prefix('-').unwrap_or(rest);
-    let marker: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-    let line_end = src[start..].find('\n').map(|e| start + e + 1).ok_or("unterminated heredoc")?;
+    let marker: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let line_end = src[start..]
+        .find('\n')
+        .map(|e| start + e + 1)
+        .ok_or("unterminated heredoc")?;
     let mut pos = line_end;
     while pos <= src.len() {
         let end = src[pos..].find('\n').map_or(src.len(), |e| pos + e);

@@ -62,15 +62,22 @@ pub fn format_source(src: &str) -> Result<String, String> {
 fn unwrap_interpolation_only(toks: Vec<Tok>) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
     for (i, t) in toks.iter().enumerate() {
-        let after_equals = out.last().is_some_and(|p| p.kind == TokKind::Punct && p.text == "=");
-        let ends_line = toks.get(i + 1).is_none_or(|n| matches!(n.kind, TokKind::Newline | TokKind::Comment));
-        if after_equals && ends_line {
-            if let Some(inner) = single_interpolation(t).and_then(|s| lexer::tokenize(s).ok()) {
-                if !inner.is_empty() && inner.iter().all(|x| !matches!(x.kind, TokKind::Newline | TokKind::Comment)) {
-                    out.extend(inner);
-                    continue;
-                }
-            }
+        let after_equals = out
+            .last()
+            .is_some_and(|p| p.kind == TokKind::Punct && p.text == "=");
+        let ends_line = toks
+            .get(i + 1)
+            .is_none_or(|n| matches!(n.kind, TokKind::Newline | TokKind::Comment));
+        if after_equals
+            && ends_line
+            && let Some(inner) = single_interpolation(t).and_then(|s| lexer::tokenize(s).ok())
+            && !inner.is_empty()
+            && inner
+                .iter()
+                .all(|x| !matches!(x.kind, TokKind::Newline | TokKind::Comment))
+        {
+            out.extend(inner);
+            continue;
         }
         out.push(t.clone());
     }
@@ -144,14 +151,20 @@ fn render_line(line: &[&Tok]) -> (Vec<String>, Option<String>) {
     match split_at {
         Some(at) => {
             let (key, rest) = text.split_at(at);
-            (vec![key.trim_end().to_string(), rest.trim_start().to_string()], tail)
+            (
+                vec![key.trim_end().to_string(), rest.trim_start().to_string()],
+                tail,
+            )
         }
         None => (vec![text], tail),
     }
 }
 
 fn value_end(t: &Tok) -> bool {
-    matches!(t.kind, TokKind::Ident | TokKind::Number | TokKind::Str | TokKind::Heredoc) || matches!(t.text.as_str(), ")" | "]" | "}")
+    matches!(
+        t.kind,
+        TokKind::Ident | TokKind::Number | TokKind::Str | TokKind::Heredoc
+    ) || matches!(t.text.as_str(), ")" | "]" | "}")
 }
 
 fn needs_space(prev: &Tok, next: &Tok, before_prev: Option<&Tok>) -> bool {
@@ -166,7 +179,8 @@ fn needs_space(prev: &Tok, next: &Tok, before_prev: Option<&Tok>) -> bool {
     if p == "{" && n == "}" {
         return false;
     }
-    let keyword = |t: &Tok| t.kind == TokKind::Ident && matches!(t.text.as_str(), "if" | "in" | "for");
+    let keyword =
+        |t: &Tok| t.kind == TokKind::Ident && matches!(t.text.as_str(), "if" | "in" | "for");
     // Unary minus and not bind to their operand.
     if p == "!" || (p == "-" && !before_prev.is_some_and(|t| value_end(t) && !keyword(t))) {
         return false;
@@ -191,13 +205,27 @@ fn align_and_join(lines: Vec<(usize, Vec<String>, Option<String>)>) -> Result<St
         let (indent, words, _) = &lines[i];
         if words.len() == 2 {
             let mut j = i;
-            while j < lines.len() && lines[j].1.len() == 2 && lines[j].0 == *indent && (j == i || lines[j - 1].2.is_none()) {
+            while j < lines.len()
+                && lines[j].1.len() == 2
+                && lines[j].0 == *indent
+                && (j == i || lines[j - 1].2.is_none())
+            {
                 j += 1;
             }
-            let width = lines[i..j].iter().map(|l| l.1[0].chars().count()).max().unwrap_or(0);
+            let width = lines[i..j]
+                .iter()
+                .map(|l| l.1[0].chars().count())
+                .max()
+                .unwrap_or(0);
             for (ind, w, tail) in &lines[i..j] {
                 let pad = width - w[0].chars().count();
-                out.push_str(&format!("{}{}{} {}\n", "  ".repeat(*ind), w[0], " ".repeat(pad), w[1]));
+                out.push_str(&format!(
+                    "{}{}{} {}\n",
+                    "  ".repeat(*ind),
+                    w[0],
+                    " ".repeat(pad),
+                    w[1]
+                ));
                 if let Some(t) = tail {
                     out.push_str(t);
                 }
@@ -229,22 +257,33 @@ mod tests {
 
     #[test]
     fn indents_and_aligns() {
-        let src = "resource \"a\" \"b\" {\nx=1\nlonger_name   =  \"v\"\n\ntags={\nName=\"n\"\n}\n}\n";
-        assert_eq!(f(src), "resource \"a\" \"b\" {\n  x           = 1\n  longer_name = \"v\"\n\n  tags = {\n    Name = \"n\"\n  }\n}\n");
+        let src =
+            "resource \"a\" \"b\" {\nx=1\nlonger_name   =  \"v\"\n\ntags={\nName=\"n\"\n}\n}\n";
+        assert_eq!(
+            f(src),
+            "resource \"a\" \"b\" {\n  x           = 1\n  longer_name = \"v\"\n\n  tags = {\n    Name = \"n\"\n  }\n}\n"
+        );
     }
 
     #[test]
     fn spacing_of_operators_calls_and_indexes() {
         assert_eq!(f("a = f( x,y )[0] + -1\n"), "a = f(x, y)[0] + -1\n");
-        assert_eq!(f("a = [for s in var.x: s.id if !s.skip]\n"), "a = [for s in var.x : s.id if !s.skip]\n");
+        assert_eq!(
+            f("a = [for s in var.x: s.id if !s.skip]\n"),
+            "a = [for s in var.x : s.id if !s.skip]\n"
+        );
         assert_eq!(f("a = var.list[*].id\n"), "a = var.list[*].id\n");
         assert_eq!(f("a = {}\n"), "a = {}\n");
     }
 
     #[test]
     fn keeps_comments_strings_and_heredocs() {
-        let src = "# top\nx = \"a  ${ b }  c\" // trailing\ny = <<-EOT\n    keep   this\n  EOT\nz=2\n";
-        assert_eq!(f(src), "# top\nx = \"a  ${ b }  c\" // trailing\ny = <<-EOT\n    keep   this\n  EOT\nz = 2\n");
+        let src =
+            "# top\nx = \"a  ${ b }  c\" // trailing\ny = <<-EOT\n    keep   this\n  EOT\nz=2\n";
+        assert_eq!(
+            f(src),
+            "# top\nx = \"a  ${ b }  c\" // trailing\ny = <<-EOT\n    keep   this\n  EOT\nz = 2\n"
+        );
     }
 
     #[test]

@@ -25,11 +25,17 @@ impl std::fmt::Display for ConvertError {
 }
 
 fn err(message: impl Into<String>) -> ConvertError {
-    ConvertError { path: String::new(), message: message.into() }
+    ConvertError {
+        path: String::new(),
+        message: message.into(),
+    }
 }
 
 fn at(path: String, e: ConvertError) -> ConvertError {
-    ConvertError { path: format!("{path}{}", e.path), message: e.message }
+    ConvertError {
+        path: format!("{path}{}", e.path),
+        message: e.message,
+    }
 }
 
 fn index_path(i: usize) -> String {
@@ -37,7 +43,10 @@ fn index_path(i: usize) -> String {
 }
 
 fn key_path(k: &str) -> String {
-    if k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') && !k.is_empty() {
+    if k.chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !k.is_empty()
+    {
         format!(".{k}")
     } else {
         format!("[{k:?}]")
@@ -87,7 +96,9 @@ pub fn convert(v: &Value, target: &Type) -> Result<Value, ConvertError> {
             _ => Err(err("bool required")),
         },
         Type::List(elem) | Type::Set(elem) => {
-            let items = v.elements().ok_or_else(|| err(format!("{} required", required_name(target))))?;
+            let items = v
+                .elements()
+                .ok_or_else(|| err(format!("{} required", required_name(target))))?;
             let elem = if elem.has_dynamic() {
                 unify_values(items, elem)?
             } else {
@@ -107,10 +118,19 @@ pub fn convert(v: &Value, target: &Type) -> Result<Value, ConvertError> {
         Type::Map(elem) => {
             let attrs = v.attributes().ok_or_else(|| err("map required"))?;
             let items: Vec<Value> = attrs.values().cloned().collect();
-            let elem = if elem.has_dynamic() { unify_values(&items, elem)? } else { (**elem).clone() };
+            let elem = if elem.has_dynamic() {
+                unify_values(&items, elem)?
+            } else {
+                (**elem).clone()
+            };
             let converted = attrs
                 .iter()
-                .map(|(k, x)| Ok((k.clone(), convert(x, &elem).map_err(|e| at(key_path(k), e))?)))
+                .map(|(k, x)| {
+                    Ok((
+                        k.clone(),
+                        convert(x, &elem).map_err(|e| at(key_path(k), e))?,
+                    ))
+                })
                 .collect::<Result<Attrs, ConvertError>>()?;
             Ok(Value::map(elem, converted))
         }
@@ -133,7 +153,10 @@ pub fn convert(v: &Value, target: &Type) -> Result<Value, ConvertError> {
             for (name, t) in attr_types {
                 match attrs.get(name) {
                     Some(x) => {
-                        out.insert(name.clone(), convert(x, t).map_err(|e| at(key_path(name), e))?);
+                        out.insert(
+                            name.clone(),
+                            convert(x, t).map_err(|e| at(key_path(name), e))?,
+                        );
                     }
                     None if optional.contains(name) => {
                         out.insert(name.clone(), Value::Null(t.without_optional()));
@@ -166,11 +189,14 @@ pub fn can_convert_type(from: &Type, to: &Type) -> bool {
     match (from, to) {
         (_, Type::Dynamic) | (Type::Dynamic, _) => true,
         (a, b) if a == b => true,
-        (a, b) if a.is_primitive() && b.is_primitive() => {
-            !matches!((a, b), (Type::Number, Type::Bool) | (Type::Bool, Type::Number))
-        }
+        (a, b) if a.is_primitive() && b.is_primitive() => !matches!(
+            (a, b),
+            (Type::Number, Type::Bool) | (Type::Bool, Type::Number)
+        ),
         (Type::List(a) | Type::Set(a), Type::List(b) | Type::Set(b)) => can_convert_type(a, b),
-        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) => ts.iter().all(|t| can_convert_type(t, b)),
+        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) => {
+            ts.iter().all(|t| can_convert_type(t, b))
+        }
         (Type::Map(a), Type::Map(b)) => can_convert_type(a, b),
         (Type::Object(attrs, _), Type::Map(b)) => attrs.values().all(|t| can_convert_type(t, b)),
         (Type::Object(..) | Type::Map(_), Type::Object(..)) => true,
@@ -232,7 +258,10 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         }
         // Different attribute names: the common type is a map, as in cty.
     }
-    if known.iter().all(|t| matches!(t, Type::Object(..) | Type::Map(_))) {
+    if known
+        .iter()
+        .all(|t| matches!(t, Type::Object(..) | Type::Map(_)))
+    {
         let elems: Vec<Type> = known
             .iter()
             .flat_map(|t| match t {
@@ -267,7 +296,10 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         }
         // Tuples of different lengths unify as a list, below.
     }
-    if known.iter().all(|t| matches!(t, Type::Tuple(_) | Type::List(_))) {
+    if known
+        .iter()
+        .all(|t| matches!(t, Type::Tuple(_) | Type::List(_)))
+    {
         let elems: Vec<Type> = known
             .iter()
             .flat_map(|t| match t {
@@ -278,8 +310,14 @@ pub fn unify(types: &[Type]) -> Option<Type> {
             .collect();
         return Some(Type::List(Box::new(unify(&elems)?)));
     }
-    if known.iter().all(|t| matches!(t, Type::List(_) | Type::Set(_))) {
-        let elems: Vec<Type> = known.iter().filter_map(|t| t.element_type().cloned()).collect();
+    if known
+        .iter()
+        .all(|t| matches!(t, Type::List(_) | Type::Set(_)))
+    {
+        let elems: Vec<Type> = known
+            .iter()
+            .filter_map(|t| t.element_type().cloned())
+            .collect();
         return Some(Type::List(Box::new(unify(&elems)?)));
     }
     None
@@ -298,10 +336,10 @@ pub fn apply_defaults(v: Value, ty: &Type, defaults: &Defaults) -> Value {
             let mut out = (**attrs).clone();
             for (k, x) in out.iter_mut() {
                 let t = types.get(k).cloned().unwrap_or(Type::Dynamic);
-                if x.is_null() {
-                    if let Some(d) = defaults.attrs.get(k) {
-                        *x = convert(d, &t).unwrap_or_else(|_| d.clone());
-                    }
+                if x.is_null()
+                    && let Some(d) = defaults.attrs.get(k)
+                {
+                    *x = convert(d, &t).unwrap_or_else(|_| d.clone());
                 }
                 if let Some(child) = defaults.children.get(k) {
                     *x = apply_defaults(x.clone(), &t, child);
@@ -311,15 +349,28 @@ pub fn apply_defaults(v: Value, ty: &Type, defaults: &Defaults) -> Value {
         }
         (Value::List(et, items), Type::List(t)) | (Value::Set(et, items), Type::Set(t)) => {
             let child = defaults.children.get("").cloned().unwrap_or_default();
-            let items: Vec<Value> = items.iter().map(|x| apply_defaults(x.clone(), t, &child)).collect();
+            let items: Vec<Value> = items
+                .iter()
+                .map(|x| apply_defaults(x.clone(), t, &child))
+                .collect();
             let et = items.first().map(Value::ty).unwrap_or_else(|| et.clone());
-            if matches!(v, Value::Set(..)) { Value::set(et, items) } else { Value::list(et, items) }
+            if matches!(v, Value::Set(..)) {
+                Value::set(et, items)
+            } else {
+                Value::list(et, items)
+            }
         }
         (Value::Map(et, attrs), Type::Map(t)) => {
             let child = defaults.children.get("").cloned().unwrap_or_default();
-            let attrs: Attrs =
-                attrs.iter().map(|(k, x)| (k.clone(), apply_defaults(x.clone(), t, &child))).collect();
-            let et = attrs.values().next().map(Value::ty).unwrap_or_else(|| et.clone());
+            let attrs: Attrs = attrs
+                .iter()
+                .map(|(k, x)| (k.clone(), apply_defaults(x.clone(), t, &child)))
+                .collect();
+            let et = attrs
+                .values()
+                .next()
+                .map(Value::ty)
+                .unwrap_or_else(|| et.clone());
             Value::map(et, attrs)
         }
         (Value::Tuple(items), Type::Tuple(ts)) => Value::tuple(
@@ -328,7 +379,11 @@ pub fn apply_defaults(v: Value, ty: &Type, defaults: &Defaults) -> Value {
                 .zip(ts)
                 .enumerate()
                 .map(|(i, (x, t))| {
-                    let child = defaults.children.get(&i.to_string()).cloned().unwrap_or_default();
+                    let child = defaults
+                        .children
+                        .get(&i.to_string())
+                        .cloned()
+                        .unwrap_or_default();
                     apply_defaults(x.clone(), t, &child)
                 })
                 .collect(),

@@ -56,7 +56,13 @@ pub struct Evaluator<'a> {
 
 impl<'a> Evaluator<'a> {
     pub fn new(scope: &'a dyn Scope, base_dir: PathBuf) -> Evaluator<'a> {
-        Evaluator { scope, locals: Vec::new(), base_dir, in_template: false, splat_item: Vec::new() }
+        Evaluator {
+            scope,
+            locals: Vec::new(),
+            base_dir,
+            in_template: false,
+            splat_item: Vec::new(),
+        }
     }
 
     /// Binds a name for nested evaluation (a `dynamic` block's iterator).
@@ -70,30 +76,36 @@ impl<'a> Evaluator<'a> {
 
     pub fn eval(&mut self, e: &Expr) -> DiagResult<Value> {
         match &e.kind {
-            ExprKind::Number(text) => Number::parse(text)
-                .map(Value::number)
-                .map_err(|_| Diagnostic::error("Invalid number literal", format!("{text:?} is not a valid number."), e.span)),
+            ExprKind::Number(text) => Number::parse(text).map(Value::number).map_err(|_| {
+                Diagnostic::error(
+                    "Invalid number literal",
+                    format!("{text:?} is not a valid number."),
+                    e.span,
+                )
+            }),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::Null => Ok(Value::null()),
             ExprKind::Template(parts) => {
                 if let Some(single) = Expr::as_single_interp(parts) {
                     return self.eval(single);
                 }
-                self.template(parts, e.span)
+                self.template(parts)
             }
             ExprKind::Variable(name) => self.variable(name, e.span),
             ExprKind::Tuple(items) => {
-                let vals = items.iter().map(|i| self.eval(i)).collect::<DiagResult<Vec<_>>>()?;
+                let vals = items
+                    .iter()
+                    .map(|i| self.eval(i))
+                    .collect::<DiagResult<Vec<_>>>()?;
                 Ok(Value::tuple(vals))
             }
             ExprKind::Object(items) => self.object(items),
             ExprKind::GetAttr(inner, name) => {
-                if let ExprKind::Variable(root) = &inner.kind {
-                    if !self.locals.iter().any(|(n, _)| n == root) {
-                        if let Some(r) = self.scope.lookup_attr(root, name, e.span) {
-                            return r;
-                        }
-                    }
+                if let ExprKind::Variable(root) = &inner.kind
+                    && !self.locals.iter().any(|(n, _)| n == root)
+                    && let Some(r) = self.scope.lookup_attr(root, name, e.span)
+                {
+                    return r;
                 }
                 let v = self.eval(inner)?;
                 get_attr(&v, name, e.span)
@@ -104,10 +116,17 @@ impl<'a> Evaluator<'a> {
                 index(&v, &k, e.span)
             }
             ExprKind::Splat { source, each, .. } => self.splat(source, each),
-            ExprKind::SplatItem => Ok(self.splat_item.last().cloned().unwrap_or_else(Value::unknown)),
-            ExprKind::Call { name, name_span, args, expand_final } => {
-                self.call(name, *name_span, args, *expand_final, e.span)
-            }
+            ExprKind::SplatItem => Ok(self
+                .splat_item
+                .last()
+                .cloned()
+                .unwrap_or_else(Value::unknown)),
+            ExprKind::Call {
+                name,
+                name_span,
+                args,
+                expand_final,
+            } => self.call(name, *name_span, args, *expand_final, e.span),
             ExprKind::Unary(op, x) => {
                 let v = self.eval(x)?;
                 unary(*op, &v, e.span)
@@ -165,12 +184,19 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             if key.is_null() {
-                return Err(Diagnostic::error("Null value as key", "Can't use a null value as a key.", item.key.span));
+                return Err(Diagnostic::error(
+                    "Null value as key",
+                    "Can't use a null value as a key.",
+                    item.key.span,
+                ));
             }
             let key = convert(key, &Type::String).map_err(|_| {
                 Diagnostic::error(
                     "Incorrect key type",
-                    format!("Can't use this value as a key: string required, but have {}.", key.ty().friendly()),
+                    format!(
+                        "Can't use this value as a key: string required, but have {}.",
+                        key.ty().friendly()
+                    ),
                     item.key.span,
                 )
             })?;
@@ -211,7 +237,10 @@ impl<'a> Evaluator<'a> {
         if as_list {
             let types: Vec<Type> = out.iter().map(Value::ty).collect();
             let elem = unify(&types).unwrap_or(Type::Dynamic);
-            let out = out.iter().map(|v| convert(v, &elem).unwrap_or_else(|_| v.clone())).collect();
+            let out = out
+                .iter()
+                .map(|v| convert(v, &elem).unwrap_or_else(|_| v.clone()))
+                .collect();
             return Ok(Value::list(elem, out).mark_if(marked));
         }
         Ok(Value::tuple(out).mark_if(marked))
@@ -263,18 +292,29 @@ impl<'a> Evaluator<'a> {
         let cond = match convert(cond, &Type::Bool) {
             Ok(Value::Bool(b)) => b,
             Ok(Value::Null(_)) => {
-                return Err(Diagnostic::error("Null condition", "The condition value is null. Conditions must either be true or false.", c.span));
+                return Err(Diagnostic::error(
+                    "Null condition",
+                    "The condition value is null. Conditions must either be true or false.",
+                    c.span,
+                ));
             }
             _ => {
                 return Err(Diagnostic::error(
                     "Incorrect condition type",
-                    format!("The condition expression must be of type bool, not {}.", cond.ty().friendly()),
+                    format!(
+                        "The condition expression must be of type bool, not {}.",
+                        cond.ty().friendly()
+                    ),
                     c.span,
                 ));
             }
         };
         let chosen = if cond { then } else { otherwise };
-        let chosen = if ty.has_dynamic() { chosen } else { convert(&chosen, &ty).unwrap_or(chosen) };
+        let chosen = if ty.has_dynamic() {
+            chosen
+        } else {
+            convert(&chosen, &ty).unwrap_or(chosen)
+        };
         Ok(chosen.mark_if(marked))
     }
 
@@ -287,19 +327,29 @@ impl<'a> Evaluator<'a> {
         }
         let pairs: Vec<(Value, Value)> = match &coll {
             Value::Null(_) => {
-                return Err(Diagnostic::error("Iteration over null value", "A null value cannot be used as the collection in a 'for' expression.", f.collection.span));
+                return Err(Diagnostic::error(
+                    "Iteration over null value",
+                    "A null value cannot be used as the collection in a 'for' expression.",
+                    f.collection.span,
+                ));
             }
-            Value::List(_, items) | Value::Tuple(items) => {
-                items.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect()
-            }
+            Value::List(_, items) | Value::Tuple(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::int(i as i64), v.clone()))
+                .collect(),
             Value::Set(_, items) => items.iter().map(|v| (v.clone(), v.clone())).collect(),
-            Value::Map(_, attrs) | Value::Object(attrs) => {
-                attrs.iter().map(|(k, v)| (Value::string(k.as_str()), v.clone())).collect()
-            }
+            Value::Map(_, attrs) | Value::Object(attrs) => attrs
+                .iter()
+                .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+                .collect(),
             other => {
                 return Err(Diagnostic::error(
                     "Iteration over non-iterable value",
-                    format!("A value of type {} cannot be used as the collection in a 'for' expression.", other.ty().friendly()),
+                    format!(
+                        "A value of type {} cannot be used as the collection in a 'for' expression.",
+                        other.ty().friendly()
+                    ),
                     f.collection.span,
                 ));
             }
@@ -354,7 +404,10 @@ impl<'a> Evaluator<'a> {
                 _ => {
                     return Err(Diagnostic::error(
                         "Invalid 'for' condition",
-                        format!("The 'if' clause value must be a bool, not {}.", c.ty().friendly()),
+                        format!(
+                            "The 'if' clause value must be a bool, not {}.",
+                            c.ty().friendly()
+                        ),
                         cond.span,
                     ));
                 }
@@ -374,7 +427,10 @@ impl<'a> Evaluator<'a> {
                     _ => {
                         return Err(Diagnostic::error(
                             "Invalid object key",
-                            format!("Key expression in 'for' expression must be a string, not {}.", k.ty().friendly()),
+                            format!(
+                                "Key expression in 'for' expression must be a string, not {}.",
+                                k.ty().friendly()
+                            ),
                             kexpr.span,
                         ));
                     }
@@ -382,25 +438,29 @@ impl<'a> Evaluator<'a> {
                 let v = self.eval(&f.value)?;
                 if f.group {
                     groups.entry(key).or_default().push(v);
-                } else if object.contains_key(&key) {
+                } else if let std::collections::btree_map::Entry::Vacant(slot) =
+                    object.entry(key.clone())
+                {
+                    slot.insert(v);
+                } else {
                     return Err(Diagnostic::error(
                         "Duplicate object key",
-                        format!("Two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
+                        format!(
+                            "Two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."
+                        ),
                         kexpr.span,
                     ));
-                } else {
-                    object.insert(key, v);
                 }
             }
         }
         Ok(())
     }
 
-    pub fn template(&mut self, parts: &[TemplatePart], span: Span) -> DiagResult<Value> {
+    pub fn template(&mut self, parts: &[TemplatePart]) -> DiagResult<Value> {
         let mut out = String::new();
         let mut marked = false;
         let mut unknown = false;
-        self.template_into(parts, &mut out, &mut marked, &mut unknown, span)?;
+        self.template_into(parts, &mut out, &mut marked, &mut unknown)?;
         if unknown {
             return Ok(Value::Unknown(Type::String).mark_if(marked));
         }
@@ -413,7 +473,6 @@ impl<'a> Evaluator<'a> {
         out: &mut String,
         marked: &mut bool,
         unknown: &mut bool,
-        span: Span,
     ) -> DiagResult<()> {
         for part in parts {
             match part {
@@ -439,13 +498,20 @@ impl<'a> Evaluator<'a> {
                         _ => {
                             return Err(Diagnostic::error(
                                 "Invalid template interpolation value",
-                                format!("Cannot include the given value in a string template: string required, but have {}.", v.ty().friendly()),
+                                format!(
+                                    "Cannot include the given value in a string template: string required, but have {}.",
+                                    v.ty().friendly()
+                                ),
                                 e.span,
                             ));
                         }
                     }
                 }
-                TemplatePart::If { cond, then, otherwise } => {
+                TemplatePart::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
                     let c = self.eval(cond)?;
                     let (c, m) = c.unmark();
                     *marked |= m;
@@ -454,8 +520,10 @@ impl<'a> Evaluator<'a> {
                         continue;
                     }
                     match convert(c, &Type::Bool) {
-                        Ok(Value::Bool(true)) => self.template_into(then, out, marked, unknown, span)?,
-                        Ok(Value::Bool(false)) => self.template_into(otherwise, out, marked, unknown, span)?,
+                        Ok(Value::Bool(true)) => self.template_into(then, out, marked, unknown)?,
+                        Ok(Value::Bool(false)) => {
+                            self.template_into(otherwise, out, marked, unknown)?
+                        }
                         _ => {
                             return Err(Diagnostic::error(
                                 "Invalid template if condition",
@@ -465,7 +533,12 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
-                TemplatePart::For { key_var, value_var, collection, body } => {
+                TemplatePart::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                } => {
                     let c = self.eval(collection)?;
                     let (c, m) = c.unmark();
                     *marked |= m;
@@ -474,17 +547,25 @@ impl<'a> Evaluator<'a> {
                         continue;
                     }
                     let pairs: Vec<(Value, Value)> = match c {
-                        Value::List(_, items) | Value::Tuple(items) => {
-                            items.iter().enumerate().map(|(i, v)| (Value::int(i as i64), v.clone())).collect()
+                        Value::List(_, items) | Value::Tuple(items) => items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (Value::int(i as i64), v.clone()))
+                            .collect(),
+                        Value::Set(_, items) => {
+                            items.iter().map(|v| (v.clone(), v.clone())).collect()
                         }
-                        Value::Set(_, items) => items.iter().map(|v| (v.clone(), v.clone())).collect(),
-                        Value::Map(_, attrs) | Value::Object(attrs) => {
-                            attrs.iter().map(|(k, v)| (Value::string(k.as_str()), v.clone())).collect()
-                        }
+                        Value::Map(_, attrs) | Value::Object(attrs) => attrs
+                            .iter()
+                            .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+                            .collect(),
                         _ => {
                             return Err(Diagnostic::error(
                                 "Invalid template for directive",
-                                format!("A value of type {} cannot be iterated.", c.ty().friendly()),
+                                format!(
+                                    "A value of type {} cannot be iterated.",
+                                    c.ty().friendly()
+                                ),
                                 collection.span,
                             ));
                         }
@@ -495,7 +576,7 @@ impl<'a> Evaluator<'a> {
                             self.locals.push((kv.clone(), k));
                         }
                         self.locals.push((value_var.clone(), v));
-                        let r = self.template_into(body, out, marked, unknown, span);
+                        let r = self.template_into(body, out, marked, unknown);
                         self.locals.truncate(n);
                         r?;
                     }
@@ -505,7 +586,14 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    fn call(&mut self, name: &str, name_span: Span, args: &[Expr], expand_final: bool, span: Span) -> DiagResult<Value> {
+    fn call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        args: &[Expr],
+        expand_final: bool,
+        span: Span,
+    ) -> DiagResult<Value> {
         // try and can see errors of their arguments, so they evaluate them themselves.
         match name {
             "try" => return self.call_try(args, span),
@@ -549,16 +637,41 @@ impl<'a> Evaluator<'a> {
                 arg_spans.push(a.span);
             }
         }
-        let ctx = FnContext { base_dir: &self.base_dir, in_template: self.in_template };
+        let ctx = FnContext {
+            base_dir: &self.base_dir,
+            in_template: self.in_template,
+        };
         functions::call(func, &ctx, values).map_err(|e| {
-            let at = e.arg.and_then(|i| arg_spans.get(i).copied()).unwrap_or(span);
-            Diagnostic::error(format!("Invalid function argument"), format!("{name}: {}", e.message), at)
+            match e.arg.and_then(|i| arg_spans.get(i).map(|s| (i, *s))) {
+                // Terraform's two shapes: a bad argument, or a call that failed as a whole.
+                Some((i, at)) => Diagnostic::error(
+                    "Invalid function argument",
+                    format!(
+                        "Invalid value for argument {} of {name}(): {}.",
+                        i + 1,
+                        e.message.trim_end_matches('.')
+                    ),
+                    at,
+                ),
+                None => Diagnostic::error(
+                    "Error in function call",
+                    format!(
+                        "Call to function {name:?} failed: {}.",
+                        e.message.trim_end_matches('.')
+                    ),
+                    span,
+                ),
+            }
         })
     }
 
     fn call_try(&mut self, args: &[Expr], span: Span) -> DiagResult<Value> {
         if args.is_empty() {
-            return Err(Diagnostic::error("Not enough function arguments", "try requires at least one argument.", span));
+            return Err(Diagnostic::error(
+                "Not enough function arguments",
+                "try requires at least one argument.",
+                span,
+            ));
         }
         let mut last = None;
         for a in args {
@@ -571,14 +684,21 @@ impl<'a> Evaluator<'a> {
         let e = last.unwrap_or_else(|| Diagnostic::plain("try failed", ""));
         Err(Diagnostic::error(
             "Error in function call",
-            format!("Call to function \"try\" failed: no expression succeeded:\n- {}", e.detail),
+            format!(
+                "Call to function \"try\" failed: no expression succeeded:\n- {}",
+                e.detail
+            ),
             span,
         ))
     }
 
     fn call_can(&mut self, args: &[Expr], span: Span) -> DiagResult<Value> {
         if args.len() != 1 {
-            return Err(Diagnostic::error("Wrong number of function arguments", "can takes exactly one argument.", span));
+            return Err(Diagnostic::error(
+                "Wrong number of function arguments",
+                "can takes exactly one argument.",
+                span,
+            ));
         }
         match self.eval(&args[0]) {
             Ok(v) if !v.is_wholly_known() => Ok(Value::Unknown(Type::Bool)),
@@ -597,7 +717,11 @@ pub fn get_attr(v: &Value, name: &str, span: Span) -> DiagResult<Value> {
         },
         Value::Unknown(t) => Value::Unknown(t.element_type().cloned().unwrap_or(Type::Dynamic)),
         Value::Null(_) => {
-            return Err(Diagnostic::error("Attempt to get attribute from null value", "This value is null, so it does not have any attributes.", span));
+            return Err(Diagnostic::error(
+                "Attempt to get attribute from null value",
+                "This value is null, so it does not have any attributes.",
+                span,
+            ));
         }
         Value::Object(attrs) => match attrs.get(name) {
             Some(v) => v.clone(),
@@ -606,13 +730,20 @@ pub fn get_attr(v: &Value, name: &str, span: Span) -> DiagResult<Value> {
         Value::Map(_, attrs) => match attrs.get(name) {
             Some(v) => v.clone(),
             None => {
-                return Err(Diagnostic::error("Missing map element", format!("This map does not have an element with the key {name:?}."), span));
+                return Err(Diagnostic::error(
+                    "Missing map element",
+                    format!("This map does not have an element with the key {name:?}."),
+                    span,
+                ));
             }
         },
         other => {
             return Err(Diagnostic::error(
                 "Unsupported attribute",
-                format!("Can't access attributes on a value of type {}.", other.ty().friendly()),
+                format!(
+                    "Can't access attributes on a value of type {}.",
+                    other.ty().friendly()
+                ),
                 span,
             ));
         }
@@ -625,7 +756,11 @@ fn no_attr<'k>(name: &str, span: Span, keys: impl Iterator<Item = &'k String>) -
     let hint = crate::diag::did_you_mean(name, keys.iter().map(|s| s.as_str()))
         .map(|s| format!(" Did you mean {s:?}?"))
         .unwrap_or_default();
-    Diagnostic::error("Unsupported attribute", format!("This object does not have an attribute named {name:?}.{hint}"), span)
+    Diagnostic::error(
+        "Unsupported attribute",
+        format!("This object does not have an attribute named {name:?}.{hint}"),
+        span,
+    )
 }
 
 pub fn index(v: &Value, k: &Value, span: Span) -> DiagResult<Value> {
@@ -633,10 +768,18 @@ pub fn index(v: &Value, k: &Value, span: Span) -> DiagResult<Value> {
     let (key, m2) = k.unmark();
     let marked = m1 || m2;
     if inner.is_null() {
-        return Err(Diagnostic::error("Attempt to index null value", "This value is null, so it does not have any indices.", span));
+        return Err(Diagnostic::error(
+            "Attempt to index null value",
+            "This value is null, so it does not have any indices.",
+            span,
+        ));
     }
     if key.is_null() {
-        return Err(Diagnostic::error("Invalid index", "Can't use a null value as an indexing key.", span));
+        return Err(Diagnostic::error(
+            "Invalid index",
+            "Can't use a null value as an indexing key.",
+            span,
+        ));
     }
     if !inner.is_known() || !key.is_known() {
         let et = match inner.ty() {
@@ -647,14 +790,23 @@ pub fn index(v: &Value, k: &Value, span: Span) -> DiagResult<Value> {
     }
     let r = match inner {
         Value::List(_, items) | Value::Tuple(items) => {
-            let idx = convert(key, &Type::Number).ok().and_then(|n| n.as_number().and_then(Number::to_i64));
+            let idx = convert(key, &Type::Number)
+                .ok()
+                .and_then(|n| n.as_number().and_then(Number::to_i64));
             let Some(i) = idx else {
-                return Err(Diagnostic::error("Invalid index", "The given key does not identify an element in this collection value: a whole number is required.", span));
+                return Err(Diagnostic::error(
+                    "Invalid index",
+                    "The given key does not identify an element in this collection value: a whole number is required.",
+                    span,
+                ));
             };
             if i < 0 || i as usize >= items.len() {
                 return Err(Diagnostic::error(
                     "Invalid index",
-                    format!("The given key does not identify an element in this collection value: the collection has {} elements and the index is {i}.", items.len()),
+                    format!(
+                        "The given key does not identify an element in this collection value: the collection has {} elements and the index is {i}.",
+                        items.len()
+                    ),
                     span,
                 ));
             }
@@ -662,12 +814,22 @@ pub fn index(v: &Value, k: &Value, span: Span) -> DiagResult<Value> {
         }
         Value::Map(_, attrs) | Value::Object(attrs) => {
             let Ok(Value::String(s)) = convert(key, &Type::String) else {
-                return Err(Diagnostic::error("Invalid index", "The given key does not identify an element in this collection value: a string key is required.", span));
+                return Err(Diagnostic::error(
+                    "Invalid index",
+                    "The given key does not identify an element in this collection value: a string key is required.",
+                    span,
+                ));
             };
             match attrs.get(&*s) {
                 Some(v) => v.clone(),
                 None => {
-                    return Err(Diagnostic::error("Invalid index", format!("The given key does not identify an element in this collection value: there is no element with the key {s:?}."), span));
+                    return Err(Diagnostic::error(
+                        "Invalid index",
+                        format!(
+                            "The given key does not identify an element in this collection value: there is no element with the key {s:?}."
+                        ),
+                        span,
+                    ));
                 }
             }
         }
@@ -679,7 +841,14 @@ pub fn index(v: &Value, k: &Value, span: Span) -> DiagResult<Value> {
             ));
         }
         other => {
-            return Err(Diagnostic::error("Invalid index", format!("This value does not have any indices: it is {}.", other.ty().friendly()), span));
+            return Err(Diagnostic::error(
+                "Invalid index",
+                format!(
+                    "This value does not have any indices: it is {}.",
+                    other.ty().friendly()
+                ),
+                span,
+            ));
         }
     };
     Ok(r.mark_if(marked))
@@ -687,7 +856,11 @@ pub fn index(v: &Value, k: &Value, span: Span) -> DiagResult<Value> {
 
 fn unary(op: UnaryOp, v: &Value, span: Span) -> DiagResult<Value> {
     let (inner, marked) = v.unmark();
-    let want = if op == UnaryOp::Not { Type::Bool } else { Type::Number };
+    let want = if op == UnaryOp::Not {
+        Type::Bool
+    } else {
+        Type::Number
+    };
     if !inner.is_known() {
         return Ok(Value::Unknown(want).mark_if(marked));
     }
@@ -698,7 +871,10 @@ fn unary(op: UnaryOp, v: &Value, span: Span) -> DiagResult<Value> {
         _ => {
             return Err(Diagnostic::error(
                 "Invalid operand",
-                format!("Unsuitable value for unary operand: {} required.", want.friendly()),
+                format!(
+                    "Unsuitable value for unary operand: {} required.",
+                    want.friendly()
+                ),
                 span,
             ));
         }
@@ -711,12 +887,20 @@ fn operand(v: &Value, want: &Type, op: BinaryOp, span: Span) -> DiagResult<Value
         Ok(c) if !c.is_null() => Ok(c),
         Ok(_) => Err(Diagnostic::error(
             "Invalid operand",
-            format!("Unsuitable value for the {} operator: a {} is required, but the value is null.", op.symbol(), want.friendly()),
+            format!(
+                "Unsuitable value for the {} operator: a {} is required, but the value is null.",
+                op.symbol(),
+                want.friendly()
+            ),
             span,
         )),
         Err(e) => Err(Diagnostic::error(
             "Invalid operand",
-            format!("Unsuitable value for the {} operator: {}.", op.symbol(), e.message),
+            format!(
+                "Unsuitable value for the {} operator: {}.",
+                op.symbol(),
+                e.message
+            ),
             span,
         )),
     }
@@ -736,14 +920,26 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value, lspan: Span, rspan: Span) -> D
         }
         BinaryOp::And | BinaryOp::Or => {
             let want = Type::Bool;
-            let x = if a.is_known() { Some(operand(a, &want, op, lspan)?) } else { None };
-            let y = if b.is_known() { Some(operand(b, &want, op, rspan)?) } else { None };
+            let x = if a.is_known() {
+                Some(operand(a, &want, op, lspan)?)
+            } else {
+                None
+            };
+            let y = if b.is_known() {
+                Some(operand(b, &want, op, rspan)?)
+            } else {
+                None
+            };
             let xb = x.as_ref().and_then(Value::as_bool);
             let yb = y.as_ref().and_then(Value::as_bool);
             match (op, xb, yb) {
-                (BinaryOp::And, Some(false), _) | (BinaryOp::And, _, Some(false)) => Value::Bool(false),
+                (BinaryOp::And, Some(false), _) | (BinaryOp::And, _, Some(false)) => {
+                    Value::Bool(false)
+                }
                 (BinaryOp::Or, Some(true), _) | (BinaryOp::Or, _, Some(true)) => Value::Bool(true),
-                (_, Some(p), Some(q)) => Value::Bool(if op == BinaryOp::And { p && q } else { p || q }),
+                (_, Some(p), Some(q)) => {
+                    Value::Bool(if op == BinaryOp::And { p && q } else { p || q })
+                }
                 _ => Value::Unknown(Type::Bool),
             }
         }
@@ -753,12 +949,23 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value, lspan: Span, rspan: Span) -> D
                 BinaryOp::Lt | BinaryOp::Gt | BinaryOp::LtEq | BinaryOp::GtEq => Type::Bool,
                 _ => Type::Number,
             };
-            let x = if a.is_known() { Some(operand(a, &num, op, lspan)?) } else { None };
-            let y = if b.is_known() { Some(operand(b, &num, op, rspan)?) } else { None };
+            let x = if a.is_known() {
+                Some(operand(a, &num, op, lspan)?)
+            } else {
+                None
+            };
+            let y = if b.is_known() {
+                Some(operand(b, &num, op, rspan)?)
+            } else {
+                None
+            };
             let (Some(x), Some(y)) = (x, y) else {
                 return Ok(Value::Unknown(result_ty).mark_if(marked));
             };
-            let (x, y) = (x.as_number().cloned().unwrap_or_else(Number::zero), y.as_number().cloned().unwrap_or_else(Number::zero));
+            let (x, y) = (
+                x.as_number().cloned().unwrap_or_else(Number::zero),
+                y.as_number().cloned().unwrap_or_else(Number::zero),
+            );
             let span = lspan.to(rspan);
             match op {
                 BinaryOp::Add => Value::number(x.add(&y)),
@@ -766,11 +973,23 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value, lspan: Span, rspan: Span) -> D
                 BinaryOp::Mul => Value::number(x.mul(&y)),
                 BinaryOp::Div => match x.div(&y) {
                     Some(n) => Value::number(n),
-                    None => return Err(Diagnostic::error("Operation failed", "Error during operation: can't divide by zero.", span)),
+                    None => {
+                        return Err(Diagnostic::error(
+                            "Operation failed",
+                            "Error during operation: can't divide by zero.",
+                            span,
+                        ));
+                    }
                 },
                 BinaryOp::Mod => match x.rem(&y) {
                     Some(n) => Value::number(n),
-                    None => return Err(Diagnostic::error("Operation failed", "Error during operation: can't compute modulo of zero.", span)),
+                    None => {
+                        return Err(Diagnostic::error(
+                            "Operation failed",
+                            "Error during operation: can't compute modulo of zero.",
+                            span,
+                        ));
+                    }
                 },
                 BinaryOp::Lt => Value::Bool(x.cmp_num(&y).is_lt()),
                 BinaryOp::Gt => Value::Bool(x.cmp_num(&y).is_gt()),

@@ -33,11 +33,23 @@ pub struct NumberParseError;
 
 impl Number {
     pub fn zero() -> Number {
-        Number { neg: false, inf: false, mant: BigUint::zero(), exp: 0, prec: INT_PREC }
+        Number {
+            neg: false,
+            inf: false,
+            mant: BigUint::zero(),
+            exp: 0,
+            prec: INT_PREC,
+        }
     }
 
     pub fn infinity(neg: bool) -> Number {
-        Number { neg, inf: true, mant: BigUint::zero(), exp: 0, prec: INT_PREC }
+        Number {
+            neg,
+            inf: true,
+            mant: BigUint::zero(),
+            exp: 0,
+            prec: INT_PREC,
+        }
     }
 
     pub fn from_i64(v: i64) -> Number {
@@ -63,7 +75,10 @@ impl Number {
             return Number::infinity(v < 0.0);
         }
         if v == 0.0 {
-            return Number { prec: FLOAT_PREC, ..Number::zero() };
+            return Number {
+                prec: FLOAT_PREC,
+                ..Number::zero()
+            };
         }
         let bits = v.to_bits();
         let neg = bits >> 63 == 1;
@@ -78,7 +93,13 @@ impl Number {
     }
 
     fn from_parts(neg: bool, mant: BigUint, exp: i64, prec: u32) -> Number {
-        let mut n = Number { neg, inf: false, mant, exp, prec };
+        let mut n = Number {
+            neg,
+            inf: false,
+            mant,
+            exp,
+            prec,
+        };
         n.round_to_prec();
         n
     }
@@ -86,7 +107,10 @@ impl Number {
     /// `num / den * 2^exp`, rounded to `prec` bits.
     fn from_ratio(neg: bool, num: BigUint, den: &BigUint, exp: i64, prec: u32) -> Number {
         if num.is_zero() {
-            return Number { prec, ..Number::zero() };
+            return Number {
+                prec,
+                ..Number::zero()
+            };
         }
         // Scale the numerator so the quotient carries prec + 2 bits, then fold the remainder
         // into a sticky bit so round-half-even sees whether anything was cut off.
@@ -94,14 +118,18 @@ impl Number {
         let shift = (want - (num.bits() as i64 - den.bits() as i64)).max(0);
         let scaled = num << (shift as usize);
         let (q, r) = scaled.div_rem(den);
-        let q = if r.is_zero() { q << 1usize } else { (q << 1usize) | BigUint::one() };
+        let q = if r.is_zero() {
+            q << 1usize
+        } else {
+            (q << 1usize) | BigUint::one()
+        };
         Number::from_parts(neg, q, exp - shift - 1, prec)
     }
 
     fn round_to_prec(&mut self) {
         if self.mant.is_zero() {
+            // Zero keeps its sign, as Go's big.Float does: -0.0 prints "-0".
             self.exp = 0;
-            self.neg = false;
             return;
         }
         let bits = self.mant.bits();
@@ -193,7 +221,10 @@ impl Number {
             return None;
         }
         let mag = &self.mant << (self.exp.max(0) as usize);
-        Some(BigInt::from_biguint(if self.neg { Sign::Minus } else { Sign::Plus }, mag))
+        Some(BigInt::from_biguint(
+            if self.neg { Sign::Minus } else { Sign::Plus },
+            mag,
+        ))
     }
 
     pub fn to_i64(&self) -> Option<i64> {
@@ -211,7 +242,11 @@ impl Number {
 
     pub fn to_f64(&self) -> f64 {
         if self.inf {
-            return if self.neg { f64::NEG_INFINITY } else { f64::INFINITY };
+            return if self.neg {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
         }
         let rounded = Number::from_parts(self.neg, self.mant.clone(), self.exp, FLOAT_PREC);
         let m = rounded.mant.to_f64().unwrap_or(f64::INFINITY);
@@ -221,9 +256,7 @@ impl Number {
 
     pub fn neg(&self) -> Number {
         let mut n = self.clone();
-        if !n.is_zero() {
-            n.neg = !n.neg;
-        }
+        n.neg = !n.neg;
         n
     }
 
@@ -236,13 +269,23 @@ impl Number {
     pub fn add(&self, other: &Number) -> Number {
         let prec = self.prec.max(other.prec);
         if self.inf || other.inf {
-            return if self.inf { self.clone() } else { other.clone() };
+            return if self.inf {
+                self.clone()
+            } else {
+                other.clone()
+            };
         }
         let exp = self.exp.min(other.exp);
         let a = signed(self.neg, &self.mant << ((self.exp - exp) as usize));
         let b = signed(other.neg, &other.mant << ((other.exp - exp) as usize));
         let sum = a + b;
-        Number::from_parts(sum.sign() == Sign::Minus, sum.magnitude().clone(), exp, prec)
+        // An exact zero sum is +0 unless both operands were -0 (IEEE and Go agree).
+        let neg = if sum.sign() == Sign::NoSign {
+            self.neg && other.neg
+        } else {
+            sum.sign() == Sign::Minus
+        };
+        Number::from_parts(neg, sum.magnitude().clone(), exp, prec)
     }
 
     pub fn sub(&self, other: &Number) -> Number {
@@ -269,9 +312,18 @@ impl Number {
             return Some(Number::infinity(neg));
         }
         if other.inf {
-            return Some(Number { prec, ..Number::zero() });
+            return Some(Number {
+                prec,
+                ..Number::zero()
+            });
         }
-        Some(Number::from_ratio(neg, self.mant.clone(), &other.mant, self.exp - other.exp, prec))
+        Some(Number::from_ratio(
+            neg,
+            self.mant.clone(),
+            &other.mant,
+            self.exp - other.exp,
+            prec,
+        ))
     }
 
     /// Remainder with the sign of the dividend; `None` when dividing by zero.
@@ -305,10 +357,14 @@ impl Number {
     /// number's precision (Go's `Text('f', -1)`), which is how Terraform prints numbers.
     pub fn to_text(&self) -> String {
         if self.inf {
-            return if self.neg { "-Inf".into() } else { "+Inf".into() };
+            return if self.neg {
+                "-Inf".into()
+            } else {
+                "+Inf".into()
+            };
         }
         if self.mant.is_zero() {
-            return "0".into();
+            return if self.neg { "-0".into() } else { "0".into() };
         }
         let (digits, dp) = self.shortest_decimal();
         let mut s = String::new();
@@ -383,7 +439,11 @@ impl Number {
         if self.inf {
             return self.to_text();
         }
-        let (digits, dp) = if self.mant.is_zero() { (String::new(), 0) } else { exact_decimal(&self.mant, self.exp) };
+        let (digits, dp) = if self.mant.is_zero() {
+            (String::new(), 0)
+        } else {
+            exact_decimal(&self.mant, self.exp)
+        };
         // Keep dp + frac digits.
         let keep = dp + frac as i64;
         let d = digits.as_bytes();
@@ -397,7 +457,9 @@ impl Number {
             let up = match rest[0].cmp(&b'5') {
                 Ordering::Greater => true,
                 Ordering::Less => false,
-                Ordering::Equal => rest[1..].iter().any(|&c| c != b'0') || (k > 0 && (d[k - 1] - b'0') % 2 == 1),
+                Ordering::Equal => {
+                    rest[1..].iter().any(|&c| c != b'0') || (k > 0 && (d[k - 1] - b'0') % 2 == 1)
+                }
             };
             if up {
                 let (s, ndp) = round_up(d, k, dp);
@@ -410,7 +472,11 @@ impl Number {
         let digit_at = |pos: i64| -> char {
             // pos: power index, digit i of `kept` stands for 10^(carry_dp-1-i)
             let i = carry_dp - 1 - pos;
-            if i >= 0 && (i as usize) < kept.len() { kept[i as usize] as char } else { '0' }
+            if i >= 0 && (i as usize) < kept.len() {
+                kept[i as usize] as char
+            } else {
+                '0'
+            }
         };
         let mut s = String::new();
         let top = (carry_dp - 1).max(0);
@@ -423,8 +489,7 @@ impl Number {
                 s.push(digit_at(-p));
             }
         }
-        let all_zero = s.chars().all(|c| c == '0' || c == '.');
-        if self.neg && !all_zero {
+        if self.neg {
             s.insert(0, '-');
         }
         s
@@ -442,8 +507,20 @@ impl Number {
         };
         match (self.inf, other.inf) {
             (true, true) => return sv(self).cmp(&sv(other)),
-            (true, false) => return if self.neg { Ordering::Less } else { Ordering::Greater },
-            (false, true) => return if other.neg { Ordering::Greater } else { Ordering::Less },
+            (true, false) => {
+                return if self.neg {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+            }
+            (false, true) => {
+                return if other.neg {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                };
+            }
             _ => {}
         }
         let exp = self.exp.min(other.exp);
@@ -482,7 +559,10 @@ fn exact_decimal(mant: &BigUint, exp: i64) -> (String, i64) {
     } else {
         // mant / 2^k = mant * 5^k / 10^k
         let k = (-exp) as u32;
-        (mant * num_traits::pow(BigUint::from(5u32), k as usize), i64::from(k))
+        (
+            mant * num_traits::pow(BigUint::from(5u32), k as usize),
+            i64::from(k),
+        )
     };
     let s = int.to_str_radix(10);
     let dp = s.len() as i64 - frac_digits;
@@ -495,7 +575,10 @@ fn trim(d: &[u8], dp: i64) -> (String, i64) {
     if start >= end {
         return (String::new(), 0);
     }
-    (String::from_utf8_lossy(&d[start..end]).into_owned(), dp - start as i64)
+    (
+        String::from_utf8_lossy(&d[start..end]).into_owned(),
+        dp - start as i64,
+    )
 }
 
 fn round_half_up(d: &[u8], n: usize, dp: i64) -> (String, i64) {
@@ -540,20 +623,28 @@ mod tests {
         assert_eq!(t("1e3"), "1000");
         assert_eq!(t("-0.000001"), "-0.000001");
         assert_eq!(t("1e20"), "100000000000000000000");
-        let sum = Number::parse("0.1").unwrap().add(&Number::parse("0.2").unwrap());
+        let sum = Number::parse("0.1")
+            .unwrap()
+            .add(&Number::parse("0.2").unwrap());
         assert_eq!(sum.to_text(), "0.3");
     }
 
     #[test]
     fn one_third_has_terraforms_512_bit_digits() {
-        let third = Number::parse("1").unwrap().div(&Number::parse("3").unwrap()).unwrap();
+        let third = Number::parse("1")
+            .unwrap()
+            .div(&Number::parse("3").unwrap())
+            .unwrap();
         let expected = format!("0.{}5", "3".repeat(154));
         assert_eq!(third.to_text(), expected);
     }
 
     #[test]
     fn float64_results_print_shortest_at_53_bits() {
-        assert_eq!(Number::from_f64(2f64.powi(70)).to_text(), "1180591620717411300000");
+        assert_eq!(
+            Number::from_f64(2f64.powi(70)).to_text(),
+            "1180591620717411300000"
+        );
         assert_eq!(Number::from_f64(0.1).to_text(), "0.1");
         assert_eq!(Number::from_f64(3.5).to_text(), "3.5");
     }

@@ -26,21 +26,35 @@ fn parse(e: &Expr, defaults: &mut Defaults, in_object: bool) -> DiagResult<Type>
             "number" => Ok(Type::Number),
             "bool" => Ok(Type::Bool),
             "any" => Ok(Type::Dynamic),
-            "list" | "set" | "map" => Err(bad(e, format!("The {name} type constructor requires one argument specifying the element type: {name}(string)."))),
-            other => Err(bad(e, format!("The keyword {other:?} is not a valid type specification."))),
+            "list" | "set" | "map" => Err(bad(
+                e,
+                format!(
+                    "The {name} type constructor requires one argument specifying the element type: {name}(string)."
+                ),
+            )),
+            other => Err(bad(
+                e,
+                format!("The keyword {other:?} is not a valid type specification."),
+            )),
         },
         ExprKind::Template(_) => match e.as_literal_string().as_deref() {
             // Terraform 0.11 quoted type names are still read by some old configs.
             Some("string") => Ok(Type::String),
             Some("list") => Ok(Type::List(Box::new(Type::Dynamic))),
             Some("map") => Ok(Type::Map(Box::new(Type::Dynamic))),
-            _ => Err(bad(e, "A type specification is a keyword such as string, not a quoted string.")),
+            _ => Err(bad(
+                e,
+                "A type specification is a keyword such as string, not a quoted string.",
+            )),
         },
         ExprKind::Call { name, args, .. } => {
             fn one<'x>(e: &Expr, name: &str, args: &'x [Expr]) -> DiagResult<&'x Expr> {
                 match args {
                     [a] => Ok(a),
-                    _ => Err(bad(e, format!("The {name} type constructor requires exactly one argument."))),
+                    _ => Err(bad(
+                        e,
+                        format!("The {name} type constructor requires exactly one argument."),
+                    )),
                 }
             }
             match name.as_str() {
@@ -59,7 +73,10 @@ fn parse(e: &Expr, defaults: &mut Defaults, in_object: bool) -> DiagResult<Type>
                 "tuple" => {
                     let a = one(e, name, args)?;
                     let ExprKind::Tuple(items) = &a.kind else {
-                        return Err(bad(a, "The tuple type constructor requires a list of element types: tuple([string, number])."));
+                        return Err(bad(
+                            a,
+                            "The tuple type constructor requires a list of element types: tuple([string, number]).",
+                        ));
                     };
                     let mut types = Vec::new();
                     for (i, item) in items.iter().enumerate() {
@@ -74,26 +91,45 @@ fn parse(e: &Expr, defaults: &mut Defaults, in_object: bool) -> DiagResult<Type>
                 "object" => {
                     let a = one(e, name, args)?;
                     let ExprKind::Object(items) = &a.kind else {
-                        return Err(bad(a, "The object type constructor requires an object of attribute types: object({ name = string })."));
+                        return Err(bad(
+                            a,
+                            "The object type constructor requires an object of attribute types: object({ name = string }).",
+                        ));
                     };
                     let mut attrs = BTreeMap::new();
                     let mut optional = BTreeSet::new();
                     for item in items {
                         let key = match &item.key.kind {
                             ExprKind::Variable(k) if item.key_is_ident => k.clone(),
-                            _ => item.key.as_literal_string().ok_or_else(|| bad(&item.key, "Object type attribute names must be literal names."))?,
+                            _ => item.key.as_literal_string().ok_or_else(|| {
+                                bad(
+                                    &item.key,
+                                    "Object type attribute names must be literal names.",
+                                )
+                            })?,
                         };
                         let mut child = Defaults::default();
                         let (t, is_opt) = match &item.value.kind {
                             ExprKind::Call { name, args, .. } if name == "optional" => {
                                 if args.is_empty() || args.len() > 2 {
-                                    return Err(bad(&item.value, "optional() takes a type and, optionally, a default value."));
+                                    return Err(bad(
+                                        &item.value,
+                                        "optional() takes a type and, optionally, a default value.",
+                                    ));
                                 }
                                 let t = parse(&args[0], &mut child, true)?;
                                 if let Some(d) = args.get(1) {
-                                    let v = Evaluator::new(&MapScope(Attrs::new()), std::path::PathBuf::from(".")).eval(d)?;
+                                    let v = Evaluator::new(
+                                        &MapScope(Attrs::new()),
+                                        std::path::PathBuf::from("."),
+                                    )
+                                    .eval(d)?;
                                     let v = super::convert::convert(&v, &t).map_err(|err| {
-                                        Diagnostic::error("Invalid default value for optional attribute", err.to_string(), d.span)
+                                        Diagnostic::error(
+                                            "Invalid default value for optional attribute",
+                                            err.to_string(),
+                                            d.span,
+                                        )
                                     })?;
                                     defaults.attrs.insert(key.clone(), v);
                                 }
@@ -111,12 +147,24 @@ fn parse(e: &Expr, defaults: &mut Defaults, in_object: bool) -> DiagResult<Type>
                     }
                     Ok(Type::Object(attrs, optional))
                 }
-                "optional" if !in_object => Err(bad(e, "Keyword \"optional\" is valid only as a modifier for object type attributes.")),
-                "optional" => Err(bad(e, "optional() must be the whole type of an object attribute.")),
-                other => Err(bad(e, format!("Keyword {other:?} is not a valid type constructor."))),
+                "optional" if !in_object => Err(bad(
+                    e,
+                    "Keyword \"optional\" is valid only as a modifier for object type attributes.",
+                )),
+                "optional" => Err(bad(
+                    e,
+                    "optional() must be the whole type of an object attribute.",
+                )),
+                other => Err(bad(
+                    e,
+                    format!("Keyword {other:?} is not a valid type constructor."),
+                )),
             }
         }
-        _ => Err(bad(e, "A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).")),
+        _ => Err(bad(
+            e,
+            "A type specification is either a primitive type keyword (bool, number, string) or a complex type constructor call, like list(string).",
+        )),
     }
 }
 
@@ -132,7 +180,10 @@ mod tests {
     #[test]
     fn nested_constraints_with_optional_defaults() {
         let c = ty("list(object({ name = string, port = optional(number, 80) }))");
-        assert_eq!(c.ty.to_string(), "list(object({name=string, port=optional(number)}))");
+        assert_eq!(
+            c.ty.to_string(),
+            "list(object({name=string, port=optional(number)}))"
+        );
         let child = &c.defaults.children[""];
         assert_eq!(child.attrs["port"].as_number().unwrap().to_text(), "80");
     }

@@ -47,7 +47,12 @@ impl Type {
             Type::Set(t) => Type::Set(Box::new(t.without_optional())),
             Type::Map(t) => Type::Map(Box::new(t.without_optional())),
             Type::Tuple(ts) => Type::Tuple(ts.iter().map(Type::without_optional).collect()),
-            Type::Object(attrs, _) => Type::object(attrs.iter().map(|(k, t)| (k.clone(), t.without_optional())).collect()),
+            Type::Object(attrs, _) => Type::object(
+                attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.without_optional()))
+                    .collect(),
+            ),
             t => t.clone(),
         }
     }
@@ -87,8 +92,10 @@ impl Type {
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
             Type::Object(attrs, optional) => {
-                let a: serde_json::Map<String, serde_json::Value> =
-                    attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                let a: serde_json::Map<String, serde_json::Value> = attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect();
                 if optional.is_empty() {
                     json!(["object", a])
                 } else {
@@ -123,7 +130,11 @@ impl Type {
                     let optional = a
                         .get(2)
                         .and_then(|o| o.as_array())
-                        .map(|o| o.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                        .map(|o| {
+                            o.iter()
+                                .filter_map(|s| s.as_str().map(String::from))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     Type::Object(attrs, optional)
                 }
@@ -197,6 +208,9 @@ pub struct TypeConstraint {
 
 impl TypeConstraint {
     pub fn any() -> TypeConstraint {
-        TypeConstraint { ty: Type::Dynamic, defaults: Defaults::default() }
+        TypeConstraint {
+            ty: Type::Dynamic,
+            defaults: Defaults::default(),
+        }
     }
 }

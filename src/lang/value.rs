@@ -130,7 +130,9 @@ impl Value {
             Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
                 items.iter().all(Value::is_wholly_known)
             }
-            Value::Map(_, attrs) | Value::Object(attrs) => attrs.values().all(Value::is_wholly_known),
+            Value::Map(_, attrs) | Value::Object(attrs) => {
+                attrs.values().all(Value::is_wholly_known)
+            }
             _ => true,
         }
     }
@@ -214,8 +216,10 @@ impl Value {
     }
 
     /// Length of a collection or structural value.
-    pub fn len(&self) -> Option<usize> {
-        self.elements().map(<[Value]>::len).or_else(|| self.attributes().map(BTreeMap::len))
+    pub fn length(&self) -> Option<usize> {
+        self.elements()
+            .map(<[Value]>::len)
+            .or_else(|| self.attributes().map(BTreeMap::len))
     }
 
     /// Structural equality of two known values, ignoring marks; numbers compare by value.
@@ -230,12 +234,16 @@ impl Value {
             (Value::List(_, x), Value::List(_, y))
             | (Value::Set(_, x), Value::Set(_, y))
             | (Value::Tuple(x), Value::Tuple(y)) => {
-                a.ty() == b.ty() && x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| p.raw_equal(q))
+                a.ty() == b.ty()
+                    && x.len() == y.len()
+                    && x.iter().zip(y.iter()).all(|(p, q)| p.raw_equal(q))
             }
             (Value::Map(_, x), Value::Map(_, y)) | (Value::Object(x), Value::Object(y)) => {
                 a.ty() == b.ty()
                     && x.len() == y.len()
-                    && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2))
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2))
             }
             (Value::Unknown(t1), Value::Unknown(t2)) => t1 == t2,
             _ => false,
@@ -253,9 +261,12 @@ impl Value {
             Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
                 J::Array(items.iter().map(Value::to_json).collect())
             }
-            Value::Map(_, attrs) | Value::Object(attrs) => {
-                J::Object(attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Value::Map(_, attrs) | Value::Object(attrs) => J::Object(
+                attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
             Value::Sensitive(v) => v.to_json(),
         }
     }
@@ -266,10 +277,16 @@ impl Value {
         match j {
             J::Null => Value::null(),
             J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => Value::number(Number::parse(&n.to_string()).unwrap_or_else(|_| Number::zero())),
+            J::Number(n) => {
+                Value::number(Number::parse(&n.to_string()).unwrap_or_else(|_| Number::zero()))
+            }
             J::String(s) => Value::string(s.as_str()),
             J::Array(a) => Value::tuple(a.iter().map(Value::from_json).collect()),
-            J::Object(o) => Value::object(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()),
+            J::Object(o) => Value::object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -284,24 +301,37 @@ impl Value {
             (Type::String, J::String(s)) => Value::string(s.as_str()),
             (Type::Number, J::Number(n)) => Value::number(Number::parse(&n.to_string()).ok()?),
             (Type::Bool, J::Bool(b)) => Value::Bool(*b),
-            (Type::List(t), J::Array(a)) => {
-                Value::list((**t).clone(), a.iter().map(|v| Value::from_json_typed(v, t)).collect::<Option<_>>()?)
-            }
-            (Type::Set(t), J::Array(a)) => {
-                Value::set((**t).clone(), a.iter().map(|v| Value::from_json_typed(v, t)).collect::<Option<_>>()?)
-            }
+            (Type::List(t), J::Array(a)) => Value::list(
+                (**t).clone(),
+                a.iter()
+                    .map(|v| Value::from_json_typed(v, t))
+                    .collect::<Option<_>>()?,
+            ),
+            (Type::Set(t), J::Array(a)) => Value::set(
+                (**t).clone(),
+                a.iter()
+                    .map(|v| Value::from_json_typed(v, t))
+                    .collect::<Option<_>>()?,
+            ),
             (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => Value::tuple(
-                a.iter().zip(ts).map(|(v, t)| Value::from_json_typed(v, t)).collect::<Option<_>>()?,
+                a.iter()
+                    .zip(ts)
+                    .map(|(v, t)| Value::from_json_typed(v, t))
+                    .collect::<Option<_>>()?,
             ),
             (Type::Map(t), J::Object(o)) => Value::map(
                 (**t).clone(),
-                o.iter().map(|(k, v)| Some((k.clone(), Value::from_json_typed(v, t)?))).collect::<Option<_>>()?,
+                o.iter()
+                    .map(|(k, v)| Some((k.clone(), Value::from_json_typed(v, t)?)))
+                    .collect::<Option<_>>()?,
             ),
             (Type::Object(attrs, _), J::Object(o)) => Value::object(
                 attrs
                     .iter()
                     .map(|(k, t)| {
-                        let v = o.get(k).map_or(Some(Value::Null(t.clone())), |v| Value::from_json_typed(v, t))?;
+                        let v = o.get(k).map_or(Some(Value::Null(t.clone())), |v| {
+                            Value::from_json_typed(v, t)
+                        })?;
                         Some((k.clone(), v))
                     })
                     .collect::<Option<_>>()?,
@@ -321,7 +351,10 @@ fn strip_all(items: &[Value]) -> Vec<Value> {
 }
 
 fn strip_attrs(attrs: &Attrs) -> Attrs {
-    attrs.iter().map(|(k, v)| (k.clone(), v.unmark_deep().0)).collect()
+    attrs
+        .iter()
+        .map(|(k, v)| (k.clone(), v.unmark_deep().0))
+        .collect()
 }
 
 /// Terraform's set order: strings lexically, numbers numerically, false before true; other

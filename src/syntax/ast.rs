@@ -109,9 +109,18 @@ pub enum ExprKind {
     Index(Box<Expr>, Box<Expr>),
     /// `source[*].each` (full) or `source.*.each` (attribute-only, legacy). `each` is evaluated
     /// once per element with `SplatItem` standing for the element.
-    Splat { source: Box<Expr>, each: Box<Expr>, full: bool },
+    Splat {
+        source: Box<Expr>,
+        each: Box<Expr>,
+        full: bool,
+    },
     SplatItem,
-    Call { name: String, name_span: Span, args: Vec<Expr>, expand_final: bool },
+    Call {
+        name: String,
+        name_span: Span,
+        args: Vec<Expr>,
+        expand_final: bool,
+    },
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
@@ -144,8 +153,17 @@ pub struct ForExpr {
 pub enum TemplatePart {
     Literal(String),
     Interp(Expr),
-    If { cond: Expr, then: Vec<TemplatePart>, otherwise: Vec<TemplatePart> },
-    For { key_var: Option<String>, value_var: String, collection: Expr, body: Vec<TemplatePart> },
+    If {
+        cond: Expr,
+        then: Vec<TemplatePart>,
+        otherwise: Vec<TemplatePart>,
+    },
+    For {
+        key_var: Option<String>,
+        value_var: String,
+        collection: Expr,
+        body: Vec<TemplatePart>,
+    },
 }
 
 impl Expr {

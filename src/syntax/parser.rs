@@ -19,7 +19,14 @@ type PResult<T> = Result<T, ParseError>;
 const MAX_DEPTH: usize = 64;
 
 pub fn parse_body(file: u32, src: &str) -> PResult<Body> {
-    let mut p = Parser { src, b: src.as_bytes(), pos: 0, file, nl_skip: vec![false], depth: 0 };
+    let mut p = Parser {
+        src,
+        b: src.as_bytes(),
+        pos: 0,
+        file,
+        nl_skip: vec![false],
+        depth: 0,
+    };
     if p.b.starts_with(b"\xEF\xBB\xBF") {
         p.pos = 3;
     }
@@ -28,7 +35,14 @@ pub fn parse_body(file: u32, src: &str) -> PResult<Body> {
 
 /// Parses a standalone expression (console input, `-var` values, type constraints).
 pub fn parse_expression(file: u32, src: &str) -> PResult<Expr> {
-    let mut p = Parser { src, b: src.as_bytes(), pos: 0, file, nl_skip: vec![true], depth: 0 };
+    let mut p = Parser {
+        src,
+        b: src.as_bytes(),
+        pos: 0,
+        file,
+        nl_skip: vec![true],
+        depth: 0,
+    };
     p.ws();
     let e = p.expr()?;
     p.ws();
@@ -40,9 +54,19 @@ pub fn parse_expression(file: u32, src: &str) -> PResult<Expr> {
 
 /// Parses a template (the contents of a `templatefile` file).
 pub fn parse_template(file: u32, src: &str) -> PResult<Expr> {
-    let mut p = Parser { src, b: src.as_bytes(), pos: 0, file, nl_skip: vec![true], depth: 0 };
-    let parts = p.template_parts(TemplateEnd::Eof, 0)?;
-    Ok(Expr { kind: ExprKind::Template(parts), span: Span::new(file, 0, src.len()) })
+    let mut p = Parser {
+        src,
+        b: src.as_bytes(),
+        pos: 0,
+        file,
+        nl_skip: vec![true],
+        depth: 0,
+    };
+    let parts = p.template_parts(TemplateEnd::Eof, false)?;
+    Ok(Expr {
+        kind: ExprKind::Template(parts),
+        span: Span::new(file, 0, src.len()),
+    })
 }
 
 struct Parser<'a> {
@@ -59,8 +83,10 @@ struct Parser<'a> {
 enum TemplateEnd {
     Quote,
     Eof,
-    /// A heredoc: ends before the line holding the marker; strips `indent` columns per line.
-    Heredoc { end: usize },
+    /// A heredoc: ends before the line holding the marker.
+    Heredoc {
+        end: usize,
+    },
 }
 
 /// A flat template token, before strip markers are applied and directives nested.
@@ -88,7 +114,10 @@ impl<'a> Parser<'a> {
     }
 
     fn error_at(&self, start: usize, end: usize, message: impl Into<String>) -> ParseError {
-        ParseError { span: Span::new(self.file, start, end.max(start)), message: message.into() }
+        ParseError {
+            span: Span::new(self.file, start, end.max(start)),
+            message: message.into(),
+        }
     }
 
     fn error_here(&self, message: impl Into<String>) -> ParseError {
@@ -214,10 +243,16 @@ impl<'a> Parser<'a> {
                         .map_or((0, 0), |f| f.line_col(prev.name_span.start as usize));
                     return Err(ParseError {
                         span: name_span,
-                        message: format!("duplicate argument {name:?}: it was already set on line {l}"),
+                        message: format!(
+                            "duplicate argument {name:?}: it was already set on line {l}"
+                        ),
                     });
                 }
-                body.attributes.push(Attribute { name, name_span, expr });
+                body.attributes.push(Attribute {
+                    name,
+                    name_span,
+                    expr,
+                });
                 self.end_of_item(in_block)?;
             } else {
                 let block = self.block(name, name_span)?;
@@ -247,10 +282,17 @@ impl<'a> Parser<'a> {
                 Some(b'"') => {
                     let start = self.pos;
                     self.pos += 1;
-                    let parts = self.template_parts(TemplateEnd::Quote, 0)?;
-                    let e = Expr { kind: ExprKind::Template(parts), span: self.span(start) };
+                    let parts = self.template_parts(TemplateEnd::Quote, false)?;
+                    let e = Expr {
+                        kind: ExprKind::Template(parts),
+                        span: self.span(start),
+                    };
                     let Some(label) = e.as_literal_string() else {
-                        return Err(self.error_at(start, self.pos, "block labels cannot contain interpolations"));
+                        return Err(self.error_at(
+                            start,
+                            self.pos,
+                            "block labels cannot contain interpolations",
+                        ));
                     };
                     labels.push(label);
                     label_spans.push(e.span);
@@ -274,7 +316,13 @@ impl<'a> Parser<'a> {
         self.nl_skip.push(false);
         let body = self.body(true);
         self.nl_skip.pop();
-        Ok(Block { kind, kind_span, labels, label_spans, body: body? })
+        Ok(Block {
+            kind,
+            kind_span,
+            labels,
+            label_spans,
+            body: body?,
+        })
     }
 
     // ---- expressions ----
@@ -334,7 +382,9 @@ impl<'a> Parser<'a> {
         let mut lhs = self.binary(level + 1)?;
         loop {
             self.ws();
-            let Some((op, len)) = self.binary_op(level) else { break };
+            let Some((op, len)) = self.binary_op(level) else {
+                break;
+            };
             self.pos += len;
             self.ws();
             self.enter()?;
@@ -342,7 +392,10 @@ impl<'a> Parser<'a> {
             self.leave();
             let rhs = rhs?;
             let span = lhs.span.to(rhs.span);
-            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            };
         }
         Ok(lhs)
     }
@@ -360,7 +413,10 @@ impl<'a> Parser<'a> {
         let operand = self.unary();
         self.leave();
         let operand = operand?;
-        Ok(Expr { kind: ExprKind::Unary(op, Box::new(operand)), span: self.span(start) })
+        Ok(Expr {
+            kind: ExprKind::Unary(op, Box::new(operand)),
+            span: self.span(start),
+        })
     }
 
     fn postfix(&mut self) -> PResult<Expr> {
@@ -385,10 +441,20 @@ impl<'a> Parser<'a> {
                     }
                     self.pos += 2;
                     let start_each = self.pos;
-                    let item = Expr { kind: ExprKind::SplatItem, span: self.span(start_each) };
+                    let item = Expr {
+                        kind: ExprKind::SplatItem,
+                        span: self.span(start_each),
+                    };
                     let each = self.traversal(item, TraversalMode::AttrOnly)?;
                     let span = e.span.to(self.span(start_each));
-                    e = Expr { kind: ExprKind::Splat { source: Box::new(e), each: Box::new(each), full: false }, span };
+                    e = Expr {
+                        kind: ExprKind::Splat {
+                            source: Box::new(e),
+                            each: Box::new(each),
+                            full: false,
+                        },
+                        span,
+                    };
                 }
                 Some(b'.') if self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) => {
                     self.pos += 1;
@@ -396,9 +462,15 @@ impl<'a> Parser<'a> {
                     while self.peek().is_some_and(|c| c.is_ascii_digit()) {
                         self.pos += 1;
                     }
-                    let idx = Expr { kind: ExprKind::Number(self.src[start..self.pos].to_string()), span: self.span(start) };
+                    let idx = Expr {
+                        kind: ExprKind::Number(self.src[start..self.pos].to_string()),
+                        span: self.span(start),
+                    };
                     let span = e.span.to(idx.span);
-                    e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };
+                    e = Expr {
+                        kind: ExprKind::Index(Box::new(e), Box::new(idx)),
+                        span,
+                    };
                 }
                 Some(b'.') => {
                     self.pos += 1;
@@ -407,7 +479,10 @@ impl<'a> Parser<'a> {
                         return Err(self.error_here("expected an attribute name after '.'"));
                     };
                     let span = e.span.to(nspan);
-                    e = Expr { kind: ExprKind::GetAttr(Box::new(e), name), span };
+                    e = Expr {
+                        kind: ExprKind::GetAttr(Box::new(e), name),
+                        span,
+                    };
                 }
                 Some(b'[') => {
                     if mode == TraversalMode::AttrOnly {
@@ -431,10 +506,20 @@ impl<'a> Parser<'a> {
                                 return Ok(e);
                             }
                             let start_each = self.pos;
-                            let item = Expr { kind: ExprKind::SplatItem, span: self.span(start_each) };
+                            let item = Expr {
+                                kind: ExprKind::SplatItem,
+                                span: self.span(start_each),
+                            };
                             let each = self.traversal(item, TraversalMode::FullSplatEach)?;
                             let span = e.span.to(self.span(start_each));
-                            e = Expr { kind: ExprKind::Splat { source: Box::new(e), each: Box::new(each), full: true }, span };
+                            e = Expr {
+                                kind: ExprKind::Splat {
+                                    source: Box::new(e),
+                                    each: Box::new(each),
+                                    full: true,
+                                },
+                                span,
+                            };
                             continue;
                         }
                     }
@@ -444,7 +529,10 @@ impl<'a> Parser<'a> {
                     let idx = idx?;
                     close?;
                     let span = e.span.to(self.span(self.pos));
-                    e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(idx)), span };
+                    e = Expr {
+                        kind: ExprKind::Index(Box::new(e), Box::new(idx)),
+                        span,
+                    };
                 }
                 _ => {
                     self.pos = save;
@@ -464,8 +552,11 @@ impl<'a> Parser<'a> {
             b'0'..=b'9' => self.number(),
             b'"' => {
                 self.pos += 1;
-                let parts = self.template_parts(TemplateEnd::Quote, 0)?;
-                Ok(Expr { kind: ExprKind::Template(parts), span: self.span(start) })
+                let parts = self.template_parts(TemplateEnd::Quote, false)?;
+                Ok(Expr {
+                    kind: ExprKind::Template(parts),
+                    span: self.span(start),
+                })
             }
             b'<' if self.starts("<<") => self.heredoc(),
             b'[' => self.tuple_or_for(),
@@ -479,7 +570,10 @@ impl<'a> Parser<'a> {
                 self.nl_skip.pop();
                 let inner = inner?;
                 close?;
-                Ok(Expr { kind: ExprKind::Paren(Box::new(inner)), span: self.span(start) })
+                Ok(Expr {
+                    kind: ExprKind::Paren(Box::new(inner)),
+                    span: self.span(start),
+                })
             }
             c if is_ident_start(c) => {
                 let (mut name, name_span) = self.ident().unwrap_or_default();
@@ -500,10 +594,22 @@ impl<'a> Parser<'a> {
                 }
                 self.pos = save;
                 Ok(match name.as_str() {
-                    "true" => Expr { kind: ExprKind::Bool(true), span: name_span },
-                    "false" => Expr { kind: ExprKind::Bool(false), span: name_span },
-                    "null" => Expr { kind: ExprKind::Null, span: name_span },
-                    _ => Expr { kind: ExprKind::Variable(name), span: name_span },
+                    "true" => Expr {
+                        kind: ExprKind::Bool(true),
+                        span: name_span,
+                    },
+                    "false" => Expr {
+                        kind: ExprKind::Bool(false),
+                        span: name_span,
+                    },
+                    "null" => Expr {
+                        kind: ExprKind::Null,
+                        span: name_span,
+                    },
+                    _ => Expr {
+                        kind: ExprKind::Variable(name),
+                        span: name_span,
+                    },
                 })
             }
             _ => Err(self.error_here(format!(
@@ -538,7 +644,10 @@ impl<'a> Parser<'a> {
                 self.pos = save;
             }
         }
-        Ok(Expr { kind: ExprKind::Number(self.src[start..self.pos].to_string()), span: self.span(start) })
+        Ok(Expr {
+            kind: ExprKind::Number(self.src[start..self.pos].to_string()),
+            span: self.span(start),
+        })
     }
 
     fn call(&mut self, name: String, name_span: Span, start: usize) -> PResult<Expr> {
@@ -546,7 +655,15 @@ impl<'a> Parser<'a> {
         let r = self.call_args();
         self.nl_skip.pop();
         let (args, expand_final) = r?;
-        Ok(Expr { kind: ExprKind::Call { name, name_span, args, expand_final }, span: self.span(start) })
+        Ok(Expr {
+            kind: ExprKind::Call {
+                name,
+                name_span,
+                args,
+                expand_final,
+            },
+            span: self.span(start),
+        })
     }
 
     fn call_args(&mut self) -> PResult<(Vec<Expr>, bool)> {
@@ -577,7 +694,12 @@ impl<'a> Parser<'a> {
     }
 
     fn keyword_follows(&self, kw: &str) -> bool {
-        self.starts(kw) && !self.b.get(self.pos + kw.len()).copied().is_some_and(is_ident_char)
+        self.starts(kw)
+            && !self
+                .b
+                .get(self.pos + kw.len())
+                .copied()
+                .is_some_and(is_ident_char)
     }
 
     fn tuple_or_for(&mut self) -> PResult<Expr> {
@@ -594,7 +716,10 @@ impl<'a> Parser<'a> {
         if self.keyword_follows("for") {
             let f = self.for_expr(false)?;
             self.expect(b']', "']' to close the for expression")?;
-            return Ok(Expr { kind: ExprKind::For(Box::new(f)), span: self.span(start) });
+            return Ok(Expr {
+                kind: ExprKind::For(Box::new(f)),
+                span: self.span(start),
+            });
         }
         let mut items = Vec::new();
         loop {
@@ -611,7 +736,10 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.error_here("expected ',' or ']' in the list")),
             }
         }
-        Ok(Expr { kind: ExprKind::Tuple(items), span: self.span(start) })
+        Ok(Expr {
+            kind: ExprKind::Tuple(items),
+            span: self.span(start),
+        })
     }
 
     fn object_or_for(&mut self) -> PResult<Expr> {
@@ -625,13 +753,19 @@ impl<'a> Parser<'a> {
                 Ok(f)
             });
             self.nl_skip.pop();
-            return Ok(Expr { kind: ExprKind::For(Box::new(r?)), span: self.span(start) });
+            return Ok(Expr {
+                kind: ExprKind::For(Box::new(r?)),
+                span: self.span(start),
+            });
         }
         self.nl_skip.pop();
         self.nl_skip.push(false);
         let r = self.object_items();
         self.nl_skip.pop();
-        Ok(Expr { kind: ExprKind::Object(r?), span: self.span(start) })
+        Ok(Expr {
+            kind: ExprKind::Object(r?),
+            span: self.span(start),
+        })
     }
 
     fn object_items(&mut self) -> PResult<Vec<ObjectItem>> {
@@ -649,7 +783,13 @@ impl<'a> Parser<'a> {
                     let (name, span) = self.ident().unwrap_or_default();
                     self.trivia(false);
                     if matches!(self.peek(), Some(b'=') | Some(b':')) && !self.starts("==") {
-                        (Expr { kind: ExprKind::Variable(name), span }, true)
+                        (
+                            Expr {
+                                kind: ExprKind::Variable(name),
+                                span,
+                            },
+                            true,
+                        )
                     } else {
                         self.pos = save;
                         (self.key_expr()?, false)
@@ -671,12 +811,20 @@ impl<'a> Parser<'a> {
             }
             self.trivia(false);
             let value = self.expr()?;
-            items.push(ObjectItem { key, key_is_ident, value });
+            items.push(ObjectItem {
+                key,
+                key_is_ident,
+                value,
+            });
             self.trivia(false);
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'\n') | Some(b'}') => {}
-                _ => return Err(self.error_here("expected ',', a newline or '}' after the object item")),
+                _ => {
+                    return Err(
+                        self.error_here("expected ',', a newline or '}' after the object item")
+                    );
+                }
             }
         }
     }
@@ -743,7 +891,15 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(ForExpr { key_var, value_var, collection, key, value, condition, group })
+        Ok(ForExpr {
+            key_var,
+            value_var,
+            collection,
+            key,
+            value,
+            condition,
+            group,
+        })
     }
 
     // ---- templates ----
@@ -772,36 +928,39 @@ impl<'a> Parser<'a> {
         let mut line_start = content_start;
         let (content_end, after) = loop {
             if line_start >= self.b.len() {
-                return Err(self.error_at(start, self.pos, format!("unterminated heredoc: no line with {marker:?}")));
+                return Err(self.error_at(
+                    start,
+                    self.pos,
+                    format!("unterminated heredoc: no line with {marker:?}"),
+                ));
             }
-            let line_end = self.src[line_start..].find('\n').map_or(self.b.len(), |i| line_start + i);
+            let line_end = self.src[line_start..]
+                .find('\n')
+                .map_or(self.b.len(), |i| line_start + i);
             if self.src[line_start..line_end].trim() == marker {
                 break (line_start, line_end);
             }
             line_start = line_end + 1;
         };
-        let min_indent = if indent {
-            self.src[content_start..content_end]
-                .split_inclusive('\n')
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
-                .min()
-                .unwrap_or(0)
-        } else {
-            0
-        };
         self.pos = content_start;
         self.nl_skip.push(true);
-        let parts = self.template_parts(TemplateEnd::Heredoc { end: content_end }, min_indent);
+        let parts = self.template_parts(TemplateEnd::Heredoc { end: content_end }, indent);
         self.nl_skip.pop();
         let parts = parts?;
         self.pos = after;
-        Ok(Expr { kind: ExprKind::Template(parts), span: self.span(start) })
+        Ok(Expr {
+            kind: ExprKind::Template(parts),
+            span: self.span(start),
+        })
     }
 
-    fn template_parts(&mut self, end: TemplateEnd, indent: usize) -> PResult<Vec<TemplatePart>> {
-        let toks = self.template_tokens(end, indent)?;
-        let toks = apply_strip_markers(toks);
+    fn template_parts(&mut self, end: TemplateEnd, flush: bool) -> PResult<Vec<TemplatePart>> {
+        let toks = self.template_tokens(end)?;
+        let mut toks = apply_strip_markers(toks);
+        if flush {
+            flush_heredoc(&mut toks);
+        }
+        toks.retain(|t| !matches!(t, Tok::Lit(s) if s.is_empty()));
         let mut iter = toks.into_iter().peekable();
         let parts = build_template(&mut iter, None)?;
         if let Some(t) = iter.next() {
@@ -809,12 +968,17 @@ impl<'a> Parser<'a> {
                 Tok::Else(_, _, s) | Tok::EndIf(_, _, s) | Tok::EndFor(_, _, s) => s,
                 _ => self.span(self.pos),
             };
-            return Err(ParseError { span, message: "this directive has no opening %{if} or %{for}".into() });
+            return Err(ParseError {
+                span,
+                message: "this directive has no opening %{if} or %{for}".into(),
+            });
         }
         Ok(parts)
     }
 
-    fn template_tokens(&mut self, end: TemplateEnd, indent: usize) -> PResult<Vec<Tok>> {
+    /// Literal tokens end at each raw newline (which they include), as HCL's scanner makes
+    /// them: strip markers and heredoc flushing work on these per-line tokens.
+    fn template_tokens(&mut self, end: TemplateEnd) -> PResult<Vec<Tok>> {
         let mut toks = Vec::new();
         let mut lit = String::new();
         let open = self.pos;
@@ -822,19 +986,14 @@ impl<'a> Parser<'a> {
             TemplateEnd::Heredoc { end } => end,
             _ => self.b.len(),
         };
-        let mut at_line_start = true;
         loop {
-            if at_line_start && indent > 0 {
-                let mut n = 0;
-                while n < indent && self.pos < limit && matches!(self.peek(), Some(b' ' | b'\t')) {
-                    self.pos += 1;
-                    n += 1;
-                }
-            }
-            at_line_start = false;
             if self.pos >= limit {
                 if end == TemplateEnd::Quote {
-                    return Err(self.error_at(open - 1, self.pos, "unterminated string: expected '\"'"));
+                    return Err(self.error_at(
+                        open - 1,
+                        self.pos,
+                        "unterminated string: expected '\"'",
+                    ));
                 }
                 break;
             }
@@ -845,7 +1004,11 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 b'\n' if end == TemplateEnd::Quote => {
-                    return Err(self.error_at(open - 1, self.pos, "unterminated string: a quoted string cannot span lines (use a heredoc)"));
+                    return Err(self.error_at(
+                        open - 1,
+                        self.pos,
+                        "unterminated string: a quoted string cannot span lines (use a heredoc)",
+                    ));
                 }
                 b'\\' if end == TemplateEnd::Quote => {
                     self.escape(&mut lit)?;
@@ -890,7 +1053,7 @@ impl<'a> Parser<'a> {
                     lit.push(ch);
                     self.pos += ch.len_utf8();
                     if ch == '\n' {
-                        at_line_start = true;
+                        toks.push(Tok::Lit(std::mem::take(&mut lit)));
                     }
                 }
             }
@@ -933,7 +1096,8 @@ impl<'a> Parser<'a> {
     fn directive_body(&mut self, start: usize, strip_l: bool) -> PResult<Tok> {
         self.ws();
         let Some((kw, _)) = self.ident() else {
-            return Err(self.error_here("expected if, else, endif, for or endfor in the template directive"));
+            return Err(self
+                .error_here("expected if, else, endif, for or endfor in the template directive"));
         };
         let tok = match kw.as_str() {
             "if" => {
@@ -981,7 +1145,11 @@ impl<'a> Parser<'a> {
                 Tok::For(k, v, coll, strip_l, strip_r, self.span(start))
             }
             other => {
-                return Err(self.error_at(start, self.pos, format!("unknown template directive {other:?}")));
+                return Err(self.error_at(
+                    start,
+                    self.pos,
+                    format!("unknown template directive {other:?}"),
+                ));
             }
         };
         Ok(tok)
@@ -1009,7 +1177,16 @@ impl<'a> Parser<'a> {
                         lit.push(ch);
                         self.pos += n;
                     }
-                    _ => return Err(self.error_at(start, self.pos, format!("invalid \\{} escape: expected {n} hex digits of a valid character", c as char))),
+                    _ => {
+                        return Err(self.error_at(
+                            start,
+                            self.pos,
+                            format!(
+                                "invalid \\{} escape: expected {n} hex digits of a valid character",
+                                c as char
+                            ),
+                        ));
+                    }
                 }
             }
             _ => {
@@ -1035,7 +1212,9 @@ enum TraversalMode {
 fn strip_flags(t: &Tok) -> (bool, bool) {
     match t {
         Tok::Lit(_) => (false, false),
-        Tok::Interp(_, l, r) | Tok::If(_, l, r, _) | Tok::Else(l, r, _) | Tok::EndIf(l, r, _) => (*l, *r),
+        Tok::Interp(_, l, r) | Tok::If(_, l, r, _) | Tok::Else(l, r, _) | Tok::EndIf(l, r, _) => {
+            (*l, *r)
+        }
         Tok::For(_, _, _, l, r, _) | Tok::EndFor(l, r, _) => (*l, *r),
     }
 }
@@ -1044,19 +1223,67 @@ fn strip_flags(t: &Tok) -> (bool, bool) {
 fn apply_strip_markers(mut toks: Vec<Tok>) -> Vec<Tok> {
     for i in 0..toks.len() {
         let (l, r) = strip_flags(&toks[i]);
-        if l && i > 0 {
-            if let Tok::Lit(s) = &mut toks[i - 1] {
-                let t = s.trim_end().len();
-                s.truncate(t);
-            }
+        if l && i > 0
+            && let Tok::Lit(s) = &mut toks[i - 1]
+        {
+            let t = s.trim_end().len();
+            s.truncate(t);
         }
-        if r && i + 1 < toks.len() {
-            if let Tok::Lit(s) = &mut toks[i + 1] {
-                *s = s.trim_start().to_string();
-            }
+        if r && i + 1 < toks.len()
+            && let Tok::Lit(s) = &mut toks[i + 1]
+        {
+            *s = s.trim_start().to_string();
         }
     }
-    toks.into_iter().filter(|t| !matches!(t, Tok::Lit(s) if s.is_empty())).collect()
+    toks.into_iter()
+        .filter(|t| !matches!(t, Tok::Lit(s) if s.is_empty()))
+        .collect()
+}
+
+/// `<<-` heredocs: find the smallest indentation among lines that start with literal text
+/// (blank lines aside; a line starting with an interpolation counts as zero) and remove it
+/// from those lines. It runs after strip markers, on static text only, as HCL does it.
+fn flush_heredoc(toks: &mut [Tok]) {
+    let mut min = usize::MAX;
+    let mut adjust = Vec::new();
+    let mut newline = true;
+    for (i, t) in toks.iter().enumerate() {
+        if newline {
+            newline = false;
+            let spaces = match t {
+                Tok::Lit(s) => {
+                    let trimmed = s.trim_start();
+                    if trimmed.is_empty() && s.ends_with('\n') {
+                        usize::MAX
+                    } else {
+                        adjust.push(i);
+                        unicode_segmentation::UnicodeSegmentation::graphemes(
+                            &s[..s.len() - trimmed.len()],
+                            true,
+                        )
+                        .count()
+                    }
+                }
+                _ => 0,
+            };
+            min = min.min(spaces);
+        }
+        if let Tok::Lit(s) = t {
+            newline = s.ends_with('\n');
+        }
+    }
+    if min == 0 || min == usize::MAX {
+        return;
+    }
+    for i in adjust {
+        if let Tok::Lit(s) = &mut toks[i] {
+            let cut: usize = unicode_segmentation::UnicodeSegmentation::graphemes(s.as_str(), true)
+                .take(min)
+                .map(str::len)
+                .sum();
+            s.drain(..cut);
+        }
+    }
 }
 
 #[derive(PartialEq)]
@@ -1089,17 +1316,36 @@ fn build_template(
                 }
                 match iter.next() {
                     Some(Tok::EndIf(..)) => {}
-                    _ => return Err(ParseError { span, message: "this %{if} has no matching %{endif}".into() }),
+                    _ => {
+                        return Err(ParseError {
+                            span,
+                            message: "this %{if} has no matching %{endif}".into(),
+                        });
+                    }
                 }
-                parts.push(TemplatePart::If { cond, then, otherwise });
+                parts.push(TemplatePart::If {
+                    cond,
+                    then,
+                    otherwise,
+                });
             }
             Some(Tok::For(key_var, value_var, collection, _, _, span)) => {
                 let body = build_template(iter, Some(Closer::For))?;
                 match iter.next() {
                     Some(Tok::EndFor(..)) => {}
-                    _ => return Err(ParseError { span, message: "this %{for} has no matching %{endfor}".into() }),
+                    _ => {
+                        return Err(ParseError {
+                            span,
+                            message: "this %{for} has no matching %{endfor}".into(),
+                        });
+                    }
                 }
-                parts.push(TemplatePart::For { key_var, value_var, collection, body });
+                parts.push(TemplatePart::For {
+                    key_var,
+                    value_var,
+                    collection,
+                    body,
+                });
             }
             _ => unreachable!("closers are handled above"),
         }
@@ -1117,7 +1363,9 @@ mod tests {
 
     #[test]
     fn parses_blocks_and_attributes() {
-        let b = body("resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n  tags = { Name = \"x\" }\n}\n");
+        let b = body(
+            "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n  tags = { Name = \"x\" }\n}\n",
+        );
         assert_eq!(b.blocks.len(), 1);
         assert_eq!(b.blocks[0].labels, vec!["aws_vpc", "main"]);
         assert!(b.blocks[0].body.attribute("tags").is_some());
@@ -1155,21 +1403,53 @@ mod tests {
     #[test]
     fn strip_markers_trim_whitespace() {
         let e = parse_expression(0, "\"a  ${~ x ~}  b\"").unwrap();
-        let ExprKind::Template(parts) = e.kind else { panic!() };
+        let ExprKind::Template(parts) = e.kind else {
+            panic!()
+        };
         assert!(matches!(&parts[0], TemplatePart::Literal(s) if s == "a"));
         assert!(matches!(&parts[2], TemplatePart::Literal(s) if s == "b"));
     }
 
     #[test]
-    fn indented_heredoc_with_for_directive_is_dedented() {
-        let b = body("x = <<-EOT\n    %{ for a in b ~}\n    ${a}\n    %{ endfor ~}\n    done\n  EOT\n");
-        let ExprKind::Template(parts) = &b.attributes[0].expr.kind else { panic!() };
-        assert!(matches!(parts.last(), Some(TemplatePart::Literal(s)) if s == "done\n"), "{parts:?}");
+    fn heredoc_flush_skips_lines_joined_by_strip_markers() {
+        // As in HCL: `~}` removes the newline token, so the next line no longer starts a line
+        // and keeps its indentation, while lines that do start with literal text lose four.
+        let b =
+            body("x = <<-EOT\n    %{ for a in b ~}\n    ${a}\n    %{ endfor ~}\n    done\n  EOT\n");
+        let ExprKind::Template(parts) = &b.attributes[0].expr.kind else {
+            panic!()
+        };
+        assert!(
+            matches!(parts.last(), Some(TemplatePart::Literal(s)) if s == "    done\n"),
+            "{parts:?}"
+        );
+        let b = body("x = <<-EOT\n    a\n\n      b\n  EOT\n");
+        let ExprKind::Template(parts) = &b.attributes[0].expr.kind else {
+            panic!()
+        };
+        let text: String = parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Literal(s) => s.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(text, "a\n\n  b\n");
     }
 
     #[test]
     fn unterminated_things_are_errors_not_panics() {
-        for src in ["x = \"abc", "x = [1, 2", "x = {", "resource \"a\" {", "x = <<EOT\nabc", "x = \"${", "x = (", "x = a.", "x = \"\\u12\""] {
+        for src in [
+            "x = \"abc",
+            "x = [1, 2",
+            "x = {",
+            "resource \"a\" {",
+            "x = <<EOT\nabc",
+            "x = \"${",
+            "x = (",
+            "x = a.",
+            "x = \"\\u12\"",
+        ] {
             assert!(parse_body(0, src).is_err(), "{src}");
         }
     }

@@ -28,10 +28,14 @@ pub fn references(expr: &Expr) -> Vec<Reference> {
 }
 
 fn walk(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<Reference>) {
-    if let Some((root, steps)) = traversal_prefix(e) {
-        if !bound.contains(&root) {
-            out.push(Reference { root, steps, span: e.span });
-        }
+    if let Some((root, steps)) = traversal_prefix(e)
+        && !bound.contains(&root)
+    {
+        out.push(Reference {
+            root,
+            steps,
+            span: e.span,
+        });
     }
     match &e.kind {
         ExprKind::Number(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::SplatItem => {}
@@ -94,12 +98,21 @@ fn walk_parts(parts: &[TemplatePart], bound: &mut Vec<String>, out: &mut Vec<Ref
         match p {
             TemplatePart::Literal(_) => {}
             TemplatePart::Interp(e) => walk(e, bound, out),
-            TemplatePart::If { cond, then, otherwise } => {
+            TemplatePart::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 walk(cond, bound, out);
                 walk_parts(then, bound, out);
                 walk_parts(otherwise, bound, out);
             }
-            TemplatePart::For { key_var, value_var, collection, body } => {
+            TemplatePart::For {
+                key_var,
+                value_var,
+                collection,
+                body,
+            } => {
                 walk(collection, bound, out);
                 let n = bound.len();
                 bound.extend(key_var.iter().cloned());
@@ -153,13 +166,22 @@ mod tests {
     #[test]
     fn finds_resource_and_variable_references() {
         assert_eq!(roots("aws_vpc.main.id"), vec!["aws_vpc.main.id"]);
-        assert_eq!(roots("\"${var.a}-${local.b[0]}\""), vec!["var.a", "local.b[0]"]);
+        assert_eq!(
+            roots("\"${var.a}-${local.b[0]}\""),
+            vec!["var.a", "local.b[0]"]
+        );
         assert_eq!(roots("x[var.i].y"), vec!["x", "var.i"]);
     }
 
     #[test]
     fn skips_for_iterators() {
-        assert_eq!(roots("[for s in var.subnets : s.id if s.public]"), vec!["var.subnets"]);
-        assert_eq!(roots("{ for k, v in local.m : k => v.name }"), vec!["local.m"]);
+        assert_eq!(
+            roots("[for s in var.subnets : s.id if s.public]"),
+            vec!["var.subnets"]
+        );
+        assert_eq!(
+            roots("{ for k, v in local.m : k => v.name }"),
+            vec!["local.m"]
+        );
     }
 }

@@ -13,12 +13,20 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: u32, start: usize, end: usize) -> Span {
-        Span { file, start: start as u32, end: end as u32 }
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// From the start of `self` to the end of `other`.
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start, end: other.end.max(self.start) }
+        Span {
+            file: self.file,
+            start: self.start,
+            end: other.end.max(self.start),
+        }
     }
 
     pub fn is_dummy(&self) -> bool {
@@ -38,15 +46,29 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         (line + 1, col)
     }
 
     /// The text of a 1-based line, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(line).map_or(self.text.len(), |e| e - 1);
-        self.text.get(start..end.max(start)).unwrap_or("").trim_end_matches('\r')
+        let start = self
+            .line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |e| e - 1);
+        self.text
+            .get(start..end.max(start))
+            .unwrap_or("")
+            .trim_end_matches('\r')
     }
 }
 
@@ -56,7 +78,11 @@ static FILES: RwLock<Vec<Arc<SourceFile>>> = RwLock::new(Vec::new());
 pub fn add_file(path: &Path, text: &str) -> u32 {
     let mut line_starts = vec![0];
     line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    let file = Arc::new(SourceFile { path: path.to_path_buf(), text: Arc::from(text), line_starts });
+    let file = Arc::new(SourceFile {
+        path: path.to_path_buf(),
+        text: Arc::from(text),
+        line_starts,
+    });
     let mut files = FILES.write().unwrap_or_else(|e| e.into_inner());
     files.push(file);
     files.len() as u32
@@ -66,7 +92,11 @@ pub fn file(id: u32) -> Option<Arc<SourceFile>> {
     if id == 0 {
         return None;
     }
-    FILES.read().unwrap_or_else(|e| e.into_inner()).get(id as usize - 1).cloned()
+    FILES
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(id as usize - 1)
+        .cloned()
 }
 
 /// `path:line:col` of a span's start.

@@ -1,7 +1,10 @@
 //! Collection functions: length, concat, flatten, merge, lookup, element, sets, zipmap and
 //! friends, returning the same list/tuple/map/object shapes Terraform returns.
 
-use super::{FnContext, FnError, FnResult, Function, f, int_arg, list_of, not_null, seq_arg, str_arg, str_list_arg};
+use super::{
+    FnContext, FnError, FnResult, Function, f, int_arg, list_of, not_null, seq_arg, str_arg,
+    str_list_arg,
+};
 use crate::lang::convert::{convert, unify};
 use crate::lang::eval::values_equal;
 use crate::lang::number::Number;
@@ -38,10 +41,34 @@ pub(super) fn functions() -> Vec<Function> {
         f("coalescelist", coalescelist, 1, None, d.clone()),
         f("one", one, 1, Some(1), d.clone()),
         f("sum", sum, 1, Some(1), Type::Number),
-        f("transpose", transpose, 1, Some(1), Type::Map(Box::new(list(Type::String)))),
-        f("setintersection", |_, a| set_op(a, SetOp::Intersection), 1, None, d.clone()),
-        f("setunion", |_, a| set_op(a, SetOp::Union), 1, None, d.clone()),
-        f("setsubtract", |_, a| set_op(a, SetOp::Subtract), 2, Some(2), d.clone()),
+        f(
+            "transpose",
+            transpose,
+            1,
+            Some(1),
+            Type::Map(Box::new(list(Type::String))),
+        ),
+        f(
+            "setintersection",
+            |_, a| set_op(a, SetOp::Intersection),
+            1,
+            None,
+            d.clone(),
+        ),
+        f(
+            "setunion",
+            |_, a| set_op(a, SetOp::Union),
+            1,
+            None,
+            d.clone(),
+        ),
+        f(
+            "setsubtract",
+            |_, a| set_op(a, SetOp::Subtract),
+            2,
+            Some(2),
+            d.clone(),
+        ),
         f("setproduct", setproduct, 1, None, d.clone()),
         f("alltrue", |_, a| all_any(a, true), 1, Some(1), Type::Bool),
         f("anytrue", |_, a| all_any(a, false), 1, Some(1), Type::Bool),
@@ -54,10 +81,16 @@ fn length(_: &FnContext, a: &[Value]) -> FnResult {
     match v {
         Value::Unknown(_) => Ok(Value::Unknown(Type::Number)),
         Value::String(s) => Ok(Value::int(s.graphemes(true).count() as i64)),
-        other => match other.len() {
+        other => match other.length() {
             Some(n) => Ok(Value::number(Number::from_usize(n))),
             None if !other.is_wholly_known() => Ok(Value::Unknown(Type::Number)),
-            None => Err(FnError::arg(0, format!("argument must be a string, a collection type, or a structural type, not {}", other.ty().friendly()))),
+            None => Err(FnError::arg(
+                0,
+                format!(
+                    "argument must be a string, a collection type, or a structural type, not {}",
+                    other.ty().friendly()
+                ),
+            )),
         },
     }
 }
@@ -80,7 +113,15 @@ fn concat(_: &FnContext, a: &[Value]) -> FnResult {
                 all_lists = false;
                 items.extend(xs.iter().cloned());
             }
-            other => return Err(FnError::arg(i, format!("all arguments must be lists or tuples; got {}", other.ty().friendly()))),
+            other => {
+                return Err(FnError::arg(
+                    i,
+                    format!(
+                        "all arguments must be lists or tuples; got {}",
+                        other.ty().friendly()
+                    ),
+                ));
+            }
         }
     }
     if all_lists {
@@ -92,7 +133,9 @@ fn concat(_: &FnContext, a: &[Value]) -> FnResult {
 fn flatten(_: &FnContext, a: &[Value]) -> FnResult {
     fn walk(v: &Value, out: &mut Vec<Value>) {
         match v {
-            Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => xs.iter().for_each(|x| walk(x, out)),
+            Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => {
+                xs.iter().for_each(|x| walk(x, out))
+            }
             other => out.push(other.clone()),
         }
     }
@@ -123,7 +166,15 @@ fn merge(_: &FnContext, a: &[Value]) -> FnResult {
                 all_maps = false;
                 attrs.extend(xs.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
-            other => return Err(FnError::arg(i, format!("arguments must be maps or objects, got {}", other.ty().friendly()))),
+            other => {
+                return Err(FnError::arg(
+                    i,
+                    format!(
+                        "arguments must be maps or objects, got {}",
+                        other.ty().friendly()
+                    ),
+                ));
+            }
         }
     }
     if all_maps && elem.is_some() {
@@ -135,7 +186,9 @@ fn merge(_: &FnContext, a: &[Value]) -> FnResult {
 fn lookup(_: &FnContext, a: &[Value]) -> FnResult {
     let m = not_null(a, 0)?;
     let key = str_arg(a, 1)?;
-    let attrs = m.attributes().ok_or_else(|| FnError::arg(0, "the first argument must be a map or object"))?;
+    let attrs = m
+        .attributes()
+        .ok_or_else(|| FnError::arg(0, "the first argument must be a map or object"))?;
     let found = attrs.get(&key).cloned();
     match (found, a.get(2)) {
         (Some(v), None) => Ok(v),
@@ -155,7 +208,10 @@ fn lookup(_: &FnContext, a: &[Value]) -> FnResult {
             }
             _ => Ok(default.clone()),
         },
-        (None, None) => Err(FnError::arg(1, format!("the given object has no attribute {key:?}"))),
+        (None, None) => Err(FnError::arg(
+            1,
+            format!("the given object has no attribute {key:?}"),
+        )),
     }
 }
 
@@ -163,10 +219,16 @@ fn element(_: &FnContext, a: &[Value]) -> FnResult {
     let xs = seq_arg(a, 0)?;
     let i = int_arg(a, 1)?;
     if xs.is_empty() {
-        return Err(FnError::arg(0, "cannot use element function with an empty list"));
+        return Err(FnError::arg(
+            0,
+            "cannot use element function with an empty list",
+        ));
     }
     if i < 0 {
-        return Err(FnError::arg(1, "cannot use element function with a negative index"));
+        return Err(FnError::arg(
+            1,
+            "cannot use element function with a negative index",
+        ));
     }
     Ok(xs[(i as usize) % xs.len()].clone())
 }
@@ -175,7 +237,9 @@ fn index(_: &FnContext, a: &[Value]) -> FnResult {
     let xs = seq_arg(a, 0)?;
     let needle = &a[1];
     xs.iter()
-        .position(|x| values_equal(x, needle) || convert(needle, &x.ty()).is_ok_and(|c| values_equal(x, &c)))
+        .position(|x| {
+            values_equal(x, needle) || convert(needle, &x.ty()).is_ok_and(|c| values_equal(x, &c))
+        })
         .map(|i| Value::number(Number::from_usize(i)))
         .ok_or_else(|| FnError::arg(1, "item not found"))
 }
@@ -183,7 +247,9 @@ fn index(_: &FnContext, a: &[Value]) -> FnResult {
 fn contains(_: &FnContext, a: &[Value]) -> FnResult {
     let xs = seq_arg(a, 0)?;
     let needle = &a[1];
-    Ok(Value::Bool(xs.iter().any(|x| values_equal(x, needle) || convert(needle, &x.ty()).is_ok_and(|c| values_equal(x, &c)))))
+    Ok(Value::Bool(xs.iter().any(|x| {
+        values_equal(x, needle) || convert(needle, &x.ty()).is_ok_and(|c| values_equal(x, &c))
+    })))
 }
 
 /// Converts a list-like argument to a list, as functions that take `list(any)` do.
@@ -219,7 +285,13 @@ fn reverse(_: &FnContext, a: &[Value]) -> FnResult {
         Value::List(t, xs) => Ok(Value::list(t.clone(), xs.iter().rev().cloned().collect())),
         Value::Set(t, xs) => Ok(Value::list(t.clone(), xs.iter().rev().cloned().collect())),
         Value::Tuple(xs) => Ok(Value::tuple(xs.iter().rev().cloned().collect())),
-        other => Err(FnError::arg(0, format!("can only reverse a list, set or tuple, not {}", other.ty().friendly()))),
+        other => Err(FnError::arg(
+            0,
+            format!(
+                "can only reverse a list, set or tuple, not {}",
+                other.ty().friendly()
+            ),
+        )),
     }
 }
 
@@ -232,10 +304,16 @@ fn slice(_: &FnContext, a: &[Value]) -> FnResult {
         return Err(FnError::arg(1, "start index must not be less than zero"));
     }
     if end as usize > xs.len() || end < 0 {
-        return Err(FnError::arg(2, "end index must not be greater than the length of the list"));
+        return Err(FnError::arg(
+            2,
+            "end index must not be greater than the length of the list",
+        ));
     }
     if start > end {
-        return Err(FnError::arg(1, "start index must not be greater than end index"));
+        return Err(FnError::arg(
+            1,
+            "start index must not be greater than end index",
+        ));
     }
     let part = xs[start as usize..end as usize].to_vec();
     Ok(match v {
@@ -265,13 +343,17 @@ fn chunklist(_: &FnContext, a: &[Value]) -> FnResult {
     let chunks: Vec<Value> = if size == 0 {
         vec![Value::list(t.clone(), xs)]
     } else {
-        xs.chunks(size as usize).map(|c| Value::list(t.clone(), c.to_vec())).collect()
+        xs.chunks(size as usize)
+            .map(|c| Value::list(t.clone(), c.to_vec()))
+            .collect()
     };
     Ok(Value::list(list(t), chunks))
 }
 
 fn range(_: &FnContext, a: &[Value]) -> FnResult {
-    let nums: Vec<Number> = (0..a.len()).map(|i| super::num_arg(a, i)).collect::<Result<_, _>>()?;
+    let nums: Vec<Number> = (0..a.len())
+        .map(|i| super::num_arg(a, i))
+        .collect::<Result<_, _>>()?;
     let (start, limit, step) = match nums.as_slice() {
         [l] => (Number::from_i64(0), l.clone(), Number::from_i64(1)),
         [s, l] => {
@@ -285,13 +367,26 @@ fn range(_: &FnContext, a: &[Value]) -> FnResult {
         return Err(FnError::arg(2, "step must not be zero"));
     }
     if step.is_negative() != limit.cmp_num(&start).is_lt() && !limit.cmp_num(&start).is_eq() {
-        return Err(FnError::arg(2, if step.is_negative() { "step must be positive when start is less than limit" } else { "step must be negative when start is greater than limit" }));
+        return Err(FnError::arg(
+            2,
+            if step.is_negative() {
+                "step must be positive when start is less than limit"
+            } else {
+                "step must be negative when start is greater than limit"
+            },
+        ));
     }
     let mut out = Vec::new();
     let mut x = start;
-    while if step.is_negative() { x.cmp_num(&limit).is_gt() } else { x.cmp_num(&limit).is_lt() } {
+    while if step.is_negative() {
+        x.cmp_num(&limit).is_gt()
+    } else {
+        x.cmp_num(&limit).is_lt()
+    } {
         if out.len() >= 1024 {
-            return Err(FnError::new("more than 1024 values were generated; either decrease the difference between start and end or use a smaller step"));
+            return Err(FnError::new(
+                "more than 1024 values were generated; either decrease the difference between start and end or use a smaller step",
+            ));
         }
         out.push(Value::number(x.clone()));
         x = x.add(&step);
@@ -303,8 +398,16 @@ fn keys(_: &FnContext, a: &[Value]) -> FnResult {
     let v = not_null(a, 0)?;
     match v {
         Value::Map(_, xs) => Ok(super::list_of_strings(xs.keys().cloned().collect())),
-        Value::Object(xs) => Ok(Value::tuple(xs.keys().map(|k| Value::string(k.as_str())).collect())),
-        other => Err(FnError::arg(0, format!("must have map or object type, not {}", other.ty().friendly()))),
+        Value::Object(xs) => Ok(Value::tuple(
+            xs.keys().map(|k| Value::string(k.as_str())).collect(),
+        )),
+        other => Err(FnError::arg(
+            0,
+            format!(
+                "must have map or object type, not {}",
+                other.ty().friendly()
+            ),
+        )),
     }
 }
 
@@ -313,7 +416,13 @@ fn values(_: &FnContext, a: &[Value]) -> FnResult {
     match v {
         Value::Map(t, xs) => Ok(Value::list(t.clone(), xs.values().cloned().collect())),
         Value::Object(xs) => Ok(Value::tuple(xs.values().cloned().collect())),
-        other => Err(FnError::arg(0, format!("must have map or object type, not {}", other.ty().friendly()))),
+        other => Err(FnError::arg(
+            0,
+            format!(
+                "must have map or object type, not {}",
+                other.ty().friendly()
+            ),
+        )),
     }
 }
 
@@ -322,7 +431,11 @@ fn zipmap(_: &FnContext, a: &[Value]) -> FnResult {
     let vs_val = not_null(a, 1)?;
     let vs = seq_arg(a, 1)?;
     if ks.len() != vs.len() {
-        return Err(FnError::new(format!("number of keys ({}) does not match number of values ({})", ks.len(), vs.len())));
+        return Err(FnError::new(format!(
+            "number of keys ({}) does not match number of values ({})",
+            ks.len(),
+            vs.len()
+        )));
     }
     let attrs: Attrs = ks.into_iter().zip(vs).collect();
     Ok(match vs_val {
@@ -352,7 +465,10 @@ fn coalescelist(_: &FnContext, a: &[Value]) -> FnResult {
         if v.is_null() {
             continue;
         }
-        let n = v.elements().ok_or_else(|| FnError::arg(i, "all arguments must be lists or tuples"))?.len();
+        let n = v
+            .elements()
+            .ok_or_else(|| FnError::arg(i, "all arguments must be lists or tuples"))?
+            .len();
         if n > 0 {
             return Ok(v.clone());
         }
@@ -369,7 +485,10 @@ fn one(_: &FnContext, a: &[Value]) -> FnResult {
             _ => Type::Dynamic,
         })),
         1 => Ok(xs[0].clone()),
-        _ => Err(FnError::arg(0, "must be a list, set, or tuple value with either zero or one elements")),
+        _ => Err(FnError::arg(
+            0,
+            "must be a list, set, or tuple value with either zero or one elements",
+        )),
     }
 }
 
@@ -394,17 +513,22 @@ fn sum(_: &FnContext, a: &[Value]) -> FnResult {
 
 fn transpose(_: &FnContext, a: &[Value]) -> FnResult {
     let m = not_null(a, 0)?;
-    let attrs = m.attributes().ok_or_else(|| FnError::arg(0, "a map of lists of strings is required"))?;
+    let attrs = m
+        .attributes()
+        .ok_or_else(|| FnError::arg(0, "a map of lists of strings is required"))?;
     let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (k, v) in attrs.iter() {
-        let items = str_list_arg(std::slice::from_ref(v), 0).map_err(|_| FnError::arg(0, "a map of lists of strings is required"))?;
+        let items = str_list_arg(std::slice::from_ref(v), 0)
+            .map_err(|_| FnError::arg(0, "a map of lists of strings is required"))?;
         for item in items {
             out.entry(item).or_default().push(k.clone());
         }
     }
     Ok(Value::map(
         list(Type::String),
-        out.into_iter().map(|(k, vs)| (k, super::list_of_strings(vs))).collect(),
+        out.into_iter()
+            .map(|(k, vs)| (k, super::list_of_strings(vs)))
+            .collect(),
     ))
 }
 
@@ -424,15 +548,26 @@ fn set_op(a: &[Value], op: SetOp) -> FnResult {
         }
     }
     let types: Vec<Type> = sets.iter().map(|(t, _)| t.clone()).collect();
-    let t = unify(&types).ok_or_else(|| FnError::new("all sets must have the same element type"))?;
-    let conv = |xs: &Vec<Value>| xs.iter().map(|x| convert(x, &t).unwrap_or_else(|_| x.clone())).collect::<Vec<_>>();
+    let t =
+        unify(&types).ok_or_else(|| FnError::new("all sets must have the same element type"))?;
+    let conv = |xs: &Vec<Value>| {
+        xs.iter()
+            .map(|x| convert(x, &t).unwrap_or_else(|_| x.clone()))
+            .collect::<Vec<_>>()
+    };
     let mut acc = conv(&sets[0].1);
     for (_, xs) in &sets[1..] {
         let other = conv(xs);
         acc = match op {
             SetOp::Union => acc.into_iter().chain(other).collect(),
-            SetOp::Intersection => acc.into_iter().filter(|x| other.iter().any(|o| o.raw_equal(x))).collect(),
-            SetOp::Subtract => acc.into_iter().filter(|x| !other.iter().any(|o| o.raw_equal(x))).collect(),
+            SetOp::Intersection => acc
+                .into_iter()
+                .filter(|x| other.iter().any(|o| o.raw_equal(x)))
+                .collect(),
+            SetOp::Subtract => acc
+                .into_iter()
+                .filter(|x| !other.iter().any(|o| o.raw_equal(x)))
+                .collect(),
         };
     }
     Ok(Value::set(t, acc))
@@ -500,7 +635,11 @@ fn matchkeys(_: &FnContext, a: &[Value]) -> FnResult {
     let out: Vec<Value> = vals
         .into_iter()
         .zip(ks)
-        .filter(|(_, k)| search.iter().any(|s| s.raw_equal(k) || convert(s, &k.ty()).is_ok_and(|c| c.raw_equal(k))))
+        .filter(|(_, k)| {
+            search
+                .iter()
+                .any(|s| s.raw_equal(k) || convert(s, &k.ty()).is_ok_and(|c| c.raw_equal(k)))
+        })
         .map(|(v, _)| v)
         .collect();
     let _ = list_of;

@@ -19,27 +19,93 @@ fn to(a: &[Value], t: Type) -> FnResult {
             Type::Set(_) => "set",
             _ => "map",
         };
-        FnError::arg(0, format!("cannot convert {} to {what}: {e}", v.ty().friendly()))
+        FnError::arg(
+            0,
+            format!("cannot convert {} to {what}: {e}", v.ty().friendly()),
+        )
     })
 }
 
 pub(super) fn functions() -> Vec<Function> {
     let d = Type::Dynamic;
     vec![
-        f("tostring", |_, a| {
-            if !a[0].is_null() && !a[0].ty().is_primitive() && a[0].is_known() {
-                return Err(FnError::arg(0, format!("cannot convert {} to string", a[0].ty().friendly())));
-            }
-            to(a, Type::String)
-        }, 1, Some(1), Type::String).unknown_ok().marks_ok(),
-        f("tonumber", |_, a| to(a, Type::Number), 1, Some(1), Type::Number).unknown_ok().marks_ok(),
-        f("tobool", |_, a| to(a, Type::Bool), 1, Some(1), Type::Bool).unknown_ok().marks_ok(),
-        f("tolist", |_, a| to(a, Type::List(Box::new(Type::Dynamic))), 1, Some(1), d.clone()).unknown_ok().marks_ok(),
-        f("toset", |_, a| to(a, Type::Set(Box::new(Type::Dynamic))), 1, Some(1), d.clone()).unknown_ok().marks_ok(),
-        f("tomap", |_, a| to(a, Type::Map(Box::new(Type::Dynamic))), 1, Some(1), d.clone()).unknown_ok().marks_ok(),
-        f("sensitive", |_, a| Ok(a[0].clone().sensitive()), 1, Some(1), d.clone()).unknown_ok().marks_ok(),
-        f("nonsensitive", nonsensitive, 1, Some(1), d.clone()).unknown_ok().marks_ok(),
-        f("issensitive", |_, a| Ok(Value::Bool(a[0].is_marked())), 1, Some(1), Type::Bool).unknown_ok().marks_ok(),
+        f(
+            "tostring",
+            |_, a| {
+                if !a[0].is_null() && !a[0].ty().is_primitive() && a[0].is_known() {
+                    return Err(FnError::arg(
+                        0,
+                        format!("cannot convert {} to string", a[0].ty().friendly()),
+                    ));
+                }
+                to(a, Type::String)
+            },
+            1,
+            Some(1),
+            Type::String,
+        )
+        .unknown_ok()
+        .marks_ok(),
+        f(
+            "tonumber",
+            |_, a| to(a, Type::Number),
+            1,
+            Some(1),
+            Type::Number,
+        )
+        .unknown_ok()
+        .marks_ok(),
+        f("tobool", |_, a| to(a, Type::Bool), 1, Some(1), Type::Bool)
+            .unknown_ok()
+            .marks_ok(),
+        f(
+            "tolist",
+            |_, a| to(a, Type::List(Box::new(Type::Dynamic))),
+            1,
+            Some(1),
+            d.clone(),
+        )
+        .unknown_ok()
+        .marks_ok(),
+        f(
+            "toset",
+            |_, a| to(a, Type::Set(Box::new(Type::Dynamic))),
+            1,
+            Some(1),
+            d.clone(),
+        )
+        .unknown_ok()
+        .marks_ok(),
+        f(
+            "tomap",
+            |_, a| to(a, Type::Map(Box::new(Type::Dynamic))),
+            1,
+            Some(1),
+            d.clone(),
+        )
+        .unknown_ok()
+        .marks_ok(),
+        f(
+            "sensitive",
+            |_, a| Ok(a[0].clone().sensitive()),
+            1,
+            Some(1),
+            d.clone(),
+        )
+        .unknown_ok()
+        .marks_ok(),
+        f("nonsensitive", nonsensitive, 1, Some(1), d.clone())
+            .unknown_ok()
+            .marks_ok(),
+        f(
+            "issensitive",
+            |_, a| Ok(Value::Bool(a[0].is_marked())),
+            1,
+            Some(1),
+            Type::Bool,
+        )
+        .unknown_ok()
+        .marks_ok(),
     ]
 }
 

@@ -13,15 +13,68 @@ use std::fmt::Write;
 pub(super) fn functions() -> Vec<Function> {
     let s = Type::String;
     vec![
-        f("jsonencode", |_, a| str_val(json_text(&a[0])), 1, Some(1), s.clone()),
-        f("jsondecode", |_, a| json_decode(&str_arg(a, 0)?), 1, Some(1), Type::Dynamic),
-        f("yamlencode", |_, a| str_val(super::yaml::encode(&a[0])), 1, Some(1), s.clone()),
-        f("yamldecode", |_, a| yaml_decode(&str_arg(a, 0)?), 1, Some(1), Type::Dynamic),
-        f("base64encode", |_, a| str_val(base64::engine::general_purpose::STANDARD.encode(str_arg(a, 0)?)), 1, Some(1), s.clone()),
+        f(
+            "jsonencode",
+            |_, a| str_val(json_text(&a[0])),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "jsondecode",
+            |_, a| json_decode(&str_arg(a, 0)?),
+            1,
+            Some(1),
+            Type::Dynamic,
+        ),
+        f(
+            "yamlencode",
+            |_, a| str_val(super::yaml::encode(&a[0])),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "yamldecode",
+            |_, a| yaml_decode(&str_arg(a, 0)?),
+            1,
+            Some(1),
+            Type::Dynamic,
+        ),
+        f(
+            "base64encode",
+            |_, a| str_val(base64::engine::general_purpose::STANDARD.encode(str_arg(a, 0)?)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
         f("base64decode", base64decode, 1, Some(1), s.clone()),
-        f("base64gzip", |_, a| str_val(base64::engine::general_purpose::STANDARD.encode(go_gzip(str_arg(a, 0)?.as_bytes())?)), 1, Some(1), s.clone()),
-        f("urlencode", |_, a| str_val(query_escape(&str_arg(a, 0)?)), 1, Some(1), s.clone()),
-        f("csvdecode", |_, a| csv_decode(&str_arg(a, 0)?), 1, Some(1), Type::Dynamic),
+        f(
+            "base64gzip",
+            |_, a| {
+                str_val(
+                    base64::engine::general_purpose::STANDARD
+                        .encode(go_gzip(str_arg(a, 0)?.as_bytes())?),
+                )
+            },
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "urlencode",
+            |_, a| str_val(query_escape(&str_arg(a, 0)?)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "csvdecode",
+            |_, a| csv_decode(&str_arg(a, 0)?),
+            1,
+            Some(1),
+            Type::Dynamic,
+        ),
         f("textencodebase64", textencodebase64, 2, Some(2), s.clone()),
         f("textdecodebase64", textdecodebase64, 2, Some(2), s),
     ]
@@ -94,7 +147,11 @@ fn write_json_string(out: &mut String, s: &str) {
 }
 
 fn json_decode(src: &str) -> FnResult {
-    let mut p = JsonParser { b: src.as_bytes(), pos: 0 };
+    let mut p = JsonParser {
+        b: src.as_bytes(),
+        pos: 0,
+        depth: 0,
+    };
     p.skip_ws();
     if p.at_end() {
         return Err(FnError::new("EOF"));
@@ -118,7 +175,11 @@ enum TokenCtx {
 struct JsonParser<'a> {
     b: &'a [u8],
     pos: usize,
+    depth: usize,
 }
+
+/// Deeper nesting is refused rather than risking the stack (Go's decoder stops at 10000).
+const MAX_JSON_DEPTH: usize = 1000;
 
 type JResult<T> = Result<T, String>;
 
@@ -142,11 +203,17 @@ impl JsonParser<'_> {
     }
 
     fn current_char(&self) -> char {
-        std::str::from_utf8(&self.b[self.pos..]).ok().and_then(|s| s.chars().next()).unwrap_or('\u{fffd}')
+        std::str::from_utf8(&self.b[self.pos..])
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('\u{fffd}')
     }
 
     fn invalid(&self, context: &str) -> String {
-        format!("invalid character {}{context}", quote_char(self.current_char()))
+        format!(
+            "invalid character {}{context}",
+            quote_char(self.current_char())
+        )
     }
 
     fn skip_ws(&mut self) {
@@ -159,8 +226,9 @@ impl JsonParser<'_> {
         self.skip_ws();
         match self.peek() {
             None => Err("EOF".into()),
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
+            Some(b'{' | b'[') if self.depth >= MAX_JSON_DEPTH => Err("exceeded max depth".into()),
+            Some(b'{') => self.nested(Self::object),
+            Some(b'[') => self.nested(Self::array),
             Some(b'"') => self.string().map(Value::string),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
@@ -170,13 +238,23 @@ impl JsonParser<'_> {
         }
     }
 
+    fn nested(&mut self, parse: fn(&mut Self) -> JResult<Value>) -> JResult<Value> {
+        self.depth += 1;
+        let v = parse(self);
+        self.depth -= 1;
+        v
+    }
+
     fn literal(&mut self, word: &str, v: Value) -> JResult<Value> {
         for (i, expected) in word.bytes().enumerate().skip(1) {
             match self.b.get(self.pos + i) {
                 None => return Err("unexpected EOF".into()),
                 Some(&c) if c != expected => {
                     self.pos += i;
-                    return Err(self.invalid(&format!(" in literal {word} (expecting '{}')", expected as char)));
+                    return Err(self.invalid(&format!(
+                        " in literal {word} (expecting '{}')",
+                        expected as char
+                    )));
                 }
                 _ => {}
             }
@@ -228,14 +306,20 @@ impl JsonParser<'_> {
             }
         }
         let text = std::str::from_utf8(&self.b[start..self.pos]).unwrap_or("0");
-        Number::parse(text).map(Value::number).map_err(|_| format!("invalid number {text}"))
+        Number::parse(text)
+            .map(Value::number)
+            .map_err(|_| format!("invalid number {text}"))
     }
 
     fn hex4(&mut self) -> JResult<u32> {
         let mut v = 0;
         for _ in 0..4 {
-            let Some(c) = self.peek() else { return Err("unexpected EOF".into()) };
-            let d = (c as char).to_digit(16).ok_or_else(|| self.invalid(" in \\u hexadecimal character escape"))?;
+            let Some(c) = self.peek() else {
+                return Err("unexpected EOF".into());
+            };
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| self.invalid(" in \\u hexadecimal character escape"))?;
             v = v * 16 + d;
             self.pos += 1;
         }
@@ -254,7 +338,10 @@ impl JsonParser<'_> {
             if let Ok(lo) = self.hex4()
                 && (0xdc00..0xe000).contains(&lo)
             {
-                return Ok(char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)).unwrap_or('\u{fffd}'));
+                return Ok(
+                    char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00))
+                        .unwrap_or('\u{fffd}'),
+                );
             }
         }
         self.pos = save;
@@ -265,7 +352,9 @@ impl JsonParser<'_> {
         self.pos += 1;
         let mut out = String::new();
         loop {
-            let Some(c) = self.peek() else { return Err("unexpected EOF".into()) };
+            let Some(c) = self.peek() else {
+                return Err("unexpected EOF".into());
+            };
             match c {
                 b'"' => {
                     self.pos += 1;
@@ -273,7 +362,9 @@ impl JsonParser<'_> {
                 }
                 b'\\' => {
                     self.pos += 1;
-                    let Some(e) = self.peek() else { return Err("unexpected EOF".into()) };
+                    let Some(e) = self.peek() else {
+                        return Err("unexpected EOF".into());
+                    };
                     self.pos += 1;
                     match e {
                         b'"' | b'\\' | b'/' => out.push(e as char),
@@ -432,7 +523,9 @@ impl<'a> YamlDecoder<'a> {
         loop {
             match self.events.next_event() {
                 None => return Err(FnError::new("unexpected end of YAML stream")),
-                Some(Err(e)) => return Err(located(e.marker().line(), e.marker().col(), &e.info())),
+                Some(Err(e)) => {
+                    return Err(located(e.marker().line(), e.marker().col(), &e.info()));
+                }
                 Some(Ok((YamlEvent::Anchor(id, name), _))) => {
                     self.names.insert(id, name.into_owned());
                 }
@@ -457,11 +550,19 @@ impl<'a> YamlDecoder<'a> {
             YamlEvent::Alias(id) => {
                 let name = self.names.get(&id).cloned().unwrap_or_default();
                 if self.pending.contains(&id) {
-                    return Err(yaml_error(span, &format!("cannot refer to anchor {name:?} from inside its own definition")));
+                    return Err(yaml_error(
+                        span,
+                        &format!("cannot refer to anchor {name:?} from inside its own definition"),
+                    ));
                 }
-                self.anchors.get(&id).cloned().ok_or_else(|| yaml_error(span, &format!("reference to undefined anchor {name:?}")))
+                self.anchors.get(&id).cloned().ok_or_else(|| {
+                    yaml_error(span, &format!("reference to undefined anchor {name:?}"))
+                })
             }
-            YamlEvent::UnresolvedAlias(name) => Err(yaml_error(span, &format!("reference to undefined anchor {name:?}"))),
+            YamlEvent::UnresolvedAlias(name) => Err(yaml_error(
+                span,
+                &format!("reference to undefined anchor {name:?}"),
+            )),
             YamlEvent::SequenceStart(_, anchor, tag) => {
                 check_collection_tag(tag.as_deref(), "seq", "sequence", span)?;
                 self.begin(anchor);
@@ -476,10 +577,19 @@ impl<'a> YamlDecoder<'a> {
                 self.complete(anchor, &v);
                 Ok(v)
             }
-            YamlEvent::DocumentStart(..) => Err(yaml_error(span, "only a single document is allowed")),
-            YamlEvent::StreamEnd => Err(yaml_error(span, "expecting value but found end of stream")),
-            YamlEvent::MappingEnd => Err(yaml_error(span, "expecting value but found end of mapping")),
-            YamlEvent::SequenceEnd => Err(yaml_error(span, "expecting value but found end of sequence")),
+            YamlEvent::DocumentStart(..) => {
+                Err(yaml_error(span, "only a single document is allowed"))
+            }
+            YamlEvent::StreamEnd => {
+                Err(yaml_error(span, "expecting value but found end of stream"))
+            }
+            YamlEvent::MappingEnd => {
+                Err(yaml_error(span, "expecting value but found end of mapping"))
+            }
+            YamlEvent::SequenceEnd => Err(yaml_error(
+                span,
+                "expecting value but found end of sequence",
+            )),
             _ => Err(yaml_error(span, "unexpected parser event")),
         }
     }
@@ -521,11 +631,18 @@ impl<'a> YamlDecoder<'a> {
                         merge_into(&mut attrs, &v).map_err(|m| yaml_error(&span, &m))?;
                         continue;
                     }
-                    let key = resolve_scalar(&tag, text, style).map_err(|m| yaml_error(&span, &m))?;
-                    let key = yaml_key_text(&key).ok_or_else(|| yaml_error(&span, "mapping key cannot be null"))?;
+                    let key =
+                        resolve_scalar(&tag, text, style).map_err(|m| yaml_error(&span, &m))?;
+                    let key = yaml_key_text(&key)
+                        .ok_or_else(|| yaml_error(&span, "mapping key cannot be null"))?;
                     attrs.insert(key, self.value()?);
                 }
-                _ => return Err(yaml_error(&span, "only strings are allowed as mapping keys")),
+                _ => {
+                    return Err(yaml_error(
+                        &span,
+                        "only strings are allowed as mapping keys",
+                    ));
+                }
             }
         }
     }
@@ -542,7 +659,9 @@ fn yaml_key_text(key: &Value) -> Option<String> {
 
 /// Terraform's go-cty-yaml (1.1) merges only a single mapping, not a sequence of them.
 fn merge_into(attrs: &mut Attrs, v: &Value) -> Result<(), String> {
-    let src = v.attributes().ok_or_else(|| format!("cannot merge {} into mapping", v.ty().friendly()))?;
+    let src = v
+        .attributes()
+        .ok_or_else(|| format!("cannot merge {} into mapping", v.ty().friendly()))?;
     attrs.extend(src.iter().map(|(k, v)| (k.clone(), v.clone())));
     Ok(())
 }
@@ -563,7 +682,11 @@ fn check_collection_tag(
 
 /// go-cty-yaml's scalar resolution: YAML 1.1 booleans and nulls, YAML 1.2 numbers, timestamps
 /// as RFC 3339 strings; quoted scalars are always strings.
-fn resolve_scalar(tag: &str, src: &str, style: serde_saphyr::granit_parser::ScalarStyle) -> Result<Value, String> {
+fn resolve_scalar(
+    tag: &str,
+    src: &str,
+    style: serde_saphyr::granit_parser::ScalarStyle,
+) -> Result<Value, String> {
     use serde_saphyr::granit_parser::ScalarStyle;
     let short = tag.strip_prefix(YAML_TAG_PREFIX);
     let tag_kind = match (tag, short) {
@@ -611,7 +734,9 @@ fn resolve_tagged(kind: &str, tag: &str, src: &str) -> Result<Value, String> {
     let cannot = || format!("cannot parse {src:?} as {tag}");
     match kind {
         "binary" => {
-            base64::engine::general_purpose::STANDARD.decode(src).map_err(|_| format!("cannot parse {src:?} as {tag}: not valid base64"))?;
+            base64::engine::general_purpose::STANDARD
+                .decode(src)
+                .map_err(|_| format!("cannot parse {src:?} as {tag}: not valid base64"))?;
             Ok(Value::string(src))
         }
         "bool" => match yaml_word(src) {
@@ -620,7 +745,9 @@ fn resolve_tagged(kind: &str, tag: &str, src: &str) -> Result<Value, String> {
         },
         "int" | "float" => {
             let plain = src.replace('_', "");
-            parse_yaml_number(&plain).map(Value::number).ok_or_else(cannot)
+            parse_yaml_number(&plain)
+                .map(Value::number)
+                .ok_or_else(cannot)
         }
         "timestamp" => yaml_timestamp(src).map(Value::string).ok_or_else(cannot),
         "null" => Ok(Value::null()),
@@ -640,10 +767,16 @@ fn resolve_hint(b: u8) -> Option<char> {
 
 fn yaml_word(src: &str) -> Option<Value> {
     Some(match src {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::Bool(true),
-        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Value::Bool(false),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Value::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Value::Bool(false)
+        }
         "" | "~" | "null" | "Null" | "NULL" => Value::null(),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::number(Number::infinity(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            Value::number(Number::infinity(false))
+        }
         "-.inf" | "-.Inf" | "-.INF" => Value::number(Number::infinity(true)),
         _ => return None,
     })
@@ -653,8 +786,10 @@ fn is_yaml_int(s: &str) -> bool {
     let digits = |t: &str, ok: fn(char) -> bool| !t.is_empty() && t.chars().all(ok);
     let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
     digits(unsigned, |c| c.is_ascii_digit())
-        || s.strip_prefix("0o").is_some_and(|t| digits(t, |c| ('0'..='7').contains(&c)))
-        || s.strip_prefix("0x").is_some_and(|t| digits(t, |c| c.is_ascii_hexdigit()))
+        || s.strip_prefix("0o")
+            .is_some_and(|t| digits(t, |c| ('0'..='7').contains(&c)))
+        || s.strip_prefix("0x")
+            .is_some_and(|t| digits(t, |c| c.is_ascii_hexdigit()))
 }
 
 fn is_yaml_float(s: &str) -> bool {
@@ -721,17 +856,33 @@ fn yaml_timestamp(s: &str) -> Option<String> {
         (Some(" "), Some(_)) | (Some("T" | "t"), None) => return None,
         _ => {}
     }
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
         return None;
     }
     let zone = match zone {
         None | Some("Z") => "Z".to_string(),
-        Some(z) if z.len() == 6 && z[1..3].parse::<u32>().ok()? < 24 && z[4..6].parse::<u32>().ok()? < 60 => {
-            if &z[1..] == "00:00" { "Z".into() } else { z.to_string() }
+        Some(z)
+            if z.len() == 6
+                && z[1..3].parse::<u32>().ok()? < 24
+                && z[4..6].parse::<u32>().ok()? < 60 =>
+        {
+            if &z[1..] == "00:00" {
+                "Z".into()
+            } else {
+                z.to_string()
+            }
         }
         Some(_) => return None,
     };
-    Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{zone}"))
+    Some(format!(
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{zone}"
+    ))
 }
 
 fn timestamp_regex() -> &'static regex::Regex {
@@ -744,7 +895,9 @@ fn timestamp_regex() -> &'static regex::Regex {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -773,7 +926,8 @@ fn go_base64_decode(s: &str) -> Result<Vec<u8>, usize> {
 
 fn base64decode(_: &FnContext, a: &[Value]) -> FnResult {
     let s = str_arg(a, 0)?;
-    let bytes = go_base64_decode(&s).map_err(|_| FnError::new(format!("failed to decode base64 data {s:?}")))?;
+    let bytes = go_base64_decode(&s)
+        .map_err(|_| FnError::new(format!("failed to decode base64 data {s:?}")))?;
     String::from_utf8(bytes)
         .map(Value::string)
         .map_err(|_| FnError::new("the result of decoding the provided string is not valid UTF-8"))
@@ -814,7 +968,9 @@ fn query_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => {
                 let _ = write!(out, "%{b:02X}");
@@ -839,10 +995,19 @@ fn csv_decode(src: &str) -> FnResult {
     reader.fields = Some(headers.len());
     let mut rows = Vec::new();
     while let Some(cols) = reader.record()? {
-        let attrs: Attrs = headers.iter().cloned().zip(cols.into_iter().map(Value::string)).collect();
+        let attrs: Attrs = headers
+            .iter()
+            .cloned()
+            .zip(cols.into_iter().map(Value::string))
+            .collect();
         rows.push(Value::object(attrs));
     }
-    let row_ty = Type::object(headers.iter().map(|h| (h.clone(), Type::String)).collect::<BTreeMap<_, _>>());
+    let row_ty = Type::object(
+        headers
+            .iter()
+            .map(|h| (h.clone(), Type::String))
+            .collect::<BTreeMap<_, _>>(),
+    );
     Ok(Value::list(row_ty, rows))
 }
 
@@ -856,7 +1021,11 @@ struct CsvReader<'a> {
 
 impl<'a> CsvReader<'a> {
     fn new(src: &'a str) -> CsvReader<'a> {
-        CsvReader { lines: src.split_inclusive('\n').peekable(), line_no: 0, fields: None }
+        CsvReader {
+            lines: src.split_inclusive('\n').peekable(),
+            line_no: 0,
+            fields: None,
+        }
     }
 
     /// The next line with its ending normalised to `\n` (added at the end of the input too).
@@ -927,13 +1096,19 @@ impl<'a> CsvReader<'a> {
                 } else if rest == "\n" {
                     return Ok((field, None));
                 } else {
-                    return Err(self.error(self.line_no, "extraneous or missing \" in quoted-field"));
+                    return Err(
+                        self.error(self.line_no, "extraneous or missing \" in quoted-field")
+                    );
                 }
             } else {
                 field.push_str(&line);
                 line = match self.line() {
                     Some(l) => l,
-                    None => return Err(self.error(self.line_no, "extraneous or missing \" in quoted-field")),
+                    None => {
+                        return Err(
+                            self.error(self.line_no, "extraneous or missing \" in quoted-field")
+                        );
+                    }
                 };
             }
         }
@@ -962,11 +1137,11 @@ impl TextEncoding {
             "utf-16" | "csutf16" => TextEncoding::Utf16Bom,
             "utf-16le" | "csutf16le" => TextEncoding::Utf16Le,
             "utf-16be" | "csutf16be" => TextEncoding::Utf16Be,
-            "iso-8859-1" | "iso_8859-1:1987" | "iso-ir-100" | "iso_8859-1" | "latin1" | "l1" | "ibm819" | "cp819"
-            | "csisolatin1" => TextEncoding::Latin1,
+            "iso-8859-1" | "iso_8859-1:1987" | "iso-ir-100" | "iso_8859-1" | "latin1" | "l1"
+            | "ibm819" | "cp819" | "csisolatin1" => TextEncoding::Latin1,
             "windows-1252" | "cswindows1252" => TextEncoding::Windows1252,
-            "us-ascii" | "iso-ir-6" | "ansi_x3.4-1968" | "ansi_x3.4-1986" | "iso_646.irv:1991" | "iso646-us" | "us"
-            | "ibm367" | "cp367" | "csascii" => TextEncoding::Ascii,
+            "us-ascii" | "iso-ir-6" | "ansi_x3.4-1968" | "ansi_x3.4-1986" | "iso_646.irv:1991"
+            | "iso646-us" | "us" | "ibm367" | "cp367" | "csascii" => TextEncoding::Ascii,
             _ => return None,
         })
     }
@@ -995,7 +1170,10 @@ impl TextEncoding {
             TextEncoding::Utf16Le => Some(s.encode_utf16().flat_map(u16::to_le_bytes).collect()),
             TextEncoding::Utf16Be => Some(s.encode_utf16().flat_map(u16::to_be_bytes).collect()),
             TextEncoding::Latin1 => s.chars().map(|c| u8::try_from(c as u32).ok()).collect(),
-            TextEncoding::Ascii => s.chars().map(|c| if c.is_ascii() { Some(c as u8) } else { None }).collect(),
+            TextEncoding::Ascii => s
+                .chars()
+                .map(|c| if c.is_ascii() { Some(c as u8) } else { None })
+                .collect(),
             TextEncoding::Windows1252 => s.chars().map(to_windows1252).collect(),
         }
     }
@@ -1011,7 +1189,10 @@ impl TextEncoding {
             TextEncoding::Utf16Le => decode_utf16(b, u16::from_le_bytes),
             TextEncoding::Utf16Be => decode_utf16(b, u16::from_be_bytes),
             TextEncoding::Latin1 => Some(b.iter().map(|&c| c as char).collect()),
-            TextEncoding::Ascii => b.iter().map(|&c| if c.is_ascii() { Some(c as char) } else { None }).collect(),
+            TextEncoding::Ascii => b
+                .iter()
+                .map(|&c| if c.is_ascii() { Some(c as char) } else { None })
+                .collect(),
             TextEncoding::Windows1252 => Some(b.iter().map(|&c| from_windows1252(c)).collect()),
         }
     }
@@ -1022,13 +1203,18 @@ fn decode_utf16(b: &[u8], unit: fn([u8; 2]) -> u16) -> Option<String> {
         return None;
     }
     let units = b.chunks_exact(2).map(|c| unit([c[0], c[1]]));
-    Some(char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect())
+    Some(
+        char::decode_utf16(units)
+            .map(|r| r.unwrap_or('\u{fffd}'))
+            .collect(),
+    )
 }
 
 /// Windows-1252's characters at 0x80..=0x9F (0 where the code page leaves a hole).
 const CP1252_HIGH: [u16; 32] = [
-    0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0,
-    0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+    0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc,
+    0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 ];
 
 fn to_windows1252(c: char) -> Option<u8> {
@@ -1036,7 +1222,10 @@ fn to_windows1252(c: char) -> Option<u8> {
     if v < 0x80 || (0xa0..=0xff).contains(&v) {
         return u8::try_from(v).ok();
     }
-    CP1252_HIGH.iter().position(|&h| h != 0 && u32::from(h) == v).and_then(|i| u8::try_from(0x80 + i).ok())
+    CP1252_HIGH
+        .iter()
+        .position(|&h| h != 0 && u32::from(h) == v)
+        .and_then(|i| u8::try_from(0x80 + i).ok())
 }
 
 fn from_windows1252(b: u8) -> char {
@@ -1052,7 +1241,12 @@ fn from_windows1252(b: u8) -> char {
 fn encoding_arg(a: &[Value], i: usize) -> Result<TextEncoding, FnError> {
     let name = str_arg(a, i)?;
     TextEncoding::lookup(&name).ok_or_else(|| {
-        FnError::arg(i, format!("{name:?} is not a supported IANA encoding name or alias in this Terraform version"))
+        FnError::arg(
+            i,
+            format!(
+                "{name:?} is not a supported IANA encoding name or alias in this Terraform version"
+            ),
+        )
     })
 }
 
@@ -1060,7 +1254,13 @@ fn textencodebase64(_: &FnContext, a: &[Value]) -> FnResult {
     let s = str_arg(a, 0)?;
     let enc = encoding_arg(a, 1)?;
     let bytes = enc.encode(&s).ok_or_else(|| {
-        FnError::arg(0, format!("the given string contains characters that cannot be represented in {}", enc.name()))
+        FnError::arg(
+            0,
+            format!(
+                "the given string contains characters that cannot be represented in {}",
+                enc.name()
+            ),
+        )
     })?;
     str_val(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
@@ -1068,10 +1268,255 @@ fn textencodebase64(_: &FnContext, a: &[Value]) -> FnResult {
 fn textdecodebase64(_: &FnContext, a: &[Value]) -> FnResult {
     let s = str_arg(a, 0)?;
     let enc = encoding_arg(a, 1)?;
-    let bytes = go_base64_decode(&s)
-        .map_err(|at| FnError::arg(0, format!("the given value is has an invalid base64 symbol at offset {at}")))?;
+    let bytes = go_base64_decode(&s).map_err(|at| {
+        FnError::arg(
+            0,
+            format!("the given value is has an invalid base64 symbol at offset {at}"),
+        )
+    })?;
     let text = enc.decode(&bytes).ok_or_else(|| {
-        FnError::arg(0, format!("the given string contains symbols that are not defined for {}", enc.name()))
+        FnError::arg(
+            0,
+            format!(
+                "the given string contains symbols that are not defined for {}",
+                enc.name()
+            ),
+        )
     })?;
     str_val(text)
+}
+
+#[cfg(test)]
+pub(super) mod test_support {
+    use crate::lang::eval::{Evaluator, MapScope};
+    use crate::lang::value::Attrs;
+    use std::path::Path;
+
+    /// Evaluates `src` with the function library, relative to `dir`.
+    pub(crate) fn eval_in(dir: &Path, src: &str) -> Result<String, String> {
+        let id = crate::syntax::span::add_file(Path::new("test.tf"), src);
+        let expr = crate::syntax::parse_expression(id, src).map_err(|e| e.message)?;
+        let scope = MapScope(Attrs::new());
+        let mut ev = Evaluator::new(&scope, dir.to_path_buf());
+        ev.eval(&expr)
+            .map(|v| super::json_text(&v))
+            // Diagnostics end the function's message with a full stop; compare without it.
+            .map_err(|d| d.detail.trim_end_matches('.').to_string())
+    }
+
+    /// The value's JSON text (Terraform's `jsonencode`), panicking on an error.
+    pub(crate) fn eval_ok(src: &str) -> String {
+        eval_in(Path::new("."), src).unwrap_or_else(|e| panic!("{src}: {e}"))
+    }
+
+    pub(crate) fn eval_err(src: &str) -> String {
+        match eval_in(Path::new("."), src) {
+            Ok(v) => panic!("{src}: expected an error, got {v}"),
+            Err(e) => e,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{eval_err, eval_ok};
+
+    /// Each expression with the `jsonencode` text of Terraform 1.15's result.
+    fn check(cases: &[(&str, &str)]) {
+        for (expr, want) in cases {
+            assert_eq!(eval_ok(expr), *want, "{expr}");
+        }
+    }
+
+    #[test]
+    fn jsonencode_matches_go() {
+        check(&[
+            (
+                r#"jsonencode({ html = "<script>alert('x') && y</script>" })"#,
+                r#""{\"html\":\"\\u003cscript\\u003ealert('x') \\u0026\\u0026 y\\u003c/script\\u003e\"}""#,
+            ),
+            (
+                r#"jsonencode({ zeta = 1, alpha = 2, Beta = 3, "_x" = 4, "10" = 5, "9" = 6 })"#,
+                r#""{\"10\":5,\"9\":6,\"Beta\":3,\"_x\":4,\"alpha\":2,\"zeta\":1}""#,
+            ),
+            (
+                r#"jsonencode("héllo ✓ \u2028 \t\n")"#,
+                r#""\"héllo ✓ \\u2028 \\t\\n\"""#,
+            ),
+            (
+                r#"jsonencode([1e3, 9007199254740993, 1.5, -0.25])"#,
+                r#""[1000,9007199254740993,1.5,-0.25]""#,
+            ),
+            (
+                r#"jsonencode({ a = null, b = true, c = [] })"#,
+                r#""{\"a\":null,\"b\":true,\"c\":[]}""#,
+            ),
+            (
+                r#"jsonencode({ set = toset(["b", "a"]), map = tomap({ z = 1, y = 2 }) })"#,
+                r#""{\"map\":{\"y\":2,\"z\":1},\"set\":[\"a\",\"b\"]}""#,
+            ),
+            (
+                r#"jsonencode("\u0001\u007f")"#,
+                "\"\\\"\\\\u0001\u{7f}\\\"\"",
+            ),
+            ("jsonencode(null)", r#""null""#),
+        ]);
+    }
+
+    #[test]
+    fn jsondecode_is_exact_and_reports_like_go() {
+        check(&[
+            (
+                r#"jsondecode("[9007199254740993, 1e2, 0.1]")"#,
+                "[9007199254740993,100,0.1]",
+            ),
+            (
+                r#"jsondecode("{\"b\":[1,{\"c\":null}],\"a\":\"x\",\"n\":1.50}")"#,
+                r#"{"a":"x","b":[1,{"c":null}],"n":1.5}"#,
+            ),
+            (r#"jsondecode("\"\\ud83d\\ude00\"")"#, "\"😀\""),
+            (r#"jsondecode("{\"a\":1,\"a\":2}")"#, r#"{"a":2}"#),
+            (r#"jsondecode("1 }")"#, "1"),
+        ]);
+        let errors = [
+            (r#"jsondecode("")"#, "EOF"),
+            (r#"jsondecode("[1,2")"#, "EOF"),
+            (r#"jsondecode("nul")"#, "unexpected EOF"),
+            (r#"jsondecode("01")"#, "extraneous data after JSON object"),
+            (
+                r#"jsondecode("[1,]")"#,
+                "invalid character ']' looking for beginning of value",
+            ),
+            (r#"jsondecode("{bad")"#, "invalid character 'b'"),
+            (
+                r#"jsondecode("{\"a\":1,}")"#,
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            (
+                r#"jsondecode("[tru]")"#,
+                "invalid character ']' in literal true (expecting 'e')",
+            ),
+            (
+                r#"jsondecode("\"a\tb\"")"#,
+                r"invalid character '\t' in string literal",
+            ),
+        ];
+        for (expr, want) in errors {
+            assert!(eval_err(expr).ends_with(want), "{expr}: {}", eval_err(expr));
+        }
+    }
+
+    #[test]
+    fn yamldecode_resolves_like_go_cty_yaml() {
+        check(&[
+            (
+                r#"yamldecode("a: 1\nb: [x, y]\nc:\n  d: true\n  e: null\nf: '2'\n")"#,
+                r#"{"a":1,"b":["x",true],"c":{"d":true,"e":null},"f":"2"}"#,
+            ),
+            (
+                r#"yamldecode("base: &b\n  x: 1\nderived:\n  <<: *b\n  y: 2\n")"#,
+                r#"{"base":{"x":1},"derived":{"true":2,"x":1}}"#,
+            ),
+            (
+                r#"yamldecode("a: on\nd: No\ne: 0o10\nf: 010\ng: 0x1F\nh: 1_000\nk: 2001-12-14\nl: ~\np: 0b101\nq: 1:30\nr: -.5\nu: oN\nw: 1.5e+3")"#,
+                r#"{"a":true,"d":false,"e":8,"f":10,"g":31,"h":"1_000","k":"2001-12-14T00:00:00Z","l":null,"p":"0b101","q":"1:30","r":-0.5,"u":"oN","w":1500}"#,
+            ),
+        ]);
+        assert!(
+            eval_err(r#"yamldecode("a: 1\n---\nb: 2")"#)
+                .ends_with("on line 1, column 1: unexpected extra content after value")
+        );
+        assert!(
+            eval_err(r#"yamldecode("")"#)
+                .ends_with("on line 1, column 1: missing start of document")
+        );
+        assert!(
+            eval_err(r#"yamldecode("a: &x [1, *x]")"#)
+                .ends_with("cannot refer to anchor \"x\" from inside its own definition")
+        );
+        assert!(
+            eval_err(r#"yamldecode("m: &m {a: 1}\no:\n  <<: [*m]\n")"#)
+                .ends_with("cannot merge tuple into mapping")
+        );
+    }
+
+    #[test]
+    fn base64_and_text_encodings() {
+        check(&[
+            (
+                r#"base64encode("Hello, World! ✓")"#,
+                r#""SGVsbG8sIFdvcmxkISDinJM=""#,
+            ),
+            (
+                r#"base64decode("SGVsbG8\nsIFdvcmxkIQ==")"#,
+                r#""Hello, World!""#,
+            ),
+            (r#"base64decode("SGl=")"#, r#""Hi""#),
+            (r#"textencodebase64("Hi✓", "UTF-16LE")"#, r#""SABpABMn""#),
+            (r#"textencodebase64("Hé✓", "UTF-16")"#, r#""/v8ASADpJxM=""#),
+            (r#"textencodebase64("Hé", "windows-1252")"#, r#""SOk=""#),
+            (r#"textdecodebase64("SABpABMn", "UTF-16LE")"#, r#""Hi✓""#),
+            (r#"textdecodebase64("6Q==", "ISO-8859-1")"#, r#""é""#),
+        ]);
+        assert!(
+            eval_err(r#"base64decode("SGk")"#).ends_with(r#"failed to decode base64 data "SGk""#)
+        );
+        assert!(eval_err(r#"base64decode("/w==")"#).ends_with("not valid UTF-8"));
+        assert!(
+            eval_err(r#"textencodebase64("H✓", "ISO-8859-1")"#)
+                .ends_with("cannot be represented in ISO_8859-1:1987")
+        );
+        assert!(
+            eval_err(r#"textencodebase64("x", "UTF8")"#)
+                .contains("is not a supported IANA encoding name")
+        );
+    }
+
+    #[test]
+    fn base64gzip_header_and_trailer_match_go() {
+        check(&[
+            (
+                r#"base64gzip("")"#,
+                r#""H4sIAAAAAAAA/wAAAP//AQAA//8AAAAAAAAAAA==""#,
+            ),
+            (
+                r#"base64gzip("a")"#,
+                r#""H4sIAAAAAAAA/0oEAAAA//8BAAD//0O+t+gBAAAA""#,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn urlencode_and_csvdecode() {
+        check(&[
+            (
+                r#"urlencode("a b&c=d/é?x~y*z")"#,
+                r#""a+b%26c%3Dd%2F%C3%A9%3Fx~y%2Az""#,
+            ),
+            (
+                r#"csvdecode("name,port\nweb,80\n\"db, primary\",5432\n")"#,
+                r#"[{"name":"web","port":"80"},{"name":"db, primary","port":"5432"}]"#,
+            ),
+            (
+                r#"csvdecode("a,b\r\n\"x\"\"y\",2\r\n")"#,
+                r#"[{"a":"x\"y","b":"2"}]"#,
+            ),
+            (r#"csvdecode("a\n\n1\n")"#, r#"[{"a":"1"}]"#),
+            (r#"csvdecode("a,b\n")"#, "[]"),
+        ]);
+        assert!(
+            eval_err(r#"csvdecode("a,b\n1,2,3\n")"#)
+                .ends_with("CSV parse error on line 2: wrong number of fields")
+        );
+        assert!(
+            eval_err(r#"csvdecode("a,\"b\n1,2\n")"#)
+                .ends_with("CSV parse error on line 2: extraneous or missing \" in quoted-field")
+        );
+        assert!(
+            eval_err(r#"csvdecode("a,b\nx\"y,2\n")"#)
+                .ends_with("CSV parse error on line 2: bare \" in non-quoted-field")
+        );
+        assert!(eval_err(r#"csvdecode("")"#).ends_with("missing header line"));
+        assert!(eval_err(r#"csvdecode("a,a\n1,2\n")"#).ends_with("duplicate column name \"a\""));
+    }
 }

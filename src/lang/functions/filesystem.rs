@@ -1,7 +1,545 @@
-//! filesystem functions.
+//! Filesystem functions: reading files (as text, base64 or hashes), `fileexists`, `fileset`
+//! globbing, Go's lexical path functions, and `templatefile`. Relative paths resolve against
+//! the evaluation's base directory; messages show paths as written, as Terraform's do.
 
-use super::Function;
+use super::hashing::{b64, digest};
+use super::{FnContext, FnError, FnResult, Function, f, not_null, str_arg, str_val};
+use crate::lang::eval::{Evaluator, MapScope};
+use crate::lang::types::Type;
+use crate::lang::value::{Attrs, Value};
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+use std::path::{Path, PathBuf};
 
 pub(super) fn functions() -> Vec<Function> {
-    vec![]
+    let s = Type::String;
+    vec![
+        f("file", file, 1, Some(1), s.clone()),
+        f(
+            "filebase64",
+            |c, a| str_val(b64(&read_bytes(c, a)?)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "filemd5",
+            |c, a| str_val(hex::encode(digest::<Md5>(&read_bytes(c, a)?))),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "filesha1",
+            |c, a| str_val(hex::encode(digest::<Sha1>(&read_bytes(c, a)?))),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "filesha256",
+            |c, a| str_val(hex::encode(digest::<Sha256>(&read_bytes(c, a)?))),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "filesha512",
+            |c, a| str_val(hex::encode(digest::<Sha512>(&read_bytes(c, a)?))),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "filebase64sha256",
+            |c, a| str_val(b64(&digest::<Sha256>(&read_bytes(c, a)?))),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "filebase64sha512",
+            |c, a| str_val(b64(&digest::<Sha512>(&read_bytes(c, a)?))),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f("fileexists", fileexists, 1, Some(1), Type::Bool),
+        f(
+            "fileset",
+            fileset,
+            2,
+            Some(2),
+            Type::Set(Box::new(s.clone())),
+        ),
+        f(
+            "basename",
+            |_, a| str_val(go_base(&str_arg(a, 0)?)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "dirname",
+            |_, a| str_val(go_dir(&str_arg(a, 0)?)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "pathexpand",
+            |_, a| str_val(expand_home(&str_arg(a, 0)?)?),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f("abspath", abspath, 1, Some(1), s.clone()),
+        f("templatefile", templatefile, 2, Some(2), Type::Dynamic),
+    ]
+}
+
+// ---- paths ----
+
+/// Go's `filepath.Clean` for slash-separated paths.
+fn go_clean(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if rooted => {}
+            p => parts.push(p),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".into(),
+        (false, false) => body,
+    }
+}
+
+/// Go's `filepath.Base`.
+fn go_base(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".into();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// Go's `filepath.Dir`.
+fn go_dir(path: &str) -> String {
+    let cut = path.rfind('/').map_or(0, |i| i + 1);
+    go_clean(&path[..cut])
+}
+
+/// `~` or `~/...` to the home directory, as the go-homedir package does.
+fn expand_home(path: &str) -> Result<String, FnError> {
+    let Some(rest) = path.strip_prefix('~') else {
+        return Ok(path.to_string());
+    };
+    if !rest.is_empty() && !rest.starts_with('/') && !rest.starts_with('\\') {
+        return Err(FnError::new("cannot expand user-specific home dir"));
+    }
+    let home =
+        std::env::var("HOME").map_err(|_| FnError::new("HOME environment variable is not set"))?;
+    Ok(go_clean(&format!("{home}/{rest}")))
+}
+
+fn abspath(_: &FnContext, a: &[Value]) -> FnResult {
+    let path = str_arg(a, 0)?;
+    if path.starts_with('/') {
+        return str_val(go_clean(&path));
+    }
+    // Terraform resolves against the process's working directory, not the module's.
+    let cwd = std::env::current_dir()
+        .map_err(|e| FnError::new(format!("cannot find the working directory: {e}")))?;
+    str_val(go_clean(&format!("{}/{path}", cwd.display())))
+}
+
+/// A path argument: the name to show in messages (cleaned, as Terraform shows it) and the file
+/// to open.
+fn path_arg(ctx: &FnContext, a: &[Value], i: usize) -> Result<(String, PathBuf), FnError> {
+    let shown = go_clean(&expand_home(&str_arg(a, i)?)?);
+    let full = if shown.starts_with('/') {
+        PathBuf::from(&shown)
+    } else {
+        ctx.base_dir.join(&shown)
+    };
+    Ok((shown, full))
+}
+
+fn read_path(shown: &str, full: &Path, arg: usize) -> Result<Vec<u8>, FnError> {
+    std::fs::read(full).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => FnError::arg(
+            arg,
+            format!(
+                "no file exists at {shown:?}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource"
+            ),
+        ),
+        std::io::ErrorKind::IsADirectory => FnError::arg(arg, format!("failed to read file: read {shown}: is a directory")),
+        _ => FnError::arg(arg, format!("failed to read {shown:?}")),
+    })
+}
+
+fn read_bytes(ctx: &FnContext, a: &[Value]) -> Result<Vec<u8>, FnError> {
+    let (shown, full) = path_arg(ctx, a, 0)?;
+    read_path(&shown, &full, 0)
+}
+
+fn file(ctx: &FnContext, a: &[Value]) -> FnResult {
+    let (shown, full) = path_arg(ctx, a, 0)?;
+    String::from_utf8(read_path(&shown, &full, 0)?).map(Value::string).map_err(|_| {
+        FnError::new(format!(
+            "contents of {shown:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead"
+        ))
+    })
+}
+
+fn fileexists(ctx: &FnContext, a: &[Value]) -> FnResult {
+    let (shown, full) = path_arg(ctx, a, 0)?;
+    let meta = match std::fs::metadata(&full) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Value::Bool(false)),
+        Err(_) => return Err(FnError::new(format!("failed to stat {shown:?}"))),
+    };
+    if meta.is_file() {
+        return Ok(Value::Bool(true));
+    }
+    let what = if meta.is_dir() {
+        "a directory, not a file"
+    } else {
+        "not a regular file"
+    };
+    Err(FnError::new(format!("{shown:?} is {what}")))
+}
+
+// ---- fileset ----
+
+fn fileset(ctx: &FnContext, a: &[Value]) -> FnResult {
+    let (shown_base, base) = path_arg(ctx, a, 0)?;
+    let pattern = str_arg(a, 1)?;
+    let shown_pattern = go_clean(&format!("{shown_base}/{pattern}"));
+    let syntax_error = || {
+        FnError::new(format!(
+            "failed to glob pattern {shown_pattern:?}: syntax error in pattern"
+        ))
+    };
+    // The pattern is matched relative to the base, after Go's cleaning of the joined path.
+    let rel_pattern = match shown_base.as_str() {
+        "." => shown_pattern.clone(),
+        b => shown_pattern
+            .strip_prefix(&format!("{b}/"))
+            .map(str::to_string)
+            .unwrap_or_else(|| go_clean(&pattern)),
+    };
+    let re = glob_regex(&rel_pattern).ok_or_else(syntax_error)?;
+    let mut found = Vec::new();
+    let (start, depth) = walk_plan(&rel_pattern);
+    walk(&base, &start, depth, &mut |rel| {
+        if re.is_match(rel) {
+            found.push(Value::string(rel));
+        }
+    });
+    Ok(Value::set(Type::String, found))
+}
+
+/// The literal directory a pattern starts in, and how many levels below it to look (`None`:
+/// unbounded, for `**`).
+fn walk_plan(pattern: &str) -> (String, Option<usize>) {
+    let segments: Vec<&str> = pattern.split('/').collect();
+    let is_meta = |s: &str| s.contains(['*', '?', '[', '{', '\\']);
+    let literal = segments
+        .iter()
+        .take_while(|s| !is_meta(s))
+        .count()
+        .min(segments.len().saturating_sub(1));
+    let start = segments[..literal].join("/");
+    let depth = if pattern.contains("**") {
+        None
+    } else {
+        Some(segments.len() - literal)
+    };
+    (start, depth)
+}
+
+/// Calls `found` with the slash-separated path (relative to `base`) of every regular file under
+/// `base/start`, down to `depth` levels.
+fn walk(base: &Path, start: &str, depth: Option<usize>, found: &mut dyn FnMut(&str)) {
+    let mut stack = vec![(start.to_string(), 0usize)];
+    while let Some((rel, level)) = stack.pop() {
+        let dir = if rel.is_empty() {
+            base.to_path_buf()
+        } else {
+            base.join(&rel)
+        };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(meta) = std::fs::metadata(entry.path()) else {
+                continue;
+            };
+            if meta.is_file() {
+                found(&child);
+            } else if meta.is_dir() && depth.is_none_or(|d| level + 1 < d) {
+                stack.push((child, level + 1));
+            }
+        }
+    }
+}
+
+/// A doublestar glob as an anchored regex: `**` spans directories, `*` and `?` stay within one,
+/// `[...]` classes and `{a,b}` alternatives; `None` for a malformed pattern.
+fn glob_regex(pattern: &str) -> Option<regex::Regex> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut re = String::from("^");
+    let mut i = 0;
+    let mut in_alt = 0usize;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                let at_start = i == 0 || chars[i - 1] == '/';
+                if at_start && chars.get(i + 2) == Some(&'/') {
+                    re.push_str("(?:.*/)?");
+                    i += 3;
+                    continue;
+                }
+                re.push_str(".*");
+                i += 2;
+                continue;
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' => {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|&c| c == ']')
+                    .map(|p| p + i + 1)?;
+                let mut class: String = chars[i + 1..end].iter().collect();
+                if class.is_empty() {
+                    return None;
+                }
+                if let Some(rest) = class.strip_prefix('!') {
+                    class = format!("^{rest}");
+                }
+                re.push('[');
+                re.push_str(&class.replace('\\', "\\\\").replace('[', "\\["));
+                re.push(']');
+                i = end;
+            }
+            '{' => {
+                in_alt += 1;
+                re.push_str("(?:");
+            }
+            '}' if in_alt > 0 => {
+                in_alt -= 1;
+                re.push(')');
+            }
+            ',' if in_alt > 0 => re.push('|'),
+            '/' if in_alt > 0 => return None,
+            '\\' => {
+                i += 1;
+                re.push_str(&regex::escape(&chars.get(i)?.to_string()));
+            }
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    if in_alt > 0 {
+        return None;
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
+}
+
+// ---- templatefile ----
+
+fn templatefile(ctx: &FnContext, a: &[Value]) -> FnResult {
+    if ctx.in_template {
+        return Err(FnError::new(
+            "cannot recursively call templatefile from inside another template function",
+        ));
+    }
+    let (shown, full) = path_arg(ctx, a, 0)?;
+    let vars = template_vars(a)?;
+    let bytes = read_path(&shown, &full, 0)?;
+    let src = String::from_utf8(bytes)
+        .map_err(|_| FnError::arg(0, format!("contents of {shown:?} are not valid UTF-8")))?;
+    let file_id = crate::syntax::span::add_file(Path::new(&shown), &src);
+    let expr = crate::syntax::parse_template(file_id, &src).map_err(|e| {
+        FnError::new(format!(
+            "{}: Invalid expression; {}",
+            hcl_range(e.span),
+            e.message
+        ))
+    })?;
+    for r in crate::syntax::refs::references(&expr) {
+        if !vars.contains_key(&r.root) {
+            let root = crate::syntax::span::Span::new(
+                r.span.file,
+                r.span.start as usize,
+                r.span.start as usize + r.root.len(),
+            );
+            return Err(FnError::arg(
+                1,
+                format!(
+                    "vars map does not contain key {:?}, referenced at {}",
+                    r.root,
+                    hcl_range(root)
+                ),
+            ));
+        }
+    }
+    let scope = MapScope(vars);
+    let mut ev = Evaluator::new(&scope, ctx.base_dir.to_path_buf());
+    ev.in_template = true;
+    ev.eval(&expr).map_err(|d| {
+        let at = d.span.map(hcl_range).unwrap_or_else(|| shown.clone());
+        FnError::new(format!("{at}: {}; {}", d.summary, d.detail))
+    })
+}
+
+fn template_vars(a: &[Value]) -> Result<Attrs, FnError> {
+    let v = not_null(a, 1)?;
+    v.attributes()
+        .cloned()
+        .ok_or_else(|| FnError::arg(1, "invalid vars value: must be a map"))
+}
+
+/// HCL's text for a source range: `file:line,col-col`, or `file:line,col-line,col` across lines.
+fn hcl_range(span: crate::syntax::span::Span) -> String {
+    let Some(f) = crate::syntax::span::file(span.file) else {
+        return String::from("<unknown>");
+    };
+    let (l1, c1) = f.line_col(span.start as usize);
+    let (l2, c2) = f.line_col(span.end as usize);
+    let name = f.path.display();
+    if l1 == l2 {
+        format!("{name}:{l1},{c1}-{c2}")
+    } else {
+        format!("{name}:{l1},{c1}-{l2},{c2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encoding::test_support::{eval_in, eval_ok};
+    use std::path::Path;
+
+    fn fixture_dir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |p: &str, b: &[u8]| {
+            let full = dir.path().join(p);
+            std::fs::create_dir_all(full.parent().unwrap_or(dir.path()))
+                .unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(full, b).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write("t1.tftpl", b"hi ${x}\n");
+        write("t2.tftpl", b"${x}");
+        write("t3.tftpl", b"%{ for i in xs }${i},%{ endfor }");
+        write("t4.tftpl", b"${templatefile(\"t1.tftpl\", {x=1})}");
+        write("t5.tftpl", b"a\n${nope}\n");
+        write("bin.dat", b"\xff\xfe");
+        write("sub/a.txt", b"");
+        write("sub/.d.txt", b"");
+        write("sub/deep/b.txt", b"");
+        write(".hid/c.txt", b"");
+        dir
+    }
+
+    #[test]
+    fn path_functions_match_go() {
+        let cases = [
+            ("basename(\"foo/bar/\")", "\"bar\""),
+            ("basename(\"\")", "\".\""),
+            ("basename(\"/\")", "\"/\""),
+            ("dirname(\"/a//b/../c/\")", "\"/a/c\""),
+            ("dirname(\"foo\")", "\".\""),
+            ("dirname(\"\")", "\".\""),
+            ("pathexpand(\"relative/path\")", "\"relative/path\""),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(eval_ok(expr), want, "{expr}");
+        }
+    }
+
+    #[test]
+    fn file_functions_match_terraform() {
+        let dir = fixture_dir();
+        let d = dir.path();
+        let ok = |e: &str| eval_in(d, e).unwrap_or_else(|err| panic!("{e}: {err}"));
+        let err = |e: &str| eval_in(d, e).expect_err(e);
+        assert_eq!(
+            ok("filemd5(\"bin.dat\")"),
+            "\"f3b25701fe362ec84616a93a45ce9998\""
+        );
+        assert_eq!(ok("filebase64(\"bin.dat\")"), "\"//4=\"");
+        assert_eq!(ok("fileexists(\"t1.tftpl\")"), "true");
+        assert_eq!(ok("fileexists(\"zz\")"), "false");
+        assert!(err("fileexists(\"sub\")").ends_with("\"sub\" is a directory, not a file"));
+        assert!(err("file(\"bin.dat\")").contains("contents of \"bin.dat\" are not valid UTF-8"));
+        assert!(err("file(\"nope\")").contains("no file exists at \"nope\";"));
+        assert_eq!(
+            ok("fileset(\".\", \"**/*.txt\")"),
+            "[\".hid/c.txt\",\"sub/.d.txt\",\"sub/a.txt\",\"sub/deep/b.txt\"]"
+        );
+        assert_eq!(
+            ok("fileset(\".\", \"s?b/*\")"),
+            "[\"sub/.d.txt\",\"sub/a.txt\"]"
+        );
+        assert_eq!(
+            ok("fileset(\"./sub/../sub\", \"*/*.txt\")"),
+            "[\"deep/b.txt\"]"
+        );
+        assert!(
+            err("fileset(\".\", \"[\")")
+                .ends_with("failed to glob pattern \"[\": syntax error in pattern")
+        );
+        assert!(Path::new(&d.join("t1.tftpl")).exists());
+    }
+
+    #[test]
+    fn templatefile_matches_terraform() {
+        let dir = fixture_dir();
+        let d = dir.path();
+        let ok = |e: &str| eval_in(d, e).unwrap_or_else(|err| panic!("{e}: {err}"));
+        let err = |e: &str| eval_in(d, e).expect_err(e);
+        assert_eq!(ok("templatefile(\"t1.tftpl\", {x=1})"), "\"hi 1\\n\"");
+        // A template that is a single interpolation yields the value itself, as in Terraform.
+        assert_eq!(ok("templatefile(\"t2.tftpl\", {x=[1]})"), "[1]");
+        assert_eq!(ok("templatefile(\"t3.tftpl\", {xs=[1,2]})"), "\"1,2,\"");
+        assert!(
+            err("templatefile(\"t4.tftpl\", {})").contains("cannot recursively call templatefile")
+        );
+        assert!(
+            err("templatefile(\"t5.tftpl\", {})")
+                .contains("vars map does not contain key \"nope\", referenced at t5.tftpl:2,3-7")
+        );
+        assert!(
+            err("templatefile(\"t1.tftpl\", \"x\")").contains("invalid vars value: must be a map")
+        );
+        assert!(
+            err("templatefile(\"t1.tftpl\", {x=null})")
+                .contains("t1.tftpl:1,6-7: Invalid template interpolation value")
+        );
+    }
 }

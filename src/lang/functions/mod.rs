@@ -34,11 +34,17 @@ pub struct FnError {
 
 impl FnError {
     pub fn new(message: impl Into<String>) -> FnError {
-        FnError { arg: None, message: message.into() }
+        FnError {
+            arg: None,
+            message: message.into(),
+        }
     }
 
     pub fn arg(arg: usize, message: impl Into<String>) -> FnError {
-        FnError { arg: Some(arg), message: message.into() }
+        FnError {
+            arg: Some(arg),
+            message: message.into(),
+        }
     }
 }
 
@@ -60,8 +66,22 @@ pub struct Function {
 }
 
 /// A function entry: name, implementation, arity and the type of an unknown result.
-pub(crate) const fn f(name: &'static str, imp: Impl, min: usize, max: Option<usize>, ret: Type) -> Function {
-    Function { name, imp, min, max, allow_unknown: false, allow_marks: false, ret }
+pub(crate) const fn f(
+    name: &'static str,
+    imp: Impl,
+    min: usize,
+    max: Option<usize>,
+    ret: Type,
+) -> Function {
+    Function {
+        name,
+        imp,
+        min,
+        max,
+        allow_unknown: false,
+        allow_marks: false,
+        ret,
+    }
 }
 
 impl Function {
@@ -142,7 +162,10 @@ pub(crate) fn str_arg(args: &[Value], i: usize) -> Result<String, FnError> {
     let v = not_null(args, i)?;
     match super::convert::convert(v, &Type::String) {
         Ok(Value::String(s)) => Ok(s.to_string()),
-        _ => Err(FnError::arg(i, format!("string required, but have {}", v.ty().friendly()))),
+        _ => Err(FnError::arg(
+            i,
+            format!("string required, but have {}", v.ty().friendly()),
+        )),
     }
 }
 
@@ -150,29 +173,31 @@ pub(crate) fn num_arg(args: &[Value], i: usize) -> Result<Number, FnError> {
     let v = not_null(args, i)?;
     match super::convert::convert(v, &Type::Number) {
         Ok(Value::Number(n)) => Ok((*n).clone()),
-        Ok(_) | Err(_) => Err(FnError::arg(i, format!("number required, but have {}", v.ty().friendly()))),
+        Ok(_) | Err(_) => Err(FnError::arg(
+            i,
+            format!("number required, but have {}", v.ty().friendly()),
+        )),
     }
 }
 
 pub(crate) fn int_arg(args: &[Value], i: usize) -> Result<i64, FnError> {
     let n = num_arg(args, i)?;
-    n.to_i64().ok_or_else(|| FnError::arg(i, format!("a whole number is required, not {n}")))
-}
-
-pub(crate) fn bool_arg(args: &[Value], i: usize) -> Result<bool, FnError> {
-    let v = not_null(args, i)?;
-    match super::convert::convert(v, &Type::Bool) {
-        Ok(Value::Bool(b)) => Ok(b),
-        _ => Err(FnError::arg(i, format!("bool required, but have {}", v.ty().friendly()))),
-    }
+    n.to_i64()
+        .ok_or_else(|| FnError::arg(i, format!("a whole number is required, not {n}")))
 }
 
 /// Elements of a list, set or tuple argument.
 pub(crate) fn seq_arg(args: &[Value], i: usize) -> Result<Vec<Value>, FnError> {
     let v = not_null(args, i)?;
-    v.elements()
-        .map(<[Value]>::to_vec)
-        .ok_or_else(|| FnError::arg(i, format!("list, set or tuple required, but have {}", v.ty().friendly())))
+    v.elements().map(<[Value]>::to_vec).ok_or_else(|| {
+        FnError::arg(
+            i,
+            format!(
+                "list, set or tuple required, but have {}",
+                v.ty().friendly()
+            ),
+        )
+    })
 }
 
 /// A list of strings argument.
@@ -203,7 +228,11 @@ pub(crate) fn list_of(items: Vec<Value>, hint: Option<Type>) -> Result<Value, Fn
         Some(t) => t,
         None => return Err(FnError::new("all elements must have the same type")),
     };
-    let elem = if items.is_empty() { hint.unwrap_or(Type::Dynamic) } else { elem };
+    let elem = if items.is_empty() {
+        hint.unwrap_or(Type::Dynamic)
+    } else {
+        elem
+    };
     let items = items
         .iter()
         .map(|v| super::convert::convert(v, &elem).map_err(|e| FnError::new(e.to_string())))

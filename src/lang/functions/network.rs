@@ -62,13 +62,21 @@ impl Cidr {
 impl std::fmt::Display for Cidr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Go prints a mapped prefix as IPv4, with the mask's last four bytes.
-        let prefix = if self.is_mapped() { self.prefix.saturating_sub(96) } else { self.prefix };
+        let prefix = if self.is_mapped() {
+            self.prefix.saturating_sub(96)
+        } else {
+            self.prefix
+        };
         write!(f, "{}/{prefix}", self.ip_text(self.addr))
     }
 }
 
 fn all_ones(bits: u32) -> u128 {
-    if bits >= 128 { u128::MAX } else { (1u128 << bits) - 1 }
+    if bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    }
 }
 
 fn mask(prefix: u32, bits: u32) -> u128 {
@@ -88,11 +96,20 @@ fn ipv6_text(addr: u128) -> String {
         }
         i += run.max(1);
     }
-    let hex = |gs: &[u16]| gs.iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":");
+    let hex = |gs: &[u16]| {
+        gs.iter()
+            .map(|g| format!("{g:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
     if best_len == 0 {
         return hex(&groups);
     }
-    format!("{}::{}", hex(&groups[..best]), hex(&groups[best + best_len..]))
+    format!(
+        "{}::{}",
+        hex(&groups[..best]),
+        hex(&groups[best + best_len..])
+    )
 }
 
 fn parse_ipv4(s: &str) -> Option<u32> {
@@ -152,7 +169,11 @@ fn parse_ipv6(s: &str) -> Option<u128> {
     if groups.len() != 8 {
         return None;
     }
-    Some(groups.iter().fold(0u128, |acc, g| (acc << 16) | u128::from(*g)))
+    Some(
+        groups
+            .iter()
+            .fold(0u128, |acc, g| (acc << 16) | u128::from(*g)),
+    )
 }
 
 fn parse_cidr(s: &str) -> Result<Cidr, String> {
@@ -179,7 +200,9 @@ fn cidr_arg(a: &[Value], i: usize) -> Result<Cidr, FnError> {
 }
 
 fn bigint_arg(a: &[Value], i: usize) -> Result<BigInt, FnError> {
-    num_arg(a, i)?.to_bigint().ok_or_else(|| FnError::new("value must be a whole number"))
+    num_arg(a, i)?
+        .to_bigint()
+        .ok_or_else(|| FnError::new("value must be a whole number"))
 }
 
 /// Go's `big.Int.Uint64`: the low 64 bits of the magnitude.
@@ -195,7 +218,9 @@ fn insert_num(c: &Cidr, num: &BigInt, prefix_len: u32) -> u128 {
     let combined = BigInt::from(c.addr) | (num << shift as usize);
     let bytes = combined.magnitude().to_bytes_be();
     let keep = bytes.len().saturating_sub(c.len as usize);
-    bytes[keep..].iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
+    bytes[keep..]
+        .iter()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
 }
 
 fn cidrhost(_: &FnContext, a: &[Value]) -> FnResult {
@@ -210,7 +235,10 @@ fn cidrhost(_: &FnContext, a: &[Value]) -> FnResult {
         num = &max - &check;
     }
     if check > max {
-        return Err(FnError::new(format!("prefix of {} does not accommodate a host numbered {num}", c.prefix)));
+        return Err(FnError::new(format!(
+            "prefix of {} does not accommodate a host numbered {num}",
+            c.prefix
+        )));
     }
     // A mapped address counts as 32 bits wide here while its bytes stay 16, so go-cidr shifts
     // the host number up by 96 bits ("::ffff:10.0.0.0/120", 5 gives "0:5::ffff:a00:0").
@@ -221,7 +249,10 @@ fn cidrhost(_: &FnContext, a: &[Value]) -> FnResult {
 fn cidrnetmask(_: &FnContext, a: &[Value]) -> FnResult {
     let c = cidr_arg(a, 0)?;
     if c.len == 16 && !c.is_mapped() {
-        return Err(FnError::new(format!("IPv6 addresses cannot have a netmask: {}", str_arg(a, 0)?)));
+        return Err(FnError::new(format!(
+            "IPv6 addresses cannot have a netmask: {}",
+            str_arg(a, 0)?
+        )));
     }
     str_val(c.ip_text(c.mask()))
 }
@@ -247,13 +278,22 @@ fn cidrsubnet(_: &FnContext, a: &[Value]) -> FnResult {
             "prefix extension of {newbits} does not accommodate a subnet numbered {num}"
         )));
     }
-    let new_prefix = u32::try_from(new_prefix).map_err(|_| FnError::arg(1, "prefix length must not be negative"))?;
+    let new_prefix = u32::try_from(new_prefix)
+        .map_err(|_| FnError::arg(1, "prefix length must not be negative"))?;
     let addr = insert_num(&c, &num, new_prefix);
-    str_val(Cidr { addr, prefix: new_prefix, ..c }.to_string())
+    str_val(
+        Cidr {
+            addr,
+            prefix: new_prefix,
+            ..c
+        }
+        .to_string(),
+    )
 }
 
 fn cidrsubnets(_: &FnContext, a: &[Value]) -> FnResult {
-    let base = parse_cidr(&str_arg(a, 0)?).map_err(|e| FnError::arg(0, format!("invalid CIDR expression: {e}")))?;
+    let base = parse_cidr(&str_arg(a, 0)?)
+        .map_err(|e| FnError::arg(0, format!("invalid CIDR expression: {e}")))?;
     if a.len() == 1 {
         return Ok(Value::list(Type::String, Vec::new()));
     }
@@ -261,7 +301,11 @@ fn cidrsubnets(_: &FnContext, a: &[Value]) -> FnResult {
     let first = i64::from(base.prefix) + int_arg(a, 1)?;
     let first = u32::try_from(first.clamp(0, i64::from(bits))).unwrap_or(bits);
     // Start just before the base prefix, so the first "next" subnet is at its start.
-    let mut current = Cidr { addr: base.addr.wrapping_sub(1) & all_ones(bits) & mask(first, bits), prefix: first, ..base };
+    let mut current = Cidr {
+        addr: base.addr.wrapping_sub(1) & all_ones(bits) & mask(first, bits),
+        prefix: first,
+        ..base
+    };
     let mut out = Vec::with_capacity(a.len() - 1);
     for i in 1..a.len() {
         let length = int_arg(a, i)?;
@@ -269,14 +313,19 @@ fn cidrsubnets(_: &FnContext, a: &[Value]) -> FnResult {
             return Err(FnError::arg(i, "must extend prefix by at least one bit"));
         }
         if length > 32 {
-            return Err(FnError::arg(i, "may not extend prefix by more than 32 bits"));
+            return Err(FnError::arg(
+                i,
+                "may not extend prefix by more than 32 bits",
+            ));
         }
         let length = u32::try_from(length).unwrap_or(32) + base.prefix;
         if length > bits {
             let protocol = if base.len == 4 { "IPv4" } else { "IPv6" };
             return Err(FnError::arg(
                 i,
-                format!("would extend prefix to {length} bits, which is too long for an {protocol} address"),
+                format!(
+                    "would extend prefix to {length} bits, which is too long for an {protocol} address"
+                ),
             ));
         }
         let next = next_subnet(&current, length);
@@ -285,7 +334,9 @@ fn cidrsubnets(_: &FnContext, a: &[Value]) -> FnResult {
             _ => {
                 return Err(FnError::arg(
                     i,
-                    format!("not enough remaining address space for a subnet with a prefix of {length} bits after {current}"),
+                    format!(
+                        "not enough remaining address space for a subnet with a prefix of {length} bits after {current}"
+                    ),
                 ));
             }
         }
@@ -298,10 +349,103 @@ fn cidrsubnets(_: &FnContext, a: &[Value]) -> FnResult {
 fn next_subnet(c: &Cidr, length: u32) -> Option<Cidr> {
     let bits = c.bits();
     let m = mask(length, bits);
-    let within = Cidr { addr: c.last() & m, prefix: length, ..c.clone() };
+    let within = Cidr {
+        addr: c.last() & m,
+        prefix: length,
+        ..c.clone()
+    };
     let after = within.last().wrapping_add(1) & all_ones(bits);
     if after.is_zero() {
         return None;
     }
-    Some(Cidr { addr: after & m, prefix: length, ..c.clone() })
+    Some(Cidr {
+        addr: after & m,
+        prefix: length,
+        ..c.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encoding::test_support::{eval_err, eval_ok};
+
+    #[test]
+    fn cidr_functions_match_terraform() {
+        let cases = [
+            ("cidrhost(\"10.0.1.0/24\", -2)", "\"10.0.1.254\""),
+            ("cidrhost(\"192.168.0.0/20\", -1)", "\"192.168.15.255\""),
+            (
+                "cidrhost(\"::ffff:10.0.0.0/120\", 5)",
+                "\"0:5::ffff:a00:0\"",
+            ),
+            ("cidrhost(\"::ffff:10.0.0.0/120\", 0)", "\"10.0.0.0\""),
+            ("cidrhost(\"2001:db8::/120\", -1)", "\"2001:db8::ff\""),
+            ("cidrhost(\"1:0:0:1:0:0:1:0/128\", 0)", "\"1::1:0:0:1:0\""),
+            (
+                "cidrhost(\"2001:db8::/32\", 4294967296)",
+                "\"2001:db8::1:0:0\"",
+            ),
+            ("cidrnetmask(\"172.16.5.32/27\")", "\"255.255.255.224\""),
+            ("cidrnetmask(\"0.0.0.0/0\")", "\"0.0.0.0\""),
+            ("cidrsubnet(\"10.0.5.77/16\", 8, 3)", "\"10.0.3.0/24\""),
+            (
+                "cidrsubnet(\"fd00:fd12:3456:7890::/56\", 8, 255)",
+                "\"fd00:fd12:3456:78ff::/64\"",
+            ),
+            ("cidrsubnet(\"fd00::/56\", 40, 1)", "\"fd00::1:0:0/96\""),
+            ("cidrsubnet(\"10.0.0.0/16\", 8, -1)", "\"0.0.1.0/24\""),
+            (
+                "cidrsubnet(\"::ffff:10.0.0.0/104\", 8, 3)",
+                "\"10.3.0.0/16\"",
+            ),
+            (
+                "cidrsubnets(\"10.1.0.0/16\", 4, 4, 8, 4)",
+                "[\"10.1.0.0/20\",\"10.1.16.0/20\",\"10.1.32.0/24\",\"10.1.48.0/20\"]",
+            ),
+            (
+                "cidrsubnets(\"fd00::/48\", 16, 16, 8)",
+                "[\"fd00::/64\",\"fd00:0:0:1::/64\",\"fd00:0:0:100::/56\"]",
+            ),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(eval_ok(expr), want, "{expr}");
+        }
+    }
+
+    #[test]
+    fn cidr_errors_match_terraform() {
+        let cases = [
+            (
+                "cidrsubnet(\"10.0.0.0/16\", 8, 256)",
+                "prefix extension of 8 does not accommodate a subnet numbered 256",
+            ),
+            (
+                "cidrsubnet(\"10.0.0.0/8\", 25, 1)",
+                "insufficient address space to extend prefix of 8 by 25",
+            ),
+            (
+                "cidrsubnet(\"10.0.0.0/33\", 8, 1)",
+                "invalid CIDR expression: invalid CIDR address: 10.0.0.0/33",
+            ),
+            (
+                "cidrhost(\"10.0.0.0/24\", -300)",
+                "prefix of 24 does not accommodate a host numbered -44",
+            ),
+            (
+                "cidrnetmask(\"fd00::/8\")",
+                "IPv6 addresses cannot have a netmask: fd00::/8",
+            ),
+            (
+                "cidrsubnets(\"10.0.0.0/30\", 1, 1, 1)",
+                "not enough remaining address space for a subnet with a prefix of 31 bits after 10.0.0.2/31",
+            ),
+            (
+                "cidrsubnets(\"10.0.0.0/30\", 3)",
+                "would extend prefix to 33 bits, which is too long for an IPv4 address",
+            ),
+        ];
+        for (expr, want) in cases {
+            assert!(eval_err(expr).ends_with(want), "{expr}: {}", eval_err(expr));
+        }
+    }
 }

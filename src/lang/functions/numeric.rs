@@ -12,11 +12,35 @@ pub(super) fn functions() -> Vec<Function> {
     vec![
         f("min", |_, a| extreme(a, true), 1, None, n.clone()),
         f("max", |_, a| extreme(a, false), 1, None, n.clone()),
-        f("abs", |_, a| Ok(Value::number(num_arg(a, 0)?.abs())), 1, Some(1), n.clone()),
-        f("ceil", |_, a| Ok(Value::number(num_arg(a, 0)?.ceil())), 1, Some(1), n.clone()),
-        f("floor", |_, a| Ok(Value::number(num_arg(a, 0)?.floor())), 1, Some(1), n.clone()),
+        f(
+            "abs",
+            |_, a| Ok(Value::number(num_arg(a, 0)?.abs())),
+            1,
+            Some(1),
+            n.clone(),
+        ),
+        f(
+            "ceil",
+            |_, a| Ok(Value::number(num_arg(a, 0)?.ceil())),
+            1,
+            Some(1),
+            n.clone(),
+        ),
+        f(
+            "floor",
+            |_, a| Ok(Value::number(num_arg(a, 0)?.floor())),
+            1,
+            Some(1),
+            n.clone(),
+        ),
         f("signum", signum, 1, Some(1), n.clone()),
-        f("pow", |_, a| float_result(num_arg(a, 0)?.to_f64().powf(num_arg(a, 1)?.to_f64())), 2, Some(2), n.clone()),
+        f(
+            "pow",
+            |_, a| float_result(num_arg(a, 0)?.to_f64().powf(num_arg(a, 1)?.to_f64())),
+            2,
+            Some(2),
+            n.clone(),
+        ),
         f("log", log, 2, Some(2), n.clone()),
         f("parseint", parseint, 2, Some(2), n.clone()),
     ]
@@ -36,7 +60,11 @@ fn extreme(a: &[Value], min: bool) -> FnResult {
         best = Some(match best {
             None => n,
             Some(b) => {
-                let better = if min { n.cmp_num(&b).is_lt() } else { n.cmp_num(&b).is_gt() };
+                let better = if min {
+                    n.cmp_num(&b).is_lt()
+                } else {
+                    n.cmp_num(&b).is_gt()
+                };
                 if better { n } else { b }
             }
         });
@@ -46,7 +74,13 @@ fn extreme(a: &[Value], min: bool) -> FnResult {
 
 fn signum(_: &FnContext, a: &[Value]) -> FnResult {
     let n = num_arg(a, 0)?;
-    Ok(Value::int(if n.is_zero() { 0 } else if n.is_negative() { -1 } else { 1 }))
+    Ok(Value::int(if n.is_zero() {
+        0
+    } else if n.is_negative() {
+        -1
+    } else {
+        1
+    }))
 }
 
 fn log(_: &FnContext, a: &[Value]) -> FnResult {
@@ -59,7 +93,10 @@ fn parseint(_: &FnContext, a: &[Value]) -> FnResult {
     let s = str_arg(a, 0)?;
     let base = int_arg(a, 1)?;
     if !(2..=62).contains(&base) {
-        return Err(FnError::arg(1, "base must be a whole number between 2 and 62 inclusive"));
+        return Err(FnError::arg(
+            1,
+            "base must be a whole number between 2 and 62 inclusive",
+        ));
     }
     let (neg, digits) = match s.strip_prefix('-') {
         Some(d) => (true, d),
@@ -67,7 +104,10 @@ fn parseint(_: &FnContext, a: &[Value]) -> FnResult {
     };
     let mut acc = BigInt::from(0);
     if digits.is_empty() {
-        return Err(FnError::arg(0, format!("cannot parse {s:?} as a base {base} integer")));
+        return Err(FnError::arg(
+            0,
+            format!("cannot parse {s:?} as a base {base} integer"),
+        ));
     }
     for c in digits.chars() {
         let d = match c {
@@ -79,7 +119,10 @@ fn parseint(_: &FnContext, a: &[Value]) -> FnResult {
             _ => 99,
         };
         if d >= base {
-            return Err(FnError::arg(0, format!("cannot parse {s:?} as a base {base} integer")));
+            return Err(FnError::arg(
+                0,
+                format!("cannot parse {s:?} as a base {base} integer"),
+            ));
         }
         acc = acc * base + d;
     }

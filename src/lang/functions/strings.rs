@@ -1,6 +1,9 @@
 //! String functions: format, join/split, regex and replace, case, trimming, substrings.
 
-use super::{FnContext, FnError, FnResult, Function, f, int_arg, list_of_strings, str_arg, str_list_arg, str_val};
+use super::{
+    FnContext, FnError, FnResult, Function, f, int_arg, list_of_strings, str_arg, str_list_arg,
+    str_val,
+};
 use crate::lang::convert::convert;
 use crate::lang::number::Number;
 use crate::lang::types::Type;
@@ -11,31 +14,103 @@ pub(super) fn functions() -> Vec<Function> {
     let s = Type::String;
     vec![
         f("format", format, 1, None, s.clone()),
-        f("formatlist", formatlist, 1, None, Type::List(Box::new(Type::String))),
+        f(
+            "formatlist",
+            formatlist,
+            1,
+            None,
+            Type::List(Box::new(Type::String)),
+        ),
         f("join", join, 2, None, s.clone()),
-        f("split", split, 2, Some(2), Type::List(Box::new(Type::String))),
+        f(
+            "split",
+            split,
+            2,
+            Some(2),
+            Type::List(Box::new(Type::String)),
+        ),
         f("replace", replace, 3, Some(3), s.clone()),
         f("regex", regex_fn, 2, Some(2), Type::Dynamic),
         f("regexall", regexall, 2, Some(2), Type::Dynamic),
-        f("lower", |_, a| str_val(map_runes(&str_arg(a, 0)?, char::to_lowercase)), 1, Some(1), s.clone()),
-        f("upper", |_, a| str_val(map_runes(&str_arg(a, 0)?, char::to_uppercase)), 1, Some(1), s.clone()),
+        f(
+            "lower",
+            |_, a| str_val(map_runes(&str_arg(a, 0)?, char::to_lowercase)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "upper",
+            |_, a| str_val(map_runes(&str_arg(a, 0)?, char::to_uppercase)),
+            1,
+            Some(1),
+            s.clone(),
+        ),
         f("title", title, 1, Some(1), s.clone()),
         f("trim", trim, 2, Some(2), s.clone()),
-        f("trimprefix", |_, a| {
-            let (x, p) = (str_arg(a, 0)?, str_arg(a, 1)?);
-            str_val(x.strip_prefix(p.as_str()).unwrap_or(&x))
-        }, 2, Some(2), s.clone()),
-        f("trimsuffix", |_, a| {
-            let (x, p) = (str_arg(a, 0)?, str_arg(a, 1)?);
-            str_val(x.strip_suffix(p.as_str()).unwrap_or(&x))
-        }, 2, Some(2), s.clone()),
-        f("trimspace", |_, a| str_val(str_arg(a, 0)?.trim()), 1, Some(1), s.clone()),
-        f("chomp", |_, a| str_val(str_arg(a, 0)?.trim_end_matches(['\n', '\r'])), 1, Some(1), s.clone()),
+        f(
+            "trimprefix",
+            |_, a| {
+                let (x, p) = (str_arg(a, 0)?, str_arg(a, 1)?);
+                str_val(x.strip_prefix(p.as_str()).unwrap_or(&x))
+            },
+            2,
+            Some(2),
+            s.clone(),
+        ),
+        f(
+            "trimsuffix",
+            |_, a| {
+                let (x, p) = (str_arg(a, 0)?, str_arg(a, 1)?);
+                str_val(x.strip_suffix(p.as_str()).unwrap_or(&x))
+            },
+            2,
+            Some(2),
+            s.clone(),
+        ),
+        f(
+            "trimspace",
+            |_, a| str_val(str_arg(a, 0)?.trim()),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "chomp",
+            |_, a| str_val(str_arg(a, 0)?.trim_end_matches(['\n', '\r'])),
+            1,
+            Some(1),
+            s.clone(),
+        ),
         f("substr", substr, 3, Some(3), s.clone()),
-        f("strrev", |_, a| str_val(str_arg(a, 0)?.graphemes(true).rev().collect::<String>()), 1, Some(1), s.clone()),
-        f("startswith", |_, a| Ok(Value::Bool(str_arg(a, 0)?.starts_with(&str_arg(a, 1)?))), 2, Some(2), Type::Bool),
-        f("endswith", |_, a| Ok(Value::Bool(str_arg(a, 0)?.ends_with(&str_arg(a, 1)?))), 2, Some(2), Type::Bool),
-        f("strcontains", |_, a| Ok(Value::Bool(str_arg(a, 0)?.contains(&str_arg(a, 1)?))), 2, Some(2), Type::Bool),
+        f(
+            "strrev",
+            |_, a| str_val(str_arg(a, 0)?.graphemes(true).rev().collect::<String>()),
+            1,
+            Some(1),
+            s.clone(),
+        ),
+        f(
+            "startswith",
+            |_, a| Ok(Value::Bool(str_arg(a, 0)?.starts_with(&str_arg(a, 1)?))),
+            2,
+            Some(2),
+            Type::Bool,
+        ),
+        f(
+            "endswith",
+            |_, a| Ok(Value::Bool(str_arg(a, 0)?.ends_with(&str_arg(a, 1)?))),
+            2,
+            Some(2),
+            Type::Bool,
+        ),
+        f(
+            "strcontains",
+            |_, a| Ok(Value::Bool(str_arg(a, 0)?.contains(&str_arg(a, 1)?))),
+            2,
+            Some(2),
+            Type::Bool,
+        ),
         f("indent", indent, 2, Some(2), s.clone()),
     ]
 }
@@ -46,7 +121,11 @@ fn map_runes<I: ExactSizeIterator<Item = char>>(s: &str, f: fn(char) -> I) -> St
     s.chars()
         .map(|c| {
             let mut m = f(c);
-            if m.len() == 1 { m.next().unwrap_or(c) } else { c }
+            if m.len() == 1 {
+                m.next().unwrap_or(c)
+            } else {
+                c
+            }
         })
         .collect()
 }
@@ -73,7 +152,8 @@ fn split(_: &FnContext, a: &[Value]) -> FnResult {
 
 fn compile(pattern: &str, arg: usize) -> Result<regex::Regex, FnError> {
     // Terraform's RE2 also spells named groups (?<name>...), which Rust's regex accepts too.
-    regex::Regex::new(pattern).map_err(|e| FnError::arg(arg, format!("invalid regular expression pattern: {e}")))
+    regex::Regex::new(pattern)
+        .map_err(|e| FnError::arg(arg, format!("invalid regular expression pattern: {e}")))
 }
 
 fn replace(_: &FnContext, a: &[Value]) -> FnResult {
@@ -114,7 +194,9 @@ fn regex_fn(_: &FnContext, a: &[Value]) -> FnResult {
     let s = str_arg(a, 1)?;
     match re.captures(&s) {
         Some(caps) => Ok(match_value(&re, &caps)),
-        None => Err(FnError::new("pattern did not match any part of the given string")),
+        None => Err(FnError::new(
+            "pattern did not match any part of the given string",
+        )),
     }
 }
 
@@ -163,7 +245,11 @@ fn substr(_: &FnContext, a: &[Value]) -> FnResult {
             return Err(FnError::arg(1, "offset is out of range for the string"));
         }
     }
-    let end = if length < 0 { n } else { (start + length).min(n) };
+    let end = if length < 0 {
+        n
+    } else {
+        (start + length).min(n)
+    };
     str_val(g[start.max(0) as usize..end.max(start) as usize].concat())
 }
 
@@ -180,7 +266,13 @@ fn formatlist(ctx: &FnContext, a: &[Value]) -> FnResult {
         if let Some(items) = v.elements() {
             match n {
                 Some(m) if m != items.len() => {
-                    return Err(FnError::arg(i, format!("argument {i} has length {}, which is inconsistent with argument 1 of length {m}", items.len())));
+                    return Err(FnError::arg(
+                        i,
+                        format!(
+                            "argument {i} has length {}, which is inconsistent with argument 1 of length {m}",
+                            items.len()
+                        ),
+                    ));
                 }
                 _ => n = Some(items.len()),
             }
@@ -192,7 +284,13 @@ fn formatlist(ctx: &FnContext, a: &[Value]) -> FnResult {
         let row: Vec<Value> = a
             .iter()
             .enumerate()
-            .map(|(i, v)| if i > 0 { v.elements().map_or_else(|| v.clone(), |e| e[j].clone()) } else { v.clone() })
+            .map(|(i, v)| {
+                if i > 0 {
+                    v.elements().map_or_else(|| v.clone(), |e| e[j].clone())
+                } else {
+                    v.clone()
+                }
+            })
             .collect();
         out.push(format(ctx, &row)?);
     }
@@ -237,7 +335,11 @@ fn format(_: &FnContext, a: &[Value]) -> FnResult {
             let Some(close) = close else {
                 return Err(FnError::arg(0, "unterminated argument index"));
             };
-            let n: usize = chars[i + 1..close].iter().collect::<String>().parse().map_err(|_| FnError::arg(0, "invalid argument index"))?;
+            let n: usize = chars[i + 1..close]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .map_err(|_| FnError::arg(0, "invalid argument index"))?;
             if n == 0 {
                 return Err(FnError::arg(0, "argument index must be at least 1"));
             }
@@ -268,14 +370,30 @@ fn format(_: &FnContext, a: &[Value]) -> FnResult {
         };
         i += 1;
         let Some(arg) = args.get(next_arg) else {
-            return Err(FnError::arg(0, format!("not enough arguments for %{verb} at position {}", next_arg + 1)));
+            return Err(FnError::arg(
+                0,
+                format!(
+                    "not enough arguments for %{verb} at position {}",
+                    next_arg + 1
+                ),
+            ));
         };
         next_arg += 1;
         let body = format_verb(verb, &flags, prec, arg).map_err(|m| FnError::arg(next_arg, m))?;
-        out.push_str(&pad(&body, width, &flags, matches!(verb, 'd' | 'f' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b')));
+        out.push_str(&pad(
+            &body,
+            width,
+            &flags,
+            matches!(
+                verb,
+                'd' | 'f' | 'e' | 'E' | 'g' | 'G' | 'x' | 'X' | 'o' | 'b'
+            ),
+        ));
     }
     if next_arg < args.len() && !spec.contains("%[") {
-        return Err(FnError::new(format!("too many arguments; only {next_arg} used by format string")));
+        return Err(FnError::new(format!(
+            "too many arguments; only {next_arg} used by format string"
+        )));
     }
     str_val(out)
 }
@@ -290,7 +408,9 @@ struct Flags {
 }
 
 fn pad(body: &str, width: Option<usize>, flags: &Flags, numeric: bool) -> String {
-    let Some(w) = width else { return body.to_string() };
+    let Some(w) = width else {
+        return body.to_string();
+    };
     let len = body.chars().count();
     if len >= w {
         return body.to_string();
@@ -309,7 +429,12 @@ fn pad(body: &str, width: Option<usize>, flags: &Flags, numeric: bool) -> String
     }
 }
 
-fn format_verb(verb: char, flags: &Flags, prec: Option<usize>, arg: &Value) -> Result<String, String> {
+fn format_verb(
+    verb: char,
+    flags: &Flags,
+    prec: Option<usize>,
+    arg: &Value,
+) -> Result<String, String> {
     if arg.is_null() {
         if verb == 'v' {
             return Ok("null".into());
@@ -355,20 +480,24 @@ fn format_verb(verb: char, flags: &Flags, prec: Option<usize>, arg: &Value) -> R
                 Some(p) => s.chars().take(p).collect(),
                 None => s.to_string(),
             },
-            _ => return Err(format!("unsupported value for %s: string required, but have {}", arg.ty().friendly())),
+            _ => {
+                return Err(format!(
+                    "unsupported value for %s: string required, but have {}",
+                    arg.ty().friendly()
+                ));
+            }
         },
         'q' => match convert(arg, &Type::String) {
             Ok(Value::String(s)) => go_quote(&s),
             _ => return Err("%q requires a string".into()),
         },
         'd' | 'b' | 'o' | 'x' | 'X' => {
-            if verb == 'x' || verb == 'X' {
-                if let Value::String(s) = arg {
-                    if Number::parse(s).is_err() {
-                        let h: String = s.bytes().map(|b| format!("{b:02x}")).collect();
-                        return Ok(if verb == 'X' { h.to_uppercase() } else { h });
-                    }
-                }
+            if (verb == 'x' || verb == 'X')
+                && let Value::String(s) = arg
+                && Number::parse(s).is_err()
+            {
+                let h: String = s.bytes().map(|b| format!("{b:02x}")).collect();
+                return Ok(if verb == 'X' { h.to_uppercase() } else { h });
             }
             let n = want_num()?;
             let Some(i) = n.to_bigint() else {
@@ -392,12 +521,18 @@ fn format_verb(verb: char, flags: &Flags, prec: Option<usize>, arg: &Value) -> R
         'e' | 'E' => {
             let n = want_num()?;
             let s = sci(&n, prec.unwrap_or(6));
-            sign(if verb == 'E' { s.to_uppercase() } else { s }, n.is_negative())
+            sign(
+                if verb == 'E' { s.to_uppercase() } else { s },
+                n.is_negative(),
+            )
         }
         'g' | 'G' => {
             let n = want_num()?;
             let s = go_g(&n, prec, false);
-            sign(if verb == 'G' { s.to_uppercase() } else { s }, n.is_negative())
+            sign(
+                if verb == 'G' { s.to_uppercase() } else { s },
+                n.is_negative(),
+            )
         }
         other => return Err(format!("unsupported format verb %{other}")),
     })
@@ -437,12 +572,20 @@ fn pow10_num(e: i64) -> Number {
 fn go_g(n: &Number, prec: Option<usize>, _upper: bool) -> String {
     if let Some(p) = prec {
         let s = sci(n, p.max(1) - 1);
-        let exp: i64 = s.rsplit('e').next().and_then(|e| e.parse().ok()).unwrap_or(0);
+        let exp: i64 = s
+            .rsplit('e')
+            .next()
+            .and_then(|e| e.parse().ok())
+            .unwrap_or(0);
         if exp < -4 || exp >= p.max(1) as i64 {
             return strip_mantissa_zeros(&s);
         }
         let f = fixed(n, (p.max(1) as i64 - 1 - exp).max(0) as usize);
-        return if f.contains('.') { f.trim_end_matches('0').trim_end_matches('.').to_string() } else { f };
+        return if f.contains('.') {
+            f.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            f
+        };
     }
     let text = n.to_text();
     let neg = text.starts_with('-');
@@ -453,7 +596,7 @@ fn go_g(n: &Number, prec: Option<usize>, _upper: bool) -> String {
     let int_len = body.find('.').unwrap_or(body.len()) as i64;
     let exp = int_len - 1 - lead as i64;
     // Go's shortest %g switches to exponent form when the exponent is below -4 or at least 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let mut m = sig.to_string();
         if m.len() > 1 {
             m.insert(1, '.');
@@ -466,7 +609,11 @@ fn go_g(n: &Number, prec: Option<usize>, _upper: bool) -> String {
 
 fn strip_mantissa_zeros(s: &str) -> String {
     let (m, e) = s.split_once('e').unwrap_or((s, ""));
-    let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+    let m = if m.contains('.') {
+        m.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        m
+    };
     format!("{m}e{e}")
 }
 
@@ -484,7 +631,9 @@ fn go_quote(s: &str) -> String {
             '\x08' => out.push_str("\\b"),
             '\x0c' => out.push_str("\\f"),
             '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }

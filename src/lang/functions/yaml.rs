@@ -13,7 +13,13 @@ const MAX_SIMPLE_KEY: usize = 128;
 /// Terraform's `yamlencode` text of a known value.
 pub fn encode(v: &Value) -> String {
     let mut e = Emitter::new();
-    e.node(v, Context { root: true, ..Context::default() });
+    e.node(
+        v,
+        Context {
+            root: true,
+            ..Context::default()
+        },
+    );
     // Document end, then stream end: an open-ended scalar needs an explicit `...`.
     e.write_indent();
     if e.open_ended {
@@ -103,7 +109,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -120,10 +132,16 @@ impl Emitter {
             Value::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
             Value::Number(n) => self.scalar(&n.to_text(), Style::Plain, ctx),
             Value::String(s) => {
-                let style = if s.contains('\n') { Style::Literal } else { Style::DoubleQuoted };
+                let style = if s.contains('\n') {
+                    Style::Literal
+                } else {
+                    Style::DoubleQuoted
+                };
                 self.scalar(s, style, ctx)
             }
-            Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => self.sequence(items, ctx),
+            Value::List(_, items) | Value::Set(_, items) | Value::Tuple(items) => {
+                self.sequence(items, ctx)
+            }
             Value::Map(_, attrs) | Value::Object(attrs) => self.mapping(attrs, ctx),
         }
     }
@@ -154,13 +172,28 @@ impl Emitter {
             return self.empty_flow("{", "}");
         }
         self.increase_indent(false, false);
-        let value_ctx = Context { mapping: true, ..Context::default() };
+        let value_ctx = Context {
+            mapping: true,
+            ..Context::default()
+        };
         for (k, v) in attrs {
             self.write_indent();
             let simple = !analyze(k).multiline && k.len() <= MAX_SIMPLE_KEY;
-            let key_style = if k.contains('\n') { Style::Literal } else { Style::DoubleQuoted };
+            let key_style = if k.contains('\n') {
+                Style::Literal
+            } else {
+                Style::DoubleQuoted
+            };
             if simple {
-                self.scalar(k, key_style, Context { mapping: true, simple_key: true, ..Context::default() });
+                self.scalar(
+                    k,
+                    key_style,
+                    Context {
+                        mapping: true,
+                        simple_key: true,
+                        ..Context::default()
+                    },
+                );
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
@@ -211,7 +244,12 @@ impl Emitter {
                 self.put_escape(c);
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < chars.len() - 1 {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                {
                     self.write_indent();
                     if chars.get(i + 1) == Some(&' ') {
                         self.put('\\');
@@ -330,7 +368,11 @@ fn select_style(value: &str, requested: Style, ctx: Context) -> Style {
 
 fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
-        return Analysis { multiline: false, block_plain_allowed: true, block_allowed: false };
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            block_allowed: false,
+        };
     }
     let chars: Vec<char> = value.chars().collect();
     let (mut line_breaks, mut special) = (false, false);
@@ -357,7 +399,13 @@ fn analyze(value: &str) -> Analysis {
             (previous_space, previous_break) = (false, false);
         }
     }
-    let plain_ok = !(leading || trailing_space || trailing_break || break_space || space_break || special || line_breaks);
+    let plain_ok = !(leading
+        || trailing_space
+        || trailing_break
+        || break_space
+        || space_break
+        || special
+        || line_breaks);
     Analysis {
         multiline: line_breaks,
         block_plain_allowed: plain_ok,
@@ -378,4 +426,60 @@ fn is_printable(c: char) -> bool {
 
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encoding::test_support::eval_ok;
+
+    /// `yamlencode` results as Terraform 1.15 printed them.
+    #[test]
+    fn yamlencode_matches_terraform() {
+        let cases = [
+            (
+                "yamlencode({ name = \"web\", ports = [80, 443], empty = [], nothing = null, nested = { b = \"two\", a = 1.5 } })",
+                "\"empty\": []\n\"name\": \"web\"\n\"nested\":\n  \"a\": 1.5\n  \"b\": \"two\"\n\"nothing\": null\n\"ports\":\n- 80\n- 443\n",
+            ),
+            (
+                "yamlencode({ a = \"line1\\nline2\", b = \"ends with two\\n\\n\", c = \"  leading spaces\\nx\" })",
+                "\"a\": |-\n  line1\n  line2\n\"b\": |+\n  ends with two\n\n\"c\": |2-\n    leading spaces\n  x\n",
+            ),
+            (
+                "yamlencode([[1, 2], [], [[3]], { k = [] }])",
+                "- - 1\n  - 2\n- []\n- - - 3\n- \"k\": []\n",
+            ),
+            (
+                "yamlencode([{ name = \"a\", value = 1 }])",
+                "- \"name\": \"a\"\n  \"value\": 1\n",
+            ),
+            ("yamlencode(1)", "1\n...\n"),
+            ("yamlencode(\"a\\n\\n\")", "|+\n  a\n\n"),
+            ("yamlencode({})", "{}\n"),
+            ("yamlencode({\"a\\nb\"=\"c\"})", "? |-\n  a\n  b\n: \"c\"\n"),
+            (
+                "yamlencode([\"tab\\there\", \"emoji😀x\", \"\\ufeffab\", \"trail \\nx\", \"x\\r\\ny\"])",
+                "- \"tab\\there\"\n- \"emoji\\U0001F600x\"\n- \"\\uFEFF\\x61\\x62\"\n- \"trail \\nx\"\n- \"x\\r\\ny\"\n",
+            ),
+            (
+                "yamlencode([\"\\n\", \"\\na\", \" a\\nb\\n\"])",
+                "- |2+\n\n- |2-\n\n  a\n- |2\n   a\n  b\n",
+            ),
+            (
+                "yamlencode({a={b=[{c=[]}]}})",
+                "\"a\":\n  \"b\":\n  - \"c\": []\n",
+            ),
+            (
+                "yamlencode(join(\"  \", [for i in range(40): \"ab\"]))",
+                "\"ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab\n  \\ ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab  ab\"\n",
+            ),
+            (
+                "yamlencode({ u = \"héllo ✓\", long = join(\" \", [for i in range(30) : \"word${i}\"]) })",
+                "\"long\": \"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11\n  word12 word13 word14 word15 word16 word17 word18 word19 word20 word21 word22 word23\n  word24 word25 word26 word27 word28 word29\"\n\"u\": \"héllo ✓\"\n",
+            ),
+        ];
+        for (expr, want) in cases {
+            let got: String = serde_json::from_str(&eval_ok(expr)).unwrap_or_default();
+            assert_eq!(got, want, "{expr}");
+        }
+    }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+"""Writes a provider-free configuration of N terraform_data resources in layers: each resource
+references two of the previous layer, plus locals and functions on the way, the shape the
+engine benchmark uses. Usage: gen_layers.py N DIR"""
+import os
+import sys
+
+n = int(sys.argv[1])
+out = sys.argv[2]
+width = 100
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, "main.tf"), "w") as f:
+    f.write('variable "prefix" {\n  type    = string\n  default = "bench"\n}\n\n')
+    f.write('locals {\n  tags = { Owner = "bench", Layers = %d }\n}\n\n' % ((n + width - 1) // width))
+    for i in range(n):
+        layer, pos = divmod(i, width)
+        if layer == 0:
+            inp = '"${var.prefix}-%d"' % i
+        else:
+            a = (layer - 1) * width + pos
+            b = (layer - 1) * width + (pos + 1) % width
+            inp = '[terraform_data.r%d.output, terraform_data.r%d.output]' % (a, b)
+        f.write('resource "terraform_data" "r%d" {\n  input = %s\n  triggers_replace = merge(local.tags, { index = "%d", name = format("%%s-%%05d", var.prefix, %d) })\n}\n\n' % (i, inp, i, i))
+    f.write('output "last" {\n  value = terraform_data.r%d.output\n}\n' % (n - 1))
