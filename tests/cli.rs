@@ -350,3 +350,41 @@ fn validate_json_has_terraforms_shape() {
     assert_eq!(v["diagnostics"][0]["range"]["start"]["line"], 2);
     assert_eq!(v["diagnostics"][0]["range"]["start"]["column"], 11);
 }
+
+#[test]
+fn retired_template_file_data_source_renders_like_templatefile() {
+    let d = workdir(&[
+        (
+            "init.tpl",
+            "#!/bin/bash\necho ${greeting}, %{ for n in split(\",\", names) }${upper(n)} %{ endfor }\n",
+        ),
+        (
+            "main.tf",
+            r#"
+data "template_file" "init" {
+  template = file("${path.module}/init.tpl")
+  vars = {
+    greeting = "hello"
+    names    = "a,b"
+  }
+}
+
+data "template_file" "inline" {
+  template = "port $${port}"
+  vars     = { port = 8080 }
+}
+
+output "rendered" {
+  value = data.template_file.init.rendered
+}
+
+output "inline" {
+  value = data.template_file.inline.rendered
+}
+"#,
+        ),
+    ]);
+    let v = output_json(d.path(), &[]);
+    assert_eq!(v["rendered"]["value"], "#!/bin/bash\necho hello, A B \n");
+    assert_eq!(v["inline"]["value"], "port 8080");
+}

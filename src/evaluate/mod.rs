@@ -6,6 +6,7 @@
 //! objects still get checked and one mistake does not hide the next.
 
 pub mod body;
+mod builtin_data;
 pub mod deps;
 mod scope;
 
@@ -460,41 +461,58 @@ impl Ctx {
     /// each unknown. Its body is still evaluated per instance so mistakes surface now.
     fn resource(&mut self, inst: &Instance, r: &Resource) -> Value {
         let expansion = self.expansion(inst, r.count.as_ref(), r.for_each.as_ref());
-        let check_body = |ctx: &mut Ctx, scope: &InstanceScope| {
+        // Evaluates the body for one instance: errors are reported now, and a provider-free
+        // data source is read at once; anything else is known only after apply.
+        let instance_value = |ctx: &mut Ctx, scope: &InstanceScope| -> Value {
             let mut ev = Evaluator::new(scope, ctx.root_dir.clone());
-            if let Err(d) = body::eval_body(&mut ev, &r.body) {
-                ctx.diags.push(d);
+            let config = match body::eval_body(&mut ev, &r.body) {
+                Ok(c) => c,
+                Err(d) => {
+                    ctx.diags.push(d);
+                    return Value::Unknown(Type::Dynamic);
+                }
+            };
+            match builtin_data::read(
+                r.mode,
+                &r.type_name,
+                &r.name,
+                &config,
+                r.span,
+                &ctx.root_dir,
+            ) {
+                Some(Ok(v)) => v,
+                Some(Err(d)) => {
+                    ctx.diags.push(d);
+                    Value::Unknown(Type::Dynamic)
+                }
+                None => Value::Unknown(Type::Dynamic),
             }
         };
         match expansion {
             Expansion::Single => {
                 self.instances += 1;
-                check_body(self, &InstanceScope::new(inst));
-                Value::Unknown(Type::Dynamic)
+                instance_value(self, &InstanceScope::new(inst))
             }
             Expansion::Count(n) => {
                 self.instances += n;
-                let mut items = Vec::with_capacity(n);
-                for i in 0..n {
-                    let scope = InstanceScope::new(inst).with_count(i);
-                    check_body(self, &scope);
-                    items.push(Value::Unknown(Type::Dynamic));
-                }
+                let items = (0..n)
+                    .map(|i| instance_value(self, &InstanceScope::new(inst).with_count(i)))
+                    .collect();
                 Value::tuple(items)
             }
             Expansion::ForEach(pairs) => {
                 self.instances += pairs.len();
                 let mut attrs = Attrs::new();
                 for (k, v) in pairs {
-                    let scope = InstanceScope::new(inst).with_each(k.clone(), v);
-                    check_body(self, &scope);
-                    attrs.insert(k, Value::Unknown(Type::Dynamic));
+                    let val =
+                        instance_value(self, &InstanceScope::new(inst).with_each(k.clone(), v));
+                    attrs.insert(k, val);
                 }
                 Value::object(attrs)
             }
             Expansion::Unknown => {
                 let scope = InstanceScope::new(inst).with_unknown_repetition(r.count.is_some());
-                check_body(self, &scope);
+                let _ = instance_value(self, &scope);
                 Value::Unknown(Type::Dynamic)
             }
         }

@@ -114,10 +114,7 @@ fn split_lines(toks: &[Tok]) -> Vec<Vec<&Tok>> {
             }
         }
     }
-    // A file's final newline leaves an empty last line; drop trailing empties.
-    while lines.last().is_some_and(Vec::is_empty) {
-        lines.pop();
-    }
+    // Blank lines, and whether the file ends with a newline, are kept as written.
     lines
 }
 
@@ -244,6 +241,8 @@ fn align_and_join(lines: Vec<(usize, Vec<String>, Option<String>)>) -> Result<St
         }
         i += 1;
     }
+    // Every line was written with a newline; the last line of the file has none of its own.
+    out.pop();
     Ok(out)
 }
 

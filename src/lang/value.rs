@@ -37,8 +37,17 @@ impl Value {
         Value::Unknown(Type::Dynamic)
     }
 
+    /// A string value, in Unicode normal form C as every Terraform string is (so `"e\u0301"`
+    /// and `"é"` are the same value, and hash and compress the same).
     pub fn string(s: impl Into<Arc<str>>) -> Value {
-        Value::String(s.into())
+        let s: Arc<str> = s.into();
+        match unicode_normalization::is_nfc_quick(s.chars()) {
+            unicode_normalization::IsNormalized::Yes => Value::String(s),
+            _ => {
+                use unicode_normalization::UnicodeNormalization;
+                Value::String(s.nfc().collect::<String>().into())
+            }
+        }
     }
 
     pub fn number(n: Number) -> Value {

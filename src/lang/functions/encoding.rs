@@ -934,26 +934,11 @@ fn base64decode(_: &FnContext, a: &[Value]) -> FnResult {
 }
 
 /// Go's `compress/gzip` output as Terraform produces it: a header with no name and zero mtime,
-/// the data flushed (an empty stored block), then a final empty stored block.
+/// then the data as Go's level 6 deflater writes it on `Write`, `Flush` and `Close` (see
+/// [`super::goflate`]), then the CRC-32 and length trailer.
 fn go_gzip(data: &[u8]) -> Result<Vec<u8>, FnError> {
-    use flate2::{Compress, Compression, FlushCompress};
     let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    let mut deflate = Compress::new(Compression::default(), false);
-    let mut body = Vec::with_capacity(data.len() + 64);
-    let mut input = data;
-    loop {
-        body.reserve(data.len() / 2 + 64);
-        let before_in = deflate.total_in();
-        deflate
-            .compress_vec(input, &mut body, FlushCompress::Sync)
-            .map_err(|e| FnError::new(format!("failed to compress: {e}")))?;
-        input = &input[(deflate.total_in() - before_in) as usize..];
-        if input.is_empty() && body.len() < body.capacity() {
-            break;
-        }
-    }
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    out.extend_from_slice(&super::goflate::deflate_go(data));
     let mut crc = flate2::Crc::new();
     crc.update(data);
     out.extend_from_slice(&crc.sum().to_le_bytes());

@@ -7,6 +7,7 @@ mod collections;
 mod conversion;
 mod encoding;
 mod filesystem;
+mod goflate;
 mod hashing;
 mod network;
 mod numeric;
