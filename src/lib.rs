@@ -6,5 +6,6 @@ pub mod config;
 pub mod diag;
 pub mod evaluate;
 pub mod fmt;
+pub mod graph;
 pub mod lang;
 pub mod syntax;

@@ -388,3 +388,70 @@ output "inline" {
     assert_eq!(v["rendered"]["value"], "#!/bin/bash\necho hello, A B \n");
     assert_eq!(v["inline"]["value"], "port 8080");
 }
+
+#[test]
+fn modules_may_use_each_others_outputs_when_the_outputs_do_not_loop() {
+    // The shape of terraform-aws-alb's complete example: the load balancer module reads the
+    // function's ARN while the function module reads the load balancer's target group.
+    let d = workdir(&[
+        (
+            "main.tf",
+            r#"
+module "lb" {
+  source    = "./box"
+  input     = "arn-of-${module.fn.plain}"
+}
+
+module "fn" {
+  source = "./box"
+  input  = "tg-for-${module.lb.plain}"
+}
+
+output "lb" {
+  value = module.lb.derived
+}
+
+output "fn" {
+  value = module.fn.derived
+}
+"#,
+        ),
+        (
+            "box/main.tf",
+            r#"
+variable "input" {
+  type = string
+}
+
+output "plain" {
+  value = "constant"
+}
+
+output "derived" {
+  value = upper(var.input)
+}
+"#,
+        ),
+    ]);
+    let v = output_json(d.path(), &[]);
+    assert_eq!(v["lb"]["value"], "ARN-OF-CONSTANT");
+    assert_eq!(v["fn"]["value"], "TG-FOR-CONSTANT");
+    let out = infra(d.path(), &["validate", "."]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_real_cycle_across_modules_names_every_member() {
+    let d = workdir(&[
+        ("main.tf", "module \"a\" {\n  source = \"./m\"\n  in     = module.b.out\n}\n\nmodule \"b\" {\n  source = \"./m\"\n  in     = module.a.out\n}\n"),
+        ("m/main.tf", "variable \"in\" {}\n\noutput \"out\" {\n  value = var.in\n}\n"),
+    ]);
+    let out = infra(d.path(), &["validate", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Cycle in references"), "{stderr}");
+    for member in ["module.a.var.in", "module.a.output.out", "module.b.var.in", "module.b.output.out"] {
+        assert!(stderr.contains(member), "{member} missing from:\n{stderr}");
+    }
+    assert!(stderr.contains("main.tf:3:"), "{stderr}");
+}

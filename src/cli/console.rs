@@ -5,7 +5,7 @@ use super::output::render_value;
 use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::diag::Diagnostic;
-use crate::evaluate::{InstanceScope, Options, evaluate_root};
+use crate::evaluate::{Instance, InstanceScope, Options, evaluate_root};
 use crate::lang::Evaluator;
 use crate::syntax;
 use clap::Args;
@@ -45,8 +45,9 @@ pub fn run(ui: &Ui, a: ConsoleArgs, raw: &[String]) -> i32 {
         ui.print_diagnostics(&errors);
         return 1;
     }
-    let root = result.root.unwrap_or_default();
-    let scope = InstanceScope::new(&root);
+    let fallback = Instance::default();
+    let root = result.world.root().unwrap_or(&fallback);
+    let scope = InstanceScope::new(&result.world, root);
     let mut status = 0;
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let Ok(line) = line else { break };

@@ -1,26 +1,28 @@
-//! Evaluating a loaded configuration: every module instance's variables, locals, resource
-//! bodies, module calls and outputs, in dependency order, with values that only apply can know
-//! left unknown. `validate`, `eval` and `console` run on this; the planner builds on it.
+//! Evaluating a configuration: the static graph of the whole module tree is walked in
+//! dependency order, and each node is evaluated for every instance of its module (module
+//! calls decide those instances as the walk reaches them). Values only apply can know stay
+//! unknown. `validate`, `eval` and `console` run on this; the planner builds on it.
 //!
 //! Invariant: an error in one object is reported and its value becomes unknown, so later
 //! objects still get checked and one mistake does not hide the next.
 
 pub mod body;
 mod builtin_data;
-pub mod deps;
 mod scope;
+mod variables;
 
 use crate::config::tfvars::RawValue;
-use crate::config::{Module, ModuleCall, Resource, load_module};
+use crate::config::{Module, Resource};
 use crate::diag::Diagnostic;
-use crate::lang::convert::{apply_defaults, convert};
+use crate::graph::deps::Node;
+use crate::graph::{self, ModuleTree, StaticNode};
+use crate::lang::Evaluator;
+use crate::lang::convert::convert;
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
-use crate::lang::{Evaluator, MapScope};
-use crate::syntax::{self, Span};
-use deps::Node;
-pub use scope::{Instance, InstanceScope};
-use std::collections::{BTreeMap, HashMap};
+use crate::syntax;
+pub use scope::{CallExpansion, Instance, InstanceScope, Repetition, World};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -34,8 +36,8 @@ pub struct OutputValue {
 pub struct Evaluated {
     pub outputs: BTreeMap<String, OutputValue>,
     pub diagnostics: Vec<Diagnostic>,
-    /// The root instance, for `console`.
-    pub root: Option<Instance>,
+    /// Every module instance's values (the root's for `console`).
+    pub world: World,
     /// Resource instances seen, counted across modules (`validate` prints it).
     pub resource_instances: usize,
 }
@@ -50,31 +52,13 @@ pub struct Options {
     pub validate_only: bool,
 }
 
-/// Loads modules once per directory, however often they are called.
-#[derive(Default)]
-struct ModuleCache {
-    loaded: HashMap<PathBuf, Arc<Module>>,
-}
-
-impl ModuleCache {
-    fn get(&mut self, dir: &Path) -> Result<Arc<Module>, Vec<Diagnostic>> {
-        let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-        if let Some(m) = self.loaded.get(&key) {
-            return Ok(m.clone());
-        }
-        let m = Arc::new(load_module(dir)?);
-        self.loaded.insert(key, m.clone());
-        Ok(m)
-    }
-}
-
 /// Evaluates the root module in `dir` and everything it calls.
 pub fn evaluate_root(dir: &Path, opts: &Options) -> Evaluated {
-    let mut cache = ModuleCache::default();
-    match cache.get(dir) {
-        Ok(root) => evaluate_loaded(&root, cache, opts),
-        Err(d) => Evaluated {
-            diagnostics: d,
+    let (tree, diags) = ModuleTree::load(dir);
+    match tree {
+        Some(tree) => evaluate_tree(&tree, diags, opts),
+        None => Evaluated {
+            diagnostics: diags,
             ..Evaluated::default()
         },
     }
@@ -82,139 +66,126 @@ pub fn evaluate_root(dir: &Path, opts: &Options) -> Evaluated {
 
 /// Evaluates a root module already loaded (from text, in tests and fuzzing).
 pub fn evaluate_module(root: &Module, opts: &Options) -> Evaluated {
-    evaluate_loaded(root, ModuleCache::default(), opts)
+    let (tree, diags) = ModuleTree::from_module(Arc::new(root.clone()));
+    evaluate_tree(&tree, diags, opts)
 }
 
-fn evaluate_loaded(root: &Module, cache: ModuleCache, opts: &Options) -> Evaluated {
-    let mut out = Evaluated::default();
+fn evaluate_tree(tree: &ModuleTree, mut diags: Vec<Diagnostic>, opts: &Options) -> Evaluated {
+    let root = tree.root();
+    let graph = match graph::build(tree) {
+        Ok(g) => g,
+        Err(d) => {
+            diags.extend(d);
+            return Evaluated {
+                diagnostics: diags,
+                ..Evaluated::default()
+            };
+        }
+    };
+    let mut world = World {
+        by_module: vec![Vec::new(); tree.modules.len()],
+        ..World::default()
+    };
+    world.instances.insert(
+        String::new(),
+        Instance::new(String::new(), 0, root, &root.dir, &opts.workspace),
+    );
+    world.by_module[0].push(String::new());
     let mut ctx = Ctx {
-        cache,
-        diags: Vec::new(),
+        diags,
         root_dir: root.dir.clone(),
         workspace: opts.workspace.clone(),
         instances: 0,
-        depth: 0,
-        validate_only: opts.validate_only,
+        opts,
     };
-    let inputs = Inputs::Root {
-        raw: &opts.root_vars,
-        required: opts.require_root_vars,
-    };
-    let inst = ctx.instance(root, inputs, "");
-    for (name, o) in &root.outputs {
-        if let Some(v) = inst.outputs.get(name) {
-            out.outputs.insert(
-                name.clone(),
-                OutputValue {
-                    value: v.clone(),
-                    sensitive: o.sensitive || v.has_marks(),
-                },
-            );
+    for &ni in &graph.order {
+        let sn = graph.dag[ni].clone();
+        let keys = world.by_module[sn.module].clone();
+        for key in keys {
+            ctx.eval_node(tree, &mut world, &sn, &key);
+        }
+    }
+    let mut out = Evaluated::default();
+    if let Some(r) = world.root() {
+        for (name, o) in &root.outputs {
+            if let Some(v) = r.outputs.get(name) {
+                out.outputs.insert(
+                    name.clone(),
+                    OutputValue {
+                        value: v.clone(),
+                        sensitive: o.sensitive || v.has_marks(),
+                    },
+                );
+            }
         }
     }
     out.diagnostics = ctx.diags;
     out.resource_instances = ctx.instances;
-    out.root = Some(inst);
+    out.world = world;
     out
 }
 
-enum Inputs<'a> {
-    Root {
-        raw: &'a BTreeMap<String, RawValue>,
-        required: bool,
-    },
-    Child {
-        values: BTreeMap<String, Value>,
-        call: &'a ModuleCall,
-    },
-}
-
-struct Ctx {
-    cache: ModuleCache,
+struct Ctx<'o> {
     diags: Vec<Diagnostic>,
     root_dir: PathBuf,
     workspace: String,
     instances: usize,
-    depth: usize,
-    validate_only: bool,
+    opts: &'o Options,
 }
 
-impl Ctx {
-    fn instance(&mut self, m: &Module, inputs: Inputs, path: &str) -> Instance {
-        let mut inst = Instance::new(m, &self.root_dir, &self.workspace);
-        let order = match deps::order(m) {
-            Ok(o) => o,
-            Err(d) => {
-                self.diags.extend(d);
-                return inst;
-            }
-        };
-        let is_root = matches!(inputs, Inputs::Root { .. });
-        if let Inputs::Child { values, call } = &inputs {
-            for name in values.keys() {
-                if !m.variables.contains_key(name) {
-                    let span = call.inputs.get(name).map_or(call.span, |e| e.span);
-                    let hint =
-                        crate::diag::did_you_mean(name, m.variables.keys().map(String::as_str))
-                            .map(|s| format!(" Did you mean {s:?}?"))
-                            .unwrap_or_default();
-                    self.diags.push(Diagnostic::error(
-                        "Unsupported argument",
-                        format!("An argument named {name:?} is not expected here: module {:?} declares no such variable.{hint}", call.name),
-                        span,
-                    ));
-                }
-            }
-        }
-        for node in &order.nodes {
-            match node {
-                Node::Var(n) => {
-                    let v = self.variable(m, &inst, n, &inputs, is_root);
-                    inst.vars.insert(n.clone(), v);
-                }
+impl Ctx<'_> {
+    fn eval_node(&mut self, tree: &ModuleTree, world: &mut World, sn: &StaticNode, key: &str) {
+        let m = &tree.modules[sn.module].module;
+        let value = {
+            let Some(inst) = world.instances.get(key) else {
+                return;
+            };
+            match &sn.node {
+                Node::Var(n) => Some(self.variable(tree, world, inst, n)),
                 Node::Local(n) => {
-                    let l = &m.locals[n];
-                    let v = self.eval_in(&inst, &l.expr, None);
-                    inst.locals.insert(n.clone(), v);
+                    Some(self.eval_in(&InstanceScope::new(world, inst), &m.locals[n].expr))
                 }
-                Node::Output(n) => {
-                    let v = self.output(m, &inst, n, is_root);
-                    inst.outputs.insert(n.clone(), v);
-                }
-                Node::Resource(a) => {
-                    let r = &m.resources[a];
-                    let v = self.resource(&inst, r);
-                    inst.set_resource(r, v);
-                }
-                Node::Module(n) => {
-                    let call = &m.module_calls[n];
-                    let v = self.module_call(m, &inst, call, path);
-                    inst.modules.insert(n.clone(), v);
-                }
+                Node::Output(n) => Some(self.output(m, world, inst, n, sn.module == 0)),
+                Node::Resource(a) => Some(self.resource(world, inst, &m.resources[a])),
                 Node::Image(n) => {
-                    let img = &m.images[n];
-                    let scope = InstanceScope::new(&inst);
+                    let scope = InstanceScope::new(world, inst);
                     let mut ev = Evaluator::new(&scope, self.root_dir.clone());
-                    if let Err(d) = body::eval_body(&mut ev, &img.body) {
+                    if let Err(d) = body::eval_body(&mut ev, &m.images[n].body) {
                         self.diags.push(d);
                     }
                     // The image id is known once it is baked.
-                    inst.images.insert(n.clone(), Value::Unknown(Type::Dynamic));
+                    Some(Value::Unknown(Type::Dynamic))
                 }
+                Node::Module(_) => None,
             }
+        };
+        if let Node::Module(call) = &sn.node {
+            self.module_call(tree, world, sn.module, key, call);
+            return;
         }
-        inst
+        let (Some(v), Some(inst)) = (value, world.instances.get_mut(key)) else {
+            return;
+        };
+        match &sn.node {
+            Node::Var(n) => {
+                inst.vars.insert(n.clone(), v);
+            }
+            Node::Local(n) => {
+                inst.locals.insert(n.clone(), v);
+            }
+            Node::Output(n) => {
+                inst.outputs.insert(n.clone(), v);
+            }
+            Node::Resource(a) => inst.set_resource(&m.resources[a], v),
+            Node::Image(n) => {
+                inst.images.insert(n.clone(), v);
+            }
+            Node::Module(_) => {}
+        }
     }
 
     /// Evaluates an expression, recording an error and yielding unknown on failure.
-    fn eval_in(
-        &mut self,
-        inst: &Instance,
-        e: &syntax::Expr,
-        overlay: Option<&InstanceScope>,
-    ) -> Value {
-        let base = InstanceScope::new(inst);
-        let scope = overlay.unwrap_or(&base);
+    fn eval_in(&mut self, scope: &InstanceScope, e: &syntax::Expr) -> Value {
         let mut ev = Evaluator::new(scope, self.root_dir.clone());
         match ev.eval(e) {
             Ok(v) => v,
@@ -225,220 +196,20 @@ impl Ctx {
         }
     }
 
-    fn variable(
+    fn output(
         &mut self,
         m: &Module,
+        world: &World,
         inst: &Instance,
         name: &str,
-        inputs: &Inputs,
         is_root: bool,
     ) -> Value {
-        let var = &m.variables[name];
-        let default_ok = self.check_default(var);
-        if self.validate_only {
-            if let Inputs::Child { values, call } = inputs
-                && var.default.is_none()
-                && !values.contains_key(name)
-            {
-                self.diags.push(Diagnostic::error(
-                        "Missing required argument",
-                        format!("The argument {name:?} is required by module {:?}, but no definition was found.", call.name),
-                        call.span,
-                    ));
-            }
-            let _ = default_ok;
-            return Value::Unknown(var.constraint.ty.without_optional()).mark_if(var.sensitive);
-        }
-        let given: Option<(Value, Span)> = match inputs {
-            Inputs::Root { raw, .. } => {
-                match raw.get(name) {
-                    None => None,
-                    Some(RawValue::Expr(e)) => {
-                        let empty = MapScope(Attrs::new());
-                        let mut ev = Evaluator::new(&empty, self.root_dir.clone());
-                        match ev.eval(e) {
-                            Ok(v) => Some((v, e.span)),
-                            Err(d) => {
-                                self.diags.push(d);
-                                return Value::Unknown(var.constraint.ty.clone());
-                            }
-                        }
-                    }
-                    Some(RawValue::Json(j)) => Some((Value::from_json(j), var.span)),
-                    Some(RawValue::Text { text, origin }) => {
-                        if var.constraint.ty.is_primitive() {
-                            Some((Value::string(text.as_str()), var.span))
-                        } else {
-                            let id = syntax::span::add_file(
-                                Path::new(&format!("<value for var.{name}>")),
-                                text,
-                            );
-                            match syntax::parse_expression(id, text) {
-                                Ok(e) => match Evaluator::new(
-                                    &MapScope(Attrs::new()),
-                                    self.root_dir.clone(),
-                                )
-                                .eval(&e)
-                                {
-                                    Ok(v) => Some((v, var.span)),
-                                    Err(d) => {
-                                        self.diags.push(d);
-                                        return Value::unknown();
-                                    }
-                                },
-                                Err(e) => {
-                                    self.diags.push(Diagnostic::error(
-                                    "Invalid value for input variable",
-                                    format!("The value given by {origin} is not a valid expression: {}", e.message),
-                                    e.span,
-                                ));
-                                    return Value::unknown();
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Inputs::Child { values, call } => values.get(name).map(|v| {
-                (
-                    v.clone(),
-                    call.inputs.get(name).map_or(call.span, |e| e.span),
-                )
-            }),
-        };
-        let given = given.filter(|(v, _)| !(v.is_null() && var.nullable && var.default.is_some()));
-        let (value, span) = match given {
-            Some(g) => g,
-            None => match &var.default {
-                Some(d) => {
-                    let empty = MapScope(Attrs::new());
-                    let mut ev = Evaluator::new(&empty, self.root_dir.clone());
-                    match ev.eval(d) {
-                        Ok(v) => (v, d.span),
-                        Err(e) => {
-                            self.diags.push(e);
-                            return Value::unknown();
-                        }
-                    }
-                }
-                None => {
-                    let required = match inputs {
-                        Inputs::Root { required, .. } => *required,
-                        Inputs::Child { .. } => true,
-                    };
-                    if required {
-                        let (summary, span) = match inputs {
-                            Inputs::Child { call, .. } => ("Missing required argument", call.span),
-                            _ => ("No value for required variable", var.span),
-                        };
-                        self.diags.push(Diagnostic::error(
-                            summary,
-                            format!("The input variable {name:?} is not set, and has no default value. Use a -var or -var-file command line argument{} to provide a value for this variable.", if is_root { "" } else { " (or an argument in the module block)" }),
-                            span,
-                        ));
-                    }
-                    return Value::Unknown(var.constraint.ty.clone()).mark_if(var.sensitive);
-                }
-            },
-        };
-        if value.is_null() && !var.nullable {
-            self.diags.push(Diagnostic::error(
-                "Required variable not set",
-                format!(
-                    "Unsuitable value for var.{name}: required variable may not be set to null."
-                ),
-                span,
-            ));
-            return Value::unknown();
-        }
-        let converted = match convert(&value, &var.constraint.ty) {
-            Ok(v) => apply_defaults(v, &var.constraint.ty, &var.constraint.defaults),
-            Err(_) if !default_ok && var.default.as_ref().is_some_and(|d| d.span == span) => {
-                return Value::Unknown(var.constraint.ty.without_optional());
-            }
-            Err(e) => {
-                self.diags.push(Diagnostic::error(
-                    "Invalid value for input variable",
-                    format!(
-                        "The given value is not suitable for var.{name} declared at {}: {e}.",
-                        syntax::span::location(var.span)
-                    ),
-                    span,
-                ));
-                return Value::Unknown(var.constraint.ty.clone());
-            }
-        };
-        let converted = converted.mark_if(var.sensitive);
-        self.check_validations(inst, name, &converted, &var.validations);
-        converted
-    }
-
-    /// A default must itself satisfy the variable's type, whatever value is given later.
-    fn check_default(&mut self, var: &crate::config::Variable) -> bool {
-        let Some(d) = &var.default else { return true };
-        let empty = MapScope(Attrs::new());
-        let mut ev = Evaluator::new(&empty, self.root_dir.clone());
-        let v = match ev.eval(d) {
-            Ok(v) => v,
-            Err(e) => {
-                self.diags.push(e);
-                return false;
-            }
-        };
-        if let Err(e) = convert(&v, &var.constraint.ty) {
-            self.diags.push(Diagnostic::error(
-                "Invalid default value for variable",
-                format!(
-                    "This default value is not compatible with the variable's type constraint: {e}."
-                ),
-                d.span,
-            ));
-            return false;
-        }
-        true
-    }
-
-    fn check_validations(
-        &mut self,
-        inst: &Instance,
-        name: &str,
-        value: &Value,
-        rules: &[crate::config::Validation],
-    ) {
-        let mut with_self = inst.clone_shallow();
-        with_self.vars.insert(name.to_string(), value.clone());
-        for rule in rules {
-            let ok = self.eval_in(&with_self, &rule.condition, None);
-            let (ok, _) = ok.unmark();
-            if ok.as_bool() == Some(false) {
-                let msg = self.eval_in(&with_self, &rule.error_message, None);
-                let msg = msg
-                    .unmark()
-                    .0
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| "(invalid error message)".into());
-                self.diags.push(Diagnostic::error(
-                    "Invalid value for variable",
-                    format!("{msg}\n\nThis was checked by the validation rule of var.{name}."),
-                    rule.condition.span,
-                ));
-            } else if ok.is_known() && ok.as_bool().is_none() && !ok.is_null() {
-                self.diags.push(Diagnostic::error(
-                    "Invalid validation result",
-                    "The condition must be a bool.",
-                    rule.condition.span,
-                ));
-            }
-        }
-    }
-
-    fn output(&mut self, m: &Module, inst: &Instance, name: &str, is_root: bool) -> Value {
         let o = &m.outputs[name];
+        let scope = InstanceScope::new(world, inst);
         for p in &o.preconditions {
-            let ok = self.eval_in(inst, &p.condition, None);
+            let ok = self.eval_in(&scope, &p.condition);
             if ok.unmark().0.as_bool() == Some(false) {
-                let msg = self.eval_in(inst, &p.error_message, None);
+                let msg = self.eval_in(&scope, &p.error_message);
                 self.diags.push(Diagnostic::error(
                     "Module output value precondition failed",
                     msg.unmark().0.as_str().unwrap_or("").to_string(),
@@ -446,7 +217,7 @@ impl Ctx {
                 ));
             }
         }
-        let v = self.eval_in(inst, &o.value, None);
+        let v = self.eval_in(&scope, &o.value);
         if is_root && !o.sensitive && v.has_marks() {
             self.diags.push(Diagnostic::error(
                 "Output refers to sensitive values",
@@ -458,12 +229,12 @@ impl Ctx {
     }
 
     /// A resource's value as the rest of the configuration sees it before apply: its instances,
-    /// each unknown. Its body is still evaluated per instance so mistakes surface now.
-    fn resource(&mut self, inst: &Instance, r: &Resource) -> Value {
-        let expansion = self.expansion(inst, r.count.as_ref(), r.for_each.as_ref());
-        // Evaluates the body for one instance: errors are reported now, and a provider-free
-        // data source is read at once; anything else is known only after apply.
-        let instance_value = |ctx: &mut Ctx, scope: &InstanceScope| -> Value {
+    /// each unknown. Its body is still evaluated per instance so mistakes surface now, and a
+    /// provider-free data source is read at once.
+    fn resource(&mut self, world: &World, inst: &Instance, r: &Resource) -> Value {
+        let base = InstanceScope::new(world, inst);
+        let expansion = self.expansion(&base, r.count.as_ref(), r.for_each.as_ref());
+        let instance_value = |ctx: &mut Self, scope: &InstanceScope| -> Value {
             let mut ev = Evaluator::new(scope, ctx.root_dir.clone());
             let config = match body::eval_body(&mut ev, &r.body) {
                 Ok(c) => c,
@@ -491,12 +262,12 @@ impl Ctx {
         match expansion {
             Expansion::Single => {
                 self.instances += 1;
-                instance_value(self, &InstanceScope::new(inst))
+                instance_value(self, &InstanceScope::new(world, inst))
             }
             Expansion::Count(n) => {
                 self.instances += n;
                 let items = (0..n)
-                    .map(|i| instance_value(self, &InstanceScope::new(inst).with_count(i)))
+                    .map(|i| instance_value(self, &InstanceScope::new(world, inst).with_count(i)))
                     .collect();
                 Value::tuple(items)
             }
@@ -504,14 +275,17 @@ impl Ctx {
                 self.instances += pairs.len();
                 let mut attrs = Attrs::new();
                 for (k, v) in pairs {
-                    let val =
-                        instance_value(self, &InstanceScope::new(inst).with_each(k.clone(), v));
+                    let val = instance_value(
+                        self,
+                        &InstanceScope::new(world, inst).with_each(k.clone(), v),
+                    );
                     attrs.insert(k, val);
                 }
                 Value::object(attrs)
             }
             Expansion::Unknown => {
-                let scope = InstanceScope::new(inst).with_unknown_repetition(r.count.is_some());
+                let scope =
+                    InstanceScope::new(world, inst).with_unknown_repetition(r.count.is_some());
                 let _ = instance_value(self, &scope);
                 Value::Unknown(Type::Dynamic)
             }
@@ -520,12 +294,12 @@ impl Ctx {
 
     fn expansion(
         &mut self,
-        inst: &Instance,
+        scope: &InstanceScope,
         count: Option<&syntax::Expr>,
         for_each: Option<&syntax::Expr>,
     ) -> Expansion {
-        let e = self.checked_expansion(inst, count, for_each);
-        if self.validate_only && (count.is_some() || for_each.is_some()) {
+        let e = self.checked_expansion(scope, count, for_each);
+        if self.opts.validate_only && (count.is_some() || for_each.is_some()) {
             return Expansion::Unknown;
         }
         e
@@ -533,12 +307,12 @@ impl Ctx {
 
     fn checked_expansion(
         &mut self,
-        inst: &Instance,
+        scope: &InstanceScope,
         count: Option<&syntax::Expr>,
         for_each: Option<&syntax::Expr>,
     ) -> Expansion {
         if let Some(c) = count {
-            let v = self.eval_in(inst, c, None);
+            let v = self.eval_in(scope, c);
             let (v, marked) = v.unmark();
             if marked {
                 self.diags.push(Diagnostic::error("Invalid count argument", "Sensitive values, or values derived from sensitive values, cannot be used as count arguments.", c.span));
@@ -562,176 +336,148 @@ impl Ctx {
                 }
             };
         }
-        if let Some(fe) = for_each {
-            let v = self.eval_in(inst, fe, None);
-            let (v, marked) = v.unmark();
-            if marked {
-                self.diags.push(Diagnostic::error("Invalid for_each argument", "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments.", fe.span));
-                return Expansion::Unknown;
+        let Some(fe) = for_each else {
+            return Expansion::Single;
+        };
+        let v = self.eval_in(scope, fe);
+        let (v, marked) = v.unmark();
+        if marked {
+            self.diags.push(Diagnostic::error("Invalid for_each argument", "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments.", fe.span));
+            return Expansion::Unknown;
+        }
+        if !v.is_wholly_known() {
+            return Expansion::Unknown;
+        }
+        match v {
+            Value::Map(_, attrs) | Value::Object(attrs) => {
+                Expansion::ForEach(attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             }
-            if !v.is_wholly_known() {
-                return Expansion::Unknown;
-            }
-            return match v {
-                Value::Map(_, attrs) | Value::Object(attrs) => {
-                    Expansion::ForEach(attrs.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                }
-                Value::Set(_, items) => {
-                    let mut pairs = Vec::new();
-                    for item in items.iter() {
-                        match item.as_str() {
-                            Some(s) => pairs.push((s.to_string(), item.clone())),
-                            None => {
-                                self.diags.push(Diagnostic::error("Invalid for_each set argument", "The given \"for_each\" argument value is unsuitable: \"for_each\" supports sets of strings, but you have provided a set containing a non-string value.", fe.span));
-                                return Expansion::Unknown;
-                            }
+            Value::Set(_, items) => {
+                let mut pairs = Vec::new();
+                for item in items.iter() {
+                    match item.as_str() {
+                        Some(s) => pairs.push((s.to_string(), item.clone())),
+                        None => {
+                            self.diags.push(Diagnostic::error("Invalid for_each set argument", "The given \"for_each\" argument value is unsuitable: \"for_each\" supports sets of strings, but you have provided a set containing a non-string value.", fe.span));
+                            return Expansion::Unknown;
                         }
                     }
-                    Expansion::ForEach(pairs)
                 }
-                Value::Null(_) => {
-                    self.diags.push(Diagnostic::error("Invalid for_each argument", "The given \"for_each\" argument value is null. A map, or set of strings is allowed.", fe.span));
-                    Expansion::Unknown
-                }
-                other => {
-                    self.diags.push(Diagnostic::error(
-                        "Invalid for_each argument",
-                        format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}. Use toset() for a list of strings.", other.ty().friendly()),
-                        fe.span,
-                    ));
-                    Expansion::Unknown
-                }
-            };
+                Expansion::ForEach(pairs)
+            }
+            Value::Null(_) => {
+                self.diags.push(Diagnostic::error("Invalid for_each argument", "The given \"for_each\" argument value is null. A map, or set of strings is allowed.", fe.span));
+                Expansion::Unknown
+            }
+            other => {
+                self.diags.push(Diagnostic::error(
+                    "Invalid for_each argument",
+                    format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}. Use toset() for a list of strings.", other.ty().friendly()),
+                    fe.span,
+                ));
+                Expansion::Unknown
+            }
         }
-        Expansion::Single
     }
 
-    fn module_call(&mut self, m: &Module, inst: &Instance, call: &ModuleCall, path: &str) -> Value {
-        let src = &call.source;
-        if !(src.starts_with("./") || src.starts_with("../")) {
-            self.diags.push(Diagnostic::error(
-                "Unsupported module source",
-                format!("Module {:?} has source {src:?}. infra loads local modules only (paths starting with ./ or ../); copy a registry or git module into the repository and point source at it.", call.name),
-                call.source_span,
-            ));
-            return Value::unknown();
-        }
-        if self.depth > 32 {
-            self.diags.push(Diagnostic::error(
-                "Module nesting too deep",
-                "Modules call each other more than 32 levels deep; is a module calling itself?",
-                call.span,
-            ));
-            return Value::unknown();
-        }
-        let dir = normalize(&m.dir.join(src));
-        let child = match self.cache.get(&dir) {
-            Ok(c) => c,
-            Err(mut d) => {
-                if d.iter().all(|x| x.span.is_none()) {
-                    d = vec![Diagnostic::error(
-                        "Failed to load module",
-                        format!("Module {:?}: could not read {}.", call.name, dir.display()),
-                        call.source_span,
-                    )];
-                }
-                self.diags.extend(d);
-                return Value::unknown();
+    /// Decides a call's child instances for the parent instance `key` and creates them.
+    fn module_call(
+        &mut self,
+        tree: &ModuleTree,
+        world: &mut World,
+        module: usize,
+        key: &str,
+        call_name: &str,
+    ) {
+        let tm = &tree.modules[module];
+        let call = &tm.module.module_calls[call_name];
+        let Some(&child) = tm.children.get(call_name) else {
+            // The module could not be loaded (reported already): its outputs stay unknown.
+            if let Some(parent) = world.instances.get_mut(key) {
+                parent
+                    .calls
+                    .insert(call_name.to_string(), CallExpansion::Unknown(String::new()));
             }
+            return;
         };
-        let expansion = self.expansion(inst, call.count.as_ref(), call.for_each.as_ref());
-        let run = |ctx: &mut Ctx, scope: &InstanceScope, key: String| -> Value {
-            let mut values = BTreeMap::new();
-            for (name, e) in &call.inputs {
-                values.insert(name.clone(), ctx.eval_in(inst, e, Some(scope)));
+        let child_module = &tree.modules[child].module;
+        for (name, e) in &call.inputs {
+            if !child_module.variables.contains_key(name) {
+                let hint = crate::diag::did_you_mean(
+                    name,
+                    child_module.variables.keys().map(String::as_str),
+                )
+                .map(|s| format!(" Did you mean {s:?}?"))
+                .unwrap_or_default();
+                self.diags.push(Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named {name:?} is not expected here: module {call_name:?} declares no such variable.{hint}"),
+                    e.span,
+                ));
             }
-            ctx.depth += 1;
-            let child_inst = ctx.instance(
-                &child,
-                Inputs::Child { values, call },
-                &format!("{path}module.{}{key}.", call.name),
-            );
-            ctx.depth -= 1;
-            let outputs: Attrs = child
-                .outputs
-                .iter()
-                .map(|(n, o)| {
-                    let v = child_inst
-                        .outputs
-                        .get(n)
-                        .cloned()
-                        .unwrap_or_else(Value::unknown);
-                    (n.clone(), if o.sensitive { v.sensitive() } else { v })
-                })
-                .collect();
-            Value::object(outputs)
-        };
-        if self.validate_only {
-            let scope = InstanceScope::new(inst).with_unknown_repetition(call.count.is_some());
-            let scope = if call.count.is_none() && call.for_each.is_none() {
-                InstanceScope::new(inst)
-            } else {
-                scope
+        }
+        let expansion = {
+            let Some(inst) = world.instances.get(key) else {
+                return;
             };
-            let _ = run(self, &scope, String::new());
-            return Value::unknown();
-        }
-        match expansion {
-            Expansion::Single => run(self, &InstanceScope::new(inst), String::new()),
+            let scope = InstanceScope::new(world, inst);
+            self.expansion(&scope, call.count.as_ref(), call.for_each.as_ref())
+        };
+        let base = format!("{key}module.{call_name}");
+        let (children, record): (Vec<(String, Repetition)>, CallExpansion) = match expansion {
+            Expansion::Single => (
+                vec![(format!("{base}."), Repetition::None)],
+                CallExpansion::Single(format!("{base}.")),
+            ),
             Expansion::Count(n) => {
-                let items = (0..n)
-                    .map(|i| {
-                        run(
-                            self,
-                            &InstanceScope::new(inst).with_count(i),
-                            format!("[{i}]"),
-                        )
-                    })
-                    .collect();
-                Value::tuple(items)
+                let ks: Vec<String> = (0..n).map(|i| format!("{base}[{i}].")).collect();
+                (
+                    ks.iter()
+                        .enumerate()
+                        .map(|(i, k)| (k.clone(), Repetition::Count(i)))
+                        .collect(),
+                    CallExpansion::Count(ks),
+                )
             }
             Expansion::ForEach(pairs) => {
-                let mut attrs = Attrs::new();
-                for (k, v) in pairs {
-                    let val = run(
-                        self,
-                        &InstanceScope::new(inst).with_each(k.clone(), v),
-                        format!("[{k:?}]"),
-                    );
-                    attrs.insert(k, val);
-                }
-                Value::object(attrs)
+                let ks: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|(k, _)| (k.clone(), format!("{base}[{k:?}].")))
+                    .collect();
+                let children = pairs
+                    .into_iter()
+                    .zip(&ks)
+                    .map(|((k, v), (_, ck))| (ck.clone(), Repetition::Each(k, v)))
+                    .collect();
+                (children, CallExpansion::ForEach(ks))
             }
             Expansion::Unknown => {
-                let _ = run(
-                    self,
-                    &InstanceScope::new(inst).with_unknown_repetition(call.count.is_some()),
-                    "[*]".into(),
-                );
-                Value::unknown()
+                // One stand-in instance keeps the child's configuration checked.
+                let k = format!("{base}[*].");
+                let rep = if call.count.is_some() {
+                    Repetition::UnknownCount
+                } else {
+                    Repetition::UnknownEach
+                };
+                (vec![(k.clone(), rep)], CallExpansion::Unknown(k))
             }
+        };
+        for (ck, rep) in children {
+            let mut inst = Instance::new(
+                ck.clone(),
+                child,
+                child_module,
+                &self.root_dir,
+                &self.workspace,
+            );
+            inst.parent = Some(key.to_string());
+            inst.repetition = rep;
+            world.instances.insert(ck.clone(), inst);
+            world.by_module[child].push(ck);
         }
-    }
-}
-
-/// `a/b/../c` → `a/c`, so diagnostics show the path a person would write.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir
-                if out.file_name().is_some() && !out.ends_with("..") =>
-            {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
+        if let Some(parent) = world.instances.get_mut(key) {
+            parent.calls.insert(call_name.to_string(), record);
         }
-    }
-    if out.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        out
     }
 }
 

@@ -1,5 +1,6 @@
-//! The names an expression inside a module instance can see: `var`, `local`, resources by
-//! type, `data`, `module`, `image`, `path`, `terraform`, and per instance `count`, `each`, `self`.
+//! The values of every module instance (the world), and the names an expression inside one
+//! instance can see: `var`, `local`, resources by type, `data`, `module`, `image`, `path`,
+//! `terraform`, and per object `count`, `each`, `self`.
 
 use crate::config::{Mode, Module, Resource};
 use crate::diag::{DiagResult, Diagnostic};
@@ -10,9 +11,37 @@ use crate::syntax::Span;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// How a module call expanded into child instances (their instance keys).
+#[derive(Clone, Debug)]
+pub enum CallExpansion {
+    Single(String),
+    Count(Vec<String>),
+    ForEach(Vec<(String, String)>),
+    /// count or for_each is not known yet.
+    Unknown(String),
+}
+
+/// This instance's place in its parent call's `count` or `for_each`.
+#[derive(Clone, Debug, Default)]
+pub enum Repetition {
+    #[default]
+    None,
+    Count(usize),
+    Each(String, Value),
+    /// Known only after apply (or, in `validate`, deliberately unknown).
+    UnknownCount,
+    UnknownEach,
+}
+
 /// The values of one module instance, filled in as evaluation proceeds.
 #[derive(Clone, Default)]
 pub struct Instance {
+    /// `""` for the root, `module.net[0].` for a child: the prefix of addresses inside it.
+    pub key: String,
+    /// Index of its module in the module tree.
+    pub module: usize,
+    pub parent: Option<String>,
+    pub repetition: Repetition,
     pub vars: Attrs,
     pub locals: Attrs,
     pub outputs: Attrs,
@@ -20,11 +49,10 @@ pub struct Instance {
     pub managed: BTreeMap<String, Attrs>,
     /// Data sources: type → name → value.
     pub data: BTreeMap<String, Attrs>,
-    pub modules: Attrs,
     pub images: Attrs,
+    pub calls: BTreeMap<String, CallExpansion>,
     resource_types: BTreeSet<String>,
     path_module: String,
-    path_root: String,
     cwd: String,
     workspace: String,
 }
@@ -34,29 +62,42 @@ fn display_path(p: &Path) -> String {
     if s.is_empty() { ".".into() } else { s }
 }
 
+/// `child` relative to `base` when it lies under it, else as given.
+fn relative(child: &Path, base: &Path) -> String {
+    let c = child.canonicalize().unwrap_or_else(|_| child.to_path_buf());
+    let b = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
+    match c.strip_prefix(&b) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
+        Ok(rel) => rel.to_string_lossy().to_string(),
+        Err(_) => display_path(child),
+    }
+}
+
 impl Instance {
-    pub fn new(m: &Module, root_dir: &Path, workspace: &str) -> Instance {
-        // Terraform gives path.module relative to the working directory.
-        let module = pathdiff(&m.dir, root_dir);
+    pub fn new(
+        key: String,
+        module_index: usize,
+        m: &Module,
+        root_dir: &Path,
+        workspace: &str,
+    ) -> Instance {
         Instance {
+            key,
+            module: module_index,
             resource_types: m
                 .resources
                 .values()
                 .filter(|r| r.mode == Mode::Managed)
                 .map(|r| r.type_name.clone())
                 .collect(),
-            path_module: module,
-            path_root: ".".into(),
+            // Terraform gives path.module relative to the working directory.
+            path_module: relative(&m.dir, root_dir),
             cwd: std::env::current_dir()
                 .map(|p| display_path(&p))
                 .unwrap_or_else(|_| ".".into()),
             workspace: workspace.to_string(),
             ..Instance::default()
         }
-    }
-
-    pub fn clone_shallow(&self) -> Instance {
-        self.clone()
     }
 
     pub fn set_resource(&mut self, r: &Resource, v: Value) {
@@ -71,18 +112,45 @@ impl Instance {
     }
 }
 
-/// `child` relative to `base` when it lies under it, else as given.
-fn pathdiff(child: &Path, base: &Path) -> String {
-    let c = child.canonicalize().unwrap_or_else(|_| child.to_path_buf());
-    let b = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
-    match c.strip_prefix(&b) {
-        Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
-        Ok(rel) => rel.to_string_lossy().to_string(),
-        Err(_) => display_path(child),
+/// Every module instance's values, and which instances each module of the tree has.
+#[derive(Default)]
+pub struct World {
+    pub instances: BTreeMap<String, Instance>,
+    /// Per module-tree index: the keys of its instances.
+    pub by_module: Vec<Vec<String>>,
+}
+
+impl World {
+    pub fn root(&self) -> Option<&Instance> {
+        self.instances.get("")
+    }
+
+    fn outputs_of(&self, key: &str) -> Value {
+        match self.instances.get(key) {
+            Some(i) => Value::object(i.outputs.clone()),
+            None => Value::unknown(),
+        }
+    }
+
+    /// The value of `module.<call>` as seen from `inst`.
+    fn module_value(&self, inst: &Instance, call: &str) -> Value {
+        match inst.calls.get(call) {
+            Some(CallExpansion::Single(k)) => self.outputs_of(k),
+            Some(CallExpansion::Count(ks)) => {
+                Value::tuple(ks.iter().map(|k| self.outputs_of(k)).collect())
+            }
+            Some(CallExpansion::ForEach(ks)) => Value::object(
+                ks.iter()
+                    .map(|(key, k)| (key.clone(), self.outputs_of(k)))
+                    .collect(),
+            ),
+            Some(CallExpansion::Unknown(_)) | None => Value::unknown(),
+        }
     }
 }
 
 pub struct InstanceScope<'a> {
+    world: &'a World,
     inst: &'a Instance,
     count: Option<Value>,
     each: Option<(Value, Value)>,
@@ -90,8 +158,9 @@ pub struct InstanceScope<'a> {
 }
 
 impl<'a> InstanceScope<'a> {
-    pub fn new(inst: &'a Instance) -> InstanceScope<'a> {
+    pub fn new(world: &'a World, inst: &'a Instance) -> InstanceScope<'a> {
         InstanceScope {
+            world,
             inst,
             count: None,
             each: None,
@@ -123,6 +192,18 @@ impl<'a> InstanceScope<'a> {
         self
     }
 
+    /// The scope of a child module's call arguments: the parent's names, with the child
+    /// instance's `count.index` or `each`.
+    pub fn with_repetition(self, r: &Repetition) -> Self {
+        match r {
+            Repetition::None => self,
+            Repetition::Count(i) => self.with_count(*i),
+            Repetition::Each(k, v) => self.with_each(k.clone(), v.clone()),
+            Repetition::UnknownCount => self.with_unknown_repetition(true),
+            Repetition::UnknownEach => self.with_unknown_repetition(false),
+        }
+    }
+
     pub fn instance(&self) -> &Instance {
         self.inst
     }
@@ -134,7 +215,12 @@ impl Scope for InstanceScope<'_> {
         Some(Ok(match name {
             "var" => Value::object(i.vars.clone()),
             "local" => Value::object(i.locals.clone()),
-            "module" => Value::object(i.modules.clone()),
+            "module" => Value::object(
+                i.calls
+                    .keys()
+                    .map(|c| (c.clone(), self.world.module_value(i, c)))
+                    .collect(),
+            ),
             "image" => Value::object(i.images.clone()),
             "data" => Value::object(
                 i.data
@@ -145,7 +231,7 @@ impl Scope for InstanceScope<'_> {
             "path" => Value::object(
                 [
                     ("module".to_string(), Value::string(i.path_module.as_str())),
-                    ("root".to_string(), Value::string(i.path_root.as_str())),
+                    ("root".to_string(), Value::string(".")),
                     ("cwd".to_string(), Value::string(i.cwd.as_str())),
                 ]
                 .into(),
@@ -201,8 +287,13 @@ impl Scope for InstanceScope<'_> {
         let table = match root {
             "var" => &i.vars,
             "local" => &i.locals,
-            "module" => &i.modules,
             "image" => &i.images,
+            "module" => {
+                return i
+                    .calls
+                    .contains_key(attr)
+                    .then(|| Ok(self.world.module_value(i, attr)));
+            }
             "data" => return i.data.get(attr).map(|m| Ok(Value::object(m.clone()))),
             t if i.resource_types.contains(t) => i.managed.get(t)?,
             _ => return None,

@@ -1,15 +1,11 @@
-//! The dependency order of one module's objects: which variable, local, resource, module call,
-//! image and output each expression refers to, sorted with petgraph. A cycle is reported whole,
-//! every member with its source location.
+//! What one module's objects refer to: which variable, local, resource, module call, image and
+//! output each expression names, and the errors for names that are not declared.
 
 use crate::config::{Mode, Module};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::syntax::ast::Step;
 use crate::syntax::refs::{Reference, references};
-use crate::syntax::{Body, Expr, Span};
-use petgraph::algo::{tarjan_scc, toposort};
-use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
+use crate::syntax::{Body, Expr};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
@@ -187,7 +183,6 @@ pub fn node_references(m: &Module, node: &Node) -> Vec<Reference> {
                 exprs.extend(c.count.iter());
                 exprs.extend(c.for_each.iter());
                 exprs.extend(&c.depends_on);
-                exprs.extend(c.inputs.values());
             }
         }
         Node::Image(n) => {
@@ -231,122 +226,6 @@ fn body_references(b: &Body, out: &mut Vec<Reference>) {
         }
         body_references(&blk.body, out);
     }
-}
-
-pub struct Order {
-    pub nodes: Vec<Node>,
-}
-
-/// Every node of the module in an order where dependencies come first.
-pub fn order(m: &Module) -> Result<Order, Vec<Diagnostic>> {
-    let mut g: DiGraph<Node, Span> = DiGraph::new();
-    let mut idx: HashMap<Node, NodeIndex> = HashMap::new();
-    let mut spans: HashMap<Node, Span> = HashMap::new();
-    let mut add = |g: &mut DiGraph<Node, Span>, n: Node, span: Span| {
-        let i = g.add_node(n.clone());
-        idx.insert(n.clone(), i);
-        spans.insert(n, span);
-    };
-    for (n, v) in &m.variables {
-        add(&mut g, Node::Var(n.clone()), v.span);
-    }
-    for (n, l) in &m.locals {
-        add(&mut g, Node::Local(n.clone()), l.span);
-    }
-    for (a, r) in &m.resources {
-        add(&mut g, Node::Resource(a.clone()), r.span);
-    }
-    for (n, c) in &m.module_calls {
-        add(&mut g, Node::Module(n.clone()), c.span);
-    }
-    for (n, i) in &m.images {
-        add(&mut g, Node::Image(n.clone()), i.span);
-    }
-    for (n, o) in &m.outputs {
-        add(&mut g, Node::Output(n.clone()), o.span);
-    }
-    let mut diags = Vec::new();
-    let nodes: Vec<Node> = g.node_weights().cloned().collect();
-    for node in &nodes {
-        for r in node_references(m, node) {
-            match resolve(m, &r) {
-                // A variable's validation refers to the variable itself; that is no dependency.
-                Ok(Some(dep)) if dep == *node => {}
-                Ok(Some(dep)) => {
-                    if let (Some(&from), Some(&to)) = (idx.get(&dep), idx.get(node)) {
-                        g.add_edge(from, to, r.span);
-                    }
-                }
-                Ok(None) => {}
-                Err(d) => diags.push(d),
-            }
-        }
-    }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    match toposort(&g, None) {
-        Ok(sorted) => Ok(Order {
-            nodes: sorted.into_iter().map(|i| g[i].clone()).collect(),
-        }),
-        Err(_) => Err(cycles(&g)),
-    }
-}
-
-fn cycles(g: &DiGraph<Node, Span>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for scc in tarjan_scc(g) {
-        let self_loop = scc.len() == 1 && g.contains_edge(scc[0], scc[0]);
-        if scc.len() < 2 && !self_loop {
-            continue;
-        }
-        // Walk the component to print the cycle in reference order.
-        let mut path = vec![scc[0]];
-        let mut cur = scc[0];
-        loop {
-            let next = g
-                .neighbors(cur)
-                .find(|n| scc.contains(n) && (!path.contains(n) || *n == scc[0]));
-            match next {
-                Some(n) if n == scc[0] => break,
-                Some(n) => {
-                    path.push(n);
-                    cur = n;
-                }
-                None => break,
-            }
-        }
-        let names: Vec<String> = path.iter().map(|i| g[*i].address()).collect();
-        let mut d = Diagnostic::plain(
-            "Cycle in references",
-            format!(
-                "These objects refer to each other in a loop, so none can be evaluated first: {} -> {}.",
-                names.join(" -> "),
-                names[0]
-            ),
-        );
-        for w in path.iter().zip(path.iter().cycle().skip(1)) {
-            if let Some(e) = g.find_edge(*w.0, *w.1) {
-                d = d.with_related(
-                    g[e],
-                    format!("{} refers to {}", g[*w.1].address(), g[*w.0].address()),
-                );
-            }
-        }
-        if let Some((first, _)) = d.related.first().cloned() {
-            d.span = Some(first);
-            d.related.remove(0);
-            let note = format!(
-                "{} refers to {}",
-                g[path[1 % path.len()]].address(),
-                g[path[0]].address()
-            );
-            d.summary = format!("Cycle in references: {}", names.join(", "));
-            d.detail = format!("{}\nHere {note}.", d.detail);
-        }
-        out.push(d);
-    }
-    out
 }
 
 /// The `Step` list of a reference as written, for messages.
