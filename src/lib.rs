@@ -1,6 +1,7 @@
 //! `infra`: a declarative infrastructure provisioner and image baker that reads Terraform's
 //! dialect of HCL. See ARCHITECTURE.md for the map of the rooms below.
 
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -8,4 +9,7 @@ pub mod evaluate;
 pub mod fmt;
 pub mod graph;
 pub mod lang;
+pub mod plan;
+pub mod provider;
+pub mod state;
 pub mod syntax;

@@ -443,14 +443,25 @@ output "derived" {
 #[test]
 fn a_real_cycle_across_modules_names_every_member() {
     let d = workdir(&[
-        ("main.tf", "module \"a\" {\n  source = \"./m\"\n  in     = module.b.out\n}\n\nmodule \"b\" {\n  source = \"./m\"\n  in     = module.a.out\n}\n"),
-        ("m/main.tf", "variable \"in\" {}\n\noutput \"out\" {\n  value = var.in\n}\n"),
+        (
+            "main.tf",
+            "module \"a\" {\n  source = \"./m\"\n  in     = module.b.out\n}\n\nmodule \"b\" {\n  source = \"./m\"\n  in     = module.a.out\n}\n",
+        ),
+        (
+            "m/main.tf",
+            "variable \"in\" {}\n\noutput \"out\" {\n  value = var.in\n}\n",
+        ),
     ]);
     let out = infra(d.path(), &["validate", "."]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("Cycle in references"), "{stderr}");
-    for member in ["module.a.var.in", "module.a.output.out", "module.b.var.in", "module.b.output.out"] {
+    for member in [
+        "module.a.var.in",
+        "module.a.output.out",
+        "module.b.var.in",
+        "module.b.output.out",
+    ] {
         assert!(stderr.contains(member), "{member} missing from:\n{stderr}");
     }
     assert!(stderr.contains("main.tf:3:"), "{stderr}");

@@ -1,12 +1,12 @@
 //! `infra console [DIR]`: evaluate expressions read from standard input, one per line, in the
 //! root module's scope, printing each result as Terraform's console does.
 
-use super::output::render_value;
 use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::diag::Diagnostic;
 use crate::evaluate::{Instance, InstanceScope, Options, evaluate_root};
 use crate::lang::Evaluator;
+use crate::lang::display::render_value;
 use crate::syntax;
 use clap::Args;
 use std::io::BufRead;

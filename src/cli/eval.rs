@@ -1,10 +1,10 @@
 //! `infra eval [DIR]`: evaluate the configuration and print the root outputs known before
 //! apply. `--json` prints the shape of `terraform output -json`.
 
-use super::output::render_value;
 use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::evaluate::{Options, evaluate_root};
+use crate::lang::display::render_value;
 use clap::Args;
 use std::path::PathBuf;
 

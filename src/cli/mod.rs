@@ -2,10 +2,13 @@
 //! chosen. Data goes to stdout; diagnostics and progress to stderr. Terraform's single-dash
 //! spellings (`-var`, `-json`, `-no-color`) are accepted so CI scripts port by renaming the binary.
 
+mod apply;
 mod console;
+mod engine;
 mod eval;
 mod fmt;
-mod output;
+mod plan;
+mod state_cmd;
 mod validate;
 
 use crate::config::tfvars::VarArg;
@@ -41,6 +44,19 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Evaluate expressions, read one per line from standard input, in the module's scope.
     Console(console::ConsoleArgs),
+    /// Show what apply would change; --out saves the plan.
+    Plan(plan::PlanArgs),
+    /// Make the changes: a saved plan exactly, or a fresh plan after confirmation.
+    Apply(apply::ApplyArgs),
+    /// Destroy everything the state records.
+    Destroy(apply::ApplyArgs),
+    /// Print root outputs from the state.
+    Output(state_cmd::OutputArgs),
+    /// Inspect and edit the state.
+    #[command(subcommand)]
+    State(state_cmd::StateCommand),
+    /// Release a state lock left by a killed process.
+    ForceUnlock(state_cmd::ForceUnlockArgs),
 }
 
 /// Variable flags shared by every command that evaluates the configuration.
@@ -129,6 +145,12 @@ pub fn run() -> i32 {
         Command::Fmt(a) => fmt::run(&ui, a),
         Command::Eval(a) => eval::run(&ui, a, &args),
         Command::Console(a) => console::run(&ui, a, &args),
+        Command::Plan(a) => plan::run(&ui, a, &args),
+        Command::Apply(a) => apply::run(&ui, a, &args, false),
+        Command::Destroy(a) => apply::run(&ui, a, &args, true),
+        Command::Output(a) => state_cmd::output(&ui, a),
+        Command::State(c) => state_cmd::state(&ui, c),
+        Command::ForceUnlock(a) => state_cmd::force_unlock(&ui, a),
     }
 }
 

@@ -25,6 +25,8 @@ pub enum RawValue {
         origin: String,
     },
     Json(serde_json::Value),
+    /// Already a value (from a saved plan).
+    Value(crate::lang::value::Value),
 }
 
 pub fn collect(dir: &Path, args: &[VarArg]) -> Result<BTreeMap<String, RawValue>, Vec<Diagnostic>> {

@@ -10,6 +10,7 @@ pub mod body;
 mod builtin_data;
 mod scope;
 mod variables;
+pub mod walk;
 
 use crate::config::tfvars::RawValue;
 use crate::config::{Module, Resource};
@@ -19,7 +20,7 @@ use crate::graph::{self, ModuleTree, StaticNode};
 use crate::lang::Evaluator;
 use crate::lang::convert::convert;
 use crate::lang::types::Type;
-use crate::lang::value::{Attrs, Value};
+use crate::lang::value::Value;
 use crate::syntax;
 pub use scope::{CallExpansion, Instance, InstanceScope, Repetition, World};
 use std::collections::BTreeMap;
@@ -52,6 +53,15 @@ pub struct Options {
     pub validate_only: bool,
 }
 
+/// A provider-free data source's value, read now; `None` for data sources a provider reads.
+pub fn read_builtin_data(
+    r: &Resource,
+    config: &Value,
+    root_dir: &Path,
+) -> Option<crate::diag::DiagResult<Value>> {
+    builtin_data::read(r.mode, &r.type_name, &r.name, config, r.span, root_dir)
+}
+
 /// Evaluates the root module in `dir` and everything it calls.
 pub fn evaluate_root(dir: &Path, opts: &Options) -> Evaluated {
     let (tree, diags) = ModuleTree::load(dir);
@@ -70,16 +80,47 @@ pub fn evaluate_module(root: &Module, opts: &Options) -> Evaluated {
     evaluate_tree(&tree, diags, opts)
 }
 
-fn evaluate_tree(tree: &ModuleTree, mut diags: Vec<Diagnostic>, opts: &Options) -> Evaluated {
+fn evaluate_tree(tree: &ModuleTree, diags: Vec<Diagnostic>, opts: &Options) -> Evaluated {
+    let mut hook = walk::EvaluateOnly {
+        root_dir: tree.root().dir.clone(),
+    };
+    let walk_opts = walk::WalkOptions {
+        parallelism: 1,
+        stop: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().build();
+    match runtime {
+        Ok(rt) => rt.block_on(run(tree, diags, opts, &mut hook, &walk_opts)).0,
+        Err(e) => Evaluated {
+            diagnostics: vec![Diagnostic::plain("Failed to start", e.to_string())],
+            ..Evaluated::default()
+        },
+    }
+}
+
+/// Walks the whole configuration with `hook` deciding what each resource instance is.
+pub async fn run<H: walk::Hook>(
+    tree: &ModuleTree,
+    mut diags: Vec<Diagnostic>,
+    opts: &Options,
+    hook: &mut H,
+    walk_opts: &walk::WalkOptions,
+) -> (Evaluated, walk::WalkResult) {
     let root = tree.root();
     let graph = match graph::build(tree) {
         Ok(g) => g,
         Err(d) => {
             diags.extend(d);
-            return Evaluated {
-                diagnostics: diags,
-                ..Evaluated::default()
-            };
+            return (
+                Evaluated {
+                    diagnostics: diags,
+                    ..Evaluated::default()
+                },
+                walk::WalkResult {
+                    skipped: 0,
+                    interrupted: false,
+                },
+            );
         }
     };
     let mut world = World {
@@ -98,13 +139,7 @@ fn evaluate_tree(tree: &ModuleTree, mut diags: Vec<Diagnostic>, opts: &Options) 
         instances: 0,
         opts,
     };
-    for &ni in &graph.order {
-        let sn = graph.dag[ni].clone();
-        let keys = world.by_module[sn.module].clone();
-        for key in keys {
-            ctx.eval_node(tree, &mut world, &sn, &key);
-        }
-    }
+    let result = walk::walk(tree, &graph, &mut world, &mut ctx, hook, walk_opts).await;
     let mut out = Evaluated::default();
     if let Some(r) = world.root() {
         for (name, o) in &root.outputs {
@@ -122,10 +157,10 @@ fn evaluate_tree(tree: &ModuleTree, mut diags: Vec<Diagnostic>, opts: &Options) 
     out.diagnostics = ctx.diags;
     out.resource_instances = ctx.instances;
     out.world = world;
-    out
+    (out, result)
 }
 
-struct Ctx<'o> {
+pub struct Ctx<'o> {
     diags: Vec<Diagnostic>,
     root_dir: PathBuf,
     workspace: String,
@@ -146,7 +181,8 @@ impl Ctx<'_> {
                     Some(self.eval_in(&InstanceScope::new(world, inst), &m.locals[n].expr))
                 }
                 Node::Output(n) => Some(self.output(m, world, inst, n, sn.module == 0)),
-                Node::Resource(a) => Some(self.resource(world, inst, &m.resources[a])),
+                // The walker evaluates resources: their instances may be work to wait for.
+                Node::Resource(_) => None,
                 Node::Image(n) => {
                     let scope = InstanceScope::new(world, inst);
                     let mut ev = Evaluator::new(&scope, self.root_dir.clone());
@@ -159,9 +195,10 @@ impl Ctx<'_> {
                 Node::Module(_) => None,
             }
         };
-        if let Node::Module(call) = &sn.node {
-            self.module_call(tree, world, sn.module, key, call);
-            return;
+        match &sn.node {
+            Node::Module(call) => return self.module_call(tree, world, sn.module, key, call),
+            Node::Resource(_) => return,
+            _ => {}
         }
         let (Some(v), Some(inst)) = (value, world.instances.get_mut(key)) else {
             return;
@@ -176,7 +213,7 @@ impl Ctx<'_> {
             Node::Output(n) => {
                 inst.outputs.insert(n.clone(), v);
             }
-            Node::Resource(a) => inst.set_resource(&m.resources[a], v),
+            Node::Resource(_) => {}
             Node::Image(n) => {
                 inst.images.insert(n.clone(), v);
             }
@@ -228,66 +265,62 @@ impl Ctx<'_> {
         if o.sensitive { v.sensitive() } else { v }
     }
 
-    /// A resource's value as the rest of the configuration sees it before apply: its instances,
-    /// each unknown. Its body is still evaluated per instance so mistakes surface now, and a
-    /// provider-free data source is read at once.
-    fn resource(&mut self, world: &World, inst: &Instance, r: &Resource) -> Value {
+    /// A resource's instances for one module instance: their keys and evaluated configuration
+    /// (unknown where the body had errors, which are reported).
+    fn resource_configs(
+        &mut self,
+        world: &World,
+        inst: &Instance,
+        r: &Resource,
+    ) -> (Shape, Vec<(Option<InstanceKey>, Value)>) {
         let base = InstanceScope::new(world, inst);
         let expansion = self.expansion(&base, r.count.as_ref(), r.for_each.as_ref());
-        let instance_value = |ctx: &mut Self, scope: &InstanceScope| -> Value {
+        let config = |ctx: &mut Self, scope: &InstanceScope| -> Value {
             let mut ev = Evaluator::new(scope, ctx.root_dir.clone());
-            let config = match body::eval_body(&mut ev, &r.body) {
+            match body::eval_body(&mut ev, &r.body) {
                 Ok(c) => c,
                 Err(d) => {
                     ctx.diags.push(d);
-                    return Value::Unknown(Type::Dynamic);
-                }
-            };
-            match builtin_data::read(
-                r.mode,
-                &r.type_name,
-                &r.name,
-                &config,
-                r.span,
-                &ctx.root_dir,
-            ) {
-                Some(Ok(v)) => v,
-                Some(Err(d)) => {
-                    ctx.diags.push(d);
                     Value::Unknown(Type::Dynamic)
                 }
-                None => Value::Unknown(Type::Dynamic),
             }
         };
         match expansion {
             Expansion::Single => {
                 self.instances += 1;
-                instance_value(self, &InstanceScope::new(world, inst))
+                (Shape::Single, vec![(None, config(self, &base))])
             }
             Expansion::Count(n) => {
                 self.instances += n;
                 let items = (0..n)
-                    .map(|i| instance_value(self, &InstanceScope::new(world, inst).with_count(i)))
+                    .map(|i| {
+                        (
+                            Some(InstanceKey::Int(i)),
+                            config(self, &InstanceScope::new(world, inst).with_count(i)),
+                        )
+                    })
                     .collect();
-                Value::tuple(items)
+                (Shape::Count, items)
             }
             Expansion::ForEach(pairs) => {
                 self.instances += pairs.len();
-                let mut attrs = Attrs::new();
-                for (k, v) in pairs {
-                    let val = instance_value(
-                        self,
-                        &InstanceScope::new(world, inst).with_each(k.clone(), v),
-                    );
-                    attrs.insert(k, val);
-                }
-                Value::object(attrs)
+                let items = pairs
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let c = config(
+                            self,
+                            &InstanceScope::new(world, inst).with_each(k.clone(), v),
+                        );
+                        (Some(InstanceKey::Str(k)), c)
+                    })
+                    .collect();
+                (Shape::ForEach, items)
             }
             Expansion::Unknown => {
                 let scope =
                     InstanceScope::new(world, inst).with_unknown_repetition(r.count.is_some());
-                let _ = instance_value(self, &scope);
-                Value::Unknown(Type::Dynamic)
+                let _ = config(self, &scope);
+                (Shape::Unknown, Vec::new())
             }
         }
     }
@@ -477,6 +510,46 @@ impl Ctx<'_> {
         }
         if let Some(parent) = world.instances.get_mut(key) {
             parent.calls.insert(call_name.to_string(), record);
+        }
+    }
+}
+
+/// How a resource's instances are addressed: alone, by number, by key, or not known yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Single,
+    Count,
+    ForEach,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceKey {
+    Int(usize),
+    Str(String),
+}
+
+impl InstanceKey {
+    /// `[0]` or `["a"]`.
+    pub fn suffix(&self) -> String {
+        match self {
+            InstanceKey::Int(i) => format!("[{i}]"),
+            InstanceKey::Str(s) => format!("[{}]", serde_json::Value::String(s.clone())),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            InstanceKey::Int(i) => serde_json::json!(i),
+            InstanceKey::Str(s) => serde_json::json!(s),
+        }
+    }
+
+    pub fn from_json(v: &serde_json::Value) -> Option<InstanceKey> {
+        match v {
+            serde_json::Value::Number(n) => n.as_u64().map(|i| InstanceKey::Int(i as usize)),
+            serde_json::Value::String(s) => Some(InstanceKey::Str(s.clone())),
+            _ => None,
         }
     }
 }

@@ -131,6 +131,7 @@ impl Ctx<'_> {
             None => None,
             Some(RawValue::Expr(e)) => Some((self.constant(e).ok_or(())?, e.span)),
             Some(RawValue::Json(j)) => Some((Value::from_json(j), var.span)),
+            Some(RawValue::Value(v)) => Some((v.clone(), var.span)),
             // A string-typed variable takes the text as it is; others parse it as an expression.
             Some(RawValue::Text { text, .. }) if var.constraint.ty.is_primitive() => {
                 Some((Value::string(text.as_str()), var.span))

@@ -291,3 +291,53 @@ fn cycles(tree: &ModuleTree, g: &DiGraph<StaticNode, Span>) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// For every resource (by static address, `module.net.aws_vpc.main`), the resources it depends
+/// on through any chain of variables, locals, outputs and module calls. State records them, and
+/// deletes run in their reverse order.
+pub fn resource_dependencies(tree: &ModuleTree, g: &StaticGraph) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    for ni in g.dag.node_indices() {
+        if !matches!(g.dag[ni].node, Node::Resource(_)) {
+            continue;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<NodeIndex> = g
+            .dag
+            .neighbors_directed(ni, petgraph::Direction::Incoming)
+            .collect();
+        let mut deps = std::collections::BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if matches!(g.dag[n].node, Node::Resource(_)) {
+                deps.insert(g.address(tree, n));
+                // A resource's own dependencies are recorded on it; stop here.
+                continue;
+            }
+            stack.extend(g.dag.neighbors_directed(n, petgraph::Direction::Incoming));
+        }
+        out.insert(g.address(tree, ni), deps.into_iter().collect());
+    }
+    out
+}
+
+/// `module.net[0].module.sub["a"].` → `module.net.module.sub.`: the static path of an instance key.
+pub fn static_prefix(module_key: &str) -> String {
+    let mut out = String::with_capacity(module_key.len());
+    let mut depth = 0;
+    let mut in_str = false;
+    let mut prev = ' ';
+    for c in module_key.chars() {
+        match c {
+            '"' if depth > 0 && prev != '\\' => in_str = !in_str,
+            '[' if !in_str => depth += 1,
+            ']' if !in_str => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+        prev = c;
+    }
+    out
+}

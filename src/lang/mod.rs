@@ -3,6 +3,7 @@
 //! filesystem functions read, and nothing of AWS.
 
 pub mod convert;
+pub mod display;
 pub mod eval;
 pub mod functions;
 pub mod number;

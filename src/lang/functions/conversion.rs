@@ -97,6 +97,16 @@ pub(super) fn functions() -> Vec<Function> {
         f("nonsensitive", nonsensitive, 1, Some(1), d.clone())
             .unknown_ok()
             .marks_ok(),
+        // No value is ephemeral here, so there is nothing to null out; marks pass through.
+        f(
+            "ephemeralasnull",
+            |_, a| Ok(a[0].clone()),
+            1,
+            Some(1),
+            d.clone(),
+        )
+        .unknown_ok()
+        .marks_ok(),
         f(
             "issensitive",
             |_, a| Ok(Value::Bool(a[0].is_marked())),
@@ -112,4 +122,21 @@ pub(super) fn functions() -> Vec<Function> {
 fn nonsensitive(_: &FnContext, a: &[Value]) -> FnResult {
     let _ = not_null;
     Ok(a[0].unmark().0.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encoding::test_support::eval_ok;
+
+    #[test]
+    fn ephemeralasnull_passes_values_through() {
+        for (expr, want) in [
+            (r#"ephemeralasnull("x")"#, r#""x""#),
+            (r#"ephemeralasnull({ a = [1, null] })"#, r#"{"a":[1,null]}"#),
+            ("ephemeralasnull(null)", "null"),
+            (r#"issensitive(ephemeralasnull(sensitive("s")))"#, "true"),
+        ] {
+            assert_eq!(eval_ok(expr), want, "{expr}");
+        }
+    }
 }

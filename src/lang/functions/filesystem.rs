@@ -18,49 +18,73 @@ pub(super) fn functions() -> Vec<Function> {
         f("file", file, 1, Some(1), s.clone()),
         f(
             "filebase64",
-            |c, a| str_val(b64(&read_bytes(c, a)?)),
+            |c, a| str_val(b64(&read_bytes(c, a, "filebase64")?)),
             1,
             Some(1),
             s.clone(),
         ),
         f(
             "filemd5",
-            |c, a| str_val(hex::encode(digest::<Md5>(&read_bytes(c, a)?))),
+            |c, a| str_val(hex::encode(digest::<Md5>(&read_bytes(c, a, "filemd5")?))),
             1,
             Some(1),
             s.clone(),
         ),
         f(
             "filesha1",
-            |c, a| str_val(hex::encode(digest::<Sha1>(&read_bytes(c, a)?))),
+            |c, a| str_val(hex::encode(digest::<Sha1>(&read_bytes(c, a, "filesha1")?))),
             1,
             Some(1),
             s.clone(),
         ),
         f(
             "filesha256",
-            |c, a| str_val(hex::encode(digest::<Sha256>(&read_bytes(c, a)?))),
+            |c, a| {
+                str_val(hex::encode(digest::<Sha256>(&read_bytes(
+                    c,
+                    a,
+                    "filesha256",
+                )?)))
+            },
             1,
             Some(1),
             s.clone(),
         ),
         f(
             "filesha512",
-            |c, a| str_val(hex::encode(digest::<Sha512>(&read_bytes(c, a)?))),
+            |c, a| {
+                str_val(hex::encode(digest::<Sha512>(&read_bytes(
+                    c,
+                    a,
+                    "filesha512",
+                )?)))
+            },
             1,
             Some(1),
             s.clone(),
         ),
         f(
             "filebase64sha256",
-            |c, a| str_val(b64(&digest::<Sha256>(&read_bytes(c, a)?))),
+            |c, a| {
+                str_val(b64(&digest::<Sha256>(&read_bytes(
+                    c,
+                    a,
+                    "filebase64sha256",
+                )?)))
+            },
             1,
             Some(1),
             s.clone(),
         ),
         f(
             "filebase64sha512",
-            |c, a| str_val(b64(&digest::<Sha512>(&read_bytes(c, a)?))),
+            |c, a| {
+                str_val(b64(&digest::<Sha512>(&read_bytes(
+                    c,
+                    a,
+                    "filebase64sha512",
+                )?)))
+            },
             1,
             Some(1),
             s.clone(),
@@ -96,6 +120,7 @@ pub(super) fn functions() -> Vec<Function> {
         ),
         f("abspath", abspath, 1, Some(1), s.clone()),
         f("templatefile", templatefile, 2, Some(2), Type::Dynamic),
+        f("templatestring", templatestring, 2, Some(2), s.clone()),
     ]
 }
 
@@ -193,12 +218,14 @@ fn read_path(shown: &str, full: &Path, arg: usize) -> Result<Vec<u8>, FnError> {
     })
 }
 
-fn read_bytes(ctx: &FnContext, a: &[Value]) -> Result<Vec<u8>, FnError> {
+fn read_bytes(ctx: &FnContext, a: &[Value], name: &str) -> Result<Vec<u8>, FnError> {
+    fs_allowed(ctx, name)?;
     let (shown, full) = path_arg(ctx, a, 0)?;
     read_path(&shown, &full, 0)
 }
 
 fn file(ctx: &FnContext, a: &[Value]) -> FnResult {
+    fs_allowed(ctx, "file")?;
     let (shown, full) = path_arg(ctx, a, 0)?;
     String::from_utf8(read_path(&shown, &full, 0)?).map(Value::string).map_err(|_| {
         FnError::new(format!(
@@ -208,6 +235,7 @@ fn file(ctx: &FnContext, a: &[Value]) -> FnResult {
 }
 
 fn fileexists(ctx: &FnContext, a: &[Value]) -> FnResult {
+    fs_allowed(ctx, "fileexists")?;
     let (shown, full) = path_arg(ctx, a, 0)?;
     let meta = match std::fs::metadata(&full) {
         Ok(m) => m,
@@ -228,6 +256,7 @@ fn fileexists(ctx: &FnContext, a: &[Value]) -> FnResult {
 // ---- fileset ----
 
 fn fileset(ctx: &FnContext, a: &[Value]) -> FnResult {
+    fs_allowed(ctx, "fileset")?;
     let (shown_base, base) = path_arg(ctx, a, 0)?;
     let pattern = str_arg(a, 1)?;
     let shown_pattern = go_clean(&format!("{shown_base}/{pattern}"));
@@ -371,27 +400,88 @@ fn glob_regex(pattern: &str) -> Option<regex::Regex> {
     regex::Regex::new(&re).ok()
 }
 
-// ---- templatefile ----
+// ---- templatefile and templatestring ----
+
+/// The base directory `templatestring` renders with. Terraform forbids filesystem functions
+/// there, and the function context carries no other channel to say so; no real directory has
+/// this name.
+const NO_FS_DIR: &str = "\0templatestring";
+
+fn fs_allowed(ctx: &FnContext, name: &str) -> Result<(), FnError> {
+    if ctx.base_dir == Path::new(NO_FS_DIR) {
+        return Err(FnError::new(format!(
+            "cannot use filesystem access functions like {name} in templatestring templates; consider passing the function result as a template variable instead"
+        )));
+    }
+    Ok(())
+}
+
+fn not_recursive(ctx: &FnContext, name: &str) -> Result<(), FnError> {
+    if ctx.in_template {
+        return Err(FnError::new(format!(
+            "cannot recursively call {name} from inside another template function"
+        )));
+    }
+    Ok(())
+}
 
 fn templatefile(ctx: &FnContext, a: &[Value]) -> FnResult {
-    if ctx.in_template {
-        return Err(FnError::new(
-            "cannot recursively call templatefile from inside another template function",
-        ));
-    }
+    // Terraform checks recursion before filesystem access, so templatefile inside
+    // templatestring reports recursion.
+    not_recursive(ctx, "templatefile")?;
+    fs_allowed(ctx, "templatefile")?;
     let (shown, full) = path_arg(ctx, a, 0)?;
-    let vars = template_vars(a)?;
     let bytes = read_path(&shown, &full, 0)?;
     let src = String::from_utf8(bytes)
         .map_err(|_| FnError::arg(0, format!("contents of {shown:?} are not valid UTF-8")))?;
-    let file_id = crate::syntax::span::add_file(Path::new(&shown), &src);
-    let expr = crate::syntax::parse_template(file_id, &src).map_err(|e| {
-        FnError::new(format!(
+    render_template(a, &shown, &src, ctx.base_dir.to_path_buf(), FnError::new)
+}
+
+fn templatestring(ctx: &FnContext, a: &[Value]) -> FnResult {
+    not_recursive(ctx, "templatestring")?;
+    // Terraform wants exactly a string here: a number or bool converts but cannot be a useful
+    // template, so it is taken as a mistake.
+    let Value::String(src) = &a[0] else {
+        return Err(FnError::arg(
+            0,
+            "invalid template value: a string is required",
+        ));
+    };
+    let v = render_template(
+        a,
+        "<templatestring argument>",
+        src,
+        PathBuf::from(NO_FS_DIR),
+        |e| FnError::arg(0, format!("invalid template: {e}")),
+    )?;
+    match crate::lang::convert::convert(&v, &Type::String) {
+        Ok(s) => Ok(s),
+        Err(_) => Err(FnError::new(format!(
+            "invalid template result: string required, but have {}",
+            v.ty().friendly()
+        ))),
+    }
+}
+
+/// Parses `src` as a template named `name` and renders it with the vars in argument 1, with
+/// `base_dir` for any file functions it calls. `parse_error` shapes a syntax error the way the
+/// calling function reports it.
+fn render_template(
+    a: &[Value],
+    name: &str,
+    src: &str,
+    base_dir: PathBuf,
+    parse_error: impl Fn(String) -> FnError,
+) -> FnResult {
+    let file_id = crate::syntax::span::add_file(Path::new(name), src);
+    let expr = crate::syntax::parse_template(file_id, src).map_err(|e| {
+        parse_error(format!(
             "{}: Invalid expression; {}",
             hcl_range(e.span),
             e.message
         ))
     })?;
+    let vars = template_vars(a)?;
     for r in crate::syntax::refs::references(&expr) {
         if !vars.contains_key(&r.root) {
             let root = crate::syntax::span::Span::new(
@@ -410,10 +500,10 @@ fn templatefile(ctx: &FnContext, a: &[Value]) -> FnResult {
         }
     }
     let scope = MapScope(vars);
-    let mut ev = Evaluator::new(&scope, ctx.base_dir.to_path_buf());
+    let mut ev = Evaluator::new(&scope, base_dir);
     ev.in_template = true;
     ev.eval(&expr).map_err(|d| {
-        let at = d.span.map(hcl_range).unwrap_or_else(|| shown.clone());
+        let at = d.span.map(hcl_range).unwrap_or_else(|| name.to_string());
         FnError::new(format!("{at}: {}; {}", d.summary, d.detail))
     })
 }
@@ -458,6 +548,7 @@ mod tests {
         write("t3.tftpl", b"%{ for i in xs }${i},%{ endfor }");
         write("t4.tftpl", b"${templatefile(\"t1.tftpl\", {x=1})}");
         write("t5.tftpl", b"a\n${nope}\n");
+        write("t6.tftpl", b"${templatestring(\"x\", {})}");
         write("bin.dat", b"\xff\xfe");
         write("sub/a.txt", b"");
         write("sub/.d.txt", b"");
@@ -540,6 +631,109 @@ mod tests {
         assert!(
             err("templatefile(\"t1.tftpl\", {x=null})")
                 .contains("t1.tftpl:1,6-7: Invalid template interpolation value")
+        );
+    }
+
+    /// Terraform only takes a reference (`local.tpl`) as the template; these write the same
+    /// template text as an escaped literal, which renders identically here.
+    #[test]
+    fn templatestring_matches_terraform() {
+        let ok = [
+            (
+                r#"templatestring("Hello, $${name}!", { name = "World" })"#,
+                r#""Hello, World!""#,
+            ),
+            (
+                r#"templatestring("%%{ for i, x in xs }$${i}=$${x}%%{ if i < length(xs) - 1 }, %%{ endif }%%{ endfor }", { xs = ["a", "b", "c"] })"#,
+                r#""0=a, 1=b, 2=c""#,
+            ),
+            // Unlike templatefile, the result is always a string.
+            (r#"templatestring("$${x}", { x = 5 })"#, r#""5""#),
+            (r#"templatestring("$${x}", { x = true })"#, r#""true""#),
+            (
+                r#"templatestring("%%{ if cond }yes%%{ else }no%%{ endif }", { cond = true })"#,
+                r#""yes""#,
+            ),
+            (
+                r#"templatestring("line1\n  $${upper(name)}\n", { name = "bob" })"#,
+                r#""line1\n  BOB\n""#,
+            ),
+            (
+                r#"templatestring("$${abspath(\"/a/../b\")}", {})"#,
+                r#""/b""#,
+            ),
+            (r#"templatestring("~$${x}~", { x = 1 })"#, r#""~1~""#),
+            (
+                r#"templatestring("Hello, $${name}!", tomap({ name = "W" }))"#,
+                r#""Hello, W!""#,
+            ),
+            (
+                r#"templatestring("Hello, $${name}!", { name = "W", extra = 1 })"#,
+                r#""Hello, W!""#,
+            ),
+        ];
+        for (expr, want) in ok {
+            assert_eq!(eval_ok(expr), want, "{expr}");
+        }
+        let err = [
+            (
+                r#"templatestring("$${x}", { x = [1] })"#,
+                "invalid template result: string required, but have tuple",
+            ),
+            (
+                r#"templatestring("a $${nope} b", {})"#,
+                r#"vars map does not contain key "nope", referenced at <templatestring argument>:1,5-9"#,
+            ),
+            (
+                r#"templatestring("$${file(\"main.tf\")}", {})"#,
+                r#"Call to function "file" failed: cannot use filesystem access functions like file in templatestring templates; consider passing the function result as a template variable instead"#,
+            ),
+            (
+                r#"templatestring("$${fileexists(\"main.tf\")}", {})"#,
+                "cannot use filesystem access functions like fileexists in templatestring templates; consider passing the function result as a template variable instead",
+            ),
+            (
+                r#"templatestring("$${templatestring(t, {})}", { t = "x" })"#,
+                r#"Call to function "templatestring" failed: cannot recursively call templatestring from inside another template function"#,
+            ),
+            (
+                r#"templatestring("$${templatefile(\"x\", {})}", {})"#,
+                r#"Call to function "templatefile" failed: cannot recursively call templatefile from inside another template function"#,
+            ),
+            (
+                r#"templatestring("$${x + 1}", { x = "a" })"#,
+                "<templatestring argument>:1,3-4: Invalid operand",
+            ),
+            (
+                r#"templatestring(42, {})"#,
+                "invalid template value: a string is required",
+            ),
+            (
+                r#"templatestring("Hello, $${name}!", "x")"#,
+                "invalid vars value: must be a map",
+            ),
+            (
+                r#"templatestring("Hello, $${name}!", null)"#,
+                "argument must not be null",
+            ),
+            (
+                r#"templatestring("Hello, $${name}!", { name = null })"#,
+                "<templatestring argument>:1,10-14: Invalid template interpolation value",
+            ),
+            (
+                r#"templatestring("$${", {})"#,
+                "invalid template: <templatestring argument>:1,3-3:",
+            ),
+        ];
+        for (expr, want) in err {
+            let got = super::super::encoding::test_support::eval_err(expr);
+            assert!(got.contains(want), "{expr}: {got}");
+        }
+        let dir = fixture_dir();
+        let got = eval_in(dir.path(), "templatefile(\"t6.tftpl\", {})").expect_err("t6");
+        assert!(
+            got.contains("cannot recursively call templatestring"),
+            "{got}"
         );
     }
 }

@@ -5,6 +5,7 @@
 
 mod collections;
 mod conversion;
+mod datetime;
 mod encoding;
 mod filesystem;
 mod goflate;
@@ -103,6 +104,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Function>> = LazyLock::new(|| {
     all.extend(collections::functions());
     all.extend(numeric::functions());
     all.extend(conversion::functions());
+    all.extend(datetime::functions());
     all.extend(encoding::functions());
     all.extend(hashing::functions());
     all.extend(network::functions());

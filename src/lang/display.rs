@@ -1,9 +1,11 @@
-//! Values shown to people, the way Terraform's console and outputs show them.
+//! Values written as HCL for people, the way Terraform's console, outputs and plans show them.
 
 use crate::lang::value::Value;
 
 fn is_identifier(s: &str) -> bool {
-    crate::config::load::valid_identifier(s)
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 fn quote(s: &str) -> String {

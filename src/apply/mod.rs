@@ -1,0 +1,485 @@
+//! Executing a plan: deletions first in reverse dependency order, then creates and updates as
+//! the configuration walk reaches them (concurrently, each as soon as what it depends on is
+//! done), then the old objects of create-before-destroy replacements. Every finished change is
+//! recorded in state at once. It executes the plan's decisions and makes none of its own.
+
+pub mod progress;
+
+use crate::config::Resource;
+use crate::diag::Diagnostic;
+use crate::evaluate::walk::{Hook, InstanceRequest, Job, Outcome, WalkOptions};
+use crate::evaluate::{self, Options};
+use crate::graph::ModuleTree;
+use crate::lang::value::Value;
+use crate::plan::codec;
+use crate::plan::model::{Action, Plan, ResourceChange};
+use crate::plan::planner::{proposed_new, resource_state_header, static_of_change};
+use crate::provider::Registry;
+use crate::state::store::Store;
+use crate::state::{InstanceState, OutputState, State};
+use progress::Progress;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub struct ApplyRequest {
+    pub dir: std::path::PathBuf,
+    pub root_vars: BTreeMap<String, crate::config::tfvars::RawValue>,
+    pub workspace: String,
+    pub parallelism: usize,
+    pub stop: Arc<AtomicBool>,
+}
+
+#[derive(Default, Debug)]
+pub struct ApplyOutcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub interrupted: bool,
+}
+
+struct PendingRecord {
+    header: crate::state::ResourceState,
+    key: Option<serde_json::Value>,
+    dependencies: Vec<String>,
+    create_before_destroy: bool,
+    action: Action,
+}
+
+struct Applier<'a> {
+    plan: &'a Plan,
+    by_address: HashMap<&'a str, &'a ResourceChange>,
+    registry: Registry,
+    state: &'a mut State,
+    store: &'a mut Store,
+    progress: &'a Progress,
+    started: HashMap<String, std::time::Instant>,
+    outcome: &'a mut ApplyOutcome,
+    /// What to record in state when a job ends, by instance address.
+    headers: HashMap<String, PendingRecord>,
+}
+
+impl Applier<'_> {
+    fn prior(&self, address: &str, r: &Resource) -> Option<Value> {
+        let provider = self.registry.get(&r.type_name)?;
+        crate::plan::planner::prior_value(Some(self.state), address, provider.schema()).map(|p| p.0)
+    }
+}
+
+impl Hook for Applier<'_> {
+    fn instance(&mut self, req: InstanceRequest) -> Outcome {
+        let r = req.resource;
+        if r.mode == crate::config::Mode::Data {
+            return match evaluate::read_builtin_data(r, &req.config, &self.plan_dir()) {
+                Some(Ok(v)) => Outcome::Value(v),
+                Some(Err(d)) => Outcome::Failed(d),
+                None => Outcome::Failed(Diagnostic::error(
+                    "Unsupported data source",
+                    format!("{}: no such data source.", req.address),
+                    r.span,
+                )),
+            };
+        }
+        let Some(change) = self.by_address.get(req.address.as_str()).copied() else {
+            // Outside a -target plan, or planned as no change: the object stays as it is.
+            return match self.prior(&req.address, r) {
+                Some(v) => Outcome::Value(v),
+                None if !self.plan.targets.is_empty() => Outcome::Value(Value::unknown()),
+                None => Outcome::Failed(Diagnostic::error(
+                    "Configuration changed since the plan",
+                    format!(
+                        "{} is in the configuration but not in the plan. Run infra plan again.",
+                        req.address
+                    ),
+                    r.span,
+                )),
+            };
+        };
+        let Some(provider) = self.registry.get(&r.type_name) else {
+            return Outcome::Failed(Diagnostic::error(
+                "Unsupported resource type",
+                format!("{}: no resource type {:?}.", req.address, r.type_name),
+                r.span,
+            ));
+        };
+        let prior = self.prior(&req.address, r);
+        let job: Job = match change.action {
+            Action::NoOp | Action::Read | Action::Delete => {
+                return Outcome::Value(
+                    prior.unwrap_or_else(|| change.after.clone().unwrap_or_else(Value::unknown)),
+                );
+            }
+            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => {
+                // Values unknown at plan time are known now: propose again from the config.
+                let planned =
+                    match proposed_new(&req.address, r, provider.schema(), &req.config, None) {
+                        Ok(p) => provider.plan(None, p),
+                        Err(d) => return Outcome::Failed(d),
+                    };
+                self.progress.start(&req.address, "Creating");
+                let p = provider.clone();
+                let addr = req.address.clone();
+                Box::pin(async move {
+                    p.create(planned).await.map_err(|e| {
+                        Diagnostic::plain(
+                            format!("Failed to create {addr}"),
+                            format!("{addr}: {e}"),
+                        )
+                    })
+                })
+            }
+            Action::Update => {
+                let Some(prior) = prior else {
+                    return Outcome::Failed(Diagnostic::plain(
+                        "Object vanished",
+                        format!(
+                            "{} is no longer in state; run infra plan again.",
+                            req.address
+                        ),
+                    ));
+                };
+                let planned = match proposed_new(
+                    &req.address,
+                    r,
+                    provider.schema(),
+                    &req.config,
+                    Some(&prior),
+                ) {
+                    Ok(p) => provider.plan(Some(&prior), p),
+                    Err(d) => return Outcome::Failed(d),
+                };
+                self.progress.start(&req.address, "Modifying");
+                let p = provider.clone();
+                let addr = req.address.clone();
+                Box::pin(async move {
+                    p.update(prior, planned).await.map_err(|e| {
+                        Diagnostic::plain(
+                            format!("Failed to update {addr}"),
+                            format!("{addr}: {e}"),
+                        )
+                    })
+                })
+            }
+        };
+        self.started
+            .insert(req.address.clone(), std::time::Instant::now());
+        self.headers.insert(
+            req.address.clone(),
+            PendingRecord {
+                header: resource_state_header(r, req.module_key, provider.as_ref()),
+                key: req.key.as_ref().map(evaluate::InstanceKey::to_json),
+                dependencies: change.dependencies.clone(),
+                create_before_destroy: r.lifecycle.create_before_destroy,
+                action: change.action,
+            },
+        );
+        Outcome::Job(job)
+    }
+
+    fn finished(
+        &mut self,
+        address: &str,
+        result: Result<Value, Diagnostic>,
+    ) -> Result<Value, Diagnostic> {
+        let elapsed = self
+            .started
+            .remove(address)
+            .map(|t| t.elapsed())
+            .unwrap_or_default();
+        let Some(PendingRecord {
+            header,
+            key,
+            dependencies: deps,
+            create_before_destroy: cbd,
+            action,
+        }) = self.headers.remove(address)
+        else {
+            return result;
+        };
+        let value = match result {
+            Ok(v) => v,
+            Err(d) => {
+                self.progress.failed(address, &d.detail);
+                return Err(d);
+            }
+        };
+        let provider = self.registry.get(&header.type_name).ok_or_else(|| {
+            Diagnostic::plain("Unsupported resource type", header.type_name.clone())
+        })?;
+        let (attributes, sensitive) = codec::to_state(&value, provider.schema());
+        let inst = InstanceState {
+            index_key: key,
+            status: None,
+            schema_version: 0,
+            attributes,
+            sensitive_attributes: sensitive,
+            dependencies: deps,
+            create_before_destroy: cbd,
+        };
+        self.store.upsert(self.state, &header, inst)?;
+        let id = value
+            .unmark()
+            .0
+            .attributes()
+            .and_then(|a| a.get("id"))
+            .and_then(|v| v.unmark().0.as_str().map(str::to_string));
+        match action {
+            Action::Update => {
+                self.outcome.changed += 1;
+                self.progress
+                    .done(address, "Modifications complete", elapsed, id.as_deref());
+            }
+            _ => {
+                self.outcome.added += 1;
+                self.progress
+                    .done(address, "Creation complete", elapsed, id.as_deref());
+            }
+        }
+        Ok(value)
+    }
+}
+
+impl Applier<'_> {
+    fn plan_dir(&self) -> std::path::PathBuf {
+        std::env::current_dir().unwrap_or_default()
+    }
+}
+
+/// Deletes `changes`' prior objects, each only after every object depending on it is gone.
+/// What every deletion phase shares.
+struct Env<'a> {
+    registry: &'a Registry,
+    progress: &'a Progress,
+    parallelism: usize,
+    stop: &'a AtomicBool,
+}
+
+async fn delete_phase(
+    changes: &[&ResourceChange],
+    env: &Env<'_>,
+    state: &mut State,
+    store: &mut Store,
+    outcome: &mut ApplyOutcome,
+) {
+    let Env {
+        registry,
+        progress,
+        parallelism,
+        stop,
+    } = *env;
+    let mut remaining: Vec<&ResourceChange> = changes.to_vec();
+    let mut running: tokio::task::JoinSet<(String, std::time::Duration, Result<(), Diagnostic>)> =
+        tokio::task::JoinSet::new();
+    let mut in_flight: HashSet<String> = HashSet::new();
+    let mut failed_statics: HashSet<String> = HashSet::new();
+    loop {
+        if !stop.load(Ordering::SeqCst) {
+            // Ready: no other pending deletion depends on this one's resource.
+            let pending_statics: Vec<(String, Vec<String>)> = remaining
+                .iter()
+                .map(|c| (c.address.clone(), c.dependencies.clone()))
+                .collect();
+            let mut next = Vec::new();
+            remaining.retain(|c| {
+                if in_flight.len() + next.len() >= parallelism.max(1) {
+                    return true;
+                }
+                let mine = static_of_change(c);
+                let blocked = pending_statics
+                    .iter()
+                    .any(|(addr, deps)| addr != &c.address && deps.contains(&mine))
+                    || in_flight.iter().any(|a| {
+                        changes
+                            .iter()
+                            .any(|o| &o.address == a && o.dependencies.contains(&mine))
+                    });
+                if blocked {
+                    true
+                } else {
+                    next.push(*c);
+                    false
+                }
+            });
+            for c in next {
+                let Some(provider) = registry.get(&c.type_name) else {
+                    outcome.diagnostics.push(Diagnostic::plain(
+                        "Unsupported resource type",
+                        format!("{}: cannot delete a {:?}.", c.address, c.type_name),
+                    ));
+                    continue;
+                };
+                let prior = c.before.clone().unwrap_or_else(Value::null);
+                progress.start(&c.address, "Destroying");
+                in_flight.insert(c.address.clone());
+                let addr = c.address.clone();
+                running.spawn(async move {
+                    let t = std::time::Instant::now();
+                    let r = provider.delete(prior).await.map_err(|e| {
+                        Diagnostic::plain(
+                            format!("Failed to destroy {addr}"),
+                            format!("{addr}: {e}"),
+                        )
+                    });
+                    (addr, t.elapsed(), r)
+                });
+            }
+        }
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let Ok((addr, elapsed, result)) = joined else {
+            continue;
+        };
+        in_flight.remove(&addr);
+        match result {
+            Ok(()) => {
+                if let Err(d) = store.remove(state, &addr) {
+                    outcome.diagnostics.push(d);
+                }
+                outcome.destroyed += 1;
+                progress.done(&addr, "Destruction complete", elapsed, None);
+            }
+            Err(d) => {
+                progress.failed(&addr, &d.detail);
+                if let Some(c) = changes.iter().find(|c| c.address == addr) {
+                    failed_statics.insert(static_of_change(c));
+                }
+                outcome.diagnostics.push(d);
+            }
+        }
+    }
+    if stop.load(Ordering::SeqCst) && !remaining.is_empty() {
+        outcome.interrupted = true;
+    }
+    let _ = failed_statics;
+}
+
+pub async fn apply(
+    plan: &Plan,
+    req: &ApplyRequest,
+    state: &mut State,
+    store: &mut Store,
+    registry: &Registry,
+    progress: &Progress,
+) -> ApplyOutcome {
+    let mut outcome = ApplyOutcome::default();
+    // 1. Deletions, and the old halves of delete-then-create replacements.
+    let deletes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
+        .collect();
+    let env = Env {
+        registry,
+        progress,
+        parallelism: req.parallelism,
+        stop: &req.stop,
+    };
+    delete_phase(&deletes, &env, state, store, &mut outcome).await;
+    if !outcome.diagnostics.is_empty() || req.stop.load(Ordering::SeqCst) || plan.destroy {
+        finish_outputs(plan, state, store, &mut outcome, None);
+        outcome.interrupted |= req.stop.load(Ordering::SeqCst);
+        return outcome;
+    }
+    // 2. Creates and updates, in dependency order, with the configuration evaluated again.
+    let (tree, diags) = ModuleTree::load(&req.dir);
+    let Some(tree) = tree else {
+        outcome.diagnostics.extend(diags);
+        return outcome;
+    };
+    let opts = Options {
+        root_vars: req.root_vars.clone(),
+        workspace: req.workspace.clone(),
+        require_root_vars: true,
+        validate_only: false,
+    };
+    let walk_opts = WalkOptions {
+        parallelism: req.parallelism,
+        stop: Some(req.stop.clone()),
+    };
+    let by_address = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.as_str(), c))
+        .collect();
+    let (evaluated, walk) = {
+        let mut applier = Applier {
+            plan,
+            by_address,
+            registry: registry.clone(),
+            state,
+            store,
+            progress,
+            started: HashMap::new(),
+            outcome: &mut outcome,
+            headers: HashMap::new(),
+        };
+        evaluate::run(&tree, diags, &opts, &mut applier, &walk_opts).await
+    };
+    outcome.diagnostics.extend(evaluated.diagnostics);
+    outcome.interrupted |= walk.interrupted;
+    // 3. The old objects of create-before-destroy replacements.
+    if outcome.diagnostics.is_empty() && !outcome.interrupted {
+        let olds: Vec<ResourceChange> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::CreateThenDelete)
+            .map(|c| ResourceChange {
+                address: format!("{} (deposed)", c.address),
+                ..c.clone()
+            })
+            .collect();
+        let refs: Vec<&ResourceChange> = olds.iter().collect();
+        let mut deposed = ApplyOutcome::default();
+        // Deposed objects are not in state under their own address; deleting them only calls
+        // the provider.
+        delete_phase(
+            &refs,
+            &env,
+            &mut State::new(state.lineage.clone()),
+            store,
+            &mut deposed,
+        )
+        .await;
+        outcome.diagnostics.extend(deposed.diagnostics);
+        outcome.destroyed += deposed.destroyed;
+    }
+    finish_outputs(plan, state, store, &mut outcome, Some(&evaluated.outputs));
+    outcome
+}
+
+fn finish_outputs(
+    plan: &Plan,
+    state: &mut State,
+    store: &mut Store,
+    outcome: &mut ApplyOutcome,
+    outputs: Option<&BTreeMap<String, evaluate::OutputValue>>,
+) {
+    let mut new_outputs = BTreeMap::new();
+    if let Some(outputs) = outputs {
+        for (name, o) in outputs {
+            let (v, _) = o.value.unmark_deep();
+            if v.is_null() || !v.is_wholly_known() {
+                continue;
+            }
+            new_outputs.insert(
+                name.clone(),
+                OutputState {
+                    value: v.to_json(),
+                    ty: v.ty().to_json(),
+                    sensitive: o.sensitive,
+                },
+            );
+        }
+    } else if !plan.destroy {
+        new_outputs = state.outputs.clone();
+    }
+    if state.outputs != new_outputs {
+        state.outputs = new_outputs;
+        store.touch();
+    }
+    if let Err(d) = store.persist(state) {
+        outcome.diagnostics.push(d);
+    }
+}

@@ -1,0 +1,239 @@
+//! `infra apply [FILE|DIR]` and `infra destroy`: execute a saved plan exactly, or plan and
+//! execute. Without `--auto-approve` a terminal is asked for "yes"; without a terminal the
+//! command refuses rather than hang.
+
+use super::engine::{StateFlags, runtime, stop_on_signals};
+use super::plan::{PlanArgs, PlanFile};
+use super::{Ui, VarFlags};
+use crate::apply::progress::Progress;
+use crate::apply::{ApplyRequest, apply};
+use crate::config::tfvars::{self, RawValue};
+use crate::diag::Diagnostic;
+use crate::plan::render::{Style, render};
+use crate::plan::run::{PlanRequest, make_plan};
+use crate::provider::Registry;
+use crate::state::store::Store;
+use clap::Args;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Args, Clone)]
+pub struct ApplyArgs {
+    /// A saved plan file, or the root module directory.
+    #[arg(default_value = ".")]
+    pub target_path: PathBuf,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Limit to these addresses and what they depend on.
+    #[arg(long, value_name = "ADDR")]
+    pub target: Vec<String>,
+    /// Replace this instance even if nothing changed.
+    #[arg(long, value_name = "ADDR")]
+    pub replace: Vec<String>,
+    /// Read every object again before planning.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub refresh: bool,
+    /// How many operations run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarFlags,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+fn confirm(ui: &Ui, what: &str) -> Result<(), Diagnostic> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Diagnostic::plain(
+            "No confirmation possible",
+            format!(
+                "{what} needs approval, and standard input is not a terminal. Re-run with --auto-approve (or apply a saved plan)."
+            ),
+        ));
+    }
+    let _ = ui;
+    eprint!(
+        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    if line.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Diagnostic::plain("Cancelled", format!("{what} cancelled.")))
+    }
+}
+
+pub fn run(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> i32 {
+    match run_inner(ui, a, raw, destroy) {
+        Ok(code) => code,
+        Err(d) => {
+            ui.print_diagnostics(&d);
+            1
+        }
+    }
+}
+
+fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32, Vec<Diagnostic>> {
+    let rt = runtime().map_err(|d| vec![d])?;
+    let registry = Registry::new();
+    let saved = a.target_path.is_file();
+    let (dir, plan, root_vars) = if saved {
+        let bytes = std::fs::read(&a.target_path).map_err(|e| {
+            vec![Diagnostic::plain(
+                "Failed to read plan",
+                format!("{}: {e}", a.target_path.display()),
+            )]
+        })?;
+        let file: PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
+            vec![Diagnostic::plain(
+                "Invalid plan file",
+                format!(
+                    "{} is not a plan saved by infra plan --out: {e}",
+                    a.target_path.display()
+                ),
+            )]
+        })?;
+        let vars = file
+            .plan
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    RawValue::Value(crate::plan::codec::from_plan_json(v)),
+                )
+            })
+            .collect();
+        (file.dir, Some(file.plan), vars)
+    } else {
+        let vars = tfvars::collect(&a.target_path, &a.vars.ordered(raw))?;
+        (a.target_path.clone(), None, vars)
+    };
+    let operation = if destroy {
+        "OperationTypeDestroy"
+    } else {
+        "OperationTypeApply"
+    };
+    let (mut store, mut state) = Store::open(
+        &a.state.path(&dir),
+        operation,
+        a.state.lock,
+        a.state.lock_timeout,
+    )
+    .map_err(|d| vec![d])?;
+    let plan = match plan {
+        Some(p) => {
+            // A saved plan is only valid against the state it was made from.
+            let current = store.loaded_serial;
+            let same_lineage = p.lineage.is_none()
+                || !store.existed
+                || p.lineage.as_deref() == Some(state.lineage.as_str());
+            if p.prior_serial != current || !same_lineage {
+                return Err(vec![Diagnostic::plain(
+                    "Saved plan is stale",
+                    format!(
+                        "The state changed since this plan was made (plan made against serial {}, state is now at serial {}). Run infra plan again.",
+                        p.prior_serial.map_or("none".into(), |s| s.to_string()),
+                        current.map_or("none".into(), |s| s.to_string())
+                    ),
+                )]);
+            }
+            p
+        }
+        None => {
+            let args = PlanArgs {
+                dir: dir.clone(),
+                out: None,
+                detailed_exitcode: false,
+                refresh: a.refresh,
+                target: a.target.clone(),
+                replace: a.replace.clone(),
+                destroy,
+                parallelism: a.parallelism,
+                json: false,
+                vars: VarFlags::default(),
+                state: a.state.clone(),
+            };
+            let req = PlanRequest {
+                dir: args.dir.clone(),
+                root_vars: root_vars.clone(),
+                workspace: super::eval::workspace(),
+                destroy,
+                refresh: args.refresh,
+                replace: args.replace,
+                targets: args.target,
+                parallelism: args.parallelism,
+            };
+            let prior = store.existed.then_some(&state);
+            let outcome = rt.block_on(make_plan(&req, prior, &registry));
+            ui.print_diagnostics(&outcome.diagnostics);
+            let plan = outcome.plan.ok_or_else(Vec::new)?;
+            if outcome.diagnostics.iter().any(Diagnostic::is_error) {
+                return Err(Vec::new());
+            }
+            print!("{}", render(&plan, &Style { color: ui.color }));
+            if plan.has_changes() && !a.auto_approve {
+                confirm(ui, if destroy { "Destroy" } else { "Apply" }).map_err(|d| vec![d])?;
+            }
+            plan
+        }
+    };
+    let stop = stop_on_signals(&rt);
+    let req = ApplyRequest {
+        dir,
+        root_vars,
+        workspace: super::eval::workspace(),
+        parallelism: a.parallelism,
+        stop,
+    };
+    let progress = Progress {
+        timestamps: !std::io::stderr().is_terminal(),
+        quiet: false,
+    };
+    let outcome = rt.block_on(apply(
+        &plan, &req, &mut state, &mut store, &registry, &progress,
+    ));
+    ui.print_diagnostics(&outcome.diagnostics);
+    drop(store);
+    if outcome.interrupted {
+        eprintln!(
+            "Apply interrupted: {} added, {} changed, {} destroyed; the state records all of it.",
+            outcome.added, outcome.changed, outcome.destroyed
+        );
+        return Ok(1);
+    }
+    let verb = if destroy { "Destroy" } else { "Apply" };
+    if outcome.diagnostics.iter().any(Diagnostic::is_error) {
+        eprintln!(
+            "{verb} failed: {} added, {} changed, {} destroyed before the error; the state records all of it.",
+            outcome.added, outcome.changed, outcome.destroyed
+        );
+        return Ok(1);
+    }
+    if destroy {
+        println!(
+            "\nDestroy complete! Resources: {} destroyed.",
+            outcome.destroyed
+        );
+    } else {
+        println!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            outcome.added, outcome.changed, outcome.destroyed
+        );
+        if !state.outputs.is_empty() {
+            println!("\nOutputs:\n");
+            for (name, o) in &state.outputs {
+                let shown = if o.sensitive {
+                    "<sensitive>".to_string()
+                } else {
+                    crate::lang::display::render_value(&crate::plan::run::typed_output(o), 0)
+                };
+                println!("{name} = {shown}");
+            }
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,87 @@
+//! Shared pieces of the commands that touch state: where the state file is, the runtime, the
+//! lock flags, the Ctrl-C / SIGTERM handler.
+
+use crate::diag::Diagnostic;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub const STATE_FILE: &str = "infra.tfstate";
+
+#[derive(Args, Clone)]
+pub struct StateFlags {
+    /// The state file (default: infra.tfstate in the configuration directory).
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// Take the state lock (Terraform's -lock).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub lock: bool,
+    /// How long to wait for the state lock, like 30s or 2m.
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+impl StateFlags {
+    pub fn path(&self, dir: &Path) -> PathBuf {
+        self.state.clone().unwrap_or_else(|| dir.join(STATE_FILE))
+    }
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s.trim().split_at(
+        s.trim()
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(s.trim().len()),
+    );
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: expected a number and a unit, like 30s"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("invalid duration unit in {s:?}: use ms, s, m or h")),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostic> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::plain("Failed to start", e.to_string()))
+}
+
+/// A flag that Ctrl-C or SIGTERM sets: work in flight finishes, nothing new starts.
+pub fn stop_on_signals(rt: &tokio::runtime::Runtime) -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    rt.spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        eprintln!(
+            "\nInterrupt received: waiting for operations in flight to finish, then saving state..."
+        );
+        flag.store(true, Ordering::SeqCst);
+    });
+    stop
+}

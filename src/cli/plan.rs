@@ -1,0 +1,135 @@
+//! `infra plan`: show what apply would do; `--out` saves it for `infra apply FILE`.
+
+use super::engine::{StateFlags, runtime};
+use super::{Ui, VarFlags};
+use crate::config::tfvars;
+use crate::plan::render::{Style, render};
+use crate::plan::run::{PlanRequest, make_plan};
+use crate::provider::Registry;
+use crate::state::store::Store;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Clone)]
+pub struct PlanArgs {
+    /// The root module directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Save the plan to this file for `infra apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 with no changes, 2 with changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Read every object again before planning (Terraform's -refresh).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub refresh: bool,
+    /// Limit the plan to these addresses and what they depend on.
+    #[arg(long, value_name = "ADDR")]
+    pub target: Vec<String>,
+    /// Plan to replace this instance even if nothing changed.
+    #[arg(long, value_name = "ADDR")]
+    pub replace: Vec<String>,
+    /// Plan to destroy everything in state.
+    #[arg(long)]
+    pub destroy: bool,
+    /// How many operations run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    /// Print the plan as JSON (Terraform's plan representation).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub vars: VarFlags,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+/// What a saved plan file holds: the plan and the configuration directory it was made for.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct PlanFile {
+    pub dir: PathBuf,
+    pub plan: crate::plan::Plan,
+}
+
+pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
+    let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
+        Ok(v) => v,
+        Err(d) => {
+            ui.print_diagnostics(&d);
+            return 1;
+        }
+    };
+    let rt = match runtime() {
+        Ok(r) => r,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            return 1;
+        }
+    };
+    let (store, state) = match Store::open(
+        &a.state.path(&a.dir),
+        "OperationTypePlan",
+        a.state.lock,
+        a.state.lock_timeout,
+    ) {
+        Ok(x) => x,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            return 1;
+        }
+    };
+    let prior = store.existed.then_some(&state);
+    let req = PlanRequest {
+        dir: a.dir.clone(),
+        root_vars,
+        workspace: super::eval::workspace(),
+        destroy: a.destroy,
+        refresh: a.refresh,
+        replace: a.replace.clone(),
+        targets: a.target.clone(),
+        parallelism: a.parallelism,
+    };
+    let outcome = rt.block_on(make_plan(&req, prior, &Registry::new()));
+    drop(store);
+    ui.print_diagnostics(&outcome.diagnostics);
+    let Some(plan) = outcome.plan else { return 1 };
+    if outcome.diagnostics.iter().any(|d| d.is_error()) {
+        return 1;
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::plan::json::plan_json(&plan, prior))
+                .unwrap_or_default()
+        );
+    } else {
+        print!("{}", render(&plan, &Style { color: ui.color }));
+    }
+    if let Some(out) = &a.out {
+        let file = PlanFile {
+            dir: a.dir.clone(),
+            plan: plan.clone(),
+        };
+        let bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
+        if let Err(e) = crate::state::file::write_atomic(out, &bytes, None) {
+            ui.print_diagnostics(&[crate::diag::Diagnostic::plain(
+                "Failed to write plan",
+                format!("{}: {e}", out.display()),
+            )]);
+            return 1;
+        }
+        if !a.json {
+            println!(
+                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    infra apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    if a.detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    }
+}

@@ -1,0 +1,351 @@
+//! `infra output`, `infra show`, `infra state ...`, `infra force-unlock`: reading and editing
+//! state. Edits take the lock and go through the same atomic write as apply.
+
+use super::Ui;
+use super::engine::StateFlags;
+use crate::diag::Diagnostic;
+use crate::lang::display::render_value;
+use crate::plan::run::typed_output;
+use crate::state::store::Store;
+use crate::state::{State, StateFile};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct OutputArgs {
+    /// One output to print.
+    name: Option<String>,
+    /// The configuration directory whose state to read.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Print as JSON (name → {value, type, sensitive}; just the value with NAME).
+    #[arg(long)]
+    json: bool,
+    /// Print a string output's raw text, without quotes.
+    #[arg(long)]
+    raw: bool,
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
+}
+
+fn load(dir: &std::path::Path, state: &Option<PathBuf>) -> Result<State, Diagnostic> {
+    let path = state
+        .clone()
+        .unwrap_or_else(|| dir.join(super::engine::STATE_FILE));
+    let mut s = StateFile::new(path.clone())
+        .load()?
+        .unwrap_or_else(|| State::new(String::new()));
+    // A journal left by a killed apply holds finished work; reading shows it too.
+    crate::state::journal::replay(&path, &mut s)?;
+    Ok(s)
+}
+
+pub fn output(ui: &Ui, a: OutputArgs) -> i32 {
+    let state = match load(&a.dir, &a.state) {
+        Ok(s) => s,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            return 1;
+        }
+    };
+    match &a.name {
+        Some(name) => {
+            let Some(o) = state.outputs.get(name) else {
+                ui.print_diagnostics(&[Diagnostic::plain(
+                    "Output not found",
+                    format!("The output {name:?} is not in the state. Has apply run?"),
+                )]);
+                return 1;
+            };
+            if a.json {
+                println!("{}", o.value);
+            } else if a.raw {
+                match &o.value {
+                    serde_json::Value::String(s) => print!("{s}"),
+                    serde_json::Value::Number(_) | serde_json::Value::Bool(_) => {
+                        print!("{}", o.value)
+                    }
+                    _ => {
+                        ui.print_diagnostics(&[Diagnostic::plain(
+                            "Unsupported value for raw output",
+                            "--raw prints only strings, numbers and bools; use --json.",
+                        )]);
+                        return 1;
+                    }
+                }
+            } else {
+                println!("{}", render_value(&typed_output(o), 0));
+            }
+        }
+        None => {
+            if a.json {
+                let m: serde_json::Map<String, serde_json::Value> = state
+                    .outputs
+                    .iter()
+                    .map(|(k, o)| (k.clone(), serde_json::json!({ "sensitive": o.sensitive, "type": o.ty, "value": o.value })))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::Value::Object(m)).unwrap_or_default()
+                );
+            } else {
+                for (k, o) in &state.outputs {
+                    let shown = if o.sensitive {
+                        "<sensitive>".to_string()
+                    } else {
+                        render_value(&typed_output(o), 0)
+                    };
+                    println!("{k} = {shown}");
+                }
+            }
+        }
+    }
+    0
+}
+
+#[derive(Subcommand)]
+pub enum StateCommand {
+    /// List the instances in state, optionally only those whose address starts with FILTER.
+    List {
+        filter: Vec<String>,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
+    },
+    /// Show one instance's attributes.
+    Show {
+        address: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
+    },
+    /// Forget instances (the objects themselves are not touched).
+    Rm {
+        addresses: Vec<String>,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        flags: StateFlags,
+    },
+    /// Rename an instance, or a whole resource, in state.
+    Mv {
+        source: String,
+        destination: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[command(flatten)]
+        flags: StateFlags,
+    },
+    /// Print the state file.
+    Pull {
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_name = "PATH")]
+        state: Option<PathBuf>,
+    },
+    /// Replace the state with FILE (same lineage and a serial at least as high, unless --force).
+    Push {
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        flags: StateFlags,
+    },
+}
+
+pub fn state(ui: &Ui, cmd: StateCommand) -> i32 {
+    match state_inner(cmd) {
+        Ok(()) => 0,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            1
+        }
+    }
+}
+
+fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
+    match cmd {
+        StateCommand::List { filter, dir, state } => {
+            let s = load(&dir, &state)?;
+            for (addr, _, _) in s.instances() {
+                if filter.is_empty()
+                    || filter.iter().any(|f| {
+                        addr == *f
+                            || addr.starts_with(&format!("{f}."))
+                            || addr.starts_with(&format!("{f}["))
+                    })
+                {
+                    println!("{addr}");
+                }
+            }
+            Ok(())
+        }
+        StateCommand::Show {
+            address,
+            dir,
+            state,
+        } => {
+            let s = load(&dir, &state)?;
+            let (r, i) = s.find(&address).ok_or_else(|| {
+                Diagnostic::plain(
+                    "No instance found",
+                    format!("{address} is not in the state."),
+                )
+            })?;
+            println!("# {address}:");
+            println!("resource {:?} {:?} {{", r.type_name, r.name);
+            if let Some(obj) = i.attributes.as_object() {
+                let width = obj.keys().map(String::len).max().unwrap_or(0);
+                for (k, v) in obj {
+                    let sensitive = i.sensitive_attributes.iter().any(|p| {
+                        p.get(0)
+                            .and_then(|s| s.get("value"))
+                            .and_then(|x| x.as_str())
+                            == Some(k)
+                    });
+                    let shown = if sensitive {
+                        "(sensitive value)".to_string()
+                    } else {
+                        render_value(&crate::lang::value::Value::from_json(v), 1)
+                    };
+                    println!("    {k:<width$} = {shown}");
+                }
+            }
+            println!("}}");
+            Ok(())
+        }
+        StateCommand::Rm {
+            addresses,
+            dir,
+            flags,
+        } => {
+            let (mut store, mut s) = Store::open(
+                &flags.path(&dir),
+                "OperationTypeStateRm",
+                flags.lock,
+                flags.lock_timeout,
+            )?;
+            for a in &addresses {
+                let matching: Vec<String> = s
+                    .instances()
+                    .map(|(x, _, _)| x)
+                    .filter(|x| x == a || x.starts_with(&format!("{a}[")))
+                    .collect();
+                if matching.is_empty() {
+                    return Err(Diagnostic::plain(
+                        "No instance found",
+                        format!("{a} is not in the state; nothing was removed."),
+                    ));
+                }
+                for m in matching {
+                    store.remove(&mut s, &m)?;
+                    println!("Removed {m}");
+                }
+            }
+            store.persist(&mut s)
+        }
+        StateCommand::Mv {
+            source,
+            destination,
+            dir,
+            flags,
+        } => {
+            let (mut store, mut s) = Store::open(
+                &flags.path(&dir),
+                "OperationTypeStateMv",
+                flags.lock,
+                flags.lock_timeout,
+            )?;
+            crate::state::moves::move_address(&mut s, &source, &destination)?;
+            store.touch();
+            store.persist(&mut s)?;
+            println!("Move {source:?} to {destination:?}\nSuccessfully moved 1 object(s).");
+            Ok(())
+        }
+        StateCommand::Pull { dir, state } => {
+            let s = load(&dir, &state)?;
+            println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            Ok(())
+        }
+        StateCommand::Push {
+            file,
+            dir,
+            force,
+            flags,
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Diagnostic::plain("Failed to read state", format!("{}: {e}", file.display()))
+            })?;
+            let new: State = serde_json::from_slice(&bytes).map_err(|e| {
+                Diagnostic::plain("Invalid state file", format!("{}: {e}", file.display()))
+            })?;
+            let (store, current) = Store::open(
+                &flags.path(&dir),
+                "OperationTypeStatePush",
+                flags.lock,
+                flags.lock_timeout,
+            )?;
+            if store.existed && !force {
+                if new.lineage != current.lineage {
+                    return Err(Diagnostic::plain(
+                        "Lineage mismatch",
+                        format!(
+                            "{} has lineage {}, the current state {}; use --force to replace it anyway.",
+                            file.display(),
+                            new.lineage,
+                            current.lineage
+                        ),
+                    ));
+                }
+                if new.serial < current.serial {
+                    return Err(Diagnostic::plain(
+                        "Serial is older",
+                        format!(
+                            "{} has serial {}, older than the current {}; use --force to replace it anyway.",
+                            file.display(),
+                            new.serial,
+                            current.serial
+                        ),
+                    ));
+                }
+            }
+            let text = serde_json::to_string_pretty(&new).unwrap_or_default();
+            crate::state::file::write_atomic(
+                &store.path(),
+                format!("{text}\n").as_bytes(),
+                Some(&store.file.backup_path()),
+            )
+            .map_err(|e| Diagnostic::plain("Failed to write state", e.to_string()))
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ForceUnlockArgs {
+    /// The lock ID shown by the failed command.
+    id: String,
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
+}
+
+pub fn force_unlock(ui: &Ui, a: ForceUnlockArgs) -> i32 {
+    let path = a
+        .state
+        .unwrap_or_else(|| a.dir.join(super::engine::STATE_FILE));
+    match crate::state::lock::force_unlock(&path, &a.id) {
+        Ok(()) => {
+            println!("infra state has been successfully unlocked!");
+            0
+        }
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            1
+        }
+    }
+}

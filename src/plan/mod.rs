@@ -1,0 +1,12 @@
+//! Planning: diffing what the configuration asks for against the prior state into actions
+//! (create, update, replace, delete, read, no-op), the plan file, and rendering for people and
+//! for tools. It decides; `apply/` executes.
+
+pub mod codec;
+pub mod json;
+pub mod model;
+pub mod planner;
+pub mod render;
+pub mod run;
+
+pub use model::{Action, OutputChange, Plan, ResourceChange};

@@ -1,0 +1,147 @@
+//! What a plan is: the changes per resource instance, in Terraform's vocabulary of actions,
+//! the output changes, and what apply must check before it trusts the plan (the prior state's
+//! lineage and serial, the variable values it was made with).
+
+use super::codec::{from_plan_json, to_plan_json};
+use crate::lang::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    DeleteThenCreate,
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    /// Terraform's JSON `actions` list.
+    pub fn json_actions(self) -> Vec<&'static str> {
+        match self {
+            Action::NoOp => vec!["no-op"],
+            Action::Create => vec!["create"],
+            Action::Read => vec!["read"],
+            Action::Update => vec!["update"],
+            Action::DeleteThenCreate => vec!["delete", "create"],
+            Action::CreateThenDelete => vec!["create", "delete"],
+            Action::Delete => vec!["delete"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: String,
+    /// `module.net` (empty for the root module).
+    pub module: String,
+    pub mode: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub name: String,
+    pub index: Option<serde_json::Value>,
+    pub provider: String,
+    pub action: Action,
+    #[serde(with = "value_opt")]
+    pub before: Option<Value>,
+    #[serde(with = "value_opt")]
+    pub after: Option<Value>,
+    /// Attributes whose change forces the replacement.
+    #[serde(default)]
+    pub replace_paths: Vec<String>,
+    /// Why: "tainted", "requested" (--replace), "replace_triggered_by", "orphan".
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Resource addresses this instance depends on (for delete order and state).
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+    #[serde(default)]
+    pub create_before_destroy: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub action: Action,
+    #[serde(with = "value_opt")]
+    pub before: Option<Value>,
+    #[serde(with = "value_opt")]
+    pub after: Option<Value>,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub infra_version: String,
+    /// The state this plan was made against: apply refuses if it changed since.
+    pub lineage: Option<String>,
+    pub prior_serial: Option<u64>,
+    pub destroy: bool,
+    /// Root variable values the plan was made with, as plan JSON.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    pub changes: Vec<ResourceChange>,
+    pub outputs: BTreeMap<String, OutputChange>,
+    /// `-target` addresses the plan was limited to.
+    #[serde(default)]
+    pub targets: Vec<String>,
+}
+
+pub const PLAN_FORMAT: u32 = 1;
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
+            || self.outputs.values().any(|o| o.action != Action::NoOp)
+    }
+
+    /// (add, change, destroy) as Terraform's summary line counts them.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut add = 0;
+        let mut change = 0;
+        let mut destroy = 0;
+        for c in &self.changes {
+            match c.action {
+                Action::Create => add += 1,
+                Action::Update => change += 1,
+                Action::Delete => destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    add += 1;
+                    destroy += 1;
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        (add, change, destroy)
+    }
+
+    pub fn change(&self, address: &str) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| c.address == address)
+    }
+}
+
+mod value_opt {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => to_plan_json(v).serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        let j: Option<serde_json::Value> = Option::deserialize(d)?;
+        Ok(j.map(|j| from_plan_json(&j)))
+    }
+}

@@ -1,0 +1,431 @@
+//! The planner: for each resource instance the walk reaches, compare its configuration with
+//! the prior state through the resource type's schema, decide the action, and give the planned
+//! value (unknown where only apply can know) to everything that refers to it. Nothing here
+//! knows a resource type by name.
+
+use super::codec;
+use super::model::{Action, ResourceChange};
+use crate::config::{Mode, Resource};
+use crate::diag::Diagnostic;
+use crate::evaluate::walk::{Hook, InstanceRequest, Outcome};
+use crate::lang::convert::convert;
+use crate::lang::value::{Attrs, Value};
+use crate::provider::{Registry, ResourceType, Schema};
+use crate::state::{InstanceState, ResourceState, State};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+pub struct Planner {
+    pub registry: Registry,
+    pub prior: Option<State>,
+    /// `--replace` addresses.
+    pub replace: HashSet<String>,
+    /// Static resource address → resources it depends on.
+    pub dependencies: HashMap<String, Vec<String>>,
+    pub changes: Vec<ResourceChange>,
+    /// Instance addresses the configuration still has.
+    pub seen: HashSet<String>,
+    /// Static addresses of resources whose instances are not known yet (their state is kept).
+    pub unknown_expansions: HashSet<String>,
+    pub root_dir: std::path::PathBuf,
+}
+
+pub fn resource_state_header(
+    resource: &Resource,
+    module_key: &str,
+    provider: &dyn ResourceType,
+) -> ResourceState {
+    ResourceState {
+        module: module_key.trim_end_matches('.').to_string(),
+        mode: if resource.mode == Mode::Data {
+            "data".into()
+        } else {
+            "managed".into()
+        },
+        type_name: resource.type_name.clone(),
+        name: resource.name.clone(),
+        provider: provider.provider_address().to_string(),
+        instances: Vec::new(),
+    }
+}
+
+/// The prior object of an instance, typed by its schema; `None` when there is none.
+pub fn prior_value(
+    state: Option<&State>,
+    address: &str,
+    schema: &Schema,
+) -> Option<(Value, InstanceState)> {
+    let (_, inst) = state?.find(address)?;
+    Some((
+        codec::from_state(&inst.attributes, &inst.sensitive_attributes, schema),
+        inst.clone(),
+    ))
+}
+
+fn get(v: &Value, name: &str) -> Value {
+    v.unmark()
+        .0
+        .attributes()
+        .and_then(|a| a.get(name).cloned())
+        .unwrap_or_else(Value::null)
+}
+
+/// Checks the configuration's arguments against the schema and merges it with the prior
+/// object: configured values win, computed attributes keep their prior value or are unknown.
+pub fn proposed_new(
+    addr: &str,
+    resource: &Resource,
+    schema: &Schema,
+    config: &Value,
+    prior: Option<&Value>,
+) -> Result<Value, Diagnostic> {
+    let cfg = config.unmark().0.attributes().cloned().unwrap_or_default();
+    for name in cfg.keys() {
+        match schema.attributes.get(name) {
+            Some(a) if a.computed && !a.optional => {
+                return Err(Diagnostic::error(
+                    "Invalid argument",
+                    format!(
+                        "{addr}: {name:?} is computed by the provider and cannot be set in configuration."
+                    ),
+                    resource.span,
+                ));
+            }
+            Some(_) => {}
+            None => {
+                let hint =
+                    crate::diag::did_you_mean(name, schema.attributes.keys().map(String::as_str))
+                        .map(|s| format!(" Did you mean {s:?}?"))
+                        .unwrap_or_default();
+                return Err(Diagnostic::error(
+                    "Unsupported argument",
+                    format!("{addr}: an argument named {name:?} is not expected here.{hint}"),
+                    resource
+                        .body
+                        .attribute(name)
+                        .map_or(resource.span, |a| a.name_span),
+                ));
+            }
+        }
+    }
+    let mut out = Attrs::new();
+    for (name, a) in &schema.attributes {
+        let given = cfg.get(name).cloned().unwrap_or(Value::Null(a.ty.clone()));
+        let given = convert(&given, &a.ty).map_err(|e| {
+            Diagnostic::error(
+                "Incorrect attribute value type",
+                format!("{addr}: inappropriate value for attribute {name:?}: {e}."),
+                resource
+                    .body
+                    .attribute(name)
+                    .map_or(resource.span, |x| x.expr.span),
+            )
+        })?;
+        if a.required && given.is_null() {
+            return Err(Diagnostic::error(
+                "Missing required argument",
+                format!("{addr}: the argument {name:?} is required, but no definition was found."),
+                resource.span,
+            ));
+        }
+        let v = if !given.is_null() || !a.computed {
+            given
+        } else {
+            match prior {
+                Some(p) => get(p, name),
+                None => Value::Unknown(a.ty.clone()),
+            }
+        };
+        out.insert(name.clone(), if a.sensitive { v.sensitive() } else { v });
+    }
+    Ok(Value::object(out))
+}
+
+/// Attributes whose planned value differs from the prior one (unknown counts as different).
+pub fn changed_attributes(schema: &Schema, prior: &Value, planned: &Value) -> Vec<String> {
+    schema
+        .attributes
+        .keys()
+        .filter(|name| {
+            let (a, b) = (get(prior, name), get(planned, name));
+            !(a.is_wholly_known() && b.is_wholly_known() && a.raw_equal(&b))
+        })
+        .cloned()
+        .collect()
+}
+
+impl Planner {
+    fn static_address(req: &InstanceRequest) -> String {
+        format!(
+            "{}{}",
+            crate::graph::static_prefix(req.module_key),
+            req.resource.address()
+        )
+    }
+
+    fn plan_managed(
+        &mut self,
+        req: &InstanceRequest,
+        provider: Arc<dyn ResourceType>,
+    ) -> Result<Value, Diagnostic> {
+        let r = req.resource;
+        let schema = provider.schema();
+        let prior = prior_value(self.prior.as_ref(), &req.address, schema);
+        let mut planned = proposed_new(
+            &req.address,
+            r,
+            schema,
+            &req.config,
+            prior.as_ref().map(|p| &p.0),
+        )?;
+        // ignore_changes: those attributes keep their prior values.
+        if let Some((pv, _)) = &prior {
+            let ignored: Vec<String> = if r.lifecycle.ignore_all_changes {
+                schema.attributes.keys().cloned().collect()
+            } else {
+                r.lifecycle
+                    .ignore_changes
+                    .iter()
+                    .filter_map(|e| {
+                        e.as_traversal()
+                            .map(|(root, _)| root)
+                            .or_else(|| e.as_literal_string())
+                    })
+                    .collect()
+            };
+            if !ignored.is_empty() {
+                let mut attrs = planned.unmark().0.attributes().cloned().unwrap_or_default();
+                for name in ignored {
+                    if attrs.contains_key(&name) {
+                        attrs.insert(name.clone(), get(pv, &name));
+                    }
+                }
+                planned = Value::object(attrs);
+            }
+        }
+        let planned = provider.plan(prior.as_ref().map(|p| &p.0), planned);
+        let static_addr = Self::static_address(req);
+        let dependencies = self
+            .dependencies
+            .get(&static_addr)
+            .cloned()
+            .unwrap_or_default();
+        let (action, before, after, replace_paths, reason) = match &prior {
+            None => (Action::Create, None, planned.clone(), Vec::new(), None),
+            Some((pv, inst)) => {
+                let changed = changed_attributes(schema, pv, &planned);
+                let forcing: Vec<String> = changed
+                    .iter()
+                    .filter(|n| schema.attributes[*n].force_new)
+                    .cloned()
+                    .collect();
+                let reason = if inst.is_tainted() {
+                    Some("tainted".to_string())
+                } else if self.replace.contains(&req.address) {
+                    Some("requested".to_string())
+                } else {
+                    None
+                };
+                if reason.is_some() || !forcing.is_empty() {
+                    // A new object: what the provider computes is unknown again.
+                    let fresh = provider.plan(
+                        None,
+                        proposed_new(&req.address, r, schema, &req.config, None)?,
+                    );
+                    let action = if r.lifecycle.create_before_destroy {
+                        Action::CreateThenDelete
+                    } else {
+                        Action::DeleteThenCreate
+                    };
+                    (action, Some(pv.clone()), fresh, forcing, reason)
+                } else if changed.is_empty() {
+                    (Action::NoOp, Some(pv.clone()), pv.clone(), Vec::new(), None)
+                } else {
+                    (
+                        Action::Update,
+                        Some(pv.clone()),
+                        planned.clone(),
+                        Vec::new(),
+                        None,
+                    )
+                }
+            }
+        };
+        if r.lifecycle.prevent_destroy && action.is_replace() {
+            return Err(Diagnostic::error(
+                "Instance cannot be destroyed",
+                format!(
+                    "Resource {} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed (replaced because {}). To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag.",
+                    req.address,
+                    if replace_paths.is_empty() {
+                        reason.clone().unwrap_or_default()
+                    } else {
+                        replace_paths.join(", ") + " changed"
+                    }
+                ),
+                r.span,
+            ));
+        }
+        self.changes.push(ResourceChange {
+            address: req.address.clone(),
+            module: req.module_key.trim_end_matches('.').to_string(),
+            mode: "managed".into(),
+            type_name: r.type_name.clone(),
+            name: r.name.clone(),
+            index: req.key.as_ref().map(crate::evaluate::InstanceKey::to_json),
+            provider: provider.provider_address().to_string(),
+            action,
+            before,
+            after: Some(after.clone()),
+            replace_paths,
+            reason,
+            dependencies,
+            create_before_destroy: r.lifecycle.create_before_destroy,
+        });
+        Ok(after)
+    }
+
+    /// Instances in the prior state that the configuration no longer has: planned for deletion.
+    pub fn plan_orphans(&mut self) {
+        let Some(state) = &self.prior else { return };
+        let mut orphans = Vec::new();
+        for (addr, r, inst) in state.instances() {
+            if self.seen.contains(&addr) || r.mode == "data" {
+                continue;
+            }
+            if self
+                .unknown_expansions
+                .contains(&static_resource_address(r))
+            {
+                continue;
+            }
+            orphans.push(delete_change(
+                &addr,
+                r,
+                inst,
+                self.registry.get(&r.type_name).as_deref(),
+                "orphan",
+            ));
+        }
+        self.changes.extend(orphans);
+    }
+}
+
+/// `module.net.aws_vpc.main` for a state entry of `module.net[0].aws_vpc.main`.
+pub fn static_resource_address(r: &ResourceState) -> String {
+    let prefix = if r.module.is_empty() {
+        String::new()
+    } else {
+        crate::graph::static_prefix(&format!("{}.", r.module))
+    };
+    let local = if r.mode == "data" {
+        format!("data.{}.{}", r.type_name, r.name)
+    } else {
+        format!("{}.{}", r.type_name, r.name)
+    };
+    format!("{prefix}{local}")
+}
+
+/// The static address of the resource a change belongs to.
+pub fn static_of_change(c: &ResourceChange) -> String {
+    let prefix = if c.module.is_empty() {
+        String::new()
+    } else {
+        crate::graph::static_prefix(&format!("{}.", c.module))
+    };
+    let local = if c.mode == "data" {
+        format!("data.{}.{}", c.type_name, c.name)
+    } else {
+        format!("{}.{}", c.type_name, c.name)
+    };
+    format!("{prefix}{local}")
+}
+
+/// A change that deletes an instance recorded in state.
+pub fn delete_change(
+    addr: &str,
+    r: &ResourceState,
+    inst: &InstanceState,
+    provider: Option<&dyn ResourceType>,
+    reason: &str,
+) -> ResourceChange {
+    let before = provider
+        .map(|p| codec::from_state(&inst.attributes, &inst.sensitive_attributes, p.schema()))
+        .unwrap_or_else(|| Value::from_json(&inst.attributes));
+    ResourceChange {
+        address: addr.to_string(),
+        module: r.module.clone(),
+        mode: r.mode.clone(),
+        type_name: r.type_name.clone(),
+        name: r.name.clone(),
+        index: inst.index_key.clone(),
+        provider: r.provider.clone(),
+        action: Action::Delete,
+        before: Some(before),
+        after: None,
+        replace_paths: Vec::new(),
+        reason: Some(reason.to_string()),
+        dependencies: inst.dependencies.clone(),
+        create_before_destroy: inst.create_before_destroy,
+    }
+}
+
+impl Hook for Planner {
+    fn instance(&mut self, req: InstanceRequest) -> Outcome {
+        self.seen.insert(req.address.clone());
+        let r = req.resource;
+        if r.mode == Mode::Data {
+            return match crate::evaluate::read_builtin_data(r, &req.config, &self.root_dir) {
+                Some(Ok(v)) => Outcome::Value(v),
+                Some(Err(d)) => Outcome::Failed(d),
+                None => Outcome::Failed(Diagnostic::error(
+                    "Unsupported data source",
+                    format!(
+                        "{}: infra has no data source of type {:?} yet.",
+                        req.address, r.type_name
+                    ),
+                    r.span,
+                )),
+            };
+        }
+        let Some(provider) = self.registry.get(&r.type_name) else {
+            let names: BTreeSet<&str> = self.registry.names().collect();
+            let hint = crate::diag::did_you_mean(&r.type_name, names)
+                .map(|s| format!(" Did you mean {s:?}?"))
+                .unwrap_or_default();
+            return Outcome::Failed(Diagnostic::error(
+                "Unsupported resource type",
+                format!(
+                    "{}: infra has no resource type {:?}.{hint}",
+                    req.address, r.type_name
+                ),
+                r.span,
+            ));
+        };
+        match self.plan_managed(&req, provider) {
+            Ok(v) => Outcome::Value(v),
+            Err(d) => Outcome::Failed(d),
+        }
+    }
+
+    fn unknown_expansion(&mut self, resource: &Resource, module_key: &str) -> Option<Diagnostic> {
+        self.unknown_expansions.insert(format!(
+            "{}{}",
+            crate::graph::static_prefix(module_key),
+            resource.address()
+        ));
+        let what = if resource.count.is_some() {
+            "count"
+        } else {
+            "for_each"
+        };
+        Some(Diagnostic::error(
+            format!("Invalid {what} argument"),
+            format!(
+                "{module_key}{}: the {what:?} value depends on resource attributes that cannot be determined until apply, so infra cannot predict how many instances will be created. Apply the resources it depends on first with -target, or make {what} depend on known values only.",
+                resource.address()
+            ),
+            resource.span,
+        ))
+    }
+}

@@ -1,0 +1,320 @@
+//! Making a plan: refresh the prior state, walk the configuration with the planner, add the
+//! deletions of objects the configuration no longer has, compare outputs, and apply `-target`.
+
+use super::codec::to_plan_json;
+use super::model::{Action, OutputChange, PLAN_FORMAT, Plan};
+use super::planner::{Planner, delete_change};
+use crate::config::tfvars::RawValue;
+use crate::diag::Diagnostic;
+use crate::evaluate::walk::WalkOptions;
+use crate::evaluate::{self, Options};
+use crate::graph::{self, ModuleTree};
+use crate::lang::value::Value;
+use crate::provider::Registry;
+use crate::state::State;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+pub struct PlanRequest {
+    pub dir: PathBuf,
+    pub root_vars: BTreeMap<String, RawValue>,
+    pub workspace: String,
+    pub destroy: bool,
+    pub refresh: bool,
+    pub replace: Vec<String>,
+    pub targets: Vec<String>,
+    pub parallelism: usize,
+}
+
+pub struct PlanOutcome {
+    pub plan: Option<Plan>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub async fn make_plan(
+    req: &PlanRequest,
+    prior: Option<&State>,
+    registry: &Registry,
+) -> PlanOutcome {
+    let (tree, mut diags) = ModuleTree::load(&req.dir);
+    let Some(tree) = tree else {
+        return PlanOutcome {
+            plan: None,
+            diagnostics: diags,
+        };
+    };
+    let mut prior = prior.cloned();
+    if req.refresh
+        && let Some(state) = prior.as_mut()
+    {
+        diags.extend(refresh(state, registry).await);
+    }
+    let base_plan = |changes, outputs, variables| Plan {
+        format_version: PLAN_FORMAT,
+        infra_version: env!("CARGO_PKG_VERSION").to_string(),
+        lineage: prior.as_ref().map(|s| s.lineage.clone()),
+        prior_serial: prior.as_ref().map(|s| s.serial),
+        destroy: req.destroy,
+        variables,
+        changes,
+        outputs,
+        targets: req.targets.clone(),
+    };
+    let dependencies = match graph::build(&tree) {
+        Ok(g) => graph::resource_dependencies(&tree, &g),
+        Err(d) => {
+            diags.extend(d);
+            return PlanOutcome {
+                plan: None,
+                diagnostics: diags,
+            };
+        }
+    };
+    let mut planner = Planner {
+        registry: registry.clone(),
+        prior: prior.clone(),
+        replace: req.replace.iter().cloned().collect(),
+        dependencies,
+        changes: Vec::new(),
+        seen: HashSet::new(),
+        unknown_expansions: HashSet::new(),
+        root_dir: req.dir.clone(),
+    };
+    let opts = Options {
+        root_vars: req.root_vars.clone(),
+        workspace: req.workspace.clone(),
+        require_root_vars: true,
+        validate_only: false,
+    };
+    let walk_opts = WalkOptions {
+        parallelism: req.parallelism,
+        stop: None,
+    };
+    let (evaluated, _) = evaluate::run(&tree, diags, &opts, &mut planner, &walk_opts).await;
+    let mut diags = evaluated.diagnostics;
+    if diags.iter().any(Diagnostic::is_error) {
+        return PlanOutcome {
+            plan: None,
+            diagnostics: diags,
+        };
+    }
+    let variables: BTreeMap<String, serde_json::Value> = evaluated
+        .world
+        .root()
+        .map(|r| {
+            r.vars
+                .iter()
+                .map(|(k, v)| (k.clone(), to_plan_json(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if req.destroy {
+        let changes = destroy_changes(prior.as_ref(), registry);
+        let outputs = prior
+            .as_ref()
+            .map(|s| {
+                s.outputs
+                    .iter()
+                    .map(|(k, o)| {
+                        (
+                            k.clone(),
+                            OutputChange {
+                                action: Action::Delete,
+                                before: Some(typed_output(o)),
+                                after: None,
+                                sensitive: o.sensitive,
+                            },
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return PlanOutcome {
+            plan: Some(base_plan(changes, outputs, variables)),
+            diagnostics: diags,
+        };
+    }
+    planner.plan_orphans();
+    let mut changes = planner.changes;
+    for r in &req.replace {
+        if !changes.iter().any(|c| &c.address == r) {
+            diags.push(Diagnostic::plain(
+                "Invalid -replace address",
+                format!("{r} is not an instance in the configuration."),
+            ));
+        }
+    }
+    if !req.targets.is_empty() {
+        changes = apply_targets(changes, &req.targets);
+    }
+    let outputs = output_changes(prior.as_ref(), &evaluated.outputs);
+    PlanOutcome {
+        plan: Some(base_plan(changes, outputs, variables)),
+        diagnostics: diags,
+    }
+}
+
+/// Reads every object in state again, so the plan starts from what exists: an object deleted
+/// outside infra disappears from the prior state and will be created again.
+async fn refresh(state: &mut State, registry: &Registry) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut gone = Vec::new();
+    let mut updates = Vec::new();
+    for (addr, r, inst) in state.instances() {
+        if r.mode != "managed" {
+            continue;
+        }
+        let Some(provider) = registry.get(&r.type_name) else {
+            continue;
+        };
+        let prior = super::codec::from_state(
+            &inst.attributes,
+            &inst.sensitive_attributes,
+            provider.schema(),
+        );
+        match provider.read(prior).await {
+            Ok(Some(now)) => {
+                let (attrs, sensitive) = super::codec::to_state(&now, provider.schema());
+                if attrs != inst.attributes {
+                    updates.push((
+                        r.clone(),
+                        crate::state::InstanceState {
+                            attributes: attrs,
+                            sensitive_attributes: sensitive,
+                            ..inst.clone()
+                        },
+                    ));
+                }
+            }
+            Ok(None) => gone.push(addr),
+            Err(e) => diags.push(Diagnostic::plain(
+                "Failed to refresh",
+                format!("{addr}: {e}"),
+            )),
+        }
+    }
+    for (r, i) in updates {
+        state.upsert(&r, i);
+    }
+    for a in gone {
+        state.remove(&a);
+    }
+    diags
+}
+
+fn destroy_changes(
+    prior: Option<&State>,
+    registry: &Registry,
+) -> Vec<super::model::ResourceChange> {
+    let Some(state) = prior else {
+        return Vec::new();
+    };
+    state
+        .instances()
+        .filter(|(_, r, _)| r.mode == "managed")
+        .map(|(addr, r, inst)| {
+            delete_change(
+                &addr,
+                r,
+                inst,
+                registry.get(&r.type_name).as_deref(),
+                "destroy",
+            )
+        })
+        .collect()
+}
+
+/// Keeps the targeted instances and everything they depend on.
+fn apply_targets(
+    changes: Vec<super::model::ResourceChange>,
+    targets: &[String],
+) -> Vec<super::model::ResourceChange> {
+    let matches = |addr: &str, t: &str| {
+        addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}."))
+    };
+    let mut keep: HashSet<String> = changes
+        .iter()
+        .filter(|c| targets.iter().any(|t| matches(&c.address, t)))
+        .map(|c| c.address.clone())
+        .collect();
+    loop {
+        let mut added = false;
+        for c in &changes {
+            if !keep.contains(&c.address) {
+                continue;
+            }
+            for d in &c.dependencies {
+                for other in &changes {
+                    let other_static = super::planner::static_of_change(other);
+                    if &other_static == d && keep.insert(other.address.clone()) {
+                        added = true;
+                    }
+                }
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    changes
+        .into_iter()
+        .filter(|c| keep.contains(&c.address))
+        .collect()
+}
+
+/// An output recorded in state, with the type recorded beside it.
+pub fn typed_output(o: &crate::state::OutputState) -> Value {
+    crate::lang::types::Type::from_json(&o.ty)
+        .and_then(|t| Value::from_json_typed(&o.value, &t))
+        .unwrap_or_else(|| Value::from_json(&o.value))
+}
+
+fn output_changes(
+    prior: Option<&State>,
+    outputs: &BTreeMap<String, evaluate::OutputValue>,
+) -> BTreeMap<String, OutputChange> {
+    let mut out = BTreeMap::new();
+    for (name, o) in outputs {
+        let before = prior.and_then(|s| s.outputs.get(name)).map(typed_output);
+        let after = o.value.clone();
+        let action = match &before {
+            None if after.is_null() => continue,
+            None => Action::Create,
+            Some(b)
+                if after.is_wholly_known()
+                    && crate::lang::eval::values_equal(
+                        &b.unmark_deep().0,
+                        &after.unmark_deep().0,
+                    ) =>
+            {
+                Action::NoOp
+            }
+            Some(_) => Action::Update,
+        };
+        out.insert(
+            name.clone(),
+            OutputChange {
+                action,
+                before,
+                after: Some(after),
+                sensitive: o.sensitive,
+            },
+        );
+    }
+    if let Some(s) = prior {
+        for (name, o) in &s.outputs {
+            if !outputs.contains_key(name) {
+                out.insert(
+                    name.clone(),
+                    OutputChange {
+                        action: Action::Delete,
+                        before: Some(typed_output(o)),
+                        after: None,
+                        sensitive: o.sensitive,
+                    },
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,123 @@
+//! The apply journal: every finished resource change is appended to `<state>.journal` at once,
+//! so a killed apply loses nothing, while the state file itself is rewritten (atomically) only
+//! every few seconds and at the end. Loading the state replays a journal left behind.
+
+use super::model::{InstanceState, ResourceState, State};
+use crate::diag::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Entry {
+    Upsert {
+        lineage: String,
+        resource: Box<ResourceState>,
+        instance: Box<InstanceState>,
+    },
+    Remove {
+        lineage: String,
+        address: String,
+    },
+}
+
+pub fn journal_path(state: &Path) -> PathBuf {
+    let mut p = state.as_os_str().to_owned();
+    p.push(".journal");
+    PathBuf::from(p)
+}
+
+pub struct Journal {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl Journal {
+    pub fn open(state: &Path) -> Result<Journal, Diagnostic> {
+        let path = journal_path(state);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts.open(&path).map_err(|e| {
+            Diagnostic::plain(
+                "Failed to open state journal",
+                format!("{}: {e}", path.display()),
+            )
+        })?;
+        Ok(Journal { file, path })
+    }
+
+    /// Appends one entry with a single write, so a killed process leaves whole lines only.
+    pub fn append(&mut self, e: &Entry) -> Result<(), Diagnostic> {
+        let mut line = serde_json::to_vec(e)
+            .map_err(|e| Diagnostic::plain("Failed to encode journal entry", e.to_string()))?;
+        line.push(b'\n');
+        self.file.write_all(&line).map_err(|e| {
+            Diagnostic::plain(
+                "Failed to write state journal",
+                format!("{}: {e}", self.path.display()),
+            )
+        })
+    }
+
+    pub fn sync(&mut self) {
+        let _ = self.file.sync_data();
+    }
+
+    /// After the state file holds everything: start an empty journal.
+    pub fn truncate(&mut self) -> Result<(), Diagnostic> {
+        self.file
+            .set_len(0)
+            .map_err(|e| Diagnostic::plain("Failed to reset state journal", e.to_string()))
+    }
+}
+
+/// Applies a journal left by an interrupted run to `state`; returns how many entries it had.
+pub fn replay(state_path: &Path, state: &mut State) -> Result<usize, Diagnostic> {
+    let path = journal_path(state_path);
+    let Ok(f) = std::fs::File::open(&path) else {
+        return Ok(0);
+    };
+    let mut n = 0;
+    for line in std::io::BufReader::new(f).lines() {
+        let Ok(line) = line else { break };
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A torn last line (killed mid-write) is ignored: its change was not finished.
+        let Ok(entry) = serde_json::from_str::<Entry>(&line) else {
+            break;
+        };
+        let lineage = match &entry {
+            Entry::Upsert { lineage, .. } | Entry::Remove { lineage, .. } => lineage.clone(),
+        };
+        if lineage != state.lineage {
+            return Err(Diagnostic::plain(
+                "State journal belongs to another state",
+                format!(
+                    "{} has lineage {lineage}, the state {}; move it aside to continue.",
+                    path.display(),
+                    state.lineage
+                ),
+            ));
+        }
+        match entry {
+            Entry::Upsert {
+                resource, instance, ..
+            } => state.upsert(&resource, *instance),
+            Entry::Remove { address, .. } => {
+                state.remove(&address);
+            }
+        }
+        n += 1;
+    }
+    if n > 0 {
+        state.serial += 1;
+    }
+    Ok(n)
+}

@@ -1,0 +1,155 @@
+//! The state lock: a lock file created exclusively beside the state, holding who took it,
+//! when and for what, so a second `infra apply` waits (up to `--lock-timeout`) or fails with the
+//! holder's details, and `infra force-unlock ID` can clear a lock left by a killed process.
+
+use crate::diag::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LockInfo {
+    #[serde(rename = "ID")]
+    pub id: String,
+    #[serde(rename = "Operation")]
+    pub operation: String,
+    #[serde(rename = "Who")]
+    pub who: String,
+    #[serde(rename = "Version")]
+    pub version: String,
+    #[serde(rename = "Created")]
+    pub created: String,
+    #[serde(rename = "Path")]
+    pub path: String,
+}
+
+pub struct StateLock {
+    path: PathBuf,
+    pub info: LockInfo,
+}
+
+pub fn lock_path(state: &Path) -> PathBuf {
+    let mut p = state.as_os_str().to_owned();
+    p.push(".lock.info");
+    PathBuf::from(p)
+}
+
+fn who() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into());
+    format!("{user}@{host}")
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+impl StateLock {
+    /// Takes the lock, retrying until `timeout` passes.
+    pub fn acquire(
+        state: &Path,
+        operation: &str,
+        timeout: Duration,
+    ) -> Result<StateLock, Diagnostic> {
+        let path = lock_path(state);
+        let info = LockInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            operation: operation.to_string(),
+            who: who(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            created: now_rfc3339(),
+            path: state.display().to_string(),
+        };
+        let start = Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let body = serde_json::to_vec_pretty(&info).unwrap_or_default();
+                    f.write_all(&body).and_then(|_| f.sync_all()).map_err(|e| {
+                        Diagnostic::plain(
+                            "Failed to lock state",
+                            format!("{}: {e}", path.display()),
+                        )
+                    })?;
+                    return Ok(StateLock { path, info });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if start.elapsed() >= timeout {
+                        let holder = read_lock(state);
+                        let detail = match holder {
+                            Some(h) => format!(
+                                "The state is locked by another operation.\n\nLock Info:\n  ID:        {}\n  Path:      {}\n  Operation: {}\n  Who:       {}\n  Version:   {}\n  Created:   {}\n\nWait for it to finish, or if it was killed, release the lock with: infra force-unlock {}",
+                                h.id, h.path, h.operation, h.who, h.version, h.created, h.id
+                            ),
+                            None => format!("{} exists but cannot be read.", path.display()),
+                        };
+                        return Err(Diagnostic::plain("Error acquiring the state lock", detail));
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => {
+                    return Err(Diagnostic::plain(
+                        "Failed to lock state",
+                        format!("{}: {e}", path.display()),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for StateLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+pub fn read_lock(state: &Path) -> Option<LockInfo> {
+    let bytes = std::fs::read(lock_path(state)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Removes a lock whose ID matches; a different ID is refused so the wrong lock is never broken.
+pub fn force_unlock(state: &Path, id: &str) -> Result<(), Diagnostic> {
+    match read_lock(state) {
+        None => Err(Diagnostic::plain(
+            "No lock to release",
+            format!("{} is not locked.", state.display()),
+        )),
+        Some(h) if h.id != id => Err(Diagnostic::plain(
+            "Lock ID does not match",
+            format!("The state is locked with ID {}, not {id}.", h.id),
+        )),
+        Some(_) => std::fs::remove_file(lock_path(state))
+            .map_err(|e| Diagnostic::plain("Failed to release lock", e.to_string())),
+    }
+}

@@ -1,0 +1,92 @@
+//! Renaming addresses in state (`infra state mv`, `moved` blocks): an instance to another
+//! instance address, or every instance of a resource to another resource.
+
+use super::model::{State, key_suffix};
+use crate::diag::Diagnostic;
+
+/// Splits `module.a.type.name[key]` into (module, mode, type, name, key JSON).
+fn parse(addr: &str) -> Option<(String, String, String, String, Option<serde_json::Value>)> {
+    let (base, key) = match addr.find('[') {
+        Some(i) if addr.ends_with(']') => {
+            let k = &addr[i + 1..addr.len() - 1];
+            let key = serde_json::from_str::<serde_json::Value>(k).ok()?;
+            (&addr[..i], Some(key))
+        }
+        _ => (addr, None),
+    };
+    let parts: Vec<&str> = base.split('.').collect();
+    let mut i = 0;
+    let mut module = Vec::new();
+    while i + 1 < parts.len() && parts[i] == "module" {
+        module.push(format!("module.{}", parts[i + 1]));
+        i += 2;
+    }
+    let rest = &parts[i..];
+    let (mode, t, n) = match rest {
+        ["data", t, n] => ("data", *t, *n),
+        [t, n] => ("managed", *t, *n),
+        _ => return None,
+    };
+    Some((
+        module.join("."),
+        mode.to_string(),
+        t.to_string(),
+        n.to_string(),
+        key,
+    ))
+}
+
+pub fn move_address(s: &mut State, from: &str, to: &str) -> Result<(), Diagnostic> {
+    let bad = |a: &str| {
+        Diagnostic::plain(
+            "Invalid address",
+            format!(
+                "{a:?} is not a resource or instance address like aws_vpc.main or aws_subnet.a[0]."
+            ),
+        )
+    };
+    let (fm, fmode, ft, fname, fkey) = parse(from).ok_or_else(|| bad(from))?;
+    let (tm, tmode, tt, tname, tkey) = parse(to).ok_or_else(|| bad(to))?;
+    if ft != tt || fmode != tmode {
+        return Err(Diagnostic::plain(
+            "Invalid move",
+            format!("Cannot move {from} to {to}: the resource types differ."),
+        ));
+    }
+    if s.instances().any(|(a, _, _)| a == to) {
+        return Err(Diagnostic::plain(
+            "Destination exists",
+            format!("{to} is already in the state."),
+        ));
+    }
+    let moving: Vec<String> = s
+        .instances()
+        .filter(|(a, _, _)| {
+            if fkey.is_some() {
+                a == from
+            } else {
+                a == from || a.starts_with(&format!("{from}["))
+            }
+        })
+        .map(|(a, _, _)| a)
+        .collect();
+    if moving.is_empty() {
+        return Err(Diagnostic::plain(
+            "No instance found",
+            format!("{from} is not in the state."),
+        ));
+    }
+    for a in moving {
+        let Some((mut r, mut inst)) = s.remove(&a) else {
+            continue;
+        };
+        r.module = tm.clone();
+        r.name = tname.clone();
+        if fkey.is_some() || tkey.is_some() {
+            inst.index_key = tkey.clone();
+        }
+        let _ = (&fm, &fname, key_suffix(&inst.index_key));
+        s.upsert(&r, inst);
+    }
+    Ok(())
+}
