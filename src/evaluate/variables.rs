@@ -132,8 +132,12 @@ impl Ctx<'_> {
             Some(RawValue::Expr(e)) => Some((self.constant(e).ok_or(())?, e.span)),
             Some(RawValue::Json(j)) => Some((Value::from_json(j), var.span)),
             Some(RawValue::Value(v)) => Some((v.clone(), var.span)),
-            // A string-typed variable takes the text as it is; others parse it as an expression.
-            Some(RawValue::Text { text, .. }) if var.constraint.ty.is_primitive() => {
+            // A primitive or untyped variable takes the text as it is, as Terraform does; collections
+            // and structures parse it as an expression.
+            Some(RawValue::Text { text, .. })
+                if var.constraint.ty.is_primitive()
+                    || var.constraint.ty == crate::lang::types::Type::Dynamic =>
+            {
                 Some((Value::string(text.as_str()), var.span))
             }
             Some(RawValue::Text { text, origin }) => {
