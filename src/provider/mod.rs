@@ -74,6 +74,7 @@ impl Registry {
         let mut types: HashMap<&'static str, Arc<dyn ResourceType>> = HashMap::new();
         types.insert("terraform_data", Arc::new(builtin::TerraformData::new()));
         types.insert("null_resource", Arc::new(builtin::NullResource::new()));
+        types.insert("time_sleep", Arc::new(builtin::TimeSleep::new()));
         Registry { types }
     }
 

@@ -96,6 +96,10 @@ pub fn replay(state_path: &Path, state: &mut State) -> Result<usize, Diagnostic>
         let lineage = match &entry {
             Entry::Upsert { lineage, .. } | Entry::Remove { lineage, .. } => lineage.clone(),
         };
+        // A run killed before its first state write leaves only the journal: adopt its lineage.
+        if n == 0 && state.serial == 0 && state.resources.is_empty() {
+            state.lineage = lineage.clone();
+        }
         if lineage != state.lineage {
             return Err(Diagnostic::plain(
                 "State journal belongs to another state",

@@ -1,5 +1,5 @@
-//! Resources that need no cloud, with Terraform's semantics: `terraform_data` and
-//! `null_resource`. They make every engine feature testable without AWS and let the same
+//! Resources that need no cloud, with Terraform's semantics: `terraform_data`,
+//! `null_resource` and `time_sleep`. They make every engine feature testable without AWS and let the same
 //! configuration run through Terraform for comparison.
 
 use super::{AttrSchema, BoxFuture, ProviderResult, ResourceType, Schema};
@@ -178,6 +178,141 @@ impl ResourceType for NullResource {
                 ]
                 .into(),
             ))
+        })
+    }
+}
+
+/// `time_sleep` (hashicorp/time): waits on create and on destroy. Useful to order work, and to
+/// give tests an apply that takes time.
+pub struct TimeSleep {
+    schema: Schema,
+}
+
+impl TimeSleep {
+    pub fn new() -> TimeSleep {
+        TimeSleep {
+            schema: Schema::new([
+                ("id", AttrSchema::computed(Type::String)),
+                (
+                    "create_duration",
+                    AttrSchema::optional(Type::String).force_new(),
+                ),
+                (
+                    "destroy_duration",
+                    AttrSchema::optional(Type::String).force_new(),
+                ),
+                (
+                    "triggers",
+                    AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
+                ),
+            ]),
+        }
+    }
+}
+
+impl Default for TimeSleep {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Go duration text ("30s", "1m30s", "250ms") as a Duration.
+fn go_duration(v: &Value) -> Result<std::time::Duration, super::ProviderError> {
+    let Some(s) = v.unmark().0.as_str().map(str::to_string) else {
+        return Ok(std::time::Duration::ZERO);
+    };
+    let mut total = 0f64;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        while let Some(&n) = chars.peek() {
+            if n.is_ascii_alphabetic() {
+                unit.push(n);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let n: f64 = num.parse().map_err(|_| {
+            super::ProviderError::new("ParseDuration", format!("invalid duration {s:?}"))
+        })?;
+        num.clear();
+        total += n * match unit.as_str() {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => {
+                return Err(super::ProviderError::new(
+                    "ParseDuration",
+                    format!("unknown unit {unit:?} in duration {s:?}"),
+                ));
+            }
+        };
+    }
+    if !num.is_empty() {
+        return Err(super::ProviderError::new(
+            "ParseDuration",
+            format!("missing unit in duration {s:?}"),
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
+}
+
+impl ResourceType for TimeSleep {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &'static str {
+        "provider[\"registry.terraform.io/hashicorp/time\"]"
+    }
+
+    fn create(&self, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        Box::pin(async move {
+            tokio::time::sleep(go_duration(&attr(&planned, "create_duration"))?).await;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos();
+            Ok(with(&planned, "id", Value::string(now.to_string())))
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        Box::pin(async move { Ok(with(&planned, "id", attr(&prior, "id"))) })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        Box::pin(async move {
+            tokio::time::sleep(go_duration(&attr(&prior, "destroy_duration"))?).await;
+            Ok(())
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        Box::pin(async move { Ok(Some(prior)) })
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let id = id.to_string();
+        Box::pin(async move {
+            let attrs: Attrs = [
+                ("id".to_string(), Value::string(id)),
+                ("create_duration".to_string(), Value::Null(Type::String)),
+                ("destroy_duration".to_string(), Value::Null(Type::String)),
+                (
+                    "triggers".to_string(),
+                    Value::Null(Type::Map(Box::new(Type::String))),
+                ),
+            ]
+            .into();
+            Ok(Value::object(attrs))
         })
     }
 }
