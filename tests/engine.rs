@@ -361,3 +361,48 @@ fn unsupported_resource_type_names_the_address_unless_count_is_zero() {
     let d = workdir("resource \"aws_nothing\" \"x\" {\n  count = 0\n  name  = \"a\"\n}\n");
     ok(d.path(), &["plan"]);
 }
+
+#[test]
+fn moved_blocks_rename_without_replacing() {
+    let d = workdir(CONFIG);
+    let p = d.path();
+    ok(p, &["apply", "-auto-approve"]);
+    let id = state(p)["resources"][0]["instances"][0]["attributes"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let renamed = CONFIG
+        .replace("\"terraform_data\" \"base\"", "\"terraform_data\" \"root\"")
+        .replace("terraform_data.base.output", "terraform_data.root.output")
+        + "\nmoved {\n  from = terraform_data.base\n  to   = terraform_data.root\n}\n";
+    std::fs::write(p.join("main.tf"), renamed).unwrap();
+    let out = ok(p, &["plan"]);
+    assert!(
+        out.contains("terraform_data.base has moved to terraform_data.root"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Plan: 0 to add, 0 to change, 0 to destroy."),
+        "{out}"
+    );
+    ok(p, &["apply", "-auto-approve"]);
+    let list = ok(p, &["state", "list"]);
+    assert!(
+        list.contains("terraform_data.root") && !list.contains("terraform_data.base"),
+        "{list}"
+    );
+    let st = state(p);
+    let root = st["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "root")
+        .unwrap();
+    assert_eq!(
+        root["instances"][0]["attributes"]["id"],
+        id.as_str(),
+        "the object was kept"
+    );
+    let out = infra(p, &["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}

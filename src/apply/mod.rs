@@ -364,6 +364,18 @@ pub async fn apply(
     progress: &Progress,
 ) -> ApplyOutcome {
     let mut outcome = ApplyOutcome::default();
+    // 0. Renames from `moved` blocks, so planned changes find their objects.
+    for (from, to) in &plan.moved {
+        let r = if crate::plan::run::is_module_address(from) {
+            crate::state::moves::move_module(state, from, to)
+        } else {
+            crate::state::moves::move_address(state, from, to)
+        };
+        match r {
+            Ok(()) => store.touch(),
+            Err(d) => outcome.diagnostics.push(d),
+        }
+    }
     // 1. Deletions, and the old halves of delete-then-create replacements.
     let deletes: Vec<&ResourceChange> = plan
         .changes

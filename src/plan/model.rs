@@ -92,6 +92,9 @@ pub struct Plan {
     /// `-target` addresses the plan was limited to.
     #[serde(default)]
     pub targets: Vec<String>,
+    /// State addresses renamed by `moved` blocks: (from, to).
+    #[serde(default)]
+    pub moved: Vec<(String, String)>,
 }
 
 pub const PLAN_FORMAT: u32 = 1;
@@ -102,6 +105,7 @@ impl Plan {
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
             || self.outputs.values().any(|o| o.action != Action::NoOp)
+            || !self.moved.is_empty()
     }
 
     /// (add, change, destroy) as Terraform's summary line counts them.

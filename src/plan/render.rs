@@ -193,6 +193,12 @@ pub fn render(plan: &Plan, style: &Style) -> String {
             out.push('\n');
         }
     }
+    for (from, to) in &plan.moved {
+        out.push_str(&format!("  # {from} has moved to {to}\n"));
+    }
+    if !plan.moved.is_empty() {
+        out.push('\n');
+    }
     let (add, change, destroy) = plan.counts();
     out.push_str(&format!(
         "{} {add} to add, {change} to change, {destroy} to destroy.\n",

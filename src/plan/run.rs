@@ -44,6 +44,13 @@ pub async fn make_plan(
         };
     };
     let mut prior = prior.cloned();
+    let mut moves = Vec::new();
+    if let Some(state) = prior.as_mut() {
+        match apply_moved_blocks(&tree, state) {
+            Ok(m) => moves = m,
+            Err(d) => diags.extend(d),
+        }
+    }
     if req.refresh
         && let Some(state) = prior.as_mut()
     {
@@ -59,6 +66,7 @@ pub async fn make_plan(
         changes,
         outputs,
         targets: req.targets.clone(),
+        moved: Vec::new(),
     };
     let dependencies = match graph::build(&tree) {
         Ok(g) => graph::resource_dependencies(&tree, &g),
@@ -148,10 +156,66 @@ pub async fn make_plan(
         changes = apply_targets(changes, &req.targets);
     }
     let outputs = output_changes(prior.as_ref(), &evaluated.outputs);
+    let mut plan = base_plan(changes, outputs, variables);
+    plan.moved = moves;
     PlanOutcome {
-        plan: Some(base_plan(changes, outputs, variables)),
+        plan: Some(plan),
         diagnostics: diags,
     }
+}
+
+/// Renames state addresses as the configuration's `moved` blocks say, so renamed resources
+/// keep their objects. Returns the (from, to) pairs that applied.
+fn apply_moved_blocks(
+    tree: &ModuleTree,
+    state: &mut State,
+) -> Result<Vec<(String, String)>, Vec<Diagnostic>> {
+    let mut applied = Vec::new();
+    let mut diags = Vec::new();
+    for tm in &tree.modules {
+        let prefix = tm.prefix();
+        for mv in &tm.module.moved {
+            let (Some(from), Some(to)) = (mv.from.as_address(), mv.to.as_address()) else {
+                diags.push(Diagnostic::error(
+                    "Invalid moved block",
+                    "from and to must be resource, instance or module addresses like aws_vpc.a or module.net.",
+                    mv.span,
+                ));
+                continue;
+            };
+            let (from, to) = (format!("{prefix}{from}"), format!("{prefix}{to}"));
+            let under = |a: &str, p: &str| {
+                a == p || a.starts_with(&format!("{p}[")) || a.starts_with(&format!("{p}."))
+            };
+            let present = state.instances().any(|(a, _, _)| under(&a, &from));
+            let target_taken = state.instances().any(|(a, _, _)| under(&a, &to));
+            if !present || target_taken {
+                // Already moved, or never created: nothing to do, as in Terraform.
+                continue;
+            }
+            let result = if is_module_address(&from) {
+                crate::state::moves::move_module(state, &from, &to)
+            } else {
+                crate::state::moves::move_address(state, &from, &to)
+            };
+            match result {
+                Ok(()) => applied.push((from, to)),
+                Err(d) => diags.push(d.or_span(mv.span)),
+            }
+        }
+    }
+    if diags.is_empty() {
+        Ok(applied)
+    } else {
+        Err(diags)
+    }
+}
+
+/// `module.a` or `module.a[0].module.b` (no resource part).
+pub fn is_module_address(a: &str) -> bool {
+    let static_path = crate::graph::static_prefix(&format!("{a}."));
+    let parts: Vec<&str> = static_path.trim_end_matches('.').split('.').collect();
+    parts.len() % 2 == 0 && parts.chunks(2).all(|c| c[0] == "module")
 }
 
 /// Reads every object in state again, so the plan starts from what exists: an object deleted

@@ -90,3 +90,25 @@ pub fn move_address(s: &mut State, from: &str, to: &str) -> Result<(), Diagnosti
     }
     Ok(())
 }
+
+/// Moves every instance under module address `from` (`module.a`, `module.a[0]`) to `to`.
+pub fn move_module(s: &mut State, from: &str, to: &str) -> Result<(), Diagnostic> {
+    let mut moved = 0;
+    for r in s.resources.iter_mut() {
+        if r.module == from {
+            r.module = to.to_string();
+            moved += 1;
+        } else if let Some(rest) = r.module.strip_prefix(&format!("{from}.")) {
+            r.module = format!("{to}.{rest}");
+            moved += 1;
+        }
+    }
+    if moved == 0 {
+        return Err(Diagnostic::plain(
+            "No instance found",
+            format!("Nothing in the state is under {from}."),
+        ));
+    }
+    s.resources.sort_by_key(|r| r.address());
+    Ok(())
+}

@@ -223,6 +223,26 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// The address a static reference spells (`module.a.aws_vpc.main[0]`), for `moved`,
+    /// `replace_triggered_by` and `ignore_changes`.
+    pub fn as_address(&self) -> Option<String> {
+        let (root, steps) = self.as_traversal()?;
+        let mut s = root;
+        for st in steps {
+            match st {
+                Step::Attr(a) => {
+                    s.push('.');
+                    s.push_str(&a);
+                }
+                Step::Index(i) => s.push_str(&format!("[{i}]")),
+                Step::Key(k) => s.push_str(&format!("[{}]", serde_json::Value::String(k))),
+            }
+        }
+        Some(s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Attr(String),
