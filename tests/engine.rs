@@ -406,3 +406,124 @@ fn moved_blocks_rename_without_replacing() {
     let out = infra(p, &["plan", "-detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 }
+
+#[test]
+fn taint_replace_flag_and_replace_triggered_by_force_replacement() {
+    let config = format!(
+        "{CONFIG}\nresource \"terraform_data\" \"follower\" {{\n  input = \"f\"\n  lifecycle {{\n    replace_triggered_by = [terraform_data.base]\n  }}\n}}\n"
+    );
+    let d = workdir(&config);
+    let p = d.path();
+    ok(p, &["apply", "-auto-approve"]);
+    ok(p, &["taint", "terraform_data.node[1]"]);
+    let out = ok(p, &["plan"]);
+    assert!(
+        out.contains("terraform_data.node[1] is tainted, so it must be replaced"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Plan: 1 to add, 0 to change, 1 to destroy."),
+        "{out}"
+    );
+    ok(p, &["untaint", "terraform_data.node[1]"]);
+    let out = infra(p, &["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    let out = ok(p, &["plan", "-replace", "terraform_data.node[0]"]);
+    assert!(
+        out.contains("terraform_data.node[0] will be replaced, as requested"),
+        "{out}"
+    );
+
+    // Changing base's input updates it in place, which triggers the follower's replacement.
+    let out = ok(
+        p,
+        &[
+            "plan",
+            "-var",
+            "size=1",
+            "-var",
+            "name=web",
+            "-replace",
+            "terraform_data.base",
+        ],
+    );
+    assert!(
+        out.contains(
+            "terraform_data.follower will be replaced due to changes in replace_triggered_by"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn target_limits_the_plan_to_an_address_and_its_dependencies() {
+    let d = workdir(&format!(
+        "{CONFIG}\nresource \"terraform_data\" \"other\" {{\n  input = 1\n}}\n"
+    ));
+    let out = ok(d.path(), &["plan", "-target", "terraform_data.node[0]"]);
+    assert!(
+        out.contains("terraform_data.node[0] will be created"),
+        "{out}"
+    );
+    assert!(out.contains("terraform_data.base will be created"), "{out}");
+    assert!(!out.contains("terraform_data.other"), "{out}");
+    assert!(!out.contains("terraform_data.node[1]"), "{out}");
+}
+
+#[test]
+fn import_adopts_an_object_and_show_and_graph_print() {
+    let d = workdir("resource \"terraform_data\" \"imported\" {\n}\n");
+    let p = d.path();
+    ok(p, &["import", "terraform_data.imported", "existing-id"]);
+    let list = ok(p, &["state", "list"]);
+    assert_eq!(list.trim(), "terraform_data.imported");
+    assert_eq!(
+        state(p)["resources"][0]["instances"][0]["attributes"]["id"],
+        "existing-id"
+    );
+    let out = infra(p, &["import", "terraform_data.missing", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not declared in the configuration"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let dot = ok(p, &["graph"]);
+    assert!(
+        dot.starts_with("digraph {") && dot.contains("\"terraform_data.imported\""),
+        "{dot}"
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ok(p, &["show", "-json"])).unwrap();
+    assert_eq!(
+        shown["values"]["root_module"]["resources"][0]["address"],
+        "terraform_data.imported"
+    );
+
+    std::fs::write(p.join("main.tf"), CONFIG).unwrap();
+    ok(p, &["plan", "-out", "x.plan"]);
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(p, &["show", "-json", "x.plan"])).unwrap();
+    assert_eq!(plan["format_version"], "1.2");
+    let actions: Vec<String> = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["address"].as_str().unwrap(),
+                c["change"]["actions"]
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&"terraform_data.imported [\"delete\"]".to_string()),
+        "{actions:?}"
+    );
+    assert_eq!(
+        plan["prior_state"]["values"]["root_module"]["resources"][0]["address"],
+        "terraform_data.imported"
+    );
+}

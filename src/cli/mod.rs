@@ -57,6 +57,16 @@ enum Command {
     State(state_cmd::StateCommand),
     /// Release a state lock left by a killed process.
     ForceUnlock(state_cmd::ForceUnlockArgs),
+    /// Mark an instance for replacement at the next apply.
+    Taint(state_cmd::TaintArgs),
+    /// Remove the taint mark.
+    Untaint(state_cmd::TaintArgs),
+    /// Show a saved plan or the state, for people or (--json) in Terraform's format.
+    Show(state_cmd::ShowArgs),
+    /// Print the dependency graph in DOT.
+    Graph(state_cmd::GraphArgs),
+    /// Adopt an existing object into state.
+    Import(state_cmd::ImportArgs),
 }
 
 /// Variable flags shared by every command that evaluates the configuration.
@@ -151,6 +161,11 @@ pub fn run() -> i32 {
         Command::Output(a) => state_cmd::output(&ui, a),
         Command::State(c) => state_cmd::state(&ui, c),
         Command::ForceUnlock(a) => state_cmd::force_unlock(&ui, a),
+        Command::Taint(a) => state_cmd::taint(&ui, a, true),
+        Command::Untaint(a) => state_cmd::taint(&ui, a, false),
+        Command::Show(a) => state_cmd::show(&ui, a),
+        Command::Graph(a) => state_cmd::graph(&ui, a),
+        Command::Import(a) => state_cmd::import(&ui, a),
     }
 }
 

@@ -349,3 +349,291 @@ pub fn force_unlock(ui: &Ui, a: ForceUnlockArgs) -> i32 {
         }
     }
 }
+
+#[derive(Args)]
+pub struct TaintArgs {
+    /// The instance to mark (taint) or unmark (untaint).
+    address: String,
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    #[command(flatten)]
+    flags: StateFlags,
+}
+
+/// `infra taint` / `untaint`: the next plan replaces a tainted instance.
+pub fn taint(ui: &Ui, a: TaintArgs, tainted: bool) -> i32 {
+    let r = (|| -> Result<(), Diagnostic> {
+        let (mut store, mut s) = Store::open(
+            &a.flags.path(&a.dir),
+            "OperationTypeTaint",
+            a.flags.lock,
+            a.flags.lock_timeout,
+        )?;
+        let (res, inst) = s
+            .find(&a.address)
+            .map(|(r, i)| (r.clone(), i.clone()))
+            .ok_or_else(|| {
+                Diagnostic::plain(
+                    "No instance found",
+                    format!("{} is not in the state.", a.address),
+                )
+            })?;
+        if !tainted && !inst.is_tainted() {
+            return Err(Diagnostic::plain(
+                "Instance not tainted",
+                format!("{} is not tainted.", a.address),
+            ));
+        }
+        let inst = crate::state::InstanceState {
+            status: tainted.then(|| "tainted".to_string()),
+            ..inst
+        };
+        store.upsert(&mut s, &res, inst)?;
+        store.persist(&mut s)
+    })();
+    match r {
+        Ok(()) => {
+            println!(
+                "Resource instance {} has been marked as {}.",
+                a.address,
+                if tainted { "tainted" } else { "not tainted" }
+            );
+            0
+        }
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            1
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// A saved plan file; without one, the state.
+    file: Option<PathBuf>,
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    /// Terraform's JSON representation of the plan or state.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
+}
+
+pub fn show(ui: &Ui, a: ShowArgs) -> i32 {
+    let r = (|| -> Result<(), Diagnostic> {
+        match &a.file {
+            Some(f) => {
+                let bytes = std::fs::read(f).map_err(|e| {
+                    Diagnostic::plain("Failed to read plan", format!("{}: {e}", f.display()))
+                })?;
+                let file: super::plan::PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
+                    Diagnostic::plain("Invalid plan file", format!("{}: {e}", f.display()))
+                })?;
+                let prior = StateFile::new(
+                    a.state
+                        .clone()
+                        .unwrap_or_else(|| file.dir.join(super::engine::STATE_FILE)),
+                )
+                .load()?;
+                if a.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&crate::plan::json::plan_json(
+                            &file.plan,
+                            prior.as_ref()
+                        ))
+                        .unwrap_or_default()
+                    );
+                } else {
+                    print!(
+                        "{}",
+                        crate::plan::render::render(
+                            &file.plan,
+                            &crate::plan::render::Style { color: ui.color }
+                        )
+                    );
+                }
+            }
+            None => {
+                let s = load(&a.dir, &a.state)?;
+                if a.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&crate::plan::json::state_json(&s))
+                            .unwrap_or_default()
+                    );
+                } else {
+                    for (addr, _, _) in s.instances() {
+                        println!("{addr}");
+                    }
+                }
+            }
+        }
+        Ok(())
+    })();
+    match r {
+        Ok(()) => 0,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            1
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct GraphArgs {
+    /// The root module directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
+/// `infra graph`: the dependency graph in DOT, for `dot -Tsvg`.
+pub fn graph(ui: &Ui, a: GraphArgs) -> i32 {
+    let (tree, mut diags) = crate::graph::ModuleTree::load(&a.dir);
+    let Some(tree) = tree else {
+        ui.print_diagnostics(&diags);
+        return 1;
+    };
+    let g = match crate::graph::build(&tree) {
+        Ok(g) => g,
+        Err(d) => {
+            diags.extend(d);
+            ui.print_diagnostics(&diags);
+            return 1;
+        }
+    };
+    println!("digraph {{\n  compound = \"true\"\n  newrank = \"true\"\n  rankdir = \"RL\"");
+    for ni in g.dag.node_indices() {
+        let shape = if matches!(g.dag[ni].node, crate::graph::deps::Node::Resource(_)) {
+            "box"
+        } else {
+            "note"
+        };
+        println!(
+            "  {:?} [label = {:?}, shape = \"{shape}\"]",
+            g.address(&tree, ni),
+            g.address(&tree, ni)
+        );
+    }
+    for e in g.dag.edge_indices() {
+        if let Some((a, b)) = g.dag.edge_endpoints(e) {
+            // Arrows point from a dependent to what it depends on, as in Terraform's graph.
+            println!("  {:?} -> {:?}", g.address(&tree, b), g.address(&tree, a));
+        }
+    }
+    println!("}}");
+    0
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The address in the configuration to import into.
+    address: String,
+    /// The provider's id of the existing object.
+    id: String,
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    #[command(flatten)]
+    flags: StateFlags,
+}
+
+/// `infra import ADDR ID`: adopt an existing object into state under an address the
+/// configuration declares.
+pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
+    let r = (|| -> Result<(), Diagnostic> {
+        let (tree, diags) = crate::graph::ModuleTree::load(&a.dir);
+        let tree = tree.ok_or_else(|| {
+            diags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| Diagnostic::plain("Failed to load", ""))
+        })?;
+        let (module_key, local, key) = split_instance_address(&a.address).ok_or_else(|| {
+            Diagnostic::plain(
+                "Invalid address",
+                format!("{:?} is not a resource instance address.", a.address),
+            )
+        })?;
+        let tm = tree
+            .modules
+            .iter()
+            .find(|m| m.prefix() == crate::graph::static_prefix(&module_key))
+            .ok_or_else(|| {
+                Diagnostic::plain("Module not found", format!("No module at {module_key}."))
+            })?;
+        let res = tm.module.resources.get(&local).ok_or_else(|| {
+            Diagnostic::plain("Resource not in configuration", format!("{} is not declared in the configuration; write its resource block first, then import.", a.address))
+        })?;
+        let registry = crate::provider::Registry::new();
+        let provider = registry
+            .get(&res.type_name)
+            .ok_or_else(|| Diagnostic::plain("Unsupported resource type", res.type_name.clone()))?;
+        let rt = super::engine::runtime()?;
+        let value = rt
+            .block_on(provider.import(&a.id))
+            .map_err(|e| Diagnostic::plain("Import failed", format!("{}: {e}", a.address)))?;
+        let (mut store, mut s) = Store::open(
+            &a.flags.path(&a.dir),
+            "OperationTypeImport",
+            a.flags.lock,
+            a.flags.lock_timeout,
+        )?;
+        if s.find(&a.address).is_some() {
+            return Err(Diagnostic::plain(
+                "Resource already managed",
+                format!(
+                    "{} is already in the state; remove it first with infra state rm.",
+                    a.address
+                ),
+            ));
+        }
+        let header =
+            crate::plan::planner::resource_state_header(res, &module_key, provider.as_ref());
+        let (attributes, sensitive) = crate::plan::codec::to_state(&value, provider.schema());
+        let inst = crate::state::InstanceState {
+            index_key: key,
+            status: None,
+            schema_version: 0,
+            attributes,
+            sensitive_attributes: sensitive,
+            dependencies: Vec::new(),
+            create_before_destroy: res.lifecycle.create_before_destroy,
+        };
+        store.upsert(&mut s, &header, inst)?;
+        store.persist(&mut s)
+    })();
+    match r {
+        Ok(()) => {
+            println!(
+                "{}: Import prepared!\n\nImport successful! The imported object is now managed by infra.",
+                a.address
+            );
+            0
+        }
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            1
+        }
+    }
+}
+
+/// `module.a.aws_x.y["k"]` → (`module.a.`, `aws_x.y`, key).
+fn split_instance_address(addr: &str) -> Option<(String, String, Option<serde_json::Value>)> {
+    let (base, key) = match addr.find('[') {
+        Some(i) if addr.ends_with(']') && !addr[..i].ends_with(']') => (
+            &addr[..i],
+            Some(serde_json::from_str(&addr[i + 1..addr.len() - 1]).ok()?),
+        ),
+        _ => (addr, None),
+    };
+    let parts: Vec<&str> = base.split('.').collect();
+    let mut i = 0;
+    let mut module = String::new();
+    while i + 1 < parts.len() && parts[i] == "module" {
+        module.push_str(&format!("module.{}.", parts[i + 1]));
+        i += 2;
+    }
+    let local = parts[i..].join(".");
+    (!local.is_empty()).then_some((module, local, key))
+}

@@ -96,6 +96,7 @@ fn change_json(c: &ResourceChange) -> J {
     let reason = match (c.action, c.reason.as_deref()) {
         (_, Some("tainted")) => Some("replace_because_tainted"),
         (_, Some("requested")) => Some("replace_by_request"),
+        (_, Some("replace_triggered_by")) => Some("replace_by_triggers"),
         (Action::DeleteThenCreate | Action::CreateThenDelete, _) => {
             Some("replace_because_cannot_update")
         }

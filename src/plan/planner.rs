@@ -155,6 +155,28 @@ pub fn changed_attributes(schema: &Schema, prior: &Value, planned: &Value) -> Ve
 }
 
 impl Planner {
+    /// Whether a `replace_triggered_by` reference names something this plan changes.
+    fn triggered(&self, r: &Resource, module_key: &str) -> bool {
+        r.lifecycle
+            .replace_triggered_by
+            .iter()
+            .filter_map(|e| e.as_address())
+            .any(|target| {
+                // `aws_x.y.attr` and `aws_x.y[0]` both name the instance(s) of aws_x.y.
+                let full = format!("{module_key}{target}");
+                self.changes.iter().any(|c| {
+                    let changed = matches!(
+                        c.action,
+                        Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete
+                    );
+                    changed
+                        && (full == c.address
+                            || full.starts_with(&format!("{}.", c.address))
+                            || c.address.starts_with(&format!("{full}[")))
+                })
+            })
+    }
+
     fn static_address(req: &InstanceRequest) -> String {
         format!(
             "{}{}",
@@ -223,6 +245,8 @@ impl Planner {
                     Some("tainted".to_string())
                 } else if self.replace.contains(&req.address) {
                     Some("requested".to_string())
+                } else if self.triggered(r, req.module_key) {
+                    Some("replace_triggered_by".to_string())
                 } else {
                     None
                 };

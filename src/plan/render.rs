@@ -42,6 +42,9 @@ fn headline(c: &ResourceChange) -> String {
         Action::DeleteThenCreate | Action::CreateThenDelete => match c.reason.as_deref() {
             Some("tainted") => "is tainted, so it must be replaced".to_string(),
             Some("requested") => "will be replaced, as requested".to_string(),
+            Some("replace_triggered_by") => {
+                "will be replaced due to changes in replace_triggered_by".to_string()
+            }
             _ => "must be replaced".to_string(),
         },
         Action::Read => "will be read during apply".to_string(),
