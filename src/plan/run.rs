@@ -215,7 +215,7 @@ fn apply_moved_blocks(
 pub fn is_module_address(a: &str) -> bool {
     let static_path = crate::graph::static_prefix(&format!("{a}."));
     let parts: Vec<&str> = static_path.trim_end_matches('.').split('.').collect();
-    parts.len() % 2 == 0 && parts.chunks(2).all(|c| c[0] == "module")
+    parts.len().is_multiple_of(2) && parts.chunks(2).all(|c| c[0] == "module")
 }
 
 /// Reads every object in state again, so the plan starts from what exists: an object deleted
