@@ -37,6 +37,7 @@ fn load(dir: &std::path::Path, state: &Option<PathBuf>) -> Result<State, Diagnos
         .unwrap_or_else(|| State::new(String::new()));
     // A journal left by a killed apply holds finished work; reading shows it too.
     crate::state::journal::replay(&path, &mut s)?;
+    s.compact();
     Ok(s)
 }
 

@@ -378,7 +378,9 @@ impl Ctx<'_> {
             self.diags.push(Diagnostic::error("Invalid for_each argument", "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments.", fe.span));
             return Expansion::Unknown;
         }
-        if !v.is_wholly_known() {
+        // Only the keys must be known: a map of objects still being created is fine, as in
+        // Terraform. (A set holding an unknown element is unknown as a whole.)
+        if !v.is_known() {
             return Expansion::Unknown;
         }
         match v {

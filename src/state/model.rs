@@ -3,7 +3,7 @@
 //! schema when loaded into values.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const FORMAT_VERSION: u64 = 4;
 
@@ -20,6 +20,8 @@ pub struct State {
     pub resources: Vec<ResourceState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_results: Option<serde_json::Value>,
+    #[serde(skip)]
+    index: std::cell::RefCell<Option<HashMap<String, usize>>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -101,6 +103,7 @@ impl State {
             outputs: BTreeMap::new(),
             resources: Vec::new(),
             check_results: None,
+            index: Default::default(),
         }
     }
 
@@ -113,59 +116,111 @@ impl State {
         })
     }
 
-    pub fn find(&self, address: &str) -> Option<(&ResourceState, &InstanceState)> {
-        self.instances()
-            .find(|(a, _, _)| a == address)
-            .map(|(_, r, i)| (r, i))
+    /// Position of each resource by address, built on first use and kept up to date, so a
+    /// 10,000-instance apply does not scan the state for every change.
+    fn index(&self) -> std::cell::RefMut<'_, HashMap<String, usize>> {
+        let mut idx = self.index.borrow_mut();
+        if idx.is_none() {
+            *idx = Some(
+                self.resources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.address(), i))
+                    .collect(),
+            );
+        }
+        std::cell::RefMut::map(idx, |i| i.get_or_insert_with(HashMap::new))
     }
 
-    /// Removes an instance; drops its resource entry when it was the last.
+    pub fn find(&self, address: &str) -> Option<(&ResourceState, &InstanceState)> {
+        let (base, key) = split_instance(address);
+        let ri = *self.index().get(base)?;
+        let r = self.resources.get(ri)?;
+        let inst = r
+            .instances
+            .iter()
+            .find(|i| key_suffix(&i.index_key) == key)?;
+        Some((r, inst))
+    }
+
+    /// Removes an instance. An emptied resource entry stays until [`State::compact`] (run
+    /// before saving), so positions in the index stay valid.
     pub fn remove(&mut self, address: &str) -> Option<(ResourceState, InstanceState)> {
-        for ri in 0..self.resources.len() {
-            let r = &self.resources[ri];
-            let base = r.address();
-            if let Some(ii) = r
-                .instances
-                .iter()
-                .position(|i| format!("{base}{}", key_suffix(&i.index_key)) == address)
-            {
-                let inst = self.resources[ri].instances.remove(ii);
-                let res = self.resources[ri].clone();
-                if self.resources[ri].instances.is_empty() {
-                    self.resources.remove(ri);
-                }
-                return Some((
-                    ResourceState {
-                        instances: Vec::new(),
-                        ..res
-                    },
-                    inst,
-                ));
-            }
-        }
-        None
+        let (base, key) = split_instance(address);
+        let ri = *self.index().get(base)?;
+        let r = self.resources.get_mut(ri)?;
+        let ii = r
+            .instances
+            .iter()
+            .position(|i| key_suffix(&i.index_key) == key)?;
+        let inst = r.instances.remove(ii);
+        let header = ResourceState {
+            instances: Vec::new(),
+            ..r.clone()
+        };
+        Some((header, inst))
     }
 
     /// Puts an instance in place of any other with the same address.
     pub fn upsert(&mut self, resource: &ResourceState, inst: InstanceState) {
-        let addr = format!("{}{}", resource.address(), key_suffix(&inst.index_key));
-        self.remove(&addr);
-        match self
-            .resources
-            .iter_mut()
-            .find(|r| r.address() == resource.address())
-        {
-            Some(r) => {
+        let base = resource.address();
+        let existing = self.index().get(&base).copied();
+        match existing {
+            Some(ri) => {
+                let r = &mut self.resources[ri];
+                r.instances.retain(|i| i.index_key != inst.index_key);
                 r.instances.push(inst);
-                r.instances
-                    .sort_by_key(|i| i.index_key.as_ref().map(|k| k.to_string()));
             }
             None => {
                 let mut r = resource.clone();
                 r.instances = vec![inst];
                 self.resources.push(r);
-                self.resources.sort_by_key(ResourceState::address);
+                let at = self.resources.len() - 1;
+                self.index().insert(base, at);
             }
         }
+    }
+
+    /// Drops emptied resources and puts everything in address order, as saved files have it.
+    pub fn compact(&mut self) {
+        self.resources.retain(|r| !r.instances.is_empty());
+        for r in &mut self.resources {
+            r.instances.sort_by_key(|i| key_order(&i.index_key));
+        }
+        self.resources.sort_by_cached_key(ResourceState::address);
+        *self.index.borrow_mut() = None;
+    }
+}
+
+/// Instances sort by number, then by string key.
+fn key_order(k: &Option<serde_json::Value>) -> (u8, u64, String) {
+    match k {
+        None => (0, 0, String::new()),
+        Some(serde_json::Value::Number(n)) => (1, n.as_u64().unwrap_or(0), String::new()),
+        Some(v) => (2, 0, v.as_str().unwrap_or_default().to_string()),
+    }
+}
+
+/// `aws_x.y[0]` → (`aws_x.y`, `[0]`); `module.m["a"].aws_x.y` → (itself, ``).
+pub fn split_instance(address: &str) -> (&str, &str) {
+    if !address.ends_with(']') {
+        return (address, "");
+    }
+    // The key is the last bracket after the last dot outside quotes.
+    let bytes = address.as_bytes();
+    let mut in_str = false;
+    let mut open = None;
+    let mut last_dot = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' if i == 0 || bytes[i - 1] != b'\\' => in_str = !in_str,
+            b'.' if !in_str => last_dot = i,
+            b'[' if !in_str => open = Some(i),
+            _ => {}
+        }
+    }
+    match open {
+        Some(o) if o > last_dot => (&address[..o], &address[o..]),
+        _ => (address, ""),
     }
 }

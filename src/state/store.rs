@@ -54,6 +54,7 @@ impl Store {
         if journal::replay(path, &mut state)? > 0 {
             // Fold the interrupted run's work into the state file before doing anything else.
             store.dirty = true;
+            state.compact();
             store.file.save(&state)?;
             store.dirty = false;
             let _ = std::fs::remove_file(journal::journal_path(path));
@@ -114,6 +115,7 @@ impl Store {
             return Ok(());
         }
         state.serial += 1;
+        state.compact();
         self.file.save(state)?;
         self.existed = true;
         self.dirty = false;

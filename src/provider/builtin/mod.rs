@@ -64,8 +64,12 @@ impl ResourceType for TerraformData {
             .is_some_and(|p| attr(p, "input").raw_equal(&input) && attr(p, "output").is_known());
         if unchanged {
             planned
-        } else {
+        } else if input.is_wholly_known() {
             with(&planned, "output", Value::Unknown(input.ty()))
+        } else {
+            // An input that holds other unknown outputs would nest their types layer on layer
+            // (exponential through a chain); the output's type is decided at apply anyway.
+            with(&planned, "output", Value::Unknown(Type::Dynamic))
         }
     }
 
