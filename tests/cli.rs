@@ -466,3 +466,34 @@ fn a_real_cycle_across_modules_names_every_member() {
     }
     assert!(stderr.contains("main.tf:3:"), "{stderr}");
 }
+
+#[test]
+fn every_example_and_module_in_the_repository_validates() {
+    let root = repo();
+    let mut dirs = Vec::new();
+    for parent in ["examples", "modules"] {
+        for e in std::fs::read_dir(root.join(parent)).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            }
+        }
+    }
+    assert!(dirs.len() >= 3, "{dirs:?}");
+    for d in dirs {
+        let out = infra(&d, &["validate", "."]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            d.display(),
+            text(&out.stderr)
+        );
+        let out = infra(&d, &["fmt", "-check", "."]);
+        assert!(
+            out.status.success(),
+            "{} is not formatted: {}",
+            d.display(),
+            text(&out.stdout)
+        );
+    }
+}
