@@ -98,68 +98,11 @@ pub fn build(tree: &ModuleTree) -> Result<StaticGraph, Vec<Diagnostic>> {
                 node: node.clone(),
             }];
             for r in node_references(m, &node) {
-                match resolve(m, &r) {
-                    // A variable's validation refers to the variable itself; that is no dependency.
-                    Ok(Some(dep)) if dep == node => {}
-                    Ok(Some(Node::Module(call))) => {
-                        edges.push((
-                            index[&StaticNode {
-                                module,
-                                node: Node::Module(call.clone()),
-                            }],
-                            to,
-                            r.span,
-                        ));
-                        let Some(&child) = tm.children.get(&call) else {
-                            continue;
-                        };
-                        let child_outputs = &tree.modules[child].module.outputs;
-                        match r.attr(1) {
-                            Some(out) if child_outputs.contains_key(out) => {
-                                edges.push((
-                                    index[&StaticNode {
-                                        module: child,
-                                        node: Node::Output(out.to_string()),
-                                    }],
-                                    to,
-                                    r.span,
-                                ));
-                            }
-                            Some(out) => {
-                                let hint = crate::diag::did_you_mean(
-                                    out,
-                                    child_outputs.keys().map(String::as_str),
-                                )
-                                .map(|s| format!(" Did you mean {s:?}?"))
-                                .unwrap_or_default();
-                                diags.push(Diagnostic::error(
-                                    "Unsupported attribute",
-                                    format!("This object does not have an attribute named {out:?}: module {call:?} declares no such output.{hint}"),
-                                    r.span,
-                                ));
-                            }
-                            None => {
-                                for o in child_outputs.keys() {
-                                    edges.push((
-                                        index[&StaticNode {
-                                            module: child,
-                                            node: Node::Output(o.clone()),
-                                        }],
-                                        to,
-                                        r.span,
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                    Ok(Some(dep)) => {
-                        if let Some(&from) = index.get(&StaticNode { module, node: dep }) {
-                            edges.push((from, to, r.span));
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(d) => diags.push(d),
+                // A variable's validation refers to the variable itself; that is no dependency.
+                if matches!(resolve(m, &r), Ok(Some(ref dep)) if *dep == node) {
+                    continue;
                 }
+                reference_edges(tree, &index, module, &r, to, &mut edges, &mut diags);
             }
         }
         // A child's variables come from the call's arguments, evaluated in this module; every
@@ -181,44 +124,7 @@ pub fn build(tree: &ModuleTree) -> Result<StaticGraph, Vec<Diagnostic>> {
                     continue;
                 };
                 for r in crate::syntax::refs::references(input) {
-                    match resolve(m, &r) {
-                        Ok(Some(Node::Module(other))) => {
-                            edges.push((
-                                index[&StaticNode {
-                                    module,
-                                    node: Node::Module(other.clone()),
-                                }],
-                                to,
-                                r.span,
-                            ));
-                            let Some(&oc) = tm.children.get(&other) else {
-                                continue;
-                            };
-                            let outs = &tree.modules[oc].module.outputs;
-                            let targets: Vec<String> = match r.attr(1) {
-                                Some(o) if outs.contains_key(o) => vec![o.to_string()],
-                                Some(_) => Vec::new(),
-                                None => outs.keys().cloned().collect(),
-                            };
-                            for o in targets {
-                                edges.push((
-                                    index[&StaticNode {
-                                        module: oc,
-                                        node: Node::Output(o),
-                                    }],
-                                    to,
-                                    r.span,
-                                ));
-                            }
-                        }
-                        Ok(Some(dep)) => {
-                            if let Some(&from) = index.get(&StaticNode { module, node: dep }) {
-                                edges.push((from, to, r.span));
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(d) => diags.push(d),
-                    }
+                    reference_edges(tree, &index, module, &r, to, &mut edges, &mut diags);
                 }
             }
         }
@@ -237,6 +143,65 @@ pub fn build(tree: &ModuleTree) -> Result<StaticGraph, Vec<Diagnostic>> {
     match toposort(&dag, None) {
         Ok(order) => Ok(StaticGraph { dag, index, order }),
         Err(_) => Err(cycles(tree, &dag)),
+    }
+}
+
+/// The edges one reference in `module` adds toward node `to`: from the object it names, or for
+/// `module.x.out` from that one output of the child (and from the call, which creates it).
+fn reference_edges(
+    tree: &ModuleTree,
+    index: &HashMap<StaticNode, NodeIndex>,
+    module: usize,
+    r: &crate::syntax::refs::Reference,
+    to: NodeIndex,
+    edges: &mut Vec<(NodeIndex, NodeIndex, Span)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let tm = &tree.modules[module];
+    match resolve(&tm.module, r) {
+        Ok(Some(Node::Module(call))) => {
+            edges.push((
+                index[&StaticNode {
+                    module,
+                    node: Node::Module(call.clone()),
+                }],
+                to,
+                r.span,
+            ));
+            let Some(&child) = tm.children.get(&call) else {
+                return;
+            };
+            let outputs = &tree.modules[child].module.outputs;
+            let output_node = |o: &str| {
+                index[&StaticNode {
+                    module: child,
+                    node: Node::Output(o.to_string()),
+                }]
+            };
+            match r.attr(1) {
+                Some(out) if outputs.contains_key(out) => {
+                    edges.push((output_node(out), to, r.span))
+                }
+                Some(out) => {
+                    let hint = crate::diag::did_you_mean(out, outputs.keys().map(String::as_str))
+                        .map(|s| format!(" Did you mean {s:?}?"))
+                        .unwrap_or_default();
+                    diags.push(Diagnostic::error(
+                        "Unsupported attribute",
+                        format!("This object does not have an attribute named {out:?}: module {call:?} declares no such output.{hint}"),
+                        r.span,
+                    ));
+                }
+                None => edges.extend(outputs.keys().map(|o| (output_node(o), to, r.span))),
+            }
+        }
+        Ok(Some(dep)) => {
+            if let Some(&from) = index.get(&StaticNode { module, node: dep }) {
+                edges.push((from, to, r.span));
+            }
+        }
+        Ok(None) => {}
+        Err(d) => diags.push(d),
     }
 }
 
