@@ -1,44 +1,129 @@
-//! Progress of an apply, one line per event on stderr, Terraform's wording: "Creating...",
-//! "Creation complete after 1s [id=...]". Lines carry a timestamp when stderr is not a terminal,
-//! so CI logs show when each step happened.
+//! Progress of an apply on stderr, Terraform's wording ("Creating...", "Creation complete
+//! after 1s [id=...]"). In a terminal: an overall bar and one line per resource in flight with
+//! its elapsed time (indicatif). Elsewhere, or with TERM=dumb: plain lines with a timestamp, so
+//! CI logs show when each step happened (indicatif would print nothing there).
 
-use std::io::Write;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+enum Mode {
+    Lines {
+        timestamps: bool,
+    },
+    Bars {
+        multi: MultiProgress,
+        overall: ProgressBar,
+        active: Mutex<HashMap<String, ProgressBar>>,
+    },
+    Quiet,
+}
+
 pub struct Progress {
-    pub timestamps: bool,
-    pub quiet: bool,
+    mode: Mode,
 }
 
 impl Progress {
-    fn line(&self, text: &str) {
-        if self.quiet {
-            return;
+    /// Bars on a terminal, timestamped lines elsewhere. `total` sizes the overall bar.
+    pub fn for_stderr(total: usize) -> Progress {
+        let terminal =
+            std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
+        if !terminal {
+            return Progress {
+                mode: Mode::Lines { timestamps: true },
+            };
         }
-        let mut err = std::io::stderr().lock();
-        if self.timestamps {
-            let t = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            let secs = t.as_secs() % 86_400;
-            let _ = writeln!(
-                err,
-                "{:02}:{:02}:{:02}.{:03} {text}",
-                secs / 3600,
-                secs % 3600 / 60,
-                secs % 60,
-                t.subsec_millis()
-            );
-        } else {
-            let _ = writeln!(err, "{text}");
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+        let overall = multi.add(ProgressBar::new(total as u64));
+        overall.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} changes  [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Progress {
+            mode: Mode::Bars {
+                multi,
+                overall,
+                active: Mutex::new(HashMap::new()),
+            },
+        }
+    }
+
+    pub fn lines(timestamps: bool) -> Progress {
+        Progress {
+            mode: Mode::Lines { timestamps },
+        }
+    }
+
+    pub fn quiet() -> Progress {
+        Progress { mode: Mode::Quiet }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.mode {
+            Mode::Quiet => {}
+            Mode::Bars { multi, .. } => {
+                let _ = multi.println(text);
+            }
+            Mode::Lines { timestamps } => {
+                let mut err = std::io::stderr().lock();
+                if *timestamps {
+                    let t = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .unwrap_or_default();
+                    let secs = t.as_secs() % 86_400;
+                    let _ = writeln!(
+                        err,
+                        "{:02}:{:02}:{:02}.{:03} {text}",
+                        secs / 3600,
+                        secs % 3600 / 60,
+                        secs % 60,
+                        t.subsec_millis()
+                    );
+                } else {
+                    let _ = writeln!(err, "{text}");
+                }
+            }
         }
     }
 
     pub fn start(&self, address: &str, verb: &str) {
-        self.line(&format!("{address}: {verb}..."));
+        match &self.mode {
+            Mode::Bars {
+                multi,
+                overall,
+                active,
+            } => {
+                let pb = multi.insert_before(overall, ProgressBar::new_spinner());
+                pb.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                pb.set_message(format!("{address}: {verb}..."));
+                pb.enable_steady_tick(Duration::from_millis(120));
+                if let Ok(mut a) = active.lock() {
+                    a.insert(address.to_string(), pb);
+                }
+            }
+            _ => self.line(&format!("{address}: {verb}...")),
+        }
+    }
+
+    fn end(&self, address: &str) {
+        if let Mode::Bars {
+            overall, active, ..
+        } = &self.mode
+        {
+            if let Some(pb) = active.lock().ok().and_then(|mut a| a.remove(address)) {
+                pb.finish_and_clear();
+            }
+            overall.inc(1);
+        }
     }
 
     pub fn done(&self, address: &str, what: &str, elapsed: Duration, id: Option<&str>) {
+        self.end(address);
         let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
         self.line(&format!(
             "{address}: {what} after {}s{id}",
@@ -47,6 +132,14 @@ impl Progress {
     }
 
     pub fn failed(&self, address: &str, why: &str) {
+        self.end(address);
         self.line(&format!("{address}: failed: {why}"));
+    }
+
+    /// Removes the bars before the summary is printed.
+    pub fn finish(&self) {
+        if let Mode::Bars { overall, .. } = &self.mode {
+            overall.finish_and_clear();
+        }
     }
 }

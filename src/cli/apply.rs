@@ -189,13 +189,21 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
         parallelism: a.parallelism,
         stop,
     };
-    let progress = Progress {
-        timestamps: !std::io::stderr().is_terminal(),
-        quiet: false,
-    };
+    let total = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.action,
+                crate::plan::Action::NoOp | crate::plan::Action::Read
+            )
+        })
+        .count();
+    let progress = Progress::for_stderr(total);
     let outcome = rt.block_on(apply(
         &plan, &req, &mut state, &mut store, &registry, &progress,
     ));
+    progress.finish();
     ui.print_diagnostics(&outcome.diagnostics);
     drop(store);
     if outcome.interrupted {
