@@ -122,22 +122,7 @@ pub(super) async fn walk<H: Hook>(
     opts: &WalkOptions,
 ) -> WalkResult {
     let n = graph.dag.node_count();
-    let mut indegree: Vec<usize> = (0..n)
-        .map(|i| {
-            graph
-                .dag
-                .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
-                .count()
-        })
-        .collect();
-    let mut ready: VecDeque<NodeIndex> = graph
-        .order
-        .iter()
-        .copied()
-        .filter(|i| indegree[i.index()] == 0)
-        .collect();
-    let mut failed = vec![false; n];
-    let mut done = vec![false; n];
+    let mut sched = Schedule::new(graph);
     let mut pending: HashMap<NodeIndex, Pending> = HashMap::new();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(opts.parallelism.max(1)));
     let mut jobs: tokio::task::JoinSet<Done> = tokio::task::JoinSet::new();
@@ -147,33 +132,17 @@ pub(super) async fn walk<H: Hook>(
         if stopping {
             interrupted = true;
         }
-        while let Some(ni) = (!stopping).then(|| ready.pop_front()).flatten() {
+        while let Some(ni) = (!stopping).then(|| sched.ready.pop_front()).flatten() {
             let sn = graph.dag[ni].clone();
-            if failed[ni.index()] {
-                finish(
-                    graph,
-                    ni,
-                    &mut indegree,
-                    &mut ready,
-                    &mut failed,
-                    &mut done,
-                    true,
-                );
+            if sched.failed[ni.index()] {
+                sched.finish(graph, ni, true);
                 continue;
             }
             let Node::Resource(addr) = &sn.node else {
                 for key in world.by_module[sn.module].clone() {
                     ctx.eval_node(tree, world, &sn, &key);
                 }
-                finish(
-                    graph,
-                    ni,
-                    &mut indegree,
-                    &mut ready,
-                    &mut failed,
-                    &mut done,
-                    false,
-                );
+                sched.finish(graph, ni, false);
                 continue;
             };
             let r = &tree.modules[sn.module].module.resources[addr];
@@ -236,15 +205,7 @@ pub(super) async fn walk<H: Hook>(
             if p.remaining == 0 {
                 complete_resource(world, r, &p);
                 let f = p.failed;
-                finish(
-                    graph,
-                    ni,
-                    &mut indegree,
-                    &mut ready,
-                    &mut failed,
-                    &mut done,
-                    f,
-                );
+                sched.finish(graph, ni, f);
             } else {
                 pending.insert(ni, p);
             }
@@ -284,21 +245,14 @@ pub(super) async fn walk<H: Hook>(
             if let Node::Resource(addr) = &sn.node {
                 complete_resource(world, &tree.modules[sn.module].module.resources[addr], &p);
             }
-            finish(
-                graph,
-                ni,
-                &mut indegree,
-                &mut ready,
-                &mut failed,
-                &mut done,
-                p.failed,
-            );
+            sched.finish(graph, ni, p.failed);
         }
     }
     let skipped = (0..n)
         .filter(|&i| {
-            !done[i]
-                || (failed[i] && !matches!(graph.dag[NodeIndex::new(i)].node, Node::Resource(_)))
+            !sched.done[i]
+                || (sched.failed[i]
+                    && !matches!(graph.dag[NodeIndex::new(i)].node, Node::Resource(_)))
         })
         .count();
     WalkResult {
@@ -307,24 +261,50 @@ pub(super) async fn walk<H: Hook>(
     }
 }
 
-/// Marks a node done and releases the nodes that waited for it; a failure spreads to them.
-fn finish(
-    graph: &StaticGraph,
-    ni: NodeIndex,
-    indegree: &mut [usize],
-    ready: &mut VecDeque<NodeIndex>,
-    failed: &mut [bool],
-    done: &mut [bool],
-    node_failed: bool,
-) {
-    done[ni.index()] = true;
-    for dep in graph.dag.neighbors_directed(ni, Direction::Outgoing) {
-        if node_failed {
-            failed[dep.index()] = true;
+/// Which nodes are ready, done or failed; releasing a node readies what waited only for it.
+struct Schedule {
+    indegree: Vec<usize>,
+    ready: VecDeque<NodeIndex>,
+    failed: Vec<bool>,
+    done: Vec<bool>,
+}
+
+impl Schedule {
+    fn new(graph: &StaticGraph) -> Schedule {
+        let n = graph.dag.node_count();
+        let indegree: Vec<usize> = (0..n)
+            .map(|i| {
+                graph
+                    .dag
+                    .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
+                    .count()
+            })
+            .collect();
+        let ready = graph
+            .order
+            .iter()
+            .copied()
+            .filter(|i| indegree[i.index()] == 0)
+            .collect();
+        Schedule {
+            indegree,
+            ready,
+            failed: vec![false; n],
+            done: vec![false; n],
         }
-        indegree[dep.index()] -= 1;
-        if indegree[dep.index()] == 0 {
-            ready.push_back(dep);
+    }
+
+    /// Marks a node done and releases the nodes that waited for it; a failure spreads to them.
+    fn finish(&mut self, graph: &StaticGraph, ni: NodeIndex, node_failed: bool) {
+        self.done[ni.index()] = true;
+        for dep in graph.dag.neighbors_directed(ni, Direction::Outgoing) {
+            if node_failed {
+                self.failed[dep.index()] = true;
+            }
+            self.indegree[dep.index()] -= 1;
+            if self.indegree[dep.index()] == 0 {
+                self.ready.push_back(dep);
+            }
         }
     }
 }
