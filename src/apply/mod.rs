@@ -358,6 +358,7 @@ async fn delete_phase(
 pub async fn apply(
     plan: &Plan,
     req: &ApplyRequest,
+    tree: &ModuleTree,
     state: &mut State,
     store: &mut Store,
     registry: &Registry,
@@ -395,11 +396,7 @@ pub async fn apply(
         return outcome;
     }
     // 2. Creates and updates, in dependency order, with the configuration evaluated again.
-    let (tree, diags) = ModuleTree::load(&req.dir);
-    let Some(tree) = tree else {
-        outcome.diagnostics.extend(diags);
-        return outcome;
-    };
+    let diags = Vec::new();
     let opts = Options {
         root_vars: req.root_vars.clone(),
         workspace: req.workspace.clone(),
@@ -427,7 +424,7 @@ pub async fn apply(
             outcome: &mut outcome,
             headers: HashMap::new(),
         };
-        evaluate::run(&tree, diags, &opts, &mut applier, &walk_opts).await
+        evaluate::run(tree, diags, &opts, &mut applier, &walk_opts).await
     };
     outcome.diagnostics.extend(evaluated.diagnostics);
     outcome.interrupted |= walk.interrupted;

@@ -112,6 +112,14 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
         let vars = tfvars::collect(&a.target_path, &a.vars.ordered(raw))?;
         (a.target_path.clone(), None, vars)
     };
+    // Loaded once: planning and applying walk the same tree.
+    let (tree, load_diags) = crate::graph::ModuleTree::load(&dir);
+    let Some(tree) = tree else {
+        return Err(load_diags);
+    };
+    if load_diags.iter().any(Diagnostic::is_error) {
+        return Err(load_diags);
+    }
     let operation = if destroy {
         "OperationTypeDestroy"
     } else {
@@ -168,7 +176,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
                 parallelism: args.parallelism,
             };
             let prior = store.existed.then_some(&state);
-            let outcome = rt.block_on(make_plan(&req, prior, &registry));
+            let outcome = rt.block_on(make_plan(&req, &tree, load_diags.clone(), prior, &registry));
             ui.print_diagnostics(&outcome.diagnostics);
             let plan = outcome.plan.ok_or_else(Vec::new)?;
             if outcome.diagnostics.iter().any(Diagnostic::is_error) {
@@ -201,7 +209,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
         .count();
     let progress = Progress::for_stderr(total);
     let outcome = rt.block_on(apply(
-        &plan, &req, &mut state, &mut store, &registry, &progress,
+        &plan, &req, &tree, &mut state, &mut store, &registry, &progress,
     ));
     progress.finish();
     ui.print_diagnostics(&outcome.diagnostics);

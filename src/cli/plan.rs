@@ -90,7 +90,12 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
         targets: a.target.clone(),
         parallelism: a.parallelism,
     };
-    let outcome = rt.block_on(make_plan(&req, prior, &Registry::new()));
+    let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
+    let Some(tree) = tree else {
+        ui.print_diagnostics(&load_diags);
+        return 1;
+    };
+    let outcome = rt.block_on(make_plan(&req, &tree, load_diags, prior, &Registry::new()));
     drop(store);
     ui.print_diagnostics(&outcome.diagnostics);
     let Some(plan) = outcome.plan else { return 1 };

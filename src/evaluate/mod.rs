@@ -16,7 +16,7 @@ use crate::config::tfvars::RawValue;
 use crate::config::{Module, Resource};
 use crate::diag::Diagnostic;
 use crate::graph::deps::Node;
-use crate::graph::{self, ModuleTree, StaticNode};
+use crate::graph::{ModuleTree, StaticNode};
 use crate::lang::Evaluator;
 use crate::lang::convert::convert;
 use crate::lang::types::Type;
@@ -107,7 +107,7 @@ pub async fn run<H: walk::Hook>(
     walk_opts: &walk::WalkOptions,
 ) -> (Evaluated, walk::WalkResult) {
     let root = tree.root();
-    let graph = match graph::build(tree) {
+    let graph = match tree.graph() {
         Ok(g) => g,
         Err(d) => {
             diags.extend(d);
@@ -139,7 +139,7 @@ pub async fn run<H: walk::Hook>(
         instances: 0,
         opts,
     };
-    let result = walk::walk(tree, &graph, &mut world, &mut ctx, hook, walk_opts).await;
+    let result = walk::walk(tree, graph, &mut world, &mut ctx, hook, walk_opts).await;
     let mut out = Evaluated::default();
     if let Some(r) = world.root() {
         for (name, o) in &root.outputs {

@@ -26,6 +26,8 @@ impl TreeModule {
 pub struct ModuleTree {
     /// Index 0 is the root module.
     pub modules: Vec<TreeModule>,
+    /// The dependency graph, built once however many walks use it.
+    graph: std::sync::OnceLock<Result<super::StaticGraph, Vec<Diagnostic>>>,
 }
 
 const MAX_DEPTH: usize = 32;
@@ -63,6 +65,7 @@ impl ModuleTree {
                 parent: None,
                 children: BTreeMap::new(),
             }],
+            graph: std::sync::OnceLock::new(),
         };
         let mut i = 0;
         while i < tree.modules.len() {
@@ -111,6 +114,13 @@ impl ModuleTree {
             i += 1;
         }
         tree
+    }
+
+    pub fn graph(&self) -> Result<&super::StaticGraph, Vec<Diagnostic>> {
+        self.graph
+            .get_or_init(|| super::build(self))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     pub fn root(&self) -> &Module {

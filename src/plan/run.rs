@@ -31,22 +31,19 @@ pub struct PlanOutcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Plans `tree` (loaded by the caller, who may walk it again to apply; `diags` are the
+/// problems found while loading it).
 pub async fn make_plan(
     req: &PlanRequest,
+    tree: &ModuleTree,
+    mut diags: Vec<Diagnostic>,
     prior: Option<&State>,
     registry: &Registry,
 ) -> PlanOutcome {
-    let (tree, mut diags) = ModuleTree::load(&req.dir);
-    let Some(tree) = tree else {
-        return PlanOutcome {
-            plan: None,
-            diagnostics: diags,
-        };
-    };
     let mut prior = prior.cloned();
     let mut moves = Vec::new();
     if let Some(state) = prior.as_mut() {
-        match apply_moved_blocks(&tree, state) {
+        match apply_moved_blocks(tree, state) {
             Ok(m) => moves = m,
             Err(d) => diags.extend(d),
         }
@@ -68,8 +65,8 @@ pub async fn make_plan(
         targets: req.targets.clone(),
         moved: Vec::new(),
     };
-    let dependencies = match graph::build(&tree) {
-        Ok(g) => graph::resource_dependencies(&tree, &g),
+    let dependencies = match tree.graph() {
+        Ok(g) => graph::resource_dependencies(tree, g),
         Err(d) => {
             diags.extend(d);
             return PlanOutcome {
@@ -98,7 +95,7 @@ pub async fn make_plan(
         parallelism: req.parallelism,
         stop: None,
     };
-    let (evaluated, _) = evaluate::run(&tree, diags, &opts, &mut planner, &walk_opts).await;
+    let (evaluated, _) = evaluate::run(tree, diags, &opts, &mut planner, &walk_opts).await;
     let mut diags = evaluated.diagnostics;
     if diags.iter().any(Diagnostic::is_error) {
         return PlanOutcome {
