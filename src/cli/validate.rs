@@ -47,9 +47,10 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
     } else {
         ui.print_diagnostics(&result.diagnostics);
         if errors == 0 {
+            let n = result.resource_instances;
             println!(
-                "Success! The configuration is valid ({} resource instances checked).",
-                result.resource_instances
+                "Success! The configuration is valid ({n} resource instance{} checked).",
+                if n == 1 { "" } else { "s" }
             );
         }
     }
