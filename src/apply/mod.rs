@@ -272,7 +272,6 @@ async fn delete_phase(
     let mut running: tokio::task::JoinSet<(String, std::time::Duration, Result<(), Diagnostic>)> =
         tokio::task::JoinSet::new();
     let mut in_flight: HashSet<String> = HashSet::new();
-    let mut failed_statics: HashSet<String> = HashSet::new();
     loop {
         if !stop.load(Ordering::SeqCst) {
             // Ready: no other pending deletion depends on this one's resource.
@@ -342,9 +341,6 @@ async fn delete_phase(
             }
             Err(d) => {
                 progress.failed(&addr, &d.detail);
-                if let Some(c) = changes.iter().find(|c| c.address == addr) {
-                    failed_statics.insert(static_of_change(c));
-                }
                 outcome.diagnostics.push(d);
             }
         }
@@ -352,7 +348,6 @@ async fn delete_phase(
     if stop.load(Ordering::SeqCst) && !remaining.is_empty() {
         outcome.interrupted = true;
     }
-    let _ = failed_statics;
 }
 
 pub async fn apply(

@@ -43,7 +43,7 @@ pub struct ApplyArgs {
     pub state: StateFlags,
 }
 
-fn confirm(ui: &Ui, what: &str) -> Result<(), Diagnostic> {
+fn confirm(what: &str) -> Result<(), Diagnostic> {
     if !std::io::stdin().is_terminal() {
         return Err(Diagnostic::plain(
             "No confirmation possible",
@@ -52,7 +52,6 @@ fn confirm(ui: &Ui, what: &str) -> Result<(), Diagnostic> {
             ),
         ));
     }
-    let _ = ui;
     eprint!(
         "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
@@ -184,7 +183,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
             }
             print!("{}", render(&plan, &Style { color: ui.color }));
             if plan.has_changes() && !a.auto_approve {
-                confirm(ui, if destroy { "Destroy" } else { "Apply" }).map_err(|d| vec![d])?;
+                confirm(if destroy { "Destroy" } else { "Apply" }).map_err(|d| vec![d])?;
             }
             plan
         }

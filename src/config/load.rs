@@ -163,7 +163,7 @@ fn labels(block: &Block, names: &[&str]) -> Result<(), Vec<Diagnostic>> {
         )]);
     }
     for (label, span) in block.labels.iter().zip(&block.label_spans) {
-        if !valid_identifier(label) && block.kind != "provider" {
+        if !syntax::is_identifier(label) && block.kind != "provider" {
             return Err(vec![Diagnostic::error(
                 "Invalid name",
                 format!(
@@ -174,12 +174,6 @@ fn labels(block: &Block, names: &[&str]) -> Result<(), Vec<Diagnostic>> {
         }
     }
     Ok(())
-}
-
-pub fn valid_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 fn only_args(body: &Body, allowed: &[&str], what: &str) -> Vec<Diagnostic> {

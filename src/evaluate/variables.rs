@@ -47,7 +47,6 @@ impl Ctx<'_> {
                     let _ = self.eval_in(&scope, e);
                 }
             }
-            let _ = default_ok;
             return unknown();
         }
         let given: Option<(Value, Span)> = if is_root {

@@ -2,12 +2,6 @@
 
 use crate::lang::value::Value;
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}
-
 fn quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -46,7 +40,7 @@ pub fn render_value(v: &Value, indent: usize) -> String {
         let width = attrs
             .keys()
             .map(|k| {
-                if is_identifier(k) {
+                if crate::syntax::is_identifier(k) {
                     k.len()
                 } else {
                     quote(k).len()
@@ -56,7 +50,7 @@ pub fn render_value(v: &Value, indent: usize) -> String {
             .unwrap_or(0);
         let mut s = String::from("{\n");
         for (k, x) in attrs.iter() {
-            let key = if is_identifier(k) {
+            let key = if crate::syntax::is_identifier(k) {
                 k.clone()
             } else {
                 quote(k)

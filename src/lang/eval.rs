@@ -137,7 +137,7 @@ impl<'a> Evaluator<'a> {
                 binary(*op, &l, &r, a.span, b.span)
             }
             ExprKind::Conditional(c, a, b) => self.conditional(c, a, b),
-            ExprKind::For(f) => self.for_expr(f, e.span),
+            ExprKind::For(f) => self.for_expr(f),
             ExprKind::Paren(x) => self.eval(x),
         }
     }
@@ -318,7 +318,7 @@ impl<'a> Evaluator<'a> {
         Ok(chosen.mark_if(marked))
     }
 
-    fn for_expr(&mut self, f: &ForExpr, span: Span) -> DiagResult<Value> {
+    fn for_expr(&mut self, f: &ForExpr) -> DiagResult<Value> {
         let coll = self.eval(&f.collection)?;
         let (coll, marked) = coll.unmark();
         let coll = coll.clone();
@@ -377,7 +377,6 @@ impl<'a> Evaluator<'a> {
                     object.insert(k, Value::tuple(vs));
                 }
             }
-            let _ = span;
             return Ok(Value::object(object).mark_if(marked));
         }
         Ok(Value::tuple(tuple).mark_if(marked))

@@ -335,34 +335,26 @@ impl Planner {
     }
 }
 
-/// `module.net.aws_vpc.main` for a state entry of `module.net[0].aws_vpc.main`.
-pub fn static_resource_address(r: &ResourceState) -> String {
-    let prefix = if r.module.is_empty() {
+/// The static address of a resource (`module.net.aws_vpc.main`) from its module instance
+/// (`module.net[0]`, empty for the root), mode and names.
+fn static_address(module: &str, mode: &str, type_name: &str, name: &str) -> String {
+    let prefix = if module.is_empty() {
         String::new()
     } else {
-        crate::graph::static_prefix(&format!("{}.", r.module))
+        crate::graph::static_prefix(&format!("{module}."))
     };
-    let local = if r.mode == "data" {
-        format!("data.{}.{}", r.type_name, r.name)
-    } else {
-        format!("{}.{}", r.type_name, r.name)
-    };
-    format!("{prefix}{local}")
+    let data = if mode == "data" { "data." } else { "" };
+    format!("{prefix}{data}{type_name}.{name}")
+}
+
+/// The static address of a state entry.
+pub fn static_resource_address(r: &ResourceState) -> String {
+    static_address(&r.module, &r.mode, &r.type_name, &r.name)
 }
 
 /// The static address of the resource a change belongs to.
 pub fn static_of_change(c: &ResourceChange) -> String {
-    let prefix = if c.module.is_empty() {
-        String::new()
-    } else {
-        crate::graph::static_prefix(&format!("{}.", c.module))
-    };
-    let local = if c.mode == "data" {
-        format!("data.{}.{}", c.type_name, c.name)
-    } else {
-        format!("{}.{}", c.type_name, c.name)
-    };
-    format!("{prefix}{local}")
+    static_address(&c.module, &c.mode, &c.type_name, &c.name)
 }
 
 /// A change that deletes an instance recorded in state.

@@ -43,32 +43,6 @@ fn who() -> String {
     format!("{user}@{host}")
 }
 
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 impl StateLock {
     /// Takes the lock, retrying until `timeout` passes.
     pub fn acquire(
@@ -82,7 +56,7 @@ impl StateLock {
             operation: operation.to_string(),
             who: who(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            created: now_rfc3339(),
+            created: crate::lang::functions::now_rfc3339(),
             path: state.display().to_string(),
         };
         let start = Instant::now();

@@ -1,7 +1,7 @@
 //! Renaming addresses in state (`infra state mv`, `moved` blocks): an instance to another
 //! instance address, or every instance of a resource to another resource.
 
-use super::model::{State, key_suffix};
+use super::model::State;
 use crate::diag::Diagnostic;
 
 /// Splits `module.a.type.name[key]` into (module, mode, type, name, key JSON).
@@ -45,7 +45,7 @@ pub fn move_address(s: &mut State, from: &str, to: &str) -> Result<(), Diagnosti
             ),
         )
     };
-    let (fm, fmode, ft, fname, fkey) = parse(from).ok_or_else(|| bad(from))?;
+    let (_, fmode, ft, _, fkey) = parse(from).ok_or_else(|| bad(from))?;
     let (tm, tmode, tt, tname, tkey) = parse(to).ok_or_else(|| bad(to))?;
     if ft != tt || fmode != tmode {
         return Err(Diagnostic::plain(
@@ -85,7 +85,6 @@ pub fn move_address(s: &mut State, from: &str, to: &str) -> Result<(), Diagnosti
         if fkey.is_some() || tkey.is_some() {
             inst.index_key = tkey.clone();
         }
-        let _ = (&fm, &fname, key_suffix(&inst.index_key));
         s.upsert(&r, inst);
     }
     Ok(())

@@ -2,8 +2,7 @@
 //! friends, returning the same list/tuple/map/object shapes Terraform returns.
 
 use super::{
-    FnContext, FnError, FnResult, Function, f, int_arg, list_of, not_null, seq_arg, str_arg,
-    str_list_arg,
+    FnContext, FnError, FnResult, Function, f, int_arg, not_null, seq_arg, str_arg, str_list_arg,
 };
 use crate::lang::convert::{convert, unify};
 use crate::lang::eval::values_equal;
@@ -642,6 +641,5 @@ fn matchkeys(_: &FnContext, a: &[Value]) -> FnResult {
         })
         .map(|(v, _)| v)
         .collect();
-    let _ = list_of;
     Ok(Value::list(t, out))
 }

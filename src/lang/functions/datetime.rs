@@ -13,8 +13,8 @@ pub(super) fn functions() -> Vec<Function> {
     let s = Type::String;
     vec![
         f("timestamp", |_, _| str_val(now()), 0, Some(0), s.clone()),
-        // Terraform pins this to the moment the plan was made; the planner replaces it with
-        // that fixed value, so evaluating it on its own gives the current time.
+        // Terraform pins this to the moment the plan was made; infra does not pin it yet, so
+        // it gives the current time like timestamp().
         f(
             "plantimestamp",
             |_, _| str_val(now()),
@@ -145,7 +145,8 @@ fn days_in(month: u32, year: i64) -> u32 {
     }
 }
 
-fn now() -> String {
+/// The current UTC time as Terraform's `timestamp()` prints it.
+pub(crate) fn now() -> String {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -15,6 +15,11 @@ mod numeric;
 mod strings;
 pub mod yaml;
 
+/// The current UTC time in RFC 3339, as `timestamp()` gives it.
+pub fn now_rfc3339() -> String {
+    datetime::now()
+}
+
 use super::number::Number;
 use super::types::Type;
 use super::value::Value;
@@ -221,24 +226,4 @@ pub(crate) fn str_val(s: impl Into<std::sync::Arc<str>>) -> FnResult {
 
 pub(crate) fn list_of_strings(items: Vec<String>) -> Value {
     Value::list(Type::String, items.into_iter().map(Value::string).collect())
-}
-
-/// A list whose element type is unified from the items, as Terraform's list-returning
-/// functions produce.
-pub(crate) fn list_of(items: Vec<Value>, hint: Option<Type>) -> Result<Value, FnError> {
-    let types: Vec<Type> = items.iter().map(Value::ty).collect();
-    let elem = match super::convert::unify(&types) {
-        Some(t) => t,
-        None => return Err(FnError::new("all elements must have the same type")),
-    };
-    let elem = if items.is_empty() {
-        hint.unwrap_or(Type::Dynamic)
-    } else {
-        elem
-    };
-    let items = items
-        .iter()
-        .map(|v| super::convert::convert(v, &elem).map_err(|e| FnError::new(e.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Value::list(elem, items))
 }
