@@ -527,3 +527,22 @@ fn import_adopts_an_object_and_show_and_graph_print() {
         "terraform_data.imported"
     );
 }
+
+#[test]
+fn apply_reads_template_files_from_the_module_directory_like_plan_does() {
+    // Regression: apply resolved files inside a template_file against the process's directory,
+    // plan against the module's; run from the parent directory, apply failed where plan passed.
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("stack");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("note.txt"), "from the module").unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "data \"template_file\" \"t\" {\n  template = \"$${file(\\\"note.txt\\\")}\"\n}\n\nresource \"terraform_data\" \"r\" {\n  input = data.template_file.t.rendered\n}\n\noutput \"o\" {\n  value = terraform_data.r.output\n}\n",
+    )
+    .unwrap();
+    ok(parent.path(), &["plan", "stack"]);
+    ok(parent.path(), &["apply", "-auto-approve", "stack"]);
+    let out = ok(parent.path(), &["output", "-raw", "-dir", "stack", "o"]);
+    assert_eq!(out, "from the module");
+}

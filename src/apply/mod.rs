@@ -58,6 +58,9 @@ struct Applier<'a> {
     outcome: &'a mut ApplyOutcome,
     /// What to record in state when a job ends, by instance address.
     headers: HashMap<String, PendingRecord>,
+    /// The root module's directory: provider-free data sources read their files from it, as
+    /// the planner does.
+    root_dir: std::path::PathBuf,
 }
 
 impl Applier<'_> {
@@ -71,7 +74,7 @@ impl Hook for Applier<'_> {
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         let r = req.resource;
         if r.mode == crate::config::Mode::Data {
-            return match evaluate::read_builtin_data(r, &req.config, &self.plan_dir()) {
+            return match evaluate::read_builtin_data(r, &req.config, &self.root_dir) {
                 Some(Ok(v)) => Outcome::Value(v),
                 Some(Err(d)) => Outcome::Failed(d),
                 None => Outcome::Failed(Diagnostic::error(
@@ -237,12 +240,6 @@ impl Hook for Applier<'_> {
             }
         }
         Ok(value)
-    }
-}
-
-impl Applier<'_> {
-    fn plan_dir(&self) -> std::path::PathBuf {
-        std::env::current_dir().unwrap_or_default()
     }
 }
 
@@ -418,6 +415,7 @@ pub async fn apply(
             started: HashMap::new(),
             outcome: &mut outcome,
             headers: HashMap::new(),
+            root_dir: tree.root().dir.clone(),
         };
         evaluate::run(tree, diags, &opts, &mut applier, &walk_opts).await
     };
