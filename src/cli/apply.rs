@@ -241,12 +241,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
         if !state.outputs.is_empty() {
             println!("\nOutputs:\n");
             for (name, o) in &state.outputs {
-                let shown = if o.sensitive {
-                    "<sensitive>".to_string()
-                } else {
-                    crate::lang::display::render_value(&crate::plan::run::typed_output(o), 0)
-                };
-                println!("{name} = {shown}");
+                super::print_output(name, &crate::plan::run::typed_output(o), o.sensitive);
             }
         }
     }

@@ -4,7 +4,6 @@
 use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::evaluate::{Options, evaluate_root};
-use crate::lang::display::render_value;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -66,12 +65,7 @@ pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
             if o.value.is_null() {
                 continue;
             }
-            let shown = if o.sensitive {
-                "<sensitive>".to_string()
-            } else {
-                render_value(&o.value, 0)
-            };
-            println!("{name} = {shown}");
+            super::print_output(name, &o.value, o.sensitive);
         }
     }
     0

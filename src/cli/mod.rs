@@ -128,6 +128,16 @@ impl Ui {
     }
 }
 
+/// `name = value` as Terraform lists outputs, hiding sensitive ones.
+fn print_output(name: &str, value: &crate::lang::value::Value, sensitive: bool) {
+    let shown = if sensitive {
+        "<sensitive>".to_string()
+    } else {
+        crate::lang::display::render_value(value, 0)
+    };
+    println!("{name} = {shown}");
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> i32 {
     let args = normalise_args(std::env::args());

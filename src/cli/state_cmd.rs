@@ -91,12 +91,7 @@ pub fn output(ui: &Ui, a: OutputArgs) -> i32 {
                 );
             } else {
                 for (k, o) in &state.outputs {
-                    let shown = if o.sensitive {
-                        "<sensitive>".to_string()
-                    } else {
-                        render_value(&typed_output(o), 0)
-                    };
-                    println!("{k} = {shown}");
+                    super::print_output(k, &typed_output(o), o.sensitive);
                 }
             }
         }
