@@ -546,3 +546,24 @@ fn apply_reads_template_files_from_the_module_directory_like_plan_does() {
     let out = ok(parent.path(), &["output", "-raw", "-dir", "stack", "o"]);
     assert_eq!(out, "from the module");
 }
+
+#[test]
+fn state_mv_keeps_module_instance_keys_apart_from_the_resource_key() {
+    let d = workdir(CONFIG);
+    let p = d.path();
+    ok(p, &["apply", "-auto-approve"]);
+    ok(
+        p,
+        &[
+            "state",
+            "mv",
+            "terraform_data.node[1]",
+            "module.m[0].terraform_data.node[1]",
+        ],
+    );
+    let list = ok(p, &["state", "list"]);
+    assert!(
+        list.contains("module.m[0].terraform_data.node[1]"),
+        "{list}"
+    );
+}

@@ -616,20 +616,16 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
 
 /// `module.a.aws_x.y["k"]` → (`module.a.`, `aws_x.y`, key).
 fn split_instance_address(addr: &str) -> Option<(String, String, Option<serde_json::Value>)> {
-    let (base, key) = match addr.find('[') {
-        Some(i) if addr.ends_with(']') && !addr[..i].ends_with(']') => (
-            &addr[..i],
-            Some(serde_json::from_str(&addr[i + 1..addr.len() - 1]).ok()?),
-        ),
-        _ => (addr, None),
+    let (module, mode, type_name, name, key) = crate::state::moves::parse(addr)?;
+    let module_key = if module.is_empty() {
+        module
+    } else {
+        format!("{module}.")
     };
-    let parts: Vec<&str> = base.split('.').collect();
-    let mut i = 0;
-    let mut module = String::new();
-    while i + 1 < parts.len() && parts[i] == "module" {
-        module.push_str(&format!("module.{}.", parts[i + 1]));
-        i += 2;
-    }
-    let local = parts[i..].join(".");
-    (!local.is_empty()).then_some((module, local, key))
+    let local = if mode == "data" {
+        format!("data.{type_name}.{name}")
+    } else {
+        format!("{type_name}.{name}")
+    };
+    Some((module_key, local, key))
 }

@@ -5,14 +5,12 @@ use super::model::State;
 use crate::diag::Diagnostic;
 
 /// Splits `module.a.type.name[key]` into (module, mode, type, name, key JSON).
-fn parse(addr: &str) -> Option<(String, String, String, String, Option<serde_json::Value>)> {
-    let (base, key) = match addr.find('[') {
-        Some(i) if addr.ends_with(']') => {
-            let k = &addr[i + 1..addr.len() - 1];
-            let key = serde_json::from_str::<serde_json::Value>(k).ok()?;
-            (&addr[..i], Some(key))
-        }
-        _ => (addr, None),
+pub fn parse(addr: &str) -> Option<(String, String, String, String, Option<serde_json::Value>)> {
+    // The instance key is the bracket after the last dot; module keys stay in the module part.
+    let (base, suffix) = super::model::split_instance(addr);
+    let key = match suffix {
+        "" => None,
+        k => Some(serde_json::from_str::<serde_json::Value>(&k[1..k.len() - 1]).ok()?),
     };
     let parts: Vec<&str> = base.split('.').collect();
     let mut i = 0;
