@@ -65,7 +65,9 @@ struct Applier<'a> {
 
 impl Applier<'_> {
     fn prior(&self, address: &str, r: &Resource) -> Option<Value> {
-        let provider = self.registry.get(&r.type_name)?;
+        let provider = self
+            .registry
+            .get_at(&r.type_name, &crate::provider::setup::resource_provider_address(r))?;
         crate::plan::planner::prior_value(Some(self.state), address, provider.schema()).map(|p| p.0)
     }
 }
@@ -74,15 +76,7 @@ impl Hook for Applier<'_> {
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         let r = req.resource;
         if r.mode == crate::config::Mode::Data {
-            return match evaluate::read_builtin_data(r, &req.config, &self.root_dir) {
-                Some(Ok(v)) => Outcome::Value(v),
-                Some(Err(d)) => Outcome::Failed(d),
-                None => Outcome::Failed(Diagnostic::error(
-                    "Unsupported data source",
-                    format!("{}: no such data source.", req.address),
-                    r.span,
-                )),
-            };
+            return crate::plan::planner::read_data(&self.registry, &req, &self.root_dir, true);
         }
         let Some(change) = self.by_address.get(req.address.as_str()).copied() else {
             // Outside a -target plan, or planned as no change: the object stays as it is.
@@ -99,7 +93,8 @@ impl Hook for Applier<'_> {
                 )),
             };
         };
-        let Some(provider) = self.registry.get(&r.type_name) else {
+        let provider_addr = crate::provider::setup::resource_provider_address(r);
+        let Some(provider) = self.registry.get_at(&r.type_name, &provider_addr) else {
             return Outcome::Failed(Diagnostic::error(
                 "Unsupported resource type",
                 format!("{}: no resource type {:?}.", req.address, r.type_name),
@@ -120,11 +115,22 @@ impl Hook for Applier<'_> {
                         Ok(p) => provider.plan(None, p),
                         Err(d) => return Outcome::Failed(d),
                     };
+                // Recorded before the call: if the process dies before the object is in
+                // state, the next plan finds it by its tags under this lineage.
+                if !self.registry.is_builtin(&r.type_name)
+                    && let Err(d) = self.store.intent(self.state, &req.address)
+                {
+                    return Outcome::Failed(d);
+                }
                 self.progress.start(&req.address, "Creating");
                 let p = provider.clone();
                 let addr = req.address.clone();
+                let ctx = crate::provider::CreateContext {
+                    address: req.address.clone(),
+                    lineage: self.state.lineage.clone(),
+                };
                 Box::pin(async move {
-                    p.create(planned).await.map_err(|e| {
+                    p.create(ctx, planned).await.map_err(|e| {
                         Diagnostic::plain(
                             format!("Failed to create {addr}"),
                             format!("{addr}: {e}"),
@@ -207,7 +213,7 @@ impl Hook for Applier<'_> {
                 return Err(d);
             }
         };
-        let provider = self.registry.get(&header.type_name).ok_or_else(|| {
+        let provider = self.registry.get_at(&header.type_name, &header.provider).ok_or_else(|| {
             Diagnostic::plain("Unsupported resource type", header.type_name.clone())
         })?;
         let (attributes, sensitive) = codec::to_state(&value, provider.schema());
@@ -298,7 +304,7 @@ async fn delete_phase(
                 }
             });
             for c in next {
-                let Some(provider) = registry.get(&c.type_name) else {
+                let Some(provider) = registry.get_at(&c.type_name, &c.provider) else {
                     outcome.diagnostics.push(Diagnostic::plain(
                         "Unsupported resource type",
                         format!("{}: cannot delete a {:?}.", c.address, c.type_name),

@@ -11,7 +11,6 @@ use crate::config::tfvars::{self, RawValue};
 use crate::diag::Diagnostic;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
-use crate::provider::Registry;
 use crate::state::store::Store;
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
@@ -77,7 +76,6 @@ pub fn run(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> i32 {
 
 fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32, Vec<Diagnostic>> {
     let rt = runtime().map_err(|d| vec![d])?;
-    let registry = Registry::new();
     let saved = a.target_path.is_file();
     let (dir, plan, root_vars) = if saved {
         let bytes = std::fs::read(&a.target_path).map_err(|e| {
@@ -131,6 +129,12 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
         a.state.lock_timeout,
     )
     .map_err(|d| vec![d])?;
+    let registry = super::engine::registry_for(
+        &rt,
+        &tree,
+        &root_vars,
+        store.existed.then_some(&state),
+    )?;
     let plan = match plan {
         Some(p) => {
             // A saved plan is only valid against the state it was made from.

@@ -85,3 +85,24 @@ pub fn stop_on_signals(rt: &tokio::runtime::Runtime) -> Arc<AtomicBool> {
     });
     stop
 }
+
+/// The registry of a run: built-in types plus every provider configuration the configuration
+/// (and the state) needs, configured from the root module's provider blocks.
+pub fn registry_for(
+    rt: &tokio::runtime::Runtime,
+    tree: &crate::graph::ModuleTree,
+    root_vars: &std::collections::BTreeMap<String, crate::config::tfvars::RawValue>,
+    state: Option<&crate::state::State>,
+) -> Result<crate::provider::Registry, Vec<Diagnostic>> {
+    let opts = crate::evaluate::Options {
+        root_vars: root_vars.clone(),
+        workspace: super::eval::workspace(),
+        require_root_vars: true,
+        validate_only: false,
+    };
+    let (values, diags) = crate::evaluate::providers::provider_configs(tree, &opts);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    rt.block_on(crate::provider::setup::configure(tree, values, state))
+}

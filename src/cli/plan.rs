@@ -5,7 +5,6 @@ use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
-use crate::provider::Registry;
 use crate::state::store::Store;
 use clap::Args;
 use std::path::PathBuf;
@@ -95,7 +94,14 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
         ui.print_diagnostics(&load_diags);
         return 1;
     };
-    let outcome = rt.block_on(make_plan(&req, &tree, load_diags, prior, &Registry::new()));
+    let registry = match super::engine::registry_for(&rt, &tree, &req.root_vars, prior) {
+        Ok(r) => r,
+        Err(d) => {
+            ui.print_diagnostics(&d);
+            return 1;
+        }
+    };
+    let outcome = rt.block_on(make_plan(&req, &tree, load_diags, prior, &registry));
     drop(store);
     ui.print_diagnostics(&outcome.diagnostics);
     let Some(plan) = outcome.plan else { return 1 };

@@ -10,6 +10,7 @@ pub mod body;
 mod builtin_data;
 mod scope;
 mod variables;
+pub mod providers;
 pub mod walk;
 
 use crate::config::tfvars::RawValue;

@@ -201,7 +201,7 @@ pub fn node_references(m: &Module, node: &Node) -> Vec<Reference> {
     out
 }
 
-fn body_references(b: &Body, out: &mut Vec<Reference>) {
+pub fn body_references(b: &Body, out: &mut Vec<Reference>) {
     for a in &b.attributes {
         out.extend(references(&a.expr));
     }

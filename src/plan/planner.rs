@@ -110,7 +110,12 @@ pub fn proposed_new(
     }
     let mut out = Attrs::new();
     for (name, a) in &schema.attributes {
-        let given = cfg.get(name).cloned().unwrap_or(Value::Null(a.ty.clone()));
+        let given = match (cfg.get(name), &a.default) {
+            (Some(v), Some(d)) if v.is_null() => d.clone(),
+            (None, Some(d)) => d.clone(),
+            (Some(v), _) => v.clone(),
+            (None, None) => Value::Null(a.ty.clone()),
+        };
         let given = convert(&given, &a.ty).map_err(|e| {
             Diagnostic::error(
                 "Incorrect attribute value type",
@@ -327,7 +332,7 @@ impl Planner {
                 &addr,
                 r,
                 inst,
-                self.registry.get(&r.type_name).as_deref(),
+                self.registry.get_at(&r.type_name, &r.provider).as_deref(),
                 "orphan",
             ));
         }
@@ -391,20 +396,10 @@ impl Hook for Planner {
         self.seen.insert(req.address.clone());
         let r = req.resource;
         if r.mode == Mode::Data {
-            return match crate::evaluate::read_builtin_data(r, &req.config, &self.root_dir) {
-                Some(Ok(v)) => Outcome::Value(v),
-                Some(Err(d)) => Outcome::Failed(d),
-                None => Outcome::Failed(Diagnostic::error(
-                    "Unsupported data source",
-                    format!(
-                        "{}: infra has no data source of type {:?} yet.",
-                        req.address, r.type_name
-                    ),
-                    r.span,
-                )),
-            };
+            return read_data(&self.registry, &req, &self.root_dir, false);
         }
-        let Some(provider) = self.registry.get(&r.type_name) else {
+        let provider_addr = crate::provider::setup::resource_provider_address(r);
+        let Some(provider) = self.registry.get_at(&r.type_name, &provider_addr) else {
             let names: BTreeSet<&str> = self.registry.names().collect();
             let hint = crate::diag::did_you_mean(&r.type_name, names)
                 .map(|s| format!(" Did you mean {s:?}?"))
@@ -444,4 +439,51 @@ impl Hook for Planner {
             resource.span,
         ))
     }
+}
+
+/// A data source's value: provider-free ones are read at once; a provider's is read when its
+/// configuration is wholly known (at plan time, or at apply time when `at_apply`), and is
+/// unknown until then.
+pub fn read_data(
+    registry: &Registry,
+    req: &InstanceRequest,
+    root_dir: &std::path::Path,
+    at_apply: bool,
+) -> Outcome {
+    let r = req.resource;
+    if let Some(v) = crate::evaluate::read_builtin_data(r, &req.config, root_dir) {
+        return match v {
+            Ok(v) => Outcome::Value(v),
+            Err(d) => Outcome::Failed(d),
+        };
+    }
+    let addr = crate::provider::setup::resource_provider_address(r);
+    let Some(ds) = registry.data_at(&r.type_name, &addr) else {
+        return Outcome::Failed(Diagnostic::error(
+            "Unsupported data source",
+            format!(
+                "{}: infra has no data source of type {:?}.",
+                req.address, r.type_name
+            ),
+            r.span,
+        ));
+    };
+    let schema = ds.schema();
+    let config = match proposed_new(&req.address, r, schema, &req.config, None) {
+        Ok(c) => c,
+        Err(d) => return Outcome::Failed(d),
+    };
+    if !req.config.is_wholly_known() && !at_apply {
+        return Outcome::Value(Value::Unknown(schema.object_type()));
+    }
+    let address = req.address.clone();
+    let fut = ds.read(config);
+    Outcome::Job(Box::pin(async move {
+        fut.await.map_err(|e| {
+            Diagnostic::plain(
+                format!("Failed to read data source {address}"),
+                format!("{address}: {e}"),
+            )
+        })
+    }))
 }

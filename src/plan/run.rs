@@ -51,7 +51,7 @@ pub async fn make_plan(
     if req.refresh
         && let Some(state) = prior.as_mut()
     {
-        diags.extend(refresh(state, registry).await);
+        diags.extend(refresh(state, registry, Some(tree)).await);
     }
     let base_plan = |changes, outputs, variables| Plan {
         format_version: PLAN_FORMAT,
@@ -216,42 +216,99 @@ pub fn is_module_address(a: &str) -> bool {
 }
 
 /// Reads every object in state again, so the plan starts from what exists: an object deleted
-/// outside infra disappears from the prior state and will be created again.
-async fn refresh(state: &mut State, registry: &Registry) -> Vec<Diagnostic> {
+/// outside infra disappears from the prior state and will be created again, one changed
+/// outside shows its drift. Objects are read by type (one batch per type and provider
+/// configuration, all batches at once); each batch also reports objects tagged with this
+/// state's lineage that the state does not hold, which a crashed apply created: they are
+/// adopted under the address they are tagged with.
+pub async fn refresh(
+    state: &mut State,
+    registry: &Registry,
+    tree: Option<&ModuleTree>,
+) -> Vec<Diagnostic> {
+    use std::collections::BTreeMap;
     let mut diags = Vec::new();
-    let mut gone = Vec::new();
-    let mut updates = Vec::new();
+    // (type, provider address) → instances in state.
+    let mut groups: BTreeMap<(String, String), Vec<(String, crate::state::ResourceState, crate::state::InstanceState)>> =
+        BTreeMap::new();
     for (addr, r, inst) in state.instances() {
         if r.mode != "managed" {
             continue;
         }
-        let Some(provider) = registry.get(&r.type_name) else {
-            continue;
-        };
-        let prior = super::codec::from_state(
-            &inst.attributes,
-            &inst.sensitive_attributes,
-            provider.schema(),
-        );
-        match provider.read(prior).await {
-            Ok(Some(now)) => {
-                let (attrs, sensitive) = super::codec::to_state(&now, provider.schema());
-                if attrs != inst.attributes {
-                    updates.push((
-                        r.clone(),
-                        crate::state::InstanceState {
-                            attributes: attrs,
-                            sensitive_attributes: sensitive,
-                            ..inst.clone()
-                        },
-                    ));
+        groups
+            .entry((r.type_name.clone(), r.provider.clone()))
+            .or_default()
+            .push((addr, r.clone(), inst.clone()));
+    }
+    // Types the configuration has but the state does not: still asked, for adoption.
+    if let Some(tree) = tree {
+        for tm in &tree.modules {
+            for r in tm.module.resources.values() {
+                if r.mode == crate::config::Mode::Managed {
+                    let addr = crate::provider::setup::resource_provider_address(r);
+                    if registry.is_configured(&addr) {
+                        groups.entry((r.type_name.clone(), addr)).or_default();
+                    }
                 }
             }
-            Ok(None) => gone.push(addr),
-            Err(e) => diags.push(Diagnostic::plain(
-                "Failed to refresh",
-                format!("{addr}: {e}"),
-            )),
+        }
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for ((type_name, provider_addr), members) in groups {
+        let Some(provider) = registry.get_at(&type_name, &provider_addr) else {
+            continue;
+        };
+        let priors = members
+            .iter()
+            .map(|(_, _, inst)| {
+                super::codec::from_state(&inst.attributes, &inst.sensitive_attributes, provider.schema())
+            })
+            .collect();
+        let batch = crate::provider::RefreshBatch {
+            lineage: state.lineage.clone(),
+            priors,
+        };
+        let fut = provider.refresh(batch);
+        tasks.spawn(async move { (type_name, provider_addr, provider, members, fut.await) });
+    }
+    let mut updates = Vec::new();
+    let mut gone = Vec::new();
+    let mut adopted = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let Ok((type_name, provider_addr, provider, members, result)) = done else {
+            diags.push(Diagnostic::plain("Failed to refresh", "a refresh task panicked"));
+            continue;
+        };
+        let refreshed = match result {
+            Ok(r) => r,
+            Err(e) => {
+                diags.push(Diagnostic::plain(
+                    "Failed to refresh",
+                    format!("{type_name} ({provider_addr}): {e}"),
+                ));
+                continue;
+            }
+        };
+        for ((addr, r, inst), now) in members.into_iter().zip(refreshed.current) {
+            match now {
+                Some(now) => {
+                    let (attrs, sensitive) = super::codec::to_state(&now, provider.schema());
+                    if attrs != inst.attributes {
+                        updates.push((
+                            r,
+                            crate::state::InstanceState {
+                                attributes: attrs,
+                                sensitive_attributes: sensitive,
+                                ..inst
+                            },
+                        ));
+                    }
+                }
+                None => gone.push(addr),
+            }
+        }
+        for (address, value) in refreshed.found {
+            adopted.push((address, type_name.clone(), provider_addr.clone(), provider.clone(), value));
         }
     }
     for (r, i) in updates {
@@ -259,6 +316,44 @@ async fn refresh(state: &mut State, registry: &Registry) -> Vec<Diagnostic> {
     }
     for a in gone {
         state.remove(&a);
+    }
+    for (address, type_name, provider_addr, provider, value) in adopted {
+        if state.find(&address).is_some() {
+            continue;
+        }
+        let Some((module, mode, t, name, key)) = crate::state::moves::parse(&address) else {
+            continue;
+        };
+        if t != type_name || mode != "managed" {
+            continue;
+        }
+        let (attributes, sensitive_attributes) = super::codec::to_state(&value, provider.schema());
+        let header = crate::state::ResourceState {
+            module,
+            mode,
+            type_name: t,
+            name,
+            provider: provider_addr,
+            instances: Vec::new(),
+        };
+        let inst = crate::state::InstanceState {
+            index_key: key,
+            status: None,
+            schema_version: 0,
+            attributes,
+            sensitive_attributes,
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+        };
+        tracing::info!(%address, "adopting an object created by an interrupted apply");
+        diags.push(Diagnostic::warning(
+            "Adopted an untracked object",
+            format!(
+                "{address}: found an object tagged with this state's lineage that the state did not record (an apply was interrupted after creating it); it is now tracked."
+            ),
+            crate::syntax::Span::default(),
+        ));
+        state.upsert(&header, inst);
     }
     diags
 }

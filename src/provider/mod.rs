@@ -2,8 +2,10 @@
 //! update, delete, import) and the registry that finds a type by name. `builtin/` holds the
 //! provider-free resources; cloud providers live beside it. Nothing here knows the graph.
 
+pub mod aws;
 pub mod builtin;
 pub mod schema;
+pub mod setup;
 
 use crate::lang::value::Value;
 pub use schema::{AttrSchema, Schema};
@@ -19,6 +21,9 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 pub struct ProviderError {
     pub operation: String,
     pub message: String,
+    /// The API's error code (`DependencyViolation`, `InvalidVpcID.NotFound` ...), when the
+    /// failure was an API answer.
+    pub code: Option<String>,
 }
 
 impl ProviderError {
@@ -26,7 +31,30 @@ impl ProviderError {
         ProviderError {
             operation: operation.into(),
             message: message.into(),
+            code: None,
         }
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> ProviderError {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Whether the API answered with this error code, or one that starts with it followed by
+    /// a dot (`InvalidVpcID` matches `InvalidVpcID.NotFound`).
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref().is_some_and(|c| c == code)
+    }
+
+    /// Whether the API said the object does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.code.as_deref().is_some_and(|c| {
+            c.ends_with(".NotFound")
+                || c.ends_with("NotFound")
+                || c == "NoSuchEntity"
+                || c.ends_with("NotFoundException")
+                || c == "ValidationError" && self.message.contains("not found")
+        })
     }
 }
 
@@ -38,11 +66,36 @@ impl std::fmt::Display for ProviderError {
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
 
+/// Who is creating an object: what infra tags it with so a crash between the API call and the
+/// state write can be recovered by finding the object again.
+#[derive(Debug, Clone, Default)]
+pub struct CreateContext {
+    /// The instance address, `module.net.aws_subnet.private[0]`.
+    pub address: String,
+    /// The state's lineage.
+    pub lineage: String,
+}
+
+/// Objects of one type to read again, and who owns them.
+pub struct RefreshBatch {
+    pub lineage: String,
+    pub priors: Vec<Value>,
+}
+
+/// The answer to a [`RefreshBatch`].
+pub struct Refreshed {
+    /// Per prior object, in order: its current value, or `None` if it is gone.
+    pub current: Vec<Option<Value>>,
+    /// Objects tagged with the batch's lineage that no prior matched, by the address they are
+    /// tagged with: created by an apply that died before recording them.
+    pub found: Vec<(String, Value)>,
+}
+
 pub trait ResourceType: Send + Sync {
     fn schema(&self) -> &Schema;
 
-    /// The provider's address as state records it.
-    fn provider_address(&self) -> &'static str;
+    /// The address of the provider configuration, as state records it.
+    fn provider_address(&self) -> &str;
 
     /// Adjusts the planned new state: the generic planner has put config values and kept
     /// prior computed values; this marks computed attributes that will change as unknown.
@@ -51,7 +104,7 @@ pub trait ResourceType: Send + Sync {
         planned
     }
 
-    fn create(&self, planned: Value) -> BoxFuture<ProviderResult<Value>>;
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>>;
 
     fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>>;
 
@@ -60,13 +113,59 @@ pub trait ResourceType: Send + Sync {
     /// The object as it is now, or `None` if it is gone.
     fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>>;
 
+    /// Reads many objects at once. Cloud types override this with one filtered, paginated
+    /// call per type; the default reads them one by one.
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        let reads: Vec<_> = batch.priors.into_iter().map(|p| self.read(p)).collect();
+        Box::pin(async move {
+            let mut current = Vec::with_capacity(reads.len());
+            for r in reads {
+                current.push(r.await?);
+            }
+            Ok(Refreshed {
+                current,
+                found: Vec::new(),
+            })
+        })
+    }
+
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>>;
 }
 
-/// Every resource type infra knows, by type name.
+/// A data source: reads an object given its configuration.
+pub trait DataSource: Send + Sync {
+    fn schema(&self) -> &Schema;
+
+    fn read(&self, config: Value) -> BoxFuture<ProviderResult<Value>>;
+}
+
+/// A provider configuration's address as state records it:
+/// `provider["registry.terraform.io/hashicorp/aws"]`, `...aws"].west` with an alias.
+pub fn config_address(source: &str, alias: Option<&str>) -> String {
+    match alias {
+        Some(a) => format!("provider[\"{source}\"].{a}"),
+        None => format!("provider[\"{source}\"]"),
+    }
+}
+
+/// The registry source of a provider by its local name (`aws` → `registry.terraform.io/hashicorp/aws`).
+pub fn source_of(name: &str) -> String {
+    format!("registry.terraform.io/hashicorp/{name}")
+}
+
+/// The resource and data source types of one configured provider.
+#[derive(Clone, Default)]
+pub struct Configured {
+    pub resources: HashMap<&'static str, Arc<dyn ResourceType>>,
+    pub data: HashMap<&'static str, Arc<dyn DataSource>>,
+}
+
+/// Every resource type infra knows, by type name, and the provider configurations of this run
+/// by address.
 #[derive(Clone)]
 pub struct Registry {
     types: HashMap<&'static str, Arc<dyn ResourceType>>,
+    configured: HashMap<String, Configured>,
 }
 
 impl Registry {
@@ -75,16 +174,60 @@ impl Registry {
         types.insert("terraform_data", Arc::new(builtin::TerraformData::new()));
         types.insert("null_resource", Arc::new(builtin::NullResource::new()));
         types.insert("time_sleep", Arc::new(builtin::TimeSleep::new()));
-        Registry { types }
+        Registry {
+            types,
+            configured: HashMap::new(),
+        }
     }
 
+    /// Adds a configured provider under its configuration address.
+    pub fn add_configured(&mut self, address: String, c: Configured) {
+        self.configured.insert(address, c);
+    }
+
+    /// Whether a type needs no cloud (its objects live only in state).
+    pub fn is_builtin(&self, type_name: &str) -> bool {
+        self.types.contains_key(type_name)
+    }
+
+    pub fn is_configured(&self, address: &str) -> bool {
+        self.configured.contains_key(address)
+    }
+
+    /// A type by name: a built-in one, or the type of the default configuration of the
+    /// provider its name starts with.
     pub fn get(&self, type_name: &str) -> Option<Arc<dyn ResourceType>> {
-        self.types.get(type_name).cloned()
+        if let Some(t) = self.types.get(type_name) {
+            return Some(t.clone());
+        }
+        let default = config_address(&source_of(provider_name_of(type_name)), None);
+        self.get_at(type_name, &default)
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.types.keys().copied()
+    /// A type as the provider configuration at `address` serves it.
+    pub fn get_at(&self, type_name: &str, address: &str) -> Option<Arc<dyn ResourceType>> {
+        if let Some(t) = self.types.get(type_name) {
+            return Some(t.clone());
+        }
+        self.configured.get(address)?.resources.get(type_name).cloned()
     }
+
+    pub fn data_at(&self, type_name: &str, address: &str) -> Option<Arc<dyn DataSource>> {
+        self.configured.get(address)?.data.get(type_name).cloned()
+    }
+
+    /// Every resource type name infra knows, configured or not (for suggestions).
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.types
+            .keys()
+            .copied()
+            .chain(aws::RESOURCE_TYPES.iter().copied())
+    }
+}
+
+/// The provider a type belongs to by its name's prefix: `aws_vpc` → `aws`.
+pub fn provider_name_of(type_name: &str) -> &str {
+    type_name.split('_').next().unwrap_or(type_name)
 }
 
 impl Default for Registry {

@@ -2,7 +2,24 @@
 //! change to it replaces the object, whether it is sensitive. The planner is generic over them.
 
 use crate::lang::types::Type;
-use std::collections::BTreeMap;
+use crate::lang::convert::convert;
+use crate::lang::value::{Attrs, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The type of a nested block's object whose arguments are all optional: missing ones read as
+/// null, as a provider's block schema makes them.
+pub fn block_object(attrs: &[(&str, Type)]) -> Type {
+    let names: BTreeSet<String> = attrs.iter().map(|(k, _)| k.to_string()).collect();
+    Type::Object(
+        attrs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect(),
+        names,
+    )
+}
+
+/// A repeated nested block (`ingress { ... }`): a list of its objects.
+pub fn block_list(attrs: &[(&str, Type)]) -> Type {
+    Type::List(Box::new(block_object(attrs)))
+}
 
 #[derive(Debug, Clone)]
 pub struct AttrSchema {
@@ -13,6 +30,8 @@ pub struct AttrSchema {
     /// A change replaces the object instead of updating it in place.
     pub force_new: bool,
     pub sensitive: bool,
+    /// The value an unset optional argument takes (`enable_dns_support = true`).
+    pub default: Option<Value>,
 }
 
 impl AttrSchema {
@@ -24,6 +43,7 @@ impl AttrSchema {
             computed: false,
             force_new: false,
             sensitive: false,
+            default: None,
         }
     }
 
@@ -35,6 +55,7 @@ impl AttrSchema {
             computed: false,
             force_new: false,
             sensitive: false,
+            default: None,
         }
     }
 
@@ -46,11 +67,25 @@ impl AttrSchema {
             computed: true,
             force_new: false,
             sensitive: false,
+            default: None,
+        }
+    }
+
+    /// Optional in configuration; the provider decides it when it is not set.
+    pub fn optional_computed(ty: Type) -> AttrSchema {
+        AttrSchema {
+            computed: true,
+            ..AttrSchema::optional(ty)
         }
     }
 
     pub fn force_new(mut self) -> AttrSchema {
         self.force_new = true;
+        self
+    }
+
+    pub fn default(mut self, v: Value) -> AttrSchema {
+        self.default = Some(v);
         self
     }
 
@@ -80,5 +115,17 @@ impl Schema {
                 .map(|(k, a)| (k.clone(), a.ty.clone()))
                 .collect(),
         )
+    }
+
+    /// An object with every attribute of the schema, converted to its type; missing ones are
+    /// null. What a resource returns after create, update and read.
+    pub fn complete(&self, mut attrs: Attrs) -> Value {
+        let mut out = Attrs::new();
+        for (name, a) in &self.attributes {
+            let v = attrs.remove(name).unwrap_or(Value::Null(a.ty.clone()));
+            let v = convert(&v, &a.ty).unwrap_or(v);
+            out.insert(name.clone(), v);
+        }
+        Value::object(out)
     }
 }

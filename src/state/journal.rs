@@ -20,6 +20,12 @@ pub enum Entry {
         lineage: String,
         address: String,
     },
+    /// About to create this object: if no upsert follows, the object may exist untracked,
+    /// tagged with the lineage.
+    Intent {
+        lineage: String,
+        address: String,
+    },
 }
 
 pub fn journal_path(state: &Path) -> PathBuf {
@@ -94,7 +100,9 @@ pub fn replay(state_path: &Path, state: &mut State) -> Result<usize, Diagnostic>
             break;
         };
         let lineage = match &entry {
-            Entry::Upsert { lineage, .. } | Entry::Remove { lineage, .. } => lineage.clone(),
+            Entry::Upsert { lineage, .. }
+            | Entry::Remove { lineage, .. }
+            | Entry::Intent { lineage, .. } => lineage.clone(),
         };
         // A run killed before its first state write leaves only the journal: adopt its lineage.
         if n == 0 && state.serial == 0 && state.resources.is_empty() {
@@ -117,6 +125,8 @@ pub fn replay(state_path: &Path, state: &mut State) -> Result<usize, Diagnostic>
             Entry::Remove { address, .. } => {
                 state.remove(&address);
             }
+            // Refresh finds the object, if it was created, by its lineage tag.
+            Entry::Intent { .. } => {}
         }
         n += 1;
     }

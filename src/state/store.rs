@@ -59,6 +59,7 @@ impl Store {
             store.dirty = false;
             let _ = std::fs::remove_file(journal::journal_path(path));
             store.loaded_serial = Some(state.serial);
+            store.existed = true;
         }
         Ok((store, state))
     }
@@ -89,6 +90,18 @@ impl Store {
         })?;
         state.upsert(resource, instance);
         self.changed(state)
+    }
+
+    /// Records, durably, that the object at `address` is about to be created.
+    pub fn intent(&mut self, state: &State, address: &str) -> Result<(), Diagnostic> {
+        let lineage = state.lineage.clone();
+        let j = self.journal()?;
+        j.append(&Entry::Intent {
+            lineage,
+            address: address.to_string(),
+        })?;
+        j.sync();
+        Ok(())
     }
 
     pub fn remove(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {

@@ -52,7 +52,7 @@ impl ResourceType for TerraformData {
         &self.schema
     }
 
-    fn provider_address(&self) -> &'static str {
+    fn provider_address(&self) -> &str {
         BUILTIN
     }
 
@@ -73,7 +73,7 @@ impl ResourceType for TerraformData {
         }
     }
 
-    fn create(&self, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(&self, _ctx: super::CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async move {
             let v = with(
                 &planned,
@@ -145,11 +145,11 @@ impl ResourceType for NullResource {
         &self.schema
     }
 
-    fn provider_address(&self) -> &'static str {
+    fn provider_address(&self) -> &str {
         NULL_PROVIDER
     }
 
-    fn create(&self, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(&self, _ctx: super::CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async move {
             // The null provider's ids are random decimal numbers.
             let n = uuid::Uuid::new_v4().as_u128() % 10u128.pow(19);
@@ -273,11 +273,11 @@ impl ResourceType for TimeSleep {
         &self.schema
     }
 
-    fn provider_address(&self) -> &'static str {
+    fn provider_address(&self) -> &str {
         "provider[\"registry.terraform.io/hashicorp/time\"]"
     }
 
-    fn create(&self, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(&self, _ctx: super::CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async move {
             tokio::time::sleep(go_duration(&attr(&planned, "create_duration"))?).await;
             let now = std::time::SystemTime::now()

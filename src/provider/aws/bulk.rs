@@ -1,0 +1,137 @@
+//! Refresh by type for EC2 objects: one filtered, paginated Describe call finds every object of
+//! the state's lineage (by the `infra:lineage` tag), and one more, filtered by id, finds the
+//! objects that carry no such tag (imported ones) or have vanished. Objects tagged with the
+//! lineage that the state does not hold are handed back by the address they are tagged with,
+//! so the plan can adopt what a crashed apply created.
+
+use super::attrs::Obj;
+use super::tags::{self, LINEAGE_TAG, Tags};
+use crate::lang::value::Value;
+use crate::provider::{BoxFuture, ProviderResult, RefreshBatch, Refreshed};
+use aws_sdk_ec2::types::Filter;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How many values one EC2 filter takes.
+const FILTER_VALUES: usize = 200;
+
+/// An EC2 object type that can be described in bulk.
+pub trait Ec2Bulk: Send + Sync + 'static {
+    type Item: Send + Sync + 'static;
+
+    /// The Describe filter that selects by id (`vpc-id`).
+    const ID_FILTER: &'static str;
+
+    fn item_id(item: &Self::Item) -> String;
+
+    fn item_tags(item: &Self::Item) -> Tags;
+
+    /// All objects matching the filters, every page.
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>>;
+
+    /// The resource's value from an object described, keeping what only the prior (the
+    /// configuration) knows; `None` for an object that is being deleted.
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        item: Self::Item,
+    ) -> BoxFuture<ProviderResult<Option<Value>>>;
+}
+
+pub fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.into_iter().collect()))
+        .build()
+}
+
+/// Describes the objects with these ids (missing ones are simply absent).
+pub async fn by_ids<B: Ec2Bulk>(b: &B, ids: &[String]) -> ProviderResult<Vec<B::Item>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(FILTER_VALUES) {
+        out.extend(
+            b.describe(vec![filter(B::ID_FILTER, chunk.iter().cloned())])
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// Reads one object by the id in `prior`.
+pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+    Box::pin(async move {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        let Some(item) = by_ids(&*b, std::slice::from_ref(&id)).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        b.value(Some(p), item).await
+    })
+}
+
+/// Imports one object by id.
+pub fn import_one<B: Ec2Bulk>(b: Arc<B>, id: String) -> BoxFuture<ProviderResult<Value>> {
+    Box::pin(async move {
+        let item = by_ids(&*b, std::slice::from_ref(&id))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                crate::provider::ProviderError::new("import", format!("no object with id {id}"))
+            })?;
+        b.value(None, item).await?.ok_or_else(|| {
+            crate::provider::ProviderError::new("import", format!("{id} is being deleted"))
+        })
+    })
+}
+
+/// Refresh by type: see the module documentation.
+pub fn refresh<B: Ec2Bulk>(b: Arc<B>, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+    Box::pin(async move {
+        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+        let mut items: HashMap<String, B::Item> = HashMap::new();
+        let mut tagged: Vec<String> = Vec::new();
+        if !batch.lineage.is_empty() {
+            for item in b
+                .describe(vec![filter(
+                    &format!("tag:{LINEAGE_TAG}"),
+                    [batch.lineage.clone()],
+                )])
+                .await?
+            {
+                let id = B::item_id(&item);
+                tagged.push(id.clone());
+                items.insert(id, item);
+            }
+        }
+        let missing: Vec<String> = priors
+            .iter()
+            .filter_map(|p| p.str("id"))
+            .filter(|id| !items.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            for item in by_ids(&*b, &missing).await? {
+                items.insert(B::item_id(&item), item);
+            }
+        }
+        let mut current = Vec::with_capacity(priors.len());
+        for p in priors {
+            let item = p.str("id").and_then(|id| items.remove(&id));
+            current.push(match item {
+                Some(item) => b.value(Some(p), item).await?,
+                None => None,
+            });
+        }
+        // What is left and tagged with this lineage: objects the state does not know.
+        let mut found = Vec::new();
+        for id in tagged {
+            if let Some(item) = items.remove(&id)
+                && let Some(address) = tags::owner(&B::item_tags(&item), &batch.lineage)
+                && let Some(v) = b.value(None, item).await?
+            {
+                found.push((address, v));
+            }
+        }
+        Ok(Refreshed { current, found })
+    })
+}

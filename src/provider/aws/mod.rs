@@ -1,0 +1,177 @@
+//! The AWS provider: one [`Aws`] per provider configuration (region, credentials, default
+//! tags, SDK clients), shared by every resource and data source type it serves. One file per
+//! resource family; `sdk` holds what talks to the SDK in general, `tags` the tagging rules.
+
+pub mod attrs;
+pub mod bulk;
+pub mod sdk;
+pub mod tags;
+pub mod vpc;
+
+use crate::lang::value::Value;
+use crate::provider::{Configured, ProviderError, ProviderResult};
+use attrs::Obj;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const SOURCE: &str = "registry.terraform.io/hashicorp/aws";
+
+/// Every AWS resource type infra serves (for suggestions before any provider is configured).
+pub const RESOURCE_TYPES: &[&str] = &["aws_vpc", "aws_subnet"];
+
+/// The arguments `provider "aws"` takes. Terraform's switches that only matter to its own
+/// plugin (`skip_*`) are accepted and have no effect.
+const CONFIG_ARGS: &[&str] = &[
+    "region",
+    "profile",
+    "access_key",
+    "secret_key",
+    "token",
+    "default_tags",
+    "max_retries",
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "endpoints",
+    "shared_config_files",
+    "shared_credentials_files",
+    "skip_credentials_validation",
+    "skip_metadata_api_check",
+    "skip_region_validation",
+    "skip_requesting_account_id",
+    "skip_get_ec2_platforms",
+    "s3_use_path_style",
+];
+
+/// One configured AWS provider.
+#[derive(Debug)]
+pub struct Aws {
+    /// The configuration's address in state.
+    pub address: String,
+    pub region: String,
+    pub default_tags: BTreeMap<String, String>,
+    pub ec2: aws_sdk_ec2::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub elb: aws_sdk_elasticloadbalancing::Client,
+    pub ssm: aws_sdk_ssm::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+/// Reads `provider "aws"` arguments and builds the clients.
+pub async fn configure(address: String, config: &Value) -> ProviderResult<Configured> {
+    let cfg = Obj::of(config);
+    for k in cfg.0.keys() {
+        if !CONFIG_ARGS.contains(&k.as_str()) {
+            let hint = crate::diag::did_you_mean(k, CONFIG_ARGS.iter().copied())
+                .map(|s| format!(" Did you mean {s:?}?"))
+                .unwrap_or_default();
+            return Err(ProviderError::new(
+                "configure",
+                format!("{address}: an argument named {k:?} is not expected here.{hint}"),
+            ));
+        }
+    }
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https(),
+    );
+    if let Some(r) = cfg.str("region") {
+        loader = loader.region(aws_config::Region::new(r));
+    }
+    if let Some(p) = cfg.str("profile") {
+        loader = loader.profile_name(p);
+    }
+    if let (Some(a), Some(s)) = (cfg.str("access_key"), cfg.str("secret_key")) {
+        loader = loader.credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            a,
+            s,
+            cfg.str("token"),
+            None,
+            "infra-provider-config",
+        ));
+    }
+    // Terraform's default is 25 attempts; the SDK's standard mode backs off with jitter on
+    // throttling (RequestLimitExceeded, Throttling) and 5xx answers.
+    let attempts = cfg.i64("max_retries").unwrap_or(25).clamp(0, 100) as u32 + 1;
+    loader = loader.retry_config(
+        aws_config::retry::RetryConfig::standard()
+            .with_max_attempts(attempts)
+            .with_initial_backoff(std::time::Duration::from_millis(200))
+            .with_max_backoff(std::time::Duration::from_secs(20)),
+    );
+    let shared = loader.load().await;
+    let region = shared
+        .region()
+        .map(|r| r.to_string())
+        .ok_or_else(|| {
+            ProviderError::new(
+                "configure",
+                format!("{address}: no region: set region in the provider block, or AWS_REGION"),
+            )
+        })?;
+    let endpoints = cfg.block("endpoints").unwrap_or_default();
+    let calls = sdk::global_calls().clone();
+    macro_rules! client {
+        ($krate:ident, $($svc:literal),+) => {{
+            let mut b = $krate::config::Builder::from(&shared).interceptor(calls.clone());
+            for svc in [$($svc),+] {
+                if let Some(url) = endpoints.str(svc) {
+                    b = b.endpoint_url(url);
+                }
+            }
+            $krate::Client::from_conf(b.build())
+        }};
+    }
+    let default_tags = cfg
+        .block("default_tags")
+        .map(|d| d.map("tags"))
+        .unwrap_or_default();
+    let aws = Arc::new(Aws {
+        address,
+        region,
+        default_tags,
+        ec2: client!(aws_sdk_ec2, "ec2"),
+        autoscaling: client!(aws_sdk_autoscaling, "autoscaling"),
+        iam: client!(aws_sdk_iam, "iam"),
+        elbv2: client!(aws_sdk_elasticloadbalancingv2, "elbv2", "lb"),
+        elb: client!(aws_sdk_elasticloadbalancing, "elb"),
+        ssm: client!(aws_sdk_ssm, "ssm"),
+        sts: client!(aws_sdk_sts, "sts"),
+    });
+    check_account(&aws, &cfg).await?;
+    let mut c = Configured::default();
+    vpc::register(&aws, &mut c);
+    Ok(c)
+}
+
+/// `allowed_account_ids` / `forbidden_account_ids`: refuse to touch the wrong account.
+async fn check_account(aws: &Aws, cfg: &Obj) -> ProviderResult<()> {
+    let allowed = cfg.strs("allowed_account_ids");
+    let forbidden = cfg.strs("forbidden_account_ids");
+    if allowed.is_empty() && forbidden.is_empty() {
+        return Ok(());
+    }
+    let me = aws
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(sdk::err("sts:GetCallerIdentity"))?;
+    let account = me.account().unwrap_or_default().to_string();
+    if (!allowed.is_empty() && !allowed.contains(&account)) || forbidden.contains(&account) {
+        return Err(ProviderError::new(
+            "configure",
+            format!("{}: account {account} is not allowed by allowed_account_ids/forbidden_account_ids", aws.address),
+        ));
+    }
+    Ok(())
+}
+
+/// The schema of the configuration of one provider, to type its block when evaluating.
+pub fn is_known_provider(name: &str) -> bool {
+    name == "aws"
+}

@@ -1,0 +1,157 @@
+//! Tags: `tags` as configured, `tags_all` with the provider's `default_tags` merged in, and the
+//! two tags infra puts on every object it creates so it can find them again after a crash:
+//! `infra:address` and `infra:lineage`. Those two never show in `tags` or `tags_all`.
+
+use super::Aws;
+use super::attrs::{Obj, map_s};
+use crate::lang::value::Value;
+use crate::provider::CreateContext;
+use std::collections::BTreeMap;
+
+pub const ADDRESS_TAG: &str = "infra:address";
+pub const LINEAGE_TAG: &str = "infra:lineage";
+
+pub type Tags = BTreeMap<String, String>;
+
+/// Whether a tag key is infra's own bookkeeping.
+pub fn is_internal(key: &str) -> bool {
+    key.starts_with("infra:")
+}
+
+/// `default_tags` overlaid with the resource's `tags`.
+pub fn merged(aws: &Aws, tags: &Tags) -> Tags {
+    let mut all = aws.default_tags.clone();
+    all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+/// Plans `tags_all` from `tags` (known whenever `tags` is).
+pub fn plan(aws: &Aws, planned: Value) -> Value {
+    let mut o = Obj::of(&planned);
+    let tags_v = o.0.get("tags").cloned().unwrap_or_else(Value::null);
+    if !tags_v.is_wholly_known() {
+        o.set(
+            "tags_all",
+            Value::Unknown(crate::lang::types::Type::Map(Box::new(
+                crate::lang::types::Type::String,
+            ))),
+        );
+    } else {
+        let all = merged(aws, &o.map("tags"));
+        o.set("tags_all", map_s(&all));
+    }
+    Value::object(o.0)
+}
+
+/// The tags to create an object with: `tags_all` and infra's own.
+pub fn for_create(aws: &Aws, ctx: &CreateContext, o: &Obj) -> Tags {
+    let mut all = merged(aws, &o.map("tags"));
+    if !ctx.address.is_empty() {
+        all.insert(ADDRESS_TAG.into(), ctx.address.clone());
+    }
+    if !ctx.lineage.is_empty() {
+        all.insert(LINEAGE_TAG.into(), ctx.lineage.clone());
+    }
+    all
+}
+
+/// Sets `tags` and `tags_all` from the tags an object has now. `tags` is what is left after
+/// removing default tags the object carries unchanged, as Terraform shows it.
+pub fn set_read(aws: &Aws, o: &mut Obj, actual: &Tags) {
+    let all: Tags = actual
+        .iter()
+        .filter(|(k, _)| !is_internal(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let own: Tags = all
+        .iter()
+        .filter(|(k, v)| aws.default_tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let configured_null = o.get("tags").is_none();
+    if own.is_empty() && configured_null {
+        o.set("tags", Value::Null(crate::lang::types::Type::Map(Box::new(crate::lang::types::Type::String))));
+    } else {
+        o.set("tags", map_s(&own));
+    }
+    o.set("tags_all", map_s(&all));
+}
+
+/// What to change to go from `before` to `after`: tags to set and keys to remove.
+pub fn diff(before: &Tags, after: &Tags) -> (Tags, Vec<String>) {
+    let set = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let removed = before
+        .keys()
+        .filter(|k| !after.contains_key(*k) && !is_internal(k))
+        .cloned()
+        .collect();
+    (set, removed)
+}
+
+pub fn ec2_tags(t: &Tags) -> Vec<aws_sdk_ec2::types::Tag> {
+    t.iter()
+        .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+pub fn from_ec2(t: &[aws_sdk_ec2::types::Tag]) -> Tags {
+    t.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+        .collect()
+}
+
+/// A tag specification for an EC2 create call.
+pub fn ec2_spec(
+    kind: aws_sdk_ec2::types::ResourceType,
+    t: &Tags,
+) -> aws_sdk_ec2::types::TagSpecification {
+    aws_sdk_ec2::types::TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(ec2_tags(t)))
+        .build()
+}
+
+/// Brings an EC2 object's tags from `before` to the planned `tags_all`.
+pub async fn update_ec2(
+    aws: &Aws,
+    id: &str,
+    before: &Obj,
+    after: &Obj,
+) -> crate::provider::ProviderResult<()> {
+    let (set, removed) = diff(&before.map("tags_all"), &merged(aws, &after.map("tags")));
+    if !set.is_empty() {
+        aws.ec2
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(ec2_tags(&set)))
+            .send()
+            .await
+            .map_err(super::sdk::err("ec2:CreateTags"))?;
+    }
+    if !removed.is_empty() {
+        aws.ec2
+            .delete_tags()
+            .resources(id)
+            .set_tags(Some(
+                removed
+                    .iter()
+                    .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(super::sdk::err("ec2:DeleteTags"))?;
+    }
+    Ok(())
+}
+
+/// The address an object is tagged with, if it belongs to `lineage`.
+pub fn owner(t: &Tags, lineage: &str) -> Option<String> {
+    (t.get(LINEAGE_TAG).map(String::as_str) == Some(lineage))
+        .then(|| t.get(ADDRESS_TAG).cloned())
+        .flatten()
+}

@@ -1,0 +1,526 @@
+//! `aws_vpc` and `aws_subnet`.
+
+use super::Aws;
+use super::attrs::{Obj, b, n, opt_s, s};
+use super::bulk::{self, Ec2Bulk, filter};
+use super::sdk::{self, EVENTUAL_CONSISTENCY, DEPENDENTS_DRAIN, err, retry_while};
+use super::tags::{self, Tags};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::{
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind, VpcAttributeName};
+use std::sync::Arc;
+
+pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
+    c.resources.insert("aws_vpc", Arc::new(Vpc::new(aws)));
+    c.resources.insert("aws_subnet", Arc::new(Subnet::new(aws)));
+}
+
+fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
+    let map = Type::Map(Box::new(Type::String));
+    [
+        ("tags", AttrSchema::optional(map.clone())),
+        ("tags_all", AttrSchema::computed(map)),
+    ]
+}
+
+#[derive(Clone)]
+pub struct Vpc {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl Vpc {
+    fn new(aws: &Arc<Aws>) -> Vpc {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("cidr_block", AttrSchema::optional_computed(Type::String).force_new()),
+            (
+                "instance_tenancy",
+                AttrSchema::optional(Type::String)
+                    .default(s("default"))
+                    .force_new(),
+            ),
+            ("enable_dns_support", AttrSchema::optional(Type::Bool).default(b(true))),
+            ("enable_dns_hostnames", AttrSchema::optional_computed(Type::Bool)),
+            ("assign_generated_ipv6_cidr_block", AttrSchema::optional(Type::Bool).default(b(false)).force_new()),
+            ("ipv6_cidr_block", AttrSchema::computed(Type::String)),
+            ("ipv6_association_id", AttrSchema::computed(Type::String)),
+            ("default_security_group_id", AttrSchema::computed(Type::String)),
+            ("default_route_table_id", AttrSchema::computed(Type::String)),
+            ("main_route_table_id", AttrSchema::computed(Type::String)),
+            ("default_network_acl_id", AttrSchema::computed(Type::String)),
+            ("dhcp_options_id", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+        ];
+        attrs.extend(tag_attrs());
+        Vpc {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn describe_with_retry(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Vpc> {
+        retry_while(EVENTUAL_CONSISTENCY, |e| e.is_not_found(), || async {
+            bulk::by_ids(self, &[id.to_string()])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} not found"))
+                        .with_code("InvalidVpcID.NotFound")
+                })
+        })
+        .await
+    }
+
+    async fn set_attribute(&self, id: &str, name: VpcAttributeName, on: bool) -> ProviderResult<()> {
+        let v = AttributeBooleanValue::builder().value(on).build();
+        let req = self.aws.ec2.modify_vpc_attribute().vpc_id(id);
+        let req = match name {
+            VpcAttributeName::EnableDnsHostnames => req.enable_dns_hostnames(v),
+            _ => req.enable_dns_support(v),
+        };
+        req.send().await.map_err(err("ec2:ModifyVpcAttribute"))?;
+        Ok(())
+    }
+
+    async fn attribute(&self, id: &str, name: VpcAttributeName) -> ProviderResult<bool> {
+        let out = self
+            .aws
+            .ec2
+            .describe_vpc_attribute()
+            .vpc_id(id)
+            .attribute(name.clone())
+            .send()
+            .await
+            .map_err(err("ec2:DescribeVpcAttribute"))?;
+        let v = match name {
+            VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+            _ => out.enable_dns_support(),
+        };
+        Ok(v.and_then(|a| a.value()).unwrap_or(false))
+    }
+
+    /// The objects every VPC comes with: main route table, default security group and
+    /// network ACL. They never change, so a prior that knows them keeps them.
+    async fn defaults(&self, id: &str, prior: Option<&Obj>) -> ProviderResult<[Option<String>; 3]> {
+        if let Some(p) = prior
+            && let (Some(rt), Some(sg), Some(acl)) = (
+                p.str("main_route_table_id"),
+                p.str("default_security_group_id"),
+                p.str("default_network_acl_id"),
+            )
+        {
+            return Ok([Some(rt), Some(sg), Some(acl)]);
+        }
+        let ec2 = &self.aws.ec2;
+        let vpc = || filter("vpc-id", [id.to_string()]);
+        let rt = ec2
+            .describe_route_tables()
+            .filters(vpc())
+            .filters(filter("association.main", ["true".to_string()]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeRouteTables"))?;
+        let sg = ec2
+            .describe_security_groups()
+            .filters(vpc())
+            .filters(filter("group-name", ["default".to_string()]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeSecurityGroups"))?;
+        let acl = ec2
+            .describe_network_acls()
+            .filters(vpc())
+            .filters(filter("default", ["true".to_string()]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeNetworkAcls"))?;
+        Ok([
+            rt.route_tables().first().and_then(|t| t.route_table_id()).map(str::to_string),
+            sg.security_groups().first().and_then(|g| g.group_id()).map(str::to_string),
+            acl.network_acls().first().and_then(|a| a.network_acl_id()).map(str::to_string),
+        ])
+    }
+}
+
+impl Ec2Bulk for Vpc {
+    type Item = aws_sdk_ec2::types::Vpc;
+    const ID_FILTER: &'static str = "vpc-id";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.vpc_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_vpcs()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeVpcs"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Self::item_id(&v);
+            let mut o = prior.clone().unwrap_or_default();
+            let ipv6 = v
+                .ipv6_cidr_block_association_set()
+                .iter()
+                .find(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()).is_some_and(|s| s.as_str() == "associated"));
+            let [rt, sg, acl] = this.defaults(&id, prior.as_ref()).await?;
+            let owner = v.owner_id().unwrap_or_default();
+            o.set("id", s(&id))
+                .set("arn", s(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", this.aws.region)))
+                .set("cidr_block", opt_s(v.cidr_block()))
+                .set("instance_tenancy", opt_s(v.instance_tenancy().map(|t| t.as_str())))
+                .set("enable_dns_support", b(this.attribute(&id, VpcAttributeName::EnableDnsSupport).await?))
+                .set("enable_dns_hostnames", b(this.attribute(&id, VpcAttributeName::EnableDnsHostnames).await?))
+                .set("assign_generated_ipv6_cidr_block", b(ipv6.is_some()))
+                .set("ipv6_cidr_block", opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())))
+                .set("ipv6_association_id", opt_s(ipv6.and_then(|a| a.association_id())))
+                .set("main_route_table_id", opt_s(rt.clone()))
+                .set("default_route_table_id", opt_s(rt))
+                .set("default_security_group_id", opt_s(sg))
+                .set("default_network_acl_id", opt_s(acl))
+                .set("dhcp_options_id", opt_s(v.dhcp_options_id()))
+                .set("owner_id", s(owner));
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&v));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for Vpc {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let out = this
+                .aws
+                .ec2
+                .create_vpc()
+                .set_cidr_block(p.str("cidr_block"))
+                .set_instance_tenancy(p.str("instance_tenancy").map(|t| t.as_str().into()))
+                .set_amazon_provided_ipv6_cidr_block(p.bool("assign_generated_ipv6_cidr_block"))
+                .tag_specifications(tags::ec2_spec(Kind::Vpc, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateVpc"))?;
+            let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
+            this.describe_with_retry(&id).await?;
+            if p.bool("enable_dns_hostnames") == Some(true) {
+                this.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true).await?;
+            }
+            if p.bool("enable_dns_support") == Some(false) {
+                this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false).await?;
+            }
+            let item = this.describe_with_retry(&id).await?;
+            this.value(Some(p), item).await?.ok_or_else(|| {
+                crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
+            })
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            for (name, attr) in [
+                ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
+                ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
+            ] {
+                if let Some(want) = after.bool(name)
+                    && before.bool(name) != Some(want)
+                {
+                    this.set_attribute(&id, attr, want).await?;
+                }
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            let item = this.describe_with_retry(&id).await?;
+            this.value(Some(after), item).await?.ok_or_else(|| {
+                crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
+            })
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            let r = retry_while(DEPENDENTS_DRAIN, |e| e.is("DependencyViolation"), || async {
+                this.aws
+                    .ec2
+                    .delete_vpc()
+                    .vpc_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteVpc"))
+            })
+            .await;
+            match r {
+                Err(e) if !e.is_not_found() => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+#[derive(Clone)]
+pub struct Subnet {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl Subnet {
+    fn new(aws: &Arc<Aws>) -> Subnet {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("vpc_id", AttrSchema::required(Type::String).force_new()),
+            ("cidr_block", AttrSchema::optional(Type::String).force_new()),
+            ("ipv6_cidr_block", AttrSchema::optional_computed(Type::String)),
+            ("ipv6_cidr_block_association_id", AttrSchema::computed(Type::String)),
+            ("availability_zone", AttrSchema::optional_computed(Type::String).force_new()),
+            ("availability_zone_id", AttrSchema::optional_computed(Type::String).force_new()),
+            ("map_public_ip_on_launch", AttrSchema::optional(Type::Bool).default(b(false))),
+            ("assign_ipv6_address_on_creation", AttrSchema::optional(Type::Bool).default(b(false))),
+            ("available_ip_address_count", AttrSchema::computed(Type::Number)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+        ];
+        attrs.extend(tag_attrs());
+        Subnet {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Subnet> {
+        retry_while(EVENTUAL_CONSISTENCY, |e| e.is_not_found(), || async {
+            bulk::by_ids(self, &[id.to_string()])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    crate::provider::ProviderError::new("ec2:DescribeSubnets", format!("{id} not found"))
+                        .with_code("InvalidSubnetID.NotFound")
+                })
+        })
+        .await
+    }
+
+    async fn set_bool(&self, id: &str, name: &str, on: bool) -> ProviderResult<()> {
+        let v = AttributeBooleanValue::builder().value(on).build();
+        let req = self.aws.ec2.modify_subnet_attribute().subnet_id(id);
+        let req = if name == "map_public_ip_on_launch" {
+            req.map_public_ip_on_launch(v)
+        } else {
+            req.assign_ipv6_address_on_creation(v)
+        };
+        req.send().await.map_err(err("ec2:ModifySubnetAttribute"))?;
+        Ok(())
+    }
+
+    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
+        let item = self.described(id).await?;
+        self.value(Some(p), item).await?.ok_or_else(|| {
+            crate::provider::ProviderError::new("ec2:DescribeSubnets", format!("{id} vanished"))
+        })
+    }
+}
+
+impl Ec2Bulk for Subnet {
+    type Item = aws_sdk_ec2::types::Subnet;
+    const ID_FILTER: &'static str = "subnet-id";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.subnet_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_subnets()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeSubnets"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = prior.unwrap_or_default();
+            let ipv6 = v.ipv6_cidr_block_association_set().first();
+            o.set("id", opt_s(v.subnet_id()))
+                .set("arn", opt_s(v.subnet_arn()))
+                .set("vpc_id", opt_s(v.vpc_id()))
+                .set("cidr_block", opt_s(v.cidr_block()))
+                .set("ipv6_cidr_block", opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())))
+                .set("ipv6_cidr_block_association_id", opt_s(ipv6.and_then(|a| a.association_id())))
+                .set("availability_zone", opt_s(v.availability_zone()))
+                .set("availability_zone_id", opt_s(v.availability_zone_id()))
+                .set("map_public_ip_on_launch", b(v.map_public_ip_on_launch().unwrap_or(false)))
+                .set("assign_ipv6_address_on_creation", b(v.assign_ipv6_address_on_creation().unwrap_or(false)))
+                .set("available_ip_address_count", n(v.available_ip_address_count().unwrap_or(0).into()))
+                .set("owner_id", opt_s(v.owner_id()));
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&v));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for Subnet {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        // The free address count moves as instances come and go: never a reason to update.
+        let mut v = tags::plan(&self.aws, planned);
+        if prior.is_none() {
+            let mut o = Obj::of(&v);
+            o.set("available_ip_address_count", Value::Unknown(Type::Number));
+            v = Value::object(o.0);
+        }
+        v
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let out = this
+                .aws
+                .ec2
+                .create_subnet()
+                .vpc_id(p.req("vpc_id")?)
+                .set_cidr_block(p.str("cidr_block"))
+                .set_ipv6_cidr_block(p.str("ipv6_cidr_block"))
+                .set_availability_zone(p.str("availability_zone"))
+                .set_availability_zone_id(p.str("availability_zone_id"))
+                .tag_specifications(tags::ec2_spec(Kind::Subnet, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateSubnet"))?;
+            let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
+            this.described(&id).await?;
+            for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
+                if p.bool(name) == Some(true) {
+                    this.set_bool(&id, name, true).await?;
+                }
+            }
+            this.finish(p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
+                if let Some(want) = after.bool(name)
+                    && before.bool(name) != Some(want)
+                {
+                    this.set_bool(&id, name, want).await?;
+                }
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            this.finish(after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            let r = retry_while(DEPENDENTS_DRAIN, |e| e.is("DependencyViolation"), || async {
+                this.aws
+                    .ec2
+                    .delete_subnet()
+                    .subnet_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteSubnet"))
+            })
+            .await;
+            match r {
+                Err(e) if !e.is_not_found() => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+#[allow(unused_imports)]
+use sdk as _;

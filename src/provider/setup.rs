@@ -1,0 +1,100 @@
+//! Building the registry of a run: every provider configuration the configuration declares or
+//! needs (a resource of a provider with no block gets the provider's empty default
+//! configuration, as in Terraform), plus those that only the state still names, so orphaned
+//! objects can be deleted.
+
+use super::{Registry, aws, config_address, provider_name_of, source_of};
+use crate::diag::Diagnostic;
+use crate::evaluate::providers::ProviderValue;
+use crate::graph::ModuleTree;
+use crate::lang::value::{Attrs, Value};
+use crate::state::State;
+use std::collections::BTreeMap;
+
+/// Providers whose types are built in and need no configuration.
+const BUILTIN: &[&str] = &["terraform", "null", "time", "template"];
+
+pub async fn configure(
+    tree: &ModuleTree,
+    values: Vec<ProviderValue>,
+    state: Option<&State>,
+) -> Result<Registry, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    // address → (configuration, where it was declared)
+    let mut wanted: BTreeMap<String, (Value, Option<crate::syntax::Span>)> = BTreeMap::new();
+    for p in values {
+        if BUILTIN.contains(&p.name.as_str()) {
+            continue;
+        }
+        if !aws::is_known_provider(&p.name) {
+            diags.push(Diagnostic::error(
+                "Unsupported provider",
+                format!("infra has no provider {:?}; it speaks to AWS (provider \"aws\").", p.name),
+                p.span,
+            ));
+            continue;
+        }
+        let addr = config_address(&source_of(&p.name), p.alias.as_deref());
+        wanted.insert(addr, (p.value, Some(p.span)));
+    }
+    let empty = || (Value::object(Attrs::new()), None);
+    for tm in &tree.modules {
+        for r in tm.module.resources.values() {
+            let name = r.provider_name();
+            if BUILTIN.contains(&name.as_str()) || !aws::is_known_provider(&name) {
+                continue;
+            }
+            let alias = r.provider.as_ref().and_then(|(_, a)| a.clone());
+            let addr = config_address(&source_of(&name), alias.as_deref());
+            if alias.is_some() && !wanted.contains_key(&addr) {
+                diags.push(Diagnostic::error(
+                    "Provider configuration not present",
+                    format!(
+                        "{} refers to provider {addr}, which the root module does not declare.",
+                        r.address()
+                    ),
+                    r.span,
+                ));
+                continue;
+            }
+            wanted.entry(addr).or_insert_with(empty);
+        }
+    }
+    if let Some(s) = state {
+        for r in &s.resources {
+            let name = provider_name_of(&r.type_name);
+            if aws::is_known_provider(name) && r.provider.contains(aws::SOURCE) {
+                let addr = r.provider.rsplit_once("provider[").map_or(r.provider.clone(), |(_, rest)| format!("provider[{rest}"));
+                wanted.entry(addr).or_insert_with(empty);
+            }
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let mut registry = Registry::new();
+    for (addr, (value, span)) in wanted {
+        match aws::configure(addr.clone(), &value).await {
+            Ok(c) => registry.add_configured(addr, c),
+            Err(e) => {
+                let message = format!("{e}");
+                diags.push(match span {
+                    Some(s) => Diagnostic::error("Invalid provider configuration", message, s),
+                    None => Diagnostic::plain("Invalid provider configuration", message),
+                });
+            }
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(registry)
+    }
+}
+
+/// The provider configuration address a resource of the configuration uses.
+pub fn resource_provider_address(r: &crate::config::Resource) -> String {
+    let name = r.provider_name();
+    let alias = r.provider.as_ref().and_then(|(_, a)| a.clone());
+    config_address(&source_of(&name), alias.as_deref())
+}

@@ -1,0 +1,161 @@
+//! The network resources against moto: create, no-change re-plan, update in place, replace,
+//! import, drift and destroy, each checked by reading the emulator through the SDK.
+
+mod support;
+
+use support::{Work, runtime, text};
+
+const VPC: &str = r#"
+provider "aws" {
+  default_tags {
+    tags = { team = "platform" }
+  }
+}
+
+resource "aws_vpc" "main" {
+  cidr_block           = "10.10.0.0/16"
+  enable_dns_hostnames = HOSTNAMES
+  tags = {
+    Name = "NAME"
+  }
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "SUBNET_CIDR"
+  map_public_ip_on_launch = true
+}
+"#;
+
+fn config(hostnames: bool, name: &str, subnet: &str) -> String {
+    VPC.replace("HOSTNAMES", &hostnames.to_string())
+        .replace("NAME", name)
+        .replace("SUBNET_CIDR", subnet)
+}
+
+#[test]
+fn vpc_and_subnet_lifecycle() {
+    let w = Work::new(&config(false, "one", "10.10.1.0/24"));
+    w.ok(&["apply", "-auto-approve"]);
+    let vpc = w.attrs("aws_vpc.main");
+    let vpc_id = vpc["id"].as_str().unwrap().to_string();
+    assert!(vpc_id.starts_with("vpc-"), "{vpc}");
+    assert_eq!(vpc["tags_all"]["team"], "platform");
+    assert_eq!(vpc["tags"]["Name"], "one");
+    assert!(vpc["tags"].get("team").is_none(), "default tags stay out of tags: {vpc}");
+    assert!(vpc["main_route_table_id"].as_str().unwrap().starts_with("rtb-"));
+    assert!(vpc["default_security_group_id"].as_str().unwrap().starts_with("sg-"));
+
+    // The emulator holds what state says, with infra's own tags.
+    let ec2 = w.ec2();
+    let rt = runtime();
+    let got = rt
+        .block_on(ec2.describe_vpcs().vpc_ids(&vpc_id).send())
+        .unwrap();
+    let v = &got.vpcs()[0];
+    assert_eq!(v.cidr_block(), Some("10.10.0.0/16"));
+    let tags: std::collections::BTreeMap<_, _> = v
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
+        .collect();
+    assert_eq!(tags.get("infra:address").map(String::as_str), Some("aws_vpc.main"));
+    assert_eq!(tags.get("team").map(String::as_str), Some("platform"));
+    let lineage = w.state()["lineage"].as_str().unwrap().to_string();
+    assert_eq!(tags.get("infra:lineage"), Some(&lineage));
+    let subnet_id = w.attrs("aws_subnet.a")["id"].as_str().unwrap().to_string();
+    let s = rt
+        .block_on(ec2.describe_subnets().subnet_ids(&subnet_id).send())
+        .unwrap();
+    assert_eq!(s.subnets()[0].map_public_ip_on_launch(), Some(true));
+    assert_eq!(s.subnets()[0].vpc_id(), Some(vpc_id.as_str()));
+
+    // Nothing changed: exit code 0 with --detailed-exitcode.
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+
+    // In place: a tag and a VPC attribute.
+    w.write(&config(true, "two", "10.10.1.0/24"));
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("1 to change"), "{}", text(&out.stdout));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_vpc.main")["id"], vpc_id.as_str());
+    let hostnames = rt
+        .block_on(
+            ec2.describe_vpc_attribute()
+                .vpc_id(&vpc_id)
+                .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(hostnames.enable_dns_hostnames().unwrap().value(), Some(true));
+    let got = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_id).send()).unwrap();
+    assert!(got.vpcs()[0].tags().iter().any(|t| t.key() == Some("Name") && t.value() == Some("two")));
+
+    // A force-new attribute replaces the subnet.
+    w.write(&config(true, "two", "10.10.2.0/24"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let new_subnet = w.attrs("aws_subnet.a")["id"].as_str().unwrap().to_string();
+    assert_ne!(new_subnet, subnet_id);
+    let old = rt
+        .block_on(
+            ec2.describe_subnets()
+                .filters(aws_sdk_ec2::types::Filter::builder().name("subnet-id").values(&subnet_id).build())
+                .send(),
+        )
+        .unwrap();
+    assert!(old.subnets().is_empty(), "the replaced subnet is gone");
+
+    // Drift: a tag changed outside infra shows as an update of that attribute.
+    rt.block_on(
+        ec2.create_tags()
+            .resources(&vpc_id)
+            .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("edited").build())
+            .send(),
+    )
+    .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("Name = \"edited\"") && plan.contains("1 to change"),
+        "{plan}"
+    );
+
+    // Deleted outside infra: planned for creation again.
+    rt.block_on(ec2.delete_subnet().subnet_id(&new_subnet).send()).unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("aws_subnet.a will be created"), "{plan}");
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = rt
+        .block_on(
+            ec2.describe_vpcs()
+                .filters(aws_sdk_ec2::types::Filter::builder().name("tag-key").values("infra:address").build())
+                .send(),
+        )
+        .unwrap();
+    assert!(left.vpcs().is_empty(), "nothing tagged by infra is left: {left:?}");
+}
+
+#[test]
+fn import_adopts_an_existing_vpc() {
+    let w = Work::new(
+        r#"
+resource "aws_vpc" "imported" {
+  cidr_block = "10.20.0.0/16"
+}
+"#,
+    );
+    let ec2 = w.ec2();
+    let rt = runtime();
+    let made = rt
+        .block_on(ec2.create_vpc().cidr_block("10.20.0.0/16").send())
+        .unwrap();
+    let id = made.vpc().unwrap().vpc_id().unwrap().to_string();
+    w.ok(&["import", "aws_vpc.imported", &id]);
+    assert_eq!(w.attrs("aws_vpc.imported")["id"], id.as_str());
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}

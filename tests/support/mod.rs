@@ -1,0 +1,237 @@
+//! What the AWS tests share: one moto server per test binary (started on first use, on a free
+//! loopback port; it exits when this process does, because it watches its stdin pipe), a region
+//! per test so tests do not see each other's objects, SDK clients pointed at it, and a way to
+//! run the `infra` binary against it.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub struct Moto {
+    child: Mutex<Child>,
+    pub port: u16,
+    /// The fault-injecting proxy in front of moto, when started with faults.
+    pub proxy_port: Option<u16>,
+}
+
+impl Moto {
+    fn start(faults: Option<f64>) -> Moto {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_server.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script);
+        if let Some(rate) = faults {
+            cmd.args(["--faults", &rate.to_string()]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 with moto[server] installed (scripts/test installs it)");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("moto starts");
+        let ports: Vec<u16> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        assert!(!ports.is_empty(), "moto did not start: {line:?}");
+        // Keep stdin open for as long as this process lives.
+        std::mem::forget(child.stdin.take());
+        Moto {
+            child: Mutex::new(child),
+            port: ports[0],
+            proxy_port: ports.get(1).copied(),
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn proxy_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.proxy_port.expect("started with faults"))
+    }
+
+    /// Stops the server now (by PID) instead of at process exit.
+    pub fn stop(&self) {
+        if let Ok(mut c) = self.child.lock() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The test binary's moto server.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let m = Moto::start(None);
+        // Warm it: the first EC2 call loads moto's AMI catalogue, which takes seconds.
+        let rt = runtime();
+        rt.block_on(async {
+            let ec2 = ec2_client(&m.endpoint(), "us-east-1").await;
+            ec2.describe_availability_zones().send().await.expect("moto answers EC2");
+        });
+        m
+    })
+}
+
+/// A moto server with a fault-injecting proxy that fails `rate` of requests.
+pub fn moto_with_faults(rate: f64) -> Moto {
+    Moto::start(Some(rate))
+}
+
+const REGIONS: &[&str] = &[
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "sa-east-1",
+    "us-east-1",
+];
+
+/// A region no other test of this binary uses.
+pub fn fresh_region() -> &'static str {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let i = NEXT.fetch_add(1, Ordering::SeqCst);
+    REGIONS
+        .get(i)
+        .copied()
+        .expect("more tests than regions: add regions or use accounts")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build_https(),
+        )
+        .region(aws_config::Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+pub async fn ec2_client(endpoint: &str, region: &str) -> aws_sdk_ec2::Client {
+    aws_sdk_ec2::Client::new(&sdk_config(endpoint, region).await)
+}
+
+/// A working directory with `main.tf`, for one test against one region.
+pub struct Work {
+    pub dir: tempfile::TempDir,
+    pub region: &'static str,
+    pub endpoint: String,
+}
+
+impl Work {
+    pub fn new(main_tf: &str) -> Work {
+        let m = moto();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
+        Work {
+            dir,
+            region: fresh_region(),
+            endpoint: m.endpoint(),
+        }
+    }
+
+    pub fn write(&self, main_tf: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), main_tf).unwrap();
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn infra(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_infra"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", self.region)
+            .env_remove("AWS_PROFILE")
+            .env_remove("TF_WORKSPACE")
+            .output()
+            .expect("infra runs")
+    }
+
+    /// Runs infra and insists it succeeds; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.infra(args);
+        assert!(
+            out.status.success(),
+            "infra {args:?} failed ({:?}):\n{}\n{}",
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.path().join("infra.tfstate")).unwrap())
+            .unwrap()
+    }
+
+    /// The attributes of a root-module instance in the state file (`aws_vpc.main`,
+    /// `aws_subnet.public[0]`).
+    pub fn attrs(&self, address: &str) -> serde_json::Value {
+        let (base, key) = match address.split_once('[') {
+            Some((b, k)) => (b, Some(k.trim_end_matches(']').to_string())),
+            None => (address, None),
+        };
+        let (t, n) = base.split_once('.').expect("type.name");
+        let st = self.state();
+        for r in st["resources"].as_array().into_iter().flatten() {
+            if r["type"] == t && r["name"] == n && r["module"].is_null() {
+                for i in r["instances"].as_array().into_iter().flatten() {
+                    let k = i.get("index_key").map(|k| k.to_string().trim_matches('"').to_string());
+                    if k == key {
+                        return i["attributes"].clone();
+                    }
+                }
+            }
+        }
+        panic!("{address} not in state: {st}")
+    }
+
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        runtime().block_on(ec2_client(&self.endpoint, self.region))
+    }
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

@@ -1,0 +1,120 @@
+"""Starts moto on a free loopback port for the tests, prints "ready PORT", and runs until its
+standard input closes: the test process holds the pipe, so moto ends with it even if the
+tests are killed.
+
+With --faults RATE it also starts a fault-injecting proxy in front of moto and prints
+"ready MOTO_PORT PROXY_PORT": a share RATE of requests is answered with a throttling error or
+a 5xx instead of being forwarded, so tests can show that infra's retries converge.
+"""
+
+import os
+import random
+import sys
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+os.environ.setdefault("MOTO_ENABLE_AMI_VALIDATION", "true")
+os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
+
+from moto.server import ThreadedMotoServer  # noqa: E402
+
+# The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
+EC2_THROTTLE = (
+    "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+    "<Message>Request limit exceeded.</Message></Error></Errors>"
+    "<RequestID>fault</RequestID></Response>"
+)
+QUERY_THROTTLE = (
+    "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+    "<Message>Rate exceeded</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+)
+INTERNAL = (
+    "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>"
+    "<Message>injected</Message></Error><RequestId>fault</RequestId></ErrorResponse>"
+)
+
+
+def proxy(upstream: int, rate: float, seed: int) -> ThreadingHTTPServer:
+    rng = random.Random(seed)
+    lock = threading.Lock()
+    counts = {"forwarded": 0, "throttled": 0, "failed": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _reply(self, status: int, body: bytes, headers):
+            self.send_response(status)
+            for k, v in headers:
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _handle(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if self.path.startswith("/moto-api") or self.path.startswith("/_fault"):
+                roll = 1.0
+            else:
+                with lock:
+                    roll = rng.random()
+            if roll < rate / 2:
+                with lock:
+                    counts["throttled"] += 1
+                is_ec2 = b"Version=2016-11-15" in body
+                text = EC2_THROTTLE if is_ec2 else QUERY_THROTTLE
+                self._reply(503 if is_ec2 else 400, text.encode(), [("Content-Type", "text/xml")])
+                return
+            if roll < rate:
+                with lock:
+                    counts["failed"] += 1
+                self._reply(500, INTERNAL.encode(), [("Content-Type", "text/xml")])
+                return
+            if self.path == "/_fault/stats":
+                with lock:
+                    text = " ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+                self._reply(200, text.encode(), [])
+                return
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{upstream}{self.path}",
+                data=body if self.command != "GET" else None,
+                method=self.command,
+                headers={k: v for k, v in self.headers.items() if k.lower() != "host"},
+            )
+            try:
+                with urllib.request.urlopen(req) as r:
+                    status, data, headers = r.status, r.read(), r.getheaders()
+            except urllib.error.HTTPError as e:
+                status, data, headers = e.code, e.read(), e.headers.items()
+            with lock:
+                counts["forwarded"] += 1
+            self._reply(status, data, headers)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def main() -> None:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    ports = [str(port)]
+    if len(sys.argv) > 2 and sys.argv[1] == "--faults":
+        p = proxy(port, float(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 7)
+        ports.append(str(p.server_address[1]))
+    print("ready " + " ".join(ports), flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
