@@ -42,9 +42,22 @@ fn vpc_and_subnet_lifecycle() {
     assert!(vpc_id.starts_with("vpc-"), "{vpc}");
     assert_eq!(vpc["tags_all"]["team"], "platform");
     assert_eq!(vpc["tags"]["Name"], "one");
-    assert!(vpc["tags"].get("team").is_none(), "default tags stay out of tags: {vpc}");
-    assert!(vpc["main_route_table_id"].as_str().unwrap().starts_with("rtb-"));
-    assert!(vpc["default_security_group_id"].as_str().unwrap().starts_with("sg-"));
+    assert!(
+        vpc["tags"].get("team").is_none(),
+        "default tags stay out of tags: {vpc}"
+    );
+    assert!(
+        vpc["main_route_table_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("rtb-")
+    );
+    assert!(
+        vpc["default_security_group_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("sg-")
+    );
 
     // The emulator holds what state says, with infra's own tags.
     let ec2 = w.ec2();
@@ -59,7 +72,10 @@ fn vpc_and_subnet_lifecycle() {
         .iter()
         .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
         .collect();
-    assert_eq!(tags.get("infra:address").map(String::as_str), Some("aws_vpc.main"));
+    assert_eq!(
+        tags.get("infra:address").map(String::as_str),
+        Some("aws_vpc.main")
+    );
     assert_eq!(tags.get("team").map(String::as_str), Some("platform"));
     let lineage = w.state()["lineage"].as_str().unwrap().to_string();
     assert_eq!(tags.get("infra:lineage"), Some(&lineage));
@@ -72,13 +88,23 @@ fn vpc_and_subnet_lifecycle() {
 
     // Nothing changed: exit code 0 with --detailed-exitcode.
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 
     // In place: a tag and a VPC attribute.
     w.write(&config(true, "two", "10.10.1.0/24"));
     let out = w.infra(&["plan", "-detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stdout).contains("1 to change"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("1 to change"),
+        "{}",
+        text(&out.stdout)
+    );
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(w.attrs("aws_vpc.main")["id"], vpc_id.as_str());
     let hostnames = rt
@@ -89,9 +115,19 @@ fn vpc_and_subnet_lifecycle() {
                 .send(),
         )
         .unwrap();
-    assert_eq!(hostnames.enable_dns_hostnames().unwrap().value(), Some(true));
-    let got = rt.block_on(ec2.describe_vpcs().vpc_ids(&vpc_id).send()).unwrap();
-    assert!(got.vpcs()[0].tags().iter().any(|t| t.key() == Some("Name") && t.value() == Some("two")));
+    assert_eq!(
+        hostnames.enable_dns_hostnames().unwrap().value(),
+        Some(true)
+    );
+    let got = rt
+        .block_on(ec2.describe_vpcs().vpc_ids(&vpc_id).send())
+        .unwrap();
+    assert!(
+        got.vpcs()[0]
+            .tags()
+            .iter()
+            .any(|t| t.key() == Some("Name") && t.value() == Some("two"))
+    );
 
     // A force-new attribute replaces the subnet.
     w.write(&config(true, "two", "10.10.2.0/24"));
@@ -103,7 +139,12 @@ fn vpc_and_subnet_lifecycle() {
     let old = rt
         .block_on(
             ec2.describe_subnets()
-                .filters(aws_sdk_ec2::types::Filter::builder().name("subnet-id").values(&subnet_id).build())
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("subnet-id")
+                        .values(&subnet_id)
+                        .build(),
+                )
                 .send(),
         )
         .unwrap();
@@ -113,7 +154,12 @@ fn vpc_and_subnet_lifecycle() {
     rt.block_on(
         ec2.create_tags()
             .resources(&vpc_id)
-            .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("edited").build())
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key("Name")
+                    .value("edited")
+                    .build(),
+            )
             .send(),
     )
     .unwrap();
@@ -124,7 +170,8 @@ fn vpc_and_subnet_lifecycle() {
     );
 
     // Deleted outside infra: planned for creation again.
-    rt.block_on(ec2.delete_subnet().subnet_id(&new_subnet).send()).unwrap();
+    rt.block_on(ec2.delete_subnet().subnet_id(&new_subnet).send())
+        .unwrap();
     let plan = w.ok(&["plan"]);
     assert!(plan.contains("aws_subnet.a will be created"), "{plan}");
 
@@ -132,11 +179,19 @@ fn vpc_and_subnet_lifecycle() {
     let left = rt
         .block_on(
             ec2.describe_vpcs()
-                .filters(aws_sdk_ec2::types::Filter::builder().name("tag-key").values("infra:address").build())
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("tag-key")
+                        .values("infra:address")
+                        .build(),
+                )
                 .send(),
         )
         .unwrap();
-    assert!(left.vpcs().is_empty(), "nothing tagged by infra is left: {left:?}");
+    assert!(
+        left.vpcs().is_empty(),
+        "nothing tagged by infra is left: {left:?}"
+    );
 }
 
 #[test]
@@ -157,5 +212,11 @@ resource "aws_vpc" "imported" {
     w.ok(&["import", "aws_vpc.imported", &id]);
     assert_eq!(w.attrs("aws_vpc.imported")["id"], id.as_str());
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }

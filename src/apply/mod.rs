@@ -65,9 +65,10 @@ struct Applier<'a> {
 
 impl Applier<'_> {
     fn prior(&self, address: &str, r: &Resource) -> Option<Value> {
-        let provider = self
-            .registry
-            .get_at(&r.type_name, &crate::provider::setup::resource_provider_address(r))?;
+        let provider = self.registry.get_at(
+            &r.type_name,
+            &crate::provider::setup::resource_provider_address(r),
+        )?;
         crate::plan::planner::prior_value(Some(self.state), address, provider.schema()).map(|p| p.0)
     }
 }
@@ -213,9 +214,12 @@ impl Hook for Applier<'_> {
                 return Err(d);
             }
         };
-        let provider = self.registry.get_at(&header.type_name, &header.provider).ok_or_else(|| {
-            Diagnostic::plain("Unsupported resource type", header.type_name.clone())
-        })?;
+        let provider = self
+            .registry
+            .get_at(&header.type_name, &header.provider)
+            .ok_or_else(|| {
+                Diagnostic::plain("Unsupported resource type", header.type_name.clone())
+            })?;
         let (attributes, sensitive) = codec::to_state(&value, provider.schema());
         let inst = InstanceState {
             index_key: key,

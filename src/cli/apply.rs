@@ -129,12 +129,8 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
         a.state.lock_timeout,
     )
     .map_err(|d| vec![d])?;
-    let registry = super::engine::registry_for(
-        &rt,
-        &tree,
-        &root_vars,
-        store.existed.then_some(&state),
-    )?;
+    let registry =
+        super::engine::registry_for(&rt, &tree, &root_vars, store.existed.then_some(&state))?;
     let plan = match plan {
         Some(p) => {
             // A saved plan is only valid against the state it was made from.

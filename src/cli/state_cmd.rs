@@ -562,12 +562,21 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
             Diagnostic::plain("Resource not in configuration", format!("{} is not declared in the configuration; write its resource block first, then import.", a.address))
         })?;
         let rt = super::engine::runtime()?;
-        let root_vars = crate::config::tfvars::collect(&a.dir, &[])
-            .map_err(|d| d.into_iter().next().unwrap_or_else(|| Diagnostic::plain("Invalid variables", "")))?;
-        let registry = super::engine::registry_for(&rt, &tree, &root_vars, None)
-            .map_err(|d| d.into_iter().next().unwrap_or_else(|| Diagnostic::plain("Invalid provider configuration", "")))?;
+        let root_vars = crate::config::tfvars::collect(&a.dir, &[]).map_err(|d| {
+            d.into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::plain("Invalid variables", ""))
+        })?;
+        let registry = super::engine::registry_for(&rt, &tree, &root_vars, None).map_err(|d| {
+            d.into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::plain("Invalid provider configuration", ""))
+        })?;
         let provider = registry
-            .get_at(&res.type_name, &crate::provider::setup::resource_provider_address(res))
+            .get_at(
+                &res.type_name,
+                &crate::provider::setup::resource_provider_address(res),
+            )
             .ok_or_else(|| Diagnostic::plain("Unsupported resource type", res.type_name.clone()))?;
         let value = rt
             .block_on(provider.import(&a.id))

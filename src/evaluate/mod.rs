@@ -8,9 +8,9 @@
 
 pub mod body;
 mod builtin_data;
+pub mod providers;
 mod scope;
 mod variables;
-pub mod providers;
 pub mod walk;
 
 use crate::config::tfvars::RawValue;

@@ -24,7 +24,10 @@ pub struct ProviderValue {
 }
 
 /// Evaluates the root module's provider blocks.
-pub fn provider_configs(tree: &ModuleTree, opts: &Options) -> (Vec<ProviderValue>, Vec<Diagnostic>) {
+pub fn provider_configs(
+    tree: &ModuleTree,
+    opts: &Options,
+) -> (Vec<ProviderValue>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     for tm in tree.modules.iter().skip(1) {
         for p in &tm.module.providers {
@@ -58,7 +61,10 @@ pub fn provider_configs(tree: &ModuleTree, opts: &Options) -> (Vec<ProviderValue
         for r in refs {
             match resolve(root, &r) {
                 Ok(Some(node @ (Node::Var(_) | Node::Local(_)))) => {
-                    if let Some(&i) = graph.index.get(&crate::graph::StaticNode { module: 0, node }) {
+                    if let Some(&i) = graph
+                        .index
+                        .get(&crate::graph::StaticNode { module: 0, node })
+                    {
                         stack.push(i);
                     }
                 }
@@ -81,7 +87,11 @@ pub fn provider_configs(tree: &ModuleTree, opts: &Options) -> (Vec<ProviderValue
                     diags.push(not_before_walk(
                         &format!("(through {via})"),
                         &other.address(),
-                        graph.dag.edges_connecting(dep, i).next().map_or(root.providers[0].span, |e| *e.weight()),
+                        graph
+                            .dag
+                            .edges_connecting(dep, i)
+                            .next()
+                            .map_or(root.providers[0].span, |e| *e.weight()),
                     ));
                 }
             }

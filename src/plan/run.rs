@@ -215,6 +215,13 @@ pub fn is_module_address(a: &str) -> bool {
     parts.len().is_multiple_of(2) && parts.chunks(2).all(|c| c[0] == "module")
 }
 
+/// An instance in state being refreshed: its address, resource and instance.
+type Member = (
+    String,
+    crate::state::ResourceState,
+    crate::state::InstanceState,
+);
+
 /// Reads every object in state again, so the plan starts from what exists: an object deleted
 /// outside infra disappears from the prior state and will be created again, one changed
 /// outside shows its drift. Objects are read by type (one batch per type and provider
@@ -229,8 +236,7 @@ pub async fn refresh(
     use std::collections::BTreeMap;
     let mut diags = Vec::new();
     // (type, provider address) → instances in state.
-    let mut groups: BTreeMap<(String, String), Vec<(String, crate::state::ResourceState, crate::state::InstanceState)>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
     for (addr, r, inst) in state.instances() {
         if r.mode != "managed" {
             continue;
@@ -261,7 +267,11 @@ pub async fn refresh(
         let priors = members
             .iter()
             .map(|(_, _, inst)| {
-                super::codec::from_state(&inst.attributes, &inst.sensitive_attributes, provider.schema())
+                super::codec::from_state(
+                    &inst.attributes,
+                    &inst.sensitive_attributes,
+                    provider.schema(),
+                )
             })
             .collect();
         let batch = crate::provider::RefreshBatch {
@@ -276,7 +286,10 @@ pub async fn refresh(
     let mut adopted = Vec::new();
     while let Some(done) = tasks.join_next().await {
         let Ok((type_name, provider_addr, provider, members, result)) = done else {
-            diags.push(Diagnostic::plain("Failed to refresh", "a refresh task panicked"));
+            diags.push(Diagnostic::plain(
+                "Failed to refresh",
+                "a refresh task panicked",
+            ));
             continue;
         };
         let refreshed = match result {
@@ -308,7 +321,13 @@ pub async fn refresh(
             }
         }
         for (address, value) in refreshed.found {
-            adopted.push((address, type_name.clone(), provider_addr.clone(), provider.clone(), value));
+            adopted.push((
+                address,
+                type_name.clone(),
+                provider_addr.clone(),
+                provider.clone(),
+                value,
+            ));
         }
     }
     for (r, i) in updates {

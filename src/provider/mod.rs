@@ -209,7 +209,11 @@ impl Registry {
         if let Some(t) = self.types.get(type_name) {
             return Some(t.clone());
         }
-        self.configured.get(address)?.resources.get(type_name).cloned()
+        self.configured
+            .get(address)?
+            .resources
+            .get(type_name)
+            .cloned()
     }
 
     pub fn data_at(&self, type_name: &str, address: &str) -> Option<Arc<dyn DataSource>> {
@@ -218,10 +222,7 @@ impl Registry {
 
     /// Every resource type name infra knows, configured or not (for suggestions).
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.types
-            .keys()
-            .copied()
-            .chain(aws::RESOURCE_TYPES.iter().copied())
+        self.types.keys().copied().chain(aws::resource_types())
     }
 }
 

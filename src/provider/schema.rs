@@ -1,8 +1,8 @@
 //! Resource schemas: each attribute's type and role (required, optional, computed), whether a
 //! change to it replaces the object, whether it is sensitive. The planner is generic over them.
 
-use crate::lang::types::Type;
 use crate::lang::convert::convert;
+use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn block_object(attrs: &[(&str, Type)]) -> Type {
     let names: BTreeSet<String> = attrs.iter().map(|(k, _)| k.to_string()).collect();
     Type::Object(
-        attrs.iter().map(|(k, t)| (k.to_string(), t.clone())).collect(),
+        attrs
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.clone()))
+            .collect(),
         names,
     )
 }

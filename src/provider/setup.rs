@@ -29,7 +29,10 @@ pub async fn configure(
         if !aws::is_known_provider(&p.name) {
             diags.push(Diagnostic::error(
                 "Unsupported provider",
-                format!("infra has no provider {:?}; it speaks to AWS (provider \"aws\").", p.name),
+                format!(
+                    "infra has no provider {:?}; it speaks to AWS (provider \"aws\").",
+                    p.name
+                ),
                 p.span,
             ));
             continue;
@@ -64,7 +67,10 @@ pub async fn configure(
         for r in &s.resources {
             let name = provider_name_of(&r.type_name);
             if aws::is_known_provider(name) && r.provider.contains(aws::SOURCE) {
-                let addr = r.provider.rsplit_once("provider[").map_or(r.provider.clone(), |(_, rest)| format!("provider[{rest}"));
+                let addr = r
+                    .provider
+                    .rsplit_once("provider[")
+                    .map_or(r.provider.clone(), |(_, rest)| format!("provider[{rest}"));
                 wanted.entry(addr).or_insert_with(empty);
             }
         }

@@ -34,7 +34,9 @@ impl Moto {
             .expect("python3 with moto[server] installed (scripts/test installs it)");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("moto starts");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("moto starts");
         let ports: Vec<u16> = line
             .split_whitespace()
             .skip(1)
@@ -55,7 +57,10 @@ impl Moto {
     }
 
     pub fn proxy_endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.proxy_port.expect("started with faults"))
+        format!(
+            "http://127.0.0.1:{}",
+            self.proxy_port.expect("started with faults")
+        )
     }
 
     /// Stops the server now (by PID) instead of at process exit.
@@ -76,7 +81,10 @@ pub fn moto() -> &'static Moto {
         let rt = runtime();
         rt.block_on(async {
             let ec2 = ec2_client(&m.endpoint(), "us-east-1").await;
-            ec2.describe_availability_zones().send().await.expect("moto answers EC2");
+            ec2.describe_availability_zones()
+                .send()
+                .await
+                .expect("moto answers EC2");
         });
         m
     })
@@ -217,7 +225,9 @@ impl Work {
         for r in st["resources"].as_array().into_iter().flatten() {
             if r["type"] == t && r["name"] == n && r["module"].is_null() {
                 for i in r["instances"].as_array().into_iter().flatten() {
-                    let k = i.get("index_key").map(|k| k.to_string().trim_matches('"').to_string());
+                    let k = i
+                        .get("index_key")
+                        .map(|k| k.to_string().trim_matches('"').to_string());
                     if k == key {
                         return i["attributes"].clone();
                     }

@@ -21,7 +21,10 @@ impl Obj {
     }
 
     pub fn str(&self, k: &str) -> Option<String> {
-        self.get(k)?.as_str().map(str::to_string).filter(|s| !s.is_empty())
+        self.get(k)?
+            .as_str()
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
     }
 
     /// A string that must be set: a missing one is an error naming the attribute.
@@ -136,5 +139,8 @@ pub fn map_s(m: &BTreeMap<String, String>) -> Value {
 
 /// A list of nested-block objects.
 pub fn blocks(elem: &Type, items: Vec<Obj>) -> Value {
-    Value::list(elem.clone(), items.into_iter().map(|o| Value::object(o.0)).collect())
+    Value::list(
+        elem.clone(),
+        items.into_iter().map(|o| Value::object(o.0)).collect(),
+    )
 }

@@ -62,7 +62,11 @@ pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult
     Box::pin(async move {
         let p = Obj::of(&prior);
         let id = p.id()?;
-        let Some(item) = by_ids(&*b, std::slice::from_ref(&id)).await?.into_iter().next() else {
+        let Some(item) = by_ids(&*b, std::slice::from_ref(&id))
+            .await?
+            .into_iter()
+            .next()
+        else {
             return Ok(None);
         };
         b.value(Some(p), item).await

@@ -4,7 +4,13 @@
 
 pub mod attrs;
 pub mod bulk;
+pub mod compute;
+pub mod data;
+pub mod iam;
+pub mod lb;
+pub mod routing;
 pub mod sdk;
+pub mod security_group;
 pub mod tags;
 pub mod vpc;
 
@@ -17,7 +23,19 @@ use std::sync::Arc;
 pub const SOURCE: &str = "registry.terraform.io/hashicorp/aws";
 
 /// Every AWS resource type infra serves (for suggestions before any provider is configured).
-pub const RESOURCE_TYPES: &[&str] = &["aws_vpc", "aws_subnet"];
+pub fn resource_types() -> impl Iterator<Item = &'static str> {
+    [
+        vpc::TYPES,
+        routing::TYPES,
+        security_group::TYPES,
+        iam::TYPES,
+        compute::TYPES,
+        lb::TYPES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
 
 /// The arguments `provider "aws"` takes. Terraform's switches that only matter to its own
 /// plugin (`skip_*`) are accepted and have no effect.
@@ -104,15 +122,12 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
             .with_max_backoff(std::time::Duration::from_secs(20)),
     );
     let shared = loader.load().await;
-    let region = shared
-        .region()
-        .map(|r| r.to_string())
-        .ok_or_else(|| {
-            ProviderError::new(
-                "configure",
-                format!("{address}: no region: set region in the provider block, or AWS_REGION"),
-            )
-        })?;
+    let region = shared.region().map(|r| r.to_string()).ok_or_else(|| {
+        ProviderError::new(
+            "configure",
+            format!("{address}: no region: set region in the provider block, or AWS_REGION"),
+        )
+    })?;
     let endpoints = cfg.block("endpoints").unwrap_or_default();
     let calls = sdk::global_calls().clone();
     macro_rules! client {
@@ -145,6 +160,12 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
     check_account(&aws, &cfg).await?;
     let mut c = Configured::default();
     vpc::register(&aws, &mut c);
+    routing::register(&aws, &mut c);
+    security_group::register(&aws, &mut c);
+    iam::register(&aws, &mut c);
+    compute::register(&aws, &mut c);
+    lb::register(&aws, &mut c);
+    data::register(&aws, &mut c);
     Ok(c)
 }
 
@@ -165,7 +186,10 @@ async fn check_account(aws: &Aws, cfg: &Obj) -> ProviderResult<()> {
     if (!allowed.is_empty() && !allowed.contains(&account)) || forbidden.contains(&account) {
         return Err(ProviderError::new(
             "configure",
-            format!("{}: account {account} is not allowed by allowed_account_ids/forbidden_account_ids", aws.address),
+            format!(
+                "{}: account {account} is not allowed by allowed_account_ids/forbidden_account_ids",
+                aws.address
+            ),
         ));
     }
     Ok(())

@@ -70,7 +70,12 @@ pub fn set_read(aws: &Aws, o: &mut Obj, actual: &Tags) {
         .collect();
     let configured_null = o.get("tags").is_none();
     if own.is_empty() && configured_null {
-        o.set("tags", Value::Null(crate::lang::types::Type::Map(Box::new(crate::lang::types::Type::String))));
+        o.set(
+            "tags",
+            Value::Null(crate::lang::types::Type::Map(Box::new(
+                crate::lang::types::Type::String,
+            ))),
+        );
     } else {
         o.set("tags", map_s(&own));
     }

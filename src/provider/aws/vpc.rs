@@ -3,7 +3,7 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_s, s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{self, EVENTUAL_CONSISTENCY, DEPENDENTS_DRAIN, err, retry_while};
+use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -13,6 +13,9 @@ use crate::provider::{
 };
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind, VpcAttributeName};
 use std::sync::Arc;
+
+/// The resource types this file serves.
+pub const TYPES: &[&str] = &["aws_vpc", "aws_subnet"];
 
 pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     c.resources.insert("aws_vpc", Arc::new(Vpc::new(aws)));
@@ -38,19 +41,36 @@ impl Vpc {
         let mut attrs = vec![
             ("id", AttrSchema::computed(Type::String)),
             ("arn", AttrSchema::computed(Type::String)),
-            ("cidr_block", AttrSchema::optional_computed(Type::String).force_new()),
+            (
+                "cidr_block",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
             (
                 "instance_tenancy",
                 AttrSchema::optional(Type::String)
                     .default(s("default"))
                     .force_new(),
             ),
-            ("enable_dns_support", AttrSchema::optional(Type::Bool).default(b(true))),
-            ("enable_dns_hostnames", AttrSchema::optional_computed(Type::Bool)),
-            ("assign_generated_ipv6_cidr_block", AttrSchema::optional(Type::Bool).default(b(false)).force_new()),
+            (
+                "enable_dns_support",
+                AttrSchema::optional(Type::Bool).default(b(true)),
+            ),
+            (
+                "enable_dns_hostnames",
+                AttrSchema::optional_computed(Type::Bool),
+            ),
+            (
+                "assign_generated_ipv6_cidr_block",
+                AttrSchema::optional(Type::Bool)
+                    .default(b(false))
+                    .force_new(),
+            ),
             ("ipv6_cidr_block", AttrSchema::computed(Type::String)),
             ("ipv6_association_id", AttrSchema::computed(Type::String)),
-            ("default_security_group_id", AttrSchema::computed(Type::String)),
+            (
+                "default_security_group_id",
+                AttrSchema::computed(Type::String),
+            ),
             ("default_route_table_id", AttrSchema::computed(Type::String)),
             ("main_route_table_id", AttrSchema::computed(Type::String)),
             ("default_network_acl_id", AttrSchema::computed(Type::String)),
@@ -65,20 +85,32 @@ impl Vpc {
     }
 
     async fn describe_with_retry(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Vpc> {
-        retry_while(EVENTUAL_CONSISTENCY, |e| e.is_not_found(), || async {
-            bulk::by_ids(self, &[id.to_string()])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| {
-                    crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} not found"))
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                bulk::by_ids(self, &[id.to_string()])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| {
+                        crate::provider::ProviderError::new(
+                            "ec2:DescribeVpcs",
+                            format!("{id} not found"),
+                        )
                         .with_code("InvalidVpcID.NotFound")
-                })
-        })
+                    })
+            },
+        )
         .await
     }
 
-    async fn set_attribute(&self, id: &str, name: VpcAttributeName, on: bool) -> ProviderResult<()> {
+    async fn set_attribute(
+        &self,
+        id: &str,
+        name: VpcAttributeName,
+        on: bool,
+    ) -> ProviderResult<()> {
         let v = AttributeBooleanValue::builder().value(on).build();
         let req = self.aws.ec2.modify_vpc_attribute().vpc_id(id);
         let req = match name {
@@ -142,9 +174,18 @@ impl Vpc {
             .await
             .map_err(err("ec2:DescribeNetworkAcls"))?;
         Ok([
-            rt.route_tables().first().and_then(|t| t.route_table_id()).map(str::to_string),
-            sg.security_groups().first().and_then(|g| g.group_id()).map(str::to_string),
-            acl.network_acls().first().and_then(|a| a.network_acl_id()).map(str::to_string),
+            rt.route_tables()
+                .first()
+                .and_then(|t| t.route_table_id())
+                .map(str::to_string),
+            sg.security_groups()
+                .first()
+                .and_then(|g| g.group_id())
+                .map(str::to_string),
+            acl.network_acls()
+                .first()
+                .and_then(|a| a.network_acl_id())
+                .map(str::to_string),
         ])
     }
 }
@@ -181,21 +222,44 @@ impl Ec2Bulk for Vpc {
         Box::pin(async move {
             let id = Self::item_id(&v);
             let mut o = prior.clone().unwrap_or_default();
-            let ipv6 = v
-                .ipv6_cidr_block_association_set()
-                .iter()
-                .find(|a| a.ipv6_cidr_block_state().and_then(|s| s.state()).is_some_and(|s| s.as_str() == "associated"));
+            let ipv6 = v.ipv6_cidr_block_association_set().iter().find(|a| {
+                a.ipv6_cidr_block_state()
+                    .and_then(|s| s.state())
+                    .is_some_and(|s| s.as_str() == "associated")
+            });
             let [rt, sg, acl] = this.defaults(&id, prior.as_ref()).await?;
             let owner = v.owner_id().unwrap_or_default();
             o.set("id", s(&id))
-                .set("arn", s(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", this.aws.region)))
+                .set(
+                    "arn",
+                    s(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", this.aws.region)),
+                )
                 .set("cidr_block", opt_s(v.cidr_block()))
-                .set("instance_tenancy", opt_s(v.instance_tenancy().map(|t| t.as_str())))
-                .set("enable_dns_support", b(this.attribute(&id, VpcAttributeName::EnableDnsSupport).await?))
-                .set("enable_dns_hostnames", b(this.attribute(&id, VpcAttributeName::EnableDnsHostnames).await?))
+                .set(
+                    "instance_tenancy",
+                    opt_s(v.instance_tenancy().map(|t| t.as_str())),
+                )
+                .set(
+                    "enable_dns_support",
+                    b(this
+                        .attribute(&id, VpcAttributeName::EnableDnsSupport)
+                        .await?),
+                )
+                .set(
+                    "enable_dns_hostnames",
+                    b(this
+                        .attribute(&id, VpcAttributeName::EnableDnsHostnames)
+                        .await?),
+                )
                 .set("assign_generated_ipv6_cidr_block", b(ipv6.is_some()))
-                .set("ipv6_cidr_block", opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())))
-                .set("ipv6_association_id", opt_s(ipv6.and_then(|a| a.association_id())))
+                .set(
+                    "ipv6_cidr_block",
+                    opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
+                )
+                .set(
+                    "ipv6_association_id",
+                    opt_s(ipv6.and_then(|a| a.association_id())),
+                )
                 .set("main_route_table_id", opt_s(rt.clone()))
                 .set("default_route_table_id", opt_s(rt))
                 .set("default_security_group_id", opt_s(sg))
@@ -237,13 +301,19 @@ impl ResourceType for Vpc {
                 .send()
                 .await
                 .map_err(err("ec2:CreateVpc"))?;
-            let id = out.vpc().and_then(|v| v.vpc_id()).unwrap_or_default().to_string();
+            let id = out
+                .vpc()
+                .and_then(|v| v.vpc_id())
+                .unwrap_or_default()
+                .to_string();
             this.describe_with_retry(&id).await?;
             if p.bool("enable_dns_hostnames") == Some(true) {
-                this.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true).await?;
+                this.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true)
+                    .await?;
             }
             if p.bool("enable_dns_support") == Some(false) {
-                this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false).await?;
+                this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false)
+                    .await?;
             }
             let item = this.describe_with_retry(&id).await?;
             this.value(Some(p), item).await?.ok_or_else(|| {
@@ -279,15 +349,19 @@ impl ResourceType for Vpc {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let r = retry_while(DEPENDENTS_DRAIN, |e| e.is("DependencyViolation"), || async {
-                this.aws
-                    .ec2
-                    .delete_vpc()
-                    .vpc_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteVpc"))
-            })
+            let r = retry_while(
+                DEPENDENTS_DRAIN,
+                |e| e.is("DependencyViolation"),
+                || async {
+                    this.aws
+                        .ec2
+                        .delete_vpc()
+                        .vpc_id(&id)
+                        .send()
+                        .await
+                        .map_err(err("ec2:DeleteVpc"))
+                },
+            )
             .await;
             match r {
                 Err(e) if !e.is_not_found() => Err(e),
@@ -322,13 +396,34 @@ impl Subnet {
             ("arn", AttrSchema::computed(Type::String)),
             ("vpc_id", AttrSchema::required(Type::String).force_new()),
             ("cidr_block", AttrSchema::optional(Type::String).force_new()),
-            ("ipv6_cidr_block", AttrSchema::optional_computed(Type::String)),
-            ("ipv6_cidr_block_association_id", AttrSchema::computed(Type::String)),
-            ("availability_zone", AttrSchema::optional_computed(Type::String).force_new()),
-            ("availability_zone_id", AttrSchema::optional_computed(Type::String).force_new()),
-            ("map_public_ip_on_launch", AttrSchema::optional(Type::Bool).default(b(false))),
-            ("assign_ipv6_address_on_creation", AttrSchema::optional(Type::Bool).default(b(false))),
-            ("available_ip_address_count", AttrSchema::computed(Type::Number)),
+            (
+                "ipv6_cidr_block",
+                AttrSchema::optional_computed(Type::String),
+            ),
+            (
+                "ipv6_cidr_block_association_id",
+                AttrSchema::computed(Type::String),
+            ),
+            (
+                "availability_zone",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "availability_zone_id",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "map_public_ip_on_launch",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "assign_ipv6_address_on_creation",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "available_ip_address_count",
+                AttrSchema::computed(Type::Number),
+            ),
             ("owner_id", AttrSchema::computed(Type::String)),
         ];
         attrs.extend(tag_attrs());
@@ -339,16 +434,23 @@ impl Subnet {
     }
 
     async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Subnet> {
-        retry_while(EVENTUAL_CONSISTENCY, |e| e.is_not_found(), || async {
-            bulk::by_ids(self, &[id.to_string()])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| {
-                    crate::provider::ProviderError::new("ec2:DescribeSubnets", format!("{id} not found"))
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                bulk::by_ids(self, &[id.to_string()])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| {
+                        crate::provider::ProviderError::new(
+                            "ec2:DescribeSubnets",
+                            format!("{id} not found"),
+                        )
                         .with_code("InvalidSubnetID.NotFound")
-                })
-        })
+                    })
+            },
+        )
         .await
     }
 
@@ -408,13 +510,28 @@ impl Ec2Bulk for Subnet {
                 .set("arn", opt_s(v.subnet_arn()))
                 .set("vpc_id", opt_s(v.vpc_id()))
                 .set("cidr_block", opt_s(v.cidr_block()))
-                .set("ipv6_cidr_block", opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())))
-                .set("ipv6_cidr_block_association_id", opt_s(ipv6.and_then(|a| a.association_id())))
+                .set(
+                    "ipv6_cidr_block",
+                    opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
+                )
+                .set(
+                    "ipv6_cidr_block_association_id",
+                    opt_s(ipv6.and_then(|a| a.association_id())),
+                )
                 .set("availability_zone", opt_s(v.availability_zone()))
                 .set("availability_zone_id", opt_s(v.availability_zone_id()))
-                .set("map_public_ip_on_launch", b(v.map_public_ip_on_launch().unwrap_or(false)))
-                .set("assign_ipv6_address_on_creation", b(v.assign_ipv6_address_on_creation().unwrap_or(false)))
-                .set("available_ip_address_count", n(v.available_ip_address_count().unwrap_or(0).into()))
+                .set(
+                    "map_public_ip_on_launch",
+                    b(v.map_public_ip_on_launch().unwrap_or(false)),
+                )
+                .set(
+                    "assign_ipv6_address_on_creation",
+                    b(v.assign_ipv6_address_on_creation().unwrap_or(false)),
+                )
+                .set(
+                    "available_ip_address_count",
+                    n(v.available_ip_address_count().unwrap_or(0).into()),
+                )
                 .set("owner_id", opt_s(v.owner_id()));
             tags::set_read(&this.aws, &mut o, &Self::item_tags(&v));
             Ok(Some(o.finish(&this.schema)))
@@ -460,7 +577,11 @@ impl ResourceType for Subnet {
                 .send()
                 .await
                 .map_err(err("ec2:CreateSubnet"))?;
-            let id = out.subnet().and_then(|s| s.subnet_id()).unwrap_or_default().to_string();
+            let id = out
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .unwrap_or_default()
+                .to_string();
             this.described(&id).await?;
             for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
                 if p.bool(name) == Some(true) {
@@ -492,15 +613,19 @@ impl ResourceType for Subnet {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let r = retry_while(DEPENDENTS_DRAIN, |e| e.is("DependencyViolation"), || async {
-                this.aws
-                    .ec2
-                    .delete_subnet()
-                    .subnet_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteSubnet"))
-            })
+            let r = retry_while(
+                DEPENDENTS_DRAIN,
+                |e| e.is("DependencyViolation"),
+                || async {
+                    this.aws
+                        .ec2
+                        .delete_subnet()
+                        .subnet_id(&id)
+                        .send()
+                        .await
+                        .map_err(err("ec2:DeleteSubnet"))
+                },
+            )
             .await;
             match r {
                 Err(e) if !e.is_not_found() => Err(e),
@@ -521,6 +646,3 @@ impl ResourceType for Subnet {
         bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }
-
-#[allow(unused_imports)]
-use sdk as _;

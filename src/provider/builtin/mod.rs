@@ -73,7 +73,11 @@ impl ResourceType for TerraformData {
         }
     }
 
-    fn create(&self, _ctx: super::CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(
+        &self,
+        _ctx: super::CreateContext,
+        planned: Value,
+    ) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async move {
             let v = with(
                 &planned,
@@ -149,7 +153,11 @@ impl ResourceType for NullResource {
         NULL_PROVIDER
     }
 
-    fn create(&self, _ctx: super::CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(
+        &self,
+        _ctx: super::CreateContext,
+        planned: Value,
+    ) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async move {
             // The null provider's ids are random decimal numbers.
             let n = uuid::Uuid::new_v4().as_u128() % 10u128.pow(19);
@@ -277,7 +285,11 @@ impl ResourceType for TimeSleep {
         "provider[\"registry.terraform.io/hashicorp/time\"]"
     }
 
-    fn create(&self, _ctx: super::CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(
+        &self,
+        _ctx: super::CreateContext,
+        planned: Value,
+    ) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async move {
             tokio::time::sleep(go_duration(&attr(&planned, "create_duration"))?).await;
             let now = std::time::SystemTime::now()
