@@ -131,7 +131,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(
             aws_smithy_http_client::Builder::new()
@@ -235,6 +235,11 @@ impl Work {
             }
         }
         panic!("{address} not in state: {st}")
+    }
+
+    /// The SDK configuration for this test's region of the emulator (build any client with it).
+    pub fn sdk(&self) -> aws_config::SdkConfig {
+        runtime().block_on(sdk_config(&self.endpoint, self.region))
     }
 
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
