@@ -36,6 +36,9 @@ pub struct ApplyArgs {
     /// How many operations run at once.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// Print how many cloud API calls were made, per operation, to standard error.
+    #[arg(long)]
+    pub stats: bool,
     #[command(flatten)]
     pub vars: VarFlags,
     #[command(flatten)]
@@ -76,6 +79,22 @@ pub fn run(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> i32 {
 
 fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32, Vec<Diagnostic>> {
     let rt = runtime().map_err(|d| vec![d])?;
+    let started = std::time::Instant::now();
+    let stats = a.stats;
+    let result = run_with(ui, a, raw, destroy, &rt);
+    if stats {
+        super::engine::print_stats(started.elapsed());
+    }
+    result
+}
+
+fn run_with(
+    ui: &Ui,
+    a: ApplyArgs,
+    raw: &[String],
+    destroy: bool,
+    rt: &tokio::runtime::Runtime,
+) -> Result<i32, Vec<Diagnostic>> {
     let saved = a.target_path.is_file();
     let (dir, plan, root_vars) = if saved {
         let bytes = std::fs::read(&a.target_path).map_err(|e| {
@@ -130,7 +149,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
     )
     .map_err(|d| vec![d])?;
     let registry =
-        super::engine::registry_for(&rt, &tree, &root_vars, store.existed.then_some(&state))?;
+        super::engine::registry_for(rt, &tree, &root_vars, store.existed.then_some(&state))?;
     let plan = match plan {
         Some(p) => {
             // A saved plan is only valid against the state it was made from.
@@ -161,6 +180,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
                 destroy,
                 parallelism: a.parallelism,
                 json: false,
+                stats: false,
                 vars: VarFlags::default(),
                 state: a.state.clone(),
             };
@@ -188,7 +208,7 @@ fn run_inner(ui: &Ui, a: ApplyArgs, raw: &[String], destroy: bool) -> Result<i32
             plan
         }
     };
-    let stop = stop_on_signals(&rt);
+    let stop = stop_on_signals(rt);
     let req = ApplyRequest {
         dir,
         root_vars,

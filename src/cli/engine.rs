@@ -106,3 +106,13 @@ pub fn registry_for(
     }
     rt.block_on(crate::provider::setup::configure(tree, values, state))
 }
+
+/// `--stats`: the cloud API calls this run made, per operation, and the wall time.
+pub fn print_stats(elapsed: std::time::Duration) {
+    let calls = crate::provider::aws::sdk::global_calls().snapshot();
+    let total: u64 = calls.values().sum();
+    eprintln!("API calls: {total} in {:.2} s", elapsed.as_secs_f64());
+    for (op, n) in calls {
+        eprintln!("  {op:<48} {n}");
+    }
+}

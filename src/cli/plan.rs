@@ -38,6 +38,9 @@ pub struct PlanArgs {
     /// Print the plan as JSON (Terraform's plan representation).
     #[arg(long)]
     pub json: bool,
+    /// Print how many cloud API calls were made, per operation, to standard error.
+    #[arg(long)]
+    pub stats: bool,
     #[command(flatten)]
     pub vars: VarFlags,
     #[command(flatten)]
@@ -101,8 +104,12 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
+    let started = std::time::Instant::now();
     let outcome = rt.block_on(make_plan(&req, &tree, load_diags, prior, &registry));
     drop(store);
+    if a.stats {
+        super::engine::print_stats(started.elapsed());
+    }
     ui.print_diagnostics(&outcome.diagnostics);
     let Some(plan) = outcome.plan else { return 1 };
     if outcome.diagnostics.iter().any(|d| d.is_error()) {

@@ -1,12 +1,446 @@
-//! the data sources aws_ami, aws_availability_zones, aws_vpc, aws_subnets, aws_region, aws_caller_identity and aws_ssm_parameter.
+//! The data sources aws_ami, aws_availability_zones, aws_vpc, aws_subnets, aws_region,
+//! aws_caller_identity and aws_ssm_parameter. Each reads its configuration (arguments and
+//! `filter { name, values }` blocks) and answers with Terraform's attributes.
 
 use super::Aws;
-use crate::provider::Configured;
+use super::attrs::{Obj, b, list_s, map_s, opt_s, s};
+use super::bulk::filter;
+use super::sdk::err;
+use super::tags;
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::schema::block_list;
+use crate::provider::{
+    AttrSchema, BoxFuture, Configured, DataSource, ProviderError, ProviderResult, Schema,
+};
+use aws_sdk_ec2::types::Filter;
 use std::sync::Arc;
 
 /// The resource types this file serves.
 pub const TYPES: &[&str] = &[];
 
 pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
-    let _ = (aws, c);
+    let mut add = |name: &'static str, kind: Kind| {
+        c.data.insert(
+            name,
+            Arc::new(Data {
+                aws: aws.clone(),
+                schema: Arc::new(kind.schema()),
+                kind,
+            }),
+        );
+    };
+    add("aws_ami", Kind::Ami);
+    add("aws_availability_zones", Kind::AvailabilityZones);
+    add("aws_vpc", Kind::Vpc);
+    add("aws_subnets", Kind::Subnets);
+    add("aws_region", Kind::Region);
+    add("aws_caller_identity", Kind::CallerIdentity);
+    add("aws_ssm_parameter", Kind::SsmParameter);
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Ami,
+    AvailabilityZones,
+    Vpc,
+    Subnets,
+    Region,
+    CallerIdentity,
+    SsmParameter,
+}
+
+fn filter_block() -> AttrSchema {
+    AttrSchema::optional(block_list(&[
+        ("name", Type::String),
+        ("values", Type::List(Box::new(Type::String))),
+    ]))
+}
+
+fn strings() -> Type {
+    Type::List(Box::new(Type::String))
+}
+
+fn string_map() -> Type {
+    Type::Map(Box::new(Type::String))
+}
+
+impl Kind {
+    fn schema(self) -> Schema {
+        let id = ("id", AttrSchema::optional_computed(Type::String));
+        match self {
+            Kind::Ami => Schema::new([
+                id,
+                ("owners", AttrSchema::optional(strings())),
+                (
+                    "most_recent",
+                    AttrSchema::optional(Type::Bool).default(b(false)),
+                ),
+                ("name_regex", AttrSchema::optional(Type::String)),
+                ("executable_users", AttrSchema::optional(strings())),
+                ("include_deprecated", AttrSchema::optional(Type::Bool)),
+                ("filter", filter_block()),
+                ("image_id", AttrSchema::computed(Type::String)),
+                ("arn", AttrSchema::computed(Type::String)),
+                ("name", AttrSchema::computed(Type::String)),
+                ("description", AttrSchema::computed(Type::String)),
+                ("architecture", AttrSchema::computed(Type::String)),
+                ("creation_date", AttrSchema::computed(Type::String)),
+                ("owner_id", AttrSchema::computed(Type::String)),
+                ("root_device_name", AttrSchema::computed(Type::String)),
+                ("root_device_type", AttrSchema::computed(Type::String)),
+                ("virtualization_type", AttrSchema::computed(Type::String)),
+                ("state", AttrSchema::computed(Type::String)),
+                ("public", AttrSchema::computed(Type::Bool)),
+                ("tags", AttrSchema::computed(string_map())),
+            ]),
+            Kind::AvailabilityZones => Schema::new([
+                id,
+                ("state", AttrSchema::optional(Type::String)),
+                ("all_availability_zones", AttrSchema::optional(Type::Bool)),
+                ("exclude_names", AttrSchema::optional(strings())),
+                ("exclude_zone_ids", AttrSchema::optional(strings())),
+                ("filter", filter_block()),
+                ("names", AttrSchema::computed(strings())),
+                ("zone_ids", AttrSchema::computed(strings())),
+                ("group_names", AttrSchema::computed(strings())),
+            ]),
+            Kind::Vpc => Schema::new([
+                id,
+                ("default", AttrSchema::optional_computed(Type::Bool)),
+                ("cidr_block", AttrSchema::optional_computed(Type::String)),
+                ("state", AttrSchema::optional_computed(Type::String)),
+                ("tags", AttrSchema::optional_computed(string_map())),
+                ("filter", filter_block()),
+                ("arn", AttrSchema::computed(Type::String)),
+                ("main_route_table_id", AttrSchema::computed(Type::String)),
+                ("owner_id", AttrSchema::computed(Type::String)),
+                ("instance_tenancy", AttrSchema::computed(Type::String)),
+                ("dhcp_options_id", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::Subnets => Schema::new([
+                id,
+                ("tags", AttrSchema::optional(string_map())),
+                ("filter", filter_block()),
+                ("ids", AttrSchema::computed(strings())),
+            ]),
+            Kind::Region => Schema::new([
+                id,
+                ("name", AttrSchema::optional_computed(Type::String)),
+                ("region", AttrSchema::optional_computed(Type::String)),
+                ("endpoint", AttrSchema::computed(Type::String)),
+                ("description", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::CallerIdentity => Schema::new([
+                id,
+                ("account_id", AttrSchema::computed(Type::String)),
+                ("arn", AttrSchema::computed(Type::String)),
+                ("user_id", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::SsmParameter => Schema::new([
+                id,
+                ("name", AttrSchema::required(Type::String)),
+                (
+                    "with_decryption",
+                    AttrSchema::optional(Type::Bool).default(b(true)),
+                ),
+                ("value", AttrSchema::computed(Type::String).sensitive()),
+                ("insecure_value", AttrSchema::computed(Type::String)),
+                ("type", AttrSchema::computed(Type::String)),
+                ("version", AttrSchema::computed(Type::Number)),
+                ("arn", AttrSchema::computed(Type::String)),
+            ]),
+        }
+    }
+}
+
+struct Data {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+    kind: Kind,
+}
+
+/// `filter { name, values }` blocks, plus `tags` as `tag:KEY` filters.
+fn filters(cfg: &Obj) -> Vec<Filter> {
+    let mut out: Vec<Filter> = cfg
+        .blocks("filter")
+        .iter()
+        .filter_map(|f| Some(filter(&f.str("name")?, f.strs("values"))))
+        .collect();
+    for (k, v) in cfg.map("tags") {
+        out.push(filter(&format!("tag:{k}"), [v]));
+    }
+    out
+}
+
+fn none_found(what: &str) -> ProviderError {
+    ProviderError::new(
+        "read",
+        format!("no matching {what} found; check the filters"),
+    )
+}
+
+impl DataSource for Data {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn read(&self, config: Value) -> BoxFuture<ProviderResult<Value>> {
+        let aws = self.aws.clone();
+        let schema = self.schema.clone();
+        let kind = self.kind;
+        Box::pin(async move {
+            let cfg = Obj::of(&config);
+            let mut o = cfg.clone();
+            match kind {
+                Kind::Ami => ami(&aws, &cfg, &mut o).await?,
+                Kind::AvailabilityZones => zones(&aws, &cfg, &mut o).await?,
+                Kind::Vpc => vpc(&aws, &cfg, &mut o).await?,
+                Kind::Subnets => {
+                    let found = aws
+                        .ec2
+                        .describe_subnets()
+                        .set_filters(Some(filters(&cfg)))
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<Result<Vec<_>, _>>()
+                        .await
+                        .map_err(err("ec2:DescribeSubnets"))?;
+                    // Sorted: the API's order varies, and a list that reorders is a change.
+                    let mut ids: Vec<&str> = found.iter().filter_map(|s| s.subnet_id()).collect();
+                    ids.sort_unstable();
+                    o.set("ids", list_s(ids)).set("id", s(&aws.region));
+                }
+                Kind::Region => {
+                    if let Some(want) = cfg.str("name").or_else(|| cfg.str("region"))
+                        && want != aws.region
+                    {
+                        return Err(ProviderError::new(
+                            "read",
+                            format!(
+                                "region {want:?} is not this provider's region ({})",
+                                aws.region
+                            ),
+                        ));
+                    }
+                    o.set("id", s(&aws.region))
+                        .set("name", s(&aws.region))
+                        .set("region", s(&aws.region))
+                        .set("endpoint", s(format!("ec2.{}.amazonaws.com", aws.region)))
+                        .set("description", s(&aws.region));
+                }
+                Kind::CallerIdentity => {
+                    let me = aws
+                        .sts
+                        .get_caller_identity()
+                        .send()
+                        .await
+                        .map_err(err("sts:GetCallerIdentity"))?;
+                    o.set("id", opt_s(me.account()))
+                        .set("account_id", opt_s(me.account()))
+                        .set("arn", opt_s(me.arn()))
+                        .set("user_id", opt_s(me.user_id()));
+                }
+                Kind::SsmParameter => {
+                    let name = cfg.req("name")?;
+                    let out = aws
+                        .ssm
+                        .get_parameter()
+                        .name(&name)
+                        .with_decryption(cfg.bool("with_decryption").unwrap_or(true))
+                        .send()
+                        .await
+                        .map_err(err("ssm:GetParameter"))?;
+                    let p = out
+                        .parameter()
+                        .ok_or_else(|| ProviderError::new("ssm:GetParameter", "empty answer"))?;
+                    let secure = p.r#type().is_some_and(|t| t.as_str() == "SecureString");
+                    o.set("id", s(&name))
+                        .set("value", opt_s(p.value()).sensitive())
+                        .set(
+                            "insecure_value",
+                            if secure {
+                                Value::Null(Type::String)
+                            } else {
+                                opt_s(p.value())
+                            },
+                        )
+                        .set("type", opt_s(p.r#type().map(|t| t.as_str())))
+                        .set("version", super::attrs::n(p.version()))
+                        .set("arn", opt_s(p.arn()));
+                }
+            }
+            Ok(o.finish(&schema))
+        })
+    }
+}
+
+async fn ami(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
+    let owners = cfg.strs("owners");
+    let found = aws
+        .ec2
+        .describe_images()
+        .set_owners((!owners.is_empty()).then_some(owners))
+        .set_executable_users({
+            let u = cfg.strs("executable_users");
+            (!u.is_empty()).then_some(u)
+        })
+        .set_filters(Some(filters(cfg)))
+        .set_include_deprecated(cfg.bool("include_deprecated"))
+        .send()
+        .await
+        .map_err(err("ec2:DescribeImages"))?;
+    let re = match cfg.str("name_regex") {
+        Some(r) => Some(regex::Regex::new(&r).map_err(|e| {
+            ProviderError::new(
+                "read",
+                format!("name_regex {r:?} is not a valid pattern: {e}"),
+            )
+        })?),
+        None => None,
+    };
+    let mut images: Vec<_> = found
+        .images()
+        .iter()
+        .filter(|i| match &re {
+            Some(re) => i.name().is_some_and(|n| re.is_match(n)),
+            None => true,
+        })
+        .collect();
+    if images.len() > 1 && cfg.bool("most_recent") != Some(true) {
+        return Err(ProviderError::new(
+            "read",
+            format!(
+                "your query returned {} AMIs; use a more specific search criteria, or set most_recent = true",
+                images.len()
+            ),
+        ));
+    }
+    // Creation dates are ISO 8601 in UTC, so they sort as strings.
+    images.sort_by(|a, b| a.creation_date().cmp(&b.creation_date()));
+    let img = images.last().ok_or_else(|| none_found("AMI"))?;
+    let id = img.image_id().unwrap_or_default();
+    o.set("id", s(id))
+        .set("image_id", s(id))
+        .set("arn", s(format!("arn:aws:ec2:{}::image/{id}", aws.region)))
+        .set("name", opt_s(img.name()))
+        .set("description", opt_s(img.description()))
+        .set(
+            "architecture",
+            opt_s(img.architecture().map(|a| a.as_str())),
+        )
+        .set("creation_date", opt_s(img.creation_date()))
+        .set("owner_id", opt_s(img.owner_id()))
+        .set("root_device_name", opt_s(img.root_device_name()))
+        .set(
+            "root_device_type",
+            opt_s(img.root_device_type().map(|t| t.as_str())),
+        )
+        .set(
+            "virtualization_type",
+            opt_s(img.virtualization_type().map(|t| t.as_str())),
+        )
+        .set("state", opt_s(img.state().map(|t| t.as_str())))
+        .set("public", b(img.public().unwrap_or(false)))
+        .set("tags", map_s(&tags::from_ec2(img.tags())));
+    Ok(())
+}
+
+async fn zones(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
+    let mut fs = filters(cfg);
+    if let Some(state) = cfg.str("state") {
+        fs.push(filter("state", [state]));
+    }
+    let out = aws
+        .ec2
+        .describe_availability_zones()
+        .set_filters((!fs.is_empty()).then_some(fs))
+        .set_all_availability_zones(cfg.bool("all_availability_zones"))
+        .send()
+        .await
+        .map_err(err("ec2:DescribeAvailabilityZones"))?;
+    let (ex_names, ex_ids) = (cfg.strs("exclude_names"), cfg.strs("exclude_zone_ids"));
+    let mut zs: Vec<_> = out
+        .availability_zones()
+        .iter()
+        .filter(|z| {
+            !z.zone_name()
+                .is_some_and(|n| ex_names.iter().any(|x| x == n))
+                && !z.zone_id().is_some_and(|n| ex_ids.iter().any(|x| x == n))
+        })
+        .collect();
+    zs.sort_by(|a, b| a.zone_name().cmp(&b.zone_name()));
+    o.set("id", s(&aws.region))
+        .set("names", list_s(zs.iter().filter_map(|z| z.zone_name())))
+        .set("zone_ids", list_s(zs.iter().filter_map(|z| z.zone_id())))
+        .set(
+            "group_names",
+            list_s(zs.iter().filter_map(|z| z.group_name())),
+        );
+    Ok(())
+}
+
+async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
+    let mut fs = filters(cfg);
+    if let Some(id) = cfg.str("id") {
+        fs.push(filter("vpc-id", [id]));
+    }
+    if let Some(c) = cfg.str("cidr_block") {
+        fs.push(filter("cidr", [c]));
+    }
+    if let Some(d) = cfg.bool("default") {
+        fs.push(filter("is-default", [d.to_string()]));
+    }
+    if let Some(st) = cfg.str("state") {
+        fs.push(filter("state", [st]));
+    }
+    let out = aws
+        .ec2
+        .describe_vpcs()
+        .set_filters(Some(fs))
+        .send()
+        .await
+        .map_err(err("ec2:DescribeVpcs"))?;
+    let vpcs = out.vpcs();
+    if vpcs.len() > 1 {
+        return Err(ProviderError::new(
+            "read",
+            format!(
+                "{} VPCs matched; use additional constraints to reduce matches to a single VPC",
+                vpcs.len()
+            ),
+        ));
+    }
+    let v = vpcs.first().ok_or_else(|| none_found("VPC"))?;
+    let id = v.vpc_id().unwrap_or_default();
+    let owner = v.owner_id().unwrap_or_default();
+    let main = aws
+        .ec2
+        .describe_route_tables()
+        .filters(filter("vpc-id", [id.to_string()]))
+        .filters(filter("association.main", ["true".to_string()]))
+        .send()
+        .await
+        .map_err(err("ec2:DescribeRouteTables"))?;
+    o.set("id", s(id))
+        .set(
+            "arn",
+            s(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", aws.region)),
+        )
+        .set("cidr_block", opt_s(v.cidr_block()))
+        .set("default", b(v.is_default().unwrap_or(false)))
+        .set("state", opt_s(v.state().map(|s| s.as_str())))
+        .set("owner_id", s(owner))
+        .set(
+            "instance_tenancy",
+            opt_s(v.instance_tenancy().map(|t| t.as_str())),
+        )
+        .set("dhcp_options_id", opt_s(v.dhcp_options_id()))
+        .set(
+            "main_route_table_id",
+            opt_s(main.route_tables().first().and_then(|t| t.route_table_id())),
+        )
+        .set("tags", map_s(&tags::from_ec2(v.tags())));
+    Ok(())
 }

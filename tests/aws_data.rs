@@ -1,0 +1,138 @@
+//! The data sources against moto: each answer compared with what the SDK reads directly.
+
+mod support;
+
+use support::{Work, runtime};
+
+#[test]
+fn data_sources_read_the_account() {
+    let w = Work::new(
+        r#"
+data "aws_region" "here" {}
+
+data "aws_caller_identity" "me" {}
+
+data "aws_availability_zones" "up" {
+  state = "available"
+}
+
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+  filter {
+    name   = "default-for-az"
+    values = ["true"]
+  }
+}
+
+data "aws_ami" "linux" {
+  most_recent = true
+  owners      = ["amazon"]
+  filter {
+    name   = "name"
+    values = ["amzn2-ami-hvm-*"]
+  }
+}
+
+data "aws_ssm_parameter" "token" {
+  name = "/cluster/token"
+}
+
+resource "aws_subnet" "extra" {
+  vpc_id            = data.aws_vpc.default.id
+  cidr_block        = cidrsubnet(data.aws_vpc.default.cidr_block, 8, 200)
+  availability_zone = data.aws_availability_zones.up.names[0]
+}
+
+output "region" { value = data.aws_region.here.name }
+output "account" { value = data.aws_caller_identity.me.account_id }
+output "zones" { value = data.aws_availability_zones.up.names }
+output "vpc" { value = data.aws_vpc.default.id }
+output "subnets" { value = data.aws_subnets.default.ids }
+output "ami" { value = data.aws_ami.linux.id }
+output "ami_name" { value = data.aws_ami.linux.name }
+output "token" {
+  value     = data.aws_ssm_parameter.token.value
+  sensitive = true
+}
+output "extra_zone" { value = aws_subnet.extra.availability_zone }
+"#,
+    );
+    let rt = runtime();
+    let cfg = w.sdk();
+    let ssm = aws_sdk_ssm::Client::new(&cfg);
+    rt.block_on(
+        ssm.put_parameter()
+            .name("/cluster/token")
+            .value("s3cret")
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .send(),
+    )
+    .unwrap();
+    w.ok(&["apply", "-auto-approve"]);
+    let out: serde_json::Value = serde_json::from_str(&w.ok(&["output", "--json"])).unwrap();
+    let v = |k: &str| out[k]["value"].clone();
+    assert_eq!(v("region"), w.region);
+    let ec2 = w.ec2();
+    let zones = rt
+        .block_on(ec2.describe_availability_zones().send())
+        .unwrap();
+    let mut names: Vec<&str> = zones
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.zone_name())
+        .collect();
+    names.sort();
+    assert_eq!(v("zones"), serde_json::json!(names));
+    assert_eq!(v("extra_zone"), names[0]);
+    let vpcs = rt
+        .block_on(
+            ec2.describe_vpcs()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("is-default")
+                        .values("true")
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(v("vpc"), vpcs.vpcs()[0].vpc_id().unwrap());
+    assert!(!v("subnets").as_array().unwrap().is_empty());
+    assert!(v("ami").as_str().unwrap().starts_with("ami-"));
+    assert!(
+        v("ami_name")
+            .as_str()
+            .unwrap()
+            .starts_with("amzn2-ami-hvm-")
+    );
+    assert_eq!(v("token"), "s3cret");
+    assert_eq!(out["token"]["sensitive"], true);
+    assert_eq!(v("account").as_str().unwrap().len(), 12);
+    // Data sources do not make a plan show changes by themselves.
+    let o = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(o.status.code(), Some(0), "{}", support::text(&o.stdout));
+    w.ok(&["destroy", "-auto-approve"]);
+}
+
+#[test]
+fn an_ambiguous_ami_query_is_an_error_naming_the_data_source() {
+    let w = Work::new(
+        r#"
+data "aws_ami" "any" {
+  owners = ["amazon"]
+}
+"#,
+    );
+    let out = w.infra(&["plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = support::text(&out.stderr);
+    assert!(err.contains("data.aws_ami.any"), "{err}");
+    assert!(err.contains("most_recent"), "{err}");
+}
