@@ -1,4 +1,5 @@
 fn main() {
+    init_logging();
     // Deeply nested configurations recurse deeply; give the work a roomy stack.
     let worker = std::thread::Builder::new()
         .stack_size(64 * 1024 * 1024)
@@ -8,4 +9,19 @@ fn main() {
         _ => 1,
     };
     std::process::exit(code);
+}
+
+/// `INFRA_LOG=debug` (or any tracing filter, like `infra=debug`) logs to standard error, with
+/// each cloud API call at debug level. Off by default.
+fn init_logging() {
+    let Ok(filter) = std::env::var("INFRA_LOG") else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(filter.trim().to_lowercase())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }
