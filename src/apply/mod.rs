@@ -379,6 +379,27 @@ pub async fn apply(
             Err(d) => outcome.diagnostics.push(d),
         }
     }
+    // What refresh read: drift, objects adopted by their tags, objects gone.
+    for r in &plan.refreshed {
+        let address = format!(
+            "{}{}",
+            r.resource.address(),
+            crate::state::model::key_suffix(&r.instance.index_key)
+        );
+        if r.adopted && state.find(&address).is_some() {
+            continue;
+        }
+        if let Err(d) = store.upsert(state, &r.resource, r.instance.clone()) {
+            outcome.diagnostics.push(d);
+        }
+    }
+    for a in &plan.vanished {
+        if state.find(a).is_some()
+            && let Err(d) = store.remove(state, a)
+        {
+            outcome.diagnostics.push(d);
+        }
+    }
     // 1. Deletions, and the old halves of delete-then-create replacements.
     let deletes: Vec<&ResourceChange> = plan
         .changes

@@ -95,6 +95,23 @@ pub struct Plan {
     /// State addresses renamed by `moved` blocks: (from, to).
     #[serde(default)]
     pub moved: Vec<(String, String)>,
+    /// What refresh learned that the state must record even where nothing changes: objects
+    /// read again (drift, and objects adopted by their tags after an interrupted apply) ...
+    #[serde(default)]
+    pub refreshed: Vec<RefreshedObject>,
+    /// ... and addresses whose objects no longer exist.
+    #[serde(default)]
+    pub vanished: Vec<String>,
+}
+
+/// An object as refresh read it, ready to record in state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshedObject {
+    pub resource: crate::state::ResourceState,
+    pub instance: crate::state::InstanceState,
+    /// Found by its tags, not in the prior state.
+    #[serde(default)]
+    pub adopted: bool,
 }
 
 pub const PLAN_FORMAT: u32 = 1;
@@ -106,6 +123,7 @@ impl Plan {
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))
             || self.outputs.values().any(|o| o.action != Action::NoOp)
             || !self.moved.is_empty()
+            || self.refreshed.iter().any(|r| r.adopted)
     }
 
     /// (add, change, destroy) as Terraform's summary line counts them.

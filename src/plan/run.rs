@@ -2,7 +2,7 @@
 //! deletions of objects the configuration no longer has, compare outputs, and apply `-target`.
 
 use super::codec::to_plan_json;
-use super::model::{Action, OutputChange, PLAN_FORMAT, Plan};
+use super::model::{Action, OutputChange, PLAN_FORMAT, Plan, RefreshedObject};
 use super::planner::{Planner, delete_change};
 use crate::config::tfvars::RawValue;
 use crate::diag::Diagnostic;
@@ -48,10 +48,15 @@ pub async fn make_plan(
             Err(d) => diags.extend(d),
         }
     }
+    let mut refreshed = Vec::new();
+    let mut vanished = Vec::new();
     if req.refresh
         && let Some(state) = prior.as_mut()
     {
-        diags.extend(refresh(state, registry, Some(tree)).await);
+        let r = refresh(state, registry, Some(tree)).await;
+        diags.extend(r.diagnostics);
+        refreshed = r.refreshed;
+        vanished = r.vanished;
     }
     let base_plan = |changes, outputs, variables| Plan {
         format_version: PLAN_FORMAT,
@@ -64,6 +69,8 @@ pub async fn make_plan(
         outputs,
         targets: req.targets.clone(),
         moved: Vec::new(),
+        refreshed: refreshed.clone(),
+        vanished: vanished.clone(),
     };
     let dependencies = match tree.graph() {
         Ok(g) => graph::resource_dependencies(tree, g),
@@ -228,11 +235,7 @@ type Member = (
 /// configuration, all batches at once); each batch also reports objects tagged with this
 /// state's lineage that the state does not hold, which a crashed apply created: they are
 /// adopted under the address they are tagged with.
-pub async fn refresh(
-    state: &mut State,
-    registry: &Registry,
-    tree: Option<&ModuleTree>,
-) -> Vec<Diagnostic> {
+pub async fn refresh(state: &mut State, registry: &Registry, tree: Option<&ModuleTree>) -> Refresh {
     use std::collections::BTreeMap;
     let mut diags = Vec::new();
     // (type, provider address) → instances in state.
@@ -330,11 +333,18 @@ pub async fn refresh(
             ));
         }
     }
+    let mut out = Refresh::default();
     for (r, i) in updates {
-        state.upsert(&r, i);
+        state.upsert(&r, i.clone());
+        out.refreshed.push(RefreshedObject {
+            resource: r,
+            instance: i,
+            adopted: false,
+        });
     }
     for a in gone {
         state.remove(&a);
+        out.vanished.push(a);
     }
     for (address, type_name, provider_addr, provider, value) in adopted {
         if state.find(&address).is_some() {
@@ -372,9 +382,23 @@ pub async fn refresh(
             ),
             crate::syntax::Span::default(),
         ));
-        state.upsert(&header, inst);
+        state.upsert(&header, inst.clone());
+        out.refreshed.push(RefreshedObject {
+            resource: header,
+            instance: inst,
+            adopted: true,
+        });
     }
-    diags
+    out.diagnostics = diags;
+    out
+}
+
+/// What refresh changed in the prior state, for the plan to carry to apply.
+#[derive(Default)]
+pub struct Refresh {
+    pub diagnostics: Vec<Diagnostic>,
+    pub refreshed: Vec<RefreshedObject>,
+    pub vanished: Vec<String>,
 }
 
 fn destroy_changes(

@@ -44,7 +44,11 @@ pub async fn configure(
     for tm in &tree.modules {
         for r in tm.module.resources.values() {
             let name = r.provider_name();
-            if BUILTIN.contains(&name.as_str()) || !aws::is_known_provider(&name) {
+            // A type infra does not have is the planner's error, naming the resource.
+            if BUILTIN.contains(&name.as_str())
+                || !aws::is_known_provider(&name)
+                || !aws::serves(r.mode == crate::config::Mode::Data, &r.type_name)
+            {
                 continue;
             }
             let alias = r.provider.as_ref().and_then(|(_, a)| a.clone());

@@ -22,6 +22,31 @@ pub struct LockInfo {
     pub created: String,
     #[serde(rename = "Path")]
     pub path: String,
+    /// The holder's process and host: a lock whose process is gone from this host was left
+    /// by a crash and is released by the next run.
+    #[serde(rename = "Pid", default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    #[serde(rename = "Host", default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
+}
+
+/// Whether a lock was taken by a process of this host that no longer runs.
+fn is_abandoned(h: &LockInfo) -> bool {
+    match (&h.host, h.pid) {
+        (Some(host), Some(pid)) => {
+            *host == hostname()
+                && pid != std::process::id()
+                && !Path::new(&format!("/proc/{pid}")).exists()
+                && Path::new("/proc/self").exists()
+        }
+        _ => false,
+    }
 }
 
 pub struct StateLock {
@@ -37,10 +62,7 @@ pub fn lock_path(state: &Path) -> PathBuf {
 
 fn who() -> String {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".into());
-    format!("{user}@{host}")
+    format!("{user}@{}", hostname())
 }
 
 impl StateLock {
@@ -58,6 +80,8 @@ impl StateLock {
             version: env!("CARGO_PKG_VERSION").to_string(),
             created: crate::lang::functions::now_rfc3339(),
             path: state.display().to_string(),
+            pid: Some(std::process::id()),
+            host: Some(hostname()),
         };
         let start = Instant::now();
         loop {
@@ -77,6 +101,20 @@ impl StateLock {
                     return Ok(StateLock { path, info });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if let Some(h) = read_lock(state)
+                        && is_abandoned(&h)
+                    {
+                        // Its process died (killed, crashed) without releasing it: as with
+                        // an OS file lock, the lock died with it.
+                        eprintln!(
+                            "Released the state lock {} left by process {} ({}), which no longer runs.",
+                            h.id,
+                            h.pid.unwrap_or_default(),
+                            h.operation
+                        );
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
                     if start.elapsed() >= timeout {
                         let holder = read_lock(state);
                         let detail = match holder {

@@ -172,6 +172,149 @@ impl Work {
         }
     }
 
+    /// A working directory whose infra talks to `endpoint` (a fault-injecting proxy) in `region`.
+    pub fn at(endpoint: String, region: &'static str, main_tf: &str) -> Work {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf"), main_tf).unwrap();
+        Work {
+            dir,
+            region,
+            endpoint,
+        }
+    }
+
+    /// Every live EC2 object in this region that carries infra's address tag: address → id.
+    /// (moto's DescribeTags still lists the tags of deleted objects, so each type is asked.)
+    pub fn tagged_objects(&self) -> std::collections::BTreeMap<String, String> {
+        let ec2 = self.ec2();
+        let rt = runtime();
+        let f = || {
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag-key")
+                .values("infra:address")
+                .build()
+        };
+        let address = |tags: &[aws_sdk_ec2::types::Tag]| {
+            tags.iter()
+                .find(|t| t.key() == Some("infra:address"))
+                .and_then(|t| t.value())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut out = std::collections::BTreeMap::new();
+        rt.block_on(async {
+            for v in ec2
+                .describe_vpcs()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .vpcs()
+            {
+                out.insert(address(v.tags()), v.vpc_id().unwrap().to_string());
+            }
+            for s in ec2
+                .describe_subnets()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .subnets()
+            {
+                out.insert(address(s.tags()), s.subnet_id().unwrap().to_string());
+            }
+            for g in ec2
+                .describe_internet_gateways()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .internet_gateways()
+            {
+                out.insert(
+                    address(g.tags()),
+                    g.internet_gateway_id().unwrap().to_string(),
+                );
+            }
+            for t in ec2
+                .describe_route_tables()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .route_tables()
+            {
+                out.insert(address(t.tags()), t.route_table_id().unwrap().to_string());
+            }
+            for g in ec2
+                .describe_security_groups()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .security_groups()
+            {
+                out.insert(address(g.tags()), g.group_id().unwrap().to_string());
+            }
+            for n in ec2
+                .describe_nat_gateways()
+                .filter(f())
+                .send()
+                .await
+                .unwrap()
+                .nat_gateways()
+            {
+                if n.state().is_some_and(|s| s.as_str() != "deleted") {
+                    out.insert(address(n.tags()), n.nat_gateway_id().unwrap().to_string());
+                }
+            }
+            for a in ec2
+                .describe_addresses()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .addresses()
+            {
+                out.insert(
+                    address(a.tags()),
+                    a.allocation_id().unwrap_or_default().to_string(),
+                );
+            }
+            for r in ec2
+                .describe_instances()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .reservations()
+            {
+                for i in r.instances() {
+                    if i.state()
+                        .and_then(|s| s.name())
+                        .is_some_and(|s| s.as_str() != "terminated")
+                    {
+                        out.insert(address(i.tags()), i.instance_id().unwrap().to_string());
+                    }
+                }
+            }
+            for t in ec2
+                .describe_launch_templates()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .launch_templates()
+            {
+                out.insert(
+                    address(t.tags()),
+                    t.launch_template_id().unwrap().to_string(),
+                );
+            }
+        });
+        out
+    }
+
     pub fn write(&self, main_tf: &str) {
         std::fs::write(self.dir.path().join("main.tf"), main_tf).unwrap();
     }

@@ -37,6 +37,27 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
     .copied()
 }
 
+/// The data sources infra serves (`data.rs` and `iam.rs` register them).
+pub const DATA_TYPES: &[&str] = &[
+    "aws_ami",
+    "aws_availability_zones",
+    "aws_vpc",
+    "aws_subnets",
+    "aws_region",
+    "aws_caller_identity",
+    "aws_ssm_parameter",
+    "aws_iam_policy_document",
+];
+
+/// Whether infra has this resource (or data source) type of AWS.
+pub fn serves(data: bool, type_name: &str) -> bool {
+    if data {
+        DATA_TYPES.contains(&type_name)
+    } else {
+        resource_types().any(|t| t == type_name)
+    }
+}
+
 /// The arguments `provider "aws"` takes. Terraform's switches that only matter to its own
 /// plugin (`skip_*`) are accepted and have no effect.
 const CONFIG_ARGS: &[&str] = &[
