@@ -531,3 +531,140 @@ fn route_tables_routes_and_associations_lifecycle() {
         .unwrap();
     assert!(left.route_tables().is_empty(), "{left:?}");
 }
+
+const ADDRESS: &str = r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.50.0.0/16"
+}
+
+resource "aws_vpc" "other" {
+  cidr_block = "10.51.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.50.1.0/24"
+}
+
+resource "aws_eip" "x" {
+  domain  = "vpc"
+  address = "ADDRESS"
+  INTERFACE
+}
+
+resource "aws_route_table" "t" {
+  vpc_id = aws_vpc.TABLE_VPC.id
+}
+"#;
+
+fn address(ip: &str, eni: Option<&str>, table_vpc: &str) -> String {
+    ADDRESS
+        .replace("ADDRESS", ip)
+        .replace(
+            "INTERFACE",
+            &eni.map(|e| format!("network_interface = \"{e}\""))
+                .unwrap_or_default(),
+        )
+        .replace("TABLE_VPC", table_vpc)
+}
+
+#[test]
+fn eip_association_and_replacements() {
+    let w = Work::new(&address("198.51.100.7", None, "main"));
+    w.ok(&["apply", "-auto-approve"]);
+    let ec2 = w.ec2();
+    let rt = runtime();
+    let alloc = id(&w, "aws_eip.x");
+    assert_eq!(w.attrs("aws_eip.x")["public_ip"], "198.51.100.7");
+    let table = id(&w, "aws_route_table.t");
+    no_changes(&w);
+
+    // In place: associate the address with an interface, then move it to another.
+    let subnet = id(&w, "aws_subnet.a");
+    let new_eni = || {
+        rt.block_on(ec2.create_network_interface().subnet_id(&subnet).send())
+            .unwrap()
+            .network_interface()
+            .unwrap()
+            .network_interface_id()
+            .unwrap()
+            .to_string()
+    };
+    let (eni1, eni2) = (new_eni(), new_eni());
+    let held_by = |alloc: &str| {
+        rt.block_on(ec2.describe_addresses().allocation_ids(alloc).send())
+            .unwrap()
+            .addresses()[0]
+            .network_interface_id()
+            .map(str::to_string)
+    };
+    for target in [&eni1, &eni2] {
+        w.write(&address("198.51.100.7", Some(target), "main"));
+        let plan = w.ok(&["plan"]);
+        assert!(
+            plan.contains("0 to add, 1 to change, 0 to destroy"),
+            "{plan}"
+        );
+        w.ok(&["apply", "-auto-approve"]);
+        assert_eq!(id(&w, "aws_eip.x"), alloc);
+        assert_eq!(held_by(&alloc).as_deref(), Some(target.as_str()));
+        let eip = w.attrs("aws_eip.x");
+        assert!(
+            eip["association_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("eipassoc-"),
+            "{eip}"
+        );
+        assert!(eip["private_ip"].is_string(), "{eip}");
+        no_changes(&w);
+    }
+
+    // Force-new: another address replaces the EIP (released, not just forgotten); another
+    // VPC replaces the route table.
+    w.write(&address("198.51.100.8", Some(&eni2), "other"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_eip.x must be replaced")
+            && plan.contains("aws_route_table.t must be replaced"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let new_alloc = id(&w, "aws_eip.x");
+    assert_ne!(new_alloc, alloc);
+    assert_eq!(held_by(&new_alloc).as_deref(), Some(eni2.as_str()));
+    let old = rt
+        .block_on(
+            ec2.describe_addresses()
+                .filters(by("allocation-id", &alloc))
+                .send(),
+        )
+        .unwrap();
+    assert!(old.addresses().is_empty(), "{old:?}");
+    let new_table = id(&w, "aws_route_table.t");
+    assert_ne!(new_table, table);
+    let tables = rt
+        .block_on(
+            ec2.describe_route_tables()
+                .filters(by("route-table-id", &table))
+                .send(),
+        )
+        .unwrap();
+    assert!(tables.route_tables().is_empty(), "{tables:?}");
+    assert_eq!(
+        w.attrs("aws_route_table.t")["vpc_id"],
+        id(&w, "aws_vpc.other").as_str()
+    );
+    no_changes(&w);
+
+    // Destroy lets go of the interface before releasing the address.
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = rt
+        .block_on(
+            ec2.describe_addresses()
+                .filters(by("allocation-id", &new_alloc))
+                .send(),
+        )
+        .unwrap();
+    assert!(left.addresses().is_empty(), "{left:?}");
+}
