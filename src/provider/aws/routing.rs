@@ -614,8 +614,9 @@ impl ResourceType for Eip {
                 return Ok(());
             };
             // An address infra associated with an instance or interface is let go first. One
-            // a NAT gateway holds cannot be disassociated: it frees up when the gateway is
-            // deleted, which the release below waits for.
+            // a NAT gateway holds cannot be disassociated (AWS answers AuthFailure for the
+            // service's interface): it frees up when the gateway is deleted, which the release
+            // below waits for.
             if let Some(assoc) = a.association_id() {
                 match this.disassociate(assoc).await {
                     Err(e) if e.is("InvalidIPAddress.InUse") || e.is("AuthFailure") => {
@@ -627,7 +628,7 @@ impl ResourceType for Eip {
             gone_is_ok(
                 retry_while(
                     DEPENDENTS_DRAIN,
-                    |e| e.is("InvalidIPAddress.InUse") || e.is("AuthFailure"),
+                    |e| e.is("InvalidIPAddress.InUse"),
                     || async {
                         this.aws
                             .ec2
@@ -1887,7 +1888,7 @@ impl ResourceType for RouteTableAssociation {
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
             Ok(this
-                .by_ids(&[id.clone()])
+                .by_ids(std::slice::from_ref(&id))
                 .await?
                 .remove(&id)
                 .map(|a| this.value(&a)))
