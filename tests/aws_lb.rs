@@ -1,0 +1,317 @@
+//! Load balancers against moto: aws_lb, aws_lb_target_group and aws_lb_listener. Each lifecycle is checked through the SDK: create, no-change re-plan, update in
+//! place, replace, import and destroy.
+
+mod support;
+
+use support::{Work, runtime, text};
+
+/// A VPC with two subnets in two zones of the test's region, then `rest`.
+fn network(region: &str, rest: &str) -> String {
+    format!(
+        r#"
+resource "aws_vpc" "main" {{
+  cidr_block = "10.30.0.0/16"
+}}
+
+resource "aws_subnet" "a" {{
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.30.1.0/24"
+  availability_zone = "{region}a"
+}}
+
+resource "aws_subnet" "b" {{
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.30.2.0/24"
+  availability_zone = "{region}b"
+}}
+{rest}"#
+    )
+}
+
+fn assert_no_changes(w: &Work) {
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+fn assert_plan(w: &Work, wanted: &str) {
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(wanted),
+        "plan should say {wanted:?}:\n{}",
+        text(&out.stdout)
+    );
+}
+
+fn elbv2(w: &Work) -> aws_sdk_elasticloadbalancingv2::Client {
+    aws_sdk_elasticloadbalancingv2::Client::new(&w.sdk())
+}
+
+fn str_of(v: &serde_json::Value, k: &str) -> String {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {v}"))
+        .to_string()
+}
+
+const LB: &str = r#"
+resource "aws_lb" "web" {
+  name               = "LB_NAME"
+  subnets            = [aws_subnet.a.id, aws_subnet.b.id]
+  security_groups    = [aws_vpc.main.default_security_group_id]
+  idle_timeout       = IDLE
+  tags = {
+    Name = "TAG"
+  }
+}
+
+resource "aws_lb_target_group" "app" {
+  name        = "app"
+  port        = TG_PORT
+  protocol    = "HTTP"
+  vpc_id      = aws_vpc.main.id
+  deregistration_delay = DELAY
+
+  health_check {
+    path     = "HC_PATH"
+    interval = 15
+  }
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.web.arn
+  port              = LISTEN_PORT
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.app.arn
+  }
+}
+"#;
+
+struct LbConfig {
+    name: &'static str,
+    idle: u32,
+    tag: &'static str,
+    tg_port: u32,
+    delay: u32,
+    hc_path: &'static str,
+    listen_port: u32,
+}
+
+const BASE: LbConfig = LbConfig {
+    name: "web",
+    idle: 60,
+    tag: "one",
+    tg_port: 80,
+    delay: 300,
+    hc_path: "/",
+    listen_port: 80,
+};
+
+fn lb_config(region: &str, c: &LbConfig) -> String {
+    network(
+        region,
+        &LB.replace("LB_NAME", c.name)
+            .replace("IDLE", &c.idle.to_string())
+            .replace("TAG", c.tag)
+            .replace("TG_PORT", &c.tg_port.to_string())
+            .replace("DELAY", &c.delay.to_string())
+            .replace("HC_PATH", c.hc_path)
+            .replace("LISTEN_PORT", &c.listen_port.to_string()),
+    )
+}
+
+#[test]
+fn application_load_balancer_lifecycle() {
+    let w = Work::new("");
+    w.write(&lb_config(w.region, &BASE));
+    w.ok(&["apply", "-auto-approve"]);
+    let lb = w.attrs("aws_lb.web");
+    let lb_arn = str_of(&lb, "arn");
+    assert_eq!(lb["id"], lb["arn"]);
+    assert!(str_of(&lb, "arn_suffix").starts_with("app/web/"), "{lb}");
+    assert!(!str_of(&lb, "dns_name").is_empty(), "{lb}");
+    assert_eq!(lb["vpc_id"], w.attrs("aws_vpc.main")["id"]);
+    assert_eq!(lb["internal"], false);
+    assert_eq!(lb["load_balancer_type"], "application");
+    let tg = w.attrs("aws_lb_target_group.app");
+    let tg_arn = str_of(&tg, "arn");
+    assert_eq!(tg["health_check"][0]["interval"], 15);
+    assert_eq!(tg["health_check"][0]["healthy_threshold"], 3);
+    assert_eq!(tg["deregistration_delay"], "300");
+    assert_eq!(tg["target_type"], "instance");
+    let listener_arn = str_of(&w.attrs("aws_lb_listener.http"), "arn");
+
+    let api = elbv2(&w);
+    let rt = runtime();
+    let got = rt
+        .block_on(
+            api.describe_load_balancers()
+                .load_balancer_arns(&lb_arn)
+                .send(),
+        )
+        .unwrap();
+    let l = &got.load_balancers()[0];
+    assert_eq!(l.load_balancer_name(), Some("web"));
+    assert_eq!(l.availability_zones().len(), 2);
+    assert_eq!(
+        l.state().and_then(|s| s.code()).map(|c| c.as_str()),
+        Some("active")
+    );
+    let tags = rt
+        .block_on(api.describe_tags().resource_arns(&lb_arn).send())
+        .unwrap();
+    let tags: std::collections::BTreeMap<_, _> = tags.tag_descriptions()[0]
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap().to_string(), t.value().unwrap().to_string()))
+        .collect();
+    assert_eq!(tags.get("Name").map(String::as_str), Some("one"));
+    assert_eq!(
+        tags.get("infra:address").map(String::as_str),
+        Some("aws_lb.web")
+    );
+    let got = rt
+        .block_on(
+            api.describe_target_groups()
+                .target_group_arns(&tg_arn)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        got.target_groups()[0].health_check_interval_seconds(),
+        Some(15)
+    );
+    assert_eq!(got.target_groups()[0].healthy_threshold_count(), Some(3));
+    let got = rt
+        .block_on(api.describe_listeners().listener_arns(&listener_arn).send())
+        .unwrap();
+    assert_eq!(
+        got.listeners()[0].default_actions()[0].target_group_arn(),
+        Some(tg_arn.as_str())
+    );
+
+    assert_no_changes(&w);
+
+    // In place: the load balancer's attribute and tag, the group's health check and
+    // deregistration delay, the listener's port.
+    w.write(&lb_config(
+        w.region,
+        &LbConfig {
+            idle: 120,
+            tag: "two",
+            delay: 30,
+            hc_path: "/health",
+            listen_port: 8080,
+            ..BASE
+        },
+    ));
+    assert_plan(&w, "3 to change");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_lb.web")["arn"], lb_arn.as_str());
+    assert_eq!(
+        w.attrs("aws_lb_listener.http")["arn"],
+        listener_arn.as_str()
+    );
+    let attrs = rt
+        .block_on(
+            api.describe_load_balancer_attributes()
+                .load_balancer_arn(&lb_arn)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        attrs
+            .attributes()
+            .iter()
+            .any(|a| a.key() == Some("idle_timeout.timeout_seconds") && a.value() == Some("120")),
+        "{attrs:?}"
+    );
+    let got = rt
+        .block_on(
+            api.describe_target_groups()
+                .target_group_arns(&tg_arn)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(got.target_groups()[0].health_check_path(), Some("/health"));
+    let tg_attrs = rt
+        .block_on(
+            api.describe_target_group_attributes()
+                .target_group_arn(&tg_arn)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        tg_attrs
+            .attributes()
+            .iter()
+            .any(|a| a.key() == Some("deregistration_delay.timeout_seconds")
+                && a.value() == Some("30")),
+        "{tg_attrs:?}"
+    );
+    let got = rt
+        .block_on(api.describe_listeners().listener_arns(&listener_arn).send())
+        .unwrap();
+    assert_eq!(got.listeners()[0].port(), Some(8080));
+    assert_no_changes(&w);
+
+    // Force-new: the load balancer's name and the group's port replace them; the listener
+    // follows its load balancer.
+    w.write(&lb_config(
+        w.region,
+        &LbConfig {
+            name: "web2",
+            idle: 120,
+            tag: "two",
+            tg_port: 8080,
+            delay: 30,
+            hc_path: "/health",
+            listen_port: 8080,
+        },
+    ));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let new_lb = str_of(&w.attrs("aws_lb.web"), "arn");
+    let new_tg = str_of(&w.attrs("aws_lb_target_group.app"), "arn");
+    assert_ne!(new_lb, lb_arn);
+    assert_ne!(new_tg, tg_arn);
+    let names: Vec<String> = rt
+        .block_on(api.describe_load_balancers().send())
+        .unwrap()
+        .load_balancers()
+        .iter()
+        .filter_map(|l| l.load_balancer_name().map(str::to_string))
+        .collect();
+    assert_eq!(names, vec!["web2".to_string()]);
+    let groups = rt.block_on(api.describe_target_groups().send()).unwrap();
+    assert_eq!(groups.target_groups().len(), 1, "the old group is gone");
+    assert_no_changes(&w);
+
+    // Import: forgotten by state, found again by ARN, and nothing to change.
+    let listener_arn = str_of(&w.attrs("aws_lb_listener.http"), "arn");
+    for (addr, arn) in [
+        ("aws_lb.web", &new_lb),
+        ("aws_lb_target_group.app", &new_tg),
+        ("aws_lb_listener.http", &listener_arn),
+    ] {
+        w.ok(&["state", "rm", addr]);
+        w.ok(&["import", addr, arn]);
+        assert_eq!(w.attrs(addr)["id"], arn.as_str());
+    }
+    assert_no_changes(&w);
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = rt.block_on(api.describe_load_balancers().send()).unwrap();
+    assert!(left.load_balancers().is_empty(), "{left:?}");
+    let left = rt.block_on(api.describe_target_groups().send()).unwrap();
+    assert!(left.target_groups().is_empty(), "{left:?}");
+}
