@@ -7,6 +7,7 @@ With --faults RATE it also starts a fault-injecting proxy in front of moto and p
 a 5xx instead of being forwarded, so tests can show that infra's retries converge.
 """
 
+import logging
 import os
 import random
 import sys
@@ -104,6 +105,8 @@ def proxy(upstream: int, rate: float, seed: int) -> ThreadingHTTPServer:
 
 
 def main() -> None:
+    # One line per request on stderr would drown the output of whoever started us.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
