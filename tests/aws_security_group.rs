@@ -221,3 +221,363 @@ fn security_group_inline_rules_lifecycle() {
     assert!(group(&w, &new_id).is_none());
     assert!(group(&w, bare["id"].as_str().unwrap()).is_none());
 }
+
+const LEGACY: &str = r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.40.0.0/16"
+}
+
+resource "aws_security_group" "app" {
+  name   = "app"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_security_group" "lb" {
+  name   = "lb"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_security_group_rule" "https" {
+  type              = "ingress"
+  security_group_id = aws_security_group.app.id
+  from_port         = 443
+  to_port           = TO_PORT
+  protocol          = "tcp"
+  cidr_blocks       = ["10.0.0.0/8", "192.168.0.0/16"]
+  description       = "DESCRIPTION"
+}
+
+resource "aws_security_group_rule" "from_lb" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.app.id
+  from_port                = 8080
+  to_port                  = 8080
+  protocol                 = "tcp"
+  source_security_group_id = aws_security_group.lb.id
+}
+"#;
+
+fn legacy(to_port: u16, description: &str) -> String {
+    LEGACY
+        .replace("TO_PORT", &to_port.to_string())
+        .replace("DESCRIPTION", description)
+}
+
+#[test]
+fn security_group_rule_lifecycle() {
+    let w = Work::new(&legacy(443, "tls"));
+    w.ok(&["apply", "-auto-approve"]);
+    let app = w.attrs("aws_security_group.app")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lb = w.attrs("aws_security_group.lb")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let https = w.attrs("aws_security_group_rule.https");
+    let rule_id = https["id"].as_str().unwrap().to_string();
+    assert!(rule_id.starts_with("sgrule-"), "{https}");
+    assert!(
+        https["security_group_rule_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("sgr-"),
+        "{https}"
+    );
+    let from_lb = w.attrs("aws_security_group_rule.from_lb");
+    assert_eq!(from_lb["source_security_group_id"], lb.as_str());
+    let g = group(&w, &app).unwrap();
+    assert_eq!(
+        permissions(g.ip_permissions()),
+        BTreeSet::from([
+            perm("tcp", 443, 443, "10.0.0.0/8"),
+            perm("tcp", 443, 443, "192.168.0.0/16"),
+            perm("tcp", 8080, 8080, &lb),
+        ])
+    );
+    assert_no_changes(&w);
+
+    // An apply that died after authorizing: the next one adopts the rule already there.
+    w.ok(&["state", "rm", "aws_security_group_rule.https"]);
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_security_group_rule.https")["id"], rule_id.as_str());
+    assert_no_changes(&w);
+
+    // The description updates in place.
+    w.write(&legacy(443, "tls termination"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let g = group(&w, &app).unwrap();
+    let descriptions: Vec<_> = g
+        .ip_permissions()
+        .iter()
+        .flat_map(|p| p.ip_ranges())
+        .map(|r| r.description().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(descriptions, ["tls termination", "tls termination"]);
+    assert_no_changes(&w);
+
+    // Ports are force-new: the old permissions go, the new ones come.
+    w.write(&legacy(444, "tls termination"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let g = group(&w, &app).unwrap();
+    assert_eq!(
+        permissions(g.ip_permissions()),
+        BTreeSet::from([
+            perm("tcp", 443, 444, "10.0.0.0/8"),
+            perm("tcp", 443, 444, "192.168.0.0/16"),
+            perm("tcp", 8080, 8080, &lb),
+        ])
+    );
+    assert_ne!(
+        w.attrs("aws_security_group_rule.https")["id"],
+        rule_id.as_str()
+    );
+
+    // Import by Terraform's id form.
+    w.ok(&["state", "rm", "aws_security_group_rule.from_lb"]);
+    let import_id = format!("{app}_ingress_tcp_8080_8080_{lb}");
+    w.ok(&["import", "aws_security_group_rule.from_lb", &import_id]);
+    assert_eq!(
+        w.attrs("aws_security_group_rule.from_lb")["source_security_group_id"],
+        lb.as_str()
+    );
+    assert_no_changes(&w);
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, &app).is_none());
+}
+
+const VPC_RULES: &str = r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.50.0.0/16"
+}
+
+resource "aws_security_group" "db" {
+  name   = "db"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_security_group" "other" {
+  name   = "other"
+  vpc_id = aws_vpc.main.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "pg" {
+  security_group_id = aws_security_group.GROUP.id
+  cidr_ipv4         = "CIDR"
+  from_port         = 5432
+  to_port           = 5432
+  ip_protocol       = "tcp"
+  description       = "postgres"
+  tags = {
+    Name = "TAG"
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "all" {
+  security_group_id            = aws_security_group.db.id
+  referenced_security_group_id = aws_security_group.other.id
+  ip_protocol                  = "-1"
+}
+"#;
+
+fn vpc_rules(group: &str, cidr: &str, tag: &str) -> String {
+    VPC_RULES
+        .replace("GROUP", group)
+        .replace("CIDR", cidr)
+        .replace("TAG", tag)
+}
+
+fn rule(w: &Work, id: &str) -> Option<aws_sdk_ec2::types::SecurityGroupRule> {
+    let out = runtime()
+        .block_on(
+            w.ec2()
+                .describe_security_group_rules()
+                .filters(
+                    Filter::builder()
+                        .name("security-group-rule-id")
+                        .values(id)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    out.security_group_rules().first().cloned()
+}
+
+#[test]
+fn vpc_security_group_rules_lifecycle() {
+    let w = Work::new(&vpc_rules("db", "10.0.0.0/16", "one"));
+    w.ok(&["apply", "-auto-approve"]);
+    let db = w.attrs("aws_security_group.db")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = w.attrs("aws_security_group.other")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pg = w.attrs("aws_vpc_security_group_ingress_rule.pg");
+    let id = pg["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("sgr-"), "{pg}");
+    assert_eq!(pg["security_group_rule_id"], id.as_str());
+    assert!(pg["arn"].as_str().unwrap().ends_with(&id), "{pg}");
+    let r = rule(&w, &id).unwrap();
+    assert_eq!(r.is_egress(), Some(false));
+    assert_eq!(r.cidr_ipv4(), Some("10.0.0.0/16"));
+    assert_eq!(r.from_port(), Some(5432));
+    assert!(
+        r.tags()
+            .iter()
+            .any(|t| t.key() == Some("Name") && t.value() == Some("one")),
+        "{r:?}"
+    );
+    let all = w.attrs("aws_vpc_security_group_egress_rule.all");
+    assert!(all["from_port"].is_null(), "{all}");
+    let e = rule(&w, all["id"].as_str().unwrap()).unwrap();
+    assert_eq!(e.is_egress(), Some(true));
+    assert_eq!(
+        e.referenced_group_info().and_then(|g| g.group_id()),
+        Some(other.as_str())
+    );
+    assert_no_changes(&w);
+
+    // In place: the CIDR and a tag; the rule keeps its id.
+    w.write(&vpc_rules("db", "10.1.0.0/16", "two"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        w.attrs("aws_vpc_security_group_ingress_rule.pg")["id"],
+        id.as_str()
+    );
+    let r = rule(&w, &id).unwrap();
+    assert_eq!(r.cidr_ipv4(), Some("10.1.0.0/16"));
+    assert!(
+        r.tags()
+            .iter()
+            .any(|t| t.key() == Some("Name") && t.value() == Some("two")),
+        "{r:?}"
+    );
+    assert_no_changes(&w);
+
+    // Import by rule id.
+    w.ok(&["state", "rm", "aws_vpc_security_group_ingress_rule.pg"]);
+    w.ok(&["import", "aws_vpc_security_group_ingress_rule.pg", &id]);
+    assert_eq!(
+        w.attrs("aws_vpc_security_group_ingress_rule.pg")["cidr_ipv4"],
+        "10.1.0.0/16"
+    );
+    assert_no_changes(&w);
+
+    // Moving the rule to another group replaces it.
+    w.write(&vpc_rules("other", "10.1.0.0/16", "two"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let moved = w.attrs("aws_vpc_security_group_ingress_rule.pg");
+    assert_ne!(moved["id"], id.as_str());
+    assert!(rule(&w, &id).is_none(), "the old rule is revoked");
+    assert_eq!(
+        rule(&w, moved["id"].as_str().unwrap()).unwrap().group_id(),
+        Some(other.as_str())
+    );
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, &db).is_none());
+    assert!(group(&w, &other).is_none());
+}
+
+const PUBLIC_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHhnjsuRF+c0iSYTOm+58HompujtnMMZixyyjw/cJq8/";
+
+const KEYS: &str = r#"
+resource "aws_key_pair" "deployer" {
+  key_name   = "NAME"
+  public_key = "KEY"
+  tags = {
+    Team = "TEAM"
+  }
+}
+
+resource "aws_key_pair" "prefixed" {
+  key_name_prefix = "ci-"
+  public_key      = "KEY"
+}
+"#;
+
+fn keys(name: &str, team: &str) -> String {
+    KEYS.replace("NAME", name)
+        .replace("TEAM", team)
+        .replace("KEY", PUBLIC_KEY)
+}
+
+fn key_pair(w: &Work, name: &str) -> Option<aws_sdk_ec2::types::KeyPairInfo> {
+    let out = runtime()
+        .block_on(
+            w.ec2()
+                .describe_key_pairs()
+                .filters(Filter::builder().name("key-name").values(name).build())
+                .send(),
+        )
+        .unwrap();
+    out.key_pairs().first().cloned()
+}
+
+#[test]
+fn key_pair_lifecycle() {
+    let w = Work::new(&keys("deployer", "one"));
+    w.ok(&["apply", "-auto-approve"]);
+    let k = w.attrs("aws_key_pair.deployer");
+    assert_eq!(k["id"], "deployer");
+    assert!(k["key_pair_id"].as_str().unwrap().starts_with("key-"), "{k}");
+    assert!(!k["fingerprint"].as_str().unwrap().is_empty(), "{k}");
+    assert!(k["arn"].as_str().unwrap().ends_with(":key-pair/deployer"), "{k}");
+    let prefixed = w.attrs("aws_key_pair.prefixed");
+    let prefixed_name = prefixed["key_name"].as_str().unwrap().to_string();
+    assert!(prefixed_name.starts_with("ci-"), "{prefixed}");
+    assert!(key_pair(&w, &prefixed_name).is_some());
+    let got = key_pair(&w, "deployer").unwrap();
+    assert!(
+        got.tags()
+            .iter()
+            .any(|t| t.key() == Some("Team") && t.value() == Some("one"))
+    );
+    assert_no_changes(&w);
+
+    // Tags update in place.
+    w.write(&keys("deployer", "two"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let got = key_pair(&w, "deployer").unwrap();
+    assert!(
+        got.tags()
+            .iter()
+            .any(|t| t.key() == Some("Team") && t.value() == Some("two")),
+        "{got:?}"
+    );
+    assert_no_changes(&w);
+
+    // Import by name.
+    w.ok(&["state", "rm", "aws_key_pair.deployer"]);
+    w.ok(&["import", "aws_key_pair.deployer", "deployer"]);
+    assert_eq!(w.attrs("aws_key_pair.deployer")["tags"]["Team"], "two");
+    assert_no_changes(&w);
+
+    // The name is force-new.
+    w.write(&keys("deployer2", "two"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(key_pair(&w, "deployer").is_none());
+    assert!(key_pair(&w, "deployer2").is_some());
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(key_pair(&w, "deployer2").is_none());
+    assert!(key_pair(&w, &prefixed_name).is_none());
+}
