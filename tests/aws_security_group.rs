@@ -139,7 +139,10 @@ fn security_group_inline_rules_lifecycle() {
     );
     // A group without egress configured loses the allow-all rule AWS gives it.
     let bare = w.attrs("aws_security_group.bare");
-    assert!(bare["name"].as_str().unwrap().starts_with("bare-"), "{bare}");
+    assert!(
+        bare["name"].as_str().unwrap().starts_with("bare-"),
+        "{bare}"
+    );
     let b = group(&w, bare["id"].as_str().unwrap()).unwrap();
     assert!(b.ip_permissions_egress().is_empty(), "{b:?}");
     assert_eq!(bare["egress"], serde_json::json!([]));
@@ -301,7 +304,10 @@ fn security_group_rule_lifecycle() {
     // An apply that died after authorizing: the next one adopts the rule already there.
     w.ok(&["state", "rm", "aws_security_group_rule.https"]);
     w.ok(&["apply", "-auto-approve"]);
-    assert_eq!(w.attrs("aws_security_group_rule.https")["id"], rule_id.as_str());
+    assert_eq!(
+        w.attrs("aws_security_group_rule.https")["id"],
+        rule_id.as_str()
+    );
     assert_no_changes(&w);
 
     // The description updates in place.
@@ -493,7 +499,8 @@ fn vpc_security_group_rules_lifecycle() {
     assert!(group(&w, &other).is_none());
 }
 
-const PUBLIC_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHhnjsuRF+c0iSYTOm+58HompujtnMMZixyyjw/cJq8/";
+const PUBLIC_KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHhnjsuRF+c0iSYTOm+58HompujtnMMZixyyjw/cJq8/";
 
 const KEYS: &str = r#"
 resource "aws_key_pair" "deployer" {
@@ -534,9 +541,15 @@ fn key_pair_lifecycle() {
     w.ok(&["apply", "-auto-approve"]);
     let k = w.attrs("aws_key_pair.deployer");
     assert_eq!(k["id"], "deployer");
-    assert!(k["key_pair_id"].as_str().unwrap().starts_with("key-"), "{k}");
+    assert!(
+        k["key_pair_id"].as_str().unwrap().starts_with("key-"),
+        "{k}"
+    );
     assert!(!k["fingerprint"].as_str().unwrap().is_empty(), "{k}");
-    assert!(k["arn"].as_str().unwrap().ends_with(":key-pair/deployer"), "{k}");
+    assert!(
+        k["arn"].as_str().unwrap().ends_with(":key-pair/deployer"),
+        "{k}"
+    );
     let prefixed = w.attrs("aws_key_pair.prefixed");
     let prefixed_name = prefixed["key_name"].as_str().unwrap().to_string();
     assert!(prefixed_name.starts_with("ci-"), "{prefixed}");

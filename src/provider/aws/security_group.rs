@@ -47,7 +47,8 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
         "aws_vpc_security_group_egress_rule",
         Arc::new(VpcRule::new(aws, Direction::Egress)),
     );
-    c.resources.insert("aws_key_pair", Arc::new(KeyPair::new(aws)));
+    c.resources
+        .insert("aws_key_pair", Arc::new(KeyPair::new(aws)));
 }
 
 fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
@@ -246,9 +247,9 @@ fn permissions(atoms: &[Atom]) -> Vec<IpPermission> {
                     Source::Cidr(c) => {
                         p.ip_ranges(IpRange::builder().cidr_ip(c).set_description(d).build())
                     }
-                    Source::Ipv6(c) => p.ipv6_ranges(
-                        Ipv6Range::builder().cidr_ipv6(c).set_description(d).build(),
-                    ),
+                    Source::Ipv6(c) => {
+                        p.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(c).set_description(d).build())
+                    }
                     Source::PrefixList(id) => p.prefix_list_ids(
                         PrefixListId::builder()
                             .prefix_list_id(id)
@@ -624,22 +625,21 @@ impl Ec2Bulk for SecurityGroup {
             let id = Self::item_id(&g);
             let owner = g.owner_id().unwrap_or_default().to_string();
             let mut o = prior.clone().unwrap_or_default();
-            let ingress = group_rules(
-                atoms_of(g.ip_permissions()),
-                &rules_of(&o, "ingress"),
-                &id,
-            );
+            let ingress = group_rules(atoms_of(g.ip_permissions()), &rules_of(&o, "ingress"), &id);
             let egress = group_rules(
                 atoms_of(g.ip_permissions_egress()),
                 &rules_of(&o, "egress"),
                 &id,
             );
-            let arn = g.security_group_arn().map(str::to_string).unwrap_or_else(|| {
-                format!(
-                    "arn:aws:ec2:{}:{owner}:security-group/{id}",
-                    this.aws.region
-                )
-            });
+            let arn = g
+                .security_group_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    format!(
+                        "arn:aws:ec2:{}:{owner}:security-group/{id}",
+                        this.aws.region
+                    )
+                });
             let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
             o.set("id", s(&id))
                 .set("arn", s(arn))
@@ -827,18 +827,23 @@ impl LegacyPermissions {
         })?;
         let group = o.req("security_group_id")?;
         let protocol = o.req("protocol")?;
-        let (from, to) = (o.i64("from_port").unwrap_or(0), o.i64("to_port").unwrap_or(0));
+        let (from, to) = (
+            o.i64("from_port").unwrap_or(0),
+            o.i64("to_port").unwrap_or(0),
+        );
         let description = o.str("description").unwrap_or_default();
         let sources: Vec<Source> = o
             .strs("cidr_blocks")
             .into_iter()
             .map(Source::Cidr)
             .chain(o.strs("ipv6_cidr_blocks").into_iter().map(Source::Ipv6))
-            .chain(o.strs("prefix_list_ids").into_iter().map(Source::PrefixList))
-            .chain(o.str("source_security_group_id").map(Source::Group))
             .chain(
-                (o.bool("self") == Some(true)).then(|| Source::Group(group.clone())),
+                o.strs("prefix_list_ids")
+                    .into_iter()
+                    .map(Source::PrefixList),
             )
+            .chain(o.str("source_security_group_id").map(Source::Group))
+            .chain((o.bool("self") == Some(true)).then(|| Source::Group(group.clone())))
             .collect();
         if sources.is_empty() {
             return Err(ProviderError::new(
@@ -862,7 +867,10 @@ impl LegacyPermissions {
         let mut h = sha2::Sha256::new();
         h.update(format!("{}|{}", self.group, self.dir.name()));
         for a in &self.atoms {
-            h.update(format!("|{}|{}|{}|{:?}", a.protocol, a.from, a.to, a.source));
+            h.update(format!(
+                "|{}|{}|{}|{:?}",
+                a.protocol, a.from, a.to, a.source
+            ));
         }
         let d = h.finalize();
         format!("sgrule-{}", u32::from_be_bytes([d[0], d[1], d[2], d[3]]))
@@ -932,7 +940,10 @@ impl LegacyRule {
             ("from_port", AttrSchema::required(Type::Number).force_new()),
             ("to_port", AttrSchema::required(Type::Number).force_new()),
             ("protocol", AttrSchema::required(Type::String).force_new()),
-            ("cidr_blocks", AttrSchema::optional(list.clone()).force_new()),
+            (
+                "cidr_blocks",
+                AttrSchema::optional(list.clone()).force_new(),
+            ),
             (
                 "ipv6_cidr_blocks",
                 AttrSchema::optional(list.clone()).force_new(),
@@ -944,7 +955,9 @@ impl LegacyRule {
             ),
             (
                 "self",
-                AttrSchema::optional(Type::Bool).default(b(false)).force_new(),
+                AttrSchema::optional(Type::Bool)
+                    .default(b(false))
+                    .force_new(),
             ),
             ("description", AttrSchema::optional(Type::String)),
             ("security_group_rule_id", AttrSchema::computed(Type::String)),
@@ -1265,7 +1278,9 @@ impl Ec2Bulk for VpcRule {
     const ID_FILTER: &'static str = "security-group-rule-id";
 
     fn item_id(item: &Self::Item) -> String {
-        item.security_group_rule_id().unwrap_or_default().to_string()
+        item.security_group_rule_id()
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn item_tags(item: &Self::Item) -> Tags {
@@ -1411,7 +1426,8 @@ impl ResourceType for VpcRule {
             let id = before.id()?;
             let changed = VPC_RULE_ARGS.iter().any(|k| {
                 let (x, y) = (before.get(k), after.get(k));
-                !matches!((x, y), (Some(x), Some(y)) if x.raw_equal(y)) && (x.is_some() || y.is_some())
+                !matches!((x, y), (Some(x), Some(y)) if x.raw_equal(y))
+                    && (x.is_some() || y.is_some())
             });
             if changed {
                 this.aws
@@ -1685,5 +1701,149 @@ impl ResourceType for KeyPair {
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
         bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cidr(c: &str, description: &str) -> Atom {
+        Atom::new("tcp", 443, 443, Source::Cidr(c.into()), description)
+    }
+
+    #[test]
+    fn protocols_take_the_names_aws_answers_with() {
+        assert_eq!(normalize_protocol("6"), "tcp");
+        assert_eq!(normalize_protocol("ALL"), "-1");
+        assert_eq!(normalize_protocol("-1"), "-1");
+        assert_eq!(normalize_protocol("icmp"), "icmp");
+        assert_eq!(normalize_protocol("50"), "50");
+    }
+
+    #[test]
+    fn all_protocols_ignore_ports() {
+        let a = Atom::new("all", 0, 65535, Source::Cidr("0.0.0.0/0".into()), "");
+        let b = Atom::new("-1", 0, 0, Source::Cidr("0.0.0.0/0".into()), "");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn changes_revoke_before_they_authorize() {
+        let current = BTreeSet::from([cidr("10.0.0.0/8", "old"), cidr("10.1.0.0/16", "")]);
+        let wanted = BTreeSet::from([cidr("10.0.0.0/8", "new"), cidr("10.1.0.0/16", "")]);
+        assert_eq!(
+            rule_changes(&current, &wanted),
+            vec![
+                Change::Revoke(vec![cidr("10.0.0.0/8", "old")]),
+                Change::Authorize(vec![cidr("10.0.0.0/8", "new")]),
+            ]
+        );
+        assert!(rule_changes(&wanted, &wanted).is_empty());
+    }
+
+    #[test]
+    fn removing_every_rule_only_revokes() {
+        let current = BTreeSet::from([cidr("10.0.0.0/8", "")]);
+        assert_eq!(
+            rule_changes(&current, &BTreeSet::new()),
+            vec![Change::Revoke(vec![cidr("10.0.0.0/8", "")])]
+        );
+    }
+
+    #[test]
+    fn permissions_group_atoms_by_port_range() {
+        let atoms = [
+            cidr("10.0.0.0/8", ""),
+            cidr("10.1.0.0/16", "x"),
+            Atom::new("tcp", 22, 22, Source::Group("sg-1".into()), ""),
+        ];
+        let perms = permissions(&atoms);
+        assert_eq!(perms.len(), 2);
+        let https = perms.iter().find(|p| p.from_port() == Some(443)).unwrap();
+        assert_eq!(https.ip_ranges().len(), 2);
+        assert_eq!(atoms_of(&perms), atoms.into_iter().collect());
+    }
+
+    #[test]
+    fn atoms_regroup_into_the_configured_rules_first() {
+        // Two configured rules on the same port: one by CIDR, one by group.
+        let by_cidr = Rule {
+            from: 443,
+            to: 443,
+            protocol: "tcp".into(),
+            cidr: BTreeSet::from(["10.0.0.0/8".to_string()]),
+            ..Rule::default()
+        };
+        let by_group = Rule {
+            groups: BTreeSet::from(["sg-other".to_string()]),
+            cidr: BTreeSet::new(),
+            ..by_cidr.clone()
+        };
+        let templates = [by_cidr.clone(), by_group.clone()];
+        let atoms: BTreeSet<Atom> = templates.iter().flat_map(|r| r.atoms("sg-me")).collect();
+        let read = group_rules(atoms.clone(), &templates, "sg-me");
+        assert_eq!(read, vec![by_cidr, by_group]);
+        // Without templates (an import) they read as one rule per port range.
+        let fresh = group_rules(atoms, &[], "sg-me");
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(fresh[0].cidr.len(), 1);
+        assert_eq!(fresh[0].groups.len(), 1);
+    }
+
+    #[test]
+    fn the_own_group_reads_as_self() {
+        let atoms = BTreeSet::from([Atom::new("tcp", 22, 22, Source::Group("sg-me".into()), "")]);
+        let read = group_rules(atoms, &[], "sg-me");
+        assert!(read[0].self_ref && read[0].groups.is_empty());
+    }
+
+    #[test]
+    fn a_template_missing_an_atom_does_not_match() {
+        let configured = Rule {
+            from: 443,
+            to: 443,
+            protocol: "tcp".into(),
+            cidr: BTreeSet::from(["10.0.0.0/8".to_string(), "10.1.0.0/16".to_string()]),
+            ..Rule::default()
+        };
+        let read = group_rules(
+            BTreeSet::from([cidr("10.0.0.0/8", "")]),
+            &[configured],
+            "sg",
+        );
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].cidr, BTreeSet::from(["10.0.0.0/8".to_string()]));
+    }
+
+    #[test]
+    fn import_ids_name_the_rule() {
+        let o = parse_legacy_import("sg-1_ingress_tcp_80_81_10.0.0.0/8_::/0_pl-9_self").unwrap();
+        assert_eq!(o.str("security_group_id").as_deref(), Some("sg-1"));
+        assert_eq!(o.str("type").as_deref(), Some("ingress"));
+        assert_eq!(o.i64("to_port"), Some(81));
+        assert_eq!(o.strs("cidr_blocks"), ["10.0.0.0/8"]);
+        assert_eq!(o.strs("ipv6_cidr_blocks"), ["::/0"]);
+        assert_eq!(o.strs("prefix_list_ids"), ["pl-9"]);
+        assert_eq!(o.bool("self"), Some(true));
+        let o = parse_legacy_import("sg-1_egress_-1_0_0_sg-2").unwrap();
+        assert_eq!(o.str("source_security_group_id").as_deref(), Some("sg-2"));
+        assert!(parse_legacy_import("sg-1_sideways_tcp_80_80_10.0.0.0/8").is_err());
+        assert!(parse_legacy_import("sg-1_ingress_tcp_80").is_err());
+    }
+
+    #[test]
+    fn legacy_rule_ids_ignore_order_and_description() {
+        let mut o = parse_legacy_import("sg-1_ingress_tcp_80_80_10.0.0.0/8_10.1.0.0/16").unwrap();
+        let a = LegacyPermissions::of(&o).unwrap().id();
+        o.set(
+            "cidr_blocks",
+            super::super::attrs::list_s(["10.1.0.0/16", "10.0.0.0/8"]),
+        )
+        .set("description", s("changed"));
+        assert_eq!(LegacyPermissions::of(&o).unwrap().id(), a);
+        assert!(a.starts_with("sgrule-"));
+        o.set("to_port", n(81));
+        assert_ne!(LegacyPermissions::of(&o).unwrap().id(), a);
     }
 }
