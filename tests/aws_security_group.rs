@@ -85,6 +85,13 @@ resource "aws_security_group" "web" {
     self      = true
   }
 
+  ingress {
+    from_port       = 8080
+    to_port         = 8080
+    protocol        = "tcp"
+    security_groups = [aws_security_group.bare.id]
+  }
+
   egress {
     from_port       = 0
     to_port         = 0
@@ -114,7 +121,7 @@ fn security_group_inline_rules_lifecycle() {
     assert!(web["arn"].as_str().unwrap().contains(&id), "{web}");
     assert!(!web["owner_id"].as_str().unwrap().is_empty(), "{web}");
     let ingress = web["ingress"].as_array().unwrap();
-    assert_eq!(ingress.len(), 2, "two CIDRs read back as one rule: {web}");
+    assert_eq!(ingress.len(), 3, "two CIDRs read back as one rule: {web}");
     let https = ingress.iter().find(|r| r["from_port"] == 443).unwrap();
     assert_eq!(https["cidr_blocks"].as_array().unwrap().len(), 2);
     assert_eq!(https["description"], "https");
@@ -123,6 +130,10 @@ fn security_group_inline_rules_lifecycle() {
     assert_eq!(ssh["protocol"], "tcp", "protocol numbers read as names");
 
     // The emulator has exactly these permissions.
+    let bare_id = w.attrs("aws_security_group.bare")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let g = group(&w, &id).unwrap();
     assert_eq!(g.group_name(), Some("web"));
     assert_eq!(
@@ -131,6 +142,7 @@ fn security_group_inline_rules_lifecycle() {
             perm("tcp", 443, 443, "10.0.0.0/8"),
             perm("tcp", 443, 443, "192.168.0.0/16"),
             perm("tcp", 22, 22, &id),
+            perm("tcp", 8080, 8080, &bare_id),
         ])
     );
     assert_eq!(
@@ -165,6 +177,7 @@ fn security_group_inline_rules_lifecycle() {
             perm("tcp", 443, 443, "10.0.0.0/8"),
             perm("tcp", 443, 443, "172.16.0.0/12"),
             perm("tcp", 22, 22, &id),
+            perm("tcp", 8080, 8080, &bare_id),
         ])
     );
     assert_no_changes(&w);
@@ -204,8 +217,17 @@ fn security_group_inline_rules_lifecycle() {
     w.ok(&["import", "aws_security_group.web", &id]);
     let imported = w.attrs("aws_security_group.web");
     assert_eq!(imported["name"], "web");
-    assert_eq!(imported["ingress"].as_array().unwrap().len(), 2);
+    assert_eq!(imported["ingress"].as_array().unwrap().len(), 3);
     assert_eq!(imported["egress"].as_array().unwrap().len(), 1);
+    // As in Terraform, AWS does not know revoke_rules_on_delete: only it differs.
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("revoke_rules_on_delete = false -> true")
+            && plan.contains("(11 unchanged attributes hidden)"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_no_changes(&w);
 
     // The name is force-new.
     w.write(&groups("web2", r#""10.0.0.0/8", "172.16.0.0/12""#));
