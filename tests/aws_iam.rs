@@ -339,3 +339,282 @@ fn role_lifecycle() {
         .unwrap();
     assert!(profile.instance_profile().unwrap().roles().is_empty());
 }
+
+const ATTACHED: &str = r#"
+resource "aws_iam_role" "app" {
+  name = "rpa-app"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Action = "sts:AssumeRole", Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "inline" {
+  name = "rpa-inline"
+  role = aws_iam_role.app.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["ACTION"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_role_policy" "generated" {
+  role   = aws_iam_role.app.id
+  policy = <<JSON
+{ "Statement": [ { "Resource": "*", "Action": "s3:ListBucket", "Effect": "Allow" } ],
+  "Version": "2012-10-17" }
+JSON
+}
+
+resource "aws_iam_role_policy_attachment" "managed" {
+  role       = aws_iam_role.app.name
+  policy_arn = "POLICY_ARN"
+}
+"#;
+
+fn attached_policies(client: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
+    runtime()
+        .block_on(client.list_attached_role_policies().role_name(role).send())
+        .unwrap()
+        .attached_policies()
+        .iter()
+        .map(|p| p.policy_arn().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn role_policy_and_attachment_lifecycle() {
+    let w = Work::new("");
+    let client = iam(&w);
+    let rt = runtime();
+    let [first, second] = ["rpa-managed-1", "rpa-managed-2"].map(|name| {
+        rt.block_on(
+            client
+                .create_policy()
+                .policy_name(name)
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}"#,
+                )
+                .send(),
+        )
+        .unwrap()
+        .policy()
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_string()
+    });
+    let config = |action: &str, arn: &str| {
+        ATTACHED
+            .replace("ACTION", action)
+            .replace("POLICY_ARN", arn)
+    };
+    w.write(&config("s3:GetObject", &first));
+    w.ok(&["apply", "-auto-approve"]);
+    let inline = w.attrs("aws_iam_role_policy.inline");
+    assert_eq!(inline["id"], "rpa-app:rpa-inline");
+    let generated = w.attrs("aws_iam_role_policy.generated");
+    let generated_name = generated["name"].as_str().unwrap().to_string();
+    assert!(generated_name.starts_with("terraform-"), "{generated}");
+    assert_eq!(generated["id"], format!("rpa-app:{generated_name}"));
+    let attachment = w.attrs("aws_iam_role_policy_attachment.managed");
+    assert!(
+        attachment["id"].as_str().unwrap().starts_with("rpa-app-"),
+        "{attachment}"
+    );
+    let inline_action = || {
+        let got = rt
+            .block_on(
+                client
+                    .get_role_policy()
+                    .role_name("rpa-app")
+                    .policy_name("rpa-inline")
+                    .send(),
+            )
+            .unwrap();
+        decoded(got.policy_document())["Statement"][0]["Action"].clone()
+    };
+    assert_eq!(inline_action(), serde_json::json!(["s3:GetObject"]));
+    assert_eq!(attached_policies(&client, "rpa-app"), [first.clone()]);
+    plan_exits(&w, 0);
+
+    // In place: the inline policy's document.
+    w.write(&config("s3:PutObject", &first));
+    let plan = plan_exits(&w, 2);
+    assert!(
+        plan.contains("0 to add, 1 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(inline_action(), serde_json::json!(["s3:PutObject"]));
+    plan_exits(&w, 0);
+
+    // Another policy ARN replaces the attachment.
+    w.write(&config("s3:PutObject", &second));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(attached_policies(&client, "rpa-app"), [second.clone()]);
+
+    // Import both by Terraform's ids.
+    w.ok(&["state", "rm", "aws_iam_role_policy.inline"]);
+    w.ok(&["state", "rm", "aws_iam_role_policy_attachment.managed"]);
+    w.ok(&["import", "aws_iam_role_policy.inline", "rpa-app:rpa-inline"]);
+    w.ok(&[
+        "import",
+        "aws_iam_role_policy_attachment.managed",
+        &format!("rpa-app/{second}"),
+    ]);
+    assert_eq!(
+        w.attrs("aws_iam_role_policy_attachment.managed")["policy_arn"],
+        second.as_str()
+    );
+    plan_exits(&w, 0);
+
+    // Detached outside infra: planned for creation again.
+    rt.block_on(
+        client
+            .detach_role_policy()
+            .role_name("rpa-app")
+            .policy_arn(&second)
+            .send(),
+    )
+    .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_iam_role_policy_attachment.managed will be created"),
+        "{plan}"
+    );
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(
+        rt.block_on(client.get_role().role_name("rpa-app").send())
+            .is_err()
+    );
+    // The managed policies are not infra's: they stay.
+    let policy = rt.block_on(client.get_policy().policy_arn(&second).send());
+    assert!(policy.is_ok(), "{policy:?}");
+}
+
+const PROFILE: &str = r#"
+resource "aws_iam_role" "a" {
+  name               = "ip-role-a"
+  assume_role_policy = data.aws_iam_policy_document.ec2.json
+}
+
+resource "aws_iam_role" "b" {
+  name               = "ip-role-b"
+  assume_role_policy = data.aws_iam_policy_document.ec2.json
+}
+
+data "aws_iam_policy_document" "ec2" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_instance_profile" "node" {
+  name = "NAME"
+  role = aws_iam_role.ROLE.name
+  tags = { Name = "TAG" }
+}
+"#;
+
+#[test]
+fn instance_profile_lifecycle() {
+    let config = |name: &str, role: &str, tag: &str| {
+        PROFILE
+            .replace("NAME", name)
+            .replace("ROLE", role)
+            .replace("TAG", tag)
+    };
+    let w = Work::new(&config("ip-node", "a", "one"));
+    w.ok(&["apply", "-auto-approve"]);
+    let profile = w.attrs("aws_iam_instance_profile.node");
+    assert_eq!(profile["id"], "ip-node");
+    assert_eq!(
+        profile["arn"],
+        format!("arn:aws:iam::{ACCOUNT}:instance-profile/ip-node")
+    );
+    assert_eq!(profile["path"], "/");
+    assert_eq!(profile["role"], "ip-role-a");
+    let unique_id = profile["unique_id"].as_str().unwrap().to_string();
+    assert!(!unique_id.is_empty());
+
+    let client = iam(&w);
+    let rt = runtime();
+    let get = || {
+        rt.block_on(
+            client
+                .get_instance_profile()
+                .instance_profile_name("ip-node")
+                .send(),
+        )
+    };
+    let got = get().unwrap();
+    let ip = got.instance_profile().unwrap();
+    let roles: Vec<_> = ip.roles().iter().map(|r| r.role_name()).collect();
+    assert_eq!(roles, ["ip-role-a"]);
+    assert!(
+        ip.tags()
+            .iter()
+            .any(|t| t.key() == "infra:address" && t.value() == "aws_iam_instance_profile.node")
+    );
+    plan_exits(&w, 0);
+
+    // In place: another role and tag.
+    w.write(&config("ip-node", "b", "two"));
+    let plan = plan_exits(&w, 2);
+    assert!(
+        plan.contains("0 to add, 1 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        w.attrs("aws_iam_instance_profile.node")["unique_id"],
+        unique_id.as_str()
+    );
+    let got = get().unwrap();
+    let ip = got.instance_profile().unwrap();
+    let roles: Vec<_> = ip.roles().iter().map(|r| r.role_name()).collect();
+    assert_eq!(roles, ["ip-role-b"]);
+    assert!(
+        ip.tags()
+            .iter()
+            .any(|t| t.key() == "Name" && t.value() == "two")
+    );
+    plan_exits(&w, 0);
+
+    // Import by name.
+    w.ok(&["state", "rm", "aws_iam_instance_profile.node"]);
+    w.ok(&["import", "aws_iam_instance_profile.node", "ip-node"]);
+    plan_exits(&w, 0);
+
+    // A new name replaces it.
+    w.write(&config("ip-node2", "b", "two"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(get().is_err(), "the old profile is deleted");
+    assert_eq!(w.attrs("aws_iam_instance_profile.node")["id"], "ip-node2");
+
+    // Destroy: the profile lets go of its role, then both go.
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = rt.block_on(client.list_instance_profiles().send()).unwrap();
+    assert!(
+        left.instance_profiles()
+            .iter()
+            .all(|p| !p.instance_profile_name().starts_with("ip-")),
+        "{left:?}"
+    );
+    for role in ["ip-role-a", "ip-role-b"] {
+        assert!(
+            rt.block_on(client.get_role().role_name(role).send())
+                .is_err()
+        );
+    }
+}
