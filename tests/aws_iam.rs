@@ -435,7 +435,7 @@ fn role_policy_and_attachment_lifecycle() {
         decoded(got.policy_document())["Statement"][0]["Action"].clone()
     };
     assert_eq!(inline_action(), serde_json::json!(["s3:GetObject"]));
-    assert_eq!(attached_policies(&client, "rpa-app"), [first.clone()]);
+    assert_eq!(attached_policies(&client, "rpa-app"), vec![first.clone()]);
     plan_exits(&w, 0);
 
     // In place: the inline policy's document.
@@ -454,7 +454,7 @@ fn role_policy_and_attachment_lifecycle() {
     let plan = w.ok(&["plan"]);
     assert!(plan.contains("must be replaced"), "{plan}");
     w.ok(&["apply", "-auto-approve"]);
-    assert_eq!(attached_policies(&client, "rpa-app"), [second.clone()]);
+    assert_eq!(attached_policies(&client, "rpa-app"), vec![second.clone()]);
 
     // Import both by Terraform's ids.
     w.ok(&["state", "rm", "aws_iam_role_policy.inline"]);
@@ -554,6 +554,7 @@ fn instance_profile_lifecycle() {
                 .instance_profile_name("ip-node")
                 .send(),
         )
+        .ok()
     };
     let got = get().unwrap();
     let ip = got.instance_profile().unwrap();
@@ -599,7 +600,7 @@ fn instance_profile_lifecycle() {
     let plan = w.ok(&["plan"]);
     assert!(plan.contains("must be replaced"), "{plan}");
     w.ok(&["apply", "-auto-approve"]);
-    assert!(get().is_err(), "the old profile is deleted");
+    assert!(get().is_none(), "the old profile is deleted");
     assert_eq!(w.attrs("aws_iam_instance_profile.node")["id"], "ip-node2");
 
     // Destroy: the profile lets go of its role, then both go.
@@ -617,4 +618,161 @@ fn instance_profile_lifecycle() {
                 .is_err()
         );
     }
+}
+
+const DOCUMENTS: &str = r#"
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "s3" {
+  statement {
+    sid       = "List"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListAllMyBuckets"]
+    resources = ["arn:aws:s3:::bucket"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["home/", "home/&{aws:username}/"]
+    }
+  }
+  statement {
+    effect        = "Deny"
+    not_actions   = ["iam:*"]
+    not_resources = ["arn:aws:s3:::bucket/public/*", "arn:aws:s3:::bucket"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+  statement {
+    actions = ["kms:Decrypt"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+    }
+    principals {
+      type        = "Service"
+      identifiers = ["logs.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents = [jsonencode({
+    Version   = "2012-10-17"
+    Statement = [
+      { Sid = "Keep", Effect = "Allow", Action = ["ec2:Describe*", "ec2:Get*"], Resource = "*" },
+      { Sid = "Mine", Effect = "Allow", Action = "s3:*", Resource = "*" },
+    ]
+  })]
+  statement {
+    sid       = "Mine"
+    effect    = "Deny"
+    actions   = ["s3:DeleteBucket"]
+    resources = ["*"]
+  }
+  override_policy_documents = [jsonencode({
+    Statement = [{ Sid = "Keep", Effect = "Allow", Action = "ec2:DescribeInstances", Resource = "*" }]
+  })]
+}
+
+output "assume" { value = data.aws_iam_policy_document.assume.json }
+output "assume_min" { value = data.aws_iam_policy_document.assume.minified_json }
+output "assume_id" { value = data.aws_iam_policy_document.assume.id }
+output "s3" { value = data.aws_iam_policy_document.s3.json }
+output "merged" { value = data.aws_iam_policy_document.merged.minified_json }
+"#;
+
+/// Each expected document is what Terraform's AWS provider writes for the configuration
+/// above: Version first, elements in its order, single values as strings, lists sorted in
+/// reverse, `&{...}` as `${...}`, the principal `*`/`*` as `"*"`, two-space indentation.
+#[test]
+fn policy_document_matches_terraform() {
+    let w = Work::new(DOCUMENTS);
+    w.ok(&["apply", "-auto-approve"]);
+    let outputs = w.state()["outputs"].clone();
+    let output = |name: &str| outputs[name]["value"].as_str().unwrap().to_string();
+
+    let assume = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "sts:AssumeRole",
+      "Principal": {
+        "Service": "ec2.amazonaws.com"
+      }
+    }
+  ]
+}"#;
+    assert_eq!(output("assume"), assume);
+    assert_eq!(
+        output("assume_min"),
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"ec2.amazonaws.com"}}]}"#
+    );
+    // The CRC-32 of the JSON, as Terraform's id.
+    let id: u64 = output("assume_id").parse().unwrap();
+    assert!(id > 0 && id <= u64::from(u32::MAX));
+
+    let s3 = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "List",
+      "Effect": "Allow",
+      "Action": [
+        "s3:ListBucket",
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation"
+      ],
+      "Resource": "arn:aws:s3:::bucket",
+      "Condition": {
+        "StringLike": {
+          "s3:prefix": [
+            "home/${aws:username}/",
+            "home/"
+          ]
+        }
+      }
+    },
+    {
+      "Effect": "Deny",
+      "NotAction": "iam:*",
+      "NotResource": [
+        "arn:aws:s3:::bucket/public/*",
+        "arn:aws:s3:::bucket"
+      ],
+      "Principal": "*"
+    },
+    {
+      "Effect": "Allow",
+      "Action": "kms:Decrypt",
+      "Resource": "*",
+      "Principal": {
+        "AWS": [
+          "arn:aws:iam::222222222222:root",
+          "arn:aws:iam::111111111111:root"
+        ],
+        "Service": "logs.amazonaws.com"
+      }
+    }
+  ]
+}"#;
+    assert_eq!(output("s3"), s3);
+
+    assert_eq!(
+        output("merged"),
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Keep","Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"},{"Sid":"Mine","Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#
+    );
+
+    // Read again at every plan, to the same text: no change.
+    plan_exits(&w, 0);
 }
