@@ -258,6 +258,13 @@ fn role_lifecycle() {
     // Import by name.
     w.ok(&["state", "rm", "aws_iam_role.node"]);
     w.ok(&["import", "aws_iam_role.node", "lifecycle-node"]);
+    // A generated name gives back the prefix it was made from, so name_prefix is no change.
+    w.ok(&["state", "rm", "aws_iam_role.prefixed"]);
+    w.ok(&["import", "aws_iam_role.prefixed", generated]);
+    assert_eq!(
+        w.attrs("aws_iam_role.prefixed")["name_prefix"],
+        "lifecycle-"
+    );
     assert_eq!(
         w.attrs("aws_iam_role.node")["unique_id"],
         unique_id.as_str()

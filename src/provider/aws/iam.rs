@@ -108,6 +108,27 @@ fn unique_name(prefix: &str) -> String {
     )
 }
 
+/// The `name_prefix` a name was generated from (for an object read without a prior, as on
+/// import): what precedes the 26 characters [`unique_name`] appends, if the name ends so.
+fn prefix_of_generated(name: &str) -> Option<&str> {
+    let split = name.len().checked_sub(26).filter(|&at| at > 0)?;
+    let (prefix, suffix) = (name.get(..split)?, name.get(split..)?);
+    let (stamp, counter) = suffix.split_at(18);
+    (stamp.bytes().all(|c| c.is_ascii_digit())
+        && counter
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)))
+    .then_some(prefix)
+}
+
+/// `name_prefix` as read: the prior's, or the one the name shows it was made from.
+fn name_prefix_value(prior: Option<&Obj>, name: &str) -> Value {
+    match prior {
+        Some(p) => opt_s(p.str("name_prefix")),
+        None => opt_s(prefix_of_generated(name)),
+    }
+}
+
 /// The name to create an object with: the configured one, or one made from `name_prefix`,
 /// or from Terraform's `terraform-` when neither is set.
 fn name_to_create(p: &Obj) -> String {
@@ -378,10 +399,7 @@ impl Role {
         let prior_policy = prior.and_then(|p| p.str("assume_role_policy"));
         o.set("id", s(r.role_name()))
             .set("name", s(r.role_name()))
-            .set(
-                "name_prefix",
-                opt_s(prior.and_then(|p| p.str("name_prefix"))),
-            )
+            .set("name_prefix", name_prefix_value(prior, r.role_name()))
             .set("arn", s(r.arn()))
             .set("unique_id", s(r.role_id()))
             .set("create_date", timestamp(r.create_date()))
@@ -1086,7 +1104,7 @@ impl InstanceProfile {
             .set("name", s(ip.instance_profile_name()))
             .set(
                 "name_prefix",
-                opt_s(prior.and_then(|p| p.str("name_prefix"))),
+                name_prefix_value(prior, ip.instance_profile_name()),
             )
             .set("arn", s(ip.arn()))
             .set("unique_id", s(ip.instance_profile_id()))
@@ -1914,6 +1932,9 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), "terraform-".len() + 26, "{a}");
         assert!(a.starts_with("terraform-20"), "{a}");
+        assert_eq!(prefix_of_generated(&a), Some("terraform-"));
+        assert_eq!(prefix_of_generated("lifecycle-node"), None);
+        assert_eq!(prefix_of_generated("00000000000000000000000000"), None);
     }
 
     #[test]
