@@ -1,12 +1,862 @@
 //! aws_launch_template, aws_launch_configuration, aws_autoscaling_group and aws_instance.
+//! This file holds the launch template and what the four share; the others live beside it.
+
+#[path = "compute_asg.rs"]
+pub mod asg;
+#[path = "compute_instance.rs"]
+pub mod instance;
 
 use super::Aws;
-use crate::provider::Configured;
+#[cfg(test)]
+use super::attrs::n;
+use super::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
+use super::bulk::{self, Ec2Bulk};
+use super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use super::tags::{self, Tags};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::schema::block_object;
+use crate::provider::{
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed, ResourceType, Schema,
+};
+use aws_sdk_ec2::types::{
+    Filter, InstanceType, LaunchTemplateBlockDeviceMappingRequest,
+    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
+    LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
+    LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+    LaunchTemplateTagSpecificationRequest, RequestLaunchTemplateData, ResourceType as Kind,
+    ResponseLaunchTemplateData, VolumeType,
+};
 use std::sync::Arc;
 
 /// The resource types this file serves.
-pub const TYPES: &[&str] = &[];
+pub const TYPES: &[&str] = &[
+    "aws_launch_template",
+    "aws_launch_configuration",
+    "aws_autoscaling_group",
+    "aws_instance",
+];
 
 pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
-    let _ = (aws, c);
+    c.resources
+        .insert("aws_launch_template", Arc::new(LaunchTemplate::new(aws)));
+    c.resources.insert(
+        "aws_launch_configuration",
+        Arc::new(asg::LaunchConfiguration::new(aws)),
+    );
+    c.resources.insert(
+        "aws_autoscaling_group",
+        Arc::new(asg::AutoscalingGroup::new(aws)),
+    );
+    c.resources
+        .insert("aws_instance", Arc::new(instance::Instance::new(aws)));
+}
+
+fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
+    let map = Type::Map(Box::new(Type::String));
+    [
+        ("tags", AttrSchema::optional(map.clone())),
+        ("tags_all", AttrSchema::computed(map)),
+    ]
+}
+
+fn string_set() -> Type {
+    Type::Set(Box::new(Type::String))
+}
+
+/// The name to create an object with: `name`, else `name_prefix` (Terraform's default
+/// `terraform-`) followed by a unique suffix, as Terraform's `name_prefix` arguments do.
+fn object_name(p: &Obj) -> String {
+    p.str("name").unwrap_or_else(|| {
+        let prefix = p
+            .str("name_prefix")
+            .unwrap_or_else(|| "terraform-".to_string());
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        format!("{prefix}{}", &unique[..UNIQUE_SUFFIX])
+    })
+}
+
+/// How many characters [`object_name`] appends to a prefix.
+const UNIQUE_SUFFIX: usize = 26;
+
+/// Sets `name_prefix` when the prior does not know it (an import, or a create that set
+/// neither name nor prefix): the name less a suffix [`object_name`] would have added, as
+/// Terraform derives it.
+fn read_name_prefix(o: &mut Obj, name: &str) {
+    if o.str("name_prefix").is_some() {
+        return;
+    }
+    let cut = name.len().checked_sub(UNIQUE_SUFFIX).filter(|c| *c > 0);
+    let prefix = cut.filter(|c| {
+        name.is_char_boundary(*c)
+            && name[*c..]
+                .bytes()
+                .all(|x| x.is_ascii_digit() || (b'a'..=b'f').contains(&x))
+    });
+    o.set("name_prefix", opt_s(prefix.map(|c| &name[..c])));
+}
+
+/// What the API reports, cut to the shape of what was configured: inside nested blocks an
+/// argument the configuration left null stays null (the API fills in defaults for those, and
+/// they would show as changes), and blocks are matched by position. Without a prior (import)
+/// the API's value is taken whole.
+fn fit(prior: Option<&Value>, actual: Value) -> Value {
+    let Some(prior) = prior else { return actual };
+    if prior.is_null() {
+        return prior.clone();
+    }
+    match (prior.unmark().0, &actual) {
+        (Value::Object(p), Value::Object(a)) => Value::object(
+            a.iter()
+                .map(|(k, v)| {
+                    let unset = Value::Null(v.ty());
+                    (k.clone(), fit(Some(p.get(k).unwrap_or(&unset)), v.clone()))
+                })
+                .collect(),
+        ),
+        (Value::List(_, p), Value::List(ty, a)) if p.len() == a.len() => Value::list(
+            ty.clone(),
+            p.iter()
+                .zip(a.iter())
+                .map(|(p, a)| fit(Some(p), a.clone()))
+                .collect(),
+        ),
+        _ => actual,
+    }
+}
+
+/// Nested blocks read from the API, as [`fit`] to the prior's: none is a null list, as an
+/// absent block is in configuration.
+fn read_blocks(prior: Option<&Obj>, name: &str, elem: &Type, items: Vec<Obj>) -> Value {
+    let actual = if items.is_empty() {
+        Value::Null(Type::List(Box::new(elem.clone())))
+    } else {
+        blocks(elem, items)
+    };
+    fit(
+        prior
+            .map(|p| p.0.get(name).cloned().unwrap_or_else(Value::null))
+            .as_ref(),
+        actual,
+    )
+}
+
+/// A set of strings that is null when empty, for optional arguments the API reports as empty.
+fn opt_set(xs: Vec<String>) -> Value {
+    if xs.is_empty() {
+        Value::Null(string_set())
+    } else {
+        super::attrs::set_s(xs)
+    }
+}
+
+/// Terraform's launch template booleans that may be left unset are strings (`"true"`).
+fn tri_bool(o: &Obj, k: &str) -> Option<bool> {
+    o.str(k).and_then(|v| v.parse().ok())
+}
+
+fn tri_s(v: Option<bool>) -> Value {
+    opt_s(v.map(|v| v.to_string()))
+}
+
+fn nonempty<T>(xs: Vec<T>) -> Option<Vec<T>> {
+    (!xs.is_empty()).then_some(xs)
+}
+
+fn iam_profile_ty() -> Type {
+    block_object(&[("name", Type::String), ("arn", Type::String)])
+}
+
+fn network_interface_ty() -> Type {
+    block_object(&[
+        ("associate_public_ip_address", Type::String),
+        ("delete_on_termination", Type::String),
+        ("device_index", Type::Number),
+        ("security_groups", string_set()),
+        ("subnet_id", Type::String),
+    ])
+}
+
+fn ebs_ty() -> Type {
+    block_object(&[
+        ("volume_size", Type::Number),
+        ("volume_type", Type::String),
+        ("encrypted", Type::String),
+        ("delete_on_termination", Type::String),
+        ("iops", Type::Number),
+    ])
+}
+
+fn block_device_ty() -> Type {
+    block_object(&[
+        ("device_name", Type::String),
+        ("ebs", Type::List(Box::new(ebs_ty()))),
+    ])
+}
+
+fn metadata_ty() -> Type {
+    block_object(&[
+        ("http_tokens", Type::String),
+        ("http_endpoint", Type::String),
+        ("http_put_response_hop_limit", Type::Number),
+    ])
+}
+
+fn tag_spec_ty() -> Type {
+    block_object(&[
+        ("resource_type", Type::String),
+        ("tags", Type::Map(Box::new(Type::String))),
+    ])
+}
+
+/// The arguments that make up a version's data: a change to any of them is a new version.
+const TEMPLATE_DATA: &[&str] = &[
+    "description",
+    "image_id",
+    "instance_type",
+    "key_name",
+    "user_data",
+    "vpc_security_group_ids",
+    "iam_instance_profile",
+    "network_interfaces",
+    "block_device_mappings",
+    "metadata_options",
+    "tag_specifications",
+];
+
+#[derive(Clone)]
+pub struct LaunchTemplate {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+/// A template and the data of its latest version.
+pub struct TemplateItem {
+    template: aws_sdk_ec2::types::LaunchTemplate,
+    data: Option<ResponseLaunchTemplateData>,
+    description: Option<String>,
+}
+
+impl LaunchTemplate {
+    fn new(aws: &Arc<Aws>) -> LaunchTemplate {
+        let list = |t: Type| Type::List(Box::new(t));
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("description", AttrSchema::optional(Type::String)),
+            ("image_id", AttrSchema::optional(Type::String)),
+            ("instance_type", AttrSchema::optional(Type::String)),
+            ("key_name", AttrSchema::optional(Type::String)),
+            ("user_data", AttrSchema::optional(Type::String)),
+            ("vpc_security_group_ids", AttrSchema::optional(string_set())),
+            (
+                "iam_instance_profile",
+                AttrSchema::optional(list(iam_profile_ty())),
+            ),
+            (
+                "network_interfaces",
+                AttrSchema::optional(list(network_interface_ty())),
+            ),
+            (
+                "block_device_mappings",
+                AttrSchema::optional(list(block_device_ty())),
+            ),
+            (
+                "metadata_options",
+                AttrSchema::optional(list(metadata_ty())),
+            ),
+            (
+                "tag_specifications",
+                AttrSchema::optional(list(tag_spec_ty())),
+            ),
+            ("update_default_version", AttrSchema::optional(Type::Bool)),
+            (
+                "default_version",
+                AttrSchema::optional_computed(Type::Number),
+            ),
+            ("latest_version", AttrSchema::computed(Type::Number)),
+        ];
+        attrs.extend(tag_attrs());
+        LaunchTemplate {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn described(&self, id: &str) -> ProviderResult<TemplateItem> {
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                bulk::by_ids(self, &[id.to_string()])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| {
+                        ProviderError::new("ec2:DescribeLaunchTemplates", format!("{id} not found"))
+                            .with_code("InvalidLaunchTemplateId.NotFound")
+                    })
+            },
+        )
+        .await
+    }
+
+    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
+        let item = self.described(id).await?;
+        self.value(Some(p), item).await?.ok_or_else(|| {
+            ProviderError::new("ec2:DescribeLaunchTemplates", format!("{id} vanished"))
+        })
+    }
+
+    async fn set_default_version(&self, id: &str, version: i64) -> ProviderResult<()> {
+        self.aws
+            .ec2
+            .modify_launch_template()
+            .launch_template_id(id)
+            .default_version(version.to_string())
+            .send()
+            .await
+            .map_err(err("ec2:ModifyLaunchTemplate"))?;
+        Ok(())
+    }
+
+    /// Templates by id, or (no ids) by filter; a missing id fails AWS's whole call, so a
+    /// failed batch is asked again one id at a time.
+    async fn describe_templates(
+        ec2: &aws_sdk_ec2::Client,
+        ids: Vec<String>,
+        filters: Vec<Filter>,
+    ) -> ProviderResult<Vec<aws_sdk_ec2::types::LaunchTemplate>> {
+        let call = |ids: Vec<String>| {
+            let req = ec2
+                .describe_launch_templates()
+                .set_filters(nonempty_filters(filters.clone()));
+            let req = if ids.is_empty() {
+                req.max_results(200)
+            } else {
+                req.set_launch_template_ids(Some(ids))
+            };
+            async move {
+                req.into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>()
+                    .await
+                    .map_err(err("ec2:DescribeLaunchTemplates"))
+            }
+        };
+        match call(ids.clone()).await {
+            Err(e) if e.is_not_found() && !ids.is_empty() => {
+                let mut out = Vec::new();
+                for id in ids {
+                    match call(vec![id]).await {
+                        Ok(found) => out.extend(found),
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(out)
+            }
+            other => other,
+        }
+    }
+
+    async fn latest_version(
+        ec2: &aws_sdk_ec2::Client,
+        t: &aws_sdk_ec2::types::LaunchTemplate,
+    ) -> ProviderResult<Option<aws_sdk_ec2::types::LaunchTemplateVersion>> {
+        let out = ec2
+            .describe_launch_template_versions()
+            .set_launch_template_id(t.launch_template_id().map(str::to_string))
+            .versions(
+                t.latest_version_number()
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "$Latest".into()),
+            )
+            .send()
+            .await;
+        match out {
+            Ok(o) => Ok(o.launch_template_versions().first().cloned()),
+            Err(e) => {
+                let e = super::sdk::api_error("ec2:DescribeLaunchTemplateVersions", e);
+                if e.is_not_found() { Ok(None) } else { Err(e) }
+            }
+        }
+    }
+}
+
+fn nonempty_filters(f: Vec<Filter>) -> Option<Vec<Filter>> {
+    (!f.is_empty()).then_some(f)
+}
+
+/// The request data of a template version from the planned arguments.
+fn template_data(p: &Obj) -> RequestLaunchTemplateData {
+    let mut d = RequestLaunchTemplateData::builder()
+        .set_image_id(p.str("image_id"))
+        .set_instance_type(
+            p.str("instance_type")
+                .map(|t| InstanceType::from(t.as_str())),
+        )
+        .set_key_name(p.str("key_name"))
+        .set_user_data(p.str("user_data"))
+        .set_security_group_ids(nonempty(p.strs("vpc_security_group_ids")));
+    if let Some(i) = p.block("iam_instance_profile") {
+        d = d.iam_instance_profile(
+            LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
+                .set_name(i.str("name"))
+                .set_arn(i.str("arn"))
+                .build(),
+        );
+    }
+    for ni in p.blocks("network_interfaces") {
+        d = d.network_interfaces(
+            LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+                .set_associate_public_ip_address(tri_bool(&ni, "associate_public_ip_address"))
+                .set_delete_on_termination(tri_bool(&ni, "delete_on_termination"))
+                .set_device_index(ni.i32("device_index"))
+                .set_groups(nonempty(ni.strs("security_groups")))
+                .set_subnet_id(ni.str("subnet_id"))
+                .build(),
+        );
+    }
+    for bd in p.blocks("block_device_mappings") {
+        let ebs = bd.block("ebs").map(|e| {
+            LaunchTemplateEbsBlockDeviceRequest::builder()
+                .set_volume_size(e.i32("volume_size"))
+                .set_volume_type(e.str("volume_type").map(|v| VolumeType::from(v.as_str())))
+                .set_encrypted(tri_bool(&e, "encrypted"))
+                .set_delete_on_termination(tri_bool(&e, "delete_on_termination"))
+                .set_iops(e.i32("iops"))
+                .build()
+        });
+        d = d.block_device_mappings(
+            LaunchTemplateBlockDeviceMappingRequest::builder()
+                .set_device_name(bd.str("device_name"))
+                .set_ebs(ebs)
+                .build(),
+        );
+    }
+    if let Some(m) = p.block("metadata_options") {
+        d = d.metadata_options(
+            LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                .set_http_tokens(
+                    m.str("http_tokens")
+                        .map(|v| LaunchTemplateHttpTokensState::from(v.as_str())),
+                )
+                .set_http_endpoint(
+                    m.str("http_endpoint")
+                        .map(|v| LaunchTemplateInstanceMetadataEndpointState::from(v.as_str())),
+                )
+                .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
+                .build(),
+        );
+    }
+    for ts in p.blocks("tag_specifications") {
+        d = d.tag_specifications(
+            LaunchTemplateTagSpecificationRequest::builder()
+                .set_resource_type(ts.str("resource_type").map(|r| Kind::from(r.as_str())))
+                .set_tags(Some(tags::ec2_tags(&ts.map("tags"))))
+                .build(),
+        );
+    }
+    d.build()
+}
+
+/// Sets the template-data arguments from a version's data.
+fn read_template_data(o: &mut Obj, prior: Option<&Obj>, d: &ResponseLaunchTemplateData) {
+    let iam: Vec<Obj> = d
+        .iam_instance_profile()
+        .map(|i| {
+            let mut x = Obj::default();
+            x.set("name", opt_s(i.name())).set("arn", opt_s(i.arn()));
+            x
+        })
+        .into_iter()
+        .collect();
+    let nics: Vec<Obj> = d
+        .network_interfaces()
+        .iter()
+        .map(|ni| {
+            let mut x = Obj::default();
+            x.set(
+                "associate_public_ip_address",
+                tri_s(ni.associate_public_ip_address()),
+            )
+            .set("delete_on_termination", tri_s(ni.delete_on_termination()))
+            .set("device_index", opt_n(ni.device_index().map(i64::from)))
+            .set("security_groups", opt_set(ni.groups().to_vec()))
+            .set("subnet_id", opt_s(ni.subnet_id()));
+            x
+        })
+        .collect();
+    let devices: Vec<Obj> = d
+        .block_device_mappings()
+        .iter()
+        .map(|bd| {
+            let ebs: Vec<Obj> = bd
+                .ebs()
+                .map(|e| {
+                    let mut x = Obj::default();
+                    x.set("volume_size", opt_n(e.volume_size().map(i64::from)))
+                        .set("volume_type", opt_s(e.volume_type().map(|v| v.as_str())))
+                        .set("encrypted", tri_s(e.encrypted()))
+                        .set("delete_on_termination", tri_s(e.delete_on_termination()))
+                        .set("iops", opt_n(e.iops().map(i64::from)));
+                    x
+                })
+                .into_iter()
+                .collect();
+            let mut x = Obj::default();
+            x.set("device_name", opt_s(bd.device_name())).set(
+                "ebs",
+                if ebs.is_empty() {
+                    Value::Null(Type::List(Box::new(ebs_ty())))
+                } else {
+                    blocks(&ebs_ty(), ebs)
+                },
+            );
+            x
+        })
+        .collect();
+    let metadata: Vec<Obj> = d
+        .metadata_options()
+        .map(|m| {
+            let mut x = Obj::default();
+            x.set("http_tokens", opt_s(m.http_tokens().map(|v| v.as_str())))
+                .set(
+                    "http_endpoint",
+                    opt_s(m.http_endpoint().map(|v| v.as_str())),
+                )
+                .set(
+                    "http_put_response_hop_limit",
+                    opt_n(m.http_put_response_hop_limit().map(i64::from)),
+                );
+            x
+        })
+        .into_iter()
+        .collect();
+    // Template data cannot tag the template itself; moto copies the create call's tags of
+    // the template in here, which AWS does not.
+    let specs: Vec<Obj> = d
+        .tag_specifications()
+        .iter()
+        .filter(|ts| ts.resource_type() != Some(&Kind::LaunchTemplate))
+        .map(|ts| {
+            let mut x = Obj::default();
+            x.set(
+                "resource_type",
+                opt_s(ts.resource_type().map(|r| r.as_str())),
+            )
+            .set("tags", map_s(&tags::from_ec2(ts.tags())));
+            x
+        })
+        .collect();
+    o.set("image_id", opt_s(d.image_id()))
+        .set(
+            "instance_type",
+            opt_s(d.instance_type().map(|t| t.as_str())),
+        )
+        .set("key_name", opt_s(d.key_name()))
+        .set("user_data", opt_s(d.user_data()))
+        .set(
+            "vpc_security_group_ids",
+            opt_set(d.security_group_ids().to_vec()),
+        )
+        .set(
+            "iam_instance_profile",
+            read_blocks(prior, "iam_instance_profile", &iam_profile_ty(), iam),
+        )
+        .set(
+            "network_interfaces",
+            read_blocks(prior, "network_interfaces", &network_interface_ty(), nics),
+        )
+        .set(
+            "block_device_mappings",
+            read_blocks(prior, "block_device_mappings", &block_device_ty(), devices),
+        )
+        .set(
+            "metadata_options",
+            read_blocks(prior, "metadata_options", &metadata_ty(), metadata),
+        )
+        .set(
+            "tag_specifications",
+            read_blocks(prior, "tag_specifications", &tag_spec_ty(), specs),
+        );
+}
+
+/// A launch template's id filter does not exist in EC2; it stands for `LaunchTemplateIds`.
+const TEMPLATE_ID_FILTER: &str = "launch-template-id";
+
+impl Ec2Bulk for LaunchTemplate {
+    type Item = TemplateItem;
+    const ID_FILTER: &'static str = TEMPLATE_ID_FILTER;
+
+    fn item_id(item: &Self::Item) -> String {
+        item.template
+            .launch_template_id()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.template.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            let (ids, filters): (Vec<Filter>, Vec<Filter>) = filters
+                .into_iter()
+                .partition(|f| f.name() == Some(TEMPLATE_ID_FILTER));
+            let ids: Vec<String> = ids.iter().flat_map(|f| f.values().to_vec()).collect();
+            let mut out = Vec::new();
+            for template in Self::describe_templates(&ec2, ids, filters).await? {
+                let version = Self::latest_version(&ec2, &template).await?;
+                out.push(TemplateItem {
+                    template,
+                    description: version
+                        .as_ref()
+                        .and_then(|v| v.version_description())
+                        .map(str::to_string),
+                    data: version.and_then(|v| v.launch_template_data),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        item: Self::Item,
+    ) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let t = &item.template;
+            let id = Self::item_id(&item);
+            let mut o = prior.clone().unwrap_or_default();
+            // CreatedBy is an ARN of the owning account: the only place the account shows.
+            let account = t
+                .created_by()
+                .and_then(|a| a.split(':').nth(4))
+                .unwrap_or_default();
+            o.set("id", s(&id))
+                .set(
+                    "arn",
+                    s(format!(
+                        "arn:aws:ec2:{}:{account}:launch-template/{id}",
+                        this.aws.region
+                    )),
+                )
+                .set("name", opt_s(t.launch_template_name()))
+                .set("description", opt_s(item.description.as_deref()))
+                .set("latest_version", opt_n(t.latest_version_number()))
+                .set("default_version", opt_n(t.default_version_number()));
+            read_name_prefix(&mut o, t.launch_template_name().unwrap_or_default());
+            if let Some(d) = &item.data {
+                read_template_data(&mut o, prior.as_ref(), d);
+            }
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&item));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for LaunchTemplate {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let planned = tags::plan(&self.aws, planned);
+        let Some(prior) = prior else {
+            return planned;
+        };
+        let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
+        let data_changes = TEMPLATE_DATA.iter().any(|k| {
+            let (a, b) = (
+                before.0.get(*k).cloned().unwrap_or_else(Value::null),
+                planned_attr(&planned, k),
+            );
+            !(b.is_wholly_known() && (a.is_null() && b.is_null() || a.raw_equal(&b)))
+        });
+        if data_changes {
+            after.set("latest_version", Value::Unknown(Type::Number));
+            if after.bool("update_default_version") == Some(true) {
+                after.set("default_version", Value::Unknown(Type::Number));
+            }
+        }
+        Value::object(after.0)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let out = this
+                .aws
+                .ec2
+                .create_launch_template()
+                .launch_template_name(object_name(&p))
+                .set_version_description(p.str("description"))
+                .launch_template_data(template_data(&p))
+                .tag_specifications(tags::ec2_spec(Kind::LaunchTemplate, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateLaunchTemplate"))?;
+            let id = out
+                .launch_template()
+                .and_then(|t| t.launch_template_id())
+                .unwrap_or_default()
+                .to_string();
+            this.described(&id).await?;
+            if let Some(v) = p.i64("default_version")
+                && v != 1
+            {
+                this.set_default_version(&id, v).await?;
+            }
+            this.finish(p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            let mut new_version = None;
+            if after.get("latest_version").is_none() {
+                let out = this
+                    .aws
+                    .ec2
+                    .create_launch_template_version()
+                    .launch_template_id(&id)
+                    .set_version_description(after.str("description"))
+                    .launch_template_data(template_data(&after))
+                    .send()
+                    .await
+                    .map_err(err("ec2:CreateLaunchTemplateVersion"))?;
+                new_version = out
+                    .launch_template_version()
+                    .and_then(|v| v.version_number());
+            }
+            let wanted_default = match (after.bool("update_default_version"), new_version) {
+                (Some(true), Some(v)) => Some(v),
+                _ => after
+                    .i64("default_version")
+                    .filter(|v| Some(*v) != before.i64("default_version")),
+            };
+            if let Some(v) = wanted_default {
+                this.set_default_version(&id, v).await?;
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            this.finish(after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            let r = this
+                .aws
+                .ec2
+                .delete_launch_template()
+                .launch_template_id(&id)
+                .send()
+                .await
+                .map_err(err("ec2:DeleteLaunchTemplate"));
+            match r {
+                Err(e) if !e.is_not_found() => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+fn planned_attr(planned: &Value, k: &str) -> Value {
+    planned
+        .unmark()
+        .0
+        .attributes()
+        .and_then(|a| a.get(k))
+        .cloned()
+        .unwrap_or_else(Value::null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix_of(name: &str) -> Option<String> {
+        let mut o = Obj::default();
+        read_name_prefix(&mut o, name);
+        o.str("name_prefix")
+    }
+
+    #[test]
+    fn name_prefix_is_the_name_less_a_generated_suffix() {
+        let mut p = Obj::default();
+        p.set("name_prefix", s("node-"));
+        let name = object_name(&p);
+        assert!(name.starts_with("node-") && name.len() == 5 + UNIQUE_SUFFIX);
+        assert_eq!(prefix_of(&name).as_deref(), Some("node-"));
+        assert_eq!(prefix_of("nodes"), None);
+        assert_eq!(prefix_of("a-name-of-twenty-seven-char"), None);
+        let mut known = Obj::default();
+        known.set("name_prefix", s("kept-"));
+        read_name_prefix(&mut known, &name);
+        assert_eq!(known.str("name_prefix").as_deref(), Some("kept-"));
+    }
+
+    #[test]
+    fn fit_keeps_what_the_configuration_left_unset() {
+        let elem = ebs_ty();
+        let mut configured = Obj::default();
+        configured.set("volume_size", n(20));
+        let prior = blocks(&elem, vec![configured]);
+        let mut api = Obj::default();
+        api.set("volume_size", n(20)).set("volume_type", s("gp2"));
+        let got = fit(Some(&prior), blocks(&elem, vec![api]));
+        let got = Obj::of(&got.elements().unwrap()[0]);
+        assert_eq!(got.i64("volume_size"), Some(20));
+        assert_eq!(got.str("volume_type"), None);
+        // Without a prior (import) the API's value stands.
+        let mut api = Obj::default();
+        api.set("volume_type", s("gp2"));
+        let whole = fit(None, blocks(&elem, vec![api]));
+        assert_eq!(
+            Obj::of(&whole.elements().unwrap()[0])
+                .str("volume_type")
+                .as_deref(),
+            Some("gp2")
+        );
+    }
 }

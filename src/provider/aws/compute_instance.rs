@@ -1,0 +1,524 @@
+//! `aws_instance`, as bastions use it: one instance in a subnet, waited for until it runs.
+
+use super::super::Aws;
+use super::super::attrs::{Obj, b, opt_s, s, set_s};
+use super::super::bulk::{self, Ec2Bulk};
+use super::super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::super::tags::{self, Tags};
+use super::asg::{plan_user_data, user_data_base64, user_data_hash};
+use super::{string_set, tag_attrs};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use aws_sdk_ec2::types::{
+    AttributeValue, Filter, IamInstanceProfileSpecification, InstanceAttributeName,
+    InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType, ResourceType as Kind,
+};
+use base64::Engine;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long an instance may take to start, stop or terminate (Terraform's default timeouts).
+const STATE_CHANGE: Duration = Duration::from_secs(600);
+
+#[derive(Clone)]
+pub struct Instance {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl Instance {
+    pub(super) fn new(aws: &Arc<Aws>) -> Instance {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("ami", AttrSchema::required(Type::String).force_new()),
+            ("instance_type", AttrSchema::required(Type::String)),
+            (
+                "subnet_id",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "vpc_security_group_ids",
+                AttrSchema::optional_computed(string_set()),
+            ),
+            (
+                "key_name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("iam_instance_profile", AttrSchema::optional(Type::String)),
+            ("user_data", AttrSchema::optional(Type::String)),
+            (
+                "associate_public_ip_address",
+                AttrSchema::optional_computed(Type::Bool).force_new(),
+            ),
+            (
+                "availability_zone",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("private_ip", AttrSchema::computed(Type::String)),
+            ("public_ip", AttrSchema::computed(Type::String)),
+            ("instance_state", AttrSchema::computed(Type::String)),
+        ];
+        attrs.extend(tag_attrs());
+        Instance {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    /// Waits until the instance is in `state`; a vanished instance counts as terminated.
+    async fn wait_state(
+        &self,
+        id: &str,
+        state: InstanceStateName,
+    ) -> ProviderResult<Option<aws_sdk_ec2::types::Instance>> {
+        wait_for(
+            &format!("{id} to be {}", state.as_str()),
+            STATE_CHANGE,
+            || async {
+                let found = bulk::by_ids(self, &[id.to_string()])
+                    .await?
+                    .into_iter()
+                    .next();
+                let now = found
+                    .as_ref()
+                    .and_then(|i| i.state())
+                    .and_then(|s| s.name())
+                    .cloned();
+                Ok(match (found, now) {
+                    (None, _) if state == InstanceStateName::Terminated => Some(None),
+                    (Some(i), Some(now)) if now == state => Some(Some(i)),
+                    (Some(_), Some(InstanceStateName::Terminated)) => {
+                        return Err(ProviderError::new(
+                            "ec2:DescribeInstances",
+                            format!(
+                                "{id} terminated while waiting for it to be {}",
+                                state.as_str()
+                            ),
+                        ));
+                    }
+                    _ => None,
+                })
+            },
+        )
+        .await
+    }
+
+    async fn user_data(&self, id: &str) -> ProviderResult<Option<String>> {
+        let out = self
+            .aws
+            .ec2
+            .describe_instance_attribute()
+            .instance_id(id)
+            .attribute(InstanceAttributeName::UserData)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeInstanceAttribute"))?;
+        Ok(out
+            .user_data()
+            .and_then(|u| u.value())
+            .filter(|u| !u.is_empty())
+            .map(user_data_hash))
+    }
+
+    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
+        let item = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                bulk::by_ids(self, &[id.to_string()])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| {
+                        ProviderError::new("ec2:DescribeInstances", format!("{id} not found"))
+                            .with_code("InvalidInstanceID.NotFound")
+                    })
+            },
+        )
+        .await?;
+        self.value(Some(p), item)
+            .await?
+            .ok_or_else(|| ProviderError::new("ec2:DescribeInstances", format!("{id} vanished")))
+    }
+
+    async fn modify_stopped(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let ec2 = &self.aws.ec2;
+        ec2.stop_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .map_err(err("ec2:StopInstances"))?;
+        self.wait_state(id, InstanceStateName::Stopped).await?;
+        if before.str("instance_type") != after.str("instance_type") {
+            ec2.modify_instance_attribute()
+                .instance_id(id)
+                .instance_type(
+                    AttributeValue::builder()
+                        .set_value(after.str("instance_type"))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("ec2:ModifyInstanceAttribute"))?;
+        }
+        if before.str("user_data") != after.str("user_data") {
+            // The attribute takes the raw bytes; the SDK encodes blobs itself.
+            let text = after.str("user_data").unwrap_or_default();
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(user_data_base64(&text))
+                .unwrap_or_default();
+            ec2.modify_instance_attribute()
+                .instance_id(id)
+                .user_data(
+                    aws_sdk_ec2::types::SecureBlobAttributeValue::builder()
+                        .value(aws_smithy_types::Blob::new(raw))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("ec2:ModifyInstanceAttribute"))?;
+        }
+        ec2.start_instances()
+            .instance_ids(id)
+            .send()
+            .await
+            .map_err(err("ec2:StartInstances"))?;
+        self.wait_state(id, InstanceStateName::Running).await?;
+        Ok(())
+    }
+
+    async fn set_profile(&self, id: &str, profile: Option<String>) -> ProviderResult<()> {
+        let ec2 = &self.aws.ec2;
+        let out = ec2
+            .describe_iam_instance_profile_associations()
+            .filters(bulk::filter("instance-id", [id.to_string()]))
+            .filters(bulk::filter("state", ["associated".to_string()]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeIamInstanceProfileAssociations"))?;
+        let current = out
+            .iam_instance_profile_associations()
+            .first()
+            .and_then(|a| a.association_id())
+            .map(str::to_string);
+        let spec = |name: String| {
+            IamInstanceProfileSpecification::builder()
+                .name(name)
+                .build()
+        };
+        match (current, profile) {
+            (Some(assoc), Some(name)) => {
+                ec2.replace_iam_instance_profile_association()
+                    .association_id(assoc)
+                    .iam_instance_profile(spec(name))
+                    .send()
+                    .await
+                    .map_err(err("ec2:ReplaceIamInstanceProfileAssociation"))?;
+            }
+            (Some(assoc), None) => {
+                ec2.disassociate_iam_instance_profile()
+                    .association_id(assoc)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DisassociateIamInstanceProfile"))?;
+            }
+            (None, Some(name)) => {
+                ec2.associate_iam_instance_profile()
+                    .instance_id(id)
+                    .iam_instance_profile(spec(name))
+                    .send()
+                    .await
+                    .map_err(err("ec2:AssociateIamInstanceProfile"))?;
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+}
+
+/// An instance profile's name from its ARN (`...:instance-profile/path/name`).
+fn profile_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+impl Ec2Bulk for Instance {
+    type Item = aws_sdk_ec2::types::Instance;
+    const ID_FILTER: &'static str = "instance-id";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.instance_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            let reservations = ec2
+                .describe_instances()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeInstances"))?;
+            Ok(reservations
+                .into_iter()
+                .flat_map(|r| r.instances.unwrap_or_default())
+                .collect())
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, i: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let state = i.state().and_then(|s| s.name()).cloned();
+            if matches!(
+                state,
+                Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
+            ) {
+                return Ok(None);
+            }
+            let id = Self::item_id(&i);
+            let owner = i
+                .network_interfaces()
+                .first()
+                .and_then(|n| n.owner_id())
+                .unwrap_or_default()
+                .to_string();
+            let user_data = this.user_data(&id).await?;
+            let mut o = prior.unwrap_or_default();
+            let primary = i
+                .network_interfaces()
+                .iter()
+                .find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
+            o.set("id", s(&id))
+                .set(
+                    "arn",
+                    s(format!(
+                        "arn:aws:ec2:{}:{owner}:instance/{id}",
+                        this.aws.region
+                    )),
+                )
+                .set("ami", opt_s(i.image_id()))
+                .set(
+                    "instance_type",
+                    opt_s(i.instance_type().map(|t| t.as_str())),
+                )
+                .set("subnet_id", opt_s(i.subnet_id()))
+                .set(
+                    "vpc_security_group_ids",
+                    set_s(i.security_groups().iter().filter_map(|g| g.group_id())),
+                )
+                .set("key_name", opt_s(i.key_name()))
+                .set(
+                    "iam_instance_profile",
+                    opt_s(
+                        i.iam_instance_profile()
+                            .and_then(|p| p.arn())
+                            .map(profile_name),
+                    ),
+                )
+                .set("user_data", opt_s(user_data))
+                .set(
+                    "associate_public_ip_address",
+                    b(primary
+                        .map(|n| n.association().is_some())
+                        .unwrap_or(i.public_ip_address().is_some())),
+                )
+                .set(
+                    "availability_zone",
+                    opt_s(i.placement().and_then(|p| p.availability_zone())),
+                )
+                .set("private_ip", opt_s(i.private_ip_address()))
+                .set("public_ip", opt_s(i.public_ip_address()))
+                .set("instance_state", opt_s(state.as_ref().map(|s| s.as_str())));
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&i));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for Instance {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let planned = plan_user_data(prior, tags::plan(&self.aws, planned));
+        let Some(prior) = prior else { return planned };
+        // A stop and start gives the instance a new public address.
+        let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
+        if before.str("instance_type") != after.str("instance_type")
+            || before.str("user_data") != after.str("user_data")
+        {
+            after.set("public_ip", Value::Unknown(Type::String));
+        }
+        Value::object(after.0)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let groups = super::nonempty(p.strs("vpc_security_group_ids"));
+            // A public address can only be asked for on an explicit primary interface, which
+            // then carries the subnet and the groups.
+            let interface = p.bool("associate_public_ip_address").map(|public| {
+                InstanceNetworkInterfaceSpecification::builder()
+                    .device_index(0)
+                    .associate_public_ip_address(public)
+                    .set_subnet_id(p.str("subnet_id"))
+                    .set_groups(groups.clone())
+                    .build()
+            });
+            let out = retry_while(
+                EVENTUAL_CONSISTENCY,
+                // A new instance profile takes a while to be usable by EC2.
+                |e| e.is("InvalidParameterValue") && e.message.contains("iamInstanceProfile"),
+                || {
+                    let mut req = this
+                        .aws
+                        .ec2
+                        .run_instances()
+                        .min_count(1)
+                        .max_count(1)
+                        .image_id(p.str("ami").unwrap_or_default())
+                        .set_instance_type(
+                            p.str("instance_type")
+                                .map(|t| InstanceType::from(t.as_str())),
+                        )
+                        .set_key_name(p.str("key_name"))
+                        .set_user_data(p.str("user_data").map(|u| user_data_base64(&u)))
+                        .set_iam_instance_profile(p.str("iam_instance_profile").map(|name| {
+                            IamInstanceProfileSpecification::builder()
+                                .name(name)
+                                .build()
+                        }))
+                        .set_placement(p.str("availability_zone").map(|az| {
+                            aws_sdk_ec2::types::Placement::builder()
+                                .availability_zone(az)
+                                .build()
+                        }))
+                        .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
+                    req = match &interface {
+                        Some(ni) => req.network_interfaces(ni.clone()),
+                        None => req
+                            .set_subnet_id(p.str("subnet_id"))
+                            .set_security_group_ids(groups.clone()),
+                    };
+                    async move { req.send().await.map_err(err("ec2:RunInstances")) }
+                },
+            )
+            .await?;
+            let id = out
+                .instances()
+                .first()
+                .and_then(|i| i.instance_id())
+                .unwrap_or_default()
+                .to_string();
+            retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.is_not_found(),
+                || async { this.wait_state(&id, InstanceStateName::Running).await },
+            )
+            .await?;
+            this.finish(p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            if before.str("instance_type") != after.str("instance_type")
+                || before.str("user_data") != after.str("user_data")
+            {
+                this.modify_stopped(&id, &before, &after).await?;
+            }
+            let groups = after.strs("vpc_security_group_ids");
+            if !groups.is_empty() && groups != before.strs("vpc_security_group_ids") {
+                this.aws
+                    .ec2
+                    .modify_instance_attribute()
+                    .instance_id(&id)
+                    .set_groups(Some(groups))
+                    .send()
+                    .await
+                    .map_err(err("ec2:ModifyInstanceAttribute"))?;
+            }
+            if before.str("iam_instance_profile") != after.str("iam_instance_profile") {
+                this.set_profile(&id, after.str("iam_instance_profile"))
+                    .await?;
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            this.finish(after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            let r = this
+                .aws
+                .ec2
+                .terminate_instances()
+                .instance_ids(&id)
+                .send()
+                .await
+                .map_err(err("ec2:TerminateInstances"));
+            match r {
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+            this.wait_state(&id, InstanceStateName::Terminated).await?;
+            Ok(())
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_drop_the_path() {
+        assert_eq!(
+            profile_name("arn:aws:iam::123456789012:instance-profile/bastion"),
+            "bastion"
+        );
+        assert_eq!(
+            profile_name("arn:aws:iam::123456789012:instance-profile/team/a/bastion"),
+            "bastion"
+        );
+    }
+}

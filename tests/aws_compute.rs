@@ -1,0 +1,455 @@
+//! The compute resources against moto: launch templates and their versions, auto scaling
+//! groups, launch configurations and instances; create, no-change re-plan, update in place,
+//! replace, import and destroy, each checked by reading the emulator through the SDK.
+
+mod support;
+
+use support::{Work, runtime, text};
+
+/// Two real image ids of the emulator's catalogue for this test's region.
+fn images(w: &Work) -> (String, String) {
+    let ec2 = w.ec2();
+    let out = runtime()
+        .block_on(ec2.describe_images().owners("amazon").send())
+        .unwrap();
+    let mut ids: Vec<String> = out
+        .images()
+        .iter()
+        .filter(|i| i.root_device_name().is_some())
+        .filter_map(|i| i.image_id().map(str::to_string))
+        .collect();
+    ids.sort();
+    assert!(ids.len() >= 2, "moto has images: {ids:?}");
+    (ids[0].clone(), ids[1].clone())
+}
+
+fn no_changes(w: &Work) {
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+fn asg_client(w: &Work) -> aws_sdk_autoscaling::Client {
+    aws_sdk_autoscaling::Client::new(&w.sdk())
+}
+
+fn group(w: &Work, name: &str) -> Option<aws_sdk_autoscaling::types::AutoScalingGroup> {
+    runtime()
+        .block_on(
+            asg_client(w)
+                .describe_auto_scaling_groups()
+                .auto_scaling_group_names(name)
+                .send(),
+        )
+        .unwrap()
+        .auto_scaling_groups()
+        .first()
+        .cloned()
+}
+
+const NETWORK: &str = r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.30.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.30.1.0/24"
+}
+"#;
+
+const TEMPLATE_AND_GROUP: &str = r#"
+resource "aws_launch_template" "node" {
+  name_prefix            = "node-"
+  description            = "worker nodes"
+  image_id               = "IMAGE"
+  instance_type          = "TYPE"
+  vpc_security_group_ids = [aws_vpc.main.default_security_group_id]
+  update_default_version = true
+
+  metadata_options {
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 2
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_size = 20
+      volume_type = "gp3"
+    }
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags = {
+      Name = "node"
+    }
+  }
+
+  tags = {
+    team = "platform"
+  }
+}
+
+resource "aws_autoscaling_group" "nodes" {
+  name                = "GROUP"
+  min_size            = 1
+  max_size            = MAX
+  desired_capacity    = DESIRED
+  vpc_zone_identifier = [aws_subnet.a.id]
+
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = aws_launch_template.node.latest_version
+  }
+
+  tag {
+    key                 = "Name"
+    value               = "node"
+    propagate_at_launch = true
+  }
+}
+"#;
+
+fn template_config(image: &str, ty: &str, group: &str, desired: u32) -> String {
+    NETWORK.to_string()
+        + &TEMPLATE_AND_GROUP
+            .replace("IMAGE", image)
+            .replace("TYPE", ty)
+            .replace("GROUP", group)
+            .replace("MAX", &(desired + 1).to_string())
+            .replace("DESIRED", &desired.to_string())
+}
+
+#[test]
+fn launch_template_versions_and_group_lifecycle() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    w.write(&template_config(&image, "t3.micro", "nodes-a", 2));
+    w.ok(&["apply", "-auto-approve"]);
+    let rt = runtime();
+    let ec2 = w.ec2();
+
+    let lt = w.attrs("aws_launch_template.node");
+    let lt_id = lt["id"].as_str().unwrap().to_string();
+    assert!(lt_id.starts_with("lt-"), "{lt}");
+    assert!(lt["name"].as_str().unwrap().starts_with("node-"), "{lt}");
+    assert_eq!(lt["latest_version"], 1);
+    assert_eq!(lt["default_version"], 1);
+    assert!(lt["arn"].as_str().unwrap().contains(":launch-template/lt-"));
+    let versions = rt
+        .block_on(
+            ec2.describe_launch_template_versions()
+                .launch_template_id(&lt_id)
+                .versions("$Latest")
+                .send(),
+        )
+        .unwrap();
+    let data = versions.launch_template_versions()[0]
+        .launch_template_data()
+        .unwrap();
+    assert_eq!(data.image_id(), Some(image.as_str()));
+    assert_eq!(data.instance_type().unwrap().as_str(), "t3.micro");
+
+    let g = group(&w, "nodes-a").expect("the group exists");
+    assert_eq!(g.desired_capacity(), Some(2));
+    assert_eq!(g.instances().len(), 2);
+    let spec = g.launch_template().unwrap();
+    assert_eq!(spec.launch_template_id(), Some(lt_id.as_str()));
+    assert_eq!(spec.version(), Some("1"));
+    let subnet = w.attrs("aws_subnet.a")["id"].as_str().unwrap().to_string();
+    assert_eq!(g.vpc_zone_identifier(), Some(subnet.as_str()));
+    let lineage = w.state()["lineage"].as_str().unwrap().to_string();
+    assert!(
+        g.tags()
+            .iter()
+            .any(|t| t.key() == Some("infra:lineage") && t.value() == Some(lineage.as_str())),
+        "infra tags the group: {:?}",
+        g.tags()
+    );
+    let asg = w.attrs("aws_autoscaling_group.nodes");
+    assert_eq!(asg["id"], "nodes-a");
+    assert_eq!(asg["health_check_grace_period"], 300);
+    assert_eq!(asg["wait_for_capacity_timeout"], "10m");
+    no_changes(&w);
+
+    // New template data: a new version in place, and the group moves to it.
+    w.write(&template_config(&image, "t3.small", "nodes-a", 2));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("2 to change") && plan.contains("0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let lt = w.attrs("aws_launch_template.node");
+    assert_eq!(lt["id"], lt_id.as_str());
+    assert_eq!(lt["latest_version"], 2);
+    assert_eq!(lt["default_version"], 2);
+    let templates = rt
+        .block_on(
+            ec2.describe_launch_templates()
+                .launch_template_ids(&lt_id)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        templates.launch_templates()[0].default_version_number(),
+        Some(2)
+    );
+    let g = group(&w, "nodes-a").unwrap();
+    assert_eq!(g.launch_template().unwrap().version(), Some("2"));
+    no_changes(&w);
+
+    // A size change updates the group in place.
+    w.write(&template_config(&image, "t3.small", "nodes-a", 3));
+    w.ok(&["apply", "-auto-approve"]);
+    let g = group(&w, "nodes-a").unwrap();
+    assert_eq!((g.desired_capacity(), g.max_size()), (Some(3), Some(4)));
+    assert_eq!(g.instances().len(), 3);
+    assert_eq!(
+        w.attrs("aws_autoscaling_group.nodes")["desired_capacity"],
+        3
+    );
+
+    // Import: forget both and adopt them again, with nothing left to change.
+    w.ok(&[
+        "state",
+        "rm",
+        "aws_launch_template.node",
+        "aws_autoscaling_group.nodes",
+    ]);
+    w.ok(&["import", "aws_launch_template.node", &lt_id]);
+    w.ok(&["import", "aws_autoscaling_group.nodes", "nodes-a"]);
+    assert_eq!(w.attrs("aws_autoscaling_group.nodes")["id"], "nodes-a");
+    // Only update_default_version, which AWS does not keep, is left: a change of state alone.
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("+ update_default_version = true") && plan.contains("1 to change"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_launch_template.node")["latest_version"], 2);
+    no_changes(&w);
+
+    // A new name replaces the group.
+    w.write(&template_config(&image, "t3.small", "nodes-b", 3));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(group(&w, "nodes-a").is_none(), "the old group is gone");
+    assert_eq!(group(&w, "nodes-b").unwrap().instances().len(), 3);
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, "nodes-b").is_none());
+    let left = rt.block_on(ec2.describe_launch_templates().send()).unwrap();
+    assert!(
+        left.launch_templates()
+            .iter()
+            .all(|t| t.launch_template_id() != Some(lt_id.as_str())),
+        "{left:?}"
+    );
+}
+
+const CONFIGURATION_AND_GROUP: &str = r##"
+resource "aws_launch_configuration" "node" {
+  name_prefix   = "node-"
+  image_id      = "IMAGE"
+  instance_type = "TYPE"
+  user_data     = "#!/bin/sh\necho hi\n"
+
+  root_block_device {
+    volume_size = 16
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_autoscaling_group" "nodes" {
+  name                      = "legacy"
+  min_size                  = 1
+  max_size                  = 2
+  launch_configuration      = aws_launch_configuration.node.name
+  vpc_zone_identifier       = [aws_subnet.a.id]
+  wait_for_capacity_timeout = "0"
+  force_delete              = true
+}
+"##;
+
+#[test]
+fn launch_configuration_is_replaced_never_updated() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    let config = |ty: &str| {
+        NETWORK.to_string()
+            + &CONFIGURATION_AND_GROUP
+                .replace("IMAGE", &image)
+                .replace("TYPE", ty)
+    };
+    w.write(&config("t3.micro"));
+    w.ok(&["apply", "-auto-approve"]);
+    let lc = w.attrs("aws_launch_configuration.node");
+    let name = lc["name"].as_str().unwrap().to_string();
+    assert!(name.starts_with("node-"), "{lc}");
+    assert_eq!(
+        lc["user_data"].as_str().unwrap().len(),
+        40,
+        "Terraform keeps the SHA-1 of user_data: {lc}"
+    );
+    let asg = asg_client(&w);
+    let rt = runtime();
+    let described = |n: &str| {
+        rt.block_on(
+            asg.describe_launch_configurations()
+                .launch_configuration_names(n)
+                .send(),
+        )
+        .unwrap()
+        .launch_configurations()
+        .to_vec()
+    };
+    let got = described(&name);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].instance_type(), Some("t3.micro"));
+    assert_eq!(
+        group(&w, "legacy").unwrap().launch_configuration_name(),
+        Some(name.as_str())
+    );
+    no_changes(&w);
+
+    // Any change is a new configuration; the group moves to it in place.
+    w.write(&config("t3.small"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let new_name = w.attrs("aws_launch_configuration.node")["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_name, name);
+    assert!(described(&name).is_empty(), "the old configuration is gone");
+    assert_eq!(described(&new_name)[0].instance_type(), Some("t3.small"));
+    assert_eq!(
+        group(&w, "legacy").unwrap().launch_configuration_name(),
+        Some(new_name.as_str())
+    );
+
+    w.ok(&["state", "rm", "aws_launch_configuration.node"]);
+    w.ok(&["import", "aws_launch_configuration.node", &new_name]);
+    no_changes(&w);
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(described(&new_name).is_empty());
+    assert!(group(&w, "legacy").is_none());
+}
+
+const BASTION: &str = r##"
+resource "aws_instance" "bastion" {
+  ami                    = "IMAGE"
+  instance_type          = "TYPE"
+  subnet_id              = aws_subnet.a.id
+  vpc_security_group_ids = [aws_vpc.main.default_security_group_id]
+  user_data              = "#!/bin/sh\necho bastion\n"
+
+  tags = {
+    Name = "bastion"
+  }
+}
+"##;
+
+#[test]
+fn instance_lifecycle() {
+    let w = Work::new("");
+    let (image, other_image) = images(&w);
+    let config = |image: &str, ty: &str| {
+        NETWORK.to_string() + &BASTION.replace("IMAGE", image).replace("TYPE", ty)
+    };
+    w.write(&config(&image, "t3.micro"));
+    w.ok(&["apply", "-auto-approve"]);
+    let ec2 = w.ec2();
+    let rt = runtime();
+    let describe = |id: &str| {
+        rt.block_on(
+            ec2.describe_instances()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("instance-id")
+                        .values(id)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap()
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances().to_vec())
+        .next()
+    };
+    let a = w.attrs("aws_instance.bastion");
+    let id = a["id"].as_str().unwrap().to_string();
+    assert_eq!(a["instance_state"], "running");
+    assert!(
+        a["private_ip"].as_str().unwrap().starts_with("10.30.1."),
+        "{a}"
+    );
+    assert_eq!(a["user_data"].as_str().unwrap().len(), 40);
+    let i = describe(&id).unwrap();
+    assert_eq!(i.state().unwrap().name().unwrap().as_str(), "running");
+    assert_eq!(i.instance_type().unwrap().as_str(), "t3.micro");
+    no_changes(&w);
+
+    // The type changes in place (stop, modify, start): same instance.
+    w.write(&config(&image, "t3.small"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_instance.bastion")["id"], id.as_str());
+    let i = describe(&id).unwrap();
+    assert_eq!(i.instance_type().unwrap().as_str(), "t3.small");
+    assert_eq!(i.state().unwrap().name().unwrap().as_str(), "running");
+    no_changes(&w);
+
+    w.ok(&["state", "rm", "aws_instance.bastion"]);
+    w.ok(&["import", "aws_instance.bastion", &id]);
+    no_changes(&w);
+
+    // A new image replaces it.
+    w.write(&config(&other_image, "t3.small"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let new_id = w.attrs("aws_instance.bastion")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_id, id);
+    assert_eq!(
+        describe(&id)
+            .unwrap()
+            .state()
+            .unwrap()
+            .name()
+            .unwrap()
+            .as_str(),
+        "terminated"
+    );
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert_eq!(
+        describe(&new_id)
+            .unwrap()
+            .state()
+            .unwrap()
+            .name()
+            .unwrap()
+            .as_str(),
+        "terminated"
+    );
+}
