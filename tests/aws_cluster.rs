@@ -5,8 +5,8 @@
 
 mod support;
 
-use support::{Work, runtime, text};
 use std::path::Path;
+use support::{Work, runtime, text};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -28,15 +28,27 @@ fn copy_dir(from: &Path, to: &Path) {
 fn the_example_cluster_applies_replans_clean_and_destroys_to_nothing() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let w = Work::new("");
-    copy_dir(&root.join("examples/aws-cluster"), &w.path().join("examples/aws-cluster"));
-    copy_dir(&root.join("modules/network"), &w.path().join("modules/network"));
+    copy_dir(
+        &root.join("examples/aws-cluster"),
+        &w.path().join("examples/aws-cluster"),
+    );
+    copy_dir(
+        &root.join("modules/network"),
+        &w.path().join("modules/network"),
+    );
     let dir = "examples/aws-cluster";
     let region = w.region;
     let var = format!("-var=region={region}");
     w.ok(&["apply", "-auto-approve", &var, dir]);
 
     let out = w.infra(&["plan", "-detailed-exitcode", &var, dir]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 
     let rt = runtime();
     let cfg = w.sdk();
@@ -57,7 +69,12 @@ fn the_example_cluster_applies_replans_clean_and_destroys_to_nothing() {
     let mut sizes: Vec<(String, usize)> = groups
         .auto_scaling_groups()
         .iter()
-        .map(|g| (g.auto_scaling_group_name().unwrap().to_string(), g.instances().len()))
+        .map(|g| {
+            (
+                g.auto_scaling_group_name().unwrap().to_string(),
+                g.instances().len(),
+            )
+        })
         .collect();
     sizes.sort();
     assert_eq!(
@@ -83,7 +100,10 @@ fn the_example_cluster_applies_replans_clean_and_destroys_to_nothing() {
     let iam = aws_sdk_iam::Client::new(&cfg);
     let roles = rt.block_on(iam.list_roles().send()).unwrap();
     assert!(
-        !roles.roles().iter().any(|r| r.role_name().starts_with("demo-")),
+        !roles
+            .roles()
+            .iter()
+            .any(|r| r.role_name().starts_with("demo-")),
         "roles left"
     );
 }
