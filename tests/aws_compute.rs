@@ -103,6 +103,7 @@ resource "aws_autoscaling_group" "nodes" {
   max_size            = MAX
   desired_capacity    = DESIRED
   vpc_zone_identifier = [aws_subnet.a.id]
+  target_group_arns   = TARGETS
 
   launch_template {
     id      = aws_launch_template.node.id
@@ -118,8 +119,20 @@ resource "aws_autoscaling_group" "nodes" {
 "#;
 
 fn template_config(image: &str, ty: &str, group: &str, desired: u32) -> String {
+    template_config_with_targets(image, ty, group, desired, &[])
+}
+
+fn template_config_with_targets(
+    image: &str,
+    ty: &str,
+    group: &str,
+    desired: u32,
+    targets: &[&str],
+) -> String {
+    let targets = format!("{targets:?}");
     NETWORK.to_string()
         + &TEMPLATE_AND_GROUP
+            .replace("TARGETS", &targets)
             .replace("IMAGE", image)
             .replace("TYPE", ty)
             .replace("GROUP", group)
@@ -216,6 +229,43 @@ fn launch_template_versions_and_group_lifecycle() {
         w.attrs("aws_autoscaling_group.nodes")["desired_capacity"],
         3
     );
+
+    // Target groups attach and detach in place.
+    let elbv2 = aws_sdk_elasticloadbalancingv2::Client::new(&w.sdk());
+    let vpc_id = w.attrs("aws_vpc.main")["id"].as_str().unwrap().to_string();
+    let tg = rt
+        .block_on(
+            elbv2
+                .create_target_group()
+                .name("nodes")
+                .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+                .port(80)
+                .vpc_id(&vpc_id)
+                .send(),
+        )
+        .unwrap();
+    let tg_arn = tg.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string();
+    w.write(&template_config_with_targets(
+        &image,
+        "t3.small",
+        "nodes-a",
+        3,
+        &[&tg_arn],
+    ));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        group(&w, "nodes-a").unwrap().target_group_arns(),
+        std::slice::from_ref(&tg_arn)
+    );
+    no_changes(&w);
+    w.write(&template_config(&image, "t3.small", "nodes-a", 3));
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(group(&w, "nodes-a").unwrap().target_group_arns().is_empty());
 
     // Import: forget both and adopt them again, with nothing left to change.
     w.ok(&[
