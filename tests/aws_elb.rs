@@ -116,7 +116,11 @@ struct Seen {
 fn seen(api: &aws_sdk_elasticloadbalancing::Client, name: &str) -> Seen {
     let rt = runtime();
     let got = rt
-        .block_on(api.describe_load_balancers().load_balancer_names(name).send())
+        .block_on(
+            api.describe_load_balancers()
+                .load_balancer_names(name)
+                .send(),
+        )
         .unwrap();
     let lb = &got.load_balancer_descriptions()[0];
     let mut listeners: Vec<(i32, String, i32)> = lb
@@ -268,13 +272,19 @@ fn classic_load_balancer_lifecycle() {
     let s = seen(&api, "web");
     assert_eq!(
         s.listeners,
-        vec![(80, "HTTP".to_string(), 8001), (443, "TCP".to_string(), 8443)]
+        vec![
+            (80, "HTTP".to_string(), 8001),
+            (443, "TCP".to_string(), 8443)
+        ]
     );
     assert_eq!(s.target, "HTTP:8001/health");
     assert!(s.instances.is_empty(), "{:?}", s.instances);
     assert_eq!(s.idle, 120);
     assert_eq!(s.tags.get("Name").map(String::as_str), Some("two"));
-    assert_eq!(w.attrs("aws_elb.web")["listener"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        w.attrs("aws_elb.web")["listener"].as_array().unwrap().len(),
+        2
+    );
     assert_no_changes(&w);
 
     // A new name replaces the load balancer.
@@ -304,4 +314,201 @@ fn classic_load_balancer_lifecycle() {
 
     w.ok(&["destroy", "-auto-approve"]);
     assert!(names(&api).is_empty());
+}
+
+/// A generated name, an internal scheme, zones instead of subnets and non-default attributes;
+/// then the attributes change in place.
+#[test]
+fn classic_load_balancer_by_zone_with_name_prefix() {
+    let w = Work::new("");
+    let api = elb(&w);
+    let tf = |draining: bool, timeout: u32| {
+        format!(
+            r#"
+resource "aws_elb" "internal" {{
+  name_prefix                 = "int-"
+  availability_zones          = ["{region}a"]
+  internal                    = true
+  cross_zone_load_balancing   = false
+  connection_draining         = {draining}
+  connection_draining_timeout = {timeout}
+
+  listener {{
+    instance_port     = 80
+    instance_protocol = "tcp"
+    lb_port           = 80
+    lb_protocol       = "tcp"
+  }}
+}}
+"#,
+            region = w.region
+        )
+    };
+    w.write(&tf(true, 60));
+    w.ok(&["apply", "-auto-approve"]);
+    let a = w.attrs("aws_elb.internal");
+    let name = a["name"].as_str().unwrap().to_string();
+    assert!(name.starts_with("int-") && name.len() == 32, "{name}");
+    assert_eq!(a["id"], name.as_str());
+    assert_eq!(a["internal"], true);
+    assert_eq!(
+        a["availability_zones"],
+        serde_json::json!([format!("{}a", w.region)])
+    );
+    assert_eq!(a["connection_draining"], true);
+    assert_eq!(a["connection_draining_timeout"], 60);
+    assert_eq!(a["cross_zone_load_balancing"], false);
+
+    let rt = runtime();
+    let attrs = || {
+        let got = rt
+            .block_on(
+                api.describe_load_balancer_attributes()
+                    .load_balancer_name(&name)
+                    .send(),
+            )
+            .unwrap();
+        let a = got.load_balancer_attributes().unwrap();
+        let d = a.connection_draining().unwrap();
+        (
+            a.cross_zone_load_balancing().unwrap().enabled(),
+            d.enabled(),
+            d.timeout(),
+        )
+    };
+    assert_eq!(attrs(), (false, true, Some(60)));
+    let got = rt
+        .block_on(
+            api.describe_load_balancers()
+                .load_balancer_names(&name)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        got.load_balancer_descriptions()[0].scheme(),
+        Some("internal")
+    );
+    assert_no_changes(&w);
+
+    w.write(&tf(false, 300));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        w.attrs("aws_elb.internal")["name"],
+        name.as_str(),
+        "updated in place"
+    );
+    assert_eq!(attrs(), (false, false, Some(300)));
+    assert_no_changes(&w);
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(names(&api).is_empty());
+}
+
+/// An apply that died after CreateLoadBalancer left a load balancer tagged with this state's
+/// lineage: the next apply takes it over instead of failing on the name. One with the same
+/// name that is not this state's is refused.
+#[test]
+fn classic_load_balancer_left_by_a_crash_is_adopted() {
+    let w = Work::new("");
+    let api = elb(&w);
+    let lb = |name: &str| {
+        format!(
+            r#"
+resource "aws_elb" "{name}" {{
+  name               = "{name}"
+  availability_zones = ["{region}a"]
+
+  listener {{
+    instance_port     = 80
+    instance_protocol = "http"
+    lb_port           = 80
+    lb_protocol       = "http"
+  }}
+}}
+"#,
+            region = w.region
+        )
+    };
+    // A first apply gives the state its lineage.
+    w.write(&lb("first"));
+    w.ok(&["apply", "-auto-approve"]);
+    let lineage = w.state()["lineage"].as_str().unwrap().to_string();
+
+    let rt = runtime();
+    let create = |name: &str, tags: &[(&str, &str)]| {
+        let listener = aws_sdk_elasticloadbalancing::types::Listener::builder()
+            .load_balancer_port(80)
+            .protocol("HTTP")
+            .instance_port(80)
+            .instance_protocol("HTTP")
+            .build()
+            .unwrap();
+        let mut req = api
+            .create_load_balancer()
+            .load_balancer_name(name)
+            .availability_zones(format!("{}a", w.region))
+            .listeners(listener);
+        for (k, v) in tags {
+            req = req.tags(
+                aws_sdk_elasticloadbalancing::types::Tag::builder()
+                    .key(*k)
+                    .value(*v)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        rt.block_on(req.send()).unwrap();
+    };
+    create(
+        "orphan",
+        &[
+            ("infra:address", "aws_elb.orphan"),
+            ("infra:lineage", &lineage),
+        ],
+    );
+    create("stranger", &[]);
+
+    w.write(&format!("{}{}", lb("first"), lb("orphan")));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_elb.orphan")["id"], "orphan");
+    let got = rt
+        .block_on(
+            api.describe_load_balancer_attributes()
+                .load_balancer_name("orphan")
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        got.load_balancer_attributes()
+            .unwrap()
+            .cross_zone_load_balancing()
+            .unwrap()
+            .enabled(),
+        "the adopted load balancer is brought to the configuration"
+    );
+    assert_no_changes(&w);
+
+    w.write(&format!(
+        "{}{}{}",
+        lb("first"),
+        lb("orphan"),
+        lb("stranger")
+    ));
+    let out = w.infra(&["apply", "-auto-approve"]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("DuplicateLoadBalancerName"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    w.write(&format!("{}{}", lb("first"), lb("orphan")));
+    w.ok(&["destroy", "-auto-approve"]);
+    let mut left = names(&api);
+    left.sort();
+    assert_eq!(
+        left,
+        vec!["stranger".to_string()],
+        "only the stranger is left"
+    );
 }

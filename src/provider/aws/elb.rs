@@ -54,7 +54,10 @@ fn health_check_type() -> Type {
 }
 
 /// Turns an SDK builder's missing-field error into a provider error.
-fn built<T>(op: &str, r: Result<T, aws_smithy_types::error::operation::BuildError>) -> ProviderResult<T> {
+fn built<T>(
+    op: &str,
+    r: Result<T, aws_smithy_types::error::operation::BuildError>,
+) -> ProviderResult<T> {
     r.map_err(|e| ProviderError::new(op, e.to_string()))
 }
 
@@ -117,13 +120,19 @@ impl ListenerSpec {
             .set("lb_protocol", s(&self.lb_protocol))
             .set("instance_port", n(self.instance_port.into()))
             .set("instance_protocol", s(&self.instance_protocol))
-            .set("ssl_certificate_id", opt_s(self.ssl_certificate_id.as_deref()));
+            .set(
+                "ssl_certificate_id",
+                opt_s(self.ssl_certificate_id.as_deref()),
+            );
         Value::object(o.0)
     }
 }
 
 fn listener_specs(o: &Obj) -> BTreeSet<ListenerSpec> {
-    o.blocks("listener").iter().map(ListenerSpec::of_block).collect()
+    o.blocks("listener")
+        .iter()
+        .map(ListenerSpec::of_block)
+        .collect()
 }
 
 fn listener_set(specs: impl IntoIterator<Item = ListenerSpec>) -> Value {
@@ -205,7 +214,10 @@ impl ClassicLoadBalancer {
             ("dns_name", AttrSchema::computed(Type::String)),
             ("zone_id", AttrSchema::computed(Type::String)),
             ("source_security_group", AttrSchema::computed(Type::String)),
-            ("source_security_group_id", AttrSchema::computed(Type::String)),
+            (
+                "source_security_group_id",
+                AttrSchema::computed(Type::String),
+            ),
             (
                 "name",
                 AttrSchema::optional_computed(Type::String).force_new(),
@@ -220,14 +232,14 @@ impl ClassicLoadBalancer {
                     .default(b(false))
                     .force_new(),
             ),
-            ("availability_zones", AttrSchema::optional_computed(str_set())),
+            (
+                "availability_zones",
+                AttrSchema::optional_computed(str_set()),
+            ),
             ("subnets", AttrSchema::optional_computed(str_set())),
             ("security_groups", AttrSchema::optional_computed(str_set())),
             ("instances", AttrSchema::optional_computed(str_set())),
-            (
-                "listener",
-                AttrSchema::required(set_of(listener_type())),
-            ),
+            ("listener", AttrSchema::required(set_of(listener_type()))),
             (
                 "health_check",
                 AttrSchema::optional_computed(Type::List(Box::new(health_check_type()))),

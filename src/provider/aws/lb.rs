@@ -198,7 +198,10 @@ pub(super) trait ElbBulk: Clone + Send + Sync + 'static {
     ) -> BoxFuture<ProviderResult<Value>>;
 }
 
-pub(super) fn bulk_refresh<B: ElbBulk>(b: B, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+pub(super) fn bulk_refresh<B: ElbBulk>(
+    b: B,
+    batch: RefreshBatch,
+) -> BoxFuture<ProviderResult<Refreshed>> {
     Box::pin(async move {
         let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
         let items = b.list(priors.clone()).await?;
@@ -233,7 +236,10 @@ pub(super) fn bulk_refresh<B: ElbBulk>(b: B, batch: RefreshBatch) -> BoxFuture<P
     })
 }
 
-pub(super) fn bulk_read<B: ElbBulk>(b: B, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+pub(super) fn bulk_read<B: ElbBulk>(
+    b: B,
+    prior: Value,
+) -> BoxFuture<ProviderResult<Option<Value>>> {
     Box::pin(async move {
         let p = Obj::of(&prior);
         let id = p.id()?;
