@@ -49,12 +49,12 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
 const ACTIVE_WAIT: Duration = Duration::from_secs(600);
 
 /// Describe page size (the APIs' maximum).
-const PAGE_SIZE: i32 = 400;
+pub(super) const PAGE_SIZE: i32 = 400;
 
 /// How many ARNs or names one DescribeTags takes.
-const TAGS_PER_CALL: usize = 20;
+pub(super) const TAGS_PER_CALL: usize = 20;
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
+pub(super) fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
     let map = Type::Map(Box::new(Type::String));
     [
         ("tags", AttrSchema::optional(map.clone())),
@@ -62,11 +62,11 @@ fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
     ]
 }
 
-fn set_of(t: Type) -> Type {
+pub(super) fn set_of(t: Type) -> Type {
     Type::Set(Box::new(t))
 }
 
-fn str_set() -> Type {
+pub(super) fn str_set() -> Type {
     set_of(Type::String)
 }
 
@@ -80,7 +80,7 @@ fn unique_name(prefix: &str, max: usize) -> String {
 
 /// The name to create with: `name`, else `name_prefix` plus a unique suffix, else `default_prefix`
 /// plus one.
-fn name_for_create(p: &Obj, default_prefix: &str, max: usize) -> String {
+pub(super) fn name_for_create(p: &Obj, default_prefix: &str, max: usize) -> String {
     p.str("name").unwrap_or_else(|| {
         unique_name(
             &p.str("name_prefix")
@@ -100,12 +100,12 @@ fn arn_suffix(arn: &str) -> String {
     }
 }
 
-fn non_empty(x: Option<&str>) -> Option<&str> {
+pub(super) fn non_empty(x: Option<&str>) -> Option<&str> {
     x.filter(|v| !v.is_empty())
 }
 
 /// Ignores NotFound: what a delete does when the object is already gone.
-fn gone_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
+pub(super) fn gone_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
     match r {
         Err(e) if !e.is_not_found() => Err(e),
         _ => Ok(()),
@@ -174,7 +174,7 @@ fn rewrite_blocks(o: &mut Obj, name: &str, elem: &Type, f: impl FnOnce(&[Obj]) -
 // Refresh by type, shared by the four types.
 
 /// An ELB object type read in bulk.
-trait ElbBulk: Clone + Send + Sync + 'static {
+pub(super) trait ElbBulk: Clone + Send + Sync + 'static {
     type Item: Send + Sync + 'static;
 
     /// The object's id in state: its ARN.
@@ -198,7 +198,10 @@ trait ElbBulk: Clone + Send + Sync + 'static {
     ) -> BoxFuture<ProviderResult<Value>>;
 }
 
-fn bulk_refresh<B: ElbBulk>(b: B, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+pub(super) fn bulk_refresh<B: ElbBulk>(
+    b: B,
+    batch: RefreshBatch,
+) -> BoxFuture<ProviderResult<Refreshed>> {
     Box::pin(async move {
         let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
         let items = b.list(priors.clone()).await?;
@@ -233,7 +236,10 @@ fn bulk_refresh<B: ElbBulk>(b: B, batch: RefreshBatch) -> BoxFuture<ProviderResu
     })
 }
 
-fn bulk_read<B: ElbBulk>(b: B, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+pub(super) fn bulk_read<B: ElbBulk>(
+    b: B,
+    prior: Value,
+) -> BoxFuture<ProviderResult<Option<Value>>> {
     Box::pin(async move {
         let p = Obj::of(&prior);
         let id = p.id()?;
@@ -249,7 +255,7 @@ fn bulk_read<B: ElbBulk>(b: B, prior: Value) -> BoxFuture<ProviderResult<Option<
     })
 }
 
-fn bulk_import<B: ElbBulk>(b: B, id: String) -> BoxFuture<ProviderResult<Value>> {
+pub(super) fn bulk_import<B: ElbBulk>(b: B, id: String) -> BoxFuture<ProviderResult<Value>> {
     Box::pin(async move {
         let item = b
             .lookup(id.clone())
@@ -265,7 +271,7 @@ fn bulk_import<B: ElbBulk>(b: B, id: String) -> BoxFuture<ProviderResult<Value>>
 }
 
 /// Looks an object up right after create or update, while AWS may not show it yet.
-async fn lookup_fresh<B: ElbBulk>(b: &B, key: &str) -> ProviderResult<B::Item> {
+pub(super) async fn lookup_fresh<B: ElbBulk>(b: &B, key: &str) -> ProviderResult<B::Item> {
     retry_while(
         EVENTUAL_CONSISTENCY,
         |e| e.is_not_found(),
@@ -279,7 +285,7 @@ async fn lookup_fresh<B: ElbBulk>(b: &B, key: &str) -> ProviderResult<B::Item> {
 }
 
 /// The value of an object as AWS has it now, after create or update.
-async fn finish<B: ElbBulk>(b: &B, p: Obj, key: &str) -> ProviderResult<Value> {
+pub(super) async fn finish<B: ElbBulk>(b: &B, p: Obj, key: &str) -> ProviderResult<Value> {
     let item = lookup_fresh(b, key).await?;
     let t = b
         .tags(vec![key.to_string()])
@@ -291,7 +297,7 @@ async fn finish<B: ElbBulk>(b: &B, p: Obj, key: &str) -> ProviderResult<Value> {
 
 /// Whether an object found by name after a name conflict is this instance's own, created by an
 /// apply that died before recording it.
-fn is_ours(t: &Tags, ctx: &CreateContext) -> bool {
+pub(super) fn is_ours(t: &Tags, ctx: &CreateContext) -> bool {
     !ctx.lineage.is_empty() && tags::owner(t, &ctx.lineage).as_deref() == Some(ctx.address.as_str())
 }
 

@@ -6,6 +6,7 @@ pub mod attrs;
 pub mod bulk;
 pub mod compute;
 pub mod data;
+pub mod elb;
 pub mod iam;
 pub mod lb;
 pub mod routing;
@@ -31,6 +32,7 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
         iam::TYPES,
         compute::TYPES,
         lb::TYPES,
+        elb::TYPES,
     ]
     .into_iter()
     .flatten()
@@ -186,6 +188,7 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
     iam::register(&aws, &mut c);
     compute::register(&aws, &mut c);
     lb::register(&aws, &mut c);
+    elb::register(&aws, &mut c);
     data::register(&aws, &mut c);
     Ok(c)
 }

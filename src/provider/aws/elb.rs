@@ -1,0 +1,864 @@
+//! aws_elb: the classic load balancer (Elastic Load Balancing API version 2012-06-01).
+//!
+//! Its id is its name, which is also the natural key after a crash: a create that fails because
+//! the name is taken adopts the load balancer if it carries this instance's `infra:address` and
+//! `infra:lineage` tags. Refresh lists every load balancer of the region (paginated, 400 a page)
+//! with one DescribeTags per 20 names, then reads attributes per load balancer. The shared
+//! refresh, read, import and adoption helpers live in `lb.rs`.
+
+use super::Aws;
+use super::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
+use super::lb::{
+    ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, gone_ok,
+    is_ours, lookup_fresh, name_for_create, non_empty, set_of, str_set, tag_attrs,
+};
+use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::tags::{self, Tags};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::schema::block_object;
+use crate::provider::{
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed, ResourceType, Schema,
+};
+use aws_sdk_elasticloadbalancing as elb;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// The resource types this file serves.
+pub const TYPES: &[&str] = &["aws_elb"];
+
+pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
+    c.resources
+        .insert("aws_elb", Arc::new(ClassicLoadBalancer::new(aws)));
+}
+
+fn listener_type() -> Type {
+    block_object(&[
+        ("instance_port", Type::Number),
+        ("instance_protocol", Type::String),
+        ("lb_port", Type::Number),
+        ("lb_protocol", Type::String),
+        ("ssl_certificate_id", Type::String),
+    ])
+}
+
+fn health_check_type() -> Type {
+    block_object(&[
+        ("healthy_threshold", Type::Number),
+        ("unhealthy_threshold", Type::Number),
+        ("target", Type::String),
+        ("interval", Type::Number),
+        ("timeout", Type::Number),
+    ])
+}
+
+/// Turns an SDK builder's missing-field error into a provider error.
+fn built<T>(
+    op: &str,
+    r: Result<T, aws_smithy_types::error::operation::BuildError>,
+) -> ProviderResult<T> {
+    r.map_err(|e| ProviderError::new(op, e.to_string()))
+}
+
+/// One listener as the set compares it: protocols lowercase, as Terraform stores them (AWS
+/// answers in uppercase and takes either).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ListenerSpec {
+    lb_port: i32,
+    lb_protocol: String,
+    instance_port: i32,
+    instance_protocol: String,
+    ssl_certificate_id: Option<String>,
+}
+
+impl ListenerSpec {
+    fn of_block(l: &Obj) -> ListenerSpec {
+        let lb_protocol = l.str("lb_protocol").unwrap_or_default().to_lowercase();
+        ListenerSpec {
+            lb_port: l.i32("lb_port").unwrap_or_default(),
+            instance_port: l.i32("instance_port").unwrap_or_default(),
+            instance_protocol: l
+                .str("instance_protocol")
+                .map(|p| p.to_lowercase())
+                .unwrap_or_else(|| lb_protocol.clone()),
+            lb_protocol,
+            ssl_certificate_id: l.str("ssl_certificate_id"),
+        }
+    }
+
+    fn of_sdk(l: &elb::types::Listener) -> ListenerSpec {
+        let lb_protocol = l.protocol().to_lowercase();
+        ListenerSpec {
+            lb_port: l.load_balancer_port(),
+            instance_port: l.instance_port(),
+            instance_protocol: l
+                .instance_protocol()
+                .map(str::to_lowercase)
+                .unwrap_or_else(|| lb_protocol.clone()),
+            lb_protocol,
+            ssl_certificate_id: non_empty(l.ssl_certificate_id()).map(str::to_string),
+        }
+    }
+
+    fn sdk(&self) -> ProviderResult<elb::types::Listener> {
+        built(
+            "elb:Listener",
+            elb::types::Listener::builder()
+                .load_balancer_port(self.lb_port)
+                .protocol(&self.lb_protocol)
+                .instance_port(self.instance_port)
+                .instance_protocol(&self.instance_protocol)
+                .set_ssl_certificate_id(self.ssl_certificate_id.clone())
+                .build(),
+        )
+    }
+
+    fn value(&self) -> Value {
+        let mut o = Obj::default();
+        o.set("lb_port", n(self.lb_port.into()))
+            .set("lb_protocol", s(&self.lb_protocol))
+            .set("instance_port", n(self.instance_port.into()))
+            .set("instance_protocol", s(&self.instance_protocol))
+            .set(
+                "ssl_certificate_id",
+                opt_s(self.ssl_certificate_id.as_deref()),
+            );
+        Value::object(o.0)
+    }
+}
+
+fn listener_specs(o: &Obj) -> BTreeSet<ListenerSpec> {
+    o.blocks("listener")
+        .iter()
+        .map(ListenerSpec::of_block)
+        .collect()
+}
+
+fn listener_set(specs: impl IntoIterator<Item = ListenerSpec>) -> Value {
+    Value::set(
+        listener_type(),
+        specs.into_iter().map(|l| l.value()).collect(),
+    )
+}
+
+/// What is in `after` and not in `before`, and what is in `before` and not in `after`.
+fn added_removed(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
+    let (b, a): (BTreeSet<&String>, BTreeSet<&String>) =
+        (before.iter().collect(), after.iter().collect());
+    (
+        a.difference(&b).map(|x| x.to_string()).collect(),
+        b.difference(&a).map(|x| x.to_string()).collect(),
+    )
+}
+
+fn tag_list(t: &Tags) -> Option<Vec<elb::types::Tag>> {
+    (!t.is_empty()).then(|| {
+        t.iter()
+            .filter_map(|(k, v)| elb::types::Tag::builder().key(k).value(v).build().ok())
+            .collect()
+    })
+}
+
+async fn describe_tags(aws: &Aws, names: &[String]) -> ProviderResult<HashMap<String, Tags>> {
+    let mut out = HashMap::new();
+    for chunk in names.chunks(TAGS_PER_CALL) {
+        let got = match aws
+            .elb
+            .describe_tags()
+            .set_load_balancer_names(Some(chunk.to_vec()))
+            .send()
+            .await
+        {
+            Ok(got) => got,
+            Err(e) => {
+                let e = super::sdk::api_error("elb:DescribeTags", e);
+                if !e.is_not_found() {
+                    return Err(e);
+                }
+                // One load balancer of the chunk vanished since it was listed: read the rest
+                // one by one.
+                if chunk.len() > 1 {
+                    for name in chunk {
+                        out.extend(Box::pin(describe_tags(aws, std::slice::from_ref(name))).await?);
+                    }
+                }
+                continue;
+            }
+        };
+        for d in got.tag_descriptions() {
+            let t = d
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().unwrap_or("").to_string()))
+                .collect();
+            out.insert(d.load_balancer_name().unwrap_or_default().to_string(), t);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone)]
+pub struct ClassicLoadBalancer {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+    /// The account id, for the ARN (which DescribeLoadBalancers does not give), asked once.
+    account: Arc<tokio::sync::OnceCell<String>>,
+}
+
+impl ClassicLoadBalancer {
+    fn new(aws: &Arc<Aws>) -> ClassicLoadBalancer {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("dns_name", AttrSchema::computed(Type::String)),
+            ("zone_id", AttrSchema::computed(Type::String)),
+            ("source_security_group", AttrSchema::computed(Type::String)),
+            (
+                "source_security_group_id",
+                AttrSchema::computed(Type::String),
+            ),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "internal",
+                AttrSchema::optional(Type::Bool)
+                    .default(b(false))
+                    .force_new(),
+            ),
+            (
+                "availability_zones",
+                AttrSchema::optional_computed(str_set()),
+            ),
+            ("subnets", AttrSchema::optional_computed(str_set())),
+            ("security_groups", AttrSchema::optional_computed(str_set())),
+            ("instances", AttrSchema::optional_computed(str_set())),
+            ("listener", AttrSchema::required(set_of(listener_type()))),
+            (
+                "health_check",
+                AttrSchema::optional_computed(Type::List(Box::new(health_check_type()))),
+            ),
+            (
+                "cross_zone_load_balancing",
+                AttrSchema::optional(Type::Bool).default(b(true)),
+            ),
+            (
+                "idle_timeout",
+                AttrSchema::optional(Type::Number).default(n(60)),
+            ),
+            (
+                "connection_draining",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "connection_draining_timeout",
+                AttrSchema::optional(Type::Number).default(n(300)),
+            ),
+        ];
+        attrs.extend(tag_attrs());
+        ClassicLoadBalancer {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+            account: Arc::default(),
+        }
+    }
+
+    async fn account(&self) -> ProviderResult<String> {
+        self.account
+            .get_or_try_init(|| async {
+                let me = self
+                    .aws
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(err("sts:GetCallerIdentity"))?;
+                Ok(me.account().unwrap_or_default().to_string())
+            })
+            .await
+            .cloned()
+    }
+
+    /// Cross-zone balancing, idle timeout and connection draining, as configured (or their
+    /// defaults): set after every create, since the API's own defaults differ from Terraform's.
+    async fn modify_attributes(&self, name: &str, p: &Obj) -> ProviderResult<()> {
+        let settings = built(
+            "elb:ConnectionSettings",
+            elb::types::ConnectionSettings::builder()
+                .idle_timeout(p.i32("idle_timeout").unwrap_or(60))
+                .build(),
+        )?;
+        let attributes = elb::types::LoadBalancerAttributes::builder()
+            .cross_zone_load_balancing(
+                elb::types::CrossZoneLoadBalancing::builder()
+                    .enabled(p.bool("cross_zone_load_balancing").unwrap_or(true))
+                    .build(),
+            )
+            .connection_draining(
+                elb::types::ConnectionDraining::builder()
+                    .enabled(p.bool("connection_draining").unwrap_or(false))
+                    .timeout(p.i32("connection_draining_timeout").unwrap_or(300))
+                    .build(),
+            )
+            .connection_settings(settings)
+            .build();
+        self.aws
+            .elb
+            .modify_load_balancer_attributes()
+            .load_balancer_name(name)
+            .load_balancer_attributes(attributes)
+            .send()
+            .await
+            .map_err(err("elb:ModifyLoadBalancerAttributes"))?;
+        Ok(())
+    }
+
+    async fn configure_health_check(&self, name: &str, hc: &Obj) -> ProviderResult<()> {
+        let check = built(
+            "elb:HealthCheck",
+            elb::types::HealthCheck::builder()
+                .set_target(hc.str("target"))
+                .set_interval(hc.i32("interval"))
+                .set_timeout(hc.i32("timeout"))
+                .set_healthy_threshold(hc.i32("healthy_threshold"))
+                .set_unhealthy_threshold(hc.i32("unhealthy_threshold"))
+                .build(),
+        )?;
+        self.aws
+            .elb
+            .configure_health_check()
+            .load_balancer_name(name)
+            .health_check(check)
+            .send()
+            .await
+            .map_err(err("elb:ConfigureHealthCheck"))?;
+        Ok(())
+    }
+
+    fn instances(ids: &[String]) -> Vec<elb::types::Instance> {
+        ids.iter()
+            .map(|id| elb::types::Instance::builder().instance_id(id).build())
+            .collect()
+    }
+
+    async fn register(&self, name: &str, ids: &[String]) -> ProviderResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.aws
+            .elb
+            .register_instances_with_load_balancer()
+            .load_balancer_name(name)
+            .set_instances(Some(Self::instances(ids)))
+            .send()
+            .await
+            .map_err(err("elb:RegisterInstancesWithLoadBalancer"))?;
+        Ok(())
+    }
+
+    async fn deregister(&self, name: &str, ids: &[String]) -> ProviderResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.aws
+            .elb
+            .deregister_instances_from_load_balancer()
+            .load_balancer_name(name)
+            .set_instances(Some(Self::instances(ids)))
+            .send()
+            .await
+            .map_err(err("elb:DeregisterInstancesFromLoadBalancer"))?;
+        Ok(())
+    }
+
+    /// Adds listeners. A certificate uploaded to IAM moments ago may not be visible to ELB yet,
+    /// so CertificateNotFound is retried for a while, as Terraform does.
+    async fn create_listeners(
+        &self,
+        name: &str,
+        listeners: Vec<elb::types::Listener>,
+    ) -> ProviderResult<()> {
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is("CertificateNotFound"),
+            || async {
+                self.aws
+                    .elb
+                    .create_load_balancer_listeners()
+                    .load_balancer_name(name)
+                    .set_listeners(Some(listeners.clone()))
+                    .send()
+                    .await
+                    .map_err(err("elb:CreateLoadBalancerListeners"))
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Brings the listener set from `before` to `after`: the removed ones go first, since a
+    /// changed listener keeps its port and a port takes one listener.
+    async fn update_listeners(&self, name: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let (old, new) = (listener_specs(before), listener_specs(after));
+        let removed: Vec<i32> = old.difference(&new).map(|l| l.lb_port).collect();
+        let added = new
+            .difference(&old)
+            .map(ListenerSpec::sdk)
+            .collect::<ProviderResult<Vec<_>>>()?;
+        if !removed.is_empty() {
+            self.aws
+                .elb
+                .delete_load_balancer_listeners()
+                .load_balancer_name(name)
+                .set_load_balancer_ports(Some(removed))
+                .send()
+                .await
+                .map_err(err("elb:DeleteLoadBalancerListeners"))?;
+        }
+        if !added.is_empty() {
+            self.create_listeners(name, added).await?;
+        }
+        Ok(())
+    }
+
+    async fn update_tags(&self, name: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let (set, removed) = tags::diff(
+            &before.map("tags_all"),
+            &tags::merged(&self.aws, &after.map("tags")),
+        );
+        if let Some(list) = tag_list(&set) {
+            self.aws
+                .elb
+                .add_tags()
+                .load_balancer_names(name)
+                .set_tags(Some(list))
+                .send()
+                .await
+                .map_err(err("elb:AddTags"))?;
+        }
+        if !removed.is_empty() {
+            self.aws
+                .elb
+                .remove_tags()
+                .load_balancer_names(name)
+                .set_tags(Some(
+                    removed
+                        .iter()
+                        .map(|k| elb::types::TagKeyOnly::builder().key(k).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .map_err(err("elb:RemoveTags"))?;
+        }
+        Ok(())
+    }
+
+    /// The id of the source security group, which the API names but does not identify.
+    async fn source_group_id(
+        &self,
+        lb: &elb::types::LoadBalancerDescription,
+    ) -> ProviderResult<Option<String>> {
+        let (Some(group), Some(vpc)) = (lb.source_security_group(), lb.vpc_id()) else {
+            return Ok(None);
+        };
+        let Some(group_name) = group.group_name() else {
+            return Ok(None);
+        };
+        let filter = |k: &str, v: &str| {
+            aws_sdk_ec2::types::Filter::builder()
+                .name(k)
+                .values(v)
+                .build()
+        };
+        let mut req = self
+            .aws
+            .ec2
+            .describe_security_groups()
+            .filters(filter("group-name", group_name))
+            .filters(filter("vpc-id", vpc));
+        if let Some(owner) = non_empty(group.owner_alias()) {
+            req = req.filters(filter("owner-id", owner));
+        }
+        let got = req
+            .send()
+            .await
+            .map_err(err("ec2:DescribeSecurityGroups"))?;
+        Ok(got
+            .security_groups()
+            .first()
+            .and_then(|g| g.group_id())
+            .map(str::to_string))
+    }
+
+    /// Waits until the network interfaces AWS made for the load balancer are gone: until then
+    /// its subnets and security groups are still in use.
+    async fn wait_interfaces_gone(&self, name: &str) -> ProviderResult<()> {
+        let description = format!("ELB {name}");
+        wait_for(
+            &format!("the network interfaces of load balancer {name} to be released"),
+            DEPENDENTS_DRAIN,
+            || async {
+                let got = self
+                    .aws
+                    .ec2
+                    .describe_network_interfaces()
+                    .filters(
+                        aws_sdk_ec2::types::Filter::builder()
+                            .name("description")
+                            .values(&description)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(err("ec2:DescribeNetworkInterfaces"))?;
+                Ok(got.network_interfaces().is_empty().then_some(()))
+            },
+        )
+        .await
+    }
+}
+
+impl ElbBulk for ClassicLoadBalancer {
+    type Item = elb::types::LoadBalancerDescription;
+
+    fn key(item: &Self::Item) -> String {
+        item.load_balancer_name().unwrap_or_default().to_string()
+    }
+
+    fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            aws.elb
+                .describe_load_balancers()
+                .page_size(PAGE_SIZE)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("elb:DescribeLoadBalancers"))
+        })
+    }
+
+    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            match aws
+                .elb
+                .describe_load_balancers()
+                .load_balancer_names(&key)
+                .send()
+                .await
+            {
+                Ok(out) => Ok(out.load_balancer_descriptions().first().cloned()),
+                Err(e) => {
+                    let e = super::sdk::api_error("elb:DescribeLoadBalancers", e);
+                    if e.is_not_found() { Ok(None) } else { Err(e) }
+                }
+            }
+        })
+    }
+
+    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move { describe_tags(&aws, &keys).await })
+    }
+
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        lb: Self::Item,
+        t: Tags,
+    ) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = Self::key(&lb);
+            let got = this
+                .aws
+                .elb
+                .describe_load_balancer_attributes()
+                .load_balancer_name(&name)
+                .send()
+                .await
+                .map_err(err("elb:DescribeLoadBalancerAttributes"))?;
+            let a = got.load_balancer_attributes();
+            let draining = a.and_then(|a| a.connection_draining());
+            let account = this.account().await?;
+            let source_group_id = this.source_group_id(&lb).await?;
+            let source_group = lb.source_security_group().and_then(|g| {
+                let group = g.group_name()?;
+                Some(match non_empty(g.owner_alias()) {
+                    Some(owner) => format!("{owner}/{group}"),
+                    None => group.to_string(),
+                })
+            });
+            let listeners = lb
+                .listener_descriptions()
+                .iter()
+                .filter_map(|d| d.listener())
+                .map(ListenerSpec::of_sdk);
+            let health_check: Vec<Obj> = lb
+                .health_check()
+                .map(|hc| {
+                    let mut o = Obj::default();
+                    o.set("target", s(hc.target()))
+                        .set("interval", n(hc.interval().into()))
+                        .set("timeout", n(hc.timeout().into()))
+                        .set("healthy_threshold", n(hc.healthy_threshold().into()))
+                        .set("unhealthy_threshold", n(hc.unhealthy_threshold().into()));
+                    o
+                })
+                .into_iter()
+                .collect();
+            let mut o = prior.unwrap_or_default();
+            o.set("id", s(&name))
+                .set("name", s(&name))
+                .set(
+                    "arn",
+                    s(format!(
+                        "arn:aws:elasticloadbalancing:{}:{account}:loadbalancer/{name}",
+                        this.aws.region
+                    )),
+                )
+                .set("dns_name", opt_s(lb.dns_name()))
+                .set("zone_id", opt_s(lb.canonical_hosted_zone_name_id()))
+                .set("internal", b(lb.scheme() == Some("internal")))
+                .set("availability_zones", set_s(lb.availability_zones()))
+                .set("subnets", set_s(lb.subnets()))
+                .set("security_groups", set_s(lb.security_groups()))
+                .set(
+                    "instances",
+                    set_s(lb.instances().iter().filter_map(|i| i.instance_id())),
+                )
+                .set("listener", listener_set(listeners))
+                .set("health_check", blocks(&health_check_type(), health_check))
+                .set("source_security_group", opt_s(source_group))
+                .set("source_security_group_id", opt_s(source_group_id))
+                .set(
+                    "cross_zone_load_balancing",
+                    b(a.and_then(|a| a.cross_zone_load_balancing())
+                        .is_some_and(|c| c.enabled())),
+                )
+                .set(
+                    "idle_timeout",
+                    n(a.and_then(|a| a.connection_settings())
+                        .map(|c| c.idle_timeout())
+                        .unwrap_or(60)
+                        .into()),
+                )
+                .set(
+                    "connection_draining",
+                    b(draining.is_some_and(|d| d.enabled())),
+                )
+                .set(
+                    "connection_draining_timeout",
+                    n(draining.and_then(|d| d.timeout()).unwrap_or(300).into()),
+                );
+            tags::set_read(&this.aws, &mut o, &t);
+            Ok(o.finish(&this.schema))
+        })
+    }
+}
+
+impl ResourceType for ClassicLoadBalancer {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    /// Listener protocols are planned lowercase, as a read gives them, so that `"HTTP"` and
+    /// `"http"` in configuration are the same listener.
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        let mut o = Obj::of(&tags::plan(&self.aws, planned));
+        if o.0.get("listener").is_some_and(Value::is_wholly_known) && o.get("listener").is_some() {
+            let specs = listener_specs(&o);
+            o.set("listener", listener_set(specs));
+        }
+        o.finish(&self.schema)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = name_for_create(&p, "tf-lb-", 32);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let listeners = listener_specs(&p)
+                .iter()
+                .map(ListenerSpec::sdk)
+                .collect::<ProviderResult<Vec<_>>>()?;
+            let (zones, subnets, groups) = (
+                p.strs("availability_zones"),
+                p.strs("subnets"),
+                p.strs("security_groups"),
+            );
+            let scheme = (p.bool("internal") == Some(true)).then_some("internal");
+            // A certificate uploaded to IAM moments ago may not be visible to ELB yet.
+            let r = retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.is("CertificateNotFound"),
+                || async {
+                    this.aws
+                        .elb
+                        .create_load_balancer()
+                        .load_balancer_name(&name)
+                        .set_listeners(Some(listeners.clone()))
+                        .set_availability_zones((!zones.is_empty()).then(|| zones.clone()))
+                        .set_subnets((!subnets.is_empty()).then(|| subnets.clone()))
+                        .set_security_groups((!groups.is_empty()).then(|| groups.clone()))
+                        .set_scheme(scheme.map(str::to_string))
+                        .set_tags(tag_list(&t))
+                        .send()
+                        .await
+                        .map_err(err("elb:CreateLoadBalancer"))
+                },
+            )
+            .await;
+            match r {
+                Ok(_) => {}
+                Err(e) if e.is("DuplicateLoadBalancerName") => {
+                    let existing = describe_tags(&this.aws, std::slice::from_ref(&name)).await?;
+                    if !existing.get(&name).is_some_and(|t| is_ours(t, &ctx)) {
+                        return Err(e);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            lookup_fresh(&this, &name).await?;
+            this.modify_attributes(&name, &p).await?;
+            if let Some(hc) = p.block("health_check") {
+                this.configure_health_check(&name, &hc).await?;
+            }
+            this.register(&name, &p.strs("instances")).await?;
+            finish(&this, p, &name).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let name = before.id()?;
+            let api = &this.aws.elb;
+            let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
+            if changed("listener") {
+                this.update_listeners(&name, &before, &after).await?;
+            }
+            if changed("security_groups") {
+                api.apply_security_groups_to_load_balancer()
+                    .load_balancer_name(&name)
+                    .set_security_groups(Some(after.strs("security_groups")))
+                    .send()
+                    .await
+                    .map_err(err("elb:ApplySecurityGroupsToLoadBalancer"))?;
+            }
+            if changed("availability_zones") {
+                let (added, removed) = added_removed(
+                    &before.strs("availability_zones"),
+                    &after.strs("availability_zones"),
+                );
+                if !added.is_empty() {
+                    api.enable_availability_zones_for_load_balancer()
+                        .load_balancer_name(&name)
+                        .set_availability_zones(Some(added))
+                        .send()
+                        .await
+                        .map_err(err("elb:EnableAvailabilityZonesForLoadBalancer"))?;
+                }
+                if !removed.is_empty() {
+                    api.disable_availability_zones_for_load_balancer()
+                        .load_balancer_name(&name)
+                        .set_availability_zones(Some(removed))
+                        .send()
+                        .await
+                        .map_err(err("elb:DisableAvailabilityZonesForLoadBalancer"))?;
+                }
+            }
+            if changed("subnets") {
+                let (added, removed) =
+                    added_removed(&before.strs("subnets"), &after.strs("subnets"));
+                // Detached first: a load balancer takes one subnet per zone, so a subnet is
+                // replaced by one in the same zone only once the old one is gone.
+                if !removed.is_empty() {
+                    api.detach_load_balancer_from_subnets()
+                        .load_balancer_name(&name)
+                        .set_subnets(Some(removed))
+                        .send()
+                        .await
+                        .map_err(err("elb:DetachLoadBalancerFromSubnets"))?;
+                }
+                if !added.is_empty() {
+                    api.attach_load_balancer_to_subnets()
+                        .load_balancer_name(&name)
+                        .set_subnets(Some(added))
+                        .send()
+                        .await
+                        .map_err(err("elb:AttachLoadBalancerToSubnets"))?;
+                }
+            }
+            if changed("instances") {
+                let (added, removed) =
+                    added_removed(&before.strs("instances"), &after.strs("instances"));
+                this.register(&name, &added).await?;
+                this.deregister(&name, &removed).await?;
+            }
+            if [
+                "cross_zone_load_balancing",
+                "idle_timeout",
+                "connection_draining",
+                "connection_draining_timeout",
+            ]
+            .iter()
+            .any(|k| before.0.get(*k) != after.0.get(*k))
+            {
+                this.modify_attributes(&name, &after).await?;
+            }
+            if changed("health_check")
+                && let Some(hc) = after.block("health_check")
+            {
+                this.configure_health_check(&name, &hc).await?;
+            }
+            this.update_tags(&name, &before, &after).await?;
+            finish(&this, after, &name).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = Obj::of(&prior).id()?;
+            let r = this
+                .aws
+                .elb
+                .delete_load_balancer()
+                .load_balancer_name(&name)
+                .send()
+                .await
+                .map_err(err("elb:DeleteLoadBalancer"));
+            gone_ok(r)?;
+            this.wait_interfaces_gone(&name).await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk_read(self.clone(), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk_refresh(self.clone(), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk_import(self.clone(), id.to_string())
+    }
+}
