@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod cloudinit;
 pub mod config;
 pub mod diag;
 pub mod evaluate;

@@ -936,7 +936,7 @@ fn base64decode(_: &FnContext, a: &[Value]) -> FnResult {
 /// Go's `compress/gzip` output as Terraform produces it: a header with no name and zero mtime,
 /// then the data as Go's level 6 deflater writes it on `Write`, `Flush` and `Close` (see
 /// [`super::goflate`]), then the CRC-32 and length trailer.
-fn go_gzip(data: &[u8]) -> Result<Vec<u8>, FnError> {
+pub(crate) fn go_gzip(data: &[u8]) -> Result<Vec<u8>, FnError> {
     let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
     out.extend_from_slice(&super::goflate::deflate_go(data));
     let mut crc = flate2::Crc::new();

@@ -15,6 +15,8 @@ mod numeric;
 mod strings;
 pub mod yaml;
 
+pub(crate) use encoding::go_gzip;
+
 /// The current UTC time in RFC 3339, as `timestamp()` gives it.
 pub fn now_rfc3339() -> String {
     datetime::now()
