@@ -62,15 +62,25 @@ fn display_path(p: &Path) -> String {
     if s.is_empty() { ".".into() } else { s }
 }
 
-/// `child` relative to `base` when it lies under it, else as given.
+/// `child` relative to `base`, with `..` steps where it lies outside (`../../modules/net`), as
+/// Terraform gives `path.module` relative to the root module's directory.
 fn relative(child: &Path, base: &Path) -> String {
     let c = child.canonicalize().unwrap_or_else(|_| child.to_path_buf());
     let b = base.canonicalize().unwrap_or_else(|_| base.to_path_buf());
-    match c.strip_prefix(&b) {
-        Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
-        Ok(rel) => rel.to_string_lossy().to_string(),
-        Err(_) => display_path(child),
+    let cs: Vec<_> = c.components().collect();
+    let bs: Vec<_> = b.components().collect();
+    let common = cs.iter().zip(&bs).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return display_path(child);
     }
+    let mut rel = std::path::PathBuf::new();
+    for _ in common..bs.len() {
+        rel.push("..");
+    }
+    for part in &cs[common..] {
+        rel.push(part);
+    }
+    display_path(&rel)
 }
 
 impl Instance {

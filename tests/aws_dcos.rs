@@ -1,0 +1,124 @@
+//! examples/dcos-cluster against moto: three autoscaling groups with their launch templates,
+//! whose decoded user data passes the real `cloud-init schema` and holds the masters' load
+//! balancer DNS name as the emulator reports it; a no-change re-plan; a private agent count
+//! change is an in-place update of that group; destroy leaves nothing.
+
+mod support;
+
+use base64::Engine;
+use std::path::Path;
+use support::{Work, runtime, text};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with("infra.tfstate") {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_dcos_example_boots_nodes_that_know_their_masters() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let w = Work::new("");
+    for d in ["examples/dcos-cluster", "modules", "templates"] {
+        copy_dir(&root.join(d), &w.path().join(d));
+    }
+    let dir = "examples/dcos-cluster";
+    let var = format!("-var=region={}", w.region);
+    w.ok(&["apply", "-auto-approve", &var, dir]);
+    let out = w.infra(&["plan", "-detailed-exitcode", &var, dir]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    let rt = runtime();
+    let cfg = w.sdk();
+    let ec2 = w.ec2();
+    let elb = aws_sdk_elasticloadbalancing::Client::new(&cfg);
+    let asg = aws_sdk_autoscaling::Client::new(&cfg);
+    let lbs = rt.block_on(elb.describe_load_balancers().send()).unwrap();
+    let masters_dns = lbs
+        .load_balancer_descriptions()
+        .iter()
+        .find(|l| l.load_balancer_name() == Some("dcos-demo-masters-int"))
+        .and_then(|l| l.dns_name())
+        .expect("the masters' internal load balancer")
+        .to_string();
+    let groups = rt
+        .block_on(asg.describe_auto_scaling_groups().send())
+        .unwrap();
+    assert_eq!(groups.auto_scaling_groups().len(), 3);
+    for g in groups.auto_scaling_groups() {
+        let lt = g.launch_template().expect("a launch template");
+        let versions = rt
+            .block_on(
+                ec2.describe_launch_template_versions()
+                    .launch_template_id(lt.launch_template_id().unwrap())
+                    .versions("$Latest")
+                    .send(),
+            )
+            .unwrap();
+        let data = versions.launch_template_versions()[0]
+            .launch_template_data()
+            .and_then(|d| d.user_data())
+            .expect("user data");
+        let user_data = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(
+            user_data.contains(&masters_dns),
+            "{}: {user_data}",
+            g.auto_scaling_group_name().unwrap()
+        );
+        let file = w.path().join("user-data.yaml");
+        std::fs::write(&file, &user_data).unwrap();
+        let schema = std::process::Command::new("cloud-init")
+            .args(["schema", "--config-file"])
+            .arg(&file)
+            .output()
+            .expect("cloud-init installed");
+        assert!(schema.status.success(), "{}", text(&schema.stderr));
+    }
+
+    // Scaling a role is an in-place update of its group.
+    let more = format!("-var=private_agents=4");
+    let plan = w.ok(&["plan", &var, &more, dir]);
+    assert!(
+        plan.contains("0 to add, 1 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve", &var, &more, dir]);
+    let groups = rt
+        .block_on(
+            asg.describe_auto_scaling_groups()
+                .auto_scaling_group_names("dcos-demo-private-agent")
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(groups.auto_scaling_groups()[0].desired_capacity(), Some(4));
+
+    w.ok(&["destroy", "-auto-approve", &var, &more, dir]);
+    assert!(w.tagged_objects().is_empty(), "{:?}", w.tagged_objects());
+    let groups = rt
+        .block_on(asg.describe_auto_scaling_groups().send())
+        .unwrap();
+    assert!(groups.auto_scaling_groups().is_empty());
+    let lbs = rt.block_on(elb.describe_load_balancers().send()).unwrap();
+    assert!(lbs.load_balancer_descriptions().is_empty());
+}
