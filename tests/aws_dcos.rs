@@ -97,7 +97,7 @@ fn the_dcos_example_boots_nodes_that_know_their_masters() {
     }
 
     // Scaling a role is an in-place update of its group.
-    let more = format!("-var=private_agents=4");
+    let more = "-var=private_agents=4".to_string();
     let plan = w.ok(&["plan", &var, &more, dir]);
     assert!(
         plan.contains("0 to add, 1 to change, 0 to destroy"),
