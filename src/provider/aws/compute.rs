@@ -54,14 +54,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
         .insert("aws_instance", Arc::new(instance::Instance::new(aws)));
 }
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 fn string_set() -> Type {
     Type::Set(Box::new(Type::String))
 }
@@ -286,7 +278,7 @@ impl LaunchTemplate {
             ),
             ("latest_version", AttrSchema::computed(Type::Number)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         LaunchTemplate {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

@@ -6,7 +6,7 @@ use super::super::bulk::{self, Ec2Bulk};
 use super::super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use super::super::tags::{self, Tags};
 use super::asg::{plan_user_data, user_data_base64, user_data_hash};
-use super::{string_set, tag_attrs};
+use super::string_set;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::{
@@ -63,7 +63,7 @@ impl Instance {
             ("public_ip", AttrSchema::computed(Type::String)),
             ("instance_state", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Instance {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

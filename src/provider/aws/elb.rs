@@ -10,7 +10,7 @@ use super::Aws;
 use super::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use super::lb::{
     ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, gone_ok,
-    is_ours, lookup_fresh, name_for_create, non_empty, set_of, str_set, tag_attrs,
+    is_ours, lookup_fresh, name_for_create, non_empty, set_of, str_set,
 };
 use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use super::tags::{self, Tags};
@@ -261,7 +261,7 @@ impl ClassicLoadBalancer {
                 AttrSchema::optional(Type::Number).default(n(300)),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         ClassicLoadBalancer {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

@@ -43,14 +43,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
         .insert("aws_iam_policy_document", Arc::new(PolicyDocument::new()));
 }
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 /// A string attribute, null when AWS answers with nothing or an empty string (IAM returns ""
 /// for a description that was removed).
 fn opt_nonempty(x: Option<&str>) -> Value {
@@ -363,7 +355,7 @@ impl Role {
             ),
             ("permissions_boundary", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Role {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1074,7 +1066,7 @@ impl InstanceProfile {
             ),
             ("role", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         InstanceProfile {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

@@ -54,14 +54,6 @@ pub(super) const PAGE_SIZE: i32 = 400;
 /// How many ARNs or names one DescribeTags takes.
 pub(super) const TAGS_PER_CALL: usize = 20;
 
-pub(super) fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 pub(super) fn set_of(t: Type) -> Type {
     Type::Set(Box::new(t))
 }
@@ -480,7 +472,7 @@ impl LoadBalancer {
                 AttrSchema::optional(Type::List(Box::new(access_logs_type()))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         LoadBalancer {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1002,7 +994,7 @@ impl TargetGroup {
                 AttrSchema::optional_computed(Type::List(Box::new(stickiness_type()))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         TargetGroup {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1542,7 +1534,7 @@ impl Listener {
                 AttrSchema::required(Type::List(Box::new(action_type()))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Listener {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

@@ -52,14 +52,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
 const NAT_GATEWAY_CREATE: Duration = Duration::from_secs(10 * 60);
 const NAT_GATEWAY_DELETE: Duration = Duration::from_secs(30 * 60);
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 fn not_found(operation: &str, id: &str, code: &str) -> ProviderError {
     ProviderError::new(operation, format!("{id} not found")).with_code(code)
 }
@@ -116,7 +108,7 @@ impl InternetGateway {
             // Not force-new: a gateway moves between VPCs by detach and attach.
             ("vpc_id", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         InternetGateway {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -385,7 +377,7 @@ impl Eip {
             ("carrier_ip", AttrSchema::computed(Type::String)),
             ("customer_owned_ip", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Eip {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -689,7 +681,7 @@ impl NatGateway {
             ("network_interface_id", AttrSchema::computed(Type::String)),
             ("association_id", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         NatGateway {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1187,7 +1179,7 @@ impl RouteTable {
                 AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         RouteTable {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

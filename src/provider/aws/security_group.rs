@@ -51,14 +51,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
         .insert("aws_key_pair", Arc::new(KeyPair::new(aws)));
 }
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 /// A name made unique the way Terraform's `name_prefix` arguments do: the prefix and 26
 /// characters that no other object will have.
 fn unique_name(prefix: &str) -> String {
@@ -547,7 +539,7 @@ impl SecurityGroup {
                 AttrSchema::optional(Type::Bool).default(b(false)),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         SecurityGroup {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1193,7 +1185,7 @@ impl VpcRule {
             ),
             ("description", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         VpcRule {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1523,7 +1515,7 @@ impl KeyPair {
             ("key_pair_id", AttrSchema::computed(Type::String)),
             ("key_type", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         KeyPair {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),

@@ -22,14 +22,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     c.resources.insert("aws_subnet", Arc::new(Subnet::new(aws)));
 }
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 #[derive(Clone)]
 pub struct Vpc {
     aws: Arc<Aws>,
@@ -77,7 +69,7 @@ impl Vpc {
             ("dhcp_options_id", AttrSchema::computed(Type::String)),
             ("owner_id", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Vpc {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -426,7 +418,7 @@ impl Subnet {
             ),
             ("owner_id", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Subnet {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
