@@ -11,14 +11,14 @@ use super::Aws;
 use super::attrs::n;
 use super::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
 use super::bulk::{self, Ec2Bulk};
-use super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use super::sdk::err;
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed, ResourceType, Schema,
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
 };
 use aws_sdk_ec2::types::{
     Filter, InstanceType, LaunchTemplateBlockDeviceMappingRequest,
@@ -283,31 +283,6 @@ impl LaunchTemplate {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn described(&self, id: &str) -> ProviderResult<TemplateItem> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        ProviderError::new("ec2:DescribeLaunchTemplates", format!("{id} not found"))
-                            .with_code("InvalidLaunchTemplateId.NotFound")
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let item = self.described(id).await?;
-        self.value(Some(p), item).await?.ok_or_else(|| {
-            ProviderError::new("ec2:DescribeLaunchTemplates", format!("{id} vanished"))
-        })
     }
 
     async fn set_default_version(&self, id: &str, version: i64) -> ProviderResult<()> {
@@ -592,6 +567,8 @@ const TEMPLATE_ID_FILTER: &str = "launch-template-id";
 impl Ec2Bulk for LaunchTemplate {
     type Item = TemplateItem;
     const ID_FILTER: &'static str = TEMPLATE_ID_FILTER;
+    const DESCRIBE: &'static str = "ec2:DescribeLaunchTemplates";
+    const NOT_FOUND: &'static str = "InvalidLaunchTemplateId.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.template
@@ -716,13 +693,13 @@ impl ResourceType for LaunchTemplate {
                 .and_then(|t| t.launch_template_id())
                 .unwrap_or_default()
                 .to_string();
-            this.described(&id).await?;
+            bulk::described(&this, &id).await?;
             if let Some(v) = p.i64("default_version")
                 && v != 1
             {
                 this.set_default_version(&id, v).await?;
             }
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -757,7 +734,7 @@ impl ResourceType for LaunchTemplate {
                 this.set_default_version(&id, v).await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 

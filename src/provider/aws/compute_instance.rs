@@ -125,27 +125,6 @@ impl Instance {
             .map(user_data_hash))
     }
 
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let item = retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        ProviderError::new("ec2:DescribeInstances", format!("{id} not found"))
-                            .with_code("InvalidInstanceID.NotFound")
-                    })
-            },
-        )
-        .await?;
-        self.value(Some(p), item)
-            .await?
-            .ok_or_else(|| ProviderError::new("ec2:DescribeInstances", format!("{id} vanished")))
-    }
-
     async fn modify_stopped(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let ec2 = &self.aws.ec2;
         ec2.stop_instances()
@@ -249,6 +228,8 @@ fn profile_name(arn: &str) -> &str {
 impl Ec2Bulk for Instance {
     type Item = aws_sdk_ec2::types::Instance;
     const ID_FILTER: &'static str = "instance-id";
+    const DESCRIBE: &'static str = "ec2:DescribeInstances";
+    const NOT_FOUND: &'static str = "InvalidInstanceID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.instance_id().unwrap_or_default().to_string()
@@ -437,7 +418,7 @@ impl ResourceType for Instance {
                 || async { this.wait_state(&id, InstanceStateName::Running).await },
             )
             .await?;
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -467,7 +448,7 @@ impl ResourceType for Instance {
                     .await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 

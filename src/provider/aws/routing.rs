@@ -64,30 +64,6 @@ fn gone_is_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
     }
 }
 
-/// Describes one object by id, waiting out the eventual consistency after a create.
-async fn described<B: Ec2Bulk>(b: &B, id: &str, code: &str) -> ProviderResult<B::Item> {
-    retry_while(
-        EVENTUAL_CONSISTENCY,
-        |e| e.is_not_found(),
-        || async {
-            bulk::by_ids(b, &[id.to_string()])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| not_found("describe", id, code))
-        },
-    )
-    .await
-}
-
-/// The resource's value after a create or update.
-async fn finished<B: Ec2Bulk>(b: &B, planned: Obj, id: &str, code: &str) -> ProviderResult<Value> {
-    let item = described(b, id, code).await?;
-    b.value(Some(planned), item)
-        .await?
-        .ok_or_else(|| ProviderError::new("describe", format!("{id} vanished")))
-}
-
 // ---------------------------------------------------------------------------------------------
 // aws_internet_gateway
 
@@ -96,8 +72,6 @@ pub struct InternetGateway {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
 }
-
-const IGW_NOT_FOUND: &str = "InvalidInternetGatewayID.NotFound";
 
 impl InternetGateway {
     fn new(aws: &Arc<Aws>) -> InternetGateway {
@@ -163,6 +137,8 @@ impl InternetGateway {
 impl Ec2Bulk for InternetGateway {
     type Item = aws_sdk_ec2::types::InternetGateway;
     const ID_FILTER: &'static str = "internet-gateway-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidInternetGatewayID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.internet_gateway_id().unwrap_or_default().to_string()
@@ -245,11 +221,11 @@ impl ResourceType for InternetGateway {
                 .and_then(|g| g.internet_gateway_id())
                 .unwrap_or_default()
                 .to_string();
-            described(&this, &id, IGW_NOT_FOUND).await?;
+            bulk::described(&this, &id).await?;
             if let Some(vpc) = p.str("vpc_id") {
                 this.attach(&id, &vpc).await?;
             }
-            finished(&this, p, &id, IGW_NOT_FOUND).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -268,7 +244,7 @@ impl ResourceType for InternetGateway {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, IGW_NOT_FOUND).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -330,8 +306,6 @@ pub struct Eip {
     /// The account id, for the ARN (an address does not carry its owner).
     account: Arc<tokio::sync::OnceCell<String>>,
 }
-
-const EIP_NOT_FOUND: &str = "InvalidAllocationID.NotFound";
 
 impl Eip {
     fn new(aws: &Arc<Aws>) -> Eip {
@@ -454,6 +428,8 @@ fn ec2_dns(region: &str, ip: &str, public: bool) -> String {
 impl Ec2Bulk for Eip {
     type Item = aws_sdk_ec2::types::Address;
     const ID_FILTER: &'static str = "allocation-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidAllocationID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.allocation_id().unwrap_or_default().to_string()
@@ -569,9 +545,9 @@ impl ResourceType for Eip {
                 .await
                 .map_err(err("ec2:AllocateAddress"))?;
             let id = out.allocation_id().unwrap_or_default().to_string();
-            described(&this, &id, EIP_NOT_FOUND).await?;
+            bulk::described(&this, &id).await?;
             this.associate(&id, &p).await?;
-            finished(&this, p, &id, EIP_NOT_FOUND).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -590,7 +566,7 @@ impl ResourceType for Eip {
                 this.associate(&id, &after).await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, EIP_NOT_FOUND).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -729,6 +705,8 @@ impl NatGateway {
 impl Ec2Bulk for NatGateway {
     type Item = aws_sdk_ec2::types::NatGateway;
     const ID_FILTER: &'static str = "nat-gateway-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "NatGatewayNotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.nat_gateway_id().unwrap_or_default().to_string()
@@ -865,7 +843,7 @@ impl ResourceType for NatGateway {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, "NatGatewayNotFound").await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -1159,8 +1137,6 @@ pub struct RouteTable {
     route_type: Type,
 }
 
-const RTB_NOT_FOUND: &str = "InvalidRouteTableID.NotFound";
-
 impl RouteTable {
     fn new(aws: &Arc<Aws>) -> RouteTable {
         let mut attrs = vec![
@@ -1261,6 +1237,8 @@ fn in_prior_order(prior: &[Obj], mut current: Vec<(Destination, Obj)>) -> Vec<Ob
 impl Ec2Bulk for RouteTable {
     type Item = aws_sdk_ec2::types::RouteTable;
     const ID_FILTER: &'static str = "route-table-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.route_table_id().unwrap_or_default().to_string()
@@ -1354,11 +1332,11 @@ impl ResourceType for RouteTable {
                 .and_then(|t| t.route_table_id())
                 .unwrap_or_default()
                 .to_string();
-            described(&this, &id, RTB_NOT_FOUND).await?;
+            bulk::described(&this, &id).await?;
             let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
             this.sync_propagation(&id, &BTreeSet::new(), &vgws).await?;
             this.sync_routes(&id, &[], &p.blocks("route")).await?;
-            finished(&this, p, &id, RTB_NOT_FOUND).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -1374,7 +1352,7 @@ impl ResourceType for RouteTable {
             this.sync_routes(&id, &before.blocks("route"), &after.blocks("route"))
                 .await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, RTB_NOT_FOUND).await
+            bulk::finished(&this, after, &id).await
         })
     }
 

@@ -546,30 +546,6 @@ impl SecurityGroup {
         }
     }
 
-    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::SecurityGroup> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        not_found("ec2:DescribeSecurityGroups", "InvalidGroup.NotFound", id)
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let g = self.described(id).await?;
-        self.value(Some(p), g).await?.ok_or_else(|| {
-            ProviderError::new("ec2:DescribeSecurityGroups", format!("{id} vanished"))
-        })
-    }
-
     /// Brings the group's rules of one direction to `wanted`.
     async fn sync(
         &self,
@@ -587,6 +563,8 @@ impl SecurityGroup {
 impl Ec2Bulk for SecurityGroup {
     type Item = aws_sdk_ec2::types::SecurityGroup;
     const ID_FILTER: &'static str = "group-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.group_id().unwrap_or_default().to_string()
@@ -695,7 +673,7 @@ impl ResourceType for SecurityGroup {
                 .await
                 .map_err(err("ec2:CreateSecurityGroup"))?;
             let id = out.group_id().unwrap_or_default().to_string();
-            let g = this.described(&id).await?;
+            let g = bulk::described(&this, &id).await?;
             // Unconfigured ingress stays as AWS made it (empty); unconfigured egress loses
             // the allow-all rule AWS adds, as Terraform does.
             if p.get("ingress").is_some() {
@@ -705,7 +683,7 @@ impl ResourceType for SecurityGroup {
             this.sync(&g, Direction::Egress, &rules_of(&p, "egress"))
                 .await?;
             p.set("name", s(&name));
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -714,14 +692,14 @@ impl ResourceType for SecurityGroup {
         Box::pin(async move {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
-            let g = this.described(&id).await?;
+            let g = bulk::described(&this, &id).await?;
             for dir in [Direction::Ingress, Direction::Egress] {
                 if after.get(dir.name()).is_some() {
                     this.sync(&g, dir, &rules_of(&after, dir.name())).await?;
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -1233,29 +1211,8 @@ impl VpcRule {
         .build())
     }
 
-    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::SecurityGroupRule> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        not_found(
-                            "ec2:DescribeSecurityGroupRules",
-                            "InvalidSecurityGroupRuleId.NotFound",
-                            id,
-                        )
-                    })
-            },
-        )
-        .await
-    }
-
     async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let r = self.described(id).await?;
+        let r = bulk::described(self, id).await?;
         self.value(Some(p), r).await?.ok_or_else(|| {
             ProviderError::new(
                 "ec2:DescribeSecurityGroupRules",
@@ -1268,6 +1225,8 @@ impl VpcRule {
 impl Ec2Bulk for VpcRule {
     type Item = aws_sdk_ec2::types::SecurityGroupRule;
     const ID_FILTER: &'static str = "security-group-rule-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroupRules";
+    const NOT_FOUND: &'static str = "InvalidSecurityGroupRuleId.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.security_group_rule_id()
@@ -1522,30 +1481,6 @@ impl KeyPair {
         }
     }
 
-    async fn described(&self, name: &str) -> ProviderResult<aws_sdk_ec2::types::KeyPairInfo> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[name.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        not_found("ec2:DescribeKeyPairs", "InvalidKeyPair.NotFound", name)
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn finish(&self, p: Obj, name: &str) -> ProviderResult<Value> {
-        let k = self.described(name).await?;
-        self.value(Some(p), k)
-            .await?
-            .ok_or_else(|| ProviderError::new("ec2:DescribeKeyPairs", format!("{name} vanished")))
-    }
-
     async fn account(&self) -> ProviderResult<String> {
         let me = self
             .aws
@@ -1561,6 +1496,8 @@ impl KeyPair {
 impl Ec2Bulk for KeyPair {
     type Item = aws_sdk_ec2::types::KeyPairInfo;
     const ID_FILTER: &'static str = "key-name";
+    const DESCRIBE: &'static str = "ec2:DescribeKeyPairs";
+    const NOT_FOUND: &'static str = "InvalidKeyPair.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.key_name().unwrap_or_default().to_string()
@@ -1648,7 +1585,7 @@ impl ResourceType for KeyPair {
                 .send()
                 .await
                 .map_err(err("ec2:ImportKeyPair"))?;
-            this.finish(p, &name).await
+            bulk::finished(&this, p, &name).await
         })
     }
 
@@ -1660,7 +1597,7 @@ impl ResourceType for KeyPair {
             let name = before.id()?;
             let key_id = before.req("key_pair_id")?;
             tags::update_ec2(&this.aws, &key_id, &before, &after).await?;
-            this.finish(after, &name).await
+            bulk::finished(&this, after, &name).await
         })
     }
 

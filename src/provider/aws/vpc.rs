@@ -3,7 +3,7 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_s, s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while};
+use super::sdk::{DEPENDENTS_DRAIN, err, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -74,27 +74,6 @@ impl Vpc {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn describe_with_retry(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Vpc> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        crate::provider::ProviderError::new(
-                            "ec2:DescribeVpcs",
-                            format!("{id} not found"),
-                        )
-                        .with_code("InvalidVpcID.NotFound")
-                    })
-            },
-        )
-        .await
     }
 
     async fn set_attribute(
@@ -185,6 +164,8 @@ impl Vpc {
 impl Ec2Bulk for Vpc {
     type Item = aws_sdk_ec2::types::Vpc;
     const ID_FILTER: &'static str = "vpc-id";
+    const DESCRIBE: &'static str = "ec2:DescribeVpcs";
+    const NOT_FOUND: &'static str = "InvalidVpcID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.vpc_id().unwrap_or_default().to_string()
@@ -298,7 +279,7 @@ impl ResourceType for Vpc {
                 .and_then(|v| v.vpc_id())
                 .unwrap_or_default()
                 .to_string();
-            this.describe_with_retry(&id).await?;
+            bulk::described(&this, &id).await?;
             if p.bool("enable_dns_hostnames") == Some(true) {
                 this.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true)
                     .await?;
@@ -307,7 +288,7 @@ impl ResourceType for Vpc {
                 this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false)
                     .await?;
             }
-            let item = this.describe_with_retry(&id).await?;
+            let item = bulk::described(&this, &id).await?;
             this.value(Some(p), item).await?.ok_or_else(|| {
                 crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
             })
@@ -330,7 +311,7 @@ impl ResourceType for Vpc {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            let item = this.describe_with_retry(&id).await?;
+            let item = bulk::described(&this, &id).await?;
             this.value(Some(after), item).await?.ok_or_else(|| {
                 crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
             })
@@ -425,27 +406,6 @@ impl Subnet {
         }
     }
 
-    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Subnet> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        crate::provider::ProviderError::new(
-                            "ec2:DescribeSubnets",
-                            format!("{id} not found"),
-                        )
-                        .with_code("InvalidSubnetID.NotFound")
-                    })
-            },
-        )
-        .await
-    }
-
     async fn set_bool(&self, id: &str, name: &str, on: bool) -> ProviderResult<()> {
         let v = AttributeBooleanValue::builder().value(on).build();
         let req = self.aws.ec2.modify_subnet_attribute().subnet_id(id);
@@ -457,18 +417,13 @@ impl Subnet {
         req.send().await.map_err(err("ec2:ModifySubnetAttribute"))?;
         Ok(())
     }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let item = self.described(id).await?;
-        self.value(Some(p), item).await?.ok_or_else(|| {
-            crate::provider::ProviderError::new("ec2:DescribeSubnets", format!("{id} vanished"))
-        })
-    }
 }
 
 impl Ec2Bulk for Subnet {
     type Item = aws_sdk_ec2::types::Subnet;
     const ID_FILTER: &'static str = "subnet-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSubnets";
+    const NOT_FOUND: &'static str = "InvalidSubnetID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.subnet_id().unwrap_or_default().to_string()
@@ -574,13 +529,13 @@ impl ResourceType for Subnet {
                 .and_then(|s| s.subnet_id())
                 .unwrap_or_default()
                 .to_string();
-            this.described(&id).await?;
+            bulk::described(&this, &id).await?;
             for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
                 if p.bool(name) == Some(true) {
                     this.set_bool(&id, name, true).await?;
                 }
             }
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -597,7 +552,7 @@ impl ResourceType for Subnet {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
