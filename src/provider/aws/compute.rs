@@ -11,7 +11,7 @@ use super::Aws;
 use super::attrs::n;
 use super::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
 use super::bulk::{self, Ec2Bulk};
-use super::sdk::err;
+use super::sdk::{err, gone_is_ok};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -750,10 +750,7 @@ impl ResourceType for LaunchTemplate {
                 .send()
                 .await
                 .map_err(err("ec2:DeleteLaunchTemplate"));
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            gone_is_ok(r)
         })
     }
 

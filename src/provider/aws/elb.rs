@@ -9,10 +9,10 @@
 use super::Aws;
 use super::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use super::lb::{
-    ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, gone_ok,
-    is_ours, lookup_fresh, name_for_create, non_empty, set_of, str_set,
+    ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, is_ours,
+    lookup_fresh, name_for_create, non_empty, set_of, str_set,
 };
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -845,7 +845,7 @@ impl ResourceType for ClassicLoadBalancer {
                 .send()
                 .await
                 .map_err(err("elb:DeleteLoadBalancer"));
-            gone_ok(r)?;
+            gone_is_ok(r)?;
             this.wait_interfaces_gone(&name).await
         })
     }

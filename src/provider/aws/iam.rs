@@ -7,7 +7,7 @@
 
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_s, s};
-use super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use super::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -257,14 +257,6 @@ fn absent_if_not_found<T>(r: ProviderResult<T>) -> ProviderResult<Option<T>> {
         Ok(v) => Ok(Some(v)),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-/// Deletes that found nothing to delete succeeded.
-fn gone_is_fine(r: ProviderResult<()>) -> ProviderResult<()> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
     }
 }
 
@@ -588,7 +580,7 @@ impl Role {
                 .await
             }
         };
-        gone_is_fine(r)
+        gone_is_ok(r)
     }
 }
 
@@ -842,7 +834,7 @@ impl ResourceType for RolePolicy {
         let this = self.clone();
         Box::pin(async move {
             let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
-            gone_is_fine(
+            gone_is_ok(
                 this.aws
                     .iam
                     .delete_role_policy()
@@ -985,7 +977,7 @@ impl ResourceType for RolePolicyAttachment {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&prior);
-            gone_is_fine(
+            gone_is_ok(
                 this.aws
                     .iam
                     .detach_role_policy()
@@ -1132,7 +1124,7 @@ impl InstanceProfile {
     }
 
     async fn remove_role(&self, name: &str, role: &str) -> ProviderResult<()> {
-        gone_is_fine(
+        gone_is_ok(
             self.aws
                 .iam
                 .remove_role_from_instance_profile()
@@ -1261,7 +1253,7 @@ impl ResourceType for InstanceProfile {
             for r in ip.roles() {
                 this.remove_role(&name, r.role_name()).await?;
             }
-            gone_is_fine(
+            gone_is_ok(
                 this.aws
                     .iam
                     .delete_instance_profile()

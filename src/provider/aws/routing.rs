@@ -9,7 +9,10 @@
 use super::Aws;
 use super::attrs::{Obj, blocks, opt_s, s, set_s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::sdk::{
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while,
+    wait_for,
+};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -54,14 +57,6 @@ const NAT_GATEWAY_DELETE: Duration = Duration::from_secs(30 * 60);
 
 fn not_found(operation: &str, id: &str, code: &str) -> ProviderError {
     ProviderError::new(operation, format!("{id} not found")).with_code(code)
-}
-
-/// A delete's result with "already gone" counted as success.
-fn gone_is_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -264,22 +259,16 @@ impl ResourceType for InternetGateway {
             for vpc in g.attachments().iter().filter_map(|a| a.vpc_id()) {
                 this.detach(&id, vpc).await?;
             }
-            gone_is_ok(
-                retry_while(
-                    DEPENDENTS_DRAIN,
-                    |e| e.is("DependencyViolation"),
-                    || async {
-                        this.aws
-                            .ec2
-                            .delete_internet_gateway()
-                            .internet_gateway_id(&id)
-                            .send()
-                            .await
-                            .map_err(err("ec2:DeleteInternetGateway"))
-                    },
-                )
-                .await,
-            )
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteInternetGateway"))
+            })
+            .await
         })
     }
 
@@ -1374,22 +1363,16 @@ impl ResourceType for RouteTable {
                     disassociate(&this.aws, assoc).await?;
                 }
             }
-            gone_is_ok(
-                retry_while(
-                    DEPENDENTS_DRAIN,
-                    |e| e.is("DependencyViolation"),
-                    || async {
-                        this.aws
-                            .ec2
-                            .delete_route_table()
-                            .route_table_id(&id)
-                            .send()
-                            .await
-                            .map_err(err("ec2:DeleteRouteTable"))
-                    },
-                )
-                .await,
-            )
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_route_table()
+                    .route_table_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteRouteTable"))
+            })
+            .await
         })
     }
 

@@ -9,7 +9,7 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_n, opt_s, s, set_s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while};
+use super::sdk::{EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -304,10 +304,7 @@ async fn revoke(aws: &Aws, group: &str, dir: Direction, atoms: &[Atom]) -> Provi
             .map(|_| ())
             .map_err(err("ec2:RevokeSecurityGroupEgress")),
     };
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
+    gone_is_ok(r)
 }
 
 async fn authorize_call(
@@ -722,24 +719,16 @@ impl ResourceType for SecurityGroup {
                     this.sync(&g, dir, &[]).await?;
                 }
             }
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.is("DependencyViolation"),
-                || async {
-                    this.aws
-                        .ec2
-                        .delete_security_group()
-                        .group_id(&id)
-                        .send()
-                        .await
-                        .map_err(err("ec2:DeleteSecurityGroup"))
-                },
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_security_group()
+                    .group_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteSecurityGroup"))
+            })
+            .await
         })
     }
 
@@ -1427,10 +1416,7 @@ impl ResourceType for VpcRule {
                     .map(|_| ())
                     .map_err(err("ec2:RevokeSecurityGroupEgress")),
             };
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            gone_is_ok(r)
         })
     }
 
@@ -1613,10 +1599,7 @@ impl ResourceType for KeyPair {
                 .send()
                 .await
                 .map_err(err("ec2:DeleteKeyPair"));
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            gone_is_ok(r)
         })
     }
 

@@ -3,7 +3,7 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_s, s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, err, retry_while};
+use super::sdk::{delete_when_released, err};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -322,24 +322,16 @@ impl ResourceType for Vpc {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.is("DependencyViolation"),
-                || async {
-                    this.aws
-                        .ec2
-                        .delete_vpc()
-                        .vpc_id(&id)
-                        .send()
-                        .await
-                        .map_err(err("ec2:DeleteVpc"))
-                },
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_vpc()
+                    .vpc_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteVpc"))
+            })
+            .await
         })
     }
 
@@ -560,24 +552,16 @@ impl ResourceType for Subnet {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.is("DependencyViolation"),
-                || async {
-                    this.aws
-                        .ec2
-                        .delete_subnet()
-                        .subnet_id(&id)
-                        .send()
-                        .await
-                        .map_err(err("ec2:DeleteSubnet"))
-                },
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_subnet()
+                    .subnet_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteSubnet"))
+            })
+            .await
         })
     }
 
