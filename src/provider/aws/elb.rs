@@ -202,8 +202,6 @@ async fn describe_tags(aws: &Aws, names: &[String]) -> ProviderResult<HashMap<St
 pub struct ClassicLoadBalancer {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
-    /// The account id, for the ARN (which DescribeLoadBalancers does not give), asked once.
-    account: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl ClassicLoadBalancer {
@@ -265,24 +263,7 @@ impl ClassicLoadBalancer {
         ClassicLoadBalancer {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
-            account: Arc::default(),
         }
-    }
-
-    async fn account(&self) -> ProviderResult<String> {
-        self.account
-            .get_or_try_init(|| async {
-                let me = self
-                    .aws
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(err("sts:GetCallerIdentity"))?;
-                Ok(me.account().unwrap_or_default().to_string())
-            })
-            .await
-            .cloned()
     }
 
     /// Cross-zone balancing, idle timeout and connection draining, as configured (or their
@@ -590,7 +571,7 @@ impl ElbBulk for ClassicLoadBalancer {
                 .map_err(err("elb:DescribeLoadBalancerAttributes"))?;
             let a = got.load_balancer_attributes();
             let draining = a.and_then(|a| a.connection_draining());
-            let account = this.account().await?;
+            let account = this.aws.account_id().await?;
             let source_group_id = this.source_group_id(&lb).await?;
             let source_group = lb.source_security_group().and_then(|g| {
                 let group = g.group_name()?;

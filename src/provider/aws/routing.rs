@@ -292,8 +292,6 @@ impl ResourceType for InternetGateway {
 pub struct Eip {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
-    /// The account id, for the ARN (an address does not carry its owner).
-    account: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl Eip {
@@ -344,24 +342,7 @@ impl Eip {
         Eip {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
-            account: Arc::default(),
         }
-    }
-
-    async fn account(&self) -> ProviderResult<String> {
-        self.account
-            .get_or_try_init(|| async {
-                let me = self
-                    .aws
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(err("sts:GetCallerIdentity"))?;
-                Ok(me.account().unwrap_or_default().to_string())
-            })
-            .await
-            .cloned()
     }
 
     /// Associates with the configured instance or network interface, if any.
@@ -448,7 +429,7 @@ impl Ec2Bulk for Eip {
         Box::pin(async move {
             let id = Self::item_id(&a);
             let region = &this.aws.region;
-            let account = this.account().await?;
+            let account = this.aws.account_id().await?;
             let mut o = prior.unwrap_or_default();
             o.set("id", s(&id))
                 .set("allocation_id", s(&id))

@@ -1466,17 +1466,6 @@ impl KeyPair {
             schema: Arc::new(Schema::new(attrs)),
         }
     }
-
-    async fn account(&self) -> ProviderResult<String> {
-        let me = self
-            .aws
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(err("sts:GetCallerIdentity"))?;
-        Ok(me.account().unwrap_or_default().to_string())
-    }
 }
 
 impl Ec2Bulk for KeyPair {
@@ -1518,7 +1507,7 @@ impl Ec2Bulk for KeyPair {
                 None => format!(
                     "arn:aws:ec2:{}:{}:key-pair/{name}",
                     this.aws.region,
-                    this.account().await?
+                    this.aws.account_id().await?
                 ),
             };
             // AWS may answer the key reformatted (without its comment): what was configured
