@@ -11,6 +11,7 @@ use super::Aws;
 use super::attrs::n;
 use super::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
 use super::bulk::{self, Ec2Bulk};
+use super::naming;
 use super::sdk::{err, gone_is_ok};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
@@ -56,38 +57,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
 
 fn string_set() -> Type {
     Type::Set(Box::new(Type::String))
-}
-
-/// The name to create an object with: `name`, else `name_prefix` (Terraform's default
-/// `terraform-`) followed by a unique suffix, as Terraform's `name_prefix` arguments do.
-fn object_name(p: &Obj) -> String {
-    p.str("name").unwrap_or_else(|| {
-        let prefix = p
-            .str("name_prefix")
-            .unwrap_or_else(|| "terraform-".to_string());
-        let unique = uuid::Uuid::new_v4().simple().to_string();
-        format!("{prefix}{}", &unique[..UNIQUE_SUFFIX])
-    })
-}
-
-/// How many characters [`object_name`] appends to a prefix.
-const UNIQUE_SUFFIX: usize = 26;
-
-/// Sets `name_prefix` when the prior does not know it (an import, or a create that set
-/// neither name nor prefix): the name less a suffix [`object_name`] would have added, as
-/// Terraform derives it.
-fn read_name_prefix(o: &mut Obj, name: &str) {
-    if o.str("name_prefix").is_some() {
-        return;
-    }
-    let cut = name.len().checked_sub(UNIQUE_SUFFIX).filter(|c| *c > 0);
-    let prefix = cut.filter(|c| {
-        name.is_char_boundary(*c)
-            && name[*c..]
-                .bytes()
-                .all(|x| x.is_ascii_digit() || (b'a'..=b'f').contains(&x))
-    });
-    o.set("name_prefix", opt_s(prefix.map(|c| &name[..c])));
 }
 
 /// What the API reports, cut to the shape of what was configured: inside nested blocks an
@@ -631,7 +600,7 @@ impl Ec2Bulk for LaunchTemplate {
                 .set("description", opt_s(item.description.as_deref()))
                 .set("latest_version", opt_n(t.latest_version_number()))
                 .set("default_version", opt_n(t.default_version_number()));
-            read_name_prefix(&mut o, t.launch_template_name().unwrap_or_default());
+            naming::read_name_prefix(&mut o, t.launch_template_name().unwrap_or_default());
             if let Some(d) = &item.data {
                 read_template_data(&mut o, prior.as_ref(), d);
             }
@@ -681,7 +650,7 @@ impl ResourceType for LaunchTemplate {
                 .aws
                 .ec2
                 .create_launch_template()
-                .launch_template_name(object_name(&p))
+                .launch_template_name(naming::create_name(&p, "name", "name_prefix"))
                 .set_version_description(p.str("description"))
                 .launch_template_data(template_data(&p))
                 .tag_specifications(tags::ec2_spec(Kind::LaunchTemplate, &t))
@@ -780,27 +749,6 @@ fn planned_attr(planned: &Value, k: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn prefix_of(name: &str) -> Option<String> {
-        let mut o = Obj::default();
-        read_name_prefix(&mut o, name);
-        o.str("name_prefix")
-    }
-
-    #[test]
-    fn name_prefix_is_the_name_less_a_generated_suffix() {
-        let mut p = Obj::default();
-        p.set("name_prefix", s("node-"));
-        let name = object_name(&p);
-        assert!(name.starts_with("node-") && name.len() == 5 + UNIQUE_SUFFIX);
-        assert_eq!(prefix_of(&name).as_deref(), Some("node-"));
-        assert_eq!(prefix_of("nodes"), None);
-        assert_eq!(prefix_of("a-name-of-twenty-seven-char"), None);
-        let mut known = Obj::default();
-        known.set("name_prefix", s("kept-"));
-        read_name_prefix(&mut known, &name);
-        assert_eq!(known.str("name_prefix").as_deref(), Some("kept-"));
-    }
 
     #[test]
     fn fit_keeps_what_the_configuration_left_unset() {

@@ -9,6 +9,7 @@ pub mod data;
 pub mod elb;
 pub mod iam;
 pub mod lb;
+pub mod naming;
 pub mod routing;
 pub mod sdk;
 pub mod security_group;

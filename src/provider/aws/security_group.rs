@@ -9,6 +9,7 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_n, opt_s, s, set_s};
 use super::bulk::{self, Ec2Bulk, filter};
+use super::naming;
 use super::sdk::{EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
@@ -49,13 +50,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     );
     c.resources
         .insert("aws_key_pair", Arc::new(KeyPair::new(aws)));
-}
-
-/// A name made unique the way Terraform's `name_prefix` arguments do: the prefix and 26
-/// characters that no other object will have.
-fn unique_name(prefix: &str) -> String {
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("{prefix}{}", &suffix[..26])
 }
 
 fn not_found(operation: &str, code: &str, id: &str) -> ProviderError {
@@ -652,9 +646,7 @@ impl ResourceType for SecurityGroup {
         Box::pin(async move {
             let mut p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = p.str("name").unwrap_or_else(|| {
-                unique_name(&p.str("name_prefix").unwrap_or_else(|| "terraform-".into()))
-            });
+            let name = naming::create_name(&p, "name", "name_prefix");
             let out = this
                 .aws
                 .ec2
@@ -1545,12 +1537,7 @@ impl ResourceType for KeyPair {
         Box::pin(async move {
             let p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = p.str("key_name").unwrap_or_else(|| {
-                unique_name(
-                    &p.str("key_name_prefix")
-                        .unwrap_or_else(|| "terraform-".into()),
-                )
-            });
+            let name = naming::create_name(&p, "key_name", "key_name_prefix");
             this.aws
                 .ec2
                 .import_key_pair()
