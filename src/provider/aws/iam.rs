@@ -6,7 +6,7 @@
 //! each object by name (concurrently, a few at a time).
 
 use super::Aws;
-use super::attrs::{Obj, b, n, opt_s, s};
+use super::attrs::{Obj, b, crc32, n, opt_s, s};
 use super::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
@@ -1387,22 +1387,6 @@ fn write_go_string(out: &mut String, x: &str) {
     out.push('"');
 }
 
-/// Terraform's `id` for a document: the CRC-32 (IEEE) of its JSON, in decimal.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 /// Principal identifiers or condition values: one string, or several.
 #[derive(Debug, Clone)]
 enum Strings {
@@ -1903,11 +1887,6 @@ mod tests {
         );
         assert_eq!(url_decode("100%"), "100%");
         assert_eq!(url_decode("%zz%E2%82%AC"), "%zz€");
-    }
-
-    #[test]
-    fn crc32_is_ieee() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! API call and the state write converges on the next one.
 
 use super::Aws;
-use super::attrs::{Obj, blocks, opt_s, s, set_s};
+use super::attrs::{Obj, blocks, crc32, opt_s, s, set_s};
 use super::bulk::{self, Ec2Bulk, filter};
 use super::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while,
@@ -1377,22 +1377,6 @@ impl ResourceType for RouteTable {
 pub struct Route {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
-}
-
-/// Terraform's hashcode of a string: the CRC-32 (IEEE) of its bytes.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// The id Terraform gives a route: `r-<table id><hashcode of the destination>`.
