@@ -98,6 +98,23 @@ impl Obj {
     }
 }
 
+/// Terraform's hashcode of a string, for ids it derives from content (a route's, a policy
+/// document's): the CRC-32 (IEEE) of its bytes.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
 pub fn s(x: impl AsRef<str>) -> Value {
     Value::string(x.as_ref())
 }
@@ -143,4 +160,14 @@ pub fn blocks(elem: &Type, items: Vec<Obj>) -> Value {
         elem.clone(),
         items.into_iter().map(|o| Value::object(o.0)).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crc32;
+
+    #[test]
+    fn crc32_is_ieee() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
 }

@@ -5,9 +5,10 @@
 //! so the plan can adopt what a crashed apply created.
 
 use super::attrs::Obj;
+use super::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use super::tags::{self, LINEAGE_TAG, Tags};
 use crate::lang::value::Value;
-use crate::provider::{BoxFuture, ProviderResult, RefreshBatch, Refreshed};
+use crate::provider::{BoxFuture, ProviderError, ProviderResult, RefreshBatch, Refreshed};
 use aws_sdk_ec2::types::Filter;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -21,6 +22,12 @@ pub trait Ec2Bulk: Send + Sync + 'static {
 
     /// The Describe filter that selects by id (`vpc-id`).
     const ID_FILTER: &'static str;
+
+    /// The operation the error of [`described`] names when the object stays missing
+    /// (`ec2:DescribeVpcs`), and its code, AWS's own for a missing object
+    /// (`InvalidVpcID.NotFound`).
+    const DESCRIBE: &'static str;
+    const NOT_FOUND: &'static str;
 
     fn item_id(item: &Self::Item) -> String;
 
@@ -57,6 +64,34 @@ pub async fn by_ids<B: Ec2Bulk>(b: &B, ids: &[String]) -> ProviderResult<Vec<B::
     Ok(out)
 }
 
+/// Describes one object by id, waiting out the eventual consistency after a create: AWS may
+/// answer NotFound for a while for an object it has just created.
+pub async fn described<B: Ec2Bulk>(b: &B, id: &str) -> ProviderResult<B::Item> {
+    retry_while(
+        EVENTUAL_CONSISTENCY,
+        |e| e.is_not_found(),
+        || async {
+            by_ids(b, &[id.to_string()])
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    ProviderError::new(B::DESCRIBE, format!("{id} not found"))
+                        .with_code(B::NOT_FOUND)
+                })
+        },
+    )
+    .await
+}
+
+/// The resource's value after a create or update, keeping what only `planned` knows.
+pub async fn finished<B: Ec2Bulk>(b: &B, planned: Obj, id: &str) -> ProviderResult<Value> {
+    let item = described(b, id).await?;
+    b.value(Some(planned), item)
+        .await?
+        .ok_or_else(|| ProviderError::new(B::DESCRIBE, format!("{id} vanished")))
+}
+
 /// Reads one object by the id in `prior`.
 pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
     Box::pin(async move {
@@ -80,12 +115,10 @@ pub fn import_one<B: Ec2Bulk>(b: Arc<B>, id: String) -> BoxFuture<ProviderResult
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| {
-                crate::provider::ProviderError::new("import", format!("no object with id {id}"))
-            })?;
-        b.value(None, item).await?.ok_or_else(|| {
-            crate::provider::ProviderError::new("import", format!("{id} is being deleted"))
-        })
+            .ok_or_else(|| ProviderError::new("import", format!("no object with id {id}")))?;
+        b.value(None, item)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("{id} is being deleted")))
     })
 }
 

@@ -11,14 +11,15 @@ use super::Aws;
 use super::attrs::n;
 use super::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
 use super::bulk::{self, Ec2Bulk};
-use super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use super::naming;
+use super::sdk::{err, gone_is_ok};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed, ResourceType, Schema,
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
 };
 use aws_sdk_ec2::types::{
     Filter, InstanceType, LaunchTemplateBlockDeviceMappingRequest,
@@ -54,48 +55,8 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
         .insert("aws_instance", Arc::new(instance::Instance::new(aws)));
 }
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 fn string_set() -> Type {
     Type::Set(Box::new(Type::String))
-}
-
-/// The name to create an object with: `name`, else `name_prefix` (Terraform's default
-/// `terraform-`) followed by a unique suffix, as Terraform's `name_prefix` arguments do.
-fn object_name(p: &Obj) -> String {
-    p.str("name").unwrap_or_else(|| {
-        let prefix = p
-            .str("name_prefix")
-            .unwrap_or_else(|| "terraform-".to_string());
-        let unique = uuid::Uuid::new_v4().simple().to_string();
-        format!("{prefix}{}", &unique[..UNIQUE_SUFFIX])
-    })
-}
-
-/// How many characters [`object_name`] appends to a prefix.
-const UNIQUE_SUFFIX: usize = 26;
-
-/// Sets `name_prefix` when the prior does not know it (an import, or a create that set
-/// neither name nor prefix): the name less a suffix [`object_name`] would have added, as
-/// Terraform derives it.
-fn read_name_prefix(o: &mut Obj, name: &str) {
-    if o.str("name_prefix").is_some() {
-        return;
-    }
-    let cut = name.len().checked_sub(UNIQUE_SUFFIX).filter(|c| *c > 0);
-    let prefix = cut.filter(|c| {
-        name.is_char_boundary(*c)
-            && name[*c..]
-                .bytes()
-                .all(|x| x.is_ascii_digit() || (b'a'..=b'f').contains(&x))
-    });
-    o.set("name_prefix", opt_s(prefix.map(|c| &name[..c])));
 }
 
 /// What the API reports, cut to the shape of what was configured: inside nested blocks an
@@ -286,36 +247,11 @@ impl LaunchTemplate {
             ),
             ("latest_version", AttrSchema::computed(Type::Number)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         LaunchTemplate {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn described(&self, id: &str) -> ProviderResult<TemplateItem> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        ProviderError::new("ec2:DescribeLaunchTemplates", format!("{id} not found"))
-                            .with_code("InvalidLaunchTemplateId.NotFound")
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let item = self.described(id).await?;
-        self.value(Some(p), item).await?.ok_or_else(|| {
-            ProviderError::new("ec2:DescribeLaunchTemplates", format!("{id} vanished"))
-        })
     }
 
     async fn set_default_version(&self, id: &str, version: i64) -> ProviderResult<()> {
@@ -600,6 +536,8 @@ const TEMPLATE_ID_FILTER: &str = "launch-template-id";
 impl Ec2Bulk for LaunchTemplate {
     type Item = TemplateItem;
     const ID_FILTER: &'static str = TEMPLATE_ID_FILTER;
+    const DESCRIBE: &'static str = "ec2:DescribeLaunchTemplates";
+    const NOT_FOUND: &'static str = "InvalidLaunchTemplateId.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.template
@@ -662,7 +600,7 @@ impl Ec2Bulk for LaunchTemplate {
                 .set("description", opt_s(item.description.as_deref()))
                 .set("latest_version", opt_n(t.latest_version_number()))
                 .set("default_version", opt_n(t.default_version_number()));
-            read_name_prefix(&mut o, t.launch_template_name().unwrap_or_default());
+            naming::read_name_prefix(&mut o, t.launch_template_name().unwrap_or_default());
             if let Some(d) = &item.data {
                 read_template_data(&mut o, prior.as_ref(), d);
             }
@@ -712,7 +650,7 @@ impl ResourceType for LaunchTemplate {
                 .aws
                 .ec2
                 .create_launch_template()
-                .launch_template_name(object_name(&p))
+                .launch_template_name(naming::create_name(&p, "name", "name_prefix"))
                 .set_version_description(p.str("description"))
                 .launch_template_data(template_data(&p))
                 .tag_specifications(tags::ec2_spec(Kind::LaunchTemplate, &t))
@@ -724,13 +662,13 @@ impl ResourceType for LaunchTemplate {
                 .and_then(|t| t.launch_template_id())
                 .unwrap_or_default()
                 .to_string();
-            this.described(&id).await?;
+            bulk::described(&this, &id).await?;
             if let Some(v) = p.i64("default_version")
                 && v != 1
             {
                 this.set_default_version(&id, v).await?;
             }
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -765,7 +703,7 @@ impl ResourceType for LaunchTemplate {
                 this.set_default_version(&id, v).await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -781,10 +719,7 @@ impl ResourceType for LaunchTemplate {
                 .send()
                 .await
                 .map_err(err("ec2:DeleteLaunchTemplate"));
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            gone_is_ok(r)
         })
     }
 
@@ -814,27 +749,6 @@ fn planned_attr(planned: &Value, k: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn prefix_of(name: &str) -> Option<String> {
-        let mut o = Obj::default();
-        read_name_prefix(&mut o, name);
-        o.str("name_prefix")
-    }
-
-    #[test]
-    fn name_prefix_is_the_name_less_a_generated_suffix() {
-        let mut p = Obj::default();
-        p.set("name_prefix", s("node-"));
-        let name = object_name(&p);
-        assert!(name.starts_with("node-") && name.len() == 5 + UNIQUE_SUFFIX);
-        assert_eq!(prefix_of(&name).as_deref(), Some("node-"));
-        assert_eq!(prefix_of("nodes"), None);
-        assert_eq!(prefix_of("a-name-of-twenty-seven-char"), None);
-        let mut known = Obj::default();
-        known.set("name_prefix", s("kept-"));
-        read_name_prefix(&mut known, &name);
-        assert_eq!(known.str("name_prefix").as_deref(), Some("kept-"));
-    }
 
     #[test]
     fn fit_keeps_what_the_configuration_left_unset() {

@@ -2,9 +2,10 @@
 
 use super::super::Aws;
 use super::super::attrs::{Obj, b, list_s, n, opt_n, opt_s, s, set_s};
+use super::super::naming::{self, read_name_prefix};
 use super::super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use super::super::tags::{self, ADDRESS_TAG, LINEAGE_TAG, Tags};
-use super::{object_name, opt_set, read_blocks, read_name_prefix, string_set};
+use super::{opt_set, read_blocks, string_set};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::schema::block_object;
@@ -613,7 +614,7 @@ impl ResourceType for AutoscalingGroup {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = object_name(&p);
+            let name = naming::create_name(&p, "name", "name_prefix");
             let mut group_tags: Vec<Tag> = tag_blocks(&p)
                 .iter()
                 .map(|(k, (v, prop))| group_tag(&name, k, v, *prop))
@@ -975,7 +976,7 @@ impl ResourceType for LaunchConfiguration {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = object_name(&p);
+            let name = naming::create_name(&p, "name", "name_prefix");
             let image = p.req("image_id")?;
             let mut mappings = Vec::new();
             if let Some(r) = p.block("root_block_device") {

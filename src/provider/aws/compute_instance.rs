@@ -6,7 +6,7 @@ use super::super::bulk::{self, Ec2Bulk};
 use super::super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use super::super::tags::{self, Tags};
 use super::asg::{plan_user_data, user_data_base64, user_data_hash};
-use super::{string_set, tag_attrs};
+use super::string_set;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::{
@@ -63,7 +63,7 @@ impl Instance {
             ("public_ip", AttrSchema::computed(Type::String)),
             ("instance_state", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Instance {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -123,27 +123,6 @@ impl Instance {
             .and_then(|u| u.value())
             .filter(|u| !u.is_empty())
             .map(user_data_hash))
-    }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let item = retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        ProviderError::new("ec2:DescribeInstances", format!("{id} not found"))
-                            .with_code("InvalidInstanceID.NotFound")
-                    })
-            },
-        )
-        .await?;
-        self.value(Some(p), item)
-            .await?
-            .ok_or_else(|| ProviderError::new("ec2:DescribeInstances", format!("{id} vanished")))
     }
 
     async fn modify_stopped(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
@@ -249,6 +228,8 @@ fn profile_name(arn: &str) -> &str {
 impl Ec2Bulk for Instance {
     type Item = aws_sdk_ec2::types::Instance;
     const ID_FILTER: &'static str = "instance-id";
+    const DESCRIBE: &'static str = "ec2:DescribeInstances";
+    const NOT_FOUND: &'static str = "InvalidInstanceID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.instance_id().unwrap_or_default().to_string()
@@ -437,7 +418,7 @@ impl ResourceType for Instance {
                 || async { this.wait_state(&id, InstanceStateName::Running).await },
             )
             .await?;
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -467,7 +448,7 @@ impl ResourceType for Instance {
                     .await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 

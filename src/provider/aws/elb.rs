@@ -9,10 +9,10 @@
 use super::Aws;
 use super::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use super::lb::{
-    ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, gone_ok,
-    is_ours, lookup_fresh, name_for_create, non_empty, set_of, str_set, tag_attrs,
+    ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, is_ours,
+    lookup_fresh, name_for_create, non_empty, set_of, str_set,
 };
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -202,8 +202,6 @@ async fn describe_tags(aws: &Aws, names: &[String]) -> ProviderResult<HashMap<St
 pub struct ClassicLoadBalancer {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
-    /// The account id, for the ARN (which DescribeLoadBalancers does not give), asked once.
-    account: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl ClassicLoadBalancer {
@@ -261,28 +259,11 @@ impl ClassicLoadBalancer {
                 AttrSchema::optional(Type::Number).default(n(300)),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         ClassicLoadBalancer {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
-            account: Arc::default(),
         }
-    }
-
-    async fn account(&self) -> ProviderResult<String> {
-        self.account
-            .get_or_try_init(|| async {
-                let me = self
-                    .aws
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(err("sts:GetCallerIdentity"))?;
-                Ok(me.account().unwrap_or_default().to_string())
-            })
-            .await
-            .cloned()
     }
 
     /// Cross-zone balancing, idle timeout and connection draining, as configured (or their
@@ -590,7 +571,7 @@ impl ElbBulk for ClassicLoadBalancer {
                 .map_err(err("elb:DescribeLoadBalancerAttributes"))?;
             let a = got.load_balancer_attributes();
             let draining = a.and_then(|a| a.connection_draining());
-            let account = this.account().await?;
+            let account = this.aws.account_id().await?;
             let source_group_id = this.source_group_id(&lb).await?;
             let source_group = lb.source_security_group().and_then(|g| {
                 let group = g.group_name()?;
@@ -845,7 +826,7 @@ impl ResourceType for ClassicLoadBalancer {
                 .send()
                 .await
                 .map_err(err("elb:DeleteLoadBalancer"));
-            gone_ok(r)?;
+            gone_is_ok(r)?;
             this.wait_interfaces_gone(&name).await
         })
     }

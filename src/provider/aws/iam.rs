@@ -6,8 +6,8 @@
 //! each object by name (concurrently, a few at a time).
 
 use super::Aws;
-use super::attrs::{Obj, b, n, opt_s, s};
-use super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use super::attrs::{Obj, b, crc32, n, opt_s, s};
+use super::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -41,14 +41,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     );
     c.data
         .insert("aws_iam_policy_document", Arc::new(PolicyDocument::new()));
-}
-
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
 }
 
 /// A string attribute, null when AWS answers with nothing or an empty string (IAM returns ""
@@ -268,14 +260,6 @@ fn absent_if_not_found<T>(r: ProviderResult<T>) -> ProviderResult<Option<T>> {
     }
 }
 
-/// Deletes that found nothing to delete succeeded.
-fn gone_is_fine(r: ProviderResult<()>) -> ProviderResult<()> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
-}
-
 /// An `EntityAlreadyExists` object may be this address's own, left by an apply that died
 /// before recording it: it is adopted only when tagged with this address and lineage.
 fn is_ours(ctx: &CreateContext, actual: &Tags) -> bool {
@@ -363,7 +347,7 @@ impl Role {
             ),
             ("permissions_boundary", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Role {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -596,7 +580,7 @@ impl Role {
                 .await
             }
         };
-        gone_is_fine(r)
+        gone_is_ok(r)
     }
 }
 
@@ -850,7 +834,7 @@ impl ResourceType for RolePolicy {
         let this = self.clone();
         Box::pin(async move {
             let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
-            gone_is_fine(
+            gone_is_ok(
                 this.aws
                     .iam
                     .delete_role_policy()
@@ -993,7 +977,7 @@ impl ResourceType for RolePolicyAttachment {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&prior);
-            gone_is_fine(
+            gone_is_ok(
                 this.aws
                     .iam
                     .detach_role_policy()
@@ -1074,7 +1058,7 @@ impl InstanceProfile {
             ),
             ("role", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         InstanceProfile {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1140,7 +1124,7 @@ impl InstanceProfile {
     }
 
     async fn remove_role(&self, name: &str, role: &str) -> ProviderResult<()> {
-        gone_is_fine(
+        gone_is_ok(
             self.aws
                 .iam
                 .remove_role_from_instance_profile()
@@ -1269,7 +1253,7 @@ impl ResourceType for InstanceProfile {
             for r in ip.roles() {
                 this.remove_role(&name, r.role_name()).await?;
             }
-            gone_is_fine(
+            gone_is_ok(
                 this.aws
                     .iam
                     .delete_instance_profile()
@@ -1401,22 +1385,6 @@ fn write_go_string(out: &mut String, x: &str) {
         }
     }
     out.push('"');
-}
-
-/// Terraform's `id` for a document: the CRC-32 (IEEE) of its JSON, in decimal.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// Principal identifiers or condition values: one string, or several.
@@ -1919,11 +1887,6 @@ mod tests {
         );
         assert_eq!(url_decode("100%"), "100%");
         assert_eq!(url_decode("%zz%E2%82%AC"), "%zz€");
-    }
-
-    #[test]
-    fn crc32_is_ieee() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 
     #[test]

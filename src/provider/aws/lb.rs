@@ -9,7 +9,7 @@
 
 use super::Aws;
 use super::attrs::{Obj, b, blocks, n, opt_n, opt_s, s, set_s};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -54,14 +54,6 @@ pub(super) const PAGE_SIZE: i32 = 400;
 /// How many ARNs or names one DescribeTags takes.
 pub(super) const TAGS_PER_CALL: usize = 20;
 
-pub(super) fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 pub(super) fn set_of(t: Type) -> Type {
     Type::Set(Box::new(t))
 }
@@ -102,14 +94,6 @@ fn arn_suffix(arn: &str) -> String {
 
 pub(super) fn non_empty(x: Option<&str>) -> Option<&str> {
     x.filter(|v| !v.is_empty())
-}
-
-/// Ignores NotFound: what a delete does when the object is already gone.
-pub(super) fn gone_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
 }
 
 /// Fills the arguments nested blocks leave unset so they compare equal to what a read gives
@@ -480,7 +464,7 @@ impl LoadBalancer {
                 AttrSchema::optional(Type::List(Box::new(access_logs_type()))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         LoadBalancer {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -905,7 +889,7 @@ impl ResourceType for LoadBalancer {
                 .send()
                 .await
                 .map_err(err("elbv2:DeleteLoadBalancer"));
-            gone_ok(r)?;
+            gone_is_ok(r)?;
             // Subnets and security groups stay in use until the load balancer is gone.
             wait_for(
                 &format!("load balancer {arn} to be deleted"),
@@ -1002,7 +986,7 @@ impl TargetGroup {
                 AttrSchema::optional_computed(Type::List(Box::new(stickiness_type()))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         TargetGroup {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1394,7 +1378,7 @@ impl ResourceType for TargetGroup {
                 },
             )
             .await;
-            gone_ok(r)
+            gone_is_ok(r)
         })
     }
 
@@ -1542,7 +1526,7 @@ impl Listener {
                 AttrSchema::required(Type::List(Box::new(action_type()))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Listener {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1805,7 +1789,7 @@ impl ResourceType for Listener {
                 .send()
                 .await
                 .map_err(err("elbv2:DeleteListener"));
-            gone_ok(r)
+            gone_is_ok(r)
         })
     }
 

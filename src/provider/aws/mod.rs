@@ -9,6 +9,7 @@ pub mod data;
 pub mod elb;
 pub mod iam;
 pub mod lb;
+pub mod naming;
 pub mod routing;
 pub mod sdk;
 pub mod security_group;
@@ -97,6 +98,26 @@ pub struct Aws {
     pub elb: aws_sdk_elasticloadbalancing::Client,
     pub ssm: aws_sdk_ssm::Client,
     pub sts: aws_sdk_sts::Client,
+    /// The account id (STS GetCallerIdentity), asked once: see [`Aws::account_id`].
+    account_id: tokio::sync::OnceCell<String>,
+}
+
+impl Aws {
+    /// The account the credentials belong to, for the ARNs AWS does not return.
+    pub async fn account_id(&self) -> ProviderResult<String> {
+        self.account_id
+            .get_or_try_init(|| async {
+                let me = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(sdk::err("sts:GetCallerIdentity"))?;
+                Ok(me.account().unwrap_or_default().to_string())
+            })
+            .await
+            .cloned()
+    }
 }
 
 /// Reads `provider "aws"` arguments and builds the clients.
@@ -179,6 +200,7 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
         elb: client!(aws_sdk_elasticloadbalancing, "elb"),
         ssm: client!(aws_sdk_ssm, "ssm"),
         sts: client!(aws_sdk_sts, "sts"),
+        account_id: tokio::sync::OnceCell::new(),
     });
     check_account(&aws, &cfg).await?;
     let mut c = Configured::default();
@@ -200,13 +222,7 @@ async fn check_account(aws: &Aws, cfg: &Obj) -> ProviderResult<()> {
     if allowed.is_empty() && forbidden.is_empty() {
         return Ok(());
     }
-    let me = aws
-        .sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(sdk::err("sts:GetCallerIdentity"))?;
-    let account = me.account().unwrap_or_default().to_string();
+    let account = aws.account_id().await?;
     if (!allowed.is_empty() && !allowed.contains(&account)) || forbidden.contains(&account) {
         return Err(ProviderError::new(
             "configure",

@@ -7,9 +7,12 @@
 //! API call and the state write converges on the next one.
 
 use super::Aws;
-use super::attrs::{Obj, blocks, opt_s, s, set_s};
+use super::attrs::{Obj, blocks, crc32, opt_s, s, set_s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use super::sdk::{
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while,
+    wait_for,
+};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -52,48 +55,8 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
 const NAT_GATEWAY_CREATE: Duration = Duration::from_secs(10 * 60);
 const NAT_GATEWAY_DELETE: Duration = Duration::from_secs(30 * 60);
 
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
 fn not_found(operation: &str, id: &str, code: &str) -> ProviderError {
     ProviderError::new(operation, format!("{id} not found")).with_code(code)
-}
-
-/// A delete's result with "already gone" counted as success.
-fn gone_is_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// Describes one object by id, waiting out the eventual consistency after a create.
-async fn described<B: Ec2Bulk>(b: &B, id: &str, code: &str) -> ProviderResult<B::Item> {
-    retry_while(
-        EVENTUAL_CONSISTENCY,
-        |e| e.is_not_found(),
-        || async {
-            bulk::by_ids(b, &[id.to_string()])
-                .await?
-                .into_iter()
-                .next()
-                .ok_or_else(|| not_found("describe", id, code))
-        },
-    )
-    .await
-}
-
-/// The resource's value after a create or update.
-async fn finished<B: Ec2Bulk>(b: &B, planned: Obj, id: &str, code: &str) -> ProviderResult<Value> {
-    let item = described(b, id, code).await?;
-    b.value(Some(planned), item)
-        .await?
-        .ok_or_else(|| ProviderError::new("describe", format!("{id} vanished")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,8 +68,6 @@ pub struct InternetGateway {
     schema: Arc<Schema>,
 }
 
-const IGW_NOT_FOUND: &str = "InvalidInternetGatewayID.NotFound";
-
 impl InternetGateway {
     fn new(aws: &Arc<Aws>) -> InternetGateway {
         let mut attrs = vec![
@@ -116,7 +77,7 @@ impl InternetGateway {
             // Not force-new: a gateway moves between VPCs by detach and attach.
             ("vpc_id", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         InternetGateway {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -171,6 +132,8 @@ impl InternetGateway {
 impl Ec2Bulk for InternetGateway {
     type Item = aws_sdk_ec2::types::InternetGateway;
     const ID_FILTER: &'static str = "internet-gateway-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidInternetGatewayID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.internet_gateway_id().unwrap_or_default().to_string()
@@ -253,11 +216,11 @@ impl ResourceType for InternetGateway {
                 .and_then(|g| g.internet_gateway_id())
                 .unwrap_or_default()
                 .to_string();
-            described(&this, &id, IGW_NOT_FOUND).await?;
+            bulk::described(&this, &id).await?;
             if let Some(vpc) = p.str("vpc_id") {
                 this.attach(&id, &vpc).await?;
             }
-            finished(&this, p, &id, IGW_NOT_FOUND).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -276,7 +239,7 @@ impl ResourceType for InternetGateway {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, IGW_NOT_FOUND).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -296,22 +259,16 @@ impl ResourceType for InternetGateway {
             for vpc in g.attachments().iter().filter_map(|a| a.vpc_id()) {
                 this.detach(&id, vpc).await?;
             }
-            gone_is_ok(
-                retry_while(
-                    DEPENDENTS_DRAIN,
-                    |e| e.is("DependencyViolation"),
-                    || async {
-                        this.aws
-                            .ec2
-                            .delete_internet_gateway()
-                            .internet_gateway_id(&id)
-                            .send()
-                            .await
-                            .map_err(err("ec2:DeleteInternetGateway"))
-                    },
-                )
-                .await,
-            )
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteInternetGateway"))
+            })
+            .await
         })
     }
 
@@ -335,11 +292,7 @@ impl ResourceType for InternetGateway {
 pub struct Eip {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
-    /// The account id, for the ARN (an address does not carry its owner).
-    account: Arc<tokio::sync::OnceCell<String>>,
 }
-
-const EIP_NOT_FOUND: &str = "InvalidAllocationID.NotFound";
 
 impl Eip {
     fn new(aws: &Arc<Aws>) -> Eip {
@@ -385,28 +338,11 @@ impl Eip {
             ("carrier_ip", AttrSchema::computed(Type::String)),
             ("customer_owned_ip", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Eip {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
-            account: Arc::default(),
         }
-    }
-
-    async fn account(&self) -> ProviderResult<String> {
-        self.account
-            .get_or_try_init(|| async {
-                let me = self
-                    .aws
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(err("sts:GetCallerIdentity"))?;
-                Ok(me.account().unwrap_or_default().to_string())
-            })
-            .await
-            .cloned()
     }
 
     /// Associates with the configured instance or network interface, if any.
@@ -462,6 +398,8 @@ fn ec2_dns(region: &str, ip: &str, public: bool) -> String {
 impl Ec2Bulk for Eip {
     type Item = aws_sdk_ec2::types::Address;
     const ID_FILTER: &'static str = "allocation-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidAllocationID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.allocation_id().unwrap_or_default().to_string()
@@ -491,7 +429,7 @@ impl Ec2Bulk for Eip {
         Box::pin(async move {
             let id = Self::item_id(&a);
             let region = &this.aws.region;
-            let account = this.account().await?;
+            let account = this.aws.account_id().await?;
             let mut o = prior.unwrap_or_default();
             o.set("id", s(&id))
                 .set("allocation_id", s(&id))
@@ -577,9 +515,9 @@ impl ResourceType for Eip {
                 .await
                 .map_err(err("ec2:AllocateAddress"))?;
             let id = out.allocation_id().unwrap_or_default().to_string();
-            described(&this, &id, EIP_NOT_FOUND).await?;
+            bulk::described(&this, &id).await?;
             this.associate(&id, &p).await?;
-            finished(&this, p, &id, EIP_NOT_FOUND).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -598,7 +536,7 @@ impl ResourceType for Eip {
                 this.associate(&id, &after).await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, EIP_NOT_FOUND).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -689,7 +627,7 @@ impl NatGateway {
             ("network_interface_id", AttrSchema::computed(Type::String)),
             ("association_id", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         NatGateway {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -737,6 +675,8 @@ impl NatGateway {
 impl Ec2Bulk for NatGateway {
     type Item = aws_sdk_ec2::types::NatGateway;
     const ID_FILTER: &'static str = "nat-gateway-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "NatGatewayNotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.nat_gateway_id().unwrap_or_default().to_string()
@@ -873,7 +813,7 @@ impl ResourceType for NatGateway {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, "NatGatewayNotFound").await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -1167,8 +1107,6 @@ pub struct RouteTable {
     route_type: Type,
 }
 
-const RTB_NOT_FOUND: &str = "InvalidRouteTableID.NotFound";
-
 impl RouteTable {
     fn new(aws: &Arc<Aws>) -> RouteTable {
         let mut attrs = vec![
@@ -1187,7 +1125,7 @@ impl RouteTable {
                 AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         RouteTable {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1269,6 +1207,8 @@ fn in_prior_order(prior: &[Obj], mut current: Vec<(Destination, Obj)>) -> Vec<Ob
 impl Ec2Bulk for RouteTable {
     type Item = aws_sdk_ec2::types::RouteTable;
     const ID_FILTER: &'static str = "route-table-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.route_table_id().unwrap_or_default().to_string()
@@ -1362,11 +1302,11 @@ impl ResourceType for RouteTable {
                 .and_then(|t| t.route_table_id())
                 .unwrap_or_default()
                 .to_string();
-            described(&this, &id, RTB_NOT_FOUND).await?;
+            bulk::described(&this, &id).await?;
             let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
             this.sync_propagation(&id, &BTreeSet::new(), &vgws).await?;
             this.sync_routes(&id, &[], &p.blocks("route")).await?;
-            finished(&this, p, &id, RTB_NOT_FOUND).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -1382,7 +1322,7 @@ impl ResourceType for RouteTable {
             this.sync_routes(&id, &before.blocks("route"), &after.blocks("route"))
                 .await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            finished(&this, after, &id, RTB_NOT_FOUND).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -1404,22 +1344,16 @@ impl ResourceType for RouteTable {
                     disassociate(&this.aws, assoc).await?;
                 }
             }
-            gone_is_ok(
-                retry_while(
-                    DEPENDENTS_DRAIN,
-                    |e| e.is("DependencyViolation"),
-                    || async {
-                        this.aws
-                            .ec2
-                            .delete_route_table()
-                            .route_table_id(&id)
-                            .send()
-                            .await
-                            .map_err(err("ec2:DeleteRouteTable"))
-                    },
-                )
-                .await,
-            )
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_route_table()
+                    .route_table_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteRouteTable"))
+            })
+            .await
         })
     }
 
@@ -1443,22 +1377,6 @@ impl ResourceType for RouteTable {
 pub struct Route {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
-}
-
-/// Terraform's hashcode of a string: the CRC-32 (IEEE) of its bytes.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// The id Terraform gives a route: `r-<table id><hashcode of the destination>`.

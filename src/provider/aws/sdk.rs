@@ -122,6 +122,24 @@ where
     }
 }
 
+/// A delete's result with "already gone" counted as success.
+pub fn gone_is_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
+    match r {
+        Err(e) if !e.is_not_found() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Runs a delete again while dependents still hold the object (DependencyViolation), for up
+/// to [`DEPENDENTS_DRAIN`]; an object already gone counts as deleted.
+pub async fn delete_when_released<T, F, Fut>(delete: F) -> ProviderResult<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ProviderResult<T>>,
+{
+    gone_is_ok(retry_while(DEPENDENTS_DRAIN, |e| e.is("DependencyViolation"), delete).await)
+}
+
 /// Polls `probe` until it yields a value, for up to `limit`: waiting for an object to reach a
 /// state (a NAT gateway `available`, a group's instances `InService`).
 pub async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> ProviderResult<T>

@@ -9,7 +9,8 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_n, opt_s, s, set_s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while};
+use super::naming;
+use super::sdk::{EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -49,21 +50,6 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     );
     c.resources
         .insert("aws_key_pair", Arc::new(KeyPair::new(aws)));
-}
-
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
-}
-
-/// A name made unique the way Terraform's `name_prefix` arguments do: the prefix and 26
-/// characters that no other object will have.
-fn unique_name(prefix: &str) -> String {
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("{prefix}{}", &suffix[..26])
 }
 
 fn not_found(operation: &str, code: &str, id: &str) -> ProviderError {
@@ -312,10 +298,7 @@ async fn revoke(aws: &Aws, group: &str, dir: Direction, atoms: &[Atom]) -> Provi
             .map(|_| ())
             .map_err(err("ec2:RevokeSecurityGroupEgress")),
     };
-    match r {
-        Err(e) if !e.is_not_found() => Err(e),
-        _ => Ok(()),
-    }
+    gone_is_ok(r)
 }
 
 async fn authorize_call(
@@ -547,35 +530,11 @@ impl SecurityGroup {
                 AttrSchema::optional(Type::Bool).default(b(false)),
             ),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         SecurityGroup {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::SecurityGroup> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        not_found("ec2:DescribeSecurityGroups", "InvalidGroup.NotFound", id)
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let g = self.described(id).await?;
-        self.value(Some(p), g).await?.ok_or_else(|| {
-            ProviderError::new("ec2:DescribeSecurityGroups", format!("{id} vanished"))
-        })
     }
 
     /// Brings the group's rules of one direction to `wanted`.
@@ -595,6 +554,8 @@ impl SecurityGroup {
 impl Ec2Bulk for SecurityGroup {
     type Item = aws_sdk_ec2::types::SecurityGroup;
     const ID_FILTER: &'static str = "group-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.group_id().unwrap_or_default().to_string()
@@ -685,9 +646,7 @@ impl ResourceType for SecurityGroup {
         Box::pin(async move {
             let mut p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = p.str("name").unwrap_or_else(|| {
-                unique_name(&p.str("name_prefix").unwrap_or_else(|| "terraform-".into()))
-            });
+            let name = naming::create_name(&p, "name", "name_prefix");
             let out = this
                 .aws
                 .ec2
@@ -703,7 +662,7 @@ impl ResourceType for SecurityGroup {
                 .await
                 .map_err(err("ec2:CreateSecurityGroup"))?;
             let id = out.group_id().unwrap_or_default().to_string();
-            let g = this.described(&id).await?;
+            let g = bulk::described(&this, &id).await?;
             // Unconfigured ingress stays as AWS made it (empty); unconfigured egress loses
             // the allow-all rule AWS adds, as Terraform does.
             if p.get("ingress").is_some() {
@@ -713,7 +672,7 @@ impl ResourceType for SecurityGroup {
             this.sync(&g, Direction::Egress, &rules_of(&p, "egress"))
                 .await?;
             p.set("name", s(&name));
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -722,14 +681,14 @@ impl ResourceType for SecurityGroup {
         Box::pin(async move {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
-            let g = this.described(&id).await?;
+            let g = bulk::described(&this, &id).await?;
             for dir in [Direction::Ingress, Direction::Egress] {
                 if after.get(dir.name()).is_some() {
                     this.sync(&g, dir, &rules_of(&after, dir.name())).await?;
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -752,24 +711,16 @@ impl ResourceType for SecurityGroup {
                     this.sync(&g, dir, &[]).await?;
                 }
             }
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.is("DependencyViolation"),
-                || async {
-                    this.aws
-                        .ec2
-                        .delete_security_group()
-                        .group_id(&id)
-                        .send()
-                        .await
-                        .map_err(err("ec2:DeleteSecurityGroup"))
-                },
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_security_group()
+                    .group_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteSecurityGroup"))
+            })
+            .await
         })
     }
 
@@ -1193,7 +1144,7 @@ impl VpcRule {
             ),
             ("description", AttrSchema::optional(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         VpcRule {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
@@ -1241,29 +1192,8 @@ impl VpcRule {
         .build())
     }
 
-    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::SecurityGroupRule> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        not_found(
-                            "ec2:DescribeSecurityGroupRules",
-                            "InvalidSecurityGroupRuleId.NotFound",
-                            id,
-                        )
-                    })
-            },
-        )
-        .await
-    }
-
     async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let r = self.described(id).await?;
+        let r = bulk::described(self, id).await?;
         self.value(Some(p), r).await?.ok_or_else(|| {
             ProviderError::new(
                 "ec2:DescribeSecurityGroupRules",
@@ -1276,6 +1206,8 @@ impl VpcRule {
 impl Ec2Bulk for VpcRule {
     type Item = aws_sdk_ec2::types::SecurityGroupRule;
     const ID_FILTER: &'static str = "security-group-rule-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroupRules";
+    const NOT_FOUND: &'static str = "InvalidSecurityGroupRuleId.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.security_group_rule_id()
@@ -1476,10 +1408,7 @@ impl ResourceType for VpcRule {
                     .map(|_| ())
                     .map_err(err("ec2:RevokeSecurityGroupEgress")),
             };
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            gone_is_ok(r)
         })
     }
 
@@ -1523,52 +1452,19 @@ impl KeyPair {
             ("key_pair_id", AttrSchema::computed(Type::String)),
             ("key_type", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         KeyPair {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn described(&self, name: &str) -> ProviderResult<aws_sdk_ec2::types::KeyPairInfo> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[name.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        not_found("ec2:DescribeKeyPairs", "InvalidKeyPair.NotFound", name)
-                    })
-            },
-        )
-        .await
-    }
-
-    async fn finish(&self, p: Obj, name: &str) -> ProviderResult<Value> {
-        let k = self.described(name).await?;
-        self.value(Some(p), k)
-            .await?
-            .ok_or_else(|| ProviderError::new("ec2:DescribeKeyPairs", format!("{name} vanished")))
-    }
-
-    async fn account(&self) -> ProviderResult<String> {
-        let me = self
-            .aws
-            .sts
-            .get_caller_identity()
-            .send()
-            .await
-            .map_err(err("sts:GetCallerIdentity"))?;
-        Ok(me.account().unwrap_or_default().to_string())
     }
 }
 
 impl Ec2Bulk for KeyPair {
     type Item = aws_sdk_ec2::types::KeyPairInfo;
     const ID_FILTER: &'static str = "key-name";
+    const DESCRIBE: &'static str = "ec2:DescribeKeyPairs";
+    const NOT_FOUND: &'static str = "InvalidKeyPair.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.key_name().unwrap_or_default().to_string()
@@ -1603,7 +1499,7 @@ impl Ec2Bulk for KeyPair {
                 None => format!(
                     "arn:aws:ec2:{}:{}:key-pair/{name}",
                     this.aws.region,
-                    this.account().await?
+                    this.aws.account_id().await?
                 ),
             };
             // AWS may answer the key reformatted (without its comment): what was configured
@@ -1641,12 +1537,7 @@ impl ResourceType for KeyPair {
         Box::pin(async move {
             let p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = p.str("key_name").unwrap_or_else(|| {
-                unique_name(
-                    &p.str("key_name_prefix")
-                        .unwrap_or_else(|| "terraform-".into()),
-                )
-            });
+            let name = naming::create_name(&p, "key_name", "key_name_prefix");
             this.aws
                 .ec2
                 .import_key_pair()
@@ -1656,7 +1547,7 @@ impl ResourceType for KeyPair {
                 .send()
                 .await
                 .map_err(err("ec2:ImportKeyPair"))?;
-            this.finish(p, &name).await
+            bulk::finished(&this, p, &name).await
         })
     }
 
@@ -1668,7 +1559,7 @@ impl ResourceType for KeyPair {
             let name = before.id()?;
             let key_id = before.req("key_pair_id")?;
             tags::update_ec2(&this.aws, &key_id, &before, &after).await?;
-            this.finish(after, &name).await
+            bulk::finished(&this, after, &name).await
         })
     }
 
@@ -1684,10 +1575,7 @@ impl ResourceType for KeyPair {
                 .send()
                 .await
                 .map_err(err("ec2:DeleteKeyPair"));
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            gone_is_ok(r)
         })
     }
 

@@ -4,14 +4,24 @@
 
 use super::Aws;
 use super::attrs::{Obj, map_s};
+use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::CreateContext;
+use crate::provider::{AttrSchema, CreateContext};
 use std::collections::BTreeMap;
 
 pub const ADDRESS_TAG: &str = "infra:address";
 pub const LINEAGE_TAG: &str = "infra:lineage";
 
 pub type Tags = BTreeMap<String, String>;
+
+/// The `tags` and `tags_all` attributes of every taggable resource's schema.
+pub fn schema_attrs() -> [(&'static str, AttrSchema); 2] {
+    let map = Type::Map(Box::new(Type::String));
+    [
+        ("tags", AttrSchema::optional(map.clone())),
+        ("tags_all", AttrSchema::computed(map)),
+    ]
+}
 
 /// Whether a tag key is infra's own bookkeeping.
 pub fn is_internal(key: &str) -> bool {

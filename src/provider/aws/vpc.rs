@@ -3,7 +3,7 @@
 use super::Aws;
 use super::attrs::{Obj, b, n, opt_s, s};
 use super::bulk::{self, Ec2Bulk, filter};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, retry_while};
+use super::sdk::{delete_when_released, err};
 use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -20,14 +20,6 @@ pub const TYPES: &[&str] = &["aws_vpc", "aws_subnet"];
 pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     c.resources.insert("aws_vpc", Arc::new(Vpc::new(aws)));
     c.resources.insert("aws_subnet", Arc::new(Subnet::new(aws)));
-}
-
-fn tag_attrs() -> [(&'static str, AttrSchema); 2] {
-    let map = Type::Map(Box::new(Type::String));
-    [
-        ("tags", AttrSchema::optional(map.clone())),
-        ("tags_all", AttrSchema::computed(map)),
-    ]
 }
 
 #[derive(Clone)]
@@ -77,32 +69,11 @@ impl Vpc {
             ("dhcp_options_id", AttrSchema::computed(Type::String)),
             ("owner_id", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Vpc {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn describe_with_retry(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Vpc> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        crate::provider::ProviderError::new(
-                            "ec2:DescribeVpcs",
-                            format!("{id} not found"),
-                        )
-                        .with_code("InvalidVpcID.NotFound")
-                    })
-            },
-        )
-        .await
     }
 
     async fn set_attribute(
@@ -193,6 +164,8 @@ impl Vpc {
 impl Ec2Bulk for Vpc {
     type Item = aws_sdk_ec2::types::Vpc;
     const ID_FILTER: &'static str = "vpc-id";
+    const DESCRIBE: &'static str = "ec2:DescribeVpcs";
+    const NOT_FOUND: &'static str = "InvalidVpcID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.vpc_id().unwrap_or_default().to_string()
@@ -306,7 +279,7 @@ impl ResourceType for Vpc {
                 .and_then(|v| v.vpc_id())
                 .unwrap_or_default()
                 .to_string();
-            this.describe_with_retry(&id).await?;
+            bulk::described(&this, &id).await?;
             if p.bool("enable_dns_hostnames") == Some(true) {
                 this.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true)
                     .await?;
@@ -315,7 +288,7 @@ impl ResourceType for Vpc {
                 this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false)
                     .await?;
             }
-            let item = this.describe_with_retry(&id).await?;
+            let item = bulk::described(&this, &id).await?;
             this.value(Some(p), item).await?.ok_or_else(|| {
                 crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
             })
@@ -338,7 +311,7 @@ impl ResourceType for Vpc {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            let item = this.describe_with_retry(&id).await?;
+            let item = bulk::described(&this, &id).await?;
             this.value(Some(after), item).await?.ok_or_else(|| {
                 crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
             })
@@ -349,24 +322,16 @@ impl ResourceType for Vpc {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.is("DependencyViolation"),
-                || async {
-                    this.aws
-                        .ec2
-                        .delete_vpc()
-                        .vpc_id(&id)
-                        .send()
-                        .await
-                        .map_err(err("ec2:DeleteVpc"))
-                },
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_vpc()
+                    .vpc_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteVpc"))
+            })
+            .await
         })
     }
 
@@ -426,32 +391,11 @@ impl Subnet {
             ),
             ("owner_id", AttrSchema::computed(Type::String)),
         ];
-        attrs.extend(tag_attrs());
+        attrs.extend(tags::schema_attrs());
         Subnet {
             aws: aws.clone(),
             schema: Arc::new(Schema::new(attrs)),
         }
-    }
-
-    async fn described(&self, id: &str) -> ProviderResult<aws_sdk_ec2::types::Subnet> {
-        retry_while(
-            EVENTUAL_CONSISTENCY,
-            |e| e.is_not_found(),
-            || async {
-                bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| {
-                        crate::provider::ProviderError::new(
-                            "ec2:DescribeSubnets",
-                            format!("{id} not found"),
-                        )
-                        .with_code("InvalidSubnetID.NotFound")
-                    })
-            },
-        )
-        .await
     }
 
     async fn set_bool(&self, id: &str, name: &str, on: bool) -> ProviderResult<()> {
@@ -465,18 +409,13 @@ impl Subnet {
         req.send().await.map_err(err("ec2:ModifySubnetAttribute"))?;
         Ok(())
     }
-
-    async fn finish(&self, p: Obj, id: &str) -> ProviderResult<Value> {
-        let item = self.described(id).await?;
-        self.value(Some(p), item).await?.ok_or_else(|| {
-            crate::provider::ProviderError::new("ec2:DescribeSubnets", format!("{id} vanished"))
-        })
-    }
 }
 
 impl Ec2Bulk for Subnet {
     type Item = aws_sdk_ec2::types::Subnet;
     const ID_FILTER: &'static str = "subnet-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSubnets";
+    const NOT_FOUND: &'static str = "InvalidSubnetID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
         item.subnet_id().unwrap_or_default().to_string()
@@ -582,13 +521,13 @@ impl ResourceType for Subnet {
                 .and_then(|s| s.subnet_id())
                 .unwrap_or_default()
                 .to_string();
-            this.described(&id).await?;
+            bulk::described(&this, &id).await?;
             for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
                 if p.bool(name) == Some(true) {
                     this.set_bool(&id, name, true).await?;
                 }
             }
-            this.finish(p, &id).await
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -605,7 +544,7 @@ impl ResourceType for Subnet {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
+            bulk::finished(&this, after, &id).await
         })
     }
 
@@ -613,24 +552,16 @@ impl ResourceType for Subnet {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.is("DependencyViolation"),
-                || async {
-                    this.aws
-                        .ec2
-                        .delete_subnet()
-                        .subnet_id(&id)
-                        .send()
-                        .await
-                        .map_err(err("ec2:DeleteSubnet"))
-                },
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_subnet()
+                    .subnet_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteSubnet"))
+            })
+            .await
         })
     }
 

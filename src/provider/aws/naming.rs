@@ -1,0 +1,67 @@
+//! Terraform's `name` / `name_prefix` arguments for EC2 and Auto Scaling objects: a name given
+//! as is, or made unique from a prefix (`terraform-` when neither is set), and the prefix read
+//! back from a name when the prior does not know it. IAM (`iam.rs`) and the load balancers
+//! (`lb.rs`) make their names differently, as Terraform does for them.
+
+use super::attrs::{Obj, opt_s};
+
+/// How many characters [`unique_name`] appends to a prefix.
+pub const UNIQUE_SUFFIX: usize = 26;
+
+/// A name made unique the way Terraform's `name_prefix` arguments do: the prefix and 26
+/// characters that no other object will have.
+pub fn unique_name(prefix: &str) -> String {
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}{}", &suffix[..UNIQUE_SUFFIX])
+}
+
+/// The name to create an object with: the `name_key` argument, else a [`unique_name`] made
+/// from the `prefix_key` argument (Terraform's default `terraform-`).
+pub fn create_name(p: &Obj, name_key: &str, prefix_key: &str) -> String {
+    p.str(name_key)
+        .unwrap_or_else(|| unique_name(&p.str(prefix_key).unwrap_or_else(|| "terraform-".into())))
+}
+
+/// Sets `name_prefix` when the prior does not know it (an import, or a create that set
+/// neither name nor prefix): the name less a suffix [`unique_name`] would have added, as
+/// Terraform derives it.
+pub fn read_name_prefix(o: &mut Obj, name: &str) {
+    if o.str("name_prefix").is_some() {
+        return;
+    }
+    let cut = name.len().checked_sub(UNIQUE_SUFFIX).filter(|c| *c > 0);
+    let prefix = cut.filter(|c| {
+        name.is_char_boundary(*c)
+            && name[*c..]
+                .bytes()
+                .all(|x| x.is_ascii_digit() || (b'a'..=b'f').contains(&x))
+    });
+    o.set("name_prefix", opt_s(prefix.map(|c| &name[..c])));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::aws::attrs::s;
+
+    fn prefix_of(name: &str) -> Option<String> {
+        let mut o = Obj::default();
+        read_name_prefix(&mut o, name);
+        o.str("name_prefix")
+    }
+
+    #[test]
+    fn name_prefix_is_the_name_less_a_generated_suffix() {
+        let mut p = Obj::default();
+        p.set("name_prefix", s("node-"));
+        let name = create_name(&p, "name", "name_prefix");
+        assert!(name.starts_with("node-") && name.len() == 5 + UNIQUE_SUFFIX);
+        assert_eq!(prefix_of(&name).as_deref(), Some("node-"));
+        assert_eq!(prefix_of("nodes"), None);
+        assert_eq!(prefix_of("a-name-of-twenty-seven-char"), None);
+        let mut known = Obj::default();
+        known.set("name_prefix", s("kept-"));
+        read_name_prefix(&mut known, &name);
+        assert_eq!(known.str("name_prefix").as_deref(), Some("kept-"));
+    }
+}
