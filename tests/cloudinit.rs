@@ -157,3 +157,48 @@ output "later" { value = data.cloudinit_config.later.rendered }
         String::from_utf8_lossy(&replan.stdout)
     );
 }
+
+#[test]
+fn user_data_cloud_would_reject_fails_the_plan_naming_the_resource() {
+    let plan = |user_data: &str| {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(
+            d.path().join("main.tf"),
+            format!(
+                "resource \"aws_launch_template\" \"node\" {{\n  name      = \"node\"\n  image_id  = \"ami-12c6146b\"\n  user_data = {user_data}\n}}\n"
+            ),
+        )
+        .unwrap();
+        // No state, so planning needs no API call: the emulator is not even asked.
+        let out = Command::new(env!("CARGO_BIN_EXE_infra"))
+            .args(["plan"])
+            .current_dir(d.path())
+            .env("NO_COLOR", "1")
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_ACCESS_KEY_ID", "x")
+            .env("AWS_SECRET_ACCESS_KEY", "x")
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = plan(r##"base64encode("#cloud-config\nruncmd: echo hi\n")"##);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("aws_launch_template.node") && err.contains("runcmd"),
+        "{err}"
+    );
+    let (code, err) = plan(
+        r##"base64encode("#!/bin/sh\n${join("", [for i in range(1000) : "echo 12345678901234\n"])}")"##,
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("16384") && err.contains("gzip"), "{err}");
+    let (code, err) = plan(r##""#cloud-config\n""##);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("base64encode"), "{err}");
+    let (code, err) = plan(r##"base64encode("#cloud-config\nruncmd:\n  - echo hi\n")"##);
+    assert_eq!(code, Some(0), "{err}");
+}

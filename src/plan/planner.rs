@@ -231,6 +231,13 @@ impl Planner {
             }
         }
         let planned = provider.plan(prior.as_ref().map(|p| &p.0), planned);
+        if let Err(msg) = provider.validate(&planned) {
+            return Err(Diagnostic::error(
+                "Invalid resource configuration",
+                format!("{}: {msg}", req.address),
+                r.span,
+            ));
+        }
         let static_addr = Self::static_address(req);
         let dependencies = self
             .dependencies

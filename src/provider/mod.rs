@@ -104,6 +104,13 @@ pub trait ResourceType: Send + Sync {
         planned
     }
 
+    /// Refuses a planned object the cloud would reject later (at apply, or at boot), with a
+    /// message the planner puts next to the resource's address.
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        let _ = planned;
+        Ok(())
+    }
+
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>>;
 
     fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>>;

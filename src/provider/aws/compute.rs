@@ -611,6 +611,10 @@ impl Ec2Bulk for LaunchTemplate {
 }
 
 impl ResourceType for LaunchTemplate {
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        asg::validate_user_data(planned, true)
+    }
+
     fn schema(&self) -> &Schema {
         &self.schema
     }

@@ -95,6 +95,27 @@ pub(super) fn user_data_base64(text: &str) -> String {
     }
 }
 
+/// Checks planned `user_data` (text or base64) as the instance will receive it: EC2's size
+/// limit, and the shape of a `#cloud-config` document. A stored hash (unchanged user data) and
+/// unknown user data are not checked.
+pub(super) fn validate_user_data(planned: &Value, base64_only: bool) -> Result<(), String> {
+    let o = Obj::of(planned);
+    let Some(text) = o.str("user_data") else {
+        return Ok(());
+    };
+    if text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(());
+    }
+    let bytes = match base64::engine::general_purpose::STANDARD.decode(&text) {
+        Ok(b) => b,
+        Err(_) if base64_only => {
+            return Err("user_data must be base64-encoded; wrap it in base64encode()".into());
+        }
+        Err(_) => text.into_bytes(),
+    };
+    crate::cloudinit::check_user_data(&bytes)
+}
+
 /// Plans `user_data` against a prior that stores its hash: unchanged text plans as the prior's
 /// hash (no change); changed text stays as written, for the create or update that sends it.
 pub(super) fn plan_user_data(prior: Option<&Value>, planned: Value) -> Value {
@@ -960,6 +981,10 @@ impl LaunchConfiguration {
 }
 
 impl ResourceType for LaunchConfiguration {
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        validate_user_data(planned, false)
+    }
+
     fn schema(&self) -> &Schema {
         &self.schema
     }

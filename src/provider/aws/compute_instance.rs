@@ -330,6 +330,10 @@ impl Ec2Bulk for Instance {
 }
 
 impl ResourceType for Instance {
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        super::asg::validate_user_data(planned, false)
+    }
+
     fn schema(&self) -> &Schema {
         &self.schema
     }
