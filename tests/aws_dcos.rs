@@ -96,6 +96,16 @@ fn the_dcos_example_boots_nodes_that_know_their_masters() {
         assert!(schema.status.success(), "{}", text(&schema.stderr));
     }
 
+    // What a master boots with, decoded, names the masters' address.
+    let rendered = w.ok(&[
+        "render",
+        "module.cluster.module.masters.aws_launch_template.this",
+        dir,
+        &var,
+    ]);
+    assert!(rendered.starts_with("#cloud-config\n"), "{rendered}");
+    assert!(rendered.contains(&masters_dns), "{rendered}");
+
     // Scaling a role is an in-place update of its group.
     let more = "-var=private_agents=4".to_string();
     let plan = w.ok(&["plan", &var, &more, dir]);
@@ -121,4 +131,54 @@ fn the_dcos_example_boots_nodes_that_know_their_masters() {
     assert!(groups.auto_scaling_groups().is_empty());
     let lbs = rt.block_on(elb.describe_load_balancers().send()).unwrap();
     assert!(lbs.load_balancer_descriptions().is_empty());
+}
+
+#[test]
+fn the_web_workers_example_scales_a_process_type_in_place() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let w = Work::new("");
+    for d in ["examples/web-workers", "modules", "templates"] {
+        copy_dir(&root.join(d), &w.path().join(d));
+    }
+    let dir = "examples/web-workers";
+    let var = format!("-var=region={}", w.region);
+    w.ok(&["apply", "-auto-approve", &var, dir]);
+    let out = w.infra(&["plan", "-detailed-exitcode", &var, dir]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    // The config vars are in the web processes' environment file.
+    let rendered = w.ok(&[
+        "render",
+        "module.process[\"web\"].aws_launch_template.this",
+        dir,
+        &var,
+    ]);
+    assert!(
+        rendered.contains("DATABASE_URL=\"postgres://db.internal:5432/shop\""),
+        "{rendered}"
+    );
+    let more = "-var=processes={web={command=\"/usr/bin/shop serve\",count=4,port=8080},worker={command=\"/usr/bin/shop work --queue default\",count=1}}";
+    let plan = w.ok(&["plan", &var, more, dir]);
+    assert!(
+        plan.contains("0 to add, 1 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve", &var, more, dir]);
+    let rt = runtime();
+    let asg = aws_sdk_autoscaling::Client::new(&w.sdk());
+    let g = rt
+        .block_on(
+            asg.describe_auto_scaling_groups()
+                .auto_scaling_group_names("shop-web")
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(g.auto_scaling_groups()[0].desired_capacity(), Some(4));
+    w.ok(&["destroy", "-auto-approve", &var, more, dir]);
+    assert!(w.tagged_objects().is_empty(), "{:?}", w.tagged_objects());
 }

@@ -57,7 +57,7 @@ module "network" {
   source             = "../../modules/network"
   name               = var.cluster_name
   cidr_block         = "10.30.0.0/16"
-  availability_zones = slice(data.aws_availability_zones.available.names, 0, 3)
+  availability_zones = slice(data.aws_availability_zones.available.names, 0, min(3, length(data.aws_availability_zones.available.names)))
   nat_gateway        = "single"
 }
 

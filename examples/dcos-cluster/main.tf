@@ -49,7 +49,7 @@ module "cluster" {
   source             = "../../modules/dcos-cluster"
   cluster_name       = var.cluster_name
   region             = var.region
-  availability_zones = slice(data.aws_availability_zones.available.names, 0, 3)
+  availability_zones = slice(data.aws_availability_zones.available.names, 0, min(3, length(data.aws_availability_zones.available.names)))
   cidr_block         = "10.40.0.0/16"
   image_id           = data.aws_ami.node.id
   masters            = 3

@@ -8,6 +8,7 @@ mod engine;
 mod eval;
 mod fmt;
 mod plan;
+mod render;
 mod state_cmd;
 mod validate;
 
@@ -67,6 +68,8 @@ enum Command {
     Graph(state_cmd::GraphArgs),
     /// Adopt an existing object into state.
     Import(state_cmd::ImportArgs),
+    /// Print the user data an instance will boot with, decoded.
+    Render(render::RenderArgs),
 }
 
 /// Variable flags shared by every command that evaluates the configuration.
@@ -176,6 +179,7 @@ pub fn run() -> i32 {
         Command::Show(a) => state_cmd::show(&ui, a),
         Command::Graph(a) => state_cmd::graph(&ui, a),
         Command::Import(a) => state_cmd::import(&ui, a),
+        Command::Render(a) => render::run(&ui, a, &args),
     }
 }
 
