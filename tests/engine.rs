@@ -567,3 +567,21 @@ fn state_mv_keeps_module_instance_keys_apart_from_the_resource_key() {
         "{list}"
     );
 }
+
+#[test]
+fn an_argument_set_to_null_is_not_set_even_when_infra_lacks_it() {
+    // Modules pass every argument the provider has, null when unused.
+    let d = workdir(
+        "resource \"terraform_data\" \"x\" {\n  input        = 1\n  not_in_infra = null\n}\n",
+    );
+    ok(d.path(), &["plan"]);
+    let d =
+        workdir("resource \"terraform_data\" \"x\" {\n  input        = 1\n  not_in_infra = 2\n}\n");
+    let out = infra(d.path(), &["plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("\"not_in_infra\" is not expected"),
+        "{}",
+        text(&out.stderr)
+    );
+}

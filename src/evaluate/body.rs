@@ -9,7 +9,8 @@ use crate::syntax::Body;
 use std::collections::BTreeMap;
 
 /// Blocks whose contents belong to the engine, not to the resource's own configuration.
-const META_BLOCKS: [&str; 3] = ["provisioner", "connection", "lifecycle"];
+/// `timeouts` is accepted so Terraform files keep working; infra's waits use AWS's own limits.
+const META_BLOCKS: [&str; 4] = ["provisioner", "connection", "lifecycle", "timeouts"];
 
 pub fn eval_body(ev: &mut Evaluator, body: &Body) -> DiagResult<Value> {
     let mut attrs = Attrs::new();

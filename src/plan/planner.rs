@@ -80,9 +80,9 @@ pub fn proposed_new(
     prior: Option<&Value>,
 ) -> Result<Value, Diagnostic> {
     let cfg = config.unmark().0.attributes().cloned().unwrap_or_default();
-    for name in cfg.keys() {
+    for (name, given) in &cfg {
         match schema.attributes.get(name) {
-            Some(a) if a.computed && !a.optional => {
+            Some(a) if a.computed && !a.optional && !given.is_null() => {
                 return Err(Diagnostic::error(
                     "Invalid argument",
                     format!(
@@ -92,6 +92,9 @@ pub fn proposed_new(
                 ));
             }
             Some(_) => {}
+            // An argument set to null is not set: modules pass through every argument the
+            // provider has, null when unused, and infra may not have all of them.
+            None if given.is_null() => {}
             None => {
                 let hint =
                     crate::diag::did_you_mean(name, schema.attributes.keys().map(String::as_str))

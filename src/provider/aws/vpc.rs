@@ -52,6 +52,10 @@ impl Vpc {
                 AttrSchema::optional_computed(Type::Bool),
             ),
             (
+                "enable_network_address_usage_metrics",
+                AttrSchema::optional_computed(Type::Bool),
+            ),
+            (
                 "assign_generated_ipv6_cidr_block",
                 AttrSchema::optional(Type::Bool)
                     .default(b(false))
@@ -86,6 +90,9 @@ impl Vpc {
         let req = self.aws.ec2.modify_vpc_attribute().vpc_id(id);
         let req = match name {
             VpcAttributeName::EnableDnsHostnames => req.enable_dns_hostnames(v),
+            VpcAttributeName::EnableNetworkAddressUsageMetrics => {
+                req.enable_network_address_usage_metrics(v)
+            }
             _ => req.enable_dns_support(v),
         };
         req.send().await.map_err(err("ec2:ModifyVpcAttribute"))?;
@@ -104,6 +111,9 @@ impl Vpc {
             .map_err(err("ec2:DescribeVpcAttribute"))?;
         let v = match name {
             VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+            VpcAttributeName::EnableNetworkAddressUsageMetrics => {
+                out.enable_network_address_usage_metrics()
+            }
             _ => out.enable_dns_support(),
         };
         Ok(v.and_then(|a| a.value()).unwrap_or(false))
@@ -224,6 +234,19 @@ impl Ec2Bulk for Vpc {
                         .attribute(&id, VpcAttributeName::EnableDnsHostnames)
                         .await?),
                 )
+                // Read only when configured: one call per VPC saved on every refresh otherwise.
+                .set(
+                    "enable_network_address_usage_metrics",
+                    match prior
+                        .as_ref()
+                        .and_then(|p| p.bool("enable_network_address_usage_metrics"))
+                    {
+                        Some(_) => b(this
+                            .attribute(&id, VpcAttributeName::EnableNetworkAddressUsageMetrics)
+                            .await?),
+                        None => b(false),
+                    },
+                )
                 .set("assign_generated_ipv6_cidr_block", b(ipv6.is_some()))
                 .set(
                     "ipv6_cidr_block",
@@ -288,6 +311,14 @@ impl ResourceType for Vpc {
                 this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false)
                     .await?;
             }
+            if p.bool("enable_network_address_usage_metrics") == Some(true) {
+                this.set_attribute(
+                    &id,
+                    VpcAttributeName::EnableNetworkAddressUsageMetrics,
+                    true,
+                )
+                .await?;
+            }
             let item = bulk::described(&this, &id).await?;
             this.value(Some(p), item).await?.ok_or_else(|| {
                 crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
@@ -303,6 +334,10 @@ impl ResourceType for Vpc {
             for (name, attr) in [
                 ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
                 ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
+                (
+                    "enable_network_address_usage_metrics",
+                    VpcAttributeName::EnableNetworkAddressUsageMetrics,
+                ),
             ] {
                 if let Some(want) = after.bool(name)
                     && before.bool(name) != Some(want)
@@ -386,6 +421,28 @@ impl Subnet {
                 AttrSchema::optional(Type::Bool).default(b(false)),
             ),
             (
+                "enable_dns64",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "enable_resource_name_dns_a_record_on_launch",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "enable_resource_name_dns_aaaa_record_on_launch",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "private_dns_hostname_type_on_launch",
+                AttrSchema::optional_computed(Type::String),
+            ),
+            (
+                "ipv6_native",
+                AttrSchema::optional(Type::Bool)
+                    .default(b(false))
+                    .force_new(),
+            ),
+            (
                 "available_ip_address_count",
                 AttrSchema::computed(Type::Number),
             ),
@@ -398,18 +455,46 @@ impl Subnet {
         }
     }
 
+    async fn set_hostname_type(&self, id: &str, kind: &str) -> ProviderResult<()> {
+        self.aws
+            .ec2
+            .modify_subnet_attribute()
+            .subnet_id(id)
+            .private_dns_hostname_type_on_launch(kind.into())
+            .send()
+            .await
+            .map_err(err("ec2:ModifySubnetAttribute"))?;
+        Ok(())
+    }
+
     async fn set_bool(&self, id: &str, name: &str, on: bool) -> ProviderResult<()> {
         let v = AttributeBooleanValue::builder().value(on).build();
         let req = self.aws.ec2.modify_subnet_attribute().subnet_id(id);
-        let req = if name == "map_public_ip_on_launch" {
-            req.map_public_ip_on_launch(v)
-        } else {
-            req.assign_ipv6_address_on_creation(v)
+        let req = match name {
+            "map_public_ip_on_launch" => req.map_public_ip_on_launch(v),
+            "enable_dns64" => req.enable_dns64(v),
+            "enable_resource_name_dns_a_record_on_launch" => {
+                req.enable_resource_name_dns_a_record_on_launch(v)
+            }
+            "enable_resource_name_dns_aaaa_record_on_launch" => {
+                req.enable_resource_name_dns_aaaa_record_on_launch(v)
+            }
+            _ => req.assign_ipv6_address_on_creation(v),
         };
         req.send().await.map_err(err("ec2:ModifySubnetAttribute"))?;
         Ok(())
     }
 }
+
+/// Subnet settings that are off when created and switched on one by one with
+/// ModifySubnetAttribute.
+const SUBNET_SWITCHES: [&str; 5] = [
+    "map_public_ip_on_launch",
+    "assign_ipv6_address_on_creation",
+    "enable_dns64",
+    "enable_resource_name_dns_a_record_on_launch",
+    "enable_resource_name_dns_aaaa_record_on_launch",
+];
 
 impl Ec2Bulk for Subnet {
     type Item = aws_sdk_ec2::types::Subnet;
@@ -445,6 +530,7 @@ impl Ec2Bulk for Subnet {
         Box::pin(async move {
             let mut o = prior.unwrap_or_default();
             let ipv6 = v.ipv6_cidr_block_association_set().first();
+            let dns = v.private_dns_name_options_on_launch();
             o.set("id", opt_s(v.subnet_id()))
                 .set("arn", opt_s(v.subnet_arn()))
                 .set("vpc_id", opt_s(v.vpc_id()))
@@ -466,6 +552,24 @@ impl Ec2Bulk for Subnet {
                 .set(
                     "assign_ipv6_address_on_creation",
                     b(v.assign_ipv6_address_on_creation().unwrap_or(false)),
+                )
+                .set("enable_dns64", b(v.enable_dns64().unwrap_or(false)))
+                .set("ipv6_native", b(v.ipv6_native().unwrap_or(false)))
+                .set(
+                    "enable_resource_name_dns_a_record_on_launch",
+                    b(dns
+                        .and_then(|d| d.enable_resource_name_dns_a_record())
+                        .unwrap_or(false)),
+                )
+                .set(
+                    "enable_resource_name_dns_aaaa_record_on_launch",
+                    b(dns
+                        .and_then(|d| d.enable_resource_name_dns_aaaa_record())
+                        .unwrap_or(false)),
+                )
+                .set(
+                    "private_dns_hostname_type_on_launch",
+                    opt_s(dns.and_then(|d| d.hostname_type()).map(|t| t.as_str())),
                 )
                 .set(
                     "available_ip_address_count",
@@ -512,6 +616,7 @@ impl ResourceType for Subnet {
                 .set_ipv6_cidr_block(p.str("ipv6_cidr_block"))
                 .set_availability_zone(p.str("availability_zone"))
                 .set_availability_zone_id(p.str("availability_zone_id"))
+                .set_ipv6_native(p.bool("ipv6_native").filter(|on| *on))
                 .tag_specifications(tags::ec2_spec(Kind::Subnet, &t))
                 .send()
                 .await
@@ -522,10 +627,13 @@ impl ResourceType for Subnet {
                 .unwrap_or_default()
                 .to_string();
             bulk::described(&this, &id).await?;
-            for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
+            for name in SUBNET_SWITCHES {
                 if p.bool(name) == Some(true) {
                     this.set_bool(&id, name, true).await?;
                 }
+            }
+            if let Some(t) = p.str("private_dns_hostname_type_on_launch") {
+                this.set_hostname_type(&id, &t).await?;
             }
             bulk::finished(&this, p, &id).await
         })
@@ -536,12 +644,17 @@ impl ResourceType for Subnet {
         Box::pin(async move {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
-            for name in ["map_public_ip_on_launch", "assign_ipv6_address_on_creation"] {
+            for name in SUBNET_SWITCHES {
                 if let Some(want) = after.bool(name)
                     && before.bool(name) != Some(want)
                 {
                     this.set_bool(&id, name, want).await?;
                 }
+            }
+            if let Some(t) = after.str("private_dns_hostname_type_on_launch")
+                && before.str("private_dns_hostname_type_on_launch") != Some(t.clone())
+            {
+                this.set_hostname_type(&id, &t).await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
