@@ -585,3 +585,31 @@ fn an_argument_set_to_null_is_not_set_even_when_infra_lacks_it() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn random_resources_choose_once_and_replace_when_keepers_change() {
+    let cfg = |k: &str| {
+        format!(
+            "resource \"random_string\" \"s\" {{\n  length  = 16\n  special = false\n  keepers = {{ k = \"{k}\" }}\n}}\n\nresource \"random_id\" \"i\" {{\n  byte_length = 8\n  prefix      = \"n-\"\n}}\n\nresource \"random_integer\" \"p\" {{\n  min = 1000\n  max = 1010\n}}\n\noutput \"s\" {{ value = random_string.s.result }}\noutput \"i\" {{ value = random_id.i.hex }}\noutput \"p\" {{ value = random_integer.p.result }}\n"
+        )
+    };
+    let d = workdir(&cfg("a"));
+    ok(d.path(), &["apply", "-auto-approve"]);
+    let first = outputs(d.path());
+    let s = first["s"]["value"].as_str().unwrap().to_string();
+    assert_eq!(s.len(), 16);
+    assert!(s.chars().all(|c| c.is_ascii_alphanumeric()), "{s}");
+    let i = first["i"]["value"].as_str().unwrap();
+    assert!(i.starts_with("n-") && i.len() == 2 + 16, "{i}");
+    let p = first["p"]["value"].as_i64().unwrap();
+    assert!((1000..=1010).contains(&p));
+    let out = infra(d.path(), &["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    std::fs::write(d.path().join("main.tf"), cfg("b")).unwrap();
+    let plan = ok(d.path(), &["plan"]);
+    assert!(plan.contains("random_string.s must be replaced"), "{plan}");
+    ok(d.path(), &["apply", "-auto-approve"]);
+    let second = outputs(d.path());
+    assert_ne!(second["s"]["value"], first["s"]["value"]);
+    assert_eq!(second["i"]["value"], first["i"]["value"]);
+}

@@ -181,6 +181,17 @@ impl Registry {
         types.insert("terraform_data", Arc::new(builtin::TerraformData::new()));
         types.insert("null_resource", Arc::new(builtin::NullResource::new()));
         types.insert("time_sleep", Arc::new(builtin::TimeSleep::new()));
+        use builtin::random::{Kind, Random};
+        for (name, kind) in [
+            ("random_string", Kind::String),
+            ("random_password", Kind::Password),
+            ("random_id", Kind::Id),
+            ("random_integer", Kind::Integer),
+            ("random_uuid", Kind::Uuid),
+            ("random_shuffle", Kind::Shuffle),
+        ] {
+            types.insert(name, Arc::new(Random::new(kind)));
+        }
         Registry {
             types,
             configured: HashMap::new(),

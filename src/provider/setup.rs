@@ -12,7 +12,14 @@ use crate::state::State;
 use std::collections::BTreeMap;
 
 /// Providers whose types are built in and need no configuration.
-const BUILTIN: &[&str] = &["terraform", "null", "time", "template"];
+const BUILTIN: &[&str] = &[
+    "terraform",
+    "null",
+    "time",
+    "template",
+    "random",
+    "cloudinit",
+];
 
 pub async fn configure(
     tree: &ModuleTree,

@@ -36,6 +36,7 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     add("aws_subnets", Kind::Subnets);
     add("aws_region", Kind::Region);
     add("aws_caller_identity", Kind::CallerIdentity);
+    add("aws_partition", Kind::Partition);
     add("aws_ssm_parameter", Kind::SsmParameter);
 }
 
@@ -47,6 +48,7 @@ enum Kind {
     Subnets,
     Region,
     CallerIdentity,
+    Partition,
     SsmParameter,
 }
 
@@ -130,6 +132,12 @@ impl Kind {
                 ("region", AttrSchema::optional_computed(Type::String)),
                 ("endpoint", AttrSchema::computed(Type::String)),
                 ("description", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::Partition => Schema::new([
+                id,
+                ("partition", AttrSchema::computed(Type::String)),
+                ("dns_suffix", AttrSchema::computed(Type::String)),
+                ("reverse_dns_prefix", AttrSchema::computed(Type::String)),
             ]),
             Kind::CallerIdentity => Schema::new([
                 id,
@@ -230,6 +238,14 @@ impl DataSource for Data {
                         .set("endpoint", s(format!("ec2.{}.amazonaws.com", aws.region)))
                         .set("description", s(&aws.region));
                 }
+                Kind::Partition => {
+                    let (partition, suffix) = partition_of(&aws.region);
+                    let reverse: Vec<&str> = suffix.split('.').rev().collect();
+                    o.set("id", s(partition))
+                        .set("partition", s(partition))
+                        .set("dns_suffix", s(suffix))
+                        .set("reverse_dns_prefix", s(reverse.join(".")));
+                }
                 Kind::CallerIdentity => {
                     let me = aws
                         .sts
@@ -273,6 +289,21 @@ impl DataSource for Data {
             }
             Ok(o.finish(&schema))
         })
+    }
+}
+
+/// The AWS partition of a region and its DNS suffix.
+fn partition_of(region: &str) -> (&'static str, &'static str) {
+    if region.starts_with("cn-") {
+        ("aws-cn", "amazonaws.com.cn")
+    } else if region.starts_with("us-gov-") {
+        ("aws-us-gov", "amazonaws.com")
+    } else if region.starts_with("us-iso-") {
+        ("aws-iso", "c2s.ic.gov")
+    } else if region.starts_with("us-isob-") {
+        ("aws-iso-b", "sc2s.sgov.gov")
+    } else {
+        ("aws", "amazonaws.com")
     }
 }
 

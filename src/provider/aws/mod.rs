@@ -2,6 +2,7 @@
 //! tags, SDK clients), shared by every resource and data source type it serves. One file per
 //! resource family; `sdk` holds what talks to the SDK in general, `tags` the tagging rules.
 
+pub mod asg_attachment;
 pub mod attrs;
 pub mod bulk;
 pub mod compute;
@@ -32,6 +33,7 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
         security_group::TYPES,
         iam::TYPES,
         compute::TYPES,
+        asg_attachment::TYPES,
         lb::TYPES,
         elb::TYPES,
     ]
@@ -48,6 +50,7 @@ pub const DATA_TYPES: &[&str] = &[
     "aws_subnets",
     "aws_region",
     "aws_caller_identity",
+    "aws_partition",
     "aws_ssm_parameter",
     "aws_iam_policy_document",
 ];
@@ -209,6 +212,7 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
     security_group::register(&aws, &mut c);
     iam::register(&aws, &mut c);
     compute::register(&aws, &mut c);
+    asg_attachment::register(&aws, &mut c);
     lb::register(&aws, &mut c);
     elb::register(&aws, &mut c);
     data::register(&aws, &mut c);

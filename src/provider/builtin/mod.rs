@@ -2,6 +2,8 @@
 //! `null_resource` and `time_sleep`. They make every engine feature testable without AWS and let the same
 //! configuration run through Terraform for comparison.
 
+pub mod random;
+
 use super::{AttrSchema, BoxFuture, ProviderResult, ResourceType, Schema};
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};

@@ -1,0 +1,189 @@
+//! `aws_autoscaling_attachment`: registers an autoscaling group with one target group
+//! (`lb_target_group_arn`) or classic load balancer (`elb`). It has no tags and no id of its own
+//! in AWS, so it is found by its natural key (the group and the load balancer), and attaching
+//! what is already attached is harmless: a killed apply converges on the next one.
+
+use super::Aws;
+use super::attrs::{Obj, s};
+use super::sdk::err;
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::{
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, ResourceType,
+    Schema,
+};
+use std::sync::Arc;
+
+/// The resource types this file serves.
+pub const TYPES: &[&str] = &["aws_autoscaling_attachment"];
+
+pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
+    c.resources.insert(
+        "aws_autoscaling_attachment",
+        Arc::new(Attachment {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new([
+                ("id", AttrSchema::computed(Type::String)),
+                (
+                    "autoscaling_group_name",
+                    AttrSchema::required(Type::String).force_new(),
+                ),
+                (
+                    "lb_target_group_arn",
+                    AttrSchema::optional(Type::String).force_new(),
+                ),
+                ("elb", AttrSchema::optional(Type::String).force_new()),
+            ])),
+        }),
+    );
+}
+
+#[derive(Clone)]
+struct Attachment {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+/// What an attachment joins: the group, and a target group ARN or a classic load balancer name.
+fn key(o: &Obj) -> ProviderResult<(String, Option<String>, Option<String>)> {
+    let group = o.req("autoscaling_group_name")?;
+    let (tg, elb) = (o.str("lb_target_group_arn"), o.str("elb"));
+    if tg.is_some() == elb.is_some() {
+        return Err(ProviderError::new(
+            "plan",
+            "exactly one of lb_target_group_arn and elb must be set",
+        ));
+    }
+    Ok((group, tg, elb))
+}
+
+impl Attachment {
+    async fn attached(&self, o: &Obj) -> ProviderResult<bool> {
+        let (group, tg, elb) = key(o)?;
+        let out = self
+            .aws
+            .autoscaling
+            .describe_auto_scaling_groups()
+            .auto_scaling_group_names(&group)
+            .send()
+            .await
+            .map_err(err("autoscaling:DescribeAutoScalingGroups"))?;
+        let Some(g) = out.auto_scaling_groups().first() else {
+            return Ok(false);
+        };
+        Ok(match (tg, elb) {
+            (Some(tg), _) => g.target_group_arns().contains(&tg),
+            (_, Some(elb)) => g.load_balancer_names().contains(&elb),
+            _ => false,
+        })
+    }
+}
+
+impl ResourceType for Attachment {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        let o = Obj::of(planned);
+        let both_known = ["lb_target_group_arn", "elb"]
+            .iter()
+            .all(|k| o.0.get(*k).is_none_or(Value::is_known));
+        if both_known {
+            key(&o).map(|_| ()).map_err(|e| e.message)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = Obj::of(&planned);
+            let (group, tg, elb) = key(&o)?;
+            let asg = &this.aws.autoscaling;
+            if let Some(tg) = &tg {
+                asg.attach_load_balancer_target_groups()
+                    .auto_scaling_group_name(&group)
+                    .target_group_arns(tg)
+                    .send()
+                    .await
+                    .map_err(err("autoscaling:AttachLoadBalancerTargetGroups"))?;
+            }
+            if let Some(elb) = &elb {
+                asg.attach_load_balancers()
+                    .auto_scaling_group_name(&group)
+                    .load_balancer_names(elb)
+                    .send()
+                    .await
+                    .map_err(err("autoscaling:AttachLoadBalancers"))?;
+            }
+            let target = tg.or(elb).unwrap_or_default();
+            let id = format!("{group}-{:08x}", super::attrs::crc32(target.as_bytes()));
+            o.set("id", s(id));
+            Ok(o.finish(&this.schema))
+        })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        // Every argument replaces the attachment.
+        Box::pin(async move { Ok(planned) })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let o = Obj::of(&prior);
+            let (group, tg, elb) = key(&o)?;
+            let asg = &this.aws.autoscaling;
+            let r = match (tg, elb) {
+                (Some(tg), _) => asg
+                    .detach_load_balancer_target_groups()
+                    .auto_scaling_group_name(&group)
+                    .target_group_arns(tg)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(err("autoscaling:DetachLoadBalancerTargetGroups")),
+                (_, Some(elb)) => asg
+                    .detach_load_balancers()
+                    .auto_scaling_group_name(&group)
+                    .load_balancer_names(elb)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(err("autoscaling:DetachLoadBalancers")),
+                _ => Ok(()),
+            };
+            // A group that is already gone has nothing attached.
+            match r {
+                Err(e) if !(e.is_not_found() || e.message.contains("not found")) => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let o = Obj::of(&prior);
+            Ok(this.attached(&o).await?.then_some(prior))
+        })
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let id = id.to_string();
+        Box::pin(async move {
+            Err(ProviderError::new(
+                "import",
+                format!(
+                    "aws_autoscaling_attachment cannot be imported ({id}); declare it and apply: attaching twice is harmless"
+                ),
+            ))
+        })
+    }
+}
