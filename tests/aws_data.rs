@@ -40,6 +40,13 @@ data "aws_ami" "linux" {
   }
 }
 
+data "aws_security_group" "default" {
+  name   = "default"
+  vpc_id = data.aws_vpc.default.id
+}
+
+data "aws_partition" "here" {}
+
 data "aws_ssm_parameter" "token" {
   name = "/cluster/token"
 }
@@ -62,6 +69,8 @@ output "token" {
   sensitive = true
 }
 output "extra_zone" { value = aws_subnet.extra.availability_zone }
+output "default_sg" { value = data.aws_security_group.default.id }
+output "partition" { value = "${data.aws_partition.here.partition}/${data.aws_partition.here.dns_suffix}" }
 "#,
     );
     let rt = runtime();
@@ -105,6 +114,29 @@ output "extra_zone" { value = aws_subnet.extra.availability_zone }
         .unwrap();
     assert_eq!(v("vpc"), vpcs.vpcs()[0].vpc_id().unwrap());
     assert!(!v("subnets").as_array().unwrap().is_empty());
+    assert_eq!(v("partition"), "aws/amazonaws.com");
+    let sgs = rt
+        .block_on(
+            ec2.describe_security_groups()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("vpc-id")
+                        .values(vpcs.vpcs()[0].vpc_id().unwrap())
+                        .build(),
+                )
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("group-name")
+                        .values("default")
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        v("default_sg"),
+        sgs.security_groups()[0].group_id().unwrap()
+    );
     assert!(v("ami").as_str().unwrap().starts_with("ami-"));
     assert!(
         v("ami_name")

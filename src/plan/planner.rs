@@ -92,9 +92,10 @@ pub fn proposed_new(
                 ));
             }
             Some(_) => {}
-            // An argument set to null is not set: modules pass through every argument the
-            // provider has, null when unused, and infra may not have all of them.
-            None if given.is_null() => {}
+            // An argument set to null (or a dynamic block that generated nothing) is not set:
+            // modules pass through every argument the provider has, null when unused, and
+            // infra may not have all of them.
+            None if given.is_null() || given.length() == Some(0) => {}
             None => {
                 let hint =
                     crate::diag::did_you_mean(name, schema.attributes.keys().map(String::as_str))

@@ -37,6 +37,7 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     add("aws_region", Kind::Region);
     add("aws_caller_identity", Kind::CallerIdentity);
     add("aws_partition", Kind::Partition);
+    add("aws_security_group", Kind::SecurityGroup);
     add("aws_ssm_parameter", Kind::SsmParameter);
 }
 
@@ -49,6 +50,7 @@ enum Kind {
     Region,
     CallerIdentity,
     Partition,
+    SecurityGroup,
     SsmParameter,
 }
 
@@ -131,6 +133,15 @@ impl Kind {
                 ("name", AttrSchema::optional_computed(Type::String)),
                 ("region", AttrSchema::optional_computed(Type::String)),
                 ("endpoint", AttrSchema::computed(Type::String)),
+                ("description", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::SecurityGroup => Schema::new([
+                id,
+                ("name", AttrSchema::optional_computed(Type::String)),
+                ("vpc_id", AttrSchema::optional_computed(Type::String)),
+                ("tags", AttrSchema::optional_computed(string_map())),
+                ("filter", filter_block()),
+                ("arn", AttrSchema::computed(Type::String)),
                 ("description", AttrSchema::computed(Type::String)),
             ]),
             Kind::Partition => Schema::new([
@@ -238,6 +249,7 @@ impl DataSource for Data {
                         .set("endpoint", s(format!("ec2.{}.amazonaws.com", aws.region)))
                         .set("description", s(&aws.region));
                 }
+                Kind::SecurityGroup => security_group(&aws, &cfg, &mut o).await?,
                 Kind::Partition => {
                     let (partition, suffix) = partition_of(&aws.region);
                     let reverse: Vec<&str> = suffix.split('.').rev().collect();
@@ -290,6 +302,52 @@ impl DataSource for Data {
             Ok(o.finish(&schema))
         })
     }
+}
+
+async fn security_group(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
+    let mut fs = filters(cfg);
+    for (arg, name) in [
+        ("id", "group-id"),
+        ("name", "group-name"),
+        ("vpc_id", "vpc-id"),
+    ] {
+        if let Some(v) = cfg.str(arg) {
+            fs.push(filter(name, [v]));
+        }
+    }
+    let out = aws
+        .ec2
+        .describe_security_groups()
+        .set_filters(Some(fs))
+        .send()
+        .await
+        .map_err(err("ec2:DescribeSecurityGroups"))?;
+    let groups = out.security_groups();
+    if groups.len() > 1 {
+        return Err(ProviderError::new(
+            "read",
+            format!(
+                "{} security groups matched; add vpc_id or filters so exactly one does",
+                groups.len()
+            ),
+        ));
+    }
+    let g = groups.first().ok_or_else(|| none_found("security group"))?;
+    let id = g.group_id().unwrap_or_default();
+    o.set("id", s(id))
+        .set("name", opt_s(g.group_name()))
+        .set("vpc_id", opt_s(g.vpc_id()))
+        .set("description", opt_s(g.description()))
+        .set(
+            "arn",
+            s(format!(
+                "arn:aws:ec2:{}:{}:security-group/{id}",
+                aws.region,
+                g.owner_id().unwrap_or_default()
+            )),
+        )
+        .set("tags", map_s(&tags::from_ec2(g.tags())));
+    Ok(())
 }
 
 /// The AWS partition of a region and its DNS suffix.

@@ -51,6 +51,7 @@ pub const DATA_TYPES: &[&str] = &[
     "aws_region",
     "aws_caller_identity",
     "aws_partition",
+    "aws_security_group",
     "aws_ssm_parameter",
     "aws_iam_policy_document",
 ];
