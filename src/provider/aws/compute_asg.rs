@@ -873,6 +873,21 @@ impl LaunchConfiguration {
                 "root_block_device",
                 AttrSchema::optional(Type::List(Box::new(root_device_ty()))).force_new(),
             ),
+            (
+                "ebs_optimized",
+                AttrSchema::optional_computed(Type::Bool).force_new(),
+            ),
+            (
+                "enable_monitoring",
+                AttrSchema::optional(Type::Bool)
+                    .default(b(true))
+                    .force_new(),
+            ),
+            (
+                "placement_tenancy",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("spot_price", AttrSchema::optional(Type::String).force_new()),
         ];
         LaunchConfiguration {
             aws: aws.clone(),
@@ -967,6 +982,15 @@ impl LaunchConfiguration {
                 b(c.associate_public_ip_address().unwrap_or(false)),
             )
             .set("key_name", opt_s(c.key_name()))
+            .set("ebs_optimized", b(c.ebs_optimized().unwrap_or(false)))
+            .set(
+                "enable_monitoring",
+                b(c.instance_monitoring()
+                    .and_then(|m| m.enabled())
+                    .unwrap_or(true)),
+            )
+            .set("placement_tenancy", opt_s(c.placement_tenancy()))
+            .set("spot_price", opt_s(c.spot_price()))
             .set(
                 "root_block_device",
                 read_blocks(
@@ -1038,6 +1062,14 @@ impl ResourceType for LaunchConfiguration {
                 .set_associate_public_ip_address(p.bool("associate_public_ip_address"))
                 .set_key_name(p.str("key_name"))
                 .set_block_device_mappings(super::nonempty(mappings))
+                .set_ebs_optimized(p.bool("ebs_optimized"))
+                .instance_monitoring(
+                    aws_sdk_autoscaling::types::InstanceMonitoring::builder()
+                        .enabled(p.bool("enable_monitoring").unwrap_or(true))
+                        .build(),
+                )
+                .set_placement_tenancy(p.str("placement_tenancy"))
+                .set_spot_price(p.str("spot_price"))
                 .send()
                 .await
                 .map_err(err("autoscaling:CreateLaunchConfiguration"))?;

@@ -34,6 +34,7 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     add("aws_availability_zones", Kind::AvailabilityZones);
     add("aws_vpc", Kind::Vpc);
     add("aws_subnets", Kind::Subnets);
+    add("aws_subnet_ids", Kind::SubnetIds);
     add("aws_region", Kind::Region);
     add("aws_caller_identity", Kind::CallerIdentity);
     add("aws_partition", Kind::Partition);
@@ -51,6 +52,7 @@ enum Kind {
     CallerIdentity,
     Partition,
     SecurityGroup,
+    SubnetIds,
     SsmParameter,
 }
 
@@ -127,6 +129,17 @@ impl Kind {
                 ("tags", AttrSchema::optional(string_map())),
                 ("filter", filter_block()),
                 ("ids", AttrSchema::computed(strings())),
+            ]),
+            // The retired predecessor of aws_subnets, still in many configurations.
+            Kind::SubnetIds => Schema::new([
+                id,
+                ("vpc_id", AttrSchema::required(Type::String)),
+                ("tags", AttrSchema::optional(string_map())),
+                ("filter", filter_block()),
+                (
+                    "ids",
+                    AttrSchema::computed(Type::Set(Box::new(Type::String))),
+                ),
             ]),
             Kind::Region => Schema::new([
                 id,
@@ -215,11 +228,16 @@ impl DataSource for Data {
                 Kind::Ami => ami(&aws, &cfg, &mut o).await?,
                 Kind::AvailabilityZones => zones(&aws, &cfg, &mut o).await?,
                 Kind::Vpc => vpc(&aws, &cfg, &mut o).await?,
-                Kind::Subnets => {
+                Kind::Subnets | Kind::SubnetIds => {
+                    let mut fs = filters(&cfg);
+                    if let Some(vpc) = cfg.str("vpc_id") {
+                        fs.push(filter("vpc-id", [vpc.clone()]));
+                        o.set("id", s(&vpc));
+                    }
                     let found = aws
                         .ec2
                         .describe_subnets()
-                        .set_filters(Some(filters(&cfg)))
+                        .set_filters(Some(fs))
                         .into_paginator()
                         .items()
                         .send()
@@ -229,7 +247,11 @@ impl DataSource for Data {
                     // Sorted: the API's order varies, and a list that reorders is a change.
                     let mut ids: Vec<&str> = found.iter().filter_map(|s| s.subnet_id()).collect();
                     ids.sort_unstable();
-                    o.set("ids", list_s(ids)).set("id", s(&aws.region));
+                    if matches!(kind, Kind::SubnetIds) {
+                        o.set("ids", super::attrs::set_s(ids));
+                    } else {
+                        o.set("ids", list_s(ids)).set("id", s(&aws.region));
+                    }
                 }
                 Kind::Region => {
                     if let Some(want) = cfg.str("name").or_else(|| cfg.str("region"))

@@ -48,6 +48,7 @@ pub const DATA_TYPES: &[&str] = &[
     "aws_availability_zones",
     "aws_vpc",
     "aws_subnets",
+    "aws_subnet_ids",
     "aws_region",
     "aws_caller_identity",
     "aws_partition",
