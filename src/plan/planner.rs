@@ -15,9 +15,9 @@ use crate::state::{InstanceState, ResourceState, State};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-pub struct Planner {
+pub struct Planner<'a> {
     pub registry: Registry,
-    pub prior: Option<State>,
+    pub prior: Option<&'a State>,
     /// `--replace` addresses.
     pub replace: HashSet<String>,
     /// Static resource address → resources it depends on.
@@ -163,7 +163,7 @@ pub fn changed_attributes(schema: &Schema, prior: &Value, planned: &Value) -> Ve
         .collect()
 }
 
-impl Planner {
+impl Planner<'_> {
     /// Whether a `replace_triggered_by` reference names something this plan changes.
     fn triggered(&self, r: &Resource, module_key: &str) -> bool {
         r.lifecycle
@@ -201,7 +201,7 @@ impl Planner {
     ) -> Result<Value, Diagnostic> {
         let r = req.resource;
         let schema = provider.schema();
-        let prior = prior_value(self.prior.as_ref(), &req.address, schema);
+        let prior = prior_value(self.prior, &req.address, schema);
         let mut planned = proposed_new(
             &req.address,
             r,
@@ -327,7 +327,7 @@ impl Planner {
 
     /// Instances in the prior state that the configuration no longer has: planned for deletion.
     pub fn plan_orphans(&mut self) {
-        let Some(state) = &self.prior else { return };
+        let Some(state) = self.prior else { return };
         let mut orphans = Vec::new();
         for (addr, r, inst) in state.instances() {
             if self.seen.contains(&addr) || r.mode == "data" {
@@ -402,7 +402,7 @@ pub fn delete_change(
     }
 }
 
-impl Hook for Planner {
+impl Hook for Planner<'_> {
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         self.seen.insert(req.address.clone());
         let r = req.resource;

@@ -40,10 +40,12 @@ pub async fn make_plan(
     prior: Option<&State>,
     registry: &Registry,
 ) -> PlanOutcome {
-    let mut prior = prior.cloned();
+    // Copied only if moved blocks or refresh change it: a no-change plan of a large state
+    // works on the state as loaded.
+    let mut prior: Option<std::borrow::Cow<State>> = prior.map(std::borrow::Cow::Borrowed);
     let mut moves = Vec::new();
-    if let Some(state) = prior.as_mut() {
-        match apply_moved_blocks(tree, state) {
+    if let Some(state) = prior.as_mut().filter(|_| has_moved_blocks(tree)) {
+        match apply_moved_blocks(tree, state.to_mut()) {
             Ok(m) => moves = m,
             Err(d) => diags.extend(d),
         }
@@ -84,7 +86,7 @@ pub async fn make_plan(
     };
     let mut planner = Planner {
         registry: registry.clone(),
-        prior: prior.clone(),
+        prior: prior.as_deref(),
         replace: req.replace.iter().cloned().collect(),
         dependencies,
         changes: Vec::new(),
@@ -121,7 +123,7 @@ pub async fn make_plan(
         })
         .unwrap_or_default();
     if req.destroy {
-        let changes = destroy_changes(prior.as_ref(), registry);
+        let changes = destroy_changes(prior.as_deref(), registry);
         let outputs = prior
             .as_ref()
             .map(|s| {
@@ -159,7 +161,7 @@ pub async fn make_plan(
     if !req.targets.is_empty() {
         changes = apply_targets(changes, &req.targets);
     }
-    let outputs = output_changes(prior.as_ref(), &evaluated.outputs);
+    let outputs = output_changes(prior.as_deref(), &evaluated.outputs);
     let mut plan = base_plan(changes, outputs, variables);
     plan.moved = moves;
     PlanOutcome {
@@ -170,6 +172,10 @@ pub async fn make_plan(
 
 /// Renames state addresses as the configuration's `moved` blocks say, so renamed resources
 /// keep their objects. Returns the (from, to) pairs that applied.
+fn has_moved_blocks(tree: &ModuleTree) -> bool {
+    tree.modules.iter().any(|tm| !tm.module.moved.is_empty())
+}
+
 fn apply_moved_blocks(
     tree: &ModuleTree,
     state: &mut State,
@@ -235,13 +241,18 @@ type Member = (
 /// configuration, all batches at once); each batch also reports objects tagged with this
 /// state's lineage that the state does not hold, which a crashed apply created: they are
 /// adopted under the address they are tagged with.
-pub async fn refresh(state: &mut State, registry: &Registry, tree: Option<&ModuleTree>) -> Refresh {
+pub async fn refresh(
+    state: &mut std::borrow::Cow<'_, State>,
+    registry: &Registry,
+    tree: Option<&ModuleTree>,
+) -> Refresh {
     use std::collections::BTreeMap;
     let mut diags = Vec::new();
     // (type, provider address) → instances in state.
     let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
     for (addr, r, inst) in state.instances() {
-        if r.mode != "managed" {
+        // Built-in types keep their objects in state only: reading them again reads the state.
+        if r.mode != "managed" || registry.is_builtin(&r.type_name) {
             continue;
         }
         groups
@@ -335,7 +346,7 @@ pub async fn refresh(state: &mut State, registry: &Registry, tree: Option<&Modul
     }
     let mut out = Refresh::default();
     for (r, i) in updates {
-        state.upsert(&r, i.clone());
+        state.to_mut().upsert(&r, i.clone());
         out.refreshed.push(RefreshedObject {
             resource: r,
             instance: i,
@@ -343,7 +354,7 @@ pub async fn refresh(state: &mut State, registry: &Registry, tree: Option<&Modul
         });
     }
     for a in gone {
-        state.remove(&a);
+        state.to_mut().remove(&a);
         out.vanished.push(a);
     }
     for (address, type_name, provider_addr, provider, value) in adopted {
@@ -382,7 +393,7 @@ pub async fn refresh(state: &mut State, registry: &Registry, tree: Option<&Modul
             ),
             crate::syntax::Span::default(),
         ));
-        state.upsert(&header, inst.clone());
+        state.to_mut().upsert(&header, inst.clone());
         out.refreshed.push(RefreshedObject {
             resource: header,
             instance: inst,
