@@ -3,6 +3,7 @@
 //! spellings (`-var`, `-json`, `-no-color`) are accepted so CI scripts port by renaming the binary.
 
 mod apply;
+mod bake;
 mod console;
 mod engine;
 mod eval;
@@ -70,6 +71,8 @@ enum Command {
     Import(state_cmd::ImportArgs),
     /// Print the user data an instance will boot with, decoded.
     Render(render::RenderArgs),
+    /// Build the machine images that are missing: `image` blocks, skipped when unchanged.
+    Bake(bake::BakeArgs),
 }
 
 /// Variable flags shared by every command that evaluates the configuration.
@@ -180,6 +183,7 @@ pub fn run() -> i32 {
         Command::Graph(a) => state_cmd::graph(&ui, a),
         Command::Import(a) => state_cmd::import(&ui, a),
         Command::Render(a) => render::run(&ui, a, &args),
+        Command::Bake(a) => bake::run(&ui, a, &args),
     }
 }
 

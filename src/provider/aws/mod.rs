@@ -127,6 +127,28 @@ impl Aws {
 
 /// Reads `provider "aws"` arguments and builds the clients.
 pub async fn configure(address: String, config: &Value) -> ProviderResult<Configured> {
+    let aws = connect(address, config, None).await?;
+    check_account(&aws, &Obj::of(config)).await?;
+    let mut c = Configured::default();
+    vpc::register(&aws, &mut c);
+    routing::register(&aws, &mut c);
+    security_group::register(&aws, &mut c);
+    iam::register(&aws, &mut c);
+    compute::register(&aws, &mut c);
+    asg_attachment::register(&aws, &mut c);
+    lb::register(&aws, &mut c);
+    elb::register(&aws, &mut c);
+    data::register(&aws, &mut c);
+    Ok(c)
+}
+
+/// The clients of one `provider "aws"` configuration, in `region` instead of the configured
+/// one when given (`infra bake` copies images to other regions with the same credentials).
+pub async fn connect(
+    address: String,
+    config: &Value,
+    region: Option<&str>,
+) -> ProviderResult<Arc<Aws>> {
     let cfg = Obj::of(config);
     for k in cfg.0.keys() {
         if !CONFIG_ARGS.contains(&k.as_str()) {
@@ -146,7 +168,7 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
             ))
             .build_https(),
     );
-    if let Some(r) = cfg.str("region") {
+    if let Some(r) = region.map(str::to_string).or_else(|| cfg.str("region")) {
         loader = loader.region(aws_config::Region::new(r));
     }
     if let Some(p) = cfg.str("profile") {
@@ -207,18 +229,7 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
         sts: client!(aws_sdk_sts, "sts"),
         account_id: tokio::sync::OnceCell::new(),
     });
-    check_account(&aws, &cfg).await?;
-    let mut c = Configured::default();
-    vpc::register(&aws, &mut c);
-    routing::register(&aws, &mut c);
-    security_group::register(&aws, &mut c);
-    iam::register(&aws, &mut c);
-    compute::register(&aws, &mut c);
-    asg_attachment::register(&aws, &mut c);
-    lb::register(&aws, &mut c);
-    elb::register(&aws, &mut c);
-    data::register(&aws, &mut c);
-    Ok(c)
+    Ok(aws)
 }
 
 /// `allowed_account_ids` / `forbidden_account_ids`: refuse to touch the wrong account.

@@ -1,0 +1,562 @@
+//! The EC2 side of a bake with the user-data communicator: find the image by fingerprint, or
+//! build it from a temporary security group and builder instance, and remove those again
+//! whether the build succeeds or fails.
+
+use super::fingerprint::fingerprint;
+use super::journal::{Entry, Journal};
+use super::spec::{Communicator, ImageSpec, SourceAmi};
+use super::user_data;
+use crate::provider::aws::Aws;
+use crate::provider::aws::bulk::filter;
+use crate::provider::aws::sdk::{delete_when_released, err, wait_for};
+use crate::provider::aws::tags::{ec2_spec, ec2_tags};
+use crate::provider::{ProviderError, ProviderResult};
+use aws_sdk_ec2::types::{InstanceStateName, ResourceType};
+use base64::Engine;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const FINGERPRINT_TAG: &str = "infra:fingerprint";
+/// Marks every temporary object of a build; the value is the build's id.
+pub const TEMP_TAG: &str = "infra:bake-temp";
+
+/// How long the provisioners may run before the builder powers itself off.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const IMAGE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+const INSTANCE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// Receives progress lines: the image's name and what is happening.
+pub type Progress = Box<dyn Fn(&str, &str) + Send + Sync>;
+
+pub struct Baker {
+    /// The clients of the image's home region.
+    pub aws: Arc<Aws>,
+    /// Clients for every region images are copied to.
+    pub regions: BTreeMap<String, Arc<Aws>>,
+    pub journal: Journal,
+    pub force: bool,
+    /// The emulator runs no user data: infra stops the builder itself once it is running and
+    /// takes the provisioners' success as given. Set only by tests against moto.
+    pub emulated_builder: bool,
+    /// Progress lines (`image.NAME: ...`).
+    pub progress: Progress,
+}
+
+/// A baked (or found) image.
+#[derive(Debug, Clone)]
+pub struct Baked {
+    pub name: String,
+    pub fingerprint: String,
+    pub source_ami: String,
+    /// Region → image id, the home region included.
+    pub artifacts: BTreeMap<String, String>,
+    /// RFC 3339; for an image found, when it was built.
+    pub build_time: String,
+    /// False when an image with the fingerprint already existed.
+    pub built: bool,
+}
+
+impl Baker {
+    fn client(&self, region: &str) -> &aws_sdk_ec2::Client {
+        match self.regions.get(region) {
+            Some(a) => &a.ec2,
+            None => &self.aws.ec2,
+        }
+    }
+
+    /// Removes what killed bakes left behind (their journal entries), then forgets them.
+    pub async fn recover(&self) -> ProviderResult<()> {
+        let pending = self.journal.pending().map_err(journal_err)?;
+        for e in pending {
+            (self.progress)(
+                &e.image,
+                &format!(
+                    "removing what the interrupted build {} left behind",
+                    e.bake_id
+                ),
+            );
+            remove_temporaries(self.client(&e.region), &e.bake_id).await?;
+            self.journal.remove(&e.bake_id).map_err(journal_err)?;
+        }
+        Ok(())
+    }
+
+    pub async fn bake(&self, spec: &ImageSpec) -> ProviderResult<Baked> {
+        if spec.communicator == Communicator::Ssh {
+            return Err(ProviderError::new(
+                "bake",
+                format!(
+                    "image {:?}: the ssh communicator is not available yet; use communicator = \"user-data\"",
+                    spec.name
+                ),
+            ));
+        }
+        let source_ami = self.resolve_source(spec).await?;
+        let fp = fingerprint(spec, &source_ami);
+        if !self.force
+            && let Some(found) = self.find(&fp).await?
+        {
+            (self.progress)(
+                &spec.name,
+                &format!("up to date: {} ({})", found.0, &fp[..12]),
+            );
+            return Ok(Baked {
+                name: spec.name.clone(),
+                fingerprint: fp,
+                source_ami,
+                artifacts: BTreeMap::from([(self.aws.region.clone(), found.0)]),
+                build_time: found.1,
+                built: false,
+            });
+        }
+        let bake_id = uuid::Uuid::new_v4().simple().to_string();
+        let entry = Entry {
+            bake_id: bake_id.clone(),
+            region: self.aws.region.clone(),
+            image: spec.name.clone(),
+        };
+        self.journal.add(&entry).map_err(journal_err)?;
+        let built = self.build(spec, &source_ami, &fp, &bake_id).await;
+        (self.progress)(&spec.name, "removing the builder and its security group");
+        let cleaned = remove_temporaries(&self.aws.ec2, &bake_id).await;
+        if cleaned.is_ok() {
+            self.journal.remove(&bake_id).map_err(journal_err)?;
+        }
+        let baked = built?;
+        cleaned?;
+        Ok(baked)
+    }
+
+    async fn resolve_source(&self, spec: &ImageSpec) -> ProviderResult<String> {
+        let (owners, name, most_recent) = match &spec.source {
+            SourceAmi::Id(id) => return Ok(id.clone()),
+            SourceAmi::Filter {
+                owners,
+                name,
+                most_recent,
+            } => (owners, name, *most_recent),
+        };
+        let found = self
+            .aws
+            .ec2
+            .describe_images()
+            .set_owners(Some(owners.clone()))
+            .filters(filter("name", [name.clone()]))
+            .filters(filter("state", ["available".to_string()]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeImages"))?;
+        let mut images: Vec<_> = found.images().iter().collect();
+        if images.len() > 1 && !most_recent {
+            return Err(ProviderError::new(
+                "bake",
+                format!(
+                    "image {:?}: source_ami_filter matches {} images; make it more specific or set most_recent = true",
+                    spec.name,
+                    images.len()
+                ),
+            ));
+        }
+        // Creation dates are ISO 8601 in UTC, so they sort as strings.
+        images.sort_by(|a, b| a.creation_date().cmp(&b.creation_date()));
+        images
+            .last()
+            .and_then(|i| i.image_id())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "bake",
+                    format!(
+                        "image {:?}: no image named {name:?} owned by {owners:?}",
+                        spec.name
+                    ),
+                )
+            })
+    }
+
+    /// The available image built with fingerprint `fp` in the home region: its id and build
+    /// time. One API call.
+    async fn find(&self, fp: &str) -> ProviderResult<Option<(String, String)>> {
+        let found = self
+            .aws
+            .ec2
+            .describe_images()
+            .owners("self")
+            .filters(filter(&format!("tag:{FINGERPRINT_TAG}"), [fp.to_string()]))
+            .filters(filter("state", ["available".to_string()]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeImages"))?;
+        Ok(found.images().first().map(|i| {
+            let built = i
+                .tags()
+                .iter()
+                .find(|t| t.key() == Some("infra:build-time"))
+                .and_then(|t| t.value())
+                .or(i.creation_date())
+                .unwrap_or_default();
+            (
+                i.image_id().unwrap_or_default().to_string(),
+                built.to_string(),
+            )
+        }))
+    }
+
+    async fn build(
+        &self,
+        spec: &ImageSpec,
+        source_ami: &str,
+        fp: &str,
+        bake_id: &str,
+    ) -> ProviderResult<Baked> {
+        let ec2 = &self.aws.ec2;
+        let user_data = user_data::render(spec).map_err(|m| ProviderError::new("bake", m))?;
+        let temp_name = format!("infra-bake-{}-{}", spec.name, &fp[..12]);
+        let temp_tags = BTreeMap::from([
+            ("Name".to_string(), temp_name.clone()),
+            (TEMP_TAG.to_string(), bake_id.to_string()),
+        ]);
+        let vpc_id = match &spec.subnet_id {
+            Some(subnet) => ec2
+                .describe_subnets()
+                .subnet_ids(subnet)
+                .send()
+                .await
+                .map_err(err("ec2:DescribeSubnets"))?
+                .subnets()
+                .first()
+                .and_then(|s| s.vpc_id())
+                .map(str::to_string),
+            None => None,
+        };
+        (self.progress)(&spec.name, &format!("creating security group {temp_name}"));
+        // The user-data builder needs no inbound rule: it only reaches out.
+        let group = ec2
+            .create_security_group()
+            .group_name(&temp_name)
+            .description(format!(
+                "infra bake {}: temporary, removed after the build",
+                spec.name
+            ))
+            .set_vpc_id(vpc_id)
+            .tag_specifications(ec2_spec(ResourceType::SecurityGroup, &temp_tags))
+            .send()
+            .await
+            .map_err(err("ec2:CreateSecurityGroup"))?;
+        let group_id = group.group_id().unwrap_or_default().to_string();
+        (self.progress)(
+            &spec.name,
+            &format!("launching the builder from {source_ami}"),
+        );
+        let run = ec2
+            .run_instances()
+            .image_id(source_ami)
+            .instance_type(spec.instance_type.as_str().into())
+            .min_count(1)
+            .max_count(1)
+            .security_group_ids(&group_id)
+            .set_subnet_id(spec.subnet_id.clone())
+            // The script's poweroff must stop the builder, not terminate it: the image is
+            // made from its stopped volumes.
+            .instance_initiated_shutdown_behavior(aws_sdk_ec2::types::ShutdownBehavior::Stop)
+            .user_data(base64::engine::general_purpose::STANDARD.encode(&user_data))
+            .tag_specifications(ec2_spec(ResourceType::Instance, &temp_tags))
+            .tag_specifications(ec2_spec(ResourceType::Volume, &temp_tags))
+            .send()
+            .await
+            .map_err(err("ec2:RunInstances"))?;
+        let instance_id = run
+            .instances()
+            .first()
+            .and_then(|i| i.instance_id())
+            .unwrap_or_default()
+            .to_string();
+        (self.progress)(
+            &spec.name,
+            &format!("waiting for {instance_id} to run the provisioners and power off"),
+        );
+        self.wait_stopped(&instance_id).await?;
+        self.check_report(spec, &instance_id).await?;
+        let ami_name = spec.ami_name_for(fp);
+        let build_time = crate::lang::functions::now_rfc3339();
+        let mut image_tags = spec.tags.clone();
+        image_tags.insert("Name".into(), ami_name.clone());
+        image_tags.insert(FINGERPRINT_TAG.into(), fp.to_string());
+        image_tags.insert("infra:source-ami".into(), source_ami.to_string());
+        image_tags.insert("infra:build-time".into(), build_time.clone());
+        image_tags.insert("infra:version".into(), env!("CARGO_PKG_VERSION").into());
+        (self.progress)(&spec.name, &format!("creating image {ami_name}"));
+        let image_id = ec2
+            .create_image()
+            .instance_id(&instance_id)
+            .name(&ami_name)
+            .description(format!("infra bake {} {fp}", spec.name))
+            .tag_specifications(ec2_spec(ResourceType::Image, &image_tags))
+            .send()
+            .await
+            .map_err(err("ec2:CreateImage"))?
+            .image_id()
+            .unwrap_or_default()
+            .to_string();
+        let image = wait_available(ec2, &image_id).await?;
+        // Snapshots are tagged once known (moto also refuses snapshot tags in CreateImage).
+        tag_snapshots(ec2, &image, &image_tags).await?;
+        share(ec2, &image_id, &spec.ami_users).await?;
+        let mut artifacts = BTreeMap::from([(self.aws.region.clone(), image_id.clone())]);
+        for region in spec.ami_regions.iter().filter(|r| **r != self.aws.region) {
+            (self.progress)(&spec.name, &format!("copying {image_id} to {region}"));
+            let there = self.client(region);
+            let copy = there
+                .copy_image()
+                .source_region(&self.aws.region)
+                .source_image_id(&image_id)
+                .name(&ami_name)
+                .send()
+                .await
+                .map_err(err("ec2:CopyImage"))?
+                .image_id()
+                .unwrap_or_default()
+                .to_string();
+            there
+                .create_tags()
+                .resources(&copy)
+                .set_tags(Some(ec2_tags(&image_tags)))
+                .send()
+                .await
+                .map_err(err("ec2:CreateTags"))?;
+            let copied = wait_available(there, &copy).await?;
+            tag_snapshots(there, &copied, &image_tags).await?;
+            share(there, &copy, &spec.ami_users).await?;
+            artifacts.insert(region.clone(), copy);
+        }
+        (self.progress)(&spec.name, &format!("built {image_id}"));
+        Ok(Baked {
+            name: spec.name.clone(),
+            fingerprint: fp.to_string(),
+            source_ami: source_ami.to_string(),
+            artifacts,
+            build_time,
+            built: true,
+        })
+    }
+
+    async fn wait_stopped(&self, instance_id: &str) -> ProviderResult<()> {
+        let ec2 = &self.aws.ec2;
+        let mut stop_requested = false;
+        wait_for("the builder to power off", BUILD_TIMEOUT, || {
+            let asked = std::mem::replace(&mut stop_requested, true);
+            async move {
+                let state = instance_state(ec2, instance_id).await?;
+                match state {
+                    Some(InstanceStateName::Stopped) => Ok(Some(())),
+                    Some(InstanceStateName::Running) if self.emulated_builder && !asked => {
+                        ec2.stop_instances()
+                            .instance_ids(instance_id)
+                            .send()
+                            .await
+                            .map_err(err("ec2:StopInstances"))?;
+                        Ok(None)
+                    }
+                    Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
+                    | None => Err(ProviderError::new(
+                        "bake",
+                        format!("the builder {instance_id} was terminated before it powered off"),
+                    )),
+                    _ => Ok(None),
+                }
+            }
+        })
+        .await
+    }
+
+    /// The run script's verdict, from the console output.
+    async fn check_report(&self, spec: &ImageSpec, instance_id: &str) -> ProviderResult<()> {
+        if self.emulated_builder {
+            return Ok(());
+        }
+        let out = self
+            .aws
+            .ec2
+            .get_console_output()
+            .instance_id(instance_id)
+            .latest(true)
+            .send()
+            .await
+            .map_err(err("ec2:GetConsoleOutput"))?;
+        let text = out
+            .output()
+            .and_then(|o| base64::engine::general_purpose::STANDARD.decode(o).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        if text.contains(user_data::SUCCESS_MARK) {
+            return Ok(());
+        }
+        let why = text
+            .lines()
+            .find(|l| l.contains(user_data::FAILURE_MARK))
+            .map(|l| l.trim().to_string())
+            .unwrap_or_else(|| "the builder powered off without reporting success".into());
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        Err(ProviderError::new(
+            "bake",
+            format!(
+                "image {:?}: {why}; last console lines:\n{}",
+                spec.name,
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            ),
+        ))
+    }
+}
+
+fn journal_err(e: std::io::Error) -> ProviderError {
+    ProviderError::new("bake journal", e.to_string())
+}
+
+async fn instance_state(
+    ec2: &aws_sdk_ec2::Client,
+    instance_id: &str,
+) -> ProviderResult<Option<InstanceStateName>> {
+    let out = ec2
+        .describe_instances()
+        .instance_ids(instance_id)
+        .send()
+        .await
+        .map_err(err("ec2:DescribeInstances"))?;
+    Ok(out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .next()
+        .and_then(|i| i.state())
+        .and_then(|s| s.name())
+        .cloned())
+}
+
+async fn wait_available(
+    ec2: &aws_sdk_ec2::Client,
+    image_id: &str,
+) -> ProviderResult<aws_sdk_ec2::types::Image> {
+    wait_for(
+        &format!("image {image_id} to become available"),
+        IMAGE_TIMEOUT,
+        || async {
+            let out = ec2
+                .describe_images()
+                .image_ids(image_id)
+                .send()
+                .await
+                .map_err(err("ec2:DescribeImages"))?;
+            let image = out.images().first();
+            match image.and_then(|i| i.state()).map(|s| s.as_str()) {
+                Some("available") => Ok(image.cloned()),
+                Some("failed" | "error" | "invalid" | "deregistered") => Err(ProviderError::new(
+                    "bake",
+                    format!("image {image_id} failed to become available"),
+                )),
+                _ => Ok(None),
+            }
+        },
+    )
+    .await
+}
+
+async fn tag_snapshots(
+    ec2: &aws_sdk_ec2::Client,
+    image: &aws_sdk_ec2::types::Image,
+    tags: &BTreeMap<String, String>,
+) -> ProviderResult<()> {
+    let snapshots: Vec<String> = image
+        .block_device_mappings()
+        .iter()
+        .filter_map(|m| m.ebs().and_then(|e| e.snapshot_id()).map(str::to_string))
+        .collect();
+    if snapshots.is_empty() {
+        return Ok(());
+    }
+    ec2.create_tags()
+        .set_resources(Some(snapshots))
+        .set_tags(Some(ec2_tags(tags)))
+        .send()
+        .await
+        .map_err(err("ec2:CreateTags"))?;
+    Ok(())
+}
+
+async fn share(ec2: &aws_sdk_ec2::Client, image_id: &str, users: &[String]) -> ProviderResult<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let mut add = aws_sdk_ec2::types::LaunchPermissionModifications::builder();
+    for u in users {
+        add = add.add(
+            aws_sdk_ec2::types::LaunchPermission::builder()
+                .user_id(u)
+                .build(),
+        );
+    }
+    ec2.modify_image_attribute()
+        .image_id(image_id)
+        .launch_permission(add.build())
+        .send()
+        .await
+        .map_err(err("ec2:ModifyImageAttribute"))?;
+    Ok(())
+}
+
+/// Terminates the builders and deletes the security groups tagged with `bake_id`.
+async fn remove_temporaries(ec2: &aws_sdk_ec2::Client, bake_id: &str) -> ProviderResult<()> {
+    let tagged = || filter(&format!("tag:{TEMP_TAG}"), [bake_id.to_string()]);
+    let instances: Vec<String> = ec2
+        .describe_instances()
+        .filters(tagged())
+        .send()
+        .await
+        .map_err(err("ec2:DescribeInstances"))?
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .filter(|i| i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated))
+        .filter_map(|i| i.instance_id().map(str::to_string))
+        .collect();
+    if !instances.is_empty() {
+        ec2.terminate_instances()
+            .set_instance_ids(Some(instances.clone()))
+            .send()
+            .await
+            .map_err(err("ec2:TerminateInstances"))?;
+        for id in &instances {
+            wait_for(
+                &format!("builder {id} to terminate"),
+                INSTANCE_TIMEOUT,
+                || async {
+                    Ok(matches!(
+                        instance_state(ec2, id).await?,
+                        Some(InstanceStateName::Terminated) | None
+                    )
+                    .then_some(()))
+                },
+            )
+            .await?;
+        }
+    }
+    let groups = ec2
+        .describe_security_groups()
+        .filters(tagged())
+        .send()
+        .await
+        .map_err(err("ec2:DescribeSecurityGroups"))?;
+    for g in groups.security_groups() {
+        let Some(id) = g.group_id() else { continue };
+        // The builder's network interface may linger a little after termination.
+        delete_when_released(|| async {
+            ec2.delete_security_group()
+                .group_id(id)
+                .send()
+                .await
+                .map_err(err("ec2:DeleteSecurityGroup"))
+        })
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! `infra bake`: machine images built from a source image and provisioners, addressed by a
+//! fingerprint of their inputs so an unchanged image is never built twice.
+
+pub mod build;
+pub mod fingerprint;
+pub mod journal;
+pub mod spec;
+pub mod user_data;
