@@ -7,6 +7,7 @@ pub mod attrs;
 pub mod bulk;
 pub mod compute;
 pub mod data;
+pub mod defaults;
 pub mod elb;
 pub mod iam;
 pub mod lb;
@@ -31,6 +32,7 @@ pub fn resource_types() -> impl Iterator<Item = &'static str> {
         vpc::TYPES,
         routing::TYPES,
         security_group::TYPES,
+        defaults::TYPES,
         iam::TYPES,
         compute::TYPES,
         asg_attachment::TYPES,
@@ -133,6 +135,7 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
     vpc::register(&aws, &mut c);
     routing::register(&aws, &mut c);
     security_group::register(&aws, &mut c);
+    defaults::register(&aws, &mut c);
     iam::register(&aws, &mut c);
     compute::register(&aws, &mut c);
     asg_attachment::register(&aws, &mut c);

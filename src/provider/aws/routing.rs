@@ -1004,7 +1004,7 @@ fn same_targets(want: &Obj, have: &Obj) -> bool {
     })
 }
 
-async fn describe_route_tables(
+pub(super) async fn describe_route_tables(
     aws: &Aws,
     filters: Vec<Filter>,
 ) -> ProviderResult<Vec<aws_sdk_ec2::types::RouteTable>> {
@@ -1092,7 +1092,7 @@ const ROUTE_BLOCK: &[&str] = &[
     "vpc_peering_connection_id",
 ];
 
-fn route_block_attrs() -> Vec<(&'static str, Type)> {
+pub(super) fn route_block_attrs() -> Vec<(&'static str, Type)> {
     ROUTE_BLOCK.iter().map(|k| (*k, Type::String)).collect()
 }
 
@@ -1132,60 +1132,62 @@ impl RouteTable {
             route_type: block_object(&route_block_attrs()),
         }
     }
+}
 
-    /// Brings the table's routes from `before` to `after` (both route blocks).
-    async fn sync_routes(&self, id: &str, before: &[Obj], after: &[Obj]) -> ProviderResult<()> {
-        let keyed = |rs: &[Obj]| -> BTreeMap<Destination, Obj> {
-            rs.iter()
-                .filter_map(|r| Some((block_destination(r)?, r.clone())))
-                .collect()
-        };
-        let (old, new) = (keyed(before), keyed(after));
-        for dest in old.keys().filter(|d| !new.contains_key(*d)) {
-            delete_route(&self.aws, id, dest).await?;
-        }
-        for (dest, want) in &new {
-            match old.get(dest) {
-                None => create_route(&self.aws, id, dest, want).await?,
-                Some(had) if !same_targets(want, had) => {
-                    replace_route(&self.aws, id, dest, want).await?
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(())
+/// Brings a table's routes from `before` to `after` (both route blocks).
+pub(super) async fn sync_routes(
+    aws: &Aws,
+    id: &str,
+    before: &[Obj],
+    after: &[Obj],
+) -> ProviderResult<()> {
+    let keyed = |rs: &[Obj]| -> BTreeMap<Destination, Obj> {
+        rs.iter()
+            .filter_map(|r| Some((block_destination(r)?, r.clone())))
+            .collect()
+    };
+    let (old, new) = (keyed(before), keyed(after));
+    for dest in old.keys().filter(|d| !new.contains_key(*d)) {
+        delete_route(aws, id, dest).await?;
     }
-
-    async fn sync_propagation(
-        &self,
-        id: &str,
-        before: &BTreeSet<String>,
-        after: &BTreeSet<String>,
-    ) -> ProviderResult<()> {
-        for vgw in before.difference(after) {
-            gone_is_ok(
-                self.aws
-                    .ec2
-                    .disable_vgw_route_propagation()
-                    .route_table_id(id)
-                    .gateway_id(vgw)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DisableVgwRoutePropagation")),
-            )?;
+    for (dest, want) in &new {
+        match old.get(dest) {
+            None => create_route(aws, id, dest, want).await?,
+            Some(had) if !same_targets(want, had) => replace_route(aws, id, dest, want).await?,
+            Some(_) => {}
         }
-        for vgw in after.difference(before) {
-            self.aws
-                .ec2
-                .enable_vgw_route_propagation()
+    }
+    Ok(())
+}
+
+/// Turns route propagation from the virtual private gateways in `before` to those in `after`.
+pub(super) async fn sync_propagation(
+    aws: &Aws,
+    id: &str,
+    before: &BTreeSet<String>,
+    after: &BTreeSet<String>,
+) -> ProviderResult<()> {
+    for vgw in before.difference(after) {
+        gone_is_ok(
+            aws.ec2
+                .disable_vgw_route_propagation()
                 .route_table_id(id)
                 .gateway_id(vgw)
                 .send()
                 .await
-                .map_err(err("ec2:EnableVgwRoutePropagation"))?;
-        }
-        Ok(())
+                .map_err(err("ec2:DisableVgwRoutePropagation")),
+        )?;
     }
+    for vgw in after.difference(before) {
+        aws.ec2
+            .enable_vgw_route_propagation()
+            .route_table_id(id)
+            .gateway_id(vgw)
+            .send()
+            .await
+            .map_err(err("ec2:EnableVgwRoutePropagation"))?;
+    }
+    Ok(())
 }
 
 /// Routes in the order the prior value lists them (so reading does not reorder the list),
@@ -1226,48 +1228,54 @@ impl Ec2Bulk for RouteTable {
     fn value(&self, prior: Option<Obj>, t: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
         let this = self.clone();
         Box::pin(async move {
-            let id = Self::item_id(&t);
-            let owner = t.owner_id().unwrap_or_default();
-            // Only routes someone created count: not the local route, not propagated ones.
-            let current: Vec<(Destination, Obj)> = t
-                .routes()
-                .iter()
-                .filter(|r| r.origin().is_some_and(|o| o.as_str() == "CreateRoute"))
-                .filter(|r| r.gateway_id() != Some("local"))
-                .filter_map(|r| {
-                    let dest = Destination::of_route(r)?;
-                    let mut o = targets_of(r);
-                    o.set("cidr_block", opt_s(dest.v4()))
-                        .set("ipv6_cidr_block", opt_s(dest.v6()))
-                        .set("destination_prefix_list_id", opt_s(dest.prefix_list()));
-                    Some((dest, o))
-                })
-                .collect();
-            let prior_routes = prior
-                .as_ref()
-                .map(|p| p.blocks("route"))
-                .unwrap_or_default();
-            let routes = in_prior_order(&prior_routes, current);
             let mut o = prior.unwrap_or_default();
-            o.set("id", s(&id))
-                .set(
-                    "arn",
-                    s(format!(
-                        "arn:aws:ec2:{}:{owner}:route-table/{id}",
-                        this.aws.region
-                    )),
-                )
-                .set("owner_id", s(owner))
-                .set("vpc_id", opt_s(t.vpc_id()))
-                .set("route", blocks(&this.route_type, routes))
-                .set(
-                    "propagating_vgws",
-                    set_s(t.propagating_vgws().iter().filter_map(|v| v.gateway_id())),
-                );
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&t));
+            read_table(&this.aws, &this.route_type, &mut o, &t);
             Ok(Some(o.finish(&this.schema)))
         })
     }
+}
+
+/// Sets what a route table read says (the routes in the order `o`, the prior, lists them).
+pub(super) fn read_table(
+    aws: &Aws,
+    route_type: &Type,
+    o: &mut Obj,
+    t: &aws_sdk_ec2::types::RouteTable,
+) {
+    let id = t.route_table_id().unwrap_or_default();
+    let owner = t.owner_id().unwrap_or_default();
+    // Only routes someone created count: not the local route, not propagated ones.
+    let current: Vec<(Destination, Obj)> = t
+        .routes()
+        .iter()
+        .filter(|r| r.origin().is_some_and(|o| o.as_str() == "CreateRoute"))
+        .filter(|r| r.gateway_id() != Some("local"))
+        .filter_map(|r| {
+            let dest = Destination::of_route(r)?;
+            let mut o = targets_of(r);
+            o.set("cidr_block", opt_s(dest.v4()))
+                .set("ipv6_cidr_block", opt_s(dest.v6()))
+                .set("destination_prefix_list_id", opt_s(dest.prefix_list()));
+            Some((dest, o))
+        })
+        .collect();
+    let routes = in_prior_order(&o.blocks("route"), current);
+    o.set("id", s(id))
+        .set(
+            "arn",
+            s(format!(
+                "arn:aws:ec2:{}:{owner}:route-table/{id}",
+                aws.region
+            )),
+        )
+        .set("owner_id", s(owner))
+        .set("vpc_id", opt_s(t.vpc_id()))
+        .set("route", blocks(route_type, routes))
+        .set(
+            "propagating_vgws",
+            set_s(t.propagating_vgws().iter().filter_map(|v| v.gateway_id())),
+        );
+    tags::set_read(aws, o, &tags::from_ec2(t.tags()));
 }
 
 impl ResourceType for RouteTable {
@@ -1304,8 +1312,8 @@ impl ResourceType for RouteTable {
                 .to_string();
             bulk::described(&this, &id).await?;
             let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
-            this.sync_propagation(&id, &BTreeSet::new(), &vgws).await?;
-            this.sync_routes(&id, &[], &p.blocks("route")).await?;
+            sync_propagation(&this.aws, &id, &BTreeSet::new(), &vgws).await?;
+            sync_routes(&this.aws, &id, &[], &p.blocks("route")).await?;
             bulk::finished(&this, p, &id).await
         })
     }
@@ -1317,10 +1325,14 @@ impl ResourceType for RouteTable {
             let id = before.id()?;
             let vgws =
                 |o: &Obj| -> BTreeSet<String> { o.strs("propagating_vgws").into_iter().collect() };
-            this.sync_propagation(&id, &vgws(&before), &vgws(&after))
-                .await?;
-            this.sync_routes(&id, &before.blocks("route"), &after.blocks("route"))
-                .await?;
+            sync_propagation(&this.aws, &id, &vgws(&before), &vgws(&after)).await?;
+            sync_routes(
+                &this.aws,
+                &id,
+                &before.blocks("route"),
+                &after.blocks("route"),
+            )
+            .await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
         })

@@ -72,7 +72,7 @@ fn text_or_prior(prior: Option<&Obj>, key: &str, actual: Option<&str>) -> Value 
 // Rules as atoms
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Direction {
+pub(super) enum Direction {
     Ingress,
     Egress,
 }
@@ -365,7 +365,7 @@ async fn apply_changes(
 /// One inline `ingress`/`egress` rule, in the canonical form state holds: protocol as AWS
 /// names it, empty collections rather than null, `self = false`, `description = ""`.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Rule {
+pub(super) struct Rule {
     from: i64,
     to: i64,
     protocol: String,
@@ -377,7 +377,7 @@ struct Rule {
     description: String,
 }
 
-fn rule_type() -> Type {
+pub(super) fn rule_type() -> Type {
     let strings = Type::Set(Box::new(Type::String));
     block_object(&[
         ("from_port", Type::Number),
@@ -481,12 +481,64 @@ fn group_rules(atoms: BTreeSet<Atom>, templates: &[Rule], own: &str) -> Vec<Rule
     out
 }
 
-fn rules_value(rules: &[Rule]) -> Value {
+pub(super) fn rules_value(rules: &[Rule]) -> Value {
     Value::set(rule_type(), rules.iter().map(Rule::value).collect())
 }
 
-fn rules_of(o: &Obj, key: &str) -> Vec<Rule> {
+pub(super) fn rules_of(o: &Obj, key: &str) -> Vec<Rule> {
     o.blocks(key).iter().map(Rule::from_obj).collect()
+}
+
+/// Puts configured rules in the canonical form reads give them, so that a rule written with
+/// protocol "6", or without `self`, compares equal to what is read back.
+pub(super) fn plan_rules(o: &mut Obj) {
+    for key in ["ingress", "egress"] {
+        if let Some(v) = o.get(key)
+            && v.is_wholly_known()
+        {
+            let rules = rules_of(o, key);
+            o.set(key, rules_value(&rules));
+        }
+    }
+}
+
+/// Brings a group's rules of one direction to `wanted`.
+pub(super) async fn sync_rules(
+    aws: &Aws,
+    g: &aws_sdk_ec2::types::SecurityGroup,
+    dir: Direction,
+    wanted: &[Rule],
+) -> ProviderResult<()> {
+    let id = g.group_id().unwrap_or_default();
+    let wanted: BTreeSet<Atom> = wanted.iter().flat_map(|r| r.atoms(id)).collect();
+    let changes = rule_changes(&atoms_of(dir.permissions(g)), &wanted);
+    apply_changes(aws, id, dir, changes).await
+}
+
+/// Sets what a group read says: everything but `revoke_rules_on_delete`, which only the
+/// configuration knows. The rules regroup into the ones `o` (the prior) has.
+pub(super) fn read_group(aws: &Aws, o: &mut Obj, g: &aws_sdk_ec2::types::SecurityGroup) {
+    let id = g.group_id().unwrap_or_default();
+    let owner = g.owner_id().unwrap_or_default();
+    let ingress = group_rules(atoms_of(g.ip_permissions()), &rules_of(o, "ingress"), id);
+    let egress = group_rules(
+        atoms_of(g.ip_permissions_egress()),
+        &rules_of(o, "egress"),
+        id,
+    );
+    let arn = g
+        .security_group_arn()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:security-group/{id}", aws.region));
+    o.set("id", s(id))
+        .set("arn", s(arn))
+        .set("owner_id", s(owner))
+        .set("name", opt_s(g.group_name()))
+        .set("description", opt_s(g.description()))
+        .set("vpc_id", opt_s(g.vpc_id()))
+        .set("ingress", rules_value(&ingress))
+        .set("egress", rules_value(&egress));
+    tags::set_read(aws, o, &tags::from_ec2(g.tags()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -536,19 +588,6 @@ impl SecurityGroup {
             schema: Arc::new(Schema::new(attrs)),
         }
     }
-
-    /// Brings the group's rules of one direction to `wanted`.
-    async fn sync(
-        &self,
-        g: &aws_sdk_ec2::types::SecurityGroup,
-        dir: Direction,
-        wanted: &[Rule],
-    ) -> ProviderResult<()> {
-        let id = g.group_id().unwrap_or_default();
-        let wanted: BTreeSet<Atom> = wanted.iter().flat_map(|r| r.atoms(id)).collect();
-        let changes = rule_changes(&atoms_of(dir.permissions(g)), &wanted);
-        apply_changes(&self.aws, id, dir, changes).await
-    }
 }
 
 impl Ec2Bulk for SecurityGroup {
@@ -583,35 +622,10 @@ impl Ec2Bulk for SecurityGroup {
     fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
         let this = self.clone();
         Box::pin(async move {
-            let id = Self::item_id(&g);
-            let owner = g.owner_id().unwrap_or_default().to_string();
-            let mut o = prior.clone().unwrap_or_default();
-            let ingress = group_rules(atoms_of(g.ip_permissions()), &rules_of(&o, "ingress"), &id);
-            let egress = group_rules(
-                atoms_of(g.ip_permissions_egress()),
-                &rules_of(&o, "egress"),
-                &id,
-            );
-            let arn = g
-                .security_group_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    format!(
-                        "arn:aws:ec2:{}:{owner}:security-group/{id}",
-                        this.aws.region
-                    )
-                });
+            let mut o = prior.unwrap_or_default();
             let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
-            o.set("id", s(&id))
-                .set("arn", s(arn))
-                .set("owner_id", s(&owner))
-                .set("name", opt_s(g.group_name()))
-                .set("description", opt_s(g.description()))
-                .set("vpc_id", opt_s(g.vpc_id()))
-                .set("ingress", rules_value(&ingress))
-                .set("egress", rules_value(&egress))
-                .set("revoke_rules_on_delete", b(revoke_on_delete));
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&g));
+            read_group(&this.aws, &mut o, &g);
+            o.set("revoke_rules_on_delete", b(revoke_on_delete));
             Ok(Some(o.finish(&this.schema)))
         })
     }
@@ -627,17 +641,8 @@ impl ResourceType for SecurityGroup {
     }
 
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        // Configured rules take the canonical form reads give them, so that a rule written
-        // with protocol "6", or without `self`, compares equal to what is read back.
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
-        for key in ["ingress", "egress"] {
-            if let Some(v) = o.get(key)
-                && v.is_wholly_known()
-            {
-                let rules = rules_of(&o, key);
-                o.set(key, rules_value(&rules));
-            }
-        }
+        plan_rules(&mut o);
         o.finish(&self.schema)
     }
 
@@ -666,11 +671,9 @@ impl ResourceType for SecurityGroup {
             // Unconfigured ingress stays as AWS made it (empty); unconfigured egress loses
             // the allow-all rule AWS adds, as Terraform does.
             if p.get("ingress").is_some() {
-                this.sync(&g, Direction::Ingress, &rules_of(&p, "ingress"))
-                    .await?;
+                sync_rules(&this.aws, &g, Direction::Ingress, &rules_of(&p, "ingress")).await?;
             }
-            this.sync(&g, Direction::Egress, &rules_of(&p, "egress"))
-                .await?;
+            sync_rules(&this.aws, &g, Direction::Egress, &rules_of(&p, "egress")).await?;
             p.set("name", s(&name));
             bulk::finished(&this, p, &id).await
         })
@@ -684,7 +687,7 @@ impl ResourceType for SecurityGroup {
             let g = bulk::described(&this, &id).await?;
             for dir in [Direction::Ingress, Direction::Egress] {
                 if after.get(dir.name()).is_some() {
-                    this.sync(&g, dir, &rules_of(&after, dir.name())).await?;
+                    sync_rules(&this.aws, &g, dir, &rules_of(&after, dir.name())).await?;
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
@@ -708,7 +711,7 @@ impl ResourceType for SecurityGroup {
                     return Ok(());
                 };
                 for dir in [Direction::Ingress, Direction::Egress] {
-                    this.sync(&g, dir, &[]).await?;
+                    sync_rules(&this.aws, &g, dir, &[]).await?;
                 }
             }
             delete_when_released(|| async {

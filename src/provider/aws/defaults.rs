@@ -1,0 +1,854 @@
+//! aws_default_security_group, aws_default_route_table and aws_default_network_acl: the
+//! objects AWS makes with every VPC. Creating one adopts the existing object and brings its
+//! rules, routes or entries to exactly what the configuration says; destroying one only
+//! forgets it, leaving the object as it is (AWS deletes them with their VPC), as Terraform does.
+//!
+//! Adopted objects are not given infra's `infra:address` / `infra:lineage` tags: a create that
+//! died before the state write is recovered by simply adopting again, and tags left behind on
+//! an object that outlives its resource would make a later refresh adopt it unasked.
+
+use super::Aws;
+use super::attrs::{Obj, map_s, n, opt_s, s, set_s};
+use super::bulk::{self, Ec2Bulk, filter};
+use super::routing::{self, read_table, route_block_attrs, sync_propagation, sync_routes};
+use super::sdk::err;
+use super::security_group::{
+    Direction, plan_rules, read_group, rule_type, rules_of, rules_value, sync_rules,
+};
+use super::tags::{self, Tags};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::schema::{block_list, block_object};
+use crate::provider::{
+    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed, ResourceType, Schema,
+};
+use aws_sdk_ec2::types::{Filter, IcmpTypeCode, NetworkAclEntry, PortRange, RuleAction};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// The resource types this file serves.
+pub const TYPES: &[&str] = &[
+    "aws_default_security_group",
+    "aws_default_route_table",
+    "aws_default_network_acl",
+];
+
+pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
+    c.resources.insert(
+        "aws_default_security_group",
+        Arc::new(DefaultSecurityGroup::new(aws)),
+    );
+    c.resources.insert(
+        "aws_default_route_table",
+        Arc::new(DefaultRouteTable::new(aws)),
+    );
+    c.resources.insert(
+        "aws_default_network_acl",
+        Arc::new(DefaultNetworkAcl::new(aws)),
+    );
+}
+
+/// Brings an adopted object's tags to the configured ones (and `default_tags`), from the tags
+/// it has now rather than from a prior the state does not have yet.
+async fn adopt_tags(aws: &Aws, id: &str, actual: Tags, planned: &Obj) -> ProviderResult<()> {
+    let mut had = Obj::default();
+    had.set("tags_all", map_s(&actual));
+    tags::update_ec2(aws, id, &had, planned).await
+}
+
+/// Sets a null set-of-blocks argument to the empty set: an unset `ingress` means "no rules",
+/// which is what a read of an object without rules gives.
+fn empty_when_null(o: &mut Obj, key: &str, empty: Value) {
+    if o.0.get(key).is_none_or(Value::is_null) {
+        o.set(key, empty);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// aws_default_security_group
+
+#[derive(Clone)]
+pub struct DefaultSecurityGroup {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl DefaultSecurityGroup {
+    fn new(aws: &Arc<Aws>) -> DefaultSecurityGroup {
+        // The rules are not computed: unset means the group has none.
+        let rules = Type::Set(Box::new(rule_type()));
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            ("name", AttrSchema::computed(Type::String)),
+            ("name_prefix", AttrSchema::computed(Type::String)),
+            ("description", AttrSchema::computed(Type::String)),
+            (
+                "vpc_id",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("ingress", AttrSchema::optional(rules.clone())),
+            ("egress", AttrSchema::optional(rules)),
+            (
+                "revoke_rules_on_delete",
+                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        DefaultSecurityGroup {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    /// The group named `default` of the VPC (of the region's default VPC without one).
+    async fn find(&self, vpc: Option<String>) -> ProviderResult<String> {
+        let vpc = match vpc {
+            Some(v) => v,
+            None => self
+                .aws
+                .ec2
+                .describe_vpcs()
+                .filters(filter("is-default", ["true".to_string()]))
+                .send()
+                .await
+                .map_err(err("ec2:DescribeVpcs"))?
+                .vpcs()
+                .first()
+                .and_then(|v| v.vpc_id())
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    ProviderError::new("ec2:DescribeVpcs", "no vpc_id and no default VPC")
+                })?,
+        };
+        let groups = self
+            .describe(vec![
+                filter("vpc-id", [vpc.clone()]),
+                filter("group-name", ["default".to_string()]),
+            ])
+            .await?;
+        groups
+            .first()
+            .and_then(|g| g.group_id())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "ec2:DescribeSecurityGroups",
+                    format!("VPC {vpc} has no default security group"),
+                )
+                .with_code("InvalidGroup.NotFound")
+            })
+    }
+
+    /// Brings the group's rules and tags to the configuration.
+    async fn converge(&self, id: &str, p: &Obj) -> ProviderResult<()> {
+        let g = bulk::described(self, id).await?;
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let key = match dir {
+                Direction::Ingress => "ingress",
+                Direction::Egress => "egress",
+            };
+            sync_rules(&self.aws, &g, dir, &rules_of(p, key)).await?;
+        }
+        adopt_tags(&self.aws, id, tags::from_ec2(g.tags()), p).await
+    }
+}
+
+impl Ec2Bulk for DefaultSecurityGroup {
+    type Item = aws_sdk_ec2::types::SecurityGroup;
+    const ID_FILTER: &'static str = "group-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.group_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_security_groups()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeSecurityGroups"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = prior.unwrap_or_default();
+            let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
+            read_group(&this.aws, &mut o, &g);
+            o.set("revoke_rules_on_delete", Value::Bool(revoke_on_delete));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for DefaultSecurityGroup {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        let mut o = Obj::of(&tags::plan(&self.aws, planned));
+        for key in ["ingress", "egress"] {
+            empty_when_null(&mut o, key, rules_value(&[]));
+        }
+        plan_rules(&mut o);
+        o.finish(&self.schema)
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let id = this.find(p.str("vpc_id")).await?;
+            this.converge(&id, &p).await?;
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let after = Obj::of(&planned);
+            let id = Obj::of(&prior).id()?;
+            this.converge(&id, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+        // The group and its rules stay as they are.
+        Box::pin(async { Ok(()) })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// aws_default_route_table
+
+#[derive(Clone)]
+pub struct DefaultRouteTable {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+    route_type: Type,
+}
+
+impl DefaultRouteTable {
+    fn new(aws: &Arc<Aws>) -> DefaultRouteTable {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            ("vpc_id", AttrSchema::computed(Type::String)),
+            (
+                "default_route_table_id",
+                AttrSchema::required(Type::String).force_new(),
+            ),
+            // As for aws_route_table: unset leaves the routes alone after the adoption
+            // (which removes them all), set (even to []) makes the table hold exactly these.
+            (
+                "route",
+                AttrSchema::optional_computed(block_list(&route_block_attrs())),
+            ),
+            (
+                "propagating_vgws",
+                AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        DefaultRouteTable {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+            route_type: block_object(&route_block_attrs()),
+        }
+    }
+}
+
+fn vgws(o: &Obj) -> BTreeSet<String> {
+    o.strs("propagating_vgws").into_iter().collect()
+}
+
+impl Ec2Bulk for DefaultRouteTable {
+    type Item = aws_sdk_ec2::types::RouteTable;
+    const ID_FILTER: &'static str = "route-table-id";
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
+    const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.route_table_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move { routing::describe_route_tables(&aws, filters).await })
+    }
+
+    fn value(&self, prior: Option<Obj>, t: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = prior.unwrap_or_default();
+            read_table(&this.aws, &this.route_type, &mut o, &t);
+            o.set("default_route_table_id", s(Self::item_id(&t)));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for DefaultRouteTable {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let id = p.req("default_route_table_id")?;
+            let t = bulk::described(&this, &id).await?;
+            // What the table has now, read as this resource would: every route someone
+            // created goes unless configured, every propagation unless configured.
+            let mut had = Obj::default();
+            read_table(&this.aws, &this.route_type, &mut had, &t);
+            sync_propagation(&this.aws, &id, &vgws(&had), &vgws(&p)).await?;
+            sync_routes(&this.aws, &id, &had.blocks("route"), &p.blocks("route")).await?;
+            adopt_tags(&this.aws, &id, tags::from_ec2(t.tags()), &p).await?;
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            sync_propagation(&this.aws, &id, &vgws(&before), &vgws(&after)).await?;
+            sync_routes(
+                &this.aws,
+                &id,
+                &before.blocks("route"),
+                &after.blocks("route"),
+            )
+            .await?;
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+        // The main route table cannot be deleted; it stays with its routes.
+        Box::pin(async { Ok(()) })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// aws_default_network_acl
+
+/// The rule number of the deny-all entry every ACL ends with, which cannot be changed.
+const CATCH_ALL_RULE: i32 = 32767;
+
+/// One `ingress` / `egress` entry, in the form state holds: the protocol as AWS's number
+/// (`-1` for all), empty strings and zeros for what is not set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    rule_no: i32,
+    protocol: String,
+    action: String,
+    cidr: String,
+    ipv6: String,
+    from: i32,
+    to: i32,
+    icmp_type: i32,
+    icmp_code: i32,
+}
+
+/// Protocols by AWS's numbers, as Terraform accepts names for the common ones.
+fn protocol_number(p: &str) -> String {
+    let p = p.trim().to_ascii_lowercase();
+    match p.as_str() {
+        "all" => "-1".into(),
+        "icmp" => "1".into(),
+        "tcp" => "6".into(),
+        "udp" => "17".into(),
+        "icmpv6" => "58".into(),
+        _ => p,
+    }
+}
+
+fn entry_type() -> Type {
+    block_object(&[
+        ("from_port", Type::Number),
+        ("to_port", Type::Number),
+        ("rule_no", Type::Number),
+        ("action", Type::String),
+        ("protocol", Type::String),
+        ("cidr_block", Type::String),
+        ("ipv6_cidr_block", Type::String),
+        ("icmp_type", Type::Number),
+        ("icmp_code", Type::Number),
+    ])
+}
+
+impl Entry {
+    fn from_obj(o: &Obj) -> Entry {
+        Entry {
+            rule_no: o.i32("rule_no").unwrap_or(0),
+            protocol: protocol_number(&o.str("protocol").unwrap_or_default()),
+            action: o.str("action").unwrap_or_default().to_ascii_lowercase(),
+            cidr: o.str("cidr_block").unwrap_or_default(),
+            ipv6: o.str("ipv6_cidr_block").unwrap_or_default(),
+            from: o.i32("from_port").unwrap_or(0),
+            to: o.i32("to_port").unwrap_or(0),
+            icmp_type: o.i32("icmp_type").unwrap_or(0),
+            icmp_code: o.i32("icmp_code").unwrap_or(0),
+        }
+    }
+
+    fn of_aws(e: &NetworkAclEntry) -> Entry {
+        let ports = e.port_range();
+        let icmp = e.icmp_type_code();
+        Entry {
+            rule_no: e.rule_number().unwrap_or(0),
+            protocol: protocol_number(e.protocol().unwrap_or("-1")),
+            action: e
+                .rule_action()
+                .map(|a| a.as_str().to_ascii_lowercase())
+                .unwrap_or_default(),
+            cidr: e.cidr_block().unwrap_or_default().to_string(),
+            ipv6: e.ipv6_cidr_block().unwrap_or_default().to_string(),
+            from: ports.and_then(|p| p.from()).unwrap_or(0),
+            to: ports.and_then(|p| p.to()).unwrap_or(0),
+            icmp_type: icmp.and_then(|i| i.r#type()).unwrap_or(0),
+            icmp_code: icmp.and_then(|i| i.code()).unwrap_or(0),
+        }
+    }
+
+    fn value(&self) -> Value {
+        let mut o = Obj::default();
+        o.set("rule_no", n(self.rule_no.into()))
+            .set("protocol", s(&self.protocol))
+            .set("action", s(&self.action))
+            .set("cidr_block", s(&self.cidr))
+            .set("ipv6_cidr_block", s(&self.ipv6))
+            .set("from_port", n(self.from.into()))
+            .set("to_port", n(self.to.into()))
+            .set("icmp_type", n(self.icmp_type.into()))
+            .set("icmp_code", n(self.icmp_code.into()));
+        Value::object(o.0)
+    }
+
+    /// Ports mean nothing to all protocols (AWS keeps none); ICMP takes a type and code.
+    fn port_range(&self) -> Option<PortRange> {
+        (self.protocol != "-1").then(|| PortRange::builder().from(self.from).to(self.to).build())
+    }
+
+    fn icmp(&self) -> Option<IcmpTypeCode> {
+        matches!(self.protocol.as_str(), "1" | "58").then(|| {
+            IcmpTypeCode::builder()
+                .r#type(self.icmp_type)
+                .code(self.icmp_code)
+                .build()
+        })
+    }
+}
+
+fn entries_value(entries: &[Entry]) -> Value {
+    Value::set(entry_type(), entries.iter().map(Entry::value).collect())
+}
+
+/// Sets a CreateNetworkAclEntry or ReplaceNetworkAclEntry request from an entry.
+macro_rules! with_entry {
+    ($req:expr, $acl:expr, $egress:expr, $e:expr) => {{
+        let e: &Entry = $e;
+        $req.network_acl_id($acl)
+            .egress($egress)
+            .rule_number(e.rule_no)
+            .protocol(&e.protocol)
+            .rule_action(RuleAction::from(e.action.as_str()))
+            .set_cidr_block(Some(e.cidr.clone()).filter(|c| !c.is_empty()))
+            .set_ipv6_cidr_block(Some(e.ipv6.clone()).filter(|c| !c.is_empty()))
+            .set_port_range(e.port_range())
+            .set_icmp_type_code(e.icmp())
+    }};
+}
+
+async fn describe_acls(
+    aws: &Aws,
+    filters: Vec<Filter>,
+    ids: Option<Vec<String>>,
+) -> ProviderResult<Vec<aws_sdk_ec2::types::NetworkAcl>> {
+    aws.ec2
+        .describe_network_acls()
+        .set_filters(Some(filters).filter(|f| !f.is_empty()))
+        .set_network_acl_ids(ids)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(err("ec2:DescribeNetworkAcls"))
+}
+
+#[derive(Clone)]
+pub struct DefaultNetworkAcl {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl DefaultNetworkAcl {
+    fn new(aws: &Arc<Aws>) -> DefaultNetworkAcl {
+        let entries = Type::Set(Box::new(entry_type()));
+        let strings = Type::Set(Box::new(Type::String));
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            ("vpc_id", AttrSchema::computed(Type::String)),
+            (
+                "default_network_acl_id",
+                AttrSchema::required(Type::String).force_new(),
+            ),
+            // Not computed: unset means no entries (and, for subnets, a diff whenever the
+            // VPC has subnets on the default ACL, which is why Terraform's documentation
+            // suggests `ignore_changes = [subnet_ids]`).
+            ("ingress", AttrSchema::optional(entries.clone())),
+            ("egress", AttrSchema::optional(entries)),
+            ("subnet_ids", AttrSchema::optional(strings)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        DefaultNetworkAcl {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    /// Brings the ACL's entries (all but the catch-all ones) to the configuration.
+    async fn sync_entries(
+        &self,
+        acl: &aws_sdk_ec2::types::NetworkAcl,
+        p: &Obj,
+    ) -> ProviderResult<()> {
+        let id = acl.network_acl_id().unwrap_or_default();
+        for egress in [false, true] {
+            let current: BTreeMap<i32, Entry> = acl
+                .entries()
+                .iter()
+                .filter(|e| e.egress() == Some(egress) && e.rule_number() != Some(CATCH_ALL_RULE))
+                .map(|e| (e.rule_number().unwrap_or(0), Entry::of_aws(e)))
+                .collect();
+            let key = if egress { "egress" } else { "ingress" };
+            let wanted: BTreeMap<i32, Entry> = p
+                .blocks(key)
+                .iter()
+                .map(|o| {
+                    let e = Entry::from_obj(o);
+                    (e.rule_no, e)
+                })
+                .collect();
+            for rule in current.keys().filter(|r| !wanted.contains_key(r)) {
+                self.aws
+                    .ec2
+                    .delete_network_acl_entry()
+                    .network_acl_id(id)
+                    .egress(egress)
+                    .rule_number(*rule)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteNetworkAclEntry"))?;
+            }
+            for (rule, e) in &wanted {
+                match current.get(rule) {
+                    None => {
+                        let req = self.aws.ec2.create_network_acl_entry();
+                        with_entry!(req, id, egress, e)
+                            .send()
+                            .await
+                            .map_err(err("ec2:CreateNetworkAclEntry"))?;
+                    }
+                    Some(had) if had != e => {
+                        let req = self.aws.ec2.replace_network_acl_entry();
+                        with_entry!(req, id, egress, e)
+                            .send()
+                            .await
+                            .map_err(err("ec2:ReplaceNetworkAclEntry"))?;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the configured subnets that are on another ACL to this one. Subnets left out
+    /// stay: a subnet always has an ACL, and the default one is where they fall back to.
+    async fn associate(&self, acl: &aws_sdk_ec2::types::NetworkAcl, p: &Obj) -> ProviderResult<()> {
+        let id = acl.network_acl_id().unwrap_or_default();
+        let have: BTreeSet<&str> = acl
+            .associations()
+            .iter()
+            .filter_map(|a| a.subnet_id())
+            .collect();
+        let add: Vec<String> = p
+            .strs("subnet_ids")
+            .into_iter()
+            .filter(|s| !have.contains(s.as_str()))
+            .collect();
+        if add.is_empty() {
+            return Ok(());
+        }
+        let holders = self
+            .describe(vec![filter("association.subnet-id", add.iter().cloned())])
+            .await?;
+        for a in holders.iter().flat_map(|h| h.associations()) {
+            if let (Some(subnet), Some(assoc)) = (a.subnet_id(), a.network_acl_association_id())
+                && add.iter().any(|s| s == subnet)
+            {
+                self.aws
+                    .ec2
+                    .replace_network_acl_association()
+                    .association_id(assoc)
+                    .network_acl_id(id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:ReplaceNetworkAclAssociation"))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn converge(&self, id: &str, p: &Obj) -> ProviderResult<()> {
+        let acl = bulk::described(self, id).await?;
+        self.sync_entries(&acl, p).await?;
+        self.associate(&acl, p).await?;
+        adopt_tags(&self.aws, id, tags::from_ec2(acl.tags()), p).await
+    }
+}
+
+impl Ec2Bulk for DefaultNetworkAcl {
+    type Item = aws_sdk_ec2::types::NetworkAcl;
+    const ID_FILTER: &'static str = "network-acl-id";
+    const DESCRIBE: &'static str = "ec2:DescribeNetworkAcls";
+    const NOT_FOUND: &'static str = "InvalidNetworkAclID.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.network_acl_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            // moto has no `network-acl-id` filter; the NetworkAclIds parameter selects the
+            // same, but fails as a whole when one of the ids is missing: then each id is
+            // asked alone, and the missing ones are left out.
+            let (by_id, rest): (Vec<Filter>, Vec<Filter>) = filters
+                .into_iter()
+                .partition(|f| f.name() == Some(Self::ID_FILTER));
+            let ids: Vec<String> = by_id.iter().flat_map(|f| f.values()).cloned().collect();
+            if ids.is_empty() {
+                return describe_acls(&aws, rest, None).await;
+            }
+            match describe_acls(&aws, rest.clone(), Some(ids.clone())).await {
+                Err(e) if e.is_not_found() => {
+                    let mut out = Vec::new();
+                    for id in ids {
+                        match describe_acls(&aws, rest.clone(), Some(vec![id])).await {
+                            Ok(found) => out.extend(found),
+                            Err(e) if e.is_not_found() => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Ok(out)
+                }
+                other => other,
+            }
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, a: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Self::item_id(&a);
+            let owner = a.owner_id().unwrap_or_default();
+            let entries = |egress: bool| {
+                let mut es: Vec<Entry> = a
+                    .entries()
+                    .iter()
+                    .filter(|e| {
+                        e.egress() == Some(egress) && e.rule_number() != Some(CATCH_ALL_RULE)
+                    })
+                    .map(Entry::of_aws)
+                    .collect();
+                es.sort_by_key(|e| e.rule_no);
+                entries_value(&es)
+            };
+            let mut o = prior.unwrap_or_default();
+            o.set("id", s(&id))
+                .set("default_network_acl_id", s(&id))
+                .set(
+                    "arn",
+                    s(format!(
+                        "arn:aws:ec2:{}:{owner}:network-acl/{id}",
+                        this.aws.region
+                    )),
+                )
+                .set("owner_id", s(owner))
+                .set("vpc_id", opt_s(a.vpc_id()))
+                .set("ingress", entries(false))
+                .set("egress", entries(true))
+                .set(
+                    "subnet_ids",
+                    set_s(a.associations().iter().filter_map(|x| x.subnet_id())),
+                );
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&a));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for DefaultNetworkAcl {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        // Configured entries take the form reads give them ("tcp" as "6", unset as "" or 0).
+        let mut o = Obj::of(&tags::plan(&self.aws, planned));
+        for key in ["ingress", "egress"] {
+            empty_when_null(&mut o, key, entries_value(&[]));
+            if let Some(v) = o.get(key)
+                && v.is_wholly_known()
+            {
+                let es: Vec<Entry> = o.blocks(key).iter().map(Entry::from_obj).collect();
+                o.set(key, entries_value(&es));
+            }
+        }
+        empty_when_null(&mut o, "subnet_ids", set_s(Vec::<String>::new()));
+        o.finish(&self.schema)
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let id = p.req("default_network_acl_id")?;
+            this.converge(&id, &p).await?;
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let after = Obj::of(&planned);
+            let id = Obj::of(&prior).id()?;
+            this.converge(&id, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+        // The default ACL cannot be deleted; it stays with its entries and subnets.
+        Box::pin(async { Ok(()) })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acl_protocols_are_numbers() {
+        assert_eq!(protocol_number("TCP"), "6");
+        assert_eq!(protocol_number("all"), "-1");
+        assert_eq!(protocol_number("-1"), "-1");
+        assert_eq!(protocol_number("50"), "50");
+    }
+
+    #[test]
+    fn unset_entry_fields_read_as_aws_answers_them() {
+        let mut o = Obj::default();
+        o.set("rule_no", n(100))
+            .set("protocol", s("tcp"))
+            .set("action", s("ALLOW"))
+            .set("cidr_block", s("0.0.0.0/0"))
+            .set("from_port", n(443))
+            .set("to_port", n(443));
+        let e = Entry::from_obj(&o);
+        assert_eq!((e.protocol.as_str(), e.action.as_str()), ("6", "allow"));
+        assert_eq!((e.ipv6.as_str(), e.icmp_type), ("", 0));
+        assert!(e.icmp().is_none() && e.port_range().is_some());
+    }
+}
