@@ -455,6 +455,9 @@ impl LoadBalancer {
                 "enable_http2",
                 AttrSchema::optional(Type::Bool).default(b(true)),
             ),
+            // Sent only when configured: AWS's default is 3600 s, and not every emulator knows
+            // the attribute.
+            ("client_keep_alive", AttrSchema::optional(Type::Number)),
             (
                 "ip_address_type",
                 AttrSchema::optional_computed(Type::String),
@@ -491,6 +494,9 @@ impl LoadBalancer {
             }
             if let Some(v) = p.bool("enable_http2") {
                 pairs.push(("routing.http2.enabled", v.to_string()));
+            }
+            if let Some(v) = p.i64("client_keep_alive") {
+                pairs.push(("client_keep_alive.seconds", v.to_string()));
             }
         }
         match p.block("access_logs") {
@@ -715,6 +721,9 @@ impl ElbBulk for LoadBalancer {
                     "enable_http2",
                     b(attr_bool(&a, "routing.http2.enabled").unwrap_or(true)),
                 );
+                if let Some(v) = attr_i64(&a, "client_keep_alive.seconds") {
+                    o.set("client_keep_alive", n(v));
+                }
             } else if prior.is_none() {
                 // Not attributes of network and gateway load balancers: the schema defaults.
                 o.set("idle_timeout", n(60)).set("enable_http2", b(true));
@@ -865,6 +874,7 @@ impl ResourceType for LoadBalancer {
                 "enable_deletion_protection",
                 "idle_timeout",
                 "enable_http2",
+                "client_keep_alive",
                 "access_logs",
             ]
             .iter()
