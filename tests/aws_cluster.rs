@@ -8,31 +8,15 @@ mod support;
 use std::path::Path;
 use support::{Work, runtime, text};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with("infra.tfstate") {
-            continue;
-        }
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(&name));
-        } else {
-            std::fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_example_cluster_applies_replans_clean_and_destroys_to_nothing() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let w = Work::new("");
-    copy_dir(
+    support::copy_dir(
         &root.join("examples/aws-cluster"),
         &w.path().join("examples/aws-cluster"),
     );
-    copy_dir(
+    support::copy_dir(
         &root.join("modules/network"),
         &w.path().join("modules/network"),
     );

@@ -9,28 +9,12 @@ use base64::Engine;
 use std::path::Path;
 use support::{Work, runtime, text};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with("infra.tfstate") {
-            continue;
-        }
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(&name));
-        } else {
-            std::fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_dcos_example_boots_nodes_that_know_their_masters() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let w = Work::new("");
     for d in ["examples/dcos-cluster", "modules", "templates"] {
-        copy_dir(&root.join(d), &w.path().join(d));
+        support::copy_dir(&root.join(d), &w.path().join(d));
     }
     let dir = "examples/dcos-cluster";
     let var = format!("-var=region={}", w.region);
@@ -138,7 +122,7 @@ fn the_web_workers_example_scales_a_process_type_in_place() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let w = Work::new("");
     for d in ["examples/web-workers", "modules", "templates"] {
-        copy_dir(&root.join(d), &w.path().join(d));
+        support::copy_dir(&root.join(d), &w.path().join(d));
     }
     let dir = "examples/web-workers";
     let var = format!("-var=region={}", w.region);

@@ -404,25 +404,12 @@ resource "aws_default_network_acl" "d" {{
     w.ok(&["destroy", "-auto-approve"]);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_vpc_module_simple_example_applies_and_destroys() {
     let w = Work::new("");
     std::fs::remove_file(w.path().join("main.tf")).unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/real/terraform-aws-vpc");
-    copy_dir(&fixture, w.path());
+    support::copy_dir(&fixture, w.path());
     // The example names its region; this test's own keeps it apart from the other tests.
     let example = w.path().join("examples/simple/main.tf");
     let main = std::fs::read_to_string(&example).unwrap();

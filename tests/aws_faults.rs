@@ -70,14 +70,8 @@ fn a_killed_apply_is_finished_by_the_next_without_twins() {
         if k > 1 {
             w.ok(&["destroy", "-auto-approve"]);
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_infra"))
-            .args(["apply", "-auto-approve", "--parallelism", "2"])
-            .current_dir(w.path())
-            .env("AWS_ENDPOINT_URL", &w.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", w.region)
-            .env("NO_COLOR", "1")
+        let mut child = w
+            .command(&["apply", "-auto-approve", "--parallelism", "2"])
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()

@@ -60,15 +60,9 @@ resource "aws_subnet" "b" {
 "#,
     );
     w.ok(&["apply", "-auto-approve"]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["destroy", "-auto-approve"])
-        .current_dir(w.path())
+    let out = w
+        .command(&["destroy", "-auto-approve"])
         .env("INFRA_LOG", "infra=debug")
-        .env("AWS_ENDPOINT_URL", &w.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", w.region)
-        .env("NO_COLOR", "1")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));

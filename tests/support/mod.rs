@@ -324,8 +324,14 @@ impl Work {
     }
 
     pub fn infra(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_infra"))
-            .args(args)
+        self.command(args).output().expect("infra runs")
+    }
+
+    /// The `infra` command for this test's emulator and region, not yet started (to add
+    /// environment, or to spawn and kill it).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_infra"));
+        c.args(args)
             .current_dir(self.dir.path())
             .env("NO_COLOR", "1")
             .env("AWS_ENDPOINT_URL", &self.endpoint)
@@ -333,9 +339,8 @@ impl Work {
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_REGION", self.region)
             .env_remove("AWS_PROFILE")
-            .env_remove("TF_WORKSPACE")
-            .output()
-            .expect("infra runs")
+            .env_remove("TF_WORKSPACE");
+        c
     }
 
     /// Runs infra and insists it succeeds; returns stdout.
@@ -387,6 +392,24 @@ impl Work {
 
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
         runtime().block_on(ec2_client(&self.endpoint, self.region))
+    }
+}
+
+/// Copies a directory tree (an example, a module, a fixture) into a test's working directory,
+/// leaving out state files an earlier local run may have left there.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with("infra.tfstate") {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
     }
 }
 
