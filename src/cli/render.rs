@@ -135,7 +135,7 @@ fn render(a: &RenderArgs, raw: &[String]) -> Result<String, Vec<Diagnostic>> {
 
 /// base64 (if it is), then gzip (if it is), then text.
 fn decode(address: &str, text: &str) -> Result<String, Diagnostic> {
-    if text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if crate::provider::aws::compute::asg::is_user_data_hash(text) {
         return Err(Diagnostic::plain(
             "Only a hash is stored",
             format!(

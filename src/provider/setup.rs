@@ -58,9 +58,9 @@ pub async fn configure(
             {
                 continue;
             }
-            let alias = r.provider.as_ref().and_then(|(_, a)| a.clone());
-            let addr = config_address(&source_of(&name), alias.as_deref());
-            if alias.is_some() && !wanted.contains_key(&addr) {
+            let addr = resource_provider_address(r);
+            let aliased = r.provider.as_ref().is_some_and(|(_, a)| a.is_some());
+            if aliased && !wanted.contains_key(&addr) {
                 diags.push(Diagnostic::error(
                     "Provider configuration not present",
                     format!(

@@ -83,6 +83,11 @@ pub(super) fn user_data_hash(text: &str) -> String {
     hex::encode(sha1::Sha1::digest(&bytes))
 }
 
+/// Whether a `user_data` value is the SHA-1 state keeps instead of the text.
+pub(crate) fn is_user_data_hash(text: &str) -> bool {
+    text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// User data as the APIs take it: base64, encoding text that is not already.
 pub(super) fn user_data_base64(text: &str) -> String {
     if base64::engine::general_purpose::STANDARD
@@ -103,7 +108,7 @@ pub(super) fn validate_user_data(planned: &Value, base64_only: bool) -> Result<(
     let Some(text) = o.str("user_data") else {
         return Ok(());
     };
-    if text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if is_user_data_hash(&text) {
         return Ok(());
     }
     let bytes = match base64::engine::general_purpose::STANDARD.decode(&text) {
