@@ -157,9 +157,6 @@ fn template_file(name: &str, config: &Value, span: Span, base_dir: &Path) -> Dia
         .get("vars")
         .cloned()
         .unwrap_or_else(|| Value::object(Attrs::new()));
-    if !template.is_wholly_known() || !vars.is_wholly_known() {
-        return Ok(Value::Unknown(Type::Dynamic));
-    }
     let Some(text) = template.unmark().0.as_str().map(str::to_string) else {
         return Err(Diagnostic::error(
             "Missing required argument",
