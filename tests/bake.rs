@@ -4,19 +4,8 @@
 
 mod support;
 
+use support::bake::{api_calls, assert_no_leftovers, baked_images, moto_ami};
 use support::{Work, fresh_region, runtime, text};
-
-/// An AMI moto knows in the test's region (moto validates AMI ids).
-fn moto_ami(w: &Work) -> String {
-    let ec2 = w.ec2();
-    runtime()
-        .block_on(ec2.describe_images().owners("amazon").send())
-        .unwrap()
-        .images()
-        .iter()
-        .find_map(|i| i.image_id().map(str::to_string))
-        .expect("moto has Amazon images")
-}
 
 fn main_tf(source_ami: &str, extra: &str) -> String {
     format!(
@@ -43,17 +32,9 @@ image "base" {{
 }
 
 fn bake(w: &Work, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_infra"))
-        .arg("bake")
+    w.command(&["bake"])
         .args(args)
-        .current_dir(w.path())
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", &w.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", w.region)
         .env("INFRA_BAKE_EMULATED_BUILDER", "1")
-        .env_remove("AWS_PROFILE")
         .output()
         .expect("infra runs")
 }
@@ -67,76 +48,6 @@ fn bake_ok(w: &Work, args: &[&str]) -> (String, String) {
         text(&out.stderr)
     );
     (text(&out.stdout), text(&out.stderr))
-}
-
-/// Images owned by the test account carrying a fingerprint: (id, fingerprint).
-fn baked_images(ec2: &aws_sdk_ec2::Client) -> Vec<(String, String)> {
-    runtime()
-        .block_on(
-            ec2.describe_images()
-                .owners("self")
-                .filters(
-                    aws_sdk_ec2::types::Filter::builder()
-                        .name("tag-key")
-                        .values("infra:fingerprint")
-                        .build(),
-                )
-                .send(),
-        )
-        .unwrap()
-        .images()
-        .iter()
-        .map(|i| {
-            let fp = i
-                .tags()
-                .iter()
-                .find(|t| t.key() == Some("infra:fingerprint"))
-                .and_then(|t| t.value())
-                .unwrap_or_default();
-            (i.image_id().unwrap().to_string(), fp.to_string())
-        })
-        .collect()
-}
-
-/// Nothing temporary left: no builder that is not terminated, no temporary security group,
-/// no journal entry.
-fn assert_no_leftovers(w: &Work) {
-    let ec2 = w.ec2();
-    let rt = runtime();
-    let temp = || {
-        aws_sdk_ec2::types::Filter::builder()
-            .name("tag-key")
-            .values("infra:bake-temp")
-            .build()
-    };
-    let live: Vec<String> = rt
-        .block_on(ec2.describe_instances().filters(temp()).send())
-        .unwrap()
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .filter(|i| i.state().and_then(|s| s.name()).map(|n| n.as_str()) != Some("terminated"))
-        .filter_map(|i| i.instance_id().map(str::to_string))
-        .collect();
-    assert!(live.is_empty(), "builders left running: {live:?}");
-    let groups = rt
-        .block_on(ec2.describe_security_groups().filters(temp()).send())
-        .unwrap();
-    assert!(
-        groups.security_groups().is_empty(),
-        "temporary security groups left: {:?}",
-        groups.security_groups()
-    );
-    assert!(!w.path().join("infra.tfstate.bake.json").exists());
-}
-
-fn api_calls(stderr: &str) -> u64 {
-    stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("API calls: "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no API call count in:\n{stderr}"))
 }
 
 #[test]

@@ -1,14 +1,16 @@
-//! The EC2 side of a bake with the user-data communicator: find the image by fingerprint, or
-//! build it from a temporary security group and builder instance, and remove those again
-//! whether the build succeeds or fails.
+//! The EC2 side of a bake: find the image by fingerprint, or build it from temporary objects
+//! (key pair, security group, builder instance) and remove those again whether the build
+//! succeeds or fails. The provisioners run over SSH or from the builder's user data.
 
 use super::fingerprint::fingerprint;
 use super::journal::{Entry, Journal};
-use super::spec::{Communicator, ImageSpec, SourceAmi};
-use super::user_data;
+use super::spec::{Communicator, ImageSpec, SourceAmi, SshInterface};
+use super::ssh::{Session, Target, TempKey};
+use super::temporaries::{TEMP_TAG, allow_ssh, describe_instance, instance_state, runner_cidr};
+use super::{provision, temporaries, user_data};
 use crate::provider::aws::Aws;
 use crate::provider::aws::bulk::filter;
-use crate::provider::aws::sdk::{delete_when_released, err, wait_for};
+use crate::provider::aws::sdk::{err, wait_for};
 use crate::provider::aws::tags::{ec2_spec, ec2_tags};
 use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_ec2::types::{InstanceStateName, ResourceType};
@@ -18,13 +20,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const FINGERPRINT_TAG: &str = "infra:fingerprint";
-/// Marks every temporary object of a build; the value is the build's id.
-pub const TEMP_TAG: &str = "infra:bake-temp";
 
 /// How long the provisioners may run before the builder powers itself off.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 const IMAGE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 const INSTANCE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// How long a builder may take to stop once asked.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// Receives progress lines: the image's name and what is happening.
 pub type Progress = Box<dyn Fn(&str, &str) + Send + Sync>;
@@ -76,22 +78,13 @@ impl Baker {
                     e.bake_id
                 ),
             );
-            remove_temporaries(self.client(&e.region), &e.bake_id).await?;
+            temporaries::remove(self.client(&e.region), &e.bake_id).await?;
             self.journal.remove(&e.bake_id).map_err(journal_err)?;
         }
         Ok(())
     }
 
     pub async fn bake(&self, spec: &ImageSpec) -> ProviderResult<Baked> {
-        if spec.communicator == Communicator::Ssh {
-            return Err(ProviderError::new(
-                "bake",
-                format!(
-                    "image {:?}: the ssh communicator is not available yet; use communicator = \"user-data\"",
-                    spec.name
-                ),
-            ));
-        }
         let source_ami = self.resolve_source(spec).await?;
         let fp = fingerprint(spec, &source_ami);
         if !self.force
@@ -118,8 +111,11 @@ impl Baker {
         };
         self.journal.add(&entry).map_err(journal_err)?;
         let built = self.build(spec, &source_ami, &fp, &bake_id).await;
-        (self.progress)(&spec.name, "removing the builder and its security group");
-        let cleaned = remove_temporaries(&self.aws.ec2, &bake_id).await;
+        (self.progress)(
+            &spec.name,
+            "removing the temporary builder, key pair and security group",
+        );
+        let cleaned = temporaries::remove(&self.aws.ec2, &bake_id).await;
         if cleaned.is_ok() {
             self.journal.remove(&bake_id).map_err(journal_err)?;
         }
@@ -211,12 +207,35 @@ impl Baker {
         bake_id: &str,
     ) -> ProviderResult<Baked> {
         let ec2 = &self.aws.ec2;
-        let user_data = user_data::render(spec).map_err(|m| ProviderError::new("bake", m))?;
-        let temp_name = format!("infra-bake-{}-{}", spec.name, &fp[..12]);
+        let user_data = match spec.communicator {
+            Communicator::UserData => {
+                Some(user_data::render(spec).map_err(|m| ProviderError::new("bake", m))?)
+            }
+            Communicator::Ssh => None,
+        };
+        let temp_name = format!("infra-bake-{}-{}", spec.name, &bake_id[..12]);
         let temp_tags = BTreeMap::from([
             ("Name".to_string(), temp_name.clone()),
             (TEMP_TAG.to_string(), bake_id.to_string()),
         ]);
+        let key = match spec.communicator {
+            Communicator::Ssh => {
+                let key = TempKey::generate().map_err(|m| ProviderError::new("bake", m))?;
+                (self.progress)(&spec.name, &format!("importing key pair {temp_name}"));
+                ec2.import_key_pair()
+                    .key_name(&temp_name)
+                    .public_key_material(aws_smithy_types::Blob::new(
+                        key.public_openssh(&temp_name)
+                            .map_err(|m| ProviderError::new("bake", m))?,
+                    ))
+                    .tag_specifications(ec2_spec(ResourceType::KeyPair, &temp_tags))
+                    .send()
+                    .await
+                    .map_err(err("ec2:ImportKeyPair"))?;
+                Some(key)
+            }
+            Communicator::UserData => None,
+        };
         let vpc_id = match &spec.subnet_id {
             Some(subnet) => ec2
                 .describe_subnets()
@@ -231,7 +250,8 @@ impl Baker {
             None => None,
         };
         (self.progress)(&spec.name, &format!("creating security group {temp_name}"));
-        // The user-data builder needs no inbound rule: it only reaches out.
+        // No inbound rule yet: the ssh communicator opens SSH to the runner once it knows the
+        // builder's address; the user-data builder only reaches out.
         let group = ec2
             .create_security_group()
             .group_name(&temp_name)
@@ -257,10 +277,15 @@ impl Baker {
             .max_count(1)
             .security_group_ids(&group_id)
             .set_subnet_id(spec.subnet_id.clone())
-            // The script's poweroff must stop the builder, not terminate it: the image is
-            // made from its stopped volumes.
+            .set_key_name(key.as_ref().map(|_| temp_name.clone()))
+            // A poweroff must stop the builder, not terminate it: the image is made from its
+            // stopped volumes.
             .instance_initiated_shutdown_behavior(aws_sdk_ec2::types::ShutdownBehavior::Stop)
-            .user_data(base64::engine::general_purpose::STANDARD.encode(&user_data))
+            .set_user_data(
+                user_data
+                    .as_ref()
+                    .map(|u| base64::engine::general_purpose::STANDARD.encode(u)),
+            )
             .tag_specifications(ec2_spec(ResourceType::Instance, &temp_tags))
             .tag_specifications(ec2_spec(ResourceType::Volume, &temp_tags))
             .send()
@@ -272,12 +297,27 @@ impl Baker {
             .and_then(|i| i.instance_id())
             .unwrap_or_default()
             .to_string();
-        (self.progress)(
-            &spec.name,
-            &format!("waiting for {instance_id} to run the provisioners and power off"),
-        );
-        self.wait_stopped(&instance_id).await?;
-        self.check_report(spec, &instance_id).await?;
+        match &key {
+            Some(key) => {
+                self.provision_over_ssh(spec, &instance_id, &group_id, key, bake_id)
+                    .await?;
+                (self.progress)(&spec.name, &format!("stopping {instance_id}"));
+                ec2.stop_instances()
+                    .instance_ids(&instance_id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:StopInstances"))?;
+                self.wait_stopped(&instance_id, STOP_TIMEOUT).await?;
+            }
+            None => {
+                (self.progress)(
+                    &spec.name,
+                    &format!("waiting for {instance_id} to run the provisioners and power off"),
+                );
+                self.wait_stopped(&instance_id, BUILD_TIMEOUT).await?;
+                self.check_report(spec, &instance_id).await?;
+            }
+        }
         let ami_name = spec.ami_name_for(fp);
         let build_time = crate::lang::functions::now_rfc3339();
         let mut image_tags = spec.tags.clone();
@@ -341,10 +381,79 @@ impl Baker {
         })
     }
 
-    async fn wait_stopped(&self, instance_id: &str) -> ProviderResult<()> {
+    /// Waits for the builder to run, opens SSH to it from the runner only, connects with the
+    /// temporary key and runs the provisioners.
+    async fn provision_over_ssh(
+        &self,
+        spec: &ImageSpec,
+        instance_id: &str,
+        group_id: &str,
+        key: &TempKey,
+        bake_id: &str,
+    ) -> ProviderResult<()> {
+        let ec2 = &self.aws.ec2;
+        let fail = |m: String| ProviderError::new("bake", format!("image {:?}: {m}", spec.name));
+        (self.progress)(&spec.name, &format!("waiting for {instance_id} to run"));
+        let instance = wait_for("the builder to run", INSTANCE_TIMEOUT, || async {
+            let i = describe_instance(ec2, instance_id).await?;
+            match i.as_ref().and_then(|i| i.state()).and_then(|s| s.name()) {
+                Some(InstanceStateName::Running) => Ok(i),
+                Some(InstanceStateName::Pending) => Ok(None),
+                other => Err(ProviderError::new(
+                    "bake",
+                    format!("the builder {instance_id} is {other:?} instead of running"),
+                )),
+            }
+        })
+        .await?;
+        let public = instance.public_ip_address().map(str::to_string);
+        let private = instance.private_ip_address().map(str::to_string);
+        let address = match (spec.ssh.interface, public, private) {
+            (Some(SshInterface::PrivateIp), _, private) => private,
+            (Some(SshInterface::PublicIp), public, _) => public,
+            (None, public, private) => public.or(private),
+        };
+        let host = match (&spec.ssh.host, address) {
+            (Some(h), _) => h.clone(),
+            (None, Some(a)) => a,
+            (None, None) => {
+                return Err(fail(format!(
+                    "the builder {instance_id} has no address for ssh_interface"
+                )));
+            }
+        };
+        let port = spec.ssh.port;
+        let cidrs = if spec.ssh.source_cidrs.is_empty() {
+            vec![runner_cidr(&host, port).map_err(&fail)?]
+        } else {
+            spec.ssh.source_cidrs.clone()
+        };
+        (self.progress)(
+            &spec.name,
+            &format!("allowing SSH (port {port}) from {}", cidrs.join(", ")),
+        );
+        allow_ssh(ec2, group_id, port, &cidrs).await?;
+        let target = Target {
+            host,
+            port,
+            user: spec.ssh_username.clone().unwrap_or_else(|| "root".into()),
+        };
+        let say = |line: &str| (self.progress)(&spec.name, line);
+        let session = Session::connect(&target, key, spec.ssh.timeout, &say)
+            .await
+            .map_err(&fail)?;
+        (self.progress)(&spec.name, &format!("connected to {target}"));
+        let provisioned = provision::run_all(&session, spec, bake_id, &say).await;
+        session.close().await;
+        provisioned.map_err(fail)
+    }
+
+    /// Waits for the builder to be stopped. With an emulated builder, infra stops it itself
+    /// where a real one would power itself off.
+    async fn wait_stopped(&self, instance_id: &str, limit: Duration) -> ProviderResult<()> {
         let ec2 = &self.aws.ec2;
         let mut stop_requested = false;
-        wait_for("the builder to power off", BUILD_TIMEOUT, || {
+        wait_for("the builder to power off", limit, || {
             let asked = std::mem::replace(&mut stop_requested, true);
             async move {
                 let state = instance_state(ec2, instance_id).await?;
@@ -411,26 +520,6 @@ impl Baker {
 
 fn journal_err(e: std::io::Error) -> ProviderError {
     ProviderError::new("bake journal", e.to_string())
-}
-
-async fn instance_state(
-    ec2: &aws_sdk_ec2::Client,
-    instance_id: &str,
-) -> ProviderResult<Option<InstanceStateName>> {
-    let out = ec2
-        .describe_instances()
-        .instance_ids(instance_id)
-        .send()
-        .await
-        .map_err(err("ec2:DescribeInstances"))?;
-    Ok(out
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .next()
-        .and_then(|i| i.state())
-        .and_then(|s| s.name())
-        .cloned())
 }
 
 async fn wait_available(
@@ -501,62 +590,5 @@ async fn share(ec2: &aws_sdk_ec2::Client, image_id: &str, users: &[String]) -> P
         .send()
         .await
         .map_err(err("ec2:ModifyImageAttribute"))?;
-    Ok(())
-}
-
-/// Terminates the builders and deletes the security groups tagged with `bake_id`.
-async fn remove_temporaries(ec2: &aws_sdk_ec2::Client, bake_id: &str) -> ProviderResult<()> {
-    let tagged = || filter(&format!("tag:{TEMP_TAG}"), [bake_id.to_string()]);
-    let instances: Vec<String> = ec2
-        .describe_instances()
-        .filters(tagged())
-        .send()
-        .await
-        .map_err(err("ec2:DescribeInstances"))?
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .filter(|i| i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated))
-        .filter_map(|i| i.instance_id().map(str::to_string))
-        .collect();
-    if !instances.is_empty() {
-        ec2.terminate_instances()
-            .set_instance_ids(Some(instances.clone()))
-            .send()
-            .await
-            .map_err(err("ec2:TerminateInstances"))?;
-        for id in &instances {
-            wait_for(
-                &format!("builder {id} to terminate"),
-                INSTANCE_TIMEOUT,
-                || async {
-                    Ok(matches!(
-                        instance_state(ec2, id).await?,
-                        Some(InstanceStateName::Terminated) | None
-                    )
-                    .then_some(()))
-                },
-            )
-            .await?;
-        }
-    }
-    let groups = ec2
-        .describe_security_groups()
-        .filters(tagged())
-        .send()
-        .await
-        .map_err(err("ec2:DescribeSecurityGroups"))?;
-    for g in groups.security_groups() {
-        let Some(id) = g.group_id() else { continue };
-        // The builder's network interface may linger a little after termination.
-        delete_when_released(|| async {
-            ec2.delete_security_group()
-                .group_id(id)
-                .send()
-                .await
-                .map_err(err("ec2:DeleteSecurityGroup"))
-        })
-        .await?;
-    }
     Ok(())
 }

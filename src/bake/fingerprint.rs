@@ -85,6 +85,7 @@ mod tests {
             subnet_id: None,
             ssh_username: Some("ec2-user".into()),
             communicator: Communicator::UserData,
+            ssh: crate::bake::spec::SshSettings::default(),
             provisioners: vec![
                 Provisioner::File {
                     source: "a.conf".into(),

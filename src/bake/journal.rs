@@ -21,6 +21,8 @@ struct Contents {
 
 pub struct Journal {
     path: PathBuf,
+    /// Builds run concurrently: each change is a read-modify-write of the file.
+    changing: std::sync::Mutex<()>,
 }
 
 impl Journal {
@@ -30,6 +32,7 @@ impl Journal {
         name.push(".bake.json");
         Journal {
             path: state.with_file_name(name),
+            changing: std::sync::Mutex::new(()),
         }
     }
 
@@ -44,12 +47,14 @@ impl Journal {
     }
 
     pub fn add(&self, entry: &Entry) -> std::io::Result<()> {
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
         let mut pending = self.pending()?;
         pending.push(entry.clone());
         self.write(pending)
     }
 
     pub fn remove(&self, bake_id: &str) -> std::io::Result<()> {
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
         let mut pending = self.pending()?;
         pending.retain(|e| e.bake_id != bake_id);
         self.write(pending)

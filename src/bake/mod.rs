@@ -4,5 +4,9 @@
 pub mod build;
 pub mod fingerprint;
 pub mod journal;
+mod provision;
+mod shell;
 pub mod spec;
+mod ssh;
+pub mod temporaries;
 pub mod user_data;

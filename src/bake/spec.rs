@@ -39,6 +39,41 @@ impl Communicator {
     }
 }
 
+/// Which of the builder's addresses SSH connects to (Packer's `ssh_interface`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SshInterface {
+    PublicIp,
+    PrivateIp,
+}
+
+/// How the ssh communicator reaches the builder. None of it decides what the image holds, so
+/// none of it is in the fingerprint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SshSettings {
+    /// Connect here instead of the builder's address (Packer's `ssh_host`).
+    pub host: Option<String>,
+    pub port: u16,
+    pub timeout: std::time::Duration,
+    /// `None`: the public address when the builder has one, else the private one.
+    pub interface: Option<SshInterface>,
+    /// Where SSH may come from; empty: this machine's address on the route to the builder.
+    pub source_cidrs: Vec<String>,
+}
+
+impl Default for SshSettings {
+    fn default() -> SshSettings {
+        SshSettings {
+            host: None,
+            port: 22,
+            timeout: DEFAULT_SSH_TIMEOUT,
+            interface: None,
+            source_cidrs: Vec::new(),
+        }
+    }
+}
+
+pub const DEFAULT_SSH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Provisioner {
     File {
@@ -67,6 +102,7 @@ pub struct ImageSpec {
     pub subnet_id: Option<String>,
     pub ssh_username: Option<String>,
     pub communicator: Communicator,
+    pub ssh: SshSettings,
     pub provisioners: Vec<Provisioner>,
     /// May contain `{{fingerprint}}`, replaced when the image is named.
     pub ami_name: String,
@@ -88,6 +124,11 @@ const ARGS: &[&str] = &[
     "subnet_id",
     "ssh_username",
     "communicator",
+    "ssh_host",
+    "ssh_port",
+    "ssh_timeout",
+    "ssh_interface",
+    "temporary_security_group_source_cidrs",
     "ami_name",
     "ami_regions",
     "ami_users",
@@ -186,6 +227,7 @@ pub fn evaluate(
         provisioners.push(read_provisioner(kind, &f, module_dir).map_err(&fail)?);
     }
     let ami_name = top.req_str("ami_name").map_err(&fail)?;
+    let ssh = read_ssh(&top).map_err(&fail)?;
     Ok(ImageSpec {
         name: image.name.clone(),
         source,
@@ -193,12 +235,65 @@ pub fn evaluate(
         subnet_id: top.opt_str("subnet_id").map_err(&fail)?,
         ssh_username: top.opt_str("ssh_username").map_err(&fail)?,
         communicator,
+        ssh,
         provisioners,
         ami_name,
         ami_regions: top.opt_strs("ami_regions").map_err(&fail)?,
         ami_users: top.opt_strs("ami_users").map_err(&fail)?,
         tags: top.opt_map("tags").map_err(&fail)?,
     })
+}
+
+fn read_ssh(top: &Fields) -> Result<SshSettings, String> {
+    let port = match top.opt_number("ssh_port")? {
+        None => 22,
+        Some(n) => u16::try_from(n)
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| format!("\"ssh_port\" must be a port number, not {n}"))?,
+    };
+    let timeout = match top.opt_str("ssh_timeout")? {
+        None => DEFAULT_SSH_TIMEOUT,
+        Some(t) => crate::lang::duration::parse_go(&t).ok_or_else(|| {
+            format!("\"ssh_timeout\" must be a duration like \"5m\" or \"90s\", not {t:?}")
+        })?,
+    };
+    let interface = match top.opt_str("ssh_interface")?.as_deref() {
+        None => None,
+        Some("public_ip") => Some(SshInterface::PublicIp),
+        Some("private_ip") => Some(SshInterface::PrivateIp),
+        Some(other) => {
+            return Err(format!(
+                "\"ssh_interface\" must be \"public_ip\" or \"private_ip\", not {other:?}"
+            ));
+        }
+    };
+    let source_cidrs = top.opt_strs("temporary_security_group_source_cidrs")?;
+    for c in &source_cidrs {
+        if !is_cidr(c) {
+            return Err(format!(
+                "\"temporary_security_group_source_cidrs\": {c:?} is not a CIDR block"
+            ));
+        }
+    }
+    Ok(SshSettings {
+        host: top.opt_str("ssh_host")?,
+        port,
+        timeout,
+        interface,
+        source_cidrs,
+    })
+}
+
+fn is_cidr(c: &str) -> bool {
+    let Some((ip, len)) = c.split_once('/') else {
+        return false;
+    };
+    match (ip.parse::<std::net::IpAddr>(), len.parse::<u8>()) {
+        (Ok(std::net::IpAddr::V4(_)), Ok(l)) => l <= 32,
+        (Ok(std::net::IpAddr::V6(_)), Ok(l)) => l <= 128,
+        _ => false,
+    }
 }
 
 fn read_provisioner(kind: &str, f: &Fields, module_dir: &Path) -> Result<Provisioner, String> {
@@ -288,6 +383,17 @@ impl Fields<'_> {
         self.opt_str(k)?
             .filter(|s| !s.is_empty())
             .ok_or_else(|| format!("{}{k:?} is required", self.place))
+    }
+
+    fn opt_number(&self, k: &str) -> Result<Option<i64>, String> {
+        match self.get(k)? {
+            None => Ok(None),
+            Some(v) => crate::lang::convert::convert(v, &crate::lang::types::Type::Number)
+                .ok()
+                .and_then(|n| n.as_number().and_then(|n| n.to_i64()))
+                .map(Some)
+                .ok_or_else(|| self.wrong(k, "a whole number")),
+        }
     }
 
     fn opt_bool(&self, k: &str) -> Result<Option<bool>, String> {

@@ -2,7 +2,8 @@
 //! every file and step script (cloud-init `write_files`), then runs the steps in their order,
 //! reports the result on the console and powers the instance off.
 
-use super::spec::{ImageSpec, Provisioner, ShellCode};
+use super::shell::{quote, step_command, step_script};
+use super::spec::{ImageSpec, Provisioner};
 use base64::Engine;
 
 /// EC2 refuses user data over 16 KiB (before base64).
@@ -14,11 +15,6 @@ pub const SUCCESS_MARK: &str = "infra-bake: success";
 pub const FAILURE_MARK: &str = "infra-bake: failed at provisioner ";
 
 const DIR: &str = "/var/lib/infra-bake";
-
-/// Single-quoted for `sh`.
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
 
 /// The rendered user data, or an error when it is over EC2's limit.
 pub fn render(spec: &ImageSpec) -> Result<String, String> {
@@ -48,21 +44,11 @@ pub fn render(spec: &ImageSpec) -> Result<String, String> {
             Provisioner::Shell {
                 code,
                 environment_vars,
-            } => {
-                // Packer's defaults: inline commands run under `/bin/sh -e`, scripts by their
-                // own shebang, both with the environment variables set.
-                let content = match code {
-                    ShellCode::Inline(lines) => {
-                        format!("#!/bin/sh -e\n{}\n", lines.join("\n")).into_bytes()
-                    }
-                    ShellCode::Script { content, .. } => content.clone(),
-                };
-                let vars: String = environment_vars
-                    .iter()
-                    .map(|v| format!("{} ", quote(v)))
-                    .collect();
-                (content, "0700", format!("env {vars}{step}"))
-            }
+            } => (
+                step_script(code),
+                "0700",
+                step_command(&step, environment_vars),
+            ),
         };
         files.push(format!(
             "  - path: {step}\n    encoding: b64\n    permissions: '{mode}'\n    content: {}\n",
@@ -94,7 +80,7 @@ pub fn render(spec: &ImageSpec) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bake::spec::{Communicator, SourceAmi};
+    use crate::bake::spec::{Communicator, ShellCode, SourceAmi};
 
     fn spec(provisioners: Vec<Provisioner>) -> ImageSpec {
         ImageSpec {
@@ -104,6 +90,7 @@ mod tests {
             subnet_id: None,
             ssh_username: None,
             communicator: Communicator::UserData,
+            ssh: crate::bake::spec::SshSettings::default(),
             provisioners,
             ami_name: "base".into(),
             ami_regions: vec![],

@@ -1,16 +1,20 @@
 //! `infra bake`: build the root module's images that are missing (or all, with --force) and
 //! write a Packer-like manifest.
 
+use super::bake_progress::BakeProgress;
 use super::engine::{StateFlags, runtime};
 use super::{Ui, VarFlags};
 use crate::bake::build::{Baked, Baker};
 use crate::bake::journal::Journal;
+use crate::bake::spec::ImageSpec;
 use crate::config::tfvars;
 use crate::diag::Diagnostic;
 use crate::lang::value::Value;
+use crate::provider::{ProviderError, ProviderResult};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Set by tests against moto, which runs no user data: see `Baker::emulated_builder`.
 const EMULATED_BUILDER_ENV: &str = "INFRA_BAKE_EMULATED_BUILDER";
@@ -26,6 +30,9 @@ pub struct BakeArgs {
     /// Build even when an image with the same fingerprint exists.
     #[arg(long)]
     pub force: bool,
+    /// How many images to build at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub parallel: usize,
     /// Write a JSON manifest of the images (like Packer's) to this file.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
@@ -38,9 +45,13 @@ pub struct BakeArgs {
     pub state: StateFlags,
 }
 
+/// The exit status of a bake stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells report it.
+const INTERRUPTED: i32 = 130;
+
 pub fn run(ui: &Ui, a: BakeArgs, raw: &[String]) -> i32 {
     match bake(&a, raw) {
-        Ok(()) => 0,
+        Ok(Finish::Done) => 0,
+        Ok(Finish::Interrupted) => INTERRUPTED,
         Err(d) => {
             ui.print_diagnostics(&d);
             1
@@ -48,7 +59,12 @@ pub fn run(ui: &Ui, a: BakeArgs, raw: &[String]) -> i32 {
     }
 }
 
-fn bake(a: &BakeArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
+enum Finish {
+    Done,
+    Interrupted,
+}
+
+fn bake(a: &BakeArgs, raw: &[String]) -> Result<Finish, Vec<Diagnostic>> {
     let root_vars = tfvars::collect(&a.dir, &a.vars.ordered(raw))?;
     let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
     let tree = tree.ok_or(load_diags)?;
@@ -96,10 +112,25 @@ fn bake(a: &BakeArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
         .find(|p| p.name == "aws" && p.alias.is_none())
         .map(|p| p.value)
         .unwrap_or_else(|| Value::object(Default::default()));
+    // One bake at a time per state: the journal of temporary objects lives beside it.
+    let state_path = a.state.path(&a.dir);
+    let _lock = if a.state.lock {
+        Some(
+            crate::state::lock::StateLock::acquire(
+                &state_path,
+                "OperationTypeBake",
+                a.state.lock_timeout,
+            )
+            .map_err(|d| vec![d])?,
+        )
+    } else {
+        None
+    };
     let rt = runtime().map_err(|d| vec![d])?;
     let failed =
         |e: crate::provider::ProviderError| vec![Diagnostic::plain("Bake failed", e.to_string())];
     let started = std::time::Instant::now();
+    let progress = Arc::new(BakeProgress::for_stderr());
     let result = rt.block_on(async {
         let aws = crate::provider::aws::connect(
             "provider[\"registry.terraform.io/hashicorp/aws\"]".into(),
@@ -117,32 +148,49 @@ fn bake(a: &BakeArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
                 regions.insert(r.clone(), there);
             }
         }
-        let baker = Baker {
+        let shown = progress.clone();
+        let baker = Arc::new(Baker {
             aws,
             regions,
-            journal: Journal::beside(&a.state.path(&a.dir)),
+            journal: Journal::beside(&state_path),
             force: a.force,
             emulated_builder: std::env::var_os(EMULATED_BUILDER_ENV).is_some(),
-            progress: Box::new(|image, line| eprintln!("image.{image}: {line}")),
-        };
+            progress: Box::new(move |image, line| shown.line(image, line)),
+        });
         baker.recover().await.map_err(failed)?;
-        let mut baked = Vec::new();
-        for spec in &specs {
-            baked.push(baker.bake(spec).await.map_err(failed)?);
+        let all = bake_all(baker.clone(), specs.clone(), a.parallel, progress.clone());
+        let outcome = tokio::select! {
+            r = all => Some(r),
+            _ = interrupted() => None,
+        };
+        match outcome {
+            Some(r) => Ok(Some(r)),
+            None => {
+                // The builds were dropped mid-flight: everything they made is in the journal.
+                eprintln!(
+                    "\nInterrupted: removing the temporary objects of the builds under way..."
+                );
+                baker.recover().await.map_err(failed)?;
+                Ok::<_, Vec<Diagnostic>>(None)
+            }
         }
-        Ok::<_, Vec<Diagnostic>>(baked)
     });
     if a.stats {
         super::engine::print_stats(started.elapsed());
     }
-    let baked = result?;
+    let Some(results) = result? else {
+        return Ok(Finish::Interrupted);
+    };
+    let mut baked = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(b) => baked.push(b),
+            Err(e) => errors.push(Diagnostic::plain("Bake failed", e.to_string())),
+        }
+    }
     for b in &baked {
-        let ids: Vec<String> = b
-            .artifacts
-            .iter()
-            .map(|(r, id)| format!("{r}:{id}"))
-            .collect();
-        println!("image.{} = {}", b.name, ids.join(", "));
+        println!("image.{} = {}", b.name, artifact_list(b));
     }
     if let Some(path) = &a.manifest {
         let bytes = serde_json::to_vec_pretty(&manifest(&baked)).unwrap_or_default();
@@ -153,7 +201,79 @@ fn bake(a: &BakeArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
             )]
         })?;
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(Finish::Done)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Bakes `specs`, at most `parallel` at a time; one failing build does not stop the others.
+/// Results come in the order of `specs`.
+async fn bake_all(
+    baker: Arc<Baker>,
+    specs: Vec<ImageSpec>,
+    parallel: usize,
+    progress: Arc<BakeProgress>,
+) -> Vec<ProviderResult<Baked>> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+    let mut jobs = tokio::task::JoinSet::new();
+    for (i, spec) in specs.into_iter().enumerate() {
+        let (baker, permits, progress) = (baker.clone(), permits.clone(), progress.clone());
+        jobs.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let r = baker.bake(&spec).await;
+            let outcome = match &r {
+                Ok(b) if b.built => format!("built {}", artifact_list(b)),
+                Ok(b) => format!("up to date: {}", artifact_list(b)),
+                Err(_) => "failed".to_string(),
+            };
+            progress.finish(&spec.name, &outcome);
+            (i, r)
+        });
+    }
+    let mut results: Vec<(usize, ProviderResult<Baked>)> = Vec::new();
+    while let Some(joined) = jobs.join_next().await {
+        match joined {
+            Ok(r) => results.push(r),
+            Err(e) => results.push((
+                usize::MAX,
+                Err(ProviderError::new("bake", format!("a build stopped: {e}"))),
+            )),
+        }
+    }
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+fn artifact_list(b: &Baked) -> String {
+    b.artifacts
+        .iter()
+        .map(|(r, id)| format!("{r}:{id}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Packer's manifest shape: `builds` with `artifact_id` as `region:ami,...`, plus the

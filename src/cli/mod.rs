@@ -4,6 +4,7 @@
 
 mod apply;
 mod bake;
+mod bake_progress;
 mod console;
 mod engine;
 mod eval;

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod display;
+pub mod duration;
 pub mod eval;
 pub mod functions;
 pub mod number;

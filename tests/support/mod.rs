@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod bake;
+pub mod sshd;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

@@ -27,39 +27,6 @@ const NAMES_PER_CALL: usize = 50;
 /// How long a delete without `force_delete` waits for the group's instances to terminate.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// A Go duration as Terraform's timeouts are written (`10m`, `1h30m`, `90s`, `0`).
-fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if text == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut total = 0f64;
-    let mut number = String::new();
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        if c == 'm' && chars.peek() == Some(&'s') {
-            unit.push(chars.next()?);
-        }
-        let scale = match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return None,
-        };
-        total += number.parse::<f64>().ok()? * scale;
-        number.clear();
-        any = true;
-    }
-    (any && number.is_empty()).then(|| Duration::from_secs_f64(total))
-}
-
 /// Whether a group's instances (lifecycle state, health status) satisfy a wanted capacity:
 /// only instances in service and healthy count, as AWS routes traffic to no others.
 fn enough_in_service<'a>(
@@ -436,7 +403,7 @@ impl AutoscalingGroup {
         let timeout_text = o
             .str("wait_for_capacity_timeout")
             .unwrap_or_else(|| "10m".into());
-        let timeout = parse_duration(&timeout_text).ok_or_else(|| {
+        let timeout = crate::lang::duration::parse_go(&timeout_text).ok_or_else(|| {
             ProviderError::new(
                 "plan",
                 format!("wait_for_capacity_timeout {timeout_text:?} is not a duration"),
@@ -1166,19 +1133,6 @@ impl ResourceType for LaunchConfiguration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_as_terraform_writes_them() {
-        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
-        assert_eq!(parse_duration("0s"), Some(Duration::ZERO));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10"), None);
-        assert_eq!(parse_duration("ten minutes"), None);
-        assert_eq!(parse_duration(""), None);
-    }
 
     #[test]
     fn only_healthy_instances_in_service_count() {
