@@ -117,8 +117,25 @@ fn the_dcos_example_boots_nodes_that_know_their_masters() {
     assert!(lbs.load_balancer_descriptions().is_empty());
 }
 
+/// Runs infra with the emulated builder: moto runs no user data, so infra stops the builder
+/// where a real one would power itself off after its provisioners.
+fn baking(w: &Work, args: &[&str]) -> String {
+    let out = w
+        .command(args)
+        .env("INFRA_BAKE_EMULATED_BUILDER", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "infra {args:?} failed:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
 #[test]
-fn the_web_workers_example_scales_a_process_type_in_place() {
+fn the_web_workers_example_bakes_its_image_boots_from_it_and_scales_in_place() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let w = Work::new("");
     for d in ["examples/web-workers", "modules", "templates"] {
@@ -126,7 +143,35 @@ fn the_web_workers_example_scales_a_process_type_in_place() {
     }
     let dir = "examples/web-workers";
     let var = format!("-var=region={}", w.region);
-    w.ok(&["apply", "-auto-approve", &var, dir]);
+    // The image is planned like a resource: missing, so apply bakes it.
+    let plan = w.ok(&["plan", &var, dir]);
+    assert!(plan.contains("# image.app will be baked"), "{plan}");
+    assert!(plan.contains("Plan: 1 image to bake, "), "{plan}");
+    baking(&w, &["apply", "-auto-approve", &var, dir]);
+    let ec2 = w.ec2();
+    let images = support::bake::baked_images(&ec2);
+    assert_eq!(images.len(), 1);
+    let image_id = images[0].0.clone();
+    // The process types' launch templates boot from the baked image.
+    let output = w.ok(&["output", "--raw", "--dir", dir, "image"]);
+    assert_eq!(output.trim(), image_id);
+    let rt = runtime();
+    let templates = rt
+        .block_on(
+            ec2.describe_launch_template_versions()
+                .launch_template_name("shop-web")
+                .versions("$Latest")
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        templates.launch_template_versions()[0]
+            .launch_template_data()
+            .and_then(|d| d.image_id()),
+        Some(image_id.as_str())
+    );
+    support::bake::assert_no_leftovers(&w);
+    // Found by its fingerprint: nothing to bake, nothing to change, no new image.
     let out = w.infra(&["plan", "-detailed-exitcode", &var, dir]);
     assert_eq!(
         out.status.code(),
@@ -135,6 +180,20 @@ fn the_web_workers_example_scales_a_process_type_in_place() {
         text(&out.stdout),
         text(&out.stderr)
     );
+    let again = baking(&w, &["apply", "-auto-approve", &var, dir]);
+    assert!(again.contains("0 added, 0 changed, 0 destroyed"), "{again}");
+    assert_eq!(support::bake::baked_images(&ec2).len(), 1);
+    // One changed byte of the install script: a new image to bake, and the launch templates
+    // that boot from it (and their groups, which follow the template version) change.
+    let script = w.path().join(dir).join("scripts/install-app.sh");
+    let original = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(&script, format!("{original}# changed\n")).unwrap();
+    let plan = w.ok(&["plan", &var, dir]);
+    assert!(
+        plan.contains("Plan: 1 image to bake, 0 to add, 4 to change, 0 to destroy"),
+        "{plan}"
+    );
+    std::fs::write(&script, original).unwrap();
     // The config vars are in the web processes' environment file.
     let rendered = w.ok(&[
         "render",

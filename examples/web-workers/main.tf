@@ -64,6 +64,27 @@ data "aws_ami" "app" {
   }
 }
 
+# The image every process type boots from, baked by `infra apply` (or `infra bake`) in one of
+# the app's private subnets, and baked again only when a file or command below changes.
+image "app" {
+  source_ami    = data.aws_ami.app.id
+  instance_type = "t3.small"
+  subnet_id     = module.network.private_subnet_ids[0]
+  communicator  = "user-data"
+
+  provisioner "file" {
+    source      = "files/journald.conf"
+    destination = "/tmp/journald.conf"
+  }
+  provisioner "shell" {
+    script           = "scripts/install-app.sh"
+    environment_vars = ["APP=${var.app}"]
+  }
+
+  ami_name = "${var.app}-{{fingerprint}}"
+  tags     = { App = var.app }
+}
+
 module "network" {
   source             = "../../modules/network"
   name               = var.app
@@ -128,7 +149,7 @@ module "process" {
   role              = each.key
   vpc_id            = module.network.vpc_id
   subnet_ids        = module.network.private_subnet_ids
-  image_id          = data.aws_ami.app.id
+  image_id          = image.app.id
   instance_type     = each.value.instance_type
   size              = each.value.count
   template          = "${path.module}/../../templates/app-process.yaml.j2"
@@ -144,6 +165,10 @@ module "process" {
 
 output "url" {
   value = "http://${aws_lb.web.dns_name}/"
+}
+
+output "image" {
+  value = image.app.id
 }
 
 output "groups" {

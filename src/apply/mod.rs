@@ -7,7 +7,7 @@ pub mod progress;
 
 use crate::config::Resource;
 use crate::diag::Diagnostic;
-use crate::evaluate::walk::{Hook, InstanceRequest, Job, Outcome, WalkOptions};
+use crate::evaluate::walk::{Hook, ImageRequest, InstanceRequest, Job, Outcome, WalkOptions};
 use crate::evaluate::{self, Options};
 use crate::graph::ModuleTree;
 use crate::lang::value::Value;
@@ -61,6 +61,10 @@ struct Applier<'a> {
     /// The root module's directory: provider-free data sources read their files from it, as
     /// the planner does.
     root_dir: std::path::PathBuf,
+    /// Images being baked, with when they started.
+    baking: HashMap<String, std::time::Instant>,
+    /// Left-overs of killed bakes (the bake journal) are removed once, before the first bake.
+    bakes_recovered: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl Applier<'_> {
@@ -74,6 +78,76 @@ impl Applier<'_> {
 }
 
 impl Hook for Applier<'_> {
+    /// An image the plan found takes the plan's value; one it did not is baked now, from
+    /// inputs that must still have the fingerprint the plan showed.
+    fn image(&mut self, mut req: ImageRequest) -> Outcome {
+        let Some(planned) = self.plan.images.iter().find(|i| i.address == req.address) else {
+            return Outcome::Value(Value::unknown());
+        };
+        if !planned.bake {
+            return Outcome::Value(planned.value.clone().unwrap_or_else(Value::unknown));
+        }
+        let spec = match crate::bake::spec::evaluate(&mut req.evaluator, req.image, req.module_dir)
+        {
+            Ok(s) => s,
+            Err(d) => return Outcome::Failed(d),
+        };
+        let span = req.image.span;
+        let address = req.address;
+        let Some((aws, config)) = self.registry.aws_at(&crate::bake::build::aws_address()) else {
+            return Outcome::Failed(Diagnostic::error(
+                "No AWS provider",
+                format!(
+                    "{address}: images are baked with the default provider \"aws\" configuration."
+                ),
+                span,
+            ));
+        };
+        let expected = planned.fingerprint.clone();
+        let journal = crate::bake::journal::Journal::beside(&self.store.path());
+        let recovered = self.bakes_recovered.clone();
+        self.progress.start(&address, "Baking");
+        self.baking
+            .insert(address.clone(), std::time::Instant::now());
+        Outcome::Job(Box::pin(async move {
+            let failed = |e: crate::provider::ProviderError| {
+                Diagnostic::error("Bake failed", format!("{address}: {e}"), span)
+            };
+            let regions = crate::bake::build::connect_regions(&aws, &config, &spec.ami_regions)
+                .await
+                .map_err(failed)?;
+            let shown = address.clone();
+            let baker = crate::bake::build::Baker {
+                aws,
+                regions,
+                journal,
+                force: false,
+                emulated_builder: std::env::var_os(crate::bake::build::EMULATED_BUILDER_ENV)
+                    .is_some(),
+                progress: Box::new(move |_, line| eprintln!("{shown}: {line}")),
+            };
+            recovered
+                .get_or_try_init(|| baker.recover())
+                .await
+                .map_err(failed)?;
+            let found = baker.lookup(&spec).await.map_err(failed)?;
+            if found.fingerprint != expected {
+                return Err(Diagnostic::error(
+                    "Image changed since the plan",
+                    format!(
+                        "{address}: its inputs have fingerprint {} now, {} when planned. Run infra plan again.",
+                        &found.fingerprint[..12],
+                        &expected[..12.min(expected.len())]
+                    ),
+                    span,
+                ));
+            }
+            let home = baker.aws.region.clone();
+            let baked = baker.bake_looked_up(&spec, found).await.map_err(failed)?;
+            Ok(baked.value(&home))
+        }))
+    }
+
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         let r = req.resource;
         if r.mode == crate::config::Mode::Data {
@@ -192,6 +266,20 @@ impl Hook for Applier<'_> {
         address: &str,
         result: Result<Value, Diagnostic>,
     ) -> Result<Value, Diagnostic> {
+        if let Some(started) = self.baking.remove(address) {
+            match &result {
+                Ok(v) => {
+                    let id = v
+                        .attributes()
+                        .and_then(|a| a.get("id"))
+                        .and_then(|i| i.as_str().map(str::to_string));
+                    self.progress
+                        .done(address, "Bake complete", started.elapsed(), id.as_deref());
+                }
+                Err(d) => self.progress.failed(address, &d.detail),
+            }
+            return result;
+        }
         let elapsed = self
             .started
             .remove(address)
@@ -447,6 +535,8 @@ pub async fn apply(
             outcome: &mut outcome,
             headers: HashMap::new(),
             root_dir: tree.root().dir.clone(),
+            baking: HashMap::new(),
+            bakes_recovered: Arc::default(),
         };
         evaluate::run(tree, diags, &opts, &mut applier, &walk_opts).await
     };

@@ -57,9 +57,94 @@ pub struct Baked {
     pub build_time: String,
     /// False when an image with the fingerprint already existed.
     pub built: bool,
+    /// The image's tags (copies get the same).
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Baked {
+    /// What `image.NAME` evaluates to.
+    pub fn value(&self, home_region: &str) -> crate::lang::value::Value {
+        use crate::lang::value::{Attrs, Value};
+        let s = |v: &str| Value::string(v);
+        let by_region: Attrs = self
+            .artifacts
+            .iter()
+            .map(|(r, id)| (r.clone(), s(id)))
+            .collect();
+        Value::object(Attrs::from_iter([
+            (
+                "id".to_string(),
+                s(self.artifacts.get(home_region).map_or("", String::as_str)),
+            ),
+            (
+                "ids_by_region".to_string(),
+                Value::map(crate::lang::types::Type::String, by_region),
+            ),
+            ("fingerprint".to_string(), s(&self.fingerprint)),
+            ("source_ami".to_string(), s(&self.source_ami)),
+            ("name".to_string(), s(&self.name)),
+        ]))
+    }
+}
+
+/// What [`Baker::lookup`] learned.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    pub source_ami: String,
+    pub fingerprint: String,
+    /// The image built from these inputs, with the copies found.
+    pub found: Option<Baked>,
+}
+
+struct FoundImage {
+    id: String,
+    build_time: String,
+    tags: BTreeMap<String, String>,
+}
+
+/// The provider configuration images are baked with: the default `provider "aws"`.
+pub fn aws_address() -> String {
+    crate::provider::config_address(crate::provider::aws::SOURCE, None)
+}
+
+/// Which environment variable makes the builder emulated (tests against moto, which runs no
+/// user data): see [`Baker::emulated_builder`].
+pub const EMULATED_BUILDER_ENV: &str = "INFRA_BAKE_EMULATED_BUILDER";
+
+/// Clients for each of `regions` other than `aws`'s own, with the same configuration.
+pub async fn connect_regions(
+    aws: &Arc<Aws>,
+    config: &crate::lang::value::Value,
+    regions: impl IntoIterator<Item = &String>,
+) -> ProviderResult<BTreeMap<String, Arc<Aws>>> {
+    let mut out = BTreeMap::new();
+    for r in regions {
+        if *r != aws.region && !out.contains_key(r) {
+            let there = crate::provider::aws::connect(aws.address.clone(), config, Some(r)).await?;
+            out.insert(r.clone(), there);
+        }
+    }
+    Ok(out)
 }
 
 impl Baker {
+    /// A baker that only looks images up (the planner's): no journal use, no progress.
+    pub async fn lookup_only(
+        aws: Arc<Aws>,
+        config: &crate::lang::value::Value,
+        regions: &[String],
+    ) -> ProviderResult<Baker> {
+        let regions = connect_regions(&aws, config, regions).await?;
+        Ok(Baker {
+            journal: Journal::beside(std::path::Path::new("infra.tfstate")),
+            aws,
+            regions,
+            force: false,
+            emulated_builder: false,
+            progress: Box::new(|_, _| {}),
+        })
+    }
+
     fn client(&self, region: &str) -> &aws_sdk_ec2::Client {
         match self.regions.get(region) {
             Some(a) => &a.ec2,
@@ -84,24 +169,74 @@ impl Baker {
         Ok(())
     }
 
-    pub async fn bake(&self, spec: &ImageSpec) -> ProviderResult<Baked> {
+    /// What the image's inputs resolve to, and the image already built from them, if any,
+    /// with its copies in the other regions. One call for the image, one per other region,
+    /// plus one to resolve a `source_ami_filter`.
+    pub async fn lookup(&self, spec: &ImageSpec) -> ProviderResult<Lookup> {
         let source_ami = self.resolve_source(spec).await?;
-        let fp = fingerprint(spec, &source_ami);
-        if !self.force
-            && let Some(found) = self.find(&fp).await?
-        {
-            (self.progress)(
-                &spec.name,
-                &format!("up to date: {} ({})", found.0, &fp[..12]),
-            );
-            return Ok(Baked {
-                name: spec.name.clone(),
-                fingerprint: fp,
+        let fingerprint = fingerprint(spec, &source_ami);
+        let found = match self.force {
+            true => None,
+            false => self.find(&self.aws.ec2, &fingerprint).await?,
+        };
+        let Some(home) = found else {
+            return Ok(Lookup {
                 source_ami,
-                artifacts: BTreeMap::from([(self.aws.region.clone(), found.0)]),
-                build_time: found.1,
-                built: false,
+                fingerprint,
+                found: None,
             });
+        };
+        let mut artifacts = BTreeMap::from([(self.aws.region.clone(), home.id.clone())]);
+        for region in spec.ami_regions.iter().filter(|r| **r != self.aws.region) {
+            if let Some(copy) = self.find(self.client(region), &fingerprint).await? {
+                artifacts.insert(region.clone(), copy.id);
+            }
+        }
+        Ok(Lookup {
+            found: Some(Baked {
+                name: spec.name.clone(),
+                fingerprint: fingerprint.clone(),
+                source_ami: source_ami.clone(),
+                artifacts,
+                build_time: home.build_time,
+                built: false,
+                tags: home.tags,
+            }),
+            source_ami,
+            fingerprint,
+        })
+    }
+
+    /// Finds or builds the image of `spec`.
+    pub async fn bake(&self, spec: &ImageSpec) -> ProviderResult<Baked> {
+        let found = self.lookup(spec).await?;
+        self.bake_looked_up(spec, found).await
+    }
+
+    /// Builds the image `lookup` did not find (or copies it to the regions that lack it).
+    pub async fn bake_looked_up(&self, spec: &ImageSpec, found: Lookup) -> ProviderResult<Baked> {
+        let Lookup {
+            source_ami,
+            fingerprint: fp,
+            found,
+        } = found;
+        if let Some(mut image) = found {
+            let home = image.artifacts[&self.aws.region].clone();
+            let missing: Vec<String> = spec
+                .ami_regions
+                .iter()
+                .filter(|r| !image.artifacts.contains_key(*r))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                let name = spec.ami_name_for(&fp);
+                let copies = self
+                    .distribute(spec, &home, &name, &image.tags, &missing)
+                    .await?;
+                image.artifacts.extend(copies);
+            }
+            (self.progress)(&spec.name, &format!("up to date: {home} ({})", &fp[..12]));
+            return Ok(image);
         }
         let bake_id = uuid::Uuid::new_v4().simple().to_string();
         let entry = Entry {
@@ -171,12 +306,13 @@ impl Baker {
             })
     }
 
-    /// The available image built with fingerprint `fp` in the home region: its id and build
-    /// time. One API call.
-    async fn find(&self, fp: &str) -> ProviderResult<Option<(String, String)>> {
-        let found = self
-            .aws
-            .ec2
+    /// The available image built with fingerprint `fp` in `ec2`'s region. One API call.
+    async fn find(
+        &self,
+        ec2: &aws_sdk_ec2::Client,
+        fp: &str,
+    ) -> ProviderResult<Option<FoundImage>> {
+        let found = ec2
             .describe_images()
             .owners("self")
             .filters(filter(&format!("tag:{FINGERPRINT_TAG}"), [fp.to_string()]))
@@ -185,18 +321,57 @@ impl Baker {
             .await
             .map_err(err("ec2:DescribeImages"))?;
         Ok(found.images().first().map(|i| {
-            let built = i
-                .tags()
-                .iter()
-                .find(|t| t.key() == Some("infra:build-time"))
-                .and_then(|t| t.value())
-                .or(i.creation_date())
-                .unwrap_or_default();
-            (
-                i.image_id().unwrap_or_default().to_string(),
-                built.to_string(),
-            )
+            let tags = crate::provider::aws::tags::from_ec2(i.tags());
+            FoundImage {
+                id: i.image_id().unwrap_or_default().to_string(),
+                build_time: tags
+                    .get("infra:build-time")
+                    .map(String::as_str)
+                    .or(i.creation_date())
+                    .unwrap_or_default()
+                    .to_string(),
+                tags,
+            }
         }))
+    }
+
+    /// Copies the home region's image to `regions`, tagged and shared like it.
+    async fn distribute(
+        &self,
+        spec: &ImageSpec,
+        image_id: &str,
+        ami_name: &str,
+        image_tags: &BTreeMap<String, String>,
+        regions: &[String],
+    ) -> ProviderResult<BTreeMap<String, String>> {
+        let mut artifacts = BTreeMap::new();
+        for region in regions.iter().filter(|r| **r != self.aws.region) {
+            (self.progress)(&spec.name, &format!("copying {image_id} to {region}"));
+            let there = self.client(region);
+            let copy = there
+                .copy_image()
+                .source_region(&self.aws.region)
+                .source_image_id(image_id)
+                .name(ami_name)
+                .send()
+                .await
+                .map_err(err("ec2:CopyImage"))?
+                .image_id()
+                .unwrap_or_default()
+                .to_string();
+            there
+                .create_tags()
+                .resources(&copy)
+                .set_tags(Some(ec2_tags(image_tags)))
+                .send()
+                .await
+                .map_err(err("ec2:CreateTags"))?;
+            let copied = wait_available(there, &copy).await?;
+            tag_snapshots(there, &copied, image_tags).await?;
+            share(there, &copy, &spec.ami_users).await?;
+            artifacts.insert(region.clone(), copy);
+        }
+        Ok(artifacts)
     }
 
     async fn build(
@@ -207,6 +382,15 @@ impl Baker {
         bake_id: &str,
     ) -> ProviderResult<Baked> {
         let ec2 = &self.aws.ec2;
+        if spec.subnet_pending {
+            return Err(ProviderError::new(
+                "bake",
+                format!(
+                    "image {:?}: subnet_id refers to a subnet that does not exist yet; `infra apply` creates it, then bakes the image",
+                    spec.name
+                ),
+            ));
+        }
         let user_data = match spec.communicator {
             Communicator::UserData => {
                 Some(user_data::render(spec).map_err(|m| ProviderError::new("bake", m))?)
@@ -344,32 +528,10 @@ impl Baker {
         tag_snapshots(ec2, &image, &image_tags).await?;
         share(ec2, &image_id, &spec.ami_users).await?;
         let mut artifacts = BTreeMap::from([(self.aws.region.clone(), image_id.clone())]);
-        for region in spec.ami_regions.iter().filter(|r| **r != self.aws.region) {
-            (self.progress)(&spec.name, &format!("copying {image_id} to {region}"));
-            let there = self.client(region);
-            let copy = there
-                .copy_image()
-                .source_region(&self.aws.region)
-                .source_image_id(&image_id)
-                .name(&ami_name)
-                .send()
-                .await
-                .map_err(err("ec2:CopyImage"))?
-                .image_id()
-                .unwrap_or_default()
-                .to_string();
-            there
-                .create_tags()
-                .resources(&copy)
-                .set_tags(Some(ec2_tags(&image_tags)))
-                .send()
-                .await
-                .map_err(err("ec2:CreateTags"))?;
-            let copied = wait_available(there, &copy).await?;
-            tag_snapshots(there, &copied, &image_tags).await?;
-            share(there, &copy, &spec.ami_users).await?;
-            artifacts.insert(region.clone(), copy);
-        }
+        artifacts.extend(
+            self.distribute(spec, &image_id, &ami_name, &image_tags, &spec.ami_regions)
+                .await?,
+        );
         (self.progress)(&spec.name, &format!("built {image_id}"));
         Ok(Baked {
             name: spec.name.clone(),
@@ -378,6 +540,7 @@ impl Baker {
             artifacts,
             build_time,
             built: true,
+            tags: image_tags,
         })
     }
 

@@ -83,6 +83,7 @@ mod tests {
             source: SourceAmi::Id("ami-1".into()),
             instance_type: "t3.small".into(),
             subnet_id: None,
+            subnet_pending: false,
             ssh_username: Some("ec2-user".into()),
             communicator: Communicator::UserData,
             ssh: crate::bake::spec::SshSettings::default(),

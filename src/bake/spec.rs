@@ -100,6 +100,10 @@ pub struct ImageSpec {
     pub source: SourceAmi,
     pub instance_type: String,
     pub subnet_id: Option<String>,
+    /// `subnet_id` refers to a subnet not created yet: the plan can still fingerprint the
+    /// image (where it is built is not part of it); only apply, once the subnet exists, can
+    /// build it.
+    pub subnet_pending: bool,
     pub ssh_username: Option<String>,
     pub communicator: Communicator,
     pub ssh: SshSettings,
@@ -227,12 +231,19 @@ pub fn evaluate(
         provisioners.push(read_provisioner(kind, &f, module_dir).map_err(&fail)?);
     }
     let ami_name = top.req_str("ami_name").map_err(&fail)?;
+    let subnet_pending = attrs
+        .get("subnet_id")
+        .is_some_and(|v| !v.is_null() && !v.is_wholly_known());
     let ssh = read_ssh(&top).map_err(&fail)?;
     Ok(ImageSpec {
         name: image.name.clone(),
         source,
         instance_type: top.req_str("instance_type").map_err(&fail)?,
-        subnet_id: top.opt_str("subnet_id").map_err(&fail)?,
+        subnet_id: match subnet_pending {
+            true => None,
+            false => top.opt_str("subnet_id").map_err(&fail)?,
+        },
+        subnet_pending,
         ssh_username: top.opt_str("ssh_username").map_err(&fail)?,
         communicator,
         ssh,

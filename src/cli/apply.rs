@@ -225,7 +225,8 @@ fn run_with(
                 crate::plan::Action::NoOp | crate::plan::Action::Read
             )
         })
-        .count();
+        .count()
+        + plan.images_to_bake();
     let progress = Progress::for_stderr(total);
     let outcome = rt.block_on(apply(
         &plan, &req, &tree, &mut state, &mut store, &registry, &progress,

@@ -4,7 +4,7 @@
 use super::bake_progress::BakeProgress;
 use super::engine::{StateFlags, runtime};
 use super::{Ui, VarFlags};
-use crate::bake::build::{Baked, Baker};
+use crate::bake::build::{Baked, Baker, EMULATED_BUILDER_ENV, connect_regions};
 use crate::bake::journal::Journal;
 use crate::bake::spec::ImageSpec;
 use crate::config::tfvars;
@@ -12,12 +12,8 @@ use crate::diag::Diagnostic;
 use crate::lang::value::Value;
 use crate::provider::{ProviderError, ProviderResult};
 use clap::Args;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Set by tests against moto, which runs no user data: see `Baker::emulated_builder`.
-const EMULATED_BUILDER_ENV: &str = "INFRA_BAKE_EMULATED_BUILDER";
 
 #[derive(Args, Clone)]
 pub struct BakeArgs {
@@ -132,22 +128,12 @@ fn bake(a: &BakeArgs, raw: &[String]) -> Result<Finish, Vec<Diagnostic>> {
     let started = std::time::Instant::now();
     let progress = Arc::new(BakeProgress::for_stderr());
     let result = rt.block_on(async {
-        let aws = crate::provider::aws::connect(
-            "provider[\"registry.terraform.io/hashicorp/aws\"]".into(),
-            &config,
-            None,
-        )
-        .await
-        .map_err(failed)?;
-        let mut regions = BTreeMap::new();
-        for r in specs.iter().flat_map(|s| &s.ami_regions) {
-            if *r != aws.region && !regions.contains_key(r) {
-                let there = crate::provider::aws::connect(aws.address.clone(), &config, Some(r))
-                    .await
-                    .map_err(failed)?;
-                regions.insert(r.clone(), there);
-            }
-        }
+        let aws = crate::provider::aws::connect(crate::bake::build::aws_address(), &config, None)
+            .await
+            .map_err(failed)?;
+        let regions = connect_regions(&aws, &config, specs.iter().flat_map(|s| &s.ami_regions))
+            .await
+            .map_err(failed)?;
         let shown = progress.clone();
         let baker = Arc::new(Baker {
             aws,

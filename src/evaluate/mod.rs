@@ -184,21 +184,14 @@ impl Ctx<'_> {
                 Node::Output(n) => Some(self.output(m, world, inst, n, sn.module == 0)),
                 // The walker evaluates resources: their instances may be work to wait for.
                 Node::Resource(_) => None,
-                Node::Image(n) => {
-                    let scope = InstanceScope::new(world, inst);
-                    let mut ev = Evaluator::new(&scope, self.root_dir.clone());
-                    if let Err(d) = body::eval_body(&mut ev, &m.images[n].body) {
-                        self.diags.push(d);
-                    }
-                    // The image id is known once it is baked.
-                    Some(Value::Unknown(Type::Dynamic))
-                }
+                // The walk hands images to its hook.
+                Node::Image(_) => None,
                 Node::Module(_) => None,
             }
         };
         match &sn.node {
             Node::Module(call) => return self.module_call(tree, world, sn.module, key, call),
-            Node::Resource(_) => return,
+            Node::Resource(_) | Node::Image(_) => return,
             _ => {}
         }
         let (Some(v), Some(inst)) = (value, world.instances.get_mut(key)) else {
@@ -214,11 +207,7 @@ impl Ctx<'_> {
             Node::Output(n) => {
                 inst.outputs.insert(n.clone(), v);
             }
-            Node::Resource(_) => {}
-            Node::Image(n) => {
-                inst.images.insert(n.clone(), v);
-            }
-            Node::Module(_) => {}
+            Node::Resource(_) | Node::Image(_) | Node::Module(_) => {}
         }
     }
 

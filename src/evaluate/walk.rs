@@ -32,6 +32,17 @@ pub struct InstanceRequest<'a> {
     pub config: Value,
 }
 
+/// An `image` block the walk reached, in one module instance, with an evaluator in that
+/// instance's scope.
+pub struct ImageRequest<'a> {
+    /// `image.base`, `module.roles.image.base`.
+    pub address: String,
+    pub image: &'a crate::config::Image,
+    /// The directory of the image's module: provisioner files are relative to it.
+    pub module_dir: &'a std::path::Path,
+    pub evaluator: crate::lang::Evaluator<'a>,
+}
+
 pub enum Outcome {
     /// The instance's value, known now.
     Value(Value),
@@ -51,6 +62,15 @@ pub trait Hook {
     ) -> Result<Value, Diagnostic> {
         let _ = address;
         result
+    }
+
+    /// An image: its value (`id`, `ids_by_region`, ...) or the work that finds or bakes it.
+    /// Evaluation alone checks the block and leaves the value unknown.
+    fn image(&mut self, mut req: ImageRequest) -> Outcome {
+        match super::body::eval_body(&mut req.evaluator, &req.image.body) {
+            Ok(_) => Outcome::Value(Value::Unknown(Type::Dynamic)),
+            Err(d) => Outcome::Failed(d),
+        }
     }
 
     /// A resource whose `count`/`for_each` is unknown: it has no instances to hand over. The
@@ -136,6 +156,16 @@ pub(super) async fn walk<H: Hook>(
             let sn = graph.dag[ni].clone();
             if sched.failed[ni.index()] {
                 sched.finish(graph, ni, true);
+                continue;
+            }
+            if let Node::Image(name) = &sn.node {
+                let p = start_image(tree, &sn, name, ni, world, ctx, hook, &semaphore, &mut jobs);
+                if p.remaining == 0 {
+                    complete_image(world, name, &p);
+                    sched.finish(graph, ni, p.failed);
+                } else {
+                    pending.insert(ni, p);
+                }
                 continue;
             }
             let Node::Resource(addr) = &sn.node else {
@@ -242,8 +272,12 @@ pub(super) async fn walk<H: Hook>(
             && let Some(p) = pending.remove(&ni)
         {
             let sn = &graph.dag[ni];
-            if let Node::Resource(addr) = &sn.node {
-                complete_resource(world, &tree.modules[sn.module].module.resources[addr], &p);
+            match &sn.node {
+                Node::Resource(addr) => {
+                    complete_resource(world, &tree.modules[sn.module].module.resources[addr], &p)
+                }
+                Node::Image(name) => complete_image(world, name, &p),
+                _ => {}
             }
             sched.finish(graph, ni, p.failed);
         }
@@ -258,6 +292,83 @@ pub(super) async fn walk<H: Hook>(
     WalkResult {
         skipped,
         interrupted,
+    }
+}
+
+/// Hands an image node to the hook for every instance of its module: one slot each.
+#[allow(clippy::too_many_arguments)]
+fn start_image<H: Hook>(
+    tree: &ModuleTree,
+    sn: &crate::graph::StaticNode,
+    name: &str,
+    ni: NodeIndex,
+    world: &World,
+    ctx: &mut Ctx<'_>,
+    hook: &mut H,
+    semaphore: &Arc<tokio::sync::Semaphore>,
+    jobs: &mut tokio::task::JoinSet<Done>,
+) -> Pending {
+    let module = &tree.modules[sn.module].module;
+    let image = &module.images[name];
+    let mut p = Pending {
+        groups: Vec::new(),
+        remaining: 0,
+        failed: false,
+    };
+    for key in &world.by_module[sn.module] {
+        let Some(inst) = world.instances.get(key) else {
+            continue;
+        };
+        let address = format!("{key}image.{name}");
+        let scope = super::InstanceScope::new(world, inst);
+        let req = ImageRequest {
+            address: address.clone(),
+            image,
+            module_dir: &module.dir,
+            evaluator: crate::lang::Evaluator::new(&scope, ctx.root_dir.clone()),
+        };
+        let slot = match hook.image(req) {
+            Outcome::Value(v) => Some(v),
+            Outcome::Failed(d) => {
+                ctx.diags.push(d);
+                p.failed = true;
+                Some(Value::Unknown(Type::Dynamic))
+            }
+            Outcome::Job(job) => {
+                p.remaining += 1;
+                let (sem, group) = (semaphore.clone(), p.groups.len());
+                jobs.spawn(async move {
+                    let _permit = sem.acquire_owned().await;
+                    Done {
+                        node: ni,
+                        group,
+                        slot: 0,
+                        address,
+                        result: job.await,
+                    }
+                });
+                None
+            }
+        };
+        p.groups.push(Group {
+            key: key.clone(),
+            shape: Shape::Single,
+            slots: vec![(None, slot)],
+        });
+    }
+    p
+}
+
+fn complete_image(world: &mut World, name: &str, p: &Pending) {
+    for g in &p.groups {
+        let value = g
+            .slots
+            .first()
+            .and_then(|(_, v)| v.clone())
+            .unwrap_or(Value::Unknown(Type::Dynamic));
+        if let Some(inst) = world.instances.get_mut(&g.key) {
+            inst.images.insert(name.to_string(), value);
+        }
     }
 }
 

@@ -102,6 +102,25 @@ pub struct Plan {
     /// ... and addresses whose objects no longer exist.
     #[serde(default)]
     pub vanished: Vec<String>,
+    /// The configuration's images: found by their fingerprint, or to be baked by apply.
+    #[serde(default)]
+    pub images: Vec<PlannedImage>,
+}
+
+/// An `image` as the plan found it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlannedImage {
+    pub address: String,
+    pub fingerprint: String,
+    pub source_ami: String,
+    pub ami_name: String,
+    /// Apply bakes it (or copies it to the regions that lack it).
+    pub bake: bool,
+    /// Region → image id of what exists now.
+    pub artifacts: BTreeMap<String, String>,
+    /// What `image.NAME` evaluates to, when nothing is to bake.
+    #[serde(default, with = "value_opt")]
+    pub value: Option<Value>,
 }
 
 /// An object as refresh read it, ready to record in state.
@@ -124,6 +143,11 @@ impl Plan {
             || self.outputs.values().any(|o| o.action != Action::NoOp)
             || !self.moved.is_empty()
             || self.refreshed.iter().any(|r| r.adopted)
+            || self.images_to_bake() > 0
+    }
+
+    pub fn images_to_bake(&self) -> usize {
+        self.images.iter().filter(|i| i.bake).count()
     }
 
     /// (add, change, destroy) as Terraform's summary line counts them.

@@ -4,10 +4,10 @@
 //! knows a resource type by name.
 
 use super::codec;
-use super::model::{Action, ResourceChange};
+use super::model::{Action, PlannedImage, ResourceChange};
 use crate::config::{Mode, Resource};
 use crate::diag::Diagnostic;
-use crate::evaluate::walk::{Hook, InstanceRequest, Outcome};
+use crate::evaluate::walk::{Hook, ImageRequest, InstanceRequest, Outcome};
 use crate::lang::convert::convert;
 use crate::lang::value::{Attrs, Value};
 use crate::provider::{Registry, ResourceType, Schema};
@@ -28,6 +28,10 @@ pub struct Planner<'a> {
     /// Static addresses of resources whose instances are not known yet (their state is kept).
     pub unknown_expansions: HashSet<String>,
     pub root_dir: std::path::PathBuf,
+    /// Whether images are looked up in the cloud (not for a destroy plan).
+    pub look_up_images: bool,
+    /// What the image lookups found, filled as they finish.
+    pub images: std::sync::Arc<std::sync::Mutex<Vec<PlannedImage>>>,
 }
 
 pub fn resource_state_header(
@@ -403,6 +407,65 @@ pub fn delete_change(
 }
 
 impl Hook for Planner<'_> {
+    /// Looks the image up by its fingerprint: found in every region it goes to, its ids are
+    /// known now; otherwise apply bakes it and its ids are known after apply.
+    fn image(&mut self, mut req: ImageRequest) -> Outcome {
+        let spec = match crate::bake::spec::evaluate(&mut req.evaluator, req.image, req.module_dir)
+        {
+            Ok(s) => s,
+            Err(d) => return Outcome::Failed(d),
+        };
+        if !self.look_up_images {
+            return Outcome::Value(Value::unknown());
+        }
+        let span = req.image.span;
+        let address = req.address;
+        let Some((aws, config)) = self.registry.aws_at(&crate::bake::build::aws_address()) else {
+            return Outcome::Failed(Diagnostic::error(
+                "No AWS provider",
+                format!(
+                    "{address}: images are baked with the default provider \"aws\" configuration."
+                ),
+                span,
+            ));
+        };
+        let planned = self.images.clone();
+        Outcome::Job(Box::pin(async move {
+            let failed = |e: crate::provider::ProviderError| {
+                Diagnostic::error(
+                    "Failed to look up the image",
+                    format!("{address}: {e}"),
+                    span,
+                )
+            };
+            let baker = crate::bake::build::Baker::lookup_only(aws, &config, &spec.ami_regions)
+                .await
+                .map_err(failed)?;
+            let found = baker.lookup(&spec).await.map_err(failed)?;
+            let home = baker.aws.region.clone();
+            let complete = found
+                .found
+                .as_ref()
+                .filter(|b| spec.ami_regions.iter().all(|r| b.artifacts.contains_key(r)));
+            let known = complete.map(|b| b.value(&home));
+            let value = known.clone().unwrap_or_else(Value::unknown);
+            let entry = PlannedImage {
+                value: known,
+                address,
+                ami_name: spec.ami_name_for(&found.fingerprint),
+                fingerprint: found.fingerprint,
+                source_ami: found.source_ami,
+                bake: complete.is_none(),
+                artifacts: found.found.map(|b| b.artifacts).unwrap_or_default(),
+            };
+            planned
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(entry);
+            Ok(value)
+        }))
+    }
+
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         self.seen.insert(req.address.clone());
         let r = req.resource;

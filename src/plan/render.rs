@@ -196,6 +196,18 @@ pub fn render(plan: &Plan, style: &Style) -> String {
             out.push('\n');
         }
     }
+    for i in plan.images.iter().filter(|i| i.bake) {
+        out.push_str(&format!(
+            "  # {} will be baked: {} from {} (fingerprint {})\n",
+            i.address,
+            i.ami_name,
+            i.source_ami,
+            &i.fingerprint[..12.min(i.fingerprint.len())]
+        ));
+    }
+    if plan.images_to_bake() > 0 {
+        out.push('\n');
+    }
     for (from, to) in &plan.moved {
         out.push_str(&format!("  # {from} has moved to {to}\n"));
     }
@@ -203,8 +215,13 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         out.push('\n');
     }
     let (add, change, destroy) = plan.counts();
+    let bake = match plan.images_to_bake() {
+        0 => String::new(),
+        1 => "1 image to bake, ".to_string(),
+        n => format!("{n} images to bake, "),
+    };
     out.push_str(&format!(
-        "{} {add} to add, {change} to change, {destroy} to destroy.\n",
+        "{} {bake}{add} to add, {change} to change, {destroy} to destroy.\n",
         style.paint("1", "Plan:")
     ));
     let outputs: Vec<_> = plan

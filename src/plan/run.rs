@@ -73,6 +73,7 @@ pub async fn make_plan(
         moved: Vec::new(),
         refreshed: refreshed.clone(),
         vanished: vanished.clone(),
+        images: Vec::new(),
     };
     let dependencies = match tree.graph() {
         Ok(g) => graph::resource_dependencies(tree, g),
@@ -93,6 +94,9 @@ pub async fn make_plan(
         seen: HashSet::new(),
         unknown_expansions: HashSet::new(),
         root_dir: req.dir.clone(),
+        // A destroy plan leaves images alone: nothing to look up.
+        look_up_images: !req.destroy,
+        images: Default::default(),
     };
     let opts = Options {
         root_vars: req.root_vars.clone(),
@@ -164,6 +168,8 @@ pub async fn make_plan(
     let outputs = output_changes(prior.as_deref(), &evaluated.outputs);
     let mut plan = base_plan(changes, outputs, variables);
     plan.moved = moves;
+    plan.images = std::mem::take(&mut *planner.images.lock().unwrap_or_else(|p| p.into_inner()));
+    plan.images.sort_by(|a, b| a.address.cmp(&b.address));
     PlanOutcome {
         plan: Some(plan),
         diagnostics: diags,

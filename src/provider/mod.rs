@@ -165,6 +165,9 @@ pub fn source_of(name: &str) -> String {
 pub struct Configured {
     pub resources: HashMap<&'static str, Arc<dyn ResourceType>>,
     pub data: HashMap<&'static str, Arc<dyn DataSource>>,
+    /// The clients and the evaluated `provider` block (images bake with them, and connect to
+    /// other regions with the same settings).
+    pub aws: Option<(Arc<aws::Aws>, crate::lang::value::Value)>,
 }
 
 /// Every resource type infra knows, by type name, and the provider configurations of this run
@@ -232,6 +235,11 @@ impl Registry {
             .resources
             .get(type_name)
             .cloned()
+    }
+
+    /// The AWS clients and configuration of the provider configuration at `address`.
+    pub fn aws_at(&self, address: &str) -> Option<(Arc<aws::Aws>, crate::lang::value::Value)> {
+        self.configured.get(address)?.aws.clone()
     }
 
     pub fn data_at(&self, type_name: &str, address: &str) -> Option<Arc<dyn DataSource>> {

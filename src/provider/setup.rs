@@ -48,6 +48,12 @@ pub async fn configure(
         wanted.insert(addr, (p.value, Some(p.span)));
     }
     let empty = || (Value::object(Attrs::new()), None);
+    // Images bake with the default AWS configuration.
+    if tree.modules.iter().any(|tm| !tm.module.images.is_empty()) {
+        wanted
+            .entry(config_address(&source_of("aws"), None))
+            .or_insert_with(empty);
+    }
     for tm in &tree.modules {
         for r in tm.module.resources.values() {
             let name = r.provider_name();

@@ -131,7 +131,10 @@ impl Aws {
 pub async fn configure(address: String, config: &Value) -> ProviderResult<Configured> {
     let aws = connect(address, config, None).await?;
     check_account(&aws, &Obj::of(config)).await?;
-    let mut c = Configured::default();
+    let mut c = Configured {
+        aws: Some((aws.clone(), config.clone())),
+        ..Configured::default()
+    };
     vpc::register(&aws, &mut c);
     routing::register(&aws, &mut c);
     security_group::register(&aws, &mut c);
