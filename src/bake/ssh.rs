@@ -301,8 +301,9 @@ mod tests {
         let mut b = LineBuffer::default();
         let mut on = |l: &str| seen.push(l.to_string());
         b.push(b"one\ntw", 0, &mut on);
-        b.push(b"o\r\nerr", 1, &mut on);
-        b.push(b"three\n", 0, &mut on);
+        b.push(b"o\r\nthr", 0, &mut on);
+        b.push(b"err", 1, &mut on);
+        b.push(b"ee\n", 0, &mut on);
         b.finish(&mut on);
         assert_eq!(seen, ["one", "two", "three", "err"]);
         for i in 0..30 {
