@@ -94,14 +94,10 @@ impl Hook for Applier<'_> {
         };
         let span = req.image.span;
         let address = req.address;
-        let Some((aws, config)) = self.registry.aws_at(&crate::bake::build::aws_address()) else {
-            return Outcome::Failed(Diagnostic::error(
-                "No AWS provider",
-                format!(
-                    "{address}: images are baked with the default provider \"aws\" configuration."
-                ),
-                span,
-            ));
+        let (aws, config) = match crate::bake::build::aws_for_images(&self.registry, &address, span)
+        {
+            Ok(a) => a,
+            Err(d) => return Outcome::Failed(d),
         };
         let expected = planned.fingerprint.clone();
         let journal = crate::bake::journal::Journal::beside(&self.store.path());
@@ -113,19 +109,17 @@ impl Hook for Applier<'_> {
             let failed = |e: crate::provider::ProviderError| {
                 Diagnostic::error("Bake failed", format!("{address}: {e}"), span)
             };
-            let regions = crate::bake::build::connect_regions(&aws, &config, &spec.ami_regions)
-                .await
-                .map_err(failed)?;
             let shown = address.clone();
-            let baker = crate::bake::build::Baker {
+            let baker = crate::bake::build::Baker::connect(
                 aws,
-                regions,
+                &config,
+                &spec.ami_regions,
                 journal,
-                force: false,
-                emulated_builder: std::env::var_os(crate::bake::build::EMULATED_BUILDER_ENV)
-                    .is_some(),
-                progress: Box::new(move |_, line| eprintln!("{shown}: {line}")),
-            };
+                false,
+                Box::new(move |_, line| eprintln!("{shown}: {line}")),
+            )
+            .await
+            .map_err(failed)?;
             recovered
                 .get_or_try_init(|| baker.recover())
                 .await

@@ -62,6 +62,15 @@ pub struct Baked {
 }
 
 impl Baked {
+    /// The regions of `spec.ami_regions` this image has no copy in yet.
+    pub fn missing_regions(&self, spec: &ImageSpec) -> Vec<String> {
+        spec.ami_regions
+            .iter()
+            .filter(|r| !self.artifacts.contains_key(*r))
+            .cloned()
+            .collect()
+    }
+
     /// What `image.NAME` evaluates to.
     pub fn value(&self, home_region: &str) -> crate::lang::value::Value {
         use crate::lang::value::{Attrs, Value};
@@ -109,10 +118,27 @@ pub fn aws_address() -> String {
 
 /// Which environment variable makes the builder emulated (tests against moto, which runs no
 /// user data): see [`Baker::emulated_builder`].
-pub const EMULATED_BUILDER_ENV: &str = "INFRA_BAKE_EMULATED_BUILDER";
+const EMULATED_BUILDER_ENV: &str = "INFRA_BAKE_EMULATED_BUILDER";
+
+/// The AWS clients and configuration images are baked with, or an error naming the image.
+pub fn aws_for_images(
+    registry: &crate::provider::Registry,
+    image_address: &str,
+    span: crate::syntax::Span,
+) -> Result<(Arc<Aws>, crate::lang::value::Value), crate::diag::Diagnostic> {
+    registry.aws_at(&aws_address()).ok_or_else(|| {
+        crate::diag::Diagnostic::error(
+            "No AWS provider",
+            format!(
+                "{image_address}: images are baked with the default provider \"aws\" configuration."
+            ),
+            span,
+        )
+    })
+}
 
 /// Clients for each of `regions` other than `aws`'s own, with the same configuration.
-pub async fn connect_regions(
+async fn connect_regions(
     aws: &Arc<Aws>,
     config: &crate::lang::value::Value,
     regions: impl IntoIterator<Item = &String>,
@@ -128,21 +154,36 @@ pub async fn connect_regions(
 }
 
 impl Baker {
-    /// A baker that only looks images up (the planner's): no journal use, no progress.
+    /// A baker with clients for `aws`'s region and each of `regions`, with the same
+    /// configuration; the builder is emulated when [`EMULATED_BUILDER_ENV`] is set.
+    pub async fn connect<'r>(
+        aws: Arc<Aws>,
+        config: &crate::lang::value::Value,
+        regions: impl IntoIterator<Item = &'r String>,
+        journal: Journal,
+        force: bool,
+        progress: Progress,
+    ) -> ProviderResult<Baker> {
+        let regions = connect_regions(&aws, config, regions).await?;
+        Ok(Baker {
+            aws,
+            regions,
+            journal,
+            force,
+            emulated_builder: std::env::var_os(EMULATED_BUILDER_ENV).is_some(),
+            progress,
+        })
+    }
+
+    /// A baker that only looks images up (the planner's). It never builds, so its journal is
+    /// never read or written.
     pub async fn lookup_only(
         aws: Arc<Aws>,
         config: &crate::lang::value::Value,
         regions: &[String],
     ) -> ProviderResult<Baker> {
-        let regions = connect_regions(&aws, config, regions).await?;
-        Ok(Baker {
-            journal: Journal::beside(std::path::Path::new("infra.tfstate")),
-            aws,
-            regions,
-            force: false,
-            emulated_builder: false,
-            progress: Box::new(|_, _| {}),
-        })
+        let journal = Journal::beside(std::path::Path::new("infra.tfstate"));
+        Baker::connect(aws, config, regions, journal, false, Box::new(|_, _| {})).await
     }
 
     fn client(&self, region: &str) -> &aws_sdk_ec2::Client {
@@ -222,12 +263,7 @@ impl Baker {
         } = found;
         if let Some(mut image) = found {
             let home = image.artifacts[&self.aws.region].clone();
-            let missing: Vec<String> = spec
-                .ami_regions
-                .iter()
-                .filter(|r| !image.artifacts.contains_key(*r))
-                .cloned()
-                .collect();
+            let missing = image.missing_regions(spec);
             if !missing.is_empty() {
                 let name = spec.ami_name_for(&fp);
                 let copies = self

@@ -4,7 +4,7 @@
 use super::bake_progress::BakeProgress;
 use super::engine::{StateFlags, runtime};
 use super::{Ui, VarFlags};
-use crate::bake::build::{Baked, Baker, EMULATED_BUILDER_ENV, connect_regions};
+use crate::bake::build::{Baked, Baker};
 use crate::bake::journal::Journal;
 use crate::bake::spec::ImageSpec;
 use crate::config::tfvars;
@@ -131,23 +131,24 @@ fn bake(a: &BakeArgs, raw: &[String]) -> Result<Finish, Vec<Diagnostic>> {
         let aws = crate::provider::aws::connect(crate::bake::build::aws_address(), &config, None)
             .await
             .map_err(failed)?;
-        let regions = connect_regions(&aws, &config, specs.iter().flat_map(|s| &s.ami_regions))
-            .await
-            .map_err(failed)?;
         let shown = progress.clone();
-        let baker = Arc::new(Baker {
-            aws,
-            regions,
-            journal: Journal::beside(&state_path),
-            force: a.force,
-            emulated_builder: std::env::var_os(EMULATED_BUILDER_ENV).is_some(),
-            progress: Box::new(move |image, line| shown.line(image, line)),
-        });
+        let baker = Arc::new(
+            Baker::connect(
+                aws,
+                &config,
+                specs.iter().flat_map(|s| &s.ami_regions),
+                Journal::beside(&state_path),
+                a.force,
+                Box::new(move |image, line| shown.line(image, line)),
+            )
+            .await
+            .map_err(failed)?,
+        );
         baker.recover().await.map_err(failed)?;
         let all = bake_all(baker.clone(), specs.clone(), a.parallel, progress.clone());
         let outcome = tokio::select! {
             r = all => Some(r),
-            _ = interrupted() => None,
+            _ = super::engine::interrupt_signal() => None,
         };
         match outcome {
             Some(r) => Ok(Some(r)),
@@ -238,28 +239,6 @@ fn artifact_list(b: &Baked) -> String {
         .map(|(r, id)| format!("{r}:{id}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn interrupted() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// Packer's manifest shape: `builds` with `artifact_id` as `region:ami,...`, plus the

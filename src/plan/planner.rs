@@ -420,14 +420,10 @@ impl Hook for Planner<'_> {
         }
         let span = req.image.span;
         let address = req.address;
-        let Some((aws, config)) = self.registry.aws_at(&crate::bake::build::aws_address()) else {
-            return Outcome::Failed(Diagnostic::error(
-                "No AWS provider",
-                format!(
-                    "{address}: images are baked with the default provider \"aws\" configuration."
-                ),
-                span,
-            ));
+        let (aws, config) = match crate::bake::build::aws_for_images(&self.registry, &address, span)
+        {
+            Ok(a) => a,
+            Err(d) => return Outcome::Failed(d),
         };
         let planned = self.images.clone();
         Outcome::Job(Box::pin(async move {
@@ -446,7 +442,7 @@ impl Hook for Planner<'_> {
             let complete = found
                 .found
                 .as_ref()
-                .filter(|b| spec.ami_regions.iter().all(|r| b.artifacts.contains_key(r)));
+                .filter(|b| b.missing_regions(&spec).is_empty());
             let known = complete.map(|b| b.value(&home));
             let value = known.clone().unwrap_or_else(Value::unknown);
             let entry = PlannedImage {
