@@ -200,3 +200,164 @@ fn leftovers_of_a_killed_bake_are_removed_by_the_next_run() {
     assert_no_leftovers(&w);
     assert_eq!(baked_images(&ec2).len(), 1);
 }
+
+/// A base image baked in a subnet the same configuration creates, and a role image in a module
+/// built from the base image's id.
+const CHAINED: &str = r#"
+data "aws_ami" "amazon" {
+  most_recent = true
+  owners      = ["amazon"]
+  filter {
+    name   = "image-id"
+    values = ["SOURCE"]
+  }
+}
+
+resource "aws_vpc" "build" {
+  cidr_block = "10.77.0.0/16"
+}
+
+resource "aws_subnet" "build" {
+  vpc_id     = aws_vpc.build.id
+  cidr_block = "10.77.1.0/24"
+}
+
+image "base" {
+  source_ami    = data.aws_ami.amazon.id
+  instance_type = "t3.small"
+  subnet_id     = aws_subnet.build.id
+  communicator  = "user-data"
+  provisioner "shell" { inline = ["echo base"] }
+  ami_name = "base-{{fingerprint}}"
+}
+
+module "roles" {
+  source   = "./roles"
+  base_ami = image.base.id
+}
+
+output "web_ami" {
+  value = module.roles.web_ami
+}
+"#;
+
+const ROLES: &str = r#"
+variable "base_ami" {
+  type = string
+}
+
+image "web" {
+  source_ami    = var.base_ami
+  instance_type = "t3.small"
+  communicator  = "user-data"
+  provisioner "shell" { inline = ["echo web"] }
+  ami_name = "web-{{fingerprint}}"
+}
+
+output "web_ami" {
+  value = image.web.id
+}
+"#;
+
+fn source_tag(ec2: &aws_sdk_ec2::Client, image_id: &str) -> String {
+    runtime()
+        .block_on(ec2.describe_images().image_ids(image_id).send())
+        .unwrap()
+        .images()[0]
+        .tags()
+        .iter()
+        .find(|t| t.key() == Some("infra:source-ami"))
+        .and_then(|t| t.value())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn an_image_built_from_another_bakes_after_it_in_plan_apply_and_bake() {
+    let w = Work::new("");
+    let ami = moto_ami(&w);
+    w.write(&CHAINED.replace("SOURCE", &ami));
+    std::fs::create_dir(w.path().join("roles")).unwrap();
+    std::fs::write(w.path().join("roles/main.tf"), ROLES).unwrap();
+    let ec2 = w.ec2();
+
+    // Before apply the build subnet does not exist: `infra bake` says so and builds nothing.
+    let out = bake(&w, &[]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("image.base") && err.contains("infra apply"),
+        "{err}"
+    );
+    assert!(baked_images(&ec2).is_empty());
+    assert_no_leftovers(&w);
+
+    // The plan bakes both; the role image's fingerprint waits for the base image.
+    let plan = w.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("# image.base will be baked: base-"), "{plan}");
+    assert!(
+        plan.contains("# module.roles.image.web will be baked: web-{{fingerprint}} from a source known after apply"),
+        "{plan}"
+    );
+    assert!(plan.contains("Plan: 2 images to bake, 2 to add"), "{plan}");
+
+    let out = w
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .env("INFRA_BAKE_EMULATED_BUILDER", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let images = baked_images(&ec2);
+    assert_eq!(images.len(), 2);
+    let web_ami = w.ok(&["output", "-raw", "web_ami"]);
+    let base_ami = images
+        .iter()
+        .find(|(id, _)| *id != web_ami)
+        .unwrap()
+        .0
+        .clone();
+    assert_eq!(source_tag(&ec2, &web_ami), base_ami);
+    assert_eq!(source_tag(&ec2, &base_ami), ami);
+    assert_no_leftovers(&w);
+    let out = w.infra(&["plan", "-detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    // Standalone: the subnet comes from the state, the source from the data source; the
+    // base image is found and only the changed role image is built, from it.
+    std::fs::write(
+        w.path().join("roles/main.tf"),
+        ROLES.replace("echo web", "echo web2"),
+    )
+    .unwrap();
+    let (out, err) = bake_ok(&w, &["module.roles.image.web"]);
+    assert!(err.contains("image.base: up to date"), "{err}");
+    let images = baked_images(&ec2);
+    assert_eq!(images.len(), 3, "{out}\n{err}");
+    let new_web = images
+        .iter()
+        .map(|(id, _)| id.clone())
+        .find(|id| *id != web_ami && *id != base_ami)
+        .unwrap();
+    assert!(
+        out.contains(&format!("module.roles.image.web = {}:{new_web}", w.region)),
+        "{out}"
+    );
+    assert_eq!(source_tag(&ec2, &new_web), base_ami);
+
+    // Everything up to date now; a name that is not a root image gets a suggestion.
+    let (_, err) = bake_ok(&w, &[]);
+    assert!(
+        err.contains("image.base: up to date") && err.contains("image.web: up to date"),
+        "{err}"
+    );
+    assert!(!err.contains("built"), "{err}");
+    assert_eq!(baked_images(&ec2).len(), 3);
+    let out = bake(&w, &["web"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Did you mean module.roles.image.web?"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_no_leftovers(&w);
+}

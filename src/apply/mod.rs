@@ -125,7 +125,8 @@ impl Hook for Applier<'_> {
                 .await
                 .map_err(failed)?;
             let found = baker.lookup(&spec).await.map_err(failed)?;
-            if found.fingerprint != expected {
+            // An empty fingerprint: the source was known only now (another image, say).
+            if !expected.is_empty() && found.fingerprint != expected {
                 return Err(Diagnostic::error(
                     "Image changed since the plan",
                     format!(
@@ -511,6 +512,7 @@ pub async fn apply(
     let walk_opts = WalkOptions {
         parallelism: req.parallelism,
         stop: Some(req.stop.clone()),
+        only: None,
     };
     let by_address = plan
         .changes

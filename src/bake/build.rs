@@ -71,6 +71,15 @@ impl Baked {
             .collect()
     }
 
+    /// `region:ami-..., region:ami-...`.
+    pub fn artifact_list(&self) -> String {
+        self.artifacts
+            .iter()
+            .map(|(r, id)| format!("{r}:{id}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// What `image.NAME` evaluates to.
     pub fn value(&self, home_region: &str) -> crate::lang::value::Value {
         use crate::lang::value::{Attrs, Value};
@@ -298,6 +307,15 @@ impl Baker {
     async fn resolve_source(&self, spec: &ImageSpec) -> ProviderResult<String> {
         let (owners, name, most_recent) = match &spec.source {
             SourceAmi::Id(id) => return Ok(id.clone()),
+            SourceAmi::Pending => {
+                return Err(ProviderError::new(
+                    "bake",
+                    format!(
+                        "image {:?}: source_ami is not known yet: it comes from an image not baked or an object not created; `infra apply` makes it, then bakes this image",
+                        spec.name
+                    ),
+                ));
+            }
             SourceAmi::Filter {
                 owners,
                 name,

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod fingerprint;
+pub mod graph_walk;
 pub mod journal;
 mod provision;
 mod shell;

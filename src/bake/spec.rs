@@ -20,6 +20,9 @@ pub enum SourceAmi {
         name: String,
         most_recent: bool,
     },
+    /// Not known until apply: the id of another image to bake first, or of something apply
+    /// creates. The plan bakes the image with a fingerprint known only then.
+    Pending,
 }
 
 /// How provisioners reach the builder.
@@ -174,10 +177,15 @@ pub fn evaluate(
             )));
         }
     }
-    let source = match (
-        top.opt_str("source_ami").map_err(&fail)?,
-        top.blocks("source_ami_filter").map_err(&fail)?,
-    ) {
+    let source_pending = attrs
+        .get("source_ami")
+        .is_some_and(|v| !v.is_null() && !v.is_wholly_known());
+    let source_id = match source_pending {
+        true => Some(String::new()),
+        false => top.opt_str("source_ami").map_err(&fail)?,
+    };
+    let source = match (source_id, top.blocks("source_ami_filter").map_err(&fail)?) {
+        (Some(_), None) if source_pending => SourceAmi::Pending,
         (Some(id), None) => SourceAmi::Id(id),
         (None, Some(filters)) => {
             let [f] = filters.as_slice() else {

@@ -1,6 +1,6 @@
 //! What `infra bake` shows while images build. In a terminal: a spinner per image with its
 //! current step, and provisioner output printed above the spinners. Elsewhere (CI, TERM=dumb):
-//! every line plainly, `image.NAME: ...`, since indicatif draws nothing there.
+//! every line plainly, `image.NAME: ...` (the image's address), since indicatif draws nothing there.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -26,18 +26,18 @@ impl BakeProgress {
         }
     }
 
-    /// One line about `image`. Lines of provisioner output start with two spaces: they are
+    /// One line about the image at address `image`. Lines of provisioner output start with two spaces: they are
     /// printed whole; other lines become the image's current step.
     pub fn line(&self, image: &str, line: &str) {
         let Some((multi, bars)) = &self.bars else {
-            eprintln!("image.{image}: {line}");
+            eprintln!("{image}: {line}");
             return;
         };
         let mut bars = bars.lock().unwrap_or_else(|p| p.into_inner());
         let bar = bars.entry(image.to_string()).or_insert_with(|| {
             let b = multi.add(ProgressBar::new_spinner());
             b.set_style(
-                ProgressStyle::with_template("{spinner} image.{prefix} [{elapsed}] {wide_msg}")
+                ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             b.set_prefix(image.to_string());
@@ -45,7 +45,7 @@ impl BakeProgress {
             b
         });
         if line.starts_with("  ") {
-            let _ = multi.println(format!("image.{image}: {line}"));
+            let _ = multi.println(format!("{image}: {line}"));
         } else {
             bar.set_message(line.to_string());
         }
@@ -54,7 +54,7 @@ impl BakeProgress {
     /// The image is done: its spinner becomes a final line.
     pub fn finish(&self, image: &str, outcome: &str) {
         match &self.bars {
-            None => eprintln!("image.{image}: {outcome}"),
+            None => eprintln!("{image}: {outcome}"),
             Some((_, bars)) => {
                 let bars = bars.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some(b) = bars.get(image) {
@@ -62,5 +62,15 @@ impl BakeProgress {
                 }
             }
         }
+    }
+}
+
+impl crate::bake::graph_walk::Report for BakeProgress {
+    fn line(&self, address: &str, line: &str) {
+        BakeProgress::line(self, address, line)
+    }
+
+    fn finish(&self, address: &str, outcome: &str) {
+        BakeProgress::finish(self, address, outcome)
     }
 }

@@ -88,6 +88,7 @@ fn evaluate_tree(tree: &ModuleTree, diags: Vec<Diagnostic>, opts: &Options) -> E
     let walk_opts = walk::WalkOptions {
         parallelism: 1,
         stop: None,
+        only: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().build();
     match runtime {

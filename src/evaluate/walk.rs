@@ -125,6 +125,24 @@ pub struct WalkOptions {
     pub parallelism: usize,
     /// Set to stop starting new work (Ctrl-C); work in flight finishes.
     pub stop: Option<Arc<AtomicBool>>,
+    /// Walk only these nodes (see [`dependency_closure`]); the others are passed over and
+    /// their values stay unset, which is safe because nothing walked refers to them.
+    pub only: Option<std::collections::HashSet<NodeIndex>>,
+}
+
+/// `targets` and every node they depend on, directly or not.
+pub fn dependency_closure(
+    graph: &StaticGraph,
+    targets: impl IntoIterator<Item = NodeIndex>,
+) -> std::collections::HashSet<NodeIndex> {
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: Vec<NodeIndex> = targets.into_iter().collect();
+    while let Some(n) = queue.pop() {
+        if seen.insert(n) {
+            queue.extend(graph.dag.neighbors_directed(n, Direction::Incoming));
+        }
+    }
+    seen
 }
 
 pub struct WalkResult {
@@ -156,6 +174,10 @@ pub(super) async fn walk<H: Hook>(
             let sn = graph.dag[ni].clone();
             if sched.failed[ni.index()] {
                 sched.finish(graph, ni, true);
+                continue;
+            }
+            if opts.only.as_ref().is_some_and(|only| !only.contains(&ni)) {
+                sched.finish(graph, ni, false);
                 continue;
             }
             if let Node::Image(name) = &sn.node {

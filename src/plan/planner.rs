@@ -418,6 +418,23 @@ impl Hook for Planner<'_> {
         if !self.look_up_images {
             return Outcome::Value(Value::unknown());
         }
+        if spec.source == crate::bake::spec::SourceAmi::Pending {
+            // Built from something apply makes first: nothing to look up, and the fingerprint
+            // is known only once the source is.
+            self.images
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(PlannedImage {
+                    address: req.address,
+                    fingerprint: String::new(),
+                    source_ami: String::new(),
+                    ami_name: spec.ami_name.clone(),
+                    bake: true,
+                    artifacts: Default::default(),
+                    value: None,
+                });
+            return Outcome::Value(Value::unknown());
+        }
         let span = req.image.span;
         let address = req.address;
         let (aws, config) = match crate::bake::build::aws_for_images(&self.registry, &address, span)

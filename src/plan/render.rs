@@ -197,13 +197,19 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         }
     }
     for i in plan.images.iter().filter(|i| i.bake) {
-        out.push_str(&format!(
-            "  # {} will be baked: {} from {} (fingerprint {})\n",
-            i.address,
-            i.ami_name,
-            i.source_ami,
-            &i.fingerprint[..12.min(i.fingerprint.len())]
-        ));
+        match i.fingerprint.is_empty() {
+            true => out.push_str(&format!(
+                "  # {} will be baked: {} from a source known after apply\n",
+                i.address, i.ami_name
+            )),
+            false => out.push_str(&format!(
+                "  # {} will be baked: {} from {} (fingerprint {})\n",
+                i.address,
+                i.ami_name,
+                i.source_ami,
+                &i.fingerprint[..12.min(i.fingerprint.len())]
+            )),
+        }
     }
     if plan.images_to_bake() > 0 {
         out.push('\n');

@@ -107,6 +107,7 @@ pub async fn make_plan(
     let walk_opts = WalkOptions {
         parallelism: req.parallelism,
         stop: None,
+        only: None,
     };
     let (evaluated, _) = evaluate::run(tree, diags, &opts, &mut planner, &walk_opts).await;
     let mut diags = evaluated.diagnostics;
