@@ -361,3 +361,140 @@ fn an_image_built_from_another_bakes_after_it_in_plan_apply_and_bake() {
     );
     assert_no_leftovers(&w);
 }
+
+fn launch_template_tf(ami: &str, step: &str) -> String {
+    format!(
+        r#"
+image "base" {{
+  source_ami    = "{ami}"
+  instance_type = "t3.small"
+  communicator  = "user-data"
+  provisioner "shell" {{ inline = ["echo {step}"] }}
+  ami_name = "base-{{{{fingerprint}}}}"
+}}
+
+resource "aws_launch_template" "web" {{
+  name          = "web"
+  image_id      = image.base.id
+  instance_type = "t3.small"
+}}
+"#
+    )
+}
+
+fn snapshots_of(ec2: &aws_sdk_ec2::Client, image_id: &str) -> Vec<String> {
+    runtime()
+        .block_on(ec2.describe_images().image_ids(image_id).send())
+        .unwrap()
+        .images()
+        .iter()
+        .flat_map(|i| i.block_device_mappings())
+        .filter_map(|m| m.ebs()?.snapshot_id().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn images_lists_builds_and_what_uses_them_and_keep_removes_only_old_unused_ones() {
+    let w = Work::new("");
+    let ami = moto_ami(&w);
+    let ec2 = w.ec2();
+    let rt = runtime();
+    // v1 is applied (the launch template and the state use it); v2..v4 are only baked.
+    w.write(&launch_template_tf(&ami, "v1"));
+    let out = w
+        .command(&["apply", "-auto-approve"])
+        .env("INFRA_BAKE_EMULATED_BUILDER", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut builds: Vec<String> = Vec::new();
+    let note_new = |builds: &mut Vec<String>| {
+        for (id, _) in baked_images(&ec2) {
+            if !builds.contains(&id) {
+                builds.push(id);
+            }
+        }
+    };
+    note_new(&mut builds);
+    for step in ["v2", "v3", "v4"] {
+        w.write(&launch_template_tf(&ami, step));
+        bake_ok(&w, &[]);
+        note_new(&mut builds);
+    }
+    let [v1, v2, v3, v4] = <[String; 4]>::try_from(builds).unwrap();
+    // Something outside the configuration still runs v2.
+    rt.block_on(
+        ec2.run_instances()
+            .image_id(&v2)
+            .instance_type(aws_sdk_ec2::types::InstanceType::T3Small)
+            .min_count(1)
+            .max_count(1)
+            .send(),
+    )
+    .unwrap();
+
+    let table = w.ok(&["images"]);
+    let row = |id: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} not listed:\n{table}"))
+            .to_string()
+    };
+    assert!(table.starts_with("IMAGE"), "{table}");
+    assert!(
+        row(&v1).contains("launch template web (version 1)"),
+        "{table}"
+    );
+    assert!(
+        row(&v1).contains("aws_launch_template.web (state)"),
+        "{table}"
+    );
+    assert!(row(&v2).contains("1 instance"), "{table}");
+    assert!(row(&v3).trim_end().ends_with('-'), "{table}");
+    assert!(row(&v4).contains("current build of image.base"), "{table}");
+    assert!(row(&v4).starts_with("image.base"), "{table}");
+
+    // Even --keep 0 keeps what is in use; --dry-run changes nothing.
+    let out = w.infra(&["images", "--keep", "0", "--dry-run"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&format!("Would deregister {v3}")), "{err}");
+    assert_eq!(err.matches("Would deregister").count(), 1, "{err}");
+    assert_eq!(baked_images(&ec2).len(), 4);
+
+    // --keep 1: v4 is the newest, v1 and v2 are in use, v3 goes with its snapshots.
+    let snapshots = snapshots_of(&ec2, &v3);
+    assert!(!snapshots.is_empty());
+    let out = w.infra(&["images", "--keep", "1", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let action = |id: &str| {
+        listed["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .map(|i| i["action"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(action(&v4), "keep (newest)");
+    assert_eq!(action(&v1), "keep (in use)");
+    assert_eq!(action(&v2), "keep (in use)");
+    assert_eq!(action(&v3), "deregister");
+    let left: Vec<String> = baked_images(&ec2).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(left.len(), 3);
+    assert!(!left.contains(&v3));
+    let remaining = rt
+        .block_on(ec2.describe_snapshots().owner_ids("self").send())
+        .unwrap();
+    for s in &snapshots {
+        assert!(
+            !remaining
+                .snapshots()
+                .iter()
+                .any(|r| r.snapshot_id() == Some(s)),
+            "snapshot {s} of {v3} left behind"
+        );
+    }
+}

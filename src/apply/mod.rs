@@ -87,8 +87,7 @@ impl Hook for Applier<'_> {
         if !planned.bake {
             return Outcome::Value(planned.value.clone().unwrap_or_else(Value::unknown));
         }
-        let spec = match crate::bake::spec::evaluate(&mut req.evaluator, req.image, req.module_dir)
-        {
+        let spec = match crate::bake::spec::from_request(&mut req) {
             Ok(s) => s,
             Err(d) => return Outcome::Failed(d),
         };

@@ -20,6 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const FINGERPRINT_TAG: &str = "infra:fingerprint";
+/// The address of the image block an image was built for (`image.app`).
+pub const IMAGE_TAG: &str = "infra:image";
 
 /// How long the provisioners may run before the builder powers itself off.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(60 * 60);
@@ -557,10 +559,11 @@ impl Baker {
             }
         }
         let ami_name = spec.ami_name_for(fp);
-        let build_time = crate::lang::functions::now_rfc3339();
+        let build_time = crate::lang::functions::now_rfc3339_millis();
         let mut image_tags = spec.tags.clone();
         image_tags.insert("Name".into(), ami_name.clone());
         image_tags.insert(FINGERPRINT_TAG.into(), fp.to_string());
+        image_tags.insert(IMAGE_TAG.into(), spec.address.clone());
         image_tags.insert("infra:source-ami".into(), source_ami.to_string());
         image_tags.insert("infra:build-time".into(), build_time.clone());
         image_tags.insert("infra:version".into(), env!("CARGO_PKG_VERSION").into());

@@ -80,6 +80,7 @@ mod tests {
     fn spec(script: &[u8]) -> ImageSpec {
         ImageSpec {
             name: "base".into(),
+            address: "image.base".into(),
             source: SourceAmi::Id("ami-1".into()),
             instance_type: "t3.small".into(),
             subnet_id: None,

@@ -55,6 +55,8 @@ pub struct Request<'a> {
 pub struct Walked {
     pub images: Vec<ImageResult>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every region the walked images go to (`ami_regions`), besides the home region.
+    pub regions: std::collections::BTreeSet<String>,
 }
 
 /// Walks the images of `req` and what they depend on.
@@ -62,6 +64,7 @@ pub async fn run(req: Request<'_>) -> Walked {
     let failed = |diagnostics| Walked {
         images: Vec::new(),
         diagnostics,
+        regions: Default::default(),
     };
     let graph = match req.tree.graph() {
         Ok(g) => g,
@@ -119,6 +122,7 @@ pub async fn run(req: Request<'_>) -> Walked {
         journal: req.state_path,
         report: req.report,
         results: results.clone(),
+        regions: Default::default(),
     };
     let (evaluated, _) =
         crate::evaluate::run(req.tree, Vec::new(), &req.options, &mut hook, &walk_opts).await;
@@ -127,6 +131,7 @@ pub async fn run(req: Request<'_>) -> Walked {
     Walked {
         images,
         diagnostics: evaluated.diagnostics,
+        regions: hook.regions,
     }
 }
 
@@ -140,6 +145,7 @@ struct BakeWalk<'a> {
     journal: PathBuf,
     report: Arc<dyn Report>,
     results: Arc<Mutex<Vec<ImageResult>>>,
+    regions: std::collections::BTreeSet<String>,
 }
 
 impl Hook for BakeWalk<'_> {
@@ -160,10 +166,15 @@ impl Hook for BakeWalk<'_> {
     }
 
     fn image(&mut self, mut req: ImageRequest) -> Outcome {
-        let spec = match super::spec::evaluate(&mut req.evaluator, req.image, req.module_dir) {
+        let spec = match super::spec::from_request(&mut req) {
             Ok(s) => s,
             Err(d) => return Outcome::Failed(d),
         };
+        self.regions.extend(spec.ami_regions.iter().cloned());
+        if self.mode == Mode::LookUp && spec.source == super::spec::SourceAmi::Pending {
+            // Built from an image not baked yet: it cannot exist yet either.
+            return Outcome::Value(Value::unknown());
+        }
         let span = req.image.span;
         let address = req.address;
         let (aws, config) = match aws_for_images(&self.registry, &address, span) {
@@ -171,8 +182,7 @@ impl Hook for BakeWalk<'_> {
             Err(d) => return Outcome::Failed(d),
         };
         let mode = self.mode;
-        let force =
-            mode == Mode::Bake { force: true } && self.chosen.contains(&static_address(&address));
+        let force = mode == Mode::Bake { force: true } && self.chosen.contains(&spec.address);
         let journal = Journal::beside(&self.journal);
         let (report, results) = (self.report.clone(), self.results.clone());
         Outcome::Job(Box::pin(async move {
@@ -219,41 +229,5 @@ impl Hook for BakeWalk<'_> {
             }
             value
         }))
-    }
-}
-
-/// `module.roles["a"].image.app` → `module.roles.image.app`: the address without instance keys.
-fn static_address(address: &str) -> String {
-    let mut out = String::with_capacity(address.len());
-    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
-    for c in address.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' if depth > 0 => quoted = !quoted,
-            '[' if !quoted => depth += 1,
-            ']' if !quoted && depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::static_address;
-
-    #[test]
-    fn instance_keys_are_dropped_from_addresses() {
-        assert_eq!(static_address("image.app"), "image.app");
-        assert_eq!(
-            static_address("module.roles[0].image.app"),
-            "module.roles.image.app"
-        );
-        assert_eq!(
-            static_address(r#"module.roles["a]\"b"].module.x[2].image.app"#),
-            "module.roles.module.x.image.app"
-        );
     }
 }

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod fingerprint;
 pub mod graph_walk;
+pub mod inventory;
 pub mod journal;
 mod provision;
 mod shell;

@@ -100,6 +100,9 @@ pub enum ShellCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageSpec {
     pub name: String,
+    /// The block's address without instance keys (`module.roles.image.web`): images built
+    /// from it are tagged with it, so `infra images` can tell one image's builds apart.
+    pub address: String,
     pub source: SourceAmi,
     pub instance_type: String,
     pub subnet_id: Option<String>,
@@ -141,6 +144,33 @@ const ARGS: &[&str] = &[
     "ami_users",
     "tags",
 ];
+
+/// The spec of the image a walk reached, with its address.
+pub fn from_request(
+    req: &mut crate::evaluate::walk::ImageRequest,
+) -> Result<ImageSpec, Diagnostic> {
+    let mut spec = evaluate(&mut req.evaluator, req.image, req.module_dir)?;
+    spec.address = static_address(&req.address);
+    Ok(spec)
+}
+
+/// `module.roles["a"].image.app` → `module.roles.image.app`: the address without instance keys.
+pub fn static_address(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for c in address.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' if depth > 0 => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
 
 /// Evaluates `image` with `ev` (its module's scope) and reads its provisioners' files,
 /// relative to `module_dir`.
@@ -245,6 +275,7 @@ pub fn evaluate(
     let ssh = read_ssh(&top).map_err(&fail)?;
     Ok(ImageSpec {
         name: image.name.clone(),
+        address: format!("image.{}", image.name),
         source,
         instance_type: top.req_str("instance_type").map_err(&fail)?,
         subnet_id: match subnet_pending {
@@ -504,6 +535,19 @@ mod tests {
         let mut e = Evaluator::new(&scope, dir.to_path_buf());
         let image = tree.root().images.values().next().unwrap();
         evaluate(&mut e, image, dir)
+    }
+
+    #[test]
+    fn instance_keys_are_dropped_from_addresses() {
+        assert_eq!(static_address("image.app"), "image.app");
+        assert_eq!(
+            static_address("module.roles[0].image.app"),
+            "module.roles.image.app"
+        );
+        assert_eq!(
+            static_address(r#"module.roles["a]\"b"].module.x[2].image.app"#),
+            "module.roles.module.x.image.app"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod console;
 mod engine;
 mod eval;
 mod fmt;
+mod images;
 mod plan;
 mod render;
 mod state_cmd;
@@ -74,6 +75,8 @@ enum Command {
     Render(render::RenderArgs),
     /// Build the machine images that are missing: `image` blocks, skipped when unchanged.
     Bake(bake::BakeArgs),
+    /// List the images infra baked and what uses them; --keep N deregisters old builds.
+    Images(images::ImagesArgs),
 }
 
 /// Variable flags shared by every command that evaluates the configuration.
@@ -185,6 +188,7 @@ pub fn run() -> i32 {
         Command::Import(a) => state_cmd::import(&ui, a),
         Command::Render(a) => render::run(&ui, a, &args),
         Command::Bake(a) => bake::run(&ui, a, &args),
+        Command::Images(a) => images::run(&ui, a, &args),
     }
 }
 

@@ -410,8 +410,7 @@ impl Hook for Planner<'_> {
     /// Looks the image up by its fingerprint: found in every region it goes to, its ids are
     /// known now; otherwise apply bakes it and its ids are known after apply.
     fn image(&mut self, mut req: ImageRequest) -> Outcome {
-        let spec = match crate::bake::spec::evaluate(&mut req.evaluator, req.image, req.module_dir)
-        {
+        let spec = match crate::bake::spec::from_request(&mut req) {
             Ok(s) => s,
             Err(d) => return Outcome::Failed(d),
         };

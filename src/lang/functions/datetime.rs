@@ -158,6 +158,22 @@ pub(crate) fn now() -> String {
     t.rfc3339()
 }
 
+/// The current UTC time in RFC 3339 with milliseconds, so times taken within one second
+/// still sort in order.
+pub(crate) fn now_millis() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let t = Time {
+        unix: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        nanos: 0,
+        offset: 0,
+    };
+    let seconds = t.rfc3339();
+    let stem = seconds.trim_end_matches('Z');
+    format!("{stem}.{:03}Z", d.subsec_millis())
+}
+
 // ---- RFC 3339 parsing ----
 
 /// Go's `time.ParseError` fields that the messages are built from.

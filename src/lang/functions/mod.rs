@@ -22,6 +22,11 @@ pub fn now_rfc3339() -> String {
     datetime::now()
 }
 
+/// The current UTC time in RFC 3339 with milliseconds.
+pub fn now_rfc3339_millis() -> String {
+    datetime::now_millis()
+}
+
 use super::number::Number;
 use super::types::Type;
 use super::value::Value;

@@ -1,0 +1,331 @@
+//! `infra images`: the images infra baked in the account, which are in use and by what, and
+//! with `--keep N` the removal of old builds nothing uses.
+
+use super::engine::{StateFlags, runtime};
+use super::{Ui, VarFlags};
+use crate::bake::graph_walk::{self, Mode, Report, Request};
+use crate::bake::inventory::{self, BakedImage, Uses, Verdict};
+use crate::config::tfvars;
+use crate::diag::Diagnostic;
+use crate::provider::ProviderError;
+use crate::state::State;
+use crate::state::store::Store;
+use clap::Args;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Args, Clone)]
+pub struct ImagesArgs {
+    /// The root module directory.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Deregister all but the newest N builds of each image block, per region, with their
+    /// snapshots. Images in use are kept whatever their age.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// With --keep: say what would be deregistered, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the images as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub vars: VarFlags,
+    #[command(flatten)]
+    pub state: StateFlags,
+}
+
+pub fn run(ui: &Ui, a: ImagesArgs, raw: &[String]) -> i32 {
+    match images(&a, raw) {
+        Ok(()) => 0,
+        Err(d) => {
+            ui.print_diagnostics(&d);
+            1
+        }
+    }
+}
+
+/// Looking images up prints nothing.
+struct Quiet;
+
+impl Report for Quiet {
+    fn line(&self, _: &str, _: &str) {}
+    fn finish(&self, _: &str, _: &str) {}
+}
+
+fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
+    let removing = a.keep.is_some() && !a.dry_run;
+    let root_vars = tfvars::collect(&a.dir, &a.vars.ordered(raw))?;
+    let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
+    let tree = tree.ok_or(load_diags)?;
+    let state_path = a.state.path(&a.dir);
+    let (store, state) = Store::open(
+        &state_path,
+        "OperationTypeImages",
+        a.state.lock && removing,
+        a.state.lock_timeout,
+    )
+    .map_err(|d| vec![d])?;
+    let prior = store.existed.then_some(&state);
+    let rt = runtime().map_err(|d| vec![d])?;
+    let registry = super::engine::registry_for(&rt, &tree, &root_vars, prior)?;
+    let (aws, config) = registry
+        .aws_at(&crate::bake::build::aws_address())
+        .ok_or_else(|| {
+            vec![Diagnostic::plain(
+                "No AWS provider",
+                "The configuration has no image and no AWS resource: there is no account to look in.",
+            )]
+        })?;
+    let failed = |e: ProviderError| vec![Diagnostic::plain("Failed to list images", e.to_string())];
+    let has_images = tree.modules.iter().any(|m| !m.module.images.is_empty());
+    let (inventory, uses) = rt.block_on(async {
+        // The configuration's current builds count as in use: a bake not applied yet.
+        let mut uses = Uses::new();
+        let mut regions = BTreeSet::from([aws.region.clone()]);
+        if has_images {
+            let walked = graph_walk::run(Request {
+                tree: &tree,
+                prior,
+                registry: registry.clone(),
+                options: crate::evaluate::Options {
+                    root_vars: root_vars.clone(),
+                    workspace: super::eval::workspace(),
+                    require_root_vars: true,
+                    validate_only: false,
+                },
+                images: Vec::new(),
+                mode: Mode::LookUp,
+                parallel: 4,
+                state_path: state_path.clone(),
+                report: Arc::new(Quiet),
+            })
+            .await;
+            if walked.diagnostics.iter().any(Diagnostic::is_error) {
+                if a.keep.is_some() {
+                    // Removing images without knowing which ones the configuration uses now
+                    // could remove the one the next apply boots from.
+                    return Err(walked.diagnostics);
+                }
+                eprintln!("Warning: could not tell which builds the configuration uses now:");
+                for d in &walked.diagnostics {
+                    eprintln!("  {}: {}", d.summary, d.detail);
+                }
+            }
+            regions.extend(walked.regions);
+            for i in &walked.images {
+                let Ok(b) = &i.result else { continue };
+                for (region, id) in &b.artifacts {
+                    regions.insert(region.clone());
+                    uses.entry(id.clone())
+                        .or_default()
+                        .insert(format!("current build of {}", i.address));
+                }
+            }
+        }
+        let mut inventory = Vec::new();
+        for region in &regions {
+            let there = match *region == aws.region {
+                true => aws.clone(),
+                false => crate::provider::aws::connect(aws.address.clone(), &config, Some(region))
+                    .await
+                    .map_err(failed)?,
+            };
+            let found = inventory::list(&there.ec2, region).await.map_err(failed)?;
+            let ids: Vec<String> = found.iter().map(|i| i.id.clone()).collect();
+            inventory::merge(
+                &mut uses,
+                inventory::launch_template_uses(&there)
+                    .await
+                    .map_err(failed)?,
+            );
+            inventory::merge(
+                &mut uses,
+                inventory::instance_uses(&there.ec2, &ids)
+                    .await
+                    .map_err(failed)?,
+            );
+            inventory.push((there, found));
+        }
+        if let Some(state) = prior {
+            let ids = inventory
+                .iter()
+                .flat_map(|(_, f)| f.iter().map(|i| i.id.clone()))
+                .collect();
+            inventory::merge(&mut uses, state_uses(state, &ids));
+        }
+        Ok::<_, Vec<Diagnostic>>((inventory, uses))
+    })?;
+    let all: Vec<BakedImage> = inventory
+        .iter()
+        .flat_map(|(_, f)| f.iter().cloned())
+        .collect();
+    let verdicts = a.keep.map(|n| inventory::verdicts(&all, &uses, n));
+    if a.json {
+        print_json(&all, &uses, verdicts.as_deref());
+    } else {
+        print_table(&all, &uses);
+    }
+    let Some(verdicts) = verdicts else {
+        return Ok(());
+    };
+    let doomed: Vec<&BakedImage> = all
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| **v == Verdict::Remove)
+        .map(|(i, _)| i)
+        .collect();
+    let kept_in_use = verdicts.iter().filter(|v| **v == Verdict::InUse).count();
+    if a.dry_run {
+        for i in &doomed {
+            eprintln!(
+                "Would deregister {} ({}, {}, built {})",
+                i.id, i.address, i.region, i.build_time
+            );
+        }
+        eprintln!(
+            "{} to deregister; {} kept as the newest, {kept_in_use} kept in use.",
+            doomed.len(),
+            all.len() - doomed.len() - kept_in_use
+        );
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    rt.block_on(async {
+        for i in &doomed {
+            let ec2 = &inventory
+                .iter()
+                .find(|(aws, _)| aws.region == i.region)
+                .map(|(aws, _)| aws.clone())
+                .unwrap_or_else(|| aws.clone())
+                .ec2;
+            match inventory::remove(ec2, i).await {
+                Ok(()) => eprintln!(
+                    "Deregistered {} ({}, {}, built {}) and {} snapshot(s)",
+                    i.id,
+                    i.address,
+                    i.region,
+                    i.build_time,
+                    i.snapshots.len()
+                ),
+                Err(e) => errors.push(Diagnostic::plain(
+                    "Failed to deregister an image",
+                    format!("{} ({}): {e}", i.id, i.address),
+                )),
+            }
+        }
+    });
+    eprintln!(
+        "{} deregistered; {} kept as the newest, {kept_in_use} kept in use.",
+        doomed.len() - errors.len(),
+        all.len() - doomed.len() - kept_in_use
+    );
+    drop(store);
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors),
+    }
+}
+
+/// The state's resources that name one of `ids` in an attribute (a launch template's
+/// `image_id`, an instance's `ami`).
+fn state_uses(state: &State, ids: &BTreeSet<String>) -> Uses {
+    fn strings<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut uses = Uses::new();
+    for r in state.resources.iter().filter(|r| r.mode == "managed") {
+        for inst in &r.instances {
+            let mut found = Vec::new();
+            strings(&inst.attributes, &mut found);
+            for s in found.into_iter().filter(|s| ids.contains(*s)) {
+                uses.entry(s.to_string()).or_default().insert(format!(
+                    "{}{} (state)",
+                    r.address(),
+                    crate::state::model::key_suffix(&inst.index_key)
+                ));
+            }
+        }
+    }
+    uses
+}
+
+fn used_by(uses: &Uses, id: &str) -> String {
+    uses.get(id)
+        .map(|u| u.iter().cloned().collect::<Vec<_>>().join("; "))
+        .unwrap_or_default()
+}
+
+fn print_table(all: &[BakedImage], uses: &Uses) {
+    if all.is_empty() {
+        println!("No images baked by infra in these regions.");
+        return;
+    }
+    let rows: Vec<[String; 6]> = all
+        .iter()
+        .map(|i| {
+            [
+                i.address.clone(),
+                i.region.clone(),
+                i.id.clone(),
+                i.build_time.clone(),
+                i.fingerprint.chars().take(12).collect(),
+                match used_by(uses, &i.id) {
+                    u if u.is_empty() => "-".to_string(),
+                    u => u,
+                },
+            ]
+        })
+        .collect();
+    let header = ["IMAGE", "REGION", "ID", "BUILT", "FINGERPRINT", "USED BY"].map(String::from);
+    let mut widths = [0usize; 6];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
+
+fn print_json(all: &[BakedImage], uses: &Uses, verdicts: Option<&[Verdict]>) {
+    let images: Vec<serde_json::Value> = all
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let mut v = serde_json::to_value(i).unwrap_or_default();
+            v["used_by"] = serde_json::json!(uses.get(&i.id).cloned().unwrap_or_default());
+            if let Some(verdicts) = verdicts {
+                v["action"] = serde_json::json!(match verdicts[n] {
+                    Verdict::Newest => "keep (newest)",
+                    Verdict::InUse => "keep (in use)",
+                    Verdict::Remove => "deregister",
+                });
+            }
+            v
+        })
+        .collect();
+    let by_region: BTreeMap<&str, usize> = all.iter().fold(BTreeMap::new(), |mut m, i| {
+        *m.entry(i.region.as_str()).or_default() += 1;
+        m
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(
+            &serde_json::json!({ "images": images, "count_by_region": by_region })
+        )
+        .unwrap_or_default()
+    );
+}
