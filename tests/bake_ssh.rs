@@ -258,31 +258,73 @@ fn ctrl_c_during_a_provisioner_removes_the_builder_key_pair_and_group() {
     let out = w.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let ami = moto_ami(&w);
-    w.write(&image_tf(
-        &ami,
-        sshd.port,
-        &out,
-        r#"provisioner "shell" { inline = ["touch OUT/started", "sleep 30"] }"#,
-        "",
-    ));
+    w.write(&image_tf(&ami, sshd.port, &out, HANGING, ""));
     let _installer = KeyInstaller::start(w.ec2(), sshd.authorized_keys());
+    let o = interrupt_while_provisioning(&w, &["bake"], &out);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("Interrupted: removing the temporary objects"),
+        "{err}"
+    );
+    assert_no_leftovers(&w);
+    assert!(baked_images(&w.ec2()).is_empty());
+}
+
+#[test]
+fn ctrl_c_during_a_bake_in_apply_stops_it_and_removes_its_temporaries() {
+    let sshd = Sshd::start();
+    let w = Work::new("");
+    let out = w.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let ami = moto_ami(&w);
+    let config = image_tf(&ami, sshd.port, &out, HANGING, "")
+        + r#"
+resource "aws_launch_template" "web" {
+  name     = "web"
+  image_id = image.base.id
+}
+"#;
+    w.write(&config);
+    let _installer = KeyInstaller::start(w.ec2(), sshd.authorized_keys());
+    let o = interrupt_while_provisioning(&w, &["apply", "-auto-approve"], &out);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("Apply interrupted"), "{err}");
+    // The bake was stopped, not waited for: its provisioner never got past the sleep.
+    assert!(!out.join("finished").exists(), "{err}");
+    assert_no_leftovers(&w);
+    assert!(baked_images(&w.ec2()).is_empty());
+    let list = w.ok(&["state", "list"]);
+    assert!(!list.contains("aws_launch_template.web"), "{list}");
+}
+
+const HANGING: &str =
+    r#"provisioner "shell" { inline = ["touch OUT/started", "sleep 30", "touch OUT/finished"] }"#;
+
+/// Runs infra with `args`, sends it SIGINT once the provisioner has started (the builder, key
+/// pair and group all exist then), and returns what it printed.
+fn interrupt_while_provisioning(
+    w: &Work,
+    args: &[&str],
+    out: &std::path::Path,
+) -> std::process::Output {
     let mut child = w
-        .command(&["bake"])
+        .command(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the provisioner runs: the builder, key pair and group all exist then.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !out.join("started").exists() {
         assert!(
             std::time::Instant::now() < deadline,
             "the provisioner never started"
         );
-        assert!(child.try_wait().unwrap().is_none(), "bake ended early");
+        assert!(child.try_wait().unwrap().is_none(), "infra ended early");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let live = support::bake::temporary_objects(&w);
+    let live = support::bake::temporary_objects(w);
     assert_eq!(
         live,
         (1, 1, 1),
@@ -293,13 +335,5 @@ fn ctrl_c_during_a_provisioner_removes_the_builder_key_pair_and_group() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let o = child.wait_with_output().unwrap();
-    let err = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains("Interrupted: removing the temporary objects"),
-        "{err}"
-    );
-    assert_no_leftovers(&w);
-    assert!(baked_images(&w.ec2()).is_empty());
+    child.wait_with_output().unwrap()
 }

@@ -65,6 +65,17 @@ struct Applier<'a> {
     baking: HashMap<String, std::time::Instant>,
     /// Left-overs of killed bakes (the bake journal) are removed once, before the first bake.
     bakes_recovered: Arc<tokio::sync::OnceCell<()>>,
+    /// Set by Ctrl-C.
+    stop: Arc<AtomicBool>,
+}
+
+/// Resolves once `flag` is set. The flag is polled: it is set from a signal handler, and a
+/// quarter of a second is nothing next to the bake it stops.
+async fn stopped(flag: Arc<AtomicBool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    while !flag.load(Ordering::SeqCst) {
+        tick.tick().await;
+    }
 }
 
 impl Applier<'_> {
@@ -101,6 +112,7 @@ impl Hook for Applier<'_> {
         let expected = planned.fingerprint.clone();
         let journal = crate::bake::journal::Journal::beside(&self.store.path());
         let recovered = self.bakes_recovered.clone();
+        let (progress, stop) = (self.progress.clone(), self.stop.clone());
         self.progress.start(&address, "Baking");
         self.baking
             .insert(address.clone(), std::time::Instant::now());
@@ -115,7 +127,7 @@ impl Hook for Applier<'_> {
                 &spec.ami_regions,
                 journal,
                 false,
-                Box::new(move |_, line| eprintln!("{shown}: {line}")),
+                Box::new(move |_, line| progress.step(&shown, "Baking", line)),
             )
             .await
             .map_err(failed)?;
@@ -137,7 +149,12 @@ impl Hook for Applier<'_> {
                 ));
             }
             let home = baker.aws.region.clone();
-            let baked = baker.bake_looked_up(&spec, found).await.map_err(failed)?;
+            // Ctrl-C stops a bake at once (it may run for many minutes) and removes its
+            // temporary objects; other work in flight finishes as usual.
+            let baked = baker
+                .bake_until(&spec, found, stopped(stop))
+                .await
+                .map_err(failed)?;
             Ok(baked.value(&home))
         }))
     }
@@ -532,6 +549,7 @@ pub async fn apply(
             root_dir: tree.root().dir.clone(),
             baking: HashMap::new(),
             bakes_recovered: Arc::default(),
+            stop: req.stop.clone(),
         };
         evaluate::run(tree, diags, &opts, &mut applier, &walk_opts).await
     };

@@ -21,8 +21,10 @@ enum Mode {
     Quiet,
 }
 
+/// Cheap to clone: jobs that outlive the walk's borrow (a bake) report through a clone.
+#[derive(Clone)]
 pub struct Progress {
-    mode: Mode,
+    mode: std::sync::Arc<Mode>,
 }
 
 impl Progress {
@@ -32,7 +34,7 @@ impl Progress {
             std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
         if !terminal {
             return Progress {
-                mode: Mode::Lines { timestamps: true },
+                mode: std::sync::Arc::new(Mode::Lines { timestamps: true }),
             };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -42,26 +44,28 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         Progress {
-            mode: Mode::Bars {
+            mode: std::sync::Arc::new(Mode::Bars {
                 multi,
                 overall,
                 active: Mutex::new(HashMap::new()),
-            },
+            }),
         }
     }
 
     pub fn lines(timestamps: bool) -> Progress {
         Progress {
-            mode: Mode::Lines { timestamps },
+            mode: std::sync::Arc::new(Mode::Lines { timestamps }),
         }
     }
 
     pub fn quiet() -> Progress {
-        Progress { mode: Mode::Quiet }
+        Progress {
+            mode: std::sync::Arc::new(Mode::Quiet),
+        }
     }
 
     fn line(&self, text: &str) {
-        match &self.mode {
+        match &*self.mode {
             Mode::Quiet => {}
             Mode::Bars { multi, .. } => {
                 let _ = multi.println(text);
@@ -89,7 +93,7 @@ impl Progress {
     }
 
     pub fn start(&self, address: &str, verb: &str) {
-        match &self.mode {
+        match &*self.mode {
             Mode::Bars {
                 multi,
                 overall,
@@ -110,10 +114,24 @@ impl Progress {
         }
     }
 
+    /// What a long step (a bake) is doing now. Lines starting with two spaces are program
+    /// output and printed whole; others replace the step's message in a terminal.
+    pub fn step(&self, address: &str, verb: &str, text: &str) {
+        if let Mode::Bars { active, .. } = &*self.mode
+            && !text.starts_with("  ")
+        {
+            if let Some(pb) = active.lock().ok().and_then(|a| a.get(address).cloned()) {
+                pb.set_message(format!("{address}: {verb}: {text}"));
+            }
+            return;
+        }
+        self.line(&format!("{address}: {text}"));
+    }
+
     fn end(&self, address: &str) {
         if let Mode::Bars {
             overall, active, ..
-        } = &self.mode
+        } = &*self.mode
         {
             if let Some(pb) = active.lock().ok().and_then(|mut a| a.remove(address)) {
                 pb.finish_and_clear();
@@ -138,7 +156,7 @@ impl Progress {
 
     /// Removes the bars before the summary is printed.
     pub fn finish(&self) {
-        if let Mode::Bars { overall, .. } = &self.mode {
+        if let Mode::Bars { overall, .. } = &*self.mode {
             overall.finish_and_clear();
         }
     }

@@ -267,6 +267,17 @@ impl Baker {
 
     /// Builds the image `lookup` did not find (or copies it to the regions that lack it).
     pub async fn bake_looked_up(&self, spec: &ImageSpec, found: Lookup) -> ProviderResult<Baked> {
+        self.bake_until(spec, found, std::future::pending()).await
+    }
+
+    /// [`Baker::bake_looked_up`], given up when `stop` resolves: the build stops where it is
+    /// and its temporary objects are removed before this returns.
+    pub async fn bake_until(
+        &self,
+        spec: &ImageSpec,
+        found: Lookup,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> ProviderResult<Baked> {
         let Lookup {
             source_ami,
             fingerprint: fp,
@@ -292,7 +303,10 @@ impl Baker {
             image: spec.name.clone(),
         };
         self.journal.add(&entry).map_err(journal_err)?;
-        let built = self.build(spec, &source_ami, &fp, &bake_id).await;
+        let built = tokio::select! {
+            built = self.build(spec, &source_ami, &fp, &bake_id) => built,
+            _ = stop => Err(ProviderError::new("bake", "interrupted")),
+        };
         (self.progress)(
             &spec.name,
             "removing the temporary builder, key pair and security group",
