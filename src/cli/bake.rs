@@ -2,15 +2,14 @@
 //! write a Packer-like manifest.
 
 use super::bake_progress::BakeProgress;
-use super::engine::{StateFlags, runtime};
+use super::engine::StateFlags;
+use super::image_context::{ImageContext, has_images, load_tree};
 use super::{Ui, VarFlags};
 use crate::bake::build::{Baked, Baker};
-use crate::bake::graph_walk::{self, Mode, Request};
+use crate::bake::graph_walk::{self, Mode};
 use crate::bake::journal::Journal;
-use crate::config::tfvars;
 use crate::diag::Diagnostic;
 use crate::provider::ProviderError;
-use crate::state::store::Store;
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,60 +61,37 @@ enum Finish {
 }
 
 fn bake(a: &BakeArgs, raw: &[String]) -> Result<Finish, Vec<Diagnostic>> {
-    let root_vars = tfvars::collect(&a.dir, &a.vars.ordered(raw))?;
-    let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
-    let tree = tree.ok_or(load_diags)?;
-    if !tree.modules.iter().any(|m| !m.module.images.is_empty()) {
+    let tree = load_tree(&a.dir)?;
+    if !has_images(&tree) {
         eprintln!("The configuration declares no images: nothing to bake.");
         return Ok(Finish::Done);
     }
     // One bake at a time per state: the journal of temporary objects lives beside it. The
     // state is read for the values of resources the images use (a subnet, say).
-    let state_path = a.state.path(&a.dir);
-    let (store, state) = Store::open(
-        &state_path,
+    let cx = ImageContext::open(
+        tree,
+        &a.dir,
+        (&a.vars, raw),
+        &a.state,
         "OperationTypeBake",
         a.state.lock,
-        a.state.lock_timeout,
-    )
-    .map_err(|d| vec![d])?;
-    let prior = store.existed.then_some(&state);
-    let rt = runtime().map_err(|d| vec![d])?;
-    let registry = super::engine::registry_for(&rt, &tree, &root_vars, prior)?;
-    let (aws, config) = registry
-        .aws_at(&crate::bake::build::aws_address())
-        .ok_or_else(|| {
-            vec![Diagnostic::plain(
-                "No AWS provider",
-                "Images are baked with the default provider \"aws\" configuration.",
-            )]
-        })?;
+    )?;
     let failed = |e: ProviderError| vec![Diagnostic::plain("Bake failed", e.to_string())];
     let started = std::time::Instant::now();
     let progress = Arc::new(BakeProgress::for_stderr());
-    let request = Request {
-        tree: &tree,
-        prior,
-        registry: registry.clone(),
-        options: crate::evaluate::Options {
-            root_vars,
-            workspace: super::eval::workspace(),
-            require_root_vars: true,
-            validate_only: false,
-        },
-        images: a.names.clone(),
-        mode: Mode::Bake { force: a.force },
-        parallel: a.parallel,
-        state_path: state_path.clone(),
-        report: progress.clone(),
-    };
-    let walked = rt.block_on(async {
+    let request = cx.walk_request(
+        a.names.clone(),
+        Mode::Bake { force: a.force },
+        a.parallel,
+        progress.clone(),
+    );
+    let walked = cx.rt.block_on(async {
         let shown = progress.clone();
         let recovery = Baker::connect(
-            aws,
-            &config,
+            cx.aws.clone(),
+            &cx.config,
             [],
-            Journal::beside(&state_path),
+            Journal::beside(&cx.state_path),
             false,
             Box::new(move |image, line| shown.line(&format!("image.{image}"), line)),
         )
@@ -133,7 +109,7 @@ fn bake(a: &BakeArgs, raw: &[String]) -> Result<Finish, Vec<Diagnostic>> {
         }
         Ok::<_, Vec<Diagnostic>>(outcome)
     });
-    drop(store);
+    drop(cx.store);
     if a.stats {
         super::engine::print_stats(started.elapsed());
     }

@@ -1,15 +1,14 @@
 //! `infra images`: the images infra baked in the account, which are in use and by what, and
 //! with `--keep N` the removal of old builds nothing uses.
 
-use super::engine::{StateFlags, runtime};
+use super::engine::StateFlags;
+use super::image_context::{ImageContext, has_images, load_tree};
 use super::{Ui, VarFlags};
-use crate::bake::graph_walk::{self, Mode, Report, Request};
+use crate::bake::graph_walk::{self, Mode, Report};
 use crate::bake::inventory::{self, BakedImage, Uses, Verdict};
-use crate::config::tfvars;
 use crate::diag::Diagnostic;
 use crate::provider::ProviderError;
 use crate::state::State;
-use crate::state::store::Store;
 use clap::Args;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -56,52 +55,23 @@ impl Report for Quiet {
 
 fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
     let removing = a.keep.is_some() && !a.dry_run;
-    let root_vars = tfvars::collect(&a.dir, &a.vars.ordered(raw))?;
-    let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
-    let tree = tree.ok_or(load_diags)?;
-    let state_path = a.state.path(&a.dir);
-    let (store, state) = Store::open(
-        &state_path,
+    let cx = ImageContext::open(
+        load_tree(&a.dir)?,
+        &a.dir,
+        (&a.vars, raw),
+        &a.state,
         "OperationTypeImages",
         a.state.lock && removing,
-        a.state.lock_timeout,
-    )
-    .map_err(|d| vec![d])?;
-    let prior = store.existed.then_some(&state);
-    let rt = runtime().map_err(|d| vec![d])?;
-    let registry = super::engine::registry_for(&rt, &tree, &root_vars, prior)?;
-    let (aws, config) = registry
-        .aws_at(&crate::bake::build::aws_address())
-        .ok_or_else(|| {
-            vec![Diagnostic::plain(
-                "No AWS provider",
-                "The configuration has no image and no AWS resource: there is no account to look in.",
-            )]
-        })?;
+    )?;
+    let (aws, config, prior) = (&cx.aws, &cx.config, cx.prior());
     let failed = |e: ProviderError| vec![Diagnostic::plain("Failed to list images", e.to_string())];
-    let has_images = tree.modules.iter().any(|m| !m.module.images.is_empty());
-    let (inventory, uses) = rt.block_on(async {
+    let (inventory, uses) = cx.rt.block_on(async {
         // The configuration's current builds count as in use: a bake not applied yet.
         let mut uses = Uses::new();
         let mut regions = BTreeSet::from([aws.region.clone()]);
-        if has_images {
-            let walked = graph_walk::run(Request {
-                tree: &tree,
-                prior,
-                registry: registry.clone(),
-                options: crate::evaluate::Options {
-                    root_vars: root_vars.clone(),
-                    workspace: super::eval::workspace(),
-                    require_root_vars: true,
-                    validate_only: false,
-                },
-                images: Vec::new(),
-                mode: Mode::LookUp,
-                parallel: 4,
-                state_path: state_path.clone(),
-                report: Arc::new(Quiet),
-            })
-            .await;
+        if has_images(&cx.tree) {
+            let request = cx.walk_request(Vec::new(), Mode::LookUp, 4, Arc::new(Quiet));
+            let walked = graph_walk::run(request).await;
             if walked.diagnostics.iter().any(Diagnostic::is_error) {
                 if a.keep.is_some() {
                     // Removing images without knowing which ones the configuration uses now
@@ -128,7 +98,7 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
         for region in &regions {
             let there = match *region == aws.region {
                 true => aws.clone(),
-                false => crate::provider::aws::connect(aws.address.clone(), &config, Some(region))
+                false => crate::provider::aws::connect(aws.address.clone(), config, Some(region))
                     .await
                     .map_err(failed)?,
             };
@@ -192,7 +162,7 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
         return Ok(());
     }
     let mut errors = Vec::new();
-    rt.block_on(async {
+    cx.rt.block_on(async {
         for i in &doomed {
             let ec2 = &inventory
                 .iter()
@@ -221,7 +191,7 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
         doomed.len() - errors.len(),
         all.len() - doomed.len() - kept_in_use
     );
-    drop(store);
+    drop(cx.store);
     match errors.is_empty() {
         true => Ok(()),
         false => Err(errors),

@@ -9,6 +9,7 @@ mod console;
 mod engine;
 mod eval;
 mod fmt;
+mod image_context;
 mod images;
 mod plan;
 mod render;

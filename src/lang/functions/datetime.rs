@@ -147,6 +147,11 @@ fn days_in(month: u32, year: i64) -> u32 {
 
 /// The current UTC time as Terraform's `timestamp()` prints it.
 pub(crate) fn now() -> String {
+    now_with_millis().0
+}
+
+/// The current UTC time to the second, and the milliseconds past it.
+fn now_with_millis() -> (String, u32) {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -155,23 +160,14 @@ pub(crate) fn now() -> String {
         nanos: 0,
         offset: 0,
     };
-    t.rfc3339()
+    (t.rfc3339(), d.subsec_millis())
 }
 
 /// The current UTC time in RFC 3339 with milliseconds, so times taken within one second
 /// still sort in order.
 pub(crate) fn now_millis() -> String {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let t = Time {
-        unix: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        nanos: 0,
-        offset: 0,
-    };
-    let seconds = t.rfc3339();
-    let stem = seconds.trim_end_matches('Z');
-    format!("{stem}.{:03}Z", d.subsec_millis())
+    let (seconds, millis) = now_with_millis();
+    format!("{}.{millis:03}Z", seconds.trim_end_matches('Z'))
 }
 
 // ---- RFC 3339 parsing ----
