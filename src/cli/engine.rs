@@ -29,23 +29,11 @@ impl StateFlags {
     }
 }
 
+/// A flag's duration, as Go (and so Terraform) writes them: `30s`, `2m`, `1h30m`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.trim().split_at(
-        s.trim()
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(s.trim().len()),
-    );
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?}: expected a number and a unit, like 30s"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "ms" => n / 1000.0,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("invalid duration unit in {s:?}: use ms, s, m or h")),
-    };
-    Ok(Duration::from_secs_f64(secs))
+    crate::lang::duration::parse_go(s).ok_or_else(|| {
+        format!("invalid duration {s:?}: expected a number and a unit, like 30s or 2m")
+    })
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostic> {

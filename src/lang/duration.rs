@@ -3,37 +3,11 @@
 
 use std::time::Duration;
 
-/// A Go duration; `None` when it is not one (a bare number other than 0 included).
+/// A Go duration that is not negative; `None` when it is not one (a bare number other than 0
+/// included).
 pub fn parse_go(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if text == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut total = 0f64;
-    let mut number = String::new();
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        if c == 'm' && chars.peek() == Some(&'s') {
-            unit.push(chars.next()?);
-        }
-        let scale = match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return None,
-        };
-        total += number.parse::<f64>().ok()? * scale;
-        number.clear();
-        any = true;
-    }
-    (any && number.is_empty()).then(|| Duration::from_secs_f64(total))
+    let nanos = crate::lang::functions::parse_go_duration(text.trim()).ok()?;
+    u64::try_from(nanos).ok().map(Duration::from_nanos)
 }
 
 /// The shortest Go spelling of whole seconds (`300s` → `5m`), for messages.
@@ -64,6 +38,8 @@ mod tests {
         assert_eq!(parse_go("10"), None);
         assert_eq!(parse_go("ten minutes"), None);
         assert_eq!(parse_go(""), None);
+        assert_eq!(parse_go("-5s"), None);
+        assert_eq!(parse_go("1.5h"), Some(Duration::from_secs(5400)));
     }
 
     #[test]

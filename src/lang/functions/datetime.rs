@@ -506,7 +506,7 @@ fn go_quote(s: &str) -> String {
 // ---- durations ----
 
 /// Go's `time.ParseDuration`, in nanoseconds.
-fn parse_duration(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
     let invalid = || format!("time: invalid duration {}", time_quote(s));
     let mut rest = s.as_bytes();
     let mut neg = false;

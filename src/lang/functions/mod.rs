@@ -22,6 +22,11 @@ pub fn now_rfc3339() -> String {
     datetime::now()
 }
 
+/// Go's `time.ParseDuration` (`1h30m`, `-1.5s`, `300ms`), in nanoseconds, with Go's messages.
+pub fn parse_go_duration(s: &str) -> Result<i64, String> {
+    datetime::parse_duration(s)
+}
+
 /// The current UTC time in RFC 3339 with milliseconds.
 pub fn now_rfc3339_millis() -> String {
     datetime::now_millis()
