@@ -149,7 +149,7 @@ pub fn aws_for_images(
 }
 
 /// Clients for each of `regions` other than `aws`'s own, with the same configuration.
-async fn connect_regions(
+pub async fn connect_regions(
     aws: &Arc<Aws>,
     config: &crate::lang::value::Value,
     regions: impl IntoIterator<Item = &String>,

@@ -200,34 +200,32 @@ impl Hook for BakeWalk<'_> {
                 Ok((baked, home))
             }
             .await;
-            let value = match &outcome {
-                Ok((Some(b), home)) => {
-                    let word = if b.built { "built" } else { "up to date" };
-                    report.finish(&address, &format!("{word}: {}", b.artifact_list()));
-                    Ok(b.value(home))
-                }
-                Ok((None, _)) => Ok(Value::unknown()),
-                Err(e) => {
-                    report.finish(&address, "failed");
-                    Err(Diagnostic::error(
-                        "Bake failed",
-                        format!("{address}: {e}"),
-                        span,
-                    ))
-                }
-            };
-            let result = match outcome {
-                Ok((Some(b), _)) => Some(Ok(b)),
-                Ok((None, _)) => None,
-                Err(e) => Some(Err(e)),
-            };
-            if let Some(result) = result {
+            let record = |result| {
                 results
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .push(ImageResult { address, result });
+                    .push(ImageResult {
+                        address: address.clone(),
+                        result,
+                    })
+            };
+            match outcome {
+                Ok((Some(b), home)) => {
+                    let word = if b.built { "built" } else { "up to date" };
+                    report.finish(&address, &format!("{word}: {}", b.artifact_list()));
+                    let value = b.value(&home);
+                    record(Ok(b));
+                    Ok(value)
+                }
+                // Looked up and not found: nothing to record.
+                Ok((None, _)) => Ok(Value::unknown()),
+                Err(e) => {
+                    report.finish(&address, "failed");
+                    let d = Diagnostic::error("Bake failed", format!("{address}: {e}"), span);
+                    record(Err(e));
+                    Err(d)
+                }
             }
-            value
         }))
     }
 }

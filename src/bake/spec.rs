@@ -210,13 +210,12 @@ pub fn evaluate(
     let source_pending = attrs
         .get("source_ami")
         .is_some_and(|v| !v.is_null() && !v.is_wholly_known());
-    let source_id = match source_pending {
-        true => Some(String::new()),
-        false => top.opt_str("source_ami").map_err(&fail)?,
+    let by_id = match source_pending {
+        true => Some(SourceAmi::Pending),
+        false => top.opt_str("source_ami").map_err(&fail)?.map(SourceAmi::Id),
     };
-    let source = match (source_id, top.blocks("source_ami_filter").map_err(&fail)?) {
-        (Some(_), None) if source_pending => SourceAmi::Pending,
-        (Some(id), None) => SourceAmi::Id(id),
+    let source = match (by_id, top.blocks("source_ami_filter").map_err(&fail)?) {
+        (Some(source), None) => source,
         (None, Some(filters)) => {
             let [f] = filters.as_slice() else {
                 return Err(fail("\"source_ami_filter\" may appear only once".into()));

@@ -1,6 +1,7 @@
 //! What `infra bake` shows while images build. In a terminal: a spinner per image with its
 //! current step, and provisioner output printed above the spinners. Elsewhere (CI, TERM=dumb):
-//! every line plainly, `image.NAME: ...` (the image's address), since indicatif draws nothing there.
+//! every line plainly, prefixed with the image's address (`image.NAME: ...`), since indicatif
+//! draws nothing there.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -26,8 +27,8 @@ impl BakeProgress {
         }
     }
 
-    /// One line about the image at address `image`. Lines of provisioner output start with two spaces: they are
-    /// printed whole; other lines become the image's current step.
+    /// One line about the image at address `image`. Lines of provisioner output start with two
+    /// spaces: they are printed whole; other lines become the image's current step.
     pub fn line(&self, image: &str, line: &str) {
         let Some((multi, bars)) = &self.bars else {
             eprintln!("{image}: {line}");

@@ -94,14 +94,12 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
                 }
             }
         }
+        let others = crate::bake::build::connect_regions(aws, config, &regions)
+            .await
+            .map_err(failed)?;
         let mut inventory = Vec::new();
         for region in &regions {
-            let there = match *region == aws.region {
-                true => aws.clone(),
-                false => crate::provider::aws::connect(aws.address.clone(), config, Some(region))
-                    .await
-                    .map_err(failed)?,
-            };
+            let there = others.get(region).unwrap_or(aws).clone();
             let found = inventory::list(&there.ec2, region).await.map_err(failed)?;
             let ids: Vec<String> = found.iter().map(|i| i.id.clone()).collect();
             inventory::merge(
@@ -146,7 +144,12 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
         .filter(|(_, v)| **v == Verdict::Remove)
         .map(|(i, _)| i)
         .collect();
-    let kept_in_use = verdicts.iter().filter(|v| **v == Verdict::InUse).count();
+    let count = |want: Verdict| verdicts.iter().filter(|v| **v == want).count();
+    let kept = format!(
+        "{} kept as the newest, {} kept in use.",
+        count(Verdict::Newest),
+        count(Verdict::InUse)
+    );
     if a.dry_run {
         for i in &doomed {
             eprintln!(
@@ -154,23 +157,17 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
                 i.id, i.address, i.region, i.build_time
             );
         }
-        eprintln!(
-            "{} to deregister; {} kept as the newest, {kept_in_use} kept in use.",
-            doomed.len(),
-            all.len() - doomed.len() - kept_in_use
-        );
+        eprintln!("{} to deregister; {kept}", doomed.len());
         return Ok(());
     }
+    let client: BTreeMap<&str, &aws_sdk_ec2::Client> = inventory
+        .iter()
+        .map(|(there, _)| (there.region.as_str(), &there.ec2))
+        .collect();
     let mut errors = Vec::new();
     cx.rt.block_on(async {
         for i in &doomed {
-            let ec2 = &inventory
-                .iter()
-                .find(|(aws, _)| aws.region == i.region)
-                .map(|(aws, _)| aws.clone())
-                .unwrap_or_else(|| aws.clone())
-                .ec2;
-            match inventory::remove(ec2, i).await {
+            match inventory::remove(client[i.region.as_str()], i).await {
                 Ok(()) => eprintln!(
                     "Deregistered {} ({}, {}, built {}) and {} snapshot(s)",
                     i.id,
@@ -186,11 +183,7 @@ fn images(a: &ImagesArgs, raw: &[String]) -> Result<(), Vec<Diagnostic>> {
             }
         }
     });
-    eprintln!(
-        "{} deregistered; {} kept as the newest, {kept_in_use} kept in use.",
-        doomed.len() - errors.len(),
-        all.len() - doomed.len() - kept_in_use
-    );
+    eprintln!("{} deregistered; {kept}", doomed.len() - errors.len());
     drop(cx.store);
     match errors.is_empty() {
         true => Ok(()),
