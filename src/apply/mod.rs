@@ -110,7 +110,7 @@ impl Hook for Applier<'_> {
             Err(d) => return Outcome::Failed(d),
         };
         let expected = planned.fingerprint.clone();
-        let journal = crate::bake::journal::Journal::beside(&self.store.path());
+        let journal = crate::bake::journal::Journal::beside(&self.store.side_path);
         let recovered = self.bakes_recovered.clone();
         let (progress, stop) = (self.progress.clone(), self.stop.clone());
         self.progress.start(&address, "Baking");

@@ -11,7 +11,6 @@ use crate::config::tfvars::{self, RawValue};
 use crate::diag::Diagnostic;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
-use crate::state::store::Store;
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -141,13 +140,8 @@ fn run_with(
     } else {
         "OperationTypeApply"
     };
-    let (mut store, mut state) = Store::open(
-        &a.state.path(&dir),
-        operation,
-        a.state.lock,
-        a.state.lock_timeout,
-    )
-    .map_err(|d| vec![d])?;
+    let (mut store, mut state) =
+        super::backend::open_store(&dir, tree.root(), &a.state, operation).map_err(|d| vec![d])?;
     let registry =
         super::engine::registry_for(rt, &tree, &root_vars, store.existed.then_some(&state))?;
     let plan = match plan {
@@ -187,7 +181,7 @@ fn run_with(
             let req = PlanRequest {
                 dir: args.dir.clone(),
                 root_vars: root_vars.clone(),
-                workspace: super::eval::workspace(),
+                workspace: crate::state::workdir::workspace(&dir),
                 destroy,
                 refresh: args.refresh,
                 replace: args.replace,
@@ -210,9 +204,9 @@ fn run_with(
     };
     let stop = stop_on_signals(rt);
     let req = ApplyRequest {
+        workspace: crate::state::workdir::workspace(&dir),
         dir,
         root_vars,
-        workspace: super::eval::workspace(),
         parallelism: a.parallelism,
         stop,
     };

@@ -31,7 +31,7 @@ pub fn run(ui: &Ui, a: ConsoleArgs, raw: &[String]) -> i32 {
     };
     let opts = Options {
         root_vars,
-        workspace: super::eval::workspace(),
+        workspace: crate::state::workdir::workspace(&a.dir),
         require_root_vars: false,
         validate_only: false,
     };

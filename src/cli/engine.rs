@@ -3,16 +3,15 @@
 
 use crate::diag::Diagnostic;
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub const STATE_FILE: &str = "infra.tfstate";
-
 #[derive(Args, Clone)]
 pub struct StateFlags {
-    /// The state file (default: infra.tfstate in the configuration directory).
+    /// The state file of the local backend (default: infra.tfstate in the configuration
+    /// directory, or the backend "local" block's path).
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// Take the state lock (Terraform's -lock).
@@ -21,12 +20,6 @@ pub struct StateFlags {
     /// How long to wait for the state lock, like 30s or 2m.
     #[arg(long, default_value = "0s", value_parser = parse_duration)]
     pub lock_timeout: Duration,
-}
-
-impl StateFlags {
-    pub fn path(&self, dir: &Path) -> PathBuf {
-        self.state.clone().unwrap_or_else(|| dir.join(STATE_FILE))
-    }
 }
 
 /// A flag's duration, as Go (and so Terraform) writes them: `30s`, `2m`, `1h30m`.
@@ -89,7 +82,7 @@ pub fn registry_for(
 ) -> Result<crate::provider::Registry, Vec<Diagnostic>> {
     let opts = crate::evaluate::Options {
         root_vars: root_vars.clone(),
-        workspace: super::eval::workspace(),
+        workspace: crate::state::workdir::workspace(&tree.root().dir),
         require_root_vars: true,
         validate_only: false,
     };

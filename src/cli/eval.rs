@@ -19,14 +19,6 @@ pub struct EvalArgs {
     vars: VarFlags,
 }
 
-/// The workspace name: TF_WORKSPACE, else "default".
-pub fn workspace() -> String {
-    std::env::var("TF_WORKSPACE")
-        .ok()
-        .filter(|w| !w.is_empty())
-        .unwrap_or_else(|| "default".into())
-}
-
 pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
     let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
         Ok(v) => v,
@@ -37,7 +29,7 @@ pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
     };
     let opts = Options {
         root_vars,
-        workspace: workspace(),
+        workspace: crate::state::workdir::workspace(&a.dir),
         require_root_vars: true,
         validate_only: false,
     };

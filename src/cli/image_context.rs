@@ -51,9 +51,13 @@ impl ImageContext {
         lock: bool,
     ) -> Result<ImageContext, Vec<Diagnostic>> {
         let root_vars = tfvars::collect(dir, &vars.0.ordered(vars.1))?;
-        let state_path = flags.path(dir);
+        let flags = StateFlags {
+            lock,
+            ..flags.clone()
+        };
         let (store, state) =
-            Store::open(&state_path, operation, lock, flags.lock_timeout).map_err(|d| vec![d])?;
+            super::backend::open_store(dir, tree.root(), &flags, operation).map_err(|d| vec![d])?;
+        let state_path = store.side_path.clone();
         let rt = runtime().map_err(|d| vec![d])?;
         let prior = store.existed.then_some(&state);
         let registry = super::engine::registry_for(&rt, &tree, &root_vars, prior)?;
@@ -97,7 +101,7 @@ impl ImageContext {
             registry: self.registry.clone(),
             options: crate::evaluate::Options {
                 root_vars: self.root_vars.clone(),
-                workspace: super::eval::workspace(),
+                workspace: crate::state::workdir::workspace(&self.tree.root().dir),
                 require_root_vars: true,
                 validate_only: false,
             },

@@ -3,6 +3,7 @@
 //! spellings (`-var`, `-json`, `-no-color`) are accepted so CI scripts port by renaming the binary.
 
 mod apply;
+mod backend;
 mod bake;
 mod bake_progress;
 mod console;
@@ -11,10 +12,12 @@ mod eval;
 mod fmt;
 mod image_context;
 mod images;
+mod init;
 mod plan;
 mod render;
 mod state_cmd;
 mod validate;
+mod workspace;
 
 use crate::config::tfvars::VarArg;
 use crate::diag::Diagnostic;
@@ -40,6 +43,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Prepare the directory: configure the backend (-backend-config), move state between
+    /// backends (-migrate-state), record it all in .infra/.
+    Init(init::InitArgs),
+    /// Manage workspaces: several states of one configuration.
+    #[command(subcommand)]
+    Workspace(workspace::WorkspaceCommand),
     /// Check that the configuration is valid: syntax, references, types, functions.
     Validate(validate::ValidateArgs),
     /// Rewrite configuration files to the canonical format.
@@ -172,6 +181,8 @@ pub fn run() -> i32 {
         return 1;
     }
     match cli.command {
+        Command::Init(a) => init::run(&ui, a),
+        Command::Workspace(c) => workspace::run(&ui, c),
         Command::Validate(a) => validate::run(&ui, a, &args),
         Command::Fmt(a) => fmt::run(&ui, a),
         Command::Eval(a) => eval::run(&ui, a, &args),

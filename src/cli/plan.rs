@@ -5,7 +5,6 @@ use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
-use crate::state::store::Store;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -69,33 +68,29 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
-    let (store, state) = match Store::open(
-        &a.state.path(&a.dir),
-        "OperationTypePlan",
-        a.state.lock,
-        a.state.lock_timeout,
-    ) {
-        Ok(x) => x,
-        Err(d) => {
-            ui.print_diagnostics(&[d]);
-            return 1;
-        }
+    let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
+    let Some(tree) = tree else {
+        ui.print_diagnostics(&load_diags);
+        return 1;
     };
+    let (store, state) =
+        match super::backend::open_store(&a.dir, tree.root(), &a.state, "OperationTypePlan") {
+            Ok(x) => x,
+            Err(d) => {
+                ui.print_diagnostics(&[d]);
+                return 1;
+            }
+        };
     let prior = store.existed.then_some(&state);
     let req = PlanRequest {
         dir: a.dir.clone(),
         root_vars,
-        workspace: super::eval::workspace(),
+        workspace: crate::state::workdir::workspace(&a.dir),
         destroy: a.destroy,
         refresh: a.refresh,
         replace: a.replace.clone(),
         targets: a.target.clone(),
         parallelism: a.parallelism,
-    };
-    let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
-    let Some(tree) = tree else {
-        ui.print_diagnostics(&load_diags);
-        return 1;
     };
     let registry = match super::engine::registry_for(&rt, &tree, &req.root_vars, prior) {
         Ok(r) => r,

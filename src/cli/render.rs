@@ -8,7 +8,6 @@ use super::{Ui, VarFlags};
 use crate::config::tfvars;
 use crate::diag::Diagnostic;
 use crate::plan::run::{PlanRequest, make_plan};
-use crate::state::store::Store;
 use base64::Engine;
 use clap::Args;
 use std::io::Read;
@@ -46,21 +45,17 @@ pub fn run(ui: &Ui, a: RenderArgs, raw: &[String]) -> i32 {
 fn render(a: &RenderArgs, raw: &[String]) -> Result<String, Vec<Diagnostic>> {
     let root_vars = tfvars::collect(&a.dir, &a.vars.ordered(raw))?;
     let rt = runtime().map_err(|d| vec![d])?;
-    let (store, state) = Store::open(
-        &a.state.path(&a.dir),
-        "OperationTypePlan",
-        a.state.lock,
-        a.state.lock_timeout,
-    )
-    .map_err(|d| vec![d])?;
-    let prior = store.existed.then_some(&state);
     let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
     let tree = tree.ok_or_else(|| load_diags.clone())?;
+    let (store, state) =
+        super::backend::open_store(&a.dir, tree.root(), &a.state, "OperationTypePlan")
+            .map_err(|d| vec![d])?;
+    let prior = store.existed.then_some(&state);
     let registry = registry_for(&rt, &tree, &root_vars, prior)?;
     let req = PlanRequest {
         dir: a.dir.clone(),
         root_vars,
-        workspace: super::eval::workspace(),
+        workspace: crate::state::workdir::workspace(&a.dir),
         destroy: false,
         refresh: false,
         replace: Vec::new(),

@@ -6,8 +6,8 @@ use super::engine::StateFlags;
 use crate::diag::Diagnostic;
 use crate::lang::display::render_value;
 use crate::plan::run::typed_output;
+use crate::state::State;
 use crate::state::store::Store;
-use crate::state::{State, StateFile};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
@@ -28,17 +28,28 @@ pub struct OutputArgs {
     state: Option<PathBuf>,
 }
 
+/// The state of `dir` without a lock; a journal left by a killed apply holds finished work,
+/// and reading shows it too.
 fn load(dir: &std::path::Path, state: &Option<PathBuf>) -> Result<State, Diagnostic> {
-    let path = state
-        .clone()
-        .unwrap_or_else(|| dir.join(super::engine::STATE_FILE));
-    let mut s = StateFile::new(path.clone())
-        .load()?
-        .unwrap_or_else(|| State::new(String::new()));
-    // A journal left by a killed apply holds finished work; reading shows it too.
-    crate::state::journal::replay(&path, &mut s)?;
-    s.compact();
-    Ok(s)
+    super::backend::read_state(dir, state.as_deref()).map_err(one)
+}
+
+/// The first error of several (the commands here report one).
+fn one(mut diags: Vec<Diagnostic>) -> Diagnostic {
+    let i = diags.iter().position(Diagnostic::is_error).unwrap_or(0);
+    if diags.is_empty() {
+        Diagnostic::plain("Failed", "")
+    } else {
+        diags.swap_remove(i)
+    }
+}
+
+fn open(
+    dir: &std::path::Path,
+    flags: &StateFlags,
+    operation: &str,
+) -> Result<(Store, State), Diagnostic> {
+    super::backend::open_store_of_dir(dir, flags, operation).map_err(one)
 }
 
 pub fn output(ui: &Ui, a: OutputArgs) -> i32 {
@@ -134,12 +145,15 @@ pub enum StateCommand {
         #[command(flatten)]
         flags: StateFlags,
     },
-    /// Print the state file.
+    /// Print the state (with --version-id, an older version kept by S3 bucket versioning).
     Pull {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
         #[arg(long, value_name = "PATH")]
         state: Option<PathBuf>,
+        /// An S3 object version of the state (from the bucket's version history).
+        #[arg(long, value_name = "ID")]
+        version_id: Option<String>,
     },
     /// Replace the state with FILE (same lineage and a serial at least as high, unless --force).
     Push {
@@ -219,12 +233,7 @@ fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
             dir,
             flags,
         } => {
-            let (mut store, mut s) = Store::open(
-                &flags.path(&dir),
-                "OperationTypeStateRm",
-                flags.lock,
-                flags.lock_timeout,
-            )?;
+            let (mut store, mut s) = open(&dir, &flags, "OperationTypeStateRm")?;
             for a in &addresses {
                 let matching: Vec<String> = s
                     .instances()
@@ -250,19 +259,41 @@ fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
             dir,
             flags,
         } => {
-            let (mut store, mut s) = Store::open(
-                &flags.path(&dir),
-                "OperationTypeStateMv",
-                flags.lock,
-                flags.lock_timeout,
-            )?;
+            let (mut store, mut s) = open(&dir, &flags, "OperationTypeStateMv")?;
             crate::state::moves::move_address(&mut s, &source, &destination)?;
             store.touch();
             store.persist(&mut s)?;
             println!("Move {source:?} to {destination:?}\nSuccessfully moved 1 object(s).");
             Ok(())
         }
-        StateCommand::Pull { dir, state } => {
+        StateCommand::Pull {
+            dir,
+            state,
+            version_id: Some(version),
+        } => {
+            let block = super::backend::block_of_dir(&dir).map_err(one)?;
+            let located = super::backend::Located::find(&dir, block.as_ref(), state.as_deref())?;
+            let s = located
+                .backend
+                .storage(&located.workspace)?
+                .read_version(&version)?
+                .ok_or_else(|| {
+                    Diagnostic::plain(
+                        "No such state version",
+                        format!(
+                            "{} has no version {version}.",
+                            located.settings.describe(&located.workspace)
+                        ),
+                    )
+                })?;
+            println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            Ok(())
+        }
+        StateCommand::Pull {
+            dir,
+            state,
+            version_id: None,
+        } => {
             let s = load(&dir, &state)?;
             println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
             Ok(())
@@ -279,12 +310,7 @@ fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
             let new: State = serde_json::from_slice(&bytes).map_err(|e| {
                 Diagnostic::plain("Invalid state file", format!("{}: {e}", file.display()))
             })?;
-            let (store, current) = Store::open(
-                &flags.path(&dir),
-                "OperationTypeStatePush",
-                flags.lock,
-                flags.lock_timeout,
-            )?;
+            let (mut store, current) = open(&dir, &flags, "OperationTypeStatePush")?;
             if store.existed && !force {
                 if new.lineage != current.lineage {
                     return Err(Diagnostic::plain(
@@ -309,13 +335,7 @@ fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
                     ));
                 }
             }
-            let text = serde_json::to_string_pretty(&new).unwrap_or_default();
-            crate::state::file::write_atomic(
-                &store.path(),
-                format!("{text}\n").as_bytes(),
-                Some(&store.file.backup_path()),
-            )
-            .map_err(|e| Diagnostic::plain("Failed to write state", e.to_string()))
+            store.replace(&new)
         }
     }
 }
@@ -331,10 +351,15 @@ pub struct ForceUnlockArgs {
 }
 
 pub fn force_unlock(ui: &Ui, a: ForceUnlockArgs) -> i32 {
-    let path = a
-        .state
-        .unwrap_or_else(|| a.dir.join(super::engine::STATE_FILE));
-    match crate::state::lock::force_unlock(&path, &a.id) {
+    let unlock = || -> Result<(), Diagnostic> {
+        let block = super::backend::block_of_dir(&a.dir).map_err(one)?;
+        let located = super::backend::Located::find(&a.dir, block.as_ref(), a.state.as_deref())?;
+        located
+            .backend
+            .storage(&located.workspace)?
+            .force_unlock(&a.id)
+    };
+    match unlock() {
         Ok(()) => {
             println!("infra state has been successfully unlocked!");
             0
@@ -359,12 +384,7 @@ pub struct TaintArgs {
 /// `infra taint` / `untaint`: the next plan replaces a tainted instance.
 pub fn taint(ui: &Ui, a: TaintArgs, tainted: bool) -> i32 {
     let r = (|| -> Result<(), Diagnostic> {
-        let (mut store, mut s) = Store::open(
-            &a.flags.path(&a.dir),
-            "OperationTypeTaint",
-            a.flags.lock,
-            a.flags.lock_timeout,
-        )?;
+        let (mut store, mut s) = open(&a.dir, &a.flags, "OperationTypeTaint")?;
         let (res, inst) = s
             .find(&a.address)
             .map(|(r, i)| (r.clone(), i.clone()))
@@ -426,12 +446,9 @@ pub fn show(ui: &Ui, a: ShowArgs) -> i32 {
                 let file: super::plan::PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
                     Diagnostic::plain("Invalid plan file", format!("{}: {e}", f.display()))
                 })?;
-                let prior = StateFile::new(
-                    a.state
-                        .clone()
-                        .unwrap_or_else(|| file.dir.join(super::engine::STATE_FILE)),
-                )
-                .load()?;
+                let prior = super::backend::read_state(&file.dir, a.state.as_deref())
+                    .map_err(one)
+                    .map(|s| (!s.lineage.is_empty()).then_some(s))?;
                 if a.json {
                     println!(
                         "{}",
@@ -581,12 +598,7 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
         let value = rt
             .block_on(provider.import(&a.id))
             .map_err(|e| Diagnostic::plain("Import failed", format!("{}: {e}", a.address)))?;
-        let (mut store, mut s) = Store::open(
-            &a.flags.path(&a.dir),
-            "OperationTypeImport",
-            a.flags.lock,
-            a.flags.lock_timeout,
-        )?;
+        let (mut store, mut s) = open(&a.dir, &a.flags, "OperationTypeImport")?;
         if s.find(&a.address).is_some() {
             return Err(Diagnostic::plain(
                 "Resource already managed",

@@ -28,7 +28,7 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
     };
     let opts = Options {
         root_vars,
-        workspace: super::eval::workspace(),
+        workspace: crate::state::workdir::workspace(&a.dir),
         require_root_vars: false,
         validate_only: true,
     };

@@ -175,6 +175,8 @@ pub struct Configured {
 #[derive(Clone)]
 pub struct Registry {
     types: HashMap<&'static str, Arc<dyn ResourceType>>,
+    /// Data sources that need no provider configuration (`terraform_remote_state`).
+    builtin_data: HashMap<&'static str, Arc<dyn DataSource>>,
     configured: HashMap<String, Configured>,
 }
 
@@ -197,6 +199,7 @@ impl Registry {
         }
         Registry {
             types,
+            builtin_data: HashMap::new(),
             configured: HashMap::new(),
         }
     }
@@ -242,7 +245,15 @@ impl Registry {
         self.configured.get(address)?.aws.clone()
     }
 
+    /// Adds a data source that needs no provider configuration.
+    pub fn add_builtin_data(&mut self, type_name: &'static str, d: Arc<dyn DataSource>) {
+        self.builtin_data.insert(type_name, d);
+    }
+
     pub fn data_at(&self, type_name: &str, address: &str) -> Option<Arc<dyn DataSource>> {
+        if let Some(d) = self.builtin_data.get(type_name) {
+            return Some(d.clone());
+        }
         self.configured.get(address)?.data.get(type_name).cloned()
     }
 

@@ -96,6 +96,12 @@ pub async fn configure(
         return Err(diags);
     }
     let mut registry = Registry::new();
+    registry.add_builtin_data(
+        "terraform_remote_state",
+        std::sync::Arc::new(super::builtin::remote_state::RemoteState::new(
+            tree.root().dir.clone(),
+        )),
+    );
     for (addr, (value, span)) in wanted {
         match aws::configure(addr.clone(), &value).await {
             Ok(c) => registry.add_configured(addr, c),

@@ -5,7 +5,7 @@
 use super::model::{InstanceState, ResourceState, State};
 use crate::diag::Diagnostic;
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,27 +83,45 @@ impl Journal {
     }
 }
 
-/// Applies a journal left by an interrupted run to `state`; returns how many entries it had.
-pub fn replay(state_path: &Path, state: &mut State) -> Result<usize, Diagnostic> {
-    let path = journal_path(state_path);
-    let Ok(f) = std::fs::File::open(&path) else {
-        return Ok(0);
-    };
-    let mut n = 0;
-    for line in std::io::BufReader::new(f).lines() {
-        let Ok(line) = line else { break };
-        if line.trim().is_empty() {
+/// The whole entries of a journal's bytes; a torn last line (killed mid-write) is dropped: its
+/// change was not finished.
+pub fn parse(bytes: &[u8]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for line in bytes.split(|b| *b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        // A torn last line (killed mid-write) is ignored: its change was not finished.
-        let Ok(entry) = serde_json::from_str::<Entry>(&line) else {
+        let Ok(entry) = serde_json::from_slice::<Entry>(line) else {
             break;
         };
-        let lineage = match &entry {
+        out.push(entry);
+    }
+    out
+}
+
+/// Reads the local journal beside `state_path`: nothing when there is none.
+pub fn read_local(state_path: &Path) -> Vec<Entry> {
+    std::fs::read(journal_path(state_path))
+        .map(|b| parse(&b))
+        .unwrap_or_default()
+}
+
+impl Entry {
+    fn lineage(&self) -> &str {
+        match self {
             Entry::Upsert { lineage, .. }
             | Entry::Remove { lineage, .. }
-            | Entry::Intent { lineage, .. } => lineage.clone(),
-        };
+            | Entry::Intent { lineage, .. } => lineage,
+        }
+    }
+}
+
+/// Applies a journal left by an interrupted run to `state`; returns how many entries it had.
+/// `origin` names the journal in errors (a path or an S3 object).
+pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<usize, Diagnostic> {
+    let mut n = 0;
+    for entry in entries {
+        let lineage = entry.lineage().to_string();
         // A run killed before its first state write leaves only the journal: adopt its lineage.
         if n == 0 && state.serial == 0 && state.resources.is_empty() {
             state.lineage = lineage.clone();
@@ -112,8 +130,7 @@ pub fn replay(state_path: &Path, state: &mut State) -> Result<usize, Diagnostic>
             return Err(Diagnostic::plain(
                 "State journal belongs to another state",
                 format!(
-                    "{} has lineage {lineage}, the state {}; move it aside to continue.",
-                    path.display(),
+                    "{origin} has lineage {lineage}, the state {}; move it aside to continue.",
                     state.lineage
                 ),
             ));

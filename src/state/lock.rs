@@ -1,6 +1,8 @@
-//! The state lock: a lock file created exclusively beside the state, holding who took it,
-//! when and for what, so a second `infra apply` waits (up to `--lock-timeout`) or fails with the
-//! holder's details, and `infra force-unlock ID` can clear a lock left by a killed process.
+//! The state lock's information in Terraform's shape (ID, Operation, Info, Who, Version, Created,
+//! Path), so Terraform and infra read each other's locks, and the local backend's lock: a file
+//! created exclusively beside the state. A second `infra apply` waits (up to `--lock-timeout`)
+//! or fails with the holder's details, and `infra force-unlock ID` clears a lock left by a
+//! killed process.
 
 use crate::diag::Diagnostic;
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,8 @@ pub struct LockInfo {
     pub id: String,
     #[serde(rename = "Operation")]
     pub operation: String,
+    #[serde(rename = "Info", default)]
+    pub info: String,
     #[serde(rename = "Who")]
     pub who: String,
     #[serde(rename = "Version")]
@@ -49,6 +53,39 @@ fn is_abandoned(h: &LockInfo) -> bool {
     }
 }
 
+impl LockInfo {
+    /// A new lock's information; `local` adds the process and host, which only the local
+    /// backend uses (to release a lock whose process died on this host).
+    pub fn new(operation: &str, path: String, local: bool) -> LockInfo {
+        LockInfo {
+            id: uuid::Uuid::new_v4().to_string(),
+            operation: operation.to_string(),
+            info: String::new(),
+            who: who(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            created: crate::lang::functions::now_rfc3339(),
+            path,
+            pid: local.then(std::process::id),
+            host: local.then(hostname),
+        }
+    }
+}
+
+/// The error for a lock someone else holds: who, what, since when, and the exact command
+/// that releases it.
+pub fn held_error(holder: Option<&LockInfo>, location: &str) -> Diagnostic {
+    let detail = match holder {
+        Some(h) => format!(
+            "The state is locked by another operation.\n\nLock Info:\n  ID:        {}\n  Path:      {}\n  Operation: {}\n  Who:       {}\n  Version:   {}\n  Created:   {}\n  Info:      {}\n\nWait for it to finish, or if it was killed, release the lock with: infra force-unlock {}",
+            h.id, h.path, h.operation, h.who, h.version, h.created, h.info, h.id
+        ),
+        None => {
+            format!("The state at {location} is locked, and the lock's information cannot be read.")
+        }
+    };
+    Diagnostic::plain("Error acquiring the state lock", detail)
+}
+
 pub struct StateLock {
     path: PathBuf,
     pub info: LockInfo,
@@ -73,16 +110,7 @@ impl StateLock {
         timeout: Duration,
     ) -> Result<StateLock, Diagnostic> {
         let path = lock_path(state);
-        let info = LockInfo {
-            id: uuid::Uuid::new_v4().to_string(),
-            operation: operation.to_string(),
-            who: who(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            created: crate::lang::functions::now_rfc3339(),
-            path: state.display().to_string(),
-            pid: Some(std::process::id()),
-            host: Some(hostname()),
-        };
+        let info = LockInfo::new(operation, state.display().to_string(), true);
         let start = Instant::now();
         loop {
             match std::fs::OpenOptions::new()
@@ -117,14 +145,7 @@ impl StateLock {
                     }
                     if start.elapsed() >= timeout {
                         let holder = read_lock(state);
-                        let detail = match holder {
-                            Some(h) => format!(
-                                "The state is locked by another operation.\n\nLock Info:\n  ID:        {}\n  Path:      {}\n  Operation: {}\n  Who:       {}\n  Version:   {}\n  Created:   {}\n\nWait for it to finish, or if it was killed, release the lock with: infra force-unlock {}",
-                                h.id, h.path, h.operation, h.who, h.version, h.created, h.id
-                            ),
-                            None => format!("{} exists but cannot be read.", path.display()),
-                        };
-                        return Err(Diagnostic::plain("Error acquiring the state lock", detail));
+                        return Err(held_error(holder.as_ref(), &path.display().to_string()));
                     }
                     std::thread::sleep(Duration::from_millis(100));
                 }

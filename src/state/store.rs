@@ -1,78 +1,103 @@
 //! The state as a command uses it: locked, loaded with any journal of an interrupted run
-//! replayed, changed one instance at a time through the journal, and persisted atomically.
+//! replayed, changed one instance at a time through the journal, and persisted through the
+//! backend's conditional write.
 
-use super::file::StateFile;
-use super::journal::{self, Entry, Journal};
-use super::lock::StateLock;
+use super::backend::Storage;
+use super::journal::Entry;
 use super::model::{InstanceState, ResourceState, State};
 use crate::diag::Diagnostic;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub struct Store {
-    pub file: StateFile,
-    _lock: Option<StateLock>,
-    journal: Option<Journal>,
+    storage: Box<dyn Storage>,
+    /// A local path beside which side files (the bake journal) are kept: the state file
+    /// itself for the local backend, a file under `.infra/` for a remote one.
+    pub side_path: PathBuf,
+    locked: bool,
+    /// Whether anything was journalled since the state was last written.
+    journalled: bool,
     last_persist: Instant,
-    /// Whether the state on disk matches the one in memory.
+    /// Whether the stored state matches the one in memory.
     dirty: bool,
     /// The serial the state had when it was loaded (a saved plan must match it).
     pub loaded_serial: Option<u64>,
     pub existed: bool,
 }
 
-/// How often the state file is rewritten during an apply; the journal covers the time between.
+/// How often the state is rewritten during an apply; the journal covers the time between.
 const PERSIST_EVERY: Duration = Duration::from_secs(5);
 
 impl Store {
     /// Locks (unless `lock` is false), loads, and replays a journal left by a killed run.
     pub fn open(
-        path: &Path,
+        mut storage: Box<dyn Storage>,
+        side_path: PathBuf,
         operation: &str,
         lock: bool,
         lock_timeout: Duration,
     ) -> Result<(Store, State), Diagnostic> {
-        let lock = if lock {
-            Some(StateLock::acquire(path, operation, lock_timeout)?)
-        } else {
-            None
-        };
-        let file = StateFile::new(path.to_path_buf());
-        let loaded = file.load()?;
-        let existed = loaded.is_some();
-        let mut state = loaded.unwrap_or_else(|| State::new(uuid::Uuid::new_v4().to_string()));
-        let loaded_serial = existed.then_some(state.serial);
+        if lock {
+            storage.lock(operation, lock_timeout)?;
+        }
         let mut store = Store {
-            file,
-            _lock: lock,
-            journal: None,
+            storage,
+            side_path,
+            locked: lock,
+            journalled: false,
             last_persist: Instant::now(),
             dirty: false,
-            loaded_serial,
-            existed,
+            loaded_serial: None,
+            existed: false,
         };
-        if journal::replay(path, &mut state)? > 0 {
-            // Fold the interrupted run's work into the state file before doing anything else.
-            store.dirty = true;
-            state.compact();
-            store.file.save(&state)?;
-            store.dirty = false;
-            let _ = std::fs::remove_file(journal::journal_path(path));
-            store.loaded_serial = Some(state.serial);
-            store.existed = true;
-        }
+        // On error the store drops here, which releases the lock.
+        let state = store.load()?;
         Ok((store, state))
     }
 
-    pub fn path(&self) -> PathBuf {
-        self.file.path.clone()
+    fn load(&mut self) -> Result<State, Diagnostic> {
+        let loaded = self.storage.read()?;
+        self.existed = loaded.is_some();
+        let mut state = loaded.unwrap_or_else(|| State::new(uuid::Uuid::new_v4().to_string()));
+        self.loaded_serial = self.existed.then_some(state.serial);
+        let entries = self.storage.journal_read()?;
+        if !entries.is_empty() {
+            let origin = format!("the journal of {}", self.storage.location());
+            if super::journal::replay(entries, &mut state, &origin)? > 0 {
+                // Fold the interrupted run's work into the state before doing anything else.
+                state.compact();
+                self.storage.write(&state)?;
+                self.storage.journal_clear()?;
+                self.loaded_serial = Some(state.serial);
+                self.existed = true;
+            }
+        }
+        Ok(state)
     }
 
-    fn journal(&mut self) -> Result<&mut Journal, Diagnostic> {
-        if self.journal.is_none() {
-            self.journal = Some(Journal::open(&self.file.path)?);
+    /// Reads the state without a lock and without writing anything: a journal left by a
+    /// killed run is folded in memory only (what `output`, `show` and `state list` print).
+    pub fn read_only(mut storage: Box<dyn Storage>) -> Result<Option<State>, Diagnostic> {
+        let loaded = storage.read()?;
+        let entries = storage.journal_read()?;
+        if loaded.is_none() && entries.is_empty() {
+            return Ok(None);
         }
-        Ok(self.journal.as_mut().expect("just opened"))
+        let mut state = loaded.unwrap_or_else(|| State::new(String::new()));
+        let origin = format!("the journal of {}", storage.location());
+        super::journal::replay(entries, &mut state, &origin)?;
+        state.compact();
+        Ok(Some(state))
+    }
+
+    /// Where the state lives, for messages.
+    pub fn location(&self) -> String {
+        self.storage.location()
+    }
+
+    fn append(&mut self, entry: Entry) -> Result<(), Diagnostic> {
+        self.journalled = true;
+        self.storage.journal_append(&entry)
     }
 
     /// Records a finished instance change durably and applies it in memory.
@@ -82,9 +107,8 @@ impl Store {
         resource: &ResourceState,
         instance: InstanceState,
     ) -> Result<(), Diagnostic> {
-        let lineage = state.lineage.clone();
-        self.journal()?.append(&Entry::Upsert {
-            lineage,
+        self.append(Entry::Upsert {
+            lineage: state.lineage.clone(),
             resource: Box::new(resource.clone()),
             instance: Box::new(instance.clone()),
         })?;
@@ -92,22 +116,24 @@ impl Store {
         self.changed(state)
     }
 
-    /// Records, durably, that the object at `address` is about to be created.
-    pub fn intent(&mut self, state: &State, address: &str) -> Result<(), Diagnostic> {
-        let lineage = state.lineage.clone();
-        let j = self.journal()?;
-        j.append(&Entry::Intent {
-            lineage,
+    /// Records, durably, that the object at `address` is about to be created. A state that
+    /// does not exist yet is written first, so the lineage the object is tagged with is on
+    /// record before the object is: a successor finds it whatever happens next.
+    pub fn intent(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {
+        if !self.existed {
+            self.dirty = true;
+            self.persist(state)?;
+        }
+        self.append(Entry::Intent {
+            lineage: state.lineage.clone(),
             address: address.to_string(),
         })?;
-        j.sync();
-        Ok(())
+        self.storage.journal_commit_intent()
     }
 
     pub fn remove(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {
-        let lineage = state.lineage.clone();
-        self.journal()?.append(&Entry::Remove {
-            lineage,
+        self.append(Entry::Remove {
+            lineage: state.lineage.clone(),
             address: address.to_string(),
         })?;
         state.remove(address);
@@ -122,20 +148,29 @@ impl Store {
         Ok(())
     }
 
-    /// Writes the state file (serial + 1) and empties the journal.
+    /// Writes the state (serial + 1) and empties the journal.
     pub fn persist(&mut self, state: &mut State) -> Result<(), Diagnostic> {
         if !self.dirty && self.existed {
             return Ok(());
         }
         state.serial += 1;
         state.compact();
-        self.file.save(state)?;
+        self.storage.write(state)?;
         self.existed = true;
         self.dirty = false;
         self.last_persist = Instant::now();
-        if let Some(j) = self.journal.as_mut() {
-            j.truncate()?;
+        if self.journalled {
+            self.storage.journal_clear()?;
+            self.journalled = false;
         }
+        Ok(())
+    }
+
+    /// Replaces the stored state with `state` as it is (`state push`), over the version read.
+    pub fn replace(&mut self, state: &State) -> Result<(), Diagnostic> {
+        self.storage.write(state)?;
+        self.existed = true;
+        self.dirty = false;
         Ok(())
     }
 
@@ -147,12 +182,16 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        if let Some(j) = self.journal.as_mut() {
-            j.sync();
+        if self.journalled {
+            // Whatever the state does not hold yet must be durable in the journal.
+            if let Err(d) = self.storage.journal_sync() {
+                eprintln!("{}", d.render(false));
+            }
         }
-        // An empty journal means everything reached the state file.
-        if !self.dirty {
-            let _ = std::fs::remove_file(journal::journal_path(&self.file.path));
+        if self.locked
+            && let Err(d) = self.storage.unlock()
+        {
+            eprintln!("{}", d.render(false));
         }
     }
 }

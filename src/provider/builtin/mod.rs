@@ -3,6 +3,7 @@
 //! configuration run through Terraform for comparison.
 
 pub mod random;
+pub mod remote_state;
 
 use super::{AttrSchema, BoxFuture, ProviderResult, ResourceType, Schema};
 use crate::lang::types::Type;
