@@ -62,12 +62,19 @@ fn the_cluster_stack_builds_in_the_network_stacks_vpc_through_remote_state() {
     let err = text(&out.stderr);
     assert!(err.contains("vpc_id") || err.contains("outputs"), "{err}");
 
-    let applied = run(with(&["apply", "-auto-approve"], std::slice::from_ref(&region), net));
+    let applied = run(with(
+        &["apply", "-auto-approve"],
+        std::slice::from_ref(&region),
+        net,
+    ));
     assert!(applied.status.success(), "{}", text(&applied.stderr));
     let applied = run(with(&["apply", "-auto-approve"], &cluster_vars, cluster));
     assert!(applied.status.success(), "{}", text(&applied.stderr));
 
-    for (vars, dir) in [(vec![region.clone()], net), (cluster_vars.to_vec(), cluster)] {
+    for (vars, dir) in [
+        (vec![region.clone()], net),
+        (cluster_vars.to_vec(), cluster),
+    ] {
         let out = run(with(&["plan", "-detailed-exitcode"], &vars, dir));
         assert_eq!(
             out.status.code(),
@@ -88,7 +95,8 @@ fn the_cluster_stack_builds_in_the_network_stacks_vpc_through_remote_state() {
         ]
     );
     assert!(!w.path().join(net).join("infra.tfstate").exists());
-    let net_vpc = b.state("team-stacks/network/terraform.tfstate")["outputs"]["vpc_id"]["value"].clone();
+    let net_vpc =
+        b.state("team-stacks/network/terraform.tfstate")["outputs"]["vpc_id"]["value"].clone();
     let cluster_vpc =
         b.state("team-stacks/cluster/terraform.tfstate")["outputs"]["vpc_id"]["value"].clone();
     assert!(net_vpc.as_str().unwrap().starts_with("vpc-"));
@@ -112,7 +120,11 @@ fn the_cluster_stack_builds_in_the_network_stacks_vpc_through_remote_state() {
 
     let out = run(with(&["destroy", "-auto-approve"], &cluster_vars, cluster));
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = run(with(&["destroy", "-auto-approve"], std::slice::from_ref(&region), net));
+    let out = run(with(
+        &["destroy", "-auto-approve"],
+        std::slice::from_ref(&region),
+        net,
+    ));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(w.tagged_objects().is_empty(), "{:?}", w.tagged_objects());
 }

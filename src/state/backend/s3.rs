@@ -362,14 +362,101 @@ fn workspace_of(object: &str, prefix: &str, key: &str) -> Option<String> {
     (tail == key && !name.is_empty()).then(|| name.to_string())
 }
 
+/// The entries since the state was last written, and how far they have been uploaded. Appends
+/// take only this (synchronous, short) lock; uploads and the delete after a state write are
+/// serialised by `RemoteJournal::upload`, so an upload in flight never lands after a delete.
 #[derive(Default)]
 struct JournalBuffer {
     lines: Vec<u8>,
-    /// Entries not uploaded yet.
-    dirty: bool,
+    /// Bumped by every append (and by a clear).
+    generation: u64,
+    /// The generation the journal object holds.
+    uploaded_generation: u64,
     /// Whether a journal object may exist (uploaded by us, or found at open).
     uploaded: bool,
     error: Option<String>,
+}
+
+#[derive(Clone)]
+struct RemoteJournal {
+    buffer: Arc<std::sync::Mutex<JournalBuffer>>,
+    upload: Arc<tokio::sync::Mutex<()>>,
+    s3: aws_sdk_s3::Client,
+    bucket: String,
+    key: String,
+}
+
+impl RemoteJournal {
+    fn buffer(&self) -> std::sync::MutexGuard<'_, JournalBuffer> {
+        // A panic elsewhere never leaves the buffer half-written: keep using it.
+        self.buffer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn append(&self, line: &[u8]) {
+        let mut b = self.buffer();
+        b.lines.extend_from_slice(line);
+        b.generation += 1;
+    }
+
+    /// Uploads the whole journal when it has entries the object lacks; the last error, if any.
+    async fn flush(&self) -> Option<String> {
+        let _one_at_a_time = self.upload.lock().await;
+        let (bytes, generation) = {
+            let b = self.buffer();
+            if b.generation == b.uploaded_generation {
+                return b.error.clone();
+            }
+            (b.lines.clone(), b.generation)
+        };
+        let res = self
+            .s3
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .content_type("application/x-ndjson")
+            .body(ByteStream::from(bytes))
+            .send()
+            .await;
+        let mut b = self.buffer();
+        match res {
+            Ok(_) => {
+                b.uploaded_generation = b.uploaded_generation.max(generation);
+                b.uploaded = true;
+                b.error = None;
+            }
+            Err(e) => b.error = Some(ApiError::of("PutObject", e).to_string()),
+        }
+        b.error.clone()
+    }
+
+    /// Empties the journal and deletes its object, once no upload is in flight.
+    async fn clear(&self) -> Result<(), ApiError> {
+        let _one_at_a_time = self.upload.lock().await;
+        let had_object = {
+            let mut b = self.buffer();
+            b.lines.clear();
+            b.generation += 1;
+            b.uploaded_generation = b.generation;
+            std::mem::take(&mut b.uploaded)
+        };
+        if !had_object {
+            return Ok(());
+        }
+        match self
+            .s3
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.buffer().uploaded = true;
+                Err(ApiError::of("DeleteObject", e))
+            }
+        }
+    }
 }
 
 pub struct S3Storage {
@@ -379,19 +466,26 @@ pub struct S3Storage {
     etag: Option<String>,
     /// The lock held: its information, and the lock object's ETag when `use_lockfile`.
     held: Option<(LockInfo, Option<String>, bool)>,
-    journal: Arc<tokio::sync::Mutex<JournalBuffer>>,
+    journal: RemoteJournal,
     flusher: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl S3Storage {
     fn new(sh: Arc<Shared>, workspace: &str) -> S3Storage {
         let key = sh.settings.state_key(workspace);
+        let journal = RemoteJournal {
+            buffer: Arc::default(),
+            upload: Arc::default(),
+            s3: sh.s3.clone(),
+            bucket: sh.settings.bucket.clone(),
+            key: format!("{key}.journal"),
+        };
         S3Storage {
             sh,
             key,
             etag: None,
             held: None,
-            journal: Arc::default(),
+            journal,
             flusher: None,
         }
     }
@@ -746,40 +840,14 @@ impl S3Storage {
             return;
         }
         let journal = self.journal.clone();
-        let s3 = self.sh.s3.clone();
-        let bucket = self.bucket().to_string();
-        let key = self.journal_key();
         self.flusher = Some(self.sh.bridge.handle().spawn(async move {
             let mut tick = tokio::time::interval(JOURNAL_EVERY);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                let mut j = journal.lock().await;
-                if j.dirty {
-                    upload_journal(&s3, &bucket, &key, &mut j).await;
-                }
+                journal.flush().await;
             }
         }));
-    }
-}
-
-/// Uploads the whole journal (the entries since the state was last written) as one object.
-async fn upload_journal(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, j: &mut JournalBuffer) {
-    let res = s3
-        .put_object()
-        .bucket(bucket)
-        .key(key)
-        .content_type("application/x-ndjson")
-        .body(ByteStream::from(j.lines.clone()))
-        .send()
-        .await;
-    match res {
-        Ok(_) => {
-            j.dirty = false;
-            j.uploaded = true;
-            j.error = None;
-        }
-        Err(e) => j.error = Some(ApiError::of("PutObject", e).to_string()),
     }
 }
 
@@ -882,29 +950,14 @@ impl Storage for S3Storage {
         let mut line = serde_json::to_vec(entry)
             .map_err(|e| Diagnostic::plain("Failed to encode journal entry", e.to_string()))?;
         line.push(b'\n');
-        let journal = self.journal.clone();
-        self.sh.bridge.run(async move {
-            let mut j = journal.lock().await;
-            j.lines.extend_from_slice(&line);
-            j.dirty = true;
-        });
+        self.journal.append(&line);
         self.start_flusher();
         Ok(())
     }
 
     fn journal_sync(&mut self) -> Result<(), Diagnostic> {
         let journal = self.journal.clone();
-        let s3 = self.sh.s3.clone();
-        let bucket = self.bucket().to_string();
-        let key = self.journal_key();
-        let err = self.sh.bridge.run(async move {
-            let mut j = journal.lock().await;
-            if j.dirty {
-                upload_journal(&s3, &bucket, &key, &mut j).await;
-            }
-            j.error.clone()
-        });
-        match err {
+        match self.sh.bridge.run(async move { journal.flush().await }) {
             Some(e) => Err(self.fail("Failed to write the state journal", e)),
             None => Ok(()),
         }
@@ -917,10 +970,7 @@ impl Storage for S3Storage {
     fn journal_read(&mut self) -> Result<Vec<Entry>, Diagnostic> {
         match self.get(self.journal_key(), None) {
             Ok(Some((bytes, _))) => {
-                let journal = self.journal.clone();
-                self.sh.bridge.run(async move {
-                    journal.lock().await.uploaded = true;
-                });
+                self.journal.buffer().uploaded = true;
                 Ok(journal::parse(&bytes))
             }
             Ok(None) => Ok(Vec::new()),
@@ -930,26 +980,10 @@ impl Storage for S3Storage {
 
     fn journal_clear(&mut self) -> Result<(), Diagnostic> {
         let journal = self.journal.clone();
-        let s3 = self.sh.s3.clone();
-        let bucket = self.bucket().to_string();
-        let key = self.journal_key();
-        // Under the journal's lock, so an upload in flight cannot land after the delete.
-        let res = self.sh.bridge.run(async move {
-            let mut j = journal.lock().await;
-            j.lines.clear();
-            j.dirty = false;
-            if !j.uploaded {
-                return Ok(());
-            }
-            match s3.delete_object().bucket(bucket).key(key).send().await {
-                Ok(_) => {
-                    j.uploaded = false;
-                    Ok(())
-                }
-                Err(e) => Err(ApiError::of("DeleteObject", e)),
-            }
-        });
-        res.map_err(|e| self.fail("Failed to clear the state journal", e))
+        self.sh
+            .bridge
+            .run(async move { journal.clear().await })
+            .map_err(|e| self.fail("Failed to clear the state journal", e))
     }
 
     fn read_version(&mut self, version: &str) -> Result<Option<State>, Diagnostic> {
