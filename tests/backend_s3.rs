@@ -387,3 +387,62 @@ resource "terraform_data" "a" {
     // Every trial ran both at once: the loser failed on the lock, never ran after the winner.
     assert_eq!(lock_failures, trials);
 }
+
+#[test]
+fn a_runner_that_lost_its_lock_never_overwrites_the_newer_state() {
+    let b = bucket(&moto().endpoint());
+    let stack = r#"
+variable "n" {
+  type = number
+}
+resource "time_sleep" "hold" {
+  create_duration = "3s"
+  triggers        = { n = tostring(var.n) }
+}
+resource "terraform_data" "a" {
+  input      = var.n
+  depends_on = [time_sleep.hold]
+}
+"#;
+    let key = "lost/terraform.tfstate";
+    let slow = runner(&b, key, "", stack);
+    let other = runner(&b, key, "", stack);
+    other.ok(&["apply", "-auto-approve", "-var", "n=1"]);
+    let apply = slow
+        .command(&["apply", "-auto-approve", "-var", "n=2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock_key = format!("{key}.tflock");
+    let started = std::time::Instant::now();
+    while b.get(&lock_key).is_none() {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the slow runner never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Someone breaks the lock while the slow run still works, and applies n=3.
+    let info: serde_json::Value = serde_json::from_slice(&b.get(&lock_key).unwrap()).unwrap();
+    other.ok(&["force-unlock", info["ID"].as_str().unwrap()]);
+    other.ok(&["apply", "-auto-approve", "-var", "n=3"]);
+    let newer = b.state(key);
+    let out = apply.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}\n{}", text(&out.stdout));
+    assert!(err.contains("State changed by someone else"), "{err}");
+    assert!(err.contains(&format!("{key}.journal")), "{err}");
+    // The newer state is intact.
+    assert_eq!(b.state(key), newer);
+    assert_eq!(other.ok(&["output", "-json"]).trim(), "{}");
+    // The next run is not allowed to apply the stale journal over it, and says what to do.
+    let out = other.infra(&["plan", "-var", "n=3"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("older than the state") && err.contains(&format!("{key}.journal")),
+        "{err}"
+    );
+    assert_eq!(b.state(key), newer);
+}

@@ -26,6 +26,13 @@ pub enum Entry {
         lineage: String,
         address: String,
     },
+    /// The serial of the state the entries after it build on. A journal whose base is not
+    /// the state's serial was left by a run whose state another run has since replaced (a
+    /// lock forced open while it still ran): its entries are not applied blindly.
+    Base {
+        lineage: String,
+        serial: u64,
+    },
 }
 
 pub fn journal_path(state: &Path) -> PathBuf {
@@ -111,19 +118,37 @@ impl Entry {
         match self {
             Entry::Upsert { lineage, .. }
             | Entry::Remove { lineage, .. }
-            | Entry::Intent { lineage, .. } => lineage,
+            | Entry::Intent { lineage, .. }
+            | Entry::Base { lineage, .. } => lineage,
         }
     }
 }
 
-/// Applies a journal left by an interrupted run to `state`; returns how many entries it had.
+/// The error for a journal built on another serial than the state's.
+pub fn stale(origin: &str, base: u64, serial: u64) -> Diagnostic {
+    Diagnostic::plain(
+        "State journal is older than the state",
+        format!(
+            "{origin} was left by a run that started from serial {base}, and the state is now at serial {serial}: another run replaced the state while that one still ran (its lock was forced open). Its entries were not applied, so nothing newer is overwritten. Read it (one JSON change per line), record anything still missing with infra import, then delete it to continue."
+        ),
+    )
+}
+
+/// Applies a journal left by an interrupted run to `state`; returns how many changes it had.
 /// `origin` names the journal in errors (a path or an S3 object).
 pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<usize, Diagnostic> {
+    let fresh = state.serial == 0 && state.resources.is_empty();
     let mut n = 0;
     for entry in entries {
+        if let Entry::Base { serial, .. } = &entry {
+            if !fresh && *serial != state.serial {
+                return Err(stale(origin, *serial, state.serial));
+            }
+            continue;
+        }
         let lineage = entry.lineage().to_string();
         // A run killed before its first state write leaves only the journal: adopt its lineage.
-        if n == 0 && state.serial == 0 && state.resources.is_empty() {
+        if n == 0 && fresh {
             state.lineage = lineage.clone();
         }
         if lineage != state.lineage {
@@ -143,7 +168,7 @@ pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<us
                 state.remove(&address);
             }
             // Refresh finds the object, if it was created, by its lineage tag.
-            Entry::Intent { .. } => {}
+            Entry::Intent { .. } | Entry::Base { .. } => {}
         }
         n += 1;
     }
@@ -151,4 +176,97 @@ pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<us
         state.serial += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upsert(lineage: &str, name: &str) -> Entry {
+        Entry::Upsert {
+            lineage: lineage.into(),
+            resource: Box::new(ResourceState {
+                module: String::new(),
+                mode: "managed".into(),
+                type_name: "terraform_data".into(),
+                name: name.into(),
+                provider: "provider[\"terraform.io/builtin/terraform\"]".into(),
+                instances: vec![],
+            }),
+            instance: Box::new(InstanceState {
+                index_key: None,
+                status: None,
+                schema_version: 0,
+                attributes: serde_json::json!({"id": name}),
+                sensitive_attributes: vec![],
+                dependencies: vec![],
+                create_before_destroy: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_journal_built_on_the_states_serial_replays_and_a_torn_line_is_dropped() {
+        let mut state = State::new("L".into());
+        state.serial = 3;
+        state.upsert(
+            match &upsert("L", "old") {
+                Entry::Upsert { resource, .. } => resource,
+                _ => unreachable!(),
+            },
+            match upsert("L", "old") {
+                Entry::Upsert { instance, .. } => *instance,
+                _ => unreachable!(),
+            },
+        );
+        let mut bytes = Vec::new();
+        for e in [
+            Entry::Base {
+                lineage: "L".into(),
+                serial: 3,
+            },
+            upsert("L", "new"),
+        ] {
+            bytes.extend(serde_json::to_vec(&e).unwrap());
+            bytes.push(b'\n');
+        }
+        bytes.extend(b"{\"op\":\"upsert\",\"lin");
+        let entries = parse(&bytes);
+        assert_eq!(entries.len(), 2);
+        assert_eq!(replay(entries, &mut state, "j").unwrap(), 1);
+        assert_eq!(state.serial, 4);
+        assert!(state.find("terraform_data.new").is_some());
+    }
+
+    #[test]
+    fn a_journal_built_on_an_older_serial_is_refused_and_changes_nothing() {
+        let mut state = State::new("L".into());
+        state.serial = 7;
+        state.upsert(
+            match &upsert("L", "kept") {
+                Entry::Upsert { resource, .. } => resource,
+                _ => unreachable!(),
+            },
+            match upsert("L", "kept") {
+                Entry::Upsert { instance, .. } => *instance,
+                _ => unreachable!(),
+            },
+        );
+        let before = serde_json::to_value(&state).unwrap();
+        let entries = vec![
+            Entry::Base {
+                lineage: "L".into(),
+                serial: 5,
+            },
+            upsert("L", "stale"),
+        ];
+        let err = replay(entries, &mut state, "s3://b/k.journal/x").unwrap_err();
+        assert!(
+            err.detail.contains("serial 5") && err.detail.contains("serial 7"),
+            "{}",
+            err.detail
+        );
+        assert!(err.detail.contains("s3://b/k.journal/x"));
+        assert_eq!(serde_json::to_value(&state).unwrap(), before);
+    }
 }

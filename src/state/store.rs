@@ -17,6 +17,8 @@ pub struct Store {
     locked: bool,
     /// Whether anything was journalled since the state was last written.
     journalled: bool,
+    /// The serial the journal's entries build on, once its `Base` entry is written.
+    journal_base: Option<u64>,
     last_persist: Instant,
     /// Whether the stored state matches the one in memory.
     dirty: bool,
@@ -45,6 +47,7 @@ impl Store {
             side_path,
             locked: lock,
             journalled: false,
+            journal_base: None,
             last_persist: Instant::now(),
             dirty: false,
             loaded_serial: None,
@@ -62,7 +65,7 @@ impl Store {
         self.loaded_serial = self.existed.then_some(state.serial);
         let entries = self.storage.journal_read()?;
         if !entries.is_empty() {
-            let origin = format!("the journal of {}", self.storage.location());
+            let origin = self.storage.journal_location();
             if super::journal::replay(entries, &mut state, &origin)? > 0 {
                 // Fold the interrupted run's work into the state before doing anything else.
                 state.compact();
@@ -83,9 +86,14 @@ impl Store {
         if loaded.is_none() && entries.is_empty() {
             return Ok(None);
         }
-        let mut state = loaded.unwrap_or_else(|| State::new(String::new()));
-        let origin = format!("the journal of {}", storage.location());
-        super::journal::replay(entries, &mut state, &origin)?;
+        let stored = loaded.unwrap_or_else(|| State::new(String::new()));
+        let origin = storage.journal_location();
+        let mut state = stored.clone();
+        match super::journal::replay(entries, &mut state, &origin) {
+            Ok(_) => {}
+            // Reading shows the state as stored; the next write names the stale journal.
+            Err(_) => state = stored,
+        }
         state.compact();
         Ok(Some(state))
     }
@@ -95,7 +103,14 @@ impl Store {
         self.storage.location()
     }
 
-    fn append(&mut self, entry: Entry) -> Result<(), Diagnostic> {
+    fn append(&mut self, state: &State, entry: Entry) -> Result<(), Diagnostic> {
+        if self.journal_base.is_none() {
+            self.storage.journal_append(&Entry::Base {
+                lineage: state.lineage.clone(),
+                serial: state.serial,
+            })?;
+            self.journal_base = Some(state.serial);
+        }
         self.journalled = true;
         self.storage.journal_append(&entry)
     }
@@ -107,11 +122,14 @@ impl Store {
         resource: &ResourceState,
         instance: InstanceState,
     ) -> Result<(), Diagnostic> {
-        self.append(Entry::Upsert {
-            lineage: state.lineage.clone(),
-            resource: Box::new(resource.clone()),
-            instance: Box::new(instance.clone()),
-        })?;
+        self.append(
+            state,
+            Entry::Upsert {
+                lineage: state.lineage.clone(),
+                resource: Box::new(resource.clone()),
+                instance: Box::new(instance.clone()),
+            },
+        )?;
         state.upsert(resource, instance);
         self.changed(state)
     }
@@ -124,18 +142,24 @@ impl Store {
             self.dirty = true;
             self.persist(state)?;
         }
-        self.append(Entry::Intent {
-            lineage: state.lineage.clone(),
-            address: address.to_string(),
-        })?;
+        self.append(
+            state,
+            Entry::Intent {
+                lineage: state.lineage.clone(),
+                address: address.to_string(),
+            },
+        )?;
         self.storage.journal_commit_intent()
     }
 
     pub fn remove(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {
-        self.append(Entry::Remove {
-            lineage: state.lineage.clone(),
-            address: address.to_string(),
-        })?;
+        self.append(
+            state,
+            Entry::Remove {
+                lineage: state.lineage.clone(),
+                address: address.to_string(),
+            },
+        )?;
         state.remove(address);
         self.changed(state)
     }
@@ -163,6 +187,7 @@ impl Store {
             self.storage.journal_clear()?;
             self.journalled = false;
         }
+        self.journal_base = None;
         Ok(())
     }
 

@@ -130,6 +130,10 @@ impl Storage for LocalStorage {
         Ok(())
     }
 
+    fn journal_location(&self) -> String {
+        journal::journal_path(&self.file.path).display().to_string()
+    }
+
     fn journal_read(&mut self) -> Result<Vec<Entry>, Diagnostic> {
         Ok(journal::read_local(&self.file.path))
     }

@@ -49,6 +49,9 @@ pub trait Storage: Send {
         self.journal_sync()
     }
 
+    /// Where the journal lives, for messages.
+    fn journal_location(&self) -> String;
+
     /// The journal a killed run left, oldest first.
     fn journal_read(&mut self) -> Result<Vec<Entry>, Diagnostic>;
 

@@ -3,8 +3,8 @@
 //! `<key>.tflock` created with `If-None-Match: *` and/or a DynamoDB item `LockID = bucket/key`
 //! (with the `bucket/key-md5` digest item Terraform keeps and checks). Writes are conditional
 //! on the ETag read (`If-Match`), so a runner that lost its lock never overwrites a newer state.
-//! The apply journal lives beside the state as `<key>.journal`, uploaded at most every second,
-//! so a killed runner's successor on another machine finds the work it did.
+//! The apply journal lives beside the state as `<key>.journal/<run id>`, uploaded at most every
+//! second, so a killed runner's successor on another machine finds the work it did.
 
 use super::blocking::Bridge;
 use super::settings::S3Settings;
@@ -467,6 +467,8 @@ pub struct S3Storage {
     /// The lock held: its information, and the lock object's ETag when `use_lockfile`.
     held: Option<(LockInfo, Option<String>, bool)>,
     journal: RemoteJournal,
+    /// Journal objects of earlier runs found (and replayed) at open: removed with ours.
+    found_journals: Vec<String>,
     flusher: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -478,7 +480,7 @@ impl S3Storage {
             upload: Arc::default(),
             s3: sh.s3.clone(),
             bucket: sh.settings.bucket.clone(),
-            key: format!("{key}.journal"),
+            key: format!("{key}.journal/{}", uuid::Uuid::new_v4()),
         };
         S3Storage {
             sh,
@@ -486,6 +488,7 @@ impl S3Storage {
             etag: None,
             held: None,
             journal,
+            found_journals: Vec::new(),
             flusher: None,
         }
     }
@@ -502,8 +505,36 @@ impl S3Storage {
         format!("{}.tflock", self.key)
     }
 
-    fn journal_key(&self) -> String {
-        format!("{}.journal", self.key)
+    /// Where every run's journal object lives: `<key>.journal/<run id>`. One object per run,
+    /// so two runs (one of which lost its lock) never overwrite or delete each other's.
+    fn journal_prefix(&self) -> String {
+        format!("{}.journal/", self.key)
+    }
+
+    fn journal_objects(&self) -> Result<Vec<String>, ApiError> {
+        let s3 = self.sh.s3.clone();
+        let bucket = self.bucket().to_string();
+        let prefix = self.journal_prefix();
+        self.sh.bridge.run(async move {
+            let mut found = Vec::new();
+            let mut pages = s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| ApiError::of("ListObjectsV2", e))?;
+                for o in page.contents() {
+                    if let Some(k) = o.key() {
+                        found.push((o.last_modified().map(|t| t.as_nanos()), k.to_string()));
+                    }
+                }
+            }
+            // Oldest first: entries replay in the order they were made.
+            found.sort();
+            Ok(found.into_iter().map(|(_, k)| k).collect())
+        })
     }
 
     /// Terraform's DynamoDB lock item ID: `bucket/key`.
@@ -899,7 +930,7 @@ impl Storage for S3Storage {
             Err(e) if e.is_condition_failed() => {
                 return Err(self.fail(
                     "State changed by someone else",
-                    "the state object is no longer the version this run read (another run wrote it, perhaps one that took over a lock this run lost). Nothing was overwritten; this run's changes are in its journal and are recorded by the next run",
+                    format!("the state object is no longer the version this run read: another run wrote it, after taking over a lock this run lost (force-unlock while it ran). Nothing was overwritten; what this run changed since its last write stays in {}, which the next run names", self.journal_location()),
                 ));
             }
             Err(e) => return Err(self.fail("Failed to write state", e)),
@@ -967,15 +998,32 @@ impl Storage for S3Storage {
         Ok(())
     }
 
+    fn journal_location(&self) -> String {
+        let keys = if self.found_journals.is_empty() {
+            vec![self.journal.key.clone()]
+        } else {
+            self.found_journals.clone()
+        };
+        keys.iter()
+            .map(|k| format!("s3://{}/{k}", self.bucket()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn journal_read(&mut self) -> Result<Vec<Entry>, Diagnostic> {
-        match self.get(self.journal_key(), None) {
-            Ok(Some((bytes, _))) => {
-                self.journal.buffer().uploaded = true;
-                Ok(journal::parse(&bytes))
+        let keys = self
+            .journal_objects()
+            .map_err(|e| self.fail("Failed to read the state journal", e))?;
+        let mut entries = Vec::new();
+        for k in &keys {
+            match self.get(k.clone(), None) {
+                Ok(Some((bytes, _))) => entries.extend(journal::parse(&bytes)),
+                Ok(None) => {}
+                Err(e) => return Err(self.fail("Failed to read the state journal", e)),
             }
-            Ok(None) => Ok(Vec::new()),
-            Err(e) => Err(self.fail("Failed to read the state journal", e)),
         }
+        self.found_journals = keys;
+        Ok(entries)
     }
 
     fn journal_clear(&mut self) -> Result<(), Diagnostic> {
@@ -983,7 +1031,12 @@ impl Storage for S3Storage {
         self.sh
             .bridge
             .run(async move { journal.clear().await })
-            .map_err(|e| self.fail("Failed to clear the state journal", e))
+            .map_err(|e| self.fail("Failed to clear the state journal", e))?;
+        for k in std::mem::take(&mut self.found_journals) {
+            self.delete_object(k, None)
+                .map_err(|e| self.fail("Failed to clear the state journal", e))?;
+        }
+        Ok(())
     }
 
     fn read_version(&mut self, version: &str) -> Result<Option<State>, Diagnostic> {
@@ -991,7 +1044,10 @@ impl Storage for S3Storage {
     }
 
     fn delete(&mut self) -> Result<(), Diagnostic> {
-        for key in [self.key.clone(), self.journal_key()] {
+        let journals = self
+            .journal_objects()
+            .map_err(|e| self.fail("Failed to delete state", e))?;
+        for key in std::iter::once(self.key.clone()).chain(journals) {
             self.delete_object(key, None)
                 .map_err(|e| self.fail("Failed to delete state", e))?;
         }
