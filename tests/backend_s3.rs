@@ -446,3 +446,61 @@ resource "terraform_data" "a" {
     );
     assert_eq!(b.state(key), newer);
 }
+
+#[test]
+fn encryption_assume_role_and_service_endpoints_reach_the_api() {
+    let m = moto();
+    let b = bucket(&m.endpoint());
+    // A role to assume, as a CI runner's credentials usually are.
+    let iam = aws_sdk_iam::Client::new(&support::runtime().block_on(support::sdk_config(
+        &m.endpoint(),
+        support::s3::STATE_REGION,
+    )));
+    let role = support::runtime()
+        .block_on(
+            iam.create_role()
+                .role_name(format!("{}-deployer", b.name))
+                .assume_role_policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+                )
+                .send(),
+        )
+        .unwrap();
+    let arn = role.role().unwrap().arn().to_string();
+    let w = runner(
+        &b,
+        "sse/terraform.tfstate",
+        &format!(
+            "encrypt = true\n    acl = \"private\"\n    max_retries = 2\n    assume_role = {{\n      role_arn     = \"{arn}\"\n      session_name = \"ci\"\n    }}"
+        ),
+        STACK,
+    );
+    let init = w.ok(&["init"]);
+    assert!(
+        init.contains(&format!("assumed-role/{}-deployer/ci", b.name)),
+        "{init}"
+    );
+    // Only the S3 endpoint variable: the backend needs nothing else for a provider-free stack.
+    let out = w
+        .command(&["apply", "-auto-approve"])
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ENDPOINT_URL_S3", m.endpoint())
+        .env("AWS_ENDPOINT_URL_STS", m.endpoint())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s3 = support::s3::client(&m.endpoint());
+    let head = support::runtime()
+        .block_on(
+            s3.head_object()
+                .bucket(&b.name)
+                .key("sse/terraform.tfstate")
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        head.server_side_encryption(),
+        Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256)
+    );
+    assert_eq!(head.content_type(), Some("application/json"));
+}

@@ -126,9 +126,12 @@ fn run_inner(a: &InitArgs) -> Result<(), Vec<Diagnostic>> {
     };
     let new_backend = backend::open(&new).map_err(|d| vec![d])?;
     if let Settings::S3(s) = &new {
-        backend::s3::S3Backend::connect(s.clone())
+        let identity = backend::s3::S3Backend::connect(s.clone())
             .and_then(|b| b.check())
             .map_err(|d| vec![d])?;
+        if let Some(arn) = identity {
+            println!("Using the credentials of {arn}.");
+        }
     }
     let old = match workdir::read_backend(dir).map_err(|d| vec![d])? {
         Some(r) => r.settings,

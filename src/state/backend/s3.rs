@@ -251,14 +251,17 @@ impl S3Backend {
     }
 
     /// `infra init`'s checks: the credentials work (unless skip_credentials_validation), the
-    /// bucket exists and may be read, and the lock table exists when one is named.
-    pub fn check(&self) -> Result<(), Diagnostic> {
+    /// bucket exists and may be read, and the lock table exists when one is named. Returns
+    /// whose credentials these are (an ARN), when they were checked.
+    pub fn check(&self) -> Result<Option<String>, Diagnostic> {
         let sh = self.shared.clone();
         let s = &self.shared.settings;
         let place = format!("s3://{}/{}", s.bucket, s.key);
+        let mut identity = None;
         if !s.skip_credentials_validation {
             let sts = sh.sts.clone();
-            self.shared
+            identity = self
+                .shared
                 .bridge
                 .run(async move { sts.get_caller_identity().send().await })
                 .map_err(|e| {
@@ -267,7 +270,9 @@ impl S3Backend {
                         "Invalid backend credentials",
                         format!("{place}: the credentials were refused: {e}. Set them through the AWS environment, profile or shared_credentials_files, or set skip_credentials_validation = true for an S3-compatible store."),
                     )
-                })?;
+                })?
+                .arn()
+                .map(str::to_string);
         }
         let s3 = sh.s3.clone();
         let bucket = s.bucket.clone();
@@ -298,7 +303,7 @@ impl S3Backend {
                     )
                 })?;
         }
-        Ok(())
+        Ok(identity)
     }
 
     pub fn settings(&self) -> &S3Settings {
