@@ -13,5 +13,6 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod sources;
 pub mod state;
 pub mod syntax;

@@ -239,7 +239,14 @@ output "db_password" {
 "#,
     );
     network.ok(&["apply", "-auto-approve"]);
-    // The consumer reads it with no lock, and the producer's local workspace layout too.
+    // The same stack in a staging workspace, with other values.
+    network.ok(&["workspace", "new", "staging"]);
+    let staging_tf = std::fs::read_to_string(network.path().join("main.tf"))
+        .unwrap()
+        .replace("zones = 2", "zones = 5");
+    network.write(&staging_tf);
+    network.ok(&["apply", "-auto-approve"]);
+    // The consumer reads it with no lock.
     let cluster = Work::new(&format!(
         r#"
 data "terraform_remote_state" "net" {{
@@ -267,6 +274,19 @@ resource "terraform_data" "secret" {{
 output "zones_plus" {{
   value = terraform_data.uses.input.zones_plus
 }}
+data "terraform_remote_state" "staging" {{
+  backend   = "s3"
+  workspace = "staging"
+  config = {{
+    bucket         = "{bucket}"
+    key            = "net/terraform.tfstate"
+    region         = "{STATE_REGION}"
+    use_path_style = true
+  }}
+}}
+output "staging_zones" {{
+  value = data.terraform_remote_state.staging.outputs.vpc.zones
+}}
 output "leak" {{
   value = data.terraform_remote_state.net.outputs.db_password
 }}
@@ -293,11 +313,20 @@ output "leak" {{
         "{stdout}{stderr}"
     );
     assert!(stdout.contains("zones_plus = 3"), "{stdout}");
+    assert!(stdout.contains("staging_zones = 5"), "{stdout}");
     let attrs = cluster.attrs("terraform_data.uses");
     assert_eq!(attrs["input"]["value"]["first_cidr"], "10.0.0.0/24");
     assert_eq!(attrs["input"]["value"]["extra"], "fallback");
     // Reading took no lock, and wrote nothing to the producer's bucket.
-    assert_eq!(b.keys(), ["net/terraform.tfstate"]);
+    let mut keys = b.keys();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "env:/staging/net/terraform.tfstate",
+            "net/terraform.tfstate"
+        ]
+    );
     let plan = cluster.infra(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
 

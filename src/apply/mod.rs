@@ -3,6 +3,7 @@
 //! done), then the old objects of create-before-destroy replacements. Every finished change is
 //! recorded in state at once. It executes the plan's decisions and makes none of its own.
 
+pub mod consistency;
 pub mod progress;
 
 use crate::config::Resource;
@@ -88,6 +89,13 @@ impl Applier<'_> {
     }
 }
 
+/// The error when an instance's final value contradicts what its plan already knew.
+fn inconsistent(change: &ResourceChange, address: &str, now: &Value) -> Option<Diagnostic> {
+    let planned = change.after.as_ref()?;
+    let (path, was, is) = consistency::first_difference(planned, now)?;
+    Some(consistency::inconsistent(address, &path, &was, &is))
+}
+
 impl Hook for Applier<'_> {
     /// An image the plan found takes the plan's value; one it did not is baked now, from
     /// inputs that must still have the fingerprint the plan showed.
@@ -162,6 +170,10 @@ impl Hook for Applier<'_> {
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         let r = req.resource;
         if r.mode == crate::config::Mode::Data {
+            // What the plan read is what apply uses; only what it could not read is read now.
+            if let Some(read) = self.plan.data.get(req.address.as_str()) {
+                return Outcome::Value(codec::from_plan_json(read));
+            }
             return crate::plan::planner::read_data(&self.registry, &req, &self.root_dir, true);
         }
         let Some(change) = self.by_address.get(req.address.as_str()).copied() else {
@@ -201,6 +213,9 @@ impl Hook for Applier<'_> {
                         Ok(p) => provider.plan(None, p),
                         Err(d) => return Outcome::Failed(d),
                     };
+                if let Some(d) = inconsistent(change, &req.address, &planned) {
+                    return Outcome::Failed(d);
+                }
                 // Recorded before the call: if the process dies before the object is in
                 // state, the next plan finds it by its tags under this lineage.
                 if !self.registry.is_builtin(&r.type_name)
@@ -244,6 +259,9 @@ impl Hook for Applier<'_> {
                     Ok(p) => provider.plan(Some(&prior), p),
                     Err(d) => return Outcome::Failed(d),
                 };
+                if let Some(d) = inconsistent(change, &req.address, &planned) {
+                    return Outcome::Failed(d);
+                }
                 self.progress.start(&req.address, "Modifying");
                 let p = provider.clone();
                 let addr = req.address.clone();

@@ -363,7 +363,7 @@ fn read_provisioner(kind: &str, f: &Fields, module_dir: &Path) -> Result<Provisi
         ));
     }
     let read = |path: &str| {
-        std::fs::read(module_dir.join(path))
+        crate::sources::read(&module_dir.join(path))
             .map_err(|e| format!("{}cannot read {path:?}: {e}", f.place))
     };
     if kind == "file" {

@@ -3,12 +3,13 @@
 //! command refuses rather than hang.
 
 use super::engine::{StateFlags, runtime, stop_on_signals};
-use super::plan::{PlanArgs, PlanFile};
+use super::plan::PlanArgs;
 use super::{Ui, VarFlags};
 use crate::apply::progress::Progress;
 use crate::apply::{ApplyRequest, apply};
 use crate::config::tfvars::{self, RawValue};
 use crate::diag::Diagnostic;
+use crate::plan::file::PlanFile;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
 use clap::Args;
@@ -95,22 +96,18 @@ fn run_with(
     rt: &tokio::runtime::Runtime,
 ) -> Result<i32, Vec<Diagnostic>> {
     let saved = a.target_path.is_file();
+    let mut saved_state = None;
     let (dir, plan, root_vars) = if saved {
-        let bytes = std::fs::read(&a.target_path).map_err(|e| {
-            vec![Diagnostic::plain(
-                "Failed to read plan",
-                format!("{}: {e}", a.target_path.display()),
-            )]
-        })?;
-        let file: PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
-            vec![Diagnostic::plain(
-                "Invalid plan file",
-                format!(
-                    "{} is not a plan saved by infra plan --out: {e}",
-                    a.target_path.display()
-                ),
-            )]
-        })?;
+        let file = PlanFile::read(&a.target_path).map_err(|d| vec![d])?;
+        if destroy {
+            return Err(vec![Diagnostic::plain(
+                "Invalid destroy target",
+                "infra destroy takes a configuration directory; to apply a saved destroy plan, use infra apply FILE.",
+            )]);
+        }
+        // Evaluate what the plan evaluated, whatever the working tree holds now.
+        crate::sources::serve(file.files().map_err(|d| vec![d])?);
+        saved_state = Some((file.backend.clone(), file.workspace.clone()));
         let vars = file
             .plan
             .variables
@@ -140,8 +137,12 @@ fn run_with(
     } else {
         "OperationTypeApply"
     };
-    let (mut store, mut state) =
-        super::backend::open_store(&dir, tree.root(), &a.state, operation).map_err(|d| vec![d])?;
+    let located = match saved_state {
+        Some((settings, workspace)) => super::backend::Located::saved(&dir, settings, workspace),
+        None => super::backend::locate(&dir, tree.root(), &a.state),
+    }
+    .map_err(|d| vec![d])?;
+    let (mut store, mut state) = located.open(&a.state, operation).map_err(|d| vec![d])?;
     let registry =
         super::engine::registry_for(rt, &tree, &root_vars, store.existed.then_some(&state))?;
     let plan = match plan {
@@ -181,7 +182,7 @@ fn run_with(
             let req = PlanRequest {
                 dir: args.dir.clone(),
                 root_vars: root_vars.clone(),
-                workspace: crate::state::workdir::workspace(&dir),
+                workspace: located.workspace.clone(),
                 destroy,
                 refresh: args.refresh,
                 replace: args.replace,
@@ -204,7 +205,7 @@ fn run_with(
     };
     let stop = stop_on_signals(rt);
     let req = ApplyRequest {
-        workspace: crate::state::workdir::workspace(&dir),
+        workspace: located.workspace.clone(),
         dir,
         root_vars,
         parallelism: a.parallelism,

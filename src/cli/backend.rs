@@ -172,6 +172,18 @@ impl Located {
         })
     }
 
+    /// The backend and workspace a saved plan names: its state, whatever the directory's
+    /// record says now.
+    pub fn saved(dir: &Path, settings: Settings, workspace: String) -> Result<Located, Diagnostic> {
+        let backend = backend::open(&settings)?;
+        Ok(Located {
+            dir: dir.to_path_buf(),
+            backend,
+            settings,
+            workspace,
+        })
+    }
+
     /// The state store of the selected workspace, locked for `operation` when `flags` say so.
     /// A workspace other than `default` must exist, so a mistyped TF_WORKSPACE never plans a
     /// second copy of everything.
@@ -220,6 +232,16 @@ impl Located {
     }
 }
 
+/// The backend and workspace of `dir`, for a command whose tree is loaded already.
+pub fn locate(
+    dir: &Path,
+    module: &crate::config::Module,
+    flags: &StateFlags,
+) -> Result<Located, Diagnostic> {
+    let block = block_of(module)?;
+    Located::find(dir, block.as_ref(), flags.state.as_deref())
+}
+
 /// Opens the store of `dir` for a command whose tree is loaded already.
 pub fn open_store(
     dir: &Path,
@@ -227,8 +249,7 @@ pub fn open_store(
     flags: &StateFlags,
     operation: &str,
 ) -> Result<(Store, State), Diagnostic> {
-    let block = block_of(module)?;
-    Located::find(dir, block.as_ref(), flags.state.as_deref())?.open(flags, operation)
+    locate(dir, module, flags)?.open(flags, operation)
 }
 
 /// Reads the state of `dir` without a lock, for commands that only print it.

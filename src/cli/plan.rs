@@ -3,6 +3,7 @@
 use super::engine::{StateFlags, runtime};
 use super::{Ui, VarFlags};
 use crate::config::tfvars;
+use crate::plan::file::PlanFile;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
 use clap::Args;
@@ -46,13 +47,6 @@ pub struct PlanArgs {
     pub state: StateFlags,
 }
 
-/// What a saved plan file holds: the plan and the configuration directory it was made for.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct PlanFile {
-    pub dir: PathBuf,
-    pub plan: crate::plan::Plan,
-}
-
 pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
     let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
         Ok(v) => v,
@@ -68,19 +62,29 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
             return 1;
         }
     };
+    // A saved plan carries every file it read.
+    if a.out.is_some() {
+        crate::sources::record();
+    }
     let (tree, load_diags) = crate::graph::ModuleTree::load(&a.dir);
     let Some(tree) = tree else {
         ui.print_diagnostics(&load_diags);
         return 1;
     };
-    let (store, state) =
-        match super::backend::open_store(&a.dir, tree.root(), &a.state, "OperationTypePlan") {
-            Ok(x) => x,
-            Err(d) => {
-                ui.print_diagnostics(&[d]);
-                return 1;
-            }
-        };
+    let located = match super::backend::locate(&a.dir, tree.root(), &a.state) {
+        Ok(l) => l,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            return 1;
+        }
+    };
+    let (store, state) = match located.open(&a.state, "OperationTypePlan") {
+        Ok(x) => x,
+        Err(d) => {
+            ui.print_diagnostics(&[d]);
+            return 1;
+        }
+    };
     let prior = store.existed.then_some(&state);
     let req = PlanRequest {
         dir: a.dir.clone(),
@@ -120,12 +124,15 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
         print!("{}", render(&plan, &Style { color: ui.color }));
     }
     if let Some(out) = &a.out {
-        let file = PlanFile {
-            dir: a.dir.clone(),
-            plan: plan.clone(),
-        };
-        let bytes = serde_json::to_vec_pretty(&file).unwrap_or_default();
-        if let Err(e) = crate::state::file::write_atomic(out, &bytes, None) {
+        let file = PlanFile::new(
+            a.dir.clone(),
+            plan.clone(),
+            located.settings.clone(),
+            located.workspace.clone(),
+            prior.cloned(),
+            crate::sources::take_recorded(),
+        );
+        if let Err(e) = crate::state::file::write_atomic(out, &file.to_bytes(), None) {
             ui.print_diagnostics(&[crate::diag::Diagnostic::plain(
                 "Failed to write plan",
                 format!("{}: {e}", out.display()),

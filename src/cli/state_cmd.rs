@@ -440,15 +440,9 @@ pub fn show(ui: &Ui, a: ShowArgs) -> i32 {
     let r = (|| -> Result<(), Diagnostic> {
         match &a.file {
             Some(f) => {
-                let bytes = std::fs::read(f).map_err(|e| {
-                    Diagnostic::plain("Failed to read plan", format!("{}: {e}", f.display()))
-                })?;
-                let file: super::plan::PlanFile = serde_json::from_slice(&bytes).map_err(|e| {
-                    Diagnostic::plain("Invalid plan file", format!("{}: {e}", f.display()))
-                })?;
-                let prior = super::backend::read_state(&file.dir, a.state.as_deref())
-                    .map_err(one)
-                    .map(|s| (!s.lineage.is_empty()).then_some(s))?;
+                // Everything comes from the file: the plan, and the state it was made against.
+                let file = crate::plan::file::PlanFile::read(f)?;
+                let prior = file.prior.clone();
                 if a.json {
                     println!(
                         "{}",

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Renders the template file at `path` with `vars` (a JSON object).
 pub fn render_template(path: &Path, vars: &serde_json::Value) -> Result<String, String> {
-    let source = std::fs::read_to_string(path)
+    let source = crate::sources::read_to_string(path)
         .map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
     render_source(&path.display().to_string(), &source, vars)
 }

@@ -11,20 +11,19 @@ use std::path::Path;
 
 /// Reads every `*.tf` file of `dir` (sorted by name, like Terraform) into one module.
 pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
+    // Through `sources`: a saved plan's apply sees the module files the plan saw.
+    let entries = crate::sources::list(dir).map_err(|e| {
         vec![Diagnostic::plain(
             "Failed to read module directory",
             format!("Could not read {}: {e}.", dir.display()),
         )]
     })?;
     let mut files: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        .into_iter()
+        .filter(|(name, kind)| {
+            *kind == crate::sources::Kind::File && name.ends_with(".tf") && !name.starts_with('.')
         })
+        .map(|(name, _)| dir.join(name))
         .collect();
     files.sort();
     let mut module = Module {
@@ -33,7 +32,7 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
     };
     let mut diags = Vec::new();
     for path in &files {
-        let text = match std::fs::read(path) {
+        let text = match crate::sources::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {

@@ -105,6 +105,10 @@ pub struct Plan {
     /// The configuration's images: found by their fingerprint, or to be baked by apply.
     #[serde(default)]
     pub images: Vec<PlannedImage>,
+    /// What each data source read while planning (plan JSON): apply uses these, so an AMI
+    /// published after the plan was reviewed is not the one launched.
+    #[serde(default)]
+    pub data: BTreeMap<String, serde_json::Value>,
 }
 
 /// An `image` as the plan found it.

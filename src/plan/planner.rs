@@ -32,6 +32,38 @@ pub struct Planner<'a> {
     pub look_up_images: bool,
     /// What the image lookups found, filled as they finish.
     pub images: std::sync::Arc<std::sync::Mutex<Vec<PlannedImage>>>,
+    /// What data sources read (plan JSON), by instance address.
+    pub data: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `data.x.y`, `module.m["k.1"].data.x.y[0]`: a data source instance.
+fn is_data_address(mut address: &str) -> bool {
+    while let Some(rest) = address.strip_prefix("module.") {
+        // The module's name, then an optional [key] (which may hold dots in quotes).
+        let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let mut after = &rest[name_end..];
+        if after.starts_with('[') {
+            let mut in_quotes = false;
+            let mut end = None;
+            for (i, c) in after.char_indices() {
+                match c {
+                    '"' => in_quotes = !in_quotes,
+                    ']' if !in_quotes => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(end) = end else { return false };
+            after = &after[end + 1..];
+        }
+        let Some(next) = after.strip_prefix('.') else {
+            return false;
+        };
+        address = next;
+    }
+    address.starts_with("data.")
 }
 
 pub fn resource_state_header(
@@ -407,6 +439,22 @@ pub fn delete_change(
 }
 
 impl Hook for Planner<'_> {
+    /// A data source read while planning is recorded, so apply uses what the plan showed.
+    fn finished(
+        &mut self,
+        address: &str,
+        result: Result<Value, Diagnostic>,
+    ) -> Result<Value, Diagnostic> {
+        if let Ok(v) = &result
+            && is_data_address(address)
+            && v.is_wholly_known()
+        {
+            self.data
+                .insert(address.to_string(), crate::plan::codec::to_plan_json(v));
+        }
+        result
+    }
+
     /// Looks the image up by its fingerprint: found in every region it goes to, its ids are
     /// known now; otherwise apply bakes it and its ids are known after apply.
     fn image(&mut self, mut req: ImageRequest) -> Outcome {
@@ -572,4 +620,19 @@ pub fn read_data(
             )
         })
     }))
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::is_data_address;
+
+    #[test]
+    fn data_addresses_are_told_apart_from_modules_named_data() {
+        assert!(is_data_address("data.aws_ami.node"));
+        assert!(is_data_address("module.net.data.aws_vpc.x"));
+        assert!(is_data_address("module.a[\"k.data.x\"].data.aws_ami.y[0]"));
+        assert!(!is_data_address("module.data.aws_vpc.x"));
+        assert!(!is_data_address("image.base"));
+        assert!(!is_data_address("module.m[\"data.x\"].image.web"));
+    }
 }

@@ -74,6 +74,7 @@ pub async fn make_plan(
         refreshed: refreshed.clone(),
         vanished: vanished.clone(),
         images: Vec::new(),
+        data: BTreeMap::new(),
     };
     let dependencies = match tree.graph() {
         Ok(g) => graph::resource_dependencies(tree, g),
@@ -97,6 +98,7 @@ pub async fn make_plan(
         // A destroy plan leaves images alone: nothing to look up.
         look_up_images: !req.destroy,
         images: Default::default(),
+        data: BTreeMap::new(),
     };
     let opts = Options {
         root_vars: req.root_vars.clone(),
@@ -109,7 +111,10 @@ pub async fn make_plan(
         stop: None,
         only: None,
     };
+    // timestamp() and uuid() are decided at apply, as in Terraform.
+    crate::lang::functions::set_planning(true);
     let (evaluated, _) = evaluate::run(tree, diags, &opts, &mut planner, &walk_opts).await;
+    crate::lang::functions::set_planning(false);
     let mut diags = evaluated.diagnostics;
     if diags.iter().any(Diagnostic::is_error) {
         return PlanOutcome {
@@ -169,6 +174,7 @@ pub async fn make_plan(
     let outputs = output_changes(prior.as_deref(), &evaluated.outputs);
     let mut plan = base_plan(changes, outputs, variables);
     plan.moved = moves;
+    plan.data = std::mem::take(&mut planner.data);
     plan.images = std::mem::take(&mut *planner.images.lock().unwrap_or_else(|p| p.into_inner()));
     plan.images.sort_by(|a, b| a.address.cmp(&b.address));
     PlanOutcome {

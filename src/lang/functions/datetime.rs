@@ -12,7 +12,19 @@ use crate::lang::value::Value;
 pub(super) fn functions() -> Vec<Function> {
     let s = Type::String;
     vec![
-        f("timestamp", |_, _| str_val(now()), 0, Some(0), s.clone()),
+        f(
+            "timestamp",
+            |_, _| {
+                if super::planning() {
+                    Ok(Value::Unknown(Type::String))
+                } else {
+                    str_val(now())
+                }
+            },
+            0,
+            Some(0),
+            s.clone(),
+        ),
         // Terraform pins this to the moment the plan was made; infra does not pin it yet, so
         // it gives the current time like timestamp().
         f(

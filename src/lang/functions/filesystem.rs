@@ -206,7 +206,7 @@ fn path_arg(ctx: &FnContext, a: &[Value], i: usize) -> Result<(String, PathBuf),
 }
 
 fn read_path(shown: &str, full: &Path, arg: usize) -> Result<Vec<u8>, FnError> {
-    std::fs::read(full).map_err(|e| match e.kind() {
+    crate::sources::read(full).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => FnError::arg(
             arg,
             format!(
@@ -237,15 +237,16 @@ fn file(ctx: &FnContext, a: &[Value]) -> FnResult {
 fn fileexists(ctx: &FnContext, a: &[Value]) -> FnResult {
     fs_allowed(ctx, "fileexists")?;
     let (shown, full) = path_arg(ctx, a, 0)?;
-    let meta = match std::fs::metadata(&full) {
-        Ok(m) => m,
+    let kind = match crate::sources::kind(&full) {
+        Ok(k) => k,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Value::Bool(false)),
         Err(_) => return Err(FnError::new(format!("failed to stat {shown:?}"))),
     };
-    if meta.is_file() {
+    if kind == crate::sources::Kind::File {
+        crate::sources::note(&full);
         return Ok(Value::Bool(true));
     }
-    let what = if meta.is_dir() {
+    let what = if kind == crate::sources::Kind::Dir {
         "a directory, not a file"
     } else {
         "not a regular file"
@@ -313,22 +314,20 @@ fn walk(base: &Path, start: &str, depth: Option<usize>, found: &mut dyn FnMut(&s
         } else {
             base.join(&rel)
         };
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(entries) = crate::sources::list(&dir) else {
             continue;
         };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
+        for (name, kind) in entries {
             let child = if rel.is_empty() {
-                name
+                name.clone()
             } else {
                 format!("{rel}/{name}")
             };
-            let Ok(meta) = std::fs::metadata(entry.path()) else {
-                continue;
-            };
-            if meta.is_file() {
+            if kind == crate::sources::Kind::File {
+                // What a listing found is part of what the plan evaluated.
+                crate::sources::note(&dir.join(&name));
                 found(&child);
-            } else if meta.is_dir() && depth.is_none_or(|d| level + 1 < d) {
+            } else if kind == crate::sources::Kind::Dir && depth.is_none_or(|d| level + 1 < d) {
                 stack.push((child, level + 1));
             }
         }

@@ -18,6 +18,19 @@ pub mod yaml;
 pub(crate) use encoding::go_gzip;
 
 /// The current UTC time in RFC 3339, as `timestamp()` gives it.
+static PLANNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// While a plan is made, the impure functions (`timestamp()`, `uuid()`) are unknown, as in
+/// Terraform: their value is decided when apply runs, so a plan never shows a value apply will
+/// not use. Process-wide, because a process runs one command.
+pub fn set_planning(on: bool) {
+    PLANNING.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub(crate) fn planning() -> bool {
+    PLANNING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub fn now_rfc3339() -> String {
     datetime::now()
 }

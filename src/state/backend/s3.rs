@@ -279,17 +279,7 @@ impl S3Backend {
         self.shared
             .bridge
             .run(async move { s3.head_bucket().bucket(bucket).send().await })
-            .map_err(|e| {
-                let e = ApiError::of("HeadBucket", e);
-                let why = if e.is_no_bucket() {
-                    format!("the bucket {:?} does not exist (in region {}). Create it (with versioning on) first.", s.bucket, s.region.as_deref().unwrap_or("?"))
-                } else if e.is_denied() {
-                    format!("access to the bucket {:?} is denied to these credentials: {e}.", s.bucket)
-                } else {
-                    format!("the bucket {:?} cannot be reached: {e}.", s.bucket)
-                };
-                Diagnostic::plain("Failed to get existing workspaces", format!("{place}: {why}"))
-            })?;
+            .map_err(|e| bucket_error(&ApiError::of("HeadBucket", e), s))?;
         if let (Some(ddb), Some(table)) = (sh.dynamodb.clone(), s.dynamodb_table.clone()) {
             let t = table.clone();
             self.shared
@@ -358,6 +348,28 @@ impl Backend for S3Backend {
         names.insert(0, "default".into());
         Ok(names)
     }
+}
+
+/// Why the state bucket cannot be used, naming bucket and key.
+fn bucket_error(e: &ApiError, s: &S3Settings) -> Diagnostic {
+    let why = if e.is_no_bucket() {
+        format!(
+            "the bucket {:?} does not exist (in region {}). Create it (with versioning on) first.",
+            s.bucket,
+            s.region.as_deref().unwrap_or("?")
+        )
+    } else if e.is_denied() {
+        format!(
+            "access to the bucket {:?} is denied to these credentials ({e}). They need s3:ListBucket on the bucket and s3:GetObject, s3:PutObject and s3:DeleteObject on the key and its .tflock.",
+            s.bucket
+        )
+    } else {
+        format!("the bucket {:?} cannot be reached: {e}.", s.bucket)
+    };
+    Diagnostic::plain(
+        "Cannot use the state bucket",
+        format!("s3://{}/{}: {why}", s.bucket, s.key),
+    )
 }
 
 /// The workspace a listed key is the state of: `<prefix>/<name>/<key>` exactly.
@@ -1119,6 +1131,42 @@ mod tests {
                 "net/terraform.tfstate"
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_missing_or_forbidden_bucket_is_named_with_its_key() {
+        let s = S3Settings {
+            bucket: "team-state".into(),
+            key: "prod/terraform.tfstate".into(),
+            region: Some("eu-west-1".into()),
+            ..S3Settings::default()
+        };
+        let denied = ApiError {
+            operation: "HeadBucket",
+            code: String::new(),
+            status: Some(403),
+            message: String::new(),
+        };
+        let d = bucket_error(&denied, &s);
+        assert!(
+            d.detail
+                .starts_with("s3://team-state/prod/terraform.tfstate: access"),
+            "{}",
+            d.detail
+        );
+        assert!(d.detail.contains("denied") && d.detail.contains("s3:PutObject"));
+        let missing = ApiError {
+            operation: "HeadBucket",
+            code: String::new(),
+            status: Some(404),
+            message: String::new(),
+        };
+        let d = bucket_error(&missing, &s);
+        assert!(
+            d.detail.contains("does not exist") && d.detail.contains("eu-west-1"),
+            "{}",
+            d.detail
         );
     }
 
