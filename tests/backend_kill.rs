@@ -48,80 +48,6 @@ resource "aws_route_table_association" "a" {{
     )
 }
 
-/// Every live object infra tagged in the region, duplicates kept: (address, id).
-fn tagged(w: &Work) -> Vec<(String, String)> {
-    let ec2 = w.ec2();
-    let rt = support::runtime();
-    let f = || {
-        aws_sdk_ec2::types::Filter::builder()
-            .name("tag-key")
-            .values("infra:address")
-            .build()
-    };
-    let addr = |tags: &[aws_sdk_ec2::types::Tag]| {
-        tags.iter()
-            .find(|t| t.key() == Some("infra:address"))
-            .and_then(|t| t.value())
-            .unwrap_or_default()
-            .to_string()
-    };
-    rt.block_on(async {
-        let mut out = Vec::new();
-        for v in ec2
-            .describe_vpcs()
-            .filters(f())
-            .send()
-            .await
-            .unwrap()
-            .vpcs()
-        {
-            out.push((addr(v.tags()), v.vpc_id().unwrap().to_string()));
-        }
-        for s in ec2
-            .describe_subnets()
-            .filters(f())
-            .send()
-            .await
-            .unwrap()
-            .subnets()
-        {
-            out.push((addr(s.tags()), s.subnet_id().unwrap().to_string()));
-        }
-        for g in ec2
-            .describe_security_groups()
-            .filters(f())
-            .send()
-            .await
-            .unwrap()
-            .security_groups()
-        {
-            out.push((addr(g.tags()), g.group_id().unwrap().to_string()));
-        }
-        for g in ec2
-            .describe_internet_gateways()
-            .filters(f())
-            .send()
-            .await
-            .unwrap()
-            .internet_gateways()
-        {
-            out.push((addr(g.tags()), g.internet_gateway_id().unwrap().to_string()));
-        }
-        for t in ec2
-            .describe_route_tables()
-            .filters(f())
-            .send()
-            .await
-            .unwrap()
-            .route_tables()
-        {
-            out.push((addr(t.tags()), t.route_table_id().unwrap().to_string()));
-        }
-        out.sort();
-        out
-    })
-}
-
 /// (address, id) of every managed instance in a pulled state.
 fn recorded(state: &serde_json::Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -237,7 +163,7 @@ fn a_runner_killed_anywhere_leaves_nothing_the_next_runner_cannot_find() {
         );
         let state: serde_json::Value = serde_json::from_str(&next.ok(&["state", "pull"])).unwrap();
         let in_state = recorded(&state);
-        let live = tagged(&next);
+        let live = next.tagged_list();
         for obj in &live {
             assert!(
                 in_state.contains(obj),
@@ -248,7 +174,7 @@ fn a_runner_killed_anywhere_leaves_nothing_the_next_runner_cannot_find() {
         assert_eq!(journals(&b), 0, "trial {trial}: a journal was left behind");
         next.ok(&["destroy", "-auto-approve"]);
         assert!(
-            tagged(&next).is_empty(),
+            next.tagged_list().is_empty(),
             "trial {trial}: destroy left objects"
         );
     }

@@ -414,17 +414,9 @@ resource "terraform_data" "a" {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let lock_key = format!("{key}.tflock");
-    let started = std::time::Instant::now();
-    while b.get(&lock_key).is_none() {
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "the slow runner never took the lock"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
     // Someone breaks the lock while the slow run still works, and applies n=3.
-    let info: serde_json::Value = serde_json::from_slice(&b.get(&lock_key).unwrap()).unwrap();
+    let info: serde_json::Value =
+        serde_json::from_slice(&b.wait_for(&format!("{key}.tflock"))).unwrap();
     other.ok(&["force-unlock", info["ID"].as_str().unwrap()]);
     other.ok(&["apply", "-auto-approve", "-var", "n=3"]);
     let newer = b.state(key);

@@ -165,15 +165,7 @@ resource "terraform_data" "hold" {
         .spawn()
         .unwrap();
     let lock_key = format!("{key}.tflock");
-    let started = std::time::Instant::now();
-    while b.get(&lock_key).is_none() {
-        assert!(
-            started.elapsed().as_secs() < 30,
-            "Terraform never took the lock"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let info: serde_json::Value = serde_json::from_slice(&b.get(&lock_key).unwrap()).unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&b.wait_for(&lock_key)).unwrap();
     let out = w.infra(&["plan"]);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -191,15 +183,7 @@ resource "terraform_data" "hold" {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while b.get(&lock_key).is_none() {
-        assert!(
-            started.elapsed().as_secs() < 30,
-            "infra never took the lock"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let ours: serde_json::Value = serde_json::from_slice(&b.get(&lock_key).unwrap()).unwrap();
+    let ours: serde_json::Value = serde_json::from_slice(&b.wait_for(&lock_key)).unwrap();
     for field in [
         "ID",
         "Operation",

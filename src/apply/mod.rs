@@ -530,6 +530,13 @@ pub async fn apply(
         stop: &req.stop,
     };
     delete_phase(&deletes, &env, state, store, &mut outcome).await;
+    // A refresh-only plan changes no object: recording what refresh read is all of it.
+    if plan.refresh_only {
+        if let Err(d) = store.persist(state) {
+            outcome.diagnostics.push(d);
+        }
+        return outcome;
+    }
     if !outcome.diagnostics.is_empty() || req.stop.load(Ordering::SeqCst) || plan.destroy {
         finish_outputs(plan, state, store, &mut outcome, None);
         outcome.interrupted |= req.stop.load(Ordering::SeqCst);

@@ -30,6 +30,9 @@ pub struct ApplyArgs {
     /// Replace this instance even if nothing changed.
     #[arg(long, value_name = "ADDR")]
     pub replace: Vec<String>,
+    /// Only record in the state what changed outside infra; change no object.
+    #[arg(long)]
+    pub refresh_only: bool,
     /// Read every object again before planning.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub refresh: bool,
@@ -173,6 +176,7 @@ fn run_with(
                 target: a.target.clone(),
                 replace: a.replace.clone(),
                 destroy,
+                refresh_only: a.refresh_only,
                 parallelism: a.parallelism,
                 json: false,
                 stats: false,
@@ -184,7 +188,8 @@ fn run_with(
                 root_vars: root_vars.clone(),
                 workspace: located.workspace.clone(),
                 destroy,
-                refresh: args.refresh,
+                refresh: args.refresh || args.refresh_only,
+                refresh_only: args.refresh_only,
                 replace: args.replace,
                 targets: args.target,
                 parallelism: args.parallelism,

@@ -163,13 +163,7 @@ impl Located {
                 ),
             ));
         }
-        let backend = backend::open(&settings)?;
-        Ok(Located {
-            dir: dir.to_path_buf(),
-            backend,
-            settings,
-            workspace,
-        })
+        Located::saved(dir, settings, workspace)
     }
 
     /// The backend and workspace a saved plan names: its state, whatever the directory's

@@ -32,6 +32,10 @@ pub struct PlanArgs {
     /// Plan to destroy everything in state.
     #[arg(long)]
     pub destroy: bool,
+    /// Only read the objects: show what changed outside infra (exit 2 with
+    /// --detailed-exitcode when something did); applying it records that in the state.
+    #[arg(long, conflicts_with = "destroy")]
+    pub refresh_only: bool,
     /// How many operations run at once.
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
@@ -91,7 +95,8 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
         root_vars,
         workspace: crate::state::workdir::workspace(&a.dir),
         destroy: a.destroy,
-        refresh: a.refresh,
+        refresh: a.refresh || a.refresh_only,
+        refresh_only: a.refresh_only,
         replace: a.replace.clone(),
         targets: a.target.clone(),
         parallelism: a.parallelism,

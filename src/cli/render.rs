@@ -57,6 +57,7 @@ fn render(a: &RenderArgs, raw: &[String]) -> Result<String, Vec<Diagnostic>> {
         root_vars,
         workspace: crate::state::workdir::workspace(&a.dir),
         destroy: false,
+        refresh_only: false,
         refresh: false,
         replace: Vec::new(),
         targets: Vec::new(),

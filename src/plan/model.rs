@@ -109,6 +109,12 @@ pub struct Plan {
     /// published after the plan was reviewed is not the one launched.
     #[serde(default)]
     pub data: BTreeMap<String, serde_json::Value>,
+    /// A `-refresh-only` plan: it changes no object, only records what refresh read.
+    #[serde(default)]
+    pub refresh_only: bool,
+    /// What changed outside infra (refresh-only plans): from the state to what the cloud has.
+    #[serde(default)]
+    pub drift: Vec<ResourceChange>,
 }
 
 /// An `image` as the plan found it.
@@ -141,6 +147,9 @@ pub const PLAN_FORMAT: u32 = 1;
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
+        if self.refresh_only {
+            return !self.drift.is_empty();
+        }
         self.changes
             .iter()
             .any(|c| !matches!(c.action, Action::NoOp | Action::Read))

@@ -176,7 +176,42 @@ fn resource_block(c: &ResourceChange, style: &Style) -> String {
     out
 }
 
+/// A refresh-only plan: what changed outside infra, nothing infra will do about it.
+fn render_refresh_only(plan: &Plan, style: &Style) -> String {
+    if plan.drift.is_empty() {
+        return "\nNo changes. Your infrastructure still matches the state.\n".into();
+    }
+    let mut out = String::from(
+        "\nNote: Objects have changed outside of infra\n\ninfra detected the following changes made outside of infra since the last apply:\n\n",
+    );
+    for c in &plan.drift {
+        let block = resource_block(c, style);
+        // The headline says what happened, not what infra will do.
+        let verb = if c.action == Action::Delete {
+            "has been deleted"
+        } else {
+            "has changed"
+        };
+        let mut lines = block.lines();
+        lines.next();
+        out.push_str(&format!("  # {} {verb}\n", c.address));
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "This is a refresh-only plan, so infra will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the infra state without changing any remote objects.\n\nPlan: {} object(s) changed outside of infra.\n",
+        plan.drift.len()
+    ));
+    out
+}
+
 pub fn render(plan: &Plan, style: &Style) -> String {
+    if plan.refresh_only {
+        return render_refresh_only(plan, style);
+    }
     let mut out = String::new();
     let shown: Vec<&ResourceChange> = plan
         .changes

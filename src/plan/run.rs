@@ -1,8 +1,8 @@
 //! Making a plan: refresh the prior state, walk the configuration with the planner, add the
 //! deletions of objects the configuration no longer has, compare outputs, and apply `-target`.
 
-use super::codec::to_plan_json;
-use super::model::{Action, OutputChange, PLAN_FORMAT, Plan, RefreshedObject};
+use super::codec::{self, to_plan_json};
+use super::model::{Action, OutputChange, PLAN_FORMAT, Plan, RefreshedObject, ResourceChange};
 use super::planner::{Planner, delete_change};
 use crate::config::tfvars::RawValue;
 use crate::diag::Diagnostic;
@@ -21,6 +21,8 @@ pub struct PlanRequest {
     pub workspace: String,
     pub destroy: bool,
     pub refresh: bool,
+    /// Only read the objects and report what changed outside infra (`-refresh-only`).
+    pub refresh_only: bool,
     pub replace: Vec<String>,
     pub targets: Vec<String>,
     pub parallelism: usize,
@@ -40,6 +42,7 @@ pub async fn make_plan(
     prior: Option<&State>,
     registry: &Registry,
 ) -> PlanOutcome {
+    let before_refresh = prior;
     // Copied only if moved blocks or refresh change it: a no-change plan of a large state
     // works on the state as loaded.
     let mut prior: Option<std::borrow::Cow<State>> = prior.map(std::borrow::Cow::Borrowed);
@@ -75,7 +78,18 @@ pub async fn make_plan(
         vanished: vanished.clone(),
         images: Vec::new(),
         data: BTreeMap::new(),
+        refresh_only: false,
+        drift: Vec::new(),
     };
+    if req.refresh_only {
+        let mut plan = base_plan(Vec::new(), BTreeMap::new(), BTreeMap::new());
+        plan.refresh_only = true;
+        plan.drift = drift(before_refresh, &refreshed, &vanished, registry);
+        return PlanOutcome {
+            plan: Some(plan),
+            diagnostics: diags,
+        };
+    }
     let dependencies = match tree.graph() {
         Ok(g) => graph::resource_dependencies(tree, g),
         Err(d) => {
@@ -181,6 +195,94 @@ pub async fn make_plan(
         plan: Some(plan),
         diagnostics: diags,
     }
+}
+
+/// What refresh found changed outside infra, as changes from the state to the cloud: an update
+/// for an object that drifted, a delete for one that is gone. Objects adopted by their tags are
+/// not drift (they are the journal's work), and neither is an object read back the same.
+fn drift(
+    prior: Option<&State>,
+    refreshed: &[crate::plan::model::RefreshedObject],
+    vanished: &[String],
+    registry: &Registry,
+) -> Vec<ResourceChange> {
+    let Some(prior) = prior else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut change = |r: &crate::state::ResourceState,
+                      address: String,
+                      index: Option<serde_json::Value>,
+                      action: Action,
+                      after: Option<Value>| {
+        let Some(provider) = registry.get_at(&r.type_name, &provider_key(&r.provider)) else {
+            return;
+        };
+        let Some((before, _)) =
+            crate::plan::planner::prior_value(Some(prior), &address, provider.schema())
+        else {
+            return;
+        };
+        if after.as_ref().is_some_and(|a| {
+            crate::lang::eval::values_equal(&a.unmark_deep().0, &before.unmark_deep().0)
+        }) {
+            return;
+        }
+        out.push(ResourceChange {
+            address,
+            module: r.module.clone(),
+            mode: r.mode.clone(),
+            type_name: r.type_name.clone(),
+            name: r.name.clone(),
+            index,
+            provider: r.provider.clone(),
+            action,
+            before: Some(before),
+            after,
+            replace_paths: Vec::new(),
+            reason: Some("drift".into()),
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+        });
+    };
+    for o in refreshed.iter().filter(|o| !o.adopted) {
+        let address = format!(
+            "{}{}",
+            o.resource.address(),
+            crate::state::model::key_suffix(&o.instance.index_key)
+        );
+        let Some(provider) =
+            registry.get_at(&o.resource.type_name, &provider_key(&o.resource.provider))
+        else {
+            continue;
+        };
+        let after = codec::from_state(
+            &o.instance.attributes,
+            &o.instance.sensitive_attributes,
+            provider.schema(),
+        );
+        change(
+            &o.resource,
+            address,
+            o.instance.index_key.clone(),
+            Action::Update,
+            Some(after),
+        );
+    }
+    for a in vanished {
+        if let Some((r, i)) = prior.find(a) {
+            let r = r.clone();
+            change(&r, a.clone(), i.index_key.clone(), Action::Delete, None);
+        }
+    }
+    out.sort_by(|a, b| a.address.cmp(&b.address));
+    out
+}
+
+/// The registry key of a state's provider address (`module.x.provider["..."]` → `provider["..."]`).
+fn provider_key(p: &str) -> String {
+    p.rsplit_once("provider[")
+        .map_or(p.to_string(), |(_, rest)| format!("provider[{rest}"))
 }
 
 /// Renames state addresses as the configuration's `moved` blocks say, so renamed resources

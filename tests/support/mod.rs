@@ -188,8 +188,13 @@ impl Work {
     }
 
     /// Every live EC2 object in this region that carries infra's address tag: address → id.
-    /// (moto's DescribeTags still lists the tags of deleted objects, so each type is asked.)
     pub fn tagged_objects(&self) -> std::collections::BTreeMap<String, String> {
+        self.tagged_list().into_iter().collect()
+    }
+
+    /// The same as a sorted list that keeps twins (two objects claiming one address).
+    /// (moto's DescribeTags still lists the tags of deleted objects, so each type is asked.)
+    pub fn tagged_list(&self) -> Vec<(String, String)> {
         let ec2 = self.ec2();
         let rt = runtime();
         let f = || {
@@ -205,7 +210,7 @@ impl Work {
                 .unwrap_or_default()
                 .to_string()
         };
-        let mut out = std::collections::BTreeMap::new();
+        let mut out = Vec::new();
         rt.block_on(async {
             for v in ec2
                 .describe_vpcs()
@@ -215,7 +220,7 @@ impl Work {
                 .unwrap()
                 .vpcs()
             {
-                out.insert(address(v.tags()), v.vpc_id().unwrap().to_string());
+                out.push((address(v.tags()), v.vpc_id().unwrap().to_string()));
             }
             for s in ec2
                 .describe_subnets()
@@ -225,7 +230,7 @@ impl Work {
                 .unwrap()
                 .subnets()
             {
-                out.insert(address(s.tags()), s.subnet_id().unwrap().to_string());
+                out.push((address(s.tags()), s.subnet_id().unwrap().to_string()));
             }
             for g in ec2
                 .describe_internet_gateways()
@@ -235,10 +240,10 @@ impl Work {
                 .unwrap()
                 .internet_gateways()
             {
-                out.insert(
+                out.push((
                     address(g.tags()),
                     g.internet_gateway_id().unwrap().to_string(),
-                );
+                ));
             }
             for t in ec2
                 .describe_route_tables()
@@ -248,7 +253,7 @@ impl Work {
                 .unwrap()
                 .route_tables()
             {
-                out.insert(address(t.tags()), t.route_table_id().unwrap().to_string());
+                out.push((address(t.tags()), t.route_table_id().unwrap().to_string()));
             }
             for g in ec2
                 .describe_security_groups()
@@ -258,7 +263,7 @@ impl Work {
                 .unwrap()
                 .security_groups()
             {
-                out.insert(address(g.tags()), g.group_id().unwrap().to_string());
+                out.push((address(g.tags()), g.group_id().unwrap().to_string()));
             }
             for n in ec2
                 .describe_nat_gateways()
@@ -269,7 +274,7 @@ impl Work {
                 .nat_gateways()
             {
                 if n.state().is_some_and(|s| s.as_str() != "deleted") {
-                    out.insert(address(n.tags()), n.nat_gateway_id().unwrap().to_string());
+                    out.push((address(n.tags()), n.nat_gateway_id().unwrap().to_string()));
                 }
             }
             for a in ec2
@@ -280,10 +285,10 @@ impl Work {
                 .unwrap()
                 .addresses()
             {
-                out.insert(
+                out.push((
                     address(a.tags()),
                     a.allocation_id().unwrap_or_default().to_string(),
-                );
+                ));
             }
             for r in ec2
                 .describe_instances()
@@ -298,7 +303,7 @@ impl Work {
                         .and_then(|s| s.name())
                         .is_some_and(|s| s.as_str() != "terminated")
                     {
-                        out.insert(address(i.tags()), i.instance_id().unwrap().to_string());
+                        out.push((address(i.tags()), i.instance_id().unwrap().to_string()));
                     }
                 }
             }
@@ -310,12 +315,13 @@ impl Work {
                 .unwrap()
                 .launch_templates()
             {
-                out.insert(
+                out.push((
                     address(t.tags()),
                     t.launch_template_id().unwrap().to_string(),
-                );
+                ));
             }
         });
+        out.sort();
         out
     }
 

@@ -133,6 +133,18 @@ impl Bucket {
         });
     }
 
+    /// Waits (bounded) until `key` exists: a lock another process is about to take.
+    pub fn wait_for(&self, key: &str) -> Vec<u8> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(body) = self.get(key) {
+                return body;
+            }
+            assert!(started.elapsed().as_secs() < 30, "{key} never appeared");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// The version ids of an object, newest first.
     pub fn versions(&self, key: &str) -> Vec<String> {
         let s3 = client(&self.endpoint);

@@ -308,30 +308,8 @@ impl Backend for S3Backend {
 
     fn workspaces(&self) -> Result<Vec<String>, Diagnostic> {
         let s = &self.shared.settings;
-        let s3 = self.shared.s3.clone();
-        let bucket = s.bucket.clone();
-        let prefix = format!("{}/", s.workspace_key_prefix);
-        let keys = self
-            .shared
-            .bridge
-            .run(async move {
-                let mut keys = Vec::new();
-                let mut pages = s3
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .into_paginator()
-                    .send();
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| ApiError::of("ListObjectsV2", e))?;
-                    keys.extend(
-                        page.contents()
-                            .iter()
-                            .filter_map(|o| o.key().map(str::to_string)),
-                    );
-                }
-                Ok::<_, ApiError>(keys)
-            })
+        let keys = list_keys(&self.shared, format!("{}/", s.workspace_key_prefix))
+            .map(|found| found.into_iter().map(|(_, k)| k).collect::<Vec<_>>())
             .map_err(|e| {
                 Diagnostic::plain(
                     "Failed to list workspaces",
@@ -348,6 +326,30 @@ impl Backend for S3Backend {
         names.insert(0, "default".into());
         Ok(names)
     }
+}
+
+/// Every object under `prefix`, all pages: (last modified, key).
+fn list_keys(sh: &Shared, prefix: String) -> Result<Vec<(Option<i128>, String)>, ApiError> {
+    let s3 = sh.s3.clone();
+    let bucket = sh.settings.bucket.clone();
+    sh.bridge.run(async move {
+        let mut found = Vec::new();
+        let mut pages = s3
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| ApiError::of("ListObjectsV2", e))?;
+            for o in page.contents() {
+                if let Some(k) = o.key() {
+                    found.push((o.last_modified().map(|t| t.as_nanos()), k.to_string()));
+                }
+            }
+        }
+        Ok(found)
+    })
 }
 
 /// Why the state bucket cannot be used, naming bucket and key.
@@ -529,29 +531,10 @@ impl S3Storage {
     }
 
     fn journal_objects(&self) -> Result<Vec<String>, ApiError> {
-        let s3 = self.sh.s3.clone();
-        let bucket = self.bucket().to_string();
-        let prefix = self.journal_prefix();
-        self.sh.bridge.run(async move {
-            let mut found = Vec::new();
-            let mut pages = s3
-                .list_objects_v2()
-                .bucket(bucket)
-                .prefix(prefix)
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| ApiError::of("ListObjectsV2", e))?;
-                for o in page.contents() {
-                    if let Some(k) = o.key() {
-                        found.push((o.last_modified().map(|t| t.as_nanos()), k.to_string()));
-                    }
-                }
-            }
-            // Oldest first: entries replay in the order they were made.
-            found.sort();
-            Ok(found.into_iter().map(|(_, k)| k).collect())
-        })
+        let mut found = list_keys(&self.sh, self.journal_prefix())?;
+        // Oldest first: entries replay in the order they were made.
+        found.sort();
+        Ok(found.into_iter().map(|(_, k)| k).collect())
     }
 
     /// Terraform's DynamoDB lock item ID: `bucket/key`.
