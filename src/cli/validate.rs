@@ -32,7 +32,16 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
         require_root_vars: false,
         validate_only: true,
     };
-    let result = evaluate_root(&a.dir, &opts);
+    let mut result = evaluate_root(&a.dir, &opts);
+    // Every block against its type's schema: built in, so offline and exact.
+    if let (Some(tree), _) = crate::graph::ModuleTree::load(&a.dir)
+        && let Ok(rt) = super::engine::runtime()
+    {
+        let registry = rt.block_on(crate::provider::setup::offline(&tree));
+        result
+            .diagnostics
+            .extend(crate::plan::schema_check::check(&tree, &registry));
+    }
     let errors = result.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = result.diagnostics.len() - errors;
     if a.json {

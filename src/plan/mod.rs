@@ -9,5 +9,6 @@ pub mod model;
 pub mod planner;
 pub mod render;
 pub mod run;
+pub mod schema_check;
 
 pub use model::{Action, OutputChange, Plan, ResourceChange};

@@ -42,6 +42,15 @@ pub async fn make_plan(
     prior: Option<&State>,
     registry: &Registry,
 ) -> PlanOutcome {
+    // Every block against its schema first, each error at its token.
+    let schema_errors = super::schema_check::check(tree, registry);
+    if !schema_errors.is_empty() {
+        diags.extend(schema_errors);
+        return PlanOutcome {
+            plan: None,
+            diagnostics: diags,
+        };
+    }
     let before_refresh = prior;
     // Copied only if moved blocks or refresh change it: a no-change plan of a large state
     // works on the state as loaded.

@@ -121,6 +121,33 @@ pub async fn configure(
     }
 }
 
+/// A registry with every type's schema and no cloud behind it: `infra validate` checks the
+/// configuration against it offline (the AWS clients are built but never called).
+pub async fn offline(tree: &ModuleTree) -> Registry {
+    let mut registry = Registry::new();
+    registry.add_builtin_data(
+        "terraform_remote_state",
+        std::sync::Arc::new(super::builtin::remote_state::RemoteState::new(
+            tree.root().dir.clone(),
+        )),
+    );
+    let address = config_address(&source_of("aws"), None);
+    let config = Value::object(
+        [
+            ("region", Value::string("us-east-1")),
+            ("access_key", Value::string("offline")),
+            ("secret_key", Value::string("offline")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect::<Attrs>(),
+    );
+    if let Ok(c) = aws::configure(address.clone(), &config).await {
+        registry.add_configured(address, c);
+    }
+    registry
+}
+
 /// The provider configuration address a resource of the configuration uses.
 pub fn resource_provider_address(r: &crate::config::Resource) -> String {
     let name = r.provider_name();
