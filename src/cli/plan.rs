@@ -122,8 +122,12 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
     if a.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&crate::plan::json::plan_json(&plan, prior))
-                .unwrap_or_default()
+            serde_json::to_string_pretty(&{
+                let mut j = crate::plan::json::plan_json(&plan, prior);
+                j["configuration"] = crate::plan::config_json::configuration(&tree);
+                j
+            })
+            .unwrap_or_default()
         );
     } else {
         print!("{}", render(&plan, &Style { color: ui.color }));

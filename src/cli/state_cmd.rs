@@ -444,14 +444,13 @@ pub fn show(ui: &Ui, a: ShowArgs) -> i32 {
                 let file = crate::plan::file::PlanFile::read(f)?;
                 let prior = file.prior.clone();
                 if a.json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&crate::plan::json::plan_json(
-                            &file.plan,
-                            prior.as_ref()
-                        ))
-                        .unwrap_or_default()
-                    );
+                    let mut j = crate::plan::json::plan_json(&file.plan, prior.as_ref());
+                    // The configuration as the plan saw it: from the snapshot.
+                    crate::sources::serve(file.files()?);
+                    if let (Some(tree), _) = crate::graph::ModuleTree::load(&file.dir) {
+                        j["configuration"] = crate::plan::config_json::configuration(&tree);
+                    }
+                    println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
                 } else {
                     print!(
                         "{}",

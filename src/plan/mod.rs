@@ -3,6 +3,7 @@
 //! for tools. It decides; `apply/` executes.
 
 pub mod codec;
+pub mod config_json;
 pub mod file;
 pub mod json;
 pub mod model;

@@ -2,8 +2,9 @@
 tests that check infra against Terraform itself: prints what Terraform printed and exits with
 its exit code.
 
-Usage: terraform_cli.py DIR init|apply|plan|destroy [KEY=VALUE ...]
-  plan runs with -detailed-exitcode (0: no changes, 2: changes, 1: error).
+Usage: terraform_cli.py DIR init|apply|plan|plan-out|show-plan|destroy [KEY=VALUE ...]
+  plan runs with -detailed-exitcode (0: no changes, 2: changes, 1: error); plan-out saves
+  DIR/tf.plan, show-plan prints it as JSON.
   KEY=VALUE pairs become root variables.
 """
 
@@ -28,6 +29,14 @@ def main():
         r = c.apply(json=False, destroy=True, vars=variables or None)
     elif command == "plan":
         r = c.plan(json=False, detailed_exitcode=True, vars=variables or None)
+    elif command == "plan-out":
+        r = c.plan(json=False, out=os.path.join(work, "tf.plan"), vars=variables or None)
+    elif command == "show-plan":
+        r = c.show(os.path.join(work, "tf.plan"), json=True)
+        if r.retcode == 0 and not isinstance(r.value, str):
+            import json
+
+            r.value = json.dumps(r.value)
     else:
         sys.exit(f"unknown command {command}")
     sys.stdout.write(str(r.value or ""))
