@@ -2,6 +2,7 @@
 //! dialect of HCL. See ARCHITECTURE.md for the map of the rooms below.
 
 pub mod apply;
+pub mod aws_env;
 pub mod bake;
 pub mod cli;
 pub mod cloudinit;

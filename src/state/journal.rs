@@ -136,19 +136,61 @@ pub fn stale(origin: &str, base: u64, serial: u64) -> Diagnostic {
 
 /// Applies a journal left by an interrupted run to `state`; returns how many changes it had.
 /// `origin` names the journal in errors (a path or an S3 object).
+///
+/// A journal is a run of segments, each opened by a `Base` naming the serial its changes build
+/// on. A segment built on the state's serial is applied. One built on an older serial is
+/// either already in the state (its run was killed after writing the state and before
+/// clearing the journal: applying it again changes nothing, so it is skipped) or was left by a
+/// run whose state another run replaced since (a lock forced open): then it is refused, never
+/// applied over the newer state.
 pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<usize, Diagnostic> {
     let fresh = state.serial == 0 && state.resources.is_empty();
-    let mut n = 0;
+    let mut segments: Vec<(Option<u64>, Vec<Entry>)> = vec![(None, Vec::new())];
     for entry in entries {
-        if let Entry::Base { serial, .. } = &entry {
-            if !fresh && *serial != state.serial {
-                return Err(stale(origin, *serial, state.serial));
-            }
+        match entry {
+            Entry::Base { serial, .. } => segments.push((Some(serial), Vec::new())),
+            other => segments
+                .last_mut()
+                .expect("one segment at least")
+                .1
+                .push(other),
+        }
+    }
+    let mut n = 0;
+    for (base, changes) in segments {
+        if changes.is_empty() {
             continue;
         }
+        if let Some(b) = base
+            && !fresh
+            && b != state.serial
+        {
+            let mut probe = state.clone();
+            apply_changes(&changes, &mut probe, origin, &mut 0, false)?;
+            if probe.resources == state.resources {
+                continue;
+            }
+            return Err(stale(origin, b, state.serial));
+        }
+        apply_changes(&changes, state, origin, &mut n, fresh)?;
+    }
+    if n > 0 {
+        state.serial += 1;
+    }
+    Ok(n)
+}
+
+fn apply_changes(
+    changes: &[Entry],
+    state: &mut State,
+    origin: &str,
+    n: &mut usize,
+    fresh: bool,
+) -> Result<(), Diagnostic> {
+    for entry in changes {
         let lineage = entry.lineage().to_string();
         // A run killed before its first state write leaves only the journal: adopt its lineage.
-        if n == 0 && fresh {
+        if *n == 0 && fresh {
             state.lineage = lineage.clone();
         }
         if lineage != state.lineage {
@@ -163,19 +205,16 @@ pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<us
         match entry {
             Entry::Upsert {
                 resource, instance, ..
-            } => state.upsert(&resource, *instance),
+            } => state.upsert(resource, (**instance).clone()),
             Entry::Remove { address, .. } => {
-                state.remove(&address);
+                state.remove(address);
             }
             // Refresh finds the object, if it was created, by its lineage tag.
             Entry::Intent { .. } | Entry::Base { .. } => {}
         }
-        n += 1;
+        *n += 1;
     }
-    if n > 0 {
-        state.serial += 1;
-    }
-    Ok(n)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -236,6 +275,29 @@ mod tests {
         assert_eq!(replay(entries, &mut state, "j").unwrap(), 1);
         assert_eq!(state.serial, 4);
         assert!(state.find("terraform_data.new").is_some());
+    }
+
+    #[test]
+    fn a_journal_already_in_the_state_is_skipped_not_refused() {
+        // The run wrote serial 4 with its change, then was killed before clearing its journal.
+        let mut state = State::new("L".into());
+        state.serial = 4;
+        let (resource, instance) = match upsert("L", "done") {
+            Entry::Upsert {
+                resource, instance, ..
+            } => (resource, instance),
+            _ => unreachable!(),
+        };
+        state.upsert(&resource, *instance);
+        let entries = vec![
+            Entry::Base {
+                lineage: "L".into(),
+                serial: 3,
+            },
+            upsert("L", "done"),
+        ];
+        assert_eq!(replay(entries, &mut state, "j").unwrap(), 0);
+        assert_eq!(state.serial, 4);
     }
 
     #[test]

@@ -73,6 +73,11 @@ impl Store {
                 self.storage.journal_clear()?;
                 self.loaded_serial = Some(state.serial);
                 self.existed = true;
+            } else if self.locked {
+                // Everything in it is in the state already: a journal a killed run could not
+                // clear. Only the lock holder may remove it (a live run's journal is never
+                // touched by a reader).
+                self.storage.journal_clear()?;
             }
         }
         Ok(state)

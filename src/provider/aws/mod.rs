@@ -205,6 +205,16 @@ pub async fn connect(
             format!("{address}: no region: set region in the provider block, or AWS_REGION"),
         )
     })?;
+    // Once, here: otherwise every API call of the run fails with the SDK's whole chain.
+    if let Some(p) = shared.credentials_provider() {
+        use aws_sdk_ec2::config::ProvideCredentials;
+        if let Err(e) = p.provide_credentials().await {
+            return Err(ProviderError::new(
+                "configure",
+                crate::aws_env::missing_credentials(&address, &e),
+            ));
+        }
+    }
     let endpoints = cfg.block("endpoints").unwrap_or_default();
     let calls = sdk::global_calls().clone();
     macro_rules! client {

@@ -219,6 +219,19 @@ impl S3Backend {
             .map_err(|e| Diagnostic::plain("Failed to start the s3 backend", e.to_string()))?;
         let s = settings.clone();
         let conf = bridge.run(async move { sdk_config(&s).await });
+        // Once, here: otherwise every call fails with the SDK's whole credential chain.
+        if let Some(p) = conf.credentials_provider() {
+            use aws_sdk_s3::config::ProvideCredentials;
+            if let Err(e) = bridge.run(async move { p.provide_credentials().await }) {
+                return Err(Diagnostic::plain(
+                    "No credentials for the state backend",
+                    crate::aws_env::missing_credentials(
+                        &format!("s3://{}/{}", settings.bucket, settings.key),
+                        &e,
+                    ),
+                ));
+            }
+        }
         let mut s3 = aws_sdk_s3::config::Builder::from(&conf)
             .force_path_style(settings.use_path_style)
             // Checksums only where S3 requires them: S3-compatible stores reject the others.
