@@ -35,10 +35,23 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
         let text = match crate::sources::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
-                Err(_) => {
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let bytes = e.as_bytes();
+                    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                    let column = at
+                        - bytes[..at]
+                            .iter()
+                            .rposition(|b| *b == b'\n')
+                            .map_or(0, |i| i + 1)
+                        + 1;
                     diags.push(Diagnostic::plain(
                         "Invalid file encoding",
-                        format!("{} is not valid UTF-8.", path.display()),
+                        format!(
+                            "{}:{line}:{column}: byte {at} (0x{:02x}) is not valid UTF-8. Configuration files are UTF-8; re-save this one as UTF-8.",
+                            path.display(),
+                            bytes[at]
+                        ),
                     ));
                     continue;
                 }
@@ -570,8 +583,14 @@ fn read_resource(m: &mut Module, mut block: Block, mode: Mode) -> R {
     let span = block.header_span();
     let body = &mut block.body;
     let mut errs = Vec::new();
-    if body.attribute("count").is_some() && body.attribute("for_each").is_some() {
-        errs.push(Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used.", span));
+    if let (Some(c), Some(f)) = (body.attribute("count"), body.attribute("for_each")) {
+        // At the second of the two, as Terraform points.
+        let second = if c.name_span.start > f.name_span.start {
+            c
+        } else {
+            f
+        };
+        errs.push(Diagnostic::error("Invalid combination of \"count\" and \"for_each\"", "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used.", second.name_span));
     }
     let mut lifecycle = Lifecycle::default();
     for lc in body.blocks_of("lifecycle") {
@@ -676,11 +695,16 @@ fn read_module_call(m: &mut Module, block: &Block) -> R {
     };
     let source = literal_string(body, "source")?.unwrap_or_default();
     let mut errs = only_blocks(body, &[], "a module block");
-    if body.attribute("count").is_some() && body.attribute("for_each").is_some() {
+    if let (Some(c), Some(f)) = (body.attribute("count"), body.attribute("for_each")) {
+        let second = if c.name_span.start > f.name_span.start {
+            c
+        } else {
+            f
+        };
         errs.push(Diagnostic::error(
             "Invalid combination of \"count\" and \"for_each\"",
             "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive.",
-            span,
+            second.name_span,
         ));
     }
     let meta = [

@@ -108,6 +108,9 @@ fn is_ident_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c >= 0x80
 }
 
+/// The end of the file inside a block; `block` moves it to the block's opening.
+const UNCLOSED: &str = "unclosed block: expected '}'";
+
 impl<'a> Parser<'a> {
     fn span(&self, start: usize) -> Span {
         Span::new(self.file, start, self.pos)
@@ -219,7 +222,7 @@ impl<'a> Parser<'a> {
         loop {
             self.trivia(true);
             match self.peek() {
-                None if in_block => return Err(self.error_here("unclosed block: expected '}'")),
+                None if in_block => return Err(self.error_here(UNCLOSED)),
                 None => break,
                 Some(b'}') if in_block => {
                     self.pos += 1;
@@ -314,7 +317,19 @@ impl<'a> Parser<'a> {
             }
         }
         self.nl_skip.push(false);
-        let body = self.body(true);
+        let body = self.body(true).map_err(|e| {
+            // Reported at the block that was left open (the innermost one), not at the end of
+            // the file, where nothing can be fixed.
+            if e.message == UNCLOSED {
+                self.error_at(
+                    kind_span.start as usize,
+                    self.pos.min(kind_span.end as usize),
+                    format!("unclosed block: this {kind:?} block has no closing '}}' before the end of the file"),
+                )
+            } else {
+                e
+            }
+        });
         self.nl_skip.pop();
         Ok(Block {
             kind,
