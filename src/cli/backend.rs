@@ -63,7 +63,7 @@ pub fn evaluate_block(b: &crate::config::Backend) -> Result<Block, Diagnostic> {
 }
 
 /// The backend block of the root module in `dir`, when there is one.
-pub fn block_of_dir(dir: &Path) -> Result<Option<Block>, Vec<Diagnostic>> {
+fn block_of_dir(dir: &Path) -> Result<Option<Block>, Vec<Diagnostic>> {
     if !dir.is_dir() {
         return Ok(None);
     }
@@ -166,6 +166,12 @@ impl Located {
         Located::saved(dir, settings, workspace)
     }
 
+    /// The backend and workspace of `dir`, loading its root module for the backend block.
+    pub fn of_dir(dir: &Path, state_flag: Option<&Path>) -> Result<Located, Vec<Diagnostic>> {
+        let block = block_of_dir(dir)?;
+        Located::find(dir, block.as_ref(), state_flag).map_err(|d| vec![d])
+    }
+
     /// The backend and workspace a saved plan names: its state, whatever the directory's
     /// record says now.
     pub fn saved(dir: &Path, settings: Settings, workspace: String) -> Result<Located, Diagnostic> {
@@ -248,9 +254,7 @@ pub fn open_store(
 
 /// Reads the state of `dir` without a lock, for commands that only print it.
 pub fn read_state(dir: &Path, state_flag: Option<&Path>) -> Result<State, Vec<Diagnostic>> {
-    let block = block_of_dir(dir)?;
-    let located = Located::find(dir, block.as_ref(), state_flag).map_err(|d| vec![d])?;
-    Ok(located
+    Ok(Located::of_dir(dir, state_flag)?
         .read()
         .map_err(|d| vec![d])?
         .unwrap_or_else(|| State::new(String::new())))
@@ -262,8 +266,7 @@ pub fn open_store_of_dir(
     flags: &StateFlags,
     operation: &str,
 ) -> Result<(Store, State), Vec<Diagnostic>> {
-    let block = block_of_dir(dir)?;
-    Located::find(dir, block.as_ref(), flags.state.as_deref())
-        .and_then(|l| l.open(flags, operation))
+    Located::of_dir(dir, flags.state.as_deref())?
+        .open(flags, operation)
         .map_err(|d| vec![d])
 }

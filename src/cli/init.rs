@@ -124,15 +124,17 @@ fn run_inner(a: &InitArgs) -> Result<(), Vec<Diagnostic>> {
         }
         None => Settings::implicit_local(dir),
     };
-    let new_backend = backend::open(&new).map_err(|d| vec![d])?;
-    if let Settings::S3(s) = &new {
-        let identity = backend::s3::S3Backend::connect(s.clone())
-            .and_then(|b| b.check())
-            .map_err(|d| vec![d])?;
-        if let Some(arn) = identity {
-            println!("Using the credentials of {arn}.");
+    let new_backend: Box<dyn backend::Backend> = match &new {
+        // Connected once: checked (credentials, bucket, lock table), then used.
+        Settings::S3(s) => {
+            let b = backend::s3::S3Backend::connect(s.clone()).map_err(|d| vec![d])?;
+            if let Some(arn) = b.check().map_err(|d| vec![d])? {
+                println!("Using the credentials of {arn}.");
+            }
+            Box::new(b)
         }
-    }
+        Settings::Local(_) => backend::open(&new).map_err(|d| vec![d])?,
+    };
     let old = match workdir::read_backend(dir).map_err(|d| vec![d])? {
         Some(r) => r.settings,
         None => Settings::implicit_local(dir),

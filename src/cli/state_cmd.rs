@@ -271,8 +271,7 @@ fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
             state,
             version_id: Some(version),
         } => {
-            let block = super::backend::block_of_dir(&dir).map_err(one)?;
-            let located = super::backend::Located::find(&dir, block.as_ref(), state.as_deref())?;
+            let located = super::backend::Located::of_dir(&dir, state.as_deref()).map_err(one)?;
             let s = located
                 .backend
                 .storage(&located.workspace)?
@@ -352,8 +351,7 @@ pub struct ForceUnlockArgs {
 
 pub fn force_unlock(ui: &Ui, a: ForceUnlockArgs) -> i32 {
     let unlock = || -> Result<(), Diagnostic> {
-        let block = super::backend::block_of_dir(&a.dir).map_err(one)?;
-        let located = super::backend::Located::find(&a.dir, block.as_ref(), a.state.as_deref())?;
+        let located = super::backend::Located::of_dir(&a.dir, a.state.as_deref()).map_err(one)?;
         located
             .backend
             .storage(&located.workspace)?

@@ -3,7 +3,7 @@
 //! overrides the selection; a workspace with resources is deleted only with -force).
 
 use super::Ui;
-use super::backend::{Located, block_of_dir};
+use super::backend::Located;
 use super::engine::parse_duration;
 use crate::diag::Diagnostic;
 use crate::state::State;
@@ -11,7 +11,7 @@ use crate::state::backend::valid_workspace_name;
 use crate::state::store::Store;
 use crate::state::workdir;
 use clap::{Args, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Subcommand)]
@@ -75,11 +75,6 @@ pub fn run(ui: &Ui, cmd: WorkspaceCommand) -> i32 {
     }
 }
 
-fn locate(dir: &Path) -> Result<Located, Vec<Diagnostic>> {
-    let block = block_of_dir(dir)?;
-    Located::find(dir, block.as_ref(), None).map_err(|d| vec![d])
-}
-
 fn check_name(name: &str) -> Result<(), Diagnostic> {
     if valid_workspace_name(name) {
         Ok(())
@@ -122,7 +117,7 @@ fn run_inner(cmd: WorkspaceCommand) -> Result<(), Vec<Diagnostic>> {
     let one = |d: Diagnostic| vec![d];
     match cmd {
         WorkspaceCommand::List(d) => {
-            let located = locate(&d.dir)?;
+            let located = Located::of_dir(&d.dir, None)?;
             for ws in located.backend.workspaces().map_err(one)? {
                 let mark = if ws == located.workspace { "*" } else { " " };
                 println!("{mark} {ws}");
@@ -132,7 +127,7 @@ fn run_inner(cmd: WorkspaceCommand) -> Result<(), Vec<Diagnostic>> {
         WorkspaceCommand::New { name, dir, lock } => {
             check_name(&name).map_err(one)?;
             not_overridden().map_err(one)?;
-            let located = locate(&dir.dir)?;
+            let located = Located::of_dir(&dir.dir, None)?;
             if located.backend.workspaces().map_err(one)?.contains(&name) {
                 return Err(one(Diagnostic::plain(
                     "Workspace already exists",
@@ -153,7 +148,7 @@ fn run_inner(cmd: WorkspaceCommand) -> Result<(), Vec<Diagnostic>> {
         } => {
             check_name(&name).map_err(one)?;
             not_overridden().map_err(one)?;
-            let located = locate(&dir.dir)?;
+            let located = Located::of_dir(&dir.dir, None)?;
             if !located.backend.workspaces().map_err(one)?.contains(&name) {
                 if !or_create {
                     return Err(one(Diagnostic::plain(
@@ -189,7 +184,7 @@ fn run_inner(cmd: WorkspaceCommand) -> Result<(), Vec<Diagnostic>> {
                     "The default workspace always exists.",
                 )));
             }
-            let located = locate(&dir.dir)?;
+            let located = Located::of_dir(&dir.dir, None)?;
             if located.workspace == name {
                 return Err(one(Diagnostic::plain(
                     "Workspace is active",

@@ -63,11 +63,6 @@ impl PlanFile {
             .collect()
     }
 
-    /// How many files the snapshot holds.
-    pub fn file_count(&self) -> usize {
-        self.files.len()
-    }
-
     pub fn to_bytes(&self) -> Vec<u8> {
         let body = serde_json::to_vec(self).unwrap_or_default();
         let digest = hex::encode(Sha256::digest(&body));

@@ -95,13 +95,7 @@ pub async fn configure(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let mut registry = Registry::new();
-    registry.add_builtin_data(
-        "terraform_remote_state",
-        std::sync::Arc::new(super::builtin::remote_state::RemoteState::new(
-            tree.root().dir.clone(),
-        )),
-    );
+    let mut registry = builtin_registry(tree);
     for (addr, (value, span)) in wanted {
         match aws::configure(addr.clone(), &value).await {
             Ok(c) => registry.add_configured(addr, c),
@@ -121,9 +115,8 @@ pub async fn configure(
     }
 }
 
-/// A registry with every type's schema and no cloud behind it: `infra validate` checks the
-/// configuration against it offline (the AWS clients are built but never called).
-pub async fn offline(tree: &ModuleTree) -> Registry {
+/// The registry of the built-in types and data sources (no provider configuration yet).
+fn builtin_registry(tree: &ModuleTree) -> Registry {
     let mut registry = Registry::new();
     registry.add_builtin_data(
         "terraform_remote_state",
@@ -131,6 +124,13 @@ pub async fn offline(tree: &ModuleTree) -> Registry {
             tree.root().dir.clone(),
         )),
     );
+    registry
+}
+
+/// A registry with every type's schema and no cloud behind it: `infra validate` checks the
+/// configuration against it offline (the AWS clients are built but never called).
+pub async fn offline(tree: &ModuleTree) -> Registry {
+    let mut registry = builtin_registry(tree);
     let address = config_address(&source_of("aws"), None);
     let config = Value::object(
         [

@@ -15,9 +15,8 @@ pub struct Store {
     /// itself for the local backend, a file under `.infra/` for a remote one.
     pub side_path: PathBuf,
     locked: bool,
-    /// Whether anything was journalled since the state was last written.
-    journalled: bool,
-    /// The serial the journal's entries build on, once its `Base` entry is written.
+    /// The serial the journal's entries build on, once its `Base` entry is written: set
+    /// while anything is journalled that the stored state does not hold yet.
     journal_base: Option<u64>,
     last_persist: Instant,
     /// Whether the stored state matches the one in memory.
@@ -46,7 +45,6 @@ impl Store {
             storage,
             side_path,
             locked: lock,
-            journalled: false,
             journal_base: None,
             last_persist: Instant::now(),
             dirty: false,
@@ -116,7 +114,6 @@ impl Store {
             })?;
             self.journal_base = Some(state.serial);
         }
-        self.journalled = true;
         self.storage.journal_append(&entry)
     }
 
@@ -188,11 +185,9 @@ impl Store {
         self.existed = true;
         self.dirty = false;
         self.last_persist = Instant::now();
-        if self.journalled {
+        if self.journal_base.take().is_some() {
             self.storage.journal_clear()?;
-            self.journalled = false;
         }
-        self.journal_base = None;
         Ok(())
     }
 
@@ -212,7 +207,7 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        if self.journalled {
+        if self.journal_base.is_some() {
             // Whatever the state does not hold yet must be durable in the journal.
             if let Err(d) = self.storage.journal_sync() {
                 eprintln!("{}", d.render(false));

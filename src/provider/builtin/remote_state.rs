@@ -86,12 +86,7 @@ impl DataSource for RemoteState {
                 serde_json::Value::Null => serde_json::Map::new(),
                 _ => return Err(fail("config must be an object of backend arguments".into())),
             };
-            let settings = if kind == "local" && args.is_empty() {
-                Settings::resolve("local", &args, &root_dir)
-            } else {
-                Settings::resolve(&kind, &args, &root_dir)
-            }
-            .map_err(fail)?;
+            let settings = Settings::resolve(&kind, &args, &root_dir).map_err(fail)?;
             // The SDK calls block; keep them off the walk's worker threads.
             let found = tokio::task::spawn_blocking(move || read_outputs(&settings, &workspace))
                 .await

@@ -308,10 +308,6 @@ impl S3Backend {
         }
         Ok(identity)
     }
-
-    pub fn settings(&self) -> &S3Settings {
-        &self.shared.settings
-    }
 }
 
 impl Backend for S3Backend {
