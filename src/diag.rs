@@ -78,19 +78,20 @@ impl Diagnostic {
     }
 
     /// The human rendering: a header, the location, the source line with a marker, the detail.
+    /// Secrets the run has seen are taken out of the summary and detail (an API error may echo
+    /// a parameter).
     pub fn render(&self, color: bool) -> String {
+        let summary = crate::redact::text(&self.summary);
+        let detail = crate::redact::text(&self.detail);
         let (label, code) = match self.severity {
             Severity::Error => ("error", "\x1b[1;31m"),
             Severity::Warning => ("warning", "\x1b[1;33m"),
         };
         let mut out = String::new();
         if color {
-            out.push_str(&format!(
-                "{code}{label}\x1b[0m\x1b[1m: {}\x1b[0m\n",
-                self.summary
-            ));
+            out.push_str(&format!("{code}{label}\x1b[0m\x1b[1m: {summary}\x1b[0m\n"));
         } else {
-            out.push_str(&format!("{label}: {}\n", self.summary));
+            out.push_str(&format!("{label}: {summary}\n"));
         }
         if let Some(s) = self.span {
             out.push_str(&snippet(s, "", color));
@@ -98,9 +99,9 @@ impl Diagnostic {
         for (s, note) in &self.related {
             out.push_str(&snippet(*s, note, color));
         }
-        if !self.detail.is_empty() {
+        if !detail.is_empty() {
             out.push('\n');
-            for line in self.detail.lines() {
+            for line in detail.lines() {
                 out.push_str(line);
                 out.push('\n');
             }
@@ -121,8 +122,8 @@ impl Diagnostic {
         });
         serde_json::json!({
             "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
-            "summary": self.summary,
-            "detail": self.detail,
+            "summary": crate::redact::text(&self.summary),
+            "detail": crate::redact::text(&self.detail),
             "range": range,
         })
     }

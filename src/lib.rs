@@ -14,6 +14,7 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod redact;
 pub mod sources;
 pub mod state;
 pub mod syntax;

@@ -12,7 +12,8 @@ fn main() {
 }
 
 /// `INFRA_LOG=debug` (or any tracing filter, like `infra=debug`) logs to standard error, with
-/// each cloud API call at debug level. Off by default.
+/// each cloud API call at debug level. Off by default. Every line passes through the redactor,
+/// so a secret the SDK logs (a request body, an echoed parameter) is not written.
 fn init_logging() {
     let Ok(filter) = std::env::var("INFRA_LOG") else {
         return;
@@ -21,7 +22,7 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(infra::redact::RedactingStderr::default)
         .with_ansi(false)
         .try_init();
 }

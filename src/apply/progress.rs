@@ -64,7 +64,10 @@ impl Progress {
         }
     }
 
+    /// One line for people; secrets the run has seen are taken out (an id or an error may
+    /// carry one).
     fn line(&self, text: &str) {
+        let text = &*crate::redact::text(text);
         match &*self.mode {
             Mode::Quiet => {}
             Mode::Bars { multi, .. } => {
@@ -121,7 +124,9 @@ impl Progress {
             && !text.starts_with("  ")
         {
             if let Some(pb) = active.lock().ok().and_then(|a| a.get(address).cloned()) {
-                pb.set_message(format!("{address}: {verb}: {text}"));
+                pb.set_message(
+                    crate::redact::text(&format!("{address}: {verb}: {text}")).into_owned(),
+                );
             }
             return;
         }

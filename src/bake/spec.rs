@@ -187,6 +187,8 @@ pub fn evaluate(
         )
     };
     let body = eval_body(ev, &image.body)?;
+    // The build sees plain values; what it prints is redacted of the secrets that went in.
+    crate::redact::register(&crate::lang::marks::secret_strings(&body));
     let attrs = body
         .unmark_deep()
         .0
@@ -260,6 +262,7 @@ pub fn evaluate(
     {
         let kind = b.labels.first().map(String::as_str).unwrap_or("");
         let v = eval_body(ev, &b.body)?;
+        crate::redact::register(&crate::lang::marks::secret_strings(&v));
         let attrs = v.unmark_deep().0.attributes().cloned().unwrap_or_default();
         let f = Fields {
             attrs: &attrs,

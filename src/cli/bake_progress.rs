@@ -30,6 +30,7 @@ impl BakeProgress {
     /// One line about the image at address `image`. Lines of provisioner output start with two
     /// spaces: they are printed whole; other lines become the image's current step.
     pub fn line(&self, image: &str, line: &str) {
+        let line = &*crate::redact::text(line);
         let Some((multi, bars)) = &self.bars else {
             eprintln!("{image}: {line}");
             return;

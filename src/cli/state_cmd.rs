@@ -208,21 +208,15 @@ fn state_inner(cmd: StateCommand) -> Result<(), Diagnostic> {
             })?;
             println!("# {address}:");
             println!("resource {:?} {:?} {{", r.type_name, r.name);
-            if let Some(obj) = i.attributes.as_object() {
-                let width = obj.keys().map(String::len).max().unwrap_or(0);
-                for (k, v) in obj {
-                    let sensitive = i.sensitive_attributes.iter().any(|p| {
-                        p.get(0)
-                            .and_then(|s| s.get("value"))
-                            .and_then(|x| x.as_str())
-                            == Some(k)
-                    });
-                    let shown = if sensitive {
-                        "(sensitive value)".to_string()
-                    } else {
-                        render_value(&crate::lang::value::Value::from_json(v), 1)
-                    };
-                    println!("    {k:<width$} = {shown}");
+            let paths = crate::lang::marks::state_paths(&i.sensitive_attributes);
+            let shown = crate::lang::marks::apply(
+                crate::lang::value::Value::from_json(&i.attributes),
+                &paths,
+            );
+            if let Some(attrs) = shown.attributes() {
+                let width = attrs.keys().map(String::len).max().unwrap_or(0);
+                for (k, v) in attrs {
+                    println!("    {k:<width$} = {}", render_value(v, 2));
                 }
             }
             println!("}}");

@@ -7,6 +7,7 @@ pub mod display;
 pub mod duration;
 pub mod eval;
 pub mod functions;
+pub mod marks;
 pub mod number;
 pub mod typeexpr;
 pub mod types;

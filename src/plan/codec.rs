@@ -2,12 +2,14 @@
 //! stored as `{"value": ..., "type": ...}` and sensitivity as paths beside it), and in plan files,
 //! where a value may also be unknown.
 
+use crate::lang::marks::{self, Step};
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
 use crate::provider::Schema;
 use serde_json::{Value as J, json};
 
-/// An instance's attributes as state stores them, and the sensitive attribute paths.
+/// An instance's attributes as state stores them, and the sensitive paths as Terraform writes
+/// them (`[{"type":"get_attr","value":"tags"},{"type":"index",...}]`).
 pub fn to_state(v: &Value, schema: &Schema) -> (J, Vec<J>) {
     let mut out = serde_json::Map::new();
     let mut sensitive = Vec::new();
@@ -17,8 +19,10 @@ pub fn to_state(v: &Value, schema: &Schema) -> (J, Vec<J>) {
             .get(name)
             .cloned()
             .unwrap_or(Value::Null(a.ty.clone()));
-        if x.has_marks() || a.sensitive {
-            sensitive.push(json!([{ "type": "get_attr", "value": name }]));
+        let x = x.mark_if(a.sensitive);
+        for mut path in marks::paths(&x) {
+            path.insert(0, Step::Attr(name.clone()));
+            sensitive.push(marks::path_to_json(&path));
         }
         let (plain, _) = x.unmark_deep();
         let encoded = if a.ty == Type::Dynamic {
@@ -35,17 +39,10 @@ pub fn to_state(v: &Value, schema: &Schema) -> (J, Vec<J>) {
     (J::Object(out), sensitive)
 }
 
-/// Attributes read back from state, typed by the schema, sensitive ones marked.
+/// Attributes read back from state, typed by the schema, marked at the recorded paths and
+/// where the schema says an attribute is sensitive.
 pub fn from_state(j: &J, sensitive: &[J], schema: &Schema) -> Value {
-    let marked: Vec<String> = sensitive
-        .iter()
-        .filter_map(|p| {
-            p.get(0)
-                .and_then(|step| step.get("value"))
-                .and_then(J::as_str)
-                .map(str::to_string)
-        })
-        .collect();
+    let paths = marks::state_paths(sensitive);
     let mut attrs = Attrs::new();
     for (name, a) in &schema.attributes {
         let raw = j.get(name).unwrap_or(&J::Null);
@@ -60,14 +57,13 @@ pub fn from_state(j: &J, sensitive: &[J], schema: &Schema) -> Value {
         } else {
             Value::from_json_typed(raw, &a.ty).unwrap_or_else(|| Value::from_json(raw))
         };
-        let v = if marked.contains(name) || a.sensitive {
-            v.sensitive()
-        } else {
-            v
-        };
-        attrs.insert(name.clone(), v);
+        attrs.insert(name.clone(), v.mark_if(a.sensitive));
     }
-    Value::object(attrs)
+    let v = marks::apply(Value::object(attrs), &paths);
+    if !paths.is_empty() {
+        crate::redact::register(&marks::secret_strings(&v));
+    }
+    v
 }
 
 /// A value in a plan file: like its JSON, with unknowns and marks spelled out so nothing is lost.

@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod builtin;
+pub mod marks;
 pub mod schema;
 pub mod setup;
 
@@ -197,6 +198,9 @@ impl Registry {
         ] {
             types.insert(name, Arc::new(Random::new(kind)));
         }
+        for t in types.values_mut() {
+            *t = marks::Unmarked::wrap(t.clone());
+        }
         Registry {
             types,
             builtin_data: HashMap::new(),
@@ -205,7 +209,13 @@ impl Registry {
     }
 
     /// Adds a configured provider under its configuration address.
-    pub fn add_configured(&mut self, address: String, c: Configured) {
+    pub fn add_configured(&mut self, address: String, mut c: Configured) {
+        for t in c.resources.values_mut() {
+            *t = marks::Unmarked::wrap(t.clone());
+        }
+        for d in c.data.values_mut() {
+            *d = marks::UnmarkedData::wrap(d.clone());
+        }
         self.configured.insert(address, c);
     }
 
@@ -247,7 +257,8 @@ impl Registry {
 
     /// Adds a data source that needs no provider configuration.
     pub fn add_builtin_data(&mut self, type_name: &'static str, d: Arc<dyn DataSource>) {
-        self.builtin_data.insert(type_name, d);
+        self.builtin_data
+            .insert(type_name, marks::UnmarkedData::wrap(d));
     }
 
     pub fn data_at(&self, type_name: &str, address: &str) -> Option<Arc<dyn DataSource>> {
