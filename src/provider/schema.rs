@@ -35,6 +35,9 @@ pub struct AttrSchema {
     pub sensitive: bool,
     /// The value an unset optional argument takes (`enable_dns_support = true`).
     pub default: Option<Value>,
+    /// A list of objects written with block syntax but shown as an attribute
+    /// (`ingress = [{...}]`), as the AWS provider declares some (`ConfigMode: Attr`).
+    pub attribute_mode: bool,
 }
 
 impl AttrSchema {
@@ -47,6 +50,7 @@ impl AttrSchema {
             force_new: false,
             sensitive: false,
             default: None,
+            attribute_mode: false,
         }
     }
 
@@ -59,6 +63,7 @@ impl AttrSchema {
             force_new: false,
             sensitive: false,
             default: None,
+            attribute_mode: false,
         }
     }
 
@@ -71,6 +76,7 @@ impl AttrSchema {
             force_new: false,
             sensitive: false,
             default: None,
+            attribute_mode: false,
         }
     }
 
@@ -96,6 +102,23 @@ impl AttrSchema {
         self.sensitive = true;
         self
     }
+
+    /// Shown as an attribute although written as blocks (see `attribute_mode`).
+    pub fn attribute_mode(mut self) -> AttrSchema {
+        self.attribute_mode = true;
+        self
+    }
+}
+
+/// Whether values of this type are nested blocks: a list or set of objects whose arguments are
+/// all optional, which is what [`block_list`] and [`block_object`] make.
+pub fn is_block_type(ty: &Type) -> bool {
+    match ty {
+        Type::List(e) | Type::Set(e) => {
+            matches!(&**e, Type::Object(attrs, optional) if !attrs.is_empty() && attrs.len() == optional.len())
+        }
+        _ => false,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,6 +131,15 @@ impl Schema {
         Schema {
             attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         }
+    }
+
+    /// The attributes written and shown as nested blocks (`health_check { ... }`).
+    pub fn nested_blocks(&self) -> Vec<String> {
+        self.attributes
+            .iter()
+            .filter(|(_, a)| !a.attribute_mode && is_block_type(&a.ty))
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     /// The object type of a whole instance.

@@ -8,6 +8,7 @@
 pub mod bake;
 pub mod s3;
 pub mod sshd;
+pub mod terraform;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

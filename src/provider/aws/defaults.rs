@@ -89,8 +89,11 @@ impl DefaultSecurityGroup {
                 "vpc_id",
                 AttrSchema::optional_computed(Type::String).force_new(),
             ),
-            ("ingress", AttrSchema::optional(rules.clone())),
-            ("egress", AttrSchema::optional(rules)),
+            (
+                "ingress",
+                AttrSchema::optional(rules.clone()).attribute_mode(),
+            ),
+            ("egress", AttrSchema::optional(rules).attribute_mode()),
             (
                 "revoke_rules_on_delete",
                 AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
@@ -278,7 +281,7 @@ impl DefaultRouteTable {
             // (which removes them all), set (even to []) makes the table hold exactly these.
             (
                 "route",
-                AttrSchema::optional_computed(block_list(&route_block_attrs())),
+                AttrSchema::optional_computed(block_list(&route_block_attrs())).attribute_mode(),
             ),
             (
                 "propagating_vgws",

@@ -1118,7 +1118,7 @@ impl RouteTable {
             // table holds exactly these.
             (
                 "route",
-                AttrSchema::optional_computed(block_list(&route_block_attrs())),
+                AttrSchema::optional_computed(block_list(&route_block_attrs())).attribute_mode(),
             ),
             (
                 "propagating_vgws",

@@ -575,8 +575,14 @@ impl SecurityGroup {
                 "vpc_id",
                 AttrSchema::optional_computed(Type::String).force_new(),
             ),
-            ("ingress", AttrSchema::optional_computed(rules.clone())),
-            ("egress", AttrSchema::optional_computed(rules)),
+            (
+                "ingress",
+                AttrSchema::optional_computed(rules.clone()).attribute_mode(),
+            ),
+            (
+                "egress",
+                AttrSchema::optional_computed(rules).attribute_mode(),
+            ),
             (
                 "revoke_rules_on_delete",
                 AttrSchema::optional(Type::Bool).default(b(false)),

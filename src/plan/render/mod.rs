@@ -2,6 +2,8 @@
 //! `# forces replacement`, `(known after apply)`, `(sensitive value)`, and the summary line.
 //! Colour only when asked for.
 
+pub mod diff;
+
 use super::model::{Action, Plan, ResourceChange};
 use crate::lang::value::Value;
 
@@ -53,127 +55,29 @@ fn headline(c: &ResourceChange) -> String {
     format!("  # {} {what}", c.address)
 }
 
-/// A value as Terraform's plan prints it.
-pub fn value_text(v: &Value, indent: usize) -> String {
-    match v {
-        Value::Sensitive(_) => "(sensitive value)".into(),
-        Value::Unknown(_) => "(known after apply)".into(),
-        other => crate::lang::display::render_value(other, indent),
-    }
-}
-
-fn attr(v: &Option<Value>, name: &str) -> Option<Value> {
-    v.as_ref()
-        .and_then(|v| v.unmark().0.attributes().and_then(|a| a.get(name).cloned()))
-}
-
 fn resource_block(c: &ResourceChange, style: &Style) -> String {
     let (sym, code) = symbol(c.action);
-    let mut out = format!(
-        "{}\n{} resource {:?} {:?} {{\n",
+    let d = diff::resource(
+        c.before.as_ref(),
+        c.after.as_ref(),
+        &c.layout,
+        &c.replace_paths,
+    );
+    format!(
+        "{}\n{} resource {:?} {:?} {}\n",
         headline(c),
         style.paint(code, sym),
         c.type_name,
-        c.name
-    );
-    let mut names: Vec<String> = Vec::new();
-    for v in [&c.before, &c.after].into_iter().flatten() {
-        if let Some(attrs) = v.unmark().0.attributes() {
-            for k in attrs.keys() {
-                if !names.contains(k) {
-                    names.push(k.clone());
-                }
+        c.name,
+        d.render(
+            0,
+            diff::Opts {
+                color: style.color,
+                no_null_suffix: false,
+                show_unchanged: false,
             }
-        }
-    }
-    names.sort();
-    let mut rows: Vec<(String, String, String)> = Vec::new();
-    let mut hidden = 0;
-    for name in &names {
-        let before = attr(&c.before, name);
-        let after = attr(&c.after, name);
-        let b_null = before.as_ref().is_none_or(Value::is_null);
-        let a_null = after.as_ref().is_none_or(Value::is_null);
-        let forces = c.replace_paths.contains(name);
-        let row = match c.action {
-            Action::Create => {
-                if a_null {
-                    continue;
-                }
-                (
-                    "+".to_string(),
-                    value_text(after.as_ref().unwrap_or(&Value::null()), 4),
-                    String::new(),
-                )
-            }
-            Action::Delete => {
-                if b_null {
-                    continue;
-                }
-                (
-                    "-".to_string(),
-                    format!(
-                        "{} -> null",
-                        value_text(before.as_ref().unwrap_or(&Value::null()), 4)
-                    ),
-                    String::new(),
-                )
-            }
-            _ => {
-                let same = match (&before, &after) {
-                    (Some(b), Some(a)) => b.is_wholly_known() && a.is_wholly_known() && b == a,
-                    (None, None) => true,
-                    _ => false,
-                };
-                if same || (b_null && a_null) {
-                    hidden += 1;
-                    continue;
-                }
-                let b = before.unwrap_or_else(Value::null);
-                let a = after.unwrap_or_else(Value::null);
-                let (sym, text) = if b_null {
-                    ("+", value_text(&a, 4))
-                } else if a_null {
-                    ("-", format!("{} -> null", value_text(&b, 4)))
-                } else {
-                    (
-                        "~",
-                        format!("{} -> {}", value_text(&b, 4), value_text(&a, 4)),
-                    )
-                };
-                (
-                    sym.to_string(),
-                    text,
-                    if forces {
-                        " # forces replacement".to_string()
-                    } else {
-                        String::new()
-                    },
-                )
-            }
-        };
-        rows.push((row.0, name.clone(), format!("{}{}", row.1, row.2)));
-    }
-    let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
-    for (sym, name, text) in rows {
-        let code = match sym.as_str() {
-            "+" => "32",
-            "-" => "31",
-            _ => "33",
-        };
-        out.push_str(&format!(
-            "      {} {name:<width$} = {text}\n",
-            style.paint(code, &sym)
-        ));
-    }
-    if hidden > 0 {
-        out.push_str(&format!(
-            "        # ({hidden} unchanged attribute{} hidden)\n",
-            if hidden == 1 { "" } else { "s" }
-        ));
-    }
-    out.push_str("    }\n");
-    out
+        )
+    )
 }
 
 /// A refresh-only plan: what changed outside infra, nothing infra will do about it.
@@ -275,16 +179,17 @@ pub fn render(plan: &Plan, style: &Style) -> String {
         let width = outputs.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
         for (name, o) in outputs {
             let (sym, code) = symbol(o.action);
-            let show = |v: &Option<Value>| match v {
-                _ if o.sensitive => "(sensitive value)".to_string(),
-                Some(v) => value_text(v, 1),
-                None => "null".to_string(),
-            };
-            let text = match o.action {
-                Action::Create => show(&o.after),
-                Action::Delete => format!("{} -> null", show(&o.before)),
-                _ => format!("{} -> {}", show(&o.before), show(&o.after)),
-            };
+            let mark = |v: &Option<Value>| v.clone().map(|v| v.mark_if(o.sensitive));
+            let (before, after) = (mark(&o.before), mark(&o.after));
+            let d = diff::value(before.as_ref(), after.as_ref());
+            let text = d.render(
+                0,
+                diff::Opts {
+                    color: style.color,
+                    no_null_suffix: false,
+                    show_unchanged: false,
+                },
+            );
             out.push_str(&format!(
                 "  {} {name:<width$} = {text}\n",
                 style.paint(code, sym.trim_start())
