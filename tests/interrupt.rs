@@ -35,8 +35,9 @@ fn start_apply(dir: &Path) -> Child {
 fn wait_for_progress(dir: &Path, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
+        // Finished instances only (a journal also holds its base serial and intents).
         let lines = std::fs::read_to_string(dir.join("infra.tfstate.journal"))
-            .map(|s| s.lines().count())
+            .map(|s| s.lines().filter(|l| l.contains(r#""op":"upsert""#)).count())
             .unwrap_or(0);
         if lines >= n {
             return;

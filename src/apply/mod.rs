@@ -46,6 +46,9 @@ struct PendingRecord {
     dependencies: Vec<String>,
     create_before_destroy: bool,
     action: Action,
+    /// The key the replaced object was deposed under (create-before-destroy): made current
+    /// again if its successor cannot be created.
+    deposed: Option<String>,
 }
 
 struct Applier<'a> {
@@ -200,6 +203,7 @@ impl Hook for Applier<'_> {
             ));
         };
         let prior = self.prior(&req.address, r);
+        let mut deposed = None;
         let job: Job = match change.action {
             Action::NoOp | Action::Read | Action::Delete => {
                 return Outcome::Value(
@@ -217,11 +221,27 @@ impl Hook for Applier<'_> {
                     return Outcome::Failed(d);
                 }
                 // Recorded before the call: if the process dies before the object is in
-                // state, the next plan finds it by its tags under this lineage.
+                // state, the next plan finds it by its tags under this lineage, and the next
+                // create makes the same generated names from the same token (an interrupted
+                // create's token is reused).
+                let token = self
+                    .state
+                    .pending_creates
+                    .get(&req.address)
+                    .cloned()
+                    .unwrap_or_else(crate::provider::unique_suffix);
                 if !self.registry.is_builtin(&r.type_name)
-                    && let Err(d) = self.store.intent(self.state, &req.address)
+                    && let Err(d) = self.store.intent(self.state, &req.address, &token)
                 {
                     return Outcome::Failed(d);
+                }
+                // The object being replaced is deposed before its successor exists, so a
+                // crash in between leaves it on record for the next apply to destroy.
+                if change.action == Action::CreateThenDelete {
+                    match self.store.depose(self.state, &req.address) {
+                        Ok(key) => deposed = key,
+                        Err(d) => return Outcome::Failed(d),
+                    }
                 }
                 self.progress.start(&req.address, "Creating");
                 let p = provider.clone();
@@ -229,6 +249,7 @@ impl Hook for Applier<'_> {
                 let ctx = crate::provider::CreateContext {
                     address: req.address.clone(),
                     lineage: self.state.lineage.clone(),
+                    token,
                 };
                 Box::pin(async move {
                     p.create(ctx, planned).await.map_err(|e| {
@@ -285,6 +306,7 @@ impl Hook for Applier<'_> {
                 dependencies: change.dependencies.clone(),
                 create_before_destroy: r.lifecycle.create_before_destroy,
                 action: change.action,
+                deposed,
             },
         );
         Outcome::Job(job)
@@ -320,6 +342,7 @@ impl Hook for Applier<'_> {
             dependencies: deps,
             create_before_destroy: cbd,
             action,
+            deposed,
         }) = self.headers.remove(address)
         else {
             return result;
@@ -328,6 +351,12 @@ impl Hook for Applier<'_> {
             Ok(v) => v,
             Err(d) => {
                 self.progress.failed(address, &d.detail);
+                // No successor: the replaced object stays the current one, as in Terraform.
+                if let Some(k) = deposed
+                    && let Err(e) = self.store.restore_deposed(self.state, address, &k)
+                {
+                    return Err(e);
+                }
                 return Err(d);
             }
         };
@@ -346,6 +375,7 @@ impl Hook for Applier<'_> {
             sensitive_attributes: sensitive,
             dependencies: deps,
             create_before_destroy: cbd,
+            deposed: None,
         };
         self.store.upsert(self.state, &header, inst)?;
         let id = value
@@ -379,6 +409,14 @@ struct Env<'a> {
     stop: &'a AtomicBool,
 }
 
+/// How a change's object is named to people: a deposed one says so.
+fn shown_address(c: &ResourceChange) -> String {
+    match &c.deposed {
+        Some(k) => format!("{} (deposed object {k})", c.address),
+        None => c.address.clone(),
+    }
+}
+
 async fn delete_phase(
     changes: &[&ResourceChange],
     env: &Env<'_>,
@@ -393,8 +431,13 @@ async fn delete_phase(
         stop,
     } = *env;
     let mut remaining: Vec<&ResourceChange> = changes.to_vec();
-    let mut running: tokio::task::JoinSet<(String, std::time::Duration, Result<(), Diagnostic>)> =
-        tokio::task::JoinSet::new();
+    #[allow(clippy::type_complexity)]
+    let mut running: tokio::task::JoinSet<(
+        String,
+        (String, Option<String>),
+        std::time::Duration,
+        Result<(), Diagnostic>,
+    )> = tokio::task::JoinSet::new();
     let mut in_flight: HashSet<String> = HashSet::new();
     loop {
         if !stop.load(Ordering::SeqCst) {
@@ -415,7 +458,7 @@ async fn delete_phase(
                     || in_flight.iter().any(|a| {
                         changes
                             .iter()
-                            .any(|o| &o.address == a && o.dependencies.contains(&mine))
+                            .any(|o| &shown_address(o) == a && o.dependencies.contains(&mine))
                     });
                 if blocked {
                     true
@@ -433,31 +476,36 @@ async fn delete_phase(
                     continue;
                 };
                 let prior = c.before.clone().unwrap_or_else(Value::null);
-                progress.start(&c.address, "Destroying");
-                in_flight.insert(c.address.clone());
-                let addr = c.address.clone();
+                let shown = shown_address(c);
+                progress.start(&shown, "Destroying");
+                in_flight.insert(shown.clone());
+                let target = (c.address.clone(), c.deposed.clone());
                 running.spawn(async move {
                     let t = std::time::Instant::now();
                     let r = provider.delete(prior).await.map_err(|e| {
                         Diagnostic::plain(
-                            format!("Failed to destroy {addr}"),
-                            format!("{addr}: {e}"),
+                            format!("Failed to destroy {shown}"),
+                            format!("{shown}: {e}"),
                         )
                     });
-                    (addr, t.elapsed(), r)
+                    (shown, target, t.elapsed(), r)
                 });
             }
         }
         let Some(joined) = running.join_next().await else {
             break;
         };
-        let Ok((addr, elapsed, result)) = joined else {
+        let Ok((addr, (address, deposed), elapsed, result)) = joined else {
             continue;
         };
         in_flight.remove(&addr);
         match result {
             Ok(()) => {
-                if let Err(d) = store.remove(state, &addr) {
+                let recorded = match &deposed {
+                    Some(key) => store.remove_deposed(state, &address, key),
+                    None => store.remove(state, &address),
+                };
+                if let Err(d) = recorded {
                     outcome.diagnostics.push(d);
                 }
                 outcome.destroyed += 1;
@@ -517,11 +565,19 @@ pub async fn apply(
             outcome.diagnostics.push(d);
         }
     }
-    // 1. Deletions, and the old halves of delete-then-create replacements.
+    // 1. Deletions, and the old halves of delete-then-create replacements. A deposed object
+    // whose address gets a new object waits for it (step 3), as create-before-destroy means.
+    let created: HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::CreateThenDelete))
+        .map(|c| c.address.as_str())
+        .collect();
     let deletes: Vec<&ResourceChange> = plan
         .changes
         .iter()
         .filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
+        .filter(|c| c.deposed.is_none() || !created.contains(c.address.as_str()))
         .collect();
     let env = Env {
         registry,
@@ -558,6 +614,7 @@ pub async fn apply(
     let by_address = plan
         .changes
         .iter()
+        .filter(|c| c.deposed.is_none())
         .map(|c| (c.address.as_str(), c))
         .collect();
     let (evaluated, walk) = {
@@ -580,31 +637,24 @@ pub async fn apply(
     };
     outcome.diagnostics.extend(evaluated.diagnostics);
     outcome.interrupted |= walk.interrupted;
-    // 3. The old objects of create-before-destroy replacements.
+    // 3. The old objects of create-before-destroy replacements, deposed in the state since
+    // before their successors were created.
     if outcome.diagnostics.is_empty() && !outcome.interrupted {
-        let olds: Vec<ResourceChange> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action == Action::CreateThenDelete)
-            .map(|c| ResourceChange {
-                address: format!("{} (deposed)", c.address),
-                ..c.clone()
+        let olds: Vec<ResourceChange> = state
+            .deposed()
+            .filter(|(addr, _, _)| created.contains(addr.as_str()))
+            .map(|(addr, r, inst)| {
+                crate::plan::planner::delete_change(
+                    &addr,
+                    r,
+                    inst,
+                    registry.get_at(&r.type_name, &r.provider).as_deref(),
+                    "deposed",
+                )
             })
             .collect();
         let refs: Vec<&ResourceChange> = olds.iter().collect();
-        let mut deposed = ApplyOutcome::default();
-        // Deposed objects are not in state under their own address; deleting them only calls
-        // the provider.
-        delete_phase(
-            &refs,
-            &env,
-            &mut State::new(state.lineage.clone()),
-            store,
-            &mut deposed,
-        )
-        .await;
-        outcome.diagnostics.extend(deposed.diagnostics);
-        outcome.destroyed += deposed.destroyed;
+        delete_phase(&refs, &env, state, store, &mut outcome).await;
     }
     finish_outputs(plan, state, store, &mut outcome, Some(&evaluated.outputs));
     outcome

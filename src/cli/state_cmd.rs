@@ -604,6 +604,7 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
             sensitive_attributes: sensitive,
             dependencies: Vec::new(),
             create_before_destroy: res.lifecycle.create_before_destroy,
+            deposed: None,
         };
         store.upsert(&mut s, &header, inst)?;
         store.persist(&mut s)

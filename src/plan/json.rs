@@ -89,6 +89,9 @@ fn change_json(c: &ResourceChange) -> J {
     if let Some(i) = &c.index {
         j["index"] = i.clone();
     }
+    if let Some(k) = &c.deposed {
+        j["deposed"] = json!(k);
+    }
     if !c.replace_paths.is_empty() {
         j["change"]["replace_paths"] =
             J::Array(c.replace_paths.iter().map(|p| json!([p])).collect());

@@ -65,6 +65,10 @@ pub struct ResourceChange {
     pub dependencies: Vec<String>,
     #[serde(default)]
     pub create_before_destroy: bool,
+    /// The deposed object (of a create-before-destroy replacement an apply did not finish)
+    /// this change destroys, instead of the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
     /// How the type's schema shows its attributes (nested blocks, attributes of any type), so
     /// a plan file renders without the schema.
     #[serde(default)]

@@ -358,6 +358,7 @@ impl Planner<'_> {
             dependencies,
             create_before_destroy: r.lifecycle.create_before_destroy,
             layout: crate::plan::render::diff::Layout::of(schema),
+            deposed: None,
         });
         Ok(after)
     }
@@ -382,6 +383,16 @@ impl Planner<'_> {
                 inst,
                 self.registry.get_at(&r.type_name, &r.provider).as_deref(),
                 "orphan",
+            ));
+        }
+        // Old objects of create-before-destroy replacements an apply did not finish.
+        for (addr, r, inst) in state.deposed() {
+            orphans.push(delete_change(
+                &addr,
+                r,
+                inst,
+                self.registry.get_at(&r.type_name, &r.provider).as_deref(),
+                "deposed",
             ));
         }
         self.changes.extend(orphans);
@@ -439,6 +450,7 @@ pub fn delete_change(
         layout: provider
             .map(|p| crate::plan::render::diff::Layout::of(p.schema()))
             .unwrap_or_default(),
+        deposed: inst.deposed.clone(),
     }
 }
 

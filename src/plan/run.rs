@@ -253,6 +253,7 @@ fn drift(
             dependencies: Vec::new(),
             create_before_destroy: false,
             layout: crate::plan::render::diff::Layout::of(provider.schema()),
+            deposed: None,
         });
     };
     for o in refreshed.iter().filter(|o| !o.adopted) {
@@ -509,6 +510,7 @@ pub async fn refresh(
             sensitive_attributes,
             dependencies: Vec::new(),
             create_before_destroy: false,
+            deposed: None,
         };
         tracing::info!(%address, "adopting an object created by an interrupted apply");
         diags.push(Diagnostic::warning(

@@ -75,6 +75,40 @@ pub struct CreateContext {
     pub address: String,
     /// The state's lineage.
     pub lineage: String,
+    /// What names the configuration leaves to the provider are made from ([`unique_suffix`]).
+    /// The engine records it before the call and passes the same one again after a crash, so
+    /// an object without tags is found under the name it was given, not orphaned.
+    pub token: String,
+}
+
+/// A suffix no other call makes, as Terraform generates them for `name_prefix`: the UTC time
+/// to the tenth of a millisecond (18 digits) and a process-wide counter (8 hex digits).
+pub fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs();
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}{month:02}{day:02}{:02}{:02}{:02}{:04}{:08x}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        now.subsec_micros() / 100,
+        COUNTER.fetch_add(1, Ordering::Relaxed) + 1
+    )
 }
 
 /// Objects of one type to read again, and who owns them.

@@ -19,20 +19,35 @@ pub enum Entry {
     Remove {
         lineage: String,
         address: String,
+        /// The deposed object of that key, not the current one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deposed: Option<String>,
+    },
+    /// The current object at `address` became deposed under `key` (one line, so a crash
+    /// never leaves it both current and deposed, or neither).
+    Depose {
+        lineage: String,
+        address: String,
+        key: String,
+    },
+    /// The deposed object `key` at `address` is current again: its successor was never made.
+    Restore {
+        lineage: String,
+        address: String,
+        key: String,
     },
     /// About to create this object: if no upsert follows, the object may exist untracked,
-    /// tagged with the lineage.
+    /// tagged with the lineage, its generated names made from `token`.
     Intent {
         lineage: String,
         address: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
     },
     /// The serial of the state the entries after it build on. A journal whose base is not
     /// the state's serial was left by a run whose state another run has since replaced (a
     /// lock forced open while it still ran): its entries are not applied blindly.
-    Base {
-        lineage: String,
-        serial: u64,
-    },
+    Base { lineage: String, serial: u64 },
 }
 
 pub fn journal_path(state: &Path) -> PathBuf {
@@ -118,6 +133,8 @@ impl Entry {
         match self {
             Entry::Upsert { lineage, .. }
             | Entry::Remove { lineage, .. }
+            | Entry::Depose { lineage, .. }
+            | Entry::Restore { lineage, .. }
             | Entry::Intent { lineage, .. }
             | Entry::Base { lineage, .. } => lineage,
         }
@@ -206,10 +223,35 @@ fn apply_changes(
             Entry::Upsert {
                 resource, instance, ..
             } => state.upsert(resource, (**instance).clone()),
-            Entry::Remove { address, .. } => {
+            Entry::Remove {
+                address,
+                deposed: None,
+                ..
+            } => {
                 state.remove(address);
             }
-            // Refresh finds the object, if it was created, by its lineage tag.
+            Entry::Remove {
+                address,
+                deposed: Some(key),
+                ..
+            } => {
+                state.remove_deposed(address, key);
+            }
+            Entry::Depose { address, key, .. } => {
+                state.depose(address, key);
+            }
+            Entry::Restore { address, key, .. } => {
+                state.restore_deposed(address, key);
+            }
+            // Refresh finds the object, if it was created, by its lineage tag; the next create
+            // of the address makes the same generated names from the token.
+            Entry::Intent {
+                address,
+                token: Some(token),
+                ..
+            } => {
+                state.pending_creates.insert(address.clone(), token.clone());
+            }
             Entry::Intent { .. } | Entry::Base { .. } => {}
         }
         *n += 1;
@@ -240,6 +282,7 @@ mod tests {
                 sensitive_attributes: vec![],
                 dependencies: vec![],
                 create_before_destroy: false,
+                deposed: None,
             }),
         }
     }
@@ -330,5 +373,101 @@ mod tests {
         );
         assert!(err.detail.contains("s3://b/k.journal/x"));
         assert_eq!(serde_json::to_value(&state).unwrap(), before);
+    }
+
+    fn with_id(e: Entry, id: &str) -> Entry {
+        match e {
+            Entry::Upsert {
+                lineage,
+                resource,
+                mut instance,
+            } => {
+                instance.attributes = serde_json::json!({ "id": id });
+                Entry::Upsert {
+                    lineage,
+                    resource,
+                    instance,
+                }
+            }
+            other => other,
+        }
+    }
+
+    #[test]
+    fn a_replacement_deposes_first_and_a_crash_anywhere_leaves_both_objects_on_record() {
+        let step = |entries: Vec<Entry>| {
+            let mut state = State::new("L".into());
+            replay(entries, &mut state, "j").unwrap();
+            let current = state
+                .find("terraform_data.x")
+                .map(|(_, i)| i.attributes["id"].clone());
+            let deposed: Vec<_> = state
+                .deposed()
+                .map(|(_, _, i)| i.attributes["id"].clone())
+                .collect();
+            (current, deposed, state)
+        };
+        let depose = Entry::Depose {
+            lineage: "L".into(),
+            address: "terraform_data.x".into(),
+            key: "0badf00d".into(),
+        };
+        let intent = Entry::Intent {
+            lineage: "L".into(),
+            address: "terraform_data.x".into(),
+            token: Some("T1".into()),
+        };
+        let old = with_id(upsert("L", "x"), "old");
+        // Killed after deposing, before the successor is recorded: the old object is on
+        // record as deposed, and the token of the create under way is kept.
+        let (current, deposed, state) = step(vec![old.clone(), depose.clone(), intent.clone()]);
+        assert_eq!(current, None);
+        assert_eq!(deposed, vec![serde_json::json!("old")]);
+        assert_eq!(
+            state
+                .pending_creates
+                .get("terraform_data.x")
+                .map(String::as_str),
+            Some("T1")
+        );
+        assert!(
+            state.instances().next().is_none(),
+            "a deposed object is not current"
+        );
+        // The successor recorded: both, and the token is no longer pending.
+        let new = with_id(upsert("L", "x"), "new");
+        let (current, deposed, state) = step(vec![
+            old.clone(),
+            depose.clone(),
+            intent.clone(),
+            new.clone(),
+        ]);
+        assert_eq!(current, Some(serde_json::json!("new")));
+        assert_eq!(deposed, vec![serde_json::json!("old")]);
+        assert!(state.pending_creates.is_empty());
+        // The old one destroyed: only the successor.
+        let removed = Entry::Remove {
+            lineage: "L".into(),
+            address: "terraform_data.x".into(),
+            deposed: Some("0badf00d".into()),
+        };
+        let (current, deposed, _) = step(vec![
+            old.clone(),
+            depose.clone(),
+            intent.clone(),
+            new,
+            removed,
+        ]);
+        assert_eq!(current, Some(serde_json::json!("new")));
+        assert!(deposed.is_empty());
+        // The successor could not be made: the old object is current again.
+        let restore = Entry::Restore {
+            lineage: "L".into(),
+            address: "terraform_data.x".into(),
+            key: "0badf00d".into(),
+        };
+        let (current, deposed, _) = step(vec![old, depose, intent, restore]);
+        assert_eq!(current, Some(serde_json::json!("old")));
+        assert!(deposed.is_empty());
     }
 }

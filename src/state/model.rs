@@ -20,6 +20,16 @@ pub struct State {
     pub resources: Vec<ResourceState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_results: Option<serde_json::Value>,
+    /// Creates an interrupted apply may have made but not recorded: instance address → the
+    /// token its generated names were made from. The next create of that address reuses the
+    /// token, so it meets (and adopts, or overwrites) what the interrupted one made instead of
+    /// orphaning it under another generated name. Terraform ignores the key.
+    #[serde(
+        default,
+        rename = "infra_pending_creates",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub pending_creates: BTreeMap<String, String>,
     #[serde(skip)]
     index: std::cell::RefCell<Option<HashMap<String, usize>>>,
 }
@@ -60,6 +70,11 @@ pub struct InstanceState {
     pub dependencies: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_before_destroy: bool,
+    /// The old object of a create-before-destroy replacement, kept under its address (with
+    /// this key, Terraform's `deposed`) from before its successor is created until it is
+    /// destroyed, so a crash in between leaves it on record for the next apply to destroy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
 }
 
 impl InstanceState {
@@ -103,17 +118,83 @@ impl State {
             outputs: BTreeMap::new(),
             resources: Vec::new(),
             check_results: None,
+            pending_creates: BTreeMap::new(),
             index: Default::default(),
         }
     }
 
-    /// Every instance with its full address, in state order.
+    /// Every current instance with its full address, in state order (deposed objects are not
+    /// the instance their address names: see [`State::deposed`]).
     pub fn instances(&self) -> impl Iterator<Item = (String, &ResourceState, &InstanceState)> {
         self.resources.iter().flat_map(|r| {
             r.instances
                 .iter()
+                .filter(|i| i.deposed.is_none())
                 .map(move |i| (format!("{}{}", r.address(), key_suffix(&i.index_key)), r, i))
         })
+    }
+
+    /// Every deposed object with the address of the instance it was replaced at.
+    pub fn deposed(&self) -> impl Iterator<Item = (String, &ResourceState, &InstanceState)> {
+        self.resources.iter().flat_map(|r| {
+            r.instances
+                .iter()
+                .filter(|i| i.deposed.is_some())
+                .map(move |i| (format!("{}{}", r.address(), key_suffix(&i.index_key)), r, i))
+        })
+    }
+
+    /// Makes the current object at `address` a deposed one under `key`; false if there is none.
+    pub fn depose(&mut self, address: &str, key: &str) -> bool {
+        let (base, index) = split_instance(address);
+        let Some(ri) = self.index().get(base).copied() else {
+            return false;
+        };
+        let Some(inst) = self.resources[ri]
+            .instances
+            .iter_mut()
+            .find(|i| i.deposed.is_none() && key_suffix(&i.index_key) == index)
+        else {
+            return false;
+        };
+        inst.deposed = Some(key.to_string());
+        true
+    }
+
+    /// Makes the deposed object `key` at `address` current again (its successor was never
+    /// made); false if there is none, or a current object is there already.
+    pub fn restore_deposed(&mut self, address: &str, key: &str) -> bool {
+        if self.find(address).is_some() {
+            return false;
+        }
+        let (base, index) = split_instance(address);
+        let Some(ri) = self.index().get(base).copied() else {
+            return false;
+        };
+        match self.resources[ri]
+            .instances
+            .iter_mut()
+            .find(|i| i.deposed.as_deref() == Some(key) && key_suffix(&i.index_key) == index)
+        {
+            Some(inst) => {
+                inst.deposed = None;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets the deposed object `key` at `address` (it was destroyed).
+    pub fn remove_deposed(&mut self, address: &str, key: &str) -> bool {
+        let (base, index) = split_instance(address);
+        let Some(ri) = self.index().get(base).copied() else {
+            return false;
+        };
+        let r = &mut self.resources[ri];
+        let before = r.instances.len();
+        r.instances
+            .retain(|i| !(i.deposed.as_deref() == Some(key) && key_suffix(&i.index_key) == index));
+        r.instances.len() < before
     }
 
     /// Position of each resource by address, built on first use and kept up to date, so a
@@ -139,20 +220,21 @@ impl State {
         let inst = r
             .instances
             .iter()
-            .find(|i| key_suffix(&i.index_key) == key)?;
+            .find(|i| i.deposed.is_none() && key_suffix(&i.index_key) == key)?;
         Some((r, inst))
     }
 
     /// Removes an instance. An emptied resource entry stays until [`State::compact`] (run
     /// before saving), so positions in the index stay valid.
     pub fn remove(&mut self, address: &str) -> Option<(ResourceState, InstanceState)> {
+        self.pending_creates.remove(address);
         let (base, key) = split_instance(address);
         let ri = *self.index().get(base)?;
         let r = self.resources.get_mut(ri)?;
         let ii = r
             .instances
             .iter()
-            .position(|i| key_suffix(&i.index_key) == key)?;
+            .position(|i| i.deposed.is_none() && key_suffix(&i.index_key) == key)?;
         let inst = r.instances.remove(ii);
         let header = ResourceState {
             instances: Vec::new(),
@@ -164,11 +246,14 @@ impl State {
     /// Puts an instance in place of any other with the same address.
     pub fn upsert(&mut self, resource: &ResourceState, inst: InstanceState) {
         let base = resource.address();
+        self.pending_creates
+            .remove(&format!("{base}{}", key_suffix(&inst.index_key)));
         let existing = self.index().get(&base).copied();
         match existing {
             Some(ri) => {
                 let r = &mut self.resources[ri];
-                r.instances.retain(|i| i.index_key != inst.index_key);
+                r.instances
+                    .retain(|i| i.index_key != inst.index_key || i.deposed != inst.deposed);
                 r.instances.push(inst);
             }
             None => {

@@ -139,16 +139,27 @@ impl Store {
     /// Records, durably, that the object at `address` is about to be created. A state that
     /// does not exist yet is written first, so the lineage the object is tagged with is on
     /// record before the object is: a successor finds it whatever happens next.
-    pub fn intent(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {
+    /// `token` is what the object's generated names are made from: kept in the state until the
+    /// object is recorded, so a create after a crash makes the same names.
+    pub fn intent(
+        &mut self,
+        state: &mut State,
+        address: &str,
+        token: &str,
+    ) -> Result<(), Diagnostic> {
         if !self.existed {
             self.dirty = true;
             self.persist(state)?;
         }
+        state
+            .pending_creates
+            .insert(address.to_string(), token.to_string());
         self.append(
             state,
             Entry::Intent {
                 lineage: state.lineage.clone(),
                 address: address.to_string(),
+                token: Some(token.to_string()),
             },
         )?;
         self.storage.journal_commit_intent()
@@ -160,9 +171,73 @@ impl Store {
             Entry::Remove {
                 lineage: state.lineage.clone(),
                 address: address.to_string(),
+                deposed: None,
             },
         )?;
         state.remove(address);
+        self.changed(state)
+    }
+
+    /// Makes the current object at `address` deposed, before its successor is created;
+    /// returns the key it is deposed under (none when there is no current object).
+    pub fn depose(
+        &mut self,
+        state: &mut State,
+        address: &str,
+    ) -> Result<Option<String>, Diagnostic> {
+        if state.find(address).is_none() {
+            return Ok(None);
+        }
+        // Terraform's deposed keys: eight hex digits.
+        let key = format!("{:08x}", uuid::Uuid::new_v4().as_u128() as u32);
+        self.append(
+            state,
+            Entry::Depose {
+                lineage: state.lineage.clone(),
+                address: address.to_string(),
+                key: key.clone(),
+            },
+        )?;
+        state.depose(address, &key);
+        self.changed(state)?;
+        Ok(Some(key))
+    }
+
+    /// Makes a deposed object current again (its successor could not be created).
+    pub fn restore_deposed(
+        &mut self,
+        state: &mut State,
+        address: &str,
+        key: &str,
+    ) -> Result<(), Diagnostic> {
+        self.append(
+            state,
+            Entry::Restore {
+                lineage: state.lineage.clone(),
+                address: address.to_string(),
+                key: key.to_string(),
+            },
+        )?;
+        state.restore_deposed(address, key);
+        self.changed(state)
+    }
+
+    /// Forgets a deposed object that was destroyed.
+    pub fn remove_deposed(
+        &mut self,
+        state: &mut State,
+        address: &str,
+        key: &str,
+    ) -> Result<(), Diagnostic> {
+        self.append(
+            state,
+            Entry::Remove {
+                lineage: state.lineage.clone(),
+                address: address.to_string(),
+                deposed: Some(key.to_string()),
+            },
+        )?;
+        state.remove_deposed(address, key);
         self.changed(state)
     }
 

@@ -52,7 +52,10 @@ fn headline(c: &ResourceChange) -> String {
         Action::Read => "will be read during apply".to_string(),
         Action::NoOp => "is unchanged".to_string(),
     };
-    format!("  # {} {what}", c.address)
+    match &c.deposed {
+        Some(k) => format!("  # {} (deposed object {k}) {what}", c.address),
+        None => format!("  # {} {what}", c.address),
+    }
 }
 
 fn resource_block(c: &ResourceChange, style: &Style) -> String {

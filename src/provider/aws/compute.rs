@@ -654,7 +654,7 @@ impl ResourceType for LaunchTemplate {
                 .aws
                 .ec2
                 .create_launch_template()
-                .launch_template_name(naming::create_name(&p, "name", "name_prefix"))
+                .launch_template_name(naming::create_name(&p, "name", "name_prefix", &ctx))
                 .set_version_description(p.str("description"))
                 .launch_template_data(template_data(&p))
                 .tag_specifications(tags::ec2_spec(Kind::LaunchTemplate, &t))

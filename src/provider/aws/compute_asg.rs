@@ -607,7 +607,7 @@ impl ResourceType for AutoscalingGroup {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = naming::create_name(&p, "name", "name_prefix");
+            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
             let mut group_tags: Vec<Tag> = tag_blocks(&p)
                 .iter()
                 .map(|(k, (v, prop))| group_tag(&name, k, v, *prop))
@@ -993,11 +993,12 @@ impl ResourceType for LaunchConfiguration {
         plan_user_data(prior, planned)
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = naming::create_name(&p, "name", "name_prefix");
+            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
+            let generated = p.str("name").is_none();
             let image = p.req("image_id")?;
             let mut mappings = Vec::new();
             if let Some(r) = p.block("root_block_device") {
@@ -1022,7 +1023,8 @@ impl ResourceType for LaunchConfiguration {
                         .build(),
                 );
             }
-            this.aws
+            let request = this
+                .aws
                 .autoscaling
                 .create_launch_configuration()
                 .launch_configuration_name(&name)
@@ -1041,10 +1043,34 @@ impl ResourceType for LaunchConfiguration {
                         .build(),
                 )
                 .set_placement_tenancy(p.str("placement_tenancy"))
-                .set_spot_price(p.str("spot_price"))
+                .set_spot_price(p.str("spot_price"));
+            let made = request
+                .clone()
                 .send()
                 .await
-                .map_err(err("autoscaling:CreateLaunchConfiguration"))?;
+                .map_err(err("autoscaling:CreateLaunchConfiguration"));
+            match made {
+                // A generated name is made from this create's token: the configuration by
+                // that name is one an apply killed before recording it made. Launch
+                // configurations cannot change, and nothing uses an unrecorded one: make it
+                // again from this configuration.
+                Err(e) if generated && e.is("AlreadyExists") => {
+                    this.aws
+                        .autoscaling
+                        .delete_launch_configuration()
+                        .launch_configuration_name(&name)
+                        .send()
+                        .await
+                        .map_err(err("autoscaling:DeleteLaunchConfiguration"))?;
+                    request
+                        .send()
+                        .await
+                        .map_err(err("autoscaling:CreateLaunchConfiguration"))?;
+                }
+                other => {
+                    other?;
+                }
+            }
             let c = retry_while(
                 EVENTUAL_CONSISTENCY,
                 |e| e.is_not_found(),

@@ -672,7 +672,7 @@ impl ResourceType for ClassicLoadBalancer {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = name_for_create(&p, "tf-lb-", 32);
+            let name = name_for_create(&p, "tf-lb-", 32, &ctx);
             let t = tags::for_create(&this.aws, &ctx, &p);
             let listeners = listener_specs(&p)
                 .iter()

@@ -17,7 +17,6 @@ use crate::provider::{
     RefreshBatch, Refreshed, ResourceType, Schema,
 };
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The resource types this file serves.
 pub const TYPES: &[&str] = &[
@@ -71,33 +70,10 @@ fn timestamp(t: &aws_smithy_types::DateTime) -> Value {
     opt_s(t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
 }
 
-/// A name no other call of this process makes, as Terraform generates them: the prefix, the
-/// UTC time to the tenth of a millisecond, and a counter.
+/// A name no other call makes, as Terraform generates them: the prefix and a
+/// [`unique_suffix`](crate::provider::unique_suffix).
 fn unique_name(prefix: &str) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs();
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{prefix}{year:04}{month:02}{day:02}{:02}{:02}{:02}{:04}{:08x}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60,
-        now.subsec_micros() / 100,
-        COUNTER.fetch_add(1, Ordering::Relaxed) + 1
-    )
+    format!("{prefix}{}", crate::provider::unique_suffix())
 }
 
 /// The `name_prefix` a name was generated from (for an object read without a prior, as on
@@ -121,11 +97,13 @@ fn name_prefix_value(prior: Option<&Obj>, name: &str) -> Value {
     }
 }
 
-/// The name to create an object with: the configured one, or one made from `name_prefix`,
-/// or from Terraform's `terraform-` when neither is set.
-fn name_to_create(p: &Obj) -> String {
+/// The name to create an object with: the configured one, or one made from `name_prefix`
+/// (Terraform's `terraform-` when neither is set) and the create's token, so a create after a
+/// crash makes the same name.
+fn name_to_create(p: &Obj, ctx: &CreateContext) -> String {
     p.str("name").unwrap_or_else(|| {
-        unique_name(&p.str("name_prefix").unwrap_or_else(|| "terraform-".into()))
+        let prefix = p.str("name_prefix").unwrap_or_else(|| "terraform-".into());
+        format!("{prefix}{}", ctx.token)
     })
 }
 
@@ -601,7 +579,7 @@ impl ResourceType for Role {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = name_to_create(&p);
+            let name = name_to_create(&p, &ctx);
             let t = tags::for_create(&this.aws, &ctx, &p);
             let made = this
                 .aws
@@ -809,12 +787,13 @@ impl ResourceType for RolePolicy {
         plan_policy(prior, planned, "policy")
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
             let role = p.req("role")?;
-            let name = name_to_create(&p);
+            // PutRolePolicy overwrites: after a crash the same name makes this the same policy.
+            let name = name_to_create(&p, &ctx);
             this.put(&role, &name, &p.req("policy")?).await?;
             this.settled(&p, &role, &name).await
         })
@@ -1199,7 +1178,7 @@ impl ResourceType for InstanceProfile {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = name_to_create(&p);
+            let name = name_to_create(&p, &ctx);
             let t = tags::for_create(&this.aws, &ctx, &p);
             let made = this
                 .aws

@@ -62,23 +62,21 @@ pub(super) fn str_set() -> Type {
     set_of(Type::String)
 }
 
-/// A name for an object the configuration leaves unnamed: the prefix and a unique suffix, at
-/// most `max` characters (Terraform's `tf-lb-...` style).
-fn unique_name(prefix: &str, max: usize) -> String {
-    let mut name = format!("{prefix}{}", uuid::Uuid::new_v4().simple());
-    name.truncate(max);
-    name
-}
-
-/// The name to create with: `name`, else `name_prefix` plus a unique suffix, else `default_prefix`
-/// plus one.
-pub(super) fn name_for_create(p: &Obj, default_prefix: &str, max: usize) -> String {
+/// The name to create with: `name`, else `name_prefix` (or `default_prefix`) and the create's
+/// token, at most `max` characters (Terraform's `tf-lb-...` style). The token's end is its
+/// counter and sub-second digits: those are kept when the name must be cut.
+pub(super) fn name_for_create(
+    p: &Obj,
+    default_prefix: &str,
+    max: usize,
+    ctx: &CreateContext,
+) -> String {
     p.str("name").unwrap_or_else(|| {
-        unique_name(
-            &p.str("name_prefix")
-                .unwrap_or_else(|| default_prefix.to_string()),
-            max,
-        )
+        let prefix = p
+            .str("name_prefix")
+            .unwrap_or_else(|| default_prefix.to_string());
+        let room = max.saturating_sub(prefix.len()).min(ctx.token.len());
+        format!("{prefix}{}", &ctx.token[ctx.token.len() - room..])
     })
 }
 
@@ -777,7 +775,7 @@ impl ResourceType for LoadBalancer {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = name_for_create(&p, "tf-lb-", 32);
+            let name = name_for_create(&p, "tf-lb-", 32, &ctx);
             let t = tags::for_create(&this.aws, &ctx, &p);
             let mappings = Self::subnet_mappings(&p);
             let subnets = mappings.is_none().then(|| p.strs("subnets"));
@@ -1284,7 +1282,7 @@ impl ResourceType for TargetGroup {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let name = name_for_create(&p, "tf-", 32);
+            let name = name_for_create(&p, "tf-", 32, &ctx);
             let t = tags::for_create(&this.aws, &ctx, &p);
             let hc = p.block("health_check").unwrap_or_default();
             let r = this

@@ -4,22 +4,20 @@
 //! (`lb.rs`) make their names differently, as Terraform does for them.
 
 use super::attrs::{Obj, opt_s};
+use crate::provider::CreateContext;
 
-/// How many characters [`unique_name`] appends to a prefix.
+/// How many characters a generated name appends to its prefix.
 pub const UNIQUE_SUFFIX: usize = 26;
 
-/// A name made unique the way Terraform's `name_prefix` arguments do: the prefix and 26
-/// characters that no other object will have.
-pub fn unique_name(prefix: &str) -> String {
-    let suffix = uuid::Uuid::new_v4().simple().to_string();
-    format!("{prefix}{}", &suffix[..UNIQUE_SUFFIX])
-}
-
-/// The name to create an object with: the `name_key` argument, else a [`unique_name`] made
-/// from the `prefix_key` argument (Terraform's default `terraform-`).
-pub fn create_name(p: &Obj, name_key: &str, prefix_key: &str) -> String {
-    p.str(name_key)
-        .unwrap_or_else(|| unique_name(&p.str(prefix_key).unwrap_or_else(|| "terraform-".into())))
+/// The name to create an object with: the `name_key` argument, else the `prefix_key` argument
+/// (Terraform's default `terraform-`) and the create's token, the 26 characters of a
+/// [`unique_suffix`](crate::provider::unique_suffix) that no other object has and a create
+/// after a crash makes again.
+pub fn create_name(p: &Obj, name_key: &str, prefix_key: &str, ctx: &CreateContext) -> String {
+    p.str(name_key).unwrap_or_else(|| {
+        let prefix = p.str(prefix_key).unwrap_or_else(|| "terraform-".into());
+        format!("{prefix}{}", ctx.token)
+    })
 }
 
 /// Sets `name_prefix` when the prior does not know it (an import, or a create that set
@@ -54,7 +52,11 @@ mod tests {
     fn name_prefix_is_the_name_less_a_generated_suffix() {
         let mut p = Obj::default();
         p.set("name_prefix", s("node-"));
-        let name = create_name(&p, "name", "name_prefix");
+        let ctx = CreateContext {
+            token: crate::provider::unique_suffix(),
+            ..CreateContext::default()
+        };
+        let name = create_name(&p, "name", "name_prefix", &ctx);
         assert!(name.starts_with("node-") && name.len() == 5 + UNIQUE_SUFFIX);
         assert_eq!(prefix_of(&name).as_deref(), Some("node-"));
         assert_eq!(prefix_of("nodes"), None);

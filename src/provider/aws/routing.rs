@@ -642,6 +642,24 @@ impl NatGateway {
             .next())
     }
 
+    /// Waits until no gateway that is still `deleting` holds `allocation`: a delete a killed
+    /// run started (the state still lists the gateway, refresh sees it deleting and plans a
+    /// new one) keeps its Elastic IP until AWS finishes, and a create meanwhile fails with
+    /// Resource.AlreadyAssociated, on AWS as on moto.
+    async fn wait_for_release(&self, allocation: &str) -> ProviderResult<()> {
+        wait_for(
+            &format!("the NAT gateway being deleted to let go of {allocation}"),
+            NAT_GATEWAY_DELETE,
+            || async {
+                let deleting = self
+                    .describe(vec![filter("state", ["deleting".to_string()])])
+                    .await?;
+                Ok((!holds_allocation(&deleting, allocation)).then_some(()))
+            },
+        )
+        .await
+    }
+
     /// Lets go of the addresses a deleted gateway's interface still holds. AWS does this
     /// itself when the gateway is deleted; moto does not, and a gateway created next with
     /// the same address (a replacement) would fail with Resource.AlreadyAssociated.
@@ -670,6 +688,15 @@ impl NatGateway {
         }
         Ok(())
     }
+}
+
+/// Whether one of `gateways` holds the Elastic IP `allocation`.
+fn holds_allocation(gateways: &[aws_sdk_ec2::types::NatGateway], allocation: &str) -> bool {
+    gateways.iter().any(|g| {
+        g.nat_gateway_addresses()
+            .iter()
+            .any(|a| a.allocation_id() == Some(allocation))
+    })
 }
 
 impl Ec2Bulk for NatGateway {
@@ -763,6 +790,9 @@ impl ResourceType for NatGateway {
             let connectivity = p
                 .str("connectivity_type")
                 .unwrap_or_else(|| "public".into());
+            if let Some(allocation) = p.str("allocation_id") {
+                this.wait_for_release(&allocation).await?;
+            }
             let out = this
                 .aws
                 .ec2
@@ -1861,5 +1891,33 @@ impl ResourceType for RouteTableAssociation {
             })?;
             Ok(this.value(&a))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_allocation;
+    use aws_sdk_ec2::types::{NatGateway, NatGatewayAddress};
+
+    fn gateway(allocations: &[&str]) -> NatGateway {
+        NatGateway::builder()
+            .set_nat_gateway_addresses(Some(
+                allocations
+                    .iter()
+                    .map(|a| NatGatewayAddress::builder().allocation_id(*a).build())
+                    .collect(),
+            ))
+            .build()
+    }
+
+    #[test]
+    fn a_deleting_gateway_holding_the_address_is_waited_for_and_others_are_not() {
+        let deleting = [
+            gateway(&["eipalloc-1"]),
+            gateway(&["eipalloc-2", "eipalloc-3"]),
+        ];
+        assert!(holds_allocation(&deleting, "eipalloc-3"));
+        assert!(!holds_allocation(&deleting, "eipalloc-9"));
+        assert!(!holds_allocation(&[], "eipalloc-1"));
     }
 }

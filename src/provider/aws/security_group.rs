@@ -657,7 +657,7 @@ impl ResourceType for SecurityGroup {
         Box::pin(async move {
             let mut p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = naming::create_name(&p, "name", "name_prefix");
+            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
             let out = this
                 .aws
                 .ec2
@@ -1546,7 +1546,7 @@ impl ResourceType for KeyPair {
         Box::pin(async move {
             let p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = naming::create_name(&p, "key_name", "key_name_prefix");
+            let name = naming::create_name(&p, "key_name", "key_name_prefix", &ctx);
             this.aws
                 .ec2
                 .import_key_pair()
