@@ -348,7 +348,7 @@ resource "aws_elb" "internal" {{
     w.ok(&["apply", "-auto-approve"]);
     let a = w.attrs("aws_elb.internal");
     let name = a["name"].as_str().unwrap().to_string();
-    assert!(name.starts_with("int-") && name.len() == 32, "{name}");
+    assert!(name.starts_with("int-") && name.len() == 4 + 26, "{name}");
     assert_eq!(a["id"], name.as_str());
     assert_eq!(a["internal"], true);
     assert_eq!(

@@ -1,6 +1,7 @@
 //! `infra validate` knows every type's schema (built in: offline, no credentials, instant) and
 //! rejects what plan would: an unknown type, a misspelled argument or nested block (also inside
-//! nested blocks), a required argument missing. Each error points at the offending token.
+//! nested blocks), a required argument missing, arguments that conflict, a value of the wrong
+//! type where it is known. Each error points at the offending token.
 
 use std::process::Command;
 
@@ -34,6 +35,17 @@ resource "aws_subnet" "s" {
 
 data "aws_amii" "a" {
   most_recent = true
+}
+
+resource "aws_security_group" "c" {
+  name        = "c"
+  name_prefix = "c-"
+}
+
+resource "aws_vpc" "t" {
+  cidr_block         = "10.0.0.0/16"
+  enable_dns_support = "sometimes"
+  tags               = "not-a-map"
 }
 "#;
 
@@ -82,6 +94,18 @@ fn validate_rejects_unknown_types_arguments_and_blocks_at_their_tokens() {
         (
             "no data source \"aws_amii\". Did you mean \"aws_ami\"?",
             "main.tf:29:1",
+        ),
+        (
+            "aws_security_group.c: \"name_prefix\": conflicts with name",
+            "main.tf:35:3",
+        ),
+        (
+            "aws_vpc.t: inappropriate value for attribute \"enable_dns_support\"",
+            "main.tf:40:24",
+        ),
+        (
+            "aws_vpc.t: inappropriate value for attribute \"tags\"",
+            "main.tf:41:24",
         ),
     ] {
         let at = err

@@ -148,6 +148,18 @@ pub fn proposed_new(
             }
         }
     }
+    // Conflicts of values known only now (from variables); literal ones validate reported.
+    let is_set = |n: &str| cfg.get(n).is_some_and(|v| !v.is_null());
+    if let Some((a, b)) = schema.conflicts(&is_set).into_iter().next() {
+        return Err(Diagnostic::error(
+            "Conflicting configuration arguments",
+            format!("{addr}: {b:?}: conflicts with {a}"),
+            resource
+                .body
+                .attribute(&b)
+                .map_or(resource.span, |x| x.name_span),
+        ));
+    }
     let mut out = Attrs::new();
     for (name, a) in &schema.attributes {
         let given = match (cfg.get(name), &a.default) {

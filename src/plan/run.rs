@@ -376,7 +376,10 @@ pub async fn refresh(
     let mut diags = Vec::new();
     // (type, provider address) → instances in state.
     let mut groups: BTreeMap<(String, String), Vec<Member>> = BTreeMap::new();
-    for (addr, r, inst) in state.instances() {
+    // Deposed objects are read too: they are this state's (tagged with its lineage and their
+    // address) and must not be taken for an interrupted apply's unrecorded objects. What they
+    // read is not recorded; they are destroyed as they are.
+    for (addr, r, inst) in state.instances().chain(state.deposed()) {
         // Built-in types keep their objects in state only: reading them again reads the state.
         if r.mode != "managed" || registry.is_builtin(&r.type_name) {
             continue;
@@ -443,6 +446,9 @@ pub async fn refresh(
             }
         };
         for ((addr, r, inst), now) in members.into_iter().zip(refreshed.current) {
+            if inst.deposed.is_some() {
+                continue;
+            }
             match now {
                 Some(now) => {
                     let (attrs, sensitive) = super::codec::to_state(&now, provider.schema());

@@ -98,6 +98,36 @@ fn check_resource(r: &Resource, registry: &Registry, diags: &mut Vec<Diagnostic>
         .map(|(k, a)| (k.clone(), a.ty.clone()))
         .collect();
     check_body(&addr, &r.body, &attrs, diags);
+    let is_set = |name: &str| {
+        r.body.attribute(name).is_some_and(|a| never_null(&a.expr))
+            || r.body.blocks.iter().any(|b| block_name(b) == Some(name))
+    };
+    for (a, b) in schema.conflicts(&is_set) {
+        // Reported at whichever of the two comes second in the file.
+        let at = |n: &str| {
+            r.body
+                .attribute(n)
+                .map(|x| x.name_span)
+                .or_else(|| {
+                    r.body
+                        .blocks
+                        .iter()
+                        .find(|x| block_name(x) == Some(n))
+                        .map(|x| x.kind_span)
+                })
+                .unwrap_or(r.span)
+        };
+        let (first, second) = if at(&a).start <= at(&b).start {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        diags.push(Diagnostic::error(
+            "Conflicting configuration arguments",
+            format!("{addr}: {second:?}: conflicts with {first}"),
+            at(&second),
+        ));
+    }
     for (name, a) in &schema.attributes {
         let set = r.body.attribute(name).is_some()
             || r.body
@@ -144,6 +174,25 @@ fn never_null(e: &Expr) -> bool {
     }
 }
 
+/// Why a value that needs nothing but itself (a literal, a collection of literals, a call of
+/// a pure function on them) cannot be of type `ty`; `None` when it can, or when it needs
+/// variables, resources or files to be known.
+fn wrong_type(e: &Expr, ty: &Type) -> Option<String> {
+    if !crate::syntax::refs::references(e).is_empty() {
+        return None;
+    }
+    let scope = crate::lang::MapScope(Default::default());
+    let v = crate::lang::Evaluator::new(&scope, std::path::PathBuf::new())
+        .eval(e)
+        .ok()?;
+    if !v.is_wholly_known() {
+        return None;
+    }
+    crate::lang::convert::convert(&v, ty)
+        .err()
+        .map(|e| e.to_string())
+}
+
 /// The name a nested block sets: its kind, or a `dynamic` block's label.
 fn block_name(b: &crate::syntax::ast::Block) -> Option<&str> {
     if b.kind == "dynamic" {
@@ -170,6 +219,18 @@ fn check_body(
 ) {
     let names = || attrs.keys().map(String::as_str);
     for a in &body.attributes {
+        if let Some(ty) = attrs.get(&a.name)
+            && let Some(e) = wrong_type(&a.expr, ty)
+        {
+            diags.push(Diagnostic::error(
+                "Incorrect attribute value type",
+                format!(
+                    "{addr}: inappropriate value for attribute {:?}: {e}.",
+                    a.name
+                ),
+                a.expr.span,
+            ));
+        }
         if !attrs.contains_key(&a.name) && never_null(&a.expr) {
             let hint = did_you_mean(&a.name, names())
                 .map(|s| format!(" Did you mean {s:?}?"))

@@ -38,6 +38,8 @@ pub struct AttrSchema {
     /// A list of objects written with block syntax but shown as an attribute
     /// (`ingress = [{...}]`), as the AWS provider declares some (`ConfigMode: Attr`).
     pub attribute_mode: bool,
+    /// Arguments that may not be set together with this one (Terraform's `ConflictsWith`).
+    pub conflicts_with: Vec<String>,
 }
 
 impl AttrSchema {
@@ -51,6 +53,7 @@ impl AttrSchema {
             sensitive: false,
             default: None,
             attribute_mode: false,
+            conflicts_with: Vec::new(),
         }
     }
 
@@ -64,6 +67,7 @@ impl AttrSchema {
             sensitive: false,
             default: None,
             attribute_mode: false,
+            conflicts_with: Vec::new(),
         }
     }
 
@@ -77,6 +81,7 @@ impl AttrSchema {
             sensitive: false,
             default: None,
             attribute_mode: false,
+            conflicts_with: Vec::new(),
         }
     }
 
@@ -100,6 +105,13 @@ impl AttrSchema {
 
     pub fn sensitive(mut self) -> AttrSchema {
         self.sensitive = true;
+        self
+    }
+
+    /// May not be set together with any of `others`.
+    pub fn conflicts_with(mut self, others: &[&str]) -> AttrSchema {
+        self.conflicts_with
+            .extend(others.iter().map(|o| o.to_string()));
         self
     }
 
@@ -127,10 +139,44 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// A schema of these attributes. A name and its generated-name prefix (`name` and
+    /// `name_prefix`, `key_name` and `key_name_prefix`) conflict wherever both exist, as every
+    /// AWS type declares.
     pub fn new(attrs: impl IntoIterator<Item = (&'static str, AttrSchema)>) -> Schema {
-        Schema {
-            attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        let mut attributes: BTreeMap<String, AttrSchema> =
+            attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        for (name, prefix) in [("name", "name_prefix"), ("key_name", "key_name_prefix")] {
+            if attributes.contains_key(name) && attributes.contains_key(prefix) {
+                for (a, b) in [(name, prefix), (prefix, name)] {
+                    if let Some(x) = attributes.get_mut(a)
+                        && !x.conflicts_with.iter().any(|c| c == b)
+                    {
+                        x.conflicts_with.push(b.to_string());
+                    }
+                }
+            }
         }
+        Schema { attributes }
+    }
+
+    /// The pairs of set arguments the schema says may not be set together, each pair once,
+    /// in the order given (`set` says whether an argument is set).
+    pub fn conflicts(&self, set: &dyn Fn(&str) -> bool) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (name, a) in &self.attributes {
+            if !set(name) {
+                continue;
+            }
+            for other in &a.conflicts_with {
+                let seen = out
+                    .iter()
+                    .any(|(x, y)| (x == other && y == name) || (x == name && y == other));
+                if set(other) && !seen {
+                    out.push((name.clone(), other.clone()));
+                }
+            }
+        }
+        out
     }
 
     /// The attributes written and shown as nested blocks (`health_check { ... }`).

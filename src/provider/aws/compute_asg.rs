@@ -196,9 +196,13 @@ impl AutoscalingGroup {
             ),
             (
                 "launch_template",
-                AttrSchema::optional(Type::List(Box::new(launch_template_ty()))),
+                AttrSchema::optional(Type::List(Box::new(launch_template_ty())))
+                    .conflicts_with(&["launch_configuration"]),
             ),
-            ("launch_configuration", AttrSchema::optional(Type::String)),
+            (
+                "launch_configuration",
+                AttrSchema::optional(Type::String).conflicts_with(&["launch_template"]),
+            ),
             (
                 "vpc_zone_identifier",
                 AttrSchema::optional_computed(string_set()),
