@@ -242,3 +242,33 @@ output "o" {
         ours["configuration"], theirs["configuration"]
     );
 }
+
+#[test]
+fn plantimestamp_is_the_moment_of_the_plan_also_when_the_plan_is_applied_later() {
+    let w = Work::new(
+        r#"
+resource "terraform_data" "t" {
+  input = plantimestamp()
+}
+output "planned_at" {
+  value = plantimestamp()
+}
+"#,
+    );
+    w.ok(&["plan", "--out", "p.plan"]);
+    let shown = w.infra(&["show", "-json", "p.plan"]);
+    let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let stamp = json["timestamp"].as_str().unwrap().to_string();
+    assert_eq!(
+        json["output_changes"]["planned_at"]["after"],
+        stamp.as_str()
+    );
+    // Applied in a later second: the plan's moment still.
+    next_second();
+    let out = w.ok(&["apply", "p.plan"]);
+    assert!(out.contains(&format!("planned_at = \"{stamp}\"")), "{out}");
+    assert_eq!(
+        w.attrs("terraform_data.t")["output"]["value"],
+        stamp.as_str()
+    );
+}

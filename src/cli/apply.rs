@@ -108,8 +108,10 @@ fn run_with(
                 "infra destroy takes a configuration directory; to apply a saved destroy plan, use infra apply FILE.",
             )]);
         }
-        // Evaluate what the plan evaluated, whatever the working tree holds now.
+        // Evaluate what the plan evaluated, whatever the working tree holds now, at the plan's
+        // moment.
         crate::sources::serve(file.files().map_err(|d| vec![d])?);
+        crate::lang::functions::pin_plan_timestamp(file.plan.timestamp.clone());
         saved_state = Some((file.backend.clone(), file.workspace.clone()));
         let vars = file
             .plan

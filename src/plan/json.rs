@@ -258,6 +258,9 @@ pub fn plan_json(plan: &Plan, prior: Option<&State>) -> J {
     if let Some(obj) = j["planned_values"]["root_module"].as_object_mut() {
         obj.remove("outputs");
     }
+    if let Some(ts) = &plan.timestamp {
+        j["timestamp"] = json!(ts);
+    }
     if let Some(s) = prior {
         j["prior_state"] = state_json(s);
     }

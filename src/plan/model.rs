@@ -123,6 +123,9 @@ pub struct Plan {
     /// What changed outside infra (refresh-only plans): from the state to what the cloud has.
     #[serde(default)]
     pub drift: Vec<ResourceChange>,
+    /// When the plan was made (RFC 3339): `plantimestamp()` at plan and at apply.
+    #[serde(default)]
+    pub timestamp: Option<String>,
 }
 
 /// An `image` as the plan found it.

@@ -72,6 +72,7 @@ pub async fn make_plan(
         refreshed = r.refreshed;
         vanished = r.vanished;
     }
+    let timestamp = crate::lang::functions::pin_plan_timestamp(None);
     let base_plan = |changes, outputs, variables| Plan {
         format_version: PLAN_FORMAT,
         infra_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -89,6 +90,7 @@ pub async fn make_plan(
         data: BTreeMap::new(),
         refresh_only: false,
         drift: Vec::new(),
+        timestamp: Some(timestamp.clone()),
     };
     if req.refresh_only {
         let mut plan = base_plan(Vec::new(), BTreeMap::new(), BTreeMap::new());

@@ -25,11 +25,10 @@ pub(super) fn functions() -> Vec<Function> {
             Some(0),
             s.clone(),
         ),
-        // Terraform pins this to the moment the plan was made; infra does not pin it yet, so
-        // it gives the current time like timestamp().
+        // The moment the plan was made, the same at plan and at apply (of a saved plan too).
         f(
             "plantimestamp",
-            |_, _| str_val(now()),
+            |_, _| str_val(super::plan_timestamp()),
             0,
             Some(0),
             s.clone(),

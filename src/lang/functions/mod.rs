@@ -31,6 +31,23 @@ pub(crate) fn planning() -> bool {
     PLANNING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+static PLAN_TIMESTAMP: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// The moment the plan was made, as `plantimestamp()` gives it: pinned when a plan starts (the
+/// first pin of a process wins, so a plan-and-apply sees one time) and taken from the plan
+/// file when a saved plan is applied.
+pub fn pin_plan_timestamp(ts: Option<String>) -> String {
+    let mut pinned = PLAN_TIMESTAMP.write().unwrap_or_else(|p| p.into_inner());
+    if let Some(ts) = ts {
+        *pinned = Some(ts);
+    }
+    pinned.get_or_insert_with(datetime::now).clone()
+}
+
+pub(crate) fn plan_timestamp() -> String {
+    pin_plan_timestamp(None)
+}
+
 pub fn now_rfc3339() -> String {
     datetime::now()
 }
