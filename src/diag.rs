@@ -22,6 +22,20 @@ pub struct Diagnostic {
 
 pub type DiagResult<T> = Result<T, Diagnostic>;
 
+static NOTICES: std::sync::Mutex<Vec<Diagnostic>> = std::sync::Mutex::new(Vec::new());
+
+/// Tells the person running the command something from where nothing can be returned (a
+/// `Drop`, a lock released along the way). Only `cli/` prints: it takes the notices with
+/// [`take_notices`] when it can show them.
+pub fn notify(d: Diagnostic) {
+    NOTICES.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+}
+
+/// The notices not shown yet.
+pub fn take_notices() -> Vec<Diagnostic> {
+    std::mem::take(&mut *NOTICES.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic {
@@ -41,6 +55,14 @@ impl Diagnostic {
             detail: detail.into(),
             span: None,
             related: Vec::new(),
+        }
+    }
+
+    /// A warning with no source location.
+    pub fn plain_warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::plain(summary, detail)
         }
     }
 

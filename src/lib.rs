@@ -1,6 +1,7 @@
 //! `infra`: a declarative infrastructure provisioner and image baker that reads Terraform's
 //! dialect of HCL. See ARCHITECTURE.md for the map of the rooms below.
 
+pub mod addrs;
 pub mod apply;
 pub mod aws_env;
 pub mod bake;
@@ -15,6 +16,7 @@ pub mod lang;
 pub mod plan;
 pub mod provider;
 pub mod redact;
+pub mod run;
 pub mod sources;
 pub mod state;
 pub mod syntax;

@@ -1,3 +1,5 @@
+use std::io::Write;
+
 fn main() {
     init_logging();
     // Deeply nested configurations recurse deeply; give the work a roomy stack.
@@ -22,7 +24,36 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(infra::redact::RedactingStderr::default)
+        .with_writer(RedactingStderr::default)
         .with_ansi(false)
         .try_init();
+}
+
+/// A writer for log lines that redacts each line before it reaches standard error. The tracing
+/// formatter writes one event per writer, so the buffer is one event.
+#[derive(Default)]
+struct RedactingStderr {
+    buffer: Vec<u8>,
+}
+
+impl Write for RedactingStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let line = String::from_utf8_lossy(&self.buffer).into_owned();
+        self.buffer.clear();
+        std::io::stderr().write_all(infra::redact::text(&line).as_bytes())
+    }
+}
+
+impl Drop for RedactingStderr {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
 }

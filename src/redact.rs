@@ -4,12 +4,11 @@
 //! `(sensitive value)`. Values themselves are hidden by their marks; this catches what the
 //! cloud echoes back and what the SDK logs.
 //!
-//! Process-wide because logging is: the tracing writer has no other way to learn the run's
+//! Process-wide because logging is: the tracing writer (in `main.rs`) has no other way to learn the run's
 //! secrets. Strings shorter than [`MIN_REDACTED`] are not redacted from free text (a sensitive
 //! `true` or `80` would blank out every line that mentions them); values still hide them.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::sync::RwLock;
 
 /// Shortest secret replaced in free text.
@@ -54,35 +53,6 @@ pub fn text(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
-}
-
-/// A writer for log lines that redacts each line before it reaches standard error. The tracing
-/// formatter writes one event per writer, so the buffer is one event.
-#[derive(Default)]
-pub struct RedactingStderr {
-    buffer: Vec<u8>,
-}
-
-impl Write for RedactingStderr {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let line = String::from_utf8_lossy(&self.buffer).into_owned();
-        self.buffer.clear();
-        std::io::stderr().write_all(text(&line).as_bytes())
-    }
-}
-
-impl Drop for RedactingStderr {
-    fn drop(&mut self) {
-        let _ = self.flush();
-    }
 }
 
 #[cfg(test)]

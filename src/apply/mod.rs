@@ -4,7 +4,7 @@
 //! recorded in state at once. It executes the plan's decisions and makes none of its own.
 
 pub mod consistency;
-pub mod progress;
+pub mod report;
 
 use crate::config::Resource;
 use crate::diag::Diagnostic;
@@ -18,7 +18,7 @@ use crate::plan::planner::{proposed_new, resource_state_header, static_of_change
 use crate::provider::Registry;
 use crate::state::store::Store;
 use crate::state::{InstanceState, OutputState, State};
-use progress::Progress;
+use report::Progress;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,10 +84,9 @@ async fn stopped(flag: Arc<AtomicBool>) {
 
 impl Applier<'_> {
     fn prior(&self, address: &str, r: &Resource) -> Option<Value> {
-        let provider = self.registry.get_at(
-            &r.type_name,
-            &crate::provider::setup::resource_provider_address(r),
-        )?;
+        let provider = self
+            .registry
+            .get_at(&r.type_name, &r.provider_config_address())?;
         crate::plan::planner::prior_value(Some(self.state), address, provider.schema()).map(|p| p.0)
     }
 }
@@ -194,7 +193,7 @@ impl Hook for Applier<'_> {
                 )),
             };
         };
-        let provider_addr = crate::provider::setup::resource_provider_address(r);
+        let provider_addr = r.provider_config_address();
         let Some(provider) = self.registry.get_at(&r.type_name, &provider_addr) else {
             return Outcome::Failed(Diagnostic::error(
                 "Unsupported resource type",

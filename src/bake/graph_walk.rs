@@ -155,7 +155,7 @@ impl Hook for BakeWalk<'_> {
             return crate::plan::planner::read_data(&self.registry, &req, &self.root_dir, false);
         }
         // A managed resource is what the state says it is; one not created yet is unknown.
-        let provider_addr = crate::provider::setup::resource_provider_address(r);
+        let provider_addr = r.provider_config_address();
         let value = self
             .registry
             .get_at(&r.type_name, &provider_addr)

@@ -2,10 +2,11 @@
 //! execute. Without `--auto-approve` a terminal is asked for "yes"; without a terminal the
 //! command refuses rather than hang.
 
+use super::apply_progress::ApplyProgress;
 use super::engine::{StateFlags, runtime, stop_on_signals};
 use super::plan::PlanArgs;
 use super::{Ui, VarFlags};
-use crate::apply::progress::Progress;
+use crate::apply::report::Progress;
 use crate::apply::{ApplyRequest, apply};
 use crate::config::tfvars::{self, RawValue};
 use crate::diag::Diagnostic;
@@ -229,7 +230,7 @@ fn run_with(
         })
         .count()
         + plan.images_to_bake();
-    let progress = Progress::for_stderr(total);
+    let progress = Progress::new(std::sync::Arc::new(ApplyProgress::for_stderr(total)));
     let outcome = rt.block_on(apply(
         &plan, &req, &tree, &mut state, &mut store, &registry, &progress,
     ));

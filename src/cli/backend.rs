@@ -189,13 +189,18 @@ impl Located {
     /// second copy of everything.
     pub fn open(&self, flags: &StateFlags, operation: &str) -> Result<(Store, State), Diagnostic> {
         self.require_workspace()?;
-        Store::open(
+        let opened = Store::open(
             self.backend.storage(&self.workspace)?,
             self.side_path(),
             operation,
             flags.lock,
             flags.lock_timeout,
-        )
+        );
+        // Said now, not at the end: an abandoned lock was released on the way in.
+        for d in crate::diag::take_notices() {
+            eprintln!("{}", d.render(false));
+        }
+        opened
     }
 
     /// Where side files of the state (the bake journal) are kept on this machine.

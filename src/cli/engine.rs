@@ -90,7 +90,7 @@ pub fn registry_for(
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    rt.block_on(crate::provider::setup::configure(tree, values, state))
+    rt.block_on(crate::run::providers::configure(tree, values, state))
 }
 
 /// `--stats`: the cloud API calls this run made, per operation, and the wall time.

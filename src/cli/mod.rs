@@ -3,6 +3,7 @@
 //! spellings (`-var`, `-json`, `-no-color`) are accepted so CI scripts port by renaming the binary.
 
 mod apply;
+mod apply_progress;
 mod backend;
 mod bake;
 mod bake_progress;
@@ -141,6 +142,11 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// Prints the notices the rooms below left (see [`crate::diag::notify`]).
+    pub fn print_notices(&self) {
+        self.print_diagnostics(&crate::diag::take_notices());
+    }
+
     pub fn print_diagnostics(&self, diags: &[Diagnostic]) {
         for d in diags {
             eprintln!("{}", d.render(self.color));
@@ -180,7 +186,7 @@ pub fn run() -> i32 {
         )]);
         return 1;
     }
-    match cli.command {
+    let code = match cli.command {
         Command::Init(a) => init::run(&ui, a),
         Command::Workspace(c) => workspace::run(&ui, c),
         Command::Validate(a) => validate::run(&ui, a, &args),
@@ -201,7 +207,11 @@ pub fn run() -> i32 {
         Command::Render(a) => render::run(&ui, a, &args),
         Command::Bake(a) => bake::run(&ui, a, &args),
         Command::Images(a) => images::run(&ui, a, &args),
-    }
+    };
+    // What the rooms below had to say where they could not return it (a lock released on
+    // the way out failing, a journal that could not be synced).
+    ui.print_notices();
+    code
 }
 
 #[cfg(test)]

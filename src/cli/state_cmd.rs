@@ -575,10 +575,7 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
                 .unwrap_or_else(|| Diagnostic::plain("Invalid provider configuration", ""))
         })?;
         let provider = registry
-            .get_at(
-                &res.type_name,
-                &crate::provider::setup::resource_provider_address(res),
-            )
+            .get_at(&res.type_name, &res.provider_config_address())
             .ok_or_else(|| Diagnostic::plain("Unsupported resource type", res.type_name.clone()))?;
         let value = rt
             .block_on(provider.import(&a.id))

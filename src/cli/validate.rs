@@ -37,7 +37,7 @@ pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
     if let (Some(tree), _) = crate::graph::ModuleTree::load(&a.dir)
         && let Ok(rt) = super::engine::runtime()
     {
-        let registry = rt.block_on(crate::provider::setup::offline(&tree));
+        let registry = rt.block_on(crate::run::providers::offline(&tree));
         result
             .diagnostics
             .extend(crate::plan::schema_check::check(&tree, &registry));

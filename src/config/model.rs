@@ -124,13 +124,15 @@ impl Resource {
     pub fn provider_name(&self) -> String {
         match &self.provider {
             Some((name, _)) => name.clone(),
-            None => self
-                .type_name
-                .split('_')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
+            None => crate::addrs::provider_name_of(&self.type_name).to_string(),
         }
+    }
+
+    /// The address of the provider configuration this resource uses, as state records it:
+    /// `provider["registry.terraform.io/hashicorp/aws"]`, with `.west` for `provider = aws.west`.
+    pub fn provider_config_address(&self) -> String {
+        let alias = self.provider.as_ref().and_then(|(_, a)| a.as_deref());
+        crate::addrs::config_address(&crate::addrs::source_of(&self.provider_name()), alias)
     }
 }
 

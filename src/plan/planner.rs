@@ -560,7 +560,7 @@ impl Hook for Planner<'_> {
         if r.mode == Mode::Data {
             return read_data(&self.registry, &req, &self.root_dir, false);
         }
-        let provider_addr = crate::provider::setup::resource_provider_address(r);
+        let provider_addr = r.provider_config_address();
         let Some(provider) = self.registry.get_at(&r.type_name, &provider_addr) else {
             let names: BTreeSet<&str> = self.registry.names().collect();
             let hint = crate::diag::did_you_mean(&r.type_name, names)
@@ -619,7 +619,7 @@ pub fn read_data(
             Err(d) => Outcome::Failed(d),
         };
     }
-    let addr = crate::provider::setup::resource_provider_address(r);
+    let addr = r.provider_config_address();
     let Some(ds) = registry.data_at(&r.type_name, &addr) else {
         return Outcome::Failed(Diagnostic::error(
             "Unsupported data source",

@@ -396,7 +396,7 @@ pub async fn refresh(
         for tm in &tree.modules {
             for r in tm.module.resources.values() {
                 if r.mode == crate::config::Mode::Managed {
-                    let addr = crate::provider::setup::resource_provider_address(r);
+                    let addr = r.provider_config_address();
                     if registry.is_configured(&addr) {
                         groups.entry((r.type_name.clone(), addr)).or_default();
                     }

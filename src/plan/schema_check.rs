@@ -46,7 +46,7 @@ fn check_resource(r: &Resource, registry: &Registry, diags: &mut Vec<Diagnostic>
         return;
     }
     // The schema is the type's whatever provider configuration serves it.
-    let provider = crate::provider::setup::resource_provider_address(r);
+    let provider = r.provider_config_address();
     let default = crate::provider::config_address(
         &crate::provider::source_of(crate::provider::provider_name_of(&r.type_name)),
         None,

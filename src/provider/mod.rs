@@ -6,8 +6,8 @@ pub mod aws;
 pub mod builtin;
 pub mod marks;
 pub mod schema;
-pub mod setup;
 
+pub use crate::addrs::{config_address, provider_name_of, source_of};
 use crate::lang::value::Value;
 pub use schema::{AttrSchema, Schema};
 use std::collections::HashMap;
@@ -181,20 +181,6 @@ pub trait DataSource: Send + Sync {
     fn read(&self, config: Value) -> BoxFuture<ProviderResult<Value>>;
 }
 
-/// A provider configuration's address as state records it:
-/// `provider["registry.terraform.io/hashicorp/aws"]`, `...aws"].west` with an alias.
-pub fn config_address(source: &str, alias: Option<&str>) -> String {
-    match alias {
-        Some(a) => format!("provider[\"{source}\"].{a}"),
-        None => format!("provider[\"{source}\"]"),
-    }
-}
-
-/// The registry source of a provider by its local name (`aws` → `registry.terraform.io/hashicorp/aws`).
-pub fn source_of(name: &str) -> String {
-    format!("registry.terraform.io/hashicorp/{name}")
-}
-
 /// The resource and data source types of one configured provider.
 #[derive(Clone, Default)]
 pub struct Configured {
@@ -306,11 +292,6 @@ impl Registry {
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.types.keys().copied().chain(aws::resource_types())
     }
-}
-
-/// The provider a type belongs to by its name's prefix: `aws_vpc` → `aws`.
-pub fn provider_name_of(type_name: &str) -> &str {
-    type_name.split('_').next().unwrap_or(type_name)
 }
 
 impl Default for Registry {

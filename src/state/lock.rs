@@ -134,12 +134,15 @@ impl StateLock {
                     {
                         // Its process died (killed, crashed) without releasing it: as with
                         // an OS file lock, the lock died with it.
-                        eprintln!(
-                            "Released the state lock {} left by process {} ({}), which no longer runs.",
-                            h.id,
-                            h.pid.unwrap_or_default(),
-                            h.operation
-                        );
+                        crate::diag::notify(Diagnostic::plain_warning(
+                            "Released an abandoned state lock",
+                            format!(
+                                "Released the state lock {} left by process {} ({}), which no longer runs.",
+                                h.id,
+                                h.pid.unwrap_or_default(),
+                                h.operation
+                            ),
+                        ));
                         let _ = std::fs::remove_file(&path);
                         continue;
                     }

@@ -285,13 +285,13 @@ impl Drop for Store {
         if self.journal_base.is_some() {
             // Whatever the state does not hold yet must be durable in the journal.
             if let Err(d) = self.storage.journal_sync() {
-                eprintln!("{}", d.render(false));
+                crate::diag::notify(d);
             }
         }
         if self.locked
             && let Err(d) = self.storage.unlock()
         {
-            eprintln!("{}", d.render(false));
+            crate::diag::notify(d);
         }
     }
 }

@@ -3,7 +3,6 @@
 //! configuration run through Terraform for comparison.
 
 pub mod random;
-pub mod remote_state;
 
 use super::{AttrSchema, BoxFuture, ProviderResult, ResourceType, Schema};
 use crate::lang::types::Type;

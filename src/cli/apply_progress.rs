@@ -1,8 +1,10 @@
 //! Progress of an apply on stderr, Terraform's wording ("Creating...", "Creation complete
-//! after 1s [id=...]"). In a terminal: an overall bar and one line per resource in flight with
-//! its elapsed time (indicatif). Elsewhere, or with TERM=dumb: plain lines with a timestamp, so
-//! CI logs show when each step happened (indicatif would print nothing there).
+//! after 1s [id=...]"), as `cli/` shows the apply's [`Report`]. In a terminal: an overall bar
+//! and one line per resource in flight with its elapsed time (indicatif). Elsewhere, or with
+//! TERM=dumb: plain lines with a timestamp, so CI logs show when each step happened (indicatif
+//! would print nothing there).
 
+use crate::apply::report::Report;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -18,23 +20,20 @@ enum Mode {
         overall: ProgressBar,
         active: Mutex<HashMap<String, ProgressBar>>,
     },
-    Quiet,
 }
 
-/// Cheap to clone: jobs that outlive the walk's borrow (a bake) report through a clone.
-#[derive(Clone)]
-pub struct Progress {
-    mode: std::sync::Arc<Mode>,
+pub struct ApplyProgress {
+    mode: Mode,
 }
 
-impl Progress {
+impl ApplyProgress {
     /// Bars on a terminal, timestamped lines elsewhere. `total` sizes the overall bar.
-    pub fn for_stderr(total: usize) -> Progress {
+    pub fn for_stderr(total: usize) -> ApplyProgress {
         let terminal =
             std::io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |t| t != "dumb");
         if !terminal {
-            return Progress {
-                mode: std::sync::Arc::new(Mode::Lines { timestamps: true }),
+            return ApplyProgress {
+                mode: Mode::Lines { timestamps: true },
             };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -43,24 +42,12 @@ impl Progress {
             ProgressStyle::with_template("{bar:30} {pos}/{len} changes  [{elapsed}]")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        Progress {
-            mode: std::sync::Arc::new(Mode::Bars {
+        ApplyProgress {
+            mode: Mode::Bars {
                 multi,
                 overall,
                 active: Mutex::new(HashMap::new()),
-            }),
-        }
-    }
-
-    pub fn lines(timestamps: bool) -> Progress {
-        Progress {
-            mode: std::sync::Arc::new(Mode::Lines { timestamps }),
-        }
-    }
-
-    pub fn quiet() -> Progress {
-        Progress {
-            mode: std::sync::Arc::new(Mode::Quiet),
+            },
         }
     }
 
@@ -68,8 +55,7 @@ impl Progress {
     /// carry one).
     fn line(&self, text: &str) {
         let text = &*crate::redact::text(text);
-        match &*self.mode {
-            Mode::Quiet => {}
+        match &self.mode {
             Mode::Bars { multi, .. } => {
                 let _ = multi.println(text);
             }
@@ -95,8 +81,22 @@ impl Progress {
         }
     }
 
-    pub fn start(&self, address: &str, verb: &str) {
-        match &*self.mode {
+    fn end(&self, address: &str) {
+        if let Mode::Bars {
+            overall, active, ..
+        } = &self.mode
+        {
+            if let Some(pb) = active.lock().ok().and_then(|mut a| a.remove(address)) {
+                pb.finish_and_clear();
+            }
+            overall.inc(1);
+        }
+    }
+}
+
+impl Report for ApplyProgress {
+    fn start(&self, address: &str, verb: &str) {
+        match &self.mode {
             Mode::Bars {
                 multi,
                 overall,
@@ -119,8 +119,8 @@ impl Progress {
 
     /// What a long step (a bake) is doing now. Lines starting with two spaces are program
     /// output and printed whole; others replace the step's message in a terminal.
-    pub fn step(&self, address: &str, verb: &str, text: &str) {
-        if let Mode::Bars { active, .. } = &*self.mode
+    fn step(&self, address: &str, verb: &str, text: &str) {
+        if let Mode::Bars { active, .. } = &self.mode
             && !text.starts_with("  ")
         {
             if let Some(pb) = active.lock().ok().and_then(|a| a.get(address).cloned()) {
@@ -133,19 +133,7 @@ impl Progress {
         self.line(&format!("{address}: {text}"));
     }
 
-    fn end(&self, address: &str) {
-        if let Mode::Bars {
-            overall, active, ..
-        } = &*self.mode
-        {
-            if let Some(pb) = active.lock().ok().and_then(|mut a| a.remove(address)) {
-                pb.finish_and_clear();
-            }
-            overall.inc(1);
-        }
-    }
-
-    pub fn done(&self, address: &str, what: &str, elapsed: Duration, id: Option<&str>) {
+    fn done(&self, address: &str, what: &str, elapsed: Duration, id: Option<&str>) {
         self.end(address);
         let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();
         self.line(&format!(
@@ -154,14 +142,14 @@ impl Progress {
         ));
     }
 
-    pub fn failed(&self, address: &str, why: &str) {
+    fn failed(&self, address: &str, why: &str) {
         self.end(address);
         self.line(&format!("{address}: failed: {why}"));
     }
 
     /// Removes the bars before the summary is printed.
-    pub fn finish(&self) {
-        if let Mode::Bars { overall, .. } = &*self.mode {
+    fn finish(&self) {
+        if let Mode::Bars { overall, .. } = &self.mode {
             overall.finish_and_clear();
         }
     }

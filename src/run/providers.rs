@@ -3,11 +3,11 @@
 //! configuration, as in Terraform), plus those that only the state still names, so orphaned
 //! objects can be deleted.
 
-use super::{Registry, aws, config_address, provider_name_of, source_of};
 use crate::diag::Diagnostic;
 use crate::evaluate::providers::ProviderValue;
 use crate::graph::ModuleTree;
 use crate::lang::value::{Attrs, Value};
+use crate::provider::{Registry, aws, config_address, provider_name_of, source_of};
 use crate::state::State;
 use std::collections::BTreeMap;
 
@@ -64,7 +64,7 @@ pub async fn configure(
             {
                 continue;
             }
-            let addr = resource_provider_address(r);
+            let addr = r.provider_config_address();
             let aliased = r.provider.as_ref().is_some_and(|(_, a)| a.is_some());
             if aliased && !wanted.contains_key(&addr) {
                 diags.push(Diagnostic::error(
@@ -120,7 +120,7 @@ fn builtin_registry(tree: &ModuleTree) -> Registry {
     let mut registry = Registry::new();
     registry.add_builtin_data(
         "terraform_remote_state",
-        std::sync::Arc::new(super::builtin::remote_state::RemoteState::new(
+        std::sync::Arc::new(super::remote_state::RemoteState::new(
             tree.root().dir.clone(),
         )),
     );
@@ -146,11 +146,4 @@ pub async fn offline(tree: &ModuleTree) -> Registry {
         registry.add_configured(address, c);
     }
     registry
-}
-
-/// The provider configuration address a resource of the configuration uses.
-pub fn resource_provider_address(r: &crate::config::Resource) -> String {
-    let name = r.provider_name();
-    let alias = r.provider.as_ref().and_then(|(_, a)| a.clone());
-    config_address(&source_of(&name), alias.as_deref())
 }
