@@ -12,6 +12,7 @@ pub mod diag;
 pub mod evaluate;
 pub mod fmt;
 pub mod graph;
+pub mod instance;
 pub mod lang;
 pub mod plan;
 pub mod provider;

@@ -87,3 +87,17 @@ fn providers_know_nothing_of_the_engine() {
         "provider/ reaches into: {offenders:?}"
     );
 }
+
+#[test]
+fn bake_does_not_reach_into_plan() {
+    // Plan looks images up through bake; the instance logic both need is in instance/.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bake");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    let offenders: Vec<_> = files
+        .iter()
+        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("crate::plan"))
+        .collect();
+    assert!(!files.is_empty());
+    assert!(offenders.is_empty(), "bake/ imports plan/: {offenders:?}");
+}

@@ -11,10 +11,11 @@ use crate::diag::Diagnostic;
 use crate::evaluate::walk::{Hook, ImageRequest, InstanceRequest, Job, Outcome, WalkOptions};
 use crate::evaluate::{self, Options};
 use crate::graph::ModuleTree;
+use crate::instance::codec;
+use crate::instance::{proposed_new, resource_state_header};
 use crate::lang::value::Value;
-use crate::plan::codec;
 use crate::plan::model::{Action, Plan, ResourceChange};
-use crate::plan::planner::{proposed_new, resource_state_header, static_of_change};
+use crate::plan::planner::static_of_change;
 use crate::provider::Registry;
 use crate::state::store::Store;
 use crate::state::{InstanceState, OutputState, State};
@@ -87,7 +88,7 @@ impl Applier<'_> {
         let provider = self
             .registry
             .get_at(&r.type_name, &r.provider_config_address())?;
-        crate::plan::planner::prior_value(Some(self.state), address, provider.schema()).map(|p| p.0)
+        crate::instance::prior_value(Some(self.state), address, provider.schema()).map(|p| p.0)
     }
 }
 
@@ -176,7 +177,7 @@ impl Hook for Applier<'_> {
             if let Some(read) = self.plan.data.get(req.address.as_str()) {
                 return Outcome::Value(codec::from_plan_json(read));
             }
-            return crate::plan::planner::read_data(&self.registry, &req, &self.root_dir, true);
+            return crate::instance::read_data(&self.registry, &req, &self.root_dir, true);
         }
         let Some(change) = self.by_address.get(req.address.as_str()).copied() else {
             // Outside a -target plan, or planned as no change: the object stays as it is.

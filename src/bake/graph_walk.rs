@@ -152,14 +152,14 @@ impl Hook for BakeWalk<'_> {
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         let r = req.resource;
         if r.mode == ResourceMode::Data {
-            return crate::plan::planner::read_data(&self.registry, &req, &self.root_dir, false);
+            return crate::instance::read_data(&self.registry, &req, &self.root_dir, false);
         }
         // A managed resource is what the state says it is; one not created yet is unknown.
         let provider_addr = r.provider_config_address();
         let value = self
             .registry
             .get_at(&r.type_name, &provider_addr)
-            .and_then(|p| crate::plan::planner::prior_value(self.prior, &req.address, p.schema()))
+            .and_then(|p| crate::instance::prior_value(self.prior, &req.address, p.schema()))
             .map(|(v, _)| v)
             .unwrap_or_else(Value::unknown);
         Outcome::Value(value)

@@ -121,7 +121,7 @@ fn run_with(
             .map(|(k, v)| {
                 (
                     k.clone(),
-                    RawValue::Value(crate::plan::codec::from_plan_json(v)),
+                    RawValue::Value(crate::instance::codec::from_plan_json(v)),
                 )
             })
             .collect();

@@ -590,9 +590,8 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
                 ),
             ));
         }
-        let header =
-            crate::plan::planner::resource_state_header(res, &module_key, provider.as_ref());
-        let (attributes, sensitive) = crate::plan::codec::to_state(&value, provider.schema());
+        let header = crate::instance::resource_state_header(res, &module_key, provider.as_ref());
+        let (attributes, sensitive) = crate::instance::codec::to_state(&value, provider.schema());
         let inst = crate::state::InstanceState {
             index_key: key,
             status: None,

@@ -2,7 +2,6 @@
 //! (create, update, replace, delete, read, no-op), the plan file, and rendering for people and
 //! for tools. It decides; `apply/` executes.
 
-pub mod codec;
 pub mod config_json;
 pub mod file;
 pub mod json;

@@ -2,7 +2,7 @@
 //! the output changes, and what apply must check before it trusts the plan (the prior state's
 //! lineage and serial, the variable values it was made with).
 
-use super::codec::{from_plan_json, to_plan_json};
+use crate::instance::codec::{from_plan_json, to_plan_json};
 use crate::lang::value::Value;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

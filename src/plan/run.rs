@@ -1,7 +1,6 @@
 //! Making a plan: refresh the prior state, walk the configuration with the planner, add the
 //! deletions of objects the configuration no longer has, compare outputs, and apply `-target`.
 
-use super::codec::{self, to_plan_json};
 use super::model::{Action, OutputChange, PLAN_FORMAT, Plan, RefreshedObject, ResourceChange};
 use super::planner::{Planner, delete_change};
 use crate::config::tfvars::RawValue;
@@ -9,6 +8,7 @@ use crate::diag::Diagnostic;
 use crate::evaluate::walk::WalkOptions;
 use crate::evaluate::{self, Options};
 use crate::graph::{self, ModuleTree};
+use crate::instance::codec::{self, to_plan_json};
 use crate::lang::value::Value;
 use crate::provider::Registry;
 use crate::state::State;
@@ -230,7 +230,7 @@ fn drift(
             return;
         };
         let Some((before, _)) =
-            crate::plan::planner::prior_value(Some(prior), &address, provider.schema())
+            crate::instance::prior_value(Some(prior), &address, provider.schema())
         else {
             return;
         };
@@ -412,7 +412,7 @@ pub async fn refresh(
         let priors = members
             .iter()
             .map(|(_, _, inst)| {
-                super::codec::from_state(
+                crate::instance::codec::from_state(
                     &inst.attributes,
                     &inst.sensitive_attributes,
                     provider.schema(),
@@ -453,7 +453,8 @@ pub async fn refresh(
             }
             match now {
                 Some(now) => {
-                    let (attrs, sensitive) = super::codec::to_state(&now, provider.schema());
+                    let (attrs, sensitive) =
+                        crate::instance::codec::to_state(&now, provider.schema());
                     if attrs != inst.attributes {
                         updates.push((
                             r,
@@ -501,7 +502,8 @@ pub async fn refresh(
         if t != type_name || mode != "managed" {
             continue;
         }
-        let (attributes, sensitive_attributes) = super::codec::to_state(&value, provider.schema());
+        let (attributes, sensitive_attributes) =
+            crate::instance::codec::to_state(&value, provider.schema());
         let header = crate::state::ResourceState {
             module,
             mode,
