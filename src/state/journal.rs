@@ -197,6 +197,45 @@ pub fn replay(entries: Vec<Entry>, state: &mut State, origin: &str) -> Result<us
     Ok(n)
 }
 
+/// What one entry does to the state (replay, and the store as it records).
+pub fn apply_entry(entry: &Entry, state: &mut State) {
+    match entry {
+        Entry::Upsert {
+            resource, instance, ..
+        } => state.upsert(resource, (**instance).clone()),
+        Entry::Remove {
+            address,
+            deposed: None,
+            ..
+        } => {
+            state.remove(address);
+        }
+        Entry::Remove {
+            address,
+            deposed: Some(key),
+            ..
+        } => {
+            state.remove_deposed(address, key);
+        }
+        Entry::Depose { address, key, .. } => {
+            state.depose(address, key);
+        }
+        Entry::Restore { address, key, .. } => {
+            state.restore_deposed(address, key);
+        }
+        // Refresh finds the object, if it was created, by its lineage tag; the next create
+        // of the address makes the same generated names from the token.
+        Entry::Intent {
+            address,
+            token: Some(token),
+            ..
+        } => {
+            state.pending_creates.insert(address.clone(), token.clone());
+        }
+        Entry::Intent { .. } | Entry::Base { .. } => {}
+    }
+}
+
 fn apply_changes(
     changes: &[Entry],
     state: &mut State,
@@ -219,41 +258,7 @@ fn apply_changes(
                 ),
             ));
         }
-        match entry {
-            Entry::Upsert {
-                resource, instance, ..
-            } => state.upsert(resource, (**instance).clone()),
-            Entry::Remove {
-                address,
-                deposed: None,
-                ..
-            } => {
-                state.remove(address);
-            }
-            Entry::Remove {
-                address,
-                deposed: Some(key),
-                ..
-            } => {
-                state.remove_deposed(address, key);
-            }
-            Entry::Depose { address, key, .. } => {
-                state.depose(address, key);
-            }
-            Entry::Restore { address, key, .. } => {
-                state.restore_deposed(address, key);
-            }
-            // Refresh finds the object, if it was created, by its lineage tag; the next create
-            // of the address makes the same generated names from the token.
-            Entry::Intent {
-                address,
-                token: Some(token),
-                ..
-            } => {
-                state.pending_creates.insert(address.clone(), token.clone());
-            }
-            Entry::Intent { .. } | Entry::Base { .. } => {}
-        }
+        apply_entry(entry, state);
         *n += 1;
     }
     Ok(())

@@ -166,16 +166,14 @@ impl Store {
     }
 
     pub fn remove(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {
-        self.append(
+        self.record(
             state,
             Entry::Remove {
                 lineage: state.lineage.clone(),
                 address: address.to_string(),
                 deposed: None,
             },
-        )?;
-        state.remove(address);
-        self.changed(state)
+        )
     }
 
     /// Makes the current object at `address` deposed, before its successor is created;
@@ -190,16 +188,12 @@ impl Store {
         }
         // Terraform's deposed keys: eight hex digits.
         let key = format!("{:08x}", uuid::Uuid::new_v4().as_u128() as u32);
-        self.append(
-            state,
-            Entry::Depose {
-                lineage: state.lineage.clone(),
-                address: address.to_string(),
-                key: key.clone(),
-            },
-        )?;
-        state.depose(address, &key);
-        self.changed(state)?;
+        let entry = Entry::Depose {
+            lineage: state.lineage.clone(),
+            address: address.to_string(),
+            key: key.clone(),
+        };
+        self.record(state, entry)?;
         Ok(Some(key))
     }
 
@@ -210,16 +204,12 @@ impl Store {
         address: &str,
         key: &str,
     ) -> Result<(), Diagnostic> {
-        self.append(
-            state,
-            Entry::Restore {
-                lineage: state.lineage.clone(),
-                address: address.to_string(),
-                key: key.to_string(),
-            },
-        )?;
-        state.restore_deposed(address, key);
-        self.changed(state)
+        let entry = Entry::Restore {
+            lineage: state.lineage.clone(),
+            address: address.to_string(),
+            key: key.to_string(),
+        };
+        self.record(state, entry)
     }
 
     /// Forgets a deposed object that was destroyed.
@@ -229,15 +219,18 @@ impl Store {
         address: &str,
         key: &str,
     ) -> Result<(), Diagnostic> {
-        self.append(
-            state,
-            Entry::Remove {
-                lineage: state.lineage.clone(),
-                address: address.to_string(),
-                deposed: Some(key.to_string()),
-            },
-        )?;
-        state.remove_deposed(address, key);
+        let entry = Entry::Remove {
+            lineage: state.lineage.clone(),
+            address: address.to_string(),
+            deposed: Some(key.to_string()),
+        };
+        self.record(state, entry)
+    }
+
+    /// Journals a change, then makes it in memory, as replay would.
+    fn record(&mut self, state: &mut State, entry: Entry) -> Result<(), Diagnostic> {
+        self.append(state, entry.clone())?;
+        super::journal::apply_entry(&entry, state);
         self.changed(state)
     }
 

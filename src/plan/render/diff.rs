@@ -731,19 +731,7 @@ impl Diff {
                 d.render(indent + 1, element_opts)
             ));
         }
-        if hidden > 0 {
-            out.push_str(&format!(
-                "{}    {}\n",
-                pad(indent + 1),
-                unchanged(hidden, "element")
-            ));
-        }
-        out.push_str(&format!(
-            "{}    }}{}",
-            pad(indent),
-            opts.null_suffix(self.op)
-        ));
-        out
+        self.close(out, hidden, "element", indent, opts)
     }
 
     fn render_object(&self, attributes: &[(String, Diff)], indent: usize, opts: Opts) -> String {
@@ -752,12 +740,24 @@ impl Diff {
             return format!("{{}}{}{replace}", opts.null_suffix(self.op));
         }
         let (lines, hidden) = attribute_lines(attributes, indent, opts.inner(), self.op);
-        let mut out = format!("{{{replace}\n{lines}");
+        let out = format!("{{{replace}\n{lines}");
+        self.close(out, hidden, "attribute", indent, opts)
+    }
+
+    /// Ends a map or object: how many parts were hidden, the closing brace, `-> null`.
+    fn close(
+        &self,
+        mut out: String,
+        hidden: usize,
+        what: &str,
+        indent: usize,
+        opts: Opts,
+    ) -> String {
         if hidden > 0 {
             out.push_str(&format!(
                 "{}    {}\n",
                 pad(indent + 1),
-                unchanged(hidden, "attribute")
+                unchanged(hidden, what)
             ));
         }
         out.push_str(&format!(

@@ -871,6 +871,17 @@ impl LaunchConfiguration {
         }
     }
 
+    async fn delete_by_name(&self, name: &str) -> ProviderResult<()> {
+        self.aws
+            .autoscaling
+            .delete_launch_configuration()
+            .launch_configuration_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(err("autoscaling:DeleteLaunchConfiguration"))
+    }
+
     async fn by_name(
         &self,
         name: &str,
@@ -1059,13 +1070,7 @@ impl ResourceType for LaunchConfiguration {
                 // configurations cannot change, and nothing uses an unrecorded one: make it
                 // again from this configuration.
                 Err(e) if generated && e.is("AlreadyExists") => {
-                    this.aws
-                        .autoscaling
-                        .delete_launch_configuration()
-                        .launch_configuration_name(&name)
-                        .send()
-                        .await
-                        .map_err(err("autoscaling:DeleteLaunchConfiguration"))?;
+                    this.delete_by_name(&name).await?;
                     request
                         .send()
                         .await
@@ -1118,15 +1123,7 @@ impl ResourceType for LaunchConfiguration {
             let r = retry_while(
                 EVENTUAL_CONSISTENCY,
                 |e| e.is("ResourceInUse"),
-                || async {
-                    this.aws
-                        .autoscaling
-                        .delete_launch_configuration()
-                        .launch_configuration_name(&name)
-                        .send()
-                        .await
-                        .map_err(err("autoscaling:DeleteLaunchConfiguration"))
-                },
+                || this.delete_by_name(&name),
             )
             .await;
             match r {
