@@ -17,6 +17,61 @@ use std::sync::Arc;
 
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
+/// What kind of failure an API answered with, whatever the service spells its codes: callers
+/// decide on the kind (retry, adopt, count as deleted) instead of matching codes or messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The object does not exist (`InvalidVpcID.NotFound`, `NoSuchEntity`, ...).
+    NotFound,
+    /// An object of that name or key exists already (`EntityAlreadyExists`, `Duplicate...`).
+    AlreadyExists,
+    /// Other objects still use it (`DependencyViolation`, `DeleteConflict`, `ResourceInUse`).
+    InUse,
+    /// Too many requests (`Throttling`, `RequestLimitExceeded`).
+    Throttled,
+    /// The credentials may not do this, or are no good (`AccessDenied`, `AuthFailure`).
+    Denied,
+    /// Anything else: a bad argument, a limit, a failure of the service.
+    Other,
+}
+
+impl ErrorKind {
+    /// The kind of an API error code (and, for services that only say `ValidationError`, its
+    /// message).
+    pub fn of(code: &str, message: &str) -> ErrorKind {
+        let has = |part: &str| code.contains(part);
+        if code.ends_with("NotFound")
+            || code.ends_with(".NotFound")
+            || code.ends_with("NotFoundException")
+            || code == "NoSuchEntity"
+            || code == "ValidationError" && message.contains("not found")
+        {
+            ErrorKind::NotFound
+        } else if has("AlreadyExists") || has("Duplicate") {
+            ErrorKind::AlreadyExists
+        } else if code == "DependencyViolation"
+            || code == "DeleteConflict"
+            || code == "ResourceInUse"
+            || code.ends_with(".InUse")
+            || code == "ScalingActivityInProgress"
+        {
+            ErrorKind::InUse
+        } else if has("Throttl") || code == "RequestLimitExceeded" || code == "SlowDown" {
+            ErrorKind::Throttled
+        } else if code == "AccessDenied"
+            || code == "AccessDeniedException"
+            || code == "AuthFailure"
+            || code == "UnauthorizedOperation"
+            || code == "ExpiredToken"
+            || code == "InvalidClientTokenId"
+        {
+            ErrorKind::Denied
+        } else {
+            ErrorKind::Other
+        }
+    }
+}
+
 /// A failed provider call, with the API operation that failed when there was one.
 #[derive(Debug, Clone)]
 pub struct ProviderError {
@@ -25,6 +80,8 @@ pub struct ProviderError {
     /// The API's error code (`DependencyViolation`, `InvalidVpcID.NotFound` ...), when the
     /// failure was an API answer.
     pub code: Option<String>,
+    /// What the code means, for callers to decide on.
+    pub kind: ErrorKind,
 }
 
 impl ProviderError {
@@ -33,11 +90,14 @@ impl ProviderError {
             operation: operation.into(),
             message: message.into(),
             code: None,
+            kind: ErrorKind::Other,
         }
     }
 
     pub fn with_code(mut self, code: impl Into<String>) -> ProviderError {
-        self.code = Some(code.into());
+        let code = code.into();
+        self.kind = ErrorKind::of(&code, &self.message);
+        self.code = Some(code);
         self
     }
 
@@ -49,13 +109,17 @@ impl ProviderError {
 
     /// Whether the API said the object does not exist.
     pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| {
-            c.ends_with(".NotFound")
-                || c.ends_with("NotFound")
-                || c == "NoSuchEntity"
-                || c.ends_with("NotFoundException")
-                || c == "ValidationError" && self.message.contains("not found")
-        })
+        self.kind == ErrorKind::NotFound
+    }
+
+    /// Whether an object of that name or key exists already.
+    pub fn already_exists(&self) -> bool {
+        self.kind == ErrorKind::AlreadyExists
+    }
+
+    /// Whether other objects still use the object.
+    pub fn in_use(&self) -> bool {
+        self.kind == ErrorKind::InUse
     }
 }
 
@@ -66,6 +130,44 @@ impl std::fmt::Display for ProviderError {
 }
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
+
+#[cfg(test)]
+mod error_kind_tests {
+    use super::ErrorKind::{self, *};
+
+    #[test]
+    fn codes_of_every_service_map_to_their_kind() {
+        for (code, message, kind) in [
+            ("InvalidVpcID.NotFound", "", NotFound),
+            ("InvalidGroup.NotFound", "", NotFound),
+            ("NoSuchEntity", "", NotFound),
+            ("LoadBalancerNotFound", "", NotFound),
+            ("TargetGroupNotFoundException", "", NotFound),
+            (
+                "ValidationError",
+                "AutoScalingGroup name not found - x",
+                NotFound,
+            ),
+            ("ValidationError", "Invalid max size", Other),
+            ("EntityAlreadyExists", "", AlreadyExists),
+            ("InvalidPermission.Duplicate", "", AlreadyExists),
+            ("DuplicateLoadBalancerName", "", AlreadyExists),
+            ("RouteAlreadyExists", "", AlreadyExists),
+            ("AlreadyExists", "", AlreadyExists),
+            ("DependencyViolation", "", InUse),
+            ("DeleteConflict", "", InUse),
+            ("ResourceInUse", "", InUse),
+            ("InvalidIPAddress.InUse", "", InUse),
+            ("Throttling", "", Throttled),
+            ("RequestLimitExceeded", "", Throttled),
+            ("AuthFailure", "", Denied),
+            ("AccessDenied", "", Denied),
+            ("InvalidParameterValue", "", Other),
+        ] {
+            assert_eq!(ErrorKind::of(code, message), kind, "{code}: {message}");
+        }
+    }
+}
 
 /// Who is creating an object: what infra tags it with so a crash between the API call and the
 /// state write can be recovered by finding the object again.

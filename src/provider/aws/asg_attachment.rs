@@ -161,7 +161,7 @@ impl ResourceType for Attachment {
             };
             // A group that is already gone has nothing attached.
             match r {
-                Err(e) if !(e.is_not_found() || e.message.contains("not found")) => Err(e),
+                Err(e) if !e.is_not_found() => Err(e),
                 _ => Ok(()),
             }
         })

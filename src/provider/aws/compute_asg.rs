@@ -701,7 +701,7 @@ impl ResourceType for AutoscalingGroup {
             }
             let r = retry_while(
                 DRAIN_TIMEOUT,
-                |e| e.is("ResourceInUse") || e.is("ScalingActivityInProgress"),
+                |e| e.in_use(),
                 || async {
                     asg.delete_auto_scaling_group()
                         .auto_scaling_group_name(&name)
@@ -1069,7 +1069,7 @@ impl ResourceType for LaunchConfiguration {
                 // that name is one an apply killed before recording it made. Launch
                 // configurations cannot change, and nothing uses an unrecorded one: make it
                 // again from this configuration.
-                Err(e) if generated && e.is("AlreadyExists") => {
+                Err(e) if generated && e.already_exists() => {
                     this.delete_by_name(&name).await?;
                     request
                         .send()
@@ -1122,12 +1122,12 @@ impl ResourceType for LaunchConfiguration {
             // A group that was just deleted may still hold the configuration for a moment.
             let r = retry_while(
                 EVENTUAL_CONSISTENCY,
-                |e| e.is("ResourceInUse"),
+                |e| e.in_use(),
                 || this.delete_by_name(&name),
             )
             .await;
             match r {
-                Err(e) if !e.is_not_found() && !e.message.contains("not found") => Err(e),
+                Err(e) if !e.is_not_found() => Err(e),
                 _ => Ok(()),
             }
         })

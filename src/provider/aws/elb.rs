@@ -707,7 +707,7 @@ impl ResourceType for ClassicLoadBalancer {
             .await;
             match r {
                 Ok(_) => {}
-                Err(e) if e.is("DuplicateLoadBalancerName") => {
+                Err(e) if e.already_exists() => {
                     let existing = describe_tags(&this.aws, std::slice::from_ref(&name)).await?;
                     if !existing.get(&name).is_some_and(|t| is_ours(t, &ctx)) {
                         return Err(e);

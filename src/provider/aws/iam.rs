@@ -545,7 +545,7 @@ impl Role {
             RoleTeardown::DeleteRole => {
                 retry_while(
                     EVENTUAL_CONSISTENCY,
-                    |e| e.is("DeleteConflict"),
+                    |e| e.in_use(),
                     || async {
                         iam.delete_role()
                             .role_name(name)
@@ -597,7 +597,7 @@ impl ResourceType for Role {
                 .map_err(err("iam:CreateRole"));
             match made {
                 Ok(_) => {}
-                Err(e) if e.is("EntityAlreadyExists") => {
+                Err(e) if e.already_exists() => {
                     let existing = this.get(&name).await?;
                     if !is_ours(&ctx, &from_iam(existing.tags())) {
                         return Err(e);
@@ -1196,7 +1196,7 @@ impl ResourceType for InstanceProfile {
                         this.add_role(&name, &role).await?;
                     }
                 }
-                Err(e) if e.is("EntityAlreadyExists") => {
+                Err(e) if e.already_exists() => {
                     let existing = this.get(&name).await?;
                     if !is_ours(&ctx, &from_iam(existing.tags())) {
                         return Err(e);

@@ -811,7 +811,7 @@ impl ResourceType for LoadBalancer {
                     .first()
                     .map(Self::key)
                     .unwrap_or_default(),
-                Err(e) if e.is("DuplicateLoadBalancerName") => {
+                Err(e) if e.already_exists() => {
                     let existing = this.by_name(&name).await?.ok_or_else(|| e.clone())?;
                     let arn = Self::key(&existing);
                     let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
@@ -1313,7 +1313,7 @@ impl ResourceType for TargetGroup {
                     .first()
                     .map(Self::key)
                     .unwrap_or_default(),
-                Err(e) if e.is("DuplicateTargetGroupName") => {
+                Err(e) if e.already_exists() => {
                     let existing = this.by_name(&name).await?.ok_or_else(|| e.clone())?;
                     let arn = Self::key(&existing);
                     let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
@@ -1374,7 +1374,7 @@ impl ResourceType for TargetGroup {
             // listener (or its load balancer) is deleted.
             let r = retry_while(
                 DEPENDENTS_DRAIN,
-                |e| e.is("ResourceInUse"),
+                |e| e.in_use(),
                 || async {
                     this.aws
                         .elbv2
@@ -1732,7 +1732,7 @@ impl ResourceType for Listener {
             let arn = match r {
                 Ok(out) => out.listeners().first().map(Self::key).unwrap_or_default(),
                 // The port is the listener's natural key on its load balancer.
-                Err(e) if e.is("DuplicateListener") => {
+                Err(e) if e.already_exists() => {
                     let same_port = this
                         .on_load_balancer(&lb_arn)
                         .await?

@@ -109,7 +109,7 @@ impl InternetGateway {
     async fn detach(&self, id: &str, vpc: &str) -> ProviderResult<()> {
         let r = retry_while(
             DEPENDENTS_DRAIN,
-            |e| e.is("DependencyViolation"),
+            |e| e.in_use(),
             || async {
                 self.aws
                     .ec2
@@ -557,7 +557,7 @@ impl ResourceType for Eip {
             // below waits for.
             if let Some(assoc) = a.association_id() {
                 match this.disassociate(assoc).await {
-                    Err(e) if e.is("InvalidIPAddress.InUse") || e.is("AuthFailure") => {
+                    Err(e) if e.in_use() || e.is("AuthFailure") => {
                         tracing::debug!(error = %e, "address held by a service; waiting for it");
                     }
                     r => r?,
@@ -566,7 +566,7 @@ impl ResourceType for Eip {
             gone_is_ok(
                 retry_while(
                     DEPENDENTS_DRAIN,
-                    |e| e.is("InvalidIPAddress.InUse"),
+                    |e| e.in_use(),
                     || async {
                         this.aws
                             .ec2
@@ -1562,7 +1562,7 @@ impl ResourceType for Route {
             .await;
             match created {
                 // Adopt the route an earlier, interrupted apply made; refuse someone else's.
-                Err(e) if e.is("RouteAlreadyExists") => {
+                Err(e) if e.already_exists() => {
                     let existing = this.find(&table, &dest).await?;
                     if !existing.is_some_and(|r| same_targets(&p, &targets_of(&r))) {
                         return Err(e);

@@ -137,7 +137,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = ProviderResult<T>>,
 {
-    gone_is_ok(retry_while(DEPENDENTS_DRAIN, |e| e.is("DependencyViolation"), delete).await)
+    gone_is_ok(retry_while(DEPENDENTS_DRAIN, |e| e.in_use(), delete).await)
 }
 
 /// Polls `probe` until it yields a value, for up to `limit`: waiting for an object to reach a

@@ -334,10 +334,10 @@ async fn authorize_call(
 /// authorizes nothing, so it is made again atom by atom.
 async fn authorize(aws: &Aws, group: &str, dir: Direction, atoms: &[Atom]) -> ProviderResult<()> {
     match authorize_call(aws, group, dir, atoms).await {
-        Err(e) if e.is("InvalidPermission.Duplicate") => {
+        Err(e) if e.already_exists() => {
             for a in atoms {
                 match authorize_call(aws, group, dir, std::slice::from_ref(a)).await {
-                    Err(e) if !e.is("InvalidPermission.Duplicate") => return Err(e),
+                    Err(e) if !e.already_exists() => return Err(e),
                     _ => {}
                 }
             }
