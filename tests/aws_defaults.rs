@@ -12,17 +12,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use support::{Work, runtime, text};
 
-fn assert_no_changes(w: &Work) {
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
-
 fn id_of(w: &Work, address: &str) -> String {
     w.attrs(address)["id"].as_str().unwrap().to_string()
 }
@@ -104,7 +93,7 @@ resource "aws_default_security_group" "d" {{
             .iter()
             .any(|t| t.key() == Some("Name") && t.value() == Some("adopted"))
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&format!(
         r#"{SG_VPC}
@@ -141,7 +130,7 @@ resource "aws_default_security_group" "d" {{
         cidr_permissions(g.ip_permissions_egress()),
         BTreeSet::from([perm("-1", 0, 0, "0.0.0.0/0")])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Removed from the configuration: forgotten, the group keeps its rules.
     w.write(SG_VPC);
@@ -234,7 +223,7 @@ resource "aws_default_route_table" "d" {{
         routes(&route_table(&w, &table)),
         BTreeSet::from([("0.0.0.0/0".to_string(), gw.clone())])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&with_route("10.99.0.0/16"));
     let plan = w.ok(&["plan"]);
@@ -247,7 +236,7 @@ resource "aws_default_route_table" "d" {{
         routes(&route_table(&w, &table)),
         BTreeSet::from([("10.99.0.0/16".to_string(), gw.clone())])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Removed from the configuration: forgotten, the table keeps its routes.
     w.write(RT_VPC);
@@ -358,7 +347,7 @@ resource "aws_default_network_acl" "d" {{
         w.attrs("aws_default_network_acl.d")["subnet_ids"],
         serde_json::json!([id_of(&w, "aws_subnet.a")])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     let http_and_dns = r#"ingress {
     protocol   = "tcp"
@@ -392,7 +381,7 @@ resource "aws_default_network_acl" "d" {{
             entry(true, 100, "-1", "allow", "0.0.0.0/0", 0),
         ])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Removed from the configuration: forgotten, the ACL keeps its entries and subnet.
     w.write(ACL_VPC);

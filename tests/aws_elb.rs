@@ -7,17 +7,6 @@ mod support;
 use std::collections::BTreeMap;
 use support::{Work, runtime, text};
 
-fn assert_no_changes(w: &Work) {
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
-
 fn elb(w: &Work) -> aws_sdk_elasticloadbalancing::Client {
     aws_sdk_elasticloadbalancing::Client::new(&w.sdk())
 }
@@ -247,7 +236,7 @@ fn classic_load_balancer_lifecycle() {
         Some("aws_elb.web")
     );
 
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // In place: one listener changes its backend port (removed and added on the same port),
     // another is added; health check, idle timeout, instances and tags change.
@@ -285,7 +274,7 @@ fn classic_load_balancer_lifecycle() {
         w.attrs("aws_elb.web")["listener"].as_array().unwrap().len(),
         2
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // A new name replaces the load balancer.
     w.write(&config(
@@ -301,7 +290,7 @@ fn classic_load_balancer_lifecycle() {
     assert_eq!(w.attrs("aws_elb.web")["id"], "web2");
     assert_eq!(names(&api), vec!["web2".to_string()]);
     assert_eq!(seen(&api, "web2").listeners.len(), 2);
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Import by name after state forgets it: nothing to change.
     w.ok(&["state", "rm", "aws_elb.web"]);
@@ -310,7 +299,7 @@ fn classic_load_balancer_lifecycle() {
     assert_eq!(a["id"], "web2");
     assert_eq!(a["idle_timeout"], 120);
     assert_eq!(a["tags"]["Name"], "two");
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     assert!(names(&api).is_empty());
@@ -388,7 +377,7 @@ resource "aws_elb" "internal" {{
         got.load_balancer_descriptions()[0].scheme(),
         Some("internal")
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&tf(false, 300));
     w.ok(&["apply", "-auto-approve"]);
@@ -398,7 +387,7 @@ resource "aws_elb" "internal" {{
         "updated in place"
     );
     assert_eq!(attrs(), (false, false, Some(300)));
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     assert!(names(&api).is_empty());
@@ -486,7 +475,7 @@ resource "aws_elb" "{name}" {{
             .enabled(),
         "the adopted load balancer is brought to the configuration"
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&format!(
         "{}{}{}",

@@ -28,17 +28,6 @@ resource "aws_subnet" "b" {{
     )
 }
 
-fn assert_no_changes(w: &Work) {
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
-
 fn assert_plan(w: &Work, wanted: &str) {
     let out = w.infra(&["plan", "-detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
@@ -198,7 +187,7 @@ fn application_load_balancer_lifecycle() {
         Some(tg_arn.as_str())
     );
 
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // In place: the load balancer's attribute and tag, the group's health check and
     // deregistration delay, the listener's port.
@@ -261,7 +250,7 @@ fn application_load_balancer_lifecycle() {
         .block_on(api.describe_listeners().listener_arns(&listener_arn).send())
         .unwrap();
     assert_eq!(got.listeners()[0].port(), Some(8080));
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Force-new: the load balancer's name and the group's port replace them; the listener
     // follows its load balancer.
@@ -294,7 +283,7 @@ fn application_load_balancer_lifecycle() {
     assert_eq!(names, vec!["web2".to_string()]);
     let groups = rt.block_on(api.describe_target_groups().send()).unwrap();
     assert_eq!(groups.target_groups().len(), 1, "the old group is gone");
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Import: forgotten by state, found again by ARN, and nothing to change.
     let listener_arn = str_of(&w.attrs("aws_lb_listener.http"), "arn");
@@ -307,7 +296,7 @@ fn application_load_balancer_lifecycle() {
         w.ok(&["import", addr, arn]);
         assert_eq!(w.attrs(addr)["id"], arn.as_str());
     }
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     let left = rt.block_on(api.describe_load_balancers().send()).unwrap();

@@ -8,17 +8,6 @@ use aws_sdk_ec2::types::{Filter, IpPermission, SecurityGroup};
 use std::collections::BTreeSet;
 use support::{Work, runtime, text};
 
-fn assert_no_changes(w: &Work) {
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
-
 fn group(w: &Work, id: &str) -> Option<SecurityGroup> {
     let out = runtime()
         .block_on(
@@ -159,10 +148,10 @@ fn security_group_inline_rules_lifecycle() {
     assert!(b.ip_permissions_egress().is_empty(), "{b:?}");
     assert_eq!(bare["egress"], serde_json::json!([]));
 
-    assert_no_changes(&w);
+    w.assert_no_changes();
     // The same rules in another order are the same set.
     w.write(&groups("web", r#""192.168.0.0/16", "10.0.0.0/8""#));
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // In place: one CIDR out, another in; the group keeps its id.
     w.write(&groups("web", r#""10.0.0.0/8", "172.16.0.0/12""#));
@@ -180,7 +169,7 @@ fn security_group_inline_rules_lifecycle() {
             perm("tcp", 8080, 8080, &bare_id),
         ])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Drift: a rule added outside infra shows as a change and is revoked.
     runtime()
@@ -227,7 +216,7 @@ fn security_group_inline_rules_lifecycle() {
         "{plan}"
     );
     w.ok(&["apply", "-auto-approve"]);
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // The name is force-new.
     w.write(&groups("web2", r#""10.0.0.0/8", "172.16.0.0/12""#));
@@ -321,7 +310,7 @@ fn security_group_rule_lifecycle() {
             perm("tcp", 8080, 8080, &lb),
         ])
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // An apply that died after authorizing: the next one adopts the rule already there.
     w.ok(&["state", "rm", "aws_security_group_rule.https"]);
@@ -330,7 +319,7 @@ fn security_group_rule_lifecycle() {
         w.attrs("aws_security_group_rule.https")["id"],
         rule_id.as_str()
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // The description updates in place.
     w.write(&legacy(443, "tls termination"));
@@ -345,7 +334,7 @@ fn security_group_rule_lifecycle() {
         .map(|r| r.description().unwrap_or_default().to_string())
         .collect();
     assert_eq!(descriptions, ["tls termination", "tls termination"]);
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Ports are force-new: the old permissions go, the new ones come.
     w.write(&legacy(444, "tls termination"));
@@ -374,7 +363,7 @@ fn security_group_rule_lifecycle() {
         w.attrs("aws_security_group_rule.from_lb")["source_security_group_id"],
         lb.as_str()
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, &app).is_none());
@@ -473,7 +462,7 @@ fn vpc_security_group_rules_lifecycle() {
         e.referenced_group_info().and_then(|g| g.group_id()),
         Some(other.as_str())
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // In place: the CIDR and a tag; the rule keeps its id.
     w.write(&vpc_rules("db", "10.1.0.0/16", "two"));
@@ -492,7 +481,7 @@ fn vpc_security_group_rules_lifecycle() {
             .any(|t| t.key() == Some("Name") && t.value() == Some("two")),
         "{r:?}"
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Import by rule id.
     w.ok(&["state", "rm", "aws_vpc_security_group_ingress_rule.pg"]);
@@ -501,7 +490,7 @@ fn vpc_security_group_rules_lifecycle() {
         w.attrs("aws_vpc_security_group_ingress_rule.pg")["cidr_ipv4"],
         "10.1.0.0/16"
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Moving the rule to another group replaces it.
     w.write(&vpc_rules("other", "10.1.0.0/16", "two"));
@@ -582,7 +571,7 @@ fn key_pair_lifecycle() {
             .iter()
             .any(|t| t.key() == Some("Team") && t.value() == Some("one"))
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Tags update in place.
     w.write(&keys("deployer", "two"));
@@ -596,13 +585,13 @@ fn key_pair_lifecycle() {
             .any(|t| t.key() == Some("Team") && t.value() == Some("two")),
         "{got:?}"
     );
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // Import by name.
     w.ok(&["state", "rm", "aws_key_pair.deployer"]);
     w.ok(&["import", "aws_key_pair.deployer", "deployer"]);
     assert_eq!(w.attrs("aws_key_pair.deployer")["tags"]["Team"], "two");
-    assert_no_changes(&w);
+    w.assert_no_changes();
 
     // The name is force-new.
     w.write(&keys("deployer2", "two"));

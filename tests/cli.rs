@@ -1,22 +1,11 @@
 //! The `infra` binary driven as a user drives it: bad configurations and the messages they must
 //! produce, variables and their precedence, formatting, the console.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn infra(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("TF_WORKSPACE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("infra runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::process::Command;
+use support::{infra_in as infra, text};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -3,17 +3,11 @@
 //! real `cloud-init schema --config-file` (Debian package `cloud-init`; scripts/test installs
 //! it). Plus `cloudinit_config` and `infra_template` as data sources in a plan.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
-
-fn infra(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("infra runs")
-}
+use support::infra_in as infra;
 
 fn render(template: &Path, vars: &serde_json::Value) -> String {
     let d = tempfile::tempdir().unwrap();

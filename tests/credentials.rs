@@ -1,12 +1,10 @@
 //! Missing AWS credentials are one short message, said once, naming what was tried and how to
 //! fix it: not the SDK's debug structure once per data source.
 
-use std::process::Command;
+mod support;
 
 fn without_credentials(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(args)
-        .current_dir(dir)
+    let out = support::command_in(dir, args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir)

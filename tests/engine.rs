@@ -2,22 +2,11 @@
 //! no-change re-plans, updates, replacements, destroy, state editing, locks and the errors a
 //! user must see.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn infra(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("TF_WORKSPACE")
-        .output()
-        .expect("infra runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::process::Command;
+use support::{infra_in as infra, text};
 
 fn ok(dir: &Path, args: &[&str]) -> String {
     let out = infra(dir, args);

@@ -2,6 +2,8 @@
 //! journal and state, each instance recorded once; after SIGTERM infra stops starting work,
 //! lets what is in flight finish, saves state and releases the lock, within two seconds.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,9 +24,7 @@ fn layered_sleeps(n: usize, width: usize, ms: u32) -> String {
 }
 
 fn start_apply(dir: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["apply", "-auto-approve", "-parallelism=4"])
-        .current_dir(dir)
+    support::command_in(dir, &["apply", "-auto-approve", "-parallelism=4"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -48,11 +48,7 @@ fn wait_for_progress(dir: &Path, n: usize) {
 }
 
 fn addresses(dir: &Path) -> Vec<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["state", "list"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let out = support::infra_in(dir, &["state", "list"]);
     assert!(
         out.status.success(),
         "{}",
@@ -88,19 +84,11 @@ fn sigkill_mid_apply_then_apply_again_converges_without_duplicates() {
             let info: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
             let id = info["ID"].as_str().unwrap().to_string();
-            let out = Command::new(env!("CARGO_BIN_EXE_infra"))
-                .args(["force-unlock", &id])
-                .current_dir(d.path())
-                .output()
-                .unwrap();
+            let out = support::infra_in(d.path(), &["force-unlock", &id]);
             assert!(out.status.success());
         }
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["apply", "-auto-approve"])
-        .current_dir(d.path())
-        .output()
-        .unwrap();
+    let out = support::infra_in(d.path(), &["apply", "-auto-approve"]);
     assert!(
         out.status.success(),
         "{}",
@@ -111,11 +99,7 @@ fn sigkill_mid_apply_then_apply_again_converges_without_duplicates() {
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.path().join("infra.tfstate")).unwrap()).unwrap();
     assert_eq!(state["resources"].as_array().unwrap().len(), 120);
-    let out = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["plan", "-detailed-exitcode"])
-        .current_dir(d.path())
-        .output()
-        .unwrap();
+    let out = support::infra_in(d.path(), &["plan", "-detailed-exitcode"]);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -92,11 +92,7 @@ fn an_altered_or_truncated_plan_file_is_refused_and_changes_nothing() {
     // The intact file shows and applies, from the file alone.
     let elsewhere = tempfile::tempdir().unwrap();
     std::fs::copy(w.path().join("p.plan"), elsewhere.path().join("p.plan")).unwrap();
-    let shown = std::process::Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(["show", "-json", "p.plan"])
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
+    let shown = support::infra_in(elsewhere.path(), &["show", "-json", "p.plan"]);
     assert!(shown.status.success(), "{}", text(&shown.stderr));
     let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(json["resource_changes"].as_array().unwrap().len(), 2);

@@ -3,7 +3,7 @@
 //! nested blocks), a required argument missing, arguments that conflict, a value of the wrong
 //! type where it is known. Each error points at the offending token.
 
-use std::process::Command;
+mod support;
 
 const BAD: &str = r#"provider "aws" {}
 
@@ -50,10 +50,7 @@ resource "aws_vpc" "t" {
 "#;
 
 fn infra(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_infra"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let out = support::command_in(dir, args)
         // No cloud at all: validate must not need one.
         .env_remove("AWS_ENDPOINT_URL")
         .env("AWS_ACCESS_KEY_ID", "none")

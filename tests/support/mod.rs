@@ -367,6 +367,18 @@ impl Work {
         text(&out.stdout)
     }
 
+    /// Insists a plan has nothing to do.
+    pub fn assert_no_changes(&self) {
+        let out = self.infra(&["plan", "-detailed-exitcode"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+
     pub fn state(&self) -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(self.path().join("infra.tfstate")).unwrap())
             .unwrap()
@@ -426,4 +438,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// The `infra` command in `dir` for tests that need no cloud: no colour, no workspace chosen
+/// from outside, not yet started (to add environment, or to spawn it).
+pub fn command_in(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_infra"));
+    c.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("TF_WORKSPACE");
+    c
+}
+
+/// Runs `infra` in `dir` (see [`command_in`]).
+pub fn infra_in(dir: &Path, args: &[&str]) -> Output {
+    command_in(dir, args).output().expect("infra runs")
 }
