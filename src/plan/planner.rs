@@ -37,33 +37,8 @@ pub struct Planner<'a> {
 }
 
 /// `data.x.y`, `module.m["k.1"].data.x.y[0]`: a data source instance.
-fn is_data_address(mut address: &str) -> bool {
-    while let Some(rest) = address.strip_prefix("module.") {
-        // The module's name, then an optional [key] (which may hold dots in quotes).
-        let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
-        let mut after = &rest[name_end..];
-        if after.starts_with('[') {
-            let mut in_quotes = false;
-            let mut end = None;
-            for (i, c) in after.char_indices() {
-                match c {
-                    '"' => in_quotes = !in_quotes,
-                    ']' if !in_quotes => {
-                        end = Some(i);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let Some(end) = end else { return false };
-            after = &after[end + 1..];
-        }
-        let Some(next) = after.strip_prefix('.') else {
-            return false;
-        };
-        address = next;
-    }
-    address.starts_with("data.")
+fn is_data_address(address: &str) -> bool {
+    crate::addrs::Instance::parse(address).is_some_and(|i| i.mode == crate::addrs::Mode::Data)
 }
 
 impl Planner<'_> {

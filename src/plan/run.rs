@@ -351,9 +351,7 @@ fn apply_moved_blocks(
 
 /// `module.a` or `module.a[0].module.b` (no resource part).
 pub fn is_module_address(a: &str) -> bool {
-    let static_path = crate::graph::static_prefix(&format!("{a}."));
-    let parts: Vec<&str> = static_path.trim_end_matches('.').split('.').collect();
-    parts.len().is_multiple_of(2) && parts.chunks(2).all(|c| c[0] == "module")
+    crate::addrs::ModuleInstance::parse(a).is_some_and(|m| !m.0.is_empty())
 }
 
 /// An instance in state being refreshed: its address, resource and instance.

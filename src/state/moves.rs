@@ -6,31 +6,17 @@ use crate::diag::Diagnostic;
 
 /// Splits `module.a.type.name[key]` into (module, mode, type, name, key JSON).
 pub fn parse(addr: &str) -> Option<(String, String, String, String, Option<serde_json::Value>)> {
-    // The instance key is the bracket after the last dot; module keys stay in the module part.
-    let (base, suffix) = super::model::split_instance(addr);
-    let key = match suffix {
-        "" => None,
-        k => Some(serde_json::from_str::<serde_json::Value>(&k[1..k.len() - 1]).ok()?),
-    };
-    let parts: Vec<&str> = base.split('.').collect();
-    let mut i = 0;
-    let mut module = Vec::new();
-    while i + 1 < parts.len() && parts[i] == "module" {
-        module.push(format!("module.{}", parts[i + 1]));
-        i += 2;
-    }
-    let rest = &parts[i..];
-    let (mode, t, n) = match rest {
-        ["data", t, n] => ("data", *t, *n),
-        [t, n] => ("managed", *t, *n),
-        _ => return None,
+    let i = crate::addrs::Instance::parse(addr)?;
+    let mode = match i.mode {
+        crate::addrs::Mode::Data => "data",
+        crate::addrs::Mode::Managed => "managed",
     };
     Some((
-        module.join("."),
+        i.module.to_string(),
         mode.to_string(),
-        t.to_string(),
-        n.to_string(),
-        key,
+        i.type_name,
+        i.name,
+        i.key.as_ref().map(crate::addrs::Key::to_json),
     ))
 }
 
