@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Work, runtime, text};
+use support::{Work, runtime};
 
 #[test]
 fn an_attachment_registers_a_group_with_a_target_group() {
@@ -76,13 +76,7 @@ resource "aws_autoscaling_attachment" "a" {
     };
     assert!(attached(&rt));
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
     rt.block_on(
         asg.detach_load_balancer_target_groups()
             .auto_scaling_group_name("attach")

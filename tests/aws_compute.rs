@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Work, runtime, text};
+use support::{Work, runtime};
 
 /// Two real image ids of the emulator's catalogue for this test's region.
 fn images(w: &Work) -> (String, String) {
@@ -25,13 +25,7 @@ fn images(w: &Work) -> (String, String) {
 
 fn no_changes(w: &Work) {
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
 }
 
 fn asg_client(w: &Work) -> aws_sdk_autoscaling::Client {

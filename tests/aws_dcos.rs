@@ -20,13 +20,7 @@ fn the_dcos_example_boots_nodes_that_know_their_masters() {
     let var = format!("-var=region={}", w.region);
     w.ok(&["apply", "-auto-approve", &var, dir]);
     let out = w.infra(&["plan", "-detailed-exitcode", &var, dir]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
 
     let rt = runtime();
     let cfg = w.sdk();
@@ -173,13 +167,7 @@ fn the_web_workers_example_bakes_its_image_boots_from_it_and_scales_in_place() {
     support::bake::assert_no_leftovers(&w);
     // Found by its fingerprint: nothing to bake, nothing to change, no new image.
     let out = w.infra(&["plan", "-detailed-exitcode", &var, dir]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
     let again = baking(&w, &["apply", "-auto-approve", &var, dir]);
     assert!(again.contains("0 added, 0 changed, 0 destroyed"), "{again}");
     assert_eq!(support::bake::baked_images(&ec2).len(), 1);

@@ -430,13 +430,7 @@ fn the_vpc_module_simple_example_applies_and_destroys() {
     assert!(plan.contains("module.vpc.aws_default_security_group.this[0]"));
     ok(&["apply", "-auto-approve"]);
     let out = run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
     let vpc = ok(&["output", "-raw", "vpc_id"]);
     let destroyed = ok(&["destroy", "-auto-approve"]);
     assert!(destroyed.contains("Destroy complete!"), "{destroyed}");

@@ -88,13 +88,7 @@ fn vpc_and_subnet_lifecycle() {
 
     // Nothing changed: exit code 0 with --detailed-exitcode.
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
 
     // In place: a tag and a VPC attribute.
     w.write(&config(true, "two", "10.10.1.0/24"));
@@ -212,11 +206,5 @@ resource "aws_vpc" "imported" {
     w.ok(&["import", "aws_vpc.imported", &id]);
     assert_eq!(w.attrs("aws_vpc.imported")["id"], id.as_str());
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use aws_sdk_ec2::types::Filter;
-use support::{Work, runtime, text};
+use support::{Work, runtime};
 
 fn by(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
@@ -12,13 +12,7 @@ fn by(name: &str, value: &str) -> Filter {
 
 fn no_changes(w: &Work) {
     let out = w.infra(&["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
 }
 
 fn id(w: &Work, address: &str) -> String {

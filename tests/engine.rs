@@ -82,13 +82,7 @@ fn plan_apply_replan_update_replace_destroy() {
 
     // Nothing changed: exit 0 with --detailed-exitcode.
     let out = infra(p, &["plan", "-detailed-exitcode"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    support::assert_unchanged(&out);
     assert!(text(&out.stdout).contains("No changes."));
 
     // input changes in place.

@@ -369,14 +369,7 @@ impl Work {
 
     /// Insists a plan has nothing to do.
     pub fn assert_no_changes(&self) {
-        let out = self.infra(&["plan", "-detailed-exitcode"]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
+        assert_unchanged(&self.infra(&["plan", "-detailed-exitcode"]));
     }
 
     pub fn state(&self) -> serde_json::Value {
@@ -438,6 +431,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Insists a `plan -detailed-exitcode` found nothing to do (exit 0), showing what it said.
+pub fn assert_unchanged(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 /// The `infra` command in `dir` for tests that need no cloud: no colour, no workspace chosen
