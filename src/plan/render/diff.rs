@@ -140,17 +140,13 @@ fn json_shape(v: &Value) -> Value {
 /// its nested blocks; inside a block they are known by their type.
 fn block(before: Option<&Value>, after: Option<&Value>, layout: Option<&Layout>) -> Diff {
     let (b, a) = (present(before), present(after));
-    if b.is_some_and(Value::has_marks) && a.is_none_or(Value::has_marks)
-        || a.is_some_and(Value::has_marks) && b.is_none_or(Value::has_marks)
-    {
-        // A block's own mark (not its attributes') hides it whole.
-        if b.is_some_and(Value::is_marked) || a.is_some_and(Value::is_marked) {
-            return Diff {
-                op: Op::of(b.is_some(), a.is_some(), raw_equal(b, a)),
-                replace: false,
-                node: Node::SensitiveBlock,
-            };
-        }
+    // A block's own mark (not its attributes') hides it whole.
+    if b.is_some_and(Value::is_marked) || a.is_some_and(Value::is_marked) {
+        return Diff {
+            op: Op::of(b.is_some(), a.is_some(), raw_equal(b, a)),
+            replace: false,
+            node: Node::SensitiveBlock,
+        };
     }
     let battrs = b.and_then(|v| v.unmark().0.attributes().cloned());
     let aattrs = a.and_then(|v| v.unmark().0.attributes().cloned());
@@ -240,7 +236,7 @@ fn block_elements(before: Option<&Value>, after: Option<&Value>) -> Vec<Diff> {
     let (bs, as_) = (items(before), items(after));
     let is_set = matches!(after.or(before).map(|v| v.unmark().0), Some(Value::Set(..)));
     if is_set {
-        let (pairs, _) = match_set(&bs, &as_);
+        let pairs = match_set(&bs, &as_);
         pairs
             .into_iter()
             .map(|(x, y)| block(x.as_ref(), y.as_ref(), None))
@@ -399,8 +395,7 @@ fn lcs_diff(bs: &[Value], as_: &[Value]) -> Vec<Diff> {
 }
 
 /// Set elements paired: each before element with its equal after element, or alone.
-#[allow(clippy::type_complexity)]
-fn match_set(bs: &[Value], as_: &[Value]) -> (Vec<(Option<Value>, Option<Value>)>, usize) {
+fn match_set(bs: &[Value], as_: &[Value]) -> Vec<(Option<Value>, Option<Value>)> {
     let mut used = vec![false; as_.len()];
     let mut pairs = Vec::new();
     for x in bs {
@@ -412,19 +407,18 @@ fn match_set(bs: &[Value], as_: &[Value]) -> (Vec<(Option<Value>, Option<Value>)
             None => pairs.push((Some(x.clone()), None)),
         }
     }
-    let kept = pairs.iter().filter(|(_, y)| y.is_some()).count();
     for (j, y) in as_.iter().enumerate() {
         if !used[j] {
             pairs.push((None, Some(y.clone())));
         }
     }
-    (pairs, kept)
+    pairs
 }
 
 fn set(b: Option<&Value>, a: Option<&Value>) -> Diff {
     let bs = b.and_then(Value::elements).unwrap_or(&[]);
     let as_ = a.and_then(Value::elements).unwrap_or(&[]);
-    let (pairs, _) = match_set(bs, as_);
+    let pairs = match_set(bs, as_);
     let elements: Vec<Diff> = pairs
         .iter()
         .map(|(x, y)| value(x.as_ref(), y.as_ref()))
@@ -538,9 +532,11 @@ fn forces(replace: bool) -> &'static str {
     if replace { " # forces replacement" } else { "" }
 }
 
-fn unchanged(count: usize, what: &str) -> String {
+/// The line that counts the unchanged parts hidden at this level.
+fn unchanged(indent: usize, count: usize, what: &str) -> String {
     format!(
-        "# ({count} unchanged {what}{} hidden)",
+        "{}    # ({count} unchanged {what}{} hidden)\n",
+        pad(indent + 1),
         if count == 1 { "" } else { "s" }
     )
 }
@@ -617,9 +613,9 @@ impl Diff {
                 )
             }
             Node::List { elements, context } => {
-                self.render_sequence(elements, *context, '[', ']', indent, opts)
+                self.render_sequence(elements, *context, indent, opts)
             }
-            Node::Set(elements) => self.render_sequence(elements, false, '[', ']', indent, opts),
+            Node::Set(elements) => self.render_sequence(elements, false, indent, opts),
             Node::Map(elements) => self.render_map(elements, indent, opts),
             Node::Object(attributes) => self.render_object(attributes, indent, opts),
             Node::Block { attributes, blocks } => {
@@ -637,14 +633,12 @@ impl Diff {
         &self,
         elements: &[Diff],
         context: bool,
-        open: char,
-        close: char,
         indent: usize,
         opts: Opts,
     ) -> String {
         let replace = forces(self.replace);
         if elements.is_empty() {
-            return format!("{open}{close}{}{replace}", opts.null_suffix(self.op));
+            return format!("[]{}{replace}", opts.null_suffix(self.op));
         }
         let line = |d: &Diff| {
             format!(
@@ -654,7 +648,7 @@ impl Diff {
                 d.render(indent + 1, opts.inner())
             )
         };
-        let mut out = format!("{open}{replace}\n");
+        let mut out = format!("[{replace}\n");
         let mut hidden: Vec<&Diff> = Vec::new();
         let mut show_next = false;
         for d in elements {
@@ -666,11 +660,7 @@ impl Diff {
             if context {
                 // The unchanged element just before a change is shown, the rest counted.
                 if hidden.len() > 1 {
-                    out.push_str(&format!(
-                        "{}    {}\n",
-                        pad(indent + 1),
-                        unchanged(hidden.len() - 1, "element")
-                    ));
+                    out.push_str(&unchanged(indent, hidden.len() - 1, "element"));
                 }
                 if let Some(last) = hidden.last() {
                     out.push_str(&line(last));
@@ -681,14 +671,10 @@ impl Diff {
             out.push_str(&line(d));
         }
         if !hidden.is_empty() {
-            out.push_str(&format!(
-                "{}    {}\n",
-                pad(indent + 1),
-                unchanged(hidden.len(), "element")
-            ));
+            out.push_str(&unchanged(indent, hidden.len(), "element"));
         }
         out.push_str(&format!(
-            "{}    {close}{}",
+            "{}    ]{}",
             pad(indent),
             opts.null_suffix(self.op)
         ));
@@ -754,11 +740,7 @@ impl Diff {
         opts: Opts,
     ) -> String {
         if hidden > 0 {
-            out.push_str(&format!(
-                "{}    {}\n",
-                pad(indent + 1),
-                unchanged(hidden, what)
-            ));
+            out.push_str(&unchanged(indent, hidden, what));
         }
         out.push_str(&format!(
             "{}    }}{}",
@@ -779,11 +761,7 @@ impl Diff {
         let (lines, hidden) = attribute_lines(attributes, indent, opts, self.op);
         let mut out = format!("{{{replace}\n{lines}");
         if hidden > 0 {
-            out.push_str(&format!(
-                "{}    {}\n",
-                pad(indent + 1),
-                unchanged(hidden, "attribute")
-            ));
+            out.push_str(&unchanged(indent, hidden, "attribute"));
         }
         let mut hidden_blocks = 0;
         let mut first = true;
@@ -807,11 +785,8 @@ impl Diff {
             }
         }
         if hidden_blocks > 0 {
-            out.push_str(&format!(
-                "\n{}    {}\n",
-                pad(indent + 1),
-                unchanged(hidden_blocks, "block")
-            ));
+            out.push('\n');
+            out.push_str(&unchanged(indent, hidden_blocks, "block"));
         }
         out.push_str(&format!("{}    }}", pad(indent)));
         out
