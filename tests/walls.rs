@@ -25,11 +25,24 @@ fn code(text: &str) -> String {
         .join("\n")
 }
 
-#[test]
-fn nothing_below_cli_prints() {
+/// Every Rust file under `src/<room>` (all of `src/` for ""), with its path relative to `src/`
+/// and its code.
+fn sources(room: &str) -> Vec<(PathBuf, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    rust_files(&src.join(room), &mut files);
+    assert!(!files.is_empty(), "no sources under src/{room}");
+    files
+        .into_iter()
+        .map(|f| {
+            let text = code(&std::fs::read_to_string(&f).unwrap());
+            (f.strip_prefix(&src).unwrap().to_path_buf(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn nothing_below_cli_prints() {
     let printing = [
         "println!",
         "eprintln!",
@@ -39,28 +52,23 @@ fn nothing_below_cli_prints() {
         "io::stderr()",
         "dbg!(",
     ];
-    let mut offenders = Vec::new();
-    for f in &files {
-        let rel = f.strip_prefix(&src).unwrap();
-        if rel.starts_with("cli") || rel == Path::new("main.rs") {
-            continue;
-        }
-        let text = code(&std::fs::read_to_string(f).unwrap());
-        for p in printing {
-            if text.contains(p) {
-                offenders.push(format!("{}: {p}", rel.display()));
-            }
-        }
-    }
-    assert!(files.len() > 50, "no sources found under {}", src.display());
+    let files = sources("");
+    assert!(files.len() > 50, "only {} sources found", files.len());
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|(rel, _)| !rel.starts_with("cli") && rel != Path::new("main.rs"))
+        .flat_map(|(rel, text)| {
+            printing
+                .iter()
+                .filter(|p| text.contains(*p))
+                .map(move |p| format!("{}: {p}", rel.display()))
+        })
+        .collect();
     assert!(offenders.is_empty(), "printing outside cli/: {offenders:?}");
 }
 
 #[test]
 fn providers_know_nothing_of_the_engine() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/provider");
-    let mut files = Vec::new();
-    rust_files(&dir, &mut files);
     let rooms = [
         "crate::config",
         "crate::graph",
@@ -72,16 +80,15 @@ fn providers_know_nothing_of_the_engine() {
         "crate::cli",
         "crate::bake",
     ];
-    let mut offenders = Vec::new();
-    for f in &files {
-        let text = code(&std::fs::read_to_string(f).unwrap());
-        for r in rooms {
-            if text.contains(&format!("{r}::")) || text.contains(&format!("use {r};")) {
-                offenders.push(format!("{}: {r}", f.display()));
-            }
-        }
-    }
-    assert!(!files.is_empty());
+    let offenders: Vec<String> = sources("provider")
+        .iter()
+        .flat_map(|(rel, text)| {
+            rooms
+                .iter()
+                .filter(|r| text.contains(&format!("{r}::")) || text.contains(&format!("use {r};")))
+                .map(move |r| format!("{}: {r}", rel.display()))
+        })
+        .collect();
     assert!(
         offenders.is_empty(),
         "provider/ reaches into: {offenders:?}"
@@ -91,13 +98,10 @@ fn providers_know_nothing_of_the_engine() {
 #[test]
 fn bake_does_not_reach_into_plan() {
     // Plan looks images up through bake; the instance logic both need is in instance/.
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bake");
-    let mut files = Vec::new();
-    rust_files(&dir, &mut files);
-    let offenders: Vec<_> = files
-        .iter()
-        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("crate::plan"))
+    let offenders: Vec<PathBuf> = sources("bake")
+        .into_iter()
+        .filter(|(_, text)| text.contains("crate::plan"))
+        .map(|(rel, _)| rel)
         .collect();
-    assert!(!files.is_empty());
     assert!(offenders.is_empty(), "bake/ imports plan/: {offenders:?}");
 }

@@ -438,7 +438,8 @@ async fn delete_phase(
         std::time::Duration,
         Result<(), Diagnostic>,
     )> = tokio::task::JoinSet::new();
-    let mut in_flight: HashSet<String> = HashSet::new();
+    // (address, deposed key) of the deletions under way.
+    let mut in_flight: HashSet<(String, Option<String>)> = HashSet::new();
     loop {
         if !stop.load(Ordering::SeqCst) {
             // Ready: no other pending deletion depends on this one's resource.
@@ -455,10 +456,12 @@ async fn delete_phase(
                 let blocked = pending_statics
                     .iter()
                     .any(|(addr, deps)| addr != &c.address && deps.contains(&mine))
-                    || in_flight.iter().any(|a| {
-                        changes
-                            .iter()
-                            .any(|o| &shown_address(o) == a && o.dependencies.contains(&mine))
+                    || in_flight.iter().any(|(address, deposed)| {
+                        changes.iter().any(|o| {
+                            &o.address == address
+                                && &o.deposed == deposed
+                                && o.dependencies.contains(&mine)
+                        })
                     });
                 if blocked {
                     true
@@ -478,8 +481,8 @@ async fn delete_phase(
                 let prior = c.before.clone().unwrap_or_else(Value::null);
                 let shown = shown_address(c);
                 progress.start(&shown, "Destroying");
-                in_flight.insert(shown.clone());
                 let target = (c.address.clone(), c.deposed.clone());
+                in_flight.insert(target.clone());
                 running.spawn(async move {
                     let t = std::time::Instant::now();
                     let r = provider.delete(prior).await.map_err(|e| {
@@ -495,10 +498,11 @@ async fn delete_phase(
         let Some(joined) = running.join_next().await else {
             break;
         };
-        let Ok((addr, (address, deposed), elapsed, result)) = joined else {
+        let Ok((addr, target, elapsed, result)) = joined else {
             continue;
         };
-        in_flight.remove(&addr);
+        in_flight.remove(&target);
+        let (address, deposed) = target;
         match result {
             Ok(()) => {
                 let recorded = match &deposed {

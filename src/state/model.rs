@@ -144,57 +144,49 @@ impl State {
         })
     }
 
+    /// Where the instance at `address` is (resource, instance): the current one, or with
+    /// `deposed` the deposed object of that key.
+    fn locate(&self, address: &str, deposed: Option<&str>) -> Option<(usize, usize)> {
+        let (base, key) = split_instance(address);
+        let ri = *self.index().get(base)?;
+        let ii = self
+            .resources
+            .get(ri)?
+            .instances
+            .iter()
+            .position(|i| i.deposed.as_deref() == deposed && key_suffix(&i.index_key) == key)?;
+        Some((ri, ii))
+    }
+
     /// Makes the current object at `address` a deposed one under `key`; false if there is none.
     pub fn depose(&mut self, address: &str, key: &str) -> bool {
-        let (base, index) = split_instance(address);
-        let Some(ri) = self.index().get(base).copied() else {
+        let Some((ri, ii)) = self.locate(address, None) else {
             return false;
         };
-        let Some(inst) = self.resources[ri]
-            .instances
-            .iter_mut()
-            .find(|i| i.deposed.is_none() && key_suffix(&i.index_key) == index)
-        else {
-            return false;
-        };
-        inst.deposed = Some(key.to_string());
+        self.resources[ri].instances[ii].deposed = Some(key.to_string());
         true
     }
 
     /// Makes the deposed object `key` at `address` current again (its successor was never
     /// made); false if there is none, or a current object is there already.
     pub fn restore_deposed(&mut self, address: &str, key: &str) -> bool {
-        if self.find(address).is_some() {
+        if self.locate(address, None).is_some() {
             return false;
         }
-        let (base, index) = split_instance(address);
-        let Some(ri) = self.index().get(base).copied() else {
+        let Some((ri, ii)) = self.locate(address, Some(key)) else {
             return false;
         };
-        match self.resources[ri]
-            .instances
-            .iter_mut()
-            .find(|i| i.deposed.as_deref() == Some(key) && key_suffix(&i.index_key) == index)
-        {
-            Some(inst) => {
-                inst.deposed = None;
-                true
-            }
-            None => false,
-        }
+        self.resources[ri].instances[ii].deposed = None;
+        true
     }
 
     /// Forgets the deposed object `key` at `address` (it was destroyed).
     pub fn remove_deposed(&mut self, address: &str, key: &str) -> bool {
-        let (base, index) = split_instance(address);
-        let Some(ri) = self.index().get(base).copied() else {
+        let Some((ri, ii)) = self.locate(address, Some(key)) else {
             return false;
         };
-        let r = &mut self.resources[ri];
-        let before = r.instances.len();
-        r.instances
-            .retain(|i| !(i.deposed.as_deref() == Some(key) && key_suffix(&i.index_key) == index));
-        r.instances.len() < before
+        self.resources[ri].instances.remove(ii);
+        true
     }
 
     /// Position of each resource by address, built on first use and kept up to date, so a
@@ -214,27 +206,17 @@ impl State {
     }
 
     pub fn find(&self, address: &str) -> Option<(&ResourceState, &InstanceState)> {
-        let (base, key) = split_instance(address);
-        let ri = *self.index().get(base)?;
-        let r = self.resources.get(ri)?;
-        let inst = r
-            .instances
-            .iter()
-            .find(|i| i.deposed.is_none() && key_suffix(&i.index_key) == key)?;
-        Some((r, inst))
+        let (ri, ii) = self.locate(address, None)?;
+        let r = &self.resources[ri];
+        Some((r, &r.instances[ii]))
     }
 
     /// Removes an instance. An emptied resource entry stays until [`State::compact`] (run
     /// before saving), so positions in the index stay valid.
     pub fn remove(&mut self, address: &str) -> Option<(ResourceState, InstanceState)> {
         self.pending_creates.remove(address);
-        let (base, key) = split_instance(address);
-        let ri = *self.index().get(base)?;
-        let r = self.resources.get_mut(ri)?;
-        let ii = r
-            .instances
-            .iter()
-            .position(|i| i.deposed.is_none() && key_suffix(&i.index_key) == key)?;
+        let (ri, ii) = self.locate(address, None)?;
+        let r = &mut self.resources[ri];
         let inst = r.instances.remove(ii);
         let header = ResourceState {
             instances: Vec::new(),
@@ -246,8 +228,11 @@ impl State {
     /// Puts an instance in place of any other with the same address.
     pub fn upsert(&mut self, resource: &ResourceState, inst: InstanceState) {
         let base = resource.address();
-        self.pending_creates
-            .remove(&format!("{base}{}", key_suffix(&inst.index_key)));
+        // Rarely anything pending: no address is built for the 10,000 upserts of a big apply.
+        if !self.pending_creates.is_empty() {
+            self.pending_creates
+                .remove(&format!("{base}{}", key_suffix(&inst.index_key)));
+        }
         let existing = self.index().get(&base).copied();
         match existing {
             Some(ri) => {
