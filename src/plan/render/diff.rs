@@ -148,27 +148,28 @@ fn block(before: Option<&Value>, after: Option<&Value>, layout: Option<&Layout>)
             node: Node::SensitiveBlock,
         };
     }
-    let battrs = b.and_then(|v| v.unmark().0.attributes().cloned());
-    let aattrs = a.and_then(|v| v.unmark().0.attributes().cloned());
-    let mut names: Vec<String> = battrs
-        .iter()
-        .chain(aattrs.iter())
-        .flat_map(|m| m.keys().cloned())
+    let battrs = b.and_then(|v| v.unmark().0.attributes());
+    let aattrs = a.and_then(|v| v.unmark().0.attributes());
+    let mut names: Vec<&String> = battrs
+        .into_iter()
+        .chain(aattrs)
+        .flat_map(|m| m.keys())
         .collect();
     names.sort();
     names.dedup();
     let mut attributes = Vec::new();
     let mut nested = Vec::new();
     for name in names {
-        let x = battrs.as_ref().and_then(|m| m.get(&name));
-        let y = aattrs.as_ref().and_then(|m| m.get(&name));
+        let x = battrs.and_then(|m| m.get(name));
+        let y = aattrs.and_then(|m| m.get(name));
         if present(x).is_none() && present(y).is_none() {
             continue;
         }
-        let ty = y.or(x).map(Value::ty);
+        let name = name.clone();
         let is_block = match layout {
             Some(l) => l.blocks.contains(&name),
-            None => ty.as_ref().is_some_and(is_block_type),
+            // Inside a block, nested blocks are known by their type (built only here).
+            None => y.or(x).is_some_and(|v| is_block_type(&v.ty())),
         };
         if layout.is_some_and(|l| l.dynamic.contains(&name)) {
             let (x, y) = (x.map(json_shape), y.map(json_shape));
