@@ -13,18 +13,27 @@ use serde_json::{Value as J, json};
 pub fn to_state(v: &Value, schema: &Schema) -> (J, Vec<J>) {
     let mut out = serde_json::Map::new();
     let mut sensitive = Vec::new();
-    let attrs = v.unmark().0.attributes().cloned().unwrap_or_default();
+    let attrs = v.unmark().0.attributes();
     for (name, a) in &schema.attributes {
-        let x = attrs
-            .get(name)
-            .cloned()
-            .unwrap_or(Value::Null(a.ty.clone()));
-        let x = x.mark_if(a.sensitive);
-        for mut path in marks::paths(&x) {
-            path.insert(0, Step::Attr(name.clone()));
-            sensitive.push(marks::path_to_json(&path));
-        }
-        let (plain, _) = x.unmark_deep();
+        let null;
+        let x = match attrs.and_then(|m| m.get(name)) {
+            Some(x) => x,
+            None => {
+                null = Value::Null(a.ty.clone());
+                &null
+            }
+        };
+        // Most values carry no mark: they are encoded as they are, without a copy.
+        let plain = if a.sensitive || x.has_marks() {
+            let x = x.clone().mark_if(a.sensitive);
+            for mut path in marks::paths(&x) {
+                path.insert(0, Step::Attr(name.clone()));
+                sensitive.push(marks::path_to_json(&path));
+            }
+            std::borrow::Cow::Owned(x.unmark_deep().0)
+        } else {
+            std::borrow::Cow::Borrowed(x)
+        };
         let encoded = if a.ty == Type::Dynamic {
             if plain.is_null() {
                 J::Null

@@ -106,7 +106,7 @@ impl Store {
         self.storage.location()
     }
 
-    fn append(&mut self, state: &State, entry: Entry) -> Result<(), Diagnostic> {
+    fn append(&mut self, state: &State, entry: &Entry) -> Result<(), Diagnostic> {
         if self.journal_base.is_none() {
             self.storage.journal_append(&Entry::Base {
                 lineage: state.lineage.clone(),
@@ -114,7 +114,7 @@ impl Store {
             })?;
             self.journal_base = Some(state.serial);
         }
-        self.storage.journal_append(&entry)
+        self.storage.journal_append(entry)
     }
 
     /// Records a finished instance change durably and applies it in memory.
@@ -124,15 +124,16 @@ impl Store {
         resource: &ResourceState,
         instance: InstanceState,
     ) -> Result<(), Diagnostic> {
-        self.append(
-            state,
-            Entry::Upsert {
-                lineage: state.lineage.clone(),
-                resource: Box::new(resource.clone()),
-                instance: Box::new(instance.clone()),
-            },
-        )?;
-        state.upsert(resource, instance);
+        let entry = Entry::Upsert {
+            lineage: state.lineage.clone(),
+            resource: Box::new(resource.clone()),
+            instance: Box::new(instance),
+        };
+        self.append(state, &entry)?;
+        // The instance moves on into the state: no second copy of its attributes.
+        if let Entry::Upsert { instance, .. } = entry {
+            state.upsert(resource, *instance);
+        }
         self.changed(state)
     }
 
@@ -156,7 +157,7 @@ impl Store {
             .insert(address.to_string(), token.to_string());
         self.append(
             state,
-            Entry::Intent {
+            &Entry::Intent {
                 lineage: state.lineage.clone(),
                 address: address.to_string(),
                 token: Some(token.to_string()),
@@ -229,7 +230,7 @@ impl Store {
 
     /// Journals a change, then makes it in memory, as replay would.
     fn record(&mut self, state: &mut State, entry: Entry) -> Result<(), Diagnostic> {
-        self.append(state, entry.clone())?;
+        self.append(state, &entry)?;
         super::journal::apply_entry(&entry, state);
         self.changed(state)
     }

@@ -8,6 +8,7 @@
 
 use crate::lang::value::Value;
 use crate::provider::schema::is_block_type;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -497,11 +498,11 @@ pub struct Opts {
 }
 
 impl Opts {
-    fn symbol(&self, op: Op) -> String {
+    fn symbol(&self, op: Op) -> Cow<'static, str> {
         if self.color && op != Op::NoOp {
-            format!("\x1b[{}m{}\x1b[0m", op.color(), op.symbol())
+            Cow::Owned(format!("\x1b[{}m{}\x1b[0m", op.color(), op.symbol()))
         } else {
-            op.symbol().to_string()
+            Cow::Borrowed(op.symbol())
         }
     }
 
@@ -525,8 +526,14 @@ impl Opts {
     }
 }
 
-fn pad(indent: usize) -> String {
-    "    ".repeat(indent)
+/// Four spaces per level; borrowed from one string for the depths plans have (a rendered
+/// plan of 10,000 resources calls this for every line).
+fn pad(indent: usize) -> Cow<'static, str> {
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..indent * 4) {
+        Some(p) => Cow::Borrowed(p),
+        None => Cow::Owned("    ".repeat(indent)),
+    }
 }
 
 fn forces(replace: bool) -> &'static str {
@@ -548,11 +555,11 @@ fn important(name: &str) -> bool {
 }
 
 /// A name as HCL allows it bare, or quoted.
-fn key_text(name: &str) -> String {
+fn key_text(name: &str) -> Cow<'_, str> {
     if crate::syntax::is_identifier(name) {
-        name.to_string()
+        Cow::Borrowed(name)
     } else {
-        format!("{name:?}")
+        Cow::Owned(format!("{name:?}"))
     }
 }
 
@@ -604,7 +611,7 @@ impl Diff {
                 let sym = if self.op == Op::Update {
                     opts.symbol(Op::Update)
                 } else {
-                    "   ".to_string()
+                    "   ".into()
                 };
                 format!(
                     "jsonencode({replace}\n{p}{sym} {}\n{p}){}",
