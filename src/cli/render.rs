@@ -131,7 +131,7 @@ fn render(a: &RenderArgs, raw: &[String]) -> Result<String, Vec<Diagnostic>> {
 
 /// base64 (if it is), then gzip (if it is), then text.
 fn decode(address: &str, text: &str) -> Result<String, Diagnostic> {
-    if crate::provider::aws::compute::asg::is_user_data_hash(text) {
+    if crate::provider::aws::user_data::is_user_data_hash(text) {
         return Err(Diagnostic::plain(
             "Only a hash is stored",
             format!(

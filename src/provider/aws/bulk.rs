@@ -4,10 +4,10 @@
 //! lineage that the state does not hold are handed back by the address they are tagged with,
 //! so the plan can adopt what a crashed apply created.
 
-use super::attrs::Obj;
-use super::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use super::tags::{self, LINEAGE_TAG, Tags};
 use crate::lang::value::Value;
+use crate::provider::aws::attrs::Obj;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use crate::provider::{BoxFuture, ProviderError, ProviderResult, RefreshBatch, Refreshed};
 use aws_sdk_ec2::types::Filter;
 use std::collections::HashMap;

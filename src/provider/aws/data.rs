@@ -3,12 +3,12 @@
 //! `filter { name, values }` blocks) and answers with Terraform's attributes.
 
 use super::Aws;
-use super::attrs::{Obj, b, list_s, map_s, opt_s, s};
 use super::bulk::filter;
-use super::sdk::err;
 use super::tags;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::attrs::{Obj, b, list_s, map_s, opt_s, s};
+use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_list;
 use crate::provider::{
     AttrSchema, BoxFuture, Configured, DataSource, ProviderError, ProviderResult, Schema,
@@ -248,7 +248,7 @@ impl DataSource for Data {
                     let mut ids: Vec<&str> = found.iter().filter_map(|s| s.subnet_id()).collect();
                     ids.sort_unstable();
                     if matches!(kind, Kind::SubnetIds) {
-                        o.set("ids", super::attrs::set_s(ids));
+                        o.set("ids", crate::provider::aws::attrs::set_s(ids));
                     } else {
                         o.set("ids", list_s(ids)).set("id", s(&aws.region));
                     }
@@ -317,7 +317,7 @@ impl DataSource for Data {
                             },
                         )
                         .set("type", opt_s(p.r#type().map(|t| t.as_str())))
-                        .set("version", super::attrs::n(p.version()))
+                        .set("version", crate::provider::aws::attrs::n(p.version()))
                         .set("arn", opt_s(p.arn()));
                 }
             }

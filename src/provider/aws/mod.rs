@@ -1,50 +1,138 @@
 //! The AWS provider: one [`Aws`] per provider configuration (region, credentials, default
-//! tags, SDK clients), shared by every resource and data source type it serves. One file per
-//! resource family; `sdk` holds what talks to the SDK in general, `tags` the tagging rules.
+//! tags, SDK clients), shared by every resource and data source type it serves.
+//!
+//! One file per resource type, in a folder per AWS service (`ec2/`, `autoscaling/`, `iam/`,
+//! `elbv2/`, `elb/`), registered in [`RESOURCES`]. What every type uses sits beside them, each
+//! in one place: `attrs` (reading and building values), `bulk` (EC2 finders and refresh by
+//! type), `sdk` (errors, retries, waiters), `tags` (tagging and the crash-recovery tags),
+//! `naming` (generated names), `launch` and `user_data` (what instances, templates and groups
+//! share).
 
-pub mod asg_attachment;
 pub mod attrs;
+pub mod autoscaling;
 pub mod bulk;
-pub mod compute;
 pub mod data;
-pub mod defaults;
+pub mod ec2;
 pub mod elb;
+pub mod elbv2;
 pub mod iam;
-pub mod lb;
+pub mod launch;
 pub mod naming;
-pub mod routing;
 pub mod sdk;
-pub mod security_group;
 pub mod tags;
-pub mod vpc;
+pub mod user_data;
 
 use crate::lang::value::Value;
-use crate::provider::{Configured, ProviderError, ProviderResult};
+use crate::provider::{Configured, ProviderError, ProviderResult, ResourceType};
 use attrs::Obj;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const SOURCE: &str = "registry.terraform.io/hashicorp/aws";
 
+/// How a configured provider makes one resource type.
+type Make = fn(&Arc<Aws>) -> Arc<dyn ResourceType>;
+
+/// Every AWS resource type infra serves: the one registration table. A new type is a file in
+/// its service's folder and a line here.
+const RESOURCES: &[(&str, Make)] = &[
+    ("aws_vpc", |a| Arc::new(ec2::vpc::Vpc::new(a))),
+    ("aws_subnet", |a| Arc::new(ec2::subnet::Subnet::new(a))),
+    ("aws_internet_gateway", |a| {
+        Arc::new(ec2::internet_gateway::InternetGateway::new(a))
+    }),
+    ("aws_eip", |a| Arc::new(ec2::eip::Eip::new(a))),
+    ("aws_nat_gateway", |a| {
+        Arc::new(ec2::nat_gateway::NatGateway::new(a))
+    }),
+    ("aws_route_table", |a| {
+        Arc::new(ec2::route_table::RouteTable::new(a))
+    }),
+    ("aws_route", |a| Arc::new(ec2::route::Route::new(a))),
+    ("aws_route_table_association", |a| {
+        Arc::new(ec2::route_table_association::RouteTableAssociation::new(a))
+    }),
+    ("aws_security_group", |a| {
+        Arc::new(ec2::security_group::SecurityGroup::new(a))
+    }),
+    ("aws_security_group_rule", |a| {
+        Arc::new(ec2::security_group_rule::LegacyRule::new(a))
+    }),
+    ("aws_vpc_security_group_ingress_rule", |a| {
+        Arc::new(ec2::vpc_security_group_rule::VpcRule::new(
+            a,
+            ec2::sg_rules::Direction::Ingress,
+        ))
+    }),
+    ("aws_vpc_security_group_egress_rule", |a| {
+        Arc::new(ec2::vpc_security_group_rule::VpcRule::new(
+            a,
+            ec2::sg_rules::Direction::Egress,
+        ))
+    }),
+    ("aws_key_pair", |a| Arc::new(ec2::key_pair::KeyPair::new(a))),
+    ("aws_default_security_group", |a| {
+        Arc::new(ec2::default_security_group::DefaultSecurityGroup::new(a))
+    }),
+    ("aws_default_route_table", |a| {
+        Arc::new(ec2::default_route_table::DefaultRouteTable::new(a))
+    }),
+    ("aws_default_network_acl", |a| {
+        Arc::new(ec2::default_network_acl::DefaultNetworkAcl::new(a))
+    }),
+    ("aws_instance", |a| {
+        Arc::new(ec2::instance::Instance::new(a))
+    }),
+    ("aws_launch_template", |a| {
+        Arc::new(ec2::launch_template::LaunchTemplate::new(a))
+    }),
+    ("aws_launch_configuration", |a| {
+        Arc::new(autoscaling::launch_configuration::LaunchConfiguration::new(
+            a,
+        ))
+    }),
+    ("aws_autoscaling_group", |a| {
+        Arc::new(autoscaling::group::AutoscalingGroup::new(a))
+    }),
+    ("aws_autoscaling_attachment", |a| {
+        Arc::new(autoscaling::attachment::Attachment::new(a))
+    }),
+    ("aws_iam_role", |a| Arc::new(iam::role::Role::new(a))),
+    ("aws_iam_role_policy", |a| {
+        Arc::new(iam::role_policy::RolePolicy::new(a))
+    }),
+    ("aws_iam_role_policy_attachment", |a| {
+        Arc::new(iam::role_policy_attachment::RolePolicyAttachment::new(a))
+    }),
+    ("aws_iam_instance_profile", |a| {
+        Arc::new(iam::instance_profile::InstanceProfile::new(a))
+    }),
+    ("aws_lb", |a| Arc::new(elbv2::lb::LoadBalancer::new(a))),
+    ("aws_alb", |a| Arc::new(elbv2::lb::LoadBalancer::new(a))),
+    ("aws_lb_target_group", |a| {
+        Arc::new(elbv2::target_group::TargetGroup::new(a))
+    }),
+    ("aws_alb_target_group", |a| {
+        Arc::new(elbv2::target_group::TargetGroup::new(a))
+    }),
+    ("aws_lb_listener", |a| {
+        Arc::new(elbv2::listener::Listener::new(a))
+    }),
+    ("aws_alb_listener", |a| {
+        Arc::new(elbv2::listener::Listener::new(a))
+    }),
+    ("aws_elb", |a| {
+        Arc::new(elb::classic::ClassicLoadBalancer::new(a))
+    }),
+];
+
 /// Every AWS resource type infra serves (for suggestions before any provider is configured).
 pub fn resource_types() -> impl Iterator<Item = &'static str> {
-    [
-        vpc::TYPES,
-        routing::TYPES,
-        security_group::TYPES,
-        defaults::TYPES,
-        iam::TYPES,
-        compute::TYPES,
-        asg_attachment::TYPES,
-        lb::TYPES,
-        elb::TYPES,
-    ]
-    .into_iter()
-    .flatten()
-    .copied()
+    RESOURCES.iter().map(|(name, _)| *name)
 }
 
-/// The data sources infra serves (`data.rs` and `iam.rs` register them).
+/// The data sources infra serves (`data.rs` registers them, and `configure` the IAM policy
+/// document).
 pub const DATA_TYPES: &[&str] = &[
     "aws_ami",
     "aws_availability_zones",
@@ -135,15 +223,13 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
         aws: Some((aws.clone(), config.clone())),
         ..Configured::default()
     };
-    vpc::register(&aws, &mut c);
-    routing::register(&aws, &mut c);
-    security_group::register(&aws, &mut c);
-    defaults::register(&aws, &mut c);
-    iam::register(&aws, &mut c);
-    compute::register(&aws, &mut c);
-    asg_attachment::register(&aws, &mut c);
-    lb::register(&aws, &mut c);
-    elb::register(&aws, &mut c);
+    for (name, make) in RESOURCES {
+        c.resources.insert(name, make(&aws));
+    }
+    c.data.insert(
+        "aws_iam_policy_document",
+        Arc::new(iam::policy_document::PolicyDocument::new()),
+    );
     data::register(&aws, &mut c);
     Ok(c)
 }

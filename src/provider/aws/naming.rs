@@ -3,8 +3,8 @@
 //! back from a name when the prior does not know it. IAM (`iam.rs`) and the load balancers
 //! (`lb.rs`) make their names differently, as Terraform does for them.
 
-use super::attrs::{Obj, opt_s};
 use crate::provider::CreateContext;
+use crate::provider::aws::attrs::{Obj, opt_s};
 
 /// How many characters a generated name appends to its prefix.
 pub const UNIQUE_SUFFIX: usize = 26;

@@ -86,6 +86,12 @@ where
 }
 
 /// How long AWS says a newly created object may stay invisible to reads.
+/// The error AWS answers for a missing object, made here when a describe call answers with an
+/// empty list instead (`id` names the object, `code` is AWS's own code for it).
+pub fn not_found(operation: &str, id: &str, code: &str) -> ProviderError {
+    ProviderError::new(operation, format!("{id} not found")).with_code(code)
+}
+
 pub const EVENTUAL_CONSISTENCY: Duration = Duration::from_secs(120);
 
 /// How long a delete waits for dependents (network interfaces, instances) to drain.

@@ -3,9 +3,9 @@
 //! `infra:address` and `infra:lineage`. Those two never show in `tags` or `tags_all`.
 
 use super::Aws;
-use super::attrs::{Obj, map_s};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::attrs::{Obj, map_s};
 use crate::provider::{AttrSchema, CreateContext};
 use std::collections::BTreeMap;
 
@@ -145,7 +145,7 @@ pub async fn update_ec2(
             .set_tags(Some(ec2_tags(&set)))
             .send()
             .await
-            .map_err(super::sdk::err("ec2:CreateTags"))?;
+            .map_err(crate::provider::aws::sdk::err("ec2:CreateTags"))?;
     }
     if !removed.is_empty() {
         aws.ec2
@@ -159,7 +159,7 @@ pub async fn update_ec2(
             ))
             .send()
             .await
-            .map_err(super::sdk::err("ec2:DeleteTags"))?;
+            .map_err(crate::provider::aws::sdk::err("ec2:DeleteTags"))?;
     }
     Ok(())
 }

@@ -1,25 +1,18 @@
-//! aws_launch_template, aws_launch_configuration, aws_autoscaling_group and aws_instance.
-//! This file holds the launch template and what the four share; the others live beside it.
+//! `aws_launch_template`: versions, the default and latest version, and template data.
 
-#[path = "compute_asg.rs"]
-pub mod asg;
-#[path = "compute_instance.rs"]
-pub mod instance;
-
-use super::Aws;
-#[cfg(test)]
-use super::attrs::n;
-use super::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
-use super::bulk::{self, Ec2Bulk};
-use super::naming;
-use super::sdk::{err, gone_is_ok};
-use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::schema::block_object;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::launch::*;
+use crate::provider::aws::naming;
+use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::user_data::*;
 use crate::provider::{
-    AttrSchema, BoxFuture, Configured, CreateContext, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
 };
 use aws_sdk_ec2::types::{
     Filter, InstanceType, LaunchTemplateBlockDeviceMappingRequest,
@@ -31,146 +24,6 @@ use aws_sdk_ec2::types::{
     ResponseLaunchTemplateData, VolumeType,
 };
 use std::sync::Arc;
-
-/// The resource types this file serves.
-pub const TYPES: &[&str] = &[
-    "aws_launch_template",
-    "aws_launch_configuration",
-    "aws_autoscaling_group",
-    "aws_instance",
-];
-
-pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
-    c.resources
-        .insert("aws_launch_template", Arc::new(LaunchTemplate::new(aws)));
-    c.resources.insert(
-        "aws_launch_configuration",
-        Arc::new(asg::LaunchConfiguration::new(aws)),
-    );
-    c.resources.insert(
-        "aws_autoscaling_group",
-        Arc::new(asg::AutoscalingGroup::new(aws)),
-    );
-    c.resources
-        .insert("aws_instance", Arc::new(instance::Instance::new(aws)));
-}
-
-fn string_set() -> Type {
-    Type::Set(Box::new(Type::String))
-}
-
-/// What the API reports, cut to the shape of what was configured: inside nested blocks an
-/// argument the configuration left null stays null (the API fills in defaults for those, and
-/// they would show as changes), and blocks are matched by position. Without a prior (import)
-/// the API's value is taken whole.
-fn fit(prior: Option<&Value>, actual: Value) -> Value {
-    let Some(prior) = prior else { return actual };
-    if prior.is_null() {
-        return prior.clone();
-    }
-    match (prior.unmark().0, &actual) {
-        (Value::Object(p), Value::Object(a)) => Value::object(
-            a.iter()
-                .map(|(k, v)| {
-                    let unset = Value::Null(v.ty());
-                    (k.clone(), fit(Some(p.get(k).unwrap_or(&unset)), v.clone()))
-                })
-                .collect(),
-        ),
-        (Value::List(_, p), Value::List(ty, a)) if p.len() == a.len() => Value::list(
-            ty.clone(),
-            p.iter()
-                .zip(a.iter())
-                .map(|(p, a)| fit(Some(p), a.clone()))
-                .collect(),
-        ),
-        _ => actual,
-    }
-}
-
-/// Nested blocks read from the API, as [`fit`] to the prior's: none is a null list, as an
-/// absent block is in configuration.
-fn read_blocks(prior: Option<&Obj>, name: &str, elem: &Type, items: Vec<Obj>) -> Value {
-    let actual = if items.is_empty() {
-        Value::Null(Type::List(Box::new(elem.clone())))
-    } else {
-        blocks(elem, items)
-    };
-    fit(
-        prior
-            .map(|p| p.0.get(name).cloned().unwrap_or_else(Value::null))
-            .as_ref(),
-        actual,
-    )
-}
-
-/// A set of strings that is null when empty, for optional arguments the API reports as empty.
-fn opt_set(xs: Vec<String>) -> Value {
-    if xs.is_empty() {
-        Value::Null(string_set())
-    } else {
-        super::attrs::set_s(xs)
-    }
-}
-
-/// Terraform's launch template booleans that may be left unset are strings (`"true"`).
-fn tri_bool(o: &Obj, k: &str) -> Option<bool> {
-    o.str(k).and_then(|v| v.parse().ok())
-}
-
-fn tri_s(v: Option<bool>) -> Value {
-    opt_s(v.map(|v| v.to_string()))
-}
-
-fn nonempty<T>(xs: Vec<T>) -> Option<Vec<T>> {
-    (!xs.is_empty()).then_some(xs)
-}
-
-fn iam_profile_ty() -> Type {
-    block_object(&[("name", Type::String), ("arn", Type::String)])
-}
-
-fn network_interface_ty() -> Type {
-    block_object(&[
-        ("associate_public_ip_address", Type::String),
-        ("delete_on_termination", Type::String),
-        ("device_index", Type::Number),
-        ("security_groups", string_set()),
-        ("subnet_id", Type::String),
-    ])
-}
-
-fn ebs_ty() -> Type {
-    block_object(&[
-        ("volume_size", Type::Number),
-        ("volume_type", Type::String),
-        ("encrypted", Type::String),
-        ("delete_on_termination", Type::String),
-        ("iops", Type::Number),
-    ])
-}
-
-fn block_device_ty() -> Type {
-    block_object(&[
-        ("device_name", Type::String),
-        ("ebs", Type::List(Box::new(ebs_ty()))),
-    ])
-}
-
-fn metadata_ty() -> Type {
-    block_object(&[
-        ("http_tokens", Type::String),
-        ("http_endpoint", Type::String),
-        ("http_put_response_hop_limit", Type::Number),
-    ])
-}
-
-fn tag_spec_ty() -> Type {
-    block_object(&[
-        ("resource_type", Type::String),
-        ("tags", Type::Map(Box::new(Type::String))),
-    ])
-}
 
 /// The arguments that make up a version's data: a change to any of them is a new version.
 const TEMPLATE_DATA: &[&str] = &[
@@ -201,7 +54,7 @@ pub struct TemplateItem {
 }
 
 impl LaunchTemplate {
-    fn new(aws: &Arc<Aws>) -> LaunchTemplate {
+    pub fn new(aws: &Arc<Aws>) -> LaunchTemplate {
         let list = |t: Type| Type::List(Box::new(t));
         let mut attrs = vec![
             ("id", AttrSchema::computed(Type::String)),
@@ -324,7 +177,8 @@ impl LaunchTemplate {
         match out {
             Ok(o) => Ok(o.launch_template_versions().first().cloned()),
             Err(e) => {
-                let e = super::sdk::api_error("ec2:DescribeLaunchTemplateVersions", e);
+                let e =
+                    crate::provider::aws::sdk::api_error("ec2:DescribeLaunchTemplateVersions", e);
                 if e.is_not_found() { Ok(None) } else { Err(e) }
             }
         }
@@ -612,7 +466,7 @@ impl Ec2Bulk for LaunchTemplate {
 
 impl ResourceType for LaunchTemplate {
     fn validate(&self, planned: &Value) -> Result<(), String> {
-        asg::validate_user_data(planned, true)
+        validate_user_data(planned, true)
     }
 
     fn schema(&self) -> &Schema {
@@ -753,6 +607,7 @@ fn planned_attr(planned: &Value, k: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::aws::attrs::n;
 
     #[test]
     fn fit_keeps_what_the_configuration_left_unset() {

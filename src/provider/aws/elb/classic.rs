@@ -1,202 +1,22 @@
-//! aws_elb: the classic load balancer (Elastic Load Balancing API version 2012-06-01).
-//!
-//! Its id is its name, which is also the natural key after a crash: a create that fails because
-//! the name is taken adopts the load balancer if it carries this instance's `infra:address` and
-//! `infra:lineage` tags. Refresh lists every load balancer of the region (paginated, 400 a page)
-//! with one DescribeTags per 20 names, then reads attributes per load balancer. The shared
-//! refresh, read, import and adoption helpers live in `lb.rs`.
+//! `aws_elb`: a classic load balancer.
 
-use super::Aws;
-use super::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
-use super::lb::{
-    ElbBulk, PAGE_SIZE, TAGS_PER_CALL, bulk_import, bulk_read, bulk_refresh, finish, is_ours,
-    lookup_fresh, name_for_create, non_empty, set_of, str_set,
-};
-use super::sdk::{DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for};
-use super::tags::{self, Tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::schema::block_object;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
+use crate::provider::aws::elb::listeners::*;
+use crate::provider::aws::elbv2::common::*;
+use crate::provider::aws::sdk::{
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for,
+};
+use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed, ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
 };
 use aws_sdk_elasticloadbalancing as elb;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
-
-/// The resource types this file serves.
-pub const TYPES: &[&str] = &["aws_elb"];
-
-pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
-    c.resources
-        .insert("aws_elb", Arc::new(ClassicLoadBalancer::new(aws)));
-}
-
-fn listener_type() -> Type {
-    block_object(&[
-        ("instance_port", Type::Number),
-        ("instance_protocol", Type::String),
-        ("lb_port", Type::Number),
-        ("lb_protocol", Type::String),
-        ("ssl_certificate_id", Type::String),
-    ])
-}
-
-fn health_check_type() -> Type {
-    block_object(&[
-        ("healthy_threshold", Type::Number),
-        ("unhealthy_threshold", Type::Number),
-        ("target", Type::String),
-        ("interval", Type::Number),
-        ("timeout", Type::Number),
-    ])
-}
-
-/// Turns an SDK builder's missing-field error into a provider error.
-fn built<T>(
-    op: &str,
-    r: Result<T, aws_smithy_types::error::operation::BuildError>,
-) -> ProviderResult<T> {
-    r.map_err(|e| ProviderError::new(op, e.to_string()))
-}
-
-/// One listener as the set compares it: protocols lowercase, as Terraform stores them (AWS
-/// answers in uppercase and takes either).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct ListenerSpec {
-    lb_port: i32,
-    lb_protocol: String,
-    instance_port: i32,
-    instance_protocol: String,
-    ssl_certificate_id: Option<String>,
-}
-
-impl ListenerSpec {
-    fn of_block(l: &Obj) -> ListenerSpec {
-        let lb_protocol = l.str("lb_protocol").unwrap_or_default().to_lowercase();
-        ListenerSpec {
-            lb_port: l.i32("lb_port").unwrap_or_default(),
-            instance_port: l.i32("instance_port").unwrap_or_default(),
-            instance_protocol: l
-                .str("instance_protocol")
-                .map(|p| p.to_lowercase())
-                .unwrap_or_else(|| lb_protocol.clone()),
-            lb_protocol,
-            ssl_certificate_id: l.str("ssl_certificate_id"),
-        }
-    }
-
-    fn of_sdk(l: &elb::types::Listener) -> ListenerSpec {
-        let lb_protocol = l.protocol().to_lowercase();
-        ListenerSpec {
-            lb_port: l.load_balancer_port(),
-            instance_port: l.instance_port(),
-            instance_protocol: l
-                .instance_protocol()
-                .map(str::to_lowercase)
-                .unwrap_or_else(|| lb_protocol.clone()),
-            lb_protocol,
-            ssl_certificate_id: non_empty(l.ssl_certificate_id()).map(str::to_string),
-        }
-    }
-
-    fn sdk(&self) -> ProviderResult<elb::types::Listener> {
-        built(
-            "elb:Listener",
-            elb::types::Listener::builder()
-                .load_balancer_port(self.lb_port)
-                .protocol(&self.lb_protocol)
-                .instance_port(self.instance_port)
-                .instance_protocol(&self.instance_protocol)
-                .set_ssl_certificate_id(self.ssl_certificate_id.clone())
-                .build(),
-        )
-    }
-
-    fn value(&self) -> Value {
-        let mut o = Obj::default();
-        o.set("lb_port", n(self.lb_port.into()))
-            .set("lb_protocol", s(&self.lb_protocol))
-            .set("instance_port", n(self.instance_port.into()))
-            .set("instance_protocol", s(&self.instance_protocol))
-            .set(
-                "ssl_certificate_id",
-                opt_s(self.ssl_certificate_id.as_deref()),
-            );
-        Value::object(o.0)
-    }
-}
-
-fn listener_specs(o: &Obj) -> BTreeSet<ListenerSpec> {
-    o.blocks("listener")
-        .iter()
-        .map(ListenerSpec::of_block)
-        .collect()
-}
-
-fn listener_set(specs: impl IntoIterator<Item = ListenerSpec>) -> Value {
-    Value::set(
-        listener_type(),
-        specs.into_iter().map(|l| l.value()).collect(),
-    )
-}
-
-/// What is in `after` and not in `before`, and what is in `before` and not in `after`.
-fn added_removed(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
-    let (b, a): (BTreeSet<&String>, BTreeSet<&String>) =
-        (before.iter().collect(), after.iter().collect());
-    (
-        a.difference(&b).map(|x| x.to_string()).collect(),
-        b.difference(&a).map(|x| x.to_string()).collect(),
-    )
-}
-
-fn tag_list(t: &Tags) -> Option<Vec<elb::types::Tag>> {
-    (!t.is_empty()).then(|| {
-        t.iter()
-            .filter_map(|(k, v)| elb::types::Tag::builder().key(k).value(v).build().ok())
-            .collect()
-    })
-}
-
-async fn describe_tags(aws: &Aws, names: &[String]) -> ProviderResult<HashMap<String, Tags>> {
-    let mut out = HashMap::new();
-    for chunk in names.chunks(TAGS_PER_CALL) {
-        let got = match aws
-            .elb
-            .describe_tags()
-            .set_load_balancer_names(Some(chunk.to_vec()))
-            .send()
-            .await
-        {
-            Ok(got) => got,
-            Err(e) => {
-                let e = super::sdk::api_error("elb:DescribeTags", e);
-                if !e.is_not_found() {
-                    return Err(e);
-                }
-                // One load balancer of the chunk vanished since it was listed: read the rest
-                // one by one.
-                if chunk.len() > 1 {
-                    for name in chunk {
-                        out.extend(Box::pin(describe_tags(aws, std::slice::from_ref(name))).await?);
-                    }
-                }
-                continue;
-            }
-        };
-        for d in got.tag_descriptions() {
-            let t = d
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().unwrap_or("").to_string()))
-                .collect();
-            out.insert(d.load_balancer_name().unwrap_or_default().to_string(), t);
-        }
-    }
-    Ok(out)
-}
 
 #[derive(Clone)]
 pub struct ClassicLoadBalancer {
@@ -205,7 +25,7 @@ pub struct ClassicLoadBalancer {
 }
 
 impl ClassicLoadBalancer {
-    fn new(aws: &Arc<Aws>) -> ClassicLoadBalancer {
+    pub fn new(aws: &Arc<Aws>) -> ClassicLoadBalancer {
         let mut attrs = vec![
             ("id", AttrSchema::computed(Type::String)),
             ("arn", AttrSchema::computed(Type::String)),
@@ -540,7 +360,7 @@ impl ElbBulk for ClassicLoadBalancer {
             {
                 Ok(out) => Ok(out.load_balancer_descriptions().first().cloned()),
                 Err(e) => {
-                    let e = super::sdk::api_error("elb:DescribeLoadBalancers", e);
+                    let e = crate::provider::aws::sdk::api_error("elb:DescribeLoadBalancers", e);
                     if e.is_not_found() { Ok(None) } else { Err(e) }
                 }
             }

@@ -1,45 +1,17 @@
-//! `aws_autoscaling_attachment`: registers an autoscaling group with one target group
-//! (`lb_target_group_arn`) or classic load balancer (`elb`). It has no tags and no id of its own
-//! in AWS, so it is found by its natural key (the group and the load balancer), and attaching
-//! what is already attached is harmless: a killed apply converges on the next one.
+//! `aws_autoscaling_attachment`: a target group or classic load balancer attached to a group.
 
-use super::Aws;
-use super::attrs::{Obj, s};
-use super::sdk::err;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, s};
+use crate::provider::aws::sdk::err;
 use crate::provider::{
-    AttrSchema, BoxFuture, Configured, CreateContext, ProviderError, ProviderResult, ResourceType,
-    Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use std::sync::Arc;
 
-/// The resource types this file serves.
-pub const TYPES: &[&str] = &["aws_autoscaling_attachment"];
-
-pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
-    c.resources.insert(
-        "aws_autoscaling_attachment",
-        Arc::new(Attachment {
-            aws: aws.clone(),
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                (
-                    "autoscaling_group_name",
-                    AttrSchema::required(Type::String).force_new(),
-                ),
-                (
-                    "lb_target_group_arn",
-                    AttrSchema::optional(Type::String).force_new(),
-                ),
-                ("elb", AttrSchema::optional(Type::String).force_new()),
-            ])),
-        }),
-    );
-}
-
 #[derive(Clone)]
-struct Attachment {
+pub struct Attachment {
     aws: Arc<Aws>,
     schema: Arc<Schema>,
 }
@@ -58,6 +30,24 @@ fn key(o: &Obj) -> ProviderResult<(String, Option<String>, Option<String>)> {
 }
 
 impl Attachment {
+    pub fn new(aws: &Arc<Aws>) -> Attachment {
+        Attachment {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new([
+                ("id", AttrSchema::computed(Type::String)),
+                (
+                    "autoscaling_group_name",
+                    AttrSchema::required(Type::String).force_new(),
+                ),
+                (
+                    "lb_target_group_arn",
+                    AttrSchema::optional(Type::String).force_new(),
+                ),
+                ("elb", AttrSchema::optional(Type::String).force_new()),
+            ])),
+        }
+    }
+
     async fn attached(&self, o: &Obj) -> ProviderResult<bool> {
         let (group, tg, elb) = key(o)?;
         let out = self
@@ -123,7 +113,10 @@ impl ResourceType for Attachment {
                     .map_err(err("autoscaling:AttachLoadBalancers"))?;
             }
             let target = tg.or(elb).unwrap_or_default();
-            let id = format!("{group}-{:08x}", super::attrs::crc32(target.as_bytes()));
+            let id = format!(
+                "{group}-{:08x}",
+                crate::provider::aws::attrs::crc32(target.as_bytes())
+            );
             o.set("id", s(id));
             Ok(o.finish(&this.schema))
         })

@@ -1,14 +1,14 @@
-//! `aws_instance`, as bastions use it: one instance in a subnet, waited for until it runs.
+//! `aws_instance`: one EC2 instance, waited for until running.
 
-use super::super::Aws;
-use super::super::attrs::{Obj, b, opt_s, s, set_s};
-use super::super::bulk::{self, Ec2Bulk};
-use super::super::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
-use super::super::tags::{self, Tags};
-use super::asg::{plan_user_data, user_data_base64, user_data_hash};
-use super::string_set;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, opt_s, s, set_s};
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::launch::*;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::user_data::*;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
@@ -31,7 +31,7 @@ pub struct Instance {
 }
 
 impl Instance {
-    pub(super) fn new(aws: &Arc<Aws>) -> Instance {
+    pub fn new(aws: &Arc<Aws>) -> Instance {
         let mut attrs = vec![
             ("id", AttrSchema::computed(Type::String)),
             ("arn", AttrSchema::computed(Type::String)),
@@ -331,7 +331,7 @@ impl Ec2Bulk for Instance {
 
 impl ResourceType for Instance {
     fn validate(&self, planned: &Value) -> Result<(), String> {
-        super::asg::validate_user_data(planned, false)
+        validate_user_data(planned, false)
     }
 
     fn schema(&self) -> &Schema {
@@ -360,7 +360,7 @@ impl ResourceType for Instance {
         Box::pin(async move {
             let p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
-            let groups = super::nonempty(p.strs("vpc_security_group_ids"));
+            let groups = nonempty(p.strs("vpc_security_group_ids"));
             // A public address can only be asked for on an explicit primary interface, which
             // then carries the subnet and the groups.
             let interface = p.bool("associate_public_ip_address").map(|public| {

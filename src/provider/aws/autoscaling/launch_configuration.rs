@@ -1,0 +1,380 @@
+//! `aws_launch_configuration`: immutable, so every change replaces it.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
+use crate::provider::aws::launch::*;
+use crate::provider::aws::naming::{self, read_name_prefix};
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::user_data::*;
+use crate::provider::schema::block_object;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+};
+use aws_sdk_autoscaling::types::{BlockDeviceMapping, Ebs};
+use std::sync::Arc;
+
+fn root_device_ty() -> Type {
+    block_object(&[
+        ("volume_size", Type::Number),
+        ("volume_type", Type::String),
+        ("delete_on_termination", Type::Bool),
+        ("encrypted", Type::Bool),
+        ("iops", Type::Number),
+    ])
+}
+
+#[derive(Clone)]
+pub struct LaunchConfiguration {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl LaunchConfiguration {
+    pub fn new(aws: &Arc<Aws>) -> LaunchConfiguration {
+        // A launch configuration cannot change: every argument replaces it.
+        let attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("image_id", AttrSchema::required(Type::String).force_new()),
+            (
+                "instance_type",
+                AttrSchema::required(Type::String).force_new(),
+            ),
+            (
+                "iam_instance_profile",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "security_groups",
+                AttrSchema::optional(string_set()).force_new(),
+            ),
+            ("user_data", AttrSchema::optional(Type::String).force_new()),
+            (
+                "associate_public_ip_address",
+                AttrSchema::optional_computed(Type::Bool).force_new(),
+            ),
+            (
+                "key_name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "root_block_device",
+                AttrSchema::optional(Type::List(Box::new(root_device_ty()))).force_new(),
+            ),
+            (
+                "ebs_optimized",
+                AttrSchema::optional_computed(Type::Bool).force_new(),
+            ),
+            (
+                "enable_monitoring",
+                AttrSchema::optional(Type::Bool)
+                    .default(b(true))
+                    .force_new(),
+            ),
+            (
+                "placement_tenancy",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("spot_price", AttrSchema::optional(Type::String).force_new()),
+        ];
+        LaunchConfiguration {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn delete_by_name(&self, name: &str) -> ProviderResult<()> {
+        self.aws
+            .autoscaling
+            .delete_launch_configuration()
+            .launch_configuration_name(name)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(err("autoscaling:DeleteLaunchConfiguration"))
+    }
+
+    async fn by_name(
+        &self,
+        name: &str,
+    ) -> ProviderResult<Option<aws_sdk_autoscaling::types::LaunchConfiguration>> {
+        let out = self
+            .aws
+            .autoscaling
+            .describe_launch_configurations()
+            .launch_configuration_names(name)
+            .send()
+            .await
+            .map_err(err("autoscaling:DescribeLaunchConfigurations"))?;
+        Ok(out
+            .launch_configurations()
+            .iter()
+            .find(|c| c.launch_configuration_name() == Some(name))
+            .cloned())
+    }
+
+    /// The device name of an image's root volume, where `root_block_device` goes.
+    async fn root_device_name(&self, image_id: &str) -> ProviderResult<Option<String>> {
+        let out = self
+            .aws
+            .ec2
+            .describe_images()
+            .image_ids(image_id)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeImages"))?;
+        Ok(out
+            .images()
+            .first()
+            .and_then(|i| i.root_device_name())
+            .map(str::to_string))
+    }
+
+    async fn value(
+        &self,
+        prior: Option<Obj>,
+        c: &aws_sdk_autoscaling::types::LaunchConfiguration,
+    ) -> ProviderResult<Value> {
+        let mut o = prior.clone().unwrap_or_default();
+        let name = c.launch_configuration_name().unwrap_or_default();
+        let root = match (c.block_device_mappings().is_empty(), c.image_id()) {
+            (false, Some(image)) => self.root_device_name(image).await?,
+            _ => None,
+        };
+        let root_blocks: Vec<Obj> = c
+            .block_device_mappings()
+            .iter()
+            .filter(|m| root.is_some() && m.device_name() == root.as_deref())
+            .filter_map(|m| m.ebs())
+            .map(|e| {
+                let mut x = Obj::default();
+                x.set("volume_size", opt_n(e.volume_size().map(i64::from)))
+                    .set("volume_type", opt_s(e.volume_type()))
+                    .set(
+                        "delete_on_termination",
+                        e.delete_on_termination()
+                            .map(b)
+                            .unwrap_or(Value::Null(Type::Bool)),
+                    )
+                    .set(
+                        "encrypted",
+                        e.encrypted().map(b).unwrap_or(Value::Null(Type::Bool)),
+                    )
+                    .set("iops", opt_n(e.iops().map(i64::from)));
+                x
+            })
+            .collect();
+        read_name_prefix(&mut o, name);
+        o.set("id", s(name))
+            .set("name", s(name))
+            .set("arn", opt_s(c.launch_configuration_arn()))
+            .set("image_id", opt_s(c.image_id()))
+            .set("instance_type", opt_s(c.instance_type()))
+            .set("iam_instance_profile", opt_s(c.iam_instance_profile()))
+            .set("security_groups", opt_set(c.security_groups().to_vec()))
+            .set(
+                "user_data",
+                opt_s(c.user_data().filter(|u| !u.is_empty()).map(user_data_hash)),
+            )
+            .set(
+                "associate_public_ip_address",
+                b(c.associate_public_ip_address().unwrap_or(false)),
+            )
+            .set("key_name", opt_s(c.key_name()))
+            .set("ebs_optimized", b(c.ebs_optimized().unwrap_or(false)))
+            .set(
+                "enable_monitoring",
+                b(c.instance_monitoring()
+                    .and_then(|m| m.enabled())
+                    .unwrap_or(true)),
+            )
+            .set("placement_tenancy", opt_s(c.placement_tenancy()))
+            .set("spot_price", opt_s(c.spot_price()))
+            .set(
+                "root_block_device",
+                read_blocks(
+                    prior.as_ref(),
+                    "root_block_device",
+                    &root_device_ty(),
+                    root_blocks,
+                ),
+            );
+        Ok(o.finish(&self.schema))
+    }
+}
+
+impl ResourceType for LaunchConfiguration {
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        validate_user_data(planned, false)
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        plan_user_data(prior, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
+            let generated = p.str("name").is_none();
+            let image = p.req("image_id")?;
+            let mut mappings = Vec::new();
+            if let Some(r) = p.block("root_block_device") {
+                let device = this.root_device_name(&image).await?.ok_or_else(|| {
+                    ProviderError::new(
+                        "ec2:DescribeImages",
+                        format!("image {image} has no root device"),
+                    )
+                })?;
+                mappings.push(
+                    BlockDeviceMapping::builder()
+                        .device_name(device)
+                        .ebs(
+                            Ebs::builder()
+                                .set_volume_size(r.i32("volume_size"))
+                                .set_volume_type(r.str("volume_type"))
+                                .set_delete_on_termination(r.bool("delete_on_termination"))
+                                .set_encrypted(r.bool("encrypted"))
+                                .set_iops(r.i32("iops"))
+                                .build(),
+                        )
+                        .build(),
+                );
+            }
+            let request = this
+                .aws
+                .autoscaling
+                .create_launch_configuration()
+                .launch_configuration_name(&name)
+                .image_id(&image)
+                .set_instance_type(p.str("instance_type"))
+                .set_iam_instance_profile(p.str("iam_instance_profile"))
+                .set_security_groups(nonempty(p.strs("security_groups")))
+                .set_user_data(p.str("user_data").map(|u| user_data_base64(&u)))
+                .set_associate_public_ip_address(p.bool("associate_public_ip_address"))
+                .set_key_name(p.str("key_name"))
+                .set_block_device_mappings(nonempty(mappings))
+                .set_ebs_optimized(p.bool("ebs_optimized"))
+                .instance_monitoring(
+                    aws_sdk_autoscaling::types::InstanceMonitoring::builder()
+                        .enabled(p.bool("enable_monitoring").unwrap_or(true))
+                        .build(),
+                )
+                .set_placement_tenancy(p.str("placement_tenancy"))
+                .set_spot_price(p.str("spot_price"));
+            let made = request
+                .clone()
+                .send()
+                .await
+                .map_err(err("autoscaling:CreateLaunchConfiguration"));
+            match made {
+                // A generated name is made from this create's token: the configuration by
+                // that name is one an apply killed before recording it made. Launch
+                // configurations cannot change, and nothing uses an unrecorded one: make it
+                // again from this configuration.
+                Err(e) if generated && e.already_exists() => {
+                    this.delete_by_name(&name).await?;
+                    request
+                        .send()
+                        .await
+                        .map_err(err("autoscaling:CreateLaunchConfiguration"))?;
+                }
+                other => {
+                    other?;
+                }
+            }
+            let c = retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.is_not_found(),
+                || async {
+                    this.by_name(&name).await?.ok_or_else(|| {
+                        ProviderError::new(
+                            "autoscaling:DescribeLaunchConfigurations",
+                            format!("{name} not found"),
+                        )
+                        .with_code("LaunchConfiguration.NotFound")
+                    })
+                },
+            )
+            .await?;
+            this.value(Some(p), &c).await
+        })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        // Every argument forces a new object, so an update only ever carries state-only
+        // changes; there is nothing to send.
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = p.id()?;
+            match this.by_name(&name).await? {
+                Some(c) => this.value(Some(p), &c).await,
+                None => Err(ProviderError::new(
+                    "autoscaling:DescribeLaunchConfigurations",
+                    format!("{name} vanished"),
+                )),
+            }
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = Obj::of(&prior).id()?;
+            // A group that was just deleted may still hold the configuration for a moment.
+            let r = retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.in_use(),
+                || this.delete_by_name(&name),
+            )
+            .await;
+            match r {
+                Err(e) if !e.is_not_found() => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let name = p.id()?;
+            match this.by_name(&name).await? {
+                Some(c) => Ok(Some(this.value(Some(p), &c).await?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        let id = id.to_string();
+        Box::pin(async move {
+            let c = this.by_name(&id).await?.ok_or_else(|| {
+                ProviderError::new("import", format!("no launch configuration named {id}"))
+            })?;
+            this.value(None, &c).await
+        })
+    }
+}

@@ -1,0 +1,6 @@
+//! EC2 Auto Scaling: groups, launch configurations, attachments.
+
+pub mod attachment;
+pub mod group;
+pub mod group_tags;
+pub mod launch_configuration;

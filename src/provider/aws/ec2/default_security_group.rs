@@ -1,0 +1,208 @@
+//! `aws_default_security_group`: the VPC's default group, its rules managed.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::Obj;
+use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
+use crate::provider::aws::ec2::adopted::*;
+use crate::provider::aws::ec2::sg_rules::*;
+use crate::provider::aws::sdk::err;
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use aws_sdk_ec2::types::Filter;
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_default_security_group
+
+#[derive(Clone)]
+pub struct DefaultSecurityGroup {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl DefaultSecurityGroup {
+    pub fn new(aws: &Arc<Aws>) -> DefaultSecurityGroup {
+        // The rules are not computed: unset means the group has none.
+        let rules = Type::Set(Box::new(rule_type()));
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            ("name", AttrSchema::computed(Type::String)),
+            ("name_prefix", AttrSchema::computed(Type::String)),
+            ("description", AttrSchema::computed(Type::String)),
+            (
+                "vpc_id",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "ingress",
+                AttrSchema::optional(rules.clone()).attribute_mode(),
+            ),
+            ("egress", AttrSchema::optional(rules).attribute_mode()),
+            (
+                "revoke_rules_on_delete",
+                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        DefaultSecurityGroup {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    /// The group named `default` of the VPC (of the region's default VPC without one).
+    async fn find(&self, vpc: Option<String>) -> ProviderResult<String> {
+        let vpc = match vpc {
+            Some(v) => v,
+            None => self
+                .aws
+                .ec2
+                .describe_vpcs()
+                .filters(filter("is-default", ["true".to_string()]))
+                .send()
+                .await
+                .map_err(err("ec2:DescribeVpcs"))?
+                .vpcs()
+                .first()
+                .and_then(|v| v.vpc_id())
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    ProviderError::new("ec2:DescribeVpcs", "no vpc_id and no default VPC")
+                })?,
+        };
+        let groups = self
+            .describe(vec![
+                filter("vpc-id", [vpc.clone()]),
+                filter("group-name", ["default".to_string()]),
+            ])
+            .await?;
+        groups
+            .first()
+            .and_then(|g| g.group_id())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "ec2:DescribeSecurityGroups",
+                    format!("VPC {vpc} has no default security group"),
+                )
+                .with_code("InvalidGroup.NotFound")
+            })
+    }
+
+    /// Brings the group's rules and tags to the configuration.
+    async fn converge(&self, id: &str, p: &Obj) -> ProviderResult<()> {
+        let g = bulk::described(self, id).await?;
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let key = match dir {
+                Direction::Ingress => "ingress",
+                Direction::Egress => "egress",
+            };
+            sync_rules(&self.aws, &g, dir, &rules_of(p, key)).await?;
+        }
+        adopt_tags(&self.aws, id, tags::from_ec2(g.tags()), p).await
+    }
+}
+
+impl Ec2Bulk for DefaultSecurityGroup {
+    type Item = aws_sdk_ec2::types::SecurityGroup;
+    const ID_FILTER: &'static str = "group-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.group_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_security_groups()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeSecurityGroups"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = prior.unwrap_or_default();
+            let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
+            read_group(&this.aws, &mut o, &g);
+            o.set("revoke_rules_on_delete", Value::Bool(revoke_on_delete));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for DefaultSecurityGroup {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        let mut o = Obj::of(&tags::plan(&self.aws, planned));
+        for key in ["ingress", "egress"] {
+            empty_when_null(&mut o, key, rules_value(&[]));
+        }
+        plan_rules(&mut o);
+        o.finish(&self.schema)
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let id = this.find(p.str("vpc_id")).await?;
+            this.converge(&id, &p).await?;
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let after = Obj::of(&planned);
+            let id = Obj::of(&prior).id()?;
+            this.converge(&id, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+        // The group and its rules stay as they are.
+        Box::pin(async { Ok(()) })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}

@@ -1,0 +1,327 @@
+//! `aws_eip`: an Elastic IP address, in a VPC or attached to an instance or interface.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::sdk::{
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while,
+};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
+};
+use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_eip
+
+#[derive(Clone)]
+pub struct Eip {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl Eip {
+    pub fn new(aws: &Arc<Aws>) -> Eip {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("allocation_id", AttrSchema::computed(Type::String)),
+            ("association_id", AttrSchema::computed(Type::String)),
+            (
+                "domain",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("address", AttrSchema::optional(Type::String).force_new()),
+            (
+                "public_ipv4_pool",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "network_border_group",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "customer_owned_ipv4_pool",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "ipam_pool_id",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            ("instance", AttrSchema::optional_computed(Type::String)),
+            (
+                "network_interface",
+                AttrSchema::optional_computed(Type::String),
+            ),
+            (
+                "associate_with_private_ip",
+                AttrSchema::optional(Type::String),
+            ),
+            ("public_ip", AttrSchema::computed(Type::String)),
+            ("public_dns", AttrSchema::computed(Type::String)),
+            ("private_ip", AttrSchema::computed(Type::String)),
+            ("private_dns", AttrSchema::computed(Type::String)),
+            ("carrier_ip", AttrSchema::computed(Type::String)),
+            ("customer_owned_ip", AttrSchema::computed(Type::String)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        Eip {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    /// Associates with the configured instance or network interface, if any.
+    async fn associate(&self, id: &str, p: &Obj) -> ProviderResult<()> {
+        let (instance, eni) = (p.str("instance"), p.str("network_interface"));
+        if instance.is_none() && eni.is_none() {
+            return Ok(());
+        }
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
+                    .ec2
+                    .associate_address()
+                    .allocation_id(id)
+                    .set_instance_id(instance.clone())
+                    .set_network_interface_id(eni.clone())
+                    .set_private_ip_address(p.str("associate_with_private_ip"))
+                    .send()
+                    .await
+                    .map_err(err("ec2:AssociateAddress"))
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn disassociate(&self, association_id: &str) -> ProviderResult<()> {
+        gone_is_ok(
+            self.aws
+                .ec2
+                .disassociate_address()
+                .association_id(association_id)
+                .send()
+                .await
+                .map_err(err("ec2:DisassociateAddress")),
+        )
+    }
+}
+
+/// The DNS names AWS gives an address, as Terraform computes them.
+fn ec2_dns(region: &str, ip: &str, public: bool) -> String {
+    let dashed = ip.replace('.', "-");
+    match (public, region) {
+        (true, "us-east-1") => format!("ec2-{dashed}.compute-1.amazonaws.com"),
+        (true, _) => format!("ec2-{dashed}.{region}.compute.amazonaws.com"),
+        (false, "us-east-1") => format!("ip-{dashed}.ec2.internal"),
+        (false, _) => format!("ip-{dashed}.{region}.compute.internal"),
+    }
+}
+
+impl Ec2Bulk for Eip {
+    type Item = aws_sdk_ec2::types::Address;
+    const ID_FILTER: &'static str = "allocation-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidAllocationID.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.allocation_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            // DescribeAddresses is not paginated: one answer holds every address.
+            Ok(ec2
+                .describe_addresses()
+                .set_filters(Some(filters))
+                .send()
+                .await
+                .map_err(err("ec2:DescribeAddresses"))?
+                .addresses()
+                .to_vec())
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, a: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Self::item_id(&a);
+            let region = &this.aws.region;
+            let account = this.aws.account_id().await?;
+            let mut o = prior.unwrap_or_default();
+            o.set("id", s(&id))
+                .set("allocation_id", s(&id))
+                .set(
+                    "arn",
+                    s(format!("arn:aws:ec2:{region}:{account}:elastic-ip/{id}")),
+                )
+                .set("association_id", opt_s(a.association_id()))
+                .set("domain", opt_s(a.domain().map(|d| d.as_str())))
+                .set("public_ip", opt_s(a.public_ip()))
+                .set(
+                    "public_dns",
+                    opt_s(a.public_ip().map(|ip| ec2_dns(region, ip, true))),
+                )
+                .set("private_ip", opt_s(a.private_ip_address()))
+                .set(
+                    "private_dns",
+                    opt_s(a.private_ip_address().map(|ip| ec2_dns(region, ip, false))),
+                )
+                .set("instance", opt_s(a.instance_id()))
+                .set("network_interface", opt_s(a.network_interface_id()))
+                .set("carrier_ip", opt_s(a.carrier_ip()))
+                .set("customer_owned_ip", opt_s(a.customer_owned_ip()));
+            // Optional+computed: keep what the configuration said when AWS does not say.
+            for (k, v) in [
+                ("public_ipv4_pool", a.public_ipv4_pool()),
+                ("network_border_group", a.network_border_group()),
+                ("customer_owned_ipv4_pool", a.customer_owned_ipv4_pool()),
+            ] {
+                if let Some(v) = v {
+                    o.set(k, s(v));
+                }
+            }
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&a));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for Eip {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let v = tags::plan(&self.aws, planned);
+        // Moving the association changes what the address is associated through.
+        let (Some(prior), mut o) = (prior.map(Obj::of), Obj::of(&v)) else {
+            return v;
+        };
+        let moved = ["instance", "network_interface", "associate_with_private_ip"]
+            .iter()
+            .any(|k| o.0.get(*k).is_some_and(|x| !x.is_known()) || o.str(k) != prior.str(k));
+        if moved {
+            for k in ["association_id", "private_ip", "private_dns"] {
+                o.set(k, Value::Unknown(Type::String));
+            }
+        }
+        Value::object(o.0)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let out = this
+                .aws
+                .ec2
+                .allocate_address()
+                .domain(p.str("domain").as_deref().unwrap_or("vpc").into())
+                .set_address(p.str("address"))
+                .set_public_ipv4_pool(p.str("public_ipv4_pool"))
+                .set_network_border_group(p.str("network_border_group"))
+                .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
+                .set_ipam_pool_id(p.str("ipam_pool_id"))
+                .tag_specifications(tags::ec2_spec(Kind::ElasticIp, &t))
+                .send()
+                .await
+                .map_err(err("ec2:AllocateAddress"))?;
+            let id = out.allocation_id().unwrap_or_default().to_string();
+            bulk::described(&this, &id).await?;
+            this.associate(&id, &p).await?;
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            let moved = ["instance", "network_interface", "associate_with_private_ip"]
+                .iter()
+                .any(|k| before.str(k) != after.str(k));
+            if moved {
+                if let Some(assoc) = before.str("association_id") {
+                    this.disassociate(&assoc).await?;
+                }
+                this.associate(&id, &after).await?;
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            let Some(a) = bulk::by_ids(&this, std::slice::from_ref(&id))
+                .await?
+                .into_iter()
+                .next()
+            else {
+                return Ok(());
+            };
+            // An address infra associated with an instance or interface is let go first. One
+            // a NAT gateway holds cannot be disassociated (AWS answers AuthFailure for the
+            // service's interface): it frees up when the gateway is deleted, which the release
+            // below waits for.
+            if let Some(assoc) = a.association_id() {
+                match this.disassociate(assoc).await {
+                    Err(e) if e.in_use() || e.is("AuthFailure") => {
+                        tracing::debug!(error = %e, "address held by a service; waiting for it");
+                    }
+                    r => r?,
+                }
+            }
+            gone_is_ok(
+                retry_while(
+                    DEPENDENTS_DRAIN,
+                    |e| e.in_use(),
+                    || async {
+                        this.aws
+                            .ec2
+                            .release_address()
+                            .allocation_id(&id)
+                            .send()
+                            .await
+                            .map_err(err("ec2:ReleaseAddress"))
+                    },
+                )
+                .await,
+            )
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}

@@ -1,0 +1,243 @@
+//! `aws_internet_gateway`.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::sdk::{
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while,
+};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
+};
+use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_internet_gateway
+
+#[derive(Clone)]
+pub struct InternetGateway {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl InternetGateway {
+    pub fn new(aws: &Arc<Aws>) -> InternetGateway {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            // Not force-new: a gateway moves between VPCs by detach and attach.
+            ("vpc_id", AttrSchema::optional(Type::String)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        InternetGateway {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn attach(&self, id: &str, vpc: &str) -> ProviderResult<()> {
+        // A VPC created a moment ago may not be visible to the attach yet.
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
+                    .ec2
+                    .attach_internet_gateway()
+                    .internet_gateway_id(id)
+                    .vpc_id(vpc)
+                    .send()
+                    .await
+                    .map_err(err("ec2:AttachInternetGateway"))
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Detaches, waiting while the VPC still has public addresses mapped (AWS refuses with
+    /// DependencyViolation until they are released).
+    async fn detach(&self, id: &str, vpc: &str) -> ProviderResult<()> {
+        let r = retry_while(
+            DEPENDENTS_DRAIN,
+            |e| e.in_use(),
+            || async {
+                self.aws
+                    .ec2
+                    .detach_internet_gateway()
+                    .internet_gateway_id(id)
+                    .vpc_id(vpc)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DetachInternetGateway"))
+            },
+        )
+        .await;
+        match r {
+            Err(e) if e.is("Gateway.NotAttached") => Ok(()),
+            r => gone_is_ok(r),
+        }
+    }
+}
+
+impl Ec2Bulk for InternetGateway {
+    type Item = aws_sdk_ec2::types::InternetGateway;
+    const ID_FILTER: &'static str = "internet-gateway-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidInternetGatewayID.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.internet_gateway_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_internet_gateways()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeInternetGateways"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Self::item_id(&g);
+            let owner = g.owner_id().unwrap_or_default();
+            let vpc = g
+                .attachments()
+                .iter()
+                .find(|a| a.state().is_some_and(|s| s.as_str() != "detached"))
+                .and_then(|a| a.vpc_id());
+            let mut o = prior.unwrap_or_default();
+            o.set("id", s(&id))
+                .set(
+                    "arn",
+                    s(format!(
+                        "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
+                        this.aws.region
+                    )),
+                )
+                .set("owner_id", s(owner))
+                .set("vpc_id", opt_s(vpc));
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&g));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for InternetGateway {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let out = this
+                .aws
+                .ec2
+                .create_internet_gateway()
+                .tag_specifications(tags::ec2_spec(Kind::InternetGateway, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateInternetGateway"))?;
+            let id = out
+                .internet_gateway()
+                .and_then(|g| g.internet_gateway_id())
+                .unwrap_or_default()
+                .to_string();
+            bulk::described(&this, &id).await?;
+            if let Some(vpc) = p.str("vpc_id") {
+                this.attach(&id, &vpc).await?;
+            }
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            let (old_vpc, new_vpc) = (before.str("vpc_id"), after.str("vpc_id"));
+            if old_vpc != new_vpc {
+                if let Some(vpc) = &old_vpc {
+                    this.detach(&id, vpc).await?;
+                }
+                if let Some(vpc) = &new_vpc {
+                    this.attach(&id, vpc).await?;
+                }
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            // AWS refuses to delete an attached gateway: detach from wherever it is now,
+            // which may differ from what state recorded.
+            let Some(g) = bulk::by_ids(&this, std::slice::from_ref(&id))
+                .await?
+                .into_iter()
+                .next()
+            else {
+                return Ok(());
+            };
+            for vpc in g.attachments().iter().filter_map(|a| a.vpc_id()) {
+                this.detach(&id, vpc).await?;
+            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteInternetGateway"))
+            })
+            .await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}

@@ -1,0 +1,183 @@
+//! `aws_key_pair`: an imported public key.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::naming;
+use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
+};
+use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_key_pair
+
+#[derive(Clone)]
+pub struct KeyPair {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl KeyPair {
+    pub fn new(aws: &Arc<Aws>) -> KeyPair {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            (
+                "key_name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "key_name_prefix",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("public_key", AttrSchema::required(Type::String).force_new()),
+            ("fingerprint", AttrSchema::computed(Type::String)),
+            ("key_pair_id", AttrSchema::computed(Type::String)),
+            ("key_type", AttrSchema::computed(Type::String)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        KeyPair {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+}
+
+impl Ec2Bulk for KeyPair {
+    type Item = aws_sdk_ec2::types::KeyPairInfo;
+    const ID_FILTER: &'static str = "key-name";
+    const DESCRIBE: &'static str = "ec2:DescribeKeyPairs";
+    const NOT_FOUND: &'static str = "InvalidKeyPair.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.key_name().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            // The public key comes along so that an import knows it.
+            let out = ec2
+                .describe_key_pairs()
+                .set_filters(Some(filters))
+                .include_public_key(true)
+                .send()
+                .await
+                .map_err(err("ec2:DescribeKeyPairs"))?;
+            Ok(out.key_pairs().to_vec())
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, k: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = Self::item_id(&k);
+            let mut o = prior.unwrap_or_default();
+            let arn = match o.str("arn") {
+                Some(a) => a,
+                None => format!(
+                    "arn:aws:ec2:{}:{}:key-pair/{name}",
+                    this.aws.region,
+                    this.aws.account_id().await?
+                ),
+            };
+            // AWS may answer the key reformatted (without its comment): what was configured
+            // stands.
+            if o.str("public_key").is_none() {
+                o.set("public_key", opt_s(k.public_key().map(str::trim)));
+            }
+            o.set("id", s(&name))
+                .set("key_name", s(&name))
+                .set("arn", s(arn))
+                .set("fingerprint", opt_s(k.key_fingerprint()))
+                .set("key_pair_id", opt_s(k.key_pair_id()))
+                .set("key_type", opt_s(k.key_type().map(|t| t.as_str())));
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&k));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for KeyPair {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let name = naming::create_name(&p, "key_name", "key_name_prefix", &ctx);
+            this.aws
+                .ec2
+                .import_key_pair()
+                .key_name(&name)
+                .public_key_material(aws_smithy_types::Blob::new(p.req("public_key")?))
+                .tag_specifications(tags::ec2_spec(Kind::KeyPair, &t))
+                .send()
+                .await
+                .map_err(err("ec2:ImportKeyPair"))?;
+            bulk::finished(&this, p, &name).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            // Only tags update in place; they go on the key pair id.
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let name = before.id()?;
+            let key_id = before.req("key_pair_id")?;
+            tags::update_ec2(&this.aws, &key_id, &before, &after).await?;
+            bulk::finished(&this, after, &name).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = Obj::of(&prior).id()?;
+            let r = this
+                .aws
+                .ec2
+                .delete_key_pair()
+                .key_name(&name)
+                .send()
+                .await
+                .map_err(err("ec2:DeleteKeyPair"));
+            gone_is_ok(r)
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}

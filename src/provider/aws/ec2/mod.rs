@@ -1,0 +1,24 @@
+//! Amazon EC2: networking (VPCs, subnets, gateways, routes, security groups, the VPC's default
+//! objects), instances, launch templates and key pairs. One file per resource type; what several
+//! share sits in `routes`, `sg_rules` and `adopted`.
+
+pub mod adopted;
+pub mod default_network_acl;
+pub mod default_route_table;
+pub mod default_security_group;
+pub mod eip;
+pub mod instance;
+pub mod internet_gateway;
+pub mod key_pair;
+pub mod launch_template;
+pub mod nat_gateway;
+pub mod route;
+pub mod route_table;
+pub mod route_table_association;
+pub mod routes;
+pub mod security_group;
+pub mod security_group_rule;
+pub mod sg_rules;
+pub mod subnet;
+pub mod vpc;
+pub mod vpc_security_group_rule;

@@ -1,0 +1,345 @@
+//! `aws_nat_gateway`: waits for the gateway to be available, and for a deleting one to let go
+//! of its Elastic IP.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
+use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Terraform's defaults for waiting on a NAT gateway.
+const NAT_GATEWAY_CREATE: Duration = Duration::from_secs(10 * 60);
+
+const NAT_GATEWAY_DELETE: Duration = Duration::from_secs(30 * 60);
+
+// ---------------------------------------------------------------------------------------------
+// aws_nat_gateway
+
+#[derive(Clone)]
+pub struct NatGateway {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl NatGateway {
+    pub fn new(aws: &Arc<Aws>) -> NatGateway {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            (
+                "allocation_id",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            ("subnet_id", AttrSchema::required(Type::String).force_new()),
+            (
+                "connectivity_type",
+                AttrSchema::optional(Type::String)
+                    .default(s("public"))
+                    .force_new(),
+            ),
+            (
+                "private_ip",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("public_ip", AttrSchema::computed(Type::String)),
+            ("network_interface_id", AttrSchema::computed(Type::String)),
+            ("association_id", AttrSchema::computed(Type::String)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        NatGateway {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    /// The gateway's state as DescribeNatGateways says it (`None` once it is not listed).
+    async fn state(&self, id: &str) -> ProviderResult<Option<aws_sdk_ec2::types::NatGateway>> {
+        Ok(bulk::by_ids(self, &[id.to_string()])
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Waits until no gateway that is still `deleting` holds `allocation`: a delete a killed
+    /// run started (the state still lists the gateway, refresh sees it deleting and plans a
+    /// new one) keeps its Elastic IP until AWS finishes, and a create meanwhile fails with
+    /// Resource.AlreadyAssociated, on AWS as on moto.
+    async fn wait_for_release(&self, allocation: &str) -> ProviderResult<()> {
+        wait_for(
+            &format!("the NAT gateway being deleted to let go of {allocation}"),
+            NAT_GATEWAY_DELETE,
+            || async {
+                let deleting = self
+                    .describe(vec![filter("state", ["deleting".to_string()])])
+                    .await?;
+                Ok((!holds_allocation(&deleting, allocation)).then_some(()))
+            },
+        )
+        .await
+    }
+
+    /// Lets go of the addresses a deleted gateway's interface still holds. AWS does this
+    /// itself when the gateway is deleted; moto does not, and a gateway created next with
+    /// the same address (a replacement) would fail with Resource.AlreadyAssociated.
+    async fn release_addresses(&self, prior: &Obj) -> ProviderResult<()> {
+        let Some(eni) = prior.str("network_interface_id") else {
+            return Ok(());
+        };
+        let held = self
+            .aws
+            .ec2
+            .describe_addresses()
+            .filters(filter("network-interface-id", [eni]))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeAddresses"))?;
+        for assoc in held.addresses().iter().filter_map(|a| a.association_id()) {
+            gone_is_ok(
+                self.aws
+                    .ec2
+                    .disassociate_address()
+                    .association_id(assoc)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DisassociateAddress")),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether one of `gateways` holds the Elastic IP `allocation`.
+fn holds_allocation(gateways: &[aws_sdk_ec2::types::NatGateway], allocation: &str) -> bool {
+    gateways.iter().any(|g| {
+        g.nat_gateway_addresses()
+            .iter()
+            .any(|a| a.allocation_id() == Some(allocation))
+    })
+}
+
+impl Ec2Bulk for NatGateway {
+    type Item = aws_sdk_ec2::types::NatGateway;
+    const ID_FILTER: &'static str = "nat-gateway-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "NatGatewayNotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.nat_gateway_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_nat_gateways()
+                .set_filter(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeNatGateways"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            // Deleted gateways stay listed for an hour; failed ones are deleted by AWS.
+            if g.state()
+                .is_some_and(|st| matches!(st.as_str(), "deleting" | "deleted" | "failed"))
+            {
+                return Ok(None);
+            }
+            let primary = g
+                .nat_gateway_addresses()
+                .iter()
+                .find(|a| a.is_primary() == Some(true))
+                .or_else(|| g.nat_gateway_addresses().first());
+            let mut o = prior.unwrap_or_default();
+            o.set("id", s(Self::item_id(&g)))
+                .set("subnet_id", opt_s(g.subnet_id()))
+                .set(
+                    "connectivity_type",
+                    s(g.connectivity_type().map_or("public", |c| c.as_str())),
+                )
+                .set(
+                    "allocation_id",
+                    opt_s(primary.and_then(|a| a.allocation_id())),
+                )
+                .set("public_ip", opt_s(primary.and_then(|a| a.public_ip())))
+                .set("private_ip", opt_s(primary.and_then(|a| a.private_ip())))
+                .set(
+                    "network_interface_id",
+                    opt_s(primary.and_then(|a| a.network_interface_id())),
+                )
+                .set(
+                    "association_id",
+                    opt_s(primary.and_then(|a| a.association_id())),
+                );
+            tags::set_read(&this.aws, &mut o, &Self::item_tags(&g));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for NatGateway {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let connectivity = p
+                .str("connectivity_type")
+                .unwrap_or_else(|| "public".into());
+            if let Some(allocation) = p.str("allocation_id") {
+                this.wait_for_release(&allocation).await?;
+            }
+            let out = this
+                .aws
+                .ec2
+                .create_nat_gateway()
+                .subnet_id(p.req("subnet_id")?)
+                .set_allocation_id(p.str("allocation_id"))
+                .connectivity_type(connectivity.as_str().into())
+                .set_private_ip_address(p.str("private_ip"))
+                .tag_specifications(tags::ec2_spec(Kind::Natgateway, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateNatGateway"))?;
+            let id = out
+                .nat_gateway()
+                .and_then(|g| g.nat_gateway_id())
+                .unwrap_or_default()
+                .to_string();
+            let ready = wait_for(
+                &format!("NAT gateway {id} to become available"),
+                NAT_GATEWAY_CREATE,
+                || async {
+                    let Some(g) = this.state(&id).await? else {
+                        return Ok(None);
+                    };
+                    match g.state().map(|st| st.as_str()) {
+                        Some("available") => Ok(Some(g)),
+                        Some("failed") => Err(ProviderError::new(
+                            "ec2:CreateNatGateway",
+                            format!(
+                                "NAT gateway {id} failed: {}",
+                                g.failure_message().unwrap_or("no reason given")
+                            ),
+                        )),
+                        _ => Ok(None),
+                    }
+                },
+            )
+            .await?;
+            this.value(Some(p), ready).await?.ok_or_else(|| {
+                ProviderError::new("ec2:DescribeNatGateways", format!("{id} vanished"))
+            })
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            gone_is_ok(
+                this.aws
+                    .ec2
+                    .delete_nat_gateway()
+                    .nat_gateway_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteNatGateway")),
+            )?;
+            // Its address and subnet are free only once it is deleted.
+            wait_for(
+                &format!("NAT gateway {id} to be deleted"),
+                NAT_GATEWAY_DELETE,
+                || async {
+                    let done = match this.state(&id).await? {
+                        None => true,
+                        Some(g) => g.state().is_some_and(|st| st.as_str() == "deleted"),
+                    };
+                    Ok(done.then_some(()))
+                },
+            )
+            .await?;
+            this.release_addresses(&Obj::of(&prior)).await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_allocation;
+    use aws_sdk_ec2::types::{NatGateway, NatGatewayAddress};
+
+    fn gateway(allocations: &[&str]) -> NatGateway {
+        NatGateway::builder()
+            .set_nat_gateway_addresses(Some(
+                allocations
+                    .iter()
+                    .map(|a| NatGatewayAddress::builder().allocation_id(*a).build())
+                    .collect(),
+            ))
+            .build()
+    }
+
+    #[test]
+    fn a_deleting_gateway_holding_the_address_is_waited_for_and_others_are_not() {
+        let deleting = [
+            gateway(&["eipalloc-1"]),
+            gateway(&["eipalloc-2", "eipalloc-3"]),
+        ];
+        assert!(holds_allocation(&deleting, "eipalloc-3"));
+        assert!(!holds_allocation(&deleting, "eipalloc-9"));
+        assert!(!holds_allocation(&[], "eipalloc-1"));
+    }
+}

@@ -1,0 +1,257 @@
+//! `aws_route`: one route of a table, by destination.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, crc32, opt_s, s};
+use crate::provider::aws::ec2::routes::*;
+use crate::provider::aws::sdk::not_found;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_route
+
+#[derive(Clone)]
+pub struct Route {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+/// The id Terraform gives a route: `r-<table id><hashcode of the destination>`.
+fn route_id(table: &str, dest: &Destination) -> String {
+    format!("r-{table}{}", crc32(dest.text().as_bytes()))
+}
+
+fn route_destination(o: &Obj) -> Option<Destination> {
+    Destination::of(o, "destination_cidr_block", "destination_ipv6_cidr_block")
+}
+
+impl Route {
+    pub fn new(aws: &Arc<Aws>) -> Route {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            (
+                "route_table_id",
+                AttrSchema::required(Type::String).force_new(),
+            ),
+            (
+                "destination_cidr_block",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "destination_ipv6_cidr_block",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "destination_prefix_list_id",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            ("instance_id", AttrSchema::computed(Type::String)),
+            ("instance_owner_id", AttrSchema::computed(Type::String)),
+            ("origin", AttrSchema::computed(Type::String)),
+            ("state", AttrSchema::computed(Type::String)),
+        ];
+        for t in TARGETS {
+            // An instance target shows its interface: computed when not configured.
+            attrs.push(if *t == "network_interface_id" {
+                (*t, AttrSchema::optional_computed(Type::String))
+            } else {
+                (*t, AttrSchema::optional(Type::String))
+            });
+        }
+        Route {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        table: &str,
+        r: &aws_sdk_ec2::types::Route,
+    ) -> Option<Value> {
+        let dest = Destination::of_route(r)?;
+        let mut o = prior.unwrap_or_default();
+        for (k, v) in targets_of(r).0 {
+            o.set(&k, v);
+        }
+        o.set("id", s(route_id(table, &dest)))
+            .set("route_table_id", s(table))
+            .set("destination_cidr_block", opt_s(dest.v4()))
+            .set("destination_ipv6_cidr_block", opt_s(dest.v6()))
+            .set("destination_prefix_list_id", opt_s(dest.prefix_list()))
+            .set("instance_id", opt_s(r.instance_id()))
+            .set("instance_owner_id", opt_s(r.instance_owner_id()))
+            .set("origin", opt_s(r.origin().map(|x| x.as_str())))
+            .set("state", opt_s(r.state().map(|x| x.as_str())));
+        Some(o.finish(&self.schema))
+    }
+
+    /// The route to `dest` in `table` as it is now, if both exist.
+    async fn find(
+        &self,
+        table: &str,
+        dest: &Destination,
+    ) -> ProviderResult<Option<aws_sdk_ec2::types::Route>> {
+        let tables = route_tables_by_id(&self.aws, &[table.to_string()]).await?;
+        Ok(tables.get(table).and_then(|t| {
+            t.routes()
+                .iter()
+                .find(|r| Destination::of_route(r).as_ref() == Some(dest))
+                .cloned()
+        }))
+    }
+
+    /// Reads back a route just written, waiting for it to become visible.
+    async fn read_back(&self, p: Obj, table: &str, dest: &Destination) -> ProviderResult<Value> {
+        let r = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.find(table, dest).await?.ok_or_else(|| {
+                    not_found(
+                        "ec2:DescribeRouteTables",
+                        dest.text(),
+                        "InvalidRoute.NotFound",
+                    )
+                })
+            },
+        )
+        .await?;
+        self.value(Some(p), table, &r).ok_or_else(|| {
+            ProviderError::new("ec2:DescribeRouteTables", "route has no destination")
+        })
+    }
+}
+
+fn route_parts(o: &Obj) -> ProviderResult<(String, Destination)> {
+    let table = o.req("route_table_id")?;
+    let dest = route_destination(o).ok_or_else(|| {
+        ProviderError::new(
+            "plan",
+            "one of destination_cidr_block, destination_ipv6_cidr_block or destination_prefix_list_id is required",
+        )
+    })?;
+    Ok((table, dest))
+}
+
+impl ResourceType for Route {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let (table, dest) = route_parts(&p)?;
+            let created = retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.is_not_found(),
+                || create_route(&this.aws, &table, &dest, &p),
+            )
+            .await;
+            match created {
+                // Adopt the route an earlier, interrupted apply made; refuse someone else's.
+                Err(e) if e.already_exists() => {
+                    let existing = this.find(&table, &dest).await?;
+                    if !existing.is_some_and(|r| same_targets(&p, &targets_of(&r))) {
+                        return Err(e);
+                    }
+                }
+                r => r?,
+            }
+            this.read_back(p, &table, &dest).await
+        })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let (table, dest) = route_parts(&p)?;
+            replace_route(&this.aws, &table, &dest, &p).await?;
+            this.read_back(p, &table, &dest).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (table, dest) = route_parts(&Obj::of(&prior))?;
+            delete_route(&this.aws, &table, &dest).await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let (table, dest) = route_parts(&p)?;
+            Ok(this
+                .find(&table, &dest)
+                .await?
+                .and_then(|r| this.value(Some(p), &table, &r)))
+        })
+    }
+
+    /// One DescribeRouteTables for all the routes of the batch.
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+            let parts: Vec<(String, Destination)> =
+                priors.iter().map(route_parts).collect::<Result<_, _>>()?;
+            let ids: BTreeSet<String> = parts.iter().map(|(t, _)| t.clone()).collect();
+            let ids: Vec<String> = ids.into_iter().collect();
+            let tables = route_tables_by_id(&this.aws, &ids).await?;
+            let current = priors
+                .into_iter()
+                .zip(parts)
+                .map(|(p, (table, dest))| {
+                    let r = tables
+                        .get(&table)?
+                        .routes()
+                        .iter()
+                        .find(|r| Destination::of_route(r).as_ref() == Some(&dest))?;
+                    this.value(Some(p), &table, r)
+                })
+                .collect();
+            Ok(Refreshed {
+                current,
+                found: Vec::new(),
+            })
+        })
+    }
+
+    /// `<route table id>_<destination>`, as Terraform imports routes.
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        let id = id.to_string();
+        Box::pin(async move {
+            let (table, dest) = id.split_once('_').ok_or_else(|| {
+                ProviderError::new(
+                    "import",
+                    format!("{id:?}: expected ROUTETABLEID_DESTINATION (rtb-1234_10.0.0.0/16)"),
+                )
+            })?;
+            let dest = Destination::parse(dest);
+            let r = this.find(table, &dest).await?.ok_or_else(|| {
+                ProviderError::new("import", format!("no route to {} in {table}", dest.text()))
+            })?;
+            this.value(None, table, &r)
+                .ok_or_else(|| ProviderError::new("import", "route has no destination"))
+        })
+    }
+}

@@ -1,0 +1,187 @@
+//! `aws_route_table`: routes written inline (attribute mode, as Terraform shows them) and
+//! virtual gateway propagation.
+
+use super::route_table_association::disassociate;
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::Obj;
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::ec2::routes::*;
+use crate::provider::aws::sdk::{delete_when_released, err};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::schema::{block_list, block_object};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
+};
+use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct RouteTable {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+    route_type: Type,
+}
+
+impl RouteTable {
+    pub fn new(aws: &Arc<Aws>) -> RouteTable {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            ("vpc_id", AttrSchema::required(Type::String).force_new()),
+            // Unset: whatever routes the table has are left alone; set (even to []): the
+            // table holds exactly these.
+            (
+                "route",
+                AttrSchema::optional_computed(block_list(&route_block_attrs())).attribute_mode(),
+            ),
+            (
+                "propagating_vgws",
+                AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        RouteTable {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+            route_type: block_object(&route_block_attrs()),
+        }
+    }
+}
+
+impl Ec2Bulk for RouteTable {
+    type Item = aws_sdk_ec2::types::RouteTable;
+    const ID_FILTER: &'static str = "route-table-id";
+    const DESCRIBE: &'static str = "describe";
+    const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.route_table_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move { describe_route_tables(&aws, filters).await })
+    }
+
+    fn value(&self, prior: Option<Obj>, t: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = prior.unwrap_or_default();
+            read_table(&this.aws, &this.route_type, &mut o, &t);
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for RouteTable {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let out = this
+                .aws
+                .ec2
+                .create_route_table()
+                .vpc_id(p.req("vpc_id")?)
+                .tag_specifications(tags::ec2_spec(Kind::RouteTable, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateRouteTable"))?;
+            let id = out
+                .route_table()
+                .and_then(|t| t.route_table_id())
+                .unwrap_or_default()
+                .to_string();
+            bulk::described(&this, &id).await?;
+            let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
+            sync_propagation(&this.aws, &id, &BTreeSet::new(), &vgws).await?;
+            sync_routes(&this.aws, &id, &[], &p.blocks("route")).await?;
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            let vgws =
+                |o: &Obj| -> BTreeSet<String> { o.strs("propagating_vgws").into_iter().collect() };
+            sync_propagation(&this.aws, &id, &vgws(&before), &vgws(&after)).await?;
+            sync_routes(
+                &this.aws,
+                &id,
+                &before.blocks("route"),
+                &after.blocks("route"),
+            )
+            .await?;
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let id = Obj::of(&prior).id()?;
+            let Some(t) = bulk::by_ids(&this, std::slice::from_ref(&id))
+                .await?
+                .into_iter()
+                .next()
+            else {
+                return Ok(());
+            };
+            // A table with subnets or gateways associated cannot be deleted; as Terraform
+            // does, let them go (they fall back to the main table).
+            for a in t.associations().iter().filter(|a| a.main() != Some(true)) {
+                if let Some(assoc) = a.route_table_association_id() {
+                    disassociate(&this.aws, assoc).await?;
+                }
+            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_route_table()
+                    .route_table_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteRouteTable"))
+            })
+            .await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}

@@ -1,0 +1,222 @@
+//! `aws_security_group` with inline `ingress` and `egress` rules.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, s};
+use crate::provider::aws::bulk::{self, Ec2Bulk};
+use crate::provider::aws::ec2::sg_rules::*;
+use crate::provider::aws::naming;
+use crate::provider::aws::sdk::{delete_when_released, err};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
+};
+use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_security_group
+
+#[derive(Clone)]
+pub struct SecurityGroup {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl SecurityGroup {
+    pub fn new(aws: &Arc<Aws>) -> SecurityGroup {
+        let rules = Type::Set(Box::new(rule_type()));
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("owner_id", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "description",
+                AttrSchema::optional(Type::String)
+                    .default(s("Managed by Terraform"))
+                    .force_new(),
+            ),
+            (
+                "vpc_id",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "ingress",
+                AttrSchema::optional_computed(rules.clone()).attribute_mode(),
+            ),
+            (
+                "egress",
+                AttrSchema::optional_computed(rules).attribute_mode(),
+            ),
+            (
+                "revoke_rules_on_delete",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        SecurityGroup {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+}
+
+impl Ec2Bulk for SecurityGroup {
+    type Item = aws_sdk_ec2::types::SecurityGroup;
+    const ID_FILTER: &'static str = "group-id";
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
+
+    fn item_id(item: &Self::Item) -> String {
+        item.group_id().unwrap_or_default().to_string()
+    }
+
+    fn item_tags(item: &Self::Item) -> Tags {
+        tags::from_ec2(item.tags())
+    }
+
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let ec2 = self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.describe_security_groups()
+                .set_filters(Some(filters))
+                .max_results(1000)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("ec2:DescribeSecurityGroups"))
+        })
+    }
+
+    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut o = prior.unwrap_or_default();
+            let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
+            read_group(&this.aws, &mut o, &g);
+            o.set("revoke_rules_on_delete", b(revoke_on_delete));
+            Ok(Some(o.finish(&this.schema)))
+        })
+    }
+}
+
+impl ResourceType for SecurityGroup {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        let mut o = Obj::of(&tags::plan(&self.aws, planned));
+        plan_rules(&mut o);
+        o.finish(&self.schema)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let mut p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
+            let out = this
+                .aws
+                .ec2
+                .create_security_group()
+                .group_name(&name)
+                .description(
+                    p.str("description")
+                        .unwrap_or_else(|| "Managed by Terraform".into()),
+                )
+                .set_vpc_id(p.str("vpc_id"))
+                .tag_specifications(tags::ec2_spec(Kind::SecurityGroup, &t))
+                .send()
+                .await
+                .map_err(err("ec2:CreateSecurityGroup"))?;
+            let id = out.group_id().unwrap_or_default().to_string();
+            let g = bulk::described(&this, &id).await?;
+            // Unconfigured ingress stays as AWS made it (empty); unconfigured egress loses
+            // the allow-all rule AWS adds, as Terraform does.
+            if p.get("ingress").is_some() {
+                sync_rules(&this.aws, &g, Direction::Ingress, &rules_of(&p, "ingress")).await?;
+            }
+            sync_rules(&this.aws, &g, Direction::Egress, &rules_of(&p, "egress")).await?;
+            p.set("name", s(&name));
+            bulk::finished(&this, p, &id).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let id = before.id()?;
+            let g = bulk::described(&this, &id).await?;
+            for dir in [Direction::Ingress, Direction::Egress] {
+                if after.get(dir.name()).is_some() {
+                    sync_rules(&this.aws, &g, dir, &rules_of(&after, dir.name())).await?;
+                }
+            }
+            tags::update_ec2(&this.aws, &id, &before, &after).await?;
+            bulk::finished(&this, after, &id).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let id = p.id()?;
+            if p.bool("revoke_rules_on_delete") == Some(true) {
+                // This group's own rules may reference groups that reference it back: with
+                // them gone, neither blocks the other's deletion.
+                let Some(g) = bulk::by_ids(&this, std::slice::from_ref(&id))
+                    .await?
+                    .into_iter()
+                    .next()
+                else {
+                    return Ok(());
+                };
+                for dir in [Direction::Ingress, Direction::Egress] {
+                    sync_rules(&this.aws, &g, dir, &[]).await?;
+                }
+            }
+            delete_when_released(|| async {
+                this.aws
+                    .ec2
+                    .delete_security_group()
+                    .group_id(&id)
+                    .send()
+                    .await
+                    .map_err(err("ec2:DeleteSecurityGroup"))
+            })
+            .await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::read_one(Arc::new(self.clone()), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk::refresh(Arc::new(self.clone()), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk::import_one(Arc::new(self.clone()), id.to_string())
+    }
+}

@@ -1,0 +1,4 @@
+//! Classic Elastic Load Balancing.
+
+pub mod classic;
+pub mod listeners;

@@ -1,0 +1,381 @@
+//! What the Elastic Load Balancing v2 types share: describe by page, tags by batch, names
+//! generated from a token, and [`ElbBulk`], their refresh by type.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, blocks};
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::schema::block_object;
+use crate::provider::{
+    BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+};
+use aws_sdk_elasticloadbalancingv2 as elbv2;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// How long a new load balancer may take to become `active`.
+pub(crate) const ACTIVE_WAIT: Duration = Duration::from_secs(600);
+
+/// Describe page size (the APIs' maximum).
+pub(crate) const PAGE_SIZE: i32 = 400;
+
+/// How many ARNs or names one DescribeTags takes.
+pub(crate) const TAGS_PER_CALL: usize = 20;
+
+pub(crate) fn set_of(t: Type) -> Type {
+    Type::Set(Box::new(t))
+}
+
+pub(crate) fn str_set() -> Type {
+    set_of(Type::String)
+}
+
+/// The name to create with: `name`, else `name_prefix` (or `default_prefix`) and the create's
+/// token, at most `max` characters (Terraform's `tf-lb-...` style). The token's end is its
+/// counter and sub-second digits: those are kept when the name must be cut.
+pub(crate) fn name_for_create(
+    p: &Obj,
+    default_prefix: &str,
+    max: usize,
+    ctx: &CreateContext,
+) -> String {
+    p.str("name").unwrap_or_else(|| {
+        let prefix = p
+            .str("name_prefix")
+            .unwrap_or_else(|| default_prefix.to_string());
+        let room = max.saturating_sub(prefix.len()).min(ctx.token.len());
+        format!("{prefix}{}", &ctx.token[ctx.token.len() - room..])
+    })
+}
+
+/// The part of an ELBv2 ARN after the resource type's slash (`app/web/50dc...`) or colon
+/// (`targetgroup/tg/...`), as CloudWatch dimensions name it.
+pub(crate) fn arn_suffix(arn: &str) -> String {
+    let resource = arn.rsplit(':').next().unwrap_or(arn);
+    match resource.strip_prefix("loadbalancer/") {
+        Some(rest) => rest.to_string(),
+        None => resource.to_string(),
+    }
+}
+
+pub(crate) fn non_empty(x: Option<&str>) -> Option<&str> {
+    x.filter(|v| !v.is_empty())
+}
+
+/// Fills the arguments nested blocks leave unset so they compare equal to what a read gives
+/// back: an argument with a default takes it (as Terraform's schema defaults do); one the
+/// provider computes keeps the prior block's value at the same position, or is unknown.
+pub(crate) fn fill_blocks(
+    planned: &[Obj],
+    prior: &[Obj],
+    elem: &Type,
+    defaults: &[(&str, Value)],
+    computed: &[&str],
+) -> Vec<Obj> {
+    let Type::Object(fields, _) = elem else {
+        return planned.to_vec();
+    };
+    planned
+        .iter()
+        .enumerate()
+        .map(|(i, block)| {
+            let mut out = block.clone();
+            for (name, ty) in fields {
+                if block.0.get(name).is_some_and(|v| !v.is_null()) {
+                    continue;
+                }
+                if let Some((_, d)) = defaults.iter().find(|(k, _)| k == name) {
+                    out.set(name, d.clone());
+                } else if computed.contains(&name.as_str()) {
+                    let kept = prior.get(i).map(|p| {
+                        p.0.get(name)
+                            .cloned()
+                            .unwrap_or_else(|| Value::Null(ty.clone()))
+                    });
+                    out.set(name, kept.unwrap_or_else(|| Value::Unknown(ty.clone())));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Nested blocks as read, null when there are none: what configuration without them gives.
+pub(crate) fn optional_blocks(elem: &Type, items: Vec<Obj>) -> Value {
+    if items.is_empty() {
+        Value::Null(Type::List(Box::new(elem.clone())))
+    } else {
+        blocks(elem, items)
+    }
+}
+
+/// A block list attribute of `o` rewritten by `f` when it is set and known; a null one is
+/// retyped as a read types it, so that the two compare equal.
+pub(crate) fn rewrite_blocks(
+    o: &mut Obj,
+    name: &str,
+    elem: &Type,
+    f: impl FnOnce(&[Obj]) -> Vec<Obj>,
+) {
+    if o.get(name).is_some() {
+        let items = f(&o.blocks(name));
+        o.set(name, blocks(elem, items));
+    } else if o.0.get(name).is_none_or(Value::is_null) {
+        o.set(name, Value::Null(Type::List(Box::new(elem.clone()))));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh by type, shared by the four types.
+
+/// An ELB object type read in bulk.
+pub(crate) trait ElbBulk: Clone + Send + Sync + 'static {
+    type Item: Send + Sync + 'static;
+
+    /// The object's id in state: its ARN.
+    fn key(item: &Self::Item) -> String;
+
+    /// Every object a refresh of these priors must see.
+    fn list(&self, priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>>;
+
+    /// One object by id; `None` when it does not exist.
+    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>>;
+
+    /// The tags of these objects, by id.
+    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>>;
+
+    /// The resource's value, keeping what only the prior (the configuration) knows.
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        item: Self::Item,
+        tags: Tags,
+    ) -> BoxFuture<ProviderResult<Value>>;
+}
+
+pub(crate) fn bulk_refresh<B: ElbBulk>(
+    b: B,
+    batch: RefreshBatch,
+) -> BoxFuture<ProviderResult<Refreshed>> {
+    Box::pin(async move {
+        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+        let items = b.list(priors.clone()).await?;
+        let keys: Vec<String> = items.iter().map(B::key).collect();
+        let mut all_tags = b.tags(keys.clone()).await?;
+        let mut items: HashMap<String, B::Item> = keys.iter().cloned().zip(items).collect();
+        let mut current = Vec::with_capacity(priors.len());
+        for p in priors {
+            let item = p.str("id").and_then(|id| items.remove(&id));
+            current.push(match item {
+                Some(item) => {
+                    let t = all_tags.remove(&B::key(&item)).unwrap_or_default();
+                    Some(b.value(Some(p), item, t).await?)
+                }
+                None => None,
+            });
+        }
+        let mut found = Vec::new();
+        if !batch.lineage.is_empty() {
+            for key in keys {
+                let Some(t) = all_tags.remove(&key) else {
+                    continue;
+                };
+                if let Some(address) = tags::owner(&t, &batch.lineage)
+                    && let Some(item) = items.remove(&key)
+                {
+                    found.push((address, b.value(None, item, t).await?));
+                }
+            }
+        }
+        Ok(Refreshed { current, found })
+    })
+}
+
+pub(crate) fn bulk_read<B: ElbBulk>(
+    b: B,
+    prior: Value,
+) -> BoxFuture<ProviderResult<Option<Value>>> {
+    Box::pin(async move {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        let Some(item) = b.lookup(id.clone()).await? else {
+            return Ok(None);
+        };
+        let t = b
+            .tags(vec![id.clone()])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(Some(b.value(Some(p), item, t).await?))
+    })
+}
+
+pub(crate) fn bulk_import<B: ElbBulk>(b: B, id: String) -> BoxFuture<ProviderResult<Value>> {
+    Box::pin(async move {
+        let item = b
+            .lookup(id.clone())
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no object with id {id}")))?;
+        let t = b
+            .tags(vec![id.clone()])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        b.value(None, item, t).await
+    })
+}
+
+/// Looks an object up right after create or update, while AWS may not show it yet.
+pub(crate) async fn lookup_fresh<B: ElbBulk>(b: &B, key: &str) -> ProviderResult<B::Item> {
+    retry_while(
+        EVENTUAL_CONSISTENCY,
+        |e| e.is_not_found(),
+        || async {
+            b.lookup(key.to_string()).await?.ok_or_else(|| {
+                ProviderError::new("describe", format!("{key} not found")).with_code("NotFound")
+            })
+        },
+    )
+    .await
+}
+
+/// The value of an object as AWS has it now, after create or update.
+pub(crate) async fn finish<B: ElbBulk>(b: &B, p: Obj, key: &str) -> ProviderResult<Value> {
+    let item = lookup_fresh(b, key).await?;
+    let t = b
+        .tags(vec![key.to_string()])
+        .await?
+        .remove(key)
+        .unwrap_or_default();
+    b.value(Some(p), item, t).await
+}
+
+/// Whether an object found by name after a name conflict is this instance's own, created by an
+/// apply that died before recording it.
+pub(crate) fn is_ours(t: &Tags, ctx: &CreateContext) -> bool {
+    !ctx.lineage.is_empty() && tags::owner(t, &ctx.lineage).as_deref() == Some(ctx.address.as_str())
+}
+
+// ---------------------------------------------------------------------------------------------
+// ELBv2 tags.
+
+pub(crate) fn v2_tag_list(t: &Tags) -> Option<Vec<elbv2::types::Tag>> {
+    (!t.is_empty()).then(|| {
+        t.iter()
+            .map(|(k, v)| elbv2::types::Tag::builder().key(k).value(v).build())
+            .collect()
+    })
+}
+
+pub(crate) async fn v2_tags(aws: &Aws, arns: &[String]) -> ProviderResult<HashMap<String, Tags>> {
+    let mut out = HashMap::new();
+    for chunk in arns.chunks(TAGS_PER_CALL) {
+        let r = aws
+            .elbv2
+            .describe_tags()
+            .set_resource_arns(Some(chunk.to_vec()))
+            .send()
+            .await;
+        let got = match r {
+            Ok(got) => got,
+            // One object of the chunk vanished since it was listed: read the rest one by one.
+            Err(e) if chunk.len() > 1 => {
+                let e = crate::provider::aws::sdk::api_error("elbv2:DescribeTags", e);
+                if !e.is_not_found() {
+                    return Err(e);
+                }
+                for arn in chunk {
+                    out.extend(Box::pin(v2_tags(aws, std::slice::from_ref(arn))).await?);
+                }
+                continue;
+            }
+            Err(e) => {
+                let e = crate::provider::aws::sdk::api_error("elbv2:DescribeTags", e);
+                if e.is_not_found() {
+                    continue;
+                }
+                return Err(e);
+            }
+        };
+        for d in got.tag_descriptions() {
+            let t = d
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or("").to_string())))
+                .collect();
+            out.insert(d.resource_arn().unwrap_or_default().to_string(), t);
+        }
+    }
+    Ok(out)
+}
+
+/// Brings an ELBv2 object's tags from the prior `tags_all` to the planned one.
+pub(crate) async fn v2_update_tags(
+    aws: &Aws,
+    arn: &str,
+    before: &Obj,
+    after: &Obj,
+) -> ProviderResult<()> {
+    let (set, removed) = tags::diff(
+        &before.map("tags_all"),
+        &tags::merged(aws, &after.map("tags")),
+    );
+    if let Some(list) = v2_tag_list(&set) {
+        aws.elbv2
+            .add_tags()
+            .resource_arns(arn)
+            .set_tags(Some(list))
+            .send()
+            .await
+            .map_err(err("elbv2:AddTags"))?;
+    }
+    if !removed.is_empty() {
+        aws.elbv2
+            .remove_tags()
+            .resource_arns(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .map_err(err("elbv2:RemoveTags"))?;
+    }
+    Ok(())
+}
+
+/// Attribute key/value pairs as a map.
+pub(crate) fn attr_map<'a>(
+    pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> BTreeMap<String, String> {
+    pairs
+        .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or("").to_string())))
+        .collect()
+}
+
+pub(crate) fn attr_i64(m: &BTreeMap<String, String>, k: &str) -> Option<i64> {
+    m.get(k).and_then(|v| v.parse().ok())
+}
+
+pub(crate) fn attr_bool(m: &BTreeMap<String, String>, k: &str) -> Option<bool> {
+    m.get(k).and_then(|v| v.parse().ok())
+}
+
+// ---------------------------------------------------------------------------------------------
+// aws_lb
+
+pub(crate) fn subnet_mapping_type() -> Type {
+    block_object(&[
+        ("subnet_id", Type::String),
+        ("allocation_id", Type::String),
+        ("private_ipv4_address", Type::String),
+        ("ipv6_address", Type::String),
+    ])
+}
+
+pub(crate) fn access_logs_type() -> Type {
+    block_object(&[
+        ("bucket", Type::String),
+        ("prefix", Type::String),
+        ("enabled", Type::Bool),
+    ])
+}

@@ -1,0 +1,537 @@
+//! `aws_lb` (and `aws_alb`): an application or network load balancer.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
+use crate::provider::aws::elbv2::common::*;
+use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use aws_sdk_elasticloadbalancingv2 as elbv2;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct LoadBalancer {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl LoadBalancer {
+    pub fn new(aws: &Arc<Aws>) -> LoadBalancer {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("arn_suffix", AttrSchema::computed(Type::String)),
+            ("dns_name", AttrSchema::computed(Type::String)),
+            ("zone_id", AttrSchema::computed(Type::String)),
+            ("vpc_id", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "internal",
+                AttrSchema::optional(Type::Bool)
+                    .default(b(false))
+                    .force_new(),
+            ),
+            (
+                "load_balancer_type",
+                AttrSchema::optional(Type::String)
+                    .default(s("application"))
+                    .force_new(),
+            ),
+            ("security_groups", AttrSchema::optional_computed(str_set())),
+            ("subnets", AttrSchema::optional_computed(str_set())),
+            (
+                "subnet_mapping",
+                AttrSchema::optional_computed(set_of(subnet_mapping_type())),
+            ),
+            (
+                "idle_timeout",
+                AttrSchema::optional(Type::Number).default(n(60)),
+            ),
+            (
+                "enable_deletion_protection",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            (
+                "enable_http2",
+                AttrSchema::optional(Type::Bool).default(b(true)),
+            ),
+            // Sent only when configured: AWS's default is 3600 s, and not every emulator knows
+            // the attribute.
+            ("client_keep_alive", AttrSchema::optional(Type::Number)),
+            (
+                "ip_address_type",
+                AttrSchema::optional_computed(Type::String),
+            ),
+            (
+                "access_logs",
+                AttrSchema::optional(Type::List(Box::new(access_logs_type()))),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        LoadBalancer {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    fn is_application(o: &Obj) -> bool {
+        o.str("load_balancer_type")
+            .as_deref()
+            .unwrap_or("application")
+            == "application"
+    }
+
+    /// The attributes the configuration sets, as ModifyLoadBalancerAttributes takes them.
+    /// Idle timeout and HTTP/2 only exist on application load balancers.
+    fn attributes(p: &Obj) -> Vec<elbv2::types::LoadBalancerAttribute> {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(v) = p.bool("enable_deletion_protection") {
+            pairs.push(("deletion_protection.enabled", v.to_string()));
+        }
+        if Self::is_application(p) {
+            if let Some(v) = p.i64("idle_timeout") {
+                pairs.push(("idle_timeout.timeout_seconds", v.to_string()));
+            }
+            if let Some(v) = p.bool("enable_http2") {
+                pairs.push(("routing.http2.enabled", v.to_string()));
+            }
+            if let Some(v) = p.i64("client_keep_alive") {
+                pairs.push(("client_keep_alive.seconds", v.to_string()));
+            }
+        }
+        match p.block("access_logs") {
+            Some(a) => {
+                let on = a.bool("enabled").unwrap_or(true);
+                pairs.push(("access_logs.s3.enabled", on.to_string()));
+                pairs.push(("access_logs.s3.bucket", a.str("bucket").unwrap_or_default()));
+                pairs.push(("access_logs.s3.prefix", a.str("prefix").unwrap_or_default()));
+            }
+            None => pairs.push(("access_logs.s3.enabled", "false".into())),
+        }
+        pairs
+            .into_iter()
+            .map(|(k, v)| {
+                elbv2::types::LoadBalancerAttribute::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+            })
+            .collect()
+    }
+
+    async fn modify_attributes(&self, arn: &str, p: &Obj) -> ProviderResult<()> {
+        self.aws
+            .elbv2
+            .modify_load_balancer_attributes()
+            .load_balancer_arn(arn)
+            .set_attributes(Some(Self::attributes(p)))
+            .send()
+            .await
+            .map_err(err("elbv2:ModifyLoadBalancerAttributes"))?;
+        Ok(())
+    }
+
+    fn subnet_mappings(p: &Obj) -> Option<Vec<elbv2::types::SubnetMapping>> {
+        let m = p.blocks("subnet_mapping");
+        (!m.is_empty()).then(|| {
+            m.iter()
+                .map(|m| {
+                    elbv2::types::SubnetMapping::builder()
+                        .set_subnet_id(m.str("subnet_id"))
+                        .set_allocation_id(m.str("allocation_id"))
+                        .set_private_ipv4_address(m.str("private_ipv4_address"))
+                        .set_ipv6_address(m.str("ipv6_address"))
+                        .build()
+                })
+                .collect()
+        })
+    }
+
+    async fn by_name(&self, name: &str) -> ProviderResult<Option<elbv2::types::LoadBalancer>> {
+        match self
+            .aws
+            .elbv2
+            .describe_load_balancers()
+            .names(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.load_balancers().first().cloned()),
+            Err(e) => {
+                let e = crate::provider::aws::sdk::api_error("elbv2:DescribeLoadBalancers", e);
+                if e.is_not_found() { Ok(None) } else { Err(e) }
+            }
+        }
+    }
+
+    async fn wait_active(&self, arn: &str) -> ProviderResult<()> {
+        wait_for(
+            &format!("load balancer {arn} to be active"),
+            ACTIVE_WAIT,
+            || async {
+                let lb = lookup_fresh(self, arn).await?;
+                let state = lb
+                    .state()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string());
+                match state.as_deref() {
+                    Some("active") => Ok(Some(())),
+                    Some("failed") => Err(ProviderError::new(
+                        "elbv2:DescribeLoadBalancers",
+                        format!(
+                            "{arn} failed to provision: {}",
+                            lb.state()
+                                .and_then(|s| s.reason())
+                                .unwrap_or("no reason given")
+                        ),
+                    )),
+                    _ => Ok(None),
+                }
+            },
+        )
+        .await
+    }
+}
+
+impl ElbBulk for LoadBalancer {
+    type Item = elbv2::types::LoadBalancer;
+
+    fn key(item: &Self::Item) -> String {
+        item.load_balancer_arn().unwrap_or_default().to_string()
+    }
+
+    fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            aws.elbv2
+                .describe_load_balancers()
+                .page_size(PAGE_SIZE)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("elbv2:DescribeLoadBalancers"))
+        })
+    }
+
+    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            match aws
+                .elbv2
+                .describe_load_balancers()
+                .load_balancer_arns(&key)
+                .send()
+                .await
+            {
+                Ok(out) => Ok(out.load_balancers().first().cloned()),
+                Err(e) => {
+                    let e = crate::provider::aws::sdk::api_error("elbv2:DescribeLoadBalancers", e);
+                    if e.is_not_found() { Ok(None) } else { Err(e) }
+                }
+            }
+        })
+    }
+
+    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move { v2_tags(&aws, &keys).await })
+    }
+
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        lb: Self::Item,
+        t: Tags,
+    ) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let arn = Self::key(&lb);
+            let attrs = this
+                .aws
+                .elbv2
+                .describe_load_balancer_attributes()
+                .load_balancer_arn(&arn)
+                .send()
+                .await
+                .map_err(err("elbv2:DescribeLoadBalancerAttributes"))?;
+            let a = attr_map(attrs.attributes().iter().map(|a| (a.key(), a.value())));
+            let mut o = prior.clone().unwrap_or_default();
+            let kind = lb.r#type().map(|t| t.as_str()).unwrap_or("application");
+            let subnets: Vec<&str> = lb
+                .availability_zones()
+                .iter()
+                .filter_map(|z| z.subnet_id())
+                .collect();
+            let mappings: Vec<Value> = lb
+                .availability_zones()
+                .iter()
+                .map(|z| {
+                    let addr = z.load_balancer_addresses().first();
+                    let mut m = Obj::default();
+                    m.set("subnet_id", opt_s(z.subnet_id()))
+                        .set(
+                            "allocation_id",
+                            opt_s(addr.and_then(|a| non_empty(a.allocation_id()))),
+                        )
+                        .set(
+                            "private_ipv4_address",
+                            opt_s(addr.and_then(|a| non_empty(a.private_ipv4_address()))),
+                        )
+                        .set(
+                            "ipv6_address",
+                            opt_s(addr.and_then(|a| non_empty(a.ipv6_address()))),
+                        );
+                    Value::object(m.0)
+                })
+                .collect();
+            o.set("id", s(&arn))
+                .set("arn", s(&arn))
+                .set("arn_suffix", s(arn_suffix(&arn)))
+                .set("dns_name", opt_s(lb.dns_name()))
+                .set("zone_id", opt_s(lb.canonical_hosted_zone_id()))
+                .set("vpc_id", opt_s(lb.vpc_id()))
+                .set("name", opt_s(lb.load_balancer_name()))
+                .set(
+                    "internal",
+                    b(lb.scheme().map(|s| s.as_str()) == Some("internal")),
+                )
+                .set("load_balancer_type", s(kind))
+                .set("security_groups", set_s(lb.security_groups()))
+                .set("subnets", set_s(subnets))
+                .set(
+                    "subnet_mapping",
+                    Value::set(subnet_mapping_type(), mappings),
+                )
+                .set(
+                    "ip_address_type",
+                    opt_s(lb.ip_address_type().map(|t| t.as_str())),
+                )
+                .set(
+                    "enable_deletion_protection",
+                    b(attr_bool(&a, "deletion_protection.enabled").unwrap_or(false)),
+                );
+            if kind == "application" {
+                o.set(
+                    "idle_timeout",
+                    n(attr_i64(&a, "idle_timeout.timeout_seconds").unwrap_or(60)),
+                )
+                .set(
+                    "enable_http2",
+                    b(attr_bool(&a, "routing.http2.enabled").unwrap_or(true)),
+                );
+                if let Some(v) = attr_i64(&a, "client_keep_alive.seconds") {
+                    o.set("client_keep_alive", n(v));
+                }
+            } else if prior.is_none() {
+                // Not attributes of network and gateway load balancers: the schema defaults.
+                o.set("idle_timeout", n(60)).set("enable_http2", b(true));
+            }
+            let logs_on = attr_bool(&a, "access_logs.s3.enabled").unwrap_or(false);
+            let had_logs = prior
+                .as_ref()
+                .is_some_and(|p| p.get("access_logs").is_some());
+            if logs_on || had_logs {
+                let mut l = Obj::default();
+                l.set("enabled", b(logs_on))
+                    .set(
+                        "bucket",
+                        opt_s(non_empty(
+                            a.get("access_logs.s3.bucket").map(String::as_str),
+                        )),
+                    )
+                    .set(
+                        "prefix",
+                        opt_s(non_empty(
+                            a.get("access_logs.s3.prefix").map(String::as_str),
+                        )),
+                    );
+                o.set("access_logs", blocks(&access_logs_type(), vec![l]));
+            } else {
+                o.set(
+                    "access_logs",
+                    Value::Null(Type::List(Box::new(access_logs_type()))),
+                );
+            }
+            tags::set_read(&this.aws, &mut o, &t);
+            Ok(o.finish(&this.schema))
+        })
+    }
+}
+
+impl ResourceType for LoadBalancer {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = name_for_create(&p, "tf-lb-", 32, &ctx);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let mappings = Self::subnet_mappings(&p);
+            let subnets = mappings.is_none().then(|| p.strs("subnets"));
+            let security_groups = p.strs("security_groups");
+            let scheme = if p.bool("internal") == Some(true) {
+                "internal"
+            } else {
+                "internet-facing"
+            };
+            let r = this
+                .aws
+                .elbv2
+                .create_load_balancer()
+                .name(&name)
+                .r#type(
+                    p.str("load_balancer_type")
+                        .unwrap_or("application".into())
+                        .as_str()
+                        .into(),
+                )
+                .scheme(scheme.into())
+                .set_subnets(subnets.filter(|s| !s.is_empty()))
+                .set_subnet_mappings(mappings)
+                .set_security_groups((!security_groups.is_empty()).then_some(security_groups))
+                .set_ip_address_type(p.str("ip_address_type").map(|t| t.as_str().into()))
+                .set_tags(v2_tag_list(&t))
+                .send()
+                .await
+                .map_err(err("elbv2:CreateLoadBalancer"));
+            let arn = match r {
+                Ok(out) => out
+                    .load_balancers()
+                    .first()
+                    .map(Self::key)
+                    .unwrap_or_default(),
+                Err(e) if e.already_exists() => {
+                    let existing = this.by_name(&name).await?.ok_or_else(|| e.clone())?;
+                    let arn = Self::key(&existing);
+                    let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
+                    if !existing_tags.get(&arn).is_some_and(|t| is_ours(t, &ctx)) {
+                        return Err(e);
+                    }
+                    arn
+                }
+                Err(e) => return Err(e),
+            };
+            this.wait_active(&arn).await?;
+            this.modify_attributes(&arn, &p).await?;
+            finish(&this, p, &arn).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let arn = before.id()?;
+            let elb = &this.aws.elbv2;
+            let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
+            if changed("security_groups") {
+                elb.set_security_groups()
+                    .load_balancer_arn(&arn)
+                    .set_security_groups(Some(after.strs("security_groups")))
+                    .send()
+                    .await
+                    .map_err(err("elbv2:SetSecurityGroups"))?;
+            }
+            if changed("subnet_mapping") {
+                elb.set_subnets()
+                    .load_balancer_arn(&arn)
+                    .set_subnet_mappings(Self::subnet_mappings(&after))
+                    .send()
+                    .await
+                    .map_err(err("elbv2:SetSubnets"))?;
+            } else if changed("subnets") {
+                elb.set_subnets()
+                    .load_balancer_arn(&arn)
+                    .set_subnets(Some(after.strs("subnets")))
+                    .send()
+                    .await
+                    .map_err(err("elbv2:SetSubnets"))?;
+            }
+            if changed("ip_address_type")
+                && let Some(t) = after.str("ip_address_type")
+            {
+                elb.set_ip_address_type()
+                    .load_balancer_arn(&arn)
+                    .ip_address_type(t.as_str().into())
+                    .send()
+                    .await
+                    .map_err(err("elbv2:SetIpAddressType"))?;
+            }
+            if [
+                "enable_deletion_protection",
+                "idle_timeout",
+                "enable_http2",
+                "client_keep_alive",
+                "access_logs",
+            ]
+            .iter()
+            .any(|k| before.0.get(*k) != after.0.get(*k))
+            {
+                this.modify_attributes(&arn, &after).await?;
+            }
+            v2_update_tags(&this.aws, &arn, &before, &after).await?;
+            finish(&this, after, &arn).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let arn = Obj::of(&prior).id()?;
+            let r = this
+                .aws
+                .elbv2
+                .delete_load_balancer()
+                .load_balancer_arn(&arn)
+                .send()
+                .await
+                .map_err(err("elbv2:DeleteLoadBalancer"));
+            gone_is_ok(r)?;
+            // Subnets and security groups stay in use until the load balancer is gone.
+            wait_for(
+                &format!("load balancer {arn} to be deleted"),
+                ACTIVE_WAIT,
+                || async { Ok(this.lookup(arn.clone()).await?.is_none().then_some(())) },
+            )
+            .await
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk_read(self.clone(), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk_refresh(self.clone(), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk_import(self.clone(), id.to_string())
+    }
+}

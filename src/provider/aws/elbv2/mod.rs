@@ -1,0 +1,6 @@
+//! Elastic Load Balancing v2: application and network load balancers, target groups, listeners.
+
+pub mod common;
+pub mod lb;
+pub mod listener;
+pub mod target_group;

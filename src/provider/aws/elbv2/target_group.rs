@@ -1,0 +1,499 @@
+//! `aws_lb_target_group`: health checks and stickiness.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s};
+use crate::provider::aws::elbv2::common::*;
+use crate::provider::aws::sdk::{DEPENDENTS_DRAIN, err, gone_is_ok, retry_while};
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::schema::block_object;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
+};
+use aws_sdk_elasticloadbalancingv2 as elbv2;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_lb_target_group
+
+fn health_check_type() -> Type {
+    block_object(&[
+        ("enabled", Type::Bool),
+        ("path", Type::String),
+        ("port", Type::String),
+        ("protocol", Type::String),
+        ("matcher", Type::String),
+        ("interval", Type::Number),
+        ("timeout", Type::Number),
+        ("healthy_threshold", Type::Number),
+        ("unhealthy_threshold", Type::Number),
+    ])
+}
+
+fn stickiness_type() -> Type {
+    block_object(&[
+        ("enabled", Type::Bool),
+        ("type", Type::String),
+        ("cookie_duration", Type::Number),
+        ("cookie_name", Type::String),
+    ])
+}
+
+#[derive(Clone)]
+pub struct TargetGroup {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl TargetGroup {
+    pub fn new(aws: &Arc<Aws>) -> TargetGroup {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("arn_suffix", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            ("port", AttrSchema::optional(Type::Number).force_new()),
+            ("protocol", AttrSchema::optional(Type::String).force_new()),
+            ("vpc_id", AttrSchema::optional(Type::String).force_new()),
+            (
+                "target_type",
+                AttrSchema::optional(Type::String)
+                    .default(s("instance"))
+                    .force_new(),
+            ),
+            // A string in Terraform's schema (it takes "300" and 300 alike).
+            (
+                "deregistration_delay",
+                AttrSchema::optional(Type::String).default(s("300")),
+            ),
+            (
+                "slow_start",
+                AttrSchema::optional(Type::Number).default(n(0)),
+            ),
+            (
+                "health_check",
+                AttrSchema::optional_computed(Type::List(Box::new(health_check_type()))),
+            ),
+            (
+                "stickiness",
+                AttrSchema::optional_computed(Type::List(Box::new(stickiness_type()))),
+            ),
+        ];
+        attrs.extend(tags::schema_attrs());
+        TargetGroup {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    fn attributes(p: &Obj) -> Vec<elbv2::types::TargetGroupAttribute> {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let lambda = p.str("target_type").as_deref() == Some("lambda");
+        if !lambda {
+            if let Some(d) = p.str("deregistration_delay") {
+                pairs.push(("deregistration_delay.timeout_seconds", d));
+            }
+            if let Some(v) = p.i64("slow_start") {
+                pairs.push(("slow_start.duration_seconds", v.to_string()));
+            }
+        }
+        if let Some(st) = p.block("stickiness") {
+            let kind = st.str("type").unwrap_or_else(|| "lb_cookie".into());
+            pairs.push((
+                "stickiness.enabled",
+                st.bool("enabled").unwrap_or(true).to_string(),
+            ));
+            pairs.push(("stickiness.type", kind.clone()));
+            match kind.as_str() {
+                "lb_cookie" => {
+                    if let Some(d) = st.i64("cookie_duration") {
+                        pairs.push(("stickiness.lb_cookie.duration_seconds", d.to_string()));
+                    }
+                }
+                "app_cookie" => {
+                    if let Some(d) = st.i64("cookie_duration") {
+                        pairs.push(("stickiness.app_cookie.duration_seconds", d.to_string()));
+                    }
+                    if let Some(c) = st.str("cookie_name") {
+                        pairs.push(("stickiness.app_cookie.cookie_name", c));
+                    }
+                }
+                _ => {}
+            }
+        }
+        pairs
+            .into_iter()
+            .map(|(k, v)| {
+                elbv2::types::TargetGroupAttribute::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+            })
+            .collect()
+    }
+
+    async fn modify_attributes(&self, arn: &str, p: &Obj) -> ProviderResult<()> {
+        let attributes = Self::attributes(p);
+        if attributes.is_empty() {
+            return Ok(());
+        }
+        self.aws
+            .elbv2
+            .modify_target_group_attributes()
+            .target_group_arn(arn)
+            .set_attributes(Some(attributes))
+            .send()
+            .await
+            .map_err(err("elbv2:ModifyTargetGroupAttributes"))?;
+        Ok(())
+    }
+
+    async fn by_name(&self, name: &str) -> ProviderResult<Option<elbv2::types::TargetGroup>> {
+        match self
+            .aws
+            .elbv2
+            .describe_target_groups()
+            .names(name)
+            .send()
+            .await
+        {
+            Ok(out) => Ok(out.target_groups().first().cloned()),
+            Err(e) => {
+                let e = crate::provider::aws::sdk::api_error("elbv2:DescribeTargetGroups", e);
+                if e.is_not_found() { Ok(None) } else { Err(e) }
+            }
+        }
+    }
+
+    /// The matcher, only for health checks that speak HTTP (TCP ones take none).
+    fn matcher(hc: &Obj) -> Option<elbv2::types::Matcher> {
+        let http = matches!(hc.str("protocol").as_deref(), Some("HTTP" | "HTTPS") | None);
+        hc.str("matcher")
+            .filter(|_| http)
+            .map(|m| elbv2::types::Matcher::builder().http_code(m).build())
+    }
+}
+
+impl ElbBulk for TargetGroup {
+    type Item = elbv2::types::TargetGroup;
+
+    fn key(item: &Self::Item) -> String {
+        item.target_group_arn().unwrap_or_default().to_string()
+    }
+
+    fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            aws.elbv2
+                .describe_target_groups()
+                .page_size(PAGE_SIZE)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("elbv2:DescribeTargetGroups"))
+        })
+    }
+
+    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move {
+            match aws
+                .elbv2
+                .describe_target_groups()
+                .target_group_arns(&key)
+                .send()
+                .await
+            {
+                Ok(out) => Ok(out.target_groups().first().cloned()),
+                Err(e) => {
+                    let e = crate::provider::aws::sdk::api_error("elbv2:DescribeTargetGroups", e);
+                    if e.is_not_found() { Ok(None) } else { Err(e) }
+                }
+            }
+        })
+    }
+
+    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
+        let aws = self.aws.clone();
+        Box::pin(async move { v2_tags(&aws, &keys).await })
+    }
+
+    fn value(
+        &self,
+        prior: Option<Obj>,
+        tg: Self::Item,
+        t: Tags,
+    ) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let arn = Self::key(&tg);
+            let attrs = this
+                .aws
+                .elbv2
+                .describe_target_group_attributes()
+                .target_group_arn(&arn)
+                .send()
+                .await
+                .map_err(err("elbv2:DescribeTargetGroupAttributes"))?;
+            let a = attr_map(attrs.attributes().iter().map(|a| (a.key(), a.value())));
+            let mut o = prior.unwrap_or_default();
+            let mut hc = Obj::default();
+            hc.set("enabled", b(tg.health_check_enabled().unwrap_or(true)))
+                .set("path", opt_s(tg.health_check_path()))
+                .set("port", opt_s(tg.health_check_port()))
+                .set(
+                    "protocol",
+                    opt_s(tg.health_check_protocol().map(|p| p.as_str())),
+                )
+                .set("matcher", opt_s(tg.matcher().and_then(|m| m.http_code())))
+                .set(
+                    "interval",
+                    opt_n(tg.health_check_interval_seconds().map(i64::from)),
+                )
+                .set(
+                    "timeout",
+                    opt_n(tg.health_check_timeout_seconds().map(i64::from)),
+                )
+                .set(
+                    "healthy_threshold",
+                    opt_n(tg.healthy_threshold_count().map(i64::from)),
+                )
+                .set(
+                    "unhealthy_threshold",
+                    opt_n(tg.unhealthy_threshold_count().map(i64::from)),
+                );
+            let stickiness = match a.get("stickiness.type") {
+                Some(kind) if !kind.is_empty() => {
+                    let duration_key = if kind == "app_cookie" {
+                        "stickiness.app_cookie.duration_seconds"
+                    } else {
+                        "stickiness.lb_cookie.duration_seconds"
+                    };
+                    let mut st = Obj::default();
+                    st.set(
+                        "enabled",
+                        b(attr_bool(&a, "stickiness.enabled").unwrap_or(false)),
+                    )
+                    .set("type", s(kind))
+                    // AWS's default, which moto leaves out.
+                    .set(
+                        "cookie_duration",
+                        n(attr_i64(&a, duration_key).unwrap_or(86400)),
+                    )
+                    .set(
+                        "cookie_name",
+                        opt_s(non_empty(
+                            a.get("stickiness.app_cookie.cookie_name")
+                                .map(String::as_str),
+                        )),
+                    );
+                    vec![st]
+                }
+                _ => Vec::new(),
+            };
+            o.set("id", s(&arn))
+                .set("arn", s(&arn))
+                .set("arn_suffix", s(arn_suffix(&arn)))
+                .set("name", opt_s(tg.target_group_name()))
+                .set("port", opt_n(tg.port().map(i64::from)))
+                .set("protocol", opt_s(tg.protocol().map(|p| p.as_str())))
+                .set("vpc_id", opt_s(tg.vpc_id()))
+                .set(
+                    "target_type",
+                    s(tg.target_type().map(|t| t.as_str()).unwrap_or("instance")),
+                )
+                .set(
+                    "deregistration_delay",
+                    s(a.get("deregistration_delay.timeout_seconds")
+                        .map(String::as_str)
+                        .unwrap_or("300")),
+                )
+                .set(
+                    "slow_start",
+                    n(attr_i64(&a, "slow_start.duration_seconds").unwrap_or(0)),
+                )
+                .set("health_check", blocks(&health_check_type(), vec![hc]))
+                .set("stickiness", blocks(&stickiness_type(), stickiness));
+            tags::set_read(&this.aws, &mut o, &t);
+            Ok(o.finish(&this.schema))
+        })
+    }
+}
+
+impl ResourceType for TargetGroup {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let mut o = Obj::of(&tags::plan(&self.aws, planned));
+        let prior = prior.map(Obj::of).unwrap_or_default();
+        let (hc, st) = (health_check_type(), stickiness_type());
+        rewrite_blocks(&mut o, "health_check", &hc, |planned| {
+            fill_blocks(
+                planned,
+                &prior.blocks("health_check"),
+                &hc,
+                &[
+                    ("enabled", b(true)),
+                    ("interval", n(30)),
+                    ("port", s("traffic-port")),
+                    ("protocol", s("HTTP")),
+                    ("healthy_threshold", n(3)),
+                    ("unhealthy_threshold", n(3)),
+                ],
+                &["path", "matcher", "timeout"],
+            )
+        });
+        rewrite_blocks(&mut o, "stickiness", &st, |planned| {
+            fill_blocks(
+                planned,
+                &prior.blocks("stickiness"),
+                &st,
+                &[("enabled", b(true)), ("cookie_duration", n(86400))],
+                &["cookie_name"],
+            )
+        });
+        o.finish(&self.schema)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = name_for_create(&p, "tf-", 32, &ctx);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let hc = p.block("health_check").unwrap_or_default();
+            let r = this
+                .aws
+                .elbv2
+                .create_target_group()
+                .name(&name)
+                .set_port(p.i32("port"))
+                .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
+                .set_vpc_id(p.str("vpc_id"))
+                .set_target_type(p.str("target_type").map(|x| x.as_str().into()))
+                .set_health_check_enabled(hc.bool("enabled"))
+                .set_health_check_path(hc.str("path"))
+                .set_health_check_port(hc.str("port"))
+                .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
+                .set_health_check_interval_seconds(hc.i32("interval"))
+                .set_health_check_timeout_seconds(hc.i32("timeout"))
+                .set_healthy_threshold_count(hc.i32("healthy_threshold"))
+                .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
+                .set_matcher(Self::matcher(&hc))
+                .set_tags(v2_tag_list(&t))
+                .send()
+                .await
+                .map_err(err("elbv2:CreateTargetGroup"));
+            let arn = match r {
+                Ok(out) => out
+                    .target_groups()
+                    .first()
+                    .map(Self::key)
+                    .unwrap_or_default(),
+                Err(e) if e.already_exists() => {
+                    let existing = this.by_name(&name).await?.ok_or_else(|| e.clone())?;
+                    let arn = Self::key(&existing);
+                    let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
+                    if !existing_tags.get(&arn).is_some_and(|t| is_ours(t, &ctx)) {
+                        return Err(e);
+                    }
+                    arn
+                }
+                Err(e) => return Err(e),
+            };
+            lookup_fresh(&this, &arn).await?;
+            this.modify_attributes(&arn, &p).await?;
+            finish(&this, p, &arn).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let arn = before.id()?;
+            if before.0.get("health_check") != after.0.get("health_check")
+                && let Some(hc) = after.block("health_check")
+            {
+                this.aws
+                    .elbv2
+                    .modify_target_group()
+                    .target_group_arn(&arn)
+                    .set_health_check_enabled(hc.bool("enabled"))
+                    .set_health_check_path(hc.str("path"))
+                    .set_health_check_port(hc.str("port"))
+                    .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
+                    .set_health_check_interval_seconds(hc.i32("interval"))
+                    .set_health_check_timeout_seconds(hc.i32("timeout"))
+                    .set_healthy_threshold_count(hc.i32("healthy_threshold"))
+                    .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
+                    .set_matcher(Self::matcher(&hc))
+                    .send()
+                    .await
+                    .map_err(err("elbv2:ModifyTargetGroup"))?;
+            }
+            if ["deregistration_delay", "slow_start", "stickiness"]
+                .iter()
+                .any(|k| before.0.get(*k) != after.0.get(*k))
+            {
+                this.modify_attributes(&arn, &after).await?;
+            }
+            v2_update_tags(&this.aws, &arn, &before, &after).await?;
+            finish(&this, after, &arn).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let arn = Obj::of(&prior).id()?;
+            // A listener or rule still forwarding to the group keeps it in use until the
+            // listener (or its load balancer) is deleted.
+            let r = retry_while(
+                DEPENDENTS_DRAIN,
+                |e| e.in_use(),
+                || async {
+                    this.aws
+                        .elbv2
+                        .delete_target_group()
+                        .target_group_arn(&arn)
+                        .send()
+                        .await
+                        .map_err(err("elbv2:DeleteTargetGroup"))
+                },
+            )
+            .await;
+            gone_is_ok(r)
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk_read(self.clone(), prior)
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        bulk_refresh(self.clone(), batch)
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        bulk_import(self.clone(), id.to_string())
+    }
+}

@@ -1,0 +1,276 @@
+//! `aws_iam_instance_profile`: the role an instance runs as.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::iam::common::*;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
+use crate::provider::aws::tags::{self};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_iam_instance_profile
+
+#[derive(Clone)]
+pub struct InstanceProfile {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl InstanceProfile {
+    pub fn new(aws: &Arc<Aws>) -> InstanceProfile {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("unique_id", AttrSchema::computed(Type::String)),
+            ("create_date", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "path",
+                AttrSchema::optional(Type::String)
+                    .default(s("/"))
+                    .force_new(),
+            ),
+            ("role", AttrSchema::optional(Type::String)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        InstanceProfile {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn get(&self, name: &str) -> ProviderResult<aws_sdk_iam::types::InstanceProfile> {
+        self.aws
+            .iam
+            .get_instance_profile()
+            .instance_profile_name(name)
+            .send()
+            .await
+            .map_err(err("iam:GetInstanceProfile"))?
+            .instance_profile
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "iam:GetInstanceProfile",
+                    format!("no instance profile in the answer for {name}"),
+                )
+            })
+    }
+
+    fn value(&self, prior: Option<&Obj>, ip: &aws_sdk_iam::types::InstanceProfile) -> Value {
+        let mut o = prior.cloned().unwrap_or_default();
+        o.set("id", s(ip.instance_profile_name()))
+            .set("name", s(ip.instance_profile_name()))
+            .set(
+                "name_prefix",
+                name_prefix_value(prior, ip.instance_profile_name()),
+            )
+            .set("arn", s(ip.arn()))
+            .set("unique_id", s(ip.instance_profile_id()))
+            .set("create_date", timestamp(ip.create_date()))
+            .set("path", s(ip.path()))
+            .set("role", opt_s(ip.roles().first().map(|r| r.role_name())));
+        tags::set_read(&self.aws, &mut o, &from_iam(ip.tags()));
+        o.finish(&self.schema)
+    }
+
+    async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {
+        Ok(absent_if_not_found(self.get(name).await)?.map(|ip| self.value(prior, &ip)))
+    }
+
+    async fn add_role(&self, name: &str, role: &str) -> ProviderResult<()> {
+        // Both the profile and the role may be too new for IAM to see yet.
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
+                    .iam
+                    .add_role_to_instance_profile()
+                    .instance_profile_name(name)
+                    .role_name(role)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err("iam:AddRoleToInstanceProfile"))
+            },
+        )
+        .await
+    }
+
+    async fn remove_role(&self, name: &str, role: &str) -> ProviderResult<()> {
+        gone_is_ok(
+            self.aws
+                .iam
+                .remove_role_from_instance_profile()
+                .instance_profile_name(name)
+                .role_name(role)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("iam:RemoveRoleFromInstanceProfile")),
+        )
+    }
+
+    async fn apply_changes(&self, name: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let (old_role, new_role) = (before.str("role"), after.str("role"));
+        if old_role != new_role {
+            if let Some(r) = &old_role {
+                self.remove_role(name, r).await?;
+            }
+            if let Some(r) = &new_role {
+                self.add_role(name, r).await?;
+            }
+        }
+        let iam = &self.aws.iam;
+        let (set, removed) = tags::diff(
+            &before.map("tags_all"),
+            &tags::merged(&self.aws, &after.map("tags")),
+        );
+        if !set.is_empty() {
+            iam.tag_instance_profile()
+                .instance_profile_name(name)
+                .set_tags(Some(iam_tags(&set)?))
+                .send()
+                .await
+                .map_err(err("iam:TagInstanceProfile"))?;
+        }
+        if !removed.is_empty() {
+            iam.untag_instance_profile()
+                .instance_profile_name(name)
+                .set_tag_keys(Some(removed))
+                .send()
+                .await
+                .map_err(err("iam:UntagInstanceProfile"))?;
+        }
+        Ok(())
+    }
+
+    async fn settled(&self, p: &Obj, name: &str) -> ProviderResult<Value> {
+        let ip = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || self.get(name),
+        )
+        .await?;
+        Ok(self.value(Some(p), &ip))
+    }
+}
+
+impl ResourceType for InstanceProfile {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
+        tags::plan(&self.aws, planned)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = name_to_create(&p, &ctx);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let made = this
+                .aws
+                .iam
+                .create_instance_profile()
+                .instance_profile_name(&name)
+                .path(p.str("path").unwrap_or_else(|| "/".into()))
+                .set_tags(Some(iam_tags(&t)?))
+                .send()
+                .await
+                .map_err(err("iam:CreateInstanceProfile"));
+            match made {
+                Ok(_) => {
+                    if let Some(role) = p.str("role") {
+                        this.add_role(&name, &role).await?;
+                    }
+                }
+                Err(e) if e.already_exists() => {
+                    let existing = this.get(&name).await?;
+                    if !is_ours(&ctx, &from_iam(existing.tags())) {
+                        return Err(e);
+                    }
+                    let before = Obj::of(&this.value(None, &existing));
+                    this.apply_changes(&name, &before, &p).await?;
+                }
+                Err(e) => return Err(e),
+            }
+            this.settled(&p, &name).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let name = before.id()?;
+            this.apply_changes(&name, &before, &after).await?;
+            this.settled(&after, &name).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let name = Obj::of(&prior).id()?;
+            // The roles it holds now, not the one state remembers: IAM refuses to delete a
+            // profile that still has any.
+            let Some(ip) = absent_if_not_found(this.get(&name).await)? else {
+                return Ok(());
+            };
+            for r in ip.roles() {
+                this.remove_role(&name, r.role_name()).await?;
+            }
+            gone_is_ok(
+                this.aws
+                    .iam
+                    .delete_instance_profile()
+                    .instance_profile_name(&name)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err("iam:DeleteInstanceProfile")),
+            )
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            this.read_by_name(Some(&p), &p.id()?).await
+        })
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            this.read_by_name(None, &id).await?.ok_or_else(|| {
+                ProviderError::new("import", format!("no instance profile named {id}"))
+            })
+        })
+    }
+}

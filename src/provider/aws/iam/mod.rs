@@ -1,0 +1,9 @@
+//! IAM: roles, their policies, instance profiles, and the policy document data source.
+
+pub mod common;
+pub mod instance_profile;
+pub mod policy_document;
+pub mod policy_json;
+pub mod role;
+pub mod role_policy;
+pub mod role_policy_attachment;

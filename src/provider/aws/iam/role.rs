@@ -1,0 +1,472 @@
+//! `aws_iam_role`: a role, its inline and managed policies, torn down in the order IAM wants.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, n, s};
+use crate::provider::aws::iam::common::*;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
+use crate::provider::aws::tags::{self};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_iam_role
+
+#[derive(Clone)]
+pub struct Role {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+/// One step of tearing a role down, in the order IAM requires: DeleteRole fails with
+/// DeleteConflict while the role is in an instance profile or has policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RoleTeardown {
+    RemoveFromInstanceProfile(String),
+    DetachManagedPolicy(String),
+    DeleteInlinePolicy(String),
+    DeleteRole,
+}
+
+/// As Terraform does: the role always leaves its instance profiles; its managed and inline
+/// policies go only with `force_detach_policies` (otherwise they are other resources' to
+/// remove, and IAM's DeleteConflict says when they were not).
+fn role_teardown(
+    force_detach_policies: bool,
+    instance_profiles: Vec<String>,
+    managed_policies: Vec<String>,
+    inline_policies: Vec<String>,
+) -> Vec<RoleTeardown> {
+    let mut steps: Vec<RoleTeardown> = instance_profiles
+        .into_iter()
+        .map(RoleTeardown::RemoveFromInstanceProfile)
+        .collect();
+    if force_detach_policies {
+        steps.extend(
+            managed_policies
+                .into_iter()
+                .map(RoleTeardown::DetachManagedPolicy),
+        );
+        steps.extend(
+            inline_policies
+                .into_iter()
+                .map(RoleTeardown::DeleteInlinePolicy),
+        );
+    }
+    steps.push(RoleTeardown::DeleteRole);
+    steps
+}
+
+impl Role {
+    pub fn new(aws: &Arc<Aws>) -> Role {
+        let mut attrs = vec![
+            ("id", AttrSchema::computed(Type::String)),
+            ("arn", AttrSchema::computed(Type::String)),
+            ("unique_id", AttrSchema::computed(Type::String)),
+            ("create_date", AttrSchema::computed(Type::String)),
+            (
+                "name",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            (
+                "name_prefix",
+                AttrSchema::optional_computed(Type::String).force_new(),
+            ),
+            ("assume_role_policy", AttrSchema::required(Type::String)),
+            (
+                "path",
+                AttrSchema::optional(Type::String)
+                    .default(s("/"))
+                    .force_new(),
+            ),
+            ("description", AttrSchema::optional(Type::String)),
+            (
+                "max_session_duration",
+                AttrSchema::optional(Type::Number).default(n(3600)),
+            ),
+            (
+                "force_detach_policies",
+                AttrSchema::optional(Type::Bool).default(b(false)),
+            ),
+            ("permissions_boundary", AttrSchema::optional(Type::String)),
+        ];
+        attrs.extend(tags::schema_attrs());
+        Role {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new(attrs)),
+        }
+    }
+
+    async fn get(&self, name: &str) -> ProviderResult<aws_sdk_iam::types::Role> {
+        let out = self
+            .aws
+            .iam
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(err("iam:GetRole"))?;
+        out.role.ok_or_else(|| {
+            ProviderError::new("iam:GetRole", format!("no role in the answer for {name}"))
+        })
+    }
+
+    /// Reads a role that was just created or changed, waiting out IAM's propagation.
+    async fn get_settled(&self, name: &str) -> ProviderResult<aws_sdk_iam::types::Role> {
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || self.get(name),
+        )
+        .await
+    }
+
+    fn value(&self, prior: Option<&Obj>, r: &aws_sdk_iam::types::Role) -> Value {
+        let mut o = prior.cloned().unwrap_or_default();
+        let prior_policy = prior.and_then(|p| p.str("assume_role_policy"));
+        o.set("id", s(r.role_name()))
+            .set("name", s(r.role_name()))
+            .set("name_prefix", name_prefix_value(prior, r.role_name()))
+            .set("arn", s(r.arn()))
+            .set("unique_id", s(r.role_id()))
+            .set("create_date", timestamp(r.create_date()))
+            .set("path", s(r.path()))
+            .set("description", opt_nonempty(r.description()))
+            .set(
+                "max_session_duration",
+                n(r.max_session_duration().unwrap_or(3600).into()),
+            )
+            .set(
+                "force_detach_policies",
+                b(prior
+                    .and_then(|p| p.bool("force_detach_policies"))
+                    .unwrap_or(false)),
+            )
+            .set(
+                "permissions_boundary",
+                opt_nonempty(
+                    r.permissions_boundary()
+                        .and_then(|p| p.permissions_boundary_arn()),
+                ),
+            )
+            .set(
+                "assume_role_policy",
+                policy_value(
+                    prior_policy.as_deref(),
+                    r.assume_role_policy_document().unwrap_or_default(),
+                ),
+            );
+        tags::set_read(&self.aws, &mut o, &from_iam(r.tags()));
+        o.finish(&self.schema)
+    }
+
+    async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {
+        Ok(absent_if_not_found(self.get(name).await)?.map(|r| self.value(prior, &r)))
+    }
+
+    /// Brings the role from `before` to `after`: everything but the name and path, which
+    /// replace it.
+    async fn apply_changes(&self, name: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let iam = &self.aws.iam;
+        let policy = after.req("assume_role_policy")?;
+        if !before
+            .str("assume_role_policy")
+            .is_some_and(|p| same_policy(&p, &policy))
+        {
+            iam.update_assume_role_policy()
+                .role_name(name)
+                .policy_document(&policy)
+                .send()
+                .await
+                .map_err(err("iam:UpdateAssumeRolePolicy"))?;
+        }
+        if before.str("description") != after.str("description")
+            || before.i64("max_session_duration") != after.i64("max_session_duration")
+        {
+            iam.update_role()
+                .role_name(name)
+                .description(after.str("description").unwrap_or_default())
+                .set_max_session_duration(after.i32("max_session_duration"))
+                .send()
+                .await
+                .map_err(err("iam:UpdateRole"))?;
+        }
+        let boundary = after.str("permissions_boundary");
+        if before.str("permissions_boundary") != boundary {
+            match boundary {
+                Some(arn) => {
+                    iam.put_role_permissions_boundary()
+                        .role_name(name)
+                        .permissions_boundary(arn)
+                        .send()
+                        .await
+                        .map_err(err("iam:PutRolePermissionsBoundary"))?;
+                }
+                None => {
+                    iam.delete_role_permissions_boundary()
+                        .role_name(name)
+                        .send()
+                        .await
+                        .map_err(err("iam:DeleteRolePermissionsBoundary"))?;
+                }
+            }
+        }
+        let (set, removed) = tags::diff(
+            &before.map("tags_all"),
+            &tags::merged(&self.aws, &after.map("tags")),
+        );
+        if !set.is_empty() {
+            iam.tag_role()
+                .role_name(name)
+                .set_tags(Some(iam_tags(&set)?))
+                .send()
+                .await
+                .map_err(err("iam:TagRole"))?;
+        }
+        if !removed.is_empty() {
+            iam.untag_role()
+                .role_name(name)
+                .set_tag_keys(Some(removed))
+                .send()
+                .await
+                .map_err(err("iam:UntagRole"))?;
+        }
+        Ok(())
+    }
+
+    async fn teardown_plan(
+        &self,
+        name: &str,
+        force_detach: bool,
+    ) -> ProviderResult<Vec<RoleTeardown>> {
+        let iam = &self.aws.iam;
+        let profiles = iam
+            .list_instance_profiles_for_role()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(err("iam:ListInstanceProfilesForRole"))?
+            .into_iter()
+            .map(|p| p.instance_profile_name().to_string())
+            .collect();
+        let (mut managed, mut inline) = (Vec::new(), Vec::new());
+        if force_detach {
+            managed = iam
+                .list_attached_role_policies()
+                .role_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("iam:ListAttachedRolePolicies"))?
+                .into_iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string))
+                .collect();
+            inline = iam
+                .list_role_policies()
+                .role_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(err("iam:ListRolePolicies"))?;
+        }
+        Ok(role_teardown(force_detach, profiles, managed, inline))
+    }
+
+    async fn run_teardown(&self, name: &str, step: RoleTeardown) -> ProviderResult<()> {
+        let iam = &self.aws.iam;
+        let r = match step {
+            RoleTeardown::RemoveFromInstanceProfile(profile) => iam
+                .remove_role_from_instance_profile()
+                .instance_profile_name(profile)
+                .role_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("iam:RemoveRoleFromInstanceProfile")),
+            RoleTeardown::DetachManagedPolicy(arn) => iam
+                .detach_role_policy()
+                .role_name(name)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("iam:DetachRolePolicy")),
+            RoleTeardown::DeleteInlinePolicy(policy) => iam
+                .delete_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("iam:DeleteRolePolicy")),
+            // A policy detached a moment ago may still hold the role for a while.
+            RoleTeardown::DeleteRole => {
+                retry_while(
+                    EVENTUAL_CONSISTENCY,
+                    |e| e.in_use(),
+                    || async {
+                        iam.delete_role()
+                            .role_name(name)
+                            .send()
+                            .await
+                            .map(drop)
+                            .map_err(err("iam:DeleteRole"))
+                    },
+                )
+                .await
+            }
+        };
+        gone_is_ok(r)
+    }
+}
+
+impl ResourceType for Role {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        plan_policy(prior, tags::plan(&self.aws, planned), "assume_role_policy")
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = name_to_create(&p, &ctx);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let made = this
+                .aws
+                .iam
+                .create_role()
+                .role_name(&name)
+                .path(p.str("path").unwrap_or_else(|| "/".into()))
+                .assume_role_policy_document(p.req("assume_role_policy")?)
+                .set_description(p.str("description"))
+                .set_max_session_duration(p.i32("max_session_duration"))
+                .set_permissions_boundary(p.str("permissions_boundary"))
+                .set_tags(Some(iam_tags(&t)?))
+                .send()
+                .await
+                .map_err(err("iam:CreateRole"));
+            match made {
+                Ok(_) => {}
+                Err(e) if e.already_exists() => {
+                    let existing = this.get(&name).await?;
+                    if !is_ours(&ctx, &from_iam(existing.tags())) {
+                        return Err(e);
+                    }
+                    let before = Obj::of(&this.value(None, &existing));
+                    this.apply_changes(&name, &before, &p).await?;
+                }
+                Err(e) => return Err(e),
+            }
+            let role = this.get_settled(&name).await?;
+            Ok(this.value(Some(&p), &role))
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let name = before.id()?;
+            this.apply_changes(&name, &before, &after).await?;
+            let role = this.get_settled(&name).await?;
+            Ok(this.value(Some(&after), &role))
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let name = p.id()?;
+            let force = p.bool("force_detach_policies").unwrap_or(false);
+            let Some(steps) = absent_if_not_found(this.teardown_plan(&name, force).await)? else {
+                return Ok(());
+            };
+            for step in steps {
+                this.run_teardown(&name, step).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            this.read_by_name(Some(&p), &p.id()?).await
+        })
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            this.read_by_name(None, &id)
+                .await?
+                .ok_or_else(|| ProviderError::new("import", format!("no IAM role named {id}")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teardown_leaves_profiles_then_policies_then_deletes() {
+        let steps = role_teardown(
+            true,
+            vec!["profile".into()],
+            vec!["arn:aws:iam::1:policy/p".into()],
+            vec!["inline".into()],
+        );
+        assert_eq!(
+            steps,
+            [
+                RoleTeardown::RemoveFromInstanceProfile("profile".into()),
+                RoleTeardown::DetachManagedPolicy("arn:aws:iam::1:policy/p".into()),
+                RoleTeardown::DeleteInlinePolicy("inline".into()),
+                RoleTeardown::DeleteRole,
+            ]
+        );
+    }
+
+    #[test]
+    fn teardown_without_force_detach_keeps_policies_alone() {
+        let steps = role_teardown(
+            false,
+            vec!["profile".into()],
+            vec!["arn:aws:iam::1:policy/p".into()],
+            vec!["inline".into()],
+        );
+        assert_eq!(
+            steps,
+            [
+                RoleTeardown::RemoveFromInstanceProfile("profile".into()),
+                RoleTeardown::DeleteRole,
+            ]
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! `aws_iam_role_policy`: an inline policy of a role.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::iam::common::*;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_iam_role_policy
+
+#[derive(Clone)]
+pub struct RolePolicy {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+/// `role:name`, the id Terraform gives an inline policy.
+fn split_role_policy_id(id: &str) -> ProviderResult<(String, String)> {
+    id.split_once(':')
+        .filter(|(r, p)| !r.is_empty() && !p.is_empty())
+        .map(|(r, p)| (r.to_string(), p.to_string()))
+        .ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("{id:?} is not an inline policy id: expected ROLE:NAME"),
+            )
+        })
+}
+
+impl RolePolicy {
+    pub fn new(aws: &Arc<Aws>) -> RolePolicy {
+        RolePolicy {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new([
+                ("id", AttrSchema::computed(Type::String)),
+                ("role", AttrSchema::required(Type::String).force_new()),
+                (
+                    "name",
+                    AttrSchema::optional_computed(Type::String).force_new(),
+                ),
+                (
+                    "name_prefix",
+                    AttrSchema::optional(Type::String).force_new(),
+                ),
+                ("policy", AttrSchema::required(Type::String)),
+            ])),
+        }
+    }
+
+    /// PutRolePolicy creates or overwrites, so a retry after a crash is harmless.
+    async fn put(&self, role: &str, name: &str, policy: &str) -> ProviderResult<()> {
+        // The role may have been created a moment ago and not be visible yet.
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
+                    .iam
+                    .put_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .policy_document(policy)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err("iam:PutRolePolicy"))
+            },
+        )
+        .await
+    }
+
+    async fn read_named(
+        &self,
+        prior: Option<&Obj>,
+        role: &str,
+        name: &str,
+    ) -> ProviderResult<Option<Value>> {
+        let got = self
+            .aws
+            .iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(err("iam:GetRolePolicy"));
+        let Some(got) = absent_if_not_found(got)? else {
+            return Ok(None);
+        };
+        let mut o = prior.cloned().unwrap_or_default();
+        let prior_policy = prior.and_then(|p| p.str("policy"));
+        o.set("id", s(format!("{role}:{name}")))
+            .set("role", s(got.role_name()))
+            .set("name", s(got.policy_name()))
+            .set(
+                "name_prefix",
+                opt_s(prior.and_then(|p| p.str("name_prefix"))),
+            )
+            .set(
+                "policy",
+                policy_value(prior_policy.as_deref(), got.policy_document()),
+            );
+        Ok(Some(o.finish(&self.schema)))
+    }
+
+    async fn settled(&self, p: &Obj, role: &str, name: &str) -> ProviderResult<Value> {
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.read_named(Some(p), role, name).await?.ok_or_else(|| {
+                    ProviderError::new("iam:GetRolePolicy", format!("{role}:{name} not found"))
+                        .with_code("NoSuchEntity")
+                })
+            },
+        )
+        .await
+    }
+}
+
+impl ResourceType for RolePolicy {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        plan_policy(prior, planned, "policy")
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let role = p.req("role")?;
+            // PutRolePolicy overwrites: after a crash the same name makes this the same policy.
+            let name = name_to_create(&p, &ctx);
+            this.put(&role, &name, &p.req("policy")?).await?;
+            this.settled(&p, &role, &name).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
+            let after = Obj::of(&planned);
+            this.put(&role, &name, &after.req("policy")?).await?;
+            this.settled(&after, &role, &name).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
+            gone_is_ok(
+                this.aws
+                    .iam
+                    .delete_role_policy()
+                    .role_name(role)
+                    .policy_name(name)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err("iam:DeleteRolePolicy")),
+            )
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let (role, name) = split_role_policy_id(&p.id()?)?;
+            this.read_named(Some(&p), &role, &name).await
+        })
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            let (role, name) = split_role_policy_id(&id)?;
+            this.read_named(None, &role, &name).await?.ok_or_else(|| {
+                ProviderError::new("import", format!("no inline policy {name} on role {role}"))
+            })
+        })
+    }
+}

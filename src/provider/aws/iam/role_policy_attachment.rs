@@ -1,0 +1,167 @@
+//! `aws_iam_role_policy_attachment`: a managed policy attached to a role.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, s};
+use crate::provider::aws::iam::common::*;
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// aws_iam_role_policy_attachment
+
+#[derive(Clone)]
+pub struct RolePolicyAttachment {
+    aws: Arc<Aws>,
+    schema: Arc<Schema>,
+}
+
+impl RolePolicyAttachment {
+    pub fn new(aws: &Arc<Aws>) -> RolePolicyAttachment {
+        RolePolicyAttachment {
+            aws: aws.clone(),
+            schema: Arc::new(Schema::new([
+                ("id", AttrSchema::computed(Type::String)),
+                ("role", AttrSchema::required(Type::String).force_new()),
+                ("policy_arn", AttrSchema::required(Type::String).force_new()),
+            ])),
+        }
+    }
+
+    async fn is_attached(&self, role: &str, policy_arn: &str) -> ProviderResult<bool> {
+        let attached = self
+            .aws
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(err("iam:ListAttachedRolePolicies"));
+        Ok(absent_if_not_found(attached)?
+            .unwrap_or_default()
+            .iter()
+            .any(|p| p.policy_arn() == Some(policy_arn)))
+    }
+
+    async fn read_pair(
+        &self,
+        id: String,
+        role: &str,
+        policy_arn: &str,
+    ) -> ProviderResult<Option<Value>> {
+        if !self.is_attached(role, policy_arn).await? {
+            return Ok(None);
+        }
+        let mut o = Obj::default();
+        o.set("id", s(id))
+            .set("role", s(role))
+            .set("policy_arn", s(policy_arn));
+        Ok(Some(o.finish(&self.schema)))
+    }
+}
+
+impl ResourceType for RolePolicyAttachment {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.aws.address
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let (role, arn) = (p.req("role")?, p.req("policy_arn")?);
+            // Attaching an attached policy succeeds, so a retry after a crash is harmless; the
+            // role may not be visible yet right after its creation.
+            retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.is_not_found(),
+                || async {
+                    this.aws
+                        .iam
+                        .attach_role_policy()
+                        .role_name(&role)
+                        .policy_arn(&arn)
+                        .send()
+                        .await
+                        .map(drop)
+                        .map_err(err("iam:AttachRolePolicy"))
+                },
+            )
+            .await?;
+            let mut o = Obj::default();
+            o.set("id", s(unique_name(&format!("{role}-"))))
+                .set("role", s(role))
+                .set("policy_arn", s(arn));
+            Ok(o.finish(&this.schema))
+        })
+    }
+
+    /// Both arguments replace the attachment, so there is never anything to update.
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        Box::pin(async move { Ok(planned) })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            gone_is_ok(
+                this.aws
+                    .iam
+                    .detach_role_policy()
+                    .role_name(p.req("role")?)
+                    .policy_arn(p.req("policy_arn")?)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(err("iam:DetachRolePolicy")),
+            )
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            this.read_pair(p.id()?, &p.req("role")?, &p.req("policy_arn")?)
+                .await
+        })
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    }
+
+    /// `ROLE/POLICY_ARN`, as Terraform imports an attachment (a role name has no slash).
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            let Some((role, arn)) = id
+                .split_once('/')
+                .filter(|(r, a)| !r.is_empty() && !a.is_empty())
+            else {
+                return Err(ProviderError::new(
+                    "import",
+                    format!("{id:?} is not an attachment id: expected ROLE/POLICY_ARN"),
+                ));
+            };
+            this.read_pair(unique_name(&format!("{role}-")), role, arn)
+                .await?
+                .ok_or_else(|| {
+                    ProviderError::new("import", format!("{arn} is not attached to role {role}"))
+                })
+        })
+    }
+}

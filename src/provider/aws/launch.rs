@@ -1,0 +1,124 @@
+//! What launch templates, launch configurations, instances and autoscaling groups share:
+//! nested block types and reading blocks back in the configuration's shape.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::attrs::{Obj, blocks, opt_s};
+use crate::provider::schema::block_object;
+
+pub(crate) fn string_set() -> Type {
+    Type::Set(Box::new(Type::String))
+}
+
+/// What the API reports, cut to the shape of what was configured: inside nested blocks an
+/// argument the configuration left null stays null (the API fills in defaults for those, and
+/// they would show as changes), and blocks are matched by position. Without a prior (import)
+/// the API's value is taken whole.
+pub(crate) fn fit(prior: Option<&Value>, actual: Value) -> Value {
+    let Some(prior) = prior else { return actual };
+    if prior.is_null() {
+        return prior.clone();
+    }
+    match (prior.unmark().0, &actual) {
+        (Value::Object(p), Value::Object(a)) => Value::object(
+            a.iter()
+                .map(|(k, v)| {
+                    let unset = Value::Null(v.ty());
+                    (k.clone(), fit(Some(p.get(k).unwrap_or(&unset)), v.clone()))
+                })
+                .collect(),
+        ),
+        (Value::List(_, p), Value::List(ty, a)) if p.len() == a.len() => Value::list(
+            ty.clone(),
+            p.iter()
+                .zip(a.iter())
+                .map(|(p, a)| fit(Some(p), a.clone()))
+                .collect(),
+        ),
+        _ => actual,
+    }
+}
+
+/// Nested blocks read from the API, as [`fit`] to the prior's: none is a null list, as an
+/// absent block is in configuration.
+pub(crate) fn read_blocks(prior: Option<&Obj>, name: &str, elem: &Type, items: Vec<Obj>) -> Value {
+    let actual = if items.is_empty() {
+        Value::Null(Type::List(Box::new(elem.clone())))
+    } else {
+        blocks(elem, items)
+    };
+    fit(
+        prior
+            .map(|p| p.0.get(name).cloned().unwrap_or_else(Value::null))
+            .as_ref(),
+        actual,
+    )
+}
+
+/// A set of strings that is null when empty, for optional arguments the API reports as empty.
+pub(crate) fn opt_set(xs: Vec<String>) -> Value {
+    if xs.is_empty() {
+        Value::Null(string_set())
+    } else {
+        crate::provider::aws::attrs::set_s(xs)
+    }
+}
+
+/// Terraform's launch template booleans that may be left unset are strings (`"true"`).
+pub(crate) fn tri_bool(o: &Obj, k: &str) -> Option<bool> {
+    o.str(k).and_then(|v| v.parse().ok())
+}
+
+pub(crate) fn tri_s(v: Option<bool>) -> Value {
+    opt_s(v.map(|v| v.to_string()))
+}
+
+pub(crate) fn nonempty<T>(xs: Vec<T>) -> Option<Vec<T>> {
+    (!xs.is_empty()).then_some(xs)
+}
+
+pub(crate) fn iam_profile_ty() -> Type {
+    block_object(&[("name", Type::String), ("arn", Type::String)])
+}
+
+pub(crate) fn network_interface_ty() -> Type {
+    block_object(&[
+        ("associate_public_ip_address", Type::String),
+        ("delete_on_termination", Type::String),
+        ("device_index", Type::Number),
+        ("security_groups", string_set()),
+        ("subnet_id", Type::String),
+    ])
+}
+
+pub(crate) fn ebs_ty() -> Type {
+    block_object(&[
+        ("volume_size", Type::Number),
+        ("volume_type", Type::String),
+        ("encrypted", Type::String),
+        ("delete_on_termination", Type::String),
+        ("iops", Type::Number),
+    ])
+}
+
+pub(crate) fn block_device_ty() -> Type {
+    block_object(&[
+        ("device_name", Type::String),
+        ("ebs", Type::List(Box::new(ebs_ty()))),
+    ])
+}
+
+pub(crate) fn metadata_ty() -> Type {
+    block_object(&[
+        ("http_tokens", Type::String),
+        ("http_endpoint", Type::String),
+        ("http_put_response_hop_limit", Type::Number),
+    ])
+}
+
+pub(crate) fn tag_spec_ty() -> Type {
+    block_object(&[
+        ("resource_type", Type::String),
+        ("tags", Type::Map(Box::new(Type::String))),
+    ])
+}
