@@ -105,3 +105,41 @@ fn bake_does_not_reach_into_plan() {
         .collect();
     assert!(offenders.is_empty(), "bake/ imports plan/: {offenders:?}");
 }
+
+/// The AWS provider stays a place a newcomer can extend: one resource type per file, no file
+/// over 700 lines, and every type registered in the one table of `aws/mod.rs`.
+#[test]
+fn the_aws_provider_has_one_small_file_per_type() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("provider/aws"), &mut files);
+    let registry = std::fs::read_to_string(src.join("provider/aws/mod.rs")).unwrap();
+    let mut problems = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let rel = f.strip_prefix(&src).unwrap().display().to_string();
+        let lines = text.lines().count();
+        if lines > 700 {
+            problems.push(format!("{rel}: {lines} lines (at most 700)"));
+        }
+        let types: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("impl ResourceType for "))
+            .map(|l| l.trim_end_matches(" {"))
+            .collect();
+        if types.len() > 1 {
+            problems.push(format!("{rel}: {} resource types ({types:?})", types.len()));
+        }
+        for t in types {
+            if !registry.contains(&format!("{t}::new(")) {
+                problems.push(format!("{rel}: {t} is not in the registration table"));
+            }
+        }
+    }
+    assert!(
+        files.len() > 30,
+        "only {} provider files found",
+        files.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

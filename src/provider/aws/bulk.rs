@@ -172,3 +172,79 @@ pub fn refresh<B: Ec2Bulk>(b: Arc<B>, batch: RefreshBatch) -> BoxFuture<Provider
         Ok(Refreshed { current, found })
     })
 }
+
+/// What every AWS type's `impl ResourceType` says alike: its schema and provider address,
+/// from its `schema` and `aws` fields.
+macro_rules! schema_and_address {
+    () => {
+        fn schema(&self) -> &$crate::provider::Schema {
+            &self.schema
+        }
+
+        fn provider_address(&self) -> &str {
+            &self.aws.address
+        }
+    };
+}
+pub(crate) use schema_and_address;
+
+/// The reading half of `ResourceType` for a type found through [`Ec2Bulk`]: read one, refresh
+/// by type, import by id (plus [`schema_and_address`]). The type writes only plan, create,
+/// update and delete.
+macro_rules! ec2_reads {
+    () => {
+        $crate::provider::aws::bulk::schema_and_address!();
+
+        fn read(
+            &self,
+            prior: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
+        > {
+            $crate::provider::aws::bulk::read_one(std::sync::Arc::new(self.clone()), prior)
+        }
+
+        fn refresh(
+            &self,
+            batch: $crate::provider::RefreshBatch,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<$crate::provider::Refreshed>,
+        > {
+            $crate::provider::aws::bulk::refresh(std::sync::Arc::new(self.clone()), batch)
+        }
+
+        fn import(
+            &self,
+            id: &str,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<$crate::lang::value::Value>,
+        > {
+            $crate::provider::aws::bulk::import_one(
+                std::sync::Arc::new(self.clone()),
+                id.to_string(),
+            )
+        }
+    };
+}
+pub(crate) use ec2_reads;
+
+/// The body of [`Ec2Bulk::describe`]: every page of one EC2 Describe call with these filters
+/// (`describe_all!(self, describe_vpcs, "ec2:DescribeVpcs", filters, 1000)`; the page size is
+/// left out for the calls that take none).
+macro_rules! describe_all {
+    ($self:ident, $op:ident, $name:literal, $filters:ident $(, $page:literal)?) => {{
+        let ec2 = $self.aws.ec2.clone();
+        Box::pin(async move {
+            ec2.$op()
+                .set_filters(Some($filters))
+                $(.max_results($page))?
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err($crate::provider::aws::sdk::err($name))
+        })
+    }};
+}
+pub(crate) use describe_all;

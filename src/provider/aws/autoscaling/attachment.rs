@@ -70,14 +70,7 @@ impl Attachment {
 }
 
 impl ResourceType for Attachment {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         let o = Obj::of(planned);
         let both_known = ["lb_target_group_arn", "elb"]

@@ -470,14 +470,7 @@ fn set_diff(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
 }
 
 impl ResourceType for AutoscalingGroup {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {

@@ -214,16 +214,9 @@ impl LaunchConfiguration {
 }
 
 impl ResourceType for LaunchConfiguration {
+    crate::provider::aws::bulk::schema_and_address!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         validate_user_data(planned, false)
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
     }
 
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {

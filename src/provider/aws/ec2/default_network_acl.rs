@@ -9,10 +9,7 @@ use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, IcmpTypeCode, NetworkAclEntry, PortRange, RuleAction};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -386,14 +383,7 @@ impl Ec2Bulk for DefaultNetworkAcl {
 }
 
 impl ResourceType for DefaultNetworkAcl {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         // Configured entries take the form reads give them ("tcp" as "6", unset as "" or 0).
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
@@ -433,18 +423,6 @@ impl ResourceType for DefaultNetworkAcl {
     fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
         // The default ACL cannot be deleted; it stays with its entries and subnets.
         Box::pin(async { Ok(()) })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }
 

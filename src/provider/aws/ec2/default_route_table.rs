@@ -9,10 +9,7 @@ use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::Filter;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -93,14 +90,7 @@ impl Ec2Bulk for DefaultRouteTable {
 }
 
 impl ResourceType for DefaultRouteTable {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         tags::plan(&self.aws, planned)
     }
@@ -143,17 +133,5 @@ impl ResourceType for DefaultRouteTable {
     fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
         // The main route table cannot be deleted; it stays with its routes.
         Box::pin(async { Ok(()) })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

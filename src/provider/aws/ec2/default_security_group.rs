@@ -10,8 +10,7 @@ use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_ec2::types::Filter;
 use std::sync::Arc;
@@ -125,18 +124,13 @@ impl Ec2Bulk for DefaultSecurityGroup {
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.describe_security_groups()
-                .set_filters(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeSecurityGroups"))
-        })
+        crate::provider::aws::bulk::describe_all!(
+            self,
+            describe_security_groups,
+            "ec2:DescribeSecurityGroups",
+            filters,
+            1000
+        )
     }
 
     fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -152,14 +146,7 @@ impl Ec2Bulk for DefaultSecurityGroup {
 }
 
 impl ResourceType for DefaultSecurityGroup {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
         for key in ["ingress", "egress"] {
@@ -192,17 +179,5 @@ impl ResourceType for DefaultSecurityGroup {
     fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
         // The group and its rules stay as they are.
         Box::pin(async { Ok(()) })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

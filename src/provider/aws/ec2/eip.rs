@@ -9,10 +9,7 @@ use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while,
 };
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
@@ -201,14 +198,7 @@ impl Ec2Bulk for Eip {
 }
 
 impl ResourceType for Eip {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let v = tags::plan(&self.aws, planned);
         // Moving the association changes what the address is associated through.
@@ -311,17 +301,5 @@ impl ResourceType for Eip {
                 .await,
             )
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

@@ -10,8 +10,7 @@ use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::aws::user_data::*;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_ec2::types::{
     AttributeValue, Filter, IamInstanceProfileSpecification, InstanceAttributeName,
@@ -330,16 +329,9 @@ impl Ec2Bulk for Instance {
 }
 
 impl ResourceType for Instance {
+    crate::provider::aws::bulk::ec2_reads!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         validate_user_data(planned, false)
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
     }
 
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
@@ -476,18 +468,6 @@ impl ResourceType for Instance {
             this.wait_state(&id, InstanceStateName::Terminated).await?;
             Ok(())
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }
 

@@ -10,10 +10,7 @@ use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::aws::user_data::*;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{
     Filter, InstanceType, LaunchTemplateBlockDeviceMappingRequest,
     LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
@@ -465,16 +462,9 @@ impl Ec2Bulk for LaunchTemplate {
 }
 
 impl ResourceType for LaunchTemplate {
+    crate::provider::aws::bulk::ec2_reads!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         validate_user_data(planned, true)
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
     }
 
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
@@ -579,18 +569,6 @@ impl ResourceType for LaunchTemplate {
                 .map_err(err("ec2:DeleteLaunchTemplate"));
             gone_is_ok(r)
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }
 

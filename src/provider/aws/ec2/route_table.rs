@@ -11,10 +11,7 @@ use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -83,14 +80,7 @@ impl Ec2Bulk for RouteTable {
 }
 
 impl ResourceType for RouteTable {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         tags::plan(&self.aws, planned)
     }
@@ -171,17 +161,5 @@ impl ResourceType for RouteTable {
             })
             .await
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

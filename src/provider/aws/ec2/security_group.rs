@@ -9,10 +9,7 @@ use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
@@ -86,18 +83,13 @@ impl Ec2Bulk for SecurityGroup {
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.describe_security_groups()
-                .set_filters(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeSecurityGroups"))
-        })
+        crate::provider::aws::bulk::describe_all!(
+            self,
+            describe_security_groups,
+            "ec2:DescribeSecurityGroups",
+            filters,
+            1000
+        )
     }
 
     fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -113,14 +105,7 @@ impl Ec2Bulk for SecurityGroup {
 }
 
 impl ResourceType for SecurityGroup {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
         plan_rules(&mut o);
@@ -206,17 +191,5 @@ impl ResourceType for SecurityGroup {
             })
             .await
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

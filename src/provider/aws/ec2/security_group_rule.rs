@@ -266,14 +266,7 @@ impl LegacyRule {
 }
 
 impl ResourceType for LegacyRule {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&planned);
         if let Some(p) = o.str("protocol") {

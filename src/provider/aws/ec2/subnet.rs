@@ -7,10 +7,7 @@ use crate::provider::aws::attrs::{Obj, b, n, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind};
 use std::sync::Arc;
 
@@ -142,18 +139,13 @@ impl Ec2Bulk for Subnet {
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.describe_subnets()
-                .set_filters(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeSubnets"))
-        })
+        crate::provider::aws::bulk::describe_all!(
+            self,
+            describe_subnets,
+            "ec2:DescribeSubnets",
+            filters,
+            1000
+        )
     }
 
     fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -214,14 +206,7 @@ impl Ec2Bulk for Subnet {
 }
 
 impl ResourceType for Subnet {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         // The free address count moves as instances come and go: never a reason to update.
         let mut v = tags::plan(&self.aws, planned);
@@ -307,17 +292,5 @@ impl ResourceType for Subnet {
             })
             .await
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

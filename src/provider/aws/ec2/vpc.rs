@@ -7,10 +7,7 @@ use crate::provider::aws::attrs::{Obj, b, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind, VpcAttributeName};
 use std::sync::Arc;
 
@@ -178,18 +175,13 @@ impl Ec2Bulk for Vpc {
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.describe_vpcs()
-                .set_filters(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeVpcs"))
-        })
+        crate::provider::aws::bulk::describe_all!(
+            self,
+            describe_vpcs,
+            "ec2:DescribeVpcs",
+            filters,
+            1000
+        )
     }
 
     fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -261,14 +253,7 @@ impl Ec2Bulk for Vpc {
 }
 
 impl ResourceType for Vpc {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         tags::plan(&self.aws, planned)
     }
@@ -360,17 +345,5 @@ impl ResourceType for Vpc {
             })
             .await
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

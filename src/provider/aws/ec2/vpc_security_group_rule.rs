@@ -10,8 +10,7 @@ use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_ec2::types::{
     Filter, ResourceType as Kind, SecurityGroupRuleRequest, SecurityGroupRuleUpdate,
@@ -139,18 +138,13 @@ impl Ec2Bulk for VpcRule {
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.describe_security_group_rules()
-                .set_filters(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeSecurityGroupRules"))
-        })
+        crate::provider::aws::bulk::describe_all!(
+            self,
+            describe_security_group_rules,
+            "ec2:DescribeSecurityGroupRules",
+            filters,
+            1000
+        )
     }
 
     fn value(&self, prior: Option<Obj>, r: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -206,14 +200,7 @@ impl Ec2Bulk for VpcRule {
 }
 
 impl ResourceType for VpcRule {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
         if let Some(p) = o.str("ip_protocol") {
@@ -329,17 +316,5 @@ impl ResourceType for VpcRule {
             };
             gone_is_ok(r)
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::read_one(Arc::new(self.clone()), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk::refresh(Arc::new(self.clone()), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk::import_one(Arc::new(self.clone()), id.to_string())
     }
 }

@@ -10,10 +10,7 @@ use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for,
 };
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancing as elb;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -469,14 +466,7 @@ impl ElbBulk for ClassicLoadBalancer {
 }
 
 impl ResourceType for ClassicLoadBalancer {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::elbv2::common::elb_reads!();
     /// Listener protocols are planned lowercase, as a read gives them, so that `"HTTP"` and
     /// `"http"` in configuration are the same listener.
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
@@ -649,17 +639,5 @@ impl ResourceType for ClassicLoadBalancer {
             gone_is_ok(r)?;
             this.wait_interfaces_gone(&name).await
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk_read(self.clone(), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk_refresh(self.clone(), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk_import(self.clone(), id.to_string())
     }
 }

@@ -379,3 +379,39 @@ pub(crate) fn access_logs_type() -> Type {
         ("enabled", Type::Bool),
     ])
 }
+
+/// The reading half of `ResourceType` for a type found through [`ElbBulk`]: read one, refresh
+/// by type, import by ARN (plus the schema and provider address).
+macro_rules! elb_reads {
+    () => {
+        $crate::provider::aws::bulk::schema_and_address!();
+
+        fn read(
+            &self,
+            prior: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
+        > {
+            $crate::provider::aws::elbv2::common::bulk_read(self.clone(), prior)
+        }
+
+        fn refresh(
+            &self,
+            batch: $crate::provider::RefreshBatch,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<$crate::provider::Refreshed>,
+        > {
+            $crate::provider::aws::elbv2::common::bulk_refresh(self.clone(), batch)
+        }
+
+        fn import(
+            &self,
+            id: &str,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<$crate::lang::value::Value>,
+        > {
+            $crate::provider::aws::elbv2::common::bulk_import(self.clone(), id.to_string())
+        }
+    };
+}
+pub(crate) use elb_reads;

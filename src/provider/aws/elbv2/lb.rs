@@ -8,8 +8,7 @@ use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::HashMap;
@@ -374,14 +373,7 @@ impl ElbBulk for LoadBalancer {
 }
 
 impl ResourceType for LoadBalancer {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::elbv2::common::elb_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         tags::plan(&self.aws, planned)
     }
@@ -521,17 +513,5 @@ impl ResourceType for LoadBalancer {
             )
             .await
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk_read(self.clone(), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk_refresh(self.clone(), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk_import(self.clone(), id.to_string())
     }
 }

@@ -8,10 +8,7 @@ use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -271,14 +268,7 @@ impl ElbBulk for Listener {
 }
 
 impl ResourceType for Listener {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::elbv2::common::elb_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
         let prior = prior.map(Obj::of).unwrap_or_default();
@@ -412,17 +402,5 @@ impl ResourceType for Listener {
                 .map_err(err("elbv2:DeleteListener"));
             gone_is_ok(r)
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk_read(self.clone(), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk_refresh(self.clone(), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk_import(self.clone(), id.to_string())
     }
 }

@@ -8,10 +8,7 @@ use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{DEPENDENTS_DRAIN, err, gone_is_ok, retry_while};
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType,
-    Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -333,14 +330,7 @@ impl ElbBulk for TargetGroup {
 }
 
 impl ResourceType for TargetGroup {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::elbv2::common::elb_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
         let prior = prior.map(Obj::of).unwrap_or_default();
@@ -483,17 +473,5 @@ impl ResourceType for TargetGroup {
             .await;
             gone_is_ok(r)
         })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk_read(self.clone(), prior)
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        bulk_refresh(self.clone(), batch)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        bulk_import(self.clone(), id.to_string())
     }
 }

@@ -170,14 +170,7 @@ impl InstanceProfile {
 }
 
 impl ResourceType for InstanceProfile {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         tags::plan(&self.aws, planned)
     }

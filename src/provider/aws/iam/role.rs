@@ -332,14 +332,7 @@ impl Role {
 }
 
 impl ResourceType for Role {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         plan_policy(prior, tags::plan(&self.aws, planned), "assume_role_policy")
     }

@@ -126,14 +126,7 @@ impl RolePolicy {
 }
 
 impl ResourceType for RolePolicy {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         plan_policy(prior, planned, "policy")
     }

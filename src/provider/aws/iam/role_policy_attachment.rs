@@ -69,14 +69,7 @@ impl RolePolicyAttachment {
 }
 
 impl ResourceType for RolePolicyAttachment {
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn provider_address(&self) -> &str {
-        &self.aws.address
-    }
-
+    crate::provider::aws::bulk::schema_and_address!();
     fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
