@@ -19,6 +19,7 @@ pub mod iam;
 pub mod launch;
 pub mod naming;
 pub mod sdk;
+pub mod table;
 pub mod tags;
 pub mod user_data;
 

@@ -1,4 +1,6 @@
-//! `aws_subnet`: one SDK-to-attributes mapping serves read, refresh, import and create.
+//! `aws_subnet`: the model of a table-driven type. Its attributes are declared once in
+//! [`table`] (schema and how each reads from a described subnet); read, refresh, import and
+//! the value after create and update all read through it.
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -6,80 +8,110 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, n, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind};
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::Subnet;
+
+/// The IPv6 block associated with the subnet, if any.
+fn ipv6(v: &Item) -> Option<&aws_sdk_ec2::types::SubnetIpv6CidrBlockAssociation> {
+    v.ipv6_cidr_block_association_set().first()
+}
+
+fn dns(v: &Item) -> Option<&aws_sdk_ec2::types::PrivateDnsNameOptionsOnLaunch> {
+    v.private_dns_name_options_on_launch()
+}
+
+/// Every attribute of `aws_subnet`, and how it reads from a described subnet.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let off = || A::optional(Type::Bool).default(b(false));
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |v| opt_s(v.subnet_id()))
+        .attr("arn", A::computed(Type::String), |v| opt_s(v.subnet_arn()))
+        .attr("vpc_id", A::required(Type::String).force_new(), |v| {
+            opt_s(v.vpc_id())
+        })
+        .attr("cidr_block", A::optional(Type::String).force_new(), |v| {
+            opt_s(v.cidr_block())
+        })
+        .attr("ipv6_cidr_block", A::optional_computed(Type::String), |v| {
+            opt_s(ipv6(v).and_then(|a| a.ipv6_cidr_block()))
+        })
+        .attr(
+            "ipv6_cidr_block_association_id",
+            A::computed(Type::String),
+            |v| opt_s(ipv6(v).and_then(|a| a.association_id())),
+        )
+        .attr(
+            "availability_zone",
+            A::optional_computed(Type::String).force_new(),
+            |v| opt_s(v.availability_zone()),
+        )
+        .attr(
+            "availability_zone_id",
+            A::optional_computed(Type::String).force_new(),
+            |v| opt_s(v.availability_zone_id()),
+        )
+        .attr("map_public_ip_on_launch", off(), |v| {
+            b(v.map_public_ip_on_launch().unwrap_or(false))
+        })
+        .attr("assign_ipv6_address_on_creation", off(), |v| {
+            b(v.assign_ipv6_address_on_creation().unwrap_or(false))
+        })
+        .attr("enable_dns64", off(), |v| {
+            b(v.enable_dns64().unwrap_or(false))
+        })
+        .attr("enable_resource_name_dns_a_record_on_launch", off(), |v| {
+            b(dns(v)
+                .and_then(|d| d.enable_resource_name_dns_a_record())
+                .unwrap_or(false))
+        })
+        .attr(
+            "enable_resource_name_dns_aaaa_record_on_launch",
+            off(),
+            |v| {
+                b(dns(v)
+                    .and_then(|d| d.enable_resource_name_dns_aaaa_record())
+                    .unwrap_or(false))
+            },
+        )
+        .attr(
+            "private_dns_hostname_type_on_launch",
+            A::optional_computed(Type::String),
+            |v| opt_s(dns(v).and_then(|d| d.hostname_type()).map(|t| t.as_str())),
+        )
+        .attr("ipv6_native", off().force_new(), |v| {
+            b(v.ipv6_native().unwrap_or(false))
+        })
+        .attr(
+            "available_ip_address_count",
+            A::computed(Type::Number),
+            |v| n(v.available_ip_address_count().unwrap_or(0).into()),
+        )
+        .attr("owner_id", A::computed(Type::String), |v| {
+            opt_s(v.owner_id())
+        })
+        .tagged(|v| tags::from_ec2(v.tags()))
+}
+
 #[derive(Clone)]
 pub struct Subnet {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl Subnet {
     pub fn new(aws: &Arc<Aws>) -> Subnet {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("vpc_id", AttrSchema::required(Type::String).force_new()),
-            ("cidr_block", AttrSchema::optional(Type::String).force_new()),
-            (
-                "ipv6_cidr_block",
-                AttrSchema::optional_computed(Type::String),
-            ),
-            (
-                "ipv6_cidr_block_association_id",
-                AttrSchema::computed(Type::String),
-            ),
-            (
-                "availability_zone",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "availability_zone_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "map_public_ip_on_launch",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "assign_ipv6_address_on_creation",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "enable_dns64",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "enable_resource_name_dns_a_record_on_launch",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "enable_resource_name_dns_aaaa_record_on_launch",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "private_dns_hostname_type_on_launch",
-                AttrSchema::optional_computed(Type::String),
-            ),
-            (
-                "ipv6_native",
-                AttrSchema::optional(Type::Bool)
-                    .default(b(false))
-                    .force_new(),
-            ),
-            (
-                "available_ip_address_count",
-                AttrSchema::computed(Type::Number),
-            ),
-            ("owner_id", AttrSchema::computed(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         Subnet {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -125,7 +157,7 @@ const SUBNET_SWITCHES: [&str; 5] = [
 ];
 
 impl Ec2Bulk for Subnet {
-    type Item = aws_sdk_ec2::types::Subnet;
+    type Item = Item;
     const ID_FILTER: &'static str = "subnet-id";
     const DESCRIBE: &'static str = "ec2:DescribeSubnets";
     const NOT_FOUND: &'static str = "InvalidSubnetID.NotFound";
@@ -149,59 +181,9 @@ impl Ec2Bulk for Subnet {
     }
 
     fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = prior.unwrap_or_default();
-            let ipv6 = v.ipv6_cidr_block_association_set().first();
-            let dns = v.private_dns_name_options_on_launch();
-            o.set("id", opt_s(v.subnet_id()))
-                .set("arn", opt_s(v.subnet_arn()))
-                .set("vpc_id", opt_s(v.vpc_id()))
-                .set("cidr_block", opt_s(v.cidr_block()))
-                .set(
-                    "ipv6_cidr_block",
-                    opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
-                )
-                .set(
-                    "ipv6_cidr_block_association_id",
-                    opt_s(ipv6.and_then(|a| a.association_id())),
-                )
-                .set("availability_zone", opt_s(v.availability_zone()))
-                .set("availability_zone_id", opt_s(v.availability_zone_id()))
-                .set(
-                    "map_public_ip_on_launch",
-                    b(v.map_public_ip_on_launch().unwrap_or(false)),
-                )
-                .set(
-                    "assign_ipv6_address_on_creation",
-                    b(v.assign_ipv6_address_on_creation().unwrap_or(false)),
-                )
-                .set("enable_dns64", b(v.enable_dns64().unwrap_or(false)))
-                .set("ipv6_native", b(v.ipv6_native().unwrap_or(false)))
-                .set(
-                    "enable_resource_name_dns_a_record_on_launch",
-                    b(dns
-                        .and_then(|d| d.enable_resource_name_dns_a_record())
-                        .unwrap_or(false)),
-                )
-                .set(
-                    "enable_resource_name_dns_aaaa_record_on_launch",
-                    b(dns
-                        .and_then(|d| d.enable_resource_name_dns_aaaa_record())
-                        .unwrap_or(false)),
-                )
-                .set(
-                    "private_dns_hostname_type_on_launch",
-                    opt_s(dns.and_then(|d| d.hostname_type()).map(|t| t.as_str())),
-                )
-                .set(
-                    "available_ip_address_count",
-                    n(v.available_ip_address_count().unwrap_or(0).into()),
-                )
-                .set("owner_id", opt_s(v.owner_id()));
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&v));
-            Ok(Some(o.finish(&this.schema)))
-        })
+        let o = self.table.read(&self.aws, prior, &v);
+        let value = o.finish(&self.schema);
+        Box::pin(async move { Ok(Some(value)) })
     }
 }
 
