@@ -14,7 +14,7 @@ use crate::lang::value::Value;
 use crate::provider::{AttrSchema, Schema};
 
 /// One attribute: its name, its schema, and how it reads from a described object of type `T`
-/// (`None` for what the configuration alone knows: the prior value is kept).
+/// (`None`: see [`Table::declared`]).
 pub struct Attr<T> {
     pub name: &'static str,
     pub schema: AttrSchema,
@@ -51,8 +51,10 @@ impl<T> Table<T> {
         self
     }
 
-    /// An attribute only the configuration knows (AWS does not answer it back).
-    pub fn config(mut self, name: &'static str, schema: AttrSchema) -> Self {
+    /// An attribute the described object does not answer: what only the configuration knows
+    /// (kept from the prior), or what the type reads itself with more than the object (an ARN
+    /// built from the region, an attribute with its own Describe call).
+    pub fn declared(mut self, name: &'static str, schema: AttrSchema) -> Self {
         self.attrs.push(Attr {
             name,
             schema,
@@ -117,7 +119,7 @@ mod tests {
         Table::<Thing>::new()
             .attr("id", AttrSchema::computed(Type::String), |t| s(t.id))
             .attr("on", AttrSchema::optional(Type::Bool), |t| b(t.on))
-            .config("note", AttrSchema::optional(Type::String))
+            .declared("note", AttrSchema::optional(Type::String))
     }
 
     #[test]

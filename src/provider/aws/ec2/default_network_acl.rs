@@ -14,9 +14,6 @@ use aws_sdk_ec2::types::{Filter, IcmpTypeCode, NetworkAclEntry, PortRange, RuleA
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_default_network_acl
-
 /// The rule number of the deny-all entry every ACL ends with, which cannot be changed.
 const CATCH_ALL_RULE: i32 = 32767;
 

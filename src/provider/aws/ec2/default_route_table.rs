@@ -14,9 +14,6 @@ use aws_sdk_ec2::types::Filter;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_default_route_table
-
 #[derive(Clone)]
 pub struct DefaultRouteTable {
     aws: Arc<Aws>,

@@ -15,9 +15,6 @@ use crate::provider::{
 use aws_sdk_ec2::types::Filter;
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_default_security_group
-
 #[derive(Clone)]
 pub struct DefaultSecurityGroup {
     aws: Arc<Aws>,

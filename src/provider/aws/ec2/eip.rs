@@ -13,9 +13,6 @@ use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, Reso
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_eip
-
 #[derive(Clone)]
 pub struct Eip {
     aws: Arc<Aws>,
@@ -126,7 +123,7 @@ fn ec2_dns(region: &str, ip: &str, public: bool) -> String {
 impl Ec2Bulk for Eip {
     type Item = aws_sdk_ec2::types::Address;
     const ID_FILTER: &'static str = "allocation-id";
-    const DESCRIBE: &'static str = "describe";
+    const DESCRIBE: &'static str = "ec2:DescribeAddresses";
     const NOT_FOUND: &'static str = "InvalidAllocationID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {

@@ -1,4 +1,4 @@
-//! `aws_internet_gateway`.
+//! `aws_internet_gateway`: attributes on a table; the ARN built from the region.
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -8,33 +8,52 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, delete_when_released, err, gone_is_ok, retry_while,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_internet_gateway
+type Item = aws_sdk_ec2::types::InternetGateway;
+
+/// Every attribute of `aws_internet_gateway`, and how it reads from a described gateway.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |g| {
+            opt_s(g.internet_gateway_id())
+        })
+        // Built from the region by `value`.
+        .declared("arn", A::computed(Type::String))
+        .attr("owner_id", A::computed(Type::String), |g| {
+            opt_s(g.owner_id())
+        })
+        // Not force-new: a gateway moves between VPCs by detach and attach.
+        .attr("vpc_id", A::optional(Type::String), |g| {
+            opt_s(
+                g.attachments()
+                    .iter()
+                    .find(|a| a.state().is_some_and(|s| s.as_str() != "detached"))
+                    .and_then(|a| a.vpc_id()),
+            )
+        })
+        .tagged(|g| tags::from_ec2(g.tags()))
+}
 
 #[derive(Clone)]
 pub struct InternetGateway {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl InternetGateway {
     pub fn new(aws: &Arc<Aws>) -> InternetGateway {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("owner_id", AttrSchema::computed(Type::String)),
-            // Not force-new: a gateway moves between VPCs by detach and attach.
-            ("vpc_id", AttrSchema::optional(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         InternetGateway {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -84,9 +103,9 @@ impl InternetGateway {
 }
 
 impl Ec2Bulk for InternetGateway {
-    type Item = aws_sdk_ec2::types::InternetGateway;
+    type Item = Item;
     const ID_FILTER: &'static str = "internet-gateway-id";
-    const DESCRIBE: &'static str = "describe";
+    const DESCRIBE: &'static str = "ec2:DescribeInternetGateways";
     const NOT_FOUND: &'static str = "InvalidInternetGatewayID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {
@@ -108,29 +127,17 @@ impl Ec2Bulk for InternetGateway {
     }
 
     fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Self::item_id(&g);
-            let owner = g.owner_id().unwrap_or_default();
-            let vpc = g
-                .attachments()
-                .iter()
-                .find(|a| a.state().is_some_and(|s| s.as_str() != "detached"))
-                .and_then(|a| a.vpc_id());
-            let mut o = prior.unwrap_or_default();
-            o.set("id", s(&id))
-                .set(
-                    "arn",
-                    s(format!(
-                        "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
-                        this.aws.region
-                    )),
-                )
-                .set("owner_id", s(owner))
-                .set("vpc_id", opt_s(vpc));
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&g));
-            Ok(Some(o.finish(&this.schema)))
-        })
+        let mut o = self.table.read(&self.aws, prior, &g);
+        let (id, owner) = (Self::item_id(&g), g.owner_id().unwrap_or_default());
+        o.set(
+            "arn",
+            s(format!(
+                "arn:aws:ec2:{}:{owner}:internet-gateway/{id}",
+                self.aws.region
+            )),
+        );
+        let value = o.finish(&self.schema);
+        Box::pin(async move { Ok(Some(value)) })
     }
 }
 

@@ -12,9 +12,6 @@ use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, Reso
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_key_pair
-
 #[derive(Clone)]
 pub struct KeyPair {
     aws: Arc<Aws>,

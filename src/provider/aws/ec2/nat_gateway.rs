@@ -7,6 +7,7 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
@@ -20,42 +21,68 @@ const NAT_GATEWAY_CREATE: Duration = Duration::from_secs(10 * 60);
 
 const NAT_GATEWAY_DELETE: Duration = Duration::from_secs(30 * 60);
 
-// ---------------------------------------------------------------------------------------------
-// aws_nat_gateway
+type Item = aws_sdk_ec2::types::NatGateway;
+
+/// The gateway's primary address (the first, if none says it is).
+fn primary(g: &Item) -> Option<&aws_sdk_ec2::types::NatGatewayAddress> {
+    let addresses = g.nat_gateway_addresses();
+    addresses
+        .iter()
+        .find(|a| a.is_primary() == Some(true))
+        .or_else(|| addresses.first())
+}
+
+/// Every attribute of `aws_nat_gateway`, and how it reads from a described gateway.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |g| {
+            opt_s(g.nat_gateway_id())
+        })
+        .attr(
+            "allocation_id",
+            A::optional(Type::String).force_new(),
+            |g| opt_s(primary(g).and_then(|a| a.allocation_id())),
+        )
+        .attr("subnet_id", A::required(Type::String).force_new(), |g| {
+            opt_s(g.subnet_id())
+        })
+        .attr(
+            "connectivity_type",
+            A::optional(Type::String).default(s("public")).force_new(),
+            |g| s(g.connectivity_type().map_or("public", |c| c.as_str())),
+        )
+        .attr(
+            "private_ip",
+            A::optional_computed(Type::String).force_new(),
+            |g| opt_s(primary(g).and_then(|a| a.private_ip())),
+        )
+        .attr("public_ip", A::computed(Type::String), |g| {
+            opt_s(primary(g).and_then(|a| a.public_ip()))
+        })
+        .attr("network_interface_id", A::computed(Type::String), |g| {
+            opt_s(primary(g).and_then(|a| a.network_interface_id()))
+        })
+        .attr("association_id", A::computed(Type::String), |g| {
+            opt_s(primary(g).and_then(|a| a.association_id()))
+        })
+        .tagged(|g| tags::from_ec2(g.tags()))
+}
 
 #[derive(Clone)]
 pub struct NatGateway {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl NatGateway {
     pub fn new(aws: &Arc<Aws>) -> NatGateway {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            (
-                "allocation_id",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            ("subnet_id", AttrSchema::required(Type::String).force_new()),
-            (
-                "connectivity_type",
-                AttrSchema::optional(Type::String)
-                    .default(s("public"))
-                    .force_new(),
-            ),
-            (
-                "private_ip",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("public_ip", AttrSchema::computed(Type::String)),
-            ("network_interface_id", AttrSchema::computed(Type::String)),
-            ("association_id", AttrSchema::computed(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         NatGateway {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -125,9 +152,9 @@ fn holds_allocation(gateways: &[aws_sdk_ec2::types::NatGateway], allocation: &st
 }
 
 impl Ec2Bulk for NatGateway {
-    type Item = aws_sdk_ec2::types::NatGateway;
+    type Item = Item;
     const ID_FILTER: &'static str = "nat-gateway-id";
-    const DESCRIBE: &'static str = "describe";
+    const DESCRIBE: &'static str = "ec2:DescribeNatGateways";
     const NOT_FOUND: &'static str = "NatGatewayNotFound";
 
     fn item_id(item: &Self::Item) -> String {
@@ -154,43 +181,12 @@ impl Ec2Bulk for NatGateway {
     }
 
     fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            // Deleted gateways stay listed for an hour; failed ones are deleted by AWS.
-            if g.state()
-                .is_some_and(|st| matches!(st.as_str(), "deleting" | "deleted" | "failed"))
-            {
-                return Ok(None);
-            }
-            let primary = g
-                .nat_gateway_addresses()
-                .iter()
-                .find(|a| a.is_primary() == Some(true))
-                .or_else(|| g.nat_gateway_addresses().first());
-            let mut o = prior.unwrap_or_default();
-            o.set("id", s(Self::item_id(&g)))
-                .set("subnet_id", opt_s(g.subnet_id()))
-                .set(
-                    "connectivity_type",
-                    s(g.connectivity_type().map_or("public", |c| c.as_str())),
-                )
-                .set(
-                    "allocation_id",
-                    opt_s(primary.and_then(|a| a.allocation_id())),
-                )
-                .set("public_ip", opt_s(primary.and_then(|a| a.public_ip())))
-                .set("private_ip", opt_s(primary.and_then(|a| a.private_ip())))
-                .set(
-                    "network_interface_id",
-                    opt_s(primary.and_then(|a| a.network_interface_id())),
-                )
-                .set(
-                    "association_id",
-                    opt_s(primary.and_then(|a| a.association_id())),
-                );
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&g));
-            Ok(Some(o.finish(&this.schema)))
-        })
+        // Deleted gateways stay listed for an hour; failed ones are deleted by AWS.
+        let gone = g
+            .state()
+            .is_some_and(|st| matches!(st.as_str(), "deleting" | "deleted" | "failed"));
+        let value = (!gone).then(|| self.table.read(&self.aws, prior, &g).finish(&self.schema));
+        Box::pin(async move { Ok(value) })
     }
 }
 

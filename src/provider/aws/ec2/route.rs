@@ -14,9 +14,6 @@ use crate::provider::{
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_route
-
 #[derive(Clone)]
 pub struct Route {
     aws: Arc<Aws>,

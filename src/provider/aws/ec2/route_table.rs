@@ -53,7 +53,7 @@ impl RouteTable {
 impl Ec2Bulk for RouteTable {
     type Item = aws_sdk_ec2::types::RouteTable;
     const ID_FILTER: &'static str = "route-table-id";
-    const DESCRIBE: &'static str = "describe";
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
     const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
 
     fn item_id(item: &Self::Item) -> String {

@@ -15,9 +15,6 @@ use crate::provider::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_route_table_association
-
 #[derive(Clone)]
 pub struct RouteTableAssociation {
     aws: Arc<Aws>,

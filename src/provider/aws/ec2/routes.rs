@@ -223,9 +223,6 @@ pub(crate) async fn delete_route(aws: &Aws, table: &str, dest: &Destination) -> 
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// aws_route_table
-
 /// The attributes of one inline `route` block.
 pub(crate) const ROUTE_BLOCK: &[&str] = &[
     "cidr_block",

@@ -13,9 +13,6 @@ use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, Reso
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_security_group
-
 #[derive(Clone)]
 pub struct SecurityGroup {
     aws: Arc<Aws>,

@@ -13,9 +13,6 @@ use crate::provider::{
 };
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_security_group_rule
-
 /// `aws_security_group_rule`: one rule of several sources, kept by no id of its own (AWS
 /// gives each source its own rule id), so it is found again by its permissions.
 #[derive(Clone)]

@@ -17,9 +17,6 @@ use aws_sdk_ec2::types::{
 };
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_vpc_security_group_ingress_rule, aws_vpc_security_group_egress_rule
-
 /// The newer rule types: one source each, an AWS rule id and tags of their own.
 #[derive(Clone)]
 pub struct VpcRule {

@@ -360,9 +360,6 @@ pub(crate) fn attr_bool(m: &BTreeMap<String, String>, k: &str) -> Option<bool> {
     m.get(k).and_then(|v| v.parse().ok())
 }
 
-// ---------------------------------------------------------------------------------------------
-// aws_lb
-
 pub(crate) fn subnet_mapping_type() -> Type {
     block_object(&[
         ("subnet_id", Type::String),

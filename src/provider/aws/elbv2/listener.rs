@@ -13,9 +13,6 @@ use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_lb_listener
-
 fn fixed_response_type() -> Type {
     block_object(&fixed_response_type_fields())
 }

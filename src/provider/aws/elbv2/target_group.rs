@@ -13,9 +13,6 @@ use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_lb_target_group
-
 fn health_check_type() -> Type {
     block_object(&[
         ("enabled", Type::Bool),

@@ -13,9 +13,6 @@ use crate::provider::{
 };
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_iam_instance_profile
-
 #[derive(Clone)]
 pub struct InstanceProfile {
     aws: Arc<Aws>,

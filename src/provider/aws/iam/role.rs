@@ -13,9 +13,6 @@ use crate::provider::{
 };
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_iam_role
-
 #[derive(Clone)]
 pub struct Role {
     aws: Arc<Aws>,

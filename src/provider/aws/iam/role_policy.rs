@@ -12,9 +12,6 @@ use crate::provider::{
 };
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_iam_role_policy
-
 #[derive(Clone)]
 pub struct RolePolicy {
     aws: Arc<Aws>,

@@ -12,9 +12,6 @@ use crate::provider::{
 };
 use std::sync::Arc;
 
-// ---------------------------------------------------------------------------------------------
-// aws_iam_role_policy_attachment
-
 #[derive(Clone)]
 pub struct RolePolicyAttachment {
     aws: Arc<Aws>,
