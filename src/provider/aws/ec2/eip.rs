@@ -8,65 +8,92 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::Address;
+
+/// Every attribute of `aws_eip`, and how it reads from a described address.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let id = |a: &Item| opt_s(a.allocation_id());
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), id)
+        .attr("allocation_id", A::computed(Type::String), id)
+        // Built from the account by `value`.
+        .declared("arn", A::computed(Type::String))
+        .attr("association_id", A::computed(Type::String), |a| {
+            opt_s(a.association_id())
+        })
+        .attr(
+            "domain",
+            A::optional_computed(Type::String).force_new(),
+            |a| opt_s(a.domain().map(|d| d.as_str())),
+        )
+        .declared("address", A::optional(Type::String).force_new())
+        .attr_if_answered(
+            "public_ipv4_pool",
+            A::optional_computed(Type::String).force_new(),
+            |a| a.public_ipv4_pool().map(s),
+        )
+        .attr_if_answered(
+            "network_border_group",
+            A::optional_computed(Type::String).force_new(),
+            |a| a.network_border_group().map(s),
+        )
+        .attr_if_answered(
+            "customer_owned_ipv4_pool",
+            A::optional(Type::String).force_new(),
+            |a| a.customer_owned_ipv4_pool().map(s),
+        )
+        .declared("ipam_pool_id", A::optional(Type::String).force_new())
+        .attr("instance", A::optional_computed(Type::String), |a| {
+            opt_s(a.instance_id())
+        })
+        .attr(
+            "network_interface",
+            A::optional_computed(Type::String),
+            |a| opt_s(a.network_interface_id()),
+        )
+        .declared("associate_with_private_ip", A::optional(Type::String))
+        .attr("public_ip", A::computed(Type::String), |a| {
+            opt_s(a.public_ip())
+        })
+        .attr_in_region("public_dns", A::computed(Type::String), |a, region| {
+            opt_s(a.public_ip().map(|ip| ec2_dns(region, ip, true)))
+        })
+        .attr("private_ip", A::computed(Type::String), |a| {
+            opt_s(a.private_ip_address())
+        })
+        .attr_in_region("private_dns", A::computed(Type::String), |a, region| {
+            opt_s(a.private_ip_address().map(|ip| ec2_dns(region, ip, false)))
+        })
+        .attr("carrier_ip", A::computed(Type::String), |a| {
+            opt_s(a.carrier_ip())
+        })
+        .attr("customer_owned_ip", A::computed(Type::String), |a| {
+            opt_s(a.customer_owned_ip())
+        })
+        .tagged(|a| tags::from_ec2(a.tags()))
+}
+
 #[derive(Clone)]
 pub struct Eip {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl Eip {
     pub fn new(aws: &Arc<Aws>) -> Eip {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("allocation_id", AttrSchema::computed(Type::String)),
-            ("association_id", AttrSchema::computed(Type::String)),
-            (
-                "domain",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("address", AttrSchema::optional(Type::String).force_new()),
-            (
-                "public_ipv4_pool",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "network_border_group",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "customer_owned_ipv4_pool",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            (
-                "ipam_pool_id",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            ("instance", AttrSchema::optional_computed(Type::String)),
-            (
-                "network_interface",
-                AttrSchema::optional_computed(Type::String),
-            ),
-            (
-                "associate_with_private_ip",
-                AttrSchema::optional(Type::String),
-            ),
-            ("public_ip", AttrSchema::computed(Type::String)),
-            ("public_dns", AttrSchema::computed(Type::String)),
-            ("private_ip", AttrSchema::computed(Type::String)),
-            ("private_dns", AttrSchema::computed(Type::String)),
-            ("carrier_ip", AttrSchema::computed(Type::String)),
-            ("customer_owned_ip", AttrSchema::computed(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         Eip {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -121,7 +148,7 @@ fn ec2_dns(region: &str, ip: &str, public: bool) -> String {
 }
 
 impl Ec2Bulk for Eip {
-    type Item = aws_sdk_ec2::types::Address;
+    type Item = Item;
     const ID_FILTER: &'static str = "allocation-id";
     const DESCRIBE: &'static str = "ec2:DescribeAddresses";
     const NOT_FOUND: &'static str = "InvalidAllocationID.NotFound";
@@ -152,43 +179,16 @@ impl Ec2Bulk for Eip {
     fn value(&self, prior: Option<Obj>, a: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
         let this = self.clone();
         Box::pin(async move {
-            let id = Self::item_id(&a);
-            let region = &this.aws.region;
             let account = this.aws.account_id().await?;
-            let mut o = prior.unwrap_or_default();
-            o.set("id", s(&id))
-                .set("allocation_id", s(&id))
-                .set(
-                    "arn",
-                    s(format!("arn:aws:ec2:{region}:{account}:elastic-ip/{id}")),
-                )
-                .set("association_id", opt_s(a.association_id()))
-                .set("domain", opt_s(a.domain().map(|d| d.as_str())))
-                .set("public_ip", opt_s(a.public_ip()))
-                .set(
-                    "public_dns",
-                    opt_s(a.public_ip().map(|ip| ec2_dns(region, ip, true))),
-                )
-                .set("private_ip", opt_s(a.private_ip_address()))
-                .set(
-                    "private_dns",
-                    opt_s(a.private_ip_address().map(|ip| ec2_dns(region, ip, false))),
-                )
-                .set("instance", opt_s(a.instance_id()))
-                .set("network_interface", opt_s(a.network_interface_id()))
-                .set("carrier_ip", opt_s(a.carrier_ip()))
-                .set("customer_owned_ip", opt_s(a.customer_owned_ip()));
-            // Optional+computed: keep what the configuration said when AWS does not say.
-            for (k, v) in [
-                ("public_ipv4_pool", a.public_ipv4_pool()),
-                ("network_border_group", a.network_border_group()),
-                ("customer_owned_ipv4_pool", a.customer_owned_ipv4_pool()),
-            ] {
-                if let Some(v) = v {
-                    o.set(k, s(v));
-                }
-            }
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&a));
+            let mut o = this.table.read(&this.aws, prior, &a);
+            o.set(
+                "arn",
+                s(format!(
+                    "arn:aws:ec2:{}:{account}:elastic-ip/{}",
+                    this.aws.region,
+                    Self::item_id(&a)
+                )),
+            );
             Ok(Some(o.finish(&this.schema)))
         })
     }
