@@ -7,45 +7,66 @@ use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::KeyPairInfo;
+
+/// Every attribute of `aws_key_pair`, and how it reads from a described key pair.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let name = |k: &Item| opt_s(k.key_name());
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), name)
+        // Built from the account by `value` (kept once known).
+        .declared("arn", A::computed(Type::String))
+        .attr(
+            "key_name",
+            A::optional_computed(Type::String).force_new(),
+            name,
+        )
+        .declared(
+            "key_name_prefix",
+            A::optional_computed(Type::String).force_new(),
+        )
+        // AWS may answer the key reformatted (without its comment): what was configured
+        // stands, and `value` reads it only for an import.
+        .declared("public_key", A::required(Type::String).force_new())
+        .attr("fingerprint", A::computed(Type::String), |k| {
+            opt_s(k.key_fingerprint())
+        })
+        .attr("key_pair_id", A::computed(Type::String), |k| {
+            opt_s(k.key_pair_id())
+        })
+        .attr("key_type", A::computed(Type::String), |k| {
+            opt_s(k.key_type().map(|t| t.as_str()))
+        })
+        .tagged(|k| tags::from_ec2(k.tags()))
+}
+
 #[derive(Clone)]
 pub struct KeyPair {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl KeyPair {
     pub fn new(aws: &Arc<Aws>) -> KeyPair {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            (
-                "key_name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "key_name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("public_key", AttrSchema::required(Type::String).force_new()),
-            ("fingerprint", AttrSchema::computed(Type::String)),
-            ("key_pair_id", AttrSchema::computed(Type::String)),
-            ("key_type", AttrSchema::computed(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         KeyPair {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 }
 
 impl Ec2Bulk for KeyPair {
-    type Item = aws_sdk_ec2::types::KeyPairInfo;
+    type Item = Item;
     const ID_FILTER: &'static str = "key-name";
     const DESCRIBE: &'static str = "ec2:DescribeKeyPairs";
     const NOT_FOUND: &'static str = "InvalidKeyPair.NotFound";
@@ -76,28 +97,19 @@ impl Ec2Bulk for KeyPair {
     fn value(&self, prior: Option<Obj>, k: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
         let this = self.clone();
         Box::pin(async move {
-            let name = Self::item_id(&k);
-            let mut o = prior.unwrap_or_default();
-            let arn = match o.str("arn") {
-                Some(a) => a,
-                None => format!(
-                    "arn:aws:ec2:{}:{}:key-pair/{name}",
+            let mut o = this.table.read(&this.aws, prior, &k);
+            if o.str("arn").is_none() {
+                let arn = format!(
+                    "arn:aws:ec2:{}:{}:key-pair/{}",
                     this.aws.region,
-                    this.aws.account_id().await?
-                ),
-            };
-            // AWS may answer the key reformatted (without its comment): what was configured
-            // stands.
+                    this.aws.account_id().await?,
+                    Self::item_id(&k)
+                );
+                o.set("arn", s(arn));
+            }
             if o.str("public_key").is_none() {
                 o.set("public_key", opt_s(k.public_key().map(str::trim)));
             }
-            o.set("id", s(&name))
-                .set("key_name", s(&name))
-                .set("arn", s(arn))
-                .set("fingerprint", opt_s(k.key_fingerprint()))
-                .set("key_pair_id", opt_s(k.key_pair_id()))
-                .set("key_type", opt_s(k.key_type().map(|t| t.as_str())));
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&k));
             Ok(Some(o.finish(&this.schema)))
         })
     }
