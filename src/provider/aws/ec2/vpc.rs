@@ -6,66 +6,93 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{delete_when_released, err};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind, VpcAttributeName};
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::Vpc;
+
+/// The VPC's associated IPv6 block, if any.
+fn ipv6(v: &Item) -> Option<&aws_sdk_ec2::types::VpcIpv6CidrBlockAssociation> {
+    v.ipv6_cidr_block_association_set().iter().find(|a| {
+        a.ipv6_cidr_block_state()
+            .and_then(|s| s.state())
+            .is_some_and(|s| s.as_str() == "associated")
+    })
+}
+
+/// Every attribute of `aws_vpc`, and how it reads from a described VPC. The DNS switches and
+/// the default objects take calls of their own: `value` reads them.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |v| opt_s(v.vpc_id()))
+        .attr_in_region("arn", A::computed(Type::String), |v, region| {
+            s(format!(
+                "arn:aws:ec2:{region}:{}:vpc/{}",
+                v.owner_id().unwrap_or_default(),
+                v.vpc_id().unwrap_or_default()
+            ))
+        })
+        .attr(
+            "cidr_block",
+            A::optional_computed(Type::String).force_new(),
+            |v| opt_s(v.cidr_block()),
+        )
+        .attr(
+            "instance_tenancy",
+            A::optional(Type::String).default(s("default")).force_new(),
+            |v| opt_s(v.instance_tenancy().map(|t| t.as_str())),
+        )
+        .declared(
+            "enable_dns_support",
+            A::optional(Type::Bool).default(b(true)),
+        )
+        .declared("enable_dns_hostnames", A::optional_computed(Type::Bool))
+        .declared(
+            "enable_network_address_usage_metrics",
+            A::optional_computed(Type::Bool),
+        )
+        .attr(
+            "assign_generated_ipv6_cidr_block",
+            A::optional(Type::Bool).default(b(false)).force_new(),
+            |v| b(ipv6(v).is_some()),
+        )
+        .attr("ipv6_cidr_block", A::computed(Type::String), |v| {
+            opt_s(ipv6(v).and_then(|a| a.ipv6_cidr_block()))
+        })
+        .attr("ipv6_association_id", A::computed(Type::String), |v| {
+            opt_s(ipv6(v).and_then(|a| a.association_id()))
+        })
+        .declared("default_security_group_id", A::computed(Type::String))
+        .declared("default_route_table_id", A::computed(Type::String))
+        .declared("main_route_table_id", A::computed(Type::String))
+        .declared("default_network_acl_id", A::computed(Type::String))
+        .attr("dhcp_options_id", A::computed(Type::String), |v| {
+            opt_s(v.dhcp_options_id())
+        })
+        .attr("owner_id", A::computed(Type::String), |v| {
+            s(v.owner_id().unwrap_or_default())
+        })
+        .tagged(|v| tags::from_ec2(v.tags()))
+}
+
 #[derive(Clone)]
 pub struct Vpc {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl Vpc {
     pub fn new(aws: &Arc<Aws>) -> Vpc {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            (
-                "cidr_block",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "instance_tenancy",
-                AttrSchema::optional(Type::String)
-                    .default(s("default"))
-                    .force_new(),
-            ),
-            (
-                "enable_dns_support",
-                AttrSchema::optional(Type::Bool).default(b(true)),
-            ),
-            (
-                "enable_dns_hostnames",
-                AttrSchema::optional_computed(Type::Bool),
-            ),
-            (
-                "enable_network_address_usage_metrics",
-                AttrSchema::optional_computed(Type::Bool),
-            ),
-            (
-                "assign_generated_ipv6_cidr_block",
-                AttrSchema::optional(Type::Bool)
-                    .default(b(false))
-                    .force_new(),
-            ),
-            ("ipv6_cidr_block", AttrSchema::computed(Type::String)),
-            ("ipv6_association_id", AttrSchema::computed(Type::String)),
-            (
-                "default_security_group_id",
-                AttrSchema::computed(Type::String),
-            ),
-            ("default_route_table_id", AttrSchema::computed(Type::String)),
-            ("main_route_table_id", AttrSchema::computed(Type::String)),
-            ("default_network_acl_id", AttrSchema::computed(Type::String)),
-            ("dhcp_options_id", AttrSchema::computed(Type::String)),
-            ("owner_id", AttrSchema::computed(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         Vpc {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -161,7 +188,7 @@ impl Vpc {
 }
 
 impl Ec2Bulk for Vpc {
-    type Item = aws_sdk_ec2::types::Vpc;
+    type Item = Item;
     const ID_FILTER: &'static str = "vpc-id";
     const DESCRIBE: &'static str = "ec2:DescribeVpcs";
     const NOT_FOUND: &'static str = "InvalidVpcID.NotFound";
@@ -188,65 +215,32 @@ impl Ec2Bulk for Vpc {
         let this = self.clone();
         Box::pin(async move {
             let id = Self::item_id(&v);
-            let mut o = prior.clone().unwrap_or_default();
-            let ipv6 = v.ipv6_cidr_block_association_set().iter().find(|a| {
-                a.ipv6_cidr_block_state()
-                    .and_then(|s| s.state())
-                    .is_some_and(|s| s.as_str() == "associated")
-            });
             let [rt, sg, acl] = this.defaults(&id, prior.as_ref()).await?;
-            let owner = v.owner_id().unwrap_or_default();
-            o.set("id", s(&id))
-                .set(
-                    "arn",
-                    s(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", this.aws.region)),
-                )
-                .set("cidr_block", opt_s(v.cidr_block()))
-                .set(
-                    "instance_tenancy",
-                    opt_s(v.instance_tenancy().map(|t| t.as_str())),
-                )
-                .set(
-                    "enable_dns_support",
-                    b(this
-                        .attribute(&id, VpcAttributeName::EnableDnsSupport)
-                        .await?),
-                )
-                .set(
-                    "enable_dns_hostnames",
-                    b(this
-                        .attribute(&id, VpcAttributeName::EnableDnsHostnames)
-                        .await?),
-                )
-                // Read only when configured: one call per VPC saved on every refresh otherwise.
-                .set(
-                    "enable_network_address_usage_metrics",
-                    match prior
-                        .as_ref()
-                        .and_then(|p| p.bool("enable_network_address_usage_metrics"))
-                    {
-                        Some(_) => b(this
-                            .attribute(&id, VpcAttributeName::EnableNetworkAddressUsageMetrics)
-                            .await?),
-                        None => b(false),
-                    },
-                )
-                .set("assign_generated_ipv6_cidr_block", b(ipv6.is_some()))
-                .set(
-                    "ipv6_cidr_block",
-                    opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
-                )
-                .set(
-                    "ipv6_association_id",
-                    opt_s(ipv6.and_then(|a| a.association_id())),
-                )
+            // Read only when configured: one call per VPC saved on every refresh otherwise.
+            let usage_metrics = match prior
+                .as_ref()
+                .and_then(|p| p.bool("enable_network_address_usage_metrics"))
+            {
+                Some(_) => {
+                    this.attribute(&id, VpcAttributeName::EnableNetworkAddressUsageMetrics)
+                        .await?
+                }
+                None => false,
+            };
+            let dns_support = this
+                .attribute(&id, VpcAttributeName::EnableDnsSupport)
+                .await?;
+            let dns_hostnames = this
+                .attribute(&id, VpcAttributeName::EnableDnsHostnames)
+                .await?;
+            let mut o = this.table.read(&this.aws, prior, &v);
+            o.set("enable_dns_support", b(dns_support))
+                .set("enable_dns_hostnames", b(dns_hostnames))
+                .set("enable_network_address_usage_metrics", b(usage_metrics))
                 .set("main_route_table_id", opt_s(rt.clone()))
                 .set("default_route_table_id", opt_s(rt))
                 .set("default_security_group_id", opt_s(sg))
-                .set("default_network_acl_id", opt_s(acl))
-                .set("dhcp_options_id", opt_s(v.dhcp_options_id()))
-                .set("owner_id", s(owner));
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&v));
+                .set("default_network_acl_id", opt_s(acl));
             Ok(Some(o.finish(&this.schema)))
         })
     }
