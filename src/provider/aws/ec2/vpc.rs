@@ -290,10 +290,7 @@ impl ResourceType for Vpc {
                 )
                 .await?;
             }
-            let item = bulk::described(&this, &id).await?;
-            this.value(Some(p), item).await?.ok_or_else(|| {
-                crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
-            })
+            bulk::finished(&this, p, &id).await
         })
     }
 
@@ -317,10 +314,7 @@ impl ResourceType for Vpc {
                 }
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            let item = bulk::described(&this, &id).await?;
-            this.value(Some(after), item).await?.ok_or_else(|| {
-                crate::provider::ProviderError::new("ec2:DescribeVpcs", format!("{id} vanished"))
-            })
+            bulk::finished(&this, after, &id).await
         })
     }
 
