@@ -4,7 +4,8 @@
 //! lineage that the state does not hold are handed back by the address they are tagged with,
 //! so the plan can adopt what a crashed apply created.
 
-use super::tags::{self, LINEAGE_TAG, Tags};
+use super::table::Table;
+use super::tags::{self, LINEAGE_TAG};
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
@@ -31,7 +32,8 @@ pub trait Ec2Bulk: Send + Sync + 'static {
 
     fn item_id(item: &Self::Item) -> String;
 
-    fn item_tags(item: &Self::Item) -> Tags;
+    /// The type's attribute table (its tags, for adoption, read through it).
+    fn table(&self) -> &Table<Self::Item>;
 
     /// All objects matching the filters, every page.
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>>;
@@ -163,7 +165,7 @@ pub fn refresh<B: Ec2Bulk>(b: Arc<B>, batch: RefreshBatch) -> BoxFuture<Provider
         let mut found = Vec::new();
         for id in tagged {
             if let Some(item) = items.remove(&id)
-                && let Some(address) = tags::owner(&B::item_tags(&item), &batch.lineage)
+                && let Some(address) = tags::owner(&b.table().tags_of(&item), &batch.lineage)
                 && let Some(v) = b.value(None, item).await?
             {
                 found.push((address, v));
@@ -248,3 +250,8 @@ macro_rules! describe_all {
     }};
 }
 pub(crate) use describe_all;
+
+/// A value already read, as [`Ec2Bulk::value`] returns it.
+pub fn ready(value: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+    Box::pin(std::future::ready(Ok(Some(value))))
+}

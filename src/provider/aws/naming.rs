@@ -3,6 +3,7 @@
 //! back from a name when the prior does not know it. IAM (`iam.rs`) and the load balancers
 //! (`lb.rs`) make their names differently, as Terraform does for them.
 
+use crate::lang::value::Value;
 use crate::provider::CreateContext;
 use crate::provider::aws::attrs::{Obj, opt_s};
 
@@ -20,12 +21,12 @@ pub fn create_name(p: &Obj, name_key: &str, prefix_key: &str, ctx: &CreateContex
     })
 }
 
-/// Sets `name_prefix` when the prior does not know it (an import, or a create that set
-/// neither name nor prefix): the name less a suffix [`unique_name`] would have added, as
-/// Terraform derives it.
-pub fn read_name_prefix(o: &mut Obj, name: &str) {
-    if o.str("name_prefix").is_some() {
-        return;
+/// `name_prefix` as a table reads it (see [`Reader::WithPrior`](super::table::Reader)): the
+/// prior's when it knows one, else (an import, or a create that set neither name nor prefix)
+/// the name less a suffix [`create_name`] would have added, as Terraform derives it.
+pub fn read_name_prefix(prior: Option<&Obj>, name: &str) -> Option<Value> {
+    if prior.is_some_and(|p| p.str("name_prefix").is_some()) {
+        return None;
     }
     let cut = name.len().checked_sub(UNIQUE_SUFFIX).filter(|c| *c > 0);
     let prefix = cut.filter(|c| {
@@ -34,7 +35,7 @@ pub fn read_name_prefix(o: &mut Obj, name: &str) {
                 .bytes()
                 .all(|x| x.is_ascii_digit() || (b'a'..=b'f').contains(&x))
     });
-    o.set("name_prefix", opt_s(prefix.map(|c| &name[..c])));
+    Some(opt_s(prefix.map(|c| &name[..c])))
 }
 
 #[cfg(test)]
@@ -43,9 +44,7 @@ mod tests {
     use crate::provider::aws::attrs::s;
 
     fn prefix_of(name: &str) -> Option<String> {
-        let mut o = Obj::default();
-        read_name_prefix(&mut o, name);
-        o.str("name_prefix")
+        read_name_prefix(None, name).and_then(|v| v.as_str().map(str::to_string))
     }
 
     #[test]
@@ -63,7 +62,6 @@ mod tests {
         assert_eq!(prefix_of("a-name-of-twenty-seven-char"), None);
         let mut known = Obj::default();
         known.set("name_prefix", s("kept-"));
-        read_name_prefix(&mut known, &name);
-        assert_eq!(known.str("name_prefix").as_deref(), Some("kept-"));
+        assert_eq!(read_name_prefix(Some(&known), &name), None);
     }
 }

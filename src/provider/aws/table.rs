@@ -22,6 +22,10 @@ pub enum Reader<T> {
     /// From the object when it answers; otherwise the prior value stands (an optional and
     /// computed argument AWS leaves out of some answers).
     IfAnswered(fn(&T) -> Option<Value>),
+    /// From the object and what is known so far (the prior, with the attributes read before
+    /// this one; `None` on import): lists AWS answers in its own order that keep the
+    /// configuration's, nested blocks cut to the configuration's shape. `None` keeps the prior.
+    WithPrior(fn(&T, Option<&Obj>) -> Option<Value>),
     /// Not from the object: see [`Table::declared`].
     Declared,
 }
@@ -79,13 +83,23 @@ impl<T> Table<T> {
         self.with(name, schema, Reader::IfAnswered(read))
     }
 
+    /// An attribute read from the object and what is known so far (see [`Reader::WithPrior`]).
+    pub fn attr_with_prior(
+        self,
+        name: &'static str,
+        schema: AttrSchema,
+        read: fn(&T, Option<&Obj>) -> Option<Value>,
+    ) -> Self {
+        self.with(name, schema, Reader::WithPrior(read))
+    }
+
     fn with(mut self, name: &'static str, schema: AttrSchema, read: Reader<T>) -> Self {
         self.attrs.push(Attr { name, schema, read });
         self
     }
 
     /// An attribute the described object does not answer: what only the configuration knows
-    /// (kept from the prior), or what the type reads itself with more than the object (an ARN
+    /// (kept from the prior; its default when the prior has none), or what the type reads itself with more than the object (an ARN
     /// built from the region, an attribute with its own Describe call).
     pub fn declared(self, name: &'static str, schema: AttrSchema) -> Self {
         self.with(name, schema, Reader::Declared)
@@ -95,6 +109,11 @@ impl<T> Table<T> {
     pub fn tagged(mut self, read: fn(&T) -> Tags) -> Self {
         self.tags = Some(read);
         self
+    }
+
+    /// The object's tags, as the table's tagging reads them (none for an untagged type).
+    pub fn tags_of(&self, item: &T) -> Tags {
+        self.tags.map(|read| read(item)).unwrap_or_default()
     }
 
     /// The type's schema.
@@ -112,16 +131,26 @@ impl<T> Table<T> {
 
     /// The attributes the table reads, over the prior's, without tags.
     pub fn read_attributes(&self, region: &str, prior: Option<Obj>, item: &T) -> Obj {
+        let imported = prior.is_none();
         let mut o = prior.unwrap_or_default();
         for a in &self.attrs {
             let v = match &a.read {
                 Reader::Plain(read) => read(item),
                 Reader::InRegion(read) => read(item, region),
+                Reader::WithPrior(read) => match read(item, (!imported).then_some(&o)) {
+                    Some(v) => v,
+                    None => continue,
+                },
                 Reader::IfAnswered(read) => match read(item) {
                     Some(v) => v,
                     None => continue,
                 },
-                Reader::Declared => continue,
+                Reader::Declared => match &a.schema.default {
+                    // Known only to the configuration, and not in the prior (an import):
+                    // what the configuration would have said by default.
+                    Some(default) if o.get(a.name).is_none() => default.clone(),
+                    _ => continue,
+                },
             };
             o.set(a.name, v);
         }
@@ -162,6 +191,14 @@ mod tests {
                 t.pool.map(s)
             })
             .declared("note", AttrSchema::optional(Type::String))
+            .declared("keep", AttrSchema::optional(Type::Bool).default(b(false)))
+            .attr_with_prior("order", AttrSchema::optional(Type::String), |t, prior| {
+                // The prior's spelling when it names the same thing; AWS's otherwise.
+                match prior.and_then(|p| p.str("order")) {
+                    Some(p) if p.eq_ignore_ascii_case(t.id) => None,
+                    _ => Some(s(t.id)),
+                }
+            })
     }
 
     #[test]
@@ -170,7 +207,7 @@ mod tests {
         let schema = t.schema();
         assert_eq!(
             schema.attributes.keys().collect::<Vec<_>>(),
-            ["dns", "id", "note", "on", "pool"]
+            ["dns", "id", "keep", "note", "on", "order", "pool"]
         );
         assert!(schema.attributes["id"].computed);
         assert!(!schema.attributes.contains_key("tags"));
@@ -206,5 +243,22 @@ mod tests {
         assert_eq!(fresh.bool("on"), Some(false));
         assert_eq!(fresh.str("note"), None);
         assert_eq!(fresh.str("pool").as_deref(), Some("amazon"));
+    }
+
+    #[test]
+    fn an_import_takes_declared_defaults_and_reads_without_a_prior() {
+        let thing = Thing {
+            id: "X-3",
+            on: true,
+            pool: None,
+        };
+        let imported = table().read_attributes("eu-west-1", None, &thing);
+        assert_eq!(imported.bool("keep"), Some(false));
+        assert_eq!(imported.str("order").as_deref(), Some("X-3"));
+        let mut prior = Obj::default();
+        prior.set("keep", b(true)).set("order", s("x-3"));
+        let read = table().read_attributes("eu-west-1", Some(prior), &thing);
+        assert_eq!(read.bool("keep"), Some(true));
+        assert_eq!(read.str("order").as_deref(), Some("x-3"));
     }
 }

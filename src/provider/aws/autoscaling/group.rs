@@ -8,6 +8,7 @@ use crate::provider::aws::attrs::{Obj, b, list_s, n, opt_n, opt_s, s, set_s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::{self, read_name_prefix};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::schema::block_object;
 use crate::provider::{
@@ -65,85 +66,178 @@ fn launch_template_spec(o: &Obj) -> Option<LaunchTemplateSpecification> {
     })
 }
 
+/// The `launch_template` block of a group. An import cannot know whether the configuration
+/// names the template by id or by name; configurations mostly use the id.
+fn launch_template_blocks(g: &AutoScalingGroup, imported: bool) -> Vec<Obj> {
+    g.launch_template()
+        .map(|spec| {
+            let mut x = Obj::default();
+            x.set("id", opt_s(spec.launch_template_id()))
+                .set(
+                    "name",
+                    if imported {
+                        Value::Null(Type::String)
+                    } else {
+                        opt_s(spec.launch_template_name())
+                    },
+                )
+                .set("version", opt_s(spec.version()));
+            x
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The group's own `tag` blocks (not infra's bookkeeping tags); null when there are none.
+fn tag_set(g: &AutoScalingGroup) -> Value {
+    let own: Vec<Value> = g
+        .tags()
+        .iter()
+        .filter(|t| !t.key().is_some_and(tags::is_internal))
+        .map(|t| {
+            let mut x = Obj::default();
+            x.set("key", opt_s(t.key()))
+                .set("value", s(t.value().unwrap_or_default()))
+                .set(
+                    "propagate_at_launch",
+                    b(t.propagate_at_launch().unwrap_or(false)),
+                );
+            Value::object(x.0)
+        })
+        .collect();
+    if own.is_empty() {
+        Value::Null(Type::Set(Box::new(tag_ty())))
+    } else {
+        Value::set(tag_ty(), own)
+    }
+}
+
+fn number(v: Option<i32>) -> Value {
+    opt_n(v.map(i64::from))
+}
+
+/// Every attribute of `aws_autoscaling_group`, and how it reads from a described group.
+fn table() -> Table<AutoScalingGroup> {
+    use AttrSchema as A;
+    Table::<AutoScalingGroup>::new()
+        .attr("id", A::computed(Type::String), |g| {
+            opt_s(g.auto_scaling_group_name())
+        })
+        .attr("arn", A::computed(Type::String), |g| {
+            opt_s(g.auto_scaling_group_arn())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |g| opt_s(g.auto_scaling_group_name()),
+        )
+        .attr_with_prior(
+            "name_prefix",
+            A::optional_computed(Type::String).force_new(),
+            |g, prior| read_name_prefix(prior, g.auto_scaling_group_name().unwrap_or("")),
+        )
+        .attr("min_size", A::required(Type::Number), |g| {
+            number(g.min_size())
+        })
+        .attr("max_size", A::required(Type::Number), |g| {
+            number(g.max_size())
+        })
+        .attr(
+            "desired_capacity",
+            A::optional_computed(Type::Number),
+            |g| number(g.desired_capacity()),
+        )
+        .attr_with_prior(
+            "launch_template",
+            A::optional(Type::List(Box::new(launch_template_ty())))
+                .conflicts_with(&["launch_configuration"]),
+            |g, prior| {
+                let blocks = launch_template_blocks(g, prior.is_none());
+                Some(read_blocks(
+                    prior,
+                    "launch_template",
+                    &launch_template_ty(),
+                    blocks,
+                ))
+            },
+        )
+        .attr(
+            "launch_configuration",
+            A::optional(Type::String).conflicts_with(&["launch_template"]),
+            |g| opt_s(g.launch_configuration_name()),
+        )
+        .attr(
+            "vpc_zone_identifier",
+            A::optional_computed(string_set()),
+            |g| {
+                let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',');
+                set_s(subnets.map(str::trim).filter(|x| !x.is_empty()))
+            },
+        )
+        .attr(
+            "availability_zones",
+            A::optional_computed(string_set()),
+            |g| set_s(g.availability_zones()),
+        )
+        .attr(
+            "health_check_type",
+            A::optional_computed(Type::String),
+            |g| opt_s(g.health_check_type()),
+        )
+        .attr(
+            "health_check_grace_period",
+            A::optional(Type::Number).default(n(300)),
+            |g| number(g.health_check_grace_period()),
+        )
+        .attr(
+            "target_group_arns",
+            A::optional_computed(string_set()),
+            |g| set_s(g.target_group_arns()),
+        )
+        .attr("load_balancers", A::optional_computed(string_set()), |g| {
+            set_s(g.load_balancer_names())
+        })
+        .attr("tag", A::optional(Type::Set(Box::new(tag_ty()))), tag_set)
+        .attr(
+            "termination_policies",
+            A::optional(Type::List(Box::new(Type::String))),
+            |g| {
+                // AWS reports `["Default"]` for a group created without policies.
+                let policies = g.termination_policies();
+                if policies.iter().all(|p| p == "Default") {
+                    Value::Null(Type::List(Box::new(Type::String)))
+                } else {
+                    list_s(policies)
+                }
+            },
+        )
+        // What only the configuration knows; an import takes Terraform's defaults.
+        .declared(
+            "wait_for_capacity_timeout",
+            A::optional(Type::String).default(s("10m")),
+        )
+        .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        .attr(
+            "default_cooldown",
+            A::optional_computed(Type::Number),
+            |g| number(g.default_cooldown()),
+        )
+}
+
 #[derive(Clone)]
 pub struct AutoscalingGroup {
     aws: Arc<Aws>,
+    table: Arc<Table<AutoScalingGroup>>,
     schema: Arc<Schema>,
 }
 
 impl AutoscalingGroup {
     pub fn new(aws: &Arc<Aws>) -> AutoscalingGroup {
-        let attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("min_size", AttrSchema::required(Type::Number)),
-            ("max_size", AttrSchema::required(Type::Number)),
-            (
-                "desired_capacity",
-                AttrSchema::optional_computed(Type::Number),
-            ),
-            (
-                "launch_template",
-                AttrSchema::optional(Type::List(Box::new(launch_template_ty())))
-                    .conflicts_with(&["launch_configuration"]),
-            ),
-            (
-                "launch_configuration",
-                AttrSchema::optional(Type::String).conflicts_with(&["launch_template"]),
-            ),
-            (
-                "vpc_zone_identifier",
-                AttrSchema::optional_computed(string_set()),
-            ),
-            (
-                "availability_zones",
-                AttrSchema::optional_computed(string_set()),
-            ),
-            (
-                "health_check_type",
-                AttrSchema::optional_computed(Type::String),
-            ),
-            (
-                "health_check_grace_period",
-                AttrSchema::optional(Type::Number).default(n(300)),
-            ),
-            (
-                "target_group_arns",
-                AttrSchema::optional_computed(string_set()),
-            ),
-            (
-                "load_balancers",
-                AttrSchema::optional_computed(string_set()),
-            ),
-            ("tag", AttrSchema::optional(Type::Set(Box::new(tag_ty())))),
-            (
-                "termination_policies",
-                AttrSchema::optional(Type::List(Box::new(Type::String))),
-            ),
-            (
-                "wait_for_capacity_timeout",
-                AttrSchema::optional(Type::String).default(s("10m")),
-            ),
-            (
-                "force_delete",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "default_cooldown",
-                AttrSchema::optional_computed(Type::Number),
-            ),
-        ];
+        let table = table();
         AutoscalingGroup {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -193,108 +287,7 @@ impl AutoscalingGroup {
     }
 
     fn value(&self, prior: Option<Obj>, g: &AutoScalingGroup) -> Value {
-        let mut o = prior.clone().unwrap_or_default();
-        let name = g.auto_scaling_group_name().unwrap_or_default();
-        let lt: Vec<Obj> = g
-            .launch_template()
-            .map(|spec| {
-                let mut x = Obj::default();
-                x.set("id", opt_s(spec.launch_template_id()))
-                    // An import cannot know whether the configuration names the template by
-                    // id or by name; configurations mostly use the id.
-                    .set(
-                        "name",
-                        if prior.is_some() {
-                            opt_s(spec.launch_template_name())
-                        } else {
-                            Value::Null(Type::String)
-                        },
-                    )
-                    .set("version", opt_s(spec.version()));
-                x
-            })
-            .into_iter()
-            .collect();
-        let own_tags: Vec<Obj> = g
-            .tags()
-            .iter()
-            .filter(|t| !t.key().is_some_and(tags::is_internal))
-            .map(|t| {
-                let mut x = Obj::default();
-                x.set("key", opt_s(t.key()))
-                    .set("value", s(t.value().unwrap_or_default()))
-                    .set(
-                        "propagate_at_launch",
-                        b(t.propagate_at_launch().unwrap_or(false)),
-                    );
-                x
-            })
-            .collect();
-        let subnets: Vec<String> = g
-            .vpc_zone_identifier()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect();
-        read_name_prefix(&mut o, name);
-        o.set("id", s(name))
-            .set("name", s(name))
-            .set("arn", opt_s(g.auto_scaling_group_arn()))
-            .set("min_size", opt_n(g.min_size().map(i64::from)))
-            .set("max_size", opt_n(g.max_size().map(i64::from)))
-            .set(
-                "desired_capacity",
-                opt_n(g.desired_capacity().map(i64::from)),
-            )
-            .set(
-                "launch_template",
-                read_blocks(prior.as_ref(), "launch_template", &launch_template_ty(), lt),
-            )
-            .set("launch_configuration", opt_s(g.launch_configuration_name()))
-            .set("vpc_zone_identifier", set_s(subnets))
-            .set("availability_zones", set_s(g.availability_zones()))
-            .set("health_check_type", opt_s(g.health_check_type()))
-            .set(
-                "health_check_grace_period",
-                opt_n(g.health_check_grace_period().map(i64::from)),
-            )
-            .set("target_group_arns", set_s(g.target_group_arns()))
-            .set("load_balancers", set_s(g.load_balancer_names()))
-            .set(
-                "tag",
-                if own_tags.is_empty() {
-                    Value::Null(Type::Set(Box::new(tag_ty())))
-                } else {
-                    Value::set(
-                        tag_ty(),
-                        own_tags.into_iter().map(|t| Value::object(t.0)).collect(),
-                    )
-                },
-            )
-            .set(
-                "default_cooldown",
-                opt_n(g.default_cooldown().map(i64::from)),
-            );
-        // AWS reports `["Default"]` for a group created without policies.
-        let policies = g.termination_policies();
-        o.set(
-            "termination_policies",
-            if policies.iter().all(|p| p == "Default") {
-                Value::Null(Type::List(Box::new(Type::String)))
-            } else {
-                list_s(policies)
-            },
-        );
-        // What only the configuration knows; an import takes Terraform's defaults.
-        if o.get("wait_for_capacity_timeout").is_none() {
-            o.set("wait_for_capacity_timeout", s("10m"));
-        }
-        if o.get("force_delete").is_none() {
-            o.set("force_delete", b(false));
-        }
-        o.finish(&self.schema)
+        self.table.read(&self.aws, prior, g).finish(&self.schema)
     }
 
     /// Waits until the group has the capacity it was asked for in service, for up to

@@ -3,10 +3,11 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::{self, read_name_prefix};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::user_data::*;
 use crate::provider::schema::block_object;
 use crate::provider::{
@@ -25,71 +26,142 @@ fn root_device_ty() -> Type {
     ])
 }
 
+/// A launch configuration as described, and its image's root device name (a call of its own),
+/// which tells which of its block devices is `root_block_device`.
+pub struct Described {
+    config: aws_sdk_autoscaling::types::LaunchConfiguration,
+    root: Option<String>,
+}
+
+/// The `root_block_device` block: the mapping of the image's root device.
+fn root_blocks(d: &Described) -> Vec<Obj> {
+    d.config
+        .block_device_mappings()
+        .iter()
+        .filter(|m| d.root.is_some() && m.device_name() == d.root.as_deref())
+        .filter_map(|m| m.ebs())
+        .map(|e| {
+            let mut x = Obj::default();
+            x.set("volume_size", opt_n(e.volume_size().map(i64::from)))
+                .set("volume_type", opt_s(e.volume_type()))
+                .set(
+                    "delete_on_termination",
+                    e.delete_on_termination()
+                        .map(b)
+                        .unwrap_or(Value::Null(Type::Bool)),
+                )
+                .set(
+                    "encrypted",
+                    e.encrypted().map(b).unwrap_or(Value::Null(Type::Bool)),
+                )
+                .set("iops", opt_n(e.iops().map(i64::from)));
+            x
+        })
+        .collect()
+}
+
+/// Every attribute of `aws_launch_configuration`, and how it reads. A launch configuration
+/// cannot change: every argument replaces it.
+fn table() -> Table<Described> {
+    use AttrSchema as A;
+    Table::<Described>::new()
+        .attr("id", A::computed(Type::String), |d| {
+            opt_s(d.config.launch_configuration_name())
+        })
+        .attr("arn", A::computed(Type::String), |d| {
+            opt_s(d.config.launch_configuration_arn())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_s(d.config.launch_configuration_name()),
+        )
+        .attr_with_prior(
+            "name_prefix",
+            A::optional_computed(Type::String).force_new(),
+            |d, prior| read_name_prefix(prior, d.config.launch_configuration_name().unwrap_or("")),
+        )
+        .attr("image_id", A::required(Type::String).force_new(), |d| {
+            opt_s(d.config.image_id())
+        })
+        .attr(
+            "instance_type",
+            A::required(Type::String).force_new(),
+            |d| opt_s(d.config.instance_type()),
+        )
+        .attr(
+            "iam_instance_profile",
+            A::optional(Type::String).force_new(),
+            |d| opt_s(d.config.iam_instance_profile()),
+        )
+        .attr(
+            "security_groups",
+            A::optional(string_set()).force_new(),
+            |d| opt_set(d.config.security_groups().to_vec()),
+        )
+        .attr("user_data", A::optional(Type::String).force_new(), |d| {
+            let data = d.config.user_data().filter(|u| !u.is_empty());
+            opt_s(data.map(user_data_hash))
+        })
+        .attr(
+            "associate_public_ip_address",
+            A::optional_computed(Type::Bool).force_new(),
+            |d| b(d.config.associate_public_ip_address().unwrap_or(false)),
+        )
+        .attr(
+            "key_name",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_s(d.config.key_name()),
+        )
+        .attr_with_prior(
+            "root_block_device",
+            A::optional(Type::List(Box::new(root_device_ty()))).force_new(),
+            |d, prior| {
+                Some(read_blocks(
+                    prior,
+                    "root_block_device",
+                    &root_device_ty(),
+                    root_blocks(d),
+                ))
+            },
+        )
+        .attr(
+            "ebs_optimized",
+            A::optional_computed(Type::Bool).force_new(),
+            |d| b(d.config.ebs_optimized().unwrap_or(false)),
+        )
+        .attr(
+            "enable_monitoring",
+            A::optional(Type::Bool).default(b(true)).force_new(),
+            |d| {
+                let monitoring = d.config.instance_monitoring().and_then(|m| m.enabled());
+                b(monitoring.unwrap_or(true))
+            },
+        )
+        .attr(
+            "placement_tenancy",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_s(d.config.placement_tenancy()),
+        )
+        .attr("spot_price", A::optional(Type::String).force_new(), |d| {
+            opt_s(d.config.spot_price())
+        })
+}
+
 #[derive(Clone)]
 pub struct LaunchConfiguration {
     aws: Arc<Aws>,
+    table: Arc<Table<Described>>,
     schema: Arc<Schema>,
 }
 
 impl LaunchConfiguration {
     pub fn new(aws: &Arc<Aws>) -> LaunchConfiguration {
-        // A launch configuration cannot change: every argument replaces it.
-        let attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("image_id", AttrSchema::required(Type::String).force_new()),
-            (
-                "instance_type",
-                AttrSchema::required(Type::String).force_new(),
-            ),
-            (
-                "iam_instance_profile",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            (
-                "security_groups",
-                AttrSchema::optional(string_set()).force_new(),
-            ),
-            ("user_data", AttrSchema::optional(Type::String).force_new()),
-            (
-                "associate_public_ip_address",
-                AttrSchema::optional_computed(Type::Bool).force_new(),
-            ),
-            (
-                "key_name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "root_block_device",
-                AttrSchema::optional(Type::List(Box::new(root_device_ty()))).force_new(),
-            ),
-            (
-                "ebs_optimized",
-                AttrSchema::optional_computed(Type::Bool).force_new(),
-            ),
-            (
-                "enable_monitoring",
-                AttrSchema::optional(Type::Bool)
-                    .default(b(true))
-                    .force_new(),
-            ),
-            (
-                "placement_tenancy",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("spot_price", AttrSchema::optional(Type::String).force_new()),
-        ];
+        let table = table();
         LaunchConfiguration {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -143,73 +215,14 @@ impl LaunchConfiguration {
     async fn value(
         &self,
         prior: Option<Obj>,
-        c: &aws_sdk_autoscaling::types::LaunchConfiguration,
+        config: aws_sdk_autoscaling::types::LaunchConfiguration,
     ) -> ProviderResult<Value> {
-        let mut o = prior.clone().unwrap_or_default();
-        let name = c.launch_configuration_name().unwrap_or_default();
-        let root = match (c.block_device_mappings().is_empty(), c.image_id()) {
+        let root = match (config.block_device_mappings().is_empty(), config.image_id()) {
             (false, Some(image)) => self.root_device_name(image).await?,
             _ => None,
         };
-        let root_blocks: Vec<Obj> = c
-            .block_device_mappings()
-            .iter()
-            .filter(|m| root.is_some() && m.device_name() == root.as_deref())
-            .filter_map(|m| m.ebs())
-            .map(|e| {
-                let mut x = Obj::default();
-                x.set("volume_size", opt_n(e.volume_size().map(i64::from)))
-                    .set("volume_type", opt_s(e.volume_type()))
-                    .set(
-                        "delete_on_termination",
-                        e.delete_on_termination()
-                            .map(b)
-                            .unwrap_or(Value::Null(Type::Bool)),
-                    )
-                    .set(
-                        "encrypted",
-                        e.encrypted().map(b).unwrap_or(Value::Null(Type::Bool)),
-                    )
-                    .set("iops", opt_n(e.iops().map(i64::from)));
-                x
-            })
-            .collect();
-        read_name_prefix(&mut o, name);
-        o.set("id", s(name))
-            .set("name", s(name))
-            .set("arn", opt_s(c.launch_configuration_arn()))
-            .set("image_id", opt_s(c.image_id()))
-            .set("instance_type", opt_s(c.instance_type()))
-            .set("iam_instance_profile", opt_s(c.iam_instance_profile()))
-            .set("security_groups", opt_set(c.security_groups().to_vec()))
-            .set(
-                "user_data",
-                opt_s(c.user_data().filter(|u| !u.is_empty()).map(user_data_hash)),
-            )
-            .set(
-                "associate_public_ip_address",
-                b(c.associate_public_ip_address().unwrap_or(false)),
-            )
-            .set("key_name", opt_s(c.key_name()))
-            .set("ebs_optimized", b(c.ebs_optimized().unwrap_or(false)))
-            .set(
-                "enable_monitoring",
-                b(c.instance_monitoring()
-                    .and_then(|m| m.enabled())
-                    .unwrap_or(true)),
-            )
-            .set("placement_tenancy", opt_s(c.placement_tenancy()))
-            .set("spot_price", opt_s(c.spot_price()))
-            .set(
-                "root_block_device",
-                read_blocks(
-                    prior.as_ref(),
-                    "root_block_device",
-                    &root_device_ty(),
-                    root_blocks,
-                ),
-            );
-        Ok(o.finish(&self.schema))
+        let d = Described { config, root };
+        Ok(self.table.read(&self.aws, prior, &d).finish(&self.schema))
     }
 }
 
@@ -309,7 +322,7 @@ impl ResourceType for LaunchConfiguration {
                 },
             )
             .await?;
-            this.value(Some(p), &c).await
+            this.value(Some(p), c).await
         })
     }
 
@@ -321,7 +334,7 @@ impl ResourceType for LaunchConfiguration {
             let p = Obj::of(&planned);
             let name = p.id()?;
             match this.by_name(&name).await? {
-                Some(c) => this.value(Some(p), &c).await,
+                Some(c) => this.value(Some(p), c).await,
                 None => Err(ProviderError::new(
                     "autoscaling:DescribeLaunchConfigurations",
                     format!("{name} vanished"),
@@ -354,7 +367,7 @@ impl ResourceType for LaunchConfiguration {
             let p = Obj::of(&prior);
             let name = p.id()?;
             match this.by_name(&name).await? {
-                Some(c) => Ok(Some(this.value(Some(p), &c).await?)),
+                Some(c) => Ok(Some(this.value(Some(p), c).await?)),
                 None => Ok(None),
             }
         })
@@ -367,7 +380,7 @@ impl ResourceType for LaunchConfiguration {
             let c = this.by_name(&id).await?.ok_or_else(|| {
                 ProviderError::new("import", format!("no launch configuration named {id}"))
             })?;
-            this.value(None, &c).await
+            this.value(None, c).await
         })
     }
 }

@@ -7,7 +7,8 @@ use crate::provider::aws::attrs::{Obj, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::sdk::err;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, IcmpTypeCode, NetworkAclEntry, PortRange, RuleAction};
@@ -146,7 +147,7 @@ async fn describe_acls(
     aws: &Aws,
     filters: Vec<Filter>,
     ids: Option<Vec<String>>,
-) -> ProviderResult<Vec<aws_sdk_ec2::types::NetworkAcl>> {
+) -> ProviderResult<Vec<Item>> {
     aws.ec2
         .describe_network_acls()
         .set_filters(Some(filters).filter(|f| !f.is_empty()))
@@ -159,36 +160,71 @@ async fn describe_acls(
         .map_err(err("ec2:DescribeNetworkAcls"))
 }
 
+type Item = aws_sdk_ec2::types::NetworkAcl;
+
+/// The ACL's entries of one direction, by rule number, without the catch-all.
+fn entries_of(a: &Item, egress: bool) -> Value {
+    let mut es: Vec<Entry> = a
+        .entries()
+        .iter()
+        .filter(|e| e.egress() == Some(egress) && e.rule_number() != Some(CATCH_ALL_RULE))
+        .map(Entry::of_aws)
+        .collect();
+    es.sort_by_key(|e| e.rule_no);
+    entries_value(&es)
+}
+
+/// Every attribute of `aws_default_network_acl`, and how it reads from a described ACL.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let entries = || A::optional(Type::Set(Box::new(entry_type())));
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |a| {
+            opt_s(a.network_acl_id())
+        })
+        .attr_in_region("arn", A::computed(Type::String), |a, region| {
+            s(format!(
+                "arn:aws:ec2:{region}:{}:network-acl/{}",
+                a.owner_id().unwrap_or_default(),
+                a.network_acl_id().unwrap_or_default()
+            ))
+        })
+        .attr("owner_id", A::computed(Type::String), |a| {
+            opt_s(a.owner_id())
+        })
+        .attr("vpc_id", A::computed(Type::String), |a| opt_s(a.vpc_id()))
+        .attr(
+            "default_network_acl_id",
+            A::required(Type::String).force_new(),
+            |a| opt_s(a.network_acl_id()),
+        )
+        // Not computed: unset means no entries (and, for subnets, a diff whenever the VPC has
+        // subnets on the default ACL, which is why Terraform's documentation suggests
+        // `ignore_changes = [subnet_ids]`).
+        .attr("ingress", entries(), |a| entries_of(a, false))
+        .attr("egress", entries(), |a| entries_of(a, true))
+        .attr(
+            "subnet_ids",
+            A::optional(Type::Set(Box::new(Type::String))),
+            |a| set_s(a.associations().iter().filter_map(|x| x.subnet_id())),
+        )
+        .tagged(|a| tags::from_ec2(a.tags()))
+}
+
 #[derive(Clone)]
 pub struct DefaultNetworkAcl {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl DefaultNetworkAcl {
     pub fn new(aws: &Arc<Aws>) -> DefaultNetworkAcl {
-        let entries = Type::Set(Box::new(entry_type()));
-        let strings = Type::Set(Box::new(Type::String));
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("owner_id", AttrSchema::computed(Type::String)),
-            ("vpc_id", AttrSchema::computed(Type::String)),
-            (
-                "default_network_acl_id",
-                AttrSchema::required(Type::String).force_new(),
-            ),
-            // Not computed: unset means no entries (and, for subnets, a diff whenever the
-            // VPC has subnets on the default ACL, which is why Terraform's documentation
-            // suggests `ignore_changes = [subnet_ids]`).
-            ("ingress", AttrSchema::optional(entries.clone())),
-            ("egress", AttrSchema::optional(entries)),
-            ("subnet_ids", AttrSchema::optional(strings)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         DefaultNetworkAcl {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -295,7 +331,7 @@ impl DefaultNetworkAcl {
 }
 
 impl Ec2Bulk for DefaultNetworkAcl {
-    type Item = aws_sdk_ec2::types::NetworkAcl;
+    type Item = Item;
     const ID_FILTER: &'static str = "network-acl-id";
     const DESCRIBE: &'static str = "ec2:DescribeNetworkAcls";
     const NOT_FOUND: &'static str = "InvalidNetworkAclID.NotFound";
@@ -304,8 +340,8 @@ impl Ec2Bulk for DefaultNetworkAcl {
         item.network_acl_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -338,44 +374,8 @@ impl Ec2Bulk for DefaultNetworkAcl {
         })
     }
 
-    fn value(&self, prior: Option<Obj>, a: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Self::item_id(&a);
-            let owner = a.owner_id().unwrap_or_default();
-            let entries = |egress: bool| {
-                let mut es: Vec<Entry> = a
-                    .entries()
-                    .iter()
-                    .filter(|e| {
-                        e.egress() == Some(egress) && e.rule_number() != Some(CATCH_ALL_RULE)
-                    })
-                    .map(Entry::of_aws)
-                    .collect();
-                es.sort_by_key(|e| e.rule_no);
-                entries_value(&es)
-            };
-            let mut o = prior.unwrap_or_default();
-            o.set("id", s(&id))
-                .set("default_network_acl_id", s(&id))
-                .set(
-                    "arn",
-                    s(format!(
-                        "arn:aws:ec2:{}:{owner}:network-acl/{id}",
-                        this.aws.region
-                    )),
-                )
-                .set("owner_id", s(owner))
-                .set("vpc_id", opt_s(a.vpc_id()))
-                .set("ingress", entries(false))
-                .set("egress", entries(true))
-                .set(
-                    "subnet_ids",
-                    set_s(a.associations().iter().filter_map(|x| x.subnet_id())),
-                );
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&a));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    fn value(&self, prior: Option<Obj>, a: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::ready(self.table.read(&self.aws, prior, &a).finish(&self.schema))
     }
 }
 

@@ -1,6 +1,5 @@
 //! `aws_default_security_group`: the VPC's default group, its rules managed.
 
-use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::Obj;
@@ -8,9 +7,10 @@ use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::err;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_ec2::types::Filter;
 use std::sync::Arc;
@@ -18,38 +18,17 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct DefaultSecurityGroup {
     aws: Arc<Aws>,
+    table: Arc<Table<Group>>,
     schema: Arc<Schema>,
 }
 
 impl DefaultSecurityGroup {
     pub fn new(aws: &Arc<Aws>) -> DefaultSecurityGroup {
-        // The rules are not computed: unset means the group has none.
-        let rules = Type::Set(Box::new(rule_type()));
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("owner_id", AttrSchema::computed(Type::String)),
-            ("name", AttrSchema::computed(Type::String)),
-            ("name_prefix", AttrSchema::computed(Type::String)),
-            ("description", AttrSchema::computed(Type::String)),
-            (
-                "vpc_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "ingress",
-                AttrSchema::optional(rules.clone()).attribute_mode(),
-            ),
-            ("egress", AttrSchema::optional(rules).attribute_mode()),
-            (
-                "revoke_rules_on_delete",
-                AttrSchema::optional(Type::Bool).default(Value::Bool(false)),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = group_table(GroupKind::Default);
         DefaultSecurityGroup {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -107,7 +86,7 @@ impl DefaultSecurityGroup {
 }
 
 impl Ec2Bulk for DefaultSecurityGroup {
-    type Item = aws_sdk_ec2::types::SecurityGroup;
+    type Item = Group;
     const ID_FILTER: &'static str = "group-id";
     const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
     const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
@@ -116,8 +95,8 @@ impl Ec2Bulk for DefaultSecurityGroup {
         item.group_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Group> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -130,15 +109,8 @@ impl Ec2Bulk for DefaultSecurityGroup {
         )
     }
 
-    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = prior.unwrap_or_default();
-            let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
-            read_group(&this.aws, &mut o, &g);
-            o.set("revoke_rules_on_delete", Value::Bool(revoke_on_delete));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    fn value(&self, prior: Option<Obj>, g: Group) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::ready(self.table.read(&self.aws, prior, &g).finish(&self.schema))
     }
 }
 

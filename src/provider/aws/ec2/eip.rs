@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while,
 };
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
@@ -157,8 +157,8 @@ impl Ec2Bulk for Eip {
         item.allocation_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Self::Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

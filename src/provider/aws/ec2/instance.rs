@@ -7,7 +7,8 @@ use crate::provider::aws::attrs::{Obj, b, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
@@ -23,49 +24,95 @@ use std::time::Duration;
 /// How long an instance may take to start, stop or terminate (Terraform's default timeouts).
 const STATE_CHANGE: Duration = Duration::from_secs(600);
 
+type Item = aws_sdk_ec2::types::Instance;
+
+/// Every attribute of `aws_instance`, and how it reads from a described instance.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |i| opt_s(i.instance_id()))
+        .attr_in_region("arn", A::computed(Type::String), |i, region| {
+            let owner = i.network_interfaces().first().and_then(|n| n.owner_id());
+            s(format!(
+                "arn:aws:ec2:{region}:{}:instance/{}",
+                owner.unwrap_or_default(),
+                i.instance_id().unwrap_or_default()
+            ))
+        })
+        .attr("ami", A::required(Type::String).force_new(), |i| {
+            opt_s(i.image_id())
+        })
+        .attr("instance_type", A::required(Type::String), |i| {
+            opt_s(i.instance_type().map(|t| t.as_str()))
+        })
+        .attr(
+            "subnet_id",
+            A::optional_computed(Type::String).force_new(),
+            |i| opt_s(i.subnet_id()),
+        )
+        .attr(
+            "vpc_security_group_ids",
+            A::optional_computed(string_set()),
+            |i| set_s(i.security_groups().iter().filter_map(|g| g.group_id())),
+        )
+        .attr(
+            "key_name",
+            A::optional_computed(Type::String).force_new(),
+            |i| opt_s(i.key_name()),
+        )
+        .attr("iam_instance_profile", A::optional(Type::String), |i| {
+            opt_s(
+                i.iam_instance_profile()
+                    .and_then(|p| p.arn())
+                    .map(profile_name),
+            )
+        })
+        // Not in DescribeInstances: `value` asks DescribeInstanceAttribute.
+        .declared("user_data", A::optional(Type::String))
+        .attr(
+            "associate_public_ip_address",
+            A::optional_computed(Type::Bool).force_new(),
+            |i| {
+                let primary = i
+                    .network_interfaces()
+                    .iter()
+                    .find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
+                b(primary
+                    .map(|n| n.association().is_some())
+                    .unwrap_or(i.public_ip_address().is_some()))
+            },
+        )
+        .attr(
+            "availability_zone",
+            A::optional_computed(Type::String).force_new(),
+            |i| opt_s(i.placement().and_then(|p| p.availability_zone())),
+        )
+        .attr("private_ip", A::computed(Type::String), |i| {
+            opt_s(i.private_ip_address())
+        })
+        .attr("public_ip", A::computed(Type::String), |i| {
+            opt_s(i.public_ip_address())
+        })
+        .attr("instance_state", A::computed(Type::String), |i| {
+            opt_s(i.state().and_then(|s| s.name()).map(|s| s.as_str()))
+        })
+        .tagged(|i| tags::from_ec2(i.tags()))
+}
+
 #[derive(Clone)]
 pub struct Instance {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl Instance {
     pub fn new(aws: &Arc<Aws>) -> Instance {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("ami", AttrSchema::required(Type::String).force_new()),
-            ("instance_type", AttrSchema::required(Type::String)),
-            (
-                "subnet_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "vpc_security_group_ids",
-                AttrSchema::optional_computed(string_set()),
-            ),
-            (
-                "key_name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("iam_instance_profile", AttrSchema::optional(Type::String)),
-            ("user_data", AttrSchema::optional(Type::String)),
-            (
-                "associate_public_ip_address",
-                AttrSchema::optional_computed(Type::Bool).force_new(),
-            ),
-            (
-                "availability_zone",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("private_ip", AttrSchema::computed(Type::String)),
-            ("public_ip", AttrSchema::computed(Type::String)),
-            ("instance_state", AttrSchema::computed(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         Instance {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -225,7 +272,7 @@ fn profile_name(arn: &str) -> &str {
 }
 
 impl Ec2Bulk for Instance {
-    type Item = aws_sdk_ec2::types::Instance;
+    type Item = Item;
     const ID_FILTER: &'static str = "instance-id";
     const DESCRIBE: &'static str = "ec2:DescribeInstances";
     const NOT_FOUND: &'static str = "InvalidInstanceID.NotFound";
@@ -234,8 +281,8 @@ impl Ec2Bulk for Instance {
         item.instance_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -258,71 +305,19 @@ impl Ec2Bulk for Instance {
         })
     }
 
-    fn value(&self, prior: Option<Obj>, i: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    fn value(&self, prior: Option<Obj>, i: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
         let this = self.clone();
         Box::pin(async move {
-            let state = i.state().and_then(|s| s.name()).cloned();
+            let state = i.state().and_then(|s| s.name());
             if matches!(
                 state,
                 Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
             ) {
                 return Ok(None);
             }
-            let id = Self::item_id(&i);
-            let owner = i
-                .network_interfaces()
-                .first()
-                .and_then(|n| n.owner_id())
-                .unwrap_or_default()
-                .to_string();
-            let user_data = this.user_data(&id).await?;
-            let mut o = prior.unwrap_or_default();
-            let primary = i
-                .network_interfaces()
-                .iter()
-                .find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0));
-            o.set("id", s(&id))
-                .set(
-                    "arn",
-                    s(format!(
-                        "arn:aws:ec2:{}:{owner}:instance/{id}",
-                        this.aws.region
-                    )),
-                )
-                .set("ami", opt_s(i.image_id()))
-                .set(
-                    "instance_type",
-                    opt_s(i.instance_type().map(|t| t.as_str())),
-                )
-                .set("subnet_id", opt_s(i.subnet_id()))
-                .set(
-                    "vpc_security_group_ids",
-                    set_s(i.security_groups().iter().filter_map(|g| g.group_id())),
-                )
-                .set("key_name", opt_s(i.key_name()))
-                .set(
-                    "iam_instance_profile",
-                    opt_s(
-                        i.iam_instance_profile()
-                            .and_then(|p| p.arn())
-                            .map(profile_name),
-                    ),
-                )
-                .set("user_data", opt_s(user_data))
-                .set(
-                    "associate_public_ip_address",
-                    b(primary
-                        .map(|n| n.association().is_some())
-                        .unwrap_or(i.public_ip_address().is_some())),
-                )
-                .set(
-                    "availability_zone",
-                    opt_s(i.placement().and_then(|p| p.availability_zone())),
-                )
-                .set("private_ip", opt_s(i.private_ip_address()))
-                .set("public_ip", opt_s(i.public_ip_address()))
-                .set("instance_state", opt_s(state.as_ref().map(|s| s.as_str())));
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&i));
+            let user_data = this.user_data(i.instance_id().unwrap_or_default()).await?;
+            let mut o = this.table.read(&this.aws, prior, &i);
+            o.set("user_data", opt_s(user_data));
             Ok(Some(o.finish(&this.schema)))
         })
     }

@@ -8,7 +8,8 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{err, gone_is_ok};
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{
@@ -37,70 +38,109 @@ const TEMPLATE_DATA: &[&str] = &[
     "tag_specifications",
 ];
 
-#[derive(Clone)]
-pub struct LaunchTemplate {
-    aws: Arc<Aws>,
-    schema: Arc<Schema>,
-}
+type Data = ResponseLaunchTemplateData;
 
 /// A template and the data of its latest version.
 pub struct TemplateItem {
     template: aws_sdk_ec2::types::LaunchTemplate,
-    data: Option<ResponseLaunchTemplateData>,
+    data: Option<Data>,
     description: Option<String>,
+}
+
+/// A template-data argument made of nested blocks: read from the latest version's data, cut to
+/// the configuration's shape; kept from the prior when the version could not be read.
+macro_rules! data_blocks {
+    ($table:expr, $name:literal, $elem:expr, $read:expr) => {
+        $table.attr_with_prior(
+            $name,
+            AttrSchema::optional(Type::List(Box::new($elem))),
+            |i, prior| {
+                let d = i.data.as_ref()?;
+                Some(read_blocks(prior, $name, &$elem, $read(d)))
+            },
+        )
+    };
+}
+
+/// Every attribute of `aws_launch_template`, and how it reads from a template and its latest
+/// version's data.
+fn table() -> Table<TemplateItem> {
+    use AttrSchema as A;
+    let t = Table::<TemplateItem>::new()
+        .attr("id", A::computed(Type::String), |i| {
+            opt_s(i.template.launch_template_id())
+        })
+        .attr_in_region("arn", A::computed(Type::String), |i, region| {
+            // CreatedBy is an ARN of the owning account: the only place the account shows.
+            let t = &i.template;
+            let account = t.created_by().and_then(|a| a.split(':').nth(4));
+            s(format!(
+                "arn:aws:ec2:{region}:{}:launch-template/{}",
+                account.unwrap_or_default(),
+                t.launch_template_id().unwrap_or_default()
+            ))
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |i| opt_s(i.template.launch_template_name()),
+        )
+        .attr_with_prior(
+            "name_prefix",
+            A::optional_computed(Type::String).force_new(),
+            |i, prior| {
+                naming::read_name_prefix(prior, i.template.launch_template_name().unwrap_or(""))
+            },
+        )
+        .attr("description", A::optional(Type::String), |i| {
+            opt_s(i.description.as_deref())
+        })
+        .attr_with_prior("image_id", A::optional(Type::String), |i, _| {
+            Some(opt_s(i.data.as_ref()?.image_id()))
+        })
+        .attr_with_prior("instance_type", A::optional(Type::String), |i, _| {
+            Some(opt_s(i.data.as_ref()?.instance_type().map(|t| t.as_str())))
+        })
+        .attr_with_prior("key_name", A::optional(Type::String), |i, _| {
+            Some(opt_s(i.data.as_ref()?.key_name()))
+        })
+        .attr_with_prior("user_data", A::optional(Type::String), |i, _| {
+            Some(opt_s(i.data.as_ref()?.user_data()))
+        })
+        .attr_with_prior(
+            "vpc_security_group_ids",
+            A::optional(string_set()),
+            |i, _| Some(opt_set(i.data.as_ref()?.security_group_ids().to_vec())),
+        );
+    let t = data_blocks!(t, "iam_instance_profile", iam_profile_ty(), iam_blocks);
+    let t = data_blocks!(t, "network_interfaces", network_interface_ty(), nic_blocks);
+    let t = data_blocks!(t, "block_device_mappings", block_device_ty(), device_blocks);
+    let t = data_blocks!(t, "metadata_options", metadata_ty(), metadata_blocks);
+    let t = data_blocks!(t, "tag_specifications", tag_spec_ty(), spec_blocks);
+    t.declared("update_default_version", A::optional(Type::Bool))
+        .attr("default_version", A::optional_computed(Type::Number), |i| {
+            opt_n(i.template.default_version_number())
+        })
+        .attr("latest_version", A::computed(Type::Number), |i| {
+            opt_n(i.template.latest_version_number())
+        })
+        .tagged(|i| tags::from_ec2(i.template.tags()))
+}
+
+#[derive(Clone)]
+pub struct LaunchTemplate {
+    aws: Arc<Aws>,
+    table: Arc<Table<TemplateItem>>,
+    schema: Arc<Schema>,
 }
 
 impl LaunchTemplate {
     pub fn new(aws: &Arc<Aws>) -> LaunchTemplate {
-        let list = |t: Type| Type::List(Box::new(t));
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("description", AttrSchema::optional(Type::String)),
-            ("image_id", AttrSchema::optional(Type::String)),
-            ("instance_type", AttrSchema::optional(Type::String)),
-            ("key_name", AttrSchema::optional(Type::String)),
-            ("user_data", AttrSchema::optional(Type::String)),
-            ("vpc_security_group_ids", AttrSchema::optional(string_set())),
-            (
-                "iam_instance_profile",
-                AttrSchema::optional(list(iam_profile_ty())),
-            ),
-            (
-                "network_interfaces",
-                AttrSchema::optional(list(network_interface_ty())),
-            ),
-            (
-                "block_device_mappings",
-                AttrSchema::optional(list(block_device_ty())),
-            ),
-            (
-                "metadata_options",
-                AttrSchema::optional(list(metadata_ty())),
-            ),
-            (
-                "tag_specifications",
-                AttrSchema::optional(list(tag_spec_ty())),
-            ),
-            ("update_default_version", AttrSchema::optional(Type::Bool)),
-            (
-                "default_version",
-                AttrSchema::optional_computed(Type::Number),
-            ),
-            ("latest_version", AttrSchema::computed(Type::Number)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         LaunchTemplate {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -259,19 +299,21 @@ fn template_data(p: &Obj) -> RequestLaunchTemplateData {
     d.build()
 }
 
-/// Sets the template-data arguments from a version's data.
-fn read_template_data(o: &mut Obj, prior: Option<&Obj>, d: &ResponseLaunchTemplateData) {
-    let iam: Vec<Obj> = d
-        .iam_instance_profile()
+/// The `iam_instance_profile` block of a version's data.
+fn iam_blocks(d: &Data) -> Vec<Obj> {
+    d.iam_instance_profile()
         .map(|i| {
             let mut x = Obj::default();
             x.set("name", opt_s(i.name())).set("arn", opt_s(i.arn()));
             x
         })
         .into_iter()
-        .collect();
-    let nics: Vec<Obj> = d
-        .network_interfaces()
+        .collect()
+}
+
+/// The `network_interfaces` blocks of a version's data.
+fn nic_blocks(d: &Data) -> Vec<Obj> {
+    d.network_interfaces()
         .iter()
         .map(|ni| {
             let mut x = Obj::default();
@@ -285,9 +327,12 @@ fn read_template_data(o: &mut Obj, prior: Option<&Obj>, d: &ResponseLaunchTempla
             .set("subnet_id", opt_s(ni.subnet_id()));
             x
         })
-        .collect();
-    let devices: Vec<Obj> = d
-        .block_device_mappings()
+        .collect()
+}
+
+/// The `block_device_mappings` blocks of a version's data.
+fn device_blocks(d: &Data) -> Vec<Obj> {
+    d.block_device_mappings()
         .iter()
         .map(|bd| {
             let ebs: Vec<Obj> = bd
@@ -314,9 +359,12 @@ fn read_template_data(o: &mut Obj, prior: Option<&Obj>, d: &ResponseLaunchTempla
             );
             x
         })
-        .collect();
-    let metadata: Vec<Obj> = d
-        .metadata_options()
+        .collect()
+}
+
+/// The `metadata_options` block of a version's data.
+fn metadata_blocks(d: &Data) -> Vec<Obj> {
+    d.metadata_options()
         .map(|m| {
             let mut x = Obj::default();
             x.set("http_tokens", opt_s(m.http_tokens().map(|v| v.as_str())))
@@ -331,11 +379,14 @@ fn read_template_data(o: &mut Obj, prior: Option<&Obj>, d: &ResponseLaunchTempla
             x
         })
         .into_iter()
-        .collect();
-    // Template data cannot tag the template itself; moto copies the create call's tags of
-    // the template in here, which AWS does not.
-    let specs: Vec<Obj> = d
-        .tag_specifications()
+        .collect()
+}
+
+/// The `tag_specifications` blocks of a version's data. Template data cannot tag the
+/// template itself; moto copies the create call's tags of the template in here, which AWS
+/// does not.
+fn spec_blocks(d: &Data) -> Vec<Obj> {
+    d.tag_specifications()
         .iter()
         .filter(|ts| ts.resource_type() != Some(&Kind::LaunchTemplate))
         .map(|ts| {
@@ -347,38 +398,7 @@ fn read_template_data(o: &mut Obj, prior: Option<&Obj>, d: &ResponseLaunchTempla
             .set("tags", map_s(&tags::from_ec2(ts.tags())));
             x
         })
-        .collect();
-    o.set("image_id", opt_s(d.image_id()))
-        .set(
-            "instance_type",
-            opt_s(d.instance_type().map(|t| t.as_str())),
-        )
-        .set("key_name", opt_s(d.key_name()))
-        .set("user_data", opt_s(d.user_data()))
-        .set(
-            "vpc_security_group_ids",
-            opt_set(d.security_group_ids().to_vec()),
-        )
-        .set(
-            "iam_instance_profile",
-            read_blocks(prior, "iam_instance_profile", &iam_profile_ty(), iam),
-        )
-        .set(
-            "network_interfaces",
-            read_blocks(prior, "network_interfaces", &network_interface_ty(), nics),
-        )
-        .set(
-            "block_device_mappings",
-            read_blocks(prior, "block_device_mappings", &block_device_ty(), devices),
-        )
-        .set(
-            "metadata_options",
-            read_blocks(prior, "metadata_options", &metadata_ty(), metadata),
-        )
-        .set(
-            "tag_specifications",
-            read_blocks(prior, "tag_specifications", &tag_spec_ty(), specs),
-        );
+        .collect()
 }
 
 /// A launch template's id filter does not exist in EC2; it stands for `LaunchTemplateIds`.
@@ -397,8 +417,8 @@ impl Ec2Bulk for LaunchTemplate {
             .to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.template.tags())
+    fn table(&self) -> &Table<TemplateItem> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -427,37 +447,13 @@ impl Ec2Bulk for LaunchTemplate {
     fn value(
         &self,
         prior: Option<Obj>,
-        item: Self::Item,
+        item: TemplateItem,
     ) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let t = &item.template;
-            let id = Self::item_id(&item);
-            let mut o = prior.clone().unwrap_or_default();
-            // CreatedBy is an ARN of the owning account: the only place the account shows.
-            let account = t
-                .created_by()
-                .and_then(|a| a.split(':').nth(4))
-                .unwrap_or_default();
-            o.set("id", s(&id))
-                .set(
-                    "arn",
-                    s(format!(
-                        "arn:aws:ec2:{}:{account}:launch-template/{id}",
-                        this.aws.region
-                    )),
-                )
-                .set("name", opt_s(t.launch_template_name()))
-                .set("description", opt_s(item.description.as_deref()))
-                .set("latest_version", opt_n(t.latest_version_number()))
-                .set("default_version", opt_n(t.default_version_number()));
-            naming::read_name_prefix(&mut o, t.launch_template_name().unwrap_or_default());
-            if let Some(d) = &item.data {
-                read_template_data(&mut o, prior.as_ref(), d);
-            }
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&item));
-            Ok(Some(o.finish(&this.schema)))
-        })
+        bulk::ready(
+            self.table
+                .read(&self.aws, prior, &item)
+                .finish(&self.schema),
+        )
     }
 }
 

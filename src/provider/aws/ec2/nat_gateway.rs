@@ -8,7 +8,7 @@ use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::tags;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
@@ -161,8 +161,8 @@ impl Ec2Bulk for NatGateway {
         item.nat_gateway_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Self::Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

@@ -9,73 +9,54 @@ use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::{delete_when_released, err};
-use crate::provider::aws::tags::{self, Tags};
-use crate::provider::schema::{block_list, block_object};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::RouteTable;
+
 #[derive(Clone)]
 pub struct RouteTable {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
-    route_type: Type,
 }
 
 impl RouteTable {
     pub fn new(aws: &Arc<Aws>) -> RouteTable {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("owner_id", AttrSchema::computed(Type::String)),
-            ("vpc_id", AttrSchema::required(Type::String).force_new()),
-            // Unset: whatever routes the table has are left alone; set (even to []): the
-            // table holds exactly these.
-            (
-                "route",
-                AttrSchema::optional_computed(block_list(&route_block_attrs())).attribute_mode(),
-            ),
-            (
-                "propagating_vgws",
-                AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = route_table_rows(AttrSchema::required(Type::String).force_new());
         RouteTable {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
-            route_type: block_object(&route_block_attrs()),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 }
 
 impl Ec2Bulk for RouteTable {
-    type Item = aws_sdk_ec2::types::RouteTable;
+    type Item = Item;
     const ID_FILTER: &'static str = "route-table-id";
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
     const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
 
-    fn item_id(item: &Self::Item) -> String {
+    fn item_id(item: &Item) -> String {
         item.route_table_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Item> {
+        &self.table
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Item>>> {
         let aws = self.aws.clone();
         Box::pin(async move { describe_route_tables(&aws, filters).await })
     }
 
-    fn value(&self, prior: Option<Obj>, t: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = prior.unwrap_or_default();
-            read_table(&this.aws, &this.route_type, &mut o, &t);
-            Ok(Some(o.finish(&this.schema)))
-        })
+    fn value(&self, prior: Option<Obj>, t: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::ready(self.table.read(&self.aws, prior, &t).finish(&self.schema))
     }
 }
 

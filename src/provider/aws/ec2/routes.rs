@@ -2,14 +2,17 @@
 //! `aws_default_route_table`.
 
 use crate::lang::types::Type;
-use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks, opt_s, s, set_s};
 use crate::provider::aws::bulk::filter;
 use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self};
+use crate::provider::schema::{block_list, block_object};
+use crate::provider::{AttrSchema, ProviderResult};
 use aws_sdk_ec2::types::Filter;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 // ---------------------------------------------------------------------------------------------
 // Routes: shared by aws_route_table's inline `route` blocks and aws_route.
@@ -320,18 +323,52 @@ pub(crate) fn in_prior_order(prior: &[Obj], mut current: Vec<(Destination, Obj)>
     out
 }
 
-/// Sets what a route table read says (the routes in the order `o`, the prior, lists them).
-pub(crate) fn read_table(
-    aws: &Aws,
-    route_type: &Type,
-    o: &mut Obj,
-    t: &aws_sdk_ec2::types::RouteTable,
-) {
-    let id = t.route_table_id().unwrap_or_default();
-    let owner = t.owner_id().unwrap_or_default();
-    // Only routes someone created count: not the local route, not propagated ones.
-    let current: Vec<(Destination, Obj)> = t
-        .routes()
+type Item = aws_sdk_ec2::types::RouteTable;
+
+/// The rows `aws_route_table` and `aws_default_route_table` share; `vpc_id` is theirs to
+/// declare (required for one, computed for the other).
+pub(crate) fn route_table_rows(vpc_id: AttrSchema) -> Table<Item> {
+    use AttrSchema as A;
+    static ROUTE: LazyLock<Type> = LazyLock::new(|| block_object(&route_block_attrs()));
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |t| {
+            opt_s(t.route_table_id())
+        })
+        .attr_in_region("arn", A::computed(Type::String), |t, region| {
+            s(format!(
+                "arn:aws:ec2:{region}:{}:route-table/{}",
+                t.owner_id().unwrap_or_default(),
+                t.route_table_id().unwrap_or_default()
+            ))
+        })
+        .attr("owner_id", A::computed(Type::String), |t| {
+            opt_s(t.owner_id())
+        })
+        .attr("vpc_id", vpc_id, |t| opt_s(t.vpc_id()))
+        // Unset: whatever routes the table has are left alone; set (even to []): the table
+        // holds exactly these.
+        .attr_with_prior(
+            "route",
+            A::optional_computed(block_list(&route_block_attrs())).attribute_mode(),
+            |t, prior| {
+                let configured = prior.map(|p| p.blocks("route")).unwrap_or_default();
+                Some(blocks(
+                    &ROUTE,
+                    in_prior_order(&configured, created_routes(t)),
+                ))
+            },
+        )
+        .attr(
+            "propagating_vgws",
+            A::optional_computed(Type::Set(Box::new(Type::String))),
+            |t| set_s(t.propagating_vgws().iter().filter_map(|v| v.gateway_id())),
+        )
+        .tagged(|t| tags::from_ec2(t.tags()))
+}
+
+/// The routes someone created: not the local route, not propagated ones.
+fn created_routes(t: &Item) -> Vec<(Destination, Obj)> {
+    t.routes()
         .iter()
         .filter(|r| r.origin().is_some_and(|o| o.as_str() == "CreateRoute"))
         .filter(|r| r.gateway_id() != Some("local"))
@@ -343,22 +380,5 @@ pub(crate) fn read_table(
                 .set("destination_prefix_list_id", opt_s(dest.prefix_list()));
             Some((dest, o))
         })
-        .collect();
-    let routes = in_prior_order(&o.blocks("route"), current);
-    o.set("id", s(id))
-        .set(
-            "arn",
-            s(format!(
-                "arn:aws:ec2:{}:{owner}:route-table/{id}",
-                aws.region
-            )),
-        )
-        .set("owner_id", s(owner))
-        .set("vpc_id", opt_s(t.vpc_id()))
-        .set("route", blocks(route_type, routes))
-        .set(
-            "propagating_vgws",
-            set_s(t.propagating_vgws().iter().filter_map(|v| v.gateway_id())),
-        );
-    tags::set_read(aws, o, &tags::from_ec2(t.tags()));
+        .collect()
 }

@@ -1,72 +1,38 @@
 //! `aws_security_group` with inline `ingress` and `egress` rules.
 
-use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, s};
+use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{delete_when_released, err};
-use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
+use crate::provider::{BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct SecurityGroup {
     aws: Arc<Aws>,
+    table: Arc<Table<Group>>,
     schema: Arc<Schema>,
 }
 
 impl SecurityGroup {
     pub fn new(aws: &Arc<Aws>) -> SecurityGroup {
-        let rules = Type::Set(Box::new(rule_type()));
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("owner_id", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "description",
-                AttrSchema::optional(Type::String)
-                    .default(s("Managed by Terraform"))
-                    .force_new(),
-            ),
-            (
-                "vpc_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "ingress",
-                AttrSchema::optional_computed(rules.clone()).attribute_mode(),
-            ),
-            (
-                "egress",
-                AttrSchema::optional_computed(rules).attribute_mode(),
-            ),
-            (
-                "revoke_rules_on_delete",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = group_table(GroupKind::Created);
         SecurityGroup {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 }
 
 impl Ec2Bulk for SecurityGroup {
-    type Item = aws_sdk_ec2::types::SecurityGroup;
+    type Item = Group;
     const ID_FILTER: &'static str = "group-id";
     const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
     const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
@@ -75,8 +41,8 @@ impl Ec2Bulk for SecurityGroup {
         item.group_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Group> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -89,15 +55,8 @@ impl Ec2Bulk for SecurityGroup {
         )
     }
 
-    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = prior.unwrap_or_default();
-            let revoke_on_delete = o.bool("revoke_rules_on_delete").unwrap_or(false);
-            read_group(&this.aws, &mut o, &g);
-            o.set("revoke_rules_on_delete", b(revoke_on_delete));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    fn value(&self, prior: Option<Obj>, g: Group) -> BoxFuture<ProviderResult<Option<Value>>> {
+        bulk::ready(self.table.read(&self.aws, prior, &g).finish(&self.schema))
     }
 }
 

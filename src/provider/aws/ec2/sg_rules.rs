@@ -4,15 +4,18 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::filter;
 use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self};
 use crate::provider::schema::block_object;
+use crate::provider::{AttrSchema, ProviderResult};
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
 use std::collections::{BTreeMap, BTreeSet};
+
+pub(crate) type Group = aws_sdk_ec2::types::SecurityGroup;
 
 /// A string attribute read from AWS, where AWS says "none" with an empty string or nothing:
 /// null, unless the configuration spelled it as an empty string.
@@ -483,30 +486,75 @@ pub(crate) async fn sync_rules(
     apply_changes(aws, id, dir, changes).await
 }
 
-/// Sets what a group read says: everything but `revoke_rules_on_delete`, which only the
-/// configuration knows. The rules regroup into the ones `o` (the prior) has.
-pub(crate) fn read_group(aws: &Aws, o: &mut Obj, g: &aws_sdk_ec2::types::SecurityGroup) {
-    let id = g.group_id().unwrap_or_default();
-    let owner = g.owner_id().unwrap_or_default();
-    let ingress = group_rules(atoms_of(g.ip_permissions()), &rules_of(o, "ingress"), id);
-    let egress = group_rules(
-        atoms_of(g.ip_permissions_egress()),
-        &rules_of(o, "egress"),
-        id,
-    );
-    let arn = g
-        .security_group_arn()
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("arn:aws:ec2:{}:{owner}:security-group/{id}", aws.region));
-    o.set("id", s(id))
-        .set("arn", s(arn))
-        .set("owner_id", s(owner))
-        .set("name", opt_s(g.group_name()))
-        .set("description", opt_s(g.description()))
-        .set("vpc_id", opt_s(g.vpc_id()))
-        .set("ingress", rules_value(&ingress))
-        .set("egress", rules_value(&egress));
-    tags::set_read(aws, o, &tags::from_ec2(g.tags()));
+/// Which group a table describes: one the configuration creates, or a VPC's default group,
+/// whose name and description AWS fixed and whose unset rules mean "none".
+pub(crate) enum GroupKind {
+    Created,
+    Default,
+}
+
+/// The attributes of `aws_security_group` and `aws_default_security_group`. The rules
+/// regroup into the ones the prior has.
+pub(crate) fn group_table(kind: GroupKind) -> Table<Group> {
+    use AttrSchema as A;
+    let created = matches!(kind, GroupKind::Created);
+    let rules = Type::Set(Box::new(rule_type()));
+    let (rules, name, description) = if created {
+        (
+            A::optional_computed(rules),
+            A::optional_computed(Type::String).force_new(),
+            A::optional(Type::String)
+                .default(s("Managed by Terraform"))
+                .force_new(),
+        )
+    } else {
+        (
+            A::optional(rules),
+            A::computed(Type::String),
+            A::computed(Type::String),
+        )
+    };
+    Table::<Group>::new()
+        .attr("id", A::computed(Type::String), |g| opt_s(g.group_id()))
+        .attr_in_region("arn", A::computed(Type::String), |g, region| {
+            s(g.security_group_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    format!(
+                        "arn:aws:ec2:{region}:{}:security-group/{}",
+                        g.owner_id().unwrap_or_default(),
+                        g.group_id().unwrap_or_default()
+                    )
+                }))
+        })
+        .attr("owner_id", A::computed(Type::String), |g| {
+            opt_s(g.owner_id())
+        })
+        .attr("name", name.clone(), |g| opt_s(g.group_name()))
+        .declared("name_prefix", name)
+        .attr("description", description, |g| opt_s(g.description()))
+        .attr(
+            "vpc_id",
+            A::optional_computed(Type::String).force_new(),
+            |g| opt_s(g.vpc_id()),
+        )
+        .attr_with_prior("ingress", rules.clone().attribute_mode(), |g, prior| {
+            let own = g.group_id().unwrap_or_default();
+            let atoms = atoms_of(g.ip_permissions());
+            let configured = prior.map(|p| rules_of(p, "ingress")).unwrap_or_default();
+            Some(rules_value(&group_rules(atoms, &configured, own)))
+        })
+        .attr_with_prior("egress", rules.attribute_mode(), |g, prior| {
+            let own = g.group_id().unwrap_or_default();
+            let atoms = atoms_of(g.ip_permissions_egress());
+            let configured = prior.map(|p| rules_of(p, "egress")).unwrap_or_default();
+            Some(rules_value(&group_rules(atoms, &configured, own)))
+        })
+        .declared(
+            "revoke_rules_on_delete",
+            A::optional(Type::Bool).default(b(false)),
+        )
+        .tagged(|g| tags::from_ec2(g.tags()))
 }
 
 /// The group with this id, or `None` when it is gone.

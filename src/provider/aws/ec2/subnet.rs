@@ -9,7 +9,7 @@ use crate::provider::aws::attrs::{Obj, b, n, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind};
 use std::sync::Arc;
@@ -166,8 +166,8 @@ impl Ec2Bulk for Subnet {
         item.subnet_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Self::Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, b, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind, VpcAttributeName};
 use std::sync::Arc;
@@ -197,8 +197,8 @@ impl Ec2Bulk for Vpc {
         item.vpc_id().unwrap_or_default().to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Self::Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

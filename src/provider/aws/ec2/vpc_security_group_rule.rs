@@ -8,7 +8,8 @@ use crate::provider::aws::attrs::{Obj, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
@@ -17,10 +18,77 @@ use aws_sdk_ec2::types::{
 };
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::SecurityGroupRule;
+
+/// A port as Terraform reads it: all protocols have none (AWS answers -1).
+fn port(r: &Item, port: Option<i32>) -> Value {
+    if normalize_protocol(r.ip_protocol().unwrap_or("-1")) == "-1" {
+        opt_n(None)
+    } else {
+        opt_n(port.map(i64::from))
+    }
+}
+
+/// Every attribute of the two rule types, and how each reads from a described rule.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |r| {
+            opt_s(r.security_group_rule_id())
+        })
+        .attr("security_group_rule_id", A::computed(Type::String), |r| {
+            opt_s(r.security_group_rule_id())
+        })
+        .attr_in_region("arn", A::computed(Type::String), |r, region| {
+            s(r.security_group_rule_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    format!(
+                        "arn:aws:ec2:{region}:{}:security-group-rule/{}",
+                        r.group_owner_id().unwrap_or_default(),
+                        r.security_group_rule_id().unwrap_or_default()
+                    )
+                }))
+        })
+        .attr(
+            "security_group_id",
+            A::required(Type::String).force_new(),
+            |r| opt_s(r.group_id()),
+        )
+        .attr("ip_protocol", A::required(Type::String), |r| {
+            s(normalize_protocol(r.ip_protocol().unwrap_or("-1")))
+        })
+        .attr("from_port", A::optional(Type::Number), |r| {
+            port(r, r.from_port())
+        })
+        .attr("to_port", A::optional(Type::Number), |r| {
+            port(r, r.to_port())
+        })
+        .attr("cidr_ipv4", A::optional(Type::String), |r| {
+            opt_s(r.cidr_ipv4())
+        })
+        .attr("cidr_ipv6", A::optional(Type::String), |r| {
+            opt_s(r.cidr_ipv6())
+        })
+        .attr("prefix_list_id", A::optional(Type::String), |r| {
+            opt_s(r.prefix_list_id())
+        })
+        .attr(
+            "referenced_security_group_id",
+            A::optional(Type::String),
+            |r| opt_s(r.referenced_group_info().and_then(|g| g.group_id())),
+        )
+        .attr_with_prior("description", A::optional(Type::String), |r, prior| {
+            Some(text_or_prior(prior, "description", r.description()))
+        })
+        .tagged(|r| tags::from_ec2(r.tags()))
+}
+
 /// The newer rule types: one source each, an AWS rule id and tags of their own.
 #[derive(Clone)]
 pub struct VpcRule {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
     dir: Direction,
 }
@@ -39,30 +107,11 @@ const VPC_RULE_ARGS: &[&str] = &[
 
 impl VpcRule {
     pub fn new(aws: &Arc<Aws>, dir: Direction) -> VpcRule {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("security_group_rule_id", AttrSchema::computed(Type::String)),
-            (
-                "security_group_id",
-                AttrSchema::required(Type::String).force_new(),
-            ),
-            ("ip_protocol", AttrSchema::required(Type::String)),
-            ("from_port", AttrSchema::optional(Type::Number)),
-            ("to_port", AttrSchema::optional(Type::Number)),
-            ("cidr_ipv4", AttrSchema::optional(Type::String)),
-            ("cidr_ipv6", AttrSchema::optional(Type::String)),
-            ("prefix_list_id", AttrSchema::optional(Type::String)),
-            (
-                "referenced_security_group_id",
-                AttrSchema::optional(Type::String),
-            ),
-            ("description", AttrSchema::optional(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         VpcRule {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
             dir,
         }
     }
@@ -119,7 +168,7 @@ impl VpcRule {
 }
 
 impl Ec2Bulk for VpcRule {
-    type Item = aws_sdk_ec2::types::SecurityGroupRule;
+    type Item = Item;
     const ID_FILTER: &'static str = "security-group-rule-id";
     const DESCRIBE: &'static str = "ec2:DescribeSecurityGroupRules";
     const NOT_FOUND: &'static str = "InvalidSecurityGroupRuleId.NotFound";
@@ -130,8 +179,8 @@ impl Ec2Bulk for VpcRule {
             .to_string()
     }
 
-    fn item_tags(item: &Self::Item) -> Tags {
-        tags::from_ec2(item.tags())
+    fn table(&self) -> &Table<Item> {
+        &self.table
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -144,55 +193,12 @@ impl Ec2Bulk for VpcRule {
         )
     }
 
-    fn value(&self, prior: Option<Obj>, r: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            // Ingress and egress rules share ids and tags: the other direction's are not ours.
-            if r.is_egress() != Some(this.dir == Direction::Egress) {
-                return Ok(None);
-            }
-            let id = Self::item_id(&r);
-            let protocol = normalize_protocol(r.ip_protocol().unwrap_or("-1"));
-            // All protocols have no ports; AWS answers -1.
-            let port = |p: Option<i32>| {
-                if protocol == "-1" {
-                    opt_n(None)
-                } else {
-                    opt_n(p.map(i64::from))
-                }
-            };
-            let arn = r
-                .security_group_rule_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    format!(
-                        "arn:aws:ec2:{}:{}:security-group-rule/{id}",
-                        this.aws.region,
-                        r.group_owner_id().unwrap_or_default()
-                    )
-                });
-            let mut o = prior.clone().unwrap_or_default();
-            o.set("id", s(&id))
-                .set("security_group_rule_id", s(&id))
-                .set("arn", s(arn))
-                .set("security_group_id", opt_s(r.group_id()))
-                .set("ip_protocol", s(&protocol))
-                .set("from_port", port(r.from_port()))
-                .set("to_port", port(r.to_port()))
-                .set("cidr_ipv4", opt_s(r.cidr_ipv4()))
-                .set("cidr_ipv6", opt_s(r.cidr_ipv6()))
-                .set("prefix_list_id", opt_s(r.prefix_list_id()))
-                .set(
-                    "referenced_security_group_id",
-                    opt_s(r.referenced_group_info().and_then(|g| g.group_id())),
-                )
-                .set(
-                    "description",
-                    text_or_prior(prior.as_ref(), "description", r.description()),
-                );
-            tags::set_read(&this.aws, &mut o, &Self::item_tags(&r));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    fn value(&self, prior: Option<Obj>, r: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+        // Ingress and egress rules share ids and tags: the other direction's are not ours.
+        if r.is_egress() != Some(self.dir == Direction::Egress) {
+            return Box::pin(std::future::ready(Ok(None)));
+        }
+        bulk::ready(self.table.read(&self.aws, prior, &r).finish(&self.schema))
     }
 }
 
