@@ -136,6 +136,16 @@ pub fn gone_is_ok<T>(r: ProviderResult<T>) -> ProviderResult<()> {
     }
 }
 
+/// A not-found answer as `None`, other errors as they are: a lookup of an object that may be
+/// gone.
+pub fn absent_if_not_found<T>(r: ProviderResult<T>) -> ProviderResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs a delete again while dependents still hold the object (DependencyViolation), for up
 /// to [`DEPENDENTS_DRAIN`]; an object already gone counts as deleted.
 pub async fn delete_when_released<T, F, Fut>(delete: F) -> ProviderResult<()>

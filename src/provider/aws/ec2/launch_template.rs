@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming;
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
@@ -210,15 +210,9 @@ impl LaunchTemplate {
                     .unwrap_or_else(|| "$Latest".into()),
             )
             .send()
-            .await;
-        match out {
-            Ok(o) => Ok(o.launch_template_versions().first().cloned()),
-            Err(e) => {
-                let e =
-                    crate::provider::aws::sdk::api_error("ec2:DescribeLaunchTemplateVersions", e);
-                if e.is_not_found() { Ok(None) } else { Err(e) }
-            }
-        }
+            .await
+            .map_err(err("ec2:DescribeLaunchTemplateVersions"));
+        Ok(absent_if_not_found(out)?.and_then(|o| o.launch_template_versions().first().cloned()))
     }
 }
 

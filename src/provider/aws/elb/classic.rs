@@ -7,79 +7,152 @@ use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elb::listeners::*;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{
-    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for,
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
+    wait_for,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancing as elb;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// What a classic load balancer reads from: its description, its attributes, and what takes
+/// calls of their own (the account for the ARN, the source group's id).
+pub struct Classic {
+    lb: elb::types::LoadBalancerDescription,
+    attributes: Option<elb::types::LoadBalancerAttributes>,
+    account: String,
+    source_group_id: Option<String>,
+}
+
+type Item = Described<Classic>;
+
+fn draining(d: &Item) -> Option<&elb::types::ConnectionDraining> {
+    d.item.attributes.as_ref()?.connection_draining()
+}
+
+/// The `health_check` block, as the balancer reports it.
+fn health_check_read(d: &Item) -> Value {
+    let checks = d.item.lb.health_check().map(|hc| {
+        let mut o = Obj::default();
+        o.set("target", s(hc.target()))
+            .set("interval", n(hc.interval().into()))
+            .set("timeout", n(hc.timeout().into()))
+            .set("healthy_threshold", n(hc.healthy_threshold().into()))
+            .set("unhealthy_threshold", n(hc.unhealthy_threshold().into()));
+        o
+    });
+    blocks(&health_check_type(), checks.into_iter().collect())
+}
+
+/// Every attribute of `aws_elb`, and how it reads.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let name = |d: &Item| opt_s(d.item.lb.load_balancer_name());
+    elb_table()
+        .attr("id", A::computed(Type::String), name)
+        .attr_in_region("arn", A::computed(Type::String), |d, region| {
+            s(format!(
+                "arn:aws:elasticloadbalancing:{region}:{}:loadbalancer/{}",
+                d.item.account,
+                d.item.lb.load_balancer_name().unwrap_or_default()
+            ))
+        })
+        .attr("dns_name", A::computed(Type::String), |d| {
+            opt_s(d.item.lb.dns_name())
+        })
+        .attr("zone_id", A::computed(Type::String), |d| {
+            opt_s(d.item.lb.canonical_hosted_zone_name_id())
+        })
+        .attr("source_security_group", A::computed(Type::String), |d| {
+            opt_s(d.item.lb.source_security_group().and_then(|g| {
+                let group = g.group_name()?;
+                Some(match non_empty(g.owner_alias()) {
+                    Some(owner) => format!("{owner}/{group}"),
+                    None => group.to_string(),
+                })
+            }))
+        })
+        .attr("source_security_group_id", A::computed(Type::String), |d| {
+            opt_s(d.item.source_group_id.as_deref())
+        })
+        .attr("name", A::optional_computed(Type::String).force_new(), name)
+        .declared("name_prefix", A::optional(Type::String).force_new())
+        .attr(
+            "internal",
+            A::optional(Type::Bool).default(b(false)).force_new(),
+            |d| b(d.item.lb.scheme() == Some("internal")),
+        )
+        .attr("availability_zones", A::optional_computed(str_set()), |d| {
+            set_s(d.item.lb.availability_zones())
+        })
+        .attr("subnets", A::optional_computed(str_set()), |d| {
+            set_s(d.item.lb.subnets())
+        })
+        .attr("security_groups", A::optional_computed(str_set()), |d| {
+            set_s(d.item.lb.security_groups())
+        })
+        .attr("instances", A::optional_computed(str_set()), |d| {
+            set_s(d.item.lb.instances().iter().filter_map(|i| i.instance_id()))
+        })
+        .attr("listener", A::required(set_of(listener_type())), |d| {
+            let described = d.item.lb.listener_descriptions().iter();
+            listener_set(
+                described
+                    .filter_map(|l| l.listener())
+                    .map(ListenerSpec::of_sdk),
+            )
+        })
+        .attr(
+            "health_check",
+            A::optional_computed(Type::List(Box::new(health_check_type()))),
+            health_check_read,
+        )
+        .attr(
+            "cross_zone_load_balancing",
+            A::optional(Type::Bool).default(b(true)),
+            |d| {
+                let a = d.item.attributes.as_ref();
+                b(a.and_then(|a| a.cross_zone_load_balancing())
+                    .is_some_and(|c| c.enabled()))
+            },
+        )
+        .attr(
+            "idle_timeout",
+            A::optional(Type::Number).default(n(60)),
+            |d| {
+                let a = d.item.attributes.as_ref();
+                let settings = a.and_then(|a| a.connection_settings());
+                n(settings.map(|c| c.idle_timeout()).unwrap_or(60).into())
+            },
+        )
+        .attr(
+            "connection_draining",
+            A::optional(Type::Bool).default(b(false)),
+            |d| b(draining(d).is_some_and(|d| d.enabled())),
+        )
+        .attr(
+            "connection_draining_timeout",
+            A::optional(Type::Number).default(n(300)),
+            |d| n(draining(d).and_then(|d| d.timeout()).unwrap_or(300).into()),
+        )
+}
+
 #[derive(Clone)]
 pub struct ClassicLoadBalancer {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl ClassicLoadBalancer {
     pub fn new(aws: &Arc<Aws>) -> ClassicLoadBalancer {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("dns_name", AttrSchema::computed(Type::String)),
-            ("zone_id", AttrSchema::computed(Type::String)),
-            ("source_security_group", AttrSchema::computed(Type::String)),
-            (
-                "source_security_group_id",
-                AttrSchema::computed(Type::String),
-            ),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            (
-                "internal",
-                AttrSchema::optional(Type::Bool)
-                    .default(b(false))
-                    .force_new(),
-            ),
-            (
-                "availability_zones",
-                AttrSchema::optional_computed(str_set()),
-            ),
-            ("subnets", AttrSchema::optional_computed(str_set())),
-            ("security_groups", AttrSchema::optional_computed(str_set())),
-            ("instances", AttrSchema::optional_computed(str_set())),
-            ("listener", AttrSchema::required(set_of(listener_type()))),
-            (
-                "health_check",
-                AttrSchema::optional_computed(Type::List(Box::new(health_check_type()))),
-            ),
-            (
-                "cross_zone_load_balancing",
-                AttrSchema::optional(Type::Bool).default(b(true)),
-            ),
-            (
-                "idle_timeout",
-                AttrSchema::optional(Type::Number).default(n(60)),
-            ),
-            (
-                "connection_draining",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "connection_draining_timeout",
-                AttrSchema::optional(Type::Number).default(n(300)),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         ClassicLoadBalancer {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -348,19 +421,16 @@ impl ElbBulk for ClassicLoadBalancer {
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
         let aws = self.aws.clone();
         Box::pin(async move {
-            match aws
+            let answer = aws
                 .elb
                 .describe_load_balancers()
                 .load_balancer_names(&key)
                 .send()
-                .await
-            {
-                Ok(out) => Ok(out.load_balancer_descriptions().first().cloned()),
-                Err(e) => {
-                    let e = crate::provider::aws::sdk::api_error("elb:DescribeLoadBalancers", e);
-                    if e.is_not_found() { Ok(None) } else { Err(e) }
-                }
-            }
+                .await;
+            Ok(
+                absent_if_not_found(answer.map_err(err("elb:DescribeLoadBalancers")))?
+                    .and_then(|out| out.load_balancer_descriptions().first().cloned()),
+            )
         })
     }
 
@@ -377,90 +447,22 @@ impl ElbBulk for ClassicLoadBalancer {
     ) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
-            let name = Self::key(&lb);
             let got = this
                 .aws
                 .elb
                 .describe_load_balancer_attributes()
-                .load_balancer_name(&name)
+                .set_load_balancer_name(lb.load_balancer_name().map(str::to_string))
                 .send()
                 .await
                 .map_err(err("elb:DescribeLoadBalancerAttributes"))?;
-            let a = got.load_balancer_attributes();
-            let draining = a.and_then(|a| a.connection_draining());
-            let account = this.aws.account_id().await?;
-            let source_group_id = this.source_group_id(&lb).await?;
-            let source_group = lb.source_security_group().and_then(|g| {
-                let group = g.group_name()?;
-                Some(match non_empty(g.owner_alias()) {
-                    Some(owner) => format!("{owner}/{group}"),
-                    None => group.to_string(),
-                })
-            });
-            let listeners = lb
-                .listener_descriptions()
-                .iter()
-                .filter_map(|d| d.listener())
-                .map(ListenerSpec::of_sdk);
-            let health_check: Vec<Obj> = lb
-                .health_check()
-                .map(|hc| {
-                    let mut o = Obj::default();
-                    o.set("target", s(hc.target()))
-                        .set("interval", n(hc.interval().into()))
-                        .set("timeout", n(hc.timeout().into()))
-                        .set("healthy_threshold", n(hc.healthy_threshold().into()))
-                        .set("unhealthy_threshold", n(hc.unhealthy_threshold().into()));
-                    o
-                })
-                .into_iter()
-                .collect();
-            let mut o = prior.unwrap_or_default();
-            o.set("id", s(&name))
-                .set("name", s(&name))
-                .set(
-                    "arn",
-                    s(format!(
-                        "arn:aws:elasticloadbalancing:{}:{account}:loadbalancer/{name}",
-                        this.aws.region
-                    )),
-                )
-                .set("dns_name", opt_s(lb.dns_name()))
-                .set("zone_id", opt_s(lb.canonical_hosted_zone_name_id()))
-                .set("internal", b(lb.scheme() == Some("internal")))
-                .set("availability_zones", set_s(lb.availability_zones()))
-                .set("subnets", set_s(lb.subnets()))
-                .set("security_groups", set_s(lb.security_groups()))
-                .set(
-                    "instances",
-                    set_s(lb.instances().iter().filter_map(|i| i.instance_id())),
-                )
-                .set("listener", listener_set(listeners))
-                .set("health_check", blocks(&health_check_type(), health_check))
-                .set("source_security_group", opt_s(source_group))
-                .set("source_security_group_id", opt_s(source_group_id))
-                .set(
-                    "cross_zone_load_balancing",
-                    b(a.and_then(|a| a.cross_zone_load_balancing())
-                        .is_some_and(|c| c.enabled())),
-                )
-                .set(
-                    "idle_timeout",
-                    n(a.and_then(|a| a.connection_settings())
-                        .map(|c| c.idle_timeout())
-                        .unwrap_or(60)
-                        .into()),
-                )
-                .set(
-                    "connection_draining",
-                    b(draining.is_some_and(|d| d.enabled())),
-                )
-                .set(
-                    "connection_draining_timeout",
-                    n(draining.and_then(|d| d.timeout()).unwrap_or(300).into()),
-                );
-            tags::set_read(&this.aws, &mut o, &t);
-            Ok(o.finish(&this.schema))
+            let classic = Classic {
+                attributes: got.load_balancer_attributes().cloned(),
+                account: this.aws.account_id().await?,
+                source_group_id: this.source_group_id(&lb).await?,
+                lb,
+            };
+            let d = Described::new(classic, t);
+            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
         })
     }
 }

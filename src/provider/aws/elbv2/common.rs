@@ -6,6 +6,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{
@@ -125,6 +126,53 @@ pub(crate) fn rewrite_blocks(
     } else if o.0.get(name).is_none_or(Value::is_null) {
         o.set(name, Value::Null(Type::List(Box::new(elem.clone()))));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading through tables.
+
+/// What an ELB object reads from: the object as described, its attributes where the type has
+/// them (a call of their own), and its tags (read in batches).
+pub(crate) struct Described<T> {
+    pub item: T,
+    pub attributes: BTreeMap<String, String>,
+    pub tags: Tags,
+}
+
+impl<T> Described<T> {
+    pub fn new(item: T, tags: Tags) -> Described<T> {
+        Described {
+            item,
+            attributes: BTreeMap::new(),
+            tags,
+        }
+    }
+
+    /// With the attributes a Describe...Attributes call answered.
+    pub fn with_attributes<'a>(
+        mut self,
+        pairs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    ) -> Described<T> {
+        self.attributes = attr_map(pairs);
+        self
+    }
+
+    pub fn attr(&self, k: &str) -> Option<&str> {
+        self.attributes.get(k).map(String::as_str)
+    }
+
+    pub fn attr_i64(&self, k: &str) -> Option<i64> {
+        self.attr(k).and_then(|v| v.parse().ok())
+    }
+
+    pub fn attr_bool(&self, k: &str) -> Option<bool> {
+        self.attr(k).and_then(|v| v.parse().ok())
+    }
+}
+
+/// A table over described ELB objects, tagged with the tags read beside them.
+pub(crate) fn elb_table<T>() -> Table<Described<T>> {
+    Table::new().tagged(|d: &Described<T>| d.tags.clone())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,14 +398,6 @@ pub(crate) fn attr_map<'a>(
     pairs
         .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or("").to_string())))
         .collect()
-}
-
-pub(crate) fn attr_i64(m: &BTreeMap<String, String>, k: &str) -> Option<i64> {
-    m.get(k).and_then(|v| v.parse().ok())
-}
-
-pub(crate) fn attr_bool(m: &BTreeMap<String, String>, k: &str) -> Option<bool> {
-    m.get(k).and_then(|v| v.parse().ok())
 }
 
 pub(crate) fn subnet_mapping_type() -> Type {

@@ -5,7 +5,8 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elbv2::common::*;
-use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
+use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok, wait_for};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
@@ -14,75 +15,166 @@ use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+type Item = Described<elbv2::types::LoadBalancer>;
+
+fn is_application_lb(d: &Item) -> bool {
+    d.item.r#type().map(|t| t.as_str()).unwrap_or("application") == "application"
+}
+
+/// The `subnet_mapping` set: one mapping per zone the balancer is in.
+fn subnet_mappings_read(d: &Item) -> Value {
+    let mappings = d.item.availability_zones().iter().map(|z| {
+        let addr = z.load_balancer_addresses().first();
+        let mut m = Obj::default();
+        m.set("subnet_id", opt_s(z.subnet_id()))
+            .set(
+                "allocation_id",
+                opt_s(addr.and_then(|a| non_empty(a.allocation_id()))),
+            )
+            .set(
+                "private_ipv4_address",
+                opt_s(addr.and_then(|a| non_empty(a.private_ipv4_address()))),
+            )
+            .set(
+                "ipv6_address",
+                opt_s(addr.and_then(|a| non_empty(a.ipv6_address()))),
+            );
+        Value::object(m.0)
+    });
+    Value::set(subnet_mapping_type(), mappings.collect())
+}
+
+/// The `access_logs` block: read when logging is on or the configuration has the block.
+fn access_logs_read(d: &Item, prior: Option<&Obj>) -> Option<Value> {
+    let on = d.attr_bool("access_logs.s3.enabled").unwrap_or(false);
+    let configured = prior.is_some_and(|p| p.get("access_logs").is_some());
+    if !(on || configured) {
+        return Some(Value::Null(Type::List(Box::new(access_logs_type()))));
+    }
+    let mut l = Obj::default();
+    l.set("enabled", b(on))
+        .set("bucket", opt_s(non_empty(d.attr("access_logs.s3.bucket"))))
+        .set("prefix", opt_s(non_empty(d.attr("access_logs.s3.prefix"))));
+    Some(blocks(&access_logs_type(), vec![l]))
+}
+
+/// An attribute only application load balancers have: read from theirs; for the others the
+/// prior stands, or on import the schema default.
+fn application_only(d: &Item, prior: Option<&Obj>, read: Value, default: Value) -> Option<Value> {
+    if is_application_lb(d) {
+        Some(read)
+    } else if prior.is_none() {
+        Some(default)
+    } else {
+        None
+    }
+}
+
+/// Every attribute of `aws_lb`, and how it reads from a described balancer and its
+/// attributes.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let arn = |d: &Item| opt_s(d.item.load_balancer_arn());
+    elb_table()
+        .attr("id", A::computed(Type::String), arn)
+        .attr("arn", A::computed(Type::String), arn)
+        .attr("arn_suffix", A::computed(Type::String), |d| {
+            s(arn_suffix(d.item.load_balancer_arn().unwrap_or_default()))
+        })
+        .attr("dns_name", A::computed(Type::String), |d| {
+            opt_s(d.item.dns_name())
+        })
+        .attr("zone_id", A::computed(Type::String), |d| {
+            opt_s(d.item.canonical_hosted_zone_id())
+        })
+        .attr("vpc_id", A::computed(Type::String), |d| {
+            opt_s(d.item.vpc_id())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_s(d.item.load_balancer_name()),
+        )
+        .declared("name_prefix", A::optional(Type::String).force_new())
+        .attr(
+            "internal",
+            A::optional(Type::Bool).default(b(false)).force_new(),
+            |d| b(d.item.scheme().map(|s| s.as_str()) == Some("internal")),
+        )
+        .attr(
+            "load_balancer_type",
+            A::optional(Type::String)
+                .default(s("application"))
+                .force_new(),
+            |d| s(d.item.r#type().map(|t| t.as_str()).unwrap_or("application")),
+        )
+        .attr("security_groups", A::optional_computed(str_set()), |d| {
+            set_s(d.item.security_groups())
+        })
+        .attr("subnets", A::optional_computed(str_set()), |d| {
+            set_s(
+                d.item
+                    .availability_zones()
+                    .iter()
+                    .filter_map(|z| z.subnet_id()),
+            )
+        })
+        .attr(
+            "subnet_mapping",
+            A::optional_computed(set_of(subnet_mapping_type())),
+            subnet_mappings_read,
+        )
+        .attr_with_prior(
+            "idle_timeout",
+            A::optional(Type::Number).default(n(60)),
+            |d, prior| {
+                let read = n(d.attr_i64("idle_timeout.timeout_seconds").unwrap_or(60));
+                application_only(d, prior, read, n(60))
+            },
+        )
+        .attr(
+            "enable_deletion_protection",
+            A::optional(Type::Bool).default(b(false)),
+            |d| b(d.attr_bool("deletion_protection.enabled").unwrap_or(false)),
+        )
+        .attr_with_prior(
+            "enable_http2",
+            A::optional(Type::Bool).default(b(true)),
+            |d, prior| {
+                let read = b(d.attr_bool("routing.http2.enabled").unwrap_or(true));
+                application_only(d, prior, read, b(true))
+            },
+        )
+        // Sent only when configured: AWS's default is 3600 s, and not every emulator knows the
+        // attribute.
+        .attr_if_answered("client_keep_alive", A::optional(Type::Number), |d| {
+            let seconds = d.attr_i64("client_keep_alive.seconds");
+            seconds.filter(|_| is_application_lb(d)).map(n)
+        })
+        .attr("ip_address_type", A::optional_computed(Type::String), |d| {
+            opt_s(d.item.ip_address_type().map(|t| t.as_str()))
+        })
+        .attr_with_prior(
+            "access_logs",
+            A::optional(Type::List(Box::new(access_logs_type()))),
+            access_logs_read,
+        )
+}
+
 #[derive(Clone)]
 pub struct LoadBalancer {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl LoadBalancer {
     pub fn new(aws: &Arc<Aws>) -> LoadBalancer {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("arn_suffix", AttrSchema::computed(Type::String)),
-            ("dns_name", AttrSchema::computed(Type::String)),
-            ("zone_id", AttrSchema::computed(Type::String)),
-            ("vpc_id", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            (
-                "internal",
-                AttrSchema::optional(Type::Bool)
-                    .default(b(false))
-                    .force_new(),
-            ),
-            (
-                "load_balancer_type",
-                AttrSchema::optional(Type::String)
-                    .default(s("application"))
-                    .force_new(),
-            ),
-            ("security_groups", AttrSchema::optional_computed(str_set())),
-            ("subnets", AttrSchema::optional_computed(str_set())),
-            (
-                "subnet_mapping",
-                AttrSchema::optional_computed(set_of(subnet_mapping_type())),
-            ),
-            (
-                "idle_timeout",
-                AttrSchema::optional(Type::Number).default(n(60)),
-            ),
-            (
-                "enable_deletion_protection",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            (
-                "enable_http2",
-                AttrSchema::optional(Type::Bool).default(b(true)),
-            ),
-            // Sent only when configured: AWS's default is 3600 s, and not every emulator knows
-            // the attribute.
-            ("client_keep_alive", AttrSchema::optional(Type::Number)),
-            (
-                "ip_address_type",
-                AttrSchema::optional_computed(Type::String),
-            ),
-            (
-                "access_logs",
-                AttrSchema::optional(Type::List(Box::new(access_logs_type()))),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         LoadBalancer {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -160,20 +252,17 @@ impl LoadBalancer {
     }
 
     async fn by_name(&self, name: &str) -> ProviderResult<Option<elbv2::types::LoadBalancer>> {
-        match self
+        let answer = self
             .aws
             .elbv2
             .describe_load_balancers()
             .names(name)
             .send()
-            .await
-        {
-            Ok(out) => Ok(out.load_balancers().first().cloned()),
-            Err(e) => {
-                let e = crate::provider::aws::sdk::api_error("elbv2:DescribeLoadBalancers", e);
-                if e.is_not_found() { Ok(None) } else { Err(e) }
-            }
-        }
+            .await;
+        Ok(
+            absent_if_not_found(answer.map_err(err("elbv2:DescribeLoadBalancers")))?
+                .and_then(|out| out.load_balancers().first().cloned()),
+        )
     }
 
     async fn wait_active(&self, arn: &str) -> ProviderResult<()> {
@@ -230,19 +319,16 @@ impl ElbBulk for LoadBalancer {
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
         let aws = self.aws.clone();
         Box::pin(async move {
-            match aws
+            let answer = aws
                 .elbv2
                 .describe_load_balancers()
                 .load_balancer_arns(&key)
                 .send()
-                .await
-            {
-                Ok(out) => Ok(out.load_balancers().first().cloned()),
-                Err(e) => {
-                    let e = crate::provider::aws::sdk::api_error("elbv2:DescribeLoadBalancers", e);
-                    if e.is_not_found() { Ok(None) } else { Err(e) }
-                }
-            }
+                .await;
+            Ok(
+                absent_if_not_found(answer.map_err(err("elbv2:DescribeLoadBalancers")))?
+                    .and_then(|out| out.load_balancers().first().cloned()),
+            )
         })
     }
 
@@ -259,115 +345,17 @@ impl ElbBulk for LoadBalancer {
     ) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
-            let arn = Self::key(&lb);
             let attrs = this
                 .aws
                 .elbv2
                 .describe_load_balancer_attributes()
-                .load_balancer_arn(&arn)
+                .set_load_balancer_arn(lb.load_balancer_arn().map(str::to_string))
                 .send()
                 .await
                 .map_err(err("elbv2:DescribeLoadBalancerAttributes"))?;
-            let a = attr_map(attrs.attributes().iter().map(|a| (a.key(), a.value())));
-            let mut o = prior.clone().unwrap_or_default();
-            let kind = lb.r#type().map(|t| t.as_str()).unwrap_or("application");
-            let subnets: Vec<&str> = lb
-                .availability_zones()
-                .iter()
-                .filter_map(|z| z.subnet_id())
-                .collect();
-            let mappings: Vec<Value> = lb
-                .availability_zones()
-                .iter()
-                .map(|z| {
-                    let addr = z.load_balancer_addresses().first();
-                    let mut m = Obj::default();
-                    m.set("subnet_id", opt_s(z.subnet_id()))
-                        .set(
-                            "allocation_id",
-                            opt_s(addr.and_then(|a| non_empty(a.allocation_id()))),
-                        )
-                        .set(
-                            "private_ipv4_address",
-                            opt_s(addr.and_then(|a| non_empty(a.private_ipv4_address()))),
-                        )
-                        .set(
-                            "ipv6_address",
-                            opt_s(addr.and_then(|a| non_empty(a.ipv6_address()))),
-                        );
-                    Value::object(m.0)
-                })
-                .collect();
-            o.set("id", s(&arn))
-                .set("arn", s(&arn))
-                .set("arn_suffix", s(arn_suffix(&arn)))
-                .set("dns_name", opt_s(lb.dns_name()))
-                .set("zone_id", opt_s(lb.canonical_hosted_zone_id()))
-                .set("vpc_id", opt_s(lb.vpc_id()))
-                .set("name", opt_s(lb.load_balancer_name()))
-                .set(
-                    "internal",
-                    b(lb.scheme().map(|s| s.as_str()) == Some("internal")),
-                )
-                .set("load_balancer_type", s(kind))
-                .set("security_groups", set_s(lb.security_groups()))
-                .set("subnets", set_s(subnets))
-                .set(
-                    "subnet_mapping",
-                    Value::set(subnet_mapping_type(), mappings),
-                )
-                .set(
-                    "ip_address_type",
-                    opt_s(lb.ip_address_type().map(|t| t.as_str())),
-                )
-                .set(
-                    "enable_deletion_protection",
-                    b(attr_bool(&a, "deletion_protection.enabled").unwrap_or(false)),
-                );
-            if kind == "application" {
-                o.set(
-                    "idle_timeout",
-                    n(attr_i64(&a, "idle_timeout.timeout_seconds").unwrap_or(60)),
-                )
-                .set(
-                    "enable_http2",
-                    b(attr_bool(&a, "routing.http2.enabled").unwrap_or(true)),
-                );
-                if let Some(v) = attr_i64(&a, "client_keep_alive.seconds") {
-                    o.set("client_keep_alive", n(v));
-                }
-            } else if prior.is_none() {
-                // Not attributes of network and gateway load balancers: the schema defaults.
-                o.set("idle_timeout", n(60)).set("enable_http2", b(true));
-            }
-            let logs_on = attr_bool(&a, "access_logs.s3.enabled").unwrap_or(false);
-            let had_logs = prior
-                .as_ref()
-                .is_some_and(|p| p.get("access_logs").is_some());
-            if logs_on || had_logs {
-                let mut l = Obj::default();
-                l.set("enabled", b(logs_on))
-                    .set(
-                        "bucket",
-                        opt_s(non_empty(
-                            a.get("access_logs.s3.bucket").map(String::as_str),
-                        )),
-                    )
-                    .set(
-                        "prefix",
-                        opt_s(non_empty(
-                            a.get("access_logs.s3.prefix").map(String::as_str),
-                        )),
-                    );
-                o.set("access_logs", blocks(&access_logs_type(), vec![l]));
-            } else {
-                o.set(
-                    "access_logs",
-                    Value::Null(Type::List(Box::new(access_logs_type()))),
-                );
-            }
-            tags::set_read(&this.aws, &mut o, &t);
-            Ok(o.finish(&this.schema))
+            let d = Described::new(lb, t)
+                .with_attributes(attrs.attributes().iter().map(|a| (a.key(), a.value())));
+            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
         })
     }
 }

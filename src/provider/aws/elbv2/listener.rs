@@ -5,7 +5,8 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks, opt_n, opt_s, s};
 use crate::provider::aws::elbv2::common::*;
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
@@ -117,34 +118,62 @@ fn action_value(a: &elbv2::types::Action) -> Obj {
     o
 }
 
+type Item = Described<elbv2::types::Listener>;
+
+/// Every attribute of `aws_lb_listener`, and how it reads from a described listener.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let arn = |d: &Item| opt_s(d.item.listener_arn());
+    elb_table()
+        .attr("id", A::computed(Type::String), arn)
+        .attr("arn", A::computed(Type::String), arn)
+        .attr(
+            "load_balancer_arn",
+            A::required(Type::String).force_new(),
+            |d| opt_s(d.item.load_balancer_arn()),
+        )
+        .attr("port", A::optional(Type::Number), |d| {
+            opt_n(d.item.port().map(i64::from))
+        })
+        .attr("protocol", A::optional_computed(Type::String), |d| {
+            opt_s(d.item.protocol().map(|p| p.as_str()))
+        })
+        .attr("ssl_policy", A::optional_computed(Type::String), |d| {
+            opt_s(non_empty(d.item.ssl_policy()))
+        })
+        .attr("certificate_arn", A::optional(Type::String), |d| {
+            let first = d.item.certificates().first();
+            opt_s(first.and_then(|c| c.certificate_arn()))
+        })
+        .attr(
+            "default_action",
+            A::required(Type::List(Box::new(action_type()))),
+            |d| {
+                let mut actions: Vec<&elbv2::types::Action> =
+                    d.item.default_actions().iter().collect();
+                actions.sort_by_key(|a| a.order().unwrap_or(i32::MAX));
+                blocks(
+                    &action_type(),
+                    actions.into_iter().map(action_value).collect(),
+                )
+            },
+        )
+}
+
 #[derive(Clone)]
 pub struct Listener {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl Listener {
     pub fn new(aws: &Arc<Aws>) -> Listener {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            (
-                "load_balancer_arn",
-                AttrSchema::required(Type::String).force_new(),
-            ),
-            ("port", AttrSchema::optional(Type::Number)),
-            ("protocol", AttrSchema::optional_computed(Type::String)),
-            ("ssl_policy", AttrSchema::optional_computed(Type::String)),
-            ("certificate_arn", AttrSchema::optional(Type::String)),
-            (
-                "default_action",
-                AttrSchema::required(Type::List(Box::new(action_type()))),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         Listener {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -208,19 +237,16 @@ impl ElbBulk for Listener {
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
         let aws = self.aws.clone();
         Box::pin(async move {
-            match aws
+            let answer = aws
                 .elbv2
                 .describe_listeners()
                 .listener_arns(&key)
                 .send()
-                .await
-            {
-                Ok(out) => Ok(out.listeners().first().cloned()),
-                Err(e) => {
-                    let e = crate::provider::aws::sdk::api_error("elbv2:DescribeListeners", e);
-                    if e.is_not_found() { Ok(None) } else { Err(e) }
-                }
-            }
+                .await;
+            Ok(
+                absent_if_not_found(answer.map_err(err("elbv2:DescribeListeners")))?
+                    .and_then(|out| out.listeners().first().cloned()),
+            )
         })
     }
 
@@ -235,32 +261,9 @@ impl ElbBulk for Listener {
         l: Self::Item,
         t: Tags,
     ) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let arn = Self::key(&l);
-            let mut o = prior.unwrap_or_default();
-            let mut actions: Vec<&elbv2::types::Action> = l.default_actions().iter().collect();
-            actions.sort_by_key(|a| a.order().unwrap_or(i32::MAX));
-            o.set("id", s(&arn))
-                .set("arn", s(&arn))
-                .set("load_balancer_arn", opt_s(l.load_balancer_arn()))
-                .set("port", opt_n(l.port().map(i64::from)))
-                .set("protocol", opt_s(l.protocol().map(|p| p.as_str())))
-                .set("ssl_policy", opt_s(non_empty(l.ssl_policy())))
-                .set(
-                    "certificate_arn",
-                    opt_s(l.certificates().first().and_then(|c| c.certificate_arn())),
-                )
-                .set(
-                    "default_action",
-                    blocks(
-                        &action_type(),
-                        actions.into_iter().map(action_value).collect(),
-                    ),
-                );
-            tags::set_read(&this.aws, &mut o, &t);
-            Ok(o.finish(&this.schema))
-        })
+        let d = Described::new(l, t);
+        let value = self.table.read(&self.aws, prior, &d).finish(&self.schema);
+        Box::pin(std::future::ready(Ok(value)))
     }
 }
 

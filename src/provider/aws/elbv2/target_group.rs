@@ -5,7 +5,10 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s};
 use crate::provider::aws::elbv2::common::*;
-use crate::provider::aws::sdk::{DEPENDENTS_DRAIN, err, gone_is_ok, retry_while};
+use crate::provider::aws::sdk::{
+    DEPENDENTS_DRAIN, absent_if_not_found, err, gone_is_ok, retry_while,
+};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
@@ -36,57 +39,134 @@ fn stickiness_type() -> Type {
     ])
 }
 
+type Item = Described<elbv2::types::TargetGroup>;
+
+/// The `health_check` block, as the target group reports it.
+fn health_check_read(d: &Item) -> Value {
+    let tg = &d.item;
+    let number = |v: Option<i32>| opt_n(v.map(i64::from));
+    let mut hc = Obj::default();
+    hc.set("enabled", b(tg.health_check_enabled().unwrap_or(true)))
+        .set("path", opt_s(tg.health_check_path()))
+        .set("port", opt_s(tg.health_check_port()))
+        .set(
+            "protocol",
+            opt_s(tg.health_check_protocol().map(|p| p.as_str())),
+        )
+        .set("matcher", opt_s(tg.matcher().and_then(|m| m.http_code())))
+        .set("interval", number(tg.health_check_interval_seconds()))
+        .set("timeout", number(tg.health_check_timeout_seconds()))
+        .set("healthy_threshold", number(tg.healthy_threshold_count()))
+        .set(
+            "unhealthy_threshold",
+            number(tg.unhealthy_threshold_count()),
+        );
+    blocks(&health_check_type(), vec![hc])
+}
+
+/// The `stickiness` block, from the group's attributes; none when they name no type.
+fn stickiness_read(d: &Item) -> Value {
+    let kind = match d.attr("stickiness.type") {
+        Some(kind) if !kind.is_empty() => kind,
+        _ => return blocks(&stickiness_type(), Vec::new()),
+    };
+    let duration_key = if kind == "app_cookie" {
+        "stickiness.app_cookie.duration_seconds"
+    } else {
+        "stickiness.lb_cookie.duration_seconds"
+    };
+    let mut st = Obj::default();
+    st.set(
+        "enabled",
+        b(d.attr_bool("stickiness.enabled").unwrap_or(false)),
+    )
+    .set("type", s(kind))
+    // AWS's default, which moto leaves out.
+    .set(
+        "cookie_duration",
+        n(d.attr_i64(duration_key).unwrap_or(86400)),
+    )
+    .set(
+        "cookie_name",
+        opt_s(non_empty(d.attr("stickiness.app_cookie.cookie_name"))),
+    );
+    blocks(&stickiness_type(), vec![st])
+}
+
+/// Every attribute of `aws_lb_target_group`, and how it reads from a described group and its
+/// attributes.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    let arn = |d: &Item| opt_s(d.item.target_group_arn());
+    elb_table()
+        .attr("id", A::computed(Type::String), arn)
+        .attr("arn", A::computed(Type::String), arn)
+        .attr("arn_suffix", A::computed(Type::String), |d| {
+            s(arn_suffix(d.item.target_group_arn().unwrap_or_default()))
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_s(d.item.target_group_name()),
+        )
+        .declared("name_prefix", A::optional(Type::String).force_new())
+        .attr("port", A::optional(Type::Number).force_new(), |d| {
+            opt_n(d.item.port().map(i64::from))
+        })
+        .attr("protocol", A::optional(Type::String).force_new(), |d| {
+            opt_s(d.item.protocol().map(|p| p.as_str()))
+        })
+        .attr("vpc_id", A::optional(Type::String).force_new(), |d| {
+            opt_s(d.item.vpc_id())
+        })
+        .attr(
+            "target_type",
+            A::optional(Type::String).default(s("instance")).force_new(),
+            |d| {
+                s(d.item
+                    .target_type()
+                    .map(|t| t.as_str())
+                    .unwrap_or("instance"))
+            },
+        )
+        // A string in Terraform's schema (it takes "300" and 300 alike).
+        .attr(
+            "deregistration_delay",
+            A::optional(Type::String).default(s("300")),
+            |d| {
+                s(d.attr("deregistration_delay.timeout_seconds")
+                    .unwrap_or("300"))
+            },
+        )
+        .attr("slow_start", A::optional(Type::Number).default(n(0)), |d| {
+            n(d.attr_i64("slow_start.duration_seconds").unwrap_or(0))
+        })
+        .attr(
+            "health_check",
+            A::optional_computed(Type::List(Box::new(health_check_type()))),
+            health_check_read,
+        )
+        .attr(
+            "stickiness",
+            A::optional_computed(Type::List(Box::new(stickiness_type()))),
+            stickiness_read,
+        )
+}
+
 #[derive(Clone)]
 pub struct TargetGroup {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl TargetGroup {
     pub fn new(aws: &Arc<Aws>) -> TargetGroup {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("arn_suffix", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            ("port", AttrSchema::optional(Type::Number).force_new()),
-            ("protocol", AttrSchema::optional(Type::String).force_new()),
-            ("vpc_id", AttrSchema::optional(Type::String).force_new()),
-            (
-                "target_type",
-                AttrSchema::optional(Type::String)
-                    .default(s("instance"))
-                    .force_new(),
-            ),
-            // A string in Terraform's schema (it takes "300" and 300 alike).
-            (
-                "deregistration_delay",
-                AttrSchema::optional(Type::String).default(s("300")),
-            ),
-            (
-                "slow_start",
-                AttrSchema::optional(Type::Number).default(n(0)),
-            ),
-            (
-                "health_check",
-                AttrSchema::optional_computed(Type::List(Box::new(health_check_type()))),
-            ),
-            (
-                "stickiness",
-                AttrSchema::optional_computed(Type::List(Box::new(stickiness_type()))),
-            ),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         TargetGroup {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -153,20 +233,17 @@ impl TargetGroup {
     }
 
     async fn by_name(&self, name: &str) -> ProviderResult<Option<elbv2::types::TargetGroup>> {
-        match self
+        let answer = self
             .aws
             .elbv2
             .describe_target_groups()
             .names(name)
             .send()
-            .await
-        {
-            Ok(out) => Ok(out.target_groups().first().cloned()),
-            Err(e) => {
-                let e = crate::provider::aws::sdk::api_error("elbv2:DescribeTargetGroups", e);
-                if e.is_not_found() { Ok(None) } else { Err(e) }
-            }
-        }
+            .await;
+        Ok(
+            absent_if_not_found(answer.map_err(err("elbv2:DescribeTargetGroups")))?
+                .and_then(|out| out.target_groups().first().cloned()),
+        )
     }
 
     /// The matcher, only for health checks that speak HTTP (TCP ones take none).
@@ -203,19 +280,16 @@ impl ElbBulk for TargetGroup {
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
         let aws = self.aws.clone();
         Box::pin(async move {
-            match aws
+            let answer = aws
                 .elbv2
                 .describe_target_groups()
                 .target_group_arns(&key)
                 .send()
-                .await
-            {
-                Ok(out) => Ok(out.target_groups().first().cloned()),
-                Err(e) => {
-                    let e = crate::provider::aws::sdk::api_error("elbv2:DescribeTargetGroups", e);
-                    if e.is_not_found() { Ok(None) } else { Err(e) }
-                }
-            }
+                .await;
+            Ok(
+                absent_if_not_found(answer.map_err(err("elbv2:DescribeTargetGroups")))?
+                    .and_then(|out| out.target_groups().first().cloned()),
+            )
         })
     }
 
@@ -232,96 +306,17 @@ impl ElbBulk for TargetGroup {
     ) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
-            let arn = Self::key(&tg);
             let attrs = this
                 .aws
                 .elbv2
                 .describe_target_group_attributes()
-                .target_group_arn(&arn)
+                .set_target_group_arn(tg.target_group_arn().map(str::to_string))
                 .send()
                 .await
                 .map_err(err("elbv2:DescribeTargetGroupAttributes"))?;
-            let a = attr_map(attrs.attributes().iter().map(|a| (a.key(), a.value())));
-            let mut o = prior.unwrap_or_default();
-            let mut hc = Obj::default();
-            hc.set("enabled", b(tg.health_check_enabled().unwrap_or(true)))
-                .set("path", opt_s(tg.health_check_path()))
-                .set("port", opt_s(tg.health_check_port()))
-                .set(
-                    "protocol",
-                    opt_s(tg.health_check_protocol().map(|p| p.as_str())),
-                )
-                .set("matcher", opt_s(tg.matcher().and_then(|m| m.http_code())))
-                .set(
-                    "interval",
-                    opt_n(tg.health_check_interval_seconds().map(i64::from)),
-                )
-                .set(
-                    "timeout",
-                    opt_n(tg.health_check_timeout_seconds().map(i64::from)),
-                )
-                .set(
-                    "healthy_threshold",
-                    opt_n(tg.healthy_threshold_count().map(i64::from)),
-                )
-                .set(
-                    "unhealthy_threshold",
-                    opt_n(tg.unhealthy_threshold_count().map(i64::from)),
-                );
-            let stickiness = match a.get("stickiness.type") {
-                Some(kind) if !kind.is_empty() => {
-                    let duration_key = if kind == "app_cookie" {
-                        "stickiness.app_cookie.duration_seconds"
-                    } else {
-                        "stickiness.lb_cookie.duration_seconds"
-                    };
-                    let mut st = Obj::default();
-                    st.set(
-                        "enabled",
-                        b(attr_bool(&a, "stickiness.enabled").unwrap_or(false)),
-                    )
-                    .set("type", s(kind))
-                    // AWS's default, which moto leaves out.
-                    .set(
-                        "cookie_duration",
-                        n(attr_i64(&a, duration_key).unwrap_or(86400)),
-                    )
-                    .set(
-                        "cookie_name",
-                        opt_s(non_empty(
-                            a.get("stickiness.app_cookie.cookie_name")
-                                .map(String::as_str),
-                        )),
-                    );
-                    vec![st]
-                }
-                _ => Vec::new(),
-            };
-            o.set("id", s(&arn))
-                .set("arn", s(&arn))
-                .set("arn_suffix", s(arn_suffix(&arn)))
-                .set("name", opt_s(tg.target_group_name()))
-                .set("port", opt_n(tg.port().map(i64::from)))
-                .set("protocol", opt_s(tg.protocol().map(|p| p.as_str())))
-                .set("vpc_id", opt_s(tg.vpc_id()))
-                .set(
-                    "target_type",
-                    s(tg.target_type().map(|t| t.as_str()).unwrap_or("instance")),
-                )
-                .set(
-                    "deregistration_delay",
-                    s(a.get("deregistration_delay.timeout_seconds")
-                        .map(String::as_str)
-                        .unwrap_or("300")),
-                )
-                .set(
-                    "slow_start",
-                    n(attr_i64(&a, "slow_start.duration_seconds").unwrap_or(0)),
-                )
-                .set("health_check", blocks(&health_check_type(), vec![hc]))
-                .set("stickiness", blocks(&stickiness_type(), stickiness));
-            tags::set_read(&this.aws, &mut o, &t);
-            Ok(o.finish(&this.schema))
+            let d = Described::new(tg, t)
+                .with_attributes(attrs.attributes().iter().map(|a| (a.key(), a.value())));
+            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
         })
     }
 }

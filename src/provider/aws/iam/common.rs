@@ -194,15 +194,6 @@ pub(crate) fn refresh_each(
     })
 }
 
-/// A not-found answer as `None`, other errors as they are.
-pub(crate) fn absent_if_not_found<T>(r: ProviderResult<T>) -> ProviderResult<Option<T>> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// An `EntityAlreadyExists` object may be this address's own, left by an apply that died
 /// before recording it: it is adopted only when tagged with this address and lineage.
 pub(crate) fn is_ours(ctx: &CreateContext, actual: &Tags) -> bool {

@@ -5,7 +5,9 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::iam::common::*;
-use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
+use crate::provider::aws::sdk::{
+    EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
+};
 use crate::provider::aws::tags::{self};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
