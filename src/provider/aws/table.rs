@@ -40,13 +40,21 @@ pub struct Attr<T> {
 /// A type's attributes over the SDK's object type `T`.
 pub struct Table<T> {
     attrs: Vec<Attr<T>>,
+    groups: Vec<Group<T>>,
     tags: Option<fn(&T) -> Tags>,
+}
+
+/// Attributes one reader answers together (a route's targets: one of ten is set).
+struct Group<T> {
+    names: Vec<&'static str>,
+    read: fn(&T) -> Obj,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Table<T> {
         Table {
             attrs: Vec::new(),
+            groups: Vec::new(),
             tags: None,
         }
     }
@@ -105,6 +113,21 @@ impl<T> Table<T> {
         self.with(name, schema, Reader::Declared)
     }
 
+    /// Attributes one reader answers together; a name its object leaves out reads as null.
+    pub fn group(
+        mut self,
+        attrs: impl IntoIterator<Item = (&'static str, AttrSchema)>,
+        read: fn(&T) -> Obj,
+    ) -> Self {
+        let mut names = Vec::new();
+        for (name, schema) in attrs {
+            names.push(name);
+            self = self.declared(name, schema);
+        }
+        self.groups.push(Group { names, read });
+        self
+    }
+
     /// The type is tagged: `tags` and `tags_all`, the object's tags read by `read`.
     pub fn tagged(mut self, read: fn(&T) -> Tags) -> Self {
         self.tags = Some(read);
@@ -153,6 +176,13 @@ impl<T> Table<T> {
                 },
             };
             o.set(a.name, v);
+        }
+        for g in &self.groups {
+            let mut read = (g.read)(item);
+            for name in &g.names {
+                let v = read.0.remove(*name).unwrap_or_else(Value::null);
+                o.set(name, v);
+            }
         }
         o
     }

@@ -5,6 +5,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::sdk::err;
+use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
@@ -29,22 +30,25 @@ fn key(o: &Obj) -> ProviderResult<(String, Option<String>, Option<String>)> {
     Ok((group, tg, elb))
 }
 
+/// Every attribute of `aws_autoscaling_attachment`: all the configuration's (AWS answers
+/// only whether the group lists the target group or balancer), the id made from them.
+fn table() -> Table<()> {
+    use AttrSchema as A;
+    Table::new()
+        .declared("id", A::computed(Type::String))
+        .declared(
+            "autoscaling_group_name",
+            A::required(Type::String).force_new(),
+        )
+        .declared("lb_target_group_arn", A::optional(Type::String).force_new())
+        .declared("elb", A::optional(Type::String).force_new())
+}
+
 impl Attachment {
     pub fn new(aws: &Arc<Aws>) -> Attachment {
         Attachment {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                (
-                    "autoscaling_group_name",
-                    AttrSchema::required(Type::String).force_new(),
-                ),
-                (
-                    "lb_target_group_arn",
-                    AttrSchema::optional(Type::String).force_new(),
-                ),
-                ("elb", AttrSchema::optional(Type::String).force_new()),
-            ])),
+            schema: Arc::new(table().schema()),
         }
     }
 

@@ -7,6 +7,7 @@ use crate::provider::aws::attrs::{Obj, crc32, opt_s, s};
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
+use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
@@ -14,10 +15,11 @@ use crate::provider::{
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-#[derive(Clone)]
-pub struct Route {
-    aws: Arc<Aws>,
-    schema: Arc<Schema>,
+/// A route found in its table, with a destination Terraform can name.
+pub struct Found {
+    table: String,
+    route: aws_sdk_ec2::types::Route,
+    dest: Destination,
 }
 
 /// The id Terraform gives a route: `r-<table id><hashcode of the destination>`.
@@ -29,42 +31,70 @@ fn route_destination(o: &Obj) -> Option<Destination> {
     Destination::of(o, "destination_cidr_block", "destination_ipv6_cidr_block")
 }
 
+/// Every attribute of `aws_route`, and how it reads from a route found in its table.
+fn table() -> Table<Found> {
+    use AttrSchema as A;
+    // An instance target shows its interface: computed when not configured.
+    let targets = TARGETS.iter().map(|&t| {
+        if t == "network_interface_id" {
+            (t, A::optional_computed(Type::String))
+        } else {
+            (t, A::optional(Type::String))
+        }
+    });
+    Table::<Found>::new()
+        .attr("id", A::computed(Type::String), |f| {
+            s(route_id(&f.table, &f.dest))
+        })
+        .attr(
+            "route_table_id",
+            A::required(Type::String).force_new(),
+            |f| s(&f.table),
+        )
+        .attr(
+            "destination_cidr_block",
+            A::optional(Type::String).force_new(),
+            |f| opt_s(f.dest.v4()),
+        )
+        .attr(
+            "destination_ipv6_cidr_block",
+            A::optional(Type::String).force_new(),
+            |f| opt_s(f.dest.v6()),
+        )
+        .attr(
+            "destination_prefix_list_id",
+            A::optional(Type::String).force_new(),
+            |f| opt_s(f.dest.prefix_list()),
+        )
+        .attr("instance_id", A::computed(Type::String), |f| {
+            opt_s(f.route.instance_id())
+        })
+        .attr("instance_owner_id", A::computed(Type::String), |f| {
+            opt_s(f.route.instance_owner_id())
+        })
+        .attr("origin", A::computed(Type::String), |f| {
+            opt_s(f.route.origin().map(|x| x.as_str()))
+        })
+        .attr("state", A::computed(Type::String), |f| {
+            opt_s(f.route.state().map(|x| x.as_str()))
+        })
+        .group(targets, |f| targets_of(&f.route))
+}
+
+#[derive(Clone)]
+pub struct Route {
+    aws: Arc<Aws>,
+    table: Arc<Table<Found>>,
+    schema: Arc<Schema>,
+}
+
 impl Route {
     pub fn new(aws: &Arc<Aws>) -> Route {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            (
-                "route_table_id",
-                AttrSchema::required(Type::String).force_new(),
-            ),
-            (
-                "destination_cidr_block",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            (
-                "destination_ipv6_cidr_block",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            (
-                "destination_prefix_list_id",
-                AttrSchema::optional(Type::String).force_new(),
-            ),
-            ("instance_id", AttrSchema::computed(Type::String)),
-            ("instance_owner_id", AttrSchema::computed(Type::String)),
-            ("origin", AttrSchema::computed(Type::String)),
-            ("state", AttrSchema::computed(Type::String)),
-        ];
-        for t in TARGETS {
-            // An instance target shows its interface: computed when not configured.
-            attrs.push(if *t == "network_interface_id" {
-                (*t, AttrSchema::optional_computed(Type::String))
-            } else {
-                (*t, AttrSchema::optional(Type::String))
-            });
-        }
+        let table = table();
         Route {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -72,23 +102,15 @@ impl Route {
         &self,
         prior: Option<Obj>,
         table: &str,
-        r: &aws_sdk_ec2::types::Route,
+        route: &aws_sdk_ec2::types::Route,
     ) -> Option<Value> {
-        let dest = Destination::of_route(r)?;
-        let mut o = prior.unwrap_or_default();
-        for (k, v) in targets_of(r).0 {
-            o.set(&k, v);
-        }
-        o.set("id", s(route_id(table, &dest)))
-            .set("route_table_id", s(table))
-            .set("destination_cidr_block", opt_s(dest.v4()))
-            .set("destination_ipv6_cidr_block", opt_s(dest.v6()))
-            .set("destination_prefix_list_id", opt_s(dest.prefix_list()))
-            .set("instance_id", opt_s(r.instance_id()))
-            .set("instance_owner_id", opt_s(r.instance_owner_id()))
-            .set("origin", opt_s(r.origin().map(|x| x.as_str())))
-            .set("state", opt_s(r.state().map(|x| x.as_str())));
-        Some(o.finish(&self.schema))
+        let found = Found {
+            table: table.to_string(),
+            dest: Destination::of_route(route)?,
+            route: route.clone(),
+        };
+        let read = self.table.read_attributes(&self.aws.region, prior, &found);
+        Some(read.finish(&self.schema))
     }
 
     /// The route to `dest` in `table` as it is now, if both exist.

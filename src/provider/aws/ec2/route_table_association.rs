@@ -8,6 +8,7 @@ use crate::provider::aws::bulk::filter;
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
+use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
@@ -15,9 +16,31 @@ use crate::provider::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+type Item = aws_sdk_ec2::types::RouteTableAssociation;
+
+/// Every attribute of `aws_route_table_association`, and how it reads.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |a| {
+            opt_s(a.route_table_association_id())
+        })
+        .attr("subnet_id", A::optional(Type::String).force_new(), |a| {
+            opt_s(a.subnet_id())
+        })
+        .attr("gateway_id", A::optional(Type::String).force_new(), |a| {
+            opt_s(a.gateway_id())
+        })
+        // Not force-new: an association moves to another table in place.
+        .attr("route_table_id", A::required(Type::String), |a| {
+            opt_s(a.route_table_id())
+        })
+}
+
 #[derive(Clone)]
 pub struct RouteTableAssociation {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
@@ -40,25 +63,17 @@ fn is_live(a: &aws_sdk_ec2::types::RouteTableAssociation) -> bool {
 
 impl RouteTableAssociation {
     pub fn new(aws: &Arc<Aws>) -> RouteTableAssociation {
+        let table = table();
         RouteTableAssociation {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                ("subnet_id", AttrSchema::optional(Type::String).force_new()),
-                ("gateway_id", AttrSchema::optional(Type::String).force_new()),
-                // Not force-new: an association moves to another table in place.
-                ("route_table_id", AttrSchema::required(Type::String)),
-            ])),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
-    fn value(&self, a: &aws_sdk_ec2::types::RouteTableAssociation) -> Value {
-        let mut o = Obj::default();
-        o.set("id", opt_s(a.route_table_association_id()))
-            .set("subnet_id", opt_s(a.subnet_id()))
-            .set("gateway_id", opt_s(a.gateway_id()))
-            .set("route_table_id", opt_s(a.route_table_id()));
-        o.finish(&self.schema)
+    fn value(&self, a: &Item) -> Value {
+        let read = self.table.read_attributes(&self.aws.region, None, a);
+        read.finish(&self.schema)
     }
 
     /// Associations by id, one DescribeRouteTables per chunk of ids.

@@ -8,6 +8,7 @@ use crate::provider::aws::bulk::filter;
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
@@ -18,7 +19,63 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct LegacyRule {
     aws: Arc<Aws>,
+    table: Arc<Table<Present>>,
     schema: Arc<Schema>,
+}
+
+/// A rule found whole in its group: what AWS adds to the configuration's arguments.
+pub struct Present {
+    id: String,
+    description: Option<String>,
+    rule_id: Option<String>,
+}
+
+/// Every attribute of `aws_security_group_rule`. Most are the configuration's (the rule is
+/// found by them); AWS adds the description it keeps and its own rule id.
+fn table() -> Table<Present> {
+    use AttrSchema as A;
+    let list = || Type::List(Box::new(Type::String));
+    Table::<Present>::new()
+        .attr("id", A::computed(Type::String), |r| s(&r.id))
+        .declared("type", A::required(Type::String).force_new())
+        .declared("security_group_id", A::required(Type::String).force_new())
+        .declared("from_port", A::required(Type::Number).force_new())
+        .declared("to_port", A::required(Type::Number).force_new())
+        .attr_with_prior(
+            "protocol",
+            A::required(Type::String).force_new(),
+            |_, prior| {
+                let configured = prior.and_then(|p| p.str("protocol")).unwrap_or_default();
+                Some(s(normalize_protocol(&configured)))
+            },
+        )
+        .declared("cidr_blocks", A::optional(list()).force_new())
+        .declared("ipv6_cidr_blocks", A::optional(list()).force_new())
+        .declared("prefix_list_ids", A::optional(list()).force_new())
+        .attr_with_prior(
+            "source_security_group_id",
+            A::optional_computed(Type::String).force_new(),
+            |_, prior| match prior {
+                Some(p) if p.bool("self") != Some(true) => {
+                    Some(opt_s(p.str("source_security_group_id")))
+                }
+                _ => Some(Value::Null(Type::String)),
+            },
+        )
+        .declared(
+            "self",
+            A::optional(Type::Bool).default(b(false)).force_new(),
+        )
+        .attr_with_prior("description", A::optional(Type::String), |r, prior| {
+            Some(text_or_prior(
+                prior,
+                "description",
+                r.description.as_deref(),
+            ))
+        })
+        .attr("security_group_rule_id", A::computed(Type::String), |r| {
+            opt_s(r.rule_id.as_deref())
+        })
 }
 
 /// What an `aws_security_group_rule` grants: its direction, group and atoms.
@@ -141,42 +198,11 @@ fn parse_legacy_import(id: &str) -> ProviderResult<Obj> {
 
 impl LegacyRule {
     pub fn new(aws: &Arc<Aws>) -> LegacyRule {
-        let list = Type::List(Box::new(Type::String));
-        let attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("type", AttrSchema::required(Type::String).force_new()),
-            (
-                "security_group_id",
-                AttrSchema::required(Type::String).force_new(),
-            ),
-            ("from_port", AttrSchema::required(Type::Number).force_new()),
-            ("to_port", AttrSchema::required(Type::Number).force_new()),
-            ("protocol", AttrSchema::required(Type::String).force_new()),
-            (
-                "cidr_blocks",
-                AttrSchema::optional(list.clone()).force_new(),
-            ),
-            (
-                "ipv6_cidr_blocks",
-                AttrSchema::optional(list.clone()).force_new(),
-            ),
-            ("prefix_list_ids", AttrSchema::optional(list).force_new()),
-            (
-                "source_security_group_id",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "self",
-                AttrSchema::optional(Type::Bool)
-                    .default(b(false))
-                    .force_new(),
-            ),
-            ("description", AttrSchema::optional(Type::String)),
-            ("security_group_rule_id", AttrSchema::computed(Type::String)),
-        ];
+        let table = table();
         LegacyRule {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -194,29 +220,14 @@ impl LegacyRule {
                 None => return Ok(None),
             }
         }
-        let rule_id = self.rule_id(&perms).await?;
-        let mut o = p.clone();
-        let source_group = if p.bool("self") == Some(true) {
-            Value::Null(Type::String)
-        } else {
-            opt_s(p.str("source_security_group_id"))
+        let present = Present {
+            id: perms.id(),
+            description: found.first().map(|a| a.description.clone()),
+            rule_id: self.rule_id(&perms).await?,
         };
-        o.set("id", s(perms.id()))
-            .set(
-                "protocol",
-                s(normalize_protocol(&p.str("protocol").unwrap_or_default())),
-            )
-            .set("self", b(p.bool("self").unwrap_or(false)))
-            .set("source_security_group_id", source_group)
-            .set(
-                "description",
-                text_or_prior(
-                    Some(p),
-                    "description",
-                    found.first().map(|a| a.description.as_str()),
-                ),
-            )
-            .set("security_group_rule_id", opt_s(rule_id));
+        let o = self
+            .table
+            .read_attributes(&self.aws.region, Some(p.clone()), &present);
         Ok(Some(o.finish(&self.schema)))
     }
 

@@ -1,10 +1,14 @@
 //! What the IAM types share: tags, generated names, policy documents compared by meaning,
 //! refresh one by one (IAM has no filtered describe).
 
+use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{BoxFuture, CreateContext, ProviderError, ProviderResult, Refreshed};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, Refreshed,
+};
 use std::sync::Arc;
 
 /// A string attribute, null when AWS answers with nothing or an empty string (IAM returns ""
@@ -192,6 +196,76 @@ pub(crate) fn refresh_each(
             found: Vec::new(),
         })
     })
+}
+
+/// What IAM's named objects (roles, instance profiles) answer alike.
+pub(crate) trait Named {
+    fn name(&self) -> &str;
+    fn arn(&self) -> &str;
+    fn unique_id(&self) -> &str;
+    fn created(&self) -> &aws_smithy_types::DateTime;
+    fn path(&self) -> &str;
+    fn tag_list(&self) -> &[aws_sdk_iam::types::Tag];
+}
+
+macro_rules! named {
+    ($ty:ty, $name:ident, $id:ident) => {
+        impl Named for $ty {
+            fn name(&self) -> &str {
+                self.$name()
+            }
+            fn arn(&self) -> &str {
+                self.arn()
+            }
+            fn unique_id(&self) -> &str {
+                self.$id()
+            }
+            fn created(&self) -> &aws_smithy_types::DateTime {
+                self.create_date()
+            }
+            fn path(&self) -> &str {
+                self.path()
+            }
+            fn tag_list(&self) -> &[aws_sdk_iam::types::Tag] {
+                self.tags()
+            }
+        }
+    };
+}
+named!(aws_sdk_iam::types::Role, role_name, role_id);
+named!(
+    aws_sdk_iam::types::InstanceProfile,
+    instance_profile_name,
+    instance_profile_id
+);
+
+/// The rows every named IAM object has: its name (given, or generated from `name_prefix`),
+/// ARN, unique id, creation date, path and tags.
+pub(crate) fn named_table<T: Named>() -> Table<T> {
+    use AttrSchema as A;
+    Table::<T>::new()
+        .attr("id", A::computed(Type::String), |x| s(x.name()))
+        .attr("arn", A::computed(Type::String), |x| s(x.arn()))
+        .attr("unique_id", A::computed(Type::String), |x| s(x.unique_id()))
+        .attr("create_date", A::computed(Type::String), |x| {
+            timestamp(x.created())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |x| s(x.name()),
+        )
+        .attr_with_prior(
+            "name_prefix",
+            A::optional_computed(Type::String).force_new(),
+            |x, prior| Some(name_prefix_value(prior, x.name())),
+        )
+        .attr(
+            "path",
+            A::optional(Type::String).default(s("/")).force_new(),
+            |x| s(x.path()),
+        )
+        .tagged(|x| from_iam(x.tag_list()))
 }
 
 /// An `EntityAlreadyExists` object may be this address's own, left by an apply that died

@@ -3,11 +3,12 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::attrs::{Obj, opt_s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
@@ -15,39 +16,29 @@ use crate::provider::{
 };
 use std::sync::Arc;
 
+type Item = aws_sdk_iam::types::InstanceProfile;
+
+/// Every attribute of `aws_iam_instance_profile`: the named-object rows and its role.
+fn table() -> Table<Item> {
+    named_table::<Item>().attr("role", AttrSchema::optional(Type::String), |ip| {
+        opt_s(ip.roles().first().map(|r| r.role_name()))
+    })
+}
+
 #[derive(Clone)]
 pub struct InstanceProfile {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
 impl InstanceProfile {
     pub fn new(aws: &Arc<Aws>) -> InstanceProfile {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("unique_id", AttrSchema::computed(Type::String)),
-            ("create_date", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "path",
-                AttrSchema::optional(Type::String)
-                    .default(s("/"))
-                    .force_new(),
-            ),
-            ("role", AttrSchema::optional(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         InstanceProfile {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -68,21 +59,9 @@ impl InstanceProfile {
             })
     }
 
-    fn value(&self, prior: Option<&Obj>, ip: &aws_sdk_iam::types::InstanceProfile) -> Value {
-        let mut o = prior.cloned().unwrap_or_default();
-        o.set("id", s(ip.instance_profile_name()))
-            .set("name", s(ip.instance_profile_name()))
-            .set(
-                "name_prefix",
-                name_prefix_value(prior, ip.instance_profile_name()),
-            )
-            .set("arn", s(ip.arn()))
-            .set("unique_id", s(ip.instance_profile_id()))
-            .set("create_date", timestamp(ip.create_date()))
-            .set("path", s(ip.path()))
-            .set("role", opt_s(ip.roles().first().map(|r| r.role_name())));
-        tags::set_read(&self.aws, &mut o, &from_iam(ip.tags()));
-        o.finish(&self.schema)
+    fn value(&self, prior: Option<&Obj>, ip: &Item) -> Value {
+        let read = self.table.read(&self.aws, prior.cloned(), ip);
+        read.finish(&self.schema)
     }
 
     async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {

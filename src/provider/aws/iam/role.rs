@@ -3,11 +3,12 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, n, s};
+use crate::provider::aws::attrs::{Obj, b, n};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
@@ -18,6 +19,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Role {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
@@ -60,43 +62,46 @@ fn role_teardown(
     steps
 }
 
+type Item = aws_sdk_iam::types::Role;
+
+/// Every attribute of `aws_iam_role`: the named-object rows and the role's own.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    named_table::<Item>()
+        .attr_with_prior(
+            "assume_role_policy",
+            A::required(Type::String),
+            |r, prior| {
+                let configured = prior.and_then(|p| p.str("assume_role_policy"));
+                let actual = r.assume_role_policy_document().unwrap_or_default();
+                Some(policy_value(configured.as_deref(), actual))
+            },
+        )
+        .attr("description", A::optional(Type::String), |r| {
+            opt_nonempty(r.description())
+        })
+        .attr(
+            "max_session_duration",
+            A::optional(Type::Number).default(n(3600)),
+            |r| n(r.max_session_duration().unwrap_or(3600).into()),
+        )
+        .declared(
+            "force_detach_policies",
+            A::optional(Type::Bool).default(b(false)),
+        )
+        .attr("permissions_boundary", A::optional(Type::String), |r| {
+            let boundary = r.permissions_boundary();
+            opt_nonempty(boundary.and_then(|p| p.permissions_boundary_arn()))
+        })
+}
+
 impl Role {
     pub fn new(aws: &Arc<Aws>) -> Role {
-        let mut attrs = vec![
-            ("id", AttrSchema::computed(Type::String)),
-            ("arn", AttrSchema::computed(Type::String)),
-            ("unique_id", AttrSchema::computed(Type::String)),
-            ("create_date", AttrSchema::computed(Type::String)),
-            (
-                "name",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            (
-                "name_prefix",
-                AttrSchema::optional_computed(Type::String).force_new(),
-            ),
-            ("assume_role_policy", AttrSchema::required(Type::String)),
-            (
-                "path",
-                AttrSchema::optional(Type::String)
-                    .default(s("/"))
-                    .force_new(),
-            ),
-            ("description", AttrSchema::optional(Type::String)),
-            (
-                "max_session_duration",
-                AttrSchema::optional(Type::Number).default(n(3600)),
-            ),
-            (
-                "force_detach_policies",
-                AttrSchema::optional(Type::Bool).default(b(false)),
-            ),
-            ("permissions_boundary", AttrSchema::optional(Type::String)),
-        ];
-        attrs.extend(tags::schema_attrs());
+        let table = table();
         Role {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -124,43 +129,9 @@ impl Role {
         .await
     }
 
-    fn value(&self, prior: Option<&Obj>, r: &aws_sdk_iam::types::Role) -> Value {
-        let mut o = prior.cloned().unwrap_or_default();
-        let prior_policy = prior.and_then(|p| p.str("assume_role_policy"));
-        o.set("id", s(r.role_name()))
-            .set("name", s(r.role_name()))
-            .set("name_prefix", name_prefix_value(prior, r.role_name()))
-            .set("arn", s(r.arn()))
-            .set("unique_id", s(r.role_id()))
-            .set("create_date", timestamp(r.create_date()))
-            .set("path", s(r.path()))
-            .set("description", opt_nonempty(r.description()))
-            .set(
-                "max_session_duration",
-                n(r.max_session_duration().unwrap_or(3600).into()),
-            )
-            .set(
-                "force_detach_policies",
-                b(prior
-                    .and_then(|p| p.bool("force_detach_policies"))
-                    .unwrap_or(false)),
-            )
-            .set(
-                "permissions_boundary",
-                opt_nonempty(
-                    r.permissions_boundary()
-                        .and_then(|p| p.permissions_boundary_arn()),
-                ),
-            )
-            .set(
-                "assume_role_policy",
-                policy_value(
-                    prior_policy.as_deref(),
-                    r.assume_role_policy_document().unwrap_or_default(),
-                ),
-            );
-        tags::set_read(&self.aws, &mut o, &from_iam(r.tags()));
-        o.finish(&self.schema)
+    fn value(&self, prior: Option<&Obj>, r: &Item) -> Value {
+        let read = self.table.read(&self.aws, prior.cloned(), r);
+        read.finish(&self.schema)
     }
 
     async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {

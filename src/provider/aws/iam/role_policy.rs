@@ -3,20 +3,46 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
 };
 use std::sync::Arc;
 
+type Item = aws_sdk_iam::operation::get_role_policy::GetRolePolicyOutput;
+
+/// Every attribute of `aws_iam_role_policy`, and how it reads from GetRolePolicy's answer.
+fn table() -> Table<Item> {
+    use AttrSchema as A;
+    Table::<Item>::new()
+        .attr("id", A::computed(Type::String), |got| {
+            s(format!("{}:{}", got.role_name(), got.policy_name()))
+        })
+        .attr("role", A::required(Type::String).force_new(), |got| {
+            s(got.role_name())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |got| s(got.policy_name()),
+        )
+        .declared("name_prefix", A::optional(Type::String).force_new())
+        .attr_with_prior("policy", A::required(Type::String), |got, prior| {
+            let configured = prior.and_then(|p| p.str("policy"));
+            Some(policy_value(configured.as_deref(), got.policy_document()))
+        })
+}
+
 #[derive(Clone)]
 pub struct RolePolicy {
     aws: Arc<Aws>,
+    table: Arc<Table<Item>>,
     schema: Arc<Schema>,
 }
 
@@ -35,21 +61,11 @@ fn split_role_policy_id(id: &str) -> ProviderResult<(String, String)> {
 
 impl RolePolicy {
     pub fn new(aws: &Arc<Aws>) -> RolePolicy {
+        let table = table();
         RolePolicy {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                ("role", AttrSchema::required(Type::String).force_new()),
-                (
-                    "name",
-                    AttrSchema::optional_computed(Type::String).force_new(),
-                ),
-                (
-                    "name_prefix",
-                    AttrSchema::optional(Type::String).force_new(),
-                ),
-                ("policy", AttrSchema::required(Type::String)),
-            ])),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -93,20 +109,8 @@ impl RolePolicy {
         let Some(got) = absent_if_not_found(got)? else {
             return Ok(None);
         };
-        let mut o = prior.cloned().unwrap_or_default();
-        let prior_policy = prior.and_then(|p| p.str("policy"));
-        o.set("id", s(format!("{role}:{name}")))
-            .set("role", s(got.role_name()))
-            .set("name", s(got.policy_name()))
-            .set(
-                "name_prefix",
-                opt_s(prior.and_then(|p| p.str("name_prefix"))),
-            )
-            .set(
-                "policy",
-                policy_value(prior_policy.as_deref(), got.policy_document()),
-            );
-        Ok(Some(o.finish(&self.schema)))
+        let read = self.table.read(&self.aws, prior.cloned(), &got);
+        Ok(Some(read.finish(&self.schema)))
     }
 
     async fn settled(&self, p: &Obj, role: &str, name: &str) -> ProviderResult<Value> {

@@ -8,27 +8,49 @@ use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
+use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
 };
 use std::sync::Arc;
 
+/// An attachment found: the policy is attached to the role.
+pub struct Attached {
+    id: String,
+    role: String,
+    policy_arn: String,
+}
+
+/// Every attribute of `aws_iam_role_policy_attachment`.
+fn table() -> Table<Attached> {
+    use AttrSchema as A;
+    Table::new()
+        .attr("id", A::computed(Type::String), |a: &Attached| s(&a.id))
+        .attr(
+            "role",
+            A::required(Type::String).force_new(),
+            |a| s(&a.role),
+        )
+        .attr("policy_arn", A::required(Type::String).force_new(), |a| {
+            s(&a.policy_arn)
+        })
+}
+
 #[derive(Clone)]
 pub struct RolePolicyAttachment {
     aws: Arc<Aws>,
+    table: Arc<Table<Attached>>,
     schema: Arc<Schema>,
 }
 
 impl RolePolicyAttachment {
     pub fn new(aws: &Arc<Aws>) -> RolePolicyAttachment {
+        let table = table();
         RolePolicyAttachment {
             aws: aws.clone(),
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                ("role", AttrSchema::required(Type::String).force_new()),
-                ("policy_arn", AttrSchema::required(Type::String).force_new()),
-            ])),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
         }
     }
 
@@ -59,11 +81,13 @@ impl RolePolicyAttachment {
         if !self.is_attached(role, policy_arn).await? {
             return Ok(None);
         }
-        let mut o = Obj::default();
-        o.set("id", s(id))
-            .set("role", s(role))
-            .set("policy_arn", s(policy_arn));
-        Ok(Some(o.finish(&self.schema)))
+        let found = Attached {
+            id,
+            role: role.to_string(),
+            policy_arn: policy_arn.to_string(),
+        };
+        let read = self.table.read_attributes(&self.aws.region, None, &found);
+        Ok(Some(read.finish(&self.schema)))
     }
 }
 
