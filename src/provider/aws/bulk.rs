@@ -66,6 +66,11 @@ pub async fn by_ids<B: Ec2Bulk>(b: &B, ids: &[String]) -> ProviderResult<Vec<B::
     Ok(out)
 }
 
+/// The object with this id, if it exists.
+pub async fn find<B: Ec2Bulk>(b: &B, id: &str) -> ProviderResult<Option<B::Item>> {
+    Ok(by_ids(b, &[id.to_string()]).await?.into_iter().next())
+}
+
 /// Describes one object by id, waiting out the eventual consistency after a create: AWS may
 /// answer NotFound for a while for an object it has just created.
 pub async fn described<B: Ec2Bulk>(b: &B, id: &str) -> ProviderResult<B::Item> {
@@ -99,11 +104,7 @@ pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult
     Box::pin(async move {
         let p = Obj::of(&prior);
         let id = p.id()?;
-        let Some(item) = by_ids(&*b, std::slice::from_ref(&id))
-            .await?
-            .into_iter()
-            .next()
-        else {
+        let Some(item) = find(&*b, &id).await? else {
             return Ok(None);
         };
         b.value(Some(p), item).await
@@ -113,10 +114,8 @@ pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult
 /// Imports one object by id.
 pub fn import_one<B: Ec2Bulk>(b: Arc<B>, id: String) -> BoxFuture<ProviderResult<Value>> {
     Box::pin(async move {
-        let item = by_ids(&*b, std::slice::from_ref(&id))
+        let item = find(&*b, &id)
             .await?
-            .into_iter()
-            .next()
             .ok_or_else(|| ProviderError::new("import", format!("no object with id {id}")))?;
         b.value(None, item)
             .await?

@@ -6,8 +6,10 @@ use super::Aws;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, map_s};
-use crate::provider::{AttrSchema, CreateContext};
+use crate::provider::aws::sdk::err;
+use crate::provider::{AttrSchema, CreateContext, ProviderResult};
 use std::collections::BTreeMap;
+use std::future::Future;
 
 pub const ADDRESS_TAG: &str = "infra:address";
 pub const LINEAGE_TAG: &str = "infra:lineage";
@@ -130,38 +132,55 @@ pub fn ec2_spec(
         .build()
 }
 
-/// Brings an EC2 object's tags from `before` to the planned `tags_all`.
-pub async fn update_ec2(
+/// Brings an object's tags from the prior `tags_all` to the planned tags with the provider's
+/// defaults: `set` adds or changes tags, `remove` deletes them by key, each called only when
+/// it has something to do. Every tagged type updates its tags through this, with its service's
+/// two calls.
+pub async fn sync<S, SetDone, R, RemoveDone>(
     aws: &Aws,
-    id: &str,
     before: &Obj,
     after: &Obj,
-) -> crate::provider::ProviderResult<()> {
-    let (set, removed) = diff(&before.map("tags_all"), &merged(aws, &after.map("tags")));
-    if !set.is_empty() {
-        aws.ec2
-            .create_tags()
-            .resources(id)
-            .set_tags(Some(ec2_tags(&set)))
-            .send()
-            .await
-            .map_err(crate::provider::aws::sdk::err("ec2:CreateTags"))?;
+    set: S,
+    remove: R,
+) -> ProviderResult<()>
+where
+    S: FnOnce(Tags) -> SetDone,
+    SetDone: Future<Output = ProviderResult<()>>,
+    R: FnOnce(Vec<String>) -> RemoveDone,
+    RemoveDone: Future<Output = ProviderResult<()>>,
+{
+    let (changed, removed) = diff(&before.map("tags_all"), &merged(aws, &after.map("tags")));
+    if !changed.is_empty() {
+        set(changed).await?;
     }
     if !removed.is_empty() {
-        aws.ec2
-            .delete_tags()
-            .resources(id)
-            .set_tags(Some(
-                removed
-                    .iter()
-                    .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
-                    .collect(),
-            ))
-            .send()
-            .await
-            .map_err(crate::provider::aws::sdk::err("ec2:DeleteTags"))?;
+        remove(removed).await?;
     }
     Ok(())
+}
+
+/// Brings an EC2 object's tags from `before` to the planned `tags_all`.
+pub async fn update_ec2(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+    let set = |t: Tags| {
+        let call = aws
+            .ec2
+            .create_tags()
+            .resources(id)
+            .set_tags(Some(ec2_tags(&t)));
+        async move { call.send().await.map(drop).map_err(err("ec2:CreateTags")) }
+    };
+    let remove = |keys: Vec<String>| {
+        let keys = keys
+            .iter()
+            .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build());
+        let call = aws
+            .ec2
+            .delete_tags()
+            .resources(id)
+            .set_tags(Some(keys.collect()));
+        async move { call.send().await.map(drop).map_err(err("ec2:DeleteTags")) }
+    };
+    sync(aws, before, after, set, remove).await
 }
 
 /// The address an object is tagged with, if it belongs to `lineage`.

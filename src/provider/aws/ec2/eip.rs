@@ -262,11 +262,7 @@ impl ResourceType for Eip {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let Some(a) = bulk::by_ids(&this, std::slice::from_ref(&id))
-                .await?
-                .into_iter()
-                .next()
-            else {
+            let Some(a) = bulk::find(&this, &id).await? else {
                 return Ok(());
             };
             // An address infra associated with an instance or interface is let go first. One

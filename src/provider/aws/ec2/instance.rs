@@ -126,10 +126,7 @@ impl Instance {
             &format!("{id} to be {}", state.as_str()),
             STATE_CHANGE,
             || async {
-                let found = bulk::by_ids(self, &[id.to_string()])
-                    .await?
-                    .into_iter()
-                    .next();
+                let found = bulk::find(self, id).await?;
                 let now = found
                     .as_ref()
                     .and_then(|i| i.state())

@@ -198,11 +198,7 @@ impl ResourceType for InternetGateway {
             let id = Obj::of(&prior).id()?;
             // AWS refuses to delete an attached gateway: detach from wherever it is now,
             // which may differ from what state recorded.
-            let Some(g) = bulk::by_ids(&this, std::slice::from_ref(&id))
-                .await?
-                .into_iter()
-                .next()
-            else {
+            let Some(g) = bulk::find(&this, &id).await? else {
                 return Ok(());
             };
             for vpc in g.attachments().iter().filter_map(|a| a.vpc_id()) {

@@ -88,10 +88,7 @@ impl NatGateway {
 
     /// The gateway's state as DescribeNatGateways says it (`None` once it is not listed).
     async fn state(&self, id: &str) -> ProviderResult<Option<aws_sdk_ec2::types::NatGateway>> {
-        Ok(bulk::by_ids(self, &[id.to_string()])
-            .await?
-            .into_iter()
-            .next())
+        bulk::find(self, id).await
     }
 
     /// Waits until no gateway that is still `deleting` holds `allocation`: a delete a killed

@@ -117,11 +117,7 @@ impl ResourceType for RouteTable {
         let this = self.clone();
         Box::pin(async move {
             let id = Obj::of(&prior).id()?;
-            let Some(t) = bulk::by_ids(&this, std::slice::from_ref(&id))
-                .await?
-                .into_iter()
-                .next()
-            else {
+            let Some(t) = bulk::find(&this, &id).await? else {
                 return Ok(());
             };
             // A table with subnets or gateways associated cannot be deleted; as Terraform

@@ -125,11 +125,7 @@ impl ResourceType for SecurityGroup {
             if p.bool("revoke_rules_on_delete") == Some(true) {
                 // This group's own rules may reference groups that reference it back: with
                 // them gone, neither blocks the other's deletion.
-                let Some(g) = bulk::by_ids(&this, std::slice::from_ref(&id))
-                    .await?
-                    .into_iter()
-                    .next()
-                else {
+                let Some(g) = bulk::find(&this, &id).await? else {
                     return Ok(());
                 };
                 for dir in [Direction::Ingress, Direction::Egress] {

@@ -299,36 +299,25 @@ impl ClassicLoadBalancer {
     }
 
     async fn update_tags(&self, name: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
-        let (set, removed) = tags::diff(
-            &before.map("tags_all"),
-            &tags::merged(&self.aws, &after.map("tags")),
-        );
-        if let Some(list) = tag_list(&set) {
-            self.aws
-                .elb
+        let elb = &self.aws.elb;
+        let set = |t: Tags| {
+            let call = elb
                 .add_tags()
                 .load_balancer_names(name)
-                .set_tags(Some(list))
-                .send()
-                .await
-                .map_err(err("elb:AddTags"))?;
-        }
-        if !removed.is_empty() {
-            self.aws
-                .elb
+                .set_tags(tag_list(&t));
+            async move { call.send().await.map(drop).map_err(err("elb:AddTags")) }
+        };
+        let remove = |keys: Vec<String>| {
+            let keys = keys
+                .iter()
+                .map(|k| elb::types::TagKeyOnly::builder().key(k).build());
+            let call = elb
                 .remove_tags()
                 .load_balancer_names(name)
-                .set_tags(Some(
-                    removed
-                        .iter()
-                        .map(|k| elb::types::TagKeyOnly::builder().key(k).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .map_err(err("elb:RemoveTags"))?;
-        }
-        Ok(())
+                .set_tags(Some(keys.collect()));
+            async move { call.send().await.map(drop).map_err(err("elb:RemoveTags")) }
+        };
+        tags::sync(&self.aws, before, after, set, remove).await
     }
 
     /// The id of the source security group, which the API names but does not identify.

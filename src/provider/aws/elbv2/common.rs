@@ -366,29 +366,23 @@ pub(crate) async fn v2_update_tags(
     before: &Obj,
     after: &Obj,
 ) -> ProviderResult<()> {
-    let (set, removed) = tags::diff(
-        &before.map("tags_all"),
-        &tags::merged(aws, &after.map("tags")),
-    );
-    if let Some(list) = v2_tag_list(&set) {
-        aws.elbv2
+    let set = |t: Tags| {
+        let call = aws
+            .elbv2
             .add_tags()
             .resource_arns(arn)
-            .set_tags(Some(list))
-            .send()
-            .await
-            .map_err(err("elbv2:AddTags"))?;
-    }
-    if !removed.is_empty() {
-        aws.elbv2
+            .set_tags(v2_tag_list(&t));
+        async move { call.send().await.map(drop).map_err(err("elbv2:AddTags")) }
+    };
+    let remove = |keys: Vec<String>| {
+        let call = aws
+            .elbv2
             .remove_tags()
             .resource_arns(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .map_err(err("elbv2:RemoveTags"))?;
-    }
-    Ok(())
+            .set_tag_keys(Some(keys));
+        async move { call.send().await.map(drop).map_err(err("elbv2:RemoveTags")) }
+    };
+    tags::sync(aws, before, after, set, remove).await
 }
 
 /// Attribute key/value pairs as a map.

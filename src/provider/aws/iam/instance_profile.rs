@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self};
+use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
@@ -113,27 +113,29 @@ impl InstanceProfile {
             }
         }
         let iam = &self.aws.iam;
-        let (set, removed) = tags::diff(
-            &before.map("tags_all"),
-            &tags::merged(&self.aws, &after.map("tags")),
-        );
-        if !set.is_empty() {
-            iam.tag_instance_profile()
+        let set = |t: Tags| async move {
+            let call = iam
+                .tag_instance_profile()
                 .instance_profile_name(name)
-                .set_tags(Some(iam_tags(&set)?))
-                .send()
+                .set_tags(Some(iam_tags(&t)?));
+            call.send()
                 .await
-                .map_err(err("iam:TagInstanceProfile"))?;
-        }
-        if !removed.is_empty() {
-            iam.untag_instance_profile()
+                .map(drop)
+                .map_err(err("iam:TagInstanceProfile"))
+        };
+        let remove = |keys: Vec<String>| {
+            let call = iam
+                .untag_instance_profile()
                 .instance_profile_name(name)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(err("iam:UntagInstanceProfile"))?;
-        }
-        Ok(())
+                .set_tag_keys(Some(keys));
+            async move {
+                call.send()
+                    .await
+                    .map(drop)
+                    .map_err(err("iam:UntagInstanceProfile"))
+            }
+        };
+        tags::sync(&self.aws, before, after, set, remove).await
     }
 
     async fn settled(&self, p: &Obj, name: &str) -> ProviderResult<Value> {

@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self};
+use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     ResourceType, Schema,
@@ -185,27 +185,15 @@ impl Role {
                 }
             }
         }
-        let (set, removed) = tags::diff(
-            &before.map("tags_all"),
-            &tags::merged(&self.aws, &after.map("tags")),
-        );
-        if !set.is_empty() {
-            iam.tag_role()
-                .role_name(name)
-                .set_tags(Some(iam_tags(&set)?))
-                .send()
-                .await
-                .map_err(err("iam:TagRole"))?;
-        }
-        if !removed.is_empty() {
-            iam.untag_role()
-                .role_name(name)
-                .set_tag_keys(Some(removed))
-                .send()
-                .await
-                .map_err(err("iam:UntagRole"))?;
-        }
-        Ok(())
+        let set = |t: Tags| async move {
+            let call = iam.tag_role().role_name(name).set_tags(Some(iam_tags(&t)?));
+            call.send().await.map(drop).map_err(err("iam:TagRole"))
+        };
+        let remove = |keys: Vec<String>| {
+            let call = iam.untag_role().role_name(name).set_tag_keys(Some(keys));
+            async move { call.send().await.map(drop).map_err(err("iam:UntagRole")) }
+        };
+        tags::sync(&self.aws, before, after, set, remove).await
     }
 
     async fn teardown_plan(
