@@ -393,18 +393,12 @@ impl ElbBulk for ClassicLoadBalancer {
     }
 
     fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            aws.elb
-                .describe_load_balancers()
-                .page_size(PAGE_SIZE)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("elb:DescribeLoadBalancers"))
-        })
+        describe_pages!(
+            self,
+            elb,
+            describe_load_balancers,
+            "elb:DescribeLoadBalancers"
+        )
     }
 
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
@@ -421,6 +415,10 @@ impl ElbBulk for ClassicLoadBalancer {
                     .and_then(|out| out.load_balancer_descriptions().first().cloned()),
             )
         })
+    }
+
+    fn aws(&self) -> &Arc<Aws> {
+        &self.aws
     }
 
     fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {

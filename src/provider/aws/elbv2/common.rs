@@ -14,6 +14,7 @@ use crate::provider::{
 };
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long a new load balancer may take to become `active`.
@@ -191,8 +192,14 @@ pub(crate) trait ElbBulk: Clone + Send + Sync + 'static {
     /// One object by id; `None` when it does not exist.
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>>;
 
-    /// The tags of these objects, by id.
-    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>>;
+    /// The provider configuration the type reads with.
+    fn aws(&self) -> &Arc<Aws>;
+
+    /// The tags of these objects, by id: ELB v2's DescribeTags unless the type says otherwise.
+    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
+        let aws = self.aws().clone();
+        Box::pin(async move { v2_tags(&aws, &keys).await })
+    }
 
     /// The resource's value, keeping what only the prior (the configuration) knows.
     fn value(
@@ -410,6 +417,26 @@ pub(crate) fn access_logs_type() -> Type {
         ("enabled", Type::Bool),
     ])
 }
+
+/// The body of [`ElbBulk::list`] for a type listed by one paginated Describe call:
+/// `describe_pages!(self, elbv2, describe_target_groups, "elbv2:DescribeTargetGroups")`.
+macro_rules! describe_pages {
+    ($self:ident, $client:ident, $op:ident, $name:literal) => {{
+        let client = $self.aws.$client.clone();
+        Box::pin(async move {
+            client
+                .$op()
+                .page_size($crate::provider::aws::elbv2::common::PAGE_SIZE)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err($crate::provider::aws::sdk::err($name))
+        })
+    }};
+}
+pub(crate) use describe_pages;
 
 /// The reading half of `ResourceType` for a type found through [`ElbBulk`]: read one, refresh
 /// by type, import by ARN (plus the schema and provider address).

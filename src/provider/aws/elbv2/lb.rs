@@ -12,7 +12,6 @@ use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_elasticloadbalancingv2 as elbv2;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 type Item = Described<elbv2::types::LoadBalancer>;
@@ -302,18 +301,12 @@ impl ElbBulk for LoadBalancer {
     }
 
     fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            aws.elbv2
-                .describe_load_balancers()
-                .page_size(PAGE_SIZE)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("elbv2:DescribeLoadBalancers"))
-        })
+        describe_pages!(
+            self,
+            elbv2,
+            describe_load_balancers,
+            "elbv2:DescribeLoadBalancers"
+        )
     }
 
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
@@ -332,9 +325,8 @@ impl ElbBulk for LoadBalancer {
         })
     }
 
-    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move { v2_tags(&aws, &keys).await })
+    fn aws(&self) -> &Arc<Aws> {
+        &self.aws
     }
 
     fn value(

@@ -11,7 +11,7 @@ use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 fn fixed_response_type() -> Type {
@@ -250,9 +250,8 @@ impl ElbBulk for Listener {
         })
     }
 
-    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move { v2_tags(&aws, &keys).await })
+    fn aws(&self) -> &Arc<Aws> {
+        &self.aws
     }
 
     fn value(

@@ -13,7 +13,6 @@ use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 fn health_check_type() -> Type {
@@ -263,18 +262,12 @@ impl ElbBulk for TargetGroup {
     }
 
     fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            aws.elbv2
-                .describe_target_groups()
-                .page_size(PAGE_SIZE)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("elbv2:DescribeTargetGroups"))
-        })
+        describe_pages!(
+            self,
+            elbv2,
+            describe_target_groups,
+            "elbv2:DescribeTargetGroups"
+        )
     }
 
     fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
@@ -293,9 +286,8 @@ impl ElbBulk for TargetGroup {
         })
     }
 
-    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move { v2_tags(&aws, &keys).await })
+    fn aws(&self) -> &Arc<Aws> {
+        &self.aws
     }
 
     fn value(
