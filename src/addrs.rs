@@ -156,6 +156,66 @@ fn module_steps(c: &mut Cursor<'_>) -> Option<Vec<ModuleStep>> {
     Some(steps)
 }
 
+impl ModuleInstance {
+    /// The module path without instance keys: `module.net[0].module.sub["a"]` →
+    /// `module.net.module.sub` (which module block, not which instance of it).
+    pub fn static_path(&self) -> String {
+        let names: Vec<String> = self
+            .0
+            .iter()
+            .map(|s| format!("module.{}", s.name))
+            .collect();
+        names.join(".")
+    }
+}
+
+/// The static prefix of a module instance key as the planner writes it, with its trailing dot
+/// (`module.net[0].module.sub["a"].` → `module.net.module.sub.`; the root's `""` stays `""`).
+/// A key that does not parse is returned as it is.
+pub fn static_prefix(module_key: &str) -> String {
+    let path = module_key.strip_suffix('.').unwrap_or(module_key);
+    match ModuleInstance::parse(path) {
+        Some(m) if m.0.is_empty() => String::new(),
+        Some(m) => format!("{}.", m.static_path()),
+        None => module_key.to_string(),
+    }
+}
+
+/// An instance address split into the resource's address and the instance key as written:
+/// `aws_x.y[0]` → (`aws_x.y`, `[0]`); `module.m["a.b"].aws_x.y` → (itself, ``). Borrowing and
+/// allocation-free, for the state's index, which splits every address of a 10,000-instance
+/// plan.
+pub fn split_key(address: &str) -> (&str, &str) {
+    if !address.ends_with(']') {
+        return (address, "");
+    }
+    // The key is the last bracket opened after the last dot, outside quoted keys.
+    let bytes = address.as_bytes();
+    let (mut in_str, mut escaped) = (false, false);
+    let (mut open, mut last_dot) = (None, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'.' => last_dot = i,
+            b'[' => open = Some(i),
+            _ => {}
+        }
+    }
+    match open {
+        Some(o) if o > last_dot => (&address[..o], &address[o..]),
+        _ => (address, ""),
+    }
+}
+
 impl std::fmt::Display for ModuleInstance {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for (i, s) in self.0.iter().enumerate() {
@@ -220,6 +280,29 @@ impl std::fmt::Display for Instance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_split_off_and_static_prefixes_drop_them() {
+        assert_eq!(split_key("aws_x.y[0]"), ("aws_x.y", "[0]"));
+        assert_eq!(split_key("aws_x.y"), ("aws_x.y", ""));
+        assert_eq!(
+            split_key("module.m[\"a.b\"].aws_x.y"),
+            ("module.m[\"a.b\"].aws_x.y", "")
+        );
+        // A quoted key may hold dots, brackets and escaped quotes; a backslash ending it
+        // does not escape its closing quote.
+        assert_eq!(
+            split_key("module.m[1].aws_x.y[\"k]\\\"].z\"]"),
+            ("module.m[1].aws_x.y", "[\"k]\\\"].z\"]")
+        );
+        assert_eq!(split_key("x.y[\"a\\\\\"]"), ("x.y", "[\"a\\\\\"]"));
+        assert_eq!(
+            static_prefix("module.net[0].module.sub[\"a.b[c]\"]."),
+            "module.net.module.sub."
+        );
+        assert_eq!(static_prefix("module.net."), "module.net.");
+        assert_eq!(static_prefix(""), "");
+    }
 
     #[test]
     fn instance_addresses_parse_and_print_back_the_same() {

@@ -556,7 +556,7 @@ pub fn import(ui: &Ui, a: ImportArgs) -> i32 {
         let tm = tree
             .modules
             .iter()
-            .find(|m| m.prefix() == crate::graph::static_prefix(&module_key))
+            .find(|m| m.prefix() == crate::addrs::static_prefix(&module_key))
             .ok_or_else(|| {
                 Diagnostic::plain("Module not found", format!("No module at {module_key}."))
             })?;

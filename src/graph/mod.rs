@@ -287,22 +287,3 @@ pub fn resource_dependencies(tree: &ModuleTree, g: &StaticGraph) -> HashMap<Stri
     }
     out
 }
-
-/// `module.net[0].module.sub["a"].` → `module.net.module.sub.`: the static path of an instance key.
-pub fn static_prefix(module_key: &str) -> String {
-    let mut out = String::with_capacity(module_key.len());
-    let mut depth = 0;
-    let mut in_str = false;
-    let mut prev = ' ';
-    for c in module_key.chars() {
-        match c {
-            '"' if depth > 0 && prev != '\\' => in_str = !in_str,
-            '[' if !in_str => depth += 1,
-            ']' if !in_str => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-        prev = c;
-    }
-    out
-}

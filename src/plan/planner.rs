@@ -67,7 +67,7 @@ impl Planner<'_> {
     fn static_address(req: &InstanceRequest) -> String {
         format!(
             "{}{}",
-            crate::graph::static_prefix(req.module_key),
+            crate::addrs::static_prefix(req.module_key),
             req.resource.address()
         )
     }
@@ -247,7 +247,7 @@ fn static_address(module: &str, mode: &str, type_name: &str, name: &str) -> Stri
     let prefix = if module.is_empty() {
         String::new()
     } else {
-        crate::graph::static_prefix(&format!("{module}."))
+        crate::addrs::static_prefix(&format!("{module}."))
     };
     let data = if mode == "data" { "data." } else { "" };
     format!("{prefix}{data}{type_name}.{name}")
@@ -414,7 +414,7 @@ impl Hook for Planner<'_> {
     fn unknown_expansion(&mut self, resource: &Resource, module_key: &str) -> Option<Diagnostic> {
         self.unknown_expansions.insert(format!(
             "{}{}",
-            crate::graph::static_prefix(module_key),
+            crate::addrs::static_prefix(module_key),
             resource.address()
         ));
         let what = if resource.count.is_some() {

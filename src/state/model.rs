@@ -147,7 +147,7 @@ impl State {
     /// Where the instance at `address` is (resource, instance): the current one, or with
     /// `deposed` the deposed object of that key.
     fn locate(&self, address: &str, deposed: Option<&str>) -> Option<(usize, usize)> {
-        let (base, key) = split_instance(address);
+        let (base, key) = crate::addrs::split_key(address);
         let ri = *self.index().get(base)?;
         let ii = self
             .resources
@@ -268,29 +268,5 @@ fn key_order(k: &Option<serde_json::Value>) -> (u8, u64, String) {
         None => (0, 0, String::new()),
         Some(serde_json::Value::Number(n)) => (1, n.as_u64().unwrap_or(0), String::new()),
         Some(v) => (2, 0, v.as_str().unwrap_or_default().to_string()),
-    }
-}
-
-/// `aws_x.y[0]` → (`aws_x.y`, `[0]`); `module.m["a"].aws_x.y` → (itself, ``).
-pub fn split_instance(address: &str) -> (&str, &str) {
-    if !address.ends_with(']') {
-        return (address, "");
-    }
-    // The key is the last bracket after the last dot outside quotes.
-    let bytes = address.as_bytes();
-    let mut in_str = false;
-    let mut open = None;
-    let mut last_dot = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' if i == 0 || bytes[i - 1] != b'\\' => in_str = !in_str,
-            b'.' if !in_str => last_dot = i,
-            b'[' if !in_str => open = Some(i),
-            _ => {}
-        }
-    }
-    match open {
-        Some(o) if o > last_dot => (&address[..o], &address[o..]),
-        _ => (address, ""),
     }
 }
