@@ -33,15 +33,15 @@ pub fn resource_state_header(
 }
 
 /// The prior object of an instance, typed by its schema; `None` when there is none.
-pub fn prior_value(
-    state: Option<&State>,
+pub fn prior_value<'s>(
+    state: Option<&'s State>,
     address: &str,
     schema: &Schema,
-) -> Option<(Value, InstanceState)> {
+) -> Option<(Value, &'s InstanceState)> {
     let (_, inst) = state?.find(address)?;
     Some((
         codec::from_state(&inst.attributes, &inst.sensitive_attributes, schema),
-        inst.clone(),
+        inst,
     ))
 }
 
