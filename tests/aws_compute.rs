@@ -497,3 +497,76 @@ fn instance_lifecycle() {
         "terminated"
     );
 }
+
+const GROUP_SETTINGS: &str = r#"
+resource "aws_launch_template" "node" {
+  name_prefix   = "node-"
+  image_id      = "IMAGE"
+  instance_type = "t3.micro"
+}
+
+resource "aws_autoscaling_group" "tuned" {
+  name                    = "tuned"
+  min_size                = 0
+  max_size                = 2
+  desired_capacity        = 0
+  vpc_zone_identifier     = [aws_subnet.a.id]
+  protect_from_scale_in   = PROTECT
+  max_instance_lifetime   = LIFETIME
+  capacity_rebalance      = true
+  default_instance_warmup = 60
+  termination_policies    = ["Default"]
+
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = "$Latest"
+  }
+}
+"#;
+
+fn settings_config(image: &str, protect: bool, lifetime: u32) -> String {
+    NETWORK.to_string()
+        + &GROUP_SETTINGS
+            .replace("IMAGE", image)
+            .replace("PROTECT", &protect.to_string())
+            .replace("LIFETIME", &lifetime.to_string())
+}
+
+/// Arguments real configurations set on groups (scale-in protection, instance lifetime,
+/// capacity rebalancing, warm-up, `termination_policies = ["Default"]`) reach AWS, read back
+/// without a diff, and update in place.
+#[test]
+fn group_settings_reach_aws_and_read_back_clean() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    w.write(&settings_config(&image, true, 86400));
+    w.ok(&["apply", "-auto-approve"]);
+    let g = group(&w, "tuned").expect("the group exists");
+    assert_eq!(g.new_instances_protected_from_scale_in(), Some(true));
+    assert_eq!(g.capacity_rebalance(), Some(true));
+    assert_eq!(g.termination_policies(), ["Default"]);
+    // moto keeps neither the instance lifetime nor the warm-up (README): they stand as
+    // configured, and a change still plans as an update.
+    let attrs = w.attrs("aws_autoscaling_group.tuned");
+    assert_eq!(
+        attrs["termination_policies"],
+        serde_json::json!(["Default"])
+    );
+    assert_eq!(attrs["max_instance_lifetime"], 86400);
+    assert_eq!(attrs["default_instance_warmup"], 60);
+    assert_eq!(attrs["protect_from_scale_in"], true);
+    no_changes(&w);
+
+    w.write(&settings_config(&image, false, 172800));
+    let plan = w.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("~ max_instance_lifetime"), "{plan}");
+    assert!(plan.contains("1 to change, 0 to destroy"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let g = group(&w, "tuned").expect("the group exists");
+    assert_eq!(g.new_instances_protected_from_scale_in(), Some(false));
+    let attrs = w.attrs("aws_autoscaling_group.tuned");
+    assert_eq!(attrs["max_instance_lifetime"], 172800);
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, "tuned").is_none());
+}

@@ -1,19 +1,19 @@
 //! `aws_autoscaling_group`: capacity waits, tags propagated to instances, draining on delete.
 
-use super::group_tags::{group_tag, group_tags, sync_tags, tag_blocks, tag_ty};
+use super::group_tags::{group_tag, group_tags, sync_tags, tag_blocks};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, list_s, n, opt_n, opt_s, s, set_s};
+use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::launch::*;
-use crate::provider::aws::naming::{self, read_name_prefix};
+use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    Schema,
 };
 use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification, Tag};
 use std::collections::{BTreeSet, HashMap};
@@ -48,7 +48,7 @@ fn differs(before: &Obj, after: &Obj, k: &str) -> bool {
     }
 }
 
-fn launch_template_ty() -> Type {
+pub(crate) fn launch_template_ty() -> Type {
     block_object(&[
         ("id", Type::String),
         ("name", Type::String),
@@ -66,164 +66,6 @@ fn launch_template_spec(o: &Obj) -> Option<LaunchTemplateSpecification> {
     })
 }
 
-/// The `launch_template` block of a group. An import cannot know whether the configuration
-/// names the template by id or by name; configurations mostly use the id.
-fn launch_template_blocks(g: &AutoScalingGroup, imported: bool) -> Vec<Obj> {
-    g.launch_template()
-        .map(|spec| {
-            let mut x = Obj::default();
-            x.set("id", opt_s(spec.launch_template_id()))
-                .set(
-                    "name",
-                    if imported {
-                        Value::Null(Type::String)
-                    } else {
-                        opt_s(spec.launch_template_name())
-                    },
-                )
-                .set("version", opt_s(spec.version()));
-            x
-        })
-        .into_iter()
-        .collect()
-}
-
-/// The group's own `tag` blocks (not infra's bookkeeping tags); null when there are none.
-fn tag_set(g: &AutoScalingGroup) -> Value {
-    let own: Vec<Value> = g
-        .tags()
-        .iter()
-        .filter(|t| !t.key().is_some_and(tags::is_internal))
-        .map(|t| {
-            let mut x = Obj::default();
-            x.set("key", opt_s(t.key()))
-                .set("value", s(t.value().unwrap_or_default()))
-                .set(
-                    "propagate_at_launch",
-                    b(t.propagate_at_launch().unwrap_or(false)),
-                );
-            Value::object(x.0)
-        })
-        .collect();
-    if own.is_empty() {
-        Value::Null(Type::Set(Box::new(tag_ty())))
-    } else {
-        Value::set(tag_ty(), own)
-    }
-}
-
-fn number(v: Option<i32>) -> Value {
-    opt_n(v.map(i64::from))
-}
-
-/// Every attribute of `aws_autoscaling_group`, and how it reads from a described group.
-fn table() -> Table<AutoScalingGroup> {
-    use AttrSchema as A;
-    Table::<AutoScalingGroup>::new()
-        .attr("id", A::computed(Type::String), |g| {
-            opt_s(g.auto_scaling_group_name())
-        })
-        .attr("arn", A::computed(Type::String), |g| {
-            opt_s(g.auto_scaling_group_arn())
-        })
-        .attr(
-            "name",
-            A::optional_computed(Type::String).force_new(),
-            |g| opt_s(g.auto_scaling_group_name()),
-        )
-        .attr_with_prior(
-            "name_prefix",
-            A::optional_computed(Type::String).force_new(),
-            |g, prior| read_name_prefix(prior, g.auto_scaling_group_name().unwrap_or("")),
-        )
-        .attr("min_size", A::required(Type::Number), |g| {
-            number(g.min_size())
-        })
-        .attr("max_size", A::required(Type::Number), |g| {
-            number(g.max_size())
-        })
-        .attr(
-            "desired_capacity",
-            A::optional_computed(Type::Number),
-            |g| number(g.desired_capacity()),
-        )
-        .attr_with_prior(
-            "launch_template",
-            A::optional(Type::List(Box::new(launch_template_ty())))
-                .conflicts_with(&["launch_configuration"]),
-            |g, prior| {
-                let blocks = launch_template_blocks(g, prior.is_none());
-                Some(read_blocks(
-                    prior,
-                    "launch_template",
-                    &launch_template_ty(),
-                    blocks,
-                ))
-            },
-        )
-        .attr(
-            "launch_configuration",
-            A::optional(Type::String).conflicts_with(&["launch_template"]),
-            |g| opt_s(g.launch_configuration_name()),
-        )
-        .attr(
-            "vpc_zone_identifier",
-            A::optional_computed(string_set()),
-            |g| {
-                let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',');
-                set_s(subnets.map(str::trim).filter(|x| !x.is_empty()))
-            },
-        )
-        .attr(
-            "availability_zones",
-            A::optional_computed(string_set()),
-            |g| set_s(g.availability_zones()),
-        )
-        .attr(
-            "health_check_type",
-            A::optional_computed(Type::String),
-            |g| opt_s(g.health_check_type()),
-        )
-        .attr(
-            "health_check_grace_period",
-            A::optional(Type::Number).default(n(300)),
-            |g| number(g.health_check_grace_period()),
-        )
-        .attr(
-            "target_group_arns",
-            A::optional_computed(string_set()),
-            |g| set_s(g.target_group_arns()),
-        )
-        .attr("load_balancers", A::optional_computed(string_set()), |g| {
-            set_s(g.load_balancer_names())
-        })
-        .attr("tag", A::optional(Type::Set(Box::new(tag_ty()))), tag_set)
-        .attr(
-            "termination_policies",
-            A::optional(Type::List(Box::new(Type::String))),
-            |g| {
-                // AWS reports `["Default"]` for a group created without policies.
-                let policies = g.termination_policies();
-                if policies.iter().all(|p| p == "Default") {
-                    Value::Null(Type::List(Box::new(Type::String)))
-                } else {
-                    list_s(policies)
-                }
-            },
-        )
-        // What only the configuration knows; an import takes Terraform's defaults.
-        .declared(
-            "wait_for_capacity_timeout",
-            A::optional(Type::String).default(s("10m")),
-        )
-        .declared("force_delete", A::optional(Type::Bool).default(b(false)))
-        .attr(
-            "default_cooldown",
-            A::optional_computed(Type::Number),
-            |g| number(g.default_cooldown()),
-        )
-}
-
 #[derive(Clone)]
 pub struct AutoscalingGroup {
     aws: Arc<Aws>,
@@ -233,7 +75,7 @@ pub struct AutoscalingGroup {
 
 impl AutoscalingGroup {
     pub fn new(aws: &Arc<Aws>) -> AutoscalingGroup {
-        let table = table();
+        let table = super::group_table::table();
         AutoscalingGroup {
             aws: aws.clone(),
             schema: Arc::new(table.schema()),
@@ -368,17 +210,25 @@ impl AutoscalingGroup {
             req = req.set_availability_zones(Some(after.strs("availability_zones")));
             any = true;
         }
-        if differs(before, after, "health_check_type") {
-            req = req.set_health_check_type(after.str("health_check_type"));
-            any = true;
+        // The arguments UpdateAutoScalingGroup takes as they are: one line each.
+        macro_rules! when_changed {
+            ($($key:literal => $set:ident($get:ident)),* $(,)?) => {$(
+                if differs(before, after, $key) {
+                    req = req.$set(after.$get($key));
+                    any = true;
+                }
+            )*};
         }
-        if differs(before, after, "health_check_grace_period") {
-            req = req.set_health_check_grace_period(after.i32("health_check_grace_period"));
-            any = true;
-        }
-        if differs(before, after, "default_cooldown") {
-            req = req.set_default_cooldown(after.i32("default_cooldown"));
-            any = true;
+        when_changed! {
+            "health_check_type" => set_health_check_type(str),
+            "health_check_grace_period" => set_health_check_grace_period(i32),
+            "default_cooldown" => set_default_cooldown(i32),
+            "protect_from_scale_in" => set_new_instances_protected_from_scale_in(bool),
+            "max_instance_lifetime" => set_max_instance_lifetime(i32),
+            "capacity_rebalance" => set_capacity_rebalance(bool),
+            "default_instance_warmup" => set_default_instance_warmup(i32),
+            "service_linked_role_arn" => set_service_linked_role_arn(str),
+            "placement_group" => set_placement_group(str),
         }
         if differs(before, after, "termination_policies") {
             let policies = after.strs("termination_policies");
@@ -497,6 +347,12 @@ impl ResourceType for AutoscalingGroup {
                 .set_load_balancer_names(nonempty(p.strs("load_balancers")))
                 .set_termination_policies(nonempty(p.strs("termination_policies")))
                 .set_default_cooldown(p.i32("default_cooldown"))
+                .set_new_instances_protected_from_scale_in(p.bool("protect_from_scale_in"))
+                .set_max_instance_lifetime(p.i32("max_instance_lifetime"))
+                .set_capacity_rebalance(p.bool("capacity_rebalance"))
+                .set_default_instance_warmup(p.i32("default_instance_warmup"))
+                .set_service_linked_role_arn(p.str("service_linked_role_arn"))
+                .set_placement_group(p.str("placement_group"))
                 .set_tags(Some(group_tags))
                 .send()
                 .await

@@ -2,5 +2,6 @@
 
 pub mod attachment;
 pub mod group;
+pub mod group_table;
 pub mod group_tags;
 pub mod launch_configuration;

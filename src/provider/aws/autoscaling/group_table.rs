@@ -1,0 +1,203 @@
+//! The attributes of `aws_autoscaling_group`: one table, and how each reads from a described
+//! group (create and update are in `group.rs`).
+
+use super::group::launch_template_ty;
+use super::group_tags::tag_ty;
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::AttrSchema;
+use crate::provider::aws::attrs::{Obj, b, list_s, n, opt_n, opt_s, s, set_s};
+use crate::provider::aws::launch::*;
+use crate::provider::aws::naming::read_name_prefix;
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
+use aws_sdk_autoscaling::types::AutoScalingGroup;
+
+/// The `launch_template` block of a group. An import cannot know whether the configuration
+/// names the template by id or by name; configurations mostly use the id.
+fn launch_template_blocks(g: &AutoScalingGroup, imported: bool) -> Vec<Obj> {
+    g.launch_template()
+        .map(|spec| {
+            let mut x = Obj::default();
+            x.set("id", opt_s(spec.launch_template_id()))
+                .set(
+                    "name",
+                    if imported {
+                        Value::Null(Type::String)
+                    } else {
+                        opt_s(spec.launch_template_name())
+                    },
+                )
+                .set("version", opt_s(spec.version()));
+            x
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The group's own `tag` blocks (not infra's bookkeeping tags); null when there are none.
+fn tag_set(g: &AutoScalingGroup) -> Value {
+    let own: Vec<Value> = g
+        .tags()
+        .iter()
+        .filter(|t| !t.key().is_some_and(tags::is_internal))
+        .map(|t| {
+            let mut x = Obj::default();
+            x.set("key", opt_s(t.key()))
+                .set("value", s(t.value().unwrap_or_default()))
+                .set(
+                    "propagate_at_launch",
+                    b(t.propagate_at_launch().unwrap_or(false)),
+                );
+            Value::object(x.0)
+        })
+        .collect();
+    if own.is_empty() {
+        Value::Null(Type::Set(Box::new(tag_ty())))
+    } else {
+        Value::set(tag_ty(), own)
+    }
+}
+
+fn number(v: Option<i32>) -> Value {
+    opt_n(v.map(i64::from))
+}
+
+/// Every attribute of `aws_autoscaling_group`, and how it reads from a described group.
+pub(crate) fn table() -> Table<AutoScalingGroup> {
+    use AttrSchema as A;
+    Table::<AutoScalingGroup>::new()
+        .attr("id", A::computed(Type::String), |g| {
+            opt_s(g.auto_scaling_group_name())
+        })
+        .attr("arn", A::computed(Type::String), |g| {
+            opt_s(g.auto_scaling_group_arn())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |g| opt_s(g.auto_scaling_group_name()),
+        )
+        .attr_with_prior(
+            "name_prefix",
+            A::optional_computed(Type::String).force_new(),
+            |g, prior| read_name_prefix(prior, g.auto_scaling_group_name().unwrap_or("")),
+        )
+        .attr("min_size", A::required(Type::Number), |g| {
+            number(g.min_size())
+        })
+        .attr("max_size", A::required(Type::Number), |g| {
+            number(g.max_size())
+        })
+        .attr(
+            "desired_capacity",
+            A::optional_computed(Type::Number),
+            |g| number(g.desired_capacity()),
+        )
+        .attr_with_prior(
+            "launch_template",
+            A::optional(Type::List(Box::new(launch_template_ty())))
+                .conflicts_with(&["launch_configuration"]),
+            |g, prior| {
+                let blocks = launch_template_blocks(g, prior.is_none());
+                Some(read_blocks(
+                    prior,
+                    "launch_template",
+                    &launch_template_ty(),
+                    blocks,
+                ))
+            },
+        )
+        .attr(
+            "launch_configuration",
+            A::optional(Type::String).conflicts_with(&["launch_template"]),
+            |g| opt_s(g.launch_configuration_name()),
+        )
+        .attr(
+            "vpc_zone_identifier",
+            A::optional_computed(string_set()),
+            |g| {
+                let subnets = g.vpc_zone_identifier().unwrap_or_default().split(',');
+                set_s(subnets.map(str::trim).filter(|x| !x.is_empty()))
+            },
+        )
+        .attr(
+            "availability_zones",
+            A::optional_computed(string_set()),
+            |g| set_s(g.availability_zones()),
+        )
+        .attr(
+            "health_check_type",
+            A::optional_computed(Type::String),
+            |g| opt_s(g.health_check_type()),
+        )
+        .attr(
+            "health_check_grace_period",
+            A::optional(Type::Number).default(n(300)),
+            |g| number(g.health_check_grace_period()),
+        )
+        .attr(
+            "target_group_arns",
+            A::optional_computed(string_set()),
+            |g| set_s(g.target_group_arns()),
+        )
+        .attr("load_balancers", A::optional_computed(string_set()), |g| {
+            set_s(g.load_balancer_names())
+        })
+        .attr("tag", A::optional(Type::Set(Box::new(tag_ty()))), tag_set)
+        .attr_with_prior(
+            "termination_policies",
+            A::optional(Type::List(Box::new(Type::String))),
+            |g, prior| {
+                // AWS reports `["Default"]` for a group created without policies: null, unless
+                // the configuration says `["Default"]` itself.
+                let policies = g.termination_policies();
+                let configured = prior.map(|p| p.strs("termination_policies"));
+                let only_default = policies.iter().all(|p| p == "Default");
+                Some(if only_default && configured.as_deref() != Some(policies) {
+                    Value::Null(Type::List(Box::new(Type::String)))
+                } else {
+                    list_s(policies)
+                })
+            },
+        )
+        .attr(
+            "protect_from_scale_in",
+            A::optional(Type::Bool).default(b(false)),
+            |g| b(g.new_instances_protected_from_scale_in().unwrap_or(false)),
+        )
+        // Sent at create and update; read back where AWS answers them (moto keeps neither
+        // these two nor the service-linked role).
+        .attr_if_answered(
+            "max_instance_lifetime",
+            A::optional_computed(Type::Number),
+            |g| g.max_instance_lifetime().map(|v| n(v.into())),
+        )
+        .attr(
+            "capacity_rebalance",
+            A::optional_computed(Type::Bool),
+            |g| b(g.capacity_rebalance().unwrap_or(false)),
+        )
+        .attr_if_answered("default_instance_warmup", A::optional(Type::Number), |g| {
+            g.default_instance_warmup().map(|v| n(v.into()))
+        })
+        .attr_if_answered(
+            "service_linked_role_arn",
+            A::optional_computed(Type::String),
+            |g| g.service_linked_role_arn().map(s),
+        )
+        .attr("placement_group", A::optional(Type::String), |g| {
+            opt_s(g.placement_group())
+        })
+        // What only the configuration knows; an import takes Terraform's defaults.
+        .declared(
+            "wait_for_capacity_timeout",
+            A::optional(Type::String).default(s("10m")),
+        )
+        .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        .attr(
+            "default_cooldown",
+            A::optional_computed(Type::Number),
+            |g| number(g.default_cooldown()),
+        )
+}
