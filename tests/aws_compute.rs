@@ -516,6 +516,8 @@ resource "aws_autoscaling_group" "tuned" {
   capacity_rebalance      = true
   default_instance_warmup = 60
   termination_policies    = ["Default"]
+  suspended_processes     = PROCESSES
+  enabled_metrics         = ["GroupDesiredCapacity", "GroupInServiceInstances"]
 
   launch_template {
     id      = aws_launch_template.node.id
@@ -525,16 +527,22 @@ resource "aws_autoscaling_group" "tuned" {
 "#;
 
 fn settings_config(image: &str, protect: bool, lifetime: u32) -> String {
+    let processes = if protect {
+        r#"["AZRebalance"]"#
+    } else {
+        r#"["ReplaceUnhealthy"]"#
+    };
     NETWORK.to_string()
         + &GROUP_SETTINGS
+            .replace("PROCESSES", processes)
             .replace("IMAGE", image)
             .replace("PROTECT", &protect.to_string())
             .replace("LIFETIME", &lifetime.to_string())
 }
 
 /// Arguments real configurations set on groups (scale-in protection, instance lifetime,
-/// capacity rebalancing, warm-up, `termination_policies = ["Default"]`) reach AWS, read back
-/// without a diff, and update in place.
+/// capacity rebalancing, warm-up, `termination_policies = ["Default"]`, suspended processes,
+/// metrics) reach AWS, read back without a diff, and update in place.
 #[test]
 fn group_settings_reach_aws_and_read_back_clean() {
     let w = Work::new("");
@@ -545,6 +553,21 @@ fn group_settings_reach_aws_and_read_back_clean() {
     assert_eq!(g.new_instances_protected_from_scale_in(), Some(true));
     assert_eq!(g.capacity_rebalance(), Some(true));
     assert_eq!(g.termination_policies(), ["Default"]);
+    let processes = |g: &aws_sdk_autoscaling::types::AutoScalingGroup| -> Vec<String> {
+        let names = g
+            .suspended_processes()
+            .iter()
+            .filter_map(|p| p.process_name());
+        names.map(str::to_string).collect()
+    };
+    assert_eq!(processes(&g), ["AZRebalance"]);
+    let mut metrics: Vec<&str> = g
+        .enabled_metrics()
+        .iter()
+        .filter_map(|m| m.metric())
+        .collect();
+    metrics.sort();
+    assert_eq!(metrics, ["GroupDesiredCapacity", "GroupInServiceInstances"]);
     // moto keeps neither the instance lifetime nor the warm-up (README): they stand as
     // configured, and a change still plans as an update.
     let attrs = w.attrs("aws_autoscaling_group.tuned");
@@ -564,6 +587,7 @@ fn group_settings_reach_aws_and_read_back_clean() {
     w.ok(&["apply", "-auto-approve"]);
     let g = group(&w, "tuned").expect("the group exists");
     assert_eq!(g.new_instances_protected_from_scale_in(), Some(false));
+    assert_eq!(processes(&g), ["ReplaceUnhealthy"]);
     let attrs = w.attrs("aws_autoscaling_group.tuned");
     assert_eq!(attrs["max_instance_lifetime"], 172800);
     no_changes(&w);

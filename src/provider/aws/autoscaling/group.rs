@@ -312,6 +312,70 @@ fn set_diff(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
     )
 }
 
+impl AutoscalingGroup {
+    /// Brings the suspended processes and the collected metrics from `before` (nothing, for a
+    /// new group) to `after`: each has calls of its own, not arguments of Create/Update.
+    async fn sync_processes_and_metrics(
+        &self,
+        name: &str,
+        before: &Obj,
+        after: &Obj,
+    ) -> ProviderResult<()> {
+        let asg = &self.aws.autoscaling;
+        let (suspend, resume) = set_diff(
+            &before.strs("suspended_processes"),
+            &after.strs("suspended_processes"),
+        );
+        if !resume.is_empty() {
+            let call = asg.resume_processes().auto_scaling_group_name(name);
+            let call = call.set_scaling_processes(Some(resume));
+            call.send()
+                .await
+                .map_err(err("autoscaling:ResumeProcesses"))?;
+        }
+        if !suspend.is_empty() {
+            let call = asg.suspend_processes().auto_scaling_group_name(name);
+            let call = call.set_scaling_processes(Some(suspend));
+            call.send()
+                .await
+                .map_err(err("autoscaling:SuspendProcesses"))?;
+        }
+        let (enable, disable) = set_diff(
+            &before.strs("enabled_metrics"),
+            &after.strs("enabled_metrics"),
+        );
+        if !disable.is_empty() {
+            let call = asg
+                .disable_metrics_collection()
+                .auto_scaling_group_name(name);
+            let call = call.set_metrics(Some(disable));
+            call.send()
+                .await
+                .map_err(err("autoscaling:DisableMetricsCollection"))?;
+        }
+        // A new granularity applies to every metric collected: all of them again.
+        let granularity = after.str("metrics_granularity").unwrap_or("1Minute".into());
+        let regranulated = before
+            .str("metrics_granularity")
+            .is_some_and(|g| g != granularity);
+        let enable = if regranulated {
+            after.strs("enabled_metrics")
+        } else {
+            enable
+        };
+        if !enable.is_empty() {
+            let call = asg
+                .enable_metrics_collection()
+                .auto_scaling_group_name(name);
+            let call = call.granularity(granularity).set_metrics(Some(enable));
+            call.send()
+                .await
+                .map_err(err("autoscaling:EnableMetricsCollection"))?;
+        }
+        Ok(())
+    }
+}
+
 impl ResourceType for AutoscalingGroup {
     crate::provider::aws::bulk::schema_and_address!();
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
@@ -358,6 +422,8 @@ impl ResourceType for AutoscalingGroup {
                 .await
                 .map_err(err("autoscaling:CreateAutoScalingGroup"))?;
             this.described(&name).await?;
+            this.sync_processes_and_metrics(&name, &Obj::default(), &p)
+                .await?;
             this.wait_for_capacity(&name, &p).await?;
             this.finish(p, &name).await
         })
@@ -369,6 +435,8 @@ impl ResourceType for AutoscalingGroup {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let name = before.id()?;
             let sizes = this.update_group(&name, &before, &after).await?;
+            this.sync_processes_and_metrics(&name, &before, &after)
+                .await?;
             this.update_attachments(&name, &before, &after).await?;
             if sizes {
                 this.wait_for_capacity(&name, &after).await?;

@@ -189,6 +189,32 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
         .attr("placement_group", A::optional(Type::String), |g| {
             opt_s(g.placement_group())
         })
+        .attr("suspended_processes", A::optional(string_set()), |g| {
+            let processes = g.suspended_processes().iter();
+            opt_set(
+                processes
+                    .filter_map(|p| p.process_name())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+        .attr("enabled_metrics", A::optional(string_set()), |g| {
+            let metrics = g.enabled_metrics().iter();
+            opt_set(
+                metrics
+                    .filter_map(|m| m.metric())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+        .attr(
+            "metrics_granularity",
+            A::optional(Type::String).default(s("1Minute")),
+            |g| {
+                let first = g.enabled_metrics().first();
+                s(first.and_then(|m| m.granularity()).unwrap_or("1Minute"))
+            },
+        )
         // What only the configuration knows; an import takes Terraform's defaults.
         .declared(
             "wait_for_capacity_timeout",
