@@ -54,6 +54,19 @@ resource "aws_autoscaling_attachment" "a" {
   autoscaling_group_name = aws_autoscaling_group.g.name
   lb_target_group_arn    = aws_lb_target_group.tg.arn
 }
+
+resource "aws_lb_target_group" "legacy" {
+  name     = "attach-legacy"
+  port     = 81
+  protocol = "HTTP"
+  vpc_id   = aws_vpc.v.id
+}
+
+# The argument's name before AWS provider 5.
+resource "aws_autoscaling_attachment" "legacy" {
+  autoscaling_group_name = aws_autoscaling_group.g.name
+  alb_target_group_arn   = aws_lb_target_group.legacy.arn
+}
 "#,
     );
     w.ok(&["apply", "-auto-approve"]);
@@ -63,7 +76,11 @@ resource "aws_autoscaling_attachment" "a" {
         .to_string();
     let asg = aws_sdk_autoscaling::Client::new(&w.sdk());
     let rt = runtime();
-    let attached = |rt: &tokio::runtime::Runtime| {
+    let legacy = w.attrs("aws_lb_target_group.legacy")["arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let attached_to = |rt: &tokio::runtime::Runtime, arn: &String| {
         rt.block_on(
             asg.describe_auto_scaling_groups()
                 .auto_scaling_group_names("attach")
@@ -72,9 +89,11 @@ resource "aws_autoscaling_attachment" "a" {
         .unwrap()
         .auto_scaling_groups()[0]
             .target_group_arns()
-            .contains(&tg)
+            .contains(arn)
     };
+    let attached = |rt: &tokio::runtime::Runtime| attached_to(rt, &tg);
     assert!(attached(&rt));
+    assert!(attached_to(&rt, &legacy));
     let out = w.infra(&["plan", "-detailed-exitcode"]);
     support::assert_unchanged(&out);
     rt.block_on(

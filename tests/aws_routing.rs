@@ -662,3 +662,23 @@ fn eip_association_and_replacements() {
         .unwrap();
     assert!(left.addresses().is_empty(), "{left:?}");
 }
+
+/// The legacy `vpc = true` (AWS provider versions before 5, still in many configurations)
+/// allocates a VPC address, reads back as both `vpc` and `domain`, and plans clean.
+#[test]
+fn eip_with_the_legacy_vpc_argument() {
+    let w = Work::new("resource \"aws_eip\" \"legacy\" {\n  vpc = true\n}\n");
+    w.ok(&["apply", "-auto-approve"]);
+    let attrs = w.attrs("aws_eip.legacy");
+    assert_eq!(attrs["vpc"], true);
+    assert_eq!(attrs["domain"], "vpc");
+    let alloc = id(&w, "aws_eip.legacy");
+    let found = runtime()
+        .block_on(w.ec2().describe_addresses().allocation_ids(&alloc).send())
+        .unwrap();
+    assert_eq!(
+        found.addresses()[0].domain().map(|d| d.as_str()),
+        Some("vpc")
+    );
+    no_changes(&w);
+}

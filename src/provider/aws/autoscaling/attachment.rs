@@ -20,11 +20,15 @@ pub struct Attachment {
 /// What an attachment joins: the group, and a target group ARN or a classic load balancer name.
 fn key(o: &Obj) -> ProviderResult<(String, Option<String>, Option<String>)> {
     let group = o.req("autoscaling_group_name")?;
-    let (tg, elb) = (o.str("lb_target_group_arn"), o.str("elb"));
+    // `alb_target_group_arn` is the name AWS provider versions before 5 used.
+    let tg = o
+        .str("lb_target_group_arn")
+        .or_else(|| o.str("alb_target_group_arn"));
+    let elb = o.str("elb");
     if tg.is_some() == elb.is_some() {
         return Err(ProviderError::new(
             "plan",
-            "exactly one of lb_target_group_arn and elb must be set",
+            "exactly one of lb_target_group_arn (or alb_target_group_arn) and elb must be set",
         ));
     }
     Ok((group, tg, elb))
@@ -41,6 +45,12 @@ fn table() -> Table<()> {
             A::required(Type::String).force_new(),
         )
         .declared("lb_target_group_arn", A::optional(Type::String).force_new())
+        .declared(
+            "alb_target_group_arn",
+            A::optional(Type::String)
+                .force_new()
+                .conflicts_with(&["lb_target_group_arn", "elb"]),
+        )
         .declared("elb", A::optional(Type::String).force_new())
 }
 
@@ -77,7 +87,7 @@ impl ResourceType for Attachment {
     crate::provider::aws::bulk::schema_and_address!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         let o = Obj::of(planned);
-        let both_known = ["lb_target_group_arn", "elb"]
+        let both_known = ["lb_target_group_arn", "alb_target_group_arn", "elb"]
             .iter()
             .all(|k| o.0.get(*k).is_none_or(Value::is_known));
         if both_known {

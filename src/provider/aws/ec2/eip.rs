@@ -3,7 +3,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::attrs::{Obj, b, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while,
@@ -15,6 +15,15 @@ use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Address;
+
+/// The domain to allocate in: `domain`, else `standard` for the legacy `vpc = false`, else
+/// `vpc`.
+fn domain_to_allocate(p: &Obj) -> String {
+    p.str("domain").unwrap_or_else(|| match p.bool("vpc") {
+        Some(false) => "standard".into(),
+        _ => "vpc".into(),
+    })
+}
 
 /// Every attribute of `aws_eip`, and how it reads from a described address.
 fn table() -> Table<Item> {
@@ -32,6 +41,15 @@ fn table() -> Table<Item> {
             "domain",
             A::optional_computed(Type::String).force_new(),
             |a| opt_s(a.domain().map(|d| d.as_str())),
+        )
+        // Deprecated (EC2-Classic is gone) and still in real configurations: `vpc = true`
+        // means `domain = "vpc"`.
+        .attr(
+            "vpc",
+            A::optional_computed(Type::Bool)
+                .force_new()
+                .conflicts_with(&["domain"]),
+            |a| b(a.domain().is_some_and(|d| d.as_str() == "vpc")),
         )
         .declared("address", A::optional(Type::String).force_new())
         .attr_if_answered(
@@ -222,7 +240,7 @@ impl ResourceType for Eip {
                 .aws
                 .ec2
                 .allocate_address()
-                .domain(p.str("domain").as_deref().unwrap_or("vpc").into())
+                .domain(domain_to_allocate(&p).as_str().into())
                 .set_address(p.str("address"))
                 .set_public_ipv4_pool(p.str("public_ipv4_pool"))
                 .set_network_border_group(p.str("network_border_group"))
