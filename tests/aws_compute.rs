@@ -594,3 +594,61 @@ fn group_settings_reach_aws_and_read_back_clean() {
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "tuned").is_none());
 }
+
+/// An instance's metadata options reach AWS at launch, read back without a diff, and change in
+/// place (ModifyInstanceMetadataOptions, no replacement); its DNS names are read.
+#[test]
+fn instance_metadata_options_and_dns_names() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    let config = |hops: u32| {
+        NETWORK.to_string()
+            + &format!(
+                r#"
+resource "aws_instance" "node" {{
+  ami           = "{image}"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.a.id
+
+  metadata_options {{
+    http_tokens                 = "required"
+    http_put_response_hop_limit = {hops}
+  }}
+}}
+"#
+            )
+    };
+    w.write(&config(2));
+    w.ok(&["apply", "-auto-approve"]);
+    let a = w.attrs("aws_instance.node");
+    let id = a["id"].as_str().unwrap().to_string();
+    assert!(
+        a["private_dns"].as_str().is_some_and(|d| !d.is_empty()),
+        "{a}"
+    );
+    let options = || {
+        let out = runtime()
+            .block_on(w.ec2().describe_instances().instance_ids(&id).send())
+            .unwrap();
+        let i = out.reservations()[0].instances()[0].clone();
+        let m = i.metadata_options().unwrap().clone();
+        (
+            m.http_tokens().map(|t| t.as_str().to_string()),
+            m.http_put_response_hop_limit(),
+        )
+    };
+    assert_eq!(options(), (Some("required".into()), Some(2)));
+    no_changes(&w);
+
+    w.write(&config(3));
+    let plan = w.ok(&["plan", "-no-color"]);
+    assert!(plan.contains("1 to change, 0 to destroy"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        w.attrs("aws_instance.node")["id"],
+        id.as_str(),
+        "updated in place"
+    );
+    assert_eq!(options(), (Some("required".into()), Some(3)));
+    no_changes(&w);
+}

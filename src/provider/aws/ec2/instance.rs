@@ -3,18 +3,21 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
+use crate::provider::schema::block_object;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
 use aws_sdk_ec2::types::{
-    AttributeValue, Filter, IamInstanceProfileSpecification, InstanceAttributeName,
+    AttributeValue, Filter, HttpTokensState, IamInstanceProfileSpecification,
+    InstanceAttributeName, InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
+    InstanceMetadataProtocolState, InstanceMetadataTagsState,
     InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType, ResourceType as Kind,
 };
 use base64::Engine;
@@ -25,6 +28,66 @@ use std::time::Duration;
 const STATE_CHANGE: Duration = Duration::from_secs(600);
 
 type Item = aws_sdk_ec2::types::Instance;
+
+/// The `metadata_options` block: how the instance metadata service answers.
+fn metadata_options_ty() -> Type {
+    block_object(&[
+        ("http_endpoint", Type::String),
+        ("http_tokens", Type::String),
+        ("http_put_response_hop_limit", Type::Number),
+        ("http_protocol_ipv6", Type::String),
+        ("instance_metadata_tags", Type::String),
+    ])
+}
+
+fn metadata_options_blocks(i: &Item) -> Vec<Obj> {
+    let options = i.metadata_options().map(|m| {
+        let mut x = Obj::default();
+        x.set(
+            "http_endpoint",
+            opt_s(m.http_endpoint().map(|v| v.as_str())),
+        )
+        .set("http_tokens", opt_s(m.http_tokens().map(|v| v.as_str())))
+        .set(
+            "http_put_response_hop_limit",
+            opt_n(m.http_put_response_hop_limit().map(i64::from)),
+        )
+        .set(
+            "http_protocol_ipv6",
+            opt_s(m.http_protocol_ipv6().map(|v| v.as_str())),
+        )
+        .set(
+            "instance_metadata_tags",
+            opt_s(m.instance_metadata_tags().map(|v| v.as_str())),
+        );
+        x
+    });
+    options.into_iter().collect()
+}
+
+/// Sets a RunInstances or ModifyInstanceMetadataOptions request from a `metadata_options` block.
+macro_rules! with_metadata_options {
+    ($req:expr, $m:expr) => {{
+        let m: &Obj = $m;
+        $req.set_http_tokens(
+            m.str("http_tokens")
+                .map(|v| HttpTokensState::from(v.as_str())),
+        )
+        .set_http_endpoint(
+            m.str("http_endpoint")
+                .map(|v| InstanceMetadataEndpointState::from(v.as_str())),
+        )
+        .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
+        .set_http_protocol_ipv6(
+            m.str("http_protocol_ipv6")
+                .map(|v| InstanceMetadataProtocolState::from(v.as_str())),
+        )
+        .set_instance_metadata_tags(
+            m.str("instance_metadata_tags")
+                .map(|v| InstanceMetadataTagsState::from(v.as_str())),
+        )
+    }};
+}
 
 /// Every attribute of `aws_instance`, and how it reads from a described instance.
 fn table() -> Table<Item> {
@@ -93,6 +156,25 @@ fn table() -> Table<Item> {
         .attr("public_ip", A::computed(Type::String), |i| {
             opt_s(i.public_ip_address())
         })
+        .attr("private_dns", A::computed(Type::String), |i| {
+            opt_s(i.private_dns_name())
+        })
+        .attr("public_dns", A::computed(Type::String), |i| {
+            opt_s(i.public_dns_name())
+        })
+        .attr_with_prior(
+            "metadata_options",
+            A::optional_computed(Type::List(Box::new(metadata_options_ty()))),
+            |i, prior| {
+                let blocks = metadata_options_blocks(i);
+                Some(read_blocks(
+                    prior,
+                    "metadata_options",
+                    &metadata_options_ty(),
+                    blocks,
+                ))
+            },
+        )
         .attr("instance_state", A::computed(Type::String), |i| {
             opt_s(i.state().and_then(|s| s.name()).map(|s| s.as_str()))
         })
@@ -383,6 +465,10 @@ impl ResourceType for Instance {
                                 .availability_zone(az)
                                 .build()
                         }))
+                        .set_metadata_options(p.block("metadata_options").map(|m| {
+                            with_metadata_options!(InstanceMetadataOptionsRequest::builder(), &m)
+                                .build()
+                        }))
                         .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
                     req = match &interface {
                         Some(ni) => req.network_interfaces(ni.clone()),
@@ -430,6 +516,24 @@ impl ResourceType for Instance {
                     .send()
                     .await
                     .map_err(err("ec2:ModifyInstanceAttribute"))?;
+            }
+            let options = |o: &Obj| {
+                o.0.get("metadata_options")
+                    .cloned()
+                    .unwrap_or_else(Value::null)
+            };
+            if !options(&before).raw_equal(&options(&after))
+                && let Some(m) = after.block("metadata_options")
+            {
+                let req = this
+                    .aws
+                    .ec2
+                    .modify_instance_metadata_options()
+                    .instance_id(&id);
+                with_metadata_options!(req, &m)
+                    .send()
+                    .await
+                    .map_err(err("ec2:ModifyInstanceMetadataOptions"))?;
             }
             if before.str("iam_instance_profile") != after.str("iam_instance_profile") {
                 this.set_profile(&id, after.str("iam_instance_profile"))
