@@ -54,6 +54,10 @@ resource "aws_lb" "web" {
   subnets            = [aws_subnet.a.id, aws_subnet.b.id]
   security_groups    = [aws_vpc.main.default_security_group_id]
   idle_timeout       = IDLE
+
+  drop_invalid_header_fields = true
+  desync_mitigation_mode     = "strictest"
+
   tags = {
     Name = "TAG"
   }
@@ -223,6 +227,19 @@ fn application_load_balancer_lifecycle() {
             .any(|a| a.key() == Some("idle_timeout.timeout_seconds") && a.value() == Some("120")),
         "{attrs:?}"
     );
+    // Application-only settings reach AWS as attributes (and read back clean: the re-plans).
+    for (key, value) in [
+        ("routing.http.drop_invalid_header_fields.enabled", "true"),
+        ("routing.http.desync_mitigation_mode", "strictest"),
+    ] {
+        assert!(
+            attrs
+                .attributes()
+                .iter()
+                .any(|a| a.key() == Some(key) && a.value() == Some(value)),
+            "{key}: {attrs:?}"
+        );
+    }
     let got = rt
         .block_on(
             api.describe_target_groups()

@@ -69,6 +69,64 @@ fn application_only(d: &Item, prior: Option<&Obj>, read: Value, default: Value) 
     }
 }
 
+/// Settings only application load balancers have, each one load balancer attribute:
+/// (argument, attribute key, default). A `"true"`/`"false"` default makes a bool argument.
+const ALB_SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "drop_invalid_header_fields",
+        "routing.http.drop_invalid_header_fields.enabled",
+        "false",
+    ),
+    (
+        "preserve_host_header",
+        "routing.http.preserve_host_header.enabled",
+        "false",
+    ),
+    (
+        "enable_tls_version_and_cipher_suite_headers",
+        "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
+        "false",
+    ),
+    (
+        "enable_xff_client_port",
+        "routing.http.xff_client_port.enabled",
+        "false",
+    ),
+    ("enable_waf_fail_open", "waf.fail_open.enabled", "false"),
+    (
+        "desync_mitigation_mode",
+        "routing.http.desync_mitigation_mode",
+        "defensive",
+    ),
+    (
+        "xff_header_processing_mode",
+        "routing.http.xff_header_processing.mode",
+        "append",
+    ),
+];
+
+/// An attribute's text as its argument's value: a bool where the default is one.
+fn setting_value(default: &str, text: &str) -> Value {
+    match default {
+        "true" | "false" => b(text == "true"),
+        _ => s(text),
+    }
+}
+
+/// The [`ALB_SETTINGS`] as read: an application load balancer's attributes (AWS's defaults
+/// where it leaves one out), the defaults for the other kinds.
+fn alb_settings_read(d: &Item) -> Obj {
+    let mut o = Obj::default();
+    for (arg, key, default) in ALB_SETTINGS {
+        let text = match d.attr(key) {
+            Some(v) if is_application_lb(d) => v,
+            _ => default,
+        };
+        o.set(arg, setting_value(default, text));
+    }
+    o
+}
+
 /// Every attribute of `aws_lb`, and how it reads from a described balancer and its
 /// attributes.
 fn table() -> Table<Item> {
@@ -158,6 +216,25 @@ fn table() -> Table<Item> {
             A::optional(Type::List(Box::new(access_logs_type()))),
             access_logs_read,
         )
+        // Always on for application load balancers; sent only for the other kinds.
+        .attr(
+            "enable_cross_zone_load_balancing",
+            A::optional_computed(Type::Bool),
+            |d| {
+                let on = d.attr_bool("load_balancing.cross_zone.enabled");
+                b(is_application_lb(d) || on.unwrap_or(false))
+            },
+        )
+        .group(
+            ALB_SETTINGS.iter().map(|(arg, _, default)| {
+                let schema = match setting_value(default, default) {
+                    Value::Bool(_) => A::optional(Type::Bool),
+                    _ => A::optional(Type::String),
+                };
+                (*arg, schema.default(setting_value(default, default)))
+            }),
+            alb_settings_read,
+        )
 }
 
 #[derive(Clone)]
@@ -201,6 +278,13 @@ impl LoadBalancer {
             if let Some(v) = p.i64("client_keep_alive") {
                 pairs.push(("client_keep_alive.seconds", v.to_string()));
             }
+            for (arg, key, _) in ALB_SETTINGS {
+                if let Some(v) = p.bool(arg).map(|v| v.to_string()).or_else(|| p.str(arg)) {
+                    pairs.push((key, v));
+                }
+            }
+        } else if let Some(v) = p.bool("enable_cross_zone_load_balancing") {
+            pairs.push(("load_balancing.cross_zone.enabled", v.to_string()));
         }
         match p.block("access_logs") {
             Some(a) => {
@@ -455,15 +539,18 @@ impl ResourceType for LoadBalancer {
                     .await
                     .map_err(err("elbv2:SetIpAddressType"))?;
             }
+            let settings = ALB_SETTINGS.iter().map(|(arg, _, _)| *arg);
             if [
                 "enable_deletion_protection",
                 "idle_timeout",
                 "enable_http2",
                 "client_keep_alive",
                 "access_logs",
+                "enable_cross_zone_load_balancing",
             ]
-            .iter()
-            .any(|k| before.0.get(*k) != after.0.get(*k))
+            .into_iter()
+            .chain(settings)
+            .any(|k| before.0.get(k) != after.0.get(k))
             {
                 this.modify_attributes(&arn, &after).await?;
             }
