@@ -75,11 +75,7 @@ impl DefaultSecurityGroup {
     async fn converge(&self, id: &str, p: &Obj) -> ProviderResult<()> {
         let g = bulk::described(self, id).await?;
         for dir in [Direction::Ingress, Direction::Egress] {
-            let key = match dir {
-                Direction::Ingress => "ingress",
-                Direction::Egress => "egress",
-            };
-            sync_rules(&self.aws, &g, dir, &rules_of(p, key)).await?;
+            sync_rules(&self.aws, &g, dir, &rules_of(p, dir.name())).await?;
         }
         adopt_tags(&self.aws, id, tags::from_ec2(g.tags()), p).await
     }

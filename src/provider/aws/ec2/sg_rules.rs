@@ -486,6 +486,13 @@ pub(crate) async fn sync_rules(
     apply_changes(aws, id, dir, changes).await
 }
 
+/// A group's rules of one direction, regrouped into the ones the prior (the configuration) has.
+fn rules_read(g: &Group, prior: Option<&Obj>, dir: Direction) -> Value {
+    let own = g.group_id().unwrap_or_default();
+    let configured = prior.map(|p| rules_of(p, dir.name())).unwrap_or_default();
+    rules_value(&group_rules(atoms_of(dir.permissions(g)), &configured, own))
+}
+
 /// Which group a table describes: one the configuration creates, or a VPC's default group,
 /// whose name and description AWS fixed and whose unset rules mean "none".
 pub(crate) enum GroupKind {
@@ -539,16 +546,10 @@ pub(crate) fn group_table(kind: GroupKind) -> Table<Group> {
             |g| opt_s(g.vpc_id()),
         )
         .attr_with_prior("ingress", rules.clone().attribute_mode(), |g, prior| {
-            let own = g.group_id().unwrap_or_default();
-            let atoms = atoms_of(g.ip_permissions());
-            let configured = prior.map(|p| rules_of(p, "ingress")).unwrap_or_default();
-            Some(rules_value(&group_rules(atoms, &configured, own)))
+            Some(rules_read(g, prior, Direction::Ingress))
         })
         .attr_with_prior("egress", rules.attribute_mode(), |g, prior| {
-            let own = g.group_id().unwrap_or_default();
-            let atoms = atoms_of(g.ip_permissions_egress());
-            let configured = prior.map(|p| rules_of(p, "egress")).unwrap_or_default();
-            Some(rules_value(&group_rules(atoms, &configured, own)))
+            Some(rules_read(g, prior, Direction::Egress))
         })
         .declared(
             "revoke_rules_on_delete",

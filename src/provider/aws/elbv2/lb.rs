@@ -227,11 +227,8 @@ fn table() -> Table<Item> {
         )
         .group(
             ALB_SETTINGS.iter().map(|(arg, _, default)| {
-                let schema = match setting_value(default, default) {
-                    Value::Bool(_) => A::optional(Type::Bool),
-                    _ => A::optional(Type::String),
-                };
-                (*arg, schema.default(setting_value(default, default)))
+                let default = setting_value(default, default);
+                (*arg, A::optional(default.ty()).default(default))
             }),
             alb_settings_read,
         )
