@@ -2,7 +2,6 @@
 //! root module's scope, printing each result as Terraform's console does.
 
 use super::{Ui, VarFlags};
-use crate::config::tfvars;
 use crate::diag::Diagnostic;
 use crate::evaluate::{Instance, InstanceScope, Options, evaluate_root};
 use crate::lang::Evaluator;
@@ -22,12 +21,8 @@ pub struct ConsoleArgs {
 }
 
 pub fn run(ui: &Ui, a: ConsoleArgs, raw: &[String]) -> i32 {
-    let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
-        Ok(v) => v,
-        Err(d) => {
-            ui.print_diagnostics(&d);
-            return 1;
-        }
+    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+        return 1;
     };
     let opts = Options {
         root_vars,

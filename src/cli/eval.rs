@@ -2,7 +2,6 @@
 //! apply. `--json` prints the shape of `terraform output -json`.
 
 use super::{Ui, VarFlags};
-use crate::config::tfvars;
 use crate::evaluate::{Options, evaluate_root};
 use clap::Args;
 use std::path::PathBuf;
@@ -20,12 +19,8 @@ pub struct EvalArgs {
 }
 
 pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
-    let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
-        Ok(v) => v,
-        Err(d) => {
-            ui.print_diagnostics(&d);
-            return 1;
-        }
+    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+        return 1;
     };
     let opts = Options {
         root_vars,

@@ -102,6 +102,19 @@ pub struct VarFlags {
 }
 
 impl VarFlags {
+    /// The root module's variables from files, environment and these flags; `None` once their
+    /// diagnostics are printed, when they do not parse.
+    fn root_vars(
+        &self,
+        ui: &Ui,
+        dir: &std::path::Path,
+        raw_args: &[String],
+    ) -> Option<std::collections::BTreeMap<String, crate::config::tfvars::RawValue>> {
+        crate::config::tfvars::collect(dir, &self.ordered(raw_args))
+            .map_err(|d| ui.print_diagnostics(&d))
+            .ok()
+    }
+
     /// The flags in command-line order, which decides precedence between -var and -var-file.
     fn ordered(&self, raw_args: &[String]) -> Vec<VarArg> {
         let mut vars = self.vars.iter();

@@ -2,7 +2,6 @@
 
 use super::engine::{StateFlags, runtime};
 use super::{Ui, VarFlags};
-use crate::config::tfvars;
 use crate::plan::file::PlanFile;
 use crate::plan::render::{Style, render};
 use crate::plan::run::{PlanRequest, make_plan};
@@ -52,12 +51,8 @@ pub struct PlanArgs {
 }
 
 pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
-    let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
-        Ok(v) => v,
-        Err(d) => {
-            ui.print_diagnostics(&d);
-            return 1;
-        }
+    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+        return 1;
     };
     let rt = match runtime() {
         Ok(r) => r,

@@ -1,7 +1,6 @@
 //! `infra validate [DIR]`: load and evaluate everything, report every problem, exit 0 or 1.
 
 use super::{Ui, VarFlags};
-use crate::config::tfvars;
 use crate::evaluate::{Options, evaluate_root};
 use clap::Args;
 use std::path::PathBuf;
@@ -19,12 +18,8 @@ pub struct ValidateArgs {
 }
 
 pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
-    let root_vars = match tfvars::collect(&a.dir, &a.vars.ordered(raw)) {
-        Ok(v) => v,
-        Err(d) => {
-            ui.print_diagnostics(&d);
-            return 1;
-        }
+    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+        return 1;
     };
     let opts = Options {
         root_vars,

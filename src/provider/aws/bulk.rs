@@ -189,10 +189,74 @@ macro_rules! schema_and_address {
 }
 pub(crate) use schema_and_address;
 
+/// What an `impl Ec2Bulk` declares about its object: its SDK type, the getter of its id, the
+/// Describe filter by id, AWS's code for a missing one and the Describe operation's name; with
+/// `via op` (and `pages N`) the paginated Describe call itself, with `with f` a function
+/// `f(&Aws, filters)` that describes, else the type writes `describe` by hand:
+///
+/// `ec2_object! { item Item, id vpc_id, filter "vpc-id", missing "InvalidVpcID.NotFound",
+/// "ec2:DescribeVpcs" via describe_vpcs pages 1000 }`
+macro_rules! ec2_object {
+    (item $item:ty, id $id:ident, filter $filter:literal, missing $nf:literal, $describe:literal
+        $(via $op:ident $(pages $page:literal)?)? $(with $func:path)?) => {
+        type Item = $item;
+        const ID_FILTER: &'static str = $filter;
+        const DESCRIBE: &'static str = $describe;
+        const NOT_FOUND: &'static str = $nf;
+
+        fn item_id(item: &Self::Item) -> String {
+            item.$id().unwrap_or_default().to_string()
+        }
+
+        fn table(&self) -> &$crate::provider::aws::table::Table<Self::Item> {
+            &self.table
+        }
+
+        $(
+            fn describe(
+                &self,
+                filters: Vec<aws_sdk_ec2::types::Filter>,
+            ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Vec<Self::Item>>> {
+                $crate::provider::aws::bulk::describe_all!(self, $op, $describe, filters $(, $page)?)
+            }
+        )?
+
+        $(
+            fn describe(
+                &self,
+                filters: Vec<aws_sdk_ec2::types::Filter>,
+            ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Vec<Self::Item>>> {
+                let aws = self.aws.clone();
+                Box::pin(async move { $func(&aws, filters).await })
+            }
+        )?
+    };
+}
+pub(crate) use ec2_object;
+
+/// The `plan` of a type whose only planning is its tags (`tags_all` from the provider's
+/// `default_tags`).
+macro_rules! plan_tags {
+    () => {
+        fn plan(
+            &self,
+            _prior: Option<&$crate::lang::value::Value>,
+            planned: $crate::lang::value::Value,
+        ) -> $crate::lang::value::Value {
+            $crate::provider::aws::tags::plan(&self.aws, planned)
+        }
+    };
+}
+pub(crate) use plan_tags;
+
 /// The reading half of `ResourceType` for a type found through [`Ec2Bulk`]: read one, refresh
 /// by type, import by id (plus [`schema_and_address`]). The type writes only plan, create,
-/// update and delete.
+/// update and delete; `ec2_reads!(plan tags)` writes a [`plan_tags`] plan too.
 macro_rules! ec2_reads {
+    (plan tags) => {
+        $crate::provider::aws::bulk::ec2_reads!();
+        $crate::provider::aws::bulk::plan_tags!();
+    };
     () => {
         $crate::provider::aws::bulk::schema_and_address!();
 

@@ -331,17 +331,9 @@ impl DefaultNetworkAcl {
 }
 
 impl Ec2Bulk for DefaultNetworkAcl {
-    type Item = Item;
-    const ID_FILTER: &'static str = "network-acl-id";
-    const DESCRIBE: &'static str = "ec2:DescribeNetworkAcls";
-    const NOT_FOUND: &'static str = "InvalidNetworkAclID.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.network_acl_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Item> {
-        &self.table
+    bulk::ec2_object! {
+        item Item, id network_acl_id, filter "network-acl-id",
+        missing "InvalidNetworkAclID.NotFound", "ec2:DescribeNetworkAcls"
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

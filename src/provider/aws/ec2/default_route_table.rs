@@ -10,7 +10,6 @@ use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
-use aws_sdk_ec2::types::Filter;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -45,22 +44,10 @@ fn vgws(o: &Obj) -> BTreeSet<String> {
 }
 
 impl Ec2Bulk for DefaultRouteTable {
-    type Item = Item;
-    const ID_FILTER: &'static str = "route-table-id";
-    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
-    const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
-
-    fn item_id(item: &Item) -> String {
-        item.route_table_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Item> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move { describe_route_tables(&aws, filters).await })
+    bulk::ec2_object! {
+        item Item, id route_table_id, filter "route-table-id",
+        missing "InvalidRouteTableID.NotFound", "ec2:DescribeRouteTables"
+        with describe_route_tables
     }
 
     fn value(&self, prior: Option<Obj>, t: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -69,10 +56,7 @@ impl Ec2Bulk for DefaultRouteTable {
 }
 
 impl ResourceType for DefaultRouteTable {
-    crate::provider::aws::bulk::ec2_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

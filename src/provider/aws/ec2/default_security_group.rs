@@ -12,7 +12,6 @@ use crate::provider::aws::tags;
 use crate::provider::{
     BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
 };
-use aws_sdk_ec2::types::Filter;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -82,27 +81,10 @@ impl DefaultSecurityGroup {
 }
 
 impl Ec2Bulk for DefaultSecurityGroup {
-    type Item = Group;
-    const ID_FILTER: &'static str = "group-id";
-    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
-    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.group_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Group> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        crate::provider::aws::bulk::describe_all!(
-            self,
-            describe_security_groups,
-            "ec2:DescribeSecurityGroups",
-            filters,
-            1000
-        )
+    bulk::ec2_object! {
+        item Group, id group_id, filter "group-id",
+        missing "InvalidGroup.NotFound", "ec2:DescribeSecurityGroups"
+        via describe_security_groups pages 1000
     }
 
     fn value(&self, prior: Option<Obj>, g: Group) -> BoxFuture<ProviderResult<Option<Value>>> {

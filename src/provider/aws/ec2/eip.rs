@@ -166,17 +166,9 @@ fn ec2_dns(region: &str, ip: &str, public: bool) -> String {
 }
 
 impl Ec2Bulk for Eip {
-    type Item = Item;
-    const ID_FILTER: &'static str = "allocation-id";
-    const DESCRIBE: &'static str = "ec2:DescribeAddresses";
-    const NOT_FOUND: &'static str = "InvalidAllocationID.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.allocation_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Self::Item> {
-        &self.table
+    bulk::ec2_object! {
+        item Item, id allocation_id, filter "allocation-id",
+        missing "InvalidAllocationID.NotFound", "ec2:DescribeAddresses"
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

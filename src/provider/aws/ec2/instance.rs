@@ -351,17 +351,9 @@ fn profile_name(arn: &str) -> &str {
 }
 
 impl Ec2Bulk for Instance {
-    type Item = Item;
-    const ID_FILTER: &'static str = "instance-id";
-    const DESCRIBE: &'static str = "ec2:DescribeInstances";
-    const NOT_FOUND: &'static str = "InvalidInstanceID.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.instance_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Item> {
-        &self.table
+    bulk::ec2_object! {
+        item Item, id instance_id, filter "instance-id",
+        missing "InvalidInstanceID.NotFound", "ec2:DescribeInstances"
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {

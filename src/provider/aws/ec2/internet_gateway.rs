@@ -11,7 +11,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
-use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use aws_sdk_ec2::types::ResourceType as Kind;
 use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::InternetGateway;
@@ -103,27 +103,10 @@ impl InternetGateway {
 }
 
 impl Ec2Bulk for InternetGateway {
-    type Item = Item;
-    const ID_FILTER: &'static str = "internet-gateway-id";
-    const DESCRIBE: &'static str = "ec2:DescribeInternetGateways";
-    const NOT_FOUND: &'static str = "InvalidInternetGatewayID.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.internet_gateway_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Self::Item> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        crate::provider::aws::bulk::describe_all!(
-            self,
-            describe_internet_gateways,
-            "ec2:DescribeInternetGateways",
-            filters,
-            1000
-        )
+    bulk::ec2_object! {
+        item Item, id internet_gateway_id, filter "internet-gateway-id",
+        missing "InvalidInternetGatewayID.NotFound", "ec2:DescribeInternetGateways"
+        via describe_internet_gateways pages 1000
     }
 
     fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -142,10 +125,7 @@ impl Ec2Bulk for InternetGateway {
 }
 
 impl ResourceType for InternetGateway {
-    crate::provider::aws::bulk::ec2_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

@@ -66,17 +66,9 @@ impl KeyPair {
 }
 
 impl Ec2Bulk for KeyPair {
-    type Item = Item;
-    const ID_FILTER: &'static str = "key-name";
-    const DESCRIBE: &'static str = "ec2:DescribeKeyPairs";
-    const NOT_FOUND: &'static str = "InvalidKeyPair.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.key_name().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Self::Item> {
-        &self.table
+    bulk::ec2_object! {
+        item Item, id key_name, filter "key-name",
+        missing "InvalidKeyPair.NotFound", "ec2:DescribeKeyPairs"
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -116,10 +108,7 @@ impl Ec2Bulk for KeyPair {
 }
 
 impl ResourceType for KeyPair {
-    crate::provider::aws::bulk::ec2_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

@@ -149,17 +149,9 @@ fn holds_allocation(gateways: &[aws_sdk_ec2::types::NatGateway], allocation: &st
 }
 
 impl Ec2Bulk for NatGateway {
-    type Item = Item;
-    const ID_FILTER: &'static str = "nat-gateway-id";
-    const DESCRIBE: &'static str = "ec2:DescribeNatGateways";
-    const NOT_FOUND: &'static str = "NatGatewayNotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.nat_gateway_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Self::Item> {
-        &self.table
+    bulk::ec2_object! {
+        item Item, id nat_gateway_id, filter "nat-gateway-id",
+        missing "NatGatewayNotFound", "ec2:DescribeNatGateways"
     }
 
     fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
@@ -188,10 +180,7 @@ impl Ec2Bulk for NatGateway {
 }
 
 impl ResourceType for NatGateway {
-    crate::provider::aws::bulk::ec2_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

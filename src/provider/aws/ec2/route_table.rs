@@ -12,7 +12,7 @@ use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
-use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use aws_sdk_ec2::types::ResourceType as Kind;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -37,22 +37,10 @@ impl RouteTable {
 }
 
 impl Ec2Bulk for RouteTable {
-    type Item = Item;
-    const ID_FILTER: &'static str = "route-table-id";
-    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
-    const NOT_FOUND: &'static str = "InvalidRouteTableID.NotFound";
-
-    fn item_id(item: &Item) -> String {
-        item.route_table_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Item> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move { describe_route_tables(&aws, filters).await })
+    bulk::ec2_object! {
+        item Item, id route_table_id, filter "route-table-id",
+        missing "InvalidRouteTableID.NotFound", "ec2:DescribeRouteTables"
+        with describe_route_tables
     }
 
     fn value(&self, prior: Option<Obj>, t: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -61,10 +49,7 @@ impl Ec2Bulk for RouteTable {
 }
 
 impl ResourceType for RouteTable {
-    crate::provider::aws::bulk::ec2_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

@@ -10,7 +10,7 @@ use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
-use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use aws_sdk_ec2::types::ResourceType as Kind;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -32,27 +32,10 @@ impl SecurityGroup {
 }
 
 impl Ec2Bulk for SecurityGroup {
-    type Item = Group;
-    const ID_FILTER: &'static str = "group-id";
-    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
-    const NOT_FOUND: &'static str = "InvalidGroup.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.group_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Group> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        crate::provider::aws::bulk::describe_all!(
-            self,
-            describe_security_groups,
-            "ec2:DescribeSecurityGroups",
-            filters,
-            1000
-        )
+    bulk::ec2_object! {
+        item Group, id group_id, filter "group-id",
+        missing "InvalidGroup.NotFound", "ec2:DescribeSecurityGroups"
+        via describe_security_groups pages 1000
     }
 
     fn value(&self, prior: Option<Obj>, g: Group) -> BoxFuture<ProviderResult<Option<Value>>> {

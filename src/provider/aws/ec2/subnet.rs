@@ -11,7 +11,7 @@ use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
-use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind};
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Kind};
 use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Subnet;
@@ -157,27 +157,9 @@ const SUBNET_SWITCHES: [&str; 5] = [
 ];
 
 impl Ec2Bulk for Subnet {
-    type Item = Item;
-    const ID_FILTER: &'static str = "subnet-id";
-    const DESCRIBE: &'static str = "ec2:DescribeSubnets";
-    const NOT_FOUND: &'static str = "InvalidSubnetID.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.subnet_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Self::Item> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        crate::provider::aws::bulk::describe_all!(
-            self,
-            describe_subnets,
-            "ec2:DescribeSubnets",
-            filters,
-            1000
-        )
+    bulk::ec2_object! {
+        item Item, id subnet_id, filter "subnet-id",
+        missing "InvalidSubnetID.NotFound", "ec2:DescribeSubnets" via describe_subnets pages 1000
     }
 
     fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {

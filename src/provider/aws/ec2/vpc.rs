@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
-use aws_sdk_ec2::types::{AttributeBooleanValue, Filter, ResourceType as Kind, VpcAttributeName};
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Kind, VpcAttributeName};
 use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Vpc;
@@ -188,27 +188,9 @@ impl Vpc {
 }
 
 impl Ec2Bulk for Vpc {
-    type Item = Item;
-    const ID_FILTER: &'static str = "vpc-id";
-    const DESCRIBE: &'static str = "ec2:DescribeVpcs";
-    const NOT_FOUND: &'static str = "InvalidVpcID.NotFound";
-
-    fn item_id(item: &Self::Item) -> String {
-        item.vpc_id().unwrap_or_default().to_string()
-    }
-
-    fn table(&self) -> &Table<Self::Item> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        crate::provider::aws::bulk::describe_all!(
-            self,
-            describe_vpcs,
-            "ec2:DescribeVpcs",
-            filters,
-            1000
-        )
+    bulk::ec2_object! {
+        item Item, id vpc_id, filter "vpc-id",
+        missing "InvalidVpcID.NotFound", "ec2:DescribeVpcs" via describe_vpcs pages 1000
     }
 
     fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
@@ -247,10 +229,7 @@ impl Ec2Bulk for Vpc {
 }
 
 impl ResourceType for Vpc {
-    crate::provider::aws::bulk::ec2_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

@@ -7,8 +7,7 @@ use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elb::listeners::*;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{
-    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
-    wait_for,
+    DEPENDENTS_DRAIN, EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while, wait_for,
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
@@ -386,39 +385,10 @@ impl ClassicLoadBalancer {
 }
 
 impl ElbBulk for ClassicLoadBalancer {
-    type Item = elb::types::LoadBalancerDescription;
-
-    fn key(item: &Self::Item) -> String {
-        item.load_balancer_name().unwrap_or_default().to_string()
-    }
-
-    fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        describe_pages!(
-            self,
-            elb,
-            describe_load_balancers,
-            "elb:DescribeLoadBalancers"
-        )
-    }
-
-    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            let answer = aws
-                .elb
-                .describe_load_balancers()
-                .load_balancer_names(&key)
-                .send()
-                .await;
-            Ok(
-                absent_if_not_found(answer.map_err(err("elb:DescribeLoadBalancers")))?
-                    .and_then(|out| out.load_balancer_descriptions().first().cloned()),
-            )
-        })
-    }
-
-    fn aws(&self) -> &Arc<Aws> {
-        &self.aws
+    elb_object! {
+        item elb::types::LoadBalancerDescription, key load_balancer_name,
+        elb.describe_load_balancers("elb:DescribeLoadBalancers") by load_balancer_names answer
+        load_balancer_descriptions, listed
     }
 
     fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {

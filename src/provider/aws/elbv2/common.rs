@@ -438,9 +438,80 @@ macro_rules! describe_pages {
 }
 pub(crate) use describe_pages;
 
+/// What an `impl ElbBulk` declares about its object: its SDK type, the getter of its key (ARN
+/// or name), and the Describe call on `client` that looks one up by key (`by` the builder's
+/// setter, `answer` the output's list); `listed` lists every object by pages for refresh too,
+/// else the type writes `list` by hand:
+///
+/// `elb_object! { item elbv2::types::TargetGroup, key target_group_arn,
+/// elbv2.describe_target_groups("elbv2:DescribeTargetGroups") by target_group_arns answer
+/// target_groups, listed }`
+macro_rules! elb_object {
+    (item $item:ty, key $key:ident, $client:ident.$op:ident($name:literal) by $by:ident
+        answer $answer:ident $(, $listed:ident)?) => {
+        type Item = $item;
+
+        fn key(item: &Self::Item) -> String {
+            item.$key().unwrap_or_default().to_string()
+        }
+
+        fn aws(&self) -> &std::sync::Arc<$crate::provider::aws::Aws> {
+            &self.aws
+        }
+
+        fn lookup(
+            &self,
+            key: String,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Option<Self::Item>>> {
+            let client = self.aws.$client.clone();
+            Box::pin(async move {
+                let answer = client.$op().$by(&key).send().await;
+                Ok($crate::provider::aws::sdk::absent_if_not_found(
+                    answer.map_err($crate::provider::aws::sdk::err($name)),
+                )?
+                .and_then(|out| out.$answer().first().cloned()))
+            })
+        }
+
+        $crate::provider::aws::elbv2::common::elb_object!(@list $($listed)? $client $op $name);
+    };
+    (@list listed $client:ident $op:ident $name:literal) => {
+        fn list(
+            &self,
+            _priors: Vec<$crate::provider::aws::attrs::Obj>,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Vec<Self::Item>>> {
+            $crate::provider::aws::elbv2::common::describe_pages!(self, $client, $op, $name)
+        }
+    };
+    (@list $client:ident $op:ident $name:literal) => {};
+}
+pub(crate) use elb_object;
+
+/// An ELBv2 object's `Described`, with the attributes its Describe...Attributes call answers
+/// (`described_with_attributes!(aws, describe_target_group_attributes, set_target_group_arn,
+/// arn, "elbv2:DescribeTargetGroupAttributes", item, tags)`), from inside an async block.
+macro_rules! described_with_attributes {
+    ($aws:expr, $op:ident, $set:ident, $key:expr, $name:literal, $item:expr, $tags:expr) => {{
+        let answer = $aws
+            .elbv2
+            .$op()
+            .$set($key)
+            .send()
+            .await
+            .map_err($crate::provider::aws::sdk::err($name))?;
+        $crate::provider::aws::elbv2::common::Described::new($item, $tags)
+            .with_attributes(answer.attributes().iter().map(|a| (a.key(), a.value())))
+    }};
+}
+pub(crate) use described_with_attributes;
+
 /// The reading half of `ResourceType` for a type found through [`ElbBulk`]: read one, refresh
 /// by type, import by ARN (plus the schema and provider address).
 macro_rules! elb_reads {
+    (plan tags) => {
+        $crate::provider::aws::elbv2::common::elb_reads!();
+        $crate::provider::aws::bulk::plan_tags!();
+    };
     () => {
         $crate::provider::aws::bulk::schema_and_address!();
 

@@ -375,39 +375,9 @@ impl LoadBalancer {
 }
 
 impl ElbBulk for LoadBalancer {
-    type Item = elbv2::types::LoadBalancer;
-
-    fn key(item: &Self::Item) -> String {
-        item.load_balancer_arn().unwrap_or_default().to_string()
-    }
-
-    fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        describe_pages!(
-            self,
-            elbv2,
-            describe_load_balancers,
-            "elbv2:DescribeLoadBalancers"
-        )
-    }
-
-    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            let answer = aws
-                .elbv2
-                .describe_load_balancers()
-                .load_balancer_arns(&key)
-                .send()
-                .await;
-            Ok(
-                absent_if_not_found(answer.map_err(err("elbv2:DescribeLoadBalancers")))?
-                    .and_then(|out| out.load_balancers().first().cloned()),
-            )
-        })
-    }
-
-    fn aws(&self) -> &Arc<Aws> {
-        &self.aws
+    elb_object! {
+        item elbv2::types::LoadBalancer, key load_balancer_arn,
+        elbv2.describe_load_balancers("elbv2:DescribeLoadBalancers") by load_balancer_arns answer load_balancers, listed
     }
 
     fn value(
@@ -418,26 +388,23 @@ impl ElbBulk for LoadBalancer {
     ) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
-            let attrs = this
-                .aws
-                .elbv2
-                .describe_load_balancer_attributes()
-                .set_load_balancer_arn(lb.load_balancer_arn().map(str::to_string))
-                .send()
-                .await
-                .map_err(err("elbv2:DescribeLoadBalancerAttributes"))?;
-            let d = Described::new(lb, t)
-                .with_attributes(attrs.attributes().iter().map(|a| (a.key(), a.value())));
+            let key = lb.load_balancer_arn().map(str::to_string);
+            let d = described_with_attributes!(
+                this.aws,
+                describe_load_balancer_attributes,
+                set_load_balancer_arn,
+                key,
+                "elbv2:DescribeLoadBalancerAttributes",
+                lb,
+                t
+            );
             Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
         })
     }
 }
 
 impl ResourceType for LoadBalancer {
-    crate::provider::aws::elbv2::common::elb_reads!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::elbv2::common::elb_reads!(plan tags);
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();

@@ -5,7 +5,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks, opt_n, opt_s, s};
 use crate::provider::aws::elbv2::common::*;
-use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok};
+use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
@@ -212,10 +212,9 @@ impl Listener {
 }
 
 impl ElbBulk for Listener {
-    type Item = elbv2::types::Listener;
-
-    fn key(item: &Self::Item) -> String {
-        item.listener_arn().unwrap_or_default().to_string()
+    elb_object! {
+        item elbv2::types::Listener, key listener_arn,
+        elbv2.describe_listeners("elbv2:DescribeListeners") by listener_arns answer listeners
     }
 
     /// Listeners can only be listed per load balancer: those of the priors' load balancers.
@@ -232,26 +231,6 @@ impl ElbBulk for Listener {
             }
             Ok(out)
         })
-    }
-
-    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            let answer = aws
-                .elbv2
-                .describe_listeners()
-                .listener_arns(&key)
-                .send()
-                .await;
-            Ok(
-                absent_if_not_found(answer.map_err(err("elbv2:DescribeListeners")))?
-                    .and_then(|out| out.listeners().first().cloned()),
-            )
-        })
-    }
-
-    fn aws(&self) -> &Arc<Aws> {
-        &self.aws
     }
 
     fn value(

@@ -255,39 +255,9 @@ impl TargetGroup {
 }
 
 impl ElbBulk for TargetGroup {
-    type Item = elbv2::types::TargetGroup;
-
-    fn key(item: &Self::Item) -> String {
-        item.target_group_arn().unwrap_or_default().to_string()
-    }
-
-    fn list(&self, _priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        describe_pages!(
-            self,
-            elbv2,
-            describe_target_groups,
-            "elbv2:DescribeTargetGroups"
-        )
-    }
-
-    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>> {
-        let aws = self.aws.clone();
-        Box::pin(async move {
-            let answer = aws
-                .elbv2
-                .describe_target_groups()
-                .target_group_arns(&key)
-                .send()
-                .await;
-            Ok(
-                absent_if_not_found(answer.map_err(err("elbv2:DescribeTargetGroups")))?
-                    .and_then(|out| out.target_groups().first().cloned()),
-            )
-        })
-    }
-
-    fn aws(&self) -> &Arc<Aws> {
-        &self.aws
+    elb_object! {
+        item elbv2::types::TargetGroup, key target_group_arn,
+        elbv2.describe_target_groups("elbv2:DescribeTargetGroups") by target_group_arns answer target_groups, listed
     }
 
     fn value(
@@ -298,16 +268,16 @@ impl ElbBulk for TargetGroup {
     ) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
-            let attrs = this
-                .aws
-                .elbv2
-                .describe_target_group_attributes()
-                .set_target_group_arn(tg.target_group_arn().map(str::to_string))
-                .send()
-                .await
-                .map_err(err("elbv2:DescribeTargetGroupAttributes"))?;
-            let d = Described::new(tg, t)
-                .with_attributes(attrs.attributes().iter().map(|a| (a.key(), a.value())));
+            let key = tg.target_group_arn().map(str::to_string);
+            let d = described_with_attributes!(
+                this.aws,
+                describe_target_group_attributes,
+                set_target_group_arn,
+                key,
+                "elbv2:DescribeTargetGroupAttributes",
+                tg,
+                t
+            );
             Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
         })
     }

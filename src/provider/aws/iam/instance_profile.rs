@@ -151,9 +151,7 @@ impl InstanceProfile {
 
 impl ResourceType for InstanceProfile {
     crate::provider::aws::bulk::schema_and_address!();
-    fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
-        tags::plan(&self.aws, planned)
-    }
+    crate::provider::aws::bulk::plan_tags!();
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
