@@ -45,6 +45,15 @@ pub fn prior_value<'s>(
     ))
 }
 
+/// An attribute of an object value, or `default` when it has none.
+fn attr_or<'v>(v: &'v Value, name: &str, default: &'v Value) -> &'v Value {
+    v.unmark()
+        .0
+        .attributes()
+        .and_then(|a| a.get(name))
+        .unwrap_or(default)
+}
+
 /// An attribute of an object value (null when it has none).
 pub fn get(v: &Value, name: &str) -> Value {
     v.unmark()
@@ -152,8 +161,10 @@ pub fn changed_attributes(schema: &Schema, prior: &Value, planned: &Value) -> Ve
         .attributes
         .keys()
         .filter(|name| {
-            let (a, b) = (get(prior, name), get(planned, name));
-            !(a.is_wholly_known() && b.is_wholly_known() && a.raw_equal(&b))
+            // Borrowed, not copied: attributes can be large and most compare equal.
+            let null = Value::null();
+            let (a, b) = (attr_or(prior, name, &null), attr_or(planned, name, &null));
+            !(a.is_wholly_known() && b.is_wholly_known() && a.raw_equal(b))
         })
         .cloned()
         .collect()
