@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod graph;
 pub mod instance;
 pub mod lang;
+pub mod modules;
 pub mod plan;
 pub mod provider;
 pub mod redact;

@@ -69,18 +69,25 @@ pub fn key(path: &Path) -> String {
     }
 }
 
-fn normalize(p: &Path) -> PathBuf {
+/// `a/b/../c` → `a/c`, lexically (no symlinks followed): what a person would write. A `..`
+/// that climbs above a relative path's start is kept; above the root it stays at the root.
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
+            Component::ParentDir if out.file_name().is_some() => {
                 out.pop();
             }
+            Component::ParentDir if out.has_root() => {}
+            Component::CurDir => {}
             other => out.push(other.as_os_str()),
         }
     }
-    out
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
 }
 
 fn remember(path: &Path, bytes: &[u8]) {

@@ -41,6 +41,19 @@ fn sources(room: &str) -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// The files of `room` that name any of `rooms` (`crate::plan`), as `file: room` lines.
+fn reaches(room: &str, rooms: &[&str]) -> Vec<String> {
+    sources(room)
+        .iter()
+        .flat_map(|(rel, text)| {
+            rooms
+                .iter()
+                .filter(|r| text.contains(&format!("{r}::")) || text.contains(&format!("use {r};")))
+                .map(move |r| format!("{}: {r}", rel.display()))
+        })
+        .collect()
+}
+
 #[test]
 fn nothing_below_cli_prints() {
     let printing = [
@@ -80,19 +93,29 @@ fn providers_know_nothing_of_the_engine() {
         "crate::cli",
         "crate::bake",
     ];
-    let offenders: Vec<String> = sources("provider")
-        .iter()
-        .flat_map(|(rel, text)| {
-            rooms
-                .iter()
-                .filter(|r| text.contains(&format!("{r}::")) || text.contains(&format!("use {r};")))
-                .map(move |r| format!("{}: {r}", rel.display()))
-        })
-        .collect();
+    let offenders = reaches("provider", &rooms);
     assert!(
         offenders.is_empty(),
         "provider/ reaches into: {offenders:?}"
     );
+}
+
+#[test]
+fn the_module_installer_knows_nothing_of_evaluation() {
+    // It reads configuration files and fetches sources; the loader in graph/ reads its manifest.
+    let rooms = [
+        "crate::graph",
+        "crate::evaluate",
+        "crate::plan",
+        "crate::apply",
+        "crate::state",
+        "crate::provider",
+        "crate::run",
+        "crate::cli",
+        "crate::bake",
+    ];
+    let offenders = reaches("modules", &rooms);
+    assert!(offenders.is_empty(), "modules/ reaches into: {offenders:?}");
 }
 
 #[test]

@@ -37,6 +37,13 @@ pub struct InitArgs {
     /// Take the state locks while migrating.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     lock: bool,
+    /// Install the newest module versions the constraints allow, even where the installed ones
+    /// still match.
+    #[arg(long)]
+    upgrade: bool,
+    /// Install the modules the configuration calls; -get=false leaves them as they are.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    get: bool,
     /// How long to wait for a state lock while migrating.
     #[arg(long, default_value = "0s", value_parser = super::engine::parse_duration)]
     lock_timeout: Duration,
@@ -99,8 +106,48 @@ fn partial_config(values: &[String], dir: &Path) -> Result<Map<String, Json>, Di
     Ok(out)
 }
 
+/// `infra get [DIR]`: installs the modules the configuration calls, and nothing else.
+#[derive(Args)]
+pub struct GetArgs {
+    /// The root module directory.
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Install the newest module versions the constraints allow (Terraform's -update).
+    #[arg(long)]
+    update: bool,
+}
+
+pub fn get(ui: &Ui, a: GetArgs) -> i32 {
+    match install_modules(&a.dir, a.update) {
+        Ok(()) => 0,
+        Err(d) => {
+            ui.print_diagnostics(&d);
+            1
+        }
+    }
+}
+
+/// Installs every module call's source (see `modules::install`), saying what it does.
+fn install_modules(dir: &Path, upgrade: bool) -> Result<(), Vec<Diagnostic>> {
+    let module = crate::config::load::load_module(dir)?;
+    if module.module_calls.is_empty() && !crate::modules::Manifest::path(dir).exists() {
+        return Ok(());
+    }
+    println!("Initializing modules...");
+    crate::modules::install(dir, upgrade, &mut |e| match e {
+        crate::modules::Event::Downloading { key, what } => {
+            println!("Downloading {what} for {key}...")
+        }
+        crate::modules::Event::Ready { key, dir } => println!("- {key} in {dir}"),
+    })?;
+    Ok(())
+}
+
 fn run_inner(a: &InitArgs) -> Result<(), Vec<Diagnostic>> {
     let dir = &a.dir;
+    if a.get {
+        install_modules(dir, a.upgrade)?;
+    }
     let module = crate::config::load::load_module(dir)?;
     let block: Option<Block> = block_of(&module).map_err(|d| vec![d])?;
     let partial = partial_config(&a.backend_config, dir).map_err(|d| vec![d])?;

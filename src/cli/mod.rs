@@ -47,6 +47,8 @@ enum Command {
     /// Prepare the directory: configure the backend (-backend-config), move state between
     /// backends (-migrate-state), record it all in .infra/.
     Init(init::InitArgs),
+    /// Install the modules the configuration calls (git, archives, registries) into .infra/modules.
+    Get(init::GetArgs),
     /// Manage workspaces: several states of one configuration.
     #[command(subcommand)]
     Workspace(workspace::WorkspaceCommand),
@@ -201,6 +203,7 @@ pub fn run() -> i32 {
     }
     let code = match cli.command {
         Command::Init(a) => init::run(&ui, a),
+        Command::Get(a) => init::get(&ui, a),
         Command::Workspace(c) => workspace::run(&ui, c),
         Command::Validate(a) => validate::run(&ui, a, &args),
         Command::Fmt(a) => fmt::run(&ui, a),

@@ -1,10 +1,15 @@
-//! The static module tree: the root module and every local module it calls, by call path
+//! The static module tree: the root module and every module it calls, by call path
 //! (`module.net.module.subnets`). A module called twice is loaded once and appears at two paths.
 
-use crate::config::{Module, load_module};
+use crate::config::{Module, ModuleCall, load_module};
 use crate::diag::Diagnostic;
+use crate::modules::Manifest;
+use crate::modules::manifest::key as manifest_key;
+use crate::modules::source::Source;
+use crate::modules::version::{Constraint, Version};
+use crate::sources::normalize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub struct TreeModule {
@@ -33,8 +38,9 @@ pub struct ModuleTree {
 const MAX_DEPTH: usize = 32;
 
 impl ModuleTree {
-    /// Loads `dir` and, recursively, every module it calls with a local source. Problems are
-    /// returned beside whatever could be loaded.
+    /// Loads `dir` and, recursively, every module it calls: local ones from their paths, the
+    /// others from where `infra init` installed them (its manifest; this never fetches).
+    /// Problems are returned beside whatever could be loaded.
     pub fn load(dir: &Path) -> (Option<ModuleTree>, Vec<Diagnostic>) {
         let mut cache: HashMap<PathBuf, Arc<Module>> = HashMap::new();
         let mut diags = Vec::new();
@@ -42,19 +48,32 @@ impl ModuleTree {
             Ok(m) => m,
             Err(d) => return (None, d),
         };
-        let tree = ModuleTree::from_root(root, &mut cache, &mut diags);
+        let manifest = match Manifest::load(dir) {
+            Ok(m) => m,
+            Err(e) => return (None, vec![Diagnostic::plain("Invalid module manifest", e)]),
+        };
+        let installed = Installed {
+            root: dir,
+            manifest: manifest.as_ref(),
+        };
+        let tree = ModuleTree::from_root(root, &installed, &mut cache, &mut diags);
         (Some(tree), diags)
     }
 
     /// A tree from a module already in memory (tests, fuzzing, `console`).
     pub fn from_module(root: Arc<Module>) -> (ModuleTree, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let tree = ModuleTree::from_root(root, &mut HashMap::new(), &mut diags);
+        let installed = Installed {
+            root: Path::new("."),
+            manifest: None,
+        };
+        let tree = ModuleTree::from_root(root, &installed, &mut HashMap::new(), &mut diags);
         (tree, diags)
     }
 
     fn from_root(
         root: Arc<Module>,
+        installed: &Installed,
         cache: &mut HashMap<PathBuf, Arc<Module>>,
         diags: &mut Vec<Diagnostic>,
     ) -> ModuleTree {
@@ -71,24 +90,21 @@ impl ModuleTree {
         while i < tree.modules.len() {
             let m = tree.modules[i].module.clone();
             for (name, call) in &m.module_calls {
-                let src = &call.source;
-                if !(src.starts_with("./") || src.starts_with("../")) {
-                    diags.push(Diagnostic::error(
-                        "Unsupported module source",
-                        format!("Module {name:?} has source {src:?}. infra loads local modules only (paths starting with ./ or ../); copy a registry or git module into the repository and point source at it."),
-                        call.source_span,
-                    ));
-                    continue;
-                }
                 if tree.modules[i].path.len() >= MAX_DEPTH {
                     diags.push(Diagnostic::error("Module nesting too deep", format!("Modules call each other more than {MAX_DEPTH} levels deep; is a module calling itself?"), call.span));
                     continue;
                 }
-                let dir = normalize(&m.dir.join(src));
+                let mut path = tree.modules[i].path.clone();
+                path.push(name.clone());
+                let dir = match installed.dir_of(&m.dir, &path, call) {
+                    Ok(dir) => dir,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                };
                 match load_cached(cache, &dir) {
                     Ok(child) => {
-                        let mut path = tree.modules[i].path.clone();
-                        path.push(name.clone());
                         let idx = tree.modules.len();
                         tree.modules.push(TreeModule {
                             module: child,
@@ -128,6 +144,80 @@ impl ModuleTree {
     }
 }
 
+/// Where the modules that are not local paths were installed.
+struct Installed<'a> {
+    root: &'a Path,
+    manifest: Option<&'a Manifest>,
+}
+
+impl Installed<'_> {
+    /// The directory of the module a call at `path` loads: a local source's path from its
+    /// caller's directory (inside a package, the package's copy), any other source's installed
+    /// copy, which must match the call's source and version constraint.
+    fn dir_of(
+        &self,
+        caller_dir: &Path,
+        path: &[String],
+        call: &ModuleCall,
+    ) -> Result<PathBuf, Diagnostic> {
+        let err =
+            |summary: &str, detail: String| Diagnostic::error(summary, detail, call.source_span);
+        let name = &call.name;
+        let source = Source::parse(&call.source).map_err(|e| {
+            err(
+                "Invalid module source address",
+                format!("Module {name:?}: {e}"),
+            )
+        })?;
+        if let Source::Local(rel) = &source {
+            if call.version.is_some() {
+                return Err(err(
+                    "Invalid module version",
+                    format!(
+                        "Module {name:?}: only registry modules take a version argument; a local module is always the one at its path."
+                    ),
+                ));
+            }
+            return Ok(normalize(&caller_dir.join(rel)));
+        }
+        let key = manifest_key(path);
+        let record = self.manifest.and_then(|m| m.get(&key));
+        let Some(record) = record.filter(|r| self.root.join(&r.dir).is_dir()) else {
+            return Err(err(
+                "Module not installed",
+                format!(
+                    "Module {name:?} (source {:?}) is not installed: run infra init to install it.",
+                    call.source
+                ),
+            ));
+        };
+        if record.source != call.source {
+            return Err(err(
+                "Module source has changed",
+                format!(
+                    "Module {name:?} was installed from {:?} and now reads {:?}: run infra init to install it.",
+                    record.source, call.source
+                ),
+            ));
+        }
+        if let Some(want) = &call.version {
+            let allowed = Constraint::parse(want)
+                .map_err(|e| err("Invalid module version", format!("Module {name:?}: {e}")))?;
+            let have = record.version.as_deref().and_then(Version::parse);
+            if !have.as_ref().is_some_and(|v| allowed.allows(v)) {
+                return Err(err(
+                    "Module version requirements have changed",
+                    format!(
+                        "Module {name:?} is installed at version {}, which does not match {want:?}: run infra init to install a matching version.",
+                        record.version.as_deref().unwrap_or("(none)")
+                    ),
+                ));
+            }
+        }
+        Ok(self.root.join(&record.dir))
+    }
+}
+
 fn load_cached(
     cache: &mut HashMap<PathBuf, Arc<Module>>,
     dir: &Path,
@@ -139,23 +229,4 @@ fn load_cached(
     let m = Arc::new(load_module(dir)?);
     cache.insert(key, m.clone());
     Ok(m)
-}
-
-/// `a/b/../c` → `a/c`, so diagnostics show the path a person would write.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        out
-    }
 }

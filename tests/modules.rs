@@ -1,0 +1,483 @@
+//! Module sources installed by `infra init` as Terraform installs them: real git repositories
+//! made here (tags, branches, commits, subdirectories, a module calling its sibling), archives
+//! and a module registry served from loopback by a small server that speaks the documented
+//! protocol, and fetches that fail with the module call named.
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use support::{command_in, infra_in as infra, text};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    text(&out.stdout).trim().to_string()
+}
+
+fn write(dir: &Path, name: &str, body: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, body).unwrap();
+}
+
+/// A module package: `modules/net` calls its sibling `../common`, and labels itself `tag`.
+fn write_package(dir: &Path, tag: &str) {
+    write(
+        dir,
+        "modules/net/main.tf",
+        &format!(
+            "variable \"name\" {{ type = string }}\nmodule \"common\" {{ source = \"../common\" }}\noutput \"label\" {{ value = \"${{var.name}}-${{module.common.suffix}}-{tag}\" }}\n"
+        ),
+    );
+    write(
+        dir,
+        "modules/common/main.tf",
+        "output \"suffix\" { value = \"net\" }\n",
+    );
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = infra(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "infra {args:?}:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = infra(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "infra {args:?} should fail:\n{}",
+        text(&out.stdout)
+    );
+    text(&out.stderr)
+}
+
+fn root_with(dir: &Path, source: &str, extra: &str) {
+    write(
+        dir,
+        "main.tf",
+        &format!(
+            "module \"net\" {{\n  source = \"{source}\"\n  name   = \"prod\"\n{extra}}}\noutput \"label\" {{ value = module.net.label }}\n"
+        ),
+    );
+}
+
+#[test]
+fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    write_package(r, "v1");
+    git(r, &["add", "-A"]);
+    git(r, &["commit", "-qm", "v1"]);
+    git(r, &["tag", "v1.0.0"]);
+    let first = git(r, &["rev-parse", "HEAD"]);
+    write_package(r, "v2");
+    git(r, &["commit", "-qam", "v2"]);
+    git(r, &["tag", "v2.0.0"]);
+    git(r, &["checkout", "-q", "-b", "feature"]);
+    write_package(r, "feature");
+    git(r, &["commit", "-qam", "feature"]);
+    git(r, &["checkout", "-q", "main"]);
+    let url = format!("file://{}", r.display());
+
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path();
+    root_with(d, &format!("git::{url}//modules/net?ref=v1.0.0"), "");
+    // Before init: the call is named, with its place, and nothing is written.
+    let err = fails(d, &["plan"]);
+    assert!(err.contains("Module not installed"), "{err}");
+    assert!(err.contains("main.tf:2:"), "{err}");
+    assert!(!d.join("infra.tfstate").exists());
+
+    let out = ok(d, &["init"]);
+    assert!(
+        out.contains("- net in .infra/modules/net/modules/net"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- net.common in .infra/modules/net/modules/common"),
+        "{out}"
+    );
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-v1\""));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join(".infra/modules/modules.json")).unwrap())
+            .unwrap();
+    let keys: Vec<&str> = manifest["Modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["", "net", "net.common"]);
+
+    // The package's history changes upstream: plan still uses the installed copy, offline.
+    ok(d, &["apply", "-auto-approve"]);
+    git(r, &["tag", "-f", "v1.0.0", "v2.0.0"]);
+    assert!(ok(d, &["plan"]).contains("No changes"));
+    // A second init keeps what is installed; -upgrade fetches again (the moved tag).
+    let out = ok(d, &["init"]);
+    assert!(!out.contains("Downloading"), "{out}");
+    assert!(ok(d, &["init", "-upgrade"]).contains("Downloading"));
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-v2\""));
+
+    // A changed source is refused until init, and the state is left alone.
+    let before = std::fs::read(d.join("infra.tfstate")).unwrap();
+    root_with(d, &format!("git::{url}//modules/net?ref=feature"), "");
+    let err = fails(d, &["plan"]);
+    assert!(err.contains("Module source has changed"), "{err}");
+    assert_eq!(std::fs::read(d.join("infra.tfstate")).unwrap(), before);
+    ok(d, &["get"]);
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-feature\""));
+
+    // A commit, and a shallow clone of a tag.
+    root_with(d, &format!("git::{url}//modules/net?ref={first}"), "");
+    ok(d, &["get"]);
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-v1\""));
+    root_with(
+        d,
+        &format!("git::{url}//modules/net?ref=v2.0.0&depth=1"),
+        "",
+    );
+    ok(d, &["get"]);
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-v2\""));
+
+    // A version argument belongs to registry modules only.
+    root_with(
+        d,
+        &format!("git::{url}//modules/net"),
+        "  version = \"1.0.0\"\n",
+    );
+    let err = fails(d, &["init"]);
+    assert!(
+        err.contains("only registry modules take a version"),
+        "{err}"
+    );
+}
+
+/// What the loopback server answers: path → (status, headers, body).
+type Routes = HashMap<String, (u16, Vec<(String, String)>, Vec<u8>)>;
+
+/// A request the server saw: its path and Authorization header.
+type Seen = (String, Option<String>);
+
+struct Server {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// Serves `routes` on a loopback port, one request per connection, until the test ends.
+fn serve(routes: Routes, token: Option<&'static str>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let mut auth = None;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':')
+                    && k.eq_ignore_ascii_case("authorization")
+                {
+                    auth = Some(v.trim().to_string());
+                }
+            }
+            log.lock().unwrap().push((path.clone(), auth.clone()));
+            let registry = path.starts_with("/v1/") || path.starts_with("/.well-known");
+            let allowed =
+                !registry || token.is_none_or(|t| auth.as_deref() == Some(&format!("Bearer {t}")));
+            let (status, headers, body) =
+                match (allowed, routes.get(path.split('?').next().unwrap())) {
+                    (false, _) => (401, vec![], b"unauthorized".to_vec()),
+                    (true, Some(r)) => r.clone(),
+                    (true, None) => (404, vec![], b"not found".to_vec()),
+                };
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    Server { port, seen }
+}
+
+/// `dir` packed as a .tar.gz or .zip by the system's tools.
+fn pack(dir: &Path, kind: &str) -> Vec<u8> {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join(format!("p.{kind}"));
+    let status = if kind == "zip" {
+        Command::new("python3")
+            .args(["-m", "zipfile", "-c"])
+            .arg(&file)
+            .arg("modules")
+            .current_dir(dir)
+            .status()
+    } else {
+        Command::new("tar")
+            .arg("czf")
+            .arg(&file)
+            .arg("modules")
+            .current_dir(dir)
+            .status()
+    };
+    assert!(status.unwrap().success());
+    std::fs::read(file).unwrap()
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    let out = Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(b)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    text(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn archives_and_a_registry_from_loopback_with_version_constraints_and_a_token() {
+    let packages: Vec<(String, Vec<u8>, Vec<u8>)> = ["1.1.0", "1.2.0", "2.0.0"]
+        .iter()
+        .map(|v| {
+            let p = tempfile::tempdir().unwrap();
+            write_package(p.path(), &format!("r{v}"));
+            (
+                v.to_string(),
+                pack(p.path(), "tar.gz"),
+                pack(p.path(), "zip"),
+            )
+        })
+        .collect();
+    let mut routes: Routes = HashMap::new();
+    let json = |s: &str| {
+        (
+            200,
+            vec![("Content-Type".into(), "application/json".into())],
+            s.as_bytes().to_vec(),
+        )
+    };
+    routes.insert(
+        "/.well-known/terraform.json".into(),
+        json(r#"{"modules.v1":"/v1/modules/"}"#),
+    );
+    routes.insert(
+        "/v1/modules/acme/net/aws/versions".into(),
+        json(r#"{"modules":[{"versions":[{"version":"1.1.0"},{"version":"1.2.0"},{"version":"2.0.0"},{"version":"2.1.0-rc1"}]}]}"#),
+    );
+    for (v, tgz, zip) in &packages {
+        routes.insert(
+            format!("/v1/modules/acme/net/aws/{v}/download"),
+            (
+                204,
+                vec![("X-Terraform-Get".into(), format!("/files/net-{v}.tar.gz"))],
+                vec![],
+            ),
+        );
+        routes.insert(format!("/files/net-{v}.tar.gz"), (200, vec![], tgz.clone()));
+        routes.insert(format!("/files/net-{v}.zip"), (200, vec![], zip.clone()));
+    }
+    let server = serve(routes, Some("s3cr3t-token"));
+    let host = format!("127.0.0.1:{}", server.port);
+    let cli_config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        cli_config.path(),
+        format!("credentials \"{host}\" {{\n  token = \"s3cr3t-token\"\n}}\n"),
+    )
+    .unwrap();
+    let run = |d: &Path, args: &[&str]| {
+        command_in(d, args)
+            .env("TF_CLI_CONFIG_FILE", cli_config.path())
+            .output()
+            .unwrap()
+    };
+
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path();
+    // The registry: `~> 1.1` takes 1.2.0 (not 2.0.0, not the release candidate).
+    root_with(
+        d,
+        &format!("{host}/acme/net/aws//modules/net"),
+        "  version = \"~> 1.1\"\n",
+    );
+    let out = run(d, &["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("Downloading {host}/acme/net/aws 1.2.0 for net")));
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.2.0\""));
+    let manifest = std::fs::read_to_string(d.join(".infra/modules/modules.json")).unwrap();
+    assert!(manifest.contains("\"Version\": \"1.2.0\""), "{manifest}");
+    // The token went to the registry's own calls, and not to the package download.
+    for (path, auth) in server.seen.lock().unwrap().iter() {
+        let expect = !path.starts_with("/files/");
+        assert_eq!(auth.is_some(), expect, "{path}: {auth:?}");
+    }
+    // Without the token the registry refuses, and the error says where.
+    let bare = tempfile::tempdir().unwrap();
+    root_with(
+        bare.path(),
+        &format!("{host}/acme/net/aws//modules/net"),
+        "",
+    );
+    let err = fails(bare.path(), &["init"]);
+    assert!(
+        err.contains("HTTP 401") && err.contains("Module \"net\""),
+        "{err}"
+    );
+
+    // A constraint the installed version no longer meets stops plan until init.
+    root_with(
+        d,
+        &format!("{host}/acme/net/aws//modules/net"),
+        "  version = \">= 2.0\"\n",
+    );
+    let err = fails(d, &["plan"]);
+    assert!(
+        err.contains("Module version requirements have changed"),
+        "{err}"
+    );
+    assert!(run(d, &["init"]).status.success());
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r2.0.0\""));
+
+    // Archives: by extension, by ?archive=, with a checksum.
+    let port = server.port;
+    root_with(
+        d,
+        &format!("http://127.0.0.1:{port}/files/net-1.1.0.tar.gz//modules/net"),
+        "",
+    );
+    ok(d, &["get"]);
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.1.0\""));
+    let zip_sum = sha256_hex(&packages[1].2);
+    root_with(
+        d,
+        &format!(
+            "http://127.0.0.1:{port}/files/net-1.2.0.zip//modules/net?checksum=sha256:{zip_sum}"
+        ),
+        "",
+    );
+    ok(d, &["get"]);
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.2.0\""));
+}
+
+#[test]
+fn failed_fetches_name_the_call_and_keep_what_was_installed() {
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    write_package(r, "v1");
+    git(r, &["add", "-A"]);
+    git(r, &["commit", "-qm", "v1"]);
+    git(r, &["tag", "v1.0.0"]);
+    let url = format!("file://{}", r.display());
+    let root = tempfile::tempdir().unwrap();
+    let d = root.path();
+    root_with(d, &format!("git::{url}//modules/net?ref=v1.0.0"), "");
+    ok(d, &["init"]);
+    let manifest = std::fs::read(d.join(".infra/modules/modules.json")).unwrap();
+
+    let cases = [
+        (
+            format!("git::{url}//modules/net?ref=no-such-tag"),
+            "no-such-tag",
+        ),
+        (
+            format!("git::{url}//modules/missing?ref=v1.0.0"),
+            "no directory \"modules/missing\"",
+        ),
+        ("http://127.0.0.1:1/net.tar.gz".to_string(), "127.0.0.1:1"),
+        (
+            "s3::https://bucket.example.com/x.zip".to_string(),
+            "does not install s3",
+        ),
+    ];
+    for (source, expect) in cases {
+        root_with(d, &source, "");
+        let err = fails(d, &["init"]);
+        assert!(
+            err.contains("Failed to install module") || err.contains("Invalid module source"),
+            "{source}: {err}"
+        );
+        assert!(err.contains("Module \"net\""), "{source}: {err}");
+        assert!(
+            err.contains(expect),
+            "{source}: expected {expect:?} in {err}"
+        );
+        assert!(err.contains("main.tf:2:"), "{source}: {err}");
+        // The manifest and the installed copy are as the last good init left them.
+        assert_eq!(
+            std::fs::read(d.join(".infra/modules/modules.json")).unwrap(),
+            manifest
+        );
+        assert!(d.join(".infra/modules/net/modules/net/main.tf").is_file());
+    }
+
+    // A bad checksum on a real download.
+    let p = tempfile::tempdir().unwrap();
+    write_package(p.path(), "x");
+    let mut routes: Routes = HashMap::new();
+    routes.insert(
+        "/net.tar.gz".into(),
+        (200, vec![], pack(p.path(), "tar.gz")),
+    );
+    let server = serve(routes, None);
+    root_with(
+        d,
+        &format!(
+            "http://127.0.0.1:{}/net.tar.gz//modules/net?checksum=sha256:{}",
+            server.port,
+            "ab".repeat(32)
+        ),
+        "",
+    );
+    let err = fails(d, &["init"]);
+    assert!(err.contains("checksum mismatch"), "{err}");
+    let leftovers: Vec<String> = std::fs::read_dir(d.join(".infra/modules"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
