@@ -481,3 +481,123 @@ fn failed_fetches_name_the_call_and_keep_what_was_installed() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// One module deployed into two regions through provider aliases: implicit inheritance, a
+/// `providers` map, and a module that declares `configuration_aliases`.
+#[test]
+fn one_module_in_two_regions_through_provider_aliases() {
+    let east = support::fresh_region();
+    let west = support::fresh_region();
+    let w = support::Work::new(&format!(
+        r#"
+provider "aws" {{
+  region = "{east}"
+}}
+provider "aws" {{
+  alias  = "west"
+  region = "{west}"
+}}
+module "east" {{
+  source = "./net"
+  cidr   = "10.61.0.0/16"
+}}
+module "west" {{
+  source    = "./net"
+  cidr      = "10.62.0.0/16"
+  providers = {{ aws = aws.west }}
+}}
+module "pair" {{
+  source    = "./pair"
+  providers = {{
+    aws    = aws
+    aws.dr = aws.west
+  }}
+}}
+output "ids" {{ value = [module.east.id, module.west.id] }}
+"#
+    ));
+    write(
+        w.path(),
+        "net/main.tf",
+        "variable \"cidr\" { type = string }\nresource \"aws_vpc\" \"this\" {\n  cidr_block = var.cidr\n}\noutput \"id\" { value = aws_vpc.this.id }\n",
+    );
+    write(
+        w.path(),
+        "pair/main.tf",
+        r#"terraform {
+  required_providers {
+    aws = {
+      source                = "hashicorp/aws"
+      configuration_aliases = [aws.dr]
+    }
+  }
+}
+resource "aws_vpc" "primary" {
+  cidr_block = "10.63.0.0/16"
+}
+resource "aws_vpc" "replica" {
+  provider   = aws.dr
+  cidr_block = "10.64.0.0/16"
+}
+"#,
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let rt = support::runtime();
+    let cidrs_in = |region: &str| -> Vec<String> {
+        rt.block_on(async {
+            let ec2 = support::ec2_client(&w.endpoint, region).await;
+            let mut out: Vec<String> = ec2
+                .describe_vpcs()
+                .send()
+                .await
+                .unwrap()
+                .vpcs()
+                .iter()
+                .filter_map(|v| v.cidr_block().map(str::to_string))
+                .filter(|c| c.starts_with("10.6"))
+                .collect();
+            out.sort();
+            out
+        })
+    };
+    assert_eq!(cidrs_in(east), ["10.61.0.0/16", "10.63.0.0/16"]);
+    assert_eq!(cidrs_in(west), ["10.62.0.0/16", "10.64.0.0/16"]);
+    // State names the configuration each object was made with, as Terraform writes it.
+    let state = w.state();
+    let provider_of = |module: &str, name: &str| -> String {
+        state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["module"] == module && r["name"] == name)
+            .map(|r| r["provider"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{module}.{name} not in state"))
+    };
+    let aws = "provider[\"registry.terraform.io/hashicorp/aws\"]";
+    assert_eq!(provider_of("module.east", "this"), aws);
+    assert_eq!(provider_of("module.west", "this"), format!("{aws}.west"));
+    assert_eq!(provider_of("module.pair", "primary"), aws);
+    assert_eq!(provider_of("module.pair", "replica"), format!("{aws}.west"));
+    // Refresh reads each object where it is.
+    w.assert_no_changes();
+
+    // A configuration the module expects and the call does not pass.
+    let good = std::fs::read_to_string(w.path().join("main.tf")).unwrap();
+    let broken = good.replace("    aws.dr = aws.west\n", "");
+    std::fs::write(w.path().join("main.tf"), broken).unwrap();
+    let out = w.infra(&["plan"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Missing required provider configuration"),
+        "{err}"
+    );
+    assert!(err.contains("aws.dr"), "{err}");
+    assert!(
+        !err.contains("Provider configuration not present"),
+        "said twice: {err}"
+    );
+    std::fs::write(w.path().join("main.tf"), good).unwrap();
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(cidrs_in(west).is_empty());
+}

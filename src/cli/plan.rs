@@ -70,6 +70,12 @@ pub fn run(ui: &Ui, a: PlanArgs, raw: &[String]) -> i32 {
         ui.print_diagnostics(&load_diags);
         return 1;
     };
+    // A configuration that does not load (a module not installed, a provider not passed)
+    // stops before the state is opened or a provider configured.
+    if load_diags.iter().any(crate::diag::Diagnostic::is_error) {
+        ui.print_diagnostics(&load_diags);
+        return 1;
+    }
     let located = match super::backend::locate(&a.dir, tree.root(), &a.state) {
         Ok(l) => l,
         Err(d) => {

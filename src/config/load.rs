@@ -313,6 +313,7 @@ fn read_terraform(m: &mut Module, block: &Block) -> R {
                         ExprKind::Template(_) => ProviderRequirement {
                             source: None,
                             version: a.expr.as_literal_string(),
+                            configuration_aliases: Vec::new(),
                         },
                         ExprKind::Object(items) => {
                             let mut req = ProviderRequirement::default();
@@ -324,6 +325,9 @@ fn read_terraform(m: &mut Module, block: &Block) -> R {
                                 match key.as_deref() {
                                     Some("source") => req.source = item.value.as_literal_string(),
                                     Some("version") => req.version = item.value.as_literal_string(),
+                                    Some("configuration_aliases") => {
+                                        req.configuration_aliases = provider_refs(&item.value)
+                                    }
                                     _ => {}
                                 }
                             }
@@ -654,6 +658,7 @@ fn read_resource(m: &mut Module, mut block: Block, mode: Mode) -> R {
         for_each,
         depends_on,
         provider,
+        provider_config: None,
         lifecycle,
         body: block.body,
         span,
@@ -779,5 +784,23 @@ fn read_moved(m: &mut Module, block: &Block) -> R {
             "A moved block needs both \"from\" and \"to\".",
             block.kind_span,
         )]),
+    }
+}
+
+/// `[aws.west, aws.dr]` as `aws.west`, `aws.dr`: provider configuration references.
+fn provider_refs(e: &Expr) -> Vec<String> {
+    match &e.kind {
+        ExprKind::Tuple(items) => items.iter().filter_map(provider_ref).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `aws` or `aws.west` written as a traversal.
+pub fn provider_ref(e: &Expr) -> Option<String> {
+    let (root, steps) = e.as_traversal()?;
+    match steps.as_slice() {
+        [] => Some(root),
+        [crate::syntax::ast::Step::Attr(alias)] => Some(format!("{root}.{alias}")),
+        _ => None,
     }
 }

@@ -41,6 +41,9 @@ pub struct Backend {
 pub struct ProviderRequirement {
     pub source: Option<String>,
     pub version: Option<String>,
+    /// `configuration_aliases = [aws.west]`: the aliased configurations a module expects its
+    /// callers to pass (`aws.west`).
+    pub configuration_aliases: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +108,9 @@ pub struct Resource {
     pub depends_on: Vec<Expr>,
     /// `provider = aws.west`: the provider name and alias.
     pub provider: Option<(String, Option<String>)>,
+    /// The root module's configuration this resource uses, when the module tree resolved it
+    /// through the `providers` arguments of module calls (`provider["..."].west`).
+    pub provider_config: Option<String>,
     pub lifecycle: Lifecycle,
     /// The resource's own arguments and nested blocks (meta-arguments removed).
     pub body: Body,
@@ -112,6 +118,14 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// The provider configuration as the module refers to it: `aws`, or `aws.west`.
+    pub fn provider_ref(&self) -> String {
+        match &self.provider {
+            Some((name, Some(alias))) => format!("{name}.{alias}"),
+            _ => self.provider_name(),
+        }
+    }
+
     /// `aws_vpc.main` or `data.aws_ami.base`.
     pub fn address(&self) -> String {
         match self.mode {
@@ -129,8 +143,12 @@ impl Resource {
     }
 
     /// The address of the provider configuration this resource uses, as state records it:
-    /// `provider["registry.terraform.io/hashicorp/aws"]`, with `.west` for `provider = aws.west`.
+    /// `provider["registry.terraform.io/hashicorp/aws"]`, with `.west` for `provider = aws.west`;
+    /// in a child module, the root configuration its callers passed.
     pub fn provider_config_address(&self) -> String {
+        if let Some(resolved) = &self.provider_config {
+            return resolved.clone();
+        }
         let alias = self.provider.as_ref().and_then(|(_, a)| a.as_deref());
         crate::addrs::config_address(&crate::addrs::source_of(&self.provider_name()), alias)
     }

@@ -34,7 +34,7 @@ pub fn provider_configs(
             diags.push(Diagnostic::error(
                 "Provider configuration in a child module",
                 format!(
-                    "infra configures providers in the root module only. Move provider {:?} to the root module; child modules use the root's configurations.",
+                    "infra configures providers in the root module only. Move provider {:?} to the root module and pass it to this module with providers = {{ ... }} in the module call (declare configuration_aliases for aliased ones).",
                     p.name
                 ),
                 p.span,

@@ -1,6 +1,7 @@
 //! The static module tree: the root module and every module it calls, by call path
 //! (`module.net.module.subnets`). A module called twice is loaded once and appears at two paths.
 
+use crate::config::load::provider_ref;
 use crate::config::{Module, ModuleCall, load_module};
 use crate::diag::Diagnostic;
 use crate::modules::Manifest;
@@ -8,6 +9,7 @@ use crate::modules::manifest::key as manifest_key;
 use crate::modules::source::Source;
 use crate::modules::version::{Constraint, Version};
 use crate::sources::normalize;
+use crate::syntax::ExprKind;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +21,11 @@ pub struct TreeModule {
     pub parent: Option<usize>,
     /// Call name → index of the child in [`ModuleTree::modules`].
     pub children: BTreeMap<String, usize>,
+    /// The provider configurations its call passed (`providers = { aws = aws.west }`): the
+    /// module's reference (`aws`, `aws.dr`) → the root configuration's address.
+    pub providers: BTreeMap<String, String>,
+    /// Without a `providers` argument a module inherits its caller's default configurations.
+    pub inherits_providers: bool,
 }
 
 impl TreeModule {
@@ -83,6 +90,8 @@ impl ModuleTree {
                 path: Vec::new(),
                 parent: None,
                 children: BTreeMap::new(),
+                providers: BTreeMap::new(),
+                inherits_providers: false,
             }],
             graph: std::sync::OnceLock::new(),
         };
@@ -111,8 +120,11 @@ impl ModuleTree {
                             path,
                             parent: Some(i),
                             children: BTreeMap::new(),
+                            providers: BTreeMap::new(),
+                            inherits_providers: call.providers.is_none(),
                         });
                         tree.modules[i].children.insert(name.clone(), idx);
+                        tree.bind_providers(idx, call, diags);
                     }
                     Err(d) => {
                         if d.iter().all(|x| x.span.is_none()) {
@@ -130,6 +142,106 @@ impl ModuleTree {
             i += 1;
         }
         tree
+    }
+
+    /// The root configuration a provider reference (`aws`, `aws.west`) means in module `i`,
+    /// if the module has one by that name.
+    pub fn provider_config(&self, i: usize, reference: &str) -> Option<String> {
+        let m = &self.modules[i];
+        let Some(parent) = m.parent else {
+            let (name, alias) = match reference.split_once('.') {
+                Some((n, a)) => (n, Some(a)),
+                None => (reference, None),
+            };
+            return Some(crate::addrs::config_address(
+                &crate::addrs::source_of(name),
+                alias,
+            ));
+        };
+        match m.providers.get(reference) {
+            Some(address) => Some(address.clone()),
+            None if m.inherits_providers && !reference.contains('.') => {
+                self.provider_config(parent, reference)
+            }
+            None => None,
+        }
+    }
+
+    /// Reads the `providers` argument of the call that loaded module `i`, and points every
+    /// resource of the module at the root configuration it gets (the module is copied for
+    /// this call when that differs from what its own references would name).
+    fn bind_providers(&mut self, i: usize, call: &ModuleCall, diags: &mut Vec<Diagnostic>) {
+        let parent = self.modules[i].parent.unwrap_or(0);
+        let name = &call.name;
+        if let Some(expr) = &call.providers {
+            let ExprKind::Object(items) = &expr.kind else {
+                diags.push(Diagnostic::error(
+                    "Invalid providers argument",
+                    format!("Module {name:?}: providers must be a map like {{ aws = aws.west }}."),
+                    expr.span,
+                ));
+                return;
+            };
+            for item in items {
+                let key = provider_ref(&item.key).or_else(|| item.key.as_literal_string());
+                let (Some(key), Some(value)) = (key, provider_ref(&item.value)) else {
+                    diags.push(Diagnostic::error(
+                        "Invalid providers argument",
+                        format!("Module {name:?}: each entry passes a configuration by name, like aws.dr = aws.east."),
+                        item.value.span,
+                    ));
+                    continue;
+                };
+                match self.provider_config(parent, &value) {
+                    Some(address) => {
+                        self.modules[i].providers.insert(key, address);
+                    }
+                    None => diags.push(Diagnostic::error(
+                        "Provider configuration not present",
+                        format!("Module {name:?} is passed provider configuration {value}, which its caller does not have."),
+                        item.value.span,
+                    )),
+                }
+            }
+        }
+        let module = self.modules[i].module.clone();
+        let mut missing = Vec::new();
+        for (provider, req) in &module.terraform.required_providers {
+            for alias in &req.configuration_aliases {
+                if self.provider_config(i, alias).is_none() {
+                    missing.push(alias.as_str());
+                    diags.push(Diagnostic::error(
+                        "Missing required provider configuration",
+                        format!("Module {name:?} expects provider configuration {alias} (configuration_aliases of {provider}): pass it with providers = {{ {alias} = ... }}."),
+                        call.span,
+                    ));
+                }
+            }
+        }
+        let mut resolved = Vec::new();
+        for (addr, r) in &module.resources {
+            let reference = r.provider_ref();
+            match self.provider_config(i, &reference) {
+                Some(address) if address == r.provider_config_address() => {}
+                Some(address) => resolved.push((addr.clone(), address)),
+                // Said once, for the call, above.
+                None if missing.contains(&reference.as_str()) => {}
+                None => diags.push(Diagnostic::error(
+                    "Provider configuration not present",
+                    format!("{addr} in module {name:?} uses provider configuration {reference}, which the module call does not pass: add {reference} = ... to its providers argument (once providers is set, nothing is inherited)."),
+                    r.span,
+                )),
+            }
+        }
+        if !resolved.is_empty() {
+            let mut copy = (*module).clone();
+            for (addr, address) in resolved {
+                if let Some(r) = copy.resources.get_mut(&addr) {
+                    r.provider_config = Some(address);
+                }
+            }
+            self.modules[i].module = Arc::new(copy);
+        }
     }
 
     pub fn graph(&self) -> Result<&super::StaticGraph, Vec<Diagnostic>> {
