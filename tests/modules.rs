@@ -601,3 +601,72 @@ resource "aws_vpc" "replica" {
     w.ok(&["destroy", "-auto-approve"]);
     assert!(cidrs_in(west).is_empty());
 }
+
+fn repo_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every library module's README lists its inputs and outputs as its code declares them.
+#[test]
+fn library_readmes_match_their_modules() {
+    let root = repo_root();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("modules")).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let readme = dir.join("README.md");
+        let (d, r) = (dir.to_string_lossy(), readme.to_string_lossy());
+        let out = infra(&root, &["docs", &d, "--check", &r]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: run infra docs {d} --write {r}",
+            text(&out.stderr)
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} modules");
+    // The check notices a README that fell behind.
+    let tmp = tempfile::tempdir().unwrap();
+    support::copy_dir(&root.join("modules/network"), tmp.path());
+    let readme = tmp.path().join("README.md");
+    let stale = std::fs::read_to_string(&readme)
+        .unwrap()
+        .replace("| `vpc_id` |", "| `the_vpc` |");
+    std::fs::write(&readme, stale).unwrap();
+    let out = infra(tmp.path(), &["docs", ".", "--check", "README.md"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("out of date"));
+}
+
+/// `examples/module-by-tag` as a team runs it: the library released as a tag of a git
+/// repository, installed by init, valid, and its outputs known.
+#[test]
+fn the_library_consumed_by_tag() {
+    let repo = tempfile::tempdir().unwrap();
+    let r = repo.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    support::copy_dir(&repo_root().join("modules"), &r.join("modules"));
+    git(r, &["add", "-A"]);
+    git(r, &["commit", "-qm", "library"]);
+    git(r, &["tag", "modules-v1.0.0"]);
+    let work = tempfile::tempdir().unwrap();
+    let d = work.path();
+    let example = std::fs::read_to_string(repo_root().join("examples/module-by-tag/main.tf"))
+        .unwrap()
+        .replace(
+            "https://git.example.com/platform/infra.git",
+            &format!("file://{}", r.display()),
+        );
+    assert!(example.contains("file://"), "the example's source moved");
+    write(d, "main.tf", &example);
+    let out = ok(d, &["init"]);
+    assert!(
+        out.contains("- network in .infra/modules/network/modules/network"),
+        "{out}"
+    );
+    ok(d, &["validate"]);
+    assert!(ok(d, &["eval"]).contains("private_subnet_ids"));
+}

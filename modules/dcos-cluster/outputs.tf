@@ -1,5 +1,6 @@
 output "vpc_id" {
-  value = module.network.vpc_id
+  description = "The cluster VPC's id."
+  value       = module.network.vpc_id
 }
 
 output "masters_address" {

@@ -8,6 +8,7 @@ mod backend;
 mod bake;
 mod bake_progress;
 mod console;
+mod docs;
 mod engine;
 mod eval;
 mod fmt;
@@ -49,6 +50,8 @@ enum Command {
     Init(init::InitArgs),
     /// Install the modules the configuration calls (git, archives, registries) into .infra/modules.
     Get(init::GetArgs),
+    /// Print a module's inputs and outputs as Markdown, or keep them current in its README.
+    Docs(docs::DocsArgs),
     /// Manage workspaces: several states of one configuration.
     #[command(subcommand)]
     Workspace(workspace::WorkspaceCommand),
@@ -204,6 +207,7 @@ pub fn run() -> i32 {
     let code = match cli.command {
         Command::Init(a) => init::run(&ui, a),
         Command::Get(a) => init::get(&ui, a),
+        Command::Docs(a) => docs::run(&ui, a),
         Command::Workspace(c) => workspace::run(&ui, c),
         Command::Validate(a) => validate::run(&ui, a, &args),
         Command::Fmt(a) => fmt::run(&ui, a),
