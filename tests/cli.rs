@@ -470,6 +470,12 @@ fn every_example_and_module_in_the_repository_validates() {
     }
     assert!(dirs.len() >= 3, "{dirs:?}");
     for d in dirs {
+        // Consumes the library from a git tag: validated after init in tests/modules.rs.
+        if d.ends_with("module-by-tag") {
+            let out = infra(&d, &["fmt", "-check", "."]);
+            assert!(out.status.success(), "{}", text(&out.stdout));
+            continue;
+        }
         let out = infra(&d, &["validate", "."]);
         assert!(
             out.status.success(),
@@ -485,4 +491,74 @@ fn every_example_and_module_in_the_repository_validates() {
             text(&out.stdout)
         );
     }
+}
+
+#[test]
+fn override_files_merge_by_terraforms_rules() {
+    let d = workdir(&[
+        (
+            "main.tf",
+            r#"variable "size" {
+  type    = number
+  default = 1
+}
+locals {
+  env  = "dev"
+  zone = "a"
+}
+resource "terraform_data" "node" {
+  input = { size = var.size, env = local.env }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+output "node" { value = { size = var.size, env = local.env } }
+output "zone" { value = local.zone }
+"#,
+        ),
+        (
+            "override.tf",
+            "variable \"size\" {\n  default = 3\n}\nlocals {\n  env = \"prod\"\n}\n",
+        ),
+        // Read after override.tf: the last word on `zone`.
+        (
+            "zz_override.tf",
+            "locals {\n  zone = \"c\"\n}\nresource \"terraform_data\" \"node\" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+        ),
+    ]);
+    let out = infra(d.path(), &["eval", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["node"]["value"],
+        serde_json::json!({"size": 3, "env": "prod"})
+    );
+    assert_eq!(json["zone"]["value"], "c");
+    // The lifecycle was merged, not replaced: both settings hold.
+    let out = infra(d.path(), &["apply", "-auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = infra(d.path(), &["destroy", "-auto-approve"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("Instance cannot be destroyed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let state = std::fs::read_to_string(d.path().join("infra.tfstate")).unwrap();
+    assert!(
+        state.contains("\"node\""),
+        "the refused destroy changed the state"
+    );
+
+    // An override with nothing to change is an error at the override.
+    std::fs::write(
+        d.path().join("extra_override.tf"),
+        "\n\nresource \"terraform_data\" \"other\" {\n  input = 1\n}\n",
+    )
+    .unwrap();
+    let out = infra(d.path(), &["validate"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("Missing base block to override"), "{err}");
+    assert!(err.contains("extra_override.tf:3:1"), "{err}");
 }

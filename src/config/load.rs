@@ -31,6 +31,19 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
         ..Module::default()
     };
     let mut diags = Vec::new();
+    // Override files are read last, in name order, each merged into the blocks of the others.
+    files.sort_by_key(|p| {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string());
+        (
+            name.as_deref().is_some_and(super::overrides::is_override),
+            p.clone(),
+        )
+    });
+    let mut merged = Body {
+        attributes: Vec::new(),
+        blocks: Vec::new(),
+        span: Span::default(),
+    };
     for path in &files {
         let text = match crate::sources::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -65,11 +78,19 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
             }
         };
         let id = syntax::span::add_file(path, &text);
+        let is_override = path
+            .file_name()
+            .is_some_and(|n| super::overrides::is_override(&n.to_string_lossy()));
         match syntax::parse_body(id, &text) {
-            Ok(body) => read_body(&mut module, body, &mut diags),
+            Ok(body) if is_override => super::overrides::apply(&mut merged, body, &mut diags),
+            Ok(body) => {
+                merged.attributes.extend(body.attributes);
+                merged.blocks.extend(body.blocks);
+            }
             Err(e) => diags.push(Diagnostic::error("Invalid syntax", e.message, e.span)),
         }
     }
+    read_body(&mut module, merged, &mut diags);
     module.files = files;
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);

@@ -3,6 +3,7 @@
 
 pub mod load;
 pub mod model;
+pub mod overrides;
 pub mod tfvars;
 
 pub use load::{load_module, load_module_from_str};

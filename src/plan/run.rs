@@ -159,6 +159,7 @@ pub async fn make_plan(
         .unwrap_or_default();
     if req.destroy {
         let changes = destroy_changes(prior.as_deref(), registry);
+        diags.extend(prevented_destroys(tree, prior.as_deref()));
         let outputs = prior
             .as_ref()
             .map(|s| {
@@ -545,6 +546,49 @@ pub struct Refresh {
     pub diagnostics: Vec<Diagnostic>,
     pub refreshed: Vec<RefreshedObject>,
     pub vanished: Vec<String>,
+}
+
+/// Terraform refuses a destroy plan that would destroy an instance whose configuration says
+/// `lifecycle { prevent_destroy = true }`: one error per such resource, at its block.
+fn prevented_destroys(tree: &ModuleTree, prior: Option<&State>) -> Vec<Diagnostic> {
+    let Some(state) = prior else {
+        return Vec::new();
+    };
+    let protected: Vec<(String, &crate::config::Resource)> = tree
+        .modules
+        .iter()
+        .flat_map(|tm| {
+            let prefix = tm.prefix();
+            tm.module
+                .resources
+                .values()
+                .filter(|r| r.lifecycle.prevent_destroy)
+                .map(move |r| (format!("{prefix}{}", r.address()), r))
+        })
+        .collect();
+    if protected.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for r in state.resources.iter().filter(|r| r.mode == "managed") {
+        if r.instances.is_empty() {
+            continue;
+        }
+        let at = format!(
+            "{}{}.{}",
+            crate::addrs::static_prefix(&r.module),
+            r.type_name,
+            r.name
+        );
+        if let Some((addr, config)) = protected.iter().find(|(a, _)| *a == at) {
+            out.push(Diagnostic::error(
+                "Instance cannot be destroyed",
+                format!("Resource {addr} has lifecycle.prevent_destroy set, but the plan calls for this resource to be destroyed. To avoid this error and continue with the plan, either disable lifecycle.prevent_destroy or reduce the scope of the plan using the -target flag."),
+                config.span,
+            ));
+        }
+    }
+    out
 }
 
 fn destroy_changes(
