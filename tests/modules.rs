@@ -131,6 +131,15 @@ fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
         .collect();
     assert_eq!(keys, ["", "net", "net.common"]);
 
+    // A saved plan carries the installed modules: it applies where nothing was installed.
+    ok(d, &["plan", "-out", "saved.plan"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::copy(d.join("main.tf"), elsewhere.path().join("main.tf")).unwrap();
+    let saved = d.join("saved.plan");
+    let out = ok(elsewhere.path(), &["apply", &saved.to_string_lossy()]);
+    assert!(out.contains("prod-net-v1"), "{out}");
+    assert!(!elsewhere.path().join(".infra/modules").exists());
+
     // The package's history changes upstream: plan still uses the installed copy, offline.
     ok(d, &["apply", "-auto-approve"]);
     git(r, &["tag", "-f", "v1.0.0", "v2.0.0"]);

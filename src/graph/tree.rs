@@ -294,7 +294,10 @@ impl Installed<'_> {
         }
         let key = manifest_key(path);
         let record = self.manifest.and_then(|m| m.get(&key));
-        let Some(record) = record.filter(|r| self.root.join(&r.dir).is_dir()) else {
+        let installed = |r: &&crate::modules::Record| {
+            crate::sources::kind(&self.root.join(&r.dir)).ok() == Some(crate::sources::Kind::Dir)
+        };
+        let Some(record) = record.filter(installed) else {
             return Err(err(
                 "Module not installed",
                 format!(

@@ -35,10 +35,11 @@ impl Manifest {
         root.join(MODULES_DIR).join(FILE)
     }
 
-    /// The manifest of `root`, or `None` when `infra init` has installed nothing there.
+    /// The manifest of `root`, or `None` when `infra init` has installed nothing there. Read
+    /// through `sources`, so a saved plan carries it with the module files it names.
     pub fn load(root: &Path) -> Result<Option<Manifest>, String> {
         let p = Manifest::path(root);
-        match std::fs::read(&p) {
+        match crate::sources::read(&p) {
             Ok(bytes) => serde_json::from_slice(&bytes)
                 .map(Some)
                 .map_err(|e| format!("{}: {e}; run infra init again", p.display())),
