@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
-use support::{command_in, infra_in as infra, text};
+use support::{command_in, infra_in as infra, ok_in as ok, text};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -49,18 +49,6 @@ fn write_package(dir: &Path, tag: &str) {
     );
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = infra(dir, args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "infra {args:?}:\n{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
 fn fails(dir: &Path, args: &[&str]) -> String {
     let out = infra(dir, args);
     assert_eq!(
@@ -82,8 +70,8 @@ fn root_with(dir: &Path, source: &str, extra: &str) {
     );
 }
 
-#[test]
-fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
+/// A git repository holding the package at `v1`, tagged `v1.0.0`, and its `file://` URL.
+fn package_repo() -> (tempfile::TempDir, String) {
     let repo = tempfile::tempdir().unwrap();
     let r = repo.path();
     git(r, &["init", "-q", "-b", "main"]);
@@ -91,6 +79,14 @@ fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
     git(r, &["add", "-A"]);
     git(r, &["commit", "-qm", "v1"]);
     git(r, &["tag", "v1.0.0"]);
+    let url = format!("file://{}", r.display());
+    (repo, url)
+}
+
+#[test]
+fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
+    let (repo, url) = package_repo();
+    let r = repo.path();
     let first = git(r, &["rev-parse", "HEAD"]);
     write_package(r, "v2");
     git(r, &["commit", "-qam", "v2"]);
@@ -99,7 +95,6 @@ fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
     write_package(r, "feature");
     git(r, &["commit", "-qam", "feature"]);
     git(r, &["checkout", "-q", "main"]);
-    let url = format!("file://{}", r.display());
 
     let root = tempfile::tempdir().unwrap();
     let d = root.path();
@@ -413,14 +408,7 @@ fn archives_and_a_registry_from_loopback_with_version_constraints_and_a_token() 
 
 #[test]
 fn failed_fetches_name_the_call_and_keep_what_was_installed() {
-    let repo = tempfile::tempdir().unwrap();
-    let r = repo.path();
-    git(r, &["init", "-q", "-b", "main"]);
-    write_package(r, "v1");
-    git(r, &["add", "-A"]);
-    git(r, &["commit", "-qm", "v1"]);
-    git(r, &["tag", "v1.0.0"]);
-    let url = format!("file://{}", r.display());
+    let (_repo, url) = package_repo();
     let root = tempfile::tempdir().unwrap();
     let d = root.path();
     root_with(d, &format!("git::{url}//modules/net?ref=v1.0.0"), "");

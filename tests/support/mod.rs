@@ -459,3 +459,17 @@ pub fn command_in(dir: &Path, args: &[&str]) -> Command {
 pub fn infra_in(dir: &Path, args: &[&str]) -> Output {
     command_in(dir, args).output().expect("infra runs")
 }
+
+/// Runs `infra` in `dir` and insists it succeeds; returns stdout.
+#[allow(dead_code)]
+pub fn ok_in(dir: &Path, args: &[&str]) -> String {
+    let out = infra_in(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "infra {args:?}:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
