@@ -105,7 +105,9 @@ fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
     assert!(err.contains("main.tf:2:"), "{err}");
     assert!(!d.join("infra.tfstate").exists());
 
-    let out = ok(d, &["init"]);
+    let out = ok(d, &["get"]);
+    // Installed packages stay out of the configuration's repository.
+    assert!(d.join(".infra/.gitignore").is_file());
     assert!(
         out.contains("- net in .infra/modules/net/modules/net"),
         "{out}"

@@ -134,6 +134,7 @@ fn install_modules(dir: &Path, upgrade: bool) -> Result<(), Vec<Diagnostic>> {
         return Ok(());
     }
     println!("Initializing modules...");
+    workdir::ensure(dir).map_err(|d| vec![d])?;
     crate::modules::install(dir, upgrade, &mut |e| match e {
         crate::modules::Event::Downloading { key, what } => {
             println!("Downloading {what} for {key}...")

@@ -25,7 +25,8 @@ pub fn dir(config_dir: &Path) -> PathBuf {
     config_dir.join(DIR)
 }
 
-fn write(config_dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// Creates `.infra/`, ignored by git (it holds credentials and installed modules).
+pub fn ensure(config_dir: &Path) -> Result<(), Diagnostic> {
     let d = dir(config_dir);
     let fail = |e: std::io::Error| {
         Diagnostic::plain(
@@ -42,7 +43,18 @@ fn write(config_dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> 
         )
         .map_err(fail)?;
     }
-    super::file::write_atomic(&d.join(name), bytes, None).map_err(fail)
+    Ok(())
+}
+
+fn write(config_dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    ensure(config_dir)?;
+    let path = dir(config_dir).join(name);
+    super::file::write_atomic(&path, bytes, None).map_err(|e| {
+        Diagnostic::plain(
+            "Failed to write the working directory record",
+            format!("{}: {e}", path.display()),
+        )
+    })
 }
 
 pub fn read_backend(config_dir: &Path) -> Result<Option<BackendRecord>, Diagnostic> {
