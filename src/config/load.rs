@@ -21,7 +21,9 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
     let mut files: Vec<_> = entries
         .into_iter()
         .filter(|(name, kind)| {
-            *kind == crate::sources::Kind::File && name.ends_with(".tf") && !name.starts_with('.')
+            *kind == crate::sources::Kind::File
+                && (name.ends_with(".tf") || super::json::is_json(name))
+                && !name.starts_with('.')
         })
         .map(|(name, _)| dir.join(name))
         .collect();
@@ -81,13 +83,22 @@ pub fn load_module(dir: &Path) -> Result<Module, Vec<Diagnostic>> {
         let is_override = path
             .file_name()
             .is_some_and(|n| super::overrides::is_override(&n.to_string_lossy()));
-        match syntax::parse_body(id, &text) {
+        let parsed = if path
+            .file_name()
+            .is_some_and(|n| super::json::is_json(&n.to_string_lossy()))
+        {
+            super::json::parse_body(id, path, &text)
+        } else {
+            syntax::parse_body(id, &text)
+                .map_err(|e| vec![Diagnostic::error("Invalid syntax", e.message, e.span)])
+        };
+        match parsed {
             Ok(body) if is_override => super::overrides::apply(&mut merged, body, &mut diags),
             Ok(body) => {
                 merged.attributes.extend(body.attributes);
                 merged.blocks.extend(body.blocks);
             }
-            Err(e) => diags.push(Diagnostic::error("Invalid syntax", e.message, e.span)),
+            Err(d) => diags.extend(d),
         }
     }
     read_body(&mut module, merged, &mut diags);

@@ -1,4 +1,4 @@
-//! Override files (`override.tf`, `*_override.tf`), merged into the module's other files by
+//! Override files (`override.tf`, `*_override.tf`, and their `.tf.json` forms), merged into the module's other files by
 //! Terraform's rules before anything reads the blocks: each block of an override file changes
 //! the one block of the same type and labels (a provider by name and alias) — its arguments
 //! replace those of the same name, its nested blocks replace every nested block of their type
@@ -11,7 +11,10 @@ use crate::syntax::{Attribute, Block, Body};
 
 /// Whether a file of this name is an override file.
 pub fn is_override(file_name: &str) -> bool {
-    let stem = file_name.strip_suffix(".tf").unwrap_or(file_name);
+    let stem = file_name
+        .strip_suffix(".tf.json")
+        .or_else(|| file_name.strip_suffix(".tf"))
+        .unwrap_or(file_name);
     stem == "override" || stem.ends_with("_override")
 }
 
@@ -156,6 +159,7 @@ mod tests {
         assert!(is_override("dev_override.tf"));
         assert!(!is_override("overrides.tf"));
         assert!(!is_override("main.tf"));
+        assert!(is_override("x_override.tf.json"));
     }
 
     #[test]

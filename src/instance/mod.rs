@@ -9,6 +9,7 @@ use crate::config::{Mode, Resource};
 use crate::diag::Diagnostic;
 use crate::evaluate::walk::{InstanceRequest, Outcome};
 use crate::lang::convert::convert;
+use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
 use crate::provider::{Registry, ResourceType, Schema};
 use crate::state::{InstanceState, ResourceState, State};
@@ -61,6 +62,38 @@ pub fn get(v: &Value, name: &str) -> Value {
         .attributes()
         .and_then(|a| a.get(name).cloned())
         .unwrap_or_else(Value::null)
+}
+
+/// A value written in JSON syntax, in the shape the schema gives it: JSON has no block syntax,
+/// so a nested block is an object (one block) or an array of objects (several). Where the
+/// schema wants a list or set of objects, a lone object becomes a one-element list, at every
+/// depth.
+pub fn json_blocks(v: Value, ty: &Type) -> Value {
+    match (ty, v) {
+        (Type::List(inner) | Type::Set(inner), v @ Value::Object(_))
+            if matches!(**inner, Type::Object(..)) =>
+        {
+            Value::tuple(vec![json_blocks(v, inner)])
+        }
+        (Type::List(inner) | Type::Set(inner), Value::Tuple(items)) => Value::tuple(
+            items
+                .iter()
+                .map(|x| json_blocks(x.clone(), inner))
+                .collect(),
+        ),
+        (Type::Object(attrs, _), Value::Object(o)) => Value::object(
+            o.iter()
+                .map(|(k, x)| {
+                    let x = match attrs.get(k) {
+                        Some(t) => json_blocks(x.clone(), t),
+                        None => x.clone(),
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        (_, v) => v,
+    }
 }
 
 /// Checks the configuration's arguments against the schema and merges it with the prior
@@ -117,11 +150,13 @@ pub fn proposed_new(
                 .map_or(resource.span, |x| x.name_span),
         ));
     }
+    let json = crate::config::json::in_json(resource.span);
     let mut out = Attrs::new();
     for (name, a) in &schema.attributes {
         let given = match (cfg.get(name), &a.default) {
             (Some(v), Some(d)) if v.is_null() => d.clone(),
             (None, Some(d)) => d.clone(),
+            (Some(v), _) if json => json_blocks(v.clone(), &a.ty),
             (Some(v), _) => v.clone(),
             (None, None) => Value::Null(a.ty.clone()),
         };

@@ -2,7 +2,15 @@
 
 use crate::lang::value::Value;
 
+/// A string as HCL source writes it: quoted, with template sequences escaped (`$${`), as the
+/// console and outputs show strings.
 fn quote(s: &str) -> String {
+    quoted(s).replace("${", "$${").replace("%{", "%%{")
+}
+
+/// A string quoted as Terraform's plan shows it: escapes for quotes and control characters
+/// only; a plan is not source, so `${` stays as it is.
+pub fn quoted(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
@@ -16,7 +24,7 @@ fn quote(s: &str) -> String {
         }
     }
     out.push('"');
-    out.replace("${", "$${").replace("%{", "%%{")
+    out
 }
 
 pub fn render_value(v: &Value, indent: usize) -> String {

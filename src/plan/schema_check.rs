@@ -188,6 +188,11 @@ fn wrong_type(e: &Expr, ty: &Type) -> Option<String> {
     if !v.is_wholly_known() {
         return None;
     }
+    let v = if crate::config::json::in_json(e.span) {
+        crate::instance::json_blocks(v, ty)
+    } else {
+        v
+    };
     crate::lang::convert::convert(&v, ty)
         .err()
         .map(|e| e.to_string())

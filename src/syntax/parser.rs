@@ -35,10 +35,16 @@ pub fn parse_body(file: u32, src: &str) -> PResult<Body> {
 
 /// Parses a standalone expression (console input, `-var` values, type constraints).
 pub fn parse_expression(file: u32, src: &str) -> PResult<Expr> {
+    parse_expression_from(file, src, 0)
+}
+
+/// An expression that fills `src` from byte `start` on, where `src` is a prefix of file
+/// `file`'s text: spans are the file's own (a JSON string's contents, in place).
+pub fn parse_expression_from(file: u32, src: &str, start: usize) -> PResult<Expr> {
     let mut p = Parser {
         src,
         b: src.as_bytes(),
-        pos: 0,
+        pos: start,
         file,
         nl_skip: vec![true],
         depth: 0,
@@ -54,10 +60,15 @@ pub fn parse_expression(file: u32, src: &str) -> PResult<Expr> {
 
 /// Parses a template (the contents of a `templatefile` file).
 pub fn parse_template(file: u32, src: &str) -> PResult<Expr> {
+    parse_template_from(file, src, 0)
+}
+
+/// A template that fills `src` from byte `start` on (see [`parse_expression_from`]).
+pub fn parse_template_from(file: u32, src: &str, start: usize) -> PResult<Expr> {
     let mut p = Parser {
         src,
         b: src.as_bytes(),
-        pos: 0,
+        pos: start,
         file,
         nl_skip: vec![true],
         depth: 0,
@@ -65,7 +76,7 @@ pub fn parse_template(file: u32, src: &str) -> PResult<Expr> {
     let parts = p.template_parts(TemplateEnd::Eof, false)?;
     Ok(Expr {
         kind: ExprKind::Template(parts),
-        span: Span::new(file, 0, src.len()),
+        span: Span::new(file, start, src.len()),
     })
 }
 

@@ -564,7 +564,10 @@ fn key_text(name: &str) -> Cow<'_, str> {
 }
 
 fn literal(v: &Value) -> String {
-    crate::lang::display::render_value(v, 0)
+    match v {
+        Value::String(s) => crate::lang::display::quoted(s),
+        v => crate::lang::display::render_value(v, 0),
+    }
 }
 
 impl Diff {
