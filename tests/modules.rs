@@ -326,6 +326,15 @@ fn archives_and_a_registry_from_loopback_with_version_constraints_and_a_token() 
         routes.insert(format!("/files/net-{v}.tar.gz"), (200, vec![], tgz.clone()));
         routes.insert(format!("/files/net-{v}.zip"), (200, vec![], zip.clone()));
     }
+    // A plain URL whose answer's X-Terraform-Get header says where the package is.
+    routes.insert(
+        "/get/net".into(),
+        (
+            200,
+            vec![("X-Terraform-Get".into(), "../files/net-1.1.0.tar.gz".into())],
+            vec![],
+        ),
+    );
     let server = serve(routes, Some("s3cr3t-token"));
     let host = format!("127.0.0.1:{}", server.port);
     let cli_config = tempfile::NamedTempFile::new().unwrap();
@@ -392,6 +401,13 @@ fn archives_and_a_registry_from_loopback_with_version_constraints_and_a_token() 
     root_with(
         d,
         &format!("http://127.0.0.1:{port}/files/net-1.1.0.tar.gz//modules/net"),
+        "",
+    );
+    ok(d, &["get"]);
+    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.1.0\""));
+    root_with(
+        d,
+        &format!("http://127.0.0.1:{port}/get/net//modules/net"),
         "",
     );
     ok(d, &["get"]);

@@ -186,7 +186,23 @@ pub fn resolve_url(base: &str, reference: &str) -> String {
     let path = rest[host_end..].split('?').next().unwrap_or("");
     let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
     let dir = if dir.is_empty() { "/" } else { dir };
-    format!("{origin}{dir}{}", reference.trim_start_matches("./"))
+    let (reference, query) = match reference.split_once('?') {
+        Some((r, q)) => (r, format!("?{q}")),
+        None => (reference, String::new()),
+    };
+    // `.` and `..` segments resolved, as a browser (and Go's URL resolution) does.
+    let mut segments: Vec<&str> = Vec::new();
+    let joined = format!("{dir}{reference}");
+    for seg in joined.split('/').skip(1) {
+        match seg {
+            "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    format!("{origin}/{}{query}", segments.join("/"))
 }
 
 /// `sha256:<hex>` (or sha512, sha1, md5) against the bytes downloaded.
@@ -240,6 +256,11 @@ mod tests {
         assert_eq!(
             resolve_url(base, "./b.zip"),
             "http://127.0.0.1:9/v1/modules/a/b/c/1.0.0/b.zip"
+        );
+        assert_eq!(resolve_url("http://h", "x.zip"), "http://h/x.zip");
+        assert_eq!(
+            resolve_url(base, "../../x.tgz?archive=tgz"),
+            "http://127.0.0.1:9/v1/modules/a/b/x.tgz?archive=tgz"
         );
         assert_eq!(
             resolve_url(base, "git::https://example.com/r.git?ref=v1"),
