@@ -685,3 +685,73 @@ fn the_library_consumed_by_tag() {
     ok(d, &["validate"]);
     assert!(ok(d, &["eval"]).contains("private_subnet_ids"));
 }
+
+/// A provider block inside a child module (a legacy form still in real configurations): it
+/// configures that module's resources from the module's own variables, and state names it as
+/// Terraform does. With count on the call it is Terraform's error.
+#[test]
+fn a_child_modules_own_provider_block() {
+    let east = support::fresh_region();
+    let west = support::fresh_region();
+    let w = support::Work::new(&format!(
+        r#"
+provider "aws" {{
+  region = "{east}"
+}}
+variable "dr_region" {{
+  default = "{west}"
+}}
+module "legacy" {{
+  source = "./legacy"
+  region = var.dr_region
+}}
+"#
+    ));
+    write(
+        w.path(),
+        "legacy/main.tf",
+        "variable \"region\" { type = string }\nprovider \"aws\" {\n  region = var.region\n}\nresource \"aws_vpc\" \"this\" {\n  cidr_block = \"10.65.0.0/16\"\n}\n",
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let rt = support::runtime();
+    let vpcs_in = |region: &str| -> usize {
+        rt.block_on(async {
+            let ec2 = support::ec2_client(&w.endpoint, region).await;
+            let out = ec2.describe_vpcs().send().await.unwrap();
+            out.vpcs()
+                .iter()
+                .filter(|v| v.cidr_block() == Some("10.65.0.0/16"))
+                .count()
+        })
+    };
+    assert_eq!((vpcs_in(east), vpcs_in(west)), (0, 1));
+    let state = w.state();
+    let vpc = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["module"] == "module.legacy")
+        .unwrap();
+    assert_eq!(
+        vpc["provider"],
+        "module.legacy.provider[\"registry.terraform.io/hashicorp/aws\"]"
+    );
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+    assert_eq!(vpcs_in(west), 0);
+
+    let counted = std::fs::read_to_string(w.path().join("main.tf"))
+        .unwrap()
+        .replace(
+            "  source = \"./legacy\"\n",
+            "  source = \"./legacy\"\n  count  = 1\n",
+        );
+    std::fs::write(w.path().join("main.tf"), counted).unwrap();
+    let out = w.infra(&["plan"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("Module is incompatible with count, for_each, and depends_on"),
+        "{err}"
+    );
+}

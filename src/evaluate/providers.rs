@@ -14,33 +14,91 @@ use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use std::collections::HashSet;
 
-/// One evaluated `provider` block of the root module.
+/// One evaluated `provider` block.
 #[derive(Debug, Clone)]
 pub struct ProviderValue {
     pub name: String,
     pub alias: Option<String>,
+    /// The module the block is in, as an address prefix (`module.net.`; empty for the root).
+    pub module: String,
     pub value: Value,
     pub span: Span,
 }
 
-/// Evaluates the root module's provider blocks.
+/// Evaluates every provider block: the root module's, and those of child modules (a legacy
+/// form Terraform still accepts in a module called without count, for_each or depends_on).
 pub fn provider_configs(
     tree: &ModuleTree,
     opts: &Options,
 ) -> (Vec<ProviderValue>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    for tm in tree.modules.iter().skip(1) {
-        for p in &tm.module.providers {
-            diags.push(Diagnostic::error(
-                "Provider configuration in a child module",
-                format!(
-                    "infra configures providers in the root module only. Move provider {:?} to the root module and pass it to this module with providers = {{ ... }} in the module call (declare configuration_aliases for aliased ones).",
-                    p.name
-                ),
-                p.span,
-            ));
+    let (mut out, mut diags) = root_provider_configs(tree, opts);
+    let (child, child_diags) = child_provider_configs(tree, opts);
+    out.extend(child);
+    diags.extend(child_diags);
+    (out, diags)
+}
+
+/// A child module's provider blocks may use its variables, which come from its call's
+/// arguments: the configuration is evaluated once (resources unknown, as in `eval`) and each
+/// block is evaluated in its module's instance. Only configurations that have such blocks pay.
+fn child_provider_configs(
+    tree: &ModuleTree,
+    opts: &Options,
+) -> (Vec<ProviderValue>, Vec<Diagnostic>) {
+    let with_blocks: Vec<usize> = (1..tree.modules.len())
+        .filter(|&i| !tree.modules[i].module.providers.is_empty())
+        .collect();
+    if with_blocks.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let evaluated = super::evaluate_tree(tree, Vec::new(), opts);
+    let mut diags: Vec<Diagnostic> = evaluated
+        .diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    let world = &evaluated.world;
+    let mut out = Vec::new();
+    for i in with_blocks {
+        let tm = &tree.modules[i];
+        for key in world.by_module.get(i).into_iter().flatten() {
+            let Some(inst) = world.instances.get(key) else {
+                continue;
+            };
+            let scope = InstanceScope::new(world, inst);
+            for p in &tm.module.providers {
+                let mut ev = Evaluator::new(&scope, tm.module.dir.clone());
+                match body::eval_body(&mut ev, &p.body) {
+                    Ok(v) if !v.is_wholly_known() => diags.push(Diagnostic::error(
+                        "Provider configuration not known",
+                        format!(
+                            "The configuration of provider {:?} in {} depends on values that are not known before apply.",
+                            p.name,
+                            tm.prefix().trim_end_matches('.')
+                        ),
+                        p.span,
+                    )),
+                    Ok(v) => out.push(ProviderValue {
+                        name: p.name.clone(),
+                        alias: p.alias.clone(),
+                        module: tm.prefix(),
+                        value: v.unmark_deep().0,
+                        span: p.span,
+                    }),
+                    Err(d) => diags.push(d),
+                }
+            }
         }
     }
+    (out, diags)
+}
+
+/// Evaluates the root module's provider blocks.
+fn root_provider_configs(
+    tree: &ModuleTree,
+    opts: &Options,
+) -> (Vec<ProviderValue>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
     let root = tree.root();
     if root.providers.is_empty() {
         return (Vec::new(), diags);
@@ -148,6 +206,7 @@ pub fn provider_configs(
             Ok(v) => out.push(ProviderValue {
                 name: p.name.clone(),
                 alias: p.alias.clone(),
+                module: String::new(),
                 value: v.unmark_deep().0,
                 span: p.span,
             }),

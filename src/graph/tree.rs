@@ -148,16 +148,22 @@ impl ModuleTree {
     /// if the module has one by that name.
     pub fn provider_config(&self, i: usize, reference: &str) -> Option<String> {
         let m = &self.modules[i];
-        let Some(parent) = m.parent else {
-            let (name, alias) = match reference.split_once('.') {
-                Some((n, a)) => (n, Some(a)),
-                None => (reference, None),
-            };
-            return Some(crate::addrs::config_address(
-                &crate::addrs::source_of(name),
-                alias,
-            ));
+        let (name, alias) = match reference.split_once('.') {
+            Some((n, a)) => (n, Some(a)),
+            None => (reference, None),
         };
+        let own = crate::addrs::config_address(&crate::addrs::source_of(name), alias);
+        let Some(parent) = m.parent else {
+            return Some(own);
+        };
+        // A module's own provider block (legacy, still in real configurations) comes first.
+        if m.module
+            .providers
+            .iter()
+            .any(|p| p.name == name && p.alias.as_deref() == alias)
+        {
+            return Some(format!("{}{own}", m.prefix()));
+        }
         match m.providers.get(reference) {
             Some(address) => Some(address.clone()),
             None if m.inherits_providers && !reference.contains('.') => {
@@ -173,6 +179,15 @@ impl ModuleTree {
     fn bind_providers(&mut self, i: usize, call: &ModuleCall, diags: &mut Vec<Diagnostic>) {
         let parent = self.modules[i].parent.unwrap_or(0);
         let name = &call.name;
+        if let Some(p) = self.modules[i].module.providers.first()
+            && (call.count.is_some() || call.for_each.is_some() || !call.depends_on.is_empty())
+        {
+            diags.push(Diagnostic::error(
+                "Module is incompatible with count, for_each, and depends_on",
+                format!("Module {name:?} contains provider configuration (provider {:?}); providers cannot be configured within modules using count, for_each or depends_on. Configure it in the root module and pass it with providers = {{ ... }}.", p.name),
+                call.span,
+            ));
+        }
         if let Some(expr) = &call.providers {
             let ExprKind::Object(items) = &expr.kind else {
                 diags.push(Diagnostic::error(

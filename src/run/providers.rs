@@ -44,7 +44,12 @@ pub async fn configure(
             ));
             continue;
         }
-        let addr = config_address(&source_of(&p.name), p.alias.as_deref());
+        // A child module's own block: `module.net.provider["..."]`, as Terraform writes it.
+        let addr = format!(
+            "{}{}",
+            p.module,
+            config_address(&source_of(&p.name), p.alias.as_deref())
+        );
         wanted.insert(addr, (p.value, Some(p.span)));
     }
     let empty = || (Value::object(Attrs::new()), None);
