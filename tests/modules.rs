@@ -83,6 +83,18 @@ fn package_repo() -> (tempfile::TempDir, String) {
     (repo, url)
 }
 
+/// Points the call at `source`, installs it with `infra get`, and insists the module's label
+/// is `prod-net-<label>`.
+fn installs_as(d: &Path, source: &str, label: &str) {
+    root_with(d, source, "");
+    ok(d, &["get"]);
+    let out = ok(d, &["eval"]);
+    assert!(
+        out.contains(&format!("label = \"prod-net-{label}\"")),
+        "{source}: {out}"
+    );
+}
+
 #[test]
 fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
     let (repo, url) = package_repo();
@@ -157,16 +169,12 @@ fn git_sources_install_by_tag_branch_and_commit_and_plan_never_fetches() {
     assert!(ok(d, &["eval"]).contains("label = \"prod-net-feature\""));
 
     // A commit, and a shallow clone of a tag.
-    root_with(d, &format!("git::{url}//modules/net?ref={first}"), "");
-    ok(d, &["get"]);
-    assert!(ok(d, &["eval"]).contains("label = \"prod-net-v1\""));
-    root_with(
+    installs_as(d, &format!("git::{url}//modules/net?ref={first}"), "v1");
+    installs_as(
         d,
         &format!("git::{url}//modules/net?ref=v2.0.0&depth=1"),
-        "",
+        "v2",
     );
-    ok(d, &["get"]);
-    assert!(ok(d, &["eval"]).contains("label = \"prod-net-v2\""));
 
     // A version argument belongs to registry modules only.
     root_with(
@@ -398,30 +406,24 @@ fn archives_and_a_registry_from_loopback_with_version_constraints_and_a_token() 
 
     // Archives: by extension, by ?archive=, with a checksum.
     let port = server.port;
-    root_with(
+    installs_as(
         d,
         &format!("http://127.0.0.1:{port}/files/net-1.1.0.tar.gz//modules/net"),
-        "",
+        "r1.1.0",
     );
-    ok(d, &["get"]);
-    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.1.0\""));
-    root_with(
+    installs_as(
         d,
         &format!("http://127.0.0.1:{port}/get/net//modules/net"),
-        "",
+        "r1.1.0",
     );
-    ok(d, &["get"]);
-    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.1.0\""));
     let zip_sum = sha256_hex(&packages[1].2);
-    root_with(
+    installs_as(
         d,
         &format!(
             "http://127.0.0.1:{port}/files/net-1.2.0.zip//modules/net?checksum=sha256:{zip_sum}"
         ),
-        "",
+        "r1.2.0",
     );
-    ok(d, &["get"]);
-    assert!(ok(d, &["eval"]).contains("label = \"prod-net-r1.2.0\""));
 }
 
 #[test]
