@@ -598,7 +598,7 @@ fn group_settings_reach_aws_and_read_back_clean() {
 /// An instance's metadata options reach AWS at launch, read back without a diff, and change in
 /// place (ModifyInstanceMetadataOptions, no replacement); its DNS names are read.
 #[test]
-fn instance_metadata_options_and_dns_names() {
+fn instance_metadata_options_dns_names_forwarding_check_and_ebs_optimization() {
     let w = Work::new("");
     let (image, _) = images(&w);
     let config = |hops: u32| {
@@ -606,16 +606,19 @@ fn instance_metadata_options_and_dns_names() {
             + &format!(
                 r#"
 resource "aws_instance" "node" {{
-  ami           = "{image}"
-  instance_type = "t3.micro"
-  subnet_id     = aws_subnet.a.id
+  ami               = "{image}"
+  instance_type     = "t3.micro"
+  subnet_id         = aws_subnet.a.id
+  ebs_optimized     = true
+  source_dest_check = {}
 
   metadata_options {{
     http_tokens                 = "required"
     http_put_response_hop_limit = {hops}
   }}
 }}
-"#
+"#,
+                hops == 2
             )
     };
     w.write(&config(2));
@@ -635,9 +638,14 @@ resource "aws_instance" "node" {{
         (
             m.http_tokens().map(|t| t.as_str().to_string()),
             m.http_put_response_hop_limit(),
+            i.source_dest_check(),
+            i.ebs_optimized(),
         )
     };
-    assert_eq!(options(), (Some("required".into()), Some(2)));
+    assert_eq!(
+        options(),
+        (Some("required".into()), Some(2), Some(true), Some(true))
+    );
     no_changes(&w);
 
     w.write(&config(3));
@@ -649,6 +657,10 @@ resource "aws_instance" "node" {{
         id.as_str(),
         "updated in place"
     );
-    assert_eq!(options(), (Some("required".into()), Some(3)));
+    // The forwarding check turned off in place (a NAT instance's setting).
+    assert_eq!(
+        options(),
+        (Some("required".into()), Some(3), Some(false), Some(true))
+    );
     no_changes(&w);
 }

@@ -150,6 +150,15 @@ fn table() -> Table<Item> {
             A::optional_computed(Type::String).force_new(),
             |i| opt_s(i.placement().and_then(|p| p.availability_zone())),
         )
+        // Off for NAT and VPN instances that forward traffic not addressed to them.
+        .attr(
+            "source_dest_check",
+            A::optional(Type::Bool).default(b(true)),
+            |i| b(i.source_dest_check().unwrap_or(true)),
+        )
+        .attr("ebs_optimized", A::optional_computed(Type::Bool), |i| {
+            b(i.ebs_optimized().unwrap_or(false))
+        })
         .attr("private_ip", A::computed(Type::String), |i| {
             opt_s(i.private_ip_address())
         })
@@ -270,6 +279,18 @@ impl Instance {
                 .await
                 .map_err(err("ec2:ModifyInstanceAttribute"))?;
         }
+        if stopped_change(before, after, "ebs_optimized") {
+            ec2.modify_instance_attribute()
+                .instance_id(id)
+                .ebs_optimized(
+                    aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                        .set_value(after.bool("ebs_optimized"))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("ec2:ModifyInstanceAttribute"))?;
+        }
         if before.str("user_data") != after.str("user_data") {
             // The attribute takes the raw bytes; the SDK encodes blobs itself.
             let text = after.str("user_data").unwrap_or_default();
@@ -294,6 +315,22 @@ impl Instance {
             .map_err(err("ec2:StartInstances"))?;
         self.wait_state(id, InstanceStateName::Running).await?;
         Ok(())
+    }
+
+    async fn set_source_dest_check(&self, id: &str, check: bool) -> ProviderResult<()> {
+        self.aws
+            .ec2
+            .modify_instance_attribute()
+            .instance_id(id)
+            .source_dest_check(
+                aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                    .value(check)
+                    .build(),
+            )
+            .send()
+            .await
+            .map(drop)
+            .map_err(err("ec2:ModifyInstanceAttribute"))
     }
 
     async fn set_profile(&self, id: &str, profile: Option<String>) -> ProviderResult<()> {
@@ -346,6 +383,14 @@ impl Instance {
 }
 
 /// An instance profile's name from its ARN (`...:instance-profile/path/name`).
+/// A boolean attribute configured to a value other than the instance's, which only a stopped
+/// instance takes.
+fn stopped_change(before: &Obj, after: &Obj, name: &str) -> bool {
+    after
+        .bool(name)
+        .is_some_and(|v| before.bool(name) != Some(v))
+}
+
 fn profile_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
@@ -457,6 +502,7 @@ impl ResourceType for Instance {
                                 .availability_zone(az)
                                 .build()
                         }))
+                        .set_ebs_optimized(p.bool("ebs_optimized"))
                         .set_metadata_options(p.block("metadata_options").map(|m| {
                             with_metadata_options!(InstanceMetadataOptionsRequest::builder(), &m)
                                 .build()
@@ -484,6 +530,10 @@ impl ResourceType for Instance {
                 || async { this.wait_state(&id, InstanceStateName::Running).await },
             )
             .await?;
+            // RunInstances takes no source/destination check: it is set once the instance runs.
+            if p.bool("source_dest_check") == Some(false) {
+                this.set_source_dest_check(&id, false).await?;
+            }
             bulk::finished(&this, p, &id).await
         })
     }
@@ -495,8 +545,14 @@ impl ResourceType for Instance {
             let id = before.id()?;
             if before.str("instance_type") != after.str("instance_type")
                 || before.str("user_data") != after.str("user_data")
+                || stopped_change(&before, &after, "ebs_optimized")
             {
                 this.modify_stopped(&id, &before, &after).await?;
+            }
+            if let Some(check) = after.bool("source_dest_check")
+                && before.bool("source_dest_check") != Some(check)
+            {
+                this.set_source_dest_check(&id, check).await?;
             }
             let groups = after.strs("vpc_security_group_ids");
             if !groups.is_empty() && groups != before.strs("vpc_security_group_ids") {
