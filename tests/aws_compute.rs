@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Work, runtime};
+use support::{Work, runtime, text};
 
 /// Two real image ids of the emulator's catalogue for this test's region.
 fn images(w: &Work) -> (String, String) {
@@ -609,8 +609,9 @@ resource "aws_instance" "node" {{
   ami               = "{image}"
   instance_type     = "t3.micro"
   subnet_id         = aws_subnet.a.id
-  ebs_optimized     = true
-  source_dest_check = {}
+  ebs_optimized           = true
+  source_dest_check       = {}
+  disable_api_termination = {}
 
   metadata_options {{
     http_tokens                 = "required"
@@ -618,7 +619,8 @@ resource "aws_instance" "node" {{
   }}
 }}
 "#,
-                hops == 2
+                hops == 2,
+                hops == 3
             )
     };
     w.write(&config(2));
@@ -663,4 +665,35 @@ resource "aws_instance" "node" {{
         (Some("required".into()), Some(3), Some(false), Some(true))
     );
     no_changes(&w);
+    // Termination protection on: destroy is refused by EC2, named, and nothing is lost.
+    let protected = || {
+        runtime()
+            .block_on(
+                w.ec2()
+                    .describe_instance_attribute()
+                    .instance_id(&id)
+                    .attribute(aws_sdk_ec2::types::InstanceAttributeName::DisableApiTermination)
+                    .send(),
+            )
+            .unwrap()
+            .disable_api_termination()
+            .and_then(|v| v.value())
+    };
+    assert_eq!(protected(), Some(true));
+    let out = w.infra(&["destroy", "-auto-approve"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("ec2:TerminateInstances"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(w.attrs("aws_instance.node")["id"], id.as_str());
+    // What the instance needs is kept while it stands (moto would delete the subnet anyway).
+    let said = text(&out.stdout) + &text(&out.stderr);
+    assert!(!said.contains("aws_subnet.a: Destroying"), "{said}");
+    w.assert_no_changes();
+    w.write(&config(2));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(protected(), Some(false));
+    w.ok(&["destroy", "-auto-approve"]);
 }

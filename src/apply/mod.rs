@@ -440,6 +440,9 @@ async fn delete_phase(
     )> = tokio::task::JoinSet::new();
     // (address, deposed key) of the deletions under way.
     let mut in_flight: HashSet<(String, Option<String>)> = HashSet::new();
+    // What the deletions that failed depend on: never deleted in this run (a subnet stays
+    // while the instance in it could not be terminated), as Terraform skips them.
+    let mut failed_dependencies: Vec<String> = Vec::new();
     loop {
         if !stop.load(Ordering::SeqCst) {
             // Ready: no other pending deletion depends on this one's resource.
@@ -453,9 +456,10 @@ async fn delete_phase(
                     return true;
                 }
                 let mine = static_of_change(c);
-                let blocked = pending_statics
-                    .iter()
-                    .any(|(addr, deps)| addr != &c.address && deps.contains(&mine))
+                let blocked = failed_dependencies.contains(&mine)
+                    || pending_statics
+                        .iter()
+                        .any(|(addr, deps)| addr != &c.address && deps.contains(&mine))
                     || in_flight.iter().any(|(address, deposed)| {
                         changes.iter().any(|o| {
                             &o.address == address
@@ -518,6 +522,12 @@ async fn delete_phase(
             Err(d) => {
                 progress.failed(&addr, &d.detail);
                 outcome.diagnostics.push(d);
+                if let Some(c) = changes
+                    .iter()
+                    .find(|c| c.address == address && c.deposed == deposed)
+                {
+                    failed_dependencies.extend(c.dependencies.iter().cloned());
+                }
             }
         }
     }

@@ -132,6 +132,10 @@ fn table() -> Table<Item> {
         })
         // Not in DescribeInstances: `value` asks DescribeInstanceAttribute.
         .declared("user_data", A::optional(Type::String))
+        .declared(
+            "disable_api_termination",
+            A::optional(Type::Bool).default(b(false)),
+        )
         .attr(
             "associate_public_ip_address",
             A::optional_computed(Type::Bool).force_new(),
@@ -242,6 +246,22 @@ impl Instance {
         .await
     }
 
+    async fn termination_protected(&self, id: &str) -> ProviderResult<bool> {
+        let out = self
+            .aws
+            .ec2
+            .describe_instance_attribute()
+            .instance_id(id)
+            .attribute(InstanceAttributeName::DisableApiTermination)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeInstanceAttribute"))?;
+        Ok(out
+            .disable_api_termination()
+            .and_then(|v| v.value())
+            .unwrap_or(false))
+    }
+
     async fn user_data(&self, id: &str) -> ProviderResult<Option<String>> {
         let out = self
             .aws
@@ -283,7 +303,7 @@ impl Instance {
             ec2.modify_instance_attribute()
                 .instance_id(id)
                 .ebs_optimized(
-                    aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                    AttributeBooleanValue::builder()
                         .set_value(after.bool("ebs_optimized"))
                         .build(),
                 )
@@ -317,16 +337,15 @@ impl Instance {
         Ok(())
     }
 
-    async fn set_source_dest_check(&self, id: &str, check: bool) -> ProviderResult<()> {
-        self.aws
-            .ec2
-            .modify_instance_attribute()
-            .instance_id(id)
-            .source_dest_check(
-                aws_sdk_ec2::types::AttributeBooleanValue::builder()
-                    .value(check)
-                    .build(),
-            )
+    /// One boolean instance attribute set in place (`set` picks it on the request).
+    async fn set_attribute(
+        &self,
+        id: &str,
+        set: impl FnOnce(ModifyAttribute, AttributeBooleanValue) -> ModifyAttribute,
+        value: bool,
+    ) -> ProviderResult<()> {
+        let req = self.aws.ec2.modify_instance_attribute().instance_id(id);
+        set(req, AttributeBooleanValue::builder().value(value).build())
             .send()
             .await
             .map(drop)
@@ -383,6 +402,10 @@ impl Instance {
 }
 
 /// An instance profile's name from its ARN (`...:instance-profile/path/name`).
+type ModifyAttribute =
+    aws_sdk_ec2::operation::modify_instance_attribute::builders::ModifyInstanceAttributeFluentBuilder;
+type AttributeBooleanValue = aws_sdk_ec2::types::AttributeBooleanValue;
+
 /// A boolean attribute configured to a value other than the instance's, which only a stopped
 /// instance takes.
 fn stopped_change(before: &Obj, after: &Obj, name: &str) -> bool {
@@ -431,9 +454,18 @@ impl Ec2Bulk for Instance {
             ) {
                 return Ok(None);
             }
-            let user_data = this.user_data(i.instance_id().unwrap_or_default()).await?;
+            let id = i.instance_id().unwrap_or_default().to_string();
+            let user_data = this.user_data(&id).await?;
+            // Asked only where it was configured on (or on import): one call per instance
+            // saved on every refresh otherwise.
+            let configured_off = prior
+                .as_ref()
+                .and_then(|p| p.bool("disable_api_termination"))
+                == Some(false);
+            let protected = !configured_off && this.termination_protected(&id).await?;
             let mut o = this.table.read(&this.aws, prior, &i);
-            o.set("user_data", opt_s(user_data));
+            o.set("user_data", opt_s(user_data))
+                .set("disable_api_termination", b(protected));
             Ok(Some(o.finish(&this.schema)))
         })
     }
@@ -503,6 +535,7 @@ impl ResourceType for Instance {
                                 .build()
                         }))
                         .set_ebs_optimized(p.bool("ebs_optimized"))
+                        .set_disable_api_termination(p.bool("disable_api_termination"))
                         .set_metadata_options(p.block("metadata_options").map(|m| {
                             with_metadata_options!(InstanceMetadataOptionsRequest::builder(), &m)
                                 .build()
@@ -532,7 +565,8 @@ impl ResourceType for Instance {
             .await?;
             // RunInstances takes no source/destination check: it is set once the instance runs.
             if p.bool("source_dest_check") == Some(false) {
-                this.set_source_dest_check(&id, false).await?;
+                this.set_attribute(&id, |r, v| r.source_dest_check(v), false)
+                    .await?;
             }
             bulk::finished(&this, p, &id).await
         })
@@ -552,7 +586,14 @@ impl ResourceType for Instance {
             if let Some(check) = after.bool("source_dest_check")
                 && before.bool("source_dest_check") != Some(check)
             {
-                this.set_source_dest_check(&id, check).await?;
+                this.set_attribute(&id, |r, v| r.source_dest_check(v), check)
+                    .await?;
+            }
+            if let Some(protect) = after.bool("disable_api_termination")
+                && before.bool("disable_api_termination") != Some(protect)
+            {
+                this.set_attribute(&id, |r, v| r.disable_api_termination(v), protect)
+                    .await?;
             }
             let groups = after.strs("vpc_security_group_ids");
             if !groups.is_empty() && groups != before.strs("vpc_security_group_ids") {
