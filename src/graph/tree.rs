@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::modules::Manifest;
 use crate::modules::manifest::key as manifest_key;
 use crate::modules::source::Source;
-use crate::modules::version::{Constraint, Version};
+use crate::modules::version::Constraint;
 use crate::sources::normalize;
 use crate::syntax::ExprKind;
 use std::collections::{BTreeMap, HashMap};
@@ -333,8 +333,7 @@ impl Installed<'_> {
         if let Some(want) = &call.version {
             let allowed = Constraint::parse(want)
                 .map_err(|e| err("Invalid module version", format!("Module {name:?}: {e}")))?;
-            let have = record.version.as_deref().and_then(Version::parse);
-            if !have.as_ref().is_some_and(|v| allowed.allows(v)) {
+            if !allowed.allows_installed(record.version.as_deref()) {
                 return Err(err(
                     "Module version requirements have changed",
                     format!(

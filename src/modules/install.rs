@@ -8,7 +8,7 @@ use super::fetch::fetch;
 use super::manifest::{MODULES_DIR, Manifest, Record, key};
 use super::registry;
 use super::source::{Remote, Source};
-use super::version::{Constraint, Version};
+use super::version::Constraint;
 use crate::config::{Module, ModuleCall, load_module};
 use crate::diag::Diagnostic;
 use std::collections::VecDeque;
@@ -131,7 +131,9 @@ fn install_call(
         && let Some(prev) = previous.get(k)
         && prev.source == call.source
         && root.join(&prev.dir).is_dir()
-        && version_allowed(prev.version.as_deref(), constraint.as_ref())
+        && constraint
+            .as_ref()
+            .is_none_or(|c| c.allows_installed(prev.version.as_deref()))
     {
         report(Event::Ready {
             key: k.to_string(),
@@ -192,14 +194,6 @@ fn install_call(
         dir: record.dir.clone(),
     });
     Ok((record, dir))
-}
-
-fn version_allowed(installed: Option<&str>, constraint: Option<&Constraint>) -> bool {
-    match (installed.and_then(Version::parse), constraint) {
-        (_, None) => true,
-        (Some(v), Some(c)) => c.allows(&v),
-        (None, Some(_)) => false,
-    }
 }
 
 /// Fetches a package into `.infra/modules/<key>` through a temporary directory beside it.

@@ -162,6 +162,14 @@ impl Constraint {
         })
     }
 
+    /// Whether an installed version, as the manifest records it, still meets the constraint
+    /// (no recorded version never does).
+    pub fn allows_installed(&self, installed: Option<&str>) -> bool {
+        installed
+            .and_then(Version::parse)
+            .is_some_and(|v| self.allows(&v))
+    }
+
     /// The newest of `versions` this constraint allows (every version when there is none).
     pub fn newest<'v>(c: Option<&Constraint>, versions: &'v [Version]) -> Option<&'v Version> {
         versions

@@ -574,12 +574,7 @@ fn prevented_destroys(tree: &ModuleTree, prior: Option<&State>) -> Vec<Diagnosti
         if r.instances.is_empty() {
             continue;
         }
-        let at = format!(
-            "{}{}.{}",
-            crate::addrs::static_prefix(&r.module),
-            r.type_name,
-            r.name
-        );
+        let at = super::planner::static_resource_address(r);
         if let Some((addr, config)) = protected.iter().find(|(a, _)| *a == at) {
             out.push(Diagnostic::error(
                 "Instance cannot be destroyed",

@@ -246,16 +246,26 @@ impl Instance {
         .await
     }
 
-    async fn termination_protected(&self, id: &str) -> ProviderResult<bool> {
-        let out = self
-            .aws
+    /// One attribute DescribeInstances does not carry.
+    async fn attribute(
+        &self,
+        id: &str,
+        name: InstanceAttributeName,
+    ) -> ProviderResult<DescribedAttribute> {
+        self.aws
             .ec2
             .describe_instance_attribute()
             .instance_id(id)
-            .attribute(InstanceAttributeName::DisableApiTermination)
+            .attribute(name)
             .send()
             .await
-            .map_err(err("ec2:DescribeInstanceAttribute"))?;
+            .map_err(err("ec2:DescribeInstanceAttribute"))
+    }
+
+    async fn termination_protected(&self, id: &str) -> ProviderResult<bool> {
+        let out = self
+            .attribute(id, InstanceAttributeName::DisableApiTermination)
+            .await?;
         Ok(out
             .disable_api_termination()
             .and_then(|v| v.value())
@@ -263,15 +273,7 @@ impl Instance {
     }
 
     async fn user_data(&self, id: &str) -> ProviderResult<Option<String>> {
-        let out = self
-            .aws
-            .ec2
-            .describe_instance_attribute()
-            .instance_id(id)
-            .attribute(InstanceAttributeName::UserData)
-            .send()
-            .await
-            .map_err(err("ec2:DescribeInstanceAttribute"))?;
+        let out = self.attribute(id, InstanceAttributeName::UserData).await?;
         Ok(out
             .user_data()
             .and_then(|u| u.value())
@@ -299,17 +301,11 @@ impl Instance {
                 .await
                 .map_err(err("ec2:ModifyInstanceAttribute"))?;
         }
-        if stopped_change(before, after, "ebs_optimized") {
-            ec2.modify_instance_attribute()
-                .instance_id(id)
-                .ebs_optimized(
-                    AttributeBooleanValue::builder()
-                        .set_value(after.bool("ebs_optimized"))
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(err("ec2:ModifyInstanceAttribute"))?;
+        if let Some(optimized) = after.bool("ebs_optimized")
+            && stopped_change(before, after, "ebs_optimized")
+        {
+            self.set_attribute(id, |r, v| r.ebs_optimized(v), optimized)
+                .await?;
         }
         if before.str("user_data") != after.str("user_data") {
             // The attribute takes the raw bytes; the SDK encodes blobs itself.
@@ -405,6 +401,8 @@ impl Instance {
 type ModifyAttribute =
     aws_sdk_ec2::operation::modify_instance_attribute::builders::ModifyInstanceAttributeFluentBuilder;
 type AttributeBooleanValue = aws_sdk_ec2::types::AttributeBooleanValue;
+type DescribedAttribute =
+    aws_sdk_ec2::operation::describe_instance_attribute::DescribeInstanceAttributeOutput;
 
 /// A boolean attribute configured to a value other than the instance's, which only a stopped
 /// instance takes.
