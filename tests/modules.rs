@@ -499,6 +499,25 @@ fn failed_fetches_name_the_call_and_keep_what_was_installed() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// The CIDR blocks of the VPCs in `region` that start with `prefix`, sorted.
+fn vpc_cidrs(w: &support::Work, region: &str, prefix: &str) -> Vec<String> {
+    support::runtime().block_on(async {
+        let ec2 = support::ec2_client(&w.endpoint, region).await;
+        let mut out: Vec<String> = ec2
+            .describe_vpcs()
+            .send()
+            .await
+            .unwrap()
+            .vpcs()
+            .iter()
+            .filter_map(|v| v.cidr_block().map(str::to_string))
+            .filter(|c| c.starts_with(prefix))
+            .collect();
+        out.sort();
+        out
+    })
+}
+
 /// One module deployed into two regions through provider aliases: implicit inheritance, a
 /// `providers` map, and a module that declares `configuration_aliases`.
 #[test]
@@ -559,24 +578,7 @@ resource "aws_vpc" "replica" {
 "#,
     );
     w.ok(&["apply", "-auto-approve"]);
-    let rt = support::runtime();
-    let cidrs_in = |region: &str| -> Vec<String> {
-        rt.block_on(async {
-            let ec2 = support::ec2_client(&w.endpoint, region).await;
-            let mut out: Vec<String> = ec2
-                .describe_vpcs()
-                .send()
-                .await
-                .unwrap()
-                .vpcs()
-                .iter()
-                .filter_map(|v| v.cidr_block().map(str::to_string))
-                .filter(|c| c.starts_with("10.6"))
-                .collect();
-            out.sort();
-            out
-        })
-    };
+    let cidrs_in = |region: &str| vpc_cidrs(&w, region, "10.6");
     assert_eq!(cidrs_in(east), ["10.61.0.0/16", "10.63.0.0/16"]);
     assert_eq!(cidrs_in(west), ["10.62.0.0/16", "10.64.0.0/16"]);
     // State names the configuration each object was made with, as Terraform writes it.
@@ -715,17 +717,7 @@ module "legacy" {{
         "variable \"region\" { type = string }\nprovider \"aws\" {\n  region = var.region\n}\nresource \"aws_vpc\" \"this\" {\n  cidr_block = \"10.65.0.0/16\"\n}\n",
     );
     w.ok(&["apply", "-auto-approve"]);
-    let rt = support::runtime();
-    let vpcs_in = |region: &str| -> usize {
-        rt.block_on(async {
-            let ec2 = support::ec2_client(&w.endpoint, region).await;
-            let out = ec2.describe_vpcs().send().await.unwrap();
-            out.vpcs()
-                .iter()
-                .filter(|v| v.cidr_block() == Some("10.65.0.0/16"))
-                .count()
-        })
-    };
+    let vpcs_in = |region: &str| vpc_cidrs(&w, region, "10.65.0.0/16").len();
     assert_eq!((vpcs_in(east), vpcs_in(west)), (0, 1));
     let state = w.state();
     let vpc = state["resources"]
