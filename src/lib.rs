@@ -18,6 +18,7 @@ pub mod modules;
 pub mod plan;
 pub mod provider;
 pub mod redact;
+pub mod rollout;
 pub mod run;
 pub mod sources;
 pub mod state;

@@ -92,6 +92,7 @@ fn providers_know_nothing_of_the_engine() {
         "crate::run",
         "crate::cli",
         "crate::bake",
+        "crate::rollout",
     ];
     let offenders = reaches("provider", &rooms);
     assert!(
@@ -116,6 +117,27 @@ fn the_module_installer_knows_nothing_of_evaluation() {
     ];
     let offenders = reaches("modules", &rooms);
     assert!(offenders.is_empty(), "modules/ reaches into: {offenders:?}");
+}
+
+#[test]
+fn rollouts_know_only_the_fleet_interface() {
+    // A rollout steers a group through `provider::fleet::Fleet` and reports through traits the
+    // apply implements: no state, no plan, no AWS SDK.
+    let rooms = [
+        "crate::config",
+        "crate::graph",
+        "crate::evaluate",
+        "crate::plan",
+        "crate::apply",
+        "crate::state",
+        "crate::run",
+        "crate::cli",
+        "crate::bake",
+        "crate::provider::aws",
+        "aws_sdk",
+    ];
+    let offenders = reaches("rollout", &rooms);
+    assert!(offenders.is_empty(), "rollout/ reaches into: {offenders:?}");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 pub mod consistency;
 pub mod report;
+pub mod rollouts;
 
 use crate::config::Resource;
 use crate::diag::Diagnostic;
@@ -72,6 +73,8 @@ struct Applier<'a> {
     bakes_recovered: Arc<tokio::sync::OnceCell<()>>,
     /// Set by Ctrl-C.
     stop: Arc<AtomicBool>,
+    /// Groups whose rollout this run recorded before updating them.
+    rollouts_recorded: HashSet<String>,
 }
 
 /// Resolves once `flag` is set. The flag is polled: it is set from a signal handler, and a
@@ -283,6 +286,24 @@ impl Hook for Applier<'_> {
                 if let Some(d) = inconsistent(change, &req.address, &planned) {
                     return Outcome::Failed(d);
                 }
+                if self.plan.rollouts.iter().any(|x| {
+                    x.address == req.address && x.kind == crate::plan::model::RolloutKind::Start
+                }) {
+                    match rollouts::record_start(
+                        self.store,
+                        self.state,
+                        &req.address,
+                        r,
+                        provider.as_ref(),
+                        (&prior, &planned),
+                    ) {
+                        Ok(true) => {
+                            self.rollouts_recorded.insert(req.address.clone());
+                        }
+                        Ok(false) => {}
+                        Err(d) => return Outcome::Failed(d),
+                    }
+                }
                 self.progress.start(&req.address, "Modifying");
                 let p = provider.clone();
                 let addr = req.address.clone();
@@ -351,6 +372,12 @@ impl Hook for Applier<'_> {
             Ok(v) => v,
             Err(d) => {
                 self.progress.failed(address, &d.detail);
+                // The group was not changed: no rollout to take up.
+                if self.rollouts_recorded.remove(address)
+                    && let Err(e) = self.store.rollout(self.state, address, None)
+                {
+                    return Err(e);
+                }
                 // No successor: the replaced object stays the current one, as in Terraform.
                 if let Some(k) = deposed
                     && let Err(e) = self.store.restore_deposed(self.state, address, &k)
@@ -646,11 +673,25 @@ pub async fn apply(
             baking: HashMap::new(),
             bakes_recovered: Arc::default(),
             stop: req.stop.clone(),
+            rollouts_recorded: HashSet::new(),
         };
         evaluate::run(tree, diags, &opts, &mut applier, &walk_opts).await
     };
     outcome.diagnostics.extend(evaluated.diagnostics);
     outcome.interrupted |= walk.interrupted;
+    // 2b. Rollouts: the groups are updated; their instances are replaced now.
+    if !outcome.interrupted && !plan.rollouts.is_empty() {
+        rollouts::run_all(
+            plan,
+            registry,
+            state,
+            store,
+            progress,
+            &req.stop,
+            &mut outcome,
+        )
+        .await;
+    }
     // 3. The old objects of create-before-destroy replacements, deposed in the state since
     // before their successors were created.
     if outcome.diagnostics.is_empty() && !outcome.interrupted {

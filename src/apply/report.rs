@@ -15,6 +15,14 @@ pub trait Report: Send + Sync {
     /// The work finished (`what`: "Creation complete"), with the object's id when it has one.
     fn done(&self, address: &str, what: &str, elapsed: Duration, id: Option<&str>);
     fn failed(&self, address: &str, why: &str);
+    /// One event of work under way (a rollout's batch or instance), always its own line.
+    fn event(&self, address: &str, text: &str) {
+        self.step(address, "", &format!("  {text}"));
+    }
+    /// `done` of `total` parts of the work on `address` are done (a rollout's instances).
+    fn progress(&self, address: &str, done: usize, total: usize) {
+        let _ = (address, done, total);
+    }
     /// The apply is over: anything drawn can go before the summary.
     fn finish(&self);
 }
@@ -48,6 +56,14 @@ impl Progress {
 
     pub fn failed(&self, address: &str, why: &str) {
         self.0.failed(address, why);
+    }
+
+    pub fn event(&self, address: &str, text: &str) {
+        self.0.event(address, text);
+    }
+
+    pub fn progress(&self, address: &str, done: usize, total: usize) {
+        self.0.progress(address, done, total);
     }
 
     pub fn finish(&self) {

@@ -133,6 +133,25 @@ impl Report for ApplyProgress {
         self.line(&format!("{address}: {text}"));
     }
 
+    fn event(&self, address: &str, text: &str) {
+        self.line(&format!("{address}: {text}"));
+    }
+
+    /// A rollout's instances replaced so far, on its line in a terminal.
+    fn progress(&self, address: &str, done: usize, total: usize) {
+        if let Mode::Bars { active, .. } = &self.mode
+            && let Some(pb) = active.lock().ok().and_then(|a| a.get(address).cloned())
+        {
+            let width = 20;
+            let filled = (done * width).checked_div(total).unwrap_or(width);
+            pb.set_message(format!(
+                "{address}: Rolling out [{}{}] {done}/{total} replaced",
+                "#".repeat(filled),
+                "-".repeat(width - filled)
+            ));
+        }
+    }
+
     fn done(&self, address: &str, what: &str, elapsed: Duration, id: Option<&str>) {
         self.end(address);
         let id = id.map(|i| format!(" [id={i}]")).unwrap_or_default();

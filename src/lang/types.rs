@@ -26,6 +26,26 @@ impl Type {
         Type::Object(attrs, BTreeSet::new())
     }
 
+    /// The same type once constraints' optional-attribute markers are set aside: values of
+    /// both are the same values (a schema's block type and a converted value's type).
+    pub fn same_shape(&self, other: &Type) -> bool {
+        match (self, other) {
+            (Type::List(a), Type::List(b))
+            | (Type::Set(a), Type::Set(b))
+            | (Type::Map(a), Type::Map(b)) => a.same_shape(b),
+            (Type::Tuple(a), Type::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_shape(y))
+            }
+            (Type::Object(a, _), Type::Object(b, _)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((k1, t1), (k2, t2))| k1 == k2 && t1.same_shape(t2))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     pub fn is_primitive(&self) -> bool {
         matches!(self, Type::String | Type::Number | Type::Bool)
     }

@@ -231,7 +231,8 @@ impl Value {
             .or_else(|| self.attributes().map(BTreeMap::len))
     }
 
-    /// Structural equality of two known values, ignoring marks; numbers compare by value.
+    /// Structural equality of two known values, ignoring marks; numbers compare by value. A
+    /// schema's optional-attribute markers in one value's type do not make it another type.
     pub fn raw_equal(&self, other: &Value) -> bool {
         let (a, _) = self.unmark();
         let (b, _) = other.unmark();
@@ -243,13 +244,13 @@ impl Value {
             (Value::List(_, x), Value::List(_, y))
             | (Value::Set(_, x), Value::Set(_, y))
             | (Value::Tuple(x), Value::Tuple(y)) => {
-                a.ty() == b.ty()
-                    && x.len() == y.len()
+                x.len() == y.len()
+                    && same_type(a, b)
                     && x.iter().zip(y.iter()).all(|(p, q)| p.raw_equal(q))
             }
             (Value::Map(_, x), Value::Map(_, y)) | (Value::Object(x), Value::Object(y)) => {
-                a.ty() == b.ty()
-                    && x.len() == y.len()
+                x.len() == y.len()
+                    && same_type(a, b)
                     && x.iter()
                         .zip(y.iter())
                         .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.raw_equal(v2))
@@ -384,4 +385,11 @@ impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         self.is_marked() == other.is_marked() && self.raw_equal(other)
     }
+}
+
+/// Whether two collection values have the same type, optional-attribute markers aside (the
+/// exact comparison first: it is the common case and cheaper).
+fn same_type(a: &Value, b: &Value) -> bool {
+    let (ta, tb) = (a.ty(), b.ty());
+    ta == tb || ta.same_shape(&tb)
 }

@@ -8,6 +8,7 @@ pub mod json;
 pub mod model;
 pub mod planner;
 pub mod render;
+pub mod rollouts;
 pub mod run;
 pub mod schema_check;
 

@@ -126,6 +126,35 @@ pub struct Plan {
     /// When the plan was made (RFC 3339): `plantimestamp()` at plan and at apply.
     #[serde(default)]
     pub timestamp: Option<String>,
+    /// Groups whose instances apply replaces in batches (`rollout/`).
+    #[serde(default)]
+    pub rollouts: Vec<PlannedRollout>,
+}
+
+/// Why a group's instances will be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolloutKind {
+    /// What the group launches from changes (or a listed trigger does).
+    Start,
+    /// A rollout an earlier apply left under way (killed, interrupted, paused, stopped).
+    Resume,
+    /// A rollback an earlier apply left under way.
+    Rollback,
+}
+
+/// A rollout the plan announces: `~ aws_autoscaling_group.web: 6 instances to replace
+/// (rolling, min 90% healthy)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedRollout {
+    pub address: String,
+    pub kind: RolloutKind,
+    /// Instances to replace as far as the plan knows (the group's desired capacity; with
+    /// skip_matching, at most that many).
+    pub instances: usize,
+    pub min_healthy_percentage: u32,
+    pub max_healthy_percentage: u32,
+    pub skip_matching: bool,
 }
 
 /// An `image` as the plan found it.
@@ -168,6 +197,7 @@ impl Plan {
             || !self.moved.is_empty()
             || self.refreshed.iter().any(|r| r.adopted)
             || self.images_to_bake() > 0
+            || !self.rollouts.is_empty()
     }
 
     pub fn images_to_bake(&self) -> usize {

@@ -91,6 +91,7 @@ pub async fn make_plan(
         refresh_only: false,
         drift: Vec::new(),
         timestamp: Some(timestamp.clone()),
+        rollouts: Vec::new(),
     };
     if req.refresh_only {
         let mut plan = base_plan(Vec::new(), BTreeMap::new(), BTreeMap::new());
@@ -200,6 +201,16 @@ pub async fn make_plan(
     let outputs = output_changes(prior.as_deref(), &evaluated.outputs);
     let mut plan = base_plan(changes, outputs, variables);
     plan.moved = moves;
+    match super::rollouts::planned(&plan.changes, prior.as_deref(), registry) {
+        Ok(r) => plan.rollouts = r,
+        Err(d) => {
+            diags.extend(d);
+            return PlanOutcome {
+                plan: None,
+                diagnostics: diags,
+            };
+        }
+    }
     plan.data = std::mem::take(&mut planner.data);
     plan.images = std::mem::take(&mut *planner.images.lock().unwrap_or_else(|p| p.into_inner()));
     plan.images.sort_by(|a, b| a.address.cmp(&b.address));
@@ -294,7 +305,7 @@ fn drift(
 }
 
 /// The registry key of a state's provider address (`module.x.provider["..."]` → `provider["..."]`).
-fn provider_key(p: &str) -> String {
+pub(crate) fn provider_key(p: &str) -> String {
     p.rsplit_once("provider[")
         .map_or(p.to_string(), |(_, rest)| format!("provider[{rest}"))
 }

@@ -155,6 +155,10 @@ impl ResourceType for Unmarked {
         })
     }
 
+    fn fleet(&self) -> Option<&dyn super::fleet::Fleet> {
+        self.0.fleet()
+    }
+
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
         self.after(Marks::of(&Value::null()), self.0.import(id))
     }

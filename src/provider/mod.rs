@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod builtin;
+pub mod fleet;
 pub mod marks;
 pub mod schema;
 
@@ -274,6 +275,11 @@ pub trait ResourceType: Send + Sync {
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>>;
+
+    /// Its objects are groups of instances a rollout can replace in batches.
+    fn fleet(&self) -> Option<&dyn fleet::Fleet> {
+        None
+    }
 }
 
 /// A data source: reads an object given its configuration.

@@ -44,6 +44,13 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         token: Option<String>,
     },
+    /// The rollout of the group at `address` is at `record` (none: it is over).
+    Rollout {
+        lineage: String,
+        address: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        record: Option<serde_json::Value>,
+    },
     /// The serial of the state the entries after it build on. A journal whose base is not
     /// the state's serial was left by a run whose state another run has since replaced (a
     /// lock forced open while it still ran): its entries are not applied blindly.
@@ -136,6 +143,7 @@ impl Entry {
             | Entry::Depose { lineage, .. }
             | Entry::Restore { lineage, .. }
             | Entry::Intent { lineage, .. }
+            | Entry::Rollout { lineage, .. }
             | Entry::Base { lineage, .. } => lineage,
         }
     }
@@ -231,6 +239,20 @@ pub fn apply_entry(entry: &Entry, state: &mut State) {
             ..
         } => {
             state.pending_creates.insert(address.clone(), token.clone());
+        }
+        Entry::Rollout {
+            address,
+            record: Some(r),
+            ..
+        } => {
+            state.rollouts.insert(address.clone(), r.clone());
+        }
+        Entry::Rollout {
+            address,
+            record: None,
+            ..
+        } => {
+            state.rollouts.remove(address);
         }
         Entry::Intent { .. } | Entry::Base { .. } => {}
     }

@@ -30,6 +30,14 @@ pub struct State {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub pending_creates: BTreeMap<String, String>,
+    /// Rollouts under way (`rollout/`), by group address: what the next apply takes up after
+    /// a kill, a Ctrl-C or a checkpoint. Opaque here. Terraform ignores the key.
+    #[serde(
+        default,
+        rename = "infra_rollouts",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub rollouts: BTreeMap<String, serde_json::Value>,
     #[serde(skip)]
     index: std::cell::RefCell<Option<HashMap<String, usize>>>,
 }
@@ -119,6 +127,7 @@ impl State {
             resources: Vec::new(),
             check_results: None,
             pending_creates: BTreeMap::new(),
+            rollouts: BTreeMap::new(),
             index: Default::default(),
         }
     }
@@ -215,6 +224,7 @@ impl State {
     /// before saving), so positions in the index stay valid.
     pub fn remove(&mut self, address: &str) -> Option<(ResourceState, InstanceState)> {
         self.pending_creates.remove(address);
+        self.rollouts.remove(address);
         let (ri, ii) = self.locate(address, None)?;
         let r = &mut self.resources[ri];
         let inst = r.instances.remove(ii);

@@ -166,6 +166,23 @@ impl Store {
         self.storage.journal_commit_intent()
     }
 
+    /// Records, durably, where the rollout of the group at `address` is (`None`: it is over):
+    /// durable before the group is touched, so a kill leaves the next run the record.
+    pub fn rollout(
+        &mut self,
+        state: &mut State,
+        address: &str,
+        record: Option<serde_json::Value>,
+    ) -> Result<(), Diagnostic> {
+        let entry = Entry::Rollout {
+            lineage: state.lineage.clone(),
+            address: address.to_string(),
+            record,
+        };
+        self.record(state, entry)?;
+        self.storage.journal_commit_intent()
+    }
+
     pub fn remove(&mut self, state: &mut State, address: &str) -> Result<(), Diagnostic> {
         self.record(
             state,

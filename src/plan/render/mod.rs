@@ -162,14 +162,30 @@ pub fn render(plan: &Plan, style: &Style) -> String {
     if !plan.moved.is_empty() {
         out.push('\n');
     }
+    if !plan.rollouts.is_empty() {
+        out.push_str("infra will roll these groups onto what they launch from:\n\n");
+        for r in &plan.rollouts {
+            out.push_str(&format!(
+                "  {} {}\n",
+                style.paint("33", "~"),
+                crate::plan::rollouts::describe(r)
+            ));
+        }
+        out.push('\n');
+    }
     let (add, change, destroy) = plan.counts();
     let bake = match plan.images_to_bake() {
         0 => String::new(),
         1 => "1 image to bake, ".to_string(),
         n => format!("{n} images to bake, "),
     };
+    let roll = match plan.rollouts.len() {
+        0 => String::new(),
+        1 => "1 group to roll, ".to_string(),
+        n => format!("{n} groups to roll, "),
+    };
     out.push_str(&format!(
-        "{} {bake}{add} to add, {change} to change, {destroy} to destroy.\n",
+        "{} {bake}{roll}{add} to add, {change} to change, {destroy} to destroy.\n",
         style.paint("1", "Plan:")
     ));
     let outputs: Vec<_> = plan

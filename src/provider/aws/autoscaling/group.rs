@@ -39,7 +39,7 @@ fn enough_in_service<'a>(
     ready as i64 >= wanted
 }
 
-fn differs(before: &Obj, after: &Obj, k: &str) -> bool {
+pub(super) fn differs(before: &Obj, after: &Obj, k: &str) -> bool {
     let (a, b) = (before.0.get(k), after.0.get(k));
     match (a, b) {
         (Some(a), Some(b)) => !(a.is_null() && b.is_null() || a.raw_equal(b)),
@@ -68,7 +68,7 @@ fn launch_template_spec(o: &Obj) -> Option<LaunchTemplateSpecification> {
 
 #[derive(Clone)]
 pub struct AutoscalingGroup {
-    aws: Arc<Aws>,
+    pub(super) aws: Arc<Aws>,
     table: Arc<Table<AutoScalingGroup>>,
     schema: Arc<Schema>,
 }
@@ -111,7 +111,7 @@ impl AutoscalingGroup {
             .find(|g| g.auto_scaling_group_name() == Some(name)))
     }
 
-    async fn described(&self, name: &str) -> ProviderResult<AutoScalingGroup> {
+    pub(super) async fn described(&self, name: &str) -> ProviderResult<AutoScalingGroup> {
         retry_while(
             EVENTUAL_CONSISTENCY,
             |e| e.is_not_found(),
@@ -571,6 +571,10 @@ impl ResourceType for AutoscalingGroup {
             })?;
             Ok(this.value(None, &g))
         })
+    }
+
+    fn fleet(&self) -> Option<&dyn crate::provider::fleet::Fleet> {
+        Some(self)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::read_name_prefix;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
+use crate::provider::schema::{block_list, block_object};
 use aws_sdk_autoscaling::types::AutoScalingGroup;
 
 /// The `launch_template` block of a group. An import cannot know whether the configuration
@@ -57,6 +58,29 @@ fn tag_set(g: &AutoScalingGroup) -> Value {
     } else {
         Value::set(tag_ty(), own)
     }
+}
+
+/// `instance_refresh { strategy, preferences { ... }, triggers }`, Terraform's block.
+pub(crate) fn instance_refresh_ty() -> Type {
+    let numbers = Type::List(Box::new(Type::Number));
+    let alarms = block_list(&[("alarms", Type::List(Box::new(Type::String)))]);
+    let preferences = block_list(&[
+        ("checkpoint_delay", Type::String),
+        ("checkpoint_percentages", numbers),
+        ("instance_warmup", Type::String),
+        ("min_healthy_percentage", Type::Number),
+        ("max_healthy_percentage", Type::Number),
+        ("skip_matching", Type::Bool),
+        ("auto_rollback", Type::Bool),
+        ("alarm_specification", alarms),
+        ("scale_in_protected_instances", Type::String),
+        ("standby_instances", Type::String),
+    ]);
+    block_object(&[
+        ("strategy", Type::String),
+        ("preferences", preferences),
+        ("triggers", Type::Set(Box::new(Type::String))),
+    ])
 }
 
 fn number(v: Option<i32>) -> Value {
@@ -221,6 +245,12 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             A::optional(Type::String).default(s("10m")),
         )
         .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        // How a change of what the group launches from rolls onto its instances (infra's
+        // rollout, `rollout/`); AWS keeps no trace of it between refreshes.
+        .declared(
+            "instance_refresh",
+            A::optional(Type::List(Box::new(instance_refresh_ty()))),
+        )
         .attr(
             "default_cooldown",
             A::optional_computed(Type::Number),
