@@ -178,10 +178,70 @@ fn the_web_workers_example_bakes_its_image_boots_from_it_and_scales_in_place() {
     std::fs::write(&script, format!("{original}# changed\n")).unwrap();
     let plan = w.ok(&["plan", &var, dir]);
     assert!(
-        plan.contains("Plan: 1 image to bake, 0 to add, 4 to change, 0 to destroy"),
+        plan.contains(
+            "Plan: 1 image to bake, 2 groups to roll, 0 to add, 4 to change, 0 to destroy"
+        ),
         "{plan}"
     );
-    std::fs::write(&script, original).unwrap();
+    assert!(
+        plan.contains("~ module.process[\"web\"].aws_autoscaling_group.this: 2 instances to replace (rolling, min 90% healthy)"),
+        "{plan}"
+    );
+    // The loop a team runs: apply bakes the new image and rolls every process type onto it
+    // (web judged by its target group), then returns.
+    let quick = "-var=instance_warmup=1";
+    let out = w
+        .command(&["apply", "-auto-approve", &var, quick, dir])
+        .env("INFRA_BAKE_EMULATED_BUILDER", "1")
+        .output()
+        .unwrap();
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{}\n{log}", text(&out.stdout));
+    let baked = support::bake::baked_images(&ec2);
+    assert_eq!(baked.len(), 2);
+    let new_image = baked
+        .iter()
+        .map(|b| b.0.clone())
+        .find(|i| *i != image_id)
+        .unwrap();
+    let asg = aws_sdk_autoscaling::Client::new(&w.sdk());
+    for group in ["shop-web", "shop-worker"] {
+        let g = rt
+            .block_on(
+                asg.describe_auto_scaling_groups()
+                    .auto_scaling_group_names(group)
+                    .send(),
+            )
+            .unwrap();
+        let ids: Vec<String> = g.auto_scaling_groups()[0]
+            .instances()
+            .iter()
+            .filter_map(|i| i.instance_id().map(str::to_string))
+            .collect();
+        let described = rt
+            .block_on(
+                ec2.describe_instances()
+                    .set_instance_ids(Some(ids.clone()))
+                    .send(),
+            )
+            .unwrap();
+        let running: Vec<&str> = described
+            .reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .filter_map(|i| i.image_id())
+            .collect();
+        assert_eq!(running.len(), ids.len());
+        assert!(
+            running.iter().all(|i| *i == new_image),
+            "{group}: {running:?}\n{log}"
+        );
+    }
+    assert!(
+        log.contains("module.process[\"web\"].aws_autoscaling_group.this: Rollout complete"),
+        "{log}"
+    );
+
     // The config vars are in the web processes' environment file.
     let rendered = w.ok(&[
         "render",
@@ -194,12 +254,12 @@ fn the_web_workers_example_bakes_its_image_boots_from_it_and_scales_in_place() {
         "{rendered}"
     );
     let more = "-var=processes={web={command=\"/usr/bin/shop serve\",count=4,port=8080},worker={command=\"/usr/bin/shop work --queue default\",count=1}}";
-    let plan = w.ok(&["plan", &var, more, dir]);
+    let plan = w.ok(&["plan", &var, quick, more, dir]);
     assert!(
         plan.contains("0 to add, 1 to change, 0 to destroy"),
         "{plan}"
     );
-    w.ok(&["apply", "-auto-approve", &var, more, dir]);
+    w.ok(&["apply", "-auto-approve", &var, quick, more, dir]);
     let rt = runtime();
     let asg = aws_sdk_autoscaling::Client::new(&w.sdk());
     let g = rt
@@ -210,6 +270,6 @@ fn the_web_workers_example_bakes_its_image_boots_from_it_and_scales_in_place() {
         )
         .unwrap();
     assert_eq!(g.auto_scaling_groups()[0].desired_capacity(), Some(4));
-    w.ok(&["destroy", "-auto-approve", &var, more, dir]);
+    w.ok(&["destroy", "-auto-approve", &var, quick, more, dir]);
     assert!(w.tagged_objects().is_empty(), "{:?}", w.tagged_objects());
 }

@@ -29,6 +29,12 @@ variable "processes" {
   }
 }
 
+variable "instance_warmup" {
+  description = "Seconds a new instance must stay healthy before a rollout moves on."
+  type        = number
+  default     = 60
+}
+
 variable "config_vars" {
   description = "The app's configuration, written to /etc/<app>/env on every instance."
   type        = map(string)
@@ -154,6 +160,10 @@ module "process" {
   size              = each.value.count
   template          = "${path.module}/../../templates/app-process.yaml.j2"
   target_group_arns = each.value.port != null ? [aws_lb_target_group.web.arn] : []
+  # Web processes count as healthy when the load balancer says so; a new image rolls onto
+  # each process type in batches that keep 90% serving.
+  health_check_type = each.value.port != null ? "ELB" : "EC2"
+  rollout           = { instance_warmup = var.instance_warmup }
   template_vars = merge(
     { app = var.app, command = each.value.command, env = var.config_vars },
     each.value.port != null ? { port = each.value.port } : {},

@@ -100,11 +100,27 @@ resource "aws_autoscaling_group" "this" {
   vpc_zone_identifier = var.subnet_ids
   target_group_arns   = var.target_group_arns
   load_balancers      = var.load_balancers
-  health_check_type   = "EC2"
+  health_check_type   = var.health_check_type
 
   launch_template {
     id      = aws_launch_template.this.id
     version = aws_launch_template.this.latest_version
+  }
+
+  # A new launch template version replaces the instances in batches, and apply waits for them.
+  dynamic "instance_refresh" {
+    for_each = var.rollout == null ? [] : [var.rollout]
+    content {
+      strategy = "Rolling"
+      preferences {
+        min_healthy_percentage = instance_refresh.value.min_healthy_percentage
+        max_healthy_percentage = instance_refresh.value.max_healthy_percentage
+        instance_warmup        = tostring(instance_refresh.value.instance_warmup)
+        checkpoint_percentages = instance_refresh.value.checkpoint_percentages
+        checkpoint_delay       = tostring(instance_refresh.value.checkpoint_delay)
+        auto_rollback          = instance_refresh.value.auto_rollback
+      }
+    }
   }
 
   tag {

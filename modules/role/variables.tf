@@ -87,3 +87,22 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "health_check_type" {
+  description = "\"EC2\", or \"ELB\" to count an instance healthy only when its load balancers say so (during a rollout too)."
+  type        = string
+  default     = "EC2"
+}
+
+variable "rollout" {
+  description = "How a new image (or any launch template change) rolls onto the running instances: health-gated batches, rolled back when new instances are unhealthy. null leaves running instances alone."
+  type = object({
+    min_healthy_percentage = optional(number, 90)
+    max_healthy_percentage = optional(number, 100)
+    instance_warmup        = optional(number, 60)
+    checkpoint_percentages = optional(list(number))
+    checkpoint_delay       = optional(number, 3600)
+    auto_rollback          = optional(bool, true)
+  })
+  default = {}
+}

@@ -154,6 +154,21 @@ pub(super) async fn run_all(
                     poll: POLL,
                 };
                 let ended = rollout::run(&env, record.clone()).await;
+                // Said as each ends; failures are said with their diagnostics below.
+                match &ended {
+                    Ok(Ended::Done) => {
+                        progress.done(address, "Rollout complete", started.elapsed(), None)
+                    }
+                    Ok(Ended::Paused { percent }) => progress.done(
+                        address,
+                        &format!(
+                            "Rollout paused at checkpoint {percent}% (infra apply continues it)"
+                        ),
+                        started.elapsed(),
+                        None,
+                    ),
+                    _ => {}
+                }
                 (address.clone(), started.elapsed(), ended)
             };
             Box::pin(fut) as Run<'_>
@@ -161,15 +176,9 @@ pub(super) async fn run_all(
         .collect();
     let results = join_all(runs).await;
     let (store, state) = shared.inner.into_inner().unwrap_or_else(|p| p.into_inner());
-    for ((address, elapsed, ended), (_, record, t)) in results.into_iter().zip(&todo) {
+    for ((address, _, ended), (_, record, t)) in results.into_iter().zip(&todo) {
         match ended {
-            Ok(Ended::Done) => progress.done(&address, "Rollout complete", elapsed, None),
-            Ok(Ended::Paused { percent }) => progress.done(
-                &address,
-                &format!("Rollout paused at checkpoint {percent}% (infra apply continues it)"),
-                elapsed,
-                None,
-            ),
+            Ok(Ended::Done | Ended::Paused { .. }) => {}
             Ok(Ended::Interrupted) => {
                 outcome.interrupted = true;
                 progress.failed(&address, "rollout interrupted; infra apply continues it");

@@ -140,7 +140,9 @@ pub fn next_step(v: &View) -> Step {
             stale.len()
         ));
     }
-    let ceiling = ceiling(desired, v.prefs.max_healthy_percentage);
+    // The group's max_size bounds it too: a group sized exactly replaces terminate-first.
+    let ceiling =
+        ceiling(desired, v.prefs.max_healthy_percentage).min(v.snapshot.max_size.max(desired));
     if ceiling > desired {
         let k = (ceiling - desired).min(stale.len() as i64);
         return Step::SetDesired(desired + k);
@@ -318,6 +320,16 @@ mod tests {
                 decrement: true
             }
         );
+        // A group whose max_size is its desired capacity cannot launch first.
+        let mut exact = snapshot(4, &["a", "b", "c", "d"]);
+        exact.max_size = 4;
+        assert!(matches!(
+            step(&exact, &s, &prefs, &[]),
+            Step::Terminate {
+                decrement: false,
+                ..
+            }
+        ));
         // Nothing left to remove: capacity goes back.
         let snap = snapshot(5, &["n1", "n2", "n3", "n4", "n5"]);
         assert_eq!(

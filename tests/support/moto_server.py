@@ -19,6 +19,23 @@ os.environ.setdefault("MOTO_ENABLE_AMI_VALIDATION", "true")
 os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
 
 from moto.server import ThreadedMotoServer  # noqa: E402
+from moto.ec2.models.launch_templates import LaunchTemplate  # noqa: E402
+from moto.ec2.utils import parse_user_data  # noqa: E402
+
+# moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
+# as the raw request string, and then fails (an assertion, a 500) when a group launches from
+# that version. Give it the decoded form CreateLaunchTemplate already stores, so rolling a
+# group onto a new version works in the emulator as on AWS.
+_create_version = LaunchTemplate.create_version
+
+
+def _create_version_with_user_data(self, data, description):
+    if isinstance(data.get("UserData"), str):
+        data = dict(data, UserData=parse_user_data(data["UserData"]))
+    return _create_version(self, data, description)
+
+
+LaunchTemplate.create_version = _create_version_with_user_data
 
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (
