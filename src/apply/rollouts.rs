@@ -21,8 +21,12 @@ use std::sync::atomic::AtomicBool;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-/// How often a rollout reads its group while it waits.
-const POLL: Duration = Duration::from_secs(1);
+/// How often a rollout reads its group while it waits: a quarter of the warmup, between one
+/// and five seconds (an unhealthy new instance is seen within that; AWS's rate limits are
+/// far).
+fn poll_interval(warmup_secs: u64) -> Duration {
+    Duration::from_millis((warmup_secs * 250).clamp(1_000, 5_000))
+}
 
 /// `timeouts { update = "45m" }` of the resource block (a literal, as Terraform's are), in
 /// seconds: how long a batch may take.
@@ -151,7 +155,7 @@ pub(super) async fn run_all(
                     journal: shared,
                     report: lines,
                     stop,
-                    poll: POLL,
+                    poll: poll_interval(record.preferences.instance_warmup),
                 };
                 let ended = rollout::run(&env, record.clone()).await;
                 // Said as each ends; failures are said with their diagnostics below.

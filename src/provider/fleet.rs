@@ -113,7 +113,7 @@ pub struct Member {
     pub protected: bool,
     /// What the instance was launched from, as the group reports it.
     pub launch: Option<LaunchSpec>,
-    /// The image it runs, as EC2 reports it.
+    /// The image it runs, as EC2 reports it (when the snapshot asked for images).
     pub image: Option<String>,
 }
 
@@ -141,7 +141,14 @@ pub trait Fleet: Send + Sync {
     /// Values may hold unknowns at plan time; an error is a configuration the rollout refuses.
     fn rollout(&self, prior: &Value, planned: &Value) -> Result<Option<RolloutRequest>, String>;
 
-    fn snapshot(&self, group: &str, balancers: bool) -> BoxFuture<ProviderResult<Snapshot>>;
+    /// The group now; with `balancers`, each member's load balancer health, and with `images`
+    /// the image each member runs (one call more each).
+    fn snapshot(
+        &self,
+        group: &str,
+        balancers: bool,
+        images: bool,
+    ) -> BoxFuture<ProviderResult<Snapshot>>;
 
     /// The image instances launched from `spec` run.
     fn image_of(&self, spec: LaunchSpec) -> BoxFuture<ProviderResult<Option<String>>>;

@@ -109,7 +109,11 @@ pub async fn run(env: &Env<'_>, mut record: Record) -> Result<Ended, Diagnostic>
         let target = record.target().clone();
         let snap = env
             .fleet
-            .snapshot(&record.group, record.balancer_health)
+            .snapshot(
+                &record.group,
+                record.balancer_health,
+                record.started.is_none() && record.preferences.skip_matching,
+            )
             .await
             .map_err(api(env, "reading the group"))?;
         // A run that died before the group was changed, or a rollback under way.
@@ -252,7 +256,7 @@ async fn drive(env: &Env<'_>, record: &mut Record) -> Result<PhaseEnd, Diagnosti
     loop {
         let snap = env
             .fleet
-            .snapshot(&record.group, record.balancer_health)
+            .snapshot(&record.group, record.balancer_health, false)
             .await
             .map_err(api(env, "reading the group"))?;
         for m in &snap.members {

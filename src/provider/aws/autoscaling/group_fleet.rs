@@ -268,7 +268,12 @@ impl Fleet for AutoscalingGroup {
         }))
     }
 
-    fn snapshot(&self, group: &str, balancers: bool) -> BoxFuture<ProviderResult<Snapshot>> {
+    fn snapshot(
+        &self,
+        group: &str,
+        balancers: bool,
+        images: bool,
+    ) -> BoxFuture<ProviderResult<Snapshot>> {
         let this = self.clone();
         let group = group.to_string();
         Box::pin(async move {
@@ -278,7 +283,10 @@ impl Fleet for AutoscalingGroup {
                 .iter()
                 .filter_map(|i| i.instance_id().map(str::to_string))
                 .collect();
-            let images = this.images(ids.clone()).await?;
+            let images = match images {
+                true => this.images(ids.clone()).await?,
+                false => HashMap::new(),
+            };
             let unhealthy = if balancers {
                 this.unhealthy_in_balancers(g.target_group_arns(), g.load_balancer_names(), &ids)
                     .await?
