@@ -228,6 +228,55 @@ impl Sampler {
     }
 }
 
+/// Sets the first instance of `image` that appears in `group` Unhealthy (as a failed health
+/// check would), once.
+struct Saboteur {
+    stop: Arc<AtomicBool>,
+    flagged: Arc<Mutex<Option<String>>>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Saboteur {
+    fn start(w: &Work, group: &str, image: &str) -> Saboteur {
+        let cfg = w.sdk();
+        let ec2 = w.ec2();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flagged = Arc::new(Mutex::new(None::<String>));
+        let (s, f) = (stop.clone(), flagged.clone());
+        let (group, image) = (group.to_string(), image.to_string());
+        let thread = std::thread::spawn(move || {
+            let asg = aws_sdk_autoscaling::Client::new(&cfg);
+            let rt = runtime();
+            while !s.load(Ordering::SeqCst) && f.lock().unwrap().is_none() {
+                let seen = rt.block_on(groups(&asg, &ec2));
+                if let Some(i) = seen[&group].iter().find(|i| i.image == image) {
+                    rt.block_on(
+                        asg.set_instance_health()
+                            .instance_id(&i.id)
+                            .health_status("Unhealthy")
+                            .send(),
+                    )
+                    .unwrap();
+                    *f.lock().unwrap() = Some(i.id.clone());
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        Saboteur {
+            stop,
+            flagged,
+            thread,
+        }
+    }
+
+    /// The instance it set Unhealthy.
+    fn finish(self) -> Option<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread.join().unwrap();
+        self.flagged.lock().unwrap().clone()
+    }
+}
+
 fn var(image: &str) -> String {
     format!("-var=image={image}")
 }
@@ -308,34 +357,11 @@ fn an_unhealthy_new_instance_rolls_the_group_back_to_the_old_version() {
         .collect();
 
     // The first instance of the new image turns Unhealthy while it warms up.
-    let cfg = w.sdk();
-    let ec2 = w.ec2();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flagged = Arc::new(Mutex::new(None::<String>));
-    let (s, f, new_image) = (stop.clone(), flagged.clone(), new.clone());
-    let saboteur = std::thread::spawn(move || {
-        let asg = aws_sdk_autoscaling::Client::new(&cfg);
-        let rt = runtime();
-        while !s.load(Ordering::SeqCst) && f.lock().unwrap().is_none() {
-            let seen = rt.block_on(groups(&asg, &ec2));
-            if let Some(i) = seen["rolling-web"].iter().find(|i| i.image == new_image) {
-                rt.block_on(
-                    asg.set_instance_health()
-                        .instance_id(&i.id)
-                        .health_status("Unhealthy")
-                        .send(),
-                )
-                .unwrap();
-                *f.lock().unwrap() = Some(i.id.clone());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    });
+    let saboteur = Saboteur::start(&w, "rolling-web", &new);
     let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
-    stop.store(true, Ordering::SeqCst);
-    saboteur.join().unwrap();
+    let flagged = saboteur.finish();
     let log = text(&out.stderr);
-    let bad = flagged.lock().unwrap().clone().expect(&log);
+    let bad = flagged.expect(&log);
     assert!(!out.status.success(), "{log}");
     assert!(
         log.contains("Rollout of aws_autoscaling_group.role[\"web\"] failed and was rolled back"),
@@ -480,5 +506,159 @@ fn a_checkpoint_below_100_percent_pauses_until_the_next_apply() {
     );
     w.ok(&["apply", "-auto-approve", &var(&new)]);
     assert_eq!(images_of(&w, "rolling-web"), vec![new.clone(); 4]);
+    support::assert_unchanged(&w.infra(&["plan", "-detailed-exitcode", &var(&new)]));
+}
+
+#[test]
+fn without_auto_rollback_a_failed_rollout_stops_where_it_is_and_apply_continues_it() {
+    let w = Work::new(&cluster(&["web"], 3, r#"instance_warmup = "3""#));
+    let (old, new) = images(&w);
+    w.ok(&["apply", "-auto-approve", &var(&old)]);
+    let saboteur = Saboteur::start(&w, "rolling-web", &new);
+    let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
+    let log = text(&out.stderr);
+    let bad = saboteur.finish().expect(&log);
+    assert!(!out.status.success(), "{log}");
+    assert!(
+        log.contains("Rollout of aws_autoscaling_group.role[\"web\"] stopped"),
+        "{log}"
+    );
+    assert!(
+        log.contains("To continue, fix the cause and run infra apply"),
+        "{log}"
+    );
+    // Left where it stopped: the group launches the new version, both images run.
+    let mixed = images_of(&w, "rolling-web");
+    assert!(mixed.contains(&old) && mixed.contains(&new), "{mixed:?}");
+    let plan = w.ok(&["plan", &var(&new)]);
+    assert!(plan.contains("resuming a rollout"), "{plan}");
+    // The cause fixed (the instance healthy again), apply takes the rollout up and finishes.
+    let asg = aws_sdk_autoscaling::Client::new(&w.sdk());
+    runtime()
+        .block_on(
+            asg.set_instance_health()
+                .instance_id(&bad)
+                .health_status("Healthy")
+                .send(),
+        )
+        .unwrap();
+    let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("resuming the rollout that stopped"), "{log}");
+    assert_eq!(images_of(&w, "rolling-web"), vec![new.clone(); 3]);
+    assert!(w.state().get("infra_rollouts").is_none());
+    support::assert_unchanged(&w.infra(&["plan", "-detailed-exitcode", &var(&new)]));
+}
+
+#[test]
+fn ctrl_c_stops_a_rollout_at_the_next_step_and_the_next_apply_continues_it() {
+    let w = Work::new(&cluster(&["web"], 3, r#"instance_warmup = "2""#));
+    let (old, new) = images(&w);
+    w.ok(&["apply", "-auto-approve", &var(&old)]);
+    let mut child = w
+        .command(&["apply", "-auto-approve", &var(&new)])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("batch 1: terminating") {
+            break;
+        }
+    }
+    let rc = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(rc.success());
+    for line in lines {
+        log.push_str(&line.unwrap());
+        log.push('\n');
+    }
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{log}");
+    assert!(log.contains("stopping: the rollout is recorded"), "{log}");
+    // The lock is released and the record kept: the next plan resumes.
+    assert!(!w.path().join("infra.tfstate.lock.info").exists());
+    let plan = w.ok(&["plan", &var(&new)]);
+    assert!(plan.contains("resuming a rollout"), "{plan}");
+    w.ok(&["apply", "-auto-approve", &var(&new)]);
+    assert_eq!(images_of(&w, "rolling-web"), vec![new.clone(); 3]);
+    support::assert_unchanged(&w.infra(&["plan", "-detailed-exitcode", &var(&new)]));
+}
+
+#[test]
+fn a_group_on_launch_configurations_rolls_before_the_old_configuration_goes() {
+    let config = r#"
+variable "image" {
+  type = string
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.41.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.41.1.0/24"
+}
+
+resource "aws_launch_configuration" "web" {
+  name_prefix   = "web-"
+  image_id      = var.image
+  instance_type = "t3.micro"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_autoscaling_group" "web" {
+  name                 = "rolling-lc"
+  min_size             = 2
+  max_size             = 2
+  desired_capacity     = 2
+  vpc_zone_identifier  = [aws_subnet.a.id]
+  launch_configuration = aws_launch_configuration.web.name
+
+  instance_refresh {
+    strategy = "Rolling"
+    preferences {
+      instance_warmup        = "0"
+      min_healthy_percentage = 50
+    }
+  }
+}
+"#;
+    let w = Work::new(config);
+    let (old, new) = images(&w);
+    w.ok(&["apply", "-auto-approve", &var(&old)]);
+    let first = w.attrs("aws_launch_configuration.web")["name"].clone();
+    let plan = w.ok(&["plan", &var(&new)]);
+    assert!(
+        plan.contains(
+            "~ aws_autoscaling_group.web: 2 instances to replace (rolling, min 50% healthy)"
+        ),
+        "{plan}"
+    );
+    let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert_eq!(images_of(&w, "rolling-lc"), vec![new.clone(); 2]);
+    // The old configuration is deleted only after the group stopped using it.
+    let rolled = log
+        .find("aws_autoscaling_group.web: Rollout complete")
+        .expect(&log);
+    let deleted = log
+        .find("aws_launch_configuration.web (deposed object")
+        .expect(&log);
+    assert!(rolled < deleted, "{log}");
+    assert_ne!(w.attrs("aws_launch_configuration.web")["name"], first);
     support::assert_unchanged(&w.infra(&["plan", "-detailed-exitcode", &var(&new)]));
 }

@@ -28,8 +28,13 @@ fn launch_spec(o: &Obj) -> Option<LaunchSpec> {
             version: lt.str("version"),
         });
     }
-    o.str("launch_configuration")
-        .map(|name| LaunchSpec::Configuration { name })
+    // A configuration replaced in the same apply has no name until then: the plan still
+    // knows the group launches from one.
+    o.0.get("launch_configuration")
+        .filter(|v| !v.is_null())
+        .map(|v| LaunchSpec::Configuration {
+            name: v.as_str().unwrap_or("(known after apply)").to_string(),
+        })
 }
 
 fn version_of(spec: &LaunchSpec) -> Option<&str> {
