@@ -662,3 +662,58 @@ resource "aws_autoscaling_group" "web" {
     assert_ne!(w.attrs("aws_launch_configuration.web")["name"], first);
     support::assert_unchanged(&w.infra(&["plan", "-detailed-exitcode", &var(&new)]));
 }
+
+#[test]
+fn a_rollback_killed_midway_is_finished_by_the_next_apply() {
+    let w = Work::new(&cluster(
+        &["web"],
+        3,
+        r#"instance_warmup = "2"
+      auto_rollback   = true"#,
+    ));
+    let (old, new) = images(&w);
+    w.ok(&["apply", "-auto-approve", &var(&old)]);
+    let saboteur = Saboteur::start(&w, "rolling-web", &new);
+    let mut child = w
+        .command(&["apply", "-auto-approve", &var(&new)])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut log = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("rolling back to") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let bad = saboteur.finish().expect(&log);
+    assert!(log.contains("rolling back to"), "{log}");
+    let lock = w.path().join("infra.tfstate.lock.info");
+    if lock.exists() {
+        let info: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&lock).unwrap()).unwrap();
+        w.ok(&["force-unlock", info["ID"].as_str().unwrap()]);
+    }
+    let plan = w.ok(&["plan", &var(&new)]);
+    assert!(plan.contains("finishing a rollback"), "{plan}");
+    // The next apply finishes the rollback (and says again why it happened).
+    let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
+    let log = text(&out.stderr);
+    assert!(!out.status.success(), "{log}");
+    assert!(
+        log.contains(&format!("new instance {bad} reported Unhealthy")),
+        "{log}"
+    );
+    assert!(log.contains("failed and was rolled back"), "{log}");
+    assert_eq!(images_of(&w, "rolling-web"), vec![old.clone(); 3], "{log}");
+    assert!(w.state().get("infra_rollouts").is_none());
+    assert_eq!(
+        w.attrs("aws_autoscaling_group.role[web]")["launch_template"][0]["version"],
+        "1"
+    );
+}

@@ -149,16 +149,15 @@ pub async fn run(env: &Env<'_>, mut record: Record) -> Result<Ended, Diagnostic>
             (PhaseEnd::Paused(percent), _) => return Ok(Ended::Paused { percent }),
             (PhaseEnd::Interrupted, _) => return Ok(Ended::Interrupted),
             (PhaseEnd::Failed(reason), Phase::Forward) if record.preferences.auto_rollback => {
-                env.report.line(
-                    env.address,
-                    &format!("rollout failed: {reason}; rolling back to {}", record.from),
-                );
+                let line = format!("rollout failed: {reason}; rolling back to {}", record.from);
                 record.phase = Phase::Rollback { reason };
                 record.started = None;
                 record.replaced.clear();
                 record.checkpoints_passed.clear();
                 record.stopped = None;
+                // On record before it is said: what a watcher reads is what a successor finds.
                 env.journal.record(env.address, Some(&record))?;
+                env.report.line(env.address, &line);
             }
             (PhaseEnd::Failed(reason), Phase::Forward) => {
                 record.stopped = Some(reason.clone());
