@@ -238,6 +238,15 @@ struct Saboteur {
 
 impl Saboteur {
     fn start(w: &Work, group: &str, image: &str) -> Saboteur {
+        Saboteur::doing(w, group, image, false)
+    }
+
+    /// Puts the instance in Standby instead: it never serves, and the batch waits for it.
+    fn standby(w: &Work, group: &str, image: &str) -> Saboteur {
+        Saboteur::doing(w, group, image, true)
+    }
+
+    fn doing(w: &Work, group: &str, image: &str, standby: bool) -> Saboteur {
         let cfg = w.sdk();
         let ec2 = w.ec2();
         let stop = Arc::new(AtomicBool::new(false));
@@ -250,13 +259,24 @@ impl Saboteur {
             while !s.load(Ordering::SeqCst) && f.lock().unwrap().is_none() {
                 let seen = rt.block_on(groups(&asg, &ec2));
                 if let Some(i) = seen[&group].iter().find(|i| i.image == image) {
-                    rt.block_on(
-                        asg.set_instance_health()
-                            .instance_id(&i.id)
-                            .health_status("Unhealthy")
-                            .send(),
-                    )
-                    .unwrap();
+                    if standby {
+                        rt.block_on(
+                            asg.enter_standby()
+                                .auto_scaling_group_name(&group)
+                                .instance_ids(&i.id)
+                                .should_decrement_desired_capacity(false)
+                                .send(),
+                        )
+                        .unwrap();
+                    } else {
+                        rt.block_on(
+                            asg.set_instance_health()
+                                .instance_id(&i.id)
+                                .health_status("Unhealthy")
+                                .send(),
+                        )
+                        .unwrap();
+                    }
                     *f.lock().unwrap() = Some(i.id.clone());
                 }
                 std::thread::sleep(Duration::from_millis(100));
@@ -715,5 +735,28 @@ fn a_rollback_killed_midway_is_finished_by_the_next_apply() {
     assert_eq!(
         w.attrs("aws_autoscaling_group.role[web]")["launch_template"][0]["version"],
         "1"
+    );
+}
+
+#[test]
+fn a_batch_not_healthy_within_the_update_timeout_fails_the_rollout() {
+    let config = cluster(&["web"], 2, r#"instance_warmup = "1""#).replace(
+        "  instance_refresh {",
+        "  timeouts {\n    update = \"4s\"\n  }\n\n  instance_refresh {",
+    );
+    let w = Work::new(&config);
+    let (old, new) = images(&w);
+    w.ok(&["apply", "-auto-approve", &var(&old)]);
+    // The first new instance goes to Standby: it never serves, so its batch never completes.
+    let saboteur = Saboteur::standby(&w, "rolling-web", &new);
+    let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
+    let log = text(&out.stderr);
+    let stuck = saboteur.finish().expect(&log);
+    assert!(!out.status.success(), "{log}");
+    assert!(log.contains("batch not healthy within 4s"), "{log}");
+    assert!(log.contains(&stuck), "{log}");
+    assert!(
+        log.contains("Rollout of aws_autoscaling_group.role[\"web\"] stopped"),
+        "{log}"
     );
 }
