@@ -697,3 +697,154 @@ resource "aws_instance" "node" {{
     assert_eq!(protected(), Some(false));
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+const TEMPLATE_OPTIONS: &str = r#"
+resource "aws_launch_template" "options" {
+  name                                 = "options"
+  image_id                             = "IMAGE"
+  instance_type                        = "t3.micro"
+  ebs_optimized                        = "true"
+  disable_api_stop                     = false
+  disable_api_termination              = true
+  instance_initiated_shutdown_behavior = "terminate"
+
+  monitoring {
+    enabled = true
+  }
+
+  placement {
+    availability_zone = "ZONE"
+    tenancy           = "default"
+  }
+
+  credit_specification {
+    cpu_credits = "CREDITS"
+  }
+
+  cpu_options {
+    core_count       = 1
+    threads_per_core = 2
+  }
+
+  instance_market_options {
+    market_type = "spot"
+    spot_options {
+      instance_interruption_behavior = "terminate"
+      max_price                      = "0.05"
+      spot_instance_type             = "one-time"
+    }
+  }
+
+  capacity_reservation_specification {
+    capacity_reservation_preference = "open"
+  }
+
+  license_specification {
+    license_configuration_arn = "arn:aws:license-manager:ZONE:123456789012:license-configuration:lic-0123456789abcdef0123456789abcdef"
+  }
+
+  enclave_options {
+    enabled = false
+  }
+
+  hibernation_options {
+    configured = false
+  }
+
+  maintenance_options {
+    auto_recovery = "default"
+  }
+
+  private_dns_name_options {
+    enable_resource_name_dns_a_record = true
+    hostname_type                     = "resource-name"
+  }
+}
+"#;
+
+#[test]
+fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    let zone = format!("{}a", w.region);
+    let config = |credits: &str| {
+        TEMPLATE_OPTIONS
+            .replace("IMAGE", &image)
+            .replace("ZONE", &zone)
+            .replace("CREDITS", credits)
+    };
+    w.write(&config("standard"));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let ec2 = w.ec2();
+    let version = |v: &str| {
+        let out = runtime()
+            .block_on(
+                ec2.describe_launch_template_versions()
+                    .launch_template_name("options")
+                    .versions(v)
+                    .send(),
+            )
+            .unwrap();
+        out.launch_template_versions()[0]
+            .launch_template_data()
+            .cloned()
+            .unwrap()
+    };
+    let d = version("1");
+    assert_eq!(d.ebs_optimized(), Some(true));
+    assert_eq!(d.disable_api_termination(), Some(true));
+    assert_eq!(d.monitoring().and_then(|m| m.enabled()), Some(true));
+    assert_eq!(
+        d.placement().and_then(|p| p.availability_zone()),
+        Some(zone.as_str())
+    );
+    assert_eq!(
+        d.credit_specification().and_then(|c| c.cpu_credits()),
+        Some("standard")
+    );
+    assert_eq!(d.cpu_options().and_then(|c| c.core_count()), Some(1));
+    let market = d.instance_market_options().unwrap();
+    assert_eq!(market.market_type().map(|m| m.as_str()), Some("spot"));
+    assert_eq!(
+        market.spot_options().and_then(|s| s.max_price()),
+        Some("0.05")
+    );
+    assert_eq!(d.license_specifications().len(), 1);
+    assert_eq!(
+        d.private_dns_name_options()
+            .and_then(|p| p.hostname_type())
+            .map(|h| h.as_str()),
+        Some("resource-name")
+    );
+    // One option changed: a new version with it, and a clean plan after.
+    w.write(&config("unlimited"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("~ cpu_credits = \"standard\" -> \"unlimited\""),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_launch_template.options")["latest_version"], 2);
+    assert_eq!(
+        version("2")
+            .credit_specification()
+            .and_then(|c| c.cpu_credits()),
+        Some("unlimited")
+    );
+    no_changes(&w);
+    // An import reads every option back.
+    let id = w.attrs("aws_launch_template.options")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok(&["state", "rm", "aws_launch_template.options"]);
+    w.ok(&["import", "aws_launch_template.options", &id]);
+    let imported = w.attrs("aws_launch_template.options");
+    assert_eq!(imported["monitoring"][0]["enabled"], true);
+    assert_eq!(
+        imported["instance_market_options"][0]["market_type"],
+        "spot"
+    );
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -135,6 +135,11 @@ pub fn opt_n(x: Option<i64>) -> Value {
     x.map(n).unwrap_or(Value::Null(Type::Number))
 }
 
+/// An optional boolean the API may leave out: null when it does.
+pub fn opt_b(x: Option<bool>) -> Value {
+    x.map_or(Value::Null(crate::lang::types::Type::Bool), b)
+}
+
 pub fn b(x: bool) -> Value {
     Value::Bool(x)
 }

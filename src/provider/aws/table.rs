@@ -9,7 +9,9 @@
 
 use super::Aws;
 use super::attrs::Obj;
+use super::launch::read_blocks;
 use super::tags::{self, Tags};
+use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::{AttrSchema, Schema};
 
@@ -26,6 +28,10 @@ pub enum Reader<T> {
     /// this one; `None` on import): lists AWS answers in its own order that keep the
     /// configuration's, nested blocks cut to the configuration's shape. `None` keeps the prior.
     WithPrior(fn(&T, Option<&Obj>) -> Option<Value>),
+    /// Nested blocks of this element type, read from the object by a reader told the
+    /// attribute's name (one reader serves many blocks), cut to the configuration's shape as
+    /// [`read_blocks`] does. `None` keeps the prior.
+    Blocks(Type, fn(&T, &'static str) -> Option<Vec<Obj>>),
     /// Not from the object: see [`Table::declared`].
     Declared,
 }
@@ -101,6 +107,17 @@ impl<T> Table<T> {
         self.with(name, schema, Reader::WithPrior(read))
     }
 
+    /// An optional argument of nested blocks of type `elem` (see [`Reader::Blocks`]).
+    pub fn blocks_of(
+        self,
+        name: &'static str,
+        elem: Type,
+        read: fn(&T, &'static str) -> Option<Vec<Obj>>,
+    ) -> Self {
+        let schema = AttrSchema::optional(Type::List(Box::new(elem.clone())));
+        self.with(name, schema, Reader::Blocks(elem, read))
+    }
+
     fn with(mut self, name: &'static str, schema: AttrSchema, read: Reader<T>) -> Self {
         self.attrs.push(Attr { name, schema, read });
         self
@@ -162,6 +179,10 @@ impl<T> Table<T> {
                 Reader::InRegion(read) => read(item, region),
                 Reader::WithPrior(read) => match read(item, (!imported).then_some(&o)) {
                     Some(v) => v,
+                    None => continue,
+                },
+                Reader::Blocks(elem, read) => match read(item, a.name) {
+                    Some(items) => read_blocks((!imported).then_some(&o), a.name, elem, items),
                     None => continue,
                 },
                 Reader::IfAnswered(read) => match read(item) {

@@ -1,9 +1,10 @@
 //! `aws_launch_template`: versions, the default and latest version, and template data.
 
+use super::template_options;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, blocks, map_s, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, blocks, map_s, opt_b, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming;
@@ -19,7 +20,7 @@ use aws_sdk_ec2::types::{
     LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
     LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
     LaunchTemplateTagSpecificationRequest, RequestLaunchTemplateData, ResourceType as Kind,
-    ResponseLaunchTemplateData, VolumeType,
+    ResponseLaunchTemplateData, ShutdownBehavior, VolumeType,
 };
 use std::sync::Arc;
 
@@ -36,6 +37,13 @@ const TEMPLATE_DATA: &[&str] = &[
     "block_device_mappings",
     "metadata_options",
     "tag_specifications",
+    "disable_api_stop",
+    "disable_api_termination",
+    "ebs_optimized",
+    "instance_initiated_shutdown_behavior",
+    "kernel_id",
+    "ram_disk_id",
+    "security_group_names",
 ];
 
 type Data = ResponseLaunchTemplateData;
@@ -117,6 +125,42 @@ fn table() -> Table<TemplateItem> {
     let t = data_blocks!(t, "block_device_mappings", block_device_ty(), device_blocks);
     let t = data_blocks!(t, "metadata_options", metadata_ty(), metadata_blocks);
     let t = data_blocks!(t, "tag_specifications", tag_spec_ty(), spec_blocks);
+    let mut t = t
+        .attr_with_prior("disable_api_stop", A::optional(Type::Bool), |i, _| {
+            Some(opt_b(i.data.as_ref()?.disable_api_stop()))
+        })
+        .attr_with_prior(
+            "disable_api_termination",
+            A::optional(Type::Bool),
+            |i, _| Some(opt_b(i.data.as_ref()?.disable_api_termination())),
+        )
+        .attr_with_prior("ebs_optimized", A::optional(Type::String), |i, _| {
+            Some(tri_s(i.data.as_ref()?.ebs_optimized()))
+        })
+        .attr_with_prior(
+            "instance_initiated_shutdown_behavior",
+            A::optional(Type::String),
+            |i, _| {
+                let d = i.data.as_ref()?;
+                Some(opt_s(
+                    d.instance_initiated_shutdown_behavior().map(|v| v.as_str()),
+                ))
+            },
+        )
+        .attr_with_prior("kernel_id", A::optional(Type::String), |i, _| {
+            Some(opt_s(i.data.as_ref()?.kernel_id()))
+        })
+        .attr_with_prior("ram_disk_id", A::optional(Type::String), |i, _| {
+            Some(opt_s(i.data.as_ref()?.ram_disk_id()))
+        })
+        .attr_with_prior("security_group_names", A::optional(string_set()), |i, _| {
+            Some(opt_set(i.data.as_ref()?.security_groups().to_vec()))
+        });
+    for (name, elem, _) in template_options::option_blocks() {
+        t = t.blocks_of(name, elem, |i, name| {
+            Some(template_options::read(name, i.data.as_ref()?))
+        });
+    }
     t.declared("update_default_version", A::optional(Type::Bool))
         .attr("default_version", A::optional_computed(Type::Number), |i| {
             opt_n(i.template.default_version_number())
@@ -230,7 +274,18 @@ fn template_data(p: &Obj) -> RequestLaunchTemplateData {
         )
         .set_key_name(p.str("key_name"))
         .set_user_data(p.str("user_data"))
-        .set_security_group_ids(nonempty(p.strs("vpc_security_group_ids")));
+        .set_security_group_ids(nonempty(p.strs("vpc_security_group_ids")))
+        .set_security_groups(nonempty(p.strs("security_group_names")))
+        .set_disable_api_stop(p.bool("disable_api_stop"))
+        .set_disable_api_termination(p.bool("disable_api_termination"))
+        .set_ebs_optimized(tri_bool(p, "ebs_optimized"))
+        .set_instance_initiated_shutdown_behavior(
+            p.str("instance_initiated_shutdown_behavior")
+                .map(|v| ShutdownBehavior::from(v.as_str())),
+        )
+        .set_kernel_id(p.str("kernel_id"))
+        .set_ram_disk_id(p.str("ram_disk_id"));
+    d = super::template_options::request(d, p);
     if let Some(i) = p.block("iam_instance_profile") {
         d = d.iam_instance_profile(
             LaunchTemplateIamInstanceProfileSpecificationRequest::builder()
@@ -463,13 +518,17 @@ impl ResourceType for LaunchTemplate {
             return planned;
         };
         let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
-        let data_changes = TEMPLATE_DATA.iter().any(|k| {
-            let (a, b) = (
-                before.0.get(*k).cloned().unwrap_or_else(Value::null),
-                planned_attr(&planned, k),
-            );
-            !(b.is_wholly_known() && (a.is_null() && b.is_null() || a.raw_equal(&b)))
-        });
+        let data_changes = TEMPLATE_DATA
+            .iter()
+            .copied()
+            .chain(template_options::names())
+            .any(|k| {
+                let (a, b) = (
+                    before.0.get(k).cloned().unwrap_or_else(Value::null),
+                    planned_attr(&planned, k),
+                );
+                !(b.is_wholly_known() && (a.is_null() && b.is_null() || a.raw_equal(&b)))
+            });
         if data_changes {
             after.set("latest_version", Value::Unknown(Type::Number));
             if after.bool("update_default_version") == Some(true) {
