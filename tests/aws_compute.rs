@@ -759,6 +759,29 @@ resource "aws_launch_template" "options" {
     enable_resource_name_dns_a_record = true
     hostname_type                     = "resource-name"
   }
+
+  block_device_mappings {
+    device_name = "/dev/xvdb"
+    ebs {
+      volume_size = 50
+      volume_type = "gp3"
+      throughput  = 250
+      iops        = 4000
+      encrypted   = "true"
+    }
+  }
+
+  block_device_mappings {
+    device_name  = "/dev/xvdc"
+    virtual_name = "ephemeral0"
+  }
+
+  network_interfaces {
+    device_index       = 0
+    description        = "primary"
+    ipv4_address_count = 2
+    interface_type     = "interface"
+  }
 }
 "#;
 
@@ -811,6 +834,13 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
         Some("0.05")
     );
     assert_eq!(d.license_specifications().len(), 1);
+    let devices = d.block_device_mappings();
+    assert_eq!(devices.len(), 2);
+    assert_eq!(devices[0].ebs().and_then(|e| e.throughput()), Some(250));
+    assert_eq!(devices[1].virtual_name(), Some("ephemeral0"));
+    let nic = &d.network_interfaces()[0];
+    assert_eq!(nic.description(), Some("primary"));
+    assert_eq!(nic.secondary_private_ip_address_count(), Some(2));
     assert_eq!(
         d.private_dns_name_options()
             .and_then(|p| p.hostname_type())

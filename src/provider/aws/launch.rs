@@ -81,33 +81,6 @@ pub(crate) fn iam_profile_ty() -> Type {
     block_object(&[("name", Type::String), ("arn", Type::String)])
 }
 
-pub(crate) fn network_interface_ty() -> Type {
-    block_object(&[
-        ("associate_public_ip_address", Type::String),
-        ("delete_on_termination", Type::String),
-        ("device_index", Type::Number),
-        ("security_groups", string_set()),
-        ("subnet_id", Type::String),
-    ])
-}
-
-pub(crate) fn ebs_ty() -> Type {
-    block_object(&[
-        ("volume_size", Type::Number),
-        ("volume_type", Type::String),
-        ("encrypted", Type::String),
-        ("delete_on_termination", Type::String),
-        ("iops", Type::Number),
-    ])
-}
-
-pub(crate) fn block_device_ty() -> Type {
-    block_object(&[
-        ("device_name", Type::String),
-        ("ebs", Type::List(Box::new(ebs_ty()))),
-    ])
-}
-
 pub(crate) fn metadata_ty() -> Type {
     block_object(&[
         ("http_tokens", Type::String),

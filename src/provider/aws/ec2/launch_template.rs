@@ -1,10 +1,11 @@
 //! `aws_launch_template`: versions, the default and latest version, and template data.
 
+use super::template_devices::{device_blocks, device_ty, nic_blocks, nic_ty};
 use super::template_options;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, blocks, map_s, opt_b, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, map_s, opt_b, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming;
@@ -14,13 +15,11 @@ use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_ec2::types::{
-    Filter, InstanceType, LaunchTemplateBlockDeviceMappingRequest,
-    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
+    Filter, InstanceType, LaunchTemplateHttpTokensState,
     LaunchTemplateIamInstanceProfileSpecificationRequest,
     LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
-    LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
     LaunchTemplateTagSpecificationRequest, RequestLaunchTemplateData, ResourceType as Kind,
-    ResponseLaunchTemplateData, ShutdownBehavior, VolumeType,
+    ResponseLaunchTemplateData, ShutdownBehavior,
 };
 use std::sync::Arc;
 
@@ -121,8 +120,8 @@ fn table() -> Table<TemplateItem> {
             |i, _| Some(opt_set(i.data.as_ref()?.security_group_ids().to_vec())),
         );
     let t = data_blocks!(t, "iam_instance_profile", iam_profile_ty(), iam_blocks);
-    let t = data_blocks!(t, "network_interfaces", network_interface_ty(), nic_blocks);
-    let t = data_blocks!(t, "block_device_mappings", block_device_ty(), device_blocks);
+    let t = data_blocks!(t, "network_interfaces", nic_ty(), nic_blocks);
+    let t = data_blocks!(t, "block_device_mappings", device_ty(), device_blocks);
     let t = data_blocks!(t, "metadata_options", metadata_ty(), metadata_blocks);
     let t = data_blocks!(t, "tag_specifications", tag_spec_ty(), spec_blocks);
     let mut t = t
@@ -294,34 +293,7 @@ fn template_data(p: &Obj) -> RequestLaunchTemplateData {
                 .build(),
         );
     }
-    for ni in p.blocks("network_interfaces") {
-        d = d.network_interfaces(
-            LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
-                .set_associate_public_ip_address(tri_bool(&ni, "associate_public_ip_address"))
-                .set_delete_on_termination(tri_bool(&ni, "delete_on_termination"))
-                .set_device_index(ni.i32("device_index"))
-                .set_groups(nonempty(ni.strs("security_groups")))
-                .set_subnet_id(ni.str("subnet_id"))
-                .build(),
-        );
-    }
-    for bd in p.blocks("block_device_mappings") {
-        let ebs = bd.block("ebs").map(|e| {
-            LaunchTemplateEbsBlockDeviceRequest::builder()
-                .set_volume_size(e.i32("volume_size"))
-                .set_volume_type(e.str("volume_type").map(|v| VolumeType::from(v.as_str())))
-                .set_encrypted(tri_bool(&e, "encrypted"))
-                .set_delete_on_termination(tri_bool(&e, "delete_on_termination"))
-                .set_iops(e.i32("iops"))
-                .build()
-        });
-        d = d.block_device_mappings(
-            LaunchTemplateBlockDeviceMappingRequest::builder()
-                .set_device_name(bd.str("device_name"))
-                .set_ebs(ebs)
-                .build(),
-        );
-    }
+    d = super::template_devices::request(d, p);
     if let Some(m) = p.block("metadata_options") {
         d = d.metadata_options(
             LaunchTemplateInstanceMetadataOptionsRequest::builder()
@@ -357,57 +329,6 @@ fn iam_blocks(d: &Data) -> Vec<Obj> {
             x
         })
         .into_iter()
-        .collect()
-}
-
-/// The `network_interfaces` blocks of a version's data.
-fn nic_blocks(d: &Data) -> Vec<Obj> {
-    d.network_interfaces()
-        .iter()
-        .map(|ni| {
-            let mut x = Obj::default();
-            x.set(
-                "associate_public_ip_address",
-                tri_s(ni.associate_public_ip_address()),
-            )
-            .set("delete_on_termination", tri_s(ni.delete_on_termination()))
-            .set("device_index", opt_n(ni.device_index().map(i64::from)))
-            .set("security_groups", opt_set(ni.groups().to_vec()))
-            .set("subnet_id", opt_s(ni.subnet_id()));
-            x
-        })
-        .collect()
-}
-
-/// The `block_device_mappings` blocks of a version's data.
-fn device_blocks(d: &Data) -> Vec<Obj> {
-    d.block_device_mappings()
-        .iter()
-        .map(|bd| {
-            let ebs: Vec<Obj> = bd
-                .ebs()
-                .map(|e| {
-                    let mut x = Obj::default();
-                    x.set("volume_size", opt_n(e.volume_size().map(i64::from)))
-                        .set("volume_type", opt_s(e.volume_type().map(|v| v.as_str())))
-                        .set("encrypted", tri_s(e.encrypted()))
-                        .set("delete_on_termination", tri_s(e.delete_on_termination()))
-                        .set("iops", opt_n(e.iops().map(i64::from)));
-                    x
-                })
-                .into_iter()
-                .collect();
-            let mut x = Obj::default();
-            x.set("device_name", opt_s(bd.device_name())).set(
-                "ebs",
-                if ebs.is_empty() {
-                    Value::Null(Type::List(Box::new(ebs_ty())))
-                } else {
-                    blocks(&ebs_ty(), ebs)
-                },
-            );
-            x
-        })
         .collect()
 }
 
@@ -634,11 +555,11 @@ fn planned_attr(planned: &Value, k: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::aws::attrs::n;
+    use crate::provider::aws::attrs::{blocks, n};
 
     #[test]
     fn fit_keeps_what_the_configuration_left_unset() {
-        let elem = ebs_ty();
+        let elem = crate::provider::aws::ec2::template_devices::ebs_ty();
         let mut configured = Obj::default();
         configured.set("volume_size", n(20));
         let prior = blocks(&elem, vec![configured]);

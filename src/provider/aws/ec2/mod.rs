@@ -20,6 +20,7 @@ pub mod security_group;
 pub mod security_group_rule;
 pub mod sg_rules;
 pub mod subnet;
+pub mod template_devices;
 pub mod template_options;
 pub mod vpc;
 pub mod vpc_security_group_rule;
