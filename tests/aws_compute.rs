@@ -878,3 +878,84 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
     );
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn launch_configuration_devices_metadata_and_base64_user_data() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    let config = r##"
+resource "aws_launch_configuration" "disks" {
+  name             = "disks"
+  image_id         = "IMAGE"
+  instance_type    = "t3.micro"
+  user_data_base64 = base64encode("#!/bin/sh\necho hello\n")
+
+  root_block_device {
+    volume_size = 30
+    volume_type = "gp3"
+    throughput  = 200
+  }
+
+  ebs_block_device {
+    device_name = "/dev/xvdb"
+    volume_size = 100
+    volume_type = "gp3"
+    encrypted   = true
+  }
+
+  ebs_block_device {
+    device_name = "/dev/xvdf"
+    no_device   = true
+  }
+
+  ephemeral_block_device {
+    device_name  = "/dev/xvdc"
+    virtual_name = "ephemeral0"
+  }
+
+  metadata_options {
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 2
+  }
+}
+"##
+    .replace("IMAGE", &image);
+    w.write(&config);
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let asg = asg_client(&w);
+    let out = runtime()
+        .block_on(
+            asg.describe_launch_configurations()
+                .launch_configuration_names("disks")
+                .send(),
+        )
+        .unwrap();
+    let lc = &out.launch_configurations()[0];
+    let devices: Vec<&str> = lc
+        .block_device_mappings()
+        .iter()
+        .filter_map(|m| m.device_name())
+        .collect();
+    assert!(devices.contains(&"/dev/xvdb"), "{devices:?}");
+    assert!(devices.contains(&"/dev/xvdc"), "{devices:?}");
+    assert_eq!(
+        lc.metadata_options()
+            .and_then(|m| m.http_tokens())
+            .map(|t| t.as_str()),
+        Some("required")
+    );
+    let attrs = w.attrs("aws_launch_configuration.disks");
+    assert_eq!(attrs["user_data"], serde_json::Value::Null);
+    assert!(
+        attrs["user_data_base64"]
+            .as_str()
+            .unwrap()
+            .starts_with("IyEvYmluL3No")
+    );
+    // A disk of another size replaces the configuration.
+    w.write(&config.replace("volume_size = 100", "volume_size = 200"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("must be replaced"), "{plan}");
+    w.ok(&["destroy", "-auto-approve"]);
+}

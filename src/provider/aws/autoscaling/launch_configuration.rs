@@ -3,7 +3,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, blocks, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::{self, read_name_prefix};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
@@ -23,7 +23,175 @@ fn root_device_ty() -> Type {
         ("delete_on_termination", Type::Bool),
         ("encrypted", Type::Bool),
         ("iops", Type::Number),
+        ("throughput", Type::Number),
     ])
+}
+
+fn ebs_device_ty() -> Type {
+    block_object(&[
+        ("device_name", Type::String),
+        ("delete_on_termination", Type::Bool),
+        ("encrypted", Type::Bool),
+        ("iops", Type::Number),
+        ("no_device", Type::Bool),
+        ("snapshot_id", Type::String),
+        ("throughput", Type::Number),
+        ("volume_size", Type::Number),
+        ("volume_type", Type::String),
+    ])
+}
+
+fn ephemeral_device_ty() -> Type {
+    block_object(&[
+        ("device_name", Type::String),
+        ("no_device", Type::Bool),
+        ("virtual_name", Type::String),
+    ])
+}
+
+fn metadata_options_ty() -> Type {
+    block_object(&[
+        ("http_endpoint", Type::String),
+        ("http_put_response_hop_limit", Type::Number),
+        ("http_tokens", Type::String),
+    ])
+}
+
+fn num(v: Option<i32>) -> Value {
+    opt_n(v.map(i64::from))
+}
+
+/// The `ebs_block_device` blocks: the EBS mappings other than the image's root device.
+fn ebs_blocks(d: &Described) -> Vec<Obj> {
+    d.config
+        .block_device_mappings()
+        .iter()
+        .filter(|m| m.virtual_name().is_none() && m.device_name() != d.root.as_deref())
+        .map(|m| {
+            let e = m.ebs();
+            let mut x = Obj::default();
+            x.set("device_name", opt_s(m.device_name()))
+                .set(
+                    "delete_on_termination",
+                    opt_b(e.and_then(|e| e.delete_on_termination())),
+                )
+                .set("encrypted", opt_b(e.and_then(|e| e.encrypted())))
+                .set("iops", num(e.and_then(|e| e.iops())))
+                // A mapping with neither a volume nor an instance store suppresses the device
+                // (moto keeps it as an empty volume and reports NoDevice false).
+                .set(
+                    "no_device",
+                    b(m.no_device() == Some(true)
+                        || e.is_none_or(|e| {
+                            e.volume_size().is_none() && e.snapshot_id().is_none()
+                        })),
+                )
+                .set("snapshot_id", opt_s(e.and_then(|e| e.snapshot_id())))
+                .set("throughput", num(e.and_then(|e| e.throughput())))
+                .set("volume_size", num(e.and_then(|e| e.volume_size())))
+                .set("volume_type", opt_s(e.and_then(|e| e.volume_type())));
+            x
+        })
+        .collect()
+}
+
+/// The `ephemeral_block_device` blocks: the instance store mappings.
+fn ephemeral_blocks(d: &Described) -> Vec<Obj> {
+    d.config
+        .block_device_mappings()
+        .iter()
+        .filter(|m| m.virtual_name().is_some())
+        .map(|m| {
+            let mut x = Obj::default();
+            x.set("device_name", opt_s(m.device_name()))
+                .set("no_device", opt_b(m.no_device()))
+                .set("virtual_name", opt_s(m.virtual_name()));
+            x
+        })
+        .collect()
+}
+
+/// The `metadata_options` block.
+fn metadata_blocks(d: &Described) -> Vec<Obj> {
+    d.config
+        .metadata_options()
+        .map(|m| {
+            let mut x = Obj::default();
+            x.set(
+                "http_endpoint",
+                opt_s(m.http_endpoint().map(|v| v.as_str())),
+            )
+            .set(
+                "http_put_response_hop_limit",
+                num(m.http_put_response_hop_limit()),
+            )
+            .set("http_tokens", opt_s(m.http_tokens().map(|v| v.as_str())));
+            x
+        })
+        .into_iter()
+        .collect()
+}
+
+/// Device blocks as a set, each cut to the configured block of the same device (a set has no
+/// positions to match by); none is null, as in configuration.
+fn device_set(prior: Option<&Obj>, name: &str, elem: &Type, items: Vec<Obj>) -> Value {
+    if items.is_empty() {
+        return Value::Null(Type::Set(Box::new(elem.clone())));
+    }
+    let configured: Vec<Obj> = prior.map(|p| p.blocks(name)).unwrap_or_default();
+    let values = items
+        .into_iter()
+        .map(|item| {
+            let same = configured
+                .iter()
+                .find(|c| c.str("device_name") == item.str("device_name"))
+                .map(|c| Value::object(c.0.clone()));
+            let actual = blocks(elem, vec![item])
+                .elements()
+                .and_then(|e| e.first().cloned())
+                .unwrap_or_else(Value::null);
+            match (prior, same) {
+                (Some(_), Some(c)) => fit(Some(&c), actual),
+                _ => actual,
+            }
+        })
+        .collect();
+    Value::set(elem.clone(), values)
+}
+
+/// The mappings of the planned `ebs_block_device` and `ephemeral_block_device` blocks.
+fn extra_mappings(p: &Obj) -> Vec<BlockDeviceMapping> {
+    let mut out = Vec::new();
+    for e in p.blocks("ebs_block_device") {
+        let no_device = e.bool("no_device") == Some(true);
+        out.push(
+            BlockDeviceMapping::builder()
+                .set_device_name(e.str("device_name"))
+                .set_no_device(no_device.then_some(true))
+                .set_ebs((!no_device).then(|| {
+                    Ebs::builder()
+                        .set_delete_on_termination(e.bool("delete_on_termination"))
+                        .set_encrypted(e.bool("encrypted"))
+                        .set_iops(e.i32("iops"))
+                        .set_snapshot_id(e.str("snapshot_id"))
+                        .set_throughput(e.i32("throughput"))
+                        .set_volume_size(e.i32("volume_size"))
+                        .set_volume_type(e.str("volume_type"))
+                        .build()
+                }))
+                .build(),
+        );
+    }
+    for e in p.blocks("ephemeral_block_device") {
+        out.push(
+            BlockDeviceMapping::builder()
+                .set_device_name(e.str("device_name"))
+                .set_virtual_name(e.str("virtual_name"))
+                .set_no_device(e.bool("no_device").filter(|n| *n))
+                .build(),
+        );
+    }
+    out
 }
 
 /// A launch configuration as described, and its image's root device name (a call of its own),
@@ -54,7 +222,8 @@ fn root_blocks(d: &Described) -> Vec<Obj> {
                     "encrypted",
                     e.encrypted().map(b).unwrap_or(Value::Null(Type::Bool)),
                 )
-                .set("iops", opt_n(e.iops().map(i64::from)));
+                .set("iops", opt_n(e.iops().map(i64::from)))
+                .set("throughput", num(e.throughput()));
             x
         })
         .collect()
@@ -99,10 +268,32 @@ fn table() -> Table<Described> {
             A::optional(string_set()).force_new(),
             |d| opt_set(d.config.security_groups().to_vec()),
         )
-        .attr("user_data", A::optional(Type::String).force_new(), |d| {
-            let data = d.config.user_data().filter(|u| !u.is_empty());
-            opt_s(data.map(user_data_hash))
-        })
+        .attr_with_prior(
+            "user_data",
+            A::optional(Type::String)
+                .force_new()
+                .conflicts_with(&["user_data_base64"]),
+            |d, prior| {
+                if prior.is_some_and(|p| p.str("user_data_base64").is_some()) {
+                    return Some(Value::Null(Type::String));
+                }
+                let data = d.config.user_data().filter(|u| !u.is_empty());
+                Some(opt_s(data.map(user_data_hash)))
+            },
+        )
+        .attr_with_prior(
+            "user_data_base64",
+            A::optional(Type::String)
+                .force_new()
+                .conflicts_with(&["user_data"]),
+            |d, prior| {
+                let configured = prior.is_some_and(|p| p.str("user_data_base64").is_some());
+                Some(match configured {
+                    true => opt_s(d.config.user_data()),
+                    false => Value::Null(Type::String),
+                })
+            },
+        )
         .attr(
             "associate_public_ip_address",
             A::optional_computed(Type::Bool).force_new(),
@@ -122,6 +313,42 @@ fn table() -> Table<Described> {
                     "root_block_device",
                     &root_device_ty(),
                     root_blocks(d),
+                ))
+            },
+        )
+        .attr_with_prior(
+            "ebs_block_device",
+            A::optional(Type::Set(Box::new(ebs_device_ty()))).force_new(),
+            |d, prior| {
+                Some(device_set(
+                    prior,
+                    "ebs_block_device",
+                    &ebs_device_ty(),
+                    ebs_blocks(d),
+                ))
+            },
+        )
+        .attr_with_prior(
+            "ephemeral_block_device",
+            A::optional(Type::Set(Box::new(ephemeral_device_ty()))).force_new(),
+            |d, prior| {
+                Some(device_set(
+                    prior,
+                    "ephemeral_block_device",
+                    &ephemeral_device_ty(),
+                    ephemeral_blocks(d),
+                ))
+            },
+        )
+        .attr_with_prior(
+            "metadata_options",
+            A::optional(Type::List(Box::new(metadata_options_ty()))).force_new(),
+            |d, prior| {
+                Some(read_blocks(
+                    prior,
+                    "metadata_options",
+                    &metadata_options_ty(),
+                    metadata_blocks(d),
                 ))
             },
         )
@@ -261,11 +488,13 @@ impl ResourceType for LaunchConfiguration {
                                 .set_delete_on_termination(r.bool("delete_on_termination"))
                                 .set_encrypted(r.bool("encrypted"))
                                 .set_iops(r.i32("iops"))
+                                .set_throughput(r.i32("throughput"))
                                 .build(),
                         )
                         .build(),
                 );
             }
+            mappings.extend(extra_mappings(&p));
             let request = this
                 .aws
                 .autoscaling
@@ -275,7 +504,18 @@ impl ResourceType for LaunchConfiguration {
                 .set_instance_type(p.str("instance_type"))
                 .set_iam_instance_profile(p.str("iam_instance_profile"))
                 .set_security_groups(nonempty(p.strs("security_groups")))
-                .set_user_data(p.str("user_data").map(|u| user_data_base64(&u)))
+                .set_user_data(
+                    p.str("user_data")
+                        .map(|u| user_data_base64(&u))
+                        .or_else(|| p.str("user_data_base64")),
+                )
+                .set_metadata_options(p.block("metadata_options").map(|m| {
+                    aws_sdk_autoscaling::types::InstanceMetadataOptions::builder()
+                        .set_http_endpoint(m.str("http_endpoint").map(|v| v.as_str().into()))
+                        .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
+                        .set_http_tokens(m.str("http_tokens").map(|v| v.as_str().into()))
+                        .build()
+                }))
                 .set_associate_public_ip_address(p.bool("associate_public_ip_address"))
                 .set_key_name(p.str("key_name"))
                 .set_block_device_mappings(nonempty(mappings))
