@@ -959,3 +959,74 @@ resource "aws_launch_configuration" "disks" {
     assert!(plan.contains("must be replaced"), "{plan}");
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+const DISKS: &str = r#"
+resource "aws_instance" "disks" {
+  ami           = "IMAGE"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.a.id
+
+  root_block_device {
+    volume_size = ROOT
+    volume_type = "gp3"
+  }
+
+  ebs_block_device {
+    device_name = "/dev/sdf"
+    volume_size = 10
+    volume_type = "gp2"
+  }
+}
+"#;
+
+#[test]
+fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
+    let w = Work::new("");
+    let (image, _) = images(&w);
+    let config = |root: u32| {
+        NETWORK.to_string()
+            + &DISKS
+                .replace("IMAGE", &image)
+                .replace("ROOT", &root.to_string())
+    };
+    w.write(&config(20));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let attrs = w.attrs("aws_instance.disks");
+    let id = attrs["id"].as_str().unwrap().to_string();
+    let ec2 = w.ec2();
+    let sizes = || {
+        let out = runtime()
+            .block_on(
+                ec2.describe_volumes()
+                    .filters(
+                        aws_sdk_ec2::types::Filter::builder()
+                            .name("attachment.instance-id")
+                            .values(&id)
+                            .build(),
+                    )
+                    .send(),
+            )
+            .unwrap();
+        let mut v: Vec<i32> = out.volumes().iter().filter_map(|v| v.size()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sizes(), vec![10, 20]);
+    // A bigger root volume is a change in place: the same instance, the volume modified.
+    w.write(&config(30));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("~ volume_size = 20 -> 30"), "{plan}");
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_instance.disks")["id"], id.as_str());
+    assert_eq!(sizes(), vec![10, 30]);
+    no_changes(&w);
+    // An import reads both blocks back whole.
+    w.ok(&["state", "rm", "aws_instance.disks"]);
+    w.ok(&["import", "aws_instance.disks", &id]);
+    let imported = w.attrs("aws_instance.disks");
+    assert_eq!(imported["root_block_device"][0]["volume_size"], 30);
+    assert_eq!(imported["ebs_block_device"][0]["device_name"], "/dev/sdf");
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -55,6 +55,38 @@ pub(crate) fn read_blocks(prior: Option<&Obj>, name: &str, elem: &Type, items: V
     )
 }
 
+/// Device blocks as a set, each cut to the configured block of the same device (a set has no
+/// positions to match by); none is null, as in configuration.
+pub(crate) fn read_device_set(
+    prior: Option<&Obj>,
+    name: &str,
+    elem: &Type,
+    items: Vec<Obj>,
+) -> Value {
+    if items.is_empty() {
+        return Value::Null(Type::Set(Box::new(elem.clone())));
+    }
+    let configured: Vec<Obj> = prior.map(|p| p.blocks(name)).unwrap_or_default();
+    let values = items
+        .into_iter()
+        .map(|item| {
+            let same = configured
+                .iter()
+                .find(|c| c.str("device_name") == item.str("device_name"))
+                .map(|c| Value::object(c.0.clone()));
+            let actual = blocks(elem, vec![item])
+                .elements()
+                .and_then(|e| e.first().cloned())
+                .unwrap_or_else(Value::null);
+            match (prior, same) {
+                (Some(_), Some(c)) => fit(Some(&c), actual),
+                _ => actual,
+            }
+        })
+        .collect();
+    Value::set(elem.clone(), values)
+}
+
 /// A set of strings that is null when empty, for optional arguments the API reports as empty.
 pub(crate) fn opt_set(xs: Vec<String>) -> Value {
     if xs.is_empty() {

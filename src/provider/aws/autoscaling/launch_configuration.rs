@@ -3,7 +3,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, blocks, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::{self, read_name_prefix};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
@@ -130,33 +130,6 @@ fn metadata_blocks(d: &Described) -> Vec<Obj> {
         })
         .into_iter()
         .collect()
-}
-
-/// Device blocks as a set, each cut to the configured block of the same device (a set has no
-/// positions to match by); none is null, as in configuration.
-fn device_set(prior: Option<&Obj>, name: &str, elem: &Type, items: Vec<Obj>) -> Value {
-    if items.is_empty() {
-        return Value::Null(Type::Set(Box::new(elem.clone())));
-    }
-    let configured: Vec<Obj> = prior.map(|p| p.blocks(name)).unwrap_or_default();
-    let values = items
-        .into_iter()
-        .map(|item| {
-            let same = configured
-                .iter()
-                .find(|c| c.str("device_name") == item.str("device_name"))
-                .map(|c| Value::object(c.0.clone()));
-            let actual = blocks(elem, vec![item])
-                .elements()
-                .and_then(|e| e.first().cloned())
-                .unwrap_or_else(Value::null);
-            match (prior, same) {
-                (Some(_), Some(c)) => fit(Some(&c), actual),
-                _ => actual,
-            }
-        })
-        .collect();
-    Value::set(elem.clone(), values)
 }
 
 /// The mappings of the planned `ebs_block_device` and `ephemeral_block_device` blocks.
@@ -320,7 +293,7 @@ fn table() -> Table<Described> {
             "ebs_block_device",
             A::optional(Type::Set(Box::new(ebs_device_ty()))).force_new(),
             |d, prior| {
-                Some(device_set(
+                Some(read_device_set(
                     prior,
                     "ebs_block_device",
                     &ebs_device_ty(),
@@ -332,7 +305,7 @@ fn table() -> Table<Described> {
             "ephemeral_block_device",
             A::optional(Type::Set(Box::new(ephemeral_device_ty()))).force_new(),
             |d, prior| {
-                Some(device_set(
+                Some(read_device_set(
                     prior,
                     "ephemeral_block_device",
                     &ephemeral_device_ty(),

@@ -1,5 +1,6 @@
 //! `aws_instance`: one EC2 instance, waited for until running.
 
+use super::instance_volumes as volumes;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
@@ -132,6 +133,15 @@ fn table() -> Table<Item> {
         })
         // Not in DescribeInstances: `value` asks DescribeInstanceAttribute.
         .declared("user_data", A::optional(Type::String))
+        // Read with the volumes, in `value` (`instance_volumes.rs`).
+        .declared(
+            "root_block_device",
+            A::optional(Type::List(Box::new(volumes::root_ty()))),
+        )
+        .declared(
+            "ebs_block_device",
+            A::optional(Type::Set(Box::new(volumes::ebs_ty()))).force_new(),
+        )
         .declared(
             "disable_api_termination",
             A::optional(Type::Bool).default(b(false)),
@@ -461,7 +471,15 @@ impl Ec2Bulk for Instance {
                 .and_then(|p| p.bool("disable_api_termination"))
                 == Some(false);
             let protected = !configured_off && this.termination_protected(&id).await?;
+            let disks = match volumes::wanted(prior.as_ref()) {
+                true => Some(volumes::read(&this.aws, &i, prior.as_ref()).await?),
+                false => None,
+            };
             let mut o = this.table.read(&this.aws, prior, &i);
+            if let Some((root, more)) = disks {
+                o.set("root_block_device", root)
+                    .set("ebs_block_device", more);
+            }
             o.set("user_data", opt_s(user_data))
                 .set("disable_api_termination", b(protected));
             Ok(Some(o.finish(&this.schema)))
@@ -504,6 +522,7 @@ impl ResourceType for Instance {
                     .set_groups(groups.clone())
                     .build()
             });
+            let disks = nonempty(volumes::mappings(&this.aws, &p).await?);
             let out = retry_while(
                 EVENTUAL_CONSISTENCY,
                 // A new instance profile takes a while to be usable by EC2.
@@ -533,6 +552,7 @@ impl ResourceType for Instance {
                                 .build()
                         }))
                         .set_ebs_optimized(p.bool("ebs_optimized"))
+                        .set_block_device_mappings(disks.clone())
                         .set_disable_api_termination(p.bool("disable_api_termination"))
                         .set_metadata_options(p.block("metadata_options").map(|m| {
                             with_metadata_options!(InstanceMetadataOptionsRequest::builder(), &m)
@@ -626,6 +646,7 @@ impl ResourceType for Instance {
                 this.set_profile(&id, after.str("iam_instance_profile"))
                     .await?;
             }
+            volumes::update_root(&this.aws, &id, &before, &after).await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
         })

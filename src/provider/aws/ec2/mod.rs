@@ -8,6 +8,7 @@ pub mod default_route_table;
 pub mod default_security_group;
 pub mod eip;
 pub mod instance;
+pub mod instance_volumes;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;

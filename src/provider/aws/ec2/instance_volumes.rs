@@ -1,0 +1,272 @@
+//! An instance's EBS volumes: `root_block_device` (the image's root device; size, type, IOPS
+//! and throughput change in place) and `ebs_block_device` (more volumes at launch; a change
+//! replaces the instance). Read from the instance's mappings and one DescribeVolumes, only
+//! where the configuration has either block (or on import): one call per instance saved on
+//! every refresh otherwise.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_b, opt_n, opt_s};
+use crate::provider::aws::launch::{read_blocks, read_device_set};
+use crate::provider::aws::sdk::err;
+use crate::provider::schema::block_object;
+use crate::provider::{ProviderError, ProviderResult};
+use aws_sdk_ec2::types::{
+    BlockDeviceMapping, EbsBlockDevice, EbsInstanceBlockDeviceSpecification,
+    InstanceBlockDeviceMappingSpecification, Volume, VolumeType,
+};
+use std::collections::HashMap;
+
+pub(crate) fn root_ty() -> Type {
+    block_object(&[
+        ("delete_on_termination", Type::Bool),
+        ("device_name", Type::String),
+        ("encrypted", Type::Bool),
+        ("iops", Type::Number),
+        ("kms_key_id", Type::String),
+        ("throughput", Type::Number),
+        ("volume_id", Type::String),
+        ("volume_size", Type::Number),
+        ("volume_type", Type::String),
+    ])
+}
+
+pub(crate) fn ebs_ty() -> Type {
+    block_object(&[
+        ("delete_on_termination", Type::Bool),
+        ("device_name", Type::String),
+        ("encrypted", Type::Bool),
+        ("iops", Type::Number),
+        ("kms_key_id", Type::String),
+        ("snapshot_id", Type::String),
+        ("throughput", Type::Number),
+        ("volume_id", Type::String),
+        ("volume_size", Type::Number),
+        ("volume_type", Type::String),
+    ])
+}
+
+fn num(v: Option<i32>) -> Value {
+    opt_n(v.map(i64::from))
+}
+
+/// Whether the volumes need reading: the configuration has a block, or this is an import.
+pub(crate) fn wanted(prior: Option<&Obj>) -> bool {
+    prior
+        .is_none_or(|p| p.get("root_block_device").is_some() || p.get("ebs_block_device").is_some())
+}
+
+/// One mapping of the instance and its volume, as a block.
+fn block(device: &str, delete_on_termination: Option<bool>, v: Option<&Volume>) -> Obj {
+    let mut x = Obj::default();
+    x.set("device_name", opt_s(Some(device)))
+        .set("delete_on_termination", opt_b(delete_on_termination))
+        .set("encrypted", opt_b(v.and_then(|v| v.encrypted())))
+        .set("iops", num(v.and_then(|v| v.iops())))
+        .set("kms_key_id", opt_s(v.and_then(|v| v.kms_key_id())))
+        .set(
+            "snapshot_id",
+            opt_s(v.and_then(|v| v.snapshot_id()).filter(|s| !s.is_empty())),
+        )
+        .set("throughput", num(v.and_then(|v| v.throughput())))
+        .set("volume_id", opt_s(v.and_then(|v| v.volume_id())))
+        .set("volume_size", num(v.and_then(|v| v.size())))
+        .set(
+            "volume_type",
+            opt_s(v.and_then(|v| v.volume_type()).map(|t| t.as_str())),
+        );
+    x
+}
+
+/// `(root_block_device, ebs_block_device)` of a described instance.
+pub(crate) async fn read(
+    aws: &Aws,
+    i: &aws_sdk_ec2::types::Instance,
+    prior: Option<&Obj>,
+) -> ProviderResult<(Value, Value)> {
+    let ids: Vec<String> = i
+        .block_device_mappings()
+        .iter()
+        .filter_map(|m| m.ebs()?.volume_id().map(str::to_string))
+        .collect();
+    let volumes: HashMap<String, Volume> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        aws.ec2
+            .describe_volumes()
+            .set_volume_ids(Some(ids))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeVolumes"))?
+            .volumes()
+            .iter()
+            .filter_map(|v| Some((v.volume_id()?.to_string(), v.clone())))
+            .collect()
+    };
+    let root_name = i.root_device_name();
+    let (mut root, mut more) = (Vec::new(), Vec::new());
+    for m in i.block_device_mappings() {
+        let Some(device) = m.device_name() else {
+            continue;
+        };
+        let ebs = m.ebs();
+        let volume = ebs
+            .and_then(|e| e.volume_id())
+            .and_then(|id| volumes.get(id));
+        let mut x = block(device, ebs.and_then(|e| e.delete_on_termination()), volume);
+        if Some(device) == root_name {
+            x.0.remove("snapshot_id");
+            root.push(x);
+        } else {
+            more.push(x);
+        }
+    }
+    Ok((
+        read_blocks(prior, "root_block_device", &root_ty(), root),
+        read_device_set(prior, "ebs_block_device", &ebs_ty(), more),
+    ))
+}
+
+fn ebs_device(o: &Obj, snapshot: bool) -> EbsBlockDevice {
+    EbsBlockDevice::builder()
+        .set_delete_on_termination(o.bool("delete_on_termination"))
+        .set_encrypted(o.bool("encrypted"))
+        .set_iops(o.i32("iops"))
+        .set_kms_key_id(o.str("kms_key_id"))
+        .set_snapshot_id(o.str("snapshot_id").filter(|_| snapshot))
+        .set_throughput(o.i32("throughput"))
+        .set_volume_size(o.i32("volume_size"))
+        .set_volume_type(o.str("volume_type").map(|v| VolumeType::from(v.as_str())))
+        .build()
+}
+
+/// The mappings RunInstances takes for the planned blocks; the root's device is the image's.
+pub(crate) async fn mappings(aws: &Aws, p: &Obj) -> ProviderResult<Vec<BlockDeviceMapping>> {
+    let mut out = Vec::new();
+    if let Some(r) = p.block("root_block_device") {
+        let image = p.req("ami")?;
+        let described = aws
+            .ec2
+            .describe_images()
+            .image_ids(&image)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeImages"))?;
+        let device = described
+            .images()
+            .first()
+            .and_then(|i| i.root_device_name())
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "ec2:DescribeImages",
+                    format!("image {image} has no root device"),
+                )
+            })?;
+        out.push(
+            BlockDeviceMapping::builder()
+                .device_name(device)
+                .ebs(ebs_device(&r, false))
+                .build(),
+        );
+    }
+    for e in p.blocks("ebs_block_device") {
+        out.push(
+            BlockDeviceMapping::builder()
+                .set_device_name(e.str("device_name"))
+                .ebs(ebs_device(&e, true))
+                .build(),
+        );
+    }
+    Ok(out)
+}
+
+/// The root device's name and volume id, as EC2 has them now (the state keeps only what was
+/// configured).
+async fn root_volume(aws: &Aws, id: &str) -> ProviderResult<(String, String)> {
+    let out = aws
+        .ec2
+        .describe_instances()
+        .instance_ids(id)
+        .send()
+        .await
+        .map_err(err("ec2:DescribeInstances"))?;
+    let instance = out.reservations().iter().flat_map(|r| r.instances()).next();
+    let root = instance.and_then(|i| {
+        let device = i.root_device_name()?;
+        let mapping = i
+            .block_device_mappings()
+            .iter()
+            .find(|m| m.device_name() == Some(device))?;
+        Some((device.to_string(), mapping.ebs()?.volume_id()?.to_string()))
+    });
+    root.ok_or_else(|| {
+        ProviderError::new("ec2:DescribeInstances", format!("{id} has no root volume"))
+    })
+}
+
+/// A changed `root_block_device`, in place: the volume modified, deletion on termination set.
+pub(crate) async fn update_root(
+    aws: &Aws,
+    id: &str,
+    before: &Obj,
+    after: &Obj,
+) -> ProviderResult<()> {
+    let (Some(was), Some(now)) = (
+        before.block("root_block_device"),
+        after.block("root_block_device"),
+    ) else {
+        return Ok(());
+    };
+    let changed = |k: &str| {
+        now.get(k).is_some() && was.get(k).map(|v| v.to_json()) != now.get(k).map(|v| v.to_json())
+    };
+    if ["encrypted", "kms_key_id"].iter().any(|k| changed(k)) {
+        return Err(ProviderError::new(
+            "ec2:ModifyVolume",
+            "a root volume's encryption cannot change in place: taint the instance to replace it",
+        ));
+    }
+    if ["volume_size", "volume_type", "iops", "throughput"]
+        .iter()
+        .any(|k| changed(k))
+    {
+        let (_, volume) = root_volume(aws, id).await?;
+        aws.ec2
+            .modify_volume()
+            .volume_id(volume)
+            .set_size(now.i32("volume_size").filter(|_| changed("volume_size")))
+            .set_volume_type(
+                now.str("volume_type")
+                    .filter(|_| changed("volume_type"))
+                    .map(|v| VolumeType::from(v.as_str())),
+            )
+            .set_iops(now.i32("iops").filter(|_| changed("iops")))
+            .set_throughput(now.i32("throughput").filter(|_| changed("throughput")))
+            .send()
+            .await
+            .map_err(err("ec2:ModifyVolume"))?;
+    }
+    if changed("delete_on_termination") {
+        let (device, _) = root_volume(aws, id).await?;
+        aws.ec2
+            .modify_instance_attribute()
+            .instance_id(id)
+            .block_device_mappings(
+                InstanceBlockDeviceMappingSpecification::builder()
+                    .device_name(device)
+                    .ebs(
+                        EbsInstanceBlockDeviceSpecification::builder()
+                            .delete_on_termination(
+                                now.bool("delete_on_termination").unwrap_or(true),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(err("ec2:ModifyInstanceAttribute"))?;
+    }
+    Ok(())
+}
