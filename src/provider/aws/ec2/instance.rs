@@ -136,11 +136,11 @@ fn table() -> Table<Item> {
         // Read with the volumes, in `value` (`instance_volumes.rs`).
         .declared(
             "root_block_device",
-            A::optional(Type::List(Box::new(volumes::root_ty()))),
+            A::optional_computed(Type::List(Box::new(volumes::root_ty()))),
         )
         .declared(
             "ebs_block_device",
-            A::optional(Type::Set(Box::new(volumes::ebs_ty()))).force_new(),
+            A::optional_computed(Type::Set(Box::new(volumes::ebs_ty()))).force_new(),
         )
         .declared(
             "disable_api_termination",
@@ -476,9 +476,13 @@ impl Ec2Bulk for Instance {
                 false => None,
             };
             let mut o = this.table.read(&this.aws, prior, &i);
-            if let Some((root, more)) = disks {
-                o.set("root_block_device", root)
-                    .set("ebs_block_device", more);
+            match disks {
+                Some((root, more)) => {
+                    o.set("root_block_device", root)
+                        .set("ebs_block_device", more);
+                }
+                // Not configured, not read: null, never the plan's unknown.
+                None => volumes::null_unread(&mut o),
             }
             o.set("user_data", opt_s(user_data))
                 .set("disable_api_termination", b(protected));

@@ -57,6 +57,19 @@ pub(crate) fn wanted(prior: Option<&Obj>) -> bool {
         .is_none_or(|p| p.get("root_block_device").is_some() || p.get("ebs_block_device").is_some())
 }
 
+/// The two blocks as null where nothing known was kept for them (not configured, not read).
+pub(crate) fn null_unread(o: &mut Obj) {
+    let nulls = [
+        ("root_block_device", Type::List(Box::new(root_ty()))),
+        ("ebs_block_device", Type::Set(Box::new(ebs_ty()))),
+    ];
+    for (k, ty) in nulls {
+        if o.0.get(k).is_none_or(|v| !v.is_wholly_known()) {
+            o.set(k, Value::Null(ty));
+        }
+    }
+}
+
 /// One mapping of the instance and its volume, as a block.
 fn block(device: &str, delete_on_termination: Option<bool>, v: Option<&Volume>) -> Obj {
     let mut x = Obj::default();
