@@ -6,23 +6,6 @@ mod support;
 
 use support::{Work, runtime, text};
 
-/// Two real image ids of the emulator's catalogue for this test's region.
-fn images(w: &Work) -> (String, String) {
-    let ec2 = w.ec2();
-    let out = runtime()
-        .block_on(ec2.describe_images().owners("amazon").send())
-        .unwrap();
-    let mut ids: Vec<String> = out
-        .images()
-        .iter()
-        .filter(|i| i.root_device_name().is_some())
-        .filter_map(|i| i.image_id().map(str::to_string))
-        .collect();
-    ids.sort();
-    assert!(ids.len() >= 2, "moto has images: {ids:?}");
-    (ids[0].clone(), ids[1].clone())
-}
-
 fn no_changes(w: &Work) {
     let out = w.infra(&["plan", "-detailed-exitcode"]);
     support::assert_unchanged(&out);
@@ -137,7 +120,7 @@ fn template_config_with_targets(
 #[test]
 fn launch_template_versions_and_group_lifecycle() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     w.write(&template_config(&image, "t3.micro", "nodes-a", 2));
     w.ok(&["apply", "-auto-approve"]);
     let rt = runtime();
@@ -330,7 +313,7 @@ resource "aws_autoscaling_group" "nodes" {
 #[test]
 fn launch_configuration_is_replaced_never_updated() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     let config = |ty: &str| {
         NETWORK.to_string()
             + &CONFIGURATION_AND_GROUP
@@ -411,7 +394,7 @@ resource "aws_instance" "bastion" {
 #[test]
 fn instance_lifecycle() {
     let w = Work::new("");
-    let (image, other_image) = images(&w);
+    let (image, other_image) = w.two_images();
     let config = |image: &str, ty: &str| {
         NETWORK.to_string() + &BASTION.replace("IMAGE", image).replace("TYPE", ty)
     };
@@ -546,7 +529,7 @@ fn settings_config(image: &str, protect: bool, lifetime: u32) -> String {
 #[test]
 fn group_settings_reach_aws_and_read_back_clean() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     w.write(&settings_config(&image, true, 86400));
     w.ok(&["apply", "-auto-approve"]);
     let g = group(&w, "tuned").expect("the group exists");
@@ -600,7 +583,7 @@ fn group_settings_reach_aws_and_read_back_clean() {
 #[test]
 fn instance_metadata_options_dns_names_forwarding_check_and_ebs_optimization() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     let config = |hops: u32| {
         NETWORK.to_string()
             + &format!(
@@ -788,7 +771,7 @@ resource "aws_launch_template" "options" {
 #[test]
 fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     let zone = format!("{}a", w.region);
     let config = |credits: &str| {
         TEMPLATE_OPTIONS
@@ -882,7 +865,7 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
 #[test]
 fn launch_configuration_devices_metadata_and_base64_user_data() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     let config = r##"
 resource "aws_launch_configuration" "disks" {
   name             = "disks"
@@ -982,7 +965,7 @@ resource "aws_instance" "disks" {
 #[test]
 fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     let w = Work::new("");
-    let (image, _) = images(&w);
+    let (image, _) = w.two_images();
     let config = |root: u32| {
         NETWORK.to_string()
             + &DISKS

@@ -15,21 +15,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use support::{Work, runtime, text};
 
-/// Two images of moto's catalogue: what the groups run before and after.
-fn images(w: &Work) -> (String, String) {
-    let out = runtime()
-        .block_on(w.ec2().describe_images().owners("amazon").send())
-        .unwrap();
-    let mut ids: Vec<String> = out
-        .images()
-        .iter()
-        .filter(|i| i.root_device_name().is_some())
-        .filter_map(|i| i.image_id().map(str::to_string))
-        .collect();
-    ids.sort();
-    (ids[0].clone(), ids[1].clone())
-}
-
 const CLUSTER: &str = r#"
 variable "image" {
   type = string
@@ -297,6 +282,33 @@ impl Saboteur {
     }
 }
 
+/// An apply of `image` under way, its progress read up to a line containing a marker.
+struct Running {
+    child: std::process::Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStderr>>,
+    log: String,
+}
+
+fn apply_until(w: &Work, image: &str, marker: &str) -> Running {
+    let mut child = w
+        .command(&["apply", "-auto-approve", &var(image)])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains(marker) {
+            break;
+        }
+    }
+    Running { child, lines, log }
+}
+
 fn var(image: &str) -> String {
     format!("-var=image={image}")
 }
@@ -305,7 +317,7 @@ fn var(image: &str) -> String {
 fn three_roles_roll_onto_a_new_image_without_crossing_the_healthy_floor() {
     let roles = ["master", "private", "public"];
     let w = Work::new(&cluster(&roles, 3, r#"instance_warmup = "2""#));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     for r in roles {
         assert_eq!(images_of(&w, &format!("rolling-{r}")), vec![old.clone(); 3]);
@@ -369,7 +381,7 @@ fn an_unhealthy_new_instance_rolls_the_group_back_to_the_old_version() {
         r#"instance_warmup = "3"
       auto_rollback   = true"#,
     ));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     let before: Vec<String> = now_groups(&w)["rolling-web"]
         .iter()
@@ -425,24 +437,9 @@ fn an_unhealthy_new_instance_rolls_the_group_back_to_the_old_version() {
 #[test]
 fn a_rollout_killed_midway_is_finished_by_the_next_apply() {
     let w = Work::new(&cluster(&["web"], 3, r#"instance_warmup = "2""#));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
-    let mut child = w
-        .command(&["apply", "-auto-approve", &var(&new)])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        log.push_str(&line);
-        log.push('\n');
-        if line.contains("batch 2: terminating") {
-            break;
-        }
-    }
+    let Running { mut child, log, .. } = apply_until(&w, &new, "batch 2: terminating");
     child.kill().unwrap();
     let _ = child.wait();
     assert!(log.contains("batch 2: terminating"), "{log}");
@@ -471,7 +468,7 @@ fn a_rollout_killed_midway_is_finished_by_the_next_apply() {
 #[test]
 fn skip_matching_replaces_only_stale_instances() {
     let w = Work::new(&cluster(&["web"], 2, r#"instance_warmup = "0""#));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     let originals: Vec<String> = now_groups(&w)["rolling-web"]
         .iter()
@@ -507,7 +504,7 @@ fn a_checkpoint_below_100_percent_pauses_until_the_next_apply() {
       min_healthy_percentage = 50
       checkpoint_percentages = [50]"#,
     ));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
     let log = text(&out.stderr);
@@ -532,7 +529,7 @@ fn a_checkpoint_below_100_percent_pauses_until_the_next_apply() {
 #[test]
 fn without_auto_rollback_a_failed_rollout_stops_where_it_is_and_apply_continues_it() {
     let w = Work::new(&cluster(&["web"], 3, r#"instance_warmup = "3""#));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     let saboteur = Saboteur::start(&w, "rolling-web", &new);
     let out = w.infra(&["apply", "-auto-approve", &var(&new)]);
@@ -574,24 +571,13 @@ fn without_auto_rollback_a_failed_rollout_stops_where_it_is_and_apply_continues_
 #[test]
 fn ctrl_c_stops_a_rollout_at_the_next_step_and_the_next_apply_continues_it() {
     let w = Work::new(&cluster(&["web"], 3, r#"instance_warmup = "2""#));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
-    let mut child = w
-        .command(&["apply", "-auto-approve", &var(&new)])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        log.push_str(&line);
-        log.push('\n');
-        if line.contains("batch 1: terminating") {
-            break;
-        }
-    }
+    let Running {
+        mut child,
+        lines,
+        mut log,
+    } = apply_until(&w, &new, "batch 1: terminating");
     let rc = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -657,7 +643,7 @@ resource "aws_autoscaling_group" "web" {
 }
 "#;
     let w = Work::new(config);
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     let first = w.attrs("aws_launch_configuration.web")["name"].clone();
     let plan = w.ok(&["plan", &var(&new)]);
@@ -691,24 +677,10 @@ fn a_rollback_killed_midway_is_finished_by_the_next_apply() {
         r#"instance_warmup = "2"
       auto_rollback   = true"#,
     ));
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     let saboteur = Saboteur::start(&w, "rolling-web", &new);
-    let mut child = w
-        .command(&["apply", "-auto-approve", &var(&new)])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut log = String::new();
-    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
-        let line = line.unwrap();
-        log.push_str(&line);
-        log.push('\n');
-        if line.contains("rolling back to") {
-            break;
-        }
-    }
+    let Running { mut child, log, .. } = apply_until(&w, &new, "rolling back to");
     child.kill().unwrap();
     let _ = child.wait();
     let bad = saboteur.finish().expect(&log);
@@ -745,7 +717,7 @@ fn a_batch_not_healthy_within_the_update_timeout_fails_the_rollout() {
         "  timeouts {\n    update = \"4s\"\n  }\n\n  instance_refresh {",
     );
     let w = Work::new(&config);
-    let (old, new) = images(&w);
+    let (old, new) = w.two_images();
     w.ok(&["apply", "-auto-approve", &var(&old)]);
     // The first new instance goes to Standby: it never serves, so its batch never completes.
     let saboteur = Saboteur::standby(&w, "rolling-web", &new);

@@ -409,6 +409,22 @@ impl Work {
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
         runtime().block_on(ec2_client(&self.endpoint, self.region))
     }
+
+    /// Two real image ids of the emulator's catalogue for this test's region, in a fixed order.
+    pub fn two_images(&self) -> (String, String) {
+        let out = runtime()
+            .block_on(self.ec2().describe_images().owners("amazon").send())
+            .unwrap();
+        let mut ids: Vec<String> = out
+            .images()
+            .iter()
+            .filter(|i| i.root_device_name().is_some())
+            .filter_map(|i| i.image_id().map(str::to_string))
+            .collect();
+        ids.sort();
+        assert!(ids.len() >= 2, "moto has images: {ids:?}");
+        (ids[0].clone(), ids[1].clone())
+    }
 }
 
 /// Copies a directory tree (an example, a module, a fixture) into a test's working directory,

@@ -37,6 +37,20 @@ fn launch_spec(o: &Obj) -> Option<LaunchSpec> {
         })
 }
 
+/// What the API reports a group (or one of its instances) launches from.
+fn reported(
+    template: Option<&LaunchTemplateSpecification>,
+    configuration: Option<&str>,
+) -> Option<LaunchSpec> {
+    template
+        .map(|t| LaunchSpec::Template {
+            id: t.launch_template_id().map(str::to_string),
+            name: t.launch_template_name().map(str::to_string),
+            version: t.version().map(str::to_string),
+        })
+        .or_else(|| configuration.map(|name| LaunchSpec::Configuration { name: name.into() }))
+}
+
 fn version_of(spec: &LaunchSpec) -> Option<&str> {
     match spec {
         LaunchSpec::Template { version, .. } => version.as_deref(),
@@ -304,17 +318,7 @@ impl Fleet for AutoscalingGroup {
                 .map(|i| {
                     let id = i.instance_id().unwrap_or_default().to_string();
                     let health = i.health_status().unwrap_or_default();
-                    let launch = i
-                        .launch_template()
-                        .map(|t| LaunchSpec::Template {
-                            id: t.launch_template_id().map(str::to_string),
-                            name: t.launch_template_name().map(str::to_string),
-                            version: t.version().map(str::to_string),
-                        })
-                        .or_else(|| {
-                            i.launch_configuration_name()
-                                .map(|name| LaunchSpec::Configuration { name: name.into() })
-                        });
+                    let launch = reported(i.launch_template(), i.launch_configuration_name());
                     Member {
                         lifecycle: i
                             .lifecycle_state()
@@ -330,17 +334,7 @@ impl Fleet for AutoscalingGroup {
                     }
                 })
                 .collect();
-            let launching = g
-                .launch_template()
-                .map(|t| LaunchSpec::Template {
-                    id: t.launch_template_id().map(str::to_string),
-                    name: t.launch_template_name().map(str::to_string),
-                    version: t.version().map(str::to_string),
-                })
-                .or_else(|| {
-                    g.launch_configuration_name()
-                        .map(|name| LaunchSpec::Configuration { name: name.into() })
-                });
+            let launching = reported(g.launch_template(), g.launch_configuration_name());
             Ok(Snapshot {
                 desired: g.desired_capacity().unwrap_or(0).into(),
                 max_size: g.max_size().unwrap_or(0).into(),
