@@ -1013,3 +1013,66 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     assert_eq!(imported["ebs_block_device"][0]["device_name"], "/dev/sdf");
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn lifecycle_hooks_pause_a_groups_launches_and_change_in_place() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let hooks = |timeout: u32| {
+        template_config(&image, "t3.micro", "hooked", 1).replace(
+            "resource \"aws_autoscaling_group\" \"nodes\" {",
+            "resource \"aws_autoscaling_group\" \"nodes\" {\n  initial_lifecycle_hook {\n    name                 = \"drain\"\n    lifecycle_transition = \"autoscaling:EC2_INSTANCE_TERMINATING\"\n    heartbeat_timeout    = 120\n  }\n",
+        ) + &format!(
+            r#"
+resource "aws_autoscaling_lifecycle_hook" "boot" {{
+  name                   = "boot"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  lifecycle_transition   = "autoscaling:EC2_INSTANCE_LAUNCHING"
+  heartbeat_timeout      = {timeout}
+  default_result         = "CONTINUE"
+}}
+"#
+        )
+    };
+    w.write(&hooks(300));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let asg = asg_client(&w);
+    let described = || {
+        runtime()
+            .block_on(
+                asg.describe_lifecycle_hooks()
+                    .auto_scaling_group_name("hooked")
+                    .lifecycle_hook_names("boot")
+                    .send(),
+            )
+            .unwrap()
+            .lifecycle_hooks()
+            .to_vec()
+    };
+    let hook = &described()[0];
+    assert_eq!(hook.heartbeat_timeout(), Some(300));
+    assert_eq!(hook.default_result(), Some("CONTINUE"));
+    // A new timeout is PutLifecycleHook again, in place.
+    w.write(&hooks(600));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("~ heartbeat_timeout      = 300 -> 600"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(described()[0].heartbeat_timeout(), Some(600));
+    no_changes(&w);
+    w.ok(&["state", "rm", "aws_autoscaling_lifecycle_hook.boot"]);
+    w.ok(&[
+        "import",
+        "aws_autoscaling_lifecycle_hook.boot",
+        "hooked/boot",
+    ]);
+    assert_eq!(
+        w.attrs("aws_autoscaling_lifecycle_hook.boot")["lifecycle_transition"],
+        "autoscaling:EC2_INSTANCE_LAUNCHING"
+    );
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, "hooked").is_none());
+}

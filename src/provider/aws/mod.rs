@@ -98,6 +98,9 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_autoscaling_attachment", |a| {
         Arc::new(autoscaling::attachment::Attachment::new(a))
     }),
+    ("aws_autoscaling_lifecycle_hook", |a| {
+        Arc::new(autoscaling::lifecycle_hook::LifecycleHook::new(a))
+    }),
     ("aws_iam_role", |a| Arc::new(iam::role::Role::new(a))),
     ("aws_iam_role_policy", |a| {
         Arc::new(iam::role_policy::RolePolicy::new(a))

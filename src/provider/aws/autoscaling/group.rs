@@ -66,6 +66,24 @@ fn launch_template_spec(o: &Obj) -> Option<LaunchTemplateSpecification> {
     })
 }
 
+/// The `initial_lifecycle_hook` blocks, as CreateAutoScalingGroup takes them.
+fn initial_hooks(p: &Obj) -> Vec<aws_sdk_autoscaling::types::LifecycleHookSpecification> {
+    p.blocks("initial_lifecycle_hook")
+        .iter()
+        .map(|h| {
+            aws_sdk_autoscaling::types::LifecycleHookSpecification::builder()
+                .set_lifecycle_hook_name(h.str("name"))
+                .set_lifecycle_transition(h.str("lifecycle_transition"))
+                .set_heartbeat_timeout(h.i32("heartbeat_timeout"))
+                .set_default_result(h.str("default_result"))
+                .set_notification_metadata(h.str("notification_metadata"))
+                .set_notification_target_arn(h.str("notification_target_arn"))
+                .set_role_arn(h.str("role_arn"))
+                .build()
+        })
+        .collect()
+}
+
 #[derive(Clone)]
 pub struct AutoscalingGroup {
     pub(super) aws: Arc<Aws>,
@@ -417,6 +435,7 @@ impl ResourceType for AutoscalingGroup {
                 .set_default_instance_warmup(p.i32("default_instance_warmup"))
                 .set_service_linked_role_arn(p.str("service_linked_role_arn"))
                 .set_placement_group(p.str("placement_group"))
+                .set_lifecycle_hook_specification_list(nonempty(initial_hooks(&p)))
                 .set_tags(Some(group_tags))
                 .send()
                 .await

@@ -60,6 +60,19 @@ fn tag_set(g: &AutoScalingGroup) -> Value {
     }
 }
 
+/// `initial_lifecycle_hook { name, lifecycle_transition, ... }`.
+pub(crate) fn initial_hook_ty() -> Type {
+    block_object(&[
+        ("default_result", Type::String),
+        ("heartbeat_timeout", Type::Number),
+        ("lifecycle_transition", Type::String),
+        ("name", Type::String),
+        ("notification_metadata", Type::String),
+        ("notification_target_arn", Type::String),
+        ("role_arn", Type::String),
+    ])
+}
+
 /// `instance_refresh { strategy, preferences { ... }, triggers }`, Terraform's block.
 pub(crate) fn instance_refresh_ty() -> Type {
     let numbers = Type::List(Box::new(Type::Number));
@@ -245,6 +258,12 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             A::optional(Type::String).default(s("10m")),
         )
         .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        // Sent at create only, as in Terraform (aws_autoscaling_lifecycle_hook manages hooks
+        // after that); what only the configuration knows.
+        .declared(
+            "initial_lifecycle_hook",
+            A::optional(Type::Set(Box::new(initial_hook_ty()))),
+        )
         // How a change of what the group launches from rolls onto its instances (infra's
         // rollout, `rollout/`); AWS keeps no trace of it between refreshes.
         .declared(

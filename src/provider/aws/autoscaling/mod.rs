@@ -6,3 +6,4 @@ pub mod group_fleet;
 pub mod group_table;
 pub mod group_tags;
 pub mod launch_configuration;
+pub mod lifecycle_hook;

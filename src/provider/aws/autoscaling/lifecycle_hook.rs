@@ -1,0 +1,202 @@
+//! `aws_autoscaling_lifecycle_hook`: a pause a group's launches or terminations wait in until
+//! something completes the action or the heartbeat times out. PutLifecycleHook both creates and
+//! updates it; its id is its name, an import names the group too (`group/hook`).
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::sdk::err;
+use crate::provider::aws::table::Table;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+};
+use aws_sdk_autoscaling::types::LifecycleHook as Hook;
+use std::sync::Arc;
+
+/// An optional argument AWS answers only when it was set: kept null when the configuration
+/// leaves it null (moto answers made-up ARNs for hooks that have none).
+fn when_configured(prior: Option<&Obj>, name: &str, answered: Option<&str>) -> Option<Value> {
+    let unset = prior.is_some_and(|p| p.get(name).is_none());
+    Some(if unset {
+        Value::Null(Type::String)
+    } else {
+        opt_s(answered)
+    })
+}
+
+/// Every attribute of `aws_autoscaling_lifecycle_hook`, and how it reads from a described hook.
+fn table() -> Table<Hook> {
+    use AttrSchema as A;
+    Table::<Hook>::new()
+        .attr("id", A::computed(Type::String), |h| {
+            opt_s(h.lifecycle_hook_name())
+        })
+        .attr("name", A::required(Type::String).force_new(), |h| {
+            opt_s(h.lifecycle_hook_name())
+        })
+        .attr(
+            "autoscaling_group_name",
+            A::required(Type::String).force_new(),
+            |h| opt_s(h.auto_scaling_group_name()),
+        )
+        .attr("lifecycle_transition", A::required(Type::String), |h| {
+            opt_s(h.lifecycle_transition())
+        })
+        .attr(
+            "heartbeat_timeout",
+            A::optional_computed(Type::Number),
+            |h| opt_n(h.heartbeat_timeout().map(i64::from)),
+        )
+        .attr("default_result", A::optional_computed(Type::String), |h| {
+            opt_s(h.default_result())
+        })
+        .attr_with_prior(
+            "notification_metadata",
+            A::optional(Type::String),
+            |h, p| when_configured(p, "notification_metadata", h.notification_metadata()),
+        )
+        .attr_with_prior(
+            "notification_target_arn",
+            A::optional(Type::String),
+            |h, p| when_configured(p, "notification_target_arn", h.notification_target_arn()),
+        )
+        .attr_with_prior("role_arn", A::optional(Type::String), |h, p| {
+            when_configured(p, "role_arn", h.role_arn())
+        })
+}
+
+#[derive(Clone)]
+pub struct LifecycleHook {
+    aws: Arc<Aws>,
+    table: Arc<Table<Hook>>,
+    schema: Arc<Schema>,
+}
+
+impl LifecycleHook {
+    pub fn new(aws: &Arc<Aws>) -> LifecycleHook {
+        let table = table();
+        LifecycleHook {
+            aws: aws.clone(),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
+        }
+    }
+
+    /// The hook, or `None` if it (or its group) is gone.
+    async fn find(&self, group: &str, name: &str) -> ProviderResult<Option<Hook>> {
+        let out = self
+            .aws
+            .autoscaling
+            .describe_lifecycle_hooks()
+            .auto_scaling_group_name(group)
+            .lifecycle_hook_names(name)
+            .send()
+            .await
+            .map_err(err("autoscaling:DescribeLifecycleHooks"));
+        match out {
+            Ok(o) => Ok(o
+                .lifecycle_hooks()
+                .iter()
+                .find(|h| h.lifecycle_hook_name() == Some(name))
+                .cloned()),
+            // A group that is gone has no hooks.
+            Err(e) if e.is_not_found() || e.is("ValidationError") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn put(&self, p: &Obj) -> ProviderResult<Value> {
+        let (group, name) = (p.req("autoscaling_group_name")?, p.req("name")?);
+        self.aws
+            .autoscaling
+            .put_lifecycle_hook()
+            .auto_scaling_group_name(&group)
+            .lifecycle_hook_name(&name)
+            .set_lifecycle_transition(p.str("lifecycle_transition"))
+            .set_heartbeat_timeout(p.i32("heartbeat_timeout"))
+            .set_default_result(p.str("default_result"))
+            .set_notification_metadata(p.str("notification_metadata"))
+            .set_notification_target_arn(p.str("notification_target_arn"))
+            .set_role_arn(p.str("role_arn"))
+            .send()
+            .await
+            .map_err(err("autoscaling:PutLifecycleHook"))?;
+        let hook = self.find(&group, &name).await?.ok_or_else(|| {
+            ProviderError::new(
+                "autoscaling:DescribeLifecycleHooks",
+                format!("lifecycle hook {name} of {group} not found after PutLifecycleHook"),
+            )
+        })?;
+        Ok(self
+            .table
+            .read(&self.aws, Some(p.clone()), &hook)
+            .finish(&self.schema))
+    }
+}
+
+impl ResourceType for LifecycleHook {
+    crate::provider::aws::bulk::schema_and_address!();
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let o = Obj::of(&prior);
+            let r = this
+                .aws
+                .autoscaling
+                .delete_lifecycle_hook()
+                .auto_scaling_group_name(o.req("autoscaling_group_name")?)
+                .lifecycle_hook_name(o.req("name")?)
+                .send()
+                .await
+                .map_err(err("autoscaling:DeleteLifecycleHook"));
+            match r {
+                Err(e) if !(e.is_not_found() || e.is("ValidationError")) => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let o = Obj::of(&prior);
+            let (group, name) = (o.req("autoscaling_group_name")?, o.req("name")?);
+            Ok(this
+                .find(&group, &name)
+                .await?
+                .map(|h| this.table.read(&this.aws, Some(o), &h).finish(&this.schema)))
+        })
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        let id = id.to_string();
+        Box::pin(async move {
+            let Some((group, name)) = id.split_once('/') else {
+                return Err(ProviderError::new(
+                    "import",
+                    format!("expected GROUP/HOOK, got {id:?}"),
+                ));
+            };
+            let hook = this.find(group, name).await?.ok_or_else(|| {
+                ProviderError::new(
+                    "import",
+                    format!("no lifecycle hook {name} in group {group}"),
+                )
+            })?;
+            Ok(this.table.read(&this.aws, None, &hook).finish(&this.schema))
+        })
+    }
+}
