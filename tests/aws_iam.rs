@@ -783,3 +783,99 @@ fn policy_document_matches_terraform() {
     // Read again at every plan, to the same text: no change.
     plan_exits(&w, 0);
 }
+
+const MANAGED: &str = r#"
+resource "aws_iam_policy" "logs" {
+  name        = "mp-logs"
+  path        = "/infra/"
+  description = "write logs"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:PutLogEvents", "logs:CreateLogStream"]
+      Resource = "RESOURCE"
+    }]
+  })
+  tags = {
+    team = "platform"
+  }
+}
+
+resource "aws_iam_role" "node" {
+  name               = "mp-node"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "logs" {
+  role       = aws_iam_role.node.name
+  policy_arn = aws_iam_policy.logs.arn
+}
+"#;
+
+#[test]
+fn managed_policy_versions_attachment_and_import() {
+    let w = Work::new("");
+    let config = |resource: &str| MANAGED.replace("RESOURCE", resource);
+    w.write(&config("*"));
+    w.ok(&["apply", "-auto-approve"]);
+    plan_exits(&w, 0);
+    let arn = format!("arn:aws:iam::{ACCOUNT}:policy/infra/mp-logs");
+    let attrs = w.attrs("aws_iam_policy.logs");
+    assert_eq!(attrs["arn"], arn.as_str());
+    assert_eq!(attrs["id"], arn.as_str());
+    let client = iam(&w);
+    let rt = runtime();
+    let default_version = || {
+        let p = rt
+            .block_on(client.get_policy().policy_arn(&arn).send())
+            .unwrap();
+        let v = p
+            .policy()
+            .unwrap()
+            .default_version_id()
+            .unwrap()
+            .to_string();
+        let doc = rt
+            .block_on(
+                client
+                    .get_policy_version()
+                    .policy_arn(&arn)
+                    .version_id(&v)
+                    .send(),
+            )
+            .unwrap();
+        (
+            v,
+            decoded(doc.policy_version().unwrap().document().unwrap()),
+        )
+    };
+    assert_eq!(default_version().0, "v1");
+    assert_eq!(attached_policies(&client, "mp-node"), vec![arn.clone()]);
+    // Six new documents: each a new default version, the oldest dropped at IAM's five.
+    for i in 1..=6 {
+        let resource = format!("arn:aws:logs:*:*:log-group:app-{i}");
+        w.write(&config(&resource));
+        let plan = plan_exits(&w, 2);
+        assert!(plan.contains("1 to change"), "{plan}");
+        w.ok(&["apply", "-auto-approve"]);
+        let (version, doc) = default_version();
+        assert_eq!(version, format!("v{}", i + 1));
+        assert_eq!(doc["Statement"][0]["Resource"], resource.as_str());
+        plan_exits(&w, 0);
+    }
+    let versions = rt
+        .block_on(client.list_policy_versions().policy_arn(&arn).send())
+        .unwrap();
+    assert_eq!(versions.versions().len(), 5);
+    w.ok(&["state", "rm", "aws_iam_policy.logs"]);
+    w.ok(&["import", "aws_iam_policy.logs", &arn]);
+    assert_eq!(w.attrs("aws_iam_policy.logs")["path"], "/infra/");
+    plan_exits(&w, 0);
+    w.ok(&["destroy", "-auto-approve"]);
+    let gone = rt.block_on(client.get_policy().policy_arn(&arn).send());
+    assert!(gone.is_err(), "{gone:?}");
+}

@@ -105,6 +105,7 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_iam_role_policy", |a| {
         Arc::new(iam::role_policy::RolePolicy::new(a))
     }),
+    ("aws_iam_policy", |a| Arc::new(iam::policy::Policy::new(a))),
     ("aws_iam_role_policy_attachment", |a| {
         Arc::new(iam::role_policy_attachment::RolePolicyAttachment::new(a))
     }),

@@ -1,7 +1,8 @@
-//! IAM: roles, their policies, instance profiles, and the policy document data source.
+//! IAM: roles, their policies, managed policies, instance profiles, and the policy document data source.
 
 pub mod common;
 pub mod instance_profile;
+pub mod policy;
 pub mod policy_document;
 pub mod policy_json;
 pub mod role;

@@ -1,0 +1,307 @@
+//! `aws_iam_policy`: a managed policy. Its id is its ARN; a new document is a new default
+//! version (the oldest non-default one deleted first when IAM's five are used up), and the
+//! document reads back as configured while it means the same.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, n, s};
+use crate::provider::aws::iam::common::*;
+use crate::provider::aws::sdk::{
+    EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
+};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
+    ResourceType, Schema,
+};
+use std::sync::Arc;
+
+/// IAM keeps at most this many versions of a policy.
+const MAX_VERSIONS: usize = 5;
+
+/// A policy and its default version's document (URL-encoded, as IAM answers it).
+pub struct Described {
+    policy: aws_sdk_iam::types::Policy,
+    document: String,
+}
+
+/// Every attribute of `aws_iam_policy`, and how it reads from a described policy.
+fn table() -> Table<Described> {
+    use AttrSchema as A;
+    Table::<Described>::new()
+        .attr("id", A::computed(Type::String), |d| {
+            opt_nonempty(d.policy.arn())
+        })
+        .attr("arn", A::computed(Type::String), |d| {
+            opt_nonempty(d.policy.arn())
+        })
+        .attr("policy_id", A::computed(Type::String), |d| {
+            opt_nonempty(d.policy.policy_id())
+        })
+        .attr(
+            "name",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_nonempty(d.policy.policy_name()),
+        )
+        .attr_with_prior(
+            "name_prefix",
+            A::optional_computed(Type::String).force_new(),
+            |d, prior| {
+                Some(name_prefix_value(
+                    prior,
+                    d.policy.policy_name().unwrap_or_default(),
+                ))
+            },
+        )
+        .attr(
+            "path",
+            A::optional(Type::String).default(s("/")).force_new(),
+            |d| s(d.policy.path().unwrap_or("/")),
+        )
+        .attr("description", A::optional(Type::String).force_new(), |d| {
+            opt_nonempty(d.policy.description())
+        })
+        .attr_with_prior("policy", A::required(Type::String), |d, prior| {
+            let configured = prior.and_then(|p| p.str("policy"));
+            Some(policy_value(configured.as_deref(), &d.document))
+        })
+        .attr("attachment_count", A::computed(Type::Number), |d| {
+            n(d.policy.attachment_count().unwrap_or(0).into())
+        })
+        .tagged(|d| from_iam(d.policy.tags()))
+}
+
+#[derive(Clone)]
+pub struct Policy {
+    aws: Arc<Aws>,
+    table: Arc<Table<Described>>,
+    schema: Arc<Schema>,
+}
+
+impl Policy {
+    pub fn new(aws: &Arc<Aws>) -> Policy {
+        let table = table();
+        Policy {
+            aws: aws.clone(),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
+        }
+    }
+
+    async fn get(&self, arn: &str) -> ProviderResult<Described> {
+        let iam = &self.aws.iam;
+        let out = iam
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(err("iam:GetPolicy"))?;
+        let policy = out.policy.ok_or_else(|| {
+            ProviderError::new(
+                "iam:GetPolicy",
+                format!("no policy in the answer for {arn}"),
+            )
+        })?;
+        let version = iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(policy.default_version_id().unwrap_or("v1"))
+            .send()
+            .await
+            .map_err(err("iam:GetPolicyVersion"))?;
+        let document = version
+            .policy_version()
+            .and_then(|v| v.document())
+            .unwrap_or_default()
+            .to_string();
+        Ok(Described { policy, document })
+    }
+
+    fn value(&self, prior: Option<&Obj>, d: &Described) -> Value {
+        self.table
+            .read(&self.aws, prior.cloned(), d)
+            .finish(&self.schema)
+    }
+
+    async fn read_arn(&self, prior: Option<&Obj>, arn: &str) -> ProviderResult<Option<Value>> {
+        Ok(absent_if_not_found(self.get(arn).await)?.map(|d| self.value(prior, &d)))
+    }
+
+    /// A new default version with `document`, room made first.
+    async fn new_version(&self, arn: &str, document: &str) -> ProviderResult<()> {
+        let iam = &self.aws.iam;
+        let versions = iam
+            .list_policy_versions()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(err("iam:ListPolicyVersions"))?;
+        let mut old: Vec<_> = versions
+            .versions()
+            .iter()
+            .filter(|v| !v.is_default_version())
+            .collect();
+        if versions.versions().len() >= MAX_VERSIONS {
+            old.sort_by_key(|v| v.create_date().map(|d| d.as_nanos()));
+            if let Some(v) = old.first().and_then(|v| v.version_id()) {
+                iam.delete_policy_version()
+                    .policy_arn(arn)
+                    .version_id(v)
+                    .send()
+                    .await
+                    .map_err(err("iam:DeletePolicyVersion"))?;
+            }
+        }
+        iam.create_policy_version()
+            .policy_arn(arn)
+            .policy_document(document)
+            .set_as_default(true)
+            .send()
+            .await
+            .map_err(err("iam:CreatePolicyVersion"))?;
+        Ok(())
+    }
+
+    async fn apply_changes(&self, arn: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let document = after.req("policy")?;
+        if !before
+            .str("policy")
+            .is_some_and(|p| same_policy(&p, &document))
+        {
+            self.new_version(arn, &document).await?;
+        }
+        let iam = &self.aws.iam;
+        let set = |t: Tags| async move {
+            let call = iam
+                .tag_policy()
+                .policy_arn(arn)
+                .set_tags(Some(iam_tags(&t)?));
+            call.send().await.map(drop).map_err(err("iam:TagPolicy"))
+        };
+        let remove = |keys: Vec<String>| {
+            let call = iam.untag_policy().policy_arn(arn).set_tag_keys(Some(keys));
+            async move { call.send().await.map(drop).map_err(err("iam:UntagPolicy")) }
+        };
+        tags::sync(&self.aws, before, after, set, remove).await
+    }
+}
+
+impl ResourceType for Policy {
+    crate::provider::aws::bulk::schema_and_address!();
+
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let planned = tags::plan(&self.aws, planned);
+        plan_policy(prior, planned, "policy")
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let name = name_to_create(&p, &ctx);
+            let path = p.str("path").unwrap_or_else(|| "/".into());
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            let made = this
+                .aws
+                .iam
+                .create_policy()
+                .policy_name(&name)
+                .path(&path)
+                .policy_document(p.req("policy")?)
+                .set_description(p.str("description"))
+                .set_tags(Some(iam_tags(&t)?))
+                .send()
+                .await
+                .map_err(err("iam:CreatePolicy"));
+            let arn = match made {
+                Ok(out) => out
+                    .policy()
+                    .and_then(|x| x.arn())
+                    .unwrap_or_default()
+                    .to_string(),
+                // Made by an apply that died before recording it: adopted when it carries
+                // this address and lineage.
+                Err(e) if e.already_exists() => {
+                    let account = this.aws.account_id().await?;
+                    let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
+                    let existing = this.get(&arn).await?;
+                    if !is_ours(&ctx, &from_iam(existing.policy.tags())) {
+                        return Err(e);
+                    }
+                    let before = Obj::of(&this.value(None, &existing));
+                    this.apply_changes(&arn, &before, &p).await?;
+                    arn
+                }
+                Err(e) => return Err(e),
+            };
+            let d = retry_while(
+                EVENTUAL_CONSISTENCY,
+                |e| e.is_not_found(),
+                || this.get(&arn),
+            )
+            .await?;
+            Ok(this.value(Some(&p), &d))
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            let arn = before.id()?;
+            this.apply_changes(&arn, &before, &after).await?;
+            let d = this.get(&arn).await?;
+            Ok(this.value(Some(&after), &d))
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let arn = Obj::of(&prior).id()?;
+            let iam = &this.aws.iam;
+            // IAM deletes a policy only once its other versions are gone.
+            let versions = iam.list_policy_versions().policy_arn(&arn).send().await;
+            let Some(versions) =
+                absent_if_not_found(versions.map_err(err("iam:ListPolicyVersions")))?
+            else {
+                return Ok(());
+            };
+            for v in versions.versions() {
+                if let (false, Some(id)) = (v.is_default_version(), v.version_id()) {
+                    iam.delete_policy_version()
+                        .policy_arn(&arn)
+                        .version_id(id)
+                        .send()
+                        .await
+                        .map_err(err("iam:DeletePolicyVersion"))?;
+                }
+            }
+            let r = iam.delete_policy().policy_arn(&arn).send().await;
+            gone_is_ok(r.map(drop).map_err(err("iam:DeletePolicy")))
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            this.read_arn(Some(&p), &p.id()?).await
+        })
+    }
+
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            this.read_arn(None, &id)
+                .await?
+                .ok_or_else(|| ProviderError::new("import", format!("no IAM policy {id}")))
+        })
+    }
+}
