@@ -1076,3 +1076,90 @@ resource "aws_autoscaling_lifecycle_hook" "boot" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "hooked").is_none());
 }
+
+#[test]
+fn a_groups_legacy_tags_list_sits_beside_its_tag_blocks() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |team: &str| {
+        template_config(&image, "t3.micro", "legacy-tags", 1).replace(
+            "  tag {\n    key                 = \"Name\"",
+            &format!(
+                "  tags = [\n    {{ key = \"team\", value = \"{team}\", propagate_at_launch = true }},\n    {{ key = \"cost\", value = \"ops\", propagate_at_launch = false }},\n  ]\n\n  tag {{\n    key                 = \"Name\""
+            ),
+        )
+    };
+    w.write(&config("web"));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let tags = || {
+        let g = group(&w, "legacy-tags").unwrap();
+        let mut t: Vec<(String, String, bool)> = g
+            .tags()
+            .iter()
+            .filter(|t| !t.key().unwrap().starts_with("infra:"))
+            .map(|t| {
+                (
+                    t.key().unwrap().to_string(),
+                    t.value().unwrap().to_string(),
+                    t.propagate_at_launch().unwrap(),
+                )
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        tags(),
+        vec![
+            ("Name".into(), "node".into(), true),
+            ("cost".into(), "ops".into(), false),
+            ("team".into(), "web".into(), true),
+        ]
+    );
+    w.write(&config("api"));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("1 to change"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(tags().contains(&("team".into(), "api".into(), true)));
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}
+
+#[test]
+fn a_group_waits_for_its_target_group_and_keeps_a_maintenance_policy() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = template_config_with_targets(
+        &image,
+        "t3.micro",
+        "elb-wait",
+        2,
+        &["${aws_lb_target_group.web.arn}"],
+    )
+    .replace(
+        "  tag {\n    key                 = \"Name\"",
+        "  health_check_type     = \"ELB\"\n  wait_for_elb_capacity = 2\n\n  instance_maintenance_policy {\n    min_healthy_percentage = 90\n    max_healthy_percentage = 120\n  }\n\n  tag {\n    key                 = \"Name\"",
+    ) + r#"
+resource "aws_lb_target_group" "web" {
+  name     = "elb-wait"
+  port     = 80
+  protocol = "HTTP"
+  vpc_id   = aws_vpc.main.id
+}
+"#;
+    w.write(&config);
+    let out = w.infra(&["apply", "-auto-approve", "--stats"]);
+    let log = text(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    // The wait read the target group's health.
+    assert!(log.contains("DescribeTargetHealth"), "{log}");
+    no_changes(&w);
+    let attrs = w.attrs("aws_autoscaling_group.nodes");
+    assert_eq!(attrs["wait_for_elb_capacity"], 2);
+    assert_eq!(
+        attrs["instance_maintenance_policy"][0]["max_healthy_percentage"],
+        120
+    );
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -66,6 +66,15 @@ fn launch_template_spec(o: &Obj) -> Option<LaunchTemplateSpecification> {
     })
 }
 
+/// The `instance_maintenance_policy` block; none is AWS's way of clearing it (-1, -1).
+fn maintenance_policy(p: &Obj) -> aws_sdk_autoscaling::types::InstanceMaintenancePolicy {
+    let m = p.block("instance_maintenance_policy").unwrap_or_default();
+    aws_sdk_autoscaling::types::InstanceMaintenancePolicy::builder()
+        .min_healthy_percentage(m.i32("min_healthy_percentage").unwrap_or(-1))
+        .max_healthy_percentage(m.i32("max_healthy_percentage").unwrap_or(-1))
+        .build()
+}
+
 /// The `initial_lifecycle_hook` blocks, as CreateAutoScalingGroup takes them.
 fn initial_hooks(p: &Obj) -> Vec<aws_sdk_autoscaling::types::LifecycleHookSpecification> {
     p.blocks("initial_lifecycle_hook")
@@ -247,6 +256,10 @@ impl AutoscalingGroup {
             "default_instance_warmup" => set_default_instance_warmup(i32),
             "service_linked_role_arn" => set_service_linked_role_arn(str),
             "placement_group" => set_placement_group(str),
+        }
+        if differs(before, after, "instance_maintenance_policy") {
+            req = req.instance_maintenance_policy(maintenance_policy(after));
+            any = true;
         }
         if differs(before, after, "termination_policies") {
             let policies = after.strs("termination_policies");
@@ -436,6 +449,10 @@ impl ResourceType for AutoscalingGroup {
                 .set_service_linked_role_arn(p.str("service_linked_role_arn"))
                 .set_placement_group(p.str("placement_group"))
                 .set_lifecycle_hook_specification_list(nonempty(initial_hooks(&p)))
+                .set_instance_maintenance_policy(
+                    p.block("instance_maintenance_policy")
+                        .map(|_| maintenance_policy(&p)),
+                )
                 .set_tags(Some(group_tags))
                 .send()
                 .await
@@ -444,6 +461,8 @@ impl ResourceType for AutoscalingGroup {
             this.sync_processes_and_metrics(&name, &Obj::default(), &p)
                 .await?;
             this.wait_for_capacity(&name, &p).await?;
+            let elb = p.i64("wait_for_elb_capacity").or(p.i64("min_elb_capacity"));
+            this.wait_for_elb_capacity(&name, &p, elb).await?;
             this.finish(p, &name).await
         })
     }
@@ -459,6 +478,8 @@ impl ResourceType for AutoscalingGroup {
             this.update_attachments(&name, &before, &after).await?;
             if sizes {
                 this.wait_for_capacity(&name, &after).await?;
+                let elb = after.i64("wait_for_elb_capacity");
+                this.wait_for_elb_capacity(&name, &after, elb).await?;
             }
             this.finish(after, &name).await
         })

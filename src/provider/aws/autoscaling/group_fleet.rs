@@ -5,7 +5,7 @@
 use super::group::{AutoscalingGroup, differs};
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::Obj;
-use crate::provider::aws::sdk::err;
+use crate::provider::aws::sdk::{err, wait_for};
 use crate::provider::fleet::{
     Fleet, LaunchSpec, Member, Preferences, RolloutRequest, Snapshot, Special,
 };
@@ -218,6 +218,39 @@ impl AutoscalingGroup {
             );
         }
         Ok(bad)
+    }
+}
+
+impl AutoscalingGroup {
+    /// Waits, for up to `wait_for_capacity_timeout`, until `wanted` instances are healthy in
+    /// every load balancer and target group of the group (`min_elb_capacity` at create,
+    /// `wait_for_elb_capacity` at create and update).
+    pub(super) async fn wait_for_elb_capacity(
+        &self,
+        name: &str,
+        o: &Obj,
+        wanted: Option<i64>,
+    ) -> ProviderResult<()> {
+        let Some(wanted) = wanted.filter(|w| *w > 0) else {
+            return Ok(());
+        };
+        let text = o
+            .str("wait_for_capacity_timeout")
+            .unwrap_or_else(|| "10m".into());
+        let timeout = crate::lang::duration::parse_go(&text).unwrap_or_default();
+        if timeout.is_zero() {
+            return Ok(());
+        }
+        wait_for(
+            &format!("{wanted} instances of {name} in service in its load balancers"),
+            timeout,
+            || async {
+                let snap = self.snapshot(name, true, false).await?;
+                let serving = snap.members.iter().filter(|m| m.serving()).count() as i64;
+                Ok((serving >= wanted).then_some(()))
+            },
+        )
+        .await
     }
 }
 

@@ -2,11 +2,11 @@
 //! group (create and update are in `group.rs`).
 
 use super::group::launch_template_ty;
-use super::group_tags::tag_ty;
+use super::group_tags::{legacy_tags, legacy_tags_ty, tag_ty};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::AttrSchema;
-use crate::provider::aws::attrs::{Obj, b, list_s, n, opt_n, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, b, list_s, map_s, n, opt_n, opt_s, s, set_s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::read_name_prefix;
 use crate::provider::aws::table::Table;
@@ -36,12 +36,48 @@ fn launch_template_blocks(g: &AutoScalingGroup, imported: bool) -> Vec<Obj> {
         .collect()
 }
 
-/// The group's own `tag` blocks (not infra's bookkeeping tags); null when there are none.
-fn tag_set(g: &AutoScalingGroup) -> Value {
+/// The keys the configuration gives in the legacy `tags` list: read back there, not as `tag`.
+fn legacy_keys(prior: Option<&Obj>) -> Vec<String> {
+    prior
+        .map(|p| legacy_tags(p).into_iter().map(|(k, _, _)| k).collect())
+        .unwrap_or_default()
+}
+
+/// The legacy `tags` list: the group's tags whose keys the configuration lists there.
+fn legacy_set(g: &AutoScalingGroup, prior: Option<&Obj>) -> Value {
+    let keys = legacy_keys(prior);
+    let maps: Vec<Value> = g
+        .tags()
+        .iter()
+        .filter(|t| t.key().is_some_and(|k| keys.iter().any(|x| x == k)))
+        .map(|t| {
+            let mut m = std::collections::BTreeMap::new();
+            m.insert("key".to_string(), t.key().unwrap_or_default().to_string());
+            m.insert(
+                "value".to_string(),
+                t.value().unwrap_or_default().to_string(),
+            );
+            let propagate = t.propagate_at_launch().unwrap_or(false);
+            m.insert("propagate_at_launch".to_string(), propagate.to_string());
+            map_s(&m)
+        })
+        .collect();
+    if maps.is_empty() {
+        Value::Null(legacy_tags_ty())
+    } else {
+        Value::set(Type::Map(Box::new(Type::String)), maps)
+    }
+}
+
+/// The group's own `tag` blocks (not infra's bookkeeping tags, nor those the configuration
+/// gives in the legacy `tags` list); null when there are none.
+fn tag_set(g: &AutoScalingGroup, prior: Option<&Obj>) -> Value {
+    let legacy = legacy_keys(prior);
     let own: Vec<Value> = g
         .tags()
         .iter()
         .filter(|t| !t.key().is_some_and(tags::is_internal))
+        .filter(|t| !t.key().is_some_and(|k| legacy.iter().any(|x| x == k)))
         .map(|t| {
             let mut x = Obj::default();
             x.set("key", opt_s(t.key()))
@@ -58,6 +94,14 @@ fn tag_set(g: &AutoScalingGroup) -> Value {
     } else {
         Value::set(tag_ty(), own)
     }
+}
+
+/// `instance_maintenance_policy { min_healthy_percentage, max_healthy_percentage }`.
+fn maintenance_ty() -> Type {
+    block_object(&[
+        ("min_healthy_percentage", Type::Number),
+        ("max_healthy_percentage", Type::Number),
+    ])
 }
 
 /// `initial_lifecycle_hook { name, lifecycle_transition, ... }`.
@@ -181,7 +225,12 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
         .attr("load_balancers", A::optional_computed(string_set()), |g| {
             set_s(g.load_balancer_names())
         })
-        .attr("tag", A::optional(Type::Set(Box::new(tag_ty()))), tag_set)
+        .attr_with_prior("tag", A::optional(Type::Set(Box::new(tag_ty()))), |g, p| {
+            Some(tag_set(g, p))
+        })
+        .attr_with_prior("tags", A::optional(legacy_tags_ty()), |g, p| {
+            Some(legacy_set(g, p))
+        })
         .attr_with_prior(
             "termination_policies",
             A::optional(Type::List(Box::new(Type::String))),
@@ -258,6 +307,25 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             A::optional(Type::String).default(s("10m")),
         )
         .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        .declared("min_elb_capacity", A::optional(Type::Number))
+        .declared("wait_for_elb_capacity", A::optional(Type::Number))
+        // moto keeps no maintenance policy: the prior stands where AWS answers none.
+        .attr_with_prior(
+            "instance_maintenance_policy",
+            A::optional(Type::List(Box::new(maintenance_ty()))),
+            |g, prior| {
+                let p = g.instance_maintenance_policy()?;
+                let mut x = Obj::default();
+                x.set("min_healthy_percentage", number(p.min_healthy_percentage()))
+                    .set("max_healthy_percentage", number(p.max_healthy_percentage()));
+                Some(read_blocks(
+                    prior,
+                    "instance_maintenance_policy",
+                    &maintenance_ty(),
+                    vec![x],
+                ))
+            },
+        )
         // Sent at create only, as in Terraform (aws_autoscaling_lifecycle_hook manages hooks
         // after that); what only the configuration knows.
         .declared(

@@ -19,8 +19,11 @@ pub(super) fn tag_ty() -> Type {
     ])
 }
 
-/// The `tag` blocks by key: (value, propagate_at_launch).
+/// The group's tags by key: (value, propagate_at_launch), from its `tag` blocks and the
+/// legacy `tags` list of maps (`propagate_at_launch = "true"`), which configurations written
+/// for AWS provider versions before 5 still carry.
 pub(super) fn tag_blocks(o: &Obj) -> BTreeMap<String, (String, bool)> {
+    let legacy = legacy_tags(o).into_iter().map(|(k, v, p)| (k, (v, p)));
     o.blocks("tag")
         .into_iter()
         .filter_map(|t| {
@@ -32,7 +35,31 @@ pub(super) fn tag_blocks(o: &Obj) -> BTreeMap<String, (String, bool)> {
                 ),
             ))
         })
+        .chain(legacy)
         .collect()
+}
+
+/// The legacy `tags` entries: (key, value, propagate_at_launch).
+pub(super) fn legacy_tags(o: &Obj) -> Vec<(String, String, bool)> {
+    o.get("tags")
+        .and_then(|v| v.elements())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| {
+            let m = Obj::of(m);
+            let flag = m.str("propagate_at_launch");
+            Some((
+                m.str("key")?,
+                m.str("value").unwrap_or_default(),
+                flag.as_deref() == Some("true") || flag.as_deref() == Some("1"),
+            ))
+        })
+        .collect()
+}
+
+/// The type of the legacy `tags` argument.
+pub(super) fn legacy_tags_ty() -> Type {
+    Type::Set(Box::new(Type::Map(Box::new(Type::String))))
 }
 
 pub(super) fn group_tag(group: &str, key: &str, value: &str, propagate: bool) -> Tag {
