@@ -1163,3 +1163,58 @@ resource "aws_lb_target_group" "web" {
     );
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn a_schedule_resizes_a_group_on_a_recurrence() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |desired: u32| {
+        template_config(&image, "t3.micro", "scheduled", 1)
+            + &format!(
+                r#"
+resource "aws_autoscaling_schedule" "night" {{
+  scheduled_action_name  = "night"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  min_size               = 0
+  max_size               = 2
+  desired_capacity       = {desired}
+  recurrence             = "0 22 * * *"
+  start_time             = "2030-01-01T22:00:00Z"
+}}
+"#
+            )
+    };
+    w.write(&config(0));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let asg = asg_client(&w);
+    let described = || {
+        runtime()
+            .block_on(
+                asg.describe_scheduled_actions()
+                    .auto_scaling_group_name("scheduled")
+                    .send(),
+            )
+            .unwrap()
+            .scheduled_update_group_actions()
+            .to_vec()
+    };
+    let a = &described()[0];
+    assert_eq!(a.recurrence(), Some("0 22 * * *"));
+    assert_eq!(a.desired_capacity(), Some(0));
+    w.write(&config(1));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("~ desired_capacity       = 0 -> 1"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(described()[0].desired_capacity(), Some(1));
+    no_changes(&w);
+    w.ok(&["state", "rm", "aws_autoscaling_schedule.night"]);
+    w.ok(&[
+        "import",
+        "aws_autoscaling_schedule.night",
+        "scheduled/night",
+    ]);
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, "scheduled").is_none());
+}

@@ -101,6 +101,9 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_autoscaling_lifecycle_hook", |a| {
         Arc::new(autoscaling::lifecycle_hook::LifecycleHook::new(a))
     }),
+    ("aws_autoscaling_schedule", |a| {
+        Arc::new(autoscaling::schedule::Schedule::new(a))
+    }),
     ("aws_iam_role", |a| Arc::new(iam::role::Role::new(a))),
     ("aws_iam_role_policy", |a| {
         Arc::new(iam::role_policy::RolePolicy::new(a))

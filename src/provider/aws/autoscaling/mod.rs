@@ -7,3 +7,4 @@ pub mod group_table;
 pub mod group_tags;
 pub mod launch_configuration;
 pub mod lifecycle_hook;
+pub mod schedule;

@@ -1,0 +1,228 @@
+//! `aws_autoscaling_schedule`: a scheduled change of a group's sizes, once or on a cron
+//! recurrence. PutScheduledUpdateGroupAction both creates and updates it; its id is its name,
+//! an import names the group too (`group/action`).
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::sdk::err;
+use crate::provider::aws::table::Table;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+};
+use aws_sdk_autoscaling::types::ScheduledUpdateGroupAction as Action;
+use aws_smithy_types::DateTime;
+use aws_smithy_types::date_time::Format;
+use std::sync::Arc;
+
+/// A time as RFC 3339, kept as configured while it is the same instant.
+fn time(prior: Option<&Obj>, name: &str, t: Option<&DateTime>) -> Option<Value> {
+    let actual = t.and_then(|t| t.fmt(Format::DateTime).ok());
+    let configured = prior.and_then(|p| p.str(name));
+    let same = match (&configured, t) {
+        (Some(c), Some(t)) => DateTime::from_str(c, Format::DateTime).is_ok_and(|c| &c == t),
+        _ => false,
+    };
+    Some(opt_s(if same { configured } else { actual }))
+}
+
+fn parse_time(o: &Obj, name: &str) -> ProviderResult<Option<DateTime>> {
+    o.str(name)
+        .map(|t| {
+            DateTime::from_str(&t, Format::DateTime).map_err(|_| {
+                ProviderError::new(
+                    "plan",
+                    format!("{name}: {t:?} is not an RFC 3339 time such as 2026-12-24T09:00:00Z"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Every attribute of `aws_autoscaling_schedule`, and how it reads from a described action.
+fn table() -> Table<Action> {
+    use AttrSchema as A;
+    Table::<Action>::new()
+        .attr("id", A::computed(Type::String), |a| {
+            opt_s(a.scheduled_action_name())
+        })
+        .attr("arn", A::computed(Type::String), |a| {
+            opt_s(a.scheduled_action_arn())
+        })
+        .attr(
+            "scheduled_action_name",
+            A::required(Type::String).force_new(),
+            |a| opt_s(a.scheduled_action_name()),
+        )
+        .attr(
+            "autoscaling_group_name",
+            A::required(Type::String).force_new(),
+            |a| opt_s(a.auto_scaling_group_name()),
+        )
+        .attr("min_size", A::optional_computed(Type::Number), |a| {
+            opt_n(a.min_size().map(i64::from))
+        })
+        .attr("max_size", A::optional_computed(Type::Number), |a| {
+            opt_n(a.max_size().map(i64::from))
+        })
+        .attr(
+            "desired_capacity",
+            A::optional_computed(Type::Number),
+            |a| opt_n(a.desired_capacity().map(i64::from)),
+        )
+        .attr_with_prior("start_time", A::optional_computed(Type::String), |a, p| {
+            time(p, "start_time", a.start_time())
+        })
+        .attr_with_prior("end_time", A::optional_computed(Type::String), |a, p| {
+            time(p, "end_time", a.end_time())
+        })
+        .attr("recurrence", A::optional_computed(Type::String), |a| {
+            opt_s(a.recurrence())
+        })
+        .attr_if_answered("time_zone", A::optional_computed(Type::String), |a| {
+            a.time_zone().map(crate::provider::aws::attrs::s)
+        })
+}
+
+#[derive(Clone)]
+pub struct Schedule {
+    aws: Arc<Aws>,
+    table: Arc<Table<Action>>,
+    schema: Arc<Schema>,
+}
+
+impl Schedule {
+    pub fn new(aws: &Arc<Aws>) -> Schedule {
+        let table = table();
+        Schedule {
+            aws: aws.clone(),
+            schema: Arc::new(table.schema()),
+            table: Arc::new(table),
+        }
+    }
+
+    /// The action, or `None` if it (or its group) is gone.
+    async fn find(&self, group: &str, name: &str) -> ProviderResult<Option<Action>> {
+        let out = self
+            .aws
+            .autoscaling
+            .describe_scheduled_actions()
+            .auto_scaling_group_name(group)
+            .scheduled_action_names(name)
+            .send()
+            .await
+            .map_err(err("autoscaling:DescribeScheduledActions"));
+        match out {
+            Ok(o) => Ok(o
+                .scheduled_update_group_actions()
+                .iter()
+                .find(|a| a.scheduled_action_name() == Some(name))
+                .cloned()),
+            Err(e) if e.is_not_found() || e.is("ValidationError") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn put(&self, p: &Obj) -> ProviderResult<Value> {
+        let (group, name) = (
+            p.req("autoscaling_group_name")?,
+            p.req("scheduled_action_name")?,
+        );
+        self.aws
+            .autoscaling
+            .put_scheduled_update_group_action()
+            .auto_scaling_group_name(&group)
+            .scheduled_action_name(&name)
+            .set_min_size(p.i32("min_size"))
+            .set_max_size(p.i32("max_size"))
+            .set_desired_capacity(p.i32("desired_capacity"))
+            .set_start_time(parse_time(p, "start_time")?)
+            .set_end_time(parse_time(p, "end_time")?)
+            .set_recurrence(p.str("recurrence"))
+            .set_time_zone(p.str("time_zone"))
+            .send()
+            .await
+            .map_err(err("autoscaling:PutScheduledUpdateGroupAction"))?;
+        let action = self.find(&group, &name).await?.ok_or_else(|| {
+            ProviderError::new(
+                "autoscaling:DescribeScheduledActions",
+                format!("scheduled action {name} of {group} not found after it was put"),
+            )
+        })?;
+        Ok(self
+            .table
+            .read(&self.aws, Some(p.clone()), &action)
+            .finish(&self.schema))
+    }
+}
+
+impl ResourceType for Schedule {
+    crate::provider::aws::bulk::schema_and_address!();
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let o = Obj::of(&prior);
+            let r = this
+                .aws
+                .autoscaling
+                .delete_scheduled_action()
+                .auto_scaling_group_name(o.req("autoscaling_group_name")?)
+                .scheduled_action_name(o.req("scheduled_action_name")?)
+                .send()
+                .await
+                .map_err(err("autoscaling:DeleteScheduledAction"));
+            match r {
+                Err(e) if !(e.is_not_found() || e.is("ValidationError")) => Err(e),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let o = Obj::of(&prior);
+            let group = o.req("autoscaling_group_name")?;
+            let name = o.req("scheduled_action_name")?;
+            Ok(this
+                .find(&group, &name)
+                .await?
+                .map(|a| this.table.read(&this.aws, Some(o), &a).finish(&this.schema)))
+        })
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        let id = id.to_string();
+        Box::pin(async move {
+            let Some((group, name)) = id.split_once('/') else {
+                return Err(ProviderError::new(
+                    "import",
+                    format!("expected GROUP/ACTION, got {id:?}"),
+                ));
+            };
+            let action = this.find(group, name).await?.ok_or_else(|| {
+                ProviderError::new(
+                    "import",
+                    format!("no scheduled action {name} in group {group}"),
+                )
+            })?;
+            Ok(this
+                .table
+                .read(&this.aws, None, &action)
+                .finish(&this.schema))
+        })
+    }
+}
