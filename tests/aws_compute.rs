@@ -1218,3 +1218,99 @@ resource "aws_autoscaling_schedule" "night" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "scheduled").is_none());
 }
+
+#[test]
+fn scaling_policies_simple_step_and_target_tracking() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |target: u32| {
+        template_config(&image, "t3.micro", "scaled", 1)
+            + &format!(
+                r#"
+resource "aws_autoscaling_policy" "up" {{
+  name                   = "up"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  adjustment_type        = "ChangeInCapacity"
+  scaling_adjustment     = 1
+  cooldown               = 300
+}}
+
+resource "aws_autoscaling_policy" "steps" {{
+  name                   = "steps"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  policy_type            = "StepScaling"
+  adjustment_type        = "ChangeInCapacity"
+
+  step_adjustment {{
+    metric_interval_lower_bound = "0"
+    metric_interval_upper_bound = "10"
+    scaling_adjustment          = 1
+  }}
+
+  step_adjustment {{
+    metric_interval_lower_bound = "10"
+    scaling_adjustment          = 2
+  }}
+}}
+
+resource "aws_autoscaling_policy" "cpu" {{
+  name                   = "cpu"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {{
+    predefined_metric_specification {{
+      predefined_metric_type = "ASGAverageCPUUtilization"
+    }}
+    target_value = {target}
+  }}
+}}
+"#
+            )
+    };
+    w.write(&config(50));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let asg = asg_client(&w);
+    let policies = || {
+        runtime()
+            .block_on(
+                asg.describe_policies()
+                    .auto_scaling_group_name("scaled")
+                    .send(),
+            )
+            .unwrap()
+            .scaling_policies()
+            .to_vec()
+    };
+    let find = |name: &str| {
+        policies()
+            .into_iter()
+            .find(|p| p.policy_name() == Some(name))
+            .unwrap()
+    };
+    assert_eq!(find("up").scaling_adjustment(), Some(1));
+    assert_eq!(find("steps").step_adjustments().len(), 2);
+    let cpu = find("cpu");
+    assert_eq!(
+        cpu.target_tracking_configuration()
+            .and_then(|t| t.target_value()),
+        Some(50.0)
+    );
+    w.write(&config(70));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("~ target_value = 50 -> 70"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        find("cpu")
+            .target_tracking_configuration()
+            .and_then(|t| t.target_value()),
+        Some(70.0)
+    );
+    no_changes(&w);
+    w.ok(&["state", "rm", "aws_autoscaling_policy.steps"]);
+    w.ok(&["import", "aws_autoscaling_policy.steps", "scaled/steps"]);
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, "scaled").is_none());
+}

@@ -55,13 +55,24 @@ pub(crate) fn read_blocks(prior: Option<&Obj>, name: &str, elem: &Type, items: V
     )
 }
 
-/// Device blocks as a set, each cut to the configured block of the same device (a set has no
-/// positions to match by); none is null, as in configuration.
+/// Device blocks as a set, each cut to the configured block of the same device.
 pub(crate) fn read_device_set(
     prior: Option<&Obj>,
     name: &str,
     elem: &Type,
     items: Vec<Obj>,
+) -> Value {
+    read_keyed_set(prior, name, elem, items, "device_name")
+}
+
+/// Nested blocks as a set, each cut to the configured block with the same `key` (a set has no
+/// positions to match by); none is null, as in configuration.
+pub(crate) fn read_keyed_set(
+    prior: Option<&Obj>,
+    name: &str,
+    elem: &Type,
+    items: Vec<Obj>,
+    key: &str,
 ) -> Value {
     if items.is_empty() {
         return Value::Null(Type::Set(Box::new(elem.clone())));
@@ -72,7 +83,7 @@ pub(crate) fn read_device_set(
         .map(|item| {
             let same = configured
                 .iter()
-                .find(|c| c.str("device_name") == item.str("device_name"))
+                .find(|c| c.str(key) == item.str(key))
                 .map(|c| Value::object(c.0.clone()));
             let actual = blocks(elem, vec![item])
                 .elements()

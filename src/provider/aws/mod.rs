@@ -101,6 +101,9 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_autoscaling_lifecycle_hook", |a| {
         Arc::new(autoscaling::lifecycle_hook::LifecycleHook::new(a))
     }),
+    ("aws_autoscaling_policy", |a| {
+        Arc::new(autoscaling::policy::Policy::new(a))
+    }),
     ("aws_autoscaling_schedule", |a| {
         Arc::new(autoscaling::schedule::Schedule::new(a))
     }),

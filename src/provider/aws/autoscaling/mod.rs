@@ -7,4 +7,5 @@ pub mod group_table;
 pub mod group_tags;
 pub mod launch_configuration;
 pub mod lifecycle_hook;
+pub mod policy;
 pub mod schedule;
