@@ -573,7 +573,7 @@ fn an_argument_set_to_null_is_not_set_even_when_infra_lacks_it() {
 fn random_resources_choose_once_and_replace_when_keepers_change() {
     let cfg = |k: &str| {
         format!(
-            "resource \"random_string\" \"s\" {{\n  length  = 16\n  special = false\n  keepers = {{ k = \"{k}\" }}\n}}\n\nresource \"random_id\" \"i\" {{\n  byte_length = 8\n  prefix      = \"n-\"\n}}\n\nresource \"random_integer\" \"p\" {{\n  min = 1000\n  max = 1010\n}}\n\noutput \"s\" {{ value = random_string.s.result }}\noutput \"i\" {{ value = random_id.i.hex }}\noutput \"p\" {{ value = random_integer.p.result }}\n"
+            "resource \"random_string\" \"s\" {{\n  length  = 16\n  special = false\n  keepers = {{ k = \"{k}\" }}\n}}\n\nresource \"random_id\" \"i\" {{\n  byte_length = 8\n  prefix      = \"n-\"\n}}\n\nresource \"random_integer\" \"p\" {{\n  min = 1000\n  max = 1010\n}}\n\noutput \"s\" {{ value = random_string.s.result }}\noutput \"i\" {{ value = random_id.i.hex }}\noutput \"p\" {{ value = random_integer.p.result }}\n\nresource \"random_pet\" \"name\" {{\n  length = 3\n  prefix = \"web\"\n}}\n\noutput \"pet\" {{ value = random_pet.name.id }}\n"
         )
     };
     let d = workdir(&cfg("a"));
@@ -586,6 +586,17 @@ fn random_resources_choose_once_and_replace_when_keepers_change() {
     assert!(i.starts_with("n-") && i.len() == 2 + 16, "{i}");
     let p = first["p"]["value"].as_i64().unwrap();
     assert!((1000..=1010).contains(&p));
+    // A pet name: the prefix, an adverb, an adjective and an animal.
+    let pet = first["pet"]["value"].as_str().unwrap();
+    let words: Vec<&str> = pet.split('-').collect();
+    assert_eq!(words.len(), 4, "{pet}");
+    assert_eq!(words[0], "web");
+    assert!(
+        words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_ascii_lowercase())),
+        "{pet}"
+    );
     let out = infra(d.path(), &["plan", "-detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     std::fs::write(d.path().join("main.tf"), cfg("b")).unwrap();
@@ -595,4 +606,5 @@ fn random_resources_choose_once_and_replace_when_keepers_change() {
     let second = outputs(d.path());
     assert_ne!(second["s"]["value"], first["s"]["value"]);
     assert_eq!(second["i"]["value"], first["i"]["value"]);
+    assert_eq!(second["pet"]["value"], first["pet"]["value"]);
 }

@@ -323,6 +323,7 @@ impl Registry {
             ("random_integer", Kind::Integer),
             ("random_uuid", Kind::Uuid),
             ("random_shuffle", Kind::Shuffle),
+            ("random_pet", Kind::Pet),
         ] {
             types.insert(name, Arc::new(Random::new(kind)));
         }

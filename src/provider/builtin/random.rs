@@ -21,6 +21,7 @@ pub enum Kind {
     Integer,
     Uuid,
     Shuffle,
+    Pet,
 }
 
 pub struct Random {
@@ -104,6 +105,23 @@ impl Random {
                 ("id", AttrSchema::computed(Type::String)),
                 keepers(),
                 ("result", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::Pet => Schema::new([
+                ("id", AttrSchema::computed(Type::String)),
+                keepers(),
+                (
+                    "length",
+                    AttrSchema::optional(Type::Number)
+                        .default(Value::number(crate::lang::number::Number::from_i64(2)))
+                        .force_new(),
+                ),
+                ("prefix", AttrSchema::optional(Type::String).force_new()),
+                (
+                    "separator",
+                    AttrSchema::optional(Type::String)
+                        .default(Value::string("-"))
+                        .force_new(),
+                ),
             ]),
             Kind::Shuffle => Schema::new([
                 ("id", AttrSchema::computed(Type::String)),
@@ -264,6 +282,16 @@ impl ResourceType for Random {
                     o.insert("result".into(), s(&u));
                     o.insert("id".into(), s(&u));
                 }
+                Kind::Pet => {
+                    let length = int(&o, "length").unwrap_or(2).max(1) as usize;
+                    let separator = get(&o, "separator").as_str().unwrap_or("-").to_string();
+                    let mut words: Vec<String> = get(&o, "prefix")
+                        .as_str()
+                        .map(|p| vec![p.to_string()])
+                        .unwrap_or_default();
+                    words.extend(pet_name(length));
+                    o.insert("id".into(), s(&words.join(&separator)));
+                }
                 Kind::Shuffle => {
                     let mut items: Vec<Value> = get(&o, "input")
                         .elements()
@@ -309,6 +337,39 @@ impl ResourceType for Random {
             Ok(schema.complete(o))
         })
     }
+}
+
+/// Adverbs, adjectives and animal names `random_pet` draws from (as Terraform's does: the
+/// last word an animal, the one before an adjective, any before that an adverb).
+const ADVERBS: &[&str] = &[
+    "boldly", "briskly", "calmly", "deeply", "eagerly", "fairly", "gently", "gladly", "happily",
+    "kindly", "lightly", "loudly", "merrily", "neatly", "openly", "proudly", "quietly", "rapidly",
+    "really", "smoothly", "softly", "surely", "swiftly", "truly",
+];
+const ADJECTIVES: &[&str] = &[
+    "able", "amber", "brave", "bright", "calm", "clever", "cosmic", "crisp", "daring", "eager",
+    "fancy", "fleet", "gentle", "golden", "happy", "honest", "jolly", "keen", "lucky", "mellow",
+    "merry", "nimble", "noble", "polite", "proud", "quick", "quiet", "rapid", "sharp", "shy",
+    "smart", "solid", "steady", "sunny", "swift", "tidy", "upbeat", "vivid", "warm", "wise",
+    "witty", "young", "zesty",
+];
+const ANIMALS: &[&str] = &[
+    "badger", "beaver", "bison", "bobcat", "crane", "dingo", "dolphin", "eagle", "falcon",
+    "ferret", "finch", "fox", "gecko", "gibbon", "heron", "ibex", "jackal", "koala", "lemur",
+    "lynx", "marmot", "mole", "moose", "newt", "ocelot", "otter", "owl", "panda", "puffin",
+    "quail", "rabbit", "raven", "salmon", "seal", "shrew", "sloth", "stork", "tapir", "tiger",
+    "toucan", "turtle", "walrus", "weasel", "wombat", "yak", "zebra",
+];
+
+/// `length` words: adverbs, then an adjective, then an animal.
+fn pet_name(length: usize) -> Vec<String> {
+    let pick = |list: &[&str]| list[below(list.len())].to_string();
+    let mut words: Vec<String> = (2..length).map(|_| pick(ADVERBS)).collect();
+    if length >= 2 {
+        words.push(pick(ADJECTIVES));
+    }
+    words.push(pick(ANIMALS));
+    words
 }
 
 #[cfg(test)]
