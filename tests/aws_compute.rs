@@ -1314,3 +1314,94 @@ resource "aws_autoscaling_policy" "cpu" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "scaled").is_none());
 }
+
+#[test]
+fn an_ebs_volume_attached_grown_in_place_and_detached_on_destroy() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |size: u32| {
+        NETWORK.to_string()
+            + &format!(
+                r#"
+resource "aws_instance" "db" {{
+  ami           = "{image}"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.a.id
+}}
+
+resource "aws_ebs_volume" "data" {{
+  availability_zone = aws_instance.db.availability_zone
+  size              = {size}
+  type              = "gp3"
+  tags = {{
+    Name = "data"
+  }}
+}}
+
+resource "aws_volume_attachment" "data" {{
+  device_name = "/dev/sdh"
+  volume_id   = aws_ebs_volume.data.id
+  instance_id = aws_instance.db.id
+}}
+"#
+            )
+    };
+    w.write(&config(20));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let volume = w.attrs("aws_ebs_volume.data")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let instance = w.attrs("aws_instance.db")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ec2 = w.ec2();
+    let described = || {
+        runtime()
+            .block_on(ec2.describe_volumes().volume_ids(&volume).send())
+            .unwrap()
+            .volumes()[0]
+            .clone()
+    };
+    let v = described();
+    assert_eq!(v.size(), Some(20));
+    assert_eq!(v.attachments()[0].instance_id(), Some(instance.as_str()));
+    assert_eq!(v.attachments()[0].device(), Some("/dev/sdh"));
+    assert!(
+        w.attrs("aws_volume_attachment.data")["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("vai-")
+    );
+    // Grown in place: the same volume, still attached.
+    w.write(&config(40));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.lines()
+            .any(|l| l.contains("~ size ") && l.ends_with("= 20 -> 40")),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("0 to add, 1 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(described().size(), Some(40));
+    no_changes(&w);
+    w.ok(&[
+        "state",
+        "rm",
+        "aws_volume_attachment.data",
+        "aws_ebs_volume.data",
+    ]);
+    w.ok(&["import", "aws_ebs_volume.data", &volume]);
+    let id = format!("/dev/sdh:{volume}:{instance}");
+    w.ok(&["import", "aws_volume_attachment.data", &id]);
+    no_changes(&w);
+    // Destroy detaches before it deletes.
+    w.ok(&["destroy", "-auto-approve"]);
+    let gone = runtime().block_on(ec2.describe_volumes().volume_ids(&volume).send());
+    assert!(gone.is_err() || gone.unwrap().volumes().is_empty());
+}

@@ -53,6 +53,7 @@ impl ErrorKind {
         } else if code == "DependencyViolation"
             || code == "DeleteConflict"
             || code == "ResourceInUse"
+            || code == "VolumeInUse"
             || code.ends_with(".InUse")
             || code == "ScalingActivityInProgress"
         {
@@ -156,6 +157,7 @@ mod error_kind_tests {
             ("RouteAlreadyExists", "", AlreadyExists),
             ("AlreadyExists", "", AlreadyExists),
             ("DependencyViolation", "", InUse),
+            ("VolumeInUse", "", InUse),
             ("DeleteConflict", "", InUse),
             ("ResourceInUse", "", InUse),
             ("InvalidIPAddress.InUse", "", InUse),

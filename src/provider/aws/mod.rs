@@ -84,6 +84,12 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_instance", |a| {
         Arc::new(ec2::instance::Instance::new(a))
     }),
+    ("aws_ebs_volume", |a| {
+        Arc::new(ec2::ebs_volume::EbsVolume::new(a))
+    }),
+    ("aws_volume_attachment", |a| {
+        Arc::new(ec2::volume_attachment::VolumeAttachment::new(a))
+    }),
     ("aws_launch_template", |a| {
         Arc::new(ec2::launch_template::LaunchTemplate::new(a))
     }),
