@@ -2,15 +2,14 @@
 //! something completes the action or the heartbeat times out. PutLifecycleHook both creates and
 //! updates it; its id is its name, an import names the group too (`group/hook`).
 
+use super::group_child::{self, GroupChild, found};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_autoscaling::types::LifecycleHook as Hook;
 use std::sync::Arc;
 
@@ -82,37 +81,41 @@ impl LifecycleHook {
             table: Arc::new(table),
         }
     }
+}
 
-    /// The hook, or `None` if it (or its group) is gone.
-    async fn find(&self, group: &str, name: &str) -> ProviderResult<Option<Hook>> {
+impl GroupChild for LifecycleHook {
+    type Item = Hook;
+    const WHAT: &'static str = "lifecycle hook";
+    const NAME: &'static str = "name";
+
+    fn parts(&self) -> (&Arc<Aws>, &Table<Hook>, &Schema) {
+        (&self.aws, &self.table, &self.schema)
+    }
+
+    async fn find(&self, group: String, name: String) -> ProviderResult<Option<Hook>> {
         let out = self
             .aws
             .autoscaling
             .describe_lifecycle_hooks()
             .auto_scaling_group_name(group)
-            .lifecycle_hook_names(name)
+            .lifecycle_hook_names(&name)
             .send()
             .await
             .map_err(err("autoscaling:DescribeLifecycleHooks"));
-        match out {
-            Ok(o) => Ok(o
-                .lifecycle_hooks()
+        Ok(found(out)?.and_then(|o| {
+            o.lifecycle_hooks()
                 .iter()
-                .find(|h| h.lifecycle_hook_name() == Some(name))
-                .cloned()),
-            // A group that is gone has no hooks.
-            Err(e) if e.is_not_found() || e.is("ValidationError") => Ok(None),
-            Err(e) => Err(e),
-        }
+                .find(|h| h.lifecycle_hook_name() == Some(name.as_str()))
+                .cloned()
+        }))
     }
 
-    async fn put(&self, p: &Obj) -> ProviderResult<Value> {
-        let (group, name) = (p.req("autoscaling_group_name")?, p.req("name")?);
+    async fn put_call(&self, p: Obj) -> ProviderResult<()> {
         self.aws
             .autoscaling
             .put_lifecycle_hook()
-            .auto_scaling_group_name(&group)
-            .lifecycle_hook_name(&name)
+            .auto_scaling_group_name(p.req("autoscaling_group_name")?)
+            .lifecycle_hook_name(p.req("name")?)
             .set_lifecycle_transition(p.str("lifecycle_transition"))
             .set_heartbeat_timeout(p.i32("heartbeat_timeout"))
             .set_default_result(p.str("default_result"))
@@ -122,16 +125,19 @@ impl LifecycleHook {
             .send()
             .await
             .map_err(err("autoscaling:PutLifecycleHook"))?;
-        let hook = self.find(&group, &name).await?.ok_or_else(|| {
-            ProviderError::new(
-                "autoscaling:DescribeLifecycleHooks",
-                format!("lifecycle hook {name} of {group} not found after PutLifecycleHook"),
-            )
-        })?;
-        Ok(self
-            .table
-            .read(&self.aws, Some(p.clone()), &hook)
-            .finish(&self.schema))
+        Ok(())
+    }
+
+    async fn delete_call(&self, group: String, name: String) -> ProviderResult<()> {
+        self.aws
+            .autoscaling
+            .delete_lifecycle_hook()
+            .auto_scaling_group_name(group)
+            .lifecycle_hook_name(name)
+            .send()
+            .await
+            .map_err(err("autoscaling:DeleteLifecycleHook"))?;
+        Ok(())
     }
 }
 
@@ -139,64 +145,22 @@ impl ResourceType for LifecycleHook {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+        group_child::put(self, planned)
     }
 
     fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+        group_child::put(self, planned)
     }
 
     fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let r = this
-                .aws
-                .autoscaling
-                .delete_lifecycle_hook()
-                .auto_scaling_group_name(o.req("autoscaling_group_name")?)
-                .lifecycle_hook_name(o.req("name")?)
-                .send()
-                .await
-                .map_err(err("autoscaling:DeleteLifecycleHook"));
-            match r {
-                Err(e) if !(e.is_not_found() || e.is("ValidationError")) => Err(e),
-                _ => Ok(()),
-            }
-        })
+        group_child::delete(self, prior)
     }
 
     fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let (group, name) = (o.req("autoscaling_group_name")?, o.req("name")?);
-            Ok(this
-                .find(&group, &name)
-                .await?
-                .map(|h| this.table.read(&this.aws, Some(o), &h).finish(&this.schema)))
-        })
+        group_child::read(self, prior)
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        let id = id.to_string();
-        Box::pin(async move {
-            let Some((group, name)) = id.split_once('/') else {
-                return Err(ProviderError::new(
-                    "import",
-                    format!("expected GROUP/HOOK, got {id:?}"),
-                ));
-            };
-            let hook = this.find(group, name).await?.ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("no lifecycle hook {name} in group {group}"),
-                )
-            })?;
-            Ok(this.table.read(&this.aws, None, &hook).finish(&this.schema))
-        })
+        group_child::import(self, id)
     }
 }

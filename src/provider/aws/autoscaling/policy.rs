@@ -3,6 +3,7 @@
 //! it; its id is its name, an import names the group too (`group/policy`). Predictive scaling
 //! is not supported yet.
 
+use super::group_child::{self, GroupChild, found};
 use crate::lang::number::Number;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -12,9 +13,7 @@ use crate::provider::aws::launch::{read_blocks, read_keyed_set};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_autoscaling::types::{
     CustomizedMetricSpecification, MetricDimension, MetricStatistic, MetricType,
     PredefinedMetricSpecification, ScalingPolicy, StepAdjustment, TargetTrackingConfiguration,
@@ -294,31 +293,36 @@ impl Policy {
             table: Arc::new(table),
         }
     }
+}
 
-    /// The policy, or `None` if it (or its group) is gone.
-    async fn find(&self, group: &str, name: &str) -> ProviderResult<Option<ScalingPolicy>> {
+impl GroupChild for Policy {
+    type Item = ScalingPolicy;
+    const WHAT: &'static str = "scaling policy";
+    const NAME: &'static str = "name";
+
+    fn parts(&self) -> (&Arc<Aws>, &Table<ScalingPolicy>, &Schema) {
+        (&self.aws, &self.table, &self.schema)
+    }
+
+    async fn find(&self, group: String, name: String) -> ProviderResult<Option<ScalingPolicy>> {
         let out = self
             .aws
             .autoscaling
             .describe_policies()
             .auto_scaling_group_name(group)
-            .policy_names(name)
+            .policy_names(&name)
             .send()
             .await
             .map_err(err("autoscaling:DescribePolicies"));
-        match out {
-            Ok(o) => Ok(o
-                .scaling_policies()
+        Ok(found(out)?.and_then(|o| {
+            o.scaling_policies()
                 .iter()
-                .find(|p| p.policy_name() == Some(name))
-                .cloned()),
-            Err(e) if e.is_not_found() || e.is("ValidationError") => Ok(None),
-            Err(e) => Err(e),
-        }
+                .find(|p| p.policy_name() == Some(name.as_str()))
+                .cloned()
+        }))
     }
 
-    async fn put(&self, p: &Obj) -> ProviderResult<Value> {
-        let (group, name) = (p.req("autoscaling_group_name")?, p.req("name")?);
+    async fn put_call(&self, p: Obj) -> ProviderResult<()> {
         let steps: Vec<StepAdjustment> = p
             .blocks("step_adjustment")
             .iter()
@@ -334,8 +338,8 @@ impl Policy {
         self.aws
             .autoscaling
             .put_scaling_policy()
-            .auto_scaling_group_name(&group)
-            .policy_name(&name)
+            .auto_scaling_group_name(p.req("autoscaling_group_name")?)
+            .policy_name(p.req("name")?)
             .set_policy_type(p.str("policy_type"))
             .set_adjustment_type(p.str("adjustment_type"))
             .set_scaling_adjustment(p.i32("scaling_adjustment"))
@@ -345,20 +349,23 @@ impl Policy {
             .set_metric_aggregation_type(p.str("metric_aggregation_type"))
             .set_enabled(p.bool("enabled"))
             .set_step_adjustments((!steps.is_empty()).then_some(steps))
-            .set_target_tracking_configuration(tracking(p))
+            .set_target_tracking_configuration(tracking(&p))
             .send()
             .await
             .map_err(err("autoscaling:PutScalingPolicy"))?;
-        let policy = self.find(&group, &name).await?.ok_or_else(|| {
-            ProviderError::new(
-                "autoscaling:DescribePolicies",
-                format!("scaling policy {name} of {group} not found after it was put"),
-            )
-        })?;
-        Ok(self
-            .table
-            .read(&self.aws, Some(p.clone()), &policy)
-            .finish(&self.schema))
+        Ok(())
+    }
+
+    async fn delete_call(&self, group: String, name: String) -> ProviderResult<()> {
+        self.aws
+            .autoscaling
+            .delete_policy()
+            .auto_scaling_group_name(group)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(err("autoscaling:DeletePolicy"))?;
+        Ok(())
     }
 }
 
@@ -366,67 +373,22 @@ impl ResourceType for Policy {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+        group_child::put(self, planned)
     }
 
     fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+        group_child::put(self, planned)
     }
 
     fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let r = this
-                .aws
-                .autoscaling
-                .delete_policy()
-                .auto_scaling_group_name(o.req("autoscaling_group_name")?)
-                .policy_name(o.req("name")?)
-                .send()
-                .await
-                .map_err(err("autoscaling:DeletePolicy"));
-            match r {
-                Err(e) if !(e.is_not_found() || e.is("ValidationError")) => Err(e),
-                _ => Ok(()),
-            }
-        })
+        group_child::delete(self, prior)
     }
 
     fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let (group, name) = (o.req("autoscaling_group_name")?, o.req("name")?);
-            Ok(this
-                .find(&group, &name)
-                .await?
-                .map(|p| this.table.read(&this.aws, Some(o), &p).finish(&this.schema)))
-        })
+        group_child::read(self, prior)
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        let id = id.to_string();
-        Box::pin(async move {
-            let Some((group, name)) = id.split_once('/') else {
-                return Err(ProviderError::new(
-                    "import",
-                    format!("expected GROUP/POLICY, got {id:?}"),
-                ));
-            };
-            let policy = this.find(group, name).await?.ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("no scaling policy {name} in group {group}"),
-                )
-            })?;
-            Ok(this
-                .table
-                .read(&this.aws, None, &policy)
-                .finish(&this.schema))
-        })
+        group_child::import(self, id)
     }
 }

@@ -2,6 +2,7 @@
 //! recurrence. PutScheduledUpdateGroupAction both creates and updates it; its id is its name,
 //! an import names the group too (`group/action`).
 
+use super::group_child::{self, GroupChild, found};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
@@ -101,59 +102,64 @@ impl Schedule {
             table: Arc::new(table),
         }
     }
+}
 
-    /// The action, or `None` if it (or its group) is gone.
-    async fn find(&self, group: &str, name: &str) -> ProviderResult<Option<Action>> {
+impl GroupChild for Schedule {
+    type Item = Action;
+    const WHAT: &'static str = "scheduled action";
+    const NAME: &'static str = "scheduled_action_name";
+
+    fn parts(&self) -> (&Arc<Aws>, &Table<Action>, &Schema) {
+        (&self.aws, &self.table, &self.schema)
+    }
+
+    async fn find(&self, group: String, name: String) -> ProviderResult<Option<Action>> {
         let out = self
             .aws
             .autoscaling
             .describe_scheduled_actions()
             .auto_scaling_group_name(group)
-            .scheduled_action_names(name)
+            .scheduled_action_names(&name)
             .send()
             .await
             .map_err(err("autoscaling:DescribeScheduledActions"));
-        match out {
-            Ok(o) => Ok(o
-                .scheduled_update_group_actions()
+        Ok(found(out)?.and_then(|o| {
+            o.scheduled_update_group_actions()
                 .iter()
-                .find(|a| a.scheduled_action_name() == Some(name))
-                .cloned()),
-            Err(e) if e.is_not_found() || e.is("ValidationError") => Ok(None),
-            Err(e) => Err(e),
-        }
+                .find(|a| a.scheduled_action_name() == Some(name.as_str()))
+                .cloned()
+        }))
     }
 
-    async fn put(&self, p: &Obj) -> ProviderResult<Value> {
-        let (group, name) = (
-            p.req("autoscaling_group_name")?,
-            p.req("scheduled_action_name")?,
-        );
+    async fn put_call(&self, p: Obj) -> ProviderResult<()> {
         self.aws
             .autoscaling
             .put_scheduled_update_group_action()
-            .auto_scaling_group_name(&group)
-            .scheduled_action_name(&name)
+            .auto_scaling_group_name(p.req("autoscaling_group_name")?)
+            .scheduled_action_name(p.req("scheduled_action_name")?)
             .set_min_size(p.i32("min_size"))
             .set_max_size(p.i32("max_size"))
             .set_desired_capacity(p.i32("desired_capacity"))
-            .set_start_time(parse_time(p, "start_time")?)
-            .set_end_time(parse_time(p, "end_time")?)
+            .set_start_time(parse_time(&p, "start_time")?)
+            .set_end_time(parse_time(&p, "end_time")?)
             .set_recurrence(p.str("recurrence"))
             .set_time_zone(p.str("time_zone"))
             .send()
             .await
             .map_err(err("autoscaling:PutScheduledUpdateGroupAction"))?;
-        let action = self.find(&group, &name).await?.ok_or_else(|| {
-            ProviderError::new(
-                "autoscaling:DescribeScheduledActions",
-                format!("scheduled action {name} of {group} not found after it was put"),
-            )
-        })?;
-        Ok(self
-            .table
-            .read(&self.aws, Some(p.clone()), &action)
-            .finish(&self.schema))
+        Ok(())
+    }
+
+    async fn delete_call(&self, group: String, name: String) -> ProviderResult<()> {
+        self.aws
+            .autoscaling
+            .delete_scheduled_action()
+            .auto_scaling_group_name(group)
+            .scheduled_action_name(name)
+            .send()
+            .await
+            .map_err(err("autoscaling:DeleteScheduledAction"))?;
+        Ok(())
     }
 }
 
@@ -161,68 +167,22 @@ impl ResourceType for Schedule {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+        group_child::put(self, planned)
     }
 
     fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(&Obj::of(&planned)).await })
+        group_child::put(self, planned)
     }
 
     fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let r = this
-                .aws
-                .autoscaling
-                .delete_scheduled_action()
-                .auto_scaling_group_name(o.req("autoscaling_group_name")?)
-                .scheduled_action_name(o.req("scheduled_action_name")?)
-                .send()
-                .await
-                .map_err(err("autoscaling:DeleteScheduledAction"));
-            match r {
-                Err(e) if !(e.is_not_found() || e.is("ValidationError")) => Err(e),
-                _ => Ok(()),
-            }
-        })
+        group_child::delete(self, prior)
     }
 
     fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let group = o.req("autoscaling_group_name")?;
-            let name = o.req("scheduled_action_name")?;
-            Ok(this
-                .find(&group, &name)
-                .await?
-                .map(|a| this.table.read(&this.aws, Some(o), &a).finish(&this.schema)))
-        })
+        group_child::read(self, prior)
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        let id = id.to_string();
-        Box::pin(async move {
-            let Some((group, name)) = id.split_once('/') else {
-                return Err(ProviderError::new(
-                    "import",
-                    format!("expected GROUP/ACTION, got {id:?}"),
-                ));
-            };
-            let action = this.find(group, name).await?.ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("no scheduled action {name} in group {group}"),
-                )
-            })?;
-            Ok(this
-                .table
-                .read(&this.aws, None, &action)
-                .finish(&this.schema))
-        })
+        group_child::import(self, id)
     }
 }

@@ -206,7 +206,11 @@ impl ResourceType for VolumeAttachment {
             }
             o.set("id", s(attachment_id(device, instance, volume)));
             // An import takes the defaults of what only the configuration says.
-            for k in ["force_detach", "skip_destroy", "stop_instance_before_detaching"] {
+            for k in [
+                "force_detach",
+                "skip_destroy",
+                "stop_instance_before_detaching",
+            ] {
                 o.set(k, b(false));
             }
             Ok(o.finish(&this.schema))

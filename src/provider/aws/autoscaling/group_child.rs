@@ -1,0 +1,115 @@
+//! What a group's named children (lifecycle hooks, scheduled actions, scaling policies) share:
+//! one Put call creates and changes them, they are found by group and name, deleted by name
+//! (a missing group or child is already gone: Auto Scaling answers ValidationError for a
+//! group that is not there), and imported as `GROUP/NAME`. Each type says its calls; the
+//! `ResourceType` methods are these functions.
+
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::Obj;
+use crate::provider::aws::table::Table;
+use crate::provider::{BoxFuture, ProviderError, ProviderResult, Schema};
+use std::future::Future;
+use std::sync::Arc;
+
+/// An answer about a group or child that is not there.
+pub(super) fn missing(e: &ProviderError) -> bool {
+    e.is_not_found() || e.is("ValidationError")
+}
+
+/// A Describe's answer, or none when the group is gone.
+pub(super) fn found<T>(r: ProviderResult<T>) -> ProviderResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if missing(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) trait GroupChild: Clone + Send + Sync + 'static {
+    type Item: Send + Sync + 'static;
+    /// What it is called in messages: "lifecycle hook".
+    const WHAT: &'static str;
+    /// The attribute that names it.
+    const NAME: &'static str;
+
+    fn parts(&self) -> (&Arc<Aws>, &Table<Self::Item>, &Schema);
+
+    fn find(
+        &self,
+        group: String,
+        name: String,
+    ) -> impl Future<Output = ProviderResult<Option<Self::Item>>> + Send;
+
+    /// The Put call for the planned arguments.
+    fn put_call(&self, planned: Obj) -> impl Future<Output = ProviderResult<()>> + Send;
+
+    /// The Delete call.
+    fn delete_call(
+        &self,
+        group: String,
+        name: String,
+    ) -> impl Future<Output = ProviderResult<()>> + Send;
+}
+
+fn key<C: GroupChild>(o: &Obj) -> ProviderResult<(String, String)> {
+    Ok((o.req("autoscaling_group_name")?, o.req(C::NAME)?))
+}
+
+fn value<C: GroupChild>(c: &C, prior: Option<Obj>, item: &C::Item) -> Value {
+    let (aws, table, schema) = c.parts();
+    table.read(aws, prior, item).finish(schema)
+}
+
+/// Create and update: the Put call, then the child read back.
+pub(super) fn put<C: GroupChild>(c: &C, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    let c = c.clone();
+    Box::pin(async move {
+        let p = Obj::of(&planned);
+        let (group, name) = key::<C>(&p)?;
+        c.put_call(p.clone()).await?;
+        let item = c.find(group.clone(), name.clone()).await?.ok_or_else(|| {
+            ProviderError::new(
+                "autoscaling",
+                format!("{} {name} of {group} not found after it was put", C::WHAT),
+            )
+        })?;
+        Ok(value(&c, Some(p), &item))
+    })
+}
+
+pub(super) fn delete<C: GroupChild>(c: &C, prior: Value) -> BoxFuture<ProviderResult<()>> {
+    let c = c.clone();
+    Box::pin(async move {
+        let (group, name) = key::<C>(&Obj::of(&prior))?;
+        found(c.delete_call(group, name).await).map(drop)
+    })
+}
+
+pub(super) fn read<C: GroupChild>(c: &C, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+    let c = c.clone();
+    Box::pin(async move {
+        let o = Obj::of(&prior);
+        let (group, name) = key::<C>(&o)?;
+        Ok(c.find(group, name).await?.map(|i| value(&c, Some(o), &i)))
+    })
+}
+
+pub(super) fn import<C: GroupChild>(c: &C, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    let (c, id) = (c.clone(), id.to_string());
+    Box::pin(async move {
+        let Some((group, name)) = id.split_once('/') else {
+            return Err(ProviderError::new(
+                "import",
+                format!("expected GROUP/NAME for a {}, got {id:?}", C::WHAT),
+            ));
+        };
+        let item = c
+            .find(group.to_string(), name.to_string())
+            .await?
+            .ok_or_else(|| {
+                ProviderError::new("import", format!("no {} {name} in group {group}", C::WHAT))
+            })?;
+        Ok(value(&c, None, &item))
+    })
+}
