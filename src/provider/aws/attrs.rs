@@ -82,6 +82,13 @@ impl Obj {
         self.blocks(k).into_iter().next()
     }
 
+    /// Whether `k` is set here and differs from `before`'s: an argument to send in an update
+    /// (one left unset stays as AWS has it).
+    pub fn set_and_changed_from(&self, before: &Obj, k: &str) -> bool {
+        self.get(k).is_some()
+            && before.get(k).map(Value::to_json) != self.get(k).map(Value::to_json)
+    }
+
     pub fn set(&mut self, k: &str, v: Value) -> &mut Obj {
         self.0.insert(k.to_string(), v);
         self

@@ -39,6 +39,20 @@ fn enough_in_service<'a>(
     ready as i64 >= wanted
 }
 
+/// `wait_for_capacity_timeout` (default 10m; "0" does not wait): how long the group's
+/// capacity, in service and in its load balancers, is waited for.
+pub(super) fn capacity_timeout(o: &Obj) -> ProviderResult<Duration> {
+    let text = o
+        .str("wait_for_capacity_timeout")
+        .unwrap_or_else(|| "10m".into());
+    crate::lang::duration::parse_go(&text).ok_or_else(|| {
+        ProviderError::new(
+            "plan",
+            format!("wait_for_capacity_timeout {text:?} is not a duration"),
+        )
+    })
+}
+
 pub(super) fn differs(before: &Obj, after: &Obj, k: &str) -> bool {
     let (a, b) = (before.0.get(k), after.0.get(k));
     match (a, b) {
@@ -162,15 +176,7 @@ impl AutoscalingGroup {
     /// Waits until the group has the capacity it was asked for in service, for up to
     /// `wait_for_capacity_timeout` ("0" does not wait).
     async fn wait_for_capacity(&self, name: &str, o: &Obj) -> ProviderResult<()> {
-        let timeout_text = o
-            .str("wait_for_capacity_timeout")
-            .unwrap_or_else(|| "10m".into());
-        let timeout = crate::lang::duration::parse_go(&timeout_text).ok_or_else(|| {
-            ProviderError::new(
-                "plan",
-                format!("wait_for_capacity_timeout {timeout_text:?} is not a duration"),
-            )
-        })?;
+        let timeout = capacity_timeout(o)?;
         if timeout.is_zero() {
             return Ok(());
         }

@@ -2,7 +2,7 @@
 //! `instance_refresh` rules), and the Auto Scaling, EC2 and load balancer calls a rollout reads
 //! and steers a group with. The batches themselves are `rollout/`'s.
 
-use super::group::{AutoscalingGroup, differs};
+use super::group::{AutoscalingGroup, capacity_timeout, differs};
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::sdk::{err, wait_for};
@@ -234,10 +234,7 @@ impl AutoscalingGroup {
         let Some(wanted) = wanted.filter(|w| *w > 0) else {
             return Ok(());
         };
-        let text = o
-            .str("wait_for_capacity_timeout")
-            .unwrap_or_else(|| "10m".into());
-        let timeout = crate::lang::duration::parse_go(&text).unwrap_or_default();
+        let timeout = capacity_timeout(o)?;
         if timeout.is_zero() {
             return Ok(());
         }

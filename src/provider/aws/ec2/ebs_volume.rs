@@ -161,10 +161,7 @@ impl ResourceType for EbsVolume {
         Box::pin(async move {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
-            let changed = |k: &str| {
-                after.get(k).is_some()
-                    && before.get(k).map(Value::to_json) != after.get(k).map(Value::to_json)
-            };
+            let changed = |k: &str| after.set_and_changed_from(&before, k);
             if MODIFIABLE.iter().any(|k| changed(k)) {
                 this.aws
                     .ec2

@@ -231,9 +231,7 @@ pub(crate) async fn update_root(
     ) else {
         return Ok(());
     };
-    let changed = |k: &str| {
-        now.get(k).is_some() && was.get(k).map(|v| v.to_json()) != now.get(k).map(|v| v.to_json())
-    };
+    let changed = |k: &str| now.set_and_changed_from(&was, k);
     if ["encrypted", "kms_key_id"].iter().any(|k| changed(k)) {
         return Err(ProviderError::new(
             "ec2:ModifyVolume",

@@ -156,7 +156,7 @@ fn table() -> Table<TemplateItem> {
             Some(opt_set(i.data.as_ref()?.security_groups().to_vec()))
         });
     for (name, elem, _) in template_options::option_blocks() {
-        t = t.blocks_of(name, elem, |i, name| {
+        t = t.blocks_of(name, elem.clone(), |i, name| {
             Some(template_options::read(name, i.data.as_ref()?))
         });
     }

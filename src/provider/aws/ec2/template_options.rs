@@ -47,8 +47,15 @@ fn reservation_target_ty() -> Type {
     ])
 }
 
-/// Every option block: name, block type, reader.
-pub(crate) fn option_blocks() -> Vec<(&'static str, Type, Reader)> {
+/// Every option block: name, block type, reader; built once, since every read and plan of a
+/// template goes through them.
+pub(crate) fn option_blocks() -> &'static [(&'static str, Type, Reader)] {
+    static BLOCKS: std::sync::LazyLock<Vec<(&'static str, Type, Reader)>> =
+        std::sync::LazyLock::new(declared_blocks);
+    &BLOCKS
+}
+
+fn declared_blocks() -> Vec<(&'static str, Type, Reader)> {
     vec![
         (
             "monitoring",
@@ -299,7 +306,7 @@ pub(crate) fn option_blocks() -> Vec<(&'static str, Type, Reader)> {
 /// The option block `name` of a version's data.
 pub(crate) fn read(name: &str, d: &Data) -> Vec<Obj> {
     option_blocks()
-        .into_iter()
+        .iter()
         .find(|(n, _, _)| *n == name)
         .map(|(_, _, read)| read(d))
         .unwrap_or_default()
@@ -307,7 +314,7 @@ pub(crate) fn read(name: &str, d: &Data) -> Vec<Obj> {
 
 /// The names of the option blocks: a change to any is a new version.
 pub(crate) fn names() -> impl Iterator<Item = &'static str> {
-    option_blocks().into_iter().map(|(n, _, _)| n)
+    option_blocks().iter().map(|(n, _, _)| *n)
 }
 
 /// Nested blocks inside an option block: null when there are none, as in configuration.
