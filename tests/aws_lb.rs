@@ -321,3 +321,108 @@ fn application_load_balancer_lifecycle() {
     let left = rt.block_on(api.describe_target_groups().send()).unwrap();
     assert!(left.target_groups().is_empty(), "{left:?}");
 }
+
+/// The targets registered with a target group, as `id:port`.
+fn registered(w: &Work, tg_arn: &str) -> Vec<String> {
+    let out = runtime()
+        .block_on(
+            elbv2(w)
+                .describe_target_health()
+                .target_group_arn(tg_arn)
+                .send(),
+        )
+        .unwrap();
+    let mut got: Vec<String> = out
+        .target_health_descriptions()
+        .iter()
+        .filter_map(|d| d.target())
+        .map(|t| format!("{}:{}", t.id().unwrap_or_default(), t.port().unwrap_or(0)))
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn target_group_attachment_registers_deregisters_and_notices_drift() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |port: u16| {
+        network(
+            w.region,
+            &format!(
+                r#"
+resource "aws_lb_target_group" "app" {{
+  name     = "app"
+  port     = 8080
+  protocol = "HTTP"
+  vpc_id   = aws_vpc.main.id
+}}
+
+resource "aws_instance" "web" {{
+  ami           = "{image}"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.a.id
+}}
+
+resource "aws_alb_target_group_attachment" "web" {{
+  target_group_arn = aws_lb_target_group.app.arn
+  target_id        = aws_instance.web.id
+  port             = {port}
+}}
+"#
+            ),
+        )
+    };
+    w.write(&config(8080));
+    w.ok(&["apply", "-auto-approve"]);
+    let tg_arn = str_of(&w.attrs("aws_lb_target_group.app"), "arn");
+    let instance = str_of(&w.attrs("aws_instance.web"), "id");
+    let attachment = w.attrs("aws_alb_target_group_attachment.web");
+    assert!(
+        str_of(&attachment, "id").starts_with(&tg_arn),
+        "{attachment}"
+    );
+    assert_eq!(registered(&w, &tg_arn), vec![format!("{instance}:8080")]);
+    w.assert_no_changes();
+
+    // Another port replaces the attachment: the old registration goes, the new one comes.
+    w.write(&config(9090));
+    assert_plan(&w, "must be replaced");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(registered(&w, &tg_arn), vec![format!("{instance}:9090")]);
+    w.assert_no_changes();
+
+    // Deregistered behind infra's back: the plan registers it again.
+    runtime()
+        .block_on(
+            elbv2(&w)
+                .deregister_targets()
+                .target_group_arn(&tg_arn)
+                .targets(
+                    aws_sdk_elasticloadbalancingv2::types::TargetDescription::builder()
+                        .id(&instance)
+                        .port(9090)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert_plan(&w, "will be created");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(registered(&w, &tg_arn), vec![format!("{instance}:9090")]);
+
+    w.ok(&["state", "rm", "aws_alb_target_group_attachment.web"]);
+    let out = w.infra(&["import", "aws_alb_target_group_attachment.web", "x"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot be imported"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime()
+        .block_on(elbv2(&w).describe_target_groups().send())
+        .unwrap();
+    assert!(left.target_groups().is_empty(), "{left:?}");
+}

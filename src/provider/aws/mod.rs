@@ -138,6 +138,16 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_alb_listener", |a| {
         Arc::new(elbv2::listener::Listener::new(a))
     }),
+    ("aws_lb_target_group_attachment", |a| {
+        Arc::new(elbv2::target_group_attachment::TargetGroupAttachment::new(
+            a,
+        ))
+    }),
+    ("aws_alb_target_group_attachment", |a| {
+        Arc::new(elbv2::target_group_attachment::TargetGroupAttachment::new(
+            a,
+        ))
+    }),
     ("aws_elb", |a| {
         Arc::new(elb::classic::ClassicLoadBalancer::new(a))
     }),

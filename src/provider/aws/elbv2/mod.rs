@@ -4,3 +4,4 @@ pub mod common;
 pub mod lb;
 pub mod listener;
 pub mod target_group;
+pub mod target_group_attachment;
