@@ -219,6 +219,33 @@ impl<T> Table<T> {
     }
 }
 
+/// The struct of a type read through its attribute table, and its `new`: the provider's
+/// clients, the file's `table()` and the schema made from it. `table_type!(Vpc, Item);` is
+/// what every such type would otherwise write alike; its own methods go in another `impl`.
+macro_rules! table_type {
+    ($(#[$meta:meta])* $name:ident, $item:ty) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name {
+            aws: std::sync::Arc<$crate::provider::aws::Aws>,
+            table: std::sync::Arc<$crate::provider::aws::table::Table<$item>>,
+            schema: std::sync::Arc<$crate::provider::Schema>,
+        }
+
+        impl $name {
+            pub fn new(aws: &std::sync::Arc<$crate::provider::aws::Aws>) -> $name {
+                let table = table();
+                $name {
+                    aws: aws.clone(),
+                    schema: std::sync::Arc::new(table.schema()),
+                    table: std::sync::Arc::new(table),
+                }
+            }
+        }
+    };
+}
+pub(crate) use table_type;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::{self, read_name_prefix};
@@ -11,10 +10,9 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::user_data::*;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_autoscaling::types::{BlockDeviceMapping, Ebs};
-use std::sync::Arc;
 
 fn root_device_ty() -> Type {
     block_object(&[
@@ -348,23 +346,9 @@ fn table() -> Table<Described> {
         })
 }
 
-#[derive(Clone)]
-pub struct LaunchConfiguration {
-    aws: Arc<Aws>,
-    table: Arc<Table<Described>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(LaunchConfiguration, Described);
 
 impl LaunchConfiguration {
-    pub fn new(aws: &Arc<Aws>) -> LaunchConfiguration {
-        let table = table();
-        LaunchConfiguration {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn delete_by_name(&self, name: &str) -> ProviderResult<()> {
         self.aws
             .autoscaling

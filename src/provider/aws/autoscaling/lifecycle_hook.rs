@@ -65,23 +65,7 @@ fn table() -> Table<Hook> {
         })
 }
 
-#[derive(Clone)]
-pub struct LifecycleHook {
-    aws: Arc<Aws>,
-    table: Arc<Table<Hook>>,
-    schema: Arc<Schema>,
-}
-
-impl LifecycleHook {
-    pub fn new(aws: &Arc<Aws>) -> LifecycleHook {
-        let table = table();
-        LifecycleHook {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(LifecycleHook, Hook);
 
 impl GroupChild for LifecycleHook {
     type Item = Hook;

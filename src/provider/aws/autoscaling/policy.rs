@@ -277,23 +277,7 @@ fn tracking(o: &Obj) -> Option<TargetTrackingConfiguration> {
     )
 }
 
-#[derive(Clone)]
-pub struct Policy {
-    aws: Arc<Aws>,
-    table: Arc<Table<ScalingPolicy>>,
-    schema: Arc<Schema>,
-}
-
-impl Policy {
-    pub fn new(aws: &Arc<Aws>) -> Policy {
-        let table = table();
-        Policy {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(Policy, ScalingPolicy);
 
 impl GroupChild for Policy {
     type Item = ScalingPolicy;

@@ -86,23 +86,7 @@ fn table() -> Table<Action> {
         })
 }
 
-#[derive(Clone)]
-pub struct Schedule {
-    aws: Arc<Aws>,
-    table: Arc<Table<Action>>,
-    schema: Arc<Schema>,
-}
-
-impl Schedule {
-    pub fn new(aws: &Arc<Aws>) -> Schedule {
-        let table = table();
-        Schedule {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(Schedule, Action);
 
 impl GroupChild for Schedule {
     type Item = Action;

@@ -10,10 +10,9 @@ use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{Filter, IcmpTypeCode, NetworkAclEntry, PortRange, RuleAction};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// The rule number of the deny-all entry every ACL ends with, which cannot be changed.
 const CATCH_ALL_RULE: i32 = 32767;
@@ -211,23 +210,9 @@ fn table() -> Table<Item> {
         .tagged(|a| tags::from_ec2(a.tags()))
 }
 
-#[derive(Clone)]
-pub struct DefaultNetworkAcl {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(DefaultNetworkAcl, Item);
 
 impl DefaultNetworkAcl {
-    pub fn new(aws: &Arc<Aws>) -> DefaultNetworkAcl {
-        let table = table();
-        DefaultNetworkAcl {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// Brings the ACL's entries (all but the catch-all ones) to the configuration.
     async fn sync_entries(
         &self,

@@ -3,15 +3,13 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{ResourceType as Kind, VolumeType};
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Volume;
 
@@ -78,23 +76,7 @@ fn table() -> Table<Item> {
         .tagged(|v| tags::from_ec2(v.tags()))
 }
 
-#[derive(Clone)]
-pub struct EbsVolume {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
-
-impl EbsVolume {
-    pub fn new(aws: &Arc<Aws>) -> EbsVolume {
-        let table = table();
-        EbsVolume {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(EbsVolume, Item);
 
 impl Ec2Bulk for EbsVolume {
     bulk::ec2_object! {

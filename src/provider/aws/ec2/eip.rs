@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{
@@ -10,9 +9,8 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Address;
 
@@ -98,23 +96,9 @@ fn table() -> Table<Item> {
         .tagged(|a| tags::from_ec2(a.tags()))
 }
 
-#[derive(Clone)]
-pub struct Eip {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Eip, Item);
 
 impl Eip {
-    pub fn new(aws: &Arc<Aws>) -> Eip {
-        let table = table();
-        Eip {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// Associates with the configured instance or network interface, if any.
     async fn associate(&self, id: &str, p: &Obj) -> ProviderResult<()> {
         let (instance, eni) = (p.str("instance"), p.str("network_interface"));

@@ -3,7 +3,6 @@
 use super::instance_volumes as volumes;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
@@ -13,7 +12,7 @@ use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_ec2::types::{
     AttributeValue, Filter, HttpTokensState, IamInstanceProfileSpecification,
@@ -22,7 +21,6 @@ use aws_sdk_ec2::types::{
     InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType, ResourceType as Kind,
 };
 use base64::Engine;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long an instance may take to start, stop or terminate (Terraform's default timeouts).
@@ -204,23 +202,9 @@ fn table() -> Table<Item> {
         .tagged(|i| tags::from_ec2(i.tags()))
 }
 
-#[derive(Clone)]
-pub struct Instance {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Instance, Item);
 
 impl Instance {
-    pub fn new(aws: &Arc<Aws>) -> Instance {
-        let table = table();
-        Instance {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// Waits until the instance is in `state`; a vanished instance counts as terminated.
     async fn wait_state(
         &self,

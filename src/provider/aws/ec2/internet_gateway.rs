@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{
@@ -10,9 +9,8 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::ResourceType as Kind;
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::InternetGateway;
 
@@ -40,23 +38,9 @@ fn table() -> Table<Item> {
         .tagged(|g| tags::from_ec2(g.tags()))
 }
 
-#[derive(Clone)]
-pub struct InternetGateway {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(InternetGateway, Item);
 
 impl InternetGateway {
-    pub fn new(aws: &Arc<Aws>) -> InternetGateway {
-        let table = table();
-        InternetGateway {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn attach(&self, id: &str, vpc: &str) -> ProviderResult<()> {
         // A VPC created a moment ago may not be visible to the attach yet.
         retry_while(

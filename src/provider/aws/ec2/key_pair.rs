@@ -2,16 +2,14 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::KeyPairInfo;
 
@@ -47,23 +45,7 @@ fn table() -> Table<Item> {
         .tagged(|k| tags::from_ec2(k.tags()))
 }
 
-#[derive(Clone)]
-pub struct KeyPair {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
-
-impl KeyPair {
-    pub fn new(aws: &Arc<Aws>) -> KeyPair {
-        let table = table();
-        KeyPair {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(KeyPair, Item);
 
 impl Ec2Bulk for KeyPair {
     bulk::ec2_object! {

@@ -4,7 +4,6 @@ use super::template_devices::{device_blocks, device_ty, nic_blocks, nic_ty};
 use super::template_options;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, map_s, opt_b, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
@@ -13,7 +12,7 @@ use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{
     Filter, InstanceType, LaunchTemplateHttpTokensState,
     LaunchTemplateIamInstanceProfileSpecificationRequest,
@@ -21,7 +20,6 @@ use aws_sdk_ec2::types::{
     LaunchTemplateTagSpecificationRequest, RequestLaunchTemplateData, ResourceType as Kind,
     ResponseLaunchTemplateData, ShutdownBehavior,
 };
-use std::sync::Arc;
 
 /// The arguments that make up a version's data: a change to any of them is a new version.
 const TEMPLATE_DATA: &[&str] = &[
@@ -170,23 +168,9 @@ fn table() -> Table<TemplateItem> {
         .tagged(|i| tags::from_ec2(i.template.tags()))
 }
 
-#[derive(Clone)]
-pub struct LaunchTemplate {
-    aws: Arc<Aws>,
-    table: Arc<Table<TemplateItem>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(LaunchTemplate, TemplateItem);
 
 impl LaunchTemplate {
-    pub fn new(aws: &Arc<Aws>) -> LaunchTemplate {
-        let table = table();
-        LaunchTemplate {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn set_default_version(&self, id: &str, version: i64) -> ProviderResult<()> {
         self.aws
             .ec2

@@ -3,17 +3,15 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Terraform's defaults for waiting on a NAT gateway.
@@ -69,23 +67,9 @@ fn table() -> Table<Item> {
         .tagged(|g| tags::from_ec2(g.tags()))
 }
 
-#[derive(Clone)]
-pub struct NatGateway {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(NatGateway, Item);
 
 impl NatGateway {
-    pub fn new(aws: &Arc<Aws>) -> NatGateway {
-        let table = table();
-        NatGateway {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// The gateway's state as DescribeNatGateways says it (`None` once it is not listed).
     async fn state(&self, id: &str) -> ProviderResult<Option<aws_sdk_ec2::types::NatGateway>> {
         bulk::find(self, id).await

@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, crc32, opt_s, s};
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::not_found;
@@ -10,10 +9,9 @@ use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    ResourceType,
 };
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// A route found in its table, with a destination Terraform can name.
 pub struct Found {
@@ -81,23 +79,9 @@ fn table() -> Table<Found> {
         .group(targets, |f| targets_of(&f.route))
 }
 
-#[derive(Clone)]
-pub struct Route {
-    aws: Arc<Aws>,
-    table: Arc<Table<Found>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Route, Found);
 
 impl Route {
-    pub fn new(aws: &Arc<Aws>) -> Route {
-        let table = table();
-        Route {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     fn value(
         &self,
         prior: Option<Obj>,

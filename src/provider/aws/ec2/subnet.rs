@@ -4,15 +4,13 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, n, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Kind};
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Subnet;
 
@@ -98,23 +96,9 @@ fn table() -> Table<Item> {
         .tagged(|v| tags::from_ec2(v.tags()))
 }
 
-#[derive(Clone)]
-pub struct Subnet {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Subnet, Item);
 
 impl Subnet {
-    pub fn new(aws: &Arc<Aws>) -> Subnet {
-        let table = table();
-        Subnet {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn set_hostname_type(&self, id: &str, kind: &str) -> ProviderResult<()> {
         self.aws
             .ec2

@@ -2,15 +2,13 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Kind, VpcAttributeName};
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::Vpc;
 
@@ -79,23 +77,9 @@ fn table() -> Table<Item> {
         .tagged(|v| tags::from_ec2(v.tags()))
 }
 
-#[derive(Clone)]
-pub struct Vpc {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Vpc, Item);
 
 impl Vpc {
-    pub fn new(aws: &Arc<Aws>) -> Vpc {
-        let table = table();
-        Vpc {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn set_attribute(
         &self,
         id: &str,

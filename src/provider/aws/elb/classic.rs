@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elb::listeners::*;
 use crate::provider::aws::elbv2::common::*;
@@ -11,10 +10,9 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancing as elb;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// What a classic load balancer reads from: its description, its attributes, and what takes
 /// calls of their own (the account for the ARN, the source group's id).
@@ -138,23 +136,9 @@ fn table() -> Table<Item> {
         )
 }
 
-#[derive(Clone)]
-pub struct ClassicLoadBalancer {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(ClassicLoadBalancer, Item);
 
 impl ClassicLoadBalancer {
-    pub fn new(aws: &Arc<Aws>) -> ClassicLoadBalancer {
-        let table = table();
-        ClassicLoadBalancer {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// Cross-zone balancing, idle timeout and connection draining, as configured (or their
     /// defaults): set after every create, since the API's own defaults differ from Terraform's.
     async fn modify_attributes(&self, name: &str, p: &Obj) -> ProviderResult<()> {

@@ -2,17 +2,15 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_elasticloadbalancingv2 as elbv2;
-use std::sync::Arc;
 
 type Item = Described<elbv2::types::LoadBalancer>;
 
@@ -234,23 +232,9 @@ fn table() -> Table<Item> {
         )
 }
 
-#[derive(Clone)]
-pub struct LoadBalancer {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(LoadBalancer, Item);
 
 impl LoadBalancer {
-    pub fn new(aws: &Arc<Aws>) -> LoadBalancer {
-        let table = table();
-        LoadBalancer {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     fn is_application(o: &Obj) -> bool {
         o.str("load_balancer_type")
             .as_deref()

@@ -2,17 +2,15 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks, opt_n, opt_s, s};
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::{block_list, block_object};
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 fn fixed_response_type() -> Type {
     block_object(&fixed_response_type_fields())
@@ -160,23 +158,9 @@ fn table() -> Table<Item> {
         )
 }
 
-#[derive(Clone)]
-pub struct Listener {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Listener, Item);
 
 impl Listener {
-    pub fn new(aws: &Arc<Aws>) -> Listener {
-        let table = table();
-        Listener {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     fn certificates(p: &Obj) -> Option<Vec<elbv2::types::Certificate>> {
         p.str("certificate_arn").map(|c| {
             vec![

@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s};
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{
@@ -11,9 +10,8 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
-use std::sync::Arc;
 
 fn health_check_type() -> Type {
     block_object(&[
@@ -152,23 +150,9 @@ fn table() -> Table<Item> {
         )
 }
 
-#[derive(Clone)]
-pub struct TargetGroup {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(TargetGroup, Item);
 
 impl TargetGroup {
-    pub fn new(aws: &Arc<Aws>) -> TargetGroup {
-        let table = table();
-        TargetGroup {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     fn attributes(p: &Obj) -> Vec<elbv2::types::TargetGroupAttribute> {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         let lambda = p.str("target_type").as_deref() == Some("lambda");

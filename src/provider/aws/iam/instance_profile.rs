@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
@@ -12,9 +11,8 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    ResourceType,
 };
-use std::sync::Arc;
 
 type Item = aws_sdk_iam::types::InstanceProfile;
 
@@ -25,23 +23,9 @@ fn table() -> Table<Item> {
     })
 }
 
-#[derive(Clone)]
-pub struct InstanceProfile {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(InstanceProfile, Item);
 
 impl InstanceProfile {
-    pub fn new(aws: &Arc<Aws>) -> InstanceProfile {
-        let table = table();
-        InstanceProfile {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn get(&self, name: &str) -> ProviderResult<aws_sdk_iam::types::InstanceProfile> {
         self.aws
             .iam

@@ -4,7 +4,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, n, s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
@@ -14,9 +13,8 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    ResourceType,
 };
-use std::sync::Arc;
 
 /// IAM keeps at most this many versions of a policy.
 const MAX_VERSIONS: usize = 5;
@@ -73,23 +71,9 @@ fn table() -> Table<Described> {
         .tagged(|d| from_iam(d.policy.tags()))
 }
 
-#[derive(Clone)]
-pub struct Policy {
-    aws: Arc<Aws>,
-    table: Arc<Table<Described>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Policy, Described);
 
 impl Policy {
-    pub fn new(aws: &Arc<Aws>) -> Policy {
-        let table = table();
-        Policy {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn get(&self, arn: &str) -> ProviderResult<Described> {
         let iam = &self.aws.iam;
         let out = iam

@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
@@ -11,9 +10,8 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    ResourceType,
 };
-use std::sync::Arc;
 
 /// An attachment found: the policy is attached to the role.
 pub struct Attached {
@@ -37,23 +35,9 @@ fn table() -> Table<Attached> {
         })
 }
 
-#[derive(Clone)]
-pub struct RolePolicyAttachment {
-    aws: Arc<Aws>,
-    table: Arc<Table<Attached>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(RolePolicyAttachment, Attached);
 
 impl RolePolicyAttachment {
-    pub fn new(aws: &Arc<Aws>) -> RolePolicyAttachment {
-        let table = table();
-        RolePolicyAttachment {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn is_attached(&self, role: &str, policy_arn: &str) -> ProviderResult<bool> {
         let attached = self
             .aws
