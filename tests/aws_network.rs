@@ -208,3 +208,131 @@ resource "aws_vpc" "imported" {
     let out = w.infra(&["plan", "-detailed-exitcode"]);
     support::assert_unchanged(&out);
 }
+
+/// The DHCP options set a VPC uses, as EC2 answers.
+fn dhcp_options_of(w: &Work, vpc: &str) -> String {
+    let out = runtime()
+        .block_on(w.ec2().describe_vpcs().vpc_ids(vpc).send())
+        .unwrap();
+    out.vpcs()[0]
+        .dhcp_options_id()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn dhcp_options_set_and_association() {
+    let config = |domain: &str| {
+        format!(
+            r#"
+resource "aws_vpc" "main" {{
+  cidr_block = "10.11.0.0/16"
+}}
+
+resource "aws_vpc_dhcp_options" "dns" {{
+  domain_name         = "{domain}"
+  domain_name_servers = ["AmazonProvidedDNS", "10.11.0.2"]
+  netbios_node_type   = "2"
+  tags = {{
+    Name = "dns"
+  }}
+}}
+
+resource "aws_vpc_dhcp_options_association" "dns" {{
+  vpc_id          = aws_vpc.main.id
+  dhcp_options_id = aws_vpc_dhcp_options.dns.id
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("corp.internal"));
+    w.ok(&["apply", "-auto-approve"]);
+    let set = w.attrs("aws_vpc_dhcp_options.dns");
+    let set_id = set["id"].as_str().unwrap().to_string();
+    let vpc = w.attrs("aws_vpc.main")["id"].as_str().unwrap().to_string();
+    assert!(set_id.starts_with("dopt-"), "{set}");
+    assert!(
+        set["arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(":dhcp-options/{set_id}")),
+        "{set}"
+    );
+    assert_eq!(
+        set["domain_name_servers"],
+        serde_json::json!(["AmazonProvidedDNS", "10.11.0.2"])
+    );
+    assert_eq!(set["ntp_servers"], serde_json::Value::Null);
+    assert_eq!(dhcp_options_of(&w, &vpc), set_id);
+    assert_eq!(
+        w.tagged_objects().get("aws_vpc_dhcp_options.dns"),
+        Some(&set_id),
+        "the set carries its crash-recovery tags"
+    );
+    w.assert_no_changes();
+
+    // Another domain replaces the set; the association follows it in place.
+    w.write(&config("corp.example"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_vpc_dhcp_options.dns must be replaced"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("aws_vpc_dhcp_options_association.dns will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let new_set = w.attrs("aws_vpc_dhcp_options.dns")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_set, set_id);
+    assert_eq!(dhcp_options_of(&w, &vpc), new_set);
+    let old = runtime().block_on(
+        w.ec2()
+            .describe_dhcp_options()
+            .dhcp_options_ids(&set_id)
+            .send(),
+    );
+    assert!(old.is_err(), "the old set is deleted: {old:?}");
+    w.assert_no_changes();
+
+    // The VPC moved back to the default set behind infra's back: the plan associates it again.
+    runtime()
+        .block_on(
+            w.ec2()
+                .associate_dhcp_options()
+                .dhcp_options_id("default")
+                .vpc_id(&vpc)
+                .send(),
+        )
+        .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_vpc_dhcp_options_association.dns will be created"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(dhcp_options_of(&w, &vpc), new_set);
+
+    // Import: the set by id, the association by VPC id.
+    for (address, id) in [
+        ("aws_vpc_dhcp_options.dns", new_set.as_str()),
+        ("aws_vpc_dhcp_options_association.dns", vpc.as_str()),
+    ] {
+        w.ok(&["state", "rm", address]);
+        w.ok(&["import", address, id]);
+    }
+    w.assert_no_changes();
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime().block_on(
+        w.ec2()
+            .describe_dhcp_options()
+            .dhcp_options_ids(&new_set)
+            .send(),
+    );
+    assert!(left.is_err(), "the set is deleted: {left:?}");
+    assert!(w.tagged_objects().is_empty(), "{:?}", w.tagged_objects());
+}

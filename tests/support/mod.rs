@@ -308,6 +308,16 @@ impl Work {
                     }
                 }
             }
+            for d in ec2
+                .describe_dhcp_options()
+                .filters(f())
+                .send()
+                .await
+                .unwrap()
+                .dhcp_options()
+            {
+                out.push((address(d.tags()), d.dhcp_options_id().unwrap().to_string()));
+            }
             for t in ec2
                 .describe_launch_templates()
                 .filters(f())

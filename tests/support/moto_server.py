@@ -20,6 +20,7 @@ os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
 
 from moto.server import ThreadedMotoServer  # noqa: E402
 from moto.ec2.models.launch_templates import LaunchTemplate  # noqa: E402
+from moto.ec2.responses.dhcp_options import DHCPOptions  # noqa: E402
 from moto.ec2.utils import parse_user_data  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
@@ -36,6 +37,21 @@ def _create_version_with_user_data(self, data, description):
 
 
 LaunchTemplate.create_version = _create_version_with_user_data
+
+# moto ignores the tags CreateDhcpOptions is given (AWS applies them with the set), so a set
+# infra made would lose its crash-recovery tags. Apply them as AWS does.
+_create_dhcp_options = DHCPOptions.create_dhcp_options
+
+
+def _create_dhcp_options_tagged(self):
+    result = _create_dhcp_options(self)
+    for spec in self._get_param("TagSpecifications", []):
+        tags = {t["Key"]: t["Value"] for t in spec.get("Tags", [])}
+        result.result["DhcpOptions"].add_tags(tags)
+    return result
+
+
+DHCPOptions.create_dhcp_options = _create_dhcp_options_tagged
 
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (

@@ -71,6 +71,14 @@ const RESOURCES: &[(&str, Make)] = &[
             ec2::sg_rules::Direction::Egress,
         ))
     }),
+    ("aws_vpc_dhcp_options", |a| {
+        Arc::new(ec2::dhcp_options::DhcpOptions::new(a))
+    }),
+    ("aws_vpc_dhcp_options_association", |a| {
+        Arc::new(ec2::dhcp_options_association::DhcpOptionsAssociation::new(
+            a,
+        ))
+    }),
     ("aws_key_pair", |a| Arc::new(ec2::key_pair::KeyPair::new(a))),
     ("aws_default_security_group", |a| {
         Arc::new(ec2::default_security_group::DefaultSecurityGroup::new(a))

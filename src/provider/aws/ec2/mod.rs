@@ -6,6 +6,8 @@ pub mod adopted;
 pub mod default_network_acl;
 pub mod default_route_table;
 pub mod default_security_group;
+pub mod dhcp_options;
+pub mod dhcp_options_association;
 pub mod ebs_volume;
 pub mod eip;
 pub mod instance;

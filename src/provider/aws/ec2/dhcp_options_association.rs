@@ -1,0 +1,133 @@
+//! `aws_vpc_dhcp_options_association`: which DHCP options set a VPC uses. Another set is
+//! associated in place; deleting it moves the VPC back to the default set.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::attrs::{Obj, s};
+use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::table::Table;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+};
+use std::sync::Arc;
+
+/// Every attribute of the association: the configuration's, and an id made from them.
+fn table() -> Table<()> {
+    use AttrSchema as A;
+    Table::new()
+        .declared("id", A::computed(Type::String))
+        .declared("vpc_id", A::required(Type::String).force_new())
+        .declared("dhcp_options_id", A::required(Type::String))
+}
+
+#[derive(Clone)]
+pub struct DhcpOptionsAssociation {
+    aws: Arc<crate::provider::aws::Aws>,
+    schema: Arc<Schema>,
+}
+
+impl DhcpOptionsAssociation {
+    pub fn new(aws: &Arc<crate::provider::aws::Aws>) -> DhcpOptionsAssociation {
+        DhcpOptionsAssociation {
+            aws: aws.clone(),
+            schema: Arc::new(table().schema()),
+        }
+    }
+
+    async fn associate(&self, options: &str, vpc: &str) -> ProviderResult<()> {
+        self.aws
+            .ec2
+            .associate_dhcp_options()
+            .dhcp_options_id(options)
+            .vpc_id(vpc)
+            .send()
+            .await
+            .map_err(err("ec2:AssociateDhcpOptions"))?;
+        Ok(())
+    }
+
+    /// The set the VPC uses now (`default` for AWS's own), `None` when the VPC is gone.
+    async fn in_use(&self, vpc: &str) -> ProviderResult<Option<String>> {
+        let out = self
+            .aws
+            .ec2
+            .describe_vpcs()
+            .vpc_ids(vpc)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeVpcs"));
+        let out = match out {
+            Err(e) if e.is_not_found() => return Ok(None),
+            r => r?,
+        };
+        Ok(out
+            .vpcs()
+            .first()
+            .map(|v| v.dhcp_options_id().unwrap_or("default").to_string()))
+    }
+
+    fn value(&self, options: &str, vpc: &str) -> Value {
+        let mut o = Obj::default();
+        o.set("id", s(format!("{options}-{vpc}")))
+            .set("vpc_id", s(vpc))
+            .set("dhcp_options_id", s(options));
+        o.finish(&self.schema)
+    }
+}
+
+impl ResourceType for DhcpOptionsAssociation {
+    crate::provider::aws::bulk::schema_and_address!();
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
+            this.associate(&options, &vpc).await?;
+            Ok(this.value(&options, &vpc))
+        })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
+            this.associate(&options, &vpc).await?;
+            Ok(this.value(&options, &vpc))
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let vpc = Obj::of(&prior).req("vpc_id")?;
+            gone_is_ok(this.associate("default", &vpc).await)
+        })
+    }
+
+    /// Gone when the VPC is, or uses another set now (the plan associates it again).
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
+            let now = this.in_use(&vpc).await?;
+            Ok((now.as_deref() == Some(options.as_str())).then_some(prior))
+        })
+    }
+
+    /// By VPC id, as the AWS provider imports it.
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, vpc) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            match this.in_use(&vpc).await? {
+                Some(options) if options != "default" => Ok(this.value(&options, &vpc)),
+                _ => Err(ProviderError::new(
+                    "import",
+                    format!("{vpc} uses no DHCP options set of its own (or does not exist)"),
+                )),
+            }
+        })
+    }
+}
