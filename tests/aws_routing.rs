@@ -682,3 +682,138 @@ fn eip_with_the_legacy_vpc_argument() {
     );
     no_changes(&w);
 }
+
+/// The IPv6 routes of a table: destination → egress-only or internet gateway.
+fn ipv6_routes_of(ec2: &aws_sdk_ec2::Client, table: &str) -> Vec<(String, String)> {
+    let t = runtime()
+        .block_on(ec2.describe_route_tables().route_table_ids(table).send())
+        .unwrap();
+    let mut got: Vec<(String, String)> = t.route_tables()[0]
+        .routes()
+        .iter()
+        .filter(|r| r.gateway_id() != Some("local"))
+        .filter_map(|r| {
+            let target = r.egress_only_internet_gateway_id().or(r.gateway_id())?;
+            Some((
+                r.destination_ipv6_cidr_block()?.to_string(),
+                target.to_string(),
+            ))
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// IPv6 end to end: a VPC with an Amazon-provided block, a subnet carved from it, an
+/// egress-only gateway and `::/0` routes both as a route table's inline route and as
+/// `aws_route`.
+#[test]
+fn ipv6_network_with_an_egress_only_gateway() {
+    let config = |name: &str| {
+        format!(
+            r#"
+resource "aws_vpc" "v6" {{
+  cidr_block                       = "10.40.0.0/16"
+  assign_generated_ipv6_cidr_block = true
+}}
+
+resource "aws_subnet" "private" {{
+  vpc_id                          = aws_vpc.v6.id
+  cidr_block                      = "10.40.1.0/24"
+  ipv6_cidr_block                 = cidrsubnet(aws_vpc.v6.ipv6_cidr_block, 8, 1)
+  assign_ipv6_address_on_creation = true
+}}
+
+resource "aws_egress_only_internet_gateway" "out" {{
+  vpc_id = aws_vpc.v6.id
+  tags = {{
+    Name = "{name}"
+  }}
+}}
+
+resource "aws_route_table" "private" {{
+  vpc_id = aws_vpc.v6.id
+  route {{
+    ipv6_cidr_block        = "::/0"
+    egress_only_gateway_id = aws_egress_only_internet_gateway.out.id
+  }}
+}}
+
+resource "aws_route_table" "other" {{
+  vpc_id = aws_vpc.v6.id
+}}
+
+resource "aws_route" "v6" {{
+  route_table_id              = aws_route_table.other.id
+  destination_ipv6_cidr_block = "::/0"
+  egress_only_gateway_id      = aws_egress_only_internet_gateway.out.id
+}}
+
+resource "aws_route_table_association" "private" {{
+  subnet_id      = aws_subnet.private.id
+  route_table_id = aws_route_table.private.id
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("one"));
+    w.ok(&["apply", "-auto-approve"]);
+    let ec2 = w.ec2();
+    let vpc = w.attrs("aws_vpc.v6");
+    let block = vpc["ipv6_cidr_block"].as_str().unwrap().to_string();
+    assert!(block.ends_with("/56"), "{vpc}");
+    let subnet = w.attrs("aws_subnet.private");
+    assert!(
+        subnet["ipv6_cidr_block"].as_str().unwrap().ends_with("/64"),
+        "{subnet}"
+    );
+    let gateway = id(&w, "aws_egress_only_internet_gateway.out");
+    assert!(gateway.starts_with("eigw-"), "{gateway}");
+    let got = runtime()
+        .block_on(
+            ec2.describe_egress_only_internet_gateways()
+                .egress_only_internet_gateway_ids(&gateway)
+                .send(),
+        )
+        .unwrap();
+    let g = &got.egress_only_internet_gateways()[0];
+    assert_eq!(
+        g.attachments()[0].vpc_id(),
+        vpc["id"].as_str(),
+        "attached to the VPC"
+    );
+    for table in ["aws_route_table.private", "aws_route_table.other"] {
+        assert_eq!(
+            ipv6_routes_of(&ec2, &id(&w, table)),
+            vec![("::/0".to_string(), gateway.clone())],
+            "{table}"
+        );
+    }
+    no_changes(&w);
+
+    // A tag changes in place; the gateway stays.
+    w.write(&config("two"));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(id(&w, "aws_egress_only_internet_gateway.out"), gateway);
+    assert_eq!(
+        w.attrs("aws_egress_only_internet_gateway.out")["tags"]["Name"],
+        "two"
+    );
+    no_changes(&w);
+
+    // Import by id.
+    w.ok(&["state", "rm", "aws_egress_only_internet_gateway.out"]);
+    w.ok(&["import", "aws_egress_only_internet_gateway.out", &gateway]);
+    no_changes(&w);
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime()
+        .block_on(ec2.describe_egress_only_internet_gateways().send())
+        .unwrap();
+    assert!(
+        left.egress_only_internet_gateways()
+            .iter()
+            .all(|g| g.egress_only_internet_gateway_id() != Some(gateway.as_str())),
+        "{left:?}"
+    );
+}

@@ -42,6 +42,9 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_internet_gateway", |a| {
         Arc::new(ec2::internet_gateway::InternetGateway::new(a))
     }),
+    ("aws_egress_only_internet_gateway", |a| {
+        Arc::new(ec2::egress_only_internet_gateway::EgressOnlyInternetGateway::new(a))
+    }),
     ("aws_eip", |a| Arc::new(ec2::eip::Eip::new(a))),
     ("aws_nat_gateway", |a| {
         Arc::new(ec2::nat_gateway::NatGateway::new(a))

@@ -9,6 +9,7 @@ pub mod default_security_group;
 pub mod dhcp_options;
 pub mod dhcp_options_association;
 pub mod ebs_volume;
+pub mod egress_only_internet_gateway;
 pub mod eip;
 pub mod instance;
 pub mod instance_volumes;
