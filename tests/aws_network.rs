@@ -336,3 +336,240 @@ resource "aws_vpc_dhcp_options_association" "dns" {{
     assert!(left.is_err(), "the set is deleted: {left:?}");
     assert!(w.tagged_objects().is_empty(), "{:?}", w.tagged_objects());
 }
+
+/// The network ACL holding a subnet.
+fn acl_of(w: &Work, subnet: &str) -> String {
+    let out = runtime()
+        .block_on(
+            w.ec2()
+                .describe_network_acls()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("association.subnet-id")
+                        .values(subnet)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    out.network_acls()[0]
+        .network_acl_id()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// An ACL's entries but the catch-all ones, as `direction rule protocol action cidr ports`.
+fn acl_entries(w: &Work, acl: &str) -> Vec<String> {
+    let out = runtime()
+        .block_on(w.ec2().describe_network_acls().network_acl_ids(acl).send())
+        .unwrap();
+    let mut got: Vec<String> = out.network_acls()[0]
+        .entries()
+        .iter()
+        .filter(|e| e.rule_number() != Some(32767))
+        .map(|e| {
+            let ports = e
+                .port_range()
+                .map(|p| format!("{}-{}", p.from().unwrap_or(0), p.to().unwrap_or(0)))
+                .unwrap_or_default();
+            format!(
+                "{} {} {} {} {} {ports}",
+                if e.egress() == Some(true) {
+                    "out"
+                } else {
+                    "in"
+                },
+                e.rule_number().unwrap_or(0),
+                e.protocol().unwrap_or_default(),
+                e.rule_action().map(|a| a.as_str()).unwrap_or_default(),
+                e.cidr_block().unwrap_or_default(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn network_acls_rules_and_associations() {
+    let config = |port: u16, public_subnets: &str| {
+        format!(
+            r#"
+resource "aws_vpc" "main" {{
+  cidr_block = "10.12.0.0/16"
+}}
+
+resource "aws_subnet" "a" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.12.1.0/24"
+}}
+
+resource "aws_subnet" "b" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.12.2.0/24"
+}}
+
+resource "aws_network_acl" "public" {{
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = {public_subnets}
+  ingress {{
+    rule_no    = 100
+    protocol   = "tcp"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = {port}
+    to_port    = {port}
+  }}
+  egress {{
+    rule_no    = 100
+    protocol   = "-1"
+    action     = "allow"
+    cidr_block = "0.0.0.0/0"
+    from_port  = 0
+    to_port    = 0
+  }}
+  tags = {{
+    Name = "public"
+  }}
+}}
+
+resource "aws_network_acl" "private" {{
+  vpc_id = aws_vpc.main.id
+}}
+
+resource "aws_network_acl_rule" "ssh" {{
+  network_acl_id = aws_network_acl.private.id
+  rule_number    = 100
+  protocol       = "tcp"
+  rule_action    = "allow"
+  cidr_block     = "10.12.0.0/16"
+  from_port      = 22
+  to_port        = 22
+}}
+
+resource "aws_network_acl_rule" "out" {{
+  network_acl_id = aws_network_acl.private.id
+  rule_number    = 200
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+}}
+
+resource "aws_network_acl_association" "b" {{
+  network_acl_id = aws_network_acl.private.id
+  subnet_id      = aws_subnet.b.id
+}}
+"#
+        )
+    };
+    let w = Work::new(&config(443, "[aws_subnet.a.id]"));
+    w.ok(&["apply", "-auto-approve"]);
+    let id = |a: &str| w.attrs(a)["id"].as_str().unwrap().to_string();
+    let (public, private) = (id("aws_network_acl.public"), id("aws_network_acl.private"));
+    let (a, b) = (id("aws_subnet.a"), id("aws_subnet.b"));
+    let default = w.attrs("aws_vpc.main")["default_network_acl_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(acl_of(&w, &a), public);
+    assert_eq!(acl_of(&w, &b), private);
+    assert_eq!(
+        acl_entries(&w, &public),
+        vec![
+            "in 100 6 allow 0.0.0.0/0 443-443",
+            "out 100 -1 allow 0.0.0.0/0 "
+        ]
+    );
+    assert_eq!(
+        acl_entries(&w, &private),
+        vec![
+            "in 100 6 allow 10.12.0.0/16 22-22",
+            "out 200 -1 allow 0.0.0.0/0 "
+        ]
+    );
+    assert!(
+        id("aws_network_acl_association.b").starts_with("aclassoc-"),
+        "{}",
+        w.attrs("aws_network_acl_association.b")
+    );
+    w.assert_no_changes();
+
+    // In place: an inline entry changes; subnet a goes back to the VPC's default ACL. The
+    // private ACL's rules, managed on their own, stay.
+    w.write(&config(8443, "[]"));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(id("aws_network_acl.public"), public);
+    assert_eq!(acl_of(&w, &a), default);
+    assert_eq!(
+        acl_entries(&w, &public),
+        vec![
+            "in 100 6 allow 0.0.0.0/0 8443-8443",
+            "out 100 -1 allow 0.0.0.0/0 "
+        ]
+    );
+    assert_eq!(acl_entries(&w, &private).len(), 2);
+    w.assert_no_changes();
+
+    // A rule deleted behind infra's back, and subnet b moved away: both come back.
+    let ec2 = w.ec2();
+    runtime()
+        .block_on(
+            ec2.delete_network_acl_entry()
+                .network_acl_id(&private)
+                .rule_number(100)
+                .egress(false)
+                .send(),
+        )
+        .unwrap();
+    let assoc = id("aws_network_acl_association.b");
+    runtime()
+        .block_on(
+            ec2.replace_network_acl_association()
+                .association_id(&assoc)
+                .network_acl_id(&default)
+                .send(),
+        )
+        .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_network_acl_rule.ssh will be created"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("aws_network_acl_association.b will be created"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(acl_of(&w, &b), private);
+    assert_eq!(acl_entries(&w, &private).len(), 2);
+
+    // Import each by the AWS provider's id forms.
+    let assoc = id("aws_network_acl_association.b");
+    for (address, import_id) in [
+        ("aws_network_acl.public", public.clone()),
+        (
+            "aws_network_acl_rule.ssh",
+            format!("{private}:100:tcp:false"),
+        ),
+        ("aws_network_acl_association.b", assoc),
+    ] {
+        w.ok(&["state", "rm", address]);
+        w.ok(&["import", address, &import_id]);
+    }
+    w.assert_no_changes();
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime()
+        .block_on(ec2.describe_network_acls().send())
+        .unwrap();
+    let ids: Vec<&str> = left
+        .network_acls()
+        .iter()
+        .filter_map(|a| a.network_acl_id())
+        .collect();
+    assert!(
+        !ids.contains(&public.as_str()) && !ids.contains(&private.as_str()),
+        "{ids:?}"
+    );
+}

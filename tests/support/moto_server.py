@@ -21,6 +21,7 @@ os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
 from moto.server import ThreadedMotoServer  # noqa: E402
 from moto.ec2.models.launch_templates import LaunchTemplate  # noqa: E402
 from moto.ec2.responses.dhcp_options import DHCPOptions  # noqa: E402
+from moto.ec2.models.subnets import SubnetBackend  # noqa: E402
 from moto.ec2.utils import parse_user_data  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
@@ -52,6 +53,22 @@ def _create_dhcp_options_tagged(self):
 
 
 DHCPOptions.create_dhcp_options = _create_dhcp_options_tagged
+
+# moto keeps a deleted subnet's network ACL association, and then refuses to delete the ACL
+# (DependencyViolation) and fails with a 500 on moving the subnet. On AWS the association goes
+# with the subnet.
+_delete_subnet = SubnetBackend.delete_subnet
+
+
+def _delete_subnet_and_acl_association(self, subnet_id):
+    subnet = _delete_subnet(self, subnet_id)
+    for acl in self.network_acls.values():
+        for key in [k for k, a in acl._associations.items() if a.subnet_id == subnet_id]:
+            del acl._associations[key]
+    return subnet
+
+
+SubnetBackend.delete_subnet = _delete_subnet_and_acl_association
 
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (

@@ -89,6 +89,15 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_default_route_table", |a| {
         Arc::new(ec2::default_route_table::DefaultRouteTable::new(a))
     }),
+    ("aws_network_acl", |a| {
+        Arc::new(ec2::network_acl::NetworkAcl::new(a))
+    }),
+    ("aws_network_acl_rule", |a| {
+        Arc::new(ec2::network_acl_rule::NetworkAclRule::new(a))
+    }),
+    ("aws_network_acl_association", |a| {
+        Arc::new(ec2::network_acl_association::NetworkAclAssociation::new(a))
+    }),
     ("aws_default_network_acl", |a| {
         Arc::new(ec2::default_network_acl::DefaultNetworkAcl::new(a))
     }),

@@ -2,6 +2,7 @@
 //! objects), instances, launch templates and key pairs. One file per resource type; what several
 //! share sits in `routes`, `sg_rules` and `adopted`.
 
+pub mod acl_entries;
 pub mod adopted;
 pub mod default_network_acl;
 pub mod default_route_table;
@@ -17,6 +18,9 @@ pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
 pub mod nat_gateway;
+pub mod network_acl;
+pub mod network_acl_association;
+pub mod network_acl_rule;
 pub mod route;
 pub mod route_table;
 pub mod route_table_association;
