@@ -217,7 +217,7 @@ impl Hook for Applier<'_> {
                 // Values unknown at plan time are known now: propose again from the config.
                 let planned =
                     match proposed_new(&req.address, r, provider.schema(), &req.config, None) {
-                        Ok(p) => provider.plan(None, p),
+                        Ok(p) => crate::instance::provider_plan(provider.as_ref(), p, None),
                         Err(d) => return Outcome::Failed(d),
                     };
                 if let Some(d) = inconsistent(change, &req.address, &planned) {
@@ -280,7 +280,7 @@ impl Hook for Applier<'_> {
                     &req.config,
                     Some(&prior),
                 ) {
-                    Ok(p) => provider.plan(Some(&prior), p),
+                    Ok(p) => crate::instance::provider_plan(provider.as_ref(), p, Some(&prior)),
                     Err(d) => return Outcome::Failed(d),
                 };
                 if let Some(d) = inconsistent(change, &req.address, &planned) {

@@ -4,6 +4,7 @@
 //! and state JSON. Nothing here decides an action; `plan/` does.
 
 pub mod codec;
+pub mod zero_values;
 
 use crate::config::{Mode, Resource};
 use crate::diag::Diagnostic;
@@ -188,6 +189,17 @@ pub fn proposed_new(
         out.insert(name.clone(), if a.sensitive { v.sensitive() } else { v });
     }
     Ok(Value::object(out))
+}
+
+/// The provider's plan of a proposed new object: the zero-value rule first for types that
+/// follow it ([`zero_values`]), then the type's own planning.
+pub fn provider_plan(provider: &dyn ResourceType, proposed: Value, prior: Option<&Value>) -> Value {
+    let proposed = if provider.zero_is_unset() {
+        zero_values::unset_zero_values(provider.schema(), proposed, prior)
+    } else {
+        proposed
+    };
+    provider.plan(prior, proposed)
 }
 
 /// Attributes whose planned value differs from the prior one (unknown counts as different).

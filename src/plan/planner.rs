@@ -8,7 +8,9 @@ use crate::config::{Mode, Resource};
 use crate::diag::Diagnostic;
 use crate::evaluate::walk::{Hook, ImageRequest, InstanceRequest, Outcome};
 use crate::instance::codec;
-use crate::instance::{changed_attributes, get, prior_value, proposed_new, read_data};
+use crate::instance::{
+    changed_attributes, get, prior_value, proposed_new, provider_plan, read_data,
+};
 use crate::lang::value::Value;
 use crate::provider::{Registry, ResourceType};
 use crate::state::{InstanceState, ResourceState, State};
@@ -112,7 +114,7 @@ impl Planner<'_> {
                 planned = Value::object(attrs);
             }
         }
-        let planned = provider.plan(prior.as_ref().map(|p| &p.0), planned);
+        let planned = provider_plan(provider.as_ref(), planned, prior.as_ref().map(|p| &p.0));
         if let Err(msg) = provider.validate(&planned) {
             return Err(Diagnostic::error(
                 "Invalid resource configuration",
@@ -146,9 +148,10 @@ impl Planner<'_> {
                 };
                 if reason.is_some() || !forcing.is_empty() {
                     // A new object: what the provider computes is unknown again.
-                    let fresh = provider.plan(
-                        None,
+                    let fresh = provider_plan(
+                        provider.as_ref(),
                         proposed_new(&req.address, r, schema, &req.config, None)?,
+                        None,
                     );
                     let action = if r.lifecycle.create_before_destroy {
                         Action::CreateThenDelete

@@ -278,6 +278,13 @@ pub trait ResourceType: Send + Sync {
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>>;
 
+    /// Whether the type follows the legacy plugin SDK's rule that an empty string or empty
+    /// collection in the configuration means the argument is not set (the AWS provider's
+    /// types do): see `instance::zero_values`.
+    fn zero_is_unset(&self) -> bool {
+        false
+    }
+
     /// Its objects are groups of instances a rollout can replace in batches.
     fn fleet(&self) -> Option<&dyn fleet::Fleet> {
         None

@@ -185,6 +185,10 @@ macro_rules! schema_and_address {
         fn provider_address(&self) -> &str {
             &self.aws.address
         }
+
+        fn zero_is_unset(&self) -> bool {
+            true
+        }
     };
 }
 pub(crate) use schema_and_address;
