@@ -1405,3 +1405,39 @@ resource "aws_volume_attachment" "data" {{
     let gone = runtime().block_on(ec2.describe_volumes().volume_ids(&volume).send());
     assert!(gone.is_err() || gone.unwrap().volumes().is_empty());
 }
+
+/// An instance given a public address launches through a network interface spec; its
+/// security groups read back as configured (from the interface where the instance itself
+/// reports none, as the emulator does), so the re-plan is clean.
+#[test]
+fn a_public_instance_keeps_its_security_groups() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    w.write(
+        &(NETWORK.to_string()
+            + &format!(
+                r#"
+resource "aws_security_group" "node" {{
+  name   = "node"
+  vpc_id = aws_vpc.main.id
+}}
+
+resource "aws_instance" "node" {{
+  ami                         = "{image}"
+  instance_type               = "t3.micro"
+  subnet_id                   = aws_subnet.a.id
+  associate_public_ip_address = true
+  vpc_security_group_ids      = [aws_security_group.node.id]
+}}
+"#
+            )),
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let group = w.attrs("aws_security_group.node")["id"].clone();
+    assert_eq!(
+        w.attrs("aws_instance.node")["vpc_security_group_ids"],
+        serde_json::json!([group])
+    );
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}

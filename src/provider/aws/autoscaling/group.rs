@@ -184,10 +184,22 @@ impl AutoscalingGroup {
             .i64("min_size")
             .unwrap_or(0)
             .max(o.i64("desired_capacity").unwrap_or(0));
+        // A minute back: AWS's clock and this machine's may differ a little.
+        let since = std::time::SystemTime::now() - Duration::from_secs(60);
+        let heed_failures = o.bool("ignore_failed_scaling_activities") != Some(true);
         wait_for(
             &format!("{wanted} instances of {name} in service"),
             timeout,
             || async {
+                if heed_failures
+                    && let Some(failure) =
+                        super::activities::failed_since(&self.aws, name, since).await?
+                {
+                    return Err(ProviderError::new(
+                        "autoscaling:DescribeScalingActivities",
+                        format!("{name}: {failure}"),
+                    ));
+                }
                 let g = self.described(name).await?;
                 let states = g.instances().iter().map(|i| {
                     (

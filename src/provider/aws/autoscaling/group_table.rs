@@ -307,6 +307,10 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             A::optional(Type::String).default(s("10m")),
         )
         .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        .declared(
+            "ignore_failed_scaling_activities",
+            A::optional(Type::Bool).default(b(false)),
+        )
         .declared("min_elb_capacity", A::optional(Type::Number))
         .declared("wait_for_elb_capacity", A::optional(Type::Number))
         // moto keeps no maintenance policy: the prior stands where AWS answers none.

@@ -2,7 +2,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, opt_b, opt_n, opt_s, s};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming::{self, read_name_prefix};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
@@ -336,10 +336,11 @@ fn table() -> Table<Described> {
                 b(monitoring.unwrap_or(true))
             },
         )
-        .attr(
+        // moto answers no tenancy: what was configured stands then.
+        .attr_if_answered(
             "placement_tenancy",
             A::optional_computed(Type::String).force_new(),
-            |d| opt_s(d.config.placement_tenancy()),
+            |d| d.config.placement_tenancy().map(s),
         )
         .attr("spot_price", A::optional(Type::String).force_new(), |d| {
             opt_s(d.config.spot_price())

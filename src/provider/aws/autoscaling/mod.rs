@@ -1,5 +1,6 @@
 //! EC2 Auto Scaling: groups, launch configurations, attachments.
 
+pub mod activities;
 pub mod attachment;
 pub mod group;
 pub mod group_child;

@@ -88,6 +88,26 @@ macro_rules! with_metadata_options {
     }};
 }
 
+/// The instance's security groups. An instance launched with a network interface spec (as
+/// `associate_public_ip_address` makes infra do) may report them only on that interface (the
+/// emulator does): then the primary interface's groups are the instance's.
+fn security_groups(i: &Item) -> Vec<&str> {
+    let top: Vec<&str> = i
+        .security_groups()
+        .iter()
+        .filter_map(|g| g.group_id())
+        .collect();
+    if !top.is_empty() {
+        return top;
+    }
+    i.network_interfaces()
+        .iter()
+        .filter(|n| n.attachment().and_then(|a| a.device_index()) == Some(0))
+        .flat_map(|n| n.groups())
+        .filter_map(|g| g.group_id())
+        .collect()
+}
+
 /// Every attribute of `aws_instance`, and how it reads from a described instance.
 fn table() -> Table<Item> {
     use AttrSchema as A;
@@ -115,7 +135,7 @@ fn table() -> Table<Item> {
         .attr(
             "vpc_security_group_ids",
             A::optional_computed(string_set()),
-            |i| set_s(i.security_groups().iter().filter_map(|g| g.group_id())),
+            |i| set_s(security_groups(i)),
         )
         .attr(
             "key_name",
