@@ -63,7 +63,9 @@ impl Ctx<'_> {
                 _ => None,
             }
         };
-        let given = given.filter(|(v, _)| !(v.is_null() && var.nullable && var.default.is_some()));
+        // A null argument overrides the default of a nullable variable (Terraform's rule);
+        // a non-nullable one takes its default instead, and is an error without one.
+        let given = given.filter(|(v, _)| !(v.is_null() && !var.nullable && var.default.is_some()));
         let (value, span) = match given {
             Some(g) => g,
             None => match &var.default {

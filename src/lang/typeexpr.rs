@@ -11,7 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub fn parse_constraint(e: &Expr) -> DiagResult<TypeConstraint> {
     let mut defaults = Defaults::default();
-    let ty = parse(e, &mut defaults, false)?;
+    // Terraform 0.11's bare `list` and `map`, which Terraform still reads as a whole
+    // constraint (not nested in another): collections of any element type.
+    let ty = match &e.kind {
+        ExprKind::Variable(name) if name == "list" => Type::List(Box::new(Type::Dynamic)),
+        ExprKind::Variable(name) if name == "map" => Type::Map(Box::new(Type::Dynamic)),
+        _ => parse(e, &mut defaults, false)?,
+    };
     Ok(TypeConstraint { ty, defaults })
 }
 
