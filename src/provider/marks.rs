@@ -97,6 +97,10 @@ impl ResourceType for Unmarked {
         self.0.provider_address()
     }
 
+    fn zero_is_unset(&self) -> bool {
+        self.0.zero_is_unset()
+    }
+
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let m = Marks::of(&planned);
         let out = self.0.plan(prior.map(plain).as_ref(), plain(&planned));

@@ -22,6 +22,7 @@ from moto.server import ThreadedMotoServer  # noqa: E402
 from moto.ec2.models.launch_templates import LaunchTemplate  # noqa: E402
 from moto.ec2.responses.dhcp_options import DHCPOptions  # noqa: E402
 from moto.ec2.models.subnets import SubnetBackend  # noqa: E402
+import moto.ec2.models.amis as amis  # noqa: E402
 from moto.ec2.utils import parse_user_data  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
@@ -69,6 +70,54 @@ def _delete_subnet_and_acl_association(self, subnet_id):
 
 
 SubnetBackend.delete_subnet = _delete_subnet_and_acl_association
+
+# Public images the third-party configurations under fixtures/real look up by owner and name,
+# added to moto's catalogue (every region's) as their publishers' accounts hold them on AWS.
+# No creation_date: moto parses that field in place in the shared entry, and the next region
+# would fail on it.
+def _public_image(ami_id, owner, name, **extra):
+    return {
+        **extra,
+        "ami_id": ami_id,
+        "state": "available",
+        "public": True,
+        "owner_id": owner,
+        "image_location": "amazon/getting-started",
+        "sriov": "simple",
+        "root_device_type": "ebs",
+        "root_device_name": "/dev/sda1",
+        "description": name,
+        "image_type": "machine",
+        "platform": None,
+        "architecture": "x86_64",
+        "name": name,
+        "virtualization_type": "hvm",
+        "hypervisor": "xen",
+    }
+
+
+amis.AMIS.extend(
+    [
+        # hashicorp/terraform-aws-consul and terraform-aws-nomad
+        _public_image("ami-0c0a5e1e0c0a5e1e0", "562637147889", "consul-ubuntu-2023-01-01-000000"),
+        _public_image(
+            "ami-0d0a5e1e0d0a5e1e0", "562637147889", "nomad-consul-ubuntu-2023-01-01-000000"
+        ),
+        # CentOS 7 from the Marketplace, found by product code (scholzj/terraform-aws-kubernetes)
+        _public_image(
+            "ami-0ce0705ce0705ce07",
+            "aws-marketplace",
+            "CentOS Linux 7 x86_64 HVM EBS ENA 2002_01",
+            product_codes=["aw0evgkw8e5c1q413zgy5pjce"],
+        ),
+        # Canonical's Ubuntu (rancher/terraform-k3s-aws-cluster)
+        _public_image(
+            "ami-0b10b1c0b10b1c0b1",
+            "099720109477",
+            "ubuntu-minimal/images/hvm-ssd/ubuntu-bionic-18.04-amd64-minimal-20200112",
+        ),
+    ]
+)
 
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (
