@@ -168,3 +168,65 @@ data "aws_ami" "any" {
     assert!(err.contains("data.aws_ami.any"), "{err}");
     assert!(err.contains("most_recent"), "{err}");
 }
+
+/// `data "aws_subnet"` by id and by its VPC and block; `data "aws_vpc"` with
+/// `default = false` (the plugin SDK's "not set") filters nothing.
+#[test]
+fn a_subnet_found_by_id_or_by_vpc_and_block() {
+    let w = Work::new(
+        r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.50.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id                  = aws_vpc.main.id
+  cidr_block              = "10.50.1.0/24"
+  map_public_ip_on_launch = true
+  tags = {
+    Name = "a"
+  }
+}
+
+data "aws_subnet" "by_id" {
+  id = aws_subnet.a.id
+}
+
+data "aws_subnet" "by_block" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = aws_subnet.a.cidr_block
+}
+
+data "aws_vpc" "any" {
+  id      = aws_vpc.main.id
+  default = false
+}
+
+output "by_id" {
+  value = data.aws_subnet.by_id
+}
+
+output "by_block" {
+  value = data.aws_subnet.by_block.id
+}
+
+output "vpc" {
+  value = data.aws_vpc.any.id
+}
+"#,
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let outputs: serde_json::Value = serde_json::from_str(&w.ok(&["output", "-json"])).unwrap();
+    let subnet = w.attrs("aws_subnet.a");
+    let found = &outputs["by_id"]["value"];
+    assert_eq!(found["vpc_id"], subnet["vpc_id"]);
+    assert_eq!(found["cidr_block"], "10.50.1.0/24");
+    assert_eq!(found["availability_zone"], subnet["availability_zone"]);
+    assert_eq!(found["map_public_ip_on_launch"], true);
+    assert_eq!(found["tags"]["Name"], "a");
+    assert_eq!(found["arn"], subnet["arn"]);
+    assert_eq!(outputs["by_block"]["value"], subnet["id"]);
+    assert_eq!(outputs["vpc"]["value"], subnet["vpc_id"]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -33,6 +33,7 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     add("aws_ami", Kind::Ami);
     add("aws_availability_zones", Kind::AvailabilityZones);
     add("aws_vpc", Kind::Vpc);
+    add("aws_subnet", Kind::Subnet);
     add("aws_subnets", Kind::Subnets);
     add("aws_subnet_ids", Kind::SubnetIds);
     add("aws_region", Kind::Region);
@@ -47,6 +48,7 @@ enum Kind {
     Ami,
     AvailabilityZones,
     Vpc,
+    Subnet,
     Subnets,
     Region,
     CallerIdentity,
@@ -123,6 +125,38 @@ impl Kind {
                 ("owner_id", AttrSchema::computed(Type::String)),
                 ("instance_tenancy", AttrSchema::computed(Type::String)),
                 ("dhcp_options_id", AttrSchema::computed(Type::String)),
+            ]),
+            Kind::Subnet => Schema::new([
+                id,
+                ("vpc_id", AttrSchema::optional_computed(Type::String)),
+                ("cidr_block", AttrSchema::optional_computed(Type::String)),
+                (
+                    "ipv6_cidr_block",
+                    AttrSchema::optional_computed(Type::String),
+                ),
+                (
+                    "availability_zone",
+                    AttrSchema::optional_computed(Type::String),
+                ),
+                (
+                    "availability_zone_id",
+                    AttrSchema::optional_computed(Type::String),
+                ),
+                ("default_for_az", AttrSchema::optional_computed(Type::Bool)),
+                ("state", AttrSchema::optional_computed(Type::String)),
+                ("tags", AttrSchema::optional_computed(string_map())),
+                ("filter", filter_block()),
+                ("arn", AttrSchema::computed(Type::String)),
+                ("owner_id", AttrSchema::computed(Type::String)),
+                (
+                    "available_ip_address_count",
+                    AttrSchema::computed(Type::Number),
+                ),
+                ("map_public_ip_on_launch", AttrSchema::computed(Type::Bool)),
+                (
+                    "assign_ipv6_address_on_creation",
+                    AttrSchema::computed(Type::Bool),
+                ),
             ]),
             Kind::Subnets => Schema::new([
                 id,
@@ -228,6 +262,7 @@ impl DataSource for Data {
                 Kind::Ami => ami(&aws, &cfg, &mut o).await?,
                 Kind::AvailabilityZones => zones(&aws, &cfg, &mut o).await?,
                 Kind::Vpc => vpc(&aws, &cfg, &mut o).await?,
+                Kind::Subnet => subnet(&aws, &cfg, &mut o).await?,
                 Kind::Subnets | Kind::SubnetIds => {
                     let mut fs = filters(&cfg);
                     if let Some(vpc) = cfg.str("vpc_id") {
@@ -500,8 +535,9 @@ async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
     if let Some(c) = cfg.str("cidr_block") {
         fs.push(filter("cidr", [c]));
     }
-    if let Some(d) = cfg.bool("default") {
-        fs.push(filter("is-default", [d.to_string()]));
+    // `default = false` is the plugin SDK's zero value, which means "not set": any VPC.
+    if cfg.bool("default") == Some(true) {
+        fs.push(filter("is-default", ["true".to_string()]));
     }
     if let Some(st) = cfg.str("state") {
         fs.push(filter("state", [st]));
@@ -553,5 +589,75 @@ async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
             opt_s(main.route_tables().first().and_then(|t| t.route_table_id())),
         )
         .set("tags", map_s(&tags::from_ec2(v.tags())));
+    Ok(())
+}
+
+/// `data "aws_subnet"`: the one subnet the arguments and filters select.
+async fn subnet(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
+    let mut fs = filters(cfg);
+    for (arg, name) in [
+        ("id", "subnet-id"),
+        ("vpc_id", "vpc-id"),
+        ("cidr_block", "cidr-block"),
+        (
+            "ipv6_cidr_block",
+            "ipv6-cidr-block-association.ipv6-cidr-block",
+        ),
+        ("availability_zone", "availability-zone"),
+        ("availability_zone_id", "availability-zone-id"),
+        ("state", "state"),
+    ] {
+        if let Some(v) = cfg.str(arg).filter(|v| !v.is_empty()) {
+            fs.push(filter(name, [v]));
+        }
+    }
+    if cfg.bool("default_for_az") == Some(true) {
+        fs.push(filter("default-for-az", ["true".to_string()]));
+    }
+    let out = aws
+        .ec2
+        .describe_subnets()
+        .set_filters(Some(fs))
+        .send()
+        .await
+        .map_err(err("ec2:DescribeSubnets"))?;
+    let found = out.subnets();
+    if found.len() > 1 {
+        return Err(ProviderError::new(
+            "read",
+            format!(
+                "{} subnets matched; use additional constraints to reduce matches to a single subnet",
+                found.len()
+            ),
+        ));
+    }
+    let n = found.first().ok_or_else(|| none_found("subnet"))?;
+    let ipv6 = n
+        .ipv6_cidr_block_association_set()
+        .first()
+        .and_then(|a| a.ipv6_cidr_block());
+    o.set("id", opt_s(n.subnet_id()))
+        .set("arn", opt_s(n.subnet_arn()))
+        .set("owner_id", opt_s(n.owner_id()))
+        .set("vpc_id", opt_s(n.vpc_id()))
+        .set("cidr_block", opt_s(n.cidr_block()))
+        .set("ipv6_cidr_block", opt_s(ipv6))
+        .set("availability_zone", opt_s(n.availability_zone()))
+        .set("availability_zone_id", opt_s(n.availability_zone_id()))
+        .set("default_for_az", b(n.default_for_az().unwrap_or(false)))
+        .set("state", opt_s(n.state().map(|s| s.as_str())))
+        .set(
+            "available_ip_address_count",
+            crate::provider::aws::attrs::n(n.available_ip_address_count().unwrap_or(0).into()),
+        )
+        .set(
+            "map_public_ip_on_launch",
+            b(n.map_public_ip_on_launch().unwrap_or(false)),
+        )
+        .set(
+            "assign_ipv6_address_on_creation",
+            b(n.assign_ipv6_address_on_creation().unwrap_or(false)),
+        )
+        .set("tags", map_s(&tags::from_ec2(n.tags())));
     Ok(())
 }

@@ -184,6 +184,7 @@ pub const DATA_TYPES: &[&str] = &[
     "aws_ami",
     "aws_availability_zones",
     "aws_vpc",
+    "aws_subnet",
     "aws_subnets",
     "aws_subnet_ids",
     "aws_region",
