@@ -296,6 +296,22 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         }
         // Tuples of different lengths unify as a list, below.
     }
+    // A set among tuples: the tuples convert to it (cty prefers the collection type).
+    if known
+        .iter()
+        .all(|t| matches!(t, Type::Tuple(_) | Type::Set(_)))
+        && known.iter().any(|t| matches!(t, Type::Set(_)))
+    {
+        let elems: Vec<Type> = known
+            .iter()
+            .flat_map(|t| match t {
+                Type::Tuple(ts) => ts.clone(),
+                Type::Set(e) => vec![(**e).clone()],
+                _ => unreachable!(),
+            })
+            .collect();
+        return Some(Type::Set(Box::new(unify(&elems)?)));
+    }
     if known
         .iter()
         .all(|t| matches!(t, Type::Tuple(_) | Type::List(_)))

@@ -911,10 +911,18 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value, lspan: Span, rspan: Span) -> D
     let marked = m1 || m2;
     let result = match op {
         BinaryOp::Eq | BinaryOp::NotEq => {
-            if !a.is_wholly_known() || !b.is_wholly_known() {
+            // As cty decides it: a known null against a known value is decided even when
+            // that value holds unknowns (`local.obj != null` with an attribute known only
+            // after apply is true at plan time).
+            let decided_by_null = a.is_known() && b.is_known() && (a.is_null() || b.is_null());
+            if !decided_by_null && (!a.is_wholly_known() || !b.is_wholly_known()) {
                 return Ok(Value::Unknown(Type::Bool).mark_if(marked));
             }
-            let eq = values_equal(a, b);
+            let eq = if decided_by_null {
+                a.is_null() && b.is_null()
+            } else {
+                values_equal(a, b)
+            };
             Value::Bool(if op == BinaryOp::Eq { eq } else { !eq })
         }
         BinaryOp::And | BinaryOp::Or => {

@@ -21,7 +21,7 @@ pub(super) fn functions() -> Vec<Function> {
         f("length", length, 1, Some(1), Type::Number).unknown_ok(),
         f("concat", concat, 0, None, d.clone()),
         f("flatten", flatten, 1, Some(1), d.clone()),
-        f("merge", merge, 0, None, d.clone()),
+        f("merge", merge, 0, None, d.clone()).unknown_ok(),
         f("lookup", lookup, 2, Some(3), d.clone()),
         f("element", element, 2, Some(2), d.clone()),
         f("index", index, 2, Some(2), Type::Number),
@@ -145,7 +145,12 @@ fn flatten(_: &FnContext, a: &[Value]) -> FnResult {
     Ok(Value::tuple(out))
 }
 
+/// Unknown values inside the arguments stay where they are, so the result's keys are known
+/// when the arguments' are (a `for_each` over it plans); an unknown argument makes it unknown.
 fn merge(_: &FnContext, a: &[Value]) -> FnResult {
+    if a.iter().any(|v| !v.is_known()) {
+        return Ok(Value::unknown());
+    }
     let mut attrs = Attrs::new();
     let mut all_maps = true;
     let mut elem: Option<Type> = None;
