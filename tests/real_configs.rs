@@ -5,8 +5,57 @@
 
 mod support;
 
+use std::collections::HashMap;
 use std::path::Path;
+use support::http::{Routes, Server, pack, serve};
 use support::{Work, copy_dir};
+
+/// A module registry on loopback serving fixtures as registry.terraform.io packages
+/// (`("cloudposse/label/null", "0.25.0", "terraform-null-label")`), and a CLI configuration
+/// whose `host` block sends registry.terraform.io's module service there, as a team's
+/// mirror would.
+fn registry(packages: &[(&str, &str, &str)]) -> (Server, tempfile::NamedTempFile) {
+    let mut routes: Routes = HashMap::new();
+    for (source, version, fixture) in packages {
+        let stage = tempfile::tempdir().unwrap();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/real")
+                .join(fixture),
+            &stage.path().join("modules"),
+        );
+        let archive = format!("/files/{fixture}-{version}.tar.gz");
+        routes.insert(
+            format!("/v1/modules/{source}/versions"),
+            (
+                200,
+                vec![("Content-Type".into(), "application/json".into())],
+                format!(r#"{{"modules":[{{"versions":[{{"version":"{version}"}}]}}]}}"#)
+                    .into_bytes(),
+            ),
+        );
+        routes.insert(
+            format!("/v1/modules/{source}/{version}/download"),
+            (
+                204,
+                vec![("X-Terraform-Get".into(), format!("{archive}//modules"))],
+                vec![],
+            ),
+        );
+        routes.insert(archive, (200, vec![], pack(stage.path(), "tar.gz")));
+    }
+    let server = serve(routes, None);
+    let cli_config = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        cli_config.path(),
+        format!(
+            "host \"registry.terraform.io\" {{\n  services = {{\n    \"modules.v1\" = \"http://127.0.0.1:{}/v1/modules/\"\n  }}\n}}\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    (server, cli_config)
+}
 
 /// A working directory holding the fixture at `fixture/` and `root` (when given) as the
 /// root module's main.tf beside it.
@@ -26,9 +75,14 @@ fn work_with(fixture: &str, root: Option<&str>) -> Work {
     w
 }
 
-/// Plan, apply, a clean re-plan and destroy in `dir` (relative to the working directory), with
-/// `args` (variables) on each; answers how many resources the apply made.
+/// Init, plan, apply, a clean re-plan and destroy in `dir` (relative to the working
+/// directory), with `args` (variables) on each; answers how many resources the apply made.
 fn lifecycle(w: &Work, dir: &str, args: &[&str]) -> usize {
+    lifecycle_with(w, dir, args, None)
+}
+
+/// The same with a CLI configuration (a registry mirror).
+fn lifecycle_with(w: &Work, dir: &str, args: &[&str], cli_config: Option<&Path>) -> usize {
     let with = |cmd: &[&str]| {
         let mut all = vec![format!("-chdir={dir}")];
         all.extend(cmd.iter().map(|s| s.to_string()));
@@ -38,7 +92,11 @@ fn lifecycle(w: &Work, dir: &str, args: &[&str]) -> usize {
     let run = |cmd: &[&str]| {
         let all = with(cmd);
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        w.infra(&refs)
+        let mut c = w.command(&refs);
+        if let Some(path) = cli_config {
+            c.env("TF_CLI_CONFIG_FILE", path);
+        }
+        c.output().expect("infra runs")
     };
     let ok = |cmd: &[&str]| {
         let out = run(cmd);
@@ -50,6 +108,17 @@ fn lifecycle(w: &Work, dir: &str, args: &[&str]) -> usize {
         );
         support::text(&out.stdout)
     };
+    let init = w.command(&[&format!("-chdir={dir}"), "init"]);
+    let mut init = init;
+    if let Some(path) = cli_config {
+        init.env("TF_CLI_CONFIG_FILE", path);
+    }
+    let out = init.output().expect("infra runs");
+    assert!(
+        out.status.success(),
+        "infra init in {dir} failed:\n{}",
+        support::text(&out.stderr)
+    );
     ok(&["plan"]);
     let applied = ok(&["apply", "-auto-approve"]);
     let made = applied
@@ -130,4 +199,88 @@ module "default" {
     let w = work_with("terraform-aws-autoscaling", Some(root));
     let made = lifecycle(&w, "root", &[]);
     assert_eq!(made, 2, "a launch template and a group");
+}
+
+/// cloudposse/terraform-aws-ec2-autoscale-group, called as its complete example's group (in
+/// the default VPC; its scaling alarms off), with its label module
+/// (cloudposse/label/null 0.25.0) from the registry: a launch template with a network
+/// interface and block devices, and a group tagged from the labels.
+#[test]
+fn cloudposse_ec2_autoscale_group_with_its_registry_label_module() {
+    let root = r##"
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+data "aws_ami" "amazon_linux" {
+  most_recent = true
+  owners      = ["amazon"]
+  name_regex  = "^amzn2-ami-hvm-.*-x86_64-gp2"
+}
+
+module "autoscale_group" {
+  source = "../terraform-aws-ec2-autoscale-group"
+
+  namespace = "eg"
+  stage     = "test"
+  name      = "ec2-autoscale-group"
+
+  image_id                      = data.aws_ami.amazon_linux.id
+  instance_type                 = "t2.small"
+  subnet_ids                    = data.aws_subnets.default.ids
+  health_check_type             = "EC2"
+  min_size                      = 2
+  max_size                      = 3
+  wait_for_capacity_timeout     = "10m"
+  associate_public_ip_address   = true
+  user_data_base64              = base64encode("#!/bin/bash\necho hello\n")
+  metadata_http_tokens_required = true
+
+  tags = {
+    Tier              = "1"
+    KubernetesCluster = "us-east-1.testing.cloudposse.co"
+  }
+
+  autoscaling_policies_enabled = false
+
+  block_device_mappings = [
+    {
+      device_name  = "/dev/sdb"
+      no_device    = null
+      virtual_name = null
+      ebs = {
+        delete_on_termination = true
+        encrypted             = true
+        volume_size           = 8
+        volume_type           = "gp2"
+        iops                  = null
+        throughput            = null
+        kms_key_id            = null
+        snapshot_id           = null
+      }
+    }
+  ]
+}
+"##;
+    let (server, cli_config) =
+        registry(&[("cloudposse/label/null", "0.25.0", "terraform-null-label")]);
+    let w = work_with("terraform-aws-ec2-autoscale-group", Some(root));
+    let made = lifecycle_with(&w, "root", &[], Some(cli_config.path()));
+    assert_eq!(made, 2, "a launch template and a group");
+    assert!(
+        server
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(path, _)| path == "/v1/modules/cloudposse/label/null/versions"),
+        "the label module came from the registry mirror"
+    );
 }

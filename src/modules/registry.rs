@@ -73,9 +73,18 @@ fn is_loopback(host: &str) -> bool {
     name == "localhost" || name.starts_with("127.") || name == "[::1]"
 }
 
-/// The `modules.v1` base URL the host's discovery document names, with a trailing slash.
+/// The `modules.v1` base URL the host's discovery document names, with a trailing slash. A
+/// `host "<host>" { services = { "modules.v1" = "..." } }` block of the CLI configuration
+/// answers instead of the host, as Terraform lets one (a mirror of a public registry).
 fn modules_base(host: &str, token: Option<&str>) -> Result<String, String> {
     let scheme = if is_loopback(host) { "http" } else { "https" };
+    if let Some(base) = cli_config_service(host, "modules.v1") {
+        let mut base = resolve_url(&format!("{scheme}://{host}/"), &base);
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        return Ok(base);
+    }
     let discovery = format!("{scheme}://{host}/.well-known/terraform.json");
     let answer = http_get(&discovery, token)
         .map_err(|e| format!("service discovery of {host} failed: {e}"))?;
@@ -114,9 +123,13 @@ fn token_for(host: &str) -> Option<String> {
         .or_else(|| cli_config_token(host))
 }
 
-/// A `credentials "<host>" { token = "..." }` block of the CLI configuration
-/// (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`).
-fn cli_config_token(host: &str) -> Option<String> {
+/// The CLI configuration (`TF_CLI_CONFIG_FILE`, else `~/.terraformrc`)'s block of this kind
+/// for this host, handed to `read`.
+fn cli_config_block<T>(
+    kind: &str,
+    host: &str,
+    read: impl Fn(&crate::syntax::ast::Body) -> Option<T>,
+) -> Option<T> {
     let path = std::env::var_os("TF_CLI_CONFIG_FILE")
         .map(std::path::PathBuf::from)
         .or_else(|| {
@@ -127,14 +140,34 @@ fn cli_config_token(host: &str) -> Option<String> {
     let body = crate::syntax::parse_body(id, &text).ok()?;
     body.blocks
         .iter()
-        .filter(|b| b.kind == "credentials" && b.labels.first().map(String::as_str) == Some(host))
-        .find_map(|b| {
-            b.body
-                .attributes
-                .iter()
-                .find(|a| a.name == "token")
-                .and_then(|a| a.expr.as_literal_string())
-        })
+        .filter(|b| b.kind == kind && b.labels.first().map(String::as_str) == Some(host))
+        .find_map(|b| read(&b.body))
+}
+
+/// A `credentials "<host>" { token = "..." }` block's token.
+fn cli_config_token(host: &str) -> Option<String> {
+    cli_config_block("credentials", host, |body| {
+        body.attributes
+            .iter()
+            .find(|a| a.name == "token")
+            .and_then(|a| a.expr.as_literal_string())
+    })
+}
+
+/// A `host "<host>" { services = { "<service>" = "<url>" } }` block's URL for a service.
+fn cli_config_service(host: &str, service: &str) -> Option<String> {
+    cli_config_block("host", host, |body| {
+        let services = body.attributes.iter().find(|a| a.name == "services")?;
+        let empty = crate::lang::eval::MapScope(crate::lang::value::Attrs::new());
+        let value = crate::lang::eval::Evaluator::new(&empty, std::path::PathBuf::new())
+            .eval(&services.expr)
+            .ok()?;
+        value
+            .attributes()?
+            .get(service)?
+            .as_str()
+            .map(str::to_string)
+    })
 }
 
 #[cfg(test)]

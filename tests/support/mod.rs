@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod bake;
+pub mod http;
 pub mod s3;
 pub mod sshd;
 pub mod terraform;
