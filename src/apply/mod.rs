@@ -180,7 +180,7 @@ impl Hook for Applier<'_> {
             if let Some(read) = self.plan.data.get(req.address.as_str()) {
                 return Outcome::Value(codec::from_plan_json(read));
             }
-            return crate::instance::read_data(&self.registry, &req, &self.root_dir, true);
+            return crate::instance::read_data(&self.registry, &req, &self.root_dir, true, false);
         }
         let Some(change) = self.by_address.get(req.address.as_str()).copied() else {
             // Outside a -target plan, or planned as no change: the object stays as it is.

@@ -152,7 +152,7 @@ impl Hook for BakeWalk<'_> {
     fn instance(&mut self, req: InstanceRequest) -> Outcome {
         let r = req.resource;
         if r.mode == ResourceMode::Data {
-            return crate::instance::read_data(&self.registry, &req, &self.root_dir, false);
+            return crate::instance::read_data(&self.registry, &req, &self.root_dir, false, false);
         }
         // A managed resource is what the state says it is; one not created yet is unknown.
         let provider_addr = r.provider_config_address();

@@ -225,6 +225,7 @@ pub fn read_data(
     req: &InstanceRequest,
     root_dir: &std::path::Path,
     at_apply: bool,
+    deferred: bool,
 ) -> Outcome {
     let r = req.resource;
     if let Some(v) = crate::evaluate::read_builtin_data(r, &req.config, root_dir) {
@@ -249,7 +250,7 @@ pub fn read_data(
         Ok(c) => c,
         Err(d) => return Outcome::Failed(d),
     };
-    if !req.config.is_wholly_known() && !at_apply {
+    if (deferred || !req.config.is_wholly_known()) && !at_apply {
         return Outcome::Value(Value::Unknown(schema.object_type()));
     }
     let address = req.address.clone();

@@ -74,6 +74,47 @@ impl Planner<'_> {
         )
     }
 
+    /// Whether a data source depends on a managed resource this plan changes: Terraform then
+    /// reads it during apply, after the change, not now (a zone looked up by the name of the
+    /// zone this apply creates).
+    fn has_pending_dependency(&self, req: &InstanceRequest) -> bool {
+        let Some(deps) = self.dependencies.get(&Self::static_address(req)) else {
+            return false;
+        };
+        self.changes.iter().any(|c| {
+            !matches!(c.action, Action::NoOp | Action::Read)
+                && c.mode == "managed"
+                && deps.contains(&static_of_change(c))
+        })
+    }
+
+    /// A data source read during apply, shown in the plan as Terraform shows it.
+    fn plan_read(&mut self, req: &InstanceRequest, after: Value) {
+        let r = req.resource;
+        let provider = r.provider_config_address();
+        let Some(ds) = self.registry.data_at(&r.type_name, &provider) else {
+            return;
+        };
+        self.changes.push(ResourceChange {
+            address: req.address.clone(),
+            module: req.module_key.trim_end_matches('.').to_string(),
+            mode: "data".into(),
+            type_name: r.type_name.clone(),
+            name: r.name.clone(),
+            index: req.key.as_ref().map(crate::evaluate::InstanceKey::to_json),
+            provider,
+            action: Action::Read,
+            before: None,
+            after: Some(after),
+            replace_paths: Vec::new(),
+            reason: None,
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+            layout: crate::plan::render::diff::Layout::of(ds.schema()),
+            deposed: None,
+        });
+    }
+
     fn plan_managed(
         &mut self,
         req: &InstanceRequest,
@@ -391,7 +432,14 @@ impl Hook for Planner<'_> {
         self.seen.insert(req.address.clone());
         let r = req.resource;
         if r.mode == Mode::Data {
-            return read_data(&self.registry, &req, &self.root_dir, false);
+            let deferred = self.has_pending_dependency(&req);
+            let out = read_data(&self.registry, &req, &self.root_dir, false, deferred);
+            if let Outcome::Value(v) = &out
+                && !v.is_wholly_known()
+            {
+                self.plan_read(&req, v.clone());
+            }
+            return out;
         }
         let provider_addr = r.provider_config_address();
         let Some(provider) = self.registry.get_at(&r.type_name, &provider_addr) else {

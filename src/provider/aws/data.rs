@@ -41,6 +41,10 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     add("aws_partition", Kind::Partition);
     add("aws_security_group", Kind::SecurityGroup);
     add("aws_ssm_parameter", Kind::SsmParameter);
+    c.data.insert(
+        "aws_route53_zone",
+        Arc::new(super::route53::zone_data::ZoneData::new(aws)),
+    );
 }
 
 #[derive(Clone, Copy)]

@@ -18,6 +18,7 @@ pub mod elbv2;
 pub mod iam;
 pub mod launch;
 pub mod naming;
+pub mod route53;
 pub mod sdk;
 pub mod table;
 pub mod tags;
@@ -46,6 +47,9 @@ const RESOURCES: &[(&str, Make)] = &[
         Arc::new(ec2::egress_only_internet_gateway::EgressOnlyInternetGateway::new(a))
     }),
     ("aws_eip", |a| Arc::new(ec2::eip::Eip::new(a))),
+    ("aws_eip_association", |a| {
+        Arc::new(ec2::eip_association::EipAssociation::new(a))
+    }),
     ("aws_nat_gateway", |a| {
         Arc::new(ec2::nat_gateway::NatGateway::new(a))
     }),
@@ -138,6 +142,9 @@ const RESOURCES: &[(&str, Make)] = &[
         Arc::new(iam::role_policy::RolePolicy::new(a))
     }),
     ("aws_iam_policy", |a| Arc::new(iam::policy::Policy::new(a))),
+    ("aws_iam_policy_attachment", |a| {
+        Arc::new(iam::policy_attachment::PolicyAttachment::new(a))
+    }),
     ("aws_iam_role_policy_attachment", |a| {
         Arc::new(iam::role_policy_attachment::RolePolicyAttachment::new(a))
     }),
@@ -168,6 +175,12 @@ const RESOURCES: &[(&str, Make)] = &[
             a,
         ))
     }),
+    ("aws_route53_zone", |a| {
+        Arc::new(route53::zone::Zone::new(a))
+    }),
+    ("aws_route53_record", |a| {
+        Arc::new(route53::record::Record::new(a))
+    }),
     ("aws_elb", |a| {
         Arc::new(elb::classic::ClassicLoadBalancer::new(a))
     }),
@@ -192,6 +205,7 @@ pub const DATA_TYPES: &[&str] = &[
     "aws_partition",
     "aws_security_group",
     "aws_ssm_parameter",
+    "aws_route53_zone",
     "aws_iam_policy_document",
 ];
 
@@ -241,6 +255,7 @@ pub struct Aws {
     pub elb: aws_sdk_elasticloadbalancing::Client,
     pub ssm: aws_sdk_ssm::Client,
     pub sts: aws_sdk_sts::Client,
+    pub route53: aws_sdk_route53::Client,
     /// The account id (STS GetCallerIdentity), asked once: see [`Aws::account_id`].
     account_id: tokio::sync::OnceCell<String>,
 }
@@ -377,6 +392,7 @@ pub async fn connect(
         elb: client!(aws_sdk_elasticloadbalancing, "elb"),
         ssm: client!(aws_sdk_ssm, "ssm"),
         sts: client!(aws_sdk_sts, "sts"),
+        route53: client!(aws_sdk_route53, "route53"),
         account_id: tokio::sync::OnceCell::new(),
     });
     Ok(aws)

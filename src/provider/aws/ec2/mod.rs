@@ -12,6 +12,7 @@ pub mod dhcp_options_association;
 pub mod ebs_volume;
 pub mod egress_only_internet_gateway;
 pub mod eip;
+pub mod eip_association;
 pub mod instance;
 pub mod instance_volumes;
 pub mod internet_gateway;

@@ -3,6 +3,7 @@
 pub mod common;
 pub mod instance_profile;
 pub mod policy;
+pub mod policy_attachment;
 pub mod policy_document;
 pub mod policy_json;
 pub mod role;

@@ -1,0 +1,347 @@
+//! `aws_route53_record`: one record set of a hosted zone, plain (`ttl` and `records`) or an
+//! alias. Its values change in place (UPSERT); its zone, name, type or set identifier
+//! replace it. Its id is Terraform's: `ZONE_NAME_TYPE[_SETIDENTIFIER]`.
+
+use super::{clean_name, fqdn};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::{Obj, b, n, s, set_s};
+use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::table::Table;
+use crate::provider::schema::block_object;
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+};
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+};
+
+/// A record set found, with the zone it is in.
+pub struct Found {
+    zone: String,
+    set: ResourceRecordSet,
+}
+
+fn alias_type() -> Type {
+    block_object(&[
+        ("name", Type::String),
+        ("zone_id", Type::String),
+        ("evaluate_target_health", Type::Bool),
+    ])
+}
+
+/// Every attribute of `aws_route53_record`, and how it reads from a record set found.
+fn table() -> Table<Found> {
+    use AttrSchema as A;
+    Table::<Found>::new()
+        .attr("id", A::computed(Type::String), |f| s(record_id(f)))
+        .attr("zone_id", A::required(Type::String).force_new(), |f| {
+            s(&f.zone)
+        })
+        // The name as configured stands (it may or may not carry the zone's); `fqdn` is the
+        // full one.
+        .declared("name", A::required(Type::String).force_new())
+        .attr("fqdn", A::computed(Type::String), |f| {
+            s(clean_name(f.set.name()))
+        })
+        .attr("type", A::required(Type::String).force_new(), |f| {
+            s(f.set.r#type().as_str())
+        })
+        .attr("ttl", A::optional(Type::Number), |f| match f.set.ttl() {
+            Some(t) => n(t),
+            None => Value::Null(Type::Number),
+        })
+        .attr(
+            "records",
+            A::optional(Type::Set(Box::new(Type::String))),
+            |f| {
+                let values: Vec<&str> =
+                    f.set.resource_records().iter().map(|r| r.value()).collect();
+                if values.is_empty() {
+                    Value::Null(Type::Set(Box::new(Type::String)))
+                } else {
+                    set_s(values)
+                }
+            },
+        )
+        .attr(
+            "set_identifier",
+            A::optional(Type::String).force_new(),
+            |f| crate::provider::aws::attrs::opt_s(f.set.set_identifier()),
+        )
+        .attr(
+            "alias",
+            A::optional(Type::List(Box::new(alias_type()))),
+            |f| match f.set.alias_target() {
+                Some(a) => {
+                    let mut o = Obj::default();
+                    o.set("name", s(clean_name(a.dns_name())))
+                        .set("zone_id", s(a.hosted_zone_id()))
+                        .set("evaluate_target_health", b(a.evaluate_target_health()));
+                    Value::list(alias_type(), vec![Value::object(o.0)])
+                }
+                None => Value::list(alias_type(), vec![]),
+            },
+        )
+        .declared("allow_overwrite", A::optional(Type::Bool))
+        .declared("health_check_id", A::optional(Type::String))
+}
+
+fn record_id(f: &Found) -> String {
+    let mut id = format!(
+        "{}_{}_{}",
+        f.zone,
+        clean_name(f.set.name()),
+        f.set.r#type().as_str()
+    );
+    if let Some(set) = f.set.set_identifier() {
+        id.push('_');
+        id.push_str(set);
+    }
+    id
+}
+
+crate::provider::aws::table::table_type!(Record, Found);
+
+/// Every record set of a zone.
+pub async fn all_record_sets(aws: &Aws, zone: &str) -> ProviderResult<Vec<ResourceRecordSet>> {
+    let mut out = Vec::new();
+    let (mut name, mut kind, mut ident): (Option<String>, Option<RrType>, Option<String>) =
+        (None, None, None);
+    loop {
+        let page = aws
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .set_start_record_name(name.clone())
+            .set_start_record_type(kind.clone())
+            .set_start_record_identifier(ident.clone())
+            .send()
+            .await
+            .map_err(err("route53:ListResourceRecordSets"))?;
+        out.extend(page.resource_record_sets().iter().cloned());
+        if !page.is_truncated() {
+            return Ok(out);
+        }
+        name = page.next_record_name().map(str::to_string);
+        kind = page.next_record_type().cloned();
+        ident = page.next_record_identifier().map(str::to_string);
+    }
+}
+
+/// The record set a configuration (or state) describes, as AWS takes it.
+fn record_set(o: &Obj, zone_name: &str) -> ProviderResult<ResourceRecordSet> {
+    let alias = o.blocks("alias").into_iter().next();
+    let records: Vec<ResourceRecord> = o
+        .strs("records")
+        .into_iter()
+        .map(|v| ResourceRecord::builder().value(v).build())
+        .collect::<Result<_, _>>()
+        .map_err(|e| ProviderError::new("plan", e.to_string()))?;
+    ResourceRecordSet::builder()
+        .name(fqdn(&o.req("name")?, zone_name))
+        .r#type(RrType::from(o.req("type")?.as_str()))
+        .set_ttl(if alias.is_some() { None } else { o.i64("ttl") })
+        .set_resource_records((!records.is_empty()).then_some(records))
+        .set_set_identifier(o.str("set_identifier"))
+        .set_health_check_id(o.str("health_check_id"))
+        .set_alias_target(
+            alias
+                .map(|a| {
+                    AliasTarget::builder()
+                        .dns_name(a.str("name").unwrap_or_default())
+                        .hosted_zone_id(a.str("zone_id").unwrap_or_default())
+                        .evaluate_target_health(a.bool("evaluate_target_health").unwrap_or(false))
+                        .build()
+                })
+                .transpose()
+                .map_err(|e| ProviderError::new("plan", e.to_string()))?,
+        )
+        .build()
+        .map_err(|e| ProviderError::new("plan", e.to_string()))
+}
+
+impl Record {
+    async fn zone_name(&self, zone: &str) -> ProviderResult<String> {
+        let out = self
+            .aws
+            .route53
+            .get_hosted_zone()
+            .id(zone)
+            .send()
+            .await
+            .map_err(err("route53:GetHostedZone"))?;
+        Ok(clean_name(
+            out.hosted_zone().map(|z| z.name()).unwrap_or_default(),
+        ))
+    }
+
+    async fn change(
+        &self,
+        zone: &str,
+        action: ChangeAction,
+        set: ResourceRecordSet,
+    ) -> ProviderResult<()> {
+        let change = Change::builder()
+            .action(action)
+            .resource_record_set(set)
+            .build()
+            .map_err(|e| ProviderError::new("plan", e.to_string()))?;
+        let batch = ChangeBatch::builder()
+            .changes(change)
+            .build()
+            .map_err(|e| ProviderError::new("plan", e.to_string()))?;
+        self.aws
+            .route53
+            .change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(batch)
+            .send()
+            .await
+            .map_err(err("route53:ChangeResourceRecordSets"))?;
+        Ok(())
+    }
+
+    /// The record set with this name, type and set identifier, if the zone has it.
+    async fn find(
+        &self,
+        zone: &str,
+        name: &str,
+        kind: &str,
+        ident: Option<&str>,
+    ) -> ProviderResult<Option<Found>> {
+        let zone_name = match self.zone_name(zone).await {
+            Err(e) if e.is_not_found() => return Ok(None),
+            r => r?,
+        };
+        let full = format!("{}.", fqdn(name, &zone_name));
+        let out = self
+            .aws
+            .route53
+            .list_resource_record_sets()
+            .hosted_zone_id(zone)
+            .start_record_name(&full)
+            .start_record_type(RrType::from(kind))
+            .set_start_record_identifier(ident.map(str::to_string))
+            .send()
+            .await
+            .map_err(err("route53:ListResourceRecordSets"))?;
+        let set = out.resource_record_sets().iter().find(|r| {
+            clean_name(r.name()) == clean_name(&full)
+                && r.r#type().as_str() == kind
+                && r.set_identifier() == ident
+        });
+        Ok(set.map(|set| Found {
+            zone: zone.to_string(),
+            set: set.clone(),
+        }))
+    }
+
+    async fn value(&self, prior: Obj) -> ProviderResult<Option<Value>> {
+        let (zone, name, kind) = (
+            prior.req("zone_id")?,
+            prior.req("name")?,
+            prior.req("type")?,
+        );
+        let ident = prior.str("set_identifier");
+        let found = self.find(&zone, &name, &kind, ident.as_deref()).await?;
+        Ok(found.map(|f| {
+            self.table
+                .read(&self.aws, Some(prior), &f)
+                .finish(&self.schema)
+        }))
+    }
+
+    async fn put(&self, p: Obj, action: ChangeAction) -> ProviderResult<Value> {
+        let zone = p.req("zone_id")?;
+        let zone_name = self.zone_name(&zone).await?;
+        self.change(&zone, action, record_set(&p, &zone_name)?)
+            .await?;
+        let name = p.req("name")?;
+        self.value(p).await?.ok_or_else(|| {
+            ProviderError::new("route53:ListResourceRecordSets", format!("{name} vanished"))
+        })
+    }
+}
+
+impl ResourceType for Record {
+    crate::provider::aws::bulk::schema_and_address!();
+
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        let o = Obj::of(planned);
+        let alias = o.get("alias").is_some_and(|v| v.length().unwrap_or(0) > 0);
+        let records = o.get("records").is_some_and(|v| !v.is_null());
+        if alias && (records || o.get("ttl").is_some_and(|v| !v.is_null())) {
+            return Err("alias conflicts with ttl and records".into());
+        }
+        Ok(())
+    }
+
+    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            // CREATE refuses a record set that exists; allow_overwrite takes it over.
+            let action = if p.bool("allow_overwrite") == Some(true) {
+                ChangeAction::Upsert
+            } else {
+                ChangeAction::Create
+            };
+            this.put(p, action).await
+        })
+    }
+
+    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move { this.put(Obj::of(&planned), ChangeAction::Upsert).await })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let (zone, name, kind) = (p.req("zone_id")?, p.req("name")?, p.req("type")?);
+            // DELETE must name the record set exactly as it is now.
+            let Some(found) = this
+                .find(&zone, &name, &kind, p.str("set_identifier").as_deref())
+                .await?
+            else {
+                return Ok(());
+            };
+            gone_is_ok(this.change(&zone, ChangeAction::Delete, found.set).await)
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move { this.value(Obj::of(&prior)).await })
+    }
+
+    /// `ZONEID_NAME_TYPE[_SETIDENTIFIER]`, as the AWS provider imports it.
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            let parts: Vec<&str> = id.splitn(4, '_').collect();
+            let (zone, name, kind, ident) = match parts[..] {
+                [z, n, t] => (z, n, t, None),
+                [z, n, t, i] => (z, n, t, Some(i)),
+                _ => {
+                    return Err(ProviderError::new(
+                        "import",
+                        format!(
+                            "{id:?}: expected ZONEID_NAME_TYPE or ZONEID_NAME_TYPE_SETIDENTIFIER"
+                        ),
+                    ));
+                }
+            };
+            let found = this
+                .find(zone, name, kind, ident)
+                .await?
+                .ok_or_else(|| ProviderError::new("import", format!("no record set {id}")))?;
+            let mut o = this.table.read(&this.aws, None, &found);
+            o.set("name", s(clean_name(found.set.name())));
+            Ok(o.finish(&this.schema))
+        })
+    }
+}

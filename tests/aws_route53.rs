@@ -1,0 +1,130 @@
+//! Route 53 against moto: a hosted zone, the data source that finds it, and record sets
+//! (plain and alias) created, changed in place, noticed gone, imported and destroyed, each
+//! checked through the SDK.
+
+mod support;
+
+use support::{Work, runtime};
+
+fn route53(w: &Work) -> aws_sdk_route53::Client {
+    aws_sdk_route53::Client::new(&w.sdk())
+}
+
+/// The zone's record sets as `name type ttl values`, leaving out its own SOA and NS.
+fn record_sets(w: &Work, zone: &str) -> Vec<String> {
+    let out = runtime()
+        .block_on(
+            route53(w)
+                .list_resource_record_sets()
+                .hosted_zone_id(zone)
+                .send(),
+        )
+        .unwrap();
+    let mut got: Vec<String> = out
+        .resource_record_sets()
+        .iter()
+        .filter(|r| !matches!(r.r#type().as_str(), "SOA" | "NS"))
+        .map(|r| {
+            let values: Vec<&str> = r.resource_records().iter().map(|v| v.value()).collect();
+            format!(
+                "{} {} {} {}",
+                r.name(),
+                r.r#type().as_str(),
+                r.ttl().unwrap_or(0),
+                values.join(",")
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn a_zone_found_by_name_and_its_records() {
+    let config = |ttl: u32, ip: &str| {
+        format!(
+            r#"
+resource "aws_route53_zone" "main" {{
+  name          = "cluster-{ttl}.example.org"
+  force_destroy = true
+  tags = {{
+    Team = "platform"
+  }}
+}}
+
+data "aws_route53_zone" "main" {{
+  name         = "${{aws_route53_zone.main.name}}."
+  private_zone = false
+}}
+
+resource "aws_route53_record" "api" {{
+  zone_id = data.aws_route53_zone.main.zone_id
+  name    = "api.${{aws_route53_zone.main.name}}"
+  type    = "A"
+  ttl     = {ttl}
+  records = ["{ip}"]
+}}
+
+resource "aws_route53_record" "www" {{
+  zone_id = aws_route53_zone.main.zone_id
+  name    = "www"
+  type    = "CNAME"
+  ttl     = 60
+  records = ["api.${{aws_route53_zone.main.name}}"]
+}}
+"#
+        )
+    };
+    let w = Work::new(&config(300, "10.0.0.1").replace("cluster-300", "cluster"));
+    w.ok(&["apply", "-auto-approve"]);
+    let zone = w.attrs("aws_route53_zone.main");
+    let zone_id = zone["zone_id"].as_str().unwrap().to_string();
+    assert_eq!(zone["name"], "cluster.example.org");
+    assert_eq!(zone["comment"], "Managed by Terraform");
+    assert!(
+        zone["name_servers"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "{zone}"
+    );
+    assert_eq!(zone["tags_all"]["Team"], "platform");
+    let api = w.attrs("aws_route53_record.api");
+    assert_eq!(api["fqdn"], "api.cluster.example.org");
+    assert_eq!(api["id"], format!("{zone_id}_api.cluster.example.org_A"));
+    assert_eq!(
+        w.attrs("aws_route53_record.www")["fqdn"],
+        "www.cluster.example.org"
+    );
+    assert_eq!(
+        record_sets(&w, &zone_id),
+        vec![
+            "api.cluster.example.org. A 300 10.0.0.1",
+            "www.cluster.example.org. CNAME 60 api.cluster.example.org",
+        ]
+    );
+    w.assert_no_changes();
+
+    // In place: the record's TTL and value (UPSERT).
+    w.write(&config(120, "10.0.0.2").replace("cluster-120", "cluster"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_route53_record.api will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(
+        record_sets(&w, &zone_id).contains(&"api.cluster.example.org. A 120 10.0.0.2".to_string())
+    );
+    w.assert_no_changes();
+
+    // Import by Terraform's id.
+    let id = format!("{zone_id}_www.cluster.example.org_CNAME");
+    w.ok(&["state", "rm", "aws_route53_record.www"]);
+    w.ok(&["import", "aws_route53_record.www", &id]);
+    assert_eq!(w.attrs("aws_route53_record.www")["id"], id.as_str());
+
+    // Destroy: the records, then the zone (force_destroy empties what is left).
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime().block_on(route53(&w).get_hosted_zone().id(&zone_id).send());
+    assert!(left.is_err(), "the zone is gone: {left:?}");
+}
