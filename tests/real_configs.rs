@@ -130,7 +130,10 @@ fn lifecycle_with(w: &Work, dir: &str, args: &[&str], cli_config: Option<&Path>)
     support::assert_unchanged(&run(&["plan", "-detailed-exitcode"]));
     let destroyed = ok(&["destroy", "-auto-approve"]);
     assert!(destroyed.contains("Destroy complete!"), "{destroyed}");
-    let listed = ok(&["state", "list"]);
+    let listed = support::text(
+        &w.ok(&[&format!("-chdir={dir}"), "state", "list"])
+            .into_bytes(),
+    );
     assert!(
         listed.trim().is_empty(),
         "state is empty after destroy:\n{listed}"
@@ -282,5 +285,126 @@ module "autoscale_group" {
             .iter()
             .any(|(path, _)| path == "/v1/modules/cloudposse/label/null/versions"),
         "the label module came from the registry mirror"
+    );
+}
+
+/// The default VPC's subnets in this test's region (moto makes new ids at every start).
+fn default_subnets(w: &Work) -> Vec<String> {
+    let out = support::runtime()
+        .block_on(
+            w.ec2()
+                .describe_subnets()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("default-for-az")
+                        .values("true")
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    let mut ids: Vec<String> = out
+        .subnets()
+        .iter()
+        .filter_map(|s| s.subnet_id().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// scholzj/terraform-aws-kubernetes, its root with the variables its README lists: a kubeadm
+/// master instance with an Elastic IP association and a DNS record in an existing public
+/// zone, worker nodes from a launch configuration and group, IAM policies attached to roles,
+/// cloud-init user data, and its kubeadm token module (scholzj/kubeadm-token/random) from the
+/// registry.
+#[test]
+fn scholzj_kubernetes_cluster_with_dns_and_an_elastic_ip() {
+    let (server, cli_config) = registry(&[(
+        "scholzj/kubeadm-token/random",
+        "1.2.0",
+        "terraform-random-kubeadm-token",
+    )]);
+    let w = work_with("terraform-aws-kubernetes", None);
+    // The zone the cluster's record goes in exists before, as its README asks.
+    let route53 = aws_sdk_route53::Client::new(&w.sdk());
+    let zone = format!("{}.example.com", w.region);
+    let created = support::runtime()
+        .block_on(
+            route53
+                .create_hosted_zone()
+                .name(&zone)
+                .caller_reference(&zone)
+                .send(),
+        )
+        .unwrap();
+    let zone_id = created.hosted_zone().unwrap().id().to_string();
+    std::fs::write(
+        w.path().join("terraform-aws-kubernetes/cluster.pub"),
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBz1m3oGtq2SbmnFvaN5Wc2oVmXPd6iTJ6OlsK2Rhs7c test\n",
+    )
+    .unwrap();
+    let subnets = default_subnets(&w);
+    assert!(subnets.len() >= 2, "{subnets:?}");
+    let tfvars = format!(
+        r#"
+aws_region           = "{region}"
+cluster_name         = "aws-kubernetes"
+master_instance_type = "t2.medium"
+worker_instance_type = "t2.medium"
+ssh_public_key       = "cluster.pub"
+ssh_access_cidr      = ["0.0.0.0/0"]
+api_access_cidr      = ["0.0.0.0/0"]
+min_worker_count     = 2
+max_worker_count     = 4
+hosted_zone          = "{zone}"
+hosted_zone_private  = false
+master_subnet_id     = "{master}"
+worker_subnet_ids    = {workers:?}
+tags                 = {{ Application = "AWS-Kubernetes" }}
+tags2                = [{{ key = "Application", value = "AWS-Kubernetes", propagate_at_launch = true }}]
+addons               = []
+"#,
+        region = w.region,
+        master = subnets[0],
+        workers = subnets,
+    );
+    std::fs::write(
+        w.path().join("terraform-aws-kubernetes/test.tfvars"),
+        tfvars,
+    )
+    .unwrap();
+    let made = lifecycle_with(
+        &w,
+        "terraform-aws-kubernetes",
+        &["-var-file=test.tfvars"],
+        Some(cli_config.path()),
+    );
+    assert!(
+        made >= 18,
+        "instances, groups, roles, rules and the record: {made}"
+    );
+    let records = support::runtime()
+        .block_on(
+            route53
+                .list_resource_record_sets()
+                .hosted_zone_id(&zone_id)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        records
+            .resource_record_sets()
+            .iter()
+            .all(|r| matches!(r.r#type().as_str(), "SOA" | "NS")),
+        "the cluster's record is gone with it: {records:?}"
+    );
+    assert!(
+        server
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(path, _)| path.starts_with("/v1/modules/scholzj/kubeadm-token/random/")),
+        "the token module came from the registry mirror"
     );
 }

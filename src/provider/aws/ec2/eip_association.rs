@@ -63,7 +63,8 @@ impl ResourceType for EipAssociation {
 
     fn validate(&self, planned: &Value) -> Result<(), String> {
         let o = Obj::of(planned);
-        let known = |k: &str| o.get(k).is_some_and(|v| !v.is_known() || !v.is_null());
+        // Unknown counts as set: the plan cannot tell yet.
+        let known = |k: &str| o.0.get(k).is_some_and(|v| !v.is_known() || !v.is_null());
         if !known("allocation_id") && !known("public_ip") {
             return Err("one of allocation_id or public_ip is required".into());
         }

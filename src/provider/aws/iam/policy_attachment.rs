@@ -199,7 +199,8 @@ impl ResourceType for PolicyAttachment {
     fn validate(&self, planned: &Value) -> Result<(), String> {
         let o = Obj::of(planned);
         let any = KINDS.iter().any(|k| {
-            o.get(k)
+            // Unknown counts as set: the plan cannot tell yet.
+            o.0.get(*k)
                 .is_some_and(|v| !v.is_known() || v.length().unwrap_or(0) > 0)
         });
         if any {
