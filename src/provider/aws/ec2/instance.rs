@@ -1,24 +1,25 @@
 //! `aws_instance`: one EC2 instance, waited for until running.
 
+use super::instance_metadata::{
+    metadata_options_blocks, metadata_options_ty, with_metadata_options,
+};
 use super::instance_volumes as volumes;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, b, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
-use crate::provider::schema::block_object;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_ec2::types::{
-    AttributeValue, Filter, HttpTokensState, IamInstanceProfileSpecification,
-    InstanceAttributeName, InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
-    InstanceMetadataProtocolState, InstanceMetadataTagsState,
-    InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType, ResourceType as Kind,
+    AttributeValue, Filter, IamInstanceProfileSpecification, InstanceAttributeName,
+    InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification, InstanceStateName,
+    InstanceType, ResourceType as Kind,
 };
 use base64::Engine;
 use std::time::Duration;
@@ -27,66 +28,6 @@ use std::time::Duration;
 const STATE_CHANGE: Duration = Duration::from_secs(600);
 
 type Item = aws_sdk_ec2::types::Instance;
-
-/// The `metadata_options` block: how the instance metadata service answers.
-fn metadata_options_ty() -> Type {
-    block_object(&[
-        ("http_endpoint", Type::String),
-        ("http_tokens", Type::String),
-        ("http_put_response_hop_limit", Type::Number),
-        ("http_protocol_ipv6", Type::String),
-        ("instance_metadata_tags", Type::String),
-    ])
-}
-
-fn metadata_options_blocks(i: &Item) -> Vec<Obj> {
-    let options = i.metadata_options().map(|m| {
-        let mut x = Obj::default();
-        x.set(
-            "http_endpoint",
-            opt_s(m.http_endpoint().map(|v| v.as_str())),
-        )
-        .set("http_tokens", opt_s(m.http_tokens().map(|v| v.as_str())))
-        .set(
-            "http_put_response_hop_limit",
-            opt_n(m.http_put_response_hop_limit().map(i64::from)),
-        )
-        .set(
-            "http_protocol_ipv6",
-            opt_s(m.http_protocol_ipv6().map(|v| v.as_str())),
-        )
-        .set(
-            "instance_metadata_tags",
-            opt_s(m.instance_metadata_tags().map(|v| v.as_str())),
-        );
-        x
-    });
-    options.into_iter().collect()
-}
-
-/// Sets a RunInstances or ModifyInstanceMetadataOptions request from a `metadata_options` block.
-macro_rules! with_metadata_options {
-    ($req:expr, $m:expr) => {{
-        let m: &Obj = $m;
-        $req.set_http_tokens(
-            m.str("http_tokens")
-                .map(|v| HttpTokensState::from(v.as_str())),
-        )
-        .set_http_endpoint(
-            m.str("http_endpoint")
-                .map(|v| InstanceMetadataEndpointState::from(v.as_str())),
-        )
-        .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
-        .set_http_protocol_ipv6(
-            m.str("http_protocol_ipv6")
-                .map(|v| InstanceMetadataProtocolState::from(v.as_str())),
-        )
-        .set_instance_metadata_tags(
-            m.str("instance_metadata_tags")
-                .map(|v| InstanceMetadataTagsState::from(v.as_str())),
-        )
-    }};
-}
 
 /// The instance's security groups. An instance launched with a network interface spec (as
 /// `associate_public_ip_address` makes infra do) may report them only on that interface (the
