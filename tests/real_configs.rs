@@ -408,3 +408,32 @@ addons               = []
         "the token module came from the registry mirror"
     );
 }
+
+/// kubernetes-sigs/kubespray's `contrib/terraform/aws`, with its own terraform.tfvars and the
+/// credentials file its README has users write: a VPC with public and private subnets and NAT
+/// gateways, a bastion, masters and workers, a network load balancer with target group
+/// attachments, IAM, and a `local-exec` provisioner that writes the Ansible inventory.
+#[test]
+fn kubespray_aws_cluster_and_its_inventory() {
+    let w = work_with("kubespray-aws", None);
+    std::fs::write(
+        w.path().join("kubespray-aws/credentials.tfvars"),
+        format!(
+            r#"
+AWS_ACCESS_KEY_ID     = "testing"
+AWS_SECRET_ACCESS_KEY = "testing"
+AWS_SSH_KEY_NAME      = "kubespray"
+AWS_DEFAULT_REGION    = "{}"
+inventory_file        = "./hosts"
+"#,
+            w.region
+        ),
+    )
+    .unwrap();
+    let made = lifecycle(&w, "kubespray-aws", &["-var-file=credentials.tfvars"]);
+    assert_eq!(made, 42, "the cluster's resources");
+    let inventory = std::fs::read_to_string(w.path().join("kubespray-aws/hosts"))
+        .expect("the local-exec provisioner wrote the inventory");
+    assert!(inventory.contains("[kube_control_plane]"), "{inventory}");
+    assert!(inventory.contains("ansible_host="), "{inventory}");
+}

@@ -4,8 +4,9 @@
 //! recorded in state at once. It executes the plan's decisions and makes none of its own.
 
 pub mod consistency;
+pub mod provision;
 pub mod report;
-pub mod rollouts;
+mod rollouts;
 
 use crate::config::Resource;
 use crate::diag::Diagnostic;
@@ -75,6 +76,10 @@ struct Applier<'a> {
     stop: Arc<AtomicBool>,
     /// Groups whose rollout this run recorded before updating them.
     rollouts_recorded: HashSet<String>,
+    /// Instances this run creates: their create-time provisioners run once they exist.
+    creating: HashSet<String>,
+    /// Created instances as recorded, until their provisioners ran (a failure taints them).
+    provisionable: HashMap<String, (crate::state::ResourceState, InstanceState)>,
 }
 
 /// Resolves once `flag` is set. The flag is polled: it is set from a signal handler, and a
@@ -214,6 +219,7 @@ impl Hook for Applier<'_> {
                 );
             }
             Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete => {
+                self.creating.insert(req.address.clone());
                 // Values unknown at plan time are known now: propose again from the config.
                 let planned =
                     match proposed_new(&req.address, r, provider.schema(), &req.config, None) {
@@ -333,6 +339,46 @@ impl Hook for Applier<'_> {
         Outcome::Job(job)
     }
 
+    fn provisions(&mut self, address: &str) -> bool {
+        self.provisionable.contains_key(address)
+    }
+
+    fn provision(
+        &mut self,
+        address: &str,
+        provisioners: Vec<crate::evaluate::provisioners::Provisioner>,
+    ) -> Result<(), Diagnostic> {
+        let Some((header, mut inst)) = self.provisionable.remove(address) else {
+            return Ok(());
+        };
+        for p in provisioners.into_iter().filter(|p| !p.at_destroy) {
+            let ran = p
+                .config
+                .map_err(|d| d.detail)
+                .and_then(|c| provision::LocalExec::from_config(&c))
+                .and_then(|e| e.run(address, self.progress));
+            match ran {
+                Ok(()) => {}
+                Err(why) if p.continue_on_failure => {
+                    self.progress
+                        .event(address, &format!("Warning: {why} (on_failure = continue)"));
+                }
+                Err(why) => {
+                    // Created but not provisioned: replaced at the next apply, as in Terraform.
+                    inst.status = Some("tainted".to_string());
+                    self.store.upsert(self.state, &header, inst)?;
+                    return Err(Diagnostic::plain(
+                        "Provisioner failed",
+                        format!(
+                            "{address}: {why}. The object was created and is now tainted: the next apply replaces it."
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn finished(
         &mut self,
         address: &str,
@@ -404,6 +450,10 @@ impl Hook for Applier<'_> {
             create_before_destroy: cbd,
             deposed: None,
         };
+        if self.creating.remove(address) {
+            self.provisionable
+                .insert(address.to_string(), (header.clone(), inst.clone()));
+        }
         self.store.upsert(self.state, &header, inst)?;
         let id = value
             .unmark()
@@ -674,6 +724,8 @@ pub async fn apply(
             bakes_recovered: Arc::default(),
             stop: req.stop.clone(),
             rollouts_recorded: HashSet::new(),
+            creating: HashSet::new(),
+            provisionable: HashMap::new(),
         };
         evaluate::run(tree, diags, &opts, &mut applier, &walk_opts).await
     };

@@ -9,6 +9,7 @@
 pub mod body;
 mod builtin_data;
 pub mod providers;
+pub mod provisioners;
 mod scope;
 mod variables;
 pub mod walk;

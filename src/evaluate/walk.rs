@@ -64,6 +64,24 @@ pub trait Hook {
         result
     }
 
+    /// Whether the instance that just finished was created by this run, so its create-time
+    /// provisioners run (apply says yes for its creates; nothing else provisions).
+    fn provisions(&mut self, address: &str) -> bool {
+        let _ = address;
+        false
+    }
+
+    /// Runs a created instance's provisioners (evaluated with `self` bound to its value); an
+    /// error fails the instance, which stays created (apply marks it tainted).
+    fn provision(
+        &mut self,
+        address: &str,
+        provisioners: Vec<super::provisioners::Provisioner>,
+    ) -> Result<(), Diagnostic> {
+        let _ = (address, provisioners);
+        Ok(())
+    }
+
     /// An image: its value (`id`, `ids_by_region`, ...) or the work that finds or bakes it.
     /// Evaluation alone checks the block and leaves the value unknown.
     fn image(&mut self, mut req: ImageRequest) -> Outcome {
@@ -288,6 +306,21 @@ pub(super) async fn walk<H: Hook>(
         let Some(p) = pending.get_mut(&ni) else {
             continue;
         };
+        if let Node::Resource(addr) = &graph.dag[ni].node
+            && hook.provisions(&address)
+        {
+            let r = &tree.modules[graph.dag[ni].module].module.resources[addr];
+            let group = &p.groups[gi];
+            if let Some(inst) = world.instances.get(&group.key)
+                && super::provisioners::has_provisioners(r)
+            {
+                let list = ctx.provisioners(world, inst, r, group.slots[si].0.as_ref(), &value);
+                if let Err(d) = hook.provision(&address, list) {
+                    ctx.diags.push(d);
+                    p.failed = true;
+                }
+            }
+        }
         p.groups[gi].slots[si].1 = Some(value);
         p.remaining -= 1;
         if p.remaining == 0

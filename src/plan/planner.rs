@@ -121,6 +121,7 @@ impl Planner<'_> {
         provider: Arc<dyn ResourceType>,
     ) -> Result<Value, Diagnostic> {
         let r = req.resource;
+        unsupported_provisioner(r)?;
         let schema = provider.schema();
         let prior = prior_value(self.prior, &req.address, schema);
         let mut planned = proposed_new(
@@ -303,6 +304,32 @@ pub fn static_resource_address(r: &ResourceState) -> String {
 }
 
 /// The static address of the resource a change belongs to.
+/// infra runs create-time `local-exec` provisioners; others are refused at plan time rather
+/// than skipped at apply.
+fn unsupported_provisioner(r: &Resource) -> Result<(), Diagnostic> {
+    for b in r.body.blocks.iter().filter(|b| b.kind == "provisioner") {
+        let kind = b.labels.first().map(String::as_str).unwrap_or_default();
+        let at_destroy = b
+            .body
+            .attribute("when")
+            .and_then(|a| a.expr.as_traversal().map(|(root, _)| root))
+            .is_some_and(|w| w == "destroy");
+        let why = if kind != "local-exec" {
+            format!("infra runs local-exec provisioners only, not {kind:?}")
+        } else if at_destroy {
+            "infra does not run destroy-time provisioners (when = destroy) yet".to_string()
+        } else {
+            continue;
+        };
+        return Err(Diagnostic::error(
+            "Unsupported provisioner",
+            format!("{}: {why}.", r.address()),
+            b.kind_span,
+        ));
+    }
+    Ok(())
+}
+
 pub fn static_of_change(c: &ResourceChange) -> String {
     static_address(&c.module, &c.mode, &c.type_name, &c.name)
 }

@@ -110,6 +110,10 @@ amis.AMIS.extend(
             "CentOS Linux 7 x86_64 HVM EBS ENA 2002_01",
             product_codes=["aw0evgkw8e5c1q413zgy5pjce"],
         ),
+        # Debian's own (kubernetes-sigs/kubespray contrib/terraform/aws)
+        _public_image(
+            "ami-0de1a0de1a0de1a0d", "136693071363", "debian-10-amd64-20210329-591"
+        ),
         # Canonical's Ubuntu (rancher/terraform-k3s-aws-cluster)
         _public_image(
             "ami-0b10b1c0b10b1c0b1",
