@@ -135,7 +135,16 @@ fn builtin_registry(tree: &ModuleTree) -> Registry {
 /// A registry with every type's schema and no cloud behind it: `infra validate` checks the
 /// configuration against it offline (the AWS clients are built but never called).
 pub async fn offline(tree: &ModuleTree) -> Registry {
-    let mut registry = builtin_registry(tree);
+    offline_with(builtin_registry(tree)).await
+}
+
+/// The same with no configuration at all: every type infra has, for tools that list schemas
+/// (the documentation check).
+pub async fn schemas() -> Registry {
+    offline_with(Registry::new()).await
+}
+
+async fn offline_with(mut registry: Registry) -> Registry {
     let address = config_address(&source_of("aws"), None);
     let config = Value::object(
         [

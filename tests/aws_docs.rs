@@ -1,0 +1,132 @@
+//! Every implemented AWS type's schema against the provider's documentation: the argument,
+//! nested block and attribute names of each type's page (extracted by
+//! `scripts/aws-docs-extract.py` into `fixtures/aws-docs/{r,d}/<type>.txt`) that infra's schema
+//! lacks are listed in `fixtures/aws-docs/MISSING`, the coverage to-do list. The test fails when
+//! a name goes missing that the list does not hold (coverage lost) or the list holds one that is
+//! no longer missing (keep it true); `INFRA_UPDATE_MISSING=1` rewrites it.
+
+use infra::lang::types::Type;
+use infra::provider::Schema;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The attribute names of a nested block's element type, following lists and sets.
+fn block_attributes(ty: &Type) -> Option<BTreeSet<String>> {
+    match ty {
+        Type::List(inner) | Type::Set(inner) | Type::Map(inner) => block_attributes(inner),
+        Type::Object(attrs, _) => Some(attrs.keys().cloned().collect()),
+        _ => None,
+    }
+}
+
+/// The type at a dotted path of blocks (`ebs_block_device`, `ebs.kms_key_id`).
+fn type_at(schema: &Schema, path: &str) -> Option<Type> {
+    let mut parts = path.split('.');
+    let mut ty = schema.attributes.get(parts.next()?)?.ty.clone();
+    for part in parts {
+        ty = element(&ty)?.get(part)?.clone();
+    }
+    Some(ty)
+}
+
+fn element(ty: &Type) -> Option<&std::collections::BTreeMap<String, Type>> {
+    match ty {
+        Type::List(inner) | Type::Set(inner) | Type::Map(inner) => element(inner),
+        Type::Object(attrs, _) => Some(attrs),
+        _ => None,
+    }
+}
+
+/// The documented names `schema` lacks, as `type name` lines.
+fn missing(type_name: &str, doc: &str, schema: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in doc.lines().filter(|l| !l.starts_with('#')) {
+        let mut words = line.split_whitespace();
+        let (Some(kind), Some(name)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let present = match name.rsplit_once('.') {
+            None => schema.attributes.contains_key(name),
+            Some((parent, leaf)) => type_at(schema, parent)
+                .and_then(|t| block_attributes(&t))
+                .is_some_and(|attrs| attrs.contains(leaf)),
+        };
+        let present = present || (kind == "block" && type_at(schema, name).is_some());
+        if !present {
+            let deprecated = if line.ends_with("deprecated") {
+                " (deprecated)"
+            } else {
+                ""
+            };
+            out.push(format!("{type_name} {kind} {name}{deprecated}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn documented_names_missing_from_schemas_are_the_listed_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/aws-docs");
+    let registry = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(infra::run::providers::schemas());
+    let aws = infra::addrs::config_address(&infra::addrs::source_of("aws"), None);
+    let mut found: Vec<String> = Vec::new();
+    let mut checked = 0;
+    for (dir, data) in [("r", false), ("d", true)] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            let type_name = file.file_stem().unwrap().to_string_lossy().to_string();
+            let doc = std::fs::read_to_string(&file).unwrap();
+            let schema = if data {
+                registry
+                    .data_at(&type_name, &aws)
+                    .map(|d| d.schema().clone())
+            } else {
+                registry
+                    .get_at(&type_name, &aws)
+                    .map(|t| t.schema().clone())
+            };
+            let schema = schema.unwrap_or_else(|| panic!("infra has no type {type_name}"));
+            let label = if data {
+                format!("data.{type_name}")
+            } else {
+                type_name
+            };
+            found.extend(missing(&label, &doc, &schema));
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 50,
+        "every implemented type has its page: {checked}"
+    );
+    let listed_path = root.join("MISSING");
+    let text = found.join("\n") + "\n";
+    if std::env::var_os("INFRA_UPDATE_MISSING").is_some() {
+        std::fs::write(&listed_path, &text).unwrap();
+    }
+    let listed = std::fs::read_to_string(&listed_path).unwrap_or_default();
+    let listed: BTreeSet<&str> = listed.lines().filter(|l| !l.is_empty()).collect();
+    let now: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+    let lost: Vec<&&str> = now.difference(&listed).collect();
+    let gained: Vec<&&str> = listed.difference(&now).collect();
+    println!(
+        "{} documented names missing from {checked} types",
+        now.len()
+    );
+    assert!(
+        lost.is_empty(),
+        "documented names infra's schemas lack that fixtures/aws-docs/MISSING does not list: {lost:#?}"
+    );
+    assert!(
+        gained.is_empty(),
+        "fixtures/aws-docs/MISSING lists names infra now has (INFRA_UPDATE_MISSING=1 rewrites it): {gained:#?}"
+    );
+}
