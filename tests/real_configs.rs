@@ -146,6 +146,27 @@ fn lifecycle_with(w: &Work, dir: &str, args: &[&str], cli_config: Option<&Path>)
     made
 }
 
+/// What the module examples below call their modules with: the default VPC's subnets and
+/// Amazon Linux 2.
+const DEFAULT_VPC_AND_IMAGE: &str = r#"
+data "aws_vpc" "default" {
+  default = true
+}
+
+data "aws_subnets" "default" {
+  filter {
+    name   = "vpc-id"
+    values = [data.aws_vpc.default.id]
+  }
+}
+
+data "aws_ami" "amazon_linux" {
+  most_recent = true
+  owners      = ["amazon"]
+  name_regex  = "^amzn2-ami-hvm-.*-x86_64-gp2"
+}
+"#;
+
 /// hashicorp/terraform-aws-consul, its root example: two autoscaling groups of Consul
 /// servers and clients with their launch configurations, IAM roles and security group rules,
 /// on the image its data source finds.
@@ -163,24 +184,8 @@ fn hashicorp_consul_cluster() {
 /// default group: a launch template and an autoscaling group in the default VPC.
 #[test]
 fn terraform_aws_modules_autoscaling_group() {
-    let root = r#"
-data "aws_vpc" "default" {
-  default = true
-}
-
-data "aws_subnets" "default" {
-  filter {
-    name   = "vpc-id"
-    values = [data.aws_vpc.default.id]
-  }
-}
-
-data "aws_ami" "amazon_linux" {
-  most_recent = true
-  owners      = ["amazon"]
-  name_regex  = "^amzn2-ami-hvm-.*-x86_64-gp2"
-}
-
+    let root = DEFAULT_VPC_AND_IMAGE.to_string()
+        + r#"
 module "default" {
   source = "../terraform-aws-autoscaling"
 
@@ -199,7 +204,7 @@ module "default" {
   }
 }
 "#;
-    let w = work_with("terraform-aws-autoscaling", Some(root));
+    let w = work_with("terraform-aws-autoscaling", Some(&root));
     let made = lifecycle(&w, "root", &[]);
     assert_eq!(made, 2, "a launch template and a group");
 }
@@ -210,24 +215,8 @@ module "default" {
 /// interface and block devices, and a group tagged from the labels.
 #[test]
 fn cloudposse_ec2_autoscale_group_with_its_registry_label_module() {
-    let root = r##"
-data "aws_vpc" "default" {
-  default = true
-}
-
-data "aws_subnets" "default" {
-  filter {
-    name   = "vpc-id"
-    values = [data.aws_vpc.default.id]
-  }
-}
-
-data "aws_ami" "amazon_linux" {
-  most_recent = true
-  owners      = ["amazon"]
-  name_regex  = "^amzn2-ami-hvm-.*-x86_64-gp2"
-}
-
+    let root = DEFAULT_VPC_AND_IMAGE.to_string()
+        + r##"
 module "autoscale_group" {
   source = "../terraform-aws-ec2-autoscale-group"
 
@@ -274,7 +263,7 @@ module "autoscale_group" {
 "##;
     let (server, cli_config) =
         registry(&[("cloudposse/label/null", "0.25.0", "terraform-null-label")]);
-    let w = work_with("terraform-aws-ec2-autoscale-group", Some(root));
+    let w = work_with("terraform-aws-ec2-autoscale-group", Some(&root));
     let made = lifecycle_with(&w, "root", &[], Some(cli_config.path()));
     assert_eq!(made, 2, "a launch template and a group");
     assert!(

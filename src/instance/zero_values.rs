@@ -43,9 +43,9 @@ pub fn legacy_equal(a: &Value, b: &Value) -> bool {
 
 /// The proposed new object with the rule applied to its top-level arguments. On create, an
 /// unset-by-zero argument is null (unknown when the provider computes it, so a name is
-/// generated); on update, a computed argument given a zero value keeps its prior value, and
-/// any argument that differs from the prior only by zero values takes the prior's, so no
-/// change is planned. Required arguments and attribute-mode blocks (where `ingress = []`
+/// generated); on update, a computed argument given `""` keeps its prior value, and any
+/// argument that differs from the prior only by zero values takes the prior's, so no change
+/// is planned. Required arguments and attribute-mode blocks (where `ingress = []`
 /// means "no rules") are taken as written.
 pub fn unset_zero_values(schema: &Schema, planned: Value, prior: Option<&Value>) -> Value {
     let Some(attrs) = planned.unmark().0.attributes() else {
@@ -64,7 +64,10 @@ pub fn unset_zero_values(schema: &Schema, planned: Value, prior: Option<&Value>)
             } else {
                 Value::Null(a.ty.clone())
             }),
-            Some(pv) if a.computed && is_zero(v) => Some(pv),
+            // An empty string given to a computed argument is "not set" (a group's generated
+            // name stays); an empty list is a value: `target_group_arns = []` detaches them
+            // all, as with the AWS provider.
+            Some(pv) if a.computed && v.unmark().0.as_str() == Some("") => Some(pv),
             Some(pv) if !v.raw_equal(&pv) && legacy_equal(v, &pv) => Some(pv),
             _ => None,
         };
@@ -144,6 +147,21 @@ mod tests {
             a["metrics"].length(),
             Some(0),
             "emptying a list that had members is a change"
+        );
+    }
+
+    #[test]
+    fn an_empty_list_empties_a_computed_list_that_had_members() {
+        let schema = Schema::new([(
+            "target_group_arns",
+            AttrSchema::optional_computed(Type::Set(Box::new(Type::String))),
+        )]);
+        let prior = obj(&[("target_group_arns", strings(&["arn:tg"]))]);
+        let planned = obj(&[("target_group_arns", strings(&[]))]);
+        let got = unset_zero_values(&schema, planned, Some(&prior));
+        assert_eq!(
+            got.attributes().unwrap()["target_group_arns"].length(),
+            Some(0)
         );
     }
 

@@ -179,3 +179,17 @@ where
         attempt += 1;
     }
 }
+
+/// The import of a type the AWS provider cannot import either: an error naming the type and
+/// what to do instead.
+pub fn not_importable(
+    type_name: &str,
+    id: &str,
+    instead: &str,
+) -> crate::provider::BoxFuture<ProviderResult<crate::lang::value::Value>> {
+    let e = ProviderError::new(
+        "import",
+        format!("{type_name} cannot be imported ({id}), as in the AWS provider; {instead}"),
+    );
+    Box::pin(async move { Err(e) })
+}

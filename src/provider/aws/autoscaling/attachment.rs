@@ -176,14 +176,10 @@ impl ResourceType for Attachment {
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let id = id.to_string();
-        Box::pin(async move {
-            Err(ProviderError::new(
-                "import",
-                format!(
-                    "aws_autoscaling_attachment cannot be imported ({id}); declare it and apply: attaching twice is harmless"
-                ),
-            ))
-        })
+        crate::provider::aws::sdk::not_importable(
+            "aws_autoscaling_attachment",
+            id,
+            "declare it and apply: attaching twice is harmless",
+        )
     }
 }

@@ -4,11 +4,14 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::AttrSchema;
 use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, n, s};
+use crate::provider::aws::attrs::{Obj, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::filter;
 use crate::provider::aws::sdk::err;
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::{
     Filter, IcmpTypeCode, NetworkAcl, NetworkAclEntry, PortRange, RuleAction,
@@ -170,6 +173,42 @@ pub fn entries_of(a: &NetworkAcl, egress: bool) -> Value {
         .collect();
     es.sort_by_key(|e| e.rule_no);
     entries_value(&es)
+}
+
+/// The rows both ACL types read alike: id, ARN, owner and VPC (`vpc`: its schema), then, after
+/// what the type adds in `between`, the entries of each direction and the subnets (`sets`:
+/// their schema, optional for the default ACL, optional and computed for another) and tags.
+pub fn acl_table(
+    vpc: AttrSchema,
+    between: impl FnOnce(Table<NetworkAcl>) -> Table<NetworkAcl>,
+    sets: fn(Type) -> AttrSchema,
+) -> Table<NetworkAcl> {
+    let head = Table::<NetworkAcl>::new()
+        .attr("id", AttrSchema::computed(Type::String), |a| {
+            opt_s(a.network_acl_id())
+        })
+        .attr_in_region("arn", AttrSchema::computed(Type::String), |a, region| {
+            s(format!(
+                "arn:aws:ec2:{region}:{}:network-acl/{}",
+                a.owner_id().unwrap_or_default(),
+                a.network_acl_id().unwrap_or_default()
+            ))
+        })
+        .attr("owner_id", AttrSchema::computed(Type::String), |a| {
+            opt_s(a.owner_id())
+        })
+        .attr("vpc_id", vpc, |a| opt_s(a.vpc_id()));
+    between(head)
+        .attr("ingress", sets(Type::Set(Box::new(entry_type()))), |a| {
+            entries_of(a, false)
+        })
+        .attr("egress", sets(Type::Set(Box::new(entry_type()))), |a| {
+            entries_of(a, true)
+        })
+        .attr("subnet_ids", sets(Type::Set(Box::new(Type::String))), |a| {
+            set_s(a.associations().iter().filter_map(|x| x.subnet_id()))
+        })
+        .tagged(|a| tags::from_ec2(a.tags()))
 }
 
 /// Describes ACLs by filters. The emulator has no `network-acl-id` filter, so ids go as the

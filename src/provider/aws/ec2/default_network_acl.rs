@@ -2,7 +2,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, opt_s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::acl_entries::*;
 use crate::provider::aws::ec2::adopted::*;
@@ -16,38 +16,20 @@ type Item = aws_sdk_ec2::types::NetworkAcl;
 /// Every attribute of `aws_default_network_acl`, and how it reads from a described ACL.
 fn table() -> Table<Item> {
     use AttrSchema as A;
-    let entries = || A::optional(Type::Set(Box::new(entry_type())));
-    Table::<Item>::new()
-        .attr("id", A::computed(Type::String), |a| {
-            opt_s(a.network_acl_id())
-        })
-        .attr_in_region("arn", A::computed(Type::String), |a, region| {
-            s(format!(
-                "arn:aws:ec2:{region}:{}:network-acl/{}",
-                a.owner_id().unwrap_or_default(),
-                a.network_acl_id().unwrap_or_default()
-            ))
-        })
-        .attr("owner_id", A::computed(Type::String), |a| {
-            opt_s(a.owner_id())
-        })
-        .attr("vpc_id", A::computed(Type::String), |a| opt_s(a.vpc_id()))
-        .attr(
-            "default_network_acl_id",
-            A::required(Type::String).force_new(),
-            |a| opt_s(a.network_acl_id()),
-        )
-        // Not computed: unset means no entries (and, for subnets, a diff whenever the VPC has
-        // subnets on the default ACL, which is why Terraform's documentation suggests
+    acl_table(
+        A::computed(Type::String),
+        |t| {
+            t.attr(
+                "default_network_acl_id",
+                A::required(Type::String).force_new(),
+                |a| opt_s(a.network_acl_id()),
+            )
+        },
+        // Not computed: unset means no entries (and, for subnets, a diff whenever the VPC
+        // has subnets on the default ACL, which is why Terraform's documentation suggests
         // `ignore_changes = [subnet_ids]`).
-        .attr("ingress", entries(), |a| entries_of(a, false))
-        .attr("egress", entries(), |a| entries_of(a, true))
-        .attr(
-            "subnet_ids",
-            A::optional(Type::Set(Box::new(Type::String))),
-            |a| set_s(a.associations().iter().filter_map(|x| x.subnet_id())),
-        )
-        .tagged(|a| tags::from_ec2(a.tags()))
+        A::optional,
+    )
 }
 
 crate::provider::aws::table::table_type!(DefaultNetworkAcl, Item);

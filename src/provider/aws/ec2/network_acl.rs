@@ -4,7 +4,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, opt_s, s, set_s};
+use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::acl_entries::*;
 use crate::provider::aws::sdk::{delete_when_released, err};
@@ -24,33 +24,12 @@ fn subnets_of(a: &Item) -> Vec<String> {
 
 /// Every attribute of `aws_network_acl`, and how it reads from a described ACL.
 fn table() -> Table<Item> {
-    use AttrSchema as A;
-    let entries = || A::optional_computed(Type::Set(Box::new(entry_type())));
-    Table::<Item>::new()
-        .attr("id", A::computed(Type::String), |a| {
-            opt_s(a.network_acl_id())
-        })
-        .attr_in_region("arn", A::computed(Type::String), |a, region| {
-            s(format!(
-                "arn:aws:ec2:{region}:{}:network-acl/{}",
-                a.owner_id().unwrap_or_default(),
-                a.network_acl_id().unwrap_or_default()
-            ))
-        })
-        .attr("owner_id", A::computed(Type::String), |a| {
-            opt_s(a.owner_id())
-        })
-        .attr("vpc_id", A::required(Type::String).force_new(), |a| {
-            opt_s(a.vpc_id())
-        })
-        .attr("ingress", entries(), |a| entries_of(a, false))
-        .attr("egress", entries(), |a| entries_of(a, true))
-        .attr(
-            "subnet_ids",
-            A::optional_computed(Type::Set(Box::new(Type::String))),
-            |a| set_s(subnets_of(a)),
-        )
-        .tagged(|a| tags::from_ec2(a.tags()))
+    acl_table(
+        AttrSchema::required(Type::String).force_new(),
+        |t| t,
+        // Unstated entries are left to aws_network_acl_rule; unstated subnets stay where they are.
+        AttrSchema::optional_computed,
+    )
 }
 
 crate::provider::aws::table::table_type!(NetworkAcl, Item);

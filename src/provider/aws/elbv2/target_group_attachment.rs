@@ -7,9 +7,7 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, crc32, s};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
-};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_elasticloadbalancingv2::types::{TargetDescription, TargetHealthReasonEnum};
 use std::sync::Arc;
 
@@ -137,14 +135,10 @@ impl ResourceType for TargetGroupAttachment {
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let id = id.to_string();
-        Box::pin(async move {
-            Err(ProviderError::new(
-                "import",
-                format!(
-                    "target group attachments cannot be imported ({id}), as in the AWS provider; declare it and apply: registering twice is harmless"
-                ),
-            ))
-        })
+        crate::provider::aws::sdk::not_importable(
+            "aws_lb_target_group_attachment",
+            id,
+            "declare it and apply: registering twice is harmless",
+        )
     }
 }

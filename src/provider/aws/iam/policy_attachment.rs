@@ -253,14 +253,10 @@ impl ResourceType for PolicyAttachment {
     }
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let id = id.to_string();
-        Box::pin(async move {
-            Err(ProviderError::new(
-                "import",
-                format!(
-                    "aws_iam_policy_attachment cannot be imported ({id}), as in the AWS provider; declare it and apply"
-                ),
-            ))
-        })
+        crate::provider::aws::sdk::not_importable(
+            "aws_iam_policy_attachment",
+            id,
+            "declare it and apply",
+        )
     }
 }
