@@ -1441,3 +1441,78 @@ resource "aws_instance" "node" {{
     no_changes(&w);
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+/// An instance's launch options reach RunInstances, read back without a diff, and a change
+/// replaces it: placement, CPU options, enclave, private DNS name and maintenance options,
+/// shutdown behaviour and stop protection.
+#[test]
+fn instance_launch_options_reach_aws_and_read_back_clean() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |cores: u32| {
+        NETWORK.to_string()
+            + &format!(
+                r#"
+resource "aws_instance" "node" {{
+  ami                                  = "{image}"
+  instance_type                        = "m5.large"
+  subnet_id                            = aws_subnet.a.id
+  tenancy                              = "default"
+  instance_initiated_shutdown_behavior = "stop"
+  disable_api_stop                     = false
+
+  cpu_options {{
+    core_count       = {cores}
+    threads_per_core = 2
+  }}
+
+  enclave_options {{
+    enabled = false
+  }}
+
+  private_dns_name_options {{
+    hostname_type = "ip-name"
+  }}
+
+  maintenance_options {{
+    auto_recovery = "default"
+  }}
+}}
+"#
+            )
+    };
+    w.write(&config(1));
+    w.ok(&["apply", "-auto-approve"]);
+    let id = w.attrs("aws_instance.node")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = runtime()
+        .block_on(w.ec2().describe_instances().instance_ids(&id).send())
+        .unwrap();
+    let i = &out.reservations()[0].instances()[0];
+    assert_eq!(
+        i.placement().and_then(|p| p.tenancy()).map(|t| t.as_str()),
+        Some("default")
+    );
+    if let Some(c) = i.cpu_options() {
+        assert_eq!(c.core_count(), Some(1), "{c:?}");
+    }
+    let node = w.attrs("aws_instance.node");
+    assert_eq!(node["cpu_options"][0]["core_count"], 1, "{node}");
+    assert_eq!(node["tenancy"], "default");
+    assert_eq!(node["maintenance_options"][0]["auto_recovery"], "default");
+    no_changes(&w);
+
+    // CPU options are fixed at launch: a change replaces the instance.
+    w.write(&config(2));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.node must be replaced"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_ne!(w.attrs("aws_instance.node")["id"], id.as_str());
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}

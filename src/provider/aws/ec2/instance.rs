@@ -3,6 +3,7 @@
 use super::instance_metadata::{
     metadata_options_blocks, metadata_options_ty, with_metadata_options,
 };
+use super::instance_options as options;
 use super::instance_volumes as volumes;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -52,7 +53,7 @@ fn security_groups(i: &Item) -> Vec<&str> {
 /// Every attribute of `aws_instance`, and how it reads from a described instance.
 fn table() -> Table<Item> {
     use AttrSchema as A;
-    Table::<Item>::new()
+    let t = Table::<Item>::new()
         .attr("id", A::computed(Type::String), |i| opt_s(i.instance_id()))
         .attr_in_region("arn", A::computed(Type::String), |i, region| {
             let owner = i.network_interfaces().first().and_then(|n| n.owner_id());
@@ -159,8 +160,8 @@ fn table() -> Table<Item> {
         )
         .attr("instance_state", A::computed(Type::String), |i| {
             opt_s(i.state().and_then(|s| s.name()).map(|s| s.as_str()))
-        })
-        .tagged(|i| tags::from_ec2(i.tags()))
+        });
+    options::rows(t).tagged(|i| tags::from_ec2(i.tags()))
 }
 
 crate::provider::aws::table::table_type!(Instance, Item);
@@ -469,6 +470,7 @@ impl ResourceType for Instance {
                     .associate_public_ip_address(public)
                     .set_subnet_id(p.str("subnet_id"))
                     .set_groups(groups.clone())
+                    .set_ipv6_address_count(p.i32("ipv6_address_count"))
                     .build()
             });
             let disks = nonempty(volumes::mappings(&this.aws, &p).await?);
@@ -495,11 +497,6 @@ impl ResourceType for Instance {
                                 .name(name)
                                 .build()
                         }))
-                        .set_placement(p.str("availability_zone").map(|az| {
-                            aws_sdk_ec2::types::Placement::builder()
-                                .availability_zone(az)
-                                .build()
-                        }))
                         .set_ebs_optimized(p.bool("ebs_optimized"))
                         .set_block_device_mappings(disks.clone())
                         .set_disable_api_termination(p.bool("disable_api_termination"))
@@ -508,11 +505,13 @@ impl ResourceType for Instance {
                                 .build()
                         }))
                         .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
+                    req = options::set(req, &p);
                     req = match &interface {
                         Some(ni) => req.network_interfaces(ni.clone()),
                         None => req
                             .set_subnet_id(p.str("subnet_id"))
-                            .set_security_group_ids(groups.clone()),
+                            .set_security_group_ids(groups.clone())
+                            .set_ipv6_address_count(p.i32("ipv6_address_count")),
                     };
                     async move { req.send().await.map_err(err("ec2:RunInstances")) }
                 },

@@ -15,6 +15,7 @@ pub mod eip;
 pub mod eip_association;
 pub mod instance;
 pub mod instance_metadata;
+pub mod instance_options;
 pub mod instance_volumes;
 pub mod internet_gateway;
 pub mod key_pair;
