@@ -573,3 +573,81 @@ resource "aws_network_acl_association" "b" {{
         "{ids:?}"
     );
 }
+
+/// The VPC's IPv4 blocks as EC2 lists them, with their state.
+fn vpc_blocks(w: &Work, vpc: &str) -> Vec<String> {
+    let out = runtime()
+        .block_on(w.ec2().describe_vpcs().vpc_ids(vpc).send())
+        .unwrap();
+    let mut got: Vec<String> = out.vpcs()[0]
+        .cidr_block_association_set()
+        .iter()
+        .filter(|a| {
+            a.cidr_block_state()
+                .and_then(|s| s.state())
+                .is_some_and(|s| s.as_str() == "associated")
+        })
+        .filter_map(|a| a.cidr_block().map(str::to_string))
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn a_secondary_ipv4_block_and_a_subnet_in_it() {
+    let w = Work::new(
+        r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.60.0.0/16"
+}
+
+resource "aws_vpc_ipv4_cidr_block_association" "second" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.61.0.0/16"
+}
+
+resource "aws_subnet" "in_second" {
+  vpc_id     = aws_vpc_ipv4_cidr_block_association.second.vpc_id
+  cidr_block = "10.61.1.0/24"
+}
+"#,
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let vpc = w.attrs("aws_vpc.main")["id"].as_str().unwrap().to_string();
+    let assoc = w.attrs("aws_vpc_ipv4_cidr_block_association.second");
+    let id = assoc["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("vpc-cidr-assoc-"), "{assoc}");
+    assert_eq!(vpc_blocks(&w, &vpc), vec!["10.60.0.0/16", "10.61.0.0/16"]);
+    w.assert_no_changes();
+
+    w.ok(&["state", "rm", "aws_vpc_ipv4_cidr_block_association.second"]);
+    w.ok(&["import", "aws_vpc_ipv4_cidr_block_association.second", &id]);
+    w.assert_no_changes();
+
+    // Disassociated behind infra's back (after the subnet is gone): the plan associates again.
+    // `destroy -target` destroys the subnet (and what depends on it), nothing else.
+    w.ok(&["destroy", "-auto-approve", "-target=aws_subnet.in_second"]);
+    let left = w.ok(&["state", "list"]);
+    assert_eq!(
+        left.lines().collect::<Vec<_>>(),
+        vec!["aws_vpc.main", "aws_vpc_ipv4_cidr_block_association.second"],
+        "{left}"
+    );
+    runtime()
+        .block_on(
+            w.ec2()
+                .disassociate_vpc_cidr_block()
+                .association_id(&id)
+                .send(),
+        )
+        .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_vpc_ipv4_cidr_block_association.second will be created"),
+        "{plan}"
+    );
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime().block_on(w.ec2().describe_vpcs().vpc_ids(&vpc).send());
+    assert!(left.map(|o| o.vpcs().is_empty()).unwrap_or(true));
+}

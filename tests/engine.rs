@@ -454,6 +454,34 @@ fn target_limits_the_plan_to_an_address_and_its_dependencies() {
     assert!(!out.contains("terraform_data.node[1]"), "{out}");
 }
 
+/// `destroy -target` destroys the target and what depends on it, and nothing else.
+#[test]
+fn destroy_target_takes_the_target_and_its_dependents_only() {
+    let d = workdir(
+        r#"
+resource "terraform_data" "base" {
+  input = "b"
+}
+
+resource "terraform_data" "on_base" {
+  input = terraform_data.base.output
+}
+
+resource "terraform_data" "other" {
+  input = 1
+}
+"#,
+    );
+    let p = d.path();
+    ok(p, &["apply", "-auto-approve"]);
+    let out = ok(
+        p,
+        &["destroy", "-auto-approve", "-target", "terraform_data.base"],
+    );
+    assert!(out.contains("Resources: 2 destroyed"), "{out}");
+    assert_eq!(ok(p, &["state", "list"]).trim(), "terraform_data.other");
+}
+
 #[test]
 fn import_adopts_an_object_and_show_and_graph_print() {
     let d = workdir("resource \"terraform_data\" \"imported\" {\n}\n");

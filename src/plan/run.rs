@@ -159,7 +159,10 @@ pub async fn make_plan(
         })
         .unwrap_or_default();
     if req.destroy {
-        let changes = destroy_changes(prior.as_deref(), registry);
+        let mut changes = destroy_changes(prior.as_deref(), registry);
+        if !req.targets.is_empty() {
+            changes = destroy_targets(changes, &req.targets);
+        }
         diags.extend(prevented_destroys(tree, prior.as_deref()));
         let outputs = prior
             .as_ref()
@@ -619,17 +622,54 @@ fn destroy_changes(
         .collect()
 }
 
+/// Whether an instance address is a target or under one (`aws_subnet.a` covers
+/// `aws_subnet.a[0]`; `module.net` covers what is in it).
+fn targeted(addr: &str, t: &str) -> bool {
+    addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}."))
+}
+
+/// For `destroy -target`: the targeted instances and everything that depends on them (which
+/// cannot outlive them), as Terraform destroys; nothing else.
+fn destroy_targets(
+    changes: Vec<super::model::ResourceChange>,
+    targets: &[String],
+) -> Vec<super::model::ResourceChange> {
+    let mut keep: HashSet<String> = changes
+        .iter()
+        .filter(|c| targets.iter().any(|t| targeted(&c.address, t)))
+        .map(|c| c.address.clone())
+        .collect();
+    loop {
+        let kept: HashSet<String> = changes
+            .iter()
+            .filter(|c| keep.contains(&c.address))
+            .map(super::planner::static_of_change)
+            .collect();
+        let more: Vec<String> = changes
+            .iter()
+            .filter(|c| !keep.contains(&c.address))
+            .filter(|c| c.dependencies.iter().any(|d| kept.contains(d)))
+            .map(|c| c.address.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        keep.extend(more);
+    }
+    changes
+        .into_iter()
+        .filter(|c| keep.contains(&c.address))
+        .collect()
+}
+
 /// Keeps the targeted instances and everything they depend on.
 fn apply_targets(
     changes: Vec<super::model::ResourceChange>,
     targets: &[String],
 ) -> Vec<super::model::ResourceChange> {
-    let matches = |addr: &str, t: &str| {
-        addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}."))
-    };
     let mut keep: HashSet<String> = changes
         .iter()
-        .filter(|c| targets.iter().any(|t| matches(&c.address, t)))
+        .filter(|c| targets.iter().any(|t| targeted(&c.address, t)))
         .map(|c| c.address.clone())
         .collect();
     loop {

@@ -39,6 +39,9 @@ type Make = fn(&Arc<Aws>) -> Arc<dyn ResourceType>;
 /// its service's folder and a line here.
 const RESOURCES: &[(&str, Make)] = &[
     ("aws_vpc", |a| Arc::new(ec2::vpc::Vpc::new(a))),
+    ("aws_vpc_ipv4_cidr_block_association", |a| {
+        Arc::new(ec2::vpc_cidr_association::VpcCidrAssociation::new(a))
+    }),
     ("aws_subnet", |a| Arc::new(ec2::subnet::Subnet::new(a))),
     ("aws_internet_gateway", |a| {
         Arc::new(ec2::internet_gateway::InternetGateway::new(a))
