@@ -1516,3 +1516,59 @@ resource "aws_instance" "node" {{
     no_changes(&w);
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+/// `user_data_base64` reaches the instance as given, reads back without a diff, and a change
+/// is made in place (stop, modify, start), as `user_data` is.
+#[test]
+fn instance_user_data_base64_in_place() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let config = |word: &str| {
+        NETWORK.to_string()
+            + &format!(
+                r##"
+resource "aws_instance" "node" {{
+  ami              = "{image}"
+  instance_type    = "t3.micro"
+  subnet_id        = aws_subnet.a.id
+  user_data_base64 = base64gzip("#!/bin/sh\necho {word}\n")
+}}
+"##
+            )
+    };
+    let held = |w: &Work, id: &str| {
+        runtime()
+            .block_on(
+                w.ec2()
+                    .describe_instance_attribute()
+                    .instance_id(id)
+                    .attribute(aws_sdk_ec2::types::InstanceAttributeName::UserData)
+                    .send(),
+            )
+            .unwrap()
+            .user_data()
+            .and_then(|u| u.value())
+            .unwrap_or_default()
+            .to_string()
+    };
+    w.write(&config("one"));
+    w.ok(&["apply", "-auto-approve"]);
+    let node = w.attrs("aws_instance.node");
+    let id = node["id"].as_str().unwrap().to_string();
+    assert_eq!(held(&w, &id), node["user_data_base64"].as_str().unwrap());
+    assert!(node["user_data"].is_null(), "{node}");
+    no_changes(&w);
+
+    w.write(&config("two"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.node will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let node = w.attrs("aws_instance.node");
+    assert_eq!(node["id"], id.as_str());
+    assert_eq!(held(&w, &id), node["user_data_base64"].as_str().unwrap());
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -7,6 +7,7 @@ With --faults RATE it also starts a fault-injecting proxy in front of moto and p
 a 5xx instead of being forwarded, so tests can show that infra's retries converge.
 """
 
+import base64
 import logging
 import os
 import random
@@ -23,6 +24,7 @@ from moto.ec2.models.launch_templates import LaunchTemplate  # noqa: E402
 from moto.ec2.responses.dhcp_options import DHCPOptions  # noqa: E402
 from moto.ec2.models.subnets import SubnetBackend  # noqa: E402
 import moto.ec2.models.amis as amis  # noqa: E402
+import moto.ec2.responses.instances as instance_responses  # noqa: E402
 from moto.ec2.utils import parse_user_data  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
@@ -70,6 +72,22 @@ def _delete_subnet_and_acl_association(self, subnet_id):
 
 
 SubnetBackend.delete_subnet = _delete_subnet_and_acl_association
+
+# ModifyInstanceAttribute's user data is a blob: on the wire it is the base64 of the bytes,
+# which AWS decodes once. moto decodes it and then requires the bytes to be base64 again, so
+# an SDK that encodes as AWS documents is refused. Accept the bytes as AWS does.
+_parse_user_data = instance_responses.parse_user_data
+
+
+def _parse_user_data_bytes(value):
+    try:
+        return _parse_user_data(value)
+    except Exception:
+        raw = value if isinstance(value, bytes) else str(value).encode()
+        return _parse_user_data(base64.b64encode(raw))
+
+
+instance_responses.parse_user_data = _parse_user_data_bytes
 
 # Public images the third-party configurations under fixtures/real look up by owner and name,
 # added to moto's catalogue (every region's) as their publishers' accounts hold them on AWS.

@@ -93,6 +93,11 @@ fn table() -> Table<Item> {
         })
         // Not in DescribeInstances: `value` asks DescribeInstanceAttribute.
         .declared("user_data", A::optional(Type::String))
+        // Sent as given; read back as AWS holds it (base64) where it was configured.
+        .declared(
+            "user_data_base64",
+            A::optional(Type::String).conflicts_with(&["user_data"]),
+        )
         // Read with the volumes, in `value` (`instance_volumes.rs`).
         .declared(
             "root_block_device",
@@ -228,13 +233,14 @@ impl Instance {
             .unwrap_or(false))
     }
 
+    /// The instance's user data as AWS holds it (base64), if any.
     async fn user_data(&self, id: &str) -> ProviderResult<Option<String>> {
         let out = self.attribute(id, InstanceAttributeName::UserData).await?;
         Ok(out
             .user_data()
             .and_then(|u| u.value())
             .filter(|u| !u.is_empty())
-            .map(user_data_hash))
+            .map(str::to_string))
     }
 
     async fn modify_stopped(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
@@ -263,11 +269,14 @@ impl Instance {
             self.set_attribute(id, |r, v| r.ebs_optimized(v), optimized)
                 .await?;
         }
-        if before.str("user_data") != after.str("user_data") {
+        if user_data_changed(before, after) {
             // The attribute takes the raw bytes; the SDK encodes blobs itself.
-            let text = after.str("user_data").unwrap_or_default();
+            let encoded = match after.str("user_data_base64") {
+                Some(b64) => b64,
+                None => user_data_base64(&after.str("user_data").unwrap_or_default()),
+            };
             let raw = base64::engine::general_purpose::STANDARD
-                .decode(user_data_base64(&text))
+                .decode(encoded)
                 .unwrap_or_default();
             ec2.modify_instance_attribute()
                 .instance_id(id)
@@ -353,6 +362,12 @@ impl Instance {
     }
 }
 
+/// Whether the user data changes (either form): the instance is stopped to take it.
+fn user_data_changed(before: &Obj, after: &Obj) -> bool {
+    before.str("user_data") != after.str("user_data")
+        || before.str("user_data_base64") != after.str("user_data_base64")
+}
+
 /// An instance profile's name from its ARN (`...:instance-profile/path/name`).
 type ModifyAttribute =
     aws_sdk_ec2::operation::modify_instance_attribute::builders::ModifyInstanceAttributeFluentBuilder;
@@ -430,8 +445,15 @@ impl Ec2Bulk for Instance {
                 // Not configured, not read: null, never the plan's unknown.
                 None => volumes::null_unread(&mut o),
             }
-            o.set("user_data", opt_s(user_data))
-                .set("disable_api_termination", b(protected));
+            // `user_data` is kept as Terraform keeps it (a hash), `user_data_base64` as AWS
+            // holds it; whichever was configured is read (`user_data` on import).
+            let as_base64 = o.str("user_data_base64").is_some();
+            if as_base64 {
+                o.set("user_data_base64", opt_s(user_data));
+            } else {
+                o.set("user_data", opt_s(user_data.as_deref().map(user_data_hash)));
+            }
+            o.set("disable_api_termination", b(protected));
             Ok(Some(o.finish(&this.schema)))
         })
     }
@@ -449,7 +471,7 @@ impl ResourceType for Instance {
         // A stop and start gives the instance a new public address.
         let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
         if before.str("instance_type") != after.str("instance_type")
-            || before.str("user_data") != after.str("user_data")
+            || user_data_changed(&before, &after)
         {
             after.set("public_ip", Value::Unknown(Type::String));
         }
@@ -491,7 +513,11 @@ impl ResourceType for Instance {
                                 .map(|t| InstanceType::from(t.as_str())),
                         )
                         .set_key_name(p.str("key_name"))
-                        .set_user_data(p.str("user_data").map(|u| user_data_base64(&u)))
+                        .set_user_data(
+                            p.str("user_data")
+                                .map(|u| user_data_base64(&u))
+                                .or_else(|| p.str("user_data_base64")),
+                        )
                         .set_iam_instance_profile(p.str("iam_instance_profile").map(|name| {
                             IamInstanceProfileSpecification::builder()
                                 .name(name)
@@ -544,7 +570,7 @@ impl ResourceType for Instance {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
             if before.str("instance_type") != after.str("instance_type")
-                || before.str("user_data") != after.str("user_data")
+                || user_data_changed(&before, &after)
                 || stopped_change(&before, &after, "ebs_optimized")
             {
                 this.modify_stopped(&id, &before, &after).await?;
