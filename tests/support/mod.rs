@@ -117,6 +117,8 @@ const REGIONS: &[&str] = &[
     "ap-southeast-2",
     "ca-central-1",
     "sa-east-1",
+    "ap-northeast-3",
+    "eu-south-1",
     "us-east-1",
 ];
 
