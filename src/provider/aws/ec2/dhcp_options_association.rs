@@ -66,6 +66,17 @@ impl DhcpOptionsAssociation {
             .map(|v| v.dhcp_options_id().unwrap_or("default").to_string()))
     }
 
+    /// Associates the planned set with the VPC.
+    fn put(&self, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
+            this.associate(&options, &vpc).await?;
+            Ok(this.value(&options, &vpc))
+        })
+    }
+
     fn value(&self, options: &str, vpc: &str) -> Value {
         let mut o = Obj::default();
         o.set("id", s(format!("{options}-{vpc}")))
@@ -79,23 +90,12 @@ impl ResourceType for DhcpOptionsAssociation {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
-            this.associate(&options, &vpc).await?;
-            Ok(this.value(&options, &vpc))
-        })
+        self.put(planned)
     }
 
+    /// Another set is associated in place, the same call as the first.
     fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
-            this.associate(&options, &vpc).await?;
-            Ok(this.value(&options, &vpc))
-        })
+        self.put(planned)
     }
 
     fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
