@@ -651,3 +651,179 @@ resource "aws_subnet" "in_second" {
     let left = runtime().block_on(w.ec2().describe_vpcs().vpc_ids(&vpc).send());
     assert!(left.map(|o| o.vpcs().is_empty()).unwrap_or(true));
 }
+
+/// The endpoints of a VPC as `type service route-tables subnets groups`, from the emulator.
+fn endpoints(w: &Work, vpc: &str) -> Vec<String> {
+    let ec2 = w.ec2();
+    let out = runtime()
+        .block_on(
+            ec2.describe_vpc_endpoints()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("vpc-id")
+                        .values(vpc)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    let mut got: Vec<String> = out
+        .vpc_endpoints()
+        .iter()
+        .filter(|e| e.state().is_some_and(|s| s.as_str() != "deleted"))
+        .map(|e| {
+            let mut tables = e.route_table_ids().to_vec();
+            tables.sort();
+            let groups: Vec<&str> = e.groups().iter().filter_map(|g| g.group_id()).collect();
+            format!(
+                "{} {} {} {} {}",
+                e.vpc_endpoint_type().map_or("", |t| t.as_str()),
+                e.service_name().unwrap_or_default(),
+                tables.len(),
+                e.subnet_ids().len(),
+                groups.len()
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn vpc_endpoints_gateway_and_interface() {
+    let config = |tables: &str, policy_action: &str| {
+        format!(
+            r#"
+data "aws_region" "current" {{}}
+
+resource "aws_vpc" "main" {{
+  cidr_block = "10.20.0.0/16"
+}}
+
+resource "aws_route_table" "private" {{
+  count  = 2
+  vpc_id = aws_vpc.main.id
+}}
+
+resource "aws_subnet" "private" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.20.1.0/24"
+}}
+
+resource "aws_security_group" "endpoints" {{
+  vpc_id = aws_vpc.main.id
+}}
+
+resource "aws_vpc_endpoint" "s3" {{
+  vpc_id          = aws_vpc.main.id
+  service_name    = "com.amazonaws.${{data.aws_region.current.name}}.s3"
+  route_table_ids = {tables}
+  policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Principal = "*", Action = "{policy_action}", Resource = "*" }}]
+  }})
+  tags = {{
+    Name = "s3"
+  }}
+}}
+
+resource "aws_vpc_endpoint" "ec2" {{
+  vpc_id              = aws_vpc.main.id
+  service_name        = "com.amazonaws.${{data.aws_region.current.name}}.ec2"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = [aws_subnet.private.id]
+  security_group_ids  = [aws_security_group.endpoints.id]
+  private_dns_enabled = false
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("[aws_route_table.private[0].id]", "s3:GetObject"));
+    w.ok(&["apply", "-auto-approve"]);
+    let vpc = w.attrs("aws_vpc.main")["id"].as_str().unwrap().to_string();
+    let s3_service = format!("com.amazonaws.{}.s3", w.region);
+    let ec2_service = format!("com.amazonaws.{}.ec2", w.region);
+    assert_eq!(
+        endpoints(&w, &vpc),
+        vec![
+            format!("Gateway {s3_service} 1 0 0"),
+            format!("Interface {ec2_service} 0 1 1"),
+        ]
+    );
+    let gateway = w.attrs("aws_vpc_endpoint.s3");
+    assert_eq!(gateway["vpc_endpoint_type"], "Gateway");
+    assert_eq!(gateway["state"], "available");
+    assert!(
+        gateway["arn"]
+            .as_str()
+            .unwrap()
+            .contains(":vpc-endpoint/vpce-")
+    );
+    let interface = w.attrs("aws_vpc_endpoint.ec2");
+    assert_eq!(
+        interface["network_interface_ids"].as_array().map(Vec::len),
+        Some(1),
+        "{interface}"
+    );
+    w.assert_no_changes();
+
+    // Route tables and the policy change in place (ModifyVpcEndpoint).
+    w.write(&config("aws_route_table.private[*].id", "s3:*"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_vpc_endpoint.s3 will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(endpoints(&w, &vpc).contains(&format!("Gateway {s3_service} 2 0 0")));
+    let id = w.attrs("aws_vpc_endpoint.s3")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let policy = runtime()
+        .block_on(
+            w.ec2()
+                .describe_vpc_endpoints()
+                .vpc_endpoint_ids(&id)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        policy.vpc_endpoints()[0]
+            .policy_document()
+            .unwrap()
+            .contains("s3:*")
+    );
+    w.assert_no_changes();
+
+    // Import by id; then gone behind infra's back: the next plan makes it again.
+    w.ok(&["state", "rm", "aws_vpc_endpoint.s3"]);
+    w.ok(&["import", "aws_vpc_endpoint.s3", &id]);
+    w.assert_no_changes();
+    runtime()
+        .block_on(w.ec2().delete_vpc_endpoints().vpc_endpoint_ids(&id).send())
+        .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_vpc_endpoint.s3 will be created"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(endpoints(&w, &vpc).contains(&format!("Gateway {s3_service} 2 0 0")));
+
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime()
+        .block_on(
+            w.ec2()
+                .describe_vpcs()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("vpc-id")
+                        .values(&vpc)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    assert!(left.vpcs().is_empty(), "the VPC and its endpoints are gone");
+}

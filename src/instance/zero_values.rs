@@ -20,7 +20,14 @@ pub fn legacy_equal(a: &Value, b: &Value) -> bool {
         return true;
     }
     let ((a, _), (b, _)) = (a.unmark(), b.unmark());
-    let zero_or_null = |v: &Value| v.is_null() || is_zero(v);
+    // The SDK keeps no null for a primitive either: `false` and `0` read back for an argument
+    // left out (a bucket's `bucket_key_enabled` after an import) are no change.
+    let zero_or_null = |v: &Value| {
+        v.is_null()
+            || is_zero(v)
+            || v.as_bool() == Some(false)
+            || v.as_number().is_some_and(|n| n.is_zero())
+    };
     if zero_or_null(a) && zero_or_null(b) {
         return true;
     }
@@ -45,8 +52,8 @@ pub fn legacy_equal(a: &Value, b: &Value) -> bool {
 /// unset-by-zero argument is null (unknown when the provider computes it, so a name is
 /// generated); on update, a computed argument given `""` keeps its prior value, and any
 /// argument that differs from the prior only by zero values takes the prior's, so no change
-/// is planned. Required arguments and attribute-mode blocks (where `ingress = []`
-/// means "no rules") are taken as written.
+/// is planned. Required arguments are taken as written on create, and attribute-mode blocks
+/// (where `ingress = []` means "no rules") always.
 pub fn unset_zero_values(schema: &Schema, planned: Value, prior: Option<&Value>) -> Value {
     let Some(attrs) = planned.unmark().0.attributes() else {
         return planned;
@@ -54,12 +61,12 @@ pub fn unset_zero_values(schema: &Schema, planned: Value, prior: Option<&Value>)
     let mut out: Attrs = attrs.clone();
     for (name, a) in &schema.attributes {
         let Some(v) = attrs.get(name) else { continue };
-        if a.required || a.attribute_mode || !v.is_wholly_known() {
+        if a.attribute_mode || !v.is_wholly_known() {
             continue;
         }
         let before = prior.map(|p| super::get(p, name));
         let replacement = match before {
-            None if is_zero(v) => Some(if a.computed {
+            None if is_zero(v) && !a.required => Some(if a.computed {
                 Value::Unknown(a.ty.clone())
             } else {
                 Value::Null(a.ty.clone())
@@ -194,5 +201,9 @@ mod tests {
         );
         assert!(!legacy_equal(&a, &c));
         assert!(!legacy_equal(&Value::string("x"), &Value::string("")));
+        assert!(legacy_equal(&Value::Bool(false), &Value::Null(Type::Bool)));
+        assert!(legacy_equal(&Value::int(0), &Value::Null(Type::Number)));
+        assert!(!legacy_equal(&Value::Bool(true), &Value::Null(Type::Bool)));
+        assert!(!legacy_equal(&Value::int(1), &Value::Null(Type::Number)));
     }
 }

@@ -44,16 +44,18 @@ impl ErrorKind {
         if code.ends_with("NotFound")
             || code.ends_with(".NotFound")
             || code.ends_with("NotFoundException")
-            || code == "NoSuchEntity"
+            || code.ends_with("NotFoundError")
+            || code.starts_with("NoSuch")
             || code == "ValidationError" && message.contains("not found")
         {
             ErrorKind::NotFound
-        } else if has("AlreadyExists") || has("Duplicate") {
+        } else if has("AlreadyExists") || has("Duplicate") || code == "BucketAlreadyOwnedByYou" {
             ErrorKind::AlreadyExists
         } else if code == "DependencyViolation"
             || code == "DeleteConflict"
             || code == "ResourceInUse"
             || code == "VolumeInUse"
+            || code == "BucketNotEmpty"
             || code.ends_with(".InUse")
             || code == "ScalingActivityInProgress"
         {
@@ -143,6 +145,14 @@ mod error_kind_tests {
             ("InvalidVpcID.NotFound", "", NotFound),
             ("InvalidGroup.NotFound", "", NotFound),
             ("NoSuchEntity", "", NotFound),
+            ("NoSuchBucket", "", NotFound),
+            (
+                "ServerSideEncryptionConfigurationNotFoundError",
+                "",
+                NotFound,
+            ),
+            ("BucketAlreadyOwnedByYou", "", AlreadyExists),
+            ("BucketNotEmpty", "", InUse),
             ("LoadBalancerNotFound", "", NotFound),
             ("TargetGroupNotFoundException", "", NotFound),
             (

@@ -26,6 +26,8 @@ from moto.ec2.models.subnets import SubnetBackend  # noqa: E402
 import moto.ec2.models.amis as amis  # noqa: E402
 import moto.ec2.responses.instances as instance_responses  # noqa: E402
 from moto.ec2.utils import parse_user_data  # noqa: E402
+from moto.s3.responses import S3Response  # noqa: E402
+from moto.ec2.models.vpcs import VPCEndPoint  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
 # as the raw request string, and then fails (an assertion, a 500) when a group launches from
@@ -88,6 +90,57 @@ def _parse_user_data_bytes(value):
 
 
 instance_responses.parse_user_data = _parse_user_data_bytes
+
+# DescribeVpcEndpoints takes a `vpc-endpoint-id` filter on AWS (infra finds endpoints by id
+# with it, as every EC2 type); moto knows only the type and state filters.
+_endpoint_filter_value = VPCEndPoint.get_filter_value
+
+
+def _endpoint_filter_value_by_id(self, filter_name, method_name=None):
+    if filter_name == "vpc-endpoint-id":
+        return self.id
+    return _endpoint_filter_value(self, filter_name, method_name)
+
+
+VPCEndPoint.get_filter_value = _endpoint_filter_value_by_id
+
+# ModifyVpcEndpoint adding or removing a Gateway endpoint's route tables adds or removes the
+# prefix list route in them on AWS; moto only updates the list, and then fails to delete the
+# endpoint (it deletes a route per listed table, InvalidRoute.NotFound).
+_modify_endpoint = VPCEndPoint.modify
+
+
+def _modify_endpoint_routes(self, policy_doc, add_subnets, remove_subnets, add_route_tables,
+                            remove_route_tables, add_security_groups, remove_security_groups):
+    before = set(self.route_table_ids)
+    _modify_endpoint(self, policy_doc, add_subnets, remove_subnets, add_route_tables,
+                     remove_route_tables, add_security_groups, remove_security_groups)
+    prefix_list = self.destination_prefix_list_id
+    if prefix_list:
+        for table in set(self.route_table_ids) - before:
+            self.ec2_backend.create_route(table, None, gateway_id=self.id,
+                                          destination_prefix_list_id=prefix_list)
+        for table in before - set(self.route_table_ids):
+            self.ec2_backend.delete_route(table, prefix_list)
+
+
+VPCEndPoint.modify = _modify_endpoint_routes
+
+# GetBucketVersioning answers <VersioningConfiguration> on AWS (empty for a bucket that never
+# had versioning); moto names the root after the operation, which no SDK parses.
+def _get_bucket_versioning(self):
+    status = self.backend.get_bucket_versioning(self.bucket_name)
+    inner = f"<Status>{status}</Status>" if status else ""
+    return (
+        200,
+        {"Content-Type": "application/xml"},
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"{inner}</VersioningConfiguration>",
+    )
+
+
+S3Response.get_bucket_versioning = _get_bucket_versioning
 
 # Public images the third-party configurations under fixtures/real look up by owner and name,
 # added to moto's catalogue (every region's) as their publishers' accounts hold them on AWS.

@@ -2,11 +2,11 @@
 //! tags, SDK clients), shared by every resource and data source type it serves.
 //!
 //! One file per resource type, in a folder per AWS service (`ec2/`, `autoscaling/`, `iam/`,
-//! `elbv2/`, `elb/`), registered in [`RESOURCES`]. What every type uses sits beside them, each
-//! in one place: `attrs` (reading and building values), `bulk` (EC2 finders and refresh by
-//! type), `sdk` (errors, retries, waiters), `tags` (tagging and the crash-recovery tags),
-//! `naming` (generated names), `launch` and `user_data` (what instances, templates and groups
-//! share).
+//! `elbv2/`, `elb/`, `route53/`, `s3/`), registered in [`RESOURCES`]. What every type uses
+//! sits beside them, each in one place: `attrs` (reading and building values), `bulk` (EC2
+//! finders and refresh by type), `sdk` (errors, retries, waiters), `tags` (tagging and the
+//! crash-recovery tags), `naming` (generated names), `launch` and `user_data` (what
+//! instances, templates and groups share).
 
 pub mod attrs;
 pub mod autoscaling;
@@ -19,6 +19,7 @@ pub mod iam;
 pub mod launch;
 pub mod naming;
 pub mod route53;
+pub mod s3;
 pub mod sdk;
 pub mod table;
 pub mod tags;
@@ -43,6 +44,9 @@ const RESOURCES: &[(&str, Make)] = &[
         Arc::new(ec2::vpc_cidr_association::VpcCidrAssociation::new(a))
     }),
     ("aws_subnet", |a| Arc::new(ec2::subnet::Subnet::new(a))),
+    ("aws_vpc_endpoint", |a| {
+        Arc::new(ec2::vpc_endpoint::VpcEndpoint::new(a))
+    }),
     ("aws_internet_gateway", |a| {
         Arc::new(ec2::internet_gateway::InternetGateway::new(a))
     }),
@@ -184,6 +188,32 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_route53_record", |a| {
         Arc::new(route53::record::Record::new(a))
     }),
+    ("aws_s3_bucket", |a| Arc::new(s3::bucket::Bucket::new(a))),
+    ("aws_s3_bucket_versioning", |a| {
+        Arc::new(s3::bucket_config::BucketConfig::new(
+            a,
+            &s3::versioning::PART,
+        ))
+    }),
+    ("aws_s3_bucket_public_access_block", |a| {
+        Arc::new(s3::bucket_config::BucketConfig::new(
+            a,
+            &s3::public_access_block::PART,
+        ))
+    }),
+    ("aws_s3_bucket_server_side_encryption_configuration", |a| {
+        Arc::new(s3::bucket_config::BucketConfig::new(
+            a,
+            &s3::encryption::PART,
+        ))
+    }),
+    ("aws_s3_bucket_policy", |a| {
+        Arc::new(s3::bucket_config::BucketConfig::new(a, &s3::policy::PART))
+    }),
+    ("aws_s3_object", |a| Arc::new(s3::object::S3Object::new(a))),
+    ("aws_s3_bucket_object", |a| {
+        Arc::new(s3::object::S3Object::new(a))
+    }),
     ("aws_elb", |a| {
         Arc::new(elb::classic::ClassicLoadBalancer::new(a))
     }),
@@ -259,6 +289,7 @@ pub struct Aws {
     pub ssm: aws_sdk_ssm::Client,
     pub sts: aws_sdk_sts::Client,
     pub route53: aws_sdk_route53::Client,
+    pub s3: aws_sdk_s3::Client,
     /// The account id (STS GetCallerIdentity), asked once: see [`Aws::account_id`].
     account_id: tokio::sync::OnceCell<String>,
 }
@@ -396,6 +427,15 @@ pub async fn connect(
         ssm: client!(aws_sdk_ssm, "ssm"),
         sts: client!(aws_sdk_sts, "sts"),
         route53: client!(aws_sdk_route53, "route53"),
+        s3: {
+            let mut b = aws_sdk_s3::config::Builder::from(&shared)
+                .interceptor(calls.clone())
+                .force_path_style(cfg.bool("s3_use_path_style").unwrap_or(false));
+            if let Some(url) = endpoints.str("s3") {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_s3::Client::from_conf(b.build())
+        },
         account_id: tokio::sync::OnceCell::new(),
     });
     Ok(aws)

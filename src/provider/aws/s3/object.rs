@@ -1,0 +1,459 @@
+//! `aws_s3_object` (and its old name `aws_s3_bucket_object`): one object, its body from
+//! `content`, `content_base64` or the file `source` (read when applied). The bucket and key
+//! replace it; a new body or new headers put it again in place (a new `version_id` on a
+//! versioned bucket), tags alone change through the object's tagging. As in Terraform, a file
+//! named by `source` is only noticed to have changed through `etag` or `source_hash`.
+
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::attrs::{Obj, b, map_s, opt_s, s};
+use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::table::Table;
+use crate::provider::aws::tags::{self, Tags};
+use crate::provider::{
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+};
+use aws_sdk_s3::operation::head_object::HeadObjectOutput;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{ObjectCannedAcl, ServerSideEncryption, StorageClass};
+use base64::Engine;
+
+/// An object as read: where it is, its headers and its tags.
+pub struct Found {
+    bucket: String,
+    key: String,
+    head: HeadObjectOutput,
+    tags: Tags,
+}
+
+/// What a change to puts the body again (and so gives a new etag and version).
+const BODY: [&str; 5] = ["content", "content_base64", "source", "source_hash", "etag"];
+
+/// The headers an object is put with, read back from HeadObject.
+const HEADERS: [&str; 7] = [
+    "cache_control",
+    "content_disposition",
+    "content_encoding",
+    "content_language",
+    "website_redirect",
+    "acl",
+    "metadata",
+];
+
+fn table() -> Table<Found> {
+    use AttrSchema as A;
+    let str_ = || A::optional(Type::String);
+    Table::<Found>::new()
+        .attr("id", A::computed(Type::String), |f| s(&f.key))
+        .attr("bucket", A::required(Type::String).force_new(), |f| {
+            s(&f.bucket)
+        })
+        .attr("key", A::required(Type::String).force_new(), |f| s(&f.key))
+        .attr("arn", A::computed(Type::String), |f| {
+            s(format!("arn:aws:s3:::{}/{}", f.bucket, f.key))
+        })
+        .declared(
+            "content",
+            str_().conflicts_with(&["content_base64", "source"]),
+        )
+        .declared("content_base64", str_().conflicts_with(&["source"]))
+        .declared("source", str_())
+        .declared("source_hash", str_())
+        .declared("acl", str_())
+        .declared("force_destroy", A::optional(Type::Bool).default(b(false)))
+        .attr("etag", A::optional_computed(Type::String), |f| {
+            opt_s(f.head.e_tag().map(|e| e.trim_matches('"')))
+        })
+        .attr("version_id", A::computed(Type::String), |f| {
+            opt_s(f.head.version_id().filter(|v| *v != "null"))
+        })
+        .attr("content_type", A::optional_computed(Type::String), |f| {
+            opt_s(f.head.content_type())
+        })
+        .attr("cache_control", str_(), |f| opt_s(f.head.cache_control()))
+        .attr("content_disposition", str_(), |f| {
+            opt_s(f.head.content_disposition())
+        })
+        .attr("content_encoding", str_(), |f| {
+            opt_s(f.head.content_encoding())
+        })
+        .attr("content_language", str_(), |f| {
+            opt_s(f.head.content_language())
+        })
+        .attr("website_redirect", str_(), |f| {
+            opt_s(f.head.website_redirect_location())
+        })
+        .attr(
+            "metadata",
+            A::optional(Type::Map(Box::new(Type::String))),
+            |f| match f.head.metadata() {
+                Some(m) if !m.is_empty() => map_s(&m.clone().into_iter().collect()),
+                _ => Value::Null(Type::Map(Box::new(Type::String))),
+            },
+        )
+        .attr("storage_class", A::optional_computed(Type::String), |f| {
+            s(f.head
+                .storage_class()
+                .map_or("STANDARD", StorageClass::as_str))
+        })
+        .attr(
+            "server_side_encryption",
+            A::optional_computed(Type::String),
+            |f| opt_s(f.head.server_side_encryption().map(|x| x.as_str())),
+        )
+        .attr("kms_key_id", A::optional_computed(Type::String), |f| {
+            opt_s(f.head.ssekms_key_id())
+        })
+        .attr(
+            "bucket_key_enabled",
+            A::optional_computed(Type::Bool),
+            |f| b(f.head.bucket_key_enabled().unwrap_or(false)),
+        )
+        .tagged(|f| f.tags.clone())
+}
+
+crate::provider::aws::table::table_type!(S3Object, Found);
+
+/// The body to put: `content`, `content_base64` decoded, or the file `source`.
+fn body(p: &Obj) -> ProviderResult<Vec<u8>> {
+    if let Some(text) = p.get("content").and_then(Value::as_str) {
+        return Ok(text.as_bytes().to_vec());
+    }
+    if let Some(encoded) = p.str("content_base64") {
+        return base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|e| ProviderError::new("s3:PutObject", format!("content_base64: {e}")));
+    }
+    if let Some(path) = p.str("source") {
+        return std::fs::read(&path)
+            .map_err(|e| ProviderError::new("s3:PutObject", format!("source {path}: {e}")));
+    }
+    Ok(Vec::new())
+}
+
+/// `bucket/key`, `s3://bucket/key`: Terraform's import ids.
+fn parse_id(id: &str) -> Option<(String, String)> {
+    let rest = id.strip_prefix("s3://").unwrap_or(id);
+    let (bucket, key) = rest.split_once('/')?;
+    (!bucket.is_empty() && !key.is_empty()).then(|| (bucket.to_string(), key.to_string()))
+}
+
+impl S3Object {
+    async fn find(&self, bucket: &str, key: &str) -> ProviderResult<Option<Found>> {
+        let head = self
+            .aws
+            .s3
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(err("s3:HeadObject"));
+        let head = match head {
+            Err(e) if e.is_not_found() || e.is("NotFound") => return Ok(None),
+            r => r?,
+        };
+        let tagging = self
+            .aws
+            .s3
+            .get_object_tagging()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(err("s3:GetObjectTagging"))?;
+        Ok(Some(Found {
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            head,
+            tags: tagging
+                .tag_set()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect(),
+        }))
+    }
+
+    async fn value(
+        &self,
+        prior: Option<Obj>,
+        bucket: &str,
+        key: &str,
+    ) -> ProviderResult<Option<Value>> {
+        Ok(self
+            .find(bucket, key)
+            .await?
+            .map(|f| self.table.read(&self.aws, prior, &f).finish(&self.schema)))
+    }
+
+    /// Puts the object: its body, headers and tags (`t`, infra's own among them).
+    async fn put(&self, p: &Obj, t: &Tags) -> ProviderResult<()> {
+        let bucket = p.req("bucket")?;
+        let key = p.req("key")?;
+        let metadata = p.map("metadata");
+        self.aws
+            .s3
+            .put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(ByteStream::from(body(p)?))
+            .set_acl(p.str("acl").map(|a| ObjectCannedAcl::from(a.as_str())))
+            .set_content_type(p.str("content_type"))
+            .set_cache_control(p.str("cache_control"))
+            .set_content_disposition(p.str("content_disposition"))
+            .set_content_encoding(p.str("content_encoding"))
+            .set_content_language(p.str("content_language"))
+            .set_website_redirect_location(p.str("website_redirect"))
+            .set_metadata((!metadata.is_empty()).then(|| metadata.into_iter().collect()))
+            .set_storage_class(
+                p.str("storage_class")
+                    .map(|c| StorageClass::from(c.as_str())),
+            )
+            .set_server_side_encryption(
+                p.str("server_side_encryption")
+                    .map(|c| ServerSideEncryption::from(c.as_str())),
+            )
+            .set_ssekms_key_id(p.str("kms_key_id"))
+            .set_bucket_key_enabled(p.bool("bucket_key_enabled"))
+            .set_tagging((!t.is_empty()).then(|| url_query(t)))
+            .send()
+            .await
+            .map_err(err("s3:PutObject"))?;
+        Ok(())
+    }
+
+    async fn put_tags(&self, p: &Obj, before: &Obj) -> ProviderResult<()> {
+        let (bucket, key) = (p.req("bucket")?, p.req("key")?);
+        let mut all: Tags = self
+            .find(&bucket, &key)
+            .await?
+            .map(|f| f.tags)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| tags::is_internal(k))
+            .collect();
+        let wanted = tags::merged(&self.aws, &p.map("tags"));
+        if before.map("tags_all") == wanted {
+            return Ok(());
+        }
+        all.extend(wanted);
+        self.aws
+            .s3
+            .put_object_tagging()
+            .bucket(&bucket)
+            .key(&key)
+            .tagging(super::tagging(&all)?)
+            .send()
+            .await
+            .map(drop)
+            .map_err(err("s3:PutObjectTagging"))
+    }
+
+    async fn read_back(&self, p: Obj) -> ProviderResult<Value> {
+        let (bucket, key) = (p.req("bucket")?, p.req("key")?);
+        self.value(Some(p), &bucket, &key).await?.ok_or_else(|| {
+            ProviderError::new("s3:HeadObject", format!("{bucket}/{key} vanished"))
+                .with_code("NotFound")
+        })
+    }
+
+    /// Deletes every version of the key (one call on a bucket without versioning).
+    async fn delete_all(&self, bucket: &str, key: &str) -> ProviderResult<()> {
+        let out = self
+            .aws
+            .s3
+            .list_object_versions()
+            .bucket(bucket)
+            .prefix(key)
+            .send()
+            .await
+            .map_err(err("s3:ListObjectVersions"))?;
+        let mut versions: Vec<Option<String>> = out
+            .versions()
+            .iter()
+            .filter(|v| v.key() == Some(key))
+            .map(|v| v.version_id().map(str::to_string))
+            .chain(
+                out.delete_markers()
+                    .iter()
+                    .filter(|m| m.key() == Some(key))
+                    .map(|m| m.version_id().map(str::to_string)),
+            )
+            .filter(|v| v.as_deref() != Some("null"))
+            .collect();
+        if versions.is_empty() {
+            versions.push(None);
+        }
+        for version in versions {
+            self.aws
+                .s3
+                .delete_object()
+                .bucket(bucket)
+                .key(key)
+                .set_version_id(version)
+                .send()
+                .await
+                .map_err(err("s3:DeleteObject"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether going from `before` to `after` puts the object again: anything but its tags
+/// changed (an unknown value counts as changed).
+fn puts_again(before: &Obj, after: &Obj) -> bool {
+    const FIXED: [&str; 4] = [
+        "content_type",
+        "storage_class",
+        "server_side_encryption",
+        "kms_key_id",
+    ];
+    BODY.iter()
+        .chain(HEADERS.iter())
+        .chain(FIXED.iter())
+        .any(|k| match (before.0.get(*k), after.0.get(*k)) {
+            (_, Some(v)) if !v.is_wholly_known() => true,
+            (x, y) => x.map(Value::to_json) != y.map(Value::to_json),
+        })
+}
+
+/// Tags as the `x-amz-tagging` header's URL query (`k1=v1&k2=v2`).
+fn url_query(t: &Tags) -> String {
+    let enc = |x: &str| {
+        x.bytes()
+            .map(|c| match c {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (c as char).to_string()
+                }
+                _ => format!("%{c:02X}"),
+            })
+            .collect::<String>()
+    };
+    t.iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl ResourceType for S3Object {
+    crate::provider::aws::bulk::schema_and_address!();
+
+    /// A new body or new headers give a new etag (unless configured) and version.
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let planned = tags::plan(&self.aws, planned);
+        let Some(prior) = prior else { return planned };
+        let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
+        if !puts_again(&before, &after) {
+            return planned;
+        }
+        if before.0.get("etag").map(Value::to_json) == after.0.get("etag").map(Value::to_json) {
+            after.set("etag", Value::Unknown(Type::String));
+        }
+        after.set("version_id", Value::Unknown(Type::String));
+        Value::object(after.0)
+    }
+
+    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&planned);
+            let t = tags::for_create(&this.aws, &ctx, &p);
+            // PutObject replaces: a retry after a crash puts the same object again.
+            this.put(&p, &t).await?;
+            this.read_back(p).await
+        })
+    }
+
+    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+            if puts_again(&before, &after) {
+                let (bucket, key) = (after.req("bucket")?, after.req("key")?);
+                let mut t: Tags = this
+                    .find(&bucket, &key)
+                    .await?
+                    .map(|f| f.tags)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(k, _)| tags::is_internal(k))
+                    .collect();
+                t.extend(tags::merged(&this.aws, &after.map("tags")));
+                this.put(&after, &t).await?;
+            } else {
+                this.put_tags(&after, &before).await?;
+            }
+            this.read_back(after).await
+        })
+    }
+
+    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            gone_is_ok(this.delete_all(&p.req("bucket")?, &p.req("key")?).await)
+        })
+    }
+
+    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let p = Obj::of(&prior);
+            let (bucket, key) = (p.req("bucket")?, p.req("key")?);
+            this.value(Some(p), &bucket, &key).await
+        })
+    }
+
+    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+        let (this, id) = (self.clone(), id.to_string());
+        Box::pin(async move {
+            let (bucket, key) = parse_id(&id).ok_or_else(|| {
+                ProviderError::new(
+                    "import",
+                    format!("{id:?}: an object is imported as bucket/key (or s3://bucket/key)"),
+                )
+            })?;
+            this.value(None, &bucket, &key)
+                .await?
+                .ok_or_else(|| ProviderError::new("import", format!("no object {bucket}/{key}")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_ids_and_tag_headers() {
+        assert_eq!(
+            parse_id("s3://logs/a/b.txt"),
+            Some(("logs".into(), "a/b.txt".into()))
+        );
+        assert_eq!(parse_id("logs/k"), Some(("logs".into(), "k".into())));
+        assert_eq!(parse_id("logs"), None);
+        let mut t = Tags::new();
+        t.insert("infra:address".into(), "aws_s3_object.x[\"a b\"]".into());
+        t.insert("Team".into(), "p&q".into());
+        assert_eq!(
+            url_query(&t),
+            "Team=p%26q&infra%3Aaddress=aws_s3_object.x%5B%22a%20b%22%5D"
+        );
+    }
+
+    #[test]
+    fn a_body_comes_from_content_base64_or_a_file() {
+        let mut p = Obj::default();
+        p.set("content_base64", s("aGVsbG8="));
+        assert_eq!(body(&p).unwrap(), b"hello");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("boot.sh");
+        std::fs::write(&file, "#!/bin/sh\n").unwrap();
+        let mut p = Obj::default();
+        p.set("source", s(file.to_str().unwrap()));
+        assert_eq!(body(&p).unwrap(), b"#!/bin/sh\n");
+        p.set("source", s("/nonexistent/boot.sh"));
+        let e = body(&p).unwrap_err().to_string();
+        assert!(e.contains("/nonexistent/boot.sh"), "{e}");
+    }
+}

@@ -1,0 +1,375 @@
+//! S3 against moto: a bucket with its parts as separate resources (versioning, public access
+//! block, default encryption, policy) and objects from content and from a file, created,
+//! changed in place, noticed gone, imported and destroyed; and the deprecated inline parts of
+//! `aws_s3_bucket` older configurations carry. Each checked through the SDK.
+
+mod support;
+
+use support::{Work, runtime};
+
+fn s3(w: &Work) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&w.sdk())
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+/// A bucket name no other test (or test run) uses: moto's buckets are global, as AWS's are.
+fn bucket_name(w: &Work, what: &str) -> String {
+    format!("{what}-{}-{}", w.region, std::process::id())
+}
+
+fn body(w: &Work, bucket: &str, key: &str) -> String {
+    let c = s3(w);
+    runtime().block_on(async {
+        let out = c.get_object().bucket(bucket).key(key).send().await.unwrap();
+        String::from_utf8(out.body.collect().await.unwrap().to_vec()).unwrap()
+    })
+}
+
+fn bucket_exists(w: &Work, bucket: &str) -> bool {
+    runtime()
+        .block_on(s3(w).head_bucket().bucket(bucket).send())
+        .is_ok()
+}
+
+#[test]
+fn a_bucket_its_parts_and_its_objects() {
+    let config = |bucket: &str, script: &str, team: &str| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "bootstrap" {{
+  bucket        = "{bucket}"
+  force_destroy = true
+  tags = {{
+    Team = "{team}"
+  }}
+}}
+
+resource "aws_s3_bucket_versioning" "bootstrap" {{
+  bucket = aws_s3_bucket.bootstrap.id
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+
+resource "aws_s3_bucket_public_access_block" "bootstrap" {{
+  bucket                  = aws_s3_bucket.bootstrap.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "bootstrap" {{
+  bucket = aws_s3_bucket.bootstrap.id
+  rule {{
+    apply_server_side_encryption_by_default {{
+      sse_algorithm = "AES256"
+    }}
+  }}
+}}
+
+resource "aws_s3_bucket_policy" "bootstrap" {{
+  bucket = aws_s3_bucket.bootstrap.id
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Sid       = "NodesRead"
+      Effect    = "Allow"
+      Principal = {{ AWS = "arn:aws:iam::123456789012:root" }}
+      Action    = "s3:GetObject"
+      Resource  = "${{aws_s3_bucket.bootstrap.arn}}/*"
+    }}]
+  }})
+}}
+
+resource "aws_s3_object" "script" {{
+  bucket       = aws_s3_bucket.bootstrap.id
+  key          = "bootstrap/node.sh"
+  content      = "{script}"
+  content_type = "text/x-shellscript"
+  metadata = {{
+    role = "agent"
+  }}
+  depends_on = [aws_s3_bucket_versioning.bootstrap]
+}}
+
+resource "aws_s3_object" "config" {{
+  bucket      = aws_s3_bucket.bootstrap.id
+  key         = "bootstrap/config.yaml"
+  source      = "${{path.module}}/config.yaml"
+  source_hash = filemd5("${{path.module}}/config.yaml")
+  tags = {{
+    Kind = "config"
+  }}
+}}
+
+output "arn" {{
+  value = aws_s3_bucket.bootstrap.arn
+}}
+"#
+        )
+    };
+    let w = Work::new("");
+    let name = bucket_name(&w, "bootstrap");
+    std::fs::write(w.path().join("config.yaml"), "cluster: one\n").unwrap();
+    w.write(&config(&name, "echo one", "platform"));
+    w.ok(&["apply", "-auto-approve"]);
+
+    let bucket = w.attrs("aws_s3_bucket.bootstrap");
+    assert_eq!(bucket["id"], name.as_str());
+    assert_eq!(bucket["arn"], format!("arn:aws:s3:::{name}"));
+    assert_eq!(bucket["region"], w.region);
+    assert_eq!(
+        bucket["bucket_regional_domain_name"],
+        format!("{name}.s3.{}.amazonaws.com", w.region)
+    );
+    assert_eq!(bucket["tags_all"]["Team"], "platform");
+    assert_eq!(body(&w, &name, "bootstrap/node.sh"), "echo one");
+    assert_eq!(body(&w, &name, "bootstrap/config.yaml"), "cluster: one\n");
+    let script = w.attrs("aws_s3_object.script");
+    assert_eq!(script["content_type"], "text/x-shellscript");
+    assert_eq!(script["metadata"]["role"], "agent");
+    let first_version = script["version_id"].as_str().unwrap().to_string();
+    assert!(!first_version.is_empty(), "{script}");
+    // The etag of a plain upload is the MD5 of the body.
+    use md5::Digest;
+    let md5: String = md5::Md5::digest(b"cluster: one\n")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(w.attrs("aws_s3_object.config")["etag"], md5.as_str());
+    let c = s3(&w);
+    runtime().block_on(async {
+        let v = c
+            .get_bucket_versioning()
+            .bucket(&name)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(v.status().map(|s| s.as_str()), Some("Enabled"));
+        let pab = c
+            .get_public_access_block()
+            .bucket(&name)
+            .send()
+            .await
+            .unwrap();
+        let pab = pab.public_access_block_configuration().unwrap();
+        assert_eq!(pab.block_public_acls(), Some(true));
+        assert_eq!(pab.restrict_public_buckets(), Some(true));
+        let enc = c
+            .get_bucket_encryption()
+            .bucket(&name)
+            .send()
+            .await
+            .unwrap();
+        let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+        assert_eq!(
+            rule.apply_server_side_encryption_by_default()
+                .unwrap()
+                .sse_algorithm()
+                .as_str(),
+            "AES256"
+        );
+        let policy = c.get_bucket_policy().bucket(&name).send().await.unwrap();
+        assert!(policy.policy().unwrap().contains("NodesRead"));
+        let tags = c
+            .get_object_tagging()
+            .bucket(&name)
+            .key("bootstrap/config.yaml")
+            .send()
+            .await
+            .unwrap();
+        let kinds: Vec<(&str, &str)> = tags
+            .tag_set()
+            .iter()
+            .map(|t| (t.key(), t.value()))
+            .filter(|(k, _)| !k.starts_with("infra:"))
+            .collect();
+        assert_eq!(kinds, [("Kind", "config")]);
+    });
+    w.assert_no_changes();
+
+    // A new body is put again in place, as a new version; a tag changes the bucket in place.
+    std::fs::write(w.path().join("config.yaml"), "cluster: two\n").unwrap();
+    w.write(&config(&name, "echo two", "infra"));
+    let plan = w.ok(&["plan"]);
+    for changed in [
+        "aws_s3_object.script will be updated in-place",
+        "aws_s3_object.config will be updated in-place",
+        "aws_s3_bucket.bootstrap will be updated in-place",
+    ] {
+        assert!(plan.contains(changed), "{changed}:\n{plan}");
+    }
+    assert!(!plan.contains("must be replaced"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(body(&w, &name, "bootstrap/node.sh"), "echo two");
+    assert_eq!(body(&w, &name, "bootstrap/config.yaml"), "cluster: two\n");
+    let second = w.attrs("aws_s3_object.script")["version_id"].clone();
+    assert_ne!(second, first_version.as_str());
+    assert_eq!(
+        w.attrs("aws_s3_bucket.bootstrap")["tags_all"]["Team"],
+        "infra"
+    );
+    w.assert_no_changes();
+
+    // Gone behind infra's back: every version of the object; the next plan makes it again.
+    let c = s3(&w);
+    runtime().block_on(async {
+        let versions = c
+            .list_object_versions()
+            .bucket(&name)
+            .prefix("bootstrap/node.sh")
+            .send()
+            .await
+            .unwrap();
+        for v in versions.versions() {
+            c.delete_object()
+                .bucket(&name)
+                .key("bootstrap/node.sh")
+                .set_version_id(v.version_id().map(str::to_string))
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_s3_object.script will be created"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(body(&w, &name, "bootstrap/node.sh"), "echo two");
+
+    // Import by Terraform's ids: the bucket by name, its parts by bucket, objects bucket/key.
+    for (address, id) in [
+        ("aws_s3_bucket.bootstrap", name.clone()),
+        ("aws_s3_bucket_versioning.bootstrap", name.clone()),
+        ("aws_s3_bucket_public_access_block.bootstrap", name.clone()),
+        (
+            "aws_s3_bucket_server_side_encryption_configuration.bootstrap",
+            name.clone(),
+        ),
+        ("aws_s3_bucket_policy.bootstrap", name.clone()),
+        (
+            "aws_s3_object.config",
+            format!("{name}/bootstrap/config.yaml"),
+        ),
+    ] {
+        w.ok(&["state", "rm", address]);
+        w.ok(&["import", address, &id]);
+    }
+    // What only the configuration knew (force_destroy, the object's source) is set again in
+    // place, as after a Terraform import; nothing is made or replaced.
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("0 to add, 2 to change, 0 to destroy"),
+        "{plan}"
+    );
+    assert!(plan.contains("force_destroy"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    w.assert_no_changes();
+
+    // Destroy empties the versioned bucket (force_destroy), even of objects infra never made.
+    runtime()
+        .block_on(
+            s3(&w)
+                .put_object()
+                .bucket(&name)
+                .key("logs/extra.txt")
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+                .send(),
+        )
+        .unwrap();
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(!bucket_exists(&w, &name), "the bucket is gone");
+}
+
+#[test]
+fn a_bucket_with_the_deprecated_inline_parts() {
+    let config = |bucket: &str, versioning: bool| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "exhibitor" {{
+  bucket = "{bucket}"
+  acl    = "private"
+
+  versioning {{
+    enabled = {versioning}
+  }}
+
+  server_side_encryption_configuration {{
+    rule {{
+      apply_server_side_encryption_by_default {{
+        sse_algorithm = "AES256"
+      }}
+    }}
+  }}
+
+  policy = <<POLICY
+{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{
+      "Effect": "Allow",
+      "Principal": {{"AWS": "arn:aws:iam::123456789012:root"}},
+      "Action": "s3:ListBucket",
+      "Resource": "arn:aws:s3:::{bucket}"
+    }}
+  ]
+}}
+POLICY
+}}
+"#
+        )
+    };
+    let w = Work::new("");
+    let name = bucket_name(&w, "exhibitor");
+    w.write(&config(&name, true));
+    w.ok(&["apply", "-auto-approve"]);
+    let bucket = w.attrs("aws_s3_bucket.exhibitor");
+    assert_eq!(bucket["versioning"][0]["enabled"], true);
+    assert_eq!(
+        bucket["server_side_encryption_configuration"][0]["rule"][0]["apply_server_side_encryption_by_default"]
+            [0]["sse_algorithm"],
+        "AES256"
+    );
+    w.assert_no_changes();
+
+    // Versioning off again is Suspended (AWS cannot disable it), in place.
+    w.write(&config(&name, false));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_s3_bucket.exhibitor will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let status = runtime()
+        .block_on(s3(&w).get_bucket_versioning().bucket(&name).send())
+        .unwrap();
+    assert_eq!(status.status().map(|s| s.as_str()), Some("Suspended"));
+    w.assert_no_changes();
+
+    // Without force_destroy, a bucket that holds an object is refused, by name, and kept.
+    runtime()
+        .block_on(
+            s3(&w)
+                .put_object()
+                .bucket(&name)
+                .key("state.json")
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(b"{}"))
+                .send(),
+        )
+        .unwrap();
+    let out = w.infra(&["destroy", "-auto-approve"]);
+    let err = support::text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains(&name) && err.contains("force_destroy"),
+        "{err}"
+    );
+    assert!(bucket_exists(&w, &name));
+    assert_eq!(w.attrs("aws_s3_bucket.exhibitor")["id"], name.as_str());
+}
