@@ -210,9 +210,9 @@ module "default" {
 }
 
 /// cloudposse/terraform-aws-ec2-autoscale-group, called as its complete example's group (in
-/// the default VPC; its scaling alarms off), with its label module
-/// (cloudposse/label/null 0.25.0) from the registry: a launch template with a network
-/// interface and block devices, and a group tagged from the labels.
+/// the default VPC), with its label module (cloudposse/label/null 0.25.0) from the registry: a
+/// launch template with a network interface and block devices, a group tagged from the labels,
+/// and its scale-up and scale-down policies driven by two CPU alarms.
 #[test]
 fn cloudposse_ec2_autoscale_group_with_its_registry_label_module() {
     let root = DEFAULT_VPC_AND_IMAGE.to_string()
@@ -240,8 +240,6 @@ module "autoscale_group" {
     KubernetesCluster = "us-east-1.testing.cloudposse.co"
   }
 
-  autoscaling_policies_enabled = false
-
   block_device_mappings = [
     {
       device_name  = "/dev/sdb"
@@ -265,7 +263,10 @@ module "autoscale_group" {
         registry(&[("cloudposse/label/null", "0.25.0", "terraform-null-label")]);
     let w = work_with("terraform-aws-ec2-autoscale-group", Some(&root));
     let made = lifecycle_with(&w, "root", &[], Some(cli_config.path()));
-    assert_eq!(made, 2, "a launch template and a group");
+    assert_eq!(
+        made, 6,
+        "a launch template, a group, two scaling policies and their two alarms"
+    );
     assert!(
         server
             .seen

@@ -46,6 +46,8 @@ impl ErrorKind {
             || code.ends_with("NotFoundException")
             || code.ends_with("NotFoundError")
             || code.starts_with("NoSuch")
+            || code == "QueueDoesNotExist"
+            || code.ends_with("NonExistentQueue")
             || code == "ValidationError" && message.contains("not found")
         {
             ErrorKind::NotFound
@@ -153,6 +155,8 @@ mod error_kind_tests {
             ),
             ("BucketAlreadyOwnedByYou", "", AlreadyExists),
             ("BucketNotEmpty", "", InUse),
+            ("AWS.SimpleQueueService.NonExistentQueue", "", NotFound),
+            ("QueueDoesNotExist", "", NotFound),
             ("LoadBalancerNotFound", "", NotFound),
             ("TargetGroupNotFoundException", "", NotFound),
             (

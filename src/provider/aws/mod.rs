@@ -2,15 +2,16 @@
 //! tags, SDK clients), shared by every resource and data source type it serves.
 //!
 //! One file per resource type, in a folder per AWS service (`ec2/`, `autoscaling/`, `iam/`,
-//! `elbv2/`, `elb/`, `route53/`, `s3/`), registered in [`RESOURCES`]. What every type uses
-//! sits beside them, each in one place: `attrs` (reading and building values), `bulk` (EC2
-//! finders and refresh by type), `sdk` (errors, retries, waiters), `tags` (tagging and the
-//! crash-recovery tags), `naming` (generated names), `launch` and `user_data` (what
-//! instances, templates and groups share).
+//! `elbv2/`, `elb/`, `route53/`, `s3/`, `cloudwatch/`, `sqs/`), registered in [`RESOURCES`].
+//! What every type uses sits beside them, each in one place: `attrs` (reading and building
+//! values), `bulk` (EC2 finders and refresh by type), `sdk` (errors, retries, waiters), `tags`
+//! (tagging and the crash-recovery tags), `naming` (generated names), `launch` and
+//! `user_data` (what instances, templates and groups share).
 
 pub mod attrs;
 pub mod autoscaling;
 pub mod bulk;
+pub mod cloudwatch;
 pub mod data;
 pub mod ec2;
 pub mod elb;
@@ -21,6 +22,7 @@ pub mod naming;
 pub mod route53;
 pub mod s3;
 pub mod sdk;
+pub mod sqs;
 pub mod table;
 pub mod tags;
 pub mod user_data;
@@ -144,6 +146,9 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_autoscaling_schedule", |a| {
         Arc::new(autoscaling::schedule::Schedule::new(a))
     }),
+    ("aws_cloudwatch_metric_alarm", |a| {
+        Arc::new(cloudwatch::metric_alarm::MetricAlarmType::new(a))
+    }),
     ("aws_iam_role", |a| Arc::new(iam::role::Role::new(a))),
     ("aws_iam_role_policy", |a| {
         Arc::new(iam::role_policy::RolePolicy::new(a))
@@ -214,6 +219,7 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_s3_bucket_object", |a| {
         Arc::new(s3::object::S3Object::new(a))
     }),
+    ("aws_sqs_queue", |a| Arc::new(sqs::queue::Queue::new(a))),
     ("aws_elb", |a| {
         Arc::new(elb::classic::ClassicLoadBalancer::new(a))
     }),
@@ -290,6 +296,8 @@ pub struct Aws {
     pub sts: aws_sdk_sts::Client,
     pub route53: aws_sdk_route53::Client,
     pub s3: aws_sdk_s3::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub sqs: aws_sdk_sqs::Client,
     /// The account id (STS GetCallerIdentity), asked once: see [`Aws::account_id`].
     account_id: tokio::sync::OnceCell<String>,
 }
@@ -427,6 +435,8 @@ pub async fn connect(
         ssm: client!(aws_sdk_ssm, "ssm"),
         sts: client!(aws_sdk_sts, "sts"),
         route53: client!(aws_sdk_route53, "route53"),
+        cloudwatch: client!(aws_sdk_cloudwatch, "cloudwatch"),
+        sqs: client!(aws_sdk_sqs, "sqs"),
         s3: {
             let mut b = aws_sdk_s3::config::Builder::from(&shared)
                 .interceptor(calls.clone())

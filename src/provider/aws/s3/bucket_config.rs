@@ -12,6 +12,7 @@ use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::iam::common::same_policy;
 use crate::provider::aws::launch::fit;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, gone_is_ok, retry_while};
+use crate::provider::aws::table::Table;
 use crate::provider::schema::is_block_type;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
@@ -46,17 +47,22 @@ pub struct BucketConfig {
 
 impl BucketConfig {
     pub fn new(aws: &Arc<Aws>, part: &'static Part) -> BucketConfig {
-        let mut attrs = (part.attrs)();
-        attrs.push(("id", AttrSchema::computed(Type::String)));
-        attrs.push(("bucket", AttrSchema::required(Type::String).force_new()));
-        attrs.push((
-            "expected_bucket_owner",
-            AttrSchema::optional(Type::String).force_new(),
-        ));
+        // Every attribute is read by the part's own call (see `value`): declared, not read
+        // from a described object.
+        let mut table = Table::<()>::new()
+            .declared("id", AttrSchema::computed(Type::String))
+            .declared("bucket", AttrSchema::required(Type::String).force_new())
+            .declared(
+                "expected_bucket_owner",
+                AttrSchema::optional(Type::String).force_new(),
+            );
+        for (name, schema) in (part.attrs)() {
+            table = table.declared(name, schema);
+        }
         BucketConfig {
             aws: aws.clone(),
             part,
-            schema: Arc::new(Schema::new(attrs)),
+            schema: Arc::new(table.schema()),
         }
     }
 

@@ -1,0 +1,3 @@
+//! CloudWatch: the metric alarms that drive step and simple scaling policies.
+
+pub mod metric_alarm;

@@ -1,0 +1,3 @@
+//! SQS: queues (lifecycle hooks and cluster jobs send to them).
+
+pub mod queue;
