@@ -1572,3 +1572,100 @@ resource "aws_instance" "node" {{
     no_changes(&w);
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+/// The placement groups of this region as `name strategy partitions`, from the emulator.
+fn placement_groups(w: &Work) -> Vec<String> {
+    let out = runtime()
+        .block_on(w.ec2().describe_placement_groups().send())
+        .unwrap();
+    let mut got: Vec<String> = out
+        .placement_groups()
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} {}",
+                g.group_name().unwrap_or_default(),
+                g.strategy().map_or("", |s| s.as_str()),
+                g.partition_count().unwrap_or(0)
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn placement_groups_replace_on_strategy_and_tag_in_place() {
+    let config = |strategy: &str, team: &str| {
+        format!(
+            r#"
+resource "aws_placement_group" "masters" {{
+  name     = "masters"
+  strategy = "{strategy}"
+  tags = {{
+    Team = "{team}"
+  }}
+}}
+
+resource "aws_placement_group" "agents" {{
+  name            = "agents"
+  strategy        = "partition"
+  partition_count = 3
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("cluster", "platform"));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        placement_groups(&w),
+        ["agents partition 3", "masters cluster 0"]
+    );
+    let masters = w.attrs("aws_placement_group.masters");
+    assert_eq!(masters["id"], "masters");
+    assert!(
+        masters["placement_group_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("pg-")
+    );
+    assert_eq!(masters["tags_all"]["Team"], "platform");
+    w.assert_no_changes();
+
+    // A tag changes in place; the strategy replaces the group.
+    w.write(&config("cluster", "infra"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_placement_group.masters will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    w.write(&config("spread", "infra"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_placement_group.masters must be replaced"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        placement_groups(&w),
+        ["agents partition 3", "masters spread 0"]
+    );
+    w.assert_no_changes();
+
+    // Import by name; then gone behind infra's back: the next plan makes it again.
+    w.ok(&["state", "rm", "aws_placement_group.agents"]);
+    w.ok(&["import", "aws_placement_group.agents", "agents"]);
+    w.assert_no_changes();
+    runtime()
+        .block_on(w.ec2().delete_placement_group().group_name("agents").send())
+        .unwrap();
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_placement_group.agents will be created"),
+        "{plan}"
+    );
+
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(placement_groups(&w).is_empty());
+}

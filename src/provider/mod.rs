@@ -47,6 +47,7 @@ impl ErrorKind {
             || code.ends_with("NotFoundError")
             || code.starts_with("NoSuch")
             || code == "QueueDoesNotExist"
+            || code == "InvalidPlacementGroup.Unknown"
             || code.ends_with("NonExistentQueue")
             || code == "ValidationError" && message.contains("not found")
         {
@@ -157,6 +158,8 @@ mod error_kind_tests {
             ("BucketNotEmpty", "", InUse),
             ("AWS.SimpleQueueService.NonExistentQueue", "", NotFound),
             ("QueueDoesNotExist", "", NotFound),
+            ("InvalidPlacementGroup.Unknown", "", NotFound),
+            ("InvalidPlacementGroup.Duplicate", "", AlreadyExists),
             ("LoadBalancerNotFound", "", NotFound),
             ("TargetGroupNotFoundException", "", NotFound),
             (

@@ -13,6 +13,7 @@ import os
 import random
 import sys
 import threading
+import uuid
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,6 +29,12 @@ import moto.ec2.responses.instances as instance_responses  # noqa: E402
 from moto.ec2.utils import parse_user_data  # noqa: E402
 from moto.s3.responses import S3Response  # noqa: E402
 from moto.ec2.models.vpcs import VPCEndPoint  # noqa: E402
+from moto.ec2.models.core import TaggedEC2Resource  # noqa: E402
+from moto.ec2.responses import EC2Response  # noqa: E402
+from moto.ec2.exceptions import EC2ClientError  # noqa: E402
+from moto.ec2.utils import add_tag_specification, generic_filter  # noqa: E402
+import moto.ec2.utils as ec2_utils  # noqa: E402
+from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
 # as the raw request string, and then fails (an assertion, a 500) when a group launches from
@@ -125,6 +132,98 @@ def _modify_endpoint_routes(self, policy_doc, add_subnets, remove_subnets, add_r
 
 
 VPCEndPoint.modify = _modify_endpoint_routes
+
+# moto has no placement groups. A minimal model of them (create, describe with names and
+# filters, delete, tags), with AWS's codes for a duplicate and an unknown group.
+class _PlacementGroup(TaggedEC2Resource):
+    # moto's models register under the service their module is in.
+    __module__ = "moto.ec2.models.placement_groups"
+
+    def __init__(self, backend, name, strategy, partition_count, spread_level, tags):
+        self.ec2_backend = backend
+        self.id = "pg-" + uuid.uuid4().hex[:17]
+        self.group_id = self.id
+        self.group_name = name
+        self.strategy = strategy
+        self.state = "available"
+        self.partition_count = partition_count
+        self.spread_level = spread_level
+        self.group_arn = (
+            f"arn:aws:ec2:{backend.region_name}:{backend.account_id}:placement-group/{name}"
+        )
+        self.add_tags(tags)
+
+    @property
+    def tags(self):
+        return [{"Key": t["key"], "Value": t["value"]} for t in self.get_tags()]
+
+    def get_filter_value(self, filter_name, method_name=None):
+        known = {"group-name": self.group_name, "group-id": self.id,
+                 "strategy": self.strategy, "state": self.state,
+                 "spread-level": self.spread_level}
+        if filter_name in known:
+            return known[filter_name]
+        return super().get_filter_value(filter_name, "DescribePlacementGroups")
+
+
+_PLACEMENT_GROUPS = {}
+
+
+def _placement_groups(response):
+    return _PLACEMENT_GROUPS.setdefault((response.current_account, response.region), {})
+
+
+def _create_placement_group(self):
+    groups = _placement_groups(self)
+    name = self._get_param("GroupName")
+    if name in groups:
+        raise EC2ClientError("InvalidPlacementGroup.Duplicate",
+                             f"The placement group '{name}' already exists.")
+    strategy = self._get_param("Strategy")
+    partitions = self._get_param("PartitionCount")
+    group = _PlacementGroup(
+        self.ec2_backend, name, strategy,
+        int(partitions) if partitions else (2 if strategy == "partition" else None),
+        self._get_param("SpreadLevel") or ("rack" if strategy == "spread" else None),
+        add_tag_specification(self._get_param("TagSpecifications", [])),
+    )
+    groups[name] = group
+    return ActionResult({"PlacementGroup": group})
+
+
+def _describe_placement_groups(self):
+    groups = _placement_groups(self)
+    names = self._get_param("GroupNames", [])
+    ids = self._get_param("GroupIds", [])
+    found = list(groups.values())
+    for name in names:
+        if name not in groups:
+            raise EC2ClientError("InvalidPlacementGroup.Unknown",
+                                 f"The Placement Group '{name}' is unknown.")
+    if names:
+        found = [g for g in found if g.group_name in names]
+    if ids:
+        found = [g for g in found if g.id in ids]
+    found = generic_filter(self._filters_from_querystring(), found)
+    return ActionResult({"PlacementGroups": found})
+
+
+def _delete_placement_group(self):
+    groups = _placement_groups(self)
+    name = self._get_param("GroupName")
+    if name not in groups:
+        raise EC2ClientError("InvalidPlacementGroup.Unknown",
+                             f"The Placement Group '{name}' is unknown.")
+    del groups[name]
+    return EmptyResult()
+
+
+# Their ids take tags as every EC2 id does (CreateTags checks the prefix).
+ec2_utils.EC2_RESOURCE_TO_PREFIX["placement-group"] = "pg"
+ec2_utils.EC2_PREFIX_TO_RESOURCE["pg"] = "placement-group"
+EC2Response.create_placement_group = _create_placement_group
+EC2Response.describe_placement_groups = _describe_placement_groups
+EC2Response.delete_placement_group = _delete_placement_group
 
 # GetBucketVersioning answers <VersioningConfiguration> on AWS (empty for a bucket that never
 # had versioning); moto names the root after the operation, which no SDK parses.

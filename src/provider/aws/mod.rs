@@ -114,6 +114,9 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_default_network_acl", |a| {
         Arc::new(ec2::default_network_acl::DefaultNetworkAcl::new(a))
     }),
+    ("aws_placement_group", |a| {
+        Arc::new(ec2::placement_group::PlacementGroup::new(a))
+    }),
     ("aws_instance", |a| {
         Arc::new(ec2::instance::Instance::new(a))
     }),
