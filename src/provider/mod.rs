@@ -48,6 +48,7 @@ impl ErrorKind {
             || code.starts_with("NoSuch")
             || code == "QueueDoesNotExist"
             || code == "InvalidPlacementGroup.Unknown"
+            || code.ends_with("NotFoundFault")
             || code.ends_with("NonExistentQueue")
             || code == "ValidationError" && message.contains("not found")
         {
@@ -159,6 +160,8 @@ mod error_kind_tests {
             ("AWS.SimpleQueueService.NonExistentQueue", "", NotFound),
             ("QueueDoesNotExist", "", NotFound),
             ("InvalidPlacementGroup.Unknown", "", NotFound),
+            ("DBSubnetGroupNotFoundFault", "", NotFound),
+            ("DBSubnetGroupAlreadyExists", "", AlreadyExists),
             ("InvalidPlacementGroup.Duplicate", "", AlreadyExists),
             ("LoadBalancerNotFound", "", NotFound),
             ("TargetGroupNotFoundException", "", NotFound),

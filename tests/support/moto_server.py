@@ -35,6 +35,7 @@ from moto.ec2.exceptions import EC2ClientError  # noqa: E402
 from moto.ec2.utils import add_tag_specification, generic_filter  # noqa: E402
 import moto.ec2.utils as ec2_utils  # noqa: E402
 from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
+from moto.rds.models import RDSBackend  # noqa: E402
 
 # moto keeps the user data of a launch template version made by CreateLaunchTemplateVersion
 # as the raw request string, and then fails (an assertion, a 500) when a group launches from
@@ -224,6 +225,19 @@ ec2_utils.EC2_PREFIX_TO_RESOURCE["pg"] = "placement-group"
 EC2Response.create_placement_group = _create_placement_group
 EC2Response.describe_placement_groups = _describe_placement_groups
 EC2Response.delete_placement_group = _delete_placement_group
+
+# ModifyDBSubnetGroup takes the group out of moto's table and never puts it back: the group
+# vanishes. On AWS it is changed in place.
+_modify_db_subnet_group = RDSBackend.modify_db_subnet_group
+
+
+def _modify_db_subnet_group_kept(self, subnet_name, description, subnets):
+    group = _modify_db_subnet_group(self, subnet_name, description, subnets)
+    self.subnet_groups[subnet_name] = group
+    return group
+
+
+RDSBackend.modify_db_subnet_group = _modify_db_subnet_group_kept
 
 # GetBucketVersioning answers <VersioningConfiguration> on AWS (empty for a bucket that never
 # had versioning); moto names the root after the operation, which no SDK parses.

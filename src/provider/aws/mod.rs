@@ -2,11 +2,11 @@
 //! tags, SDK clients), shared by every resource and data source type it serves.
 //!
 //! One file per resource type, in a folder per AWS service (`ec2/`, `autoscaling/`, `iam/`,
-//! `elbv2/`, `elb/`, `route53/`, `s3/`, `cloudwatch/`, `sqs/`), registered in [`RESOURCES`].
-//! What every type uses sits beside them, each in one place: `attrs` (reading and building
-//! values), `bulk` (EC2 finders and refresh by type), `sdk` (errors, retries, waiters), `tags`
-//! (tagging and the crash-recovery tags), `naming` (generated names), `launch` and
-//! `user_data` (what instances, templates and groups share).
+//! `elbv2/`, `elb/`, `route53/`, `s3/`, `cloudwatch/`, `sqs/`, `rds/`), registered in
+//! [`RESOURCES`]. What every type uses sits beside them, each in one place: `attrs` (reading
+//! and building values), `bulk` (EC2 finders and refresh by type), `sdk` (errors, retries,
+//! waiters), `tags` (tagging and the crash-recovery tags), `naming` (generated names),
+//! `launch` and `user_data` (what instances, templates and groups share).
 
 pub mod attrs;
 pub mod autoscaling;
@@ -19,6 +19,7 @@ pub mod elbv2;
 pub mod iam;
 pub mod launch;
 pub mod naming;
+pub mod rds;
 pub mod route53;
 pub mod s3;
 pub mod sdk;
@@ -223,6 +224,9 @@ const RESOURCES: &[(&str, Make)] = &[
         Arc::new(s3::object::S3Object::new(a))
     }),
     ("aws_sqs_queue", |a| Arc::new(sqs::queue::Queue::new(a))),
+    ("aws_db_subnet_group", |a| {
+        Arc::new(rds::subnet_group::SubnetGroup::new(a))
+    }),
     ("aws_elb", |a| {
         Arc::new(elb::classic::ClassicLoadBalancer::new(a))
     }),
@@ -301,6 +305,7 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub sqs: aws_sdk_sqs::Client,
+    pub rds: aws_sdk_rds::Client,
     /// The account id (STS GetCallerIdentity), asked once: see [`Aws::account_id`].
     account_id: tokio::sync::OnceCell<String>,
 }
@@ -440,6 +445,7 @@ pub async fn connect(
         route53: client!(aws_sdk_route53, "route53"),
         cloudwatch: client!(aws_sdk_cloudwatch, "cloudwatch"),
         sqs: client!(aws_sdk_sqs, "sqs"),
+        rds: client!(aws_sdk_rds, "rds"),
         s3: {
             let mut b = aws_sdk_s3::config::Builder::from(&shared)
                 .interceptor(calls.clone())
