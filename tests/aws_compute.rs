@@ -1669,3 +1669,103 @@ resource "aws_placement_group" "agents" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(placement_groups(&w).is_empty());
 }
+
+/// The tags of an instance's volumes, as `key=value` per volume.
+fn volume_tags(w: &Work, instance: &str) -> Vec<Vec<String>> {
+    let out = runtime()
+        .block_on(
+            w.ec2()
+                .describe_volumes()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("attachment.instance-id")
+                        .values(instance)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap();
+    out.volumes()
+        .iter()
+        .map(|v| {
+            let mut t: Vec<String> = v
+                .tags()
+                .iter()
+                .map(|t| format!("{}={}", t.key().unwrap_or(""), t.value().unwrap_or("")))
+                .collect();
+            t.sort();
+            t
+        })
+        .collect()
+}
+
+#[test]
+fn instance_monitoring_credits_volume_tags_and_user_data_replacement() {
+    let config = |user_data: &str, owner: &str| {
+        format!(
+            r#"
+data "aws_ami" "base" {{
+  most_recent = true
+  owners      = ["amazon"]
+  filter {{
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }}
+}}
+
+resource "aws_instance" "bastion" {{
+  ami                         = data.aws_ami.base.id
+  instance_type               = "t3.micro"
+  monitoring                  = true
+  user_data                   = "{user_data}"
+  user_data_replace_on_change = true
+
+  credit_specification {{
+    cpu_credits = "unlimited"
+  }}
+
+  volume_tags = {{
+    Owner = "{owner}"
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("#!/bin/sh\\necho one", "platform"));
+    w.ok(&["apply", "-auto-approve"]);
+    let bastion = w.attrs("aws_instance.bastion");
+    let id = bastion["id"].as_str().unwrap().to_string();
+    assert_eq!(bastion["monitoring"], true);
+    assert!(
+        bastion["primary_network_interface_id"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("eni-")),
+        "{bastion}"
+    );
+    assert_eq!(volume_tags(&w, &id), [["Owner=platform"]]);
+    w.assert_no_changes();
+
+    // Volume tags change in place, on every volume of the instance.
+    w.write(&config("#!/bin/sh\\necho one", "infra"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.bastion will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(volume_tags(&w, &id), [["Owner=infra"]]);
+    w.assert_no_changes();
+
+    // New user data replaces the instance (user_data_replace_on_change).
+    w.write(&config("#!/bin/sh\\necho two", "infra"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.bastion must be replaced"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let replaced = w.attrs("aws_instance.bastion")["id"].clone();
+    assert_ne!(replaced, id.as_str());
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -174,11 +174,16 @@ impl Planner<'_> {
             None => (Action::Create, None, planned.clone(), Vec::new(), None),
             Some((pv, inst)) => {
                 let changed = changed_attributes(schema, pv, &planned);
-                let forcing: Vec<String> = changed
+                let mut forcing: Vec<String> = changed
                     .iter()
                     .filter(|n| schema.attributes[*n].force_new)
                     .cloned()
                     .collect();
+                for n in provider.replacing(pv, &planned, &changed) {
+                    if !forcing.contains(&n) {
+                        forcing.push(n);
+                    }
+                }
                 let reason = if inst.is_tainted() {
                     Some("tainted".to_string())
                 } else if self.replace.contains(&req.address) {

@@ -101,6 +101,10 @@ impl ResourceType for Unmarked {
         self.0.zero_is_unset()
     }
 
+    fn replacing(&self, prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
+        self.0.replacing(&plain(prior), &plain(planned), changed)
+    }
+
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let m = Marks::of(&planned);
         let out = self.0.plan(prior.map(plain).as_ref(), plain(&planned));

@@ -305,6 +305,14 @@ pub trait ResourceType: Send + Sync {
         false
     }
 
+    /// Changed attributes that replace this object although their schema does not force it
+    /// (an instance's user data with `user_data_replace_on_change`): the planner adds them to
+    /// the schema's force-new ones.
+    fn replacing(&self, prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
+        let _ = (prior, planned, changed);
+        Vec::new()
+    }
+
     /// Its objects are groups of instances a rollout can replace in batches.
     fn fleet(&self) -> Option<&dyn fleet::Fleet> {
         None

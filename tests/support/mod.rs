@@ -119,6 +119,8 @@ const REGIONS: &[&str] = &[
     "sa-east-1",
     "ap-northeast-3",
     "eu-south-1",
+    "me-south-1",
+    "af-south-1",
     "us-east-1",
 ];
 

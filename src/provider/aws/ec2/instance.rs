@@ -1,5 +1,6 @@
 //! `aws_instance`: one EC2 instance, waited for until running.
 
+use super::instance_extras as extras;
 use super::instance_metadata::{
     metadata_options_blocks, metadata_options_ty, with_metadata_options,
 };
@@ -166,7 +167,7 @@ fn table() -> Table<Item> {
         .attr("instance_state", A::computed(Type::String), |i| {
             opt_s(i.state().and_then(|s| s.name()).map(|s| s.as_str()))
         });
-    options::rows(t).tagged(|i| tags::from_ec2(i.tags()))
+    extras::rows(options::rows(t)).tagged(|i| tags::from_ec2(i.tags()))
 }
 
 crate::provider::aws::table::table_type!(Instance, Item);
@@ -465,6 +466,18 @@ impl ResourceType for Instance {
         validate_user_data(planned, false)
     }
 
+    /// With `user_data_replace_on_change`, new user data makes a new instance.
+    fn replacing(&self, _prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
+        if !extras::user_data_replaces(&Obj::of(planned)) {
+            return Vec::new();
+        }
+        changed
+            .iter()
+            .filter(|n| *n == "user_data" || *n == "user_data_base64")
+            .cloned()
+            .collect()
+    }
+
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let planned = plan_user_data(prior, tags::plan(&self.aws, planned));
         let Some(prior) = prior else { return planned };
@@ -495,7 +508,9 @@ impl ResourceType for Instance {
                     .set_ipv6_address_count(p.i32("ipv6_address_count"))
                     .build()
             });
-            let disks = nonempty(volumes::mappings(&this.aws, &p).await?);
+            let mut disks = volumes::mappings(&this.aws, &p).await?;
+            disks.extend(extras::ephemeral_mappings(&p));
+            let disks = nonempty(disks);
             let out = retry_while(
                 EVENTUAL_CONSISTENCY,
                 // A new instance profile takes a while to be usable by EC2.
@@ -531,7 +546,7 @@ impl ResourceType for Instance {
                                 .build()
                         }))
                         .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
-                    req = options::set(req, &p);
+                    req = extras::set(options::set(req, &p), &p);
                     req = match &interface {
                         Some(ni) => req.network_interfaces(ni.clone()),
                         None => req
@@ -621,6 +636,7 @@ impl ResourceType for Instance {
                     .await?;
             }
             volumes::update_root(&this.aws, &id, &before, &after).await?;
+            extras::update(&this.aws, &id, &before, &after).await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
         })

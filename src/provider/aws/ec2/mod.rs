@@ -14,6 +14,7 @@ pub mod egress_only_internet_gateway;
 pub mod eip;
 pub mod eip_association;
 pub mod instance;
+pub mod instance_extras;
 pub mod instance_metadata;
 pub mod instance_options;
 pub mod instance_volumes;
