@@ -1769,3 +1769,114 @@ resource "aws_instance" "bastion" {{
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn a_group_with_a_mixed_instances_policy() {
+    let config = |types: &str| {
+        format!(
+            r#"
+data "aws_ami" "base" {{
+  most_recent = true
+  owners      = ["amazon"]
+  filter {{
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }}
+}}
+
+data "aws_availability_zones" "all" {{}}
+
+resource "aws_launch_template" "agents" {{
+  name_prefix   = "agents-"
+  image_id      = data.aws_ami.base.id
+  instance_type = "t3.micro"
+}}
+
+resource "aws_autoscaling_group" "agents" {{
+  name               = "mixed-agents"
+  availability_zones = [data.aws_availability_zones.all.names[0]]
+  min_size           = 1
+  max_size           = 3
+
+  mixed_instances_policy {{
+    instances_distribution {{
+      on_demand_base_capacity                  = 1
+      on_demand_percentage_above_base_capacity = 50
+      spot_allocation_strategy                 = "capacity-optimized"
+    }}
+
+    launch_template {{
+      launch_template_specification {{
+        launch_template_id = aws_launch_template.agents.id
+        version            = "$Latest"
+      }}
+
+      dynamic "override" {{
+        for_each = [{types}]
+        content {{
+          instance_type     = override.value
+          weighted_capacity = "1"
+        }}
+      }}
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new(&config(r#""t3.micro", "t3.small""#));
+    w.ok(&["apply", "-auto-approve"]);
+    let described = || {
+        let out = runtime()
+            .block_on(
+                aws_sdk_autoscaling::Client::new(&w.sdk())
+                    .describe_auto_scaling_groups()
+                    .auto_scaling_group_names("mixed-agents")
+                    .send(),
+            )
+            .unwrap();
+        out.auto_scaling_groups()[0].clone()
+    };
+    let g = described();
+    let policy = g
+        .mixed_instances_policy()
+        .expect("the group has the policy");
+    let types: Vec<&str> = policy
+        .launch_template()
+        .unwrap()
+        .overrides()
+        .iter()
+        .filter_map(|o| o.instance_type())
+        .collect();
+    assert_eq!(types, ["t3.micro", "t3.small"]);
+    assert_eq!(
+        policy
+            .instances_distribution()
+            .and_then(|d| d.on_demand_percentage_above_base_capacity()),
+        Some(50)
+    );
+    assert_eq!(
+        g.instances().len(),
+        1,
+        "launched from the policy's template"
+    );
+    w.assert_no_changes();
+
+    // Another instance type changes the policy in place.
+    w.write(&config(r#""t3.micro", "t3.small", "t3.medium""#));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_autoscaling_group.agents will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let g = described();
+    assert_eq!(
+        g.mixed_instances_policy()
+            .and_then(|m| m.launch_template())
+            .map(|t| t.overrides().len()),
+        Some(3)
+    );
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -879,3 +879,103 @@ fn managed_policy_versions_attachment_and_import() {
     let gone = rt.block_on(client.get_policy().policy_arn(&arn).send());
     assert!(gone.is_err(), "{gone:?}");
 }
+
+/// A role's inline policy names, sorted.
+fn inline_policies(client: &aws_sdk_iam::Client, role: &str) -> Vec<String> {
+    let out = runtime()
+        .block_on(client.list_role_policies().role_name(role).send())
+        .unwrap();
+    let mut names = out.policy_names().to_vec();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_role_that_declares_its_policies_keeps_exactly_those() {
+    let config = r#"
+data "aws_iam_policy_document" "ec2" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "read" {
+  name   = "excl-read"
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+
+resource "aws_iam_role" "node" {
+  name               = "excl-node"
+  assume_role_policy = data.aws_iam_policy_document.ec2.json
+
+  inline_policy {
+    name   = "logs"
+    policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "logs:PutLogEvents", Resource = "*" }] })
+  }
+
+  managed_policy_arns = [aws_iam_policy.read.arn]
+}
+"#;
+    let w = Work::new(config);
+    w.ok(&["apply", "-auto-approve"]);
+    let client = iam(&w);
+    let read_arn = format!("arn:aws:iam::{ACCOUNT}:policy/excl-read");
+    assert_eq!(inline_policies(&client, "excl-node"), ["logs"]);
+    assert_eq!(
+        attached_policies(&client, "excl-node"),
+        std::slice::from_ref(&read_arn)
+    );
+    plan_exits(&w, 0);
+
+    // Policies added behind infra's back are drift the next apply removes.
+    runtime()
+        .block_on(
+            client
+                .put_role_policy()
+                .role_name("excl-node")
+                .policy_name("extra")
+                .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:*","Resource":"*"}]}"#)
+                .send(),
+        )
+        .unwrap();
+    let stray = runtime()
+        .block_on(
+            client
+                .create_policy()
+                .policy_name("excl-stray")
+                .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}"#)
+                .send(),
+        )
+        .unwrap();
+    let stray_arn = stray.policy().unwrap().arn().unwrap().to_string();
+    runtime()
+        .block_on(
+            client
+                .attach_role_policy()
+                .role_name("excl-node")
+                .policy_arn(&stray_arn)
+                .send(),
+        )
+        .unwrap();
+    let plan = plan_exits(&w, 2);
+    assert!(
+        plan.contains("aws_iam_role.node will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(inline_policies(&client, "excl-node"), ["logs"]);
+    assert_eq!(attached_policies(&client, "excl-node"), [read_arn]);
+    plan_exits(&w, 0);
+
+    // The role's own policies go with it.
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(
+        runtime()
+            .block_on(client.get_role().role_name("excl-node").send())
+            .is_err()
+    );
+}

@@ -139,8 +139,16 @@ pub fn proposed_new(
             }
         }
     }
-    // Conflicts of values known only now (from variables); literal ones validate reported.
-    let is_set = |n: &str| cfg.get(n).is_some_and(|v| !v.is_null());
+    // Conflicts of values known only now (from variables); literal ones validate reported. A
+    // dynamic block that makes no blocks is no block at all.
+    let no_blocks = |n: &str, v: &Value| {
+        schema
+            .attributes
+            .get(n)
+            .is_some_and(|a| crate::provider::schema::is_block_type(&a.ty))
+            && v.length() == Some(0)
+    };
+    let is_set = |n: &str| cfg.get(n).is_some_and(|v| !v.is_null() && !no_blocks(n, v));
     if let Some((a, b)) = schema.conflicts(&is_set).into_iter().next() {
         return Err(Diagnostic::error(
             "Conflicting configuration arguments",

@@ -98,9 +98,14 @@ fn check_resource(r: &Resource, registry: &Registry, diags: &mut Vec<Diagnostic>
         .map(|(k, a)| (k.clone(), a.ty.clone()))
         .collect();
     check_body(&addr, &r.body, &attrs, diags);
+    // A literal block is set; a dynamic one may make no blocks, which the plan checks once
+    // its `for_each` is known.
     let is_set = |name: &str| {
         r.body.attribute(name).is_some_and(|a| never_null(&a.expr))
-            || r.body.blocks.iter().any(|b| block_name(b) == Some(name))
+            || r.body
+                .blocks
+                .iter()
+                .any(|b| b.kind != "dynamic" && block_name(b) == Some(name))
     };
     for (a, b) in schema.conflicts(&is_set) {
         // Reported at whichever of the two comes second in the file.

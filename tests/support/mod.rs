@@ -121,6 +121,7 @@ const REGIONS: &[&str] = &[
     "eu-south-1",
     "me-south-1",
     "af-south-1",
+    "ap-southeast-3",
     "us-east-1",
 ];
 

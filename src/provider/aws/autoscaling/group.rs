@@ -243,6 +243,10 @@ impl AutoscalingGroup {
             req = req.set_launch_template(launch_template_spec(after));
             any = true;
         }
+        if differs(before, after, "mixed_instances_policy") {
+            req = req.set_mixed_instances_policy(super::group_mixed::policy(after));
+            any = true;
+        }
         if differs(before, after, "launch_configuration") {
             req = req.set_launch_configuration_name(after.str("launch_configuration"));
             any = true;
@@ -451,6 +455,7 @@ impl ResourceType for AutoscalingGroup {
                 .set_max_size(p.i32("max_size"))
                 .set_desired_capacity(p.i32("desired_capacity"))
                 .set_launch_template(launch_template_spec(&p))
+                .set_mixed_instances_policy(super::group_mixed::policy(&p))
                 .set_launch_configuration_name(p.str("launch_configuration"))
                 .set_vpc_zone_identifier((!subnets.is_empty()).then(|| subnets.join(",")))
                 .set_availability_zones(nonempty(p.strs("availability_zones")))

@@ -2,6 +2,7 @@
 //! group (create and update are in `group.rs`).
 
 use super::group::launch_template_ty;
+use super::group_mixed as mixed;
 use super::group_tags::{legacy_tags, legacy_tags_ty, tag_ty};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -174,6 +175,19 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             "desired_capacity",
             A::optional_computed(Type::Number),
             |g| number(g.desired_capacity()),
+        )
+        .attr_with_prior(
+            "mixed_instances_policy",
+            A::optional(Type::List(Box::new(mixed::policy_ty())))
+                .conflicts_with(&["launch_configuration", "launch_template"]),
+            |g, prior| {
+                Some(read_blocks(
+                    prior,
+                    "mixed_instances_policy",
+                    &mixed::policy_ty(),
+                    mixed::read(g),
+                ))
+            },
         )
         .attr_with_prior(
             "launch_template",

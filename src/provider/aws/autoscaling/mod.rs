@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod group;
 pub mod group_child;
 pub mod group_fleet;
+pub mod group_mixed;
 pub mod group_table;
 pub mod group_tags;
 pub mod launch_configuration;

@@ -7,5 +7,6 @@ pub mod policy_attachment;
 pub mod policy_document;
 pub mod policy_json;
 pub mod role;
+pub mod role_exclusive;
 pub mod role_policy;
 pub mod role_policy_attachment;

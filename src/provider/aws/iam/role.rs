@@ -5,6 +5,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, n};
 use crate::provider::aws::iam::common::*;
+use crate::provider::aws::iam::role_exclusive as exclusive;
 use crate::provider::aws::sdk::{
     EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
@@ -93,6 +94,15 @@ fn table() -> Table<Item> {
             let boundary = r.permissions_boundary();
             opt_nonempty(boundary.and_then(|p| p.permissions_boundary_arn()))
         })
+        // Read with their own calls (`role_exclusive.rs`).
+        .declared(
+            "inline_policy",
+            A::optional_computed(Type::Set(Box::new(exclusive::inline_ty()))),
+        )
+        .declared(
+            "managed_policy_arns",
+            A::optional_computed(Type::Set(Box::new(Type::String))),
+        )
 }
 
 impl Role {
@@ -129,13 +139,18 @@ impl Role {
         .await
     }
 
-    fn value(&self, prior: Option<&Obj>, r: &Item) -> Value {
-        let read = self.table.read(&self.aws, prior.cloned(), r);
-        read.finish(&self.schema)
+    /// The role's value: its table, and its inline and managed policies (their own calls).
+    async fn value(&self, prior: Option<&Obj>, r: &Item) -> ProviderResult<Value> {
+        let mut read = self.table.read(&self.aws, prior.cloned(), r);
+        exclusive::read(&self.aws, r.role_name(), &mut read, prior.is_none()).await?;
+        Ok(read.finish(&self.schema))
     }
 
     async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {
-        Ok(absent_if_not_found(self.get(name).await)?.map(|r| self.value(prior, &r)))
+        match absent_if_not_found(self.get(name).await)? {
+            Some(r) => Ok(Some(self.value(prior, &r).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Brings the role from `before` to `after`: everything but the name and path, which
@@ -322,13 +337,14 @@ impl ResourceType for Role {
                     if !is_ours(&ctx, &from_iam(existing.tags())) {
                         return Err(e);
                     }
-                    let before = Obj::of(&this.value(None, &existing));
+                    let before = Obj::of(&this.value(None, &existing).await?);
                     this.apply_changes(&name, &before, &p).await?;
                 }
                 Err(e) => return Err(e),
             }
+            exclusive::apply(&this.aws, &name, &Obj::default(), &p).await?;
             let role = this.get_settled(&name).await?;
-            Ok(this.value(Some(&p), &role))
+            this.value(Some(&p), &role).await
         })
     }
 
@@ -338,8 +354,9 @@ impl ResourceType for Role {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let name = before.id()?;
             this.apply_changes(&name, &before, &after).await?;
+            exclusive::apply(&this.aws, &name, &before, &after).await?;
             let role = this.get_settled(&name).await?;
-            Ok(this.value(Some(&after), &role))
+            this.value(Some(&after), &role).await
         })
     }
 
@@ -348,7 +365,10 @@ impl ResourceType for Role {
         Box::pin(async move {
             let p = Obj::of(&prior);
             let name = p.id()?;
-            let force = p.bool("force_detach_policies").unwrap_or(false);
+            // Policies the role itself declares go with it, as with the AWS provider.
+            let force = p.bool("force_detach_policies").unwrap_or(false)
+                || !p.blocks("inline_policy").is_empty()
+                || !p.strs("managed_policy_arns").is_empty();
             let Some(steps) = absent_if_not_found(this.teardown_plan(&name, force).await)? else {
                 return Ok(());
             };
