@@ -37,6 +37,49 @@ fn element(ty: &Type) -> Option<&std::collections::BTreeMap<String, Type>> {
     }
 }
 
+/// Every nested block of the schema with its dotted path (`ebs_block_device`,
+/// `target_tracking_configuration.customized_metric_specification`).
+fn block_paths(schema: &Schema) -> Vec<(String, Type)> {
+    let mut out = Vec::new();
+    let mut todo: Vec<(String, Type)> = schema
+        .attributes
+        .iter()
+        .map(|(k, a)| (k.clone(), a.ty.clone()))
+        .collect();
+    while let Some((path, ty)) = todo.pop() {
+        let Some(attrs) = element(&ty) else { continue };
+        for (k, t) in attrs {
+            todo.push((format!("{path}.{k}"), t.clone()));
+        }
+        out.push((path, ty));
+    }
+    out
+}
+
+/// Whether a nested name the page documents under its own heading, without its parent (the
+/// extractor could not place it: `customized_metric_specification.metric_dimension` for what
+/// the schema has under `target_tracking_configuration`), is in a block of that name anywhere.
+/// Only paths of blocks are resolved this way; a bare argument name stays top-level.
+fn nested_elsewhere(schema: &Schema, kind: &str, name: &str) -> bool {
+    let (first, rest) = name.split_once('.').unwrap_or((name, ""));
+    if schema.attributes.contains_key(first) || (rest.is_empty() && kind != "block") {
+        return false;
+    }
+    block_paths(schema).iter().any(|(path, ty)| {
+        if !path.ends_with(&format!(".{first}")) {
+            return false;
+        }
+        let mut ty = ty.clone();
+        for part in rest.split('.').filter(|p| !p.is_empty()) {
+            match element(&ty).and_then(|a| a.get(part)) {
+                Some(t) => ty = t.clone(),
+                None => return false,
+            }
+        }
+        true
+    })
+}
+
 /// The documented names `schema` lacks, as `type name` lines.
 fn missing(type_name: &str, doc: &str, schema: &Schema) -> Vec<String> {
     let mut out = Vec::new();
@@ -51,7 +94,9 @@ fn missing(type_name: &str, doc: &str, schema: &Schema) -> Vec<String> {
                 .and_then(|t| block_attributes(&t))
                 .is_some_and(|attrs| attrs.contains(leaf)),
         };
-        let present = present || (kind == "block" && type_at(schema, name).is_some());
+        let present = present
+            || (kind == "block" && type_at(schema, name).is_some())
+            || nested_elsewhere(schema, kind, name);
         if !present {
             let deprecated = if line.ends_with("deprecated") {
                 " (deprecated)"
