@@ -183,9 +183,55 @@ pub async fn update_ec2(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> Provi
     sync(aws, before, after, set, remove).await
 }
 
+/// Whether an object found under the name a create wanted is this address's own, left by an
+/// apply that died before recording it: tagged with this address and lineage.
+pub fn is_ours(ctx: &CreateContext, actual: &Tags) -> bool {
+    !ctx.lineage.is_empty() && owner(actual, &ctx.lineage).as_deref() == Some(&ctx.address)
+}
+
+/// A whole tag set for services that replace every tag at once (S3): infra's own tags as the
+/// object has them (`current`) and the planned `tags_all`.
+pub fn whole_set(aws: &Aws, current: Tags, after: &Obj) -> Tags {
+    let mut all: Tags = current
+        .into_iter()
+        .filter(|(k, _)| is_internal(k))
+        .collect();
+    all.extend(merged(aws, &after.map("tags")));
+    all
+}
+
 /// The address an object is tagged with, if it belongs to `lineage`.
 pub fn owner(t: &Tags, lineage: &str) -> Option<String> {
     (t.get(LINEAGE_TAG).map(String::as_str) == Some(lineage))
         .then(|| t.get(ADDRESS_TAG).cloned())
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_object_is_ours_only_with_this_address_and_lineage() {
+        let ctx = CreateContext {
+            address: "aws_s3_bucket.logs".into(),
+            lineage: "L1".into(),
+            ..CreateContext::default()
+        };
+        let tagged = |address: &str, lineage: &str| -> Tags {
+            [(ADDRESS_TAG, address), (LINEAGE_TAG, lineage)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert!(is_ours(&ctx, &tagged("aws_s3_bucket.logs", "L1")));
+        assert!(!is_ours(&ctx, &tagged("aws_s3_bucket.other", "L1")));
+        assert!(!is_ours(&ctx, &tagged("aws_s3_bucket.logs", "L2")));
+        assert!(!is_ours(&ctx, &Tags::new()));
+        let no_lineage = CreateContext {
+            lineage: String::new(),
+            ..ctx
+        };
+        assert!(!is_ours(&no_lineage, &tagged("aws_s3_bucket.logs", "")));
+    }
 }

@@ -104,8 +104,7 @@ impl ResourceType for PlacementGroup {
                 // this address and lineage.
                 Err(e) if e.already_exists() => {
                     let existing = bulk::described(&this, &name).await?;
-                    let owner = tags::owner(&tags::from_ec2(existing.tags()), &ctx.lineage);
-                    if ctx.lineage.is_empty() || owner.as_deref() != Some(ctx.address.as_str()) {
+                    if !tags::is_ours(&ctx, &tags::from_ec2(existing.tags())) {
                         return Err(e);
                     }
                 }

@@ -462,7 +462,7 @@ impl ResourceType for ClassicLoadBalancer {
                 Ok(_) => {}
                 Err(e) if e.already_exists() => {
                     let existing = describe_tags(&this.aws, std::slice::from_ref(&name)).await?;
-                    if !existing.get(&name).is_some_and(|t| is_ours(t, &ctx)) {
+                    if !existing.get(&name).is_some_and(|t| tags::is_ours(&ctx, t)) {
                         return Err(e);
                     }
                 }

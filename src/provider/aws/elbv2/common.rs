@@ -307,12 +307,6 @@ pub(crate) async fn finish<B: ElbBulk>(b: &B, p: Obj, key: &str) -> ProviderResu
     b.value(Some(p), item, t).await
 }
 
-/// Whether an object found by name after a name conflict is this instance's own, created by an
-/// apply that died before recording it.
-pub(crate) fn is_ours(t: &Tags, ctx: &CreateContext) -> bool {
-    !ctx.lineage.is_empty() && tags::owner(t, &ctx.lineage).as_deref() == Some(ctx.address.as_str())
-}
-
 // ---------------------------------------------------------------------------------------------
 // ELBv2 tags.
 

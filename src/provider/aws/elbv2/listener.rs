@@ -306,7 +306,10 @@ impl ResourceType for Listener {
                         .ok_or_else(|| e.clone())?;
                     let arn = Self::key(&same_port);
                     let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
-                    if !existing_tags.get(&arn).is_some_and(|t| is_ours(t, &ctx)) {
+                    if !existing_tags
+                        .get(&arn)
+                        .is_some_and(|t| tags::is_ours(&ctx, t))
+                    {
                         return Err(e);
                     }
                     arn

@@ -5,7 +5,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::table::Table;
-use crate::provider::aws::tags::{self, Tags};
+use crate::provider::aws::tags::Tags;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, Refreshed,
 };
@@ -125,6 +125,15 @@ pub(crate) fn canonical_policy(v: &serde_json::Value) -> serde_json::Value {
         J::Bool(x) => J::String(x.to_string()),
         J::Number(x) => J::String(x.to_string()),
         other => other.clone(),
+    }
+}
+
+/// A JSON document read back (a bucket's or a queue's policy): `None`, so the configured text
+/// stands, while it means the same as `configured`; otherwise what AWS has (null for none).
+pub(crate) fn read_document(configured: Option<String>, now: Option<&str>) -> Option<Value> {
+    match (now, configured) {
+        (Some(now), Some(c)) if same_policy(&c, now) => None,
+        (now, _) => Some(crate::provider::aws::attrs::opt_s(now)),
     }
 }
 
@@ -266,12 +275,6 @@ pub(crate) fn named_table<T: Named>() -> Table<T> {
             |x| s(x.path()),
         )
         .tagged(|x| from_iam(x.tag_list()))
-}
-
-/// An `EntityAlreadyExists` object may be this address's own, left by an apply that died
-/// before recording it: it is adopted only when tagged with this address and lineage.
-pub(crate) fn is_ours(ctx: &CreateContext, actual: &Tags) -> bool {
-    !ctx.lineage.is_empty() && tags::owner(actual, &ctx.lineage).as_deref() == Some(&ctx.address)
 }
 
 #[cfg(test)]

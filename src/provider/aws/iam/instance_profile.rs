@@ -161,7 +161,7 @@ impl ResourceType for InstanceProfile {
                 }
                 Err(e) if e.already_exists() => {
                     let existing = this.get(&name).await?;
-                    if !is_ours(&ctx, &from_iam(existing.tags())) {
+                    if !tags::is_ours(&ctx, &from_iam(existing.tags())) {
                         return Err(e);
                     }
                     let before = Obj::of(&this.value(None, &existing));

@@ -211,7 +211,7 @@ impl ResourceType for Policy {
                     let account = this.aws.account_id().await?;
                     let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
                     let existing = this.get(&arn).await?;
-                    if !is_ours(&ctx, &from_iam(existing.policy.tags())) {
+                    if !tags::is_ours(&ctx, &from_iam(existing.policy.tags())) {
                         return Err(e);
                     }
                     let before = Obj::of(&this.value(None, &existing));

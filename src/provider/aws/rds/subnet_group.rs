@@ -225,7 +225,7 @@ impl ResourceType for SubnetGroup {
                         return Err(e);
                     };
                     let found = this.with_tags(group).await?;
-                    if !crate::provider::aws::iam::common::is_ours(&ctx, &found.tags) {
+                    if !tags::is_ours(&ctx, &found.tags) {
                         return Err(e);
                     }
                     let before = Obj::of(

@@ -10,7 +10,7 @@ use super::{encryption, policy, versioning};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, blocks, opt_s, s};
-use crate::provider::aws::iam::common::same_policy;
+use crate::provider::aws::iam::common::{read_document, same_policy};
 use crate::provider::aws::launch::fit;
 use crate::provider::aws::naming::{create_name, read_name_prefix};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
@@ -127,11 +127,7 @@ fn table() -> Table<Found> {
             },
         )
         .attr_with_prior("policy", A::optional_computed(Type::String), |f, prior| {
-            let configured = prior.and_then(|p| p.str("policy"));
-            match (&f.policy, configured) {
-                (Some(now), Some(p)) if same_policy(&p, now) => None,
-                (now, _) => Some(opt_s(now.as_deref())),
-            }
+            read_document(prior.and_then(|p| p.str("policy")), f.policy.as_deref())
         })
         .declared("website_endpoint", A::computed(Type::String))
         .declared("website_domain", A::computed(Type::String))
@@ -346,7 +342,7 @@ impl ResourceType for Bucket {
                 Err(e) if e.is("BucketAlreadyOwnedByYou") => {
                     let generated = p.str("bucket").is_none();
                     let actual = super::bucket_tags(&this.aws, &name).await?;
-                    if !generated && !crate::provider::aws::iam::common::is_ours(&ctx, &actual) {
+                    if !generated && !tags::is_ours(&ctx, &actual) {
                         return Err(ProviderError::new(
                             "s3:CreateBucket",
                             format!(

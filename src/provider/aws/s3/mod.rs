@@ -140,16 +140,10 @@ pub async fn update_bucket_tags(
     before: &crate::provider::aws::attrs::Obj,
     after: &crate::provider::aws::attrs::Obj,
 ) -> ProviderResult<()> {
-    let wanted = tags::merged(aws, &after.map("tags"));
-    if before.map("tags_all") == wanted {
+    if before.map("tags_all") == tags::merged(aws, &after.map("tags")) {
         return Ok(());
     }
-    let mut all: Tags = bucket_tags(aws, bucket)
-        .await?
-        .into_iter()
-        .filter(|(k, _)| tags::is_internal(k))
-        .collect();
-    all.extend(wanted);
+    let all = tags::whole_set(aws, bucket_tags(aws, bucket).await?, after);
     put_bucket_tags(aws, bucket, &all).await
 }
 

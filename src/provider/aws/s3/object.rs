@@ -222,21 +222,19 @@ impl S3Object {
         Ok(())
     }
 
-    async fn put_tags(&self, p: &Obj, before: &Obj) -> ProviderResult<()> {
+    /// The object's whole new tag set: its infra tags as it has them, and the planned ones.
+    async fn whole_tags(&self, p: &Obj) -> ProviderResult<Tags> {
         let (bucket, key) = (p.req("bucket")?, p.req("key")?);
-        let mut all: Tags = self
-            .find(&bucket, &key)
-            .await?
-            .map(|f| f.tags)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(k, _)| tags::is_internal(k))
-            .collect();
-        let wanted = tags::merged(&self.aws, &p.map("tags"));
-        if before.map("tags_all") == wanted {
+        let current = self.find(&bucket, &key).await?.map(|f| f.tags);
+        Ok(tags::whole_set(&self.aws, current.unwrap_or_default(), p))
+    }
+
+    async fn put_tags(&self, p: &Obj, before: &Obj) -> ProviderResult<()> {
+        if before.map("tags_all") == tags::merged(&self.aws, &p.map("tags")) {
             return Ok(());
         }
-        all.extend(wanted);
+        let (bucket, key) = (p.req("bucket")?, p.req("key")?);
+        let all = self.whole_tags(p).await?;
         self.aws
             .s3
             .put_object_tagging()
@@ -369,16 +367,7 @@ impl ResourceType for S3Object {
         Box::pin(async move {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             if puts_again(&before, &after) {
-                let (bucket, key) = (after.req("bucket")?, after.req("key")?);
-                let mut t: Tags = this
-                    .find(&bucket, &key)
-                    .await?
-                    .map(|f| f.tags)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|(k, _)| tags::is_internal(k))
-                    .collect();
-                t.extend(tags::merged(&this.aws, &after.map("tags")));
+                let t = this.whole_tags(&after).await?;
                 this.put(&after, &t).await?;
             } else {
                 this.put_tags(&after, &before).await?;

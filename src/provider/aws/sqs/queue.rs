@@ -7,7 +7,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, n, opt_s, s};
-use crate::provider::aws::iam::common::same_policy;
+use crate::provider::aws::iam::common::read_document;
 use crate::provider::aws::naming::read_name_prefix;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use crate::provider::aws::table::Table;
@@ -65,11 +65,7 @@ fn number_of(f: &Found, attr: &str, default: i64) -> Value {
 
 /// A JSON attribute, keeping the configured text while it means the same.
 fn document(f: &Found, attr: Q, prior: Option<&Obj>, key: &str) -> Option<Value> {
-    let now = f.get(attr);
-    match (now, prior.and_then(|p| p.str(key))) {
-        (Some(now), Some(configured)) if same_policy(&configured, now) => None,
-        (now, _) => Some(opt_s(now)),
-    }
+    read_document(prior.and_then(|p| p.str(key)), f.get(attr))
 }
 
 fn table() -> Table<Found> {
