@@ -352,6 +352,7 @@ impl Registry {
         types.insert("terraform_data", Arc::new(builtin::TerraformData::new()));
         types.insert("null_resource", Arc::new(builtin::NullResource::new()));
         types.insert("time_sleep", Arc::new(builtin::TimeSleep::new()));
+        types.insert("tls_private_key", Arc::new(builtin::tls::PrivateKey::new()));
         use builtin::random::{Kind, Random};
         for (name, kind) in [
             ("random_string", Kind::String),

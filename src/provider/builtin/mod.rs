@@ -1,8 +1,10 @@
 //! Resources that need no cloud, with Terraform's semantics: `terraform_data`,
-//! `null_resource` and `time_sleep`. They make every engine feature testable without AWS and let the same
+//! `null_resource` and `time_sleep` here, the random provider's in `random`, `tls_private_key`
+//! in `tls`. They make every engine feature testable without AWS and let the same
 //! configuration run through Terraform for comparison.
 
 pub mod random;
+pub mod tls;
 
 use super::{AttrSchema, BoxFuture, ProviderResult, ResourceType, Schema};
 use crate::lang::types::Type;
