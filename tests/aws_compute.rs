@@ -1220,7 +1220,7 @@ resource "aws_autoscaling_schedule" "night" {{
 }
 
 #[test]
-fn scaling_policies_simple_step_and_target_tracking() {
+fn scaling_policies_simple_step_target_tracking_and_predictive() {
     let w = Work::new("");
     let (image, _) = w.two_images();
     let config = |target: u32| {
@@ -1265,6 +1265,30 @@ resource "aws_autoscaling_policy" "cpu" {{
     target_value = {target}
   }}
 }}
+
+resource "aws_autoscaling_policy" "forecast" {{
+  name                   = "forecast"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  policy_type            = "PredictiveScaling"
+
+  predictive_scaling_configuration {{
+    mode                   = "ForecastOnly"
+    scheduling_buffer_time = 300
+    metric_specification {{
+      target_value = {target}
+      customized_load_metric_specification {{
+        metric_data_queries {{
+          id         = "load"
+          expression = "SUM(SEARCH('{{AWS/EC2,AutoScalingGroupName}} MetricName=\"CPUUtilization\"', 'Sum', 3600))"
+        }}
+      }}
+      predefined_scaling_metric_specification {{
+        predefined_metric_type = "ASGAverageCPUUtilization"
+        resource_label         = "scaled"
+      }}
+    }}
+  }}
+}}
 "#
             )
     };
@@ -1297,9 +1321,20 @@ resource "aws_autoscaling_policy" "cpu" {{
             .and_then(|t| t.target_value()),
         Some(50.0)
     );
+    let forecast = find("forecast");
+    let forecast = forecast.predictive_scaling_configuration().unwrap();
+    assert_eq!(forecast.scheduling_buffer_time(), Some(300));
+    let spec = &forecast.metric_specifications()[0];
+    assert_eq!(spec.target_value(), Some(50.0));
+    let load = spec.customized_load_metric_specification().unwrap();
+    assert_eq!(load.metric_data_queries()[0].id(), Some("load"));
     w.write(&config(70));
     let plan = w.ok(&["plan"]);
     assert!(plan.contains("~ target_value = 50 -> 70"), "{plan}");
+    assert!(
+        plan.contains("aws_autoscaling_policy.forecast will be updated in-place"),
+        "{plan}"
+    );
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(
         find("cpu")
@@ -1310,6 +1345,14 @@ resource "aws_autoscaling_policy" "cpu" {{
     no_changes(&w);
     w.ok(&["state", "rm", "aws_autoscaling_policy.steps"]);
     w.ok(&["import", "aws_autoscaling_policy.steps", "scaled/steps"]);
+    no_changes(&w);
+    // An imported predictive policy reads its whole configuration back.
+    w.ok(&["state", "rm", "aws_autoscaling_policy.forecast"]);
+    w.ok(&[
+        "import",
+        "aws_autoscaling_policy.forecast",
+        "scaled/forecast",
+    ]);
     no_changes(&w);
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "scaled").is_none());

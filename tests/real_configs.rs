@@ -181,7 +181,8 @@ fn hashicorp_consul_cluster() {
 }
 
 /// terraform-aws-modules/terraform-aws-autoscaling, called as its complete example's
-/// default group: a launch template and an autoscaling group in the default VPC.
+/// default group (a launch template and an autoscaling group in the default VPC) and again
+/// with the example's scaling policies.
 #[test]
 fn terraform_aws_modules_autoscaling_group() {
     let root = DEFAULT_VPC_AND_IMAGE.to_string()
@@ -203,10 +204,133 @@ module "default" {
     Example = "default"
   }
 }
+
+# The complete example's scaling policies (all but the one on its load balancer) and its
+# metric math policy: target tracking, predictive, step, and customized metrics.
+module "scaling" {
+  source = "../terraform-aws-autoscaling"
+
+  name = "scaling"
+
+  vpc_zone_identifier = data.aws_subnets.default.ids
+  min_size            = 0
+  max_size            = 1
+  desired_capacity    = 1
+
+  image_id      = data.aws_ami.amazon_linux.id
+  instance_type = "t3.micro"
+
+  scaling_policies = {
+    avg-cpu-policy-greater-than-50 = {
+      policy_type               = "TargetTrackingScaling"
+      estimated_instance_warmup = 1200
+      target_tracking_configuration = {
+        predefined_metric_specification = {
+          predefined_metric_type = "ASGAverageCPUUtilization"
+        }
+        target_value = 50.0
+      }
+    },
+    predictive-scaling = {
+      policy_type = "PredictiveScaling"
+      predictive_scaling_configuration = {
+        mode                         = "ForecastAndScale"
+        scheduling_buffer_time       = 10
+        max_capacity_breach_behavior = "IncreaseMaxCapacity"
+        max_capacity_buffer          = 10
+        metric_specification = {
+          target_value = 32
+          predefined_scaling_metric_specification = {
+            predefined_metric_type = "ASGAverageCPUUtilization"
+            resource_label         = "testLabel"
+          }
+          predefined_load_metric_specification = {
+            predefined_metric_type = "ASGTotalCPUUtilization"
+            resource_label         = "testLabel"
+          }
+        }
+      }
+    }
+    scale-out = {
+      name                      = "scale-out"
+      adjustment_type           = "ExactCapacity"
+      policy_type               = "StepScaling"
+      estimated_instance_warmup = 120
+      step_adjustment = [
+        {
+          scaling_adjustment          = 1
+          metric_interval_lower_bound = 0
+          metric_interval_upper_bound = 10
+        },
+        {
+          scaling_adjustment          = 2
+          metric_interval_lower_bound = 10
+        }
+      ]
+    }
+    metric_math = {
+      policy_type               = "TargetTrackingScaling"
+      estimated_instance_warmup = 120
+      target_tracking_configuration = {
+        customized_metric_specification = {
+          metrics = [
+            {
+              label = "Get the queue size (the number of messages waiting to be processed)"
+              id    = "m1"
+              metric_stat = {
+                metric = {
+                  namespace   = "AWS/SQS"
+                  metric_name = "ApproximateNumberOfMessagesVisible"
+                  dimensions = [
+                    {
+                      name  = "QueueName"
+                      value = "my-queue"
+                    }
+                  ]
+                }
+                stat = "Sum"
+              }
+              return_data = false
+            },
+            {
+              label = "Get the group size (the number of InService instances)"
+              id    = "m2"
+              metric_stat = {
+                metric = {
+                  namespace   = "AWS/AutoScaling"
+                  metric_name = "GroupInServiceInstances"
+                  dimensions = [
+                    {
+                      name  = "AutoScalingGroupName"
+                      value = "scaling"
+                    }
+                  ]
+                }
+                stat = "Average"
+              }
+              return_data = true
+            },
+            {
+              label       = "Calculate the backlog per instance"
+              id          = "e1"
+              expression  = "m1 / m2"
+              return_data = false
+            }
+          ]
+        }
+        target_value = 100
+      }
+    }
+  }
+}
 "#;
     let w = work_with("terraform-aws-autoscaling", Some(&root));
     let made = lifecycle(&w, "root", &[]);
-    assert_eq!(made, 2, "a launch template and a group");
+    assert_eq!(
+        made,
+        2 + 2 + 4,
+        "two launch templates, two groups and four scaling policies"
+    );
 }
 
 /// cloudposse/terraform-aws-ec2-autoscale-group, called as its complete example's group (in

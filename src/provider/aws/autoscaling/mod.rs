@@ -10,5 +10,7 @@ pub mod group_table;
 pub mod group_tags;
 pub mod launch_configuration;
 pub mod lifecycle_hook;
+pub mod metric_query;
 pub mod policy;
+pub mod predictive;
 pub mod schedule;

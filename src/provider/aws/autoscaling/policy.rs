@@ -1,9 +1,13 @@
 //! `aws_autoscaling_policy`: how a group scales: simple and step policies (driven by alarms)
 //! and target tracking (a metric held at a value). PutScalingPolicy both creates and updates
 //! it; its id is its name, an import names the group too (`group/policy`). Predictive scaling
-//! is not supported yet.
+//! is in `predictive.rs`, the metric math both use in `metric_query.rs`.
 
 use super::group_child::{self, GroupChild, found};
+use super::metric_query::{
+    Query, dimension_blocks, dimension_ty, dimensions_of, query_blocks, query_ty,
+};
+use super::predictive;
 use crate::lang::number::Number;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -15,8 +19,8 @@ use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
 use aws_sdk_autoscaling::types::{
-    CustomizedMetricSpecification, MetricDimension, MetricStatistic, MetricType,
-    PredefinedMetricSpecification, ScalingPolicy, StepAdjustment, TargetTrackingConfiguration,
+    CustomizedMetricSpecification, MetricStatistic, MetricType, PredefinedMetricSpecification,
+    ScalingPolicy, StepAdjustment, TargetTrackingConfiguration,
 };
 use std::sync::Arc;
 
@@ -35,14 +39,11 @@ fn predefined_ty() -> Type {
     ])
 }
 
-fn dimension_ty() -> Type {
-    block_object(&[("name", Type::String), ("value", Type::String)])
-}
-
 fn customized_ty() -> Type {
     block_object(&[
         ("metric_dimension", Type::List(Box::new(dimension_ty()))),
         ("metric_name", Type::String),
+        ("metrics", Type::List(Box::new(query_ty()))),
         ("namespace", Type::String),
         ("statistic", Type::String),
         ("unit", Type::String),
@@ -105,30 +106,14 @@ fn tracking_blocks(p: &ScalingPolicy) -> Vec<Obj> {
         x
     });
     let customized = t.customized_metric_specification().map(|m| {
-        let dimensions: Vec<Obj> = m
-            .dimensions()
-            .iter()
-            .map(|d| {
-                let mut x = Obj::default();
-                x.set("name", opt_s(d.name()))
-                    .set("value", opt_s(d.value()));
-                x
-            })
-            .collect();
         let mut x = Obj::default();
-        x.set(
-            "metric_dimension",
-            if dimensions.is_empty() {
-                Value::Null(Type::List(Box::new(dimension_ty())))
-            } else {
-                crate::provider::aws::attrs::blocks(&dimension_ty(), dimensions)
-            },
-        )
-        .set("metric_name", opt_s(m.metric_name()))
-        .set("namespace", opt_s(m.namespace()))
-        .set("statistic", opt_s(m.statistic().map(|v| v.as_str())))
-        .set("unit", opt_s(m.unit()))
-        .set("period", opt_n(m.period().map(i64::from)));
+        x.set("metric_dimension", dimension_blocks(m.dimensions()))
+            .set("metrics", query_blocks(m.metrics()))
+            .set("metric_name", opt_s(m.metric_name()))
+            .set("namespace", opt_s(m.namespace()))
+            .set("statistic", opt_s(m.statistic().map(|v| v.as_str())))
+            .set("unit", opt_s(m.unit()))
+            .set("period", opt_n(m.period().map(i64::from)));
         x
     });
     let mut x = Obj::default();
@@ -230,6 +215,18 @@ fn table() -> Table<ScalingPolicy> {
                 ))
             },
         )
+        .attr_with_prior(
+            "predictive_scaling_configuration",
+            A::optional(Type::List(Box::new(predictive::configuration_ty()))),
+            |p, prior| {
+                Some(read_blocks(
+                    prior,
+                    "predictive_scaling_configuration",
+                    &predictive::configuration_ty(),
+                    predictive::blocks(p),
+                ))
+            },
+        )
 }
 
 /// The planned `target_tracking_configuration`, as PutScalingPolicy takes it.
@@ -245,15 +242,9 @@ fn tracking(o: &Obj) -> Option<TargetTrackingConfiguration> {
             .build()
     });
     let customized = t.block("customized_metric_specification").map(|m| {
-        let dimensions: Vec<MetricDimension> = m
-            .blocks("metric_dimension")
-            .iter()
-            .map(|d| {
-                MetricDimension::builder()
-                    .set_name(d.str("name"))
-                    .set_value(d.str("value"))
-                    .build()
-            })
+        let metrics: Vec<_> = super::metric_query::queries_of(&m, "metrics")
+            .into_iter()
+            .map(Query::into_target_tracking)
             .collect();
         CustomizedMetricSpecification::builder()
             .set_metric_name(m.str("metric_name"))
@@ -264,7 +255,8 @@ fn tracking(o: &Obj) -> Option<TargetTrackingConfiguration> {
             )
             .set_unit(m.str("unit"))
             .set_period(m.i32("period"))
-            .set_dimensions((!dimensions.is_empty()).then_some(dimensions))
+            .set_dimensions(dimensions_of(&m, "metric_dimension"))
+            .set_metrics((!metrics.is_empty()).then_some(metrics))
             .build()
     });
     Some(
@@ -334,6 +326,7 @@ impl GroupChild for Policy {
             .set_enabled(p.bool("enabled"))
             .set_step_adjustments((!steps.is_empty()).then_some(steps))
             .set_target_tracking_configuration(tracking(&p))
+            .set_predictive_scaling_configuration(predictive::configuration(&p))
             .send()
             .await
             .map_err(err("autoscaling:PutScalingPolicy"))?;
