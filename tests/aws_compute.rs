@@ -1923,3 +1923,136 @@ resource "aws_autoscaling_group" "agents" {{
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn a_group_of_types_chosen_by_requirements_with_a_warm_pool() {
+    let config = |warm_pool: &str| {
+        format!(
+            r#"
+data "aws_ami" "base" {{
+  most_recent = true
+  owners      = ["amazon"]
+  filter {{
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }}
+}}
+
+data "aws_availability_zones" "all" {{}}
+
+resource "aws_launch_template" "workers" {{
+  name     = "workers"
+  image_id = data.aws_ami.base.id
+
+  instance_requirements {{
+    vcpu_count {{
+      min = 2
+      max = 4
+    }}
+    memory_mib {{
+      min = 2048
+    }}
+    memory_gib_per_vcpu {{
+      min = 0.5
+      max = 8
+    }}
+    burstable_performance   = "included"
+    cpu_manufacturers       = ["intel", "amd"]
+    excluded_instance_types = ["c*"]
+  }}
+
+  metadata_options {{
+    http_tokens            = "required"
+    http_protocol_ipv6     = "disabled"
+    instance_metadata_tags = "enabled"
+  }}
+}}
+
+resource "aws_autoscaling_group" "workers" {{
+  name                  = "workers"
+  availability_zones    = [data.aws_availability_zones.all.names[0]]
+  min_size              = 1
+  max_size              = 3
+  desired_capacity_type = "units"
+
+  launch_template {{
+    id      = aws_launch_template.workers.id
+    version = "$Latest"
+  }}
+{warm_pool}
+}}
+"#
+        )
+    };
+    let pool = |min: u32| {
+        format!(
+            "\n  warm_pool {{\n    pool_state = \"Stopped\"\n    min_size   = {min}\n    instance_reuse_policy {{\n      reuse_on_scale_in = true\n    }}\n  }}\n"
+        )
+    };
+    let w = Work::new(&config(&pool(1)));
+    w.ok(&["apply", "-auto-approve"]);
+    let lt_id = w.attrs("aws_launch_template.workers")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let data = runtime()
+        .block_on(
+            w.ec2()
+                .describe_launch_template_versions()
+                .launch_template_id(&lt_id)
+                .versions("$Latest")
+                .send(),
+        )
+        .unwrap()
+        .launch_template_versions()[0]
+        .launch_template_data()
+        .cloned()
+        .unwrap();
+    let requirements = data.instance_requirements().unwrap();
+    assert_eq!(requirements.v_cpu_count().and_then(|v| v.max()), Some(4));
+    assert_eq!(
+        requirements.memory_gib_per_v_cpu().and_then(|v| v.min()),
+        Some(0.5)
+    );
+    assert_eq!(requirements.excluded_instance_types(), ["c*"]);
+    assert_eq!(
+        data.metadata_options()
+            .and_then(|m| m.instance_metadata_tags())
+            .map(|t| t.as_str()),
+        Some("enabled")
+    );
+    let warm = |w: &Work| {
+        group(w, "workers")
+            .unwrap()
+            .warm_pool_configuration()
+            .cloned()
+    };
+    let pooled = warm(&w).expect("the group has its warm pool");
+    assert_eq!(pooled.min_size(), Some(1));
+    assert_eq!(
+        pooled
+            .instance_reuse_policy()
+            .and_then(|r| r.reuse_on_scale_in()),
+        Some(true)
+    );
+    assert_eq!(group(&w, "workers").unwrap().instances().len(), 1);
+    no_changes(&w);
+
+    // The pool changes in place, then goes with the block.
+    w.write(&config(&pool(2)));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("~ min_size   = 1 -> 2"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(warm(&w).and_then(|p| p.min_size()), Some(2));
+    w.write(&config(""));
+    w.ok(&["apply", "-auto-approve"]);
+    assert!(warm(&w).is_none(), "the warm pool is deleted");
+    no_changes(&w);
+
+    // Imported, the template reads its requirements back whole.
+    w.ok(&["state", "rm", "aws_launch_template.workers"]);
+    w.ok(&["import", "aws_launch_template.workers", &lt_id]);
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(group(&w, "workers").is_none());
+}

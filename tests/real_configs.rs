@@ -333,6 +333,122 @@ module "scaling" {
     );
 }
 
+/// terraform-aws-modules/terraform-aws-autoscaling's complete example's warm pool group (without
+/// its capacity reservation) and its group that picks instance types by requirements (vCPUs,
+/// memory, generation) in both its launch template and its mixed instances override.
+#[test]
+fn terraform_aws_modules_autoscaling_warm_pool_and_instance_requirements() {
+    let root = DEFAULT_VPC_AND_IMAGE.to_string()
+        + r#"
+module "warm_pool" {
+  source = "../terraform-aws-autoscaling"
+
+  name = "warm-pool"
+
+  vpc_zone_identifier = slice(data.aws_subnets.default.ids, 0, 1)
+  min_size            = 0
+  max_size            = 1
+  desired_capacity    = 1
+
+  image_id      = data.aws_ami.amazon_linux.id
+  instance_type = "t3.micro"
+
+  warm_pool = {
+    pool_state                  = "Stopped"
+    min_size                    = 1
+    max_group_prepared_capacity = 2
+
+    instance_reuse_policy = {
+      reuse_on_scale_in = true
+    }
+  }
+}
+
+module "instance_requirements" {
+  source = "../terraform-aws-autoscaling"
+
+  name = "instance-requirements"
+
+  vpc_zone_identifier   = data.aws_subnets.default.ids
+  min_size              = 0
+  max_size              = 5
+  desired_capacity      = 1
+  desired_capacity_type = "vcpu"
+
+  update_default_version = true
+  image_id               = data.aws_ami.amazon_linux.id
+
+  use_mixed_instances_policy = true
+  mixed_instances_policy = {
+    launch_template = {
+      override = [
+        {
+          instance_requirements = {
+            cpu_manufacturers                                       = ["amd"]
+            local_storage_types                                     = ["ssd"]
+            max_spot_price_as_percentage_of_optimal_on_demand_price = 60
+            memory_gib_per_vcpu = {
+              min = 2
+              max = 4
+            }
+            memory_mib = {
+              min = 2048
+            },
+            vcpu_count = {
+              min = 2
+              max = 4
+            }
+          }
+        }
+      ]
+    }
+  }
+  instance_requirements = {
+
+    accelerator_manufacturers = []
+    accelerator_names         = []
+    accelerator_types         = []
+
+    baseline_ebs_bandwidth_mbps = {
+      min = 400
+      max = 1600
+    }
+
+    burstable_performance = "excluded"
+    cpu_manufacturers     = ["amazon-web-services", "amd", "intel"]
+    excluded_instance_types = ["t*"]
+    instance_generations    = ["current"]
+    local_storage_types     = ["ssd", "hdd"]
+
+    max_spot_price_as_percentage_of_optimal_on_demand_price = 45
+
+    memory_gib_per_vcpu = {
+      min = 4
+      max = 16
+    }
+
+    memory_mib = {
+      min = 24
+      max = 128
+    }
+
+    network_interface_count = {
+      min = 1
+      max = 16
+    }
+
+    vcpu_count = {
+      min = 2
+      max = 96
+    }
+  }
+}
+"#;
+    let w = work_with("terraform-aws-autoscaling", Some(&root));
+    let made = lifecycle(&w, "root", &[]);
+    assert_eq!(made, 4, "two launch templates and two groups");
+}
+
 /// cloudposse/terraform-aws-ec2-autoscale-group, called as its complete example's group (in
 /// the default VPC), with its label module (cloudposse/label/null 0.25.0) from the registry: a
 /// launch template with a network interface and block devices, a group tagged from the labels,

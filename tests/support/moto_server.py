@@ -52,6 +52,74 @@ def _create_version_with_user_data(self, data, description):
 
 LaunchTemplate.create_version = _create_version_with_user_data
 
+# A launch template may give instance requirements (vCPUs, memory, excluded types) instead of
+# an instance type; AWS then launches a type that meets them. moto launches the template's
+# type, empty here, and refuses it. Pick one from moto's catalogue as AWS would: the smallest
+# current-generation type that meets the vCPU and memory ranges and the type lists (the other
+# requirements are not modelled).
+from moto.ec2.models.launch_templates import LaunchTemplateVersion  # noqa: E402
+from moto.ec2.models.instance_types import INSTANCE_TYPES  # noqa: E402
+from moto.autoscaling.models import FakeAutoScalingGroup  # noqa: E402
+import fnmatch  # noqa: E402
+
+
+def _meets(requirements, name, info):
+    def within(key, value):
+        bounds = requirements.get(key) or {}
+        low, high = bounds.get("Min"), bounds.get("Max")
+        return (low is None or value >= float(low)) and (high is None or value <= float(high))
+
+    def listed(key):
+        return [x for x in (requirements.get(key) or []) if x]
+
+    vcpus = info.get("VCpuInfo", {}).get("DefaultVCpus", 0)
+    memory = info.get("MemoryInfo", {}).get("SizeInMiB", 0)
+    allowed, excluded = listed("AllowedInstanceTypes"), listed("ExcludedInstanceTypes")
+    return (
+        within("VCpuCount", vcpus)
+        and within("MemoryMiB", memory)
+        and (not allowed or any(fnmatch.fnmatch(name, g) for g in allowed))
+        and not any(fnmatch.fnmatch(name, g) for g in excluded)
+    )
+
+
+def _by_requirements(requirements):
+    matching = [
+        (info.get("VCpuInfo", {}).get("DefaultVCpus", 0),
+         info.get("MemoryInfo", {}).get("SizeInMiB", 0), name)
+        for name, info in INSTANCE_TYPES.items()
+        if info.get("CurrentGeneration") and _meets(requirements, name, info)
+    ]
+    return min(matching)[2] if matching else ""
+
+
+def _template_instance_type(self):
+    chosen = self.data.get("InstanceType", "")
+    requirements = self.data.get("InstanceRequirements")
+    return chosen or (_by_requirements(requirements) if requirements else "")
+
+
+LaunchTemplateVersion.instance_type = property(_template_instance_type)
+
+# A group's mixed instances overrides come before its template's type on AWS: the first
+# override's type, or one that meets its requirements.
+_group_instance_type = FakeAutoScalingGroup.instance_type
+
+
+def _group_instance_type_with_overrides(self):
+    policy = self.mixed_instances_policy or {}
+    for override in (policy.get("LaunchTemplate") or {}).get("Overrides") or []:
+        if override.get("InstanceType"):
+            return override["InstanceType"]
+        if override.get("InstanceRequirements"):
+            chosen = _by_requirements(override["InstanceRequirements"])
+            if chosen:
+                return chosen
+    return _group_instance_type.fget(self)
+
+
+FakeAutoScalingGroup.instance_type = property(_group_instance_type_with_overrides)
+
 # moto ignores the tags CreateDhcpOptions is given (AWS applies them with the set), so a set
 # infra made would lose its crash-recovery tags. Apply them as AWS does.
 _create_dhcp_options = DHCPOptions.create_dhcp_options

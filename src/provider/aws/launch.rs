@@ -11,9 +11,10 @@ pub(crate) fn string_set() -> Type {
 }
 
 /// What the API reports, cut to the shape of what was configured: inside nested blocks an
-/// argument the configuration left null stays null (the API fills in defaults for those, and
-/// they would show as changes), and blocks are matched by position. Without a prior (import)
-/// the API's value is taken whole.
+/// argument the configuration left null, or a block it wrote none of, stays so (the API fills
+/// in defaults for those, a mixed instances policy's `instances_distribution` say, and they
+/// would show as changes), and blocks are matched by position. Without a prior (import) the
+/// API's value is taken whole.
 pub(crate) fn fit(prior: Option<&Value>, actual: Value) -> Value {
     let Some(prior) = prior else { return actual };
     if prior.is_null() {
@@ -24,7 +25,14 @@ pub(crate) fn fit(prior: Option<&Value>, actual: Value) -> Value {
             a.iter()
                 .map(|(k, v)| {
                     let unset = Value::Null(v.ty());
-                    (k.clone(), fit(Some(p.get(k).unwrap_or(&unset)), v.clone()))
+                    let configured = p.get(k).unwrap_or(&unset);
+                    let none_written = matches!(configured.unmark().0,
+                        Value::List(_, xs) | Value::Set(_, xs) if xs.is_empty())
+                        && crate::provider::schema::is_block_type(&v.ty());
+                    if none_written {
+                        return (k.clone(), configured.clone());
+                    }
+                    (k.clone(), fit(Some(configured), v.clone()))
                 })
                 .collect(),
         ),
@@ -129,6 +137,8 @@ pub(crate) fn metadata_ty() -> Type {
         ("http_tokens", Type::String),
         ("http_endpoint", Type::String),
         ("http_put_response_hop_limit", Type::Number),
+        ("http_protocol_ipv6", Type::String),
+        ("instance_metadata_tags", Type::String),
     ])
 }
 

@@ -17,6 +17,7 @@ pub mod ec2;
 pub mod elb;
 pub mod elbv2;
 pub mod iam;
+pub mod instance_requirements;
 pub mod launch;
 pub mod naming;
 pub mod rds;

@@ -1,6 +1,7 @@
 //! `aws_autoscaling_group`: capacity waits, tags propagated to instances, draining on delete.
 
-use super::group_tags::{group_tag, group_tags, sync_tags, tag_blocks};
+use super::group_sync;
+use super::group_tags::{group_tag, group_tags, tag_blocks};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
@@ -16,7 +17,7 @@ use crate::provider::{
     Schema,
 };
 use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification, Tag};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -278,6 +279,8 @@ impl AutoscalingGroup {
             "default_instance_warmup" => set_default_instance_warmup(i32),
             "service_linked_role_arn" => set_service_linked_role_arn(str),
             "placement_group" => set_placement_group(str),
+            "desired_capacity_type" => set_desired_capacity_type(str),
+            "context" => set_context(str),
         }
         if differs(before, after, "instance_maintenance_policy") {
             req = req.instance_maintenance_policy(maintenance_policy(after));
@@ -298,134 +301,6 @@ impl AutoscalingGroup {
                 .map_err(err("autoscaling:UpdateAutoScalingGroup"))?;
         }
         Ok(sizes)
-    }
-
-    async fn update_attachments(
-        &self,
-        name: &str,
-        before: &Obj,
-        after: &Obj,
-    ) -> ProviderResult<()> {
-        let asg = &self.aws.autoscaling;
-        if differs(before, after, "target_group_arns") && after.get("target_group_arns").is_some() {
-            let (add, remove) = set_diff(
-                &before.strs("target_group_arns"),
-                &after.strs("target_group_arns"),
-            );
-            if !remove.is_empty() {
-                asg.detach_load_balancer_target_groups()
-                    .auto_scaling_group_name(name)
-                    .set_target_group_arns(Some(remove))
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:DetachLoadBalancerTargetGroups"))?;
-            }
-            if !add.is_empty() {
-                asg.attach_load_balancer_target_groups()
-                    .auto_scaling_group_name(name)
-                    .set_target_group_arns(Some(add))
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:AttachLoadBalancerTargetGroups"))?;
-            }
-        }
-        if differs(before, after, "load_balancers") && after.get("load_balancers").is_some() {
-            let (add, remove) = set_diff(
-                &before.strs("load_balancers"),
-                &after.strs("load_balancers"),
-            );
-            if !remove.is_empty() {
-                asg.detach_load_balancers()
-                    .auto_scaling_group_name(name)
-                    .set_load_balancer_names(Some(remove))
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:DetachLoadBalancers"))?;
-            }
-            if !add.is_empty() {
-                asg.attach_load_balancers()
-                    .auto_scaling_group_name(name)
-                    .set_load_balancer_names(Some(add))
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:AttachLoadBalancers"))?;
-            }
-        }
-        sync_tags(&self.aws, name, before, after).await
-    }
-}
-
-/// What to add and what to remove to go from `before` to `after`.
-fn set_diff(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
-    let (b, a): (BTreeSet<&String>, BTreeSet<&String>) =
-        (before.iter().collect(), after.iter().collect());
-    (
-        a.difference(&b).map(|x| (*x).clone()).collect(),
-        b.difference(&a).map(|x| (*x).clone()).collect(),
-    )
-}
-
-impl AutoscalingGroup {
-    /// Brings the suspended processes and the collected metrics from `before` (nothing, for a
-    /// new group) to `after`: each has calls of its own, not arguments of Create/Update.
-    async fn sync_processes_and_metrics(
-        &self,
-        name: &str,
-        before: &Obj,
-        after: &Obj,
-    ) -> ProviderResult<()> {
-        let asg = &self.aws.autoscaling;
-        let (suspend, resume) = set_diff(
-            &before.strs("suspended_processes"),
-            &after.strs("suspended_processes"),
-        );
-        if !resume.is_empty() {
-            let call = asg.resume_processes().auto_scaling_group_name(name);
-            let call = call.set_scaling_processes(Some(resume));
-            call.send()
-                .await
-                .map_err(err("autoscaling:ResumeProcesses"))?;
-        }
-        if !suspend.is_empty() {
-            let call = asg.suspend_processes().auto_scaling_group_name(name);
-            let call = call.set_scaling_processes(Some(suspend));
-            call.send()
-                .await
-                .map_err(err("autoscaling:SuspendProcesses"))?;
-        }
-        let (enable, disable) = set_diff(
-            &before.strs("enabled_metrics"),
-            &after.strs("enabled_metrics"),
-        );
-        if !disable.is_empty() {
-            let call = asg
-                .disable_metrics_collection()
-                .auto_scaling_group_name(name);
-            let call = call.set_metrics(Some(disable));
-            call.send()
-                .await
-                .map_err(err("autoscaling:DisableMetricsCollection"))?;
-        }
-        // A new granularity applies to every metric collected: all of them again.
-        let granularity = after.str("metrics_granularity").unwrap_or("1Minute".into());
-        let regranulated = before
-            .str("metrics_granularity")
-            .is_some_and(|g| g != granularity);
-        let enable = if regranulated {
-            after.strs("enabled_metrics")
-        } else {
-            enable
-        };
-        if !enable.is_empty() {
-            let call = asg
-                .enable_metrics_collection()
-                .auto_scaling_group_name(name);
-            let call = call.granularity(granularity).set_metrics(Some(enable));
-            call.send()
-                .await
-                .map_err(err("autoscaling:EnableMetricsCollection"))?;
-        }
-        Ok(())
     }
 }
 
@@ -471,6 +346,9 @@ impl ResourceType for AutoscalingGroup {
                 .set_default_instance_warmup(p.i32("default_instance_warmup"))
                 .set_service_linked_role_arn(p.str("service_linked_role_arn"))
                 .set_placement_group(p.str("placement_group"))
+                .set_desired_capacity_type(p.str("desired_capacity_type"))
+                .set_context(p.str("context"))
+                .set_traffic_sources(group_sync::configured_sources(&p))
                 .set_lifecycle_hook_specification_list(nonempty(initial_hooks(&p)))
                 .set_instance_maintenance_policy(
                     p.block("instance_maintenance_policy")
@@ -481,8 +359,8 @@ impl ResourceType for AutoscalingGroup {
                 .await
                 .map_err(err("autoscaling:CreateAutoScalingGroup"))?;
             this.described(&name).await?;
-            this.sync_processes_and_metrics(&name, &Obj::default(), &p)
-                .await?;
+            group_sync::processes_and_metrics(&this.aws, &name, &Obj::default(), &p).await?;
+            group_sync::warm_pool(&this.aws, &name, &Obj::default(), &p).await?;
             this.wait_for_capacity(&name, &p).await?;
             let elb = p.i64("wait_for_elb_capacity").or(p.i64("min_elb_capacity"));
             this.wait_for_elb_capacity(&name, &p, elb).await?;
@@ -496,9 +374,9 @@ impl ResourceType for AutoscalingGroup {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let name = before.id()?;
             let sizes = this.update_group(&name, &before, &after).await?;
-            this.sync_processes_and_metrics(&name, &before, &after)
-                .await?;
-            this.update_attachments(&name, &before, &after).await?;
+            group_sync::processes_and_metrics(&this.aws, &name, &before, &after).await?;
+            group_sync::attachments(&this.aws, &name, &before, &after).await?;
+            group_sync::warm_pool(&this.aws, &name, &before, &after).await?;
             if sizes {
                 this.wait_for_capacity(&name, &after).await?;
                 let elb = after.i64("wait_for_elb_capacity");
@@ -515,6 +393,20 @@ impl ResourceType for AutoscalingGroup {
             let name = p.id()?;
             let force = p.bool("force_delete").unwrap_or(false);
             let asg = &this.aws.autoscaling;
+            // A group with a warm pool goes only after its pool, as in Terraform.
+            if p.block("warm_pool").is_some() {
+                let deleted = asg
+                    .delete_warm_pool()
+                    .auto_scaling_group_name(&name)
+                    .force_delete(force)
+                    .send()
+                    .await
+                    .map_err(err("autoscaling:DeleteWarmPool"));
+                match deleted {
+                    Err(e) if !e.is_not_found() => return Err(e),
+                    _ => {}
+                }
+            }
             if !force {
                 // Draining first lets instances terminate through their lifecycle hooks.
                 let drained = asg

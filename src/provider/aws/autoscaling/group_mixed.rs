@@ -1,10 +1,11 @@
 //! `aws_autoscaling_group`'s `mixed_instances_policy`: a group launched from one launch
 //! template with instance type overrides, part on demand and part spot. Its type, how it
-//! reads from a described group and how it is sent (the `instance_requirements` of an
-//! override are not supported yet).
+//! reads from a described group and how it is sent. An override names an instance type or
+//! gives `instance_requirements` (`../instance_requirements.rs`).
 
 use crate::lang::types::Type;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::instance_requirements as requirements;
 use crate::provider::schema::block_object;
 use aws_sdk_autoscaling::types::{
     AutoScalingGroup, InstancesDistribution, LaunchTemplate, LaunchTemplateOverrides,
@@ -37,6 +38,7 @@ fn distribution_ty() -> Type {
 fn override_ty() -> Type {
     block_object(&[
         ("instance_type", Type::String),
+        ("instance_requirements", list(requirements::ty())),
         ("weighted_capacity", Type::String),
         ("launch_template_specification", list(specification_ty())),
     ])
@@ -119,6 +121,16 @@ pub fn read(g: &AutoScalingGroup) -> Vec<Obj> {
                 .map(|x| {
                     let mut o = Obj::default();
                     o.set("instance_type", opt_s(x.instance_type()))
+                        .set(
+                            "instance_requirements",
+                            blocks_or_null(
+                                requirements::ty(),
+                                x.instance_requirements()
+                                    .map(requirements::from_autoscaling)
+                                    .into_iter()
+                                    .collect(),
+                            ),
+                        )
                         .set("weighted_capacity", opt_s(x.weighted_capacity()))
                         .set(
                             "launch_template_specification",
@@ -191,6 +203,10 @@ pub fn policy(p: &Obj) -> Option<MixedInstancesPolicy> {
             .map(|x| {
                 LaunchTemplateOverrides::builder()
                     .set_instance_type(x.str("instance_type"))
+                    .set_instance_requirements(
+                        x.block("instance_requirements")
+                            .map(|r| requirements::to_autoscaling(&r)),
+                    )
                     .set_weighted_capacity(x.str("weighted_capacity"))
                     .set_launch_template_specification(
                         x.block("launch_template_specification")

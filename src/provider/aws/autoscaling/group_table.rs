@@ -3,6 +3,7 @@
 
 use super::group::launch_template_ty;
 use super::group_mixed as mixed;
+use super::group_sync;
 use super::group_tags::{legacy_tags, legacy_tags_ty, tag_ty};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -356,6 +357,37 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             "instance_refresh",
             A::optional(Type::List(Box::new(instance_refresh_ty()))),
         )
+        .attr_with_prior(
+            "warm_pool",
+            A::optional(Type::List(Box::new(group_sync::warm_pool_ty()))),
+            |g, prior| {
+                Some(read_blocks(
+                    prior,
+                    "warm_pool",
+                    &group_sync::warm_pool_ty(),
+                    group_sync::warm_pool_blocks(g),
+                ))
+            },
+        )
+        .attr("warm_pool_size", A::computed(Type::Number), |g| {
+            number(g.warm_pool_size())
+        })
+        .attr("predicted_capacity", A::computed(Type::Number), |g| {
+            number(g.predicted_capacity())
+        })
+        // Sent at create and update; moto keeps none of these three, so they are read back
+        // only where AWS answers them.
+        .attr_if_answered(
+            "traffic_source",
+            A::optional_computed(Type::Set(Box::new(group_sync::traffic_source_ty()))),
+            group_sync::traffic_sources,
+        )
+        .attr_if_answered(
+            "desired_capacity_type",
+            A::optional_computed(Type::String),
+            |g| g.desired_capacity_type().map(s),
+        )
+        .attr_if_answered("context", A::optional(Type::String), |g| g.context().map(s))
         .attr(
             "default_cooldown",
             A::optional_computed(Type::Number),

@@ -290,6 +290,12 @@ fn template_data(p: &Obj) -> RequestLaunchTemplateData {
                         .map(|v| LaunchTemplateInstanceMetadataEndpointState::from(v.as_str())),
                 )
                 .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
+                .set_http_protocol_ipv6(m.str("http_protocol_ipv6").map(|v| {
+                    aws_sdk_ec2::types::LaunchTemplateInstanceMetadataProtocolIpv6::from(v.as_str())
+                }))
+                .set_instance_metadata_tags(m.str("instance_metadata_tags").map(|v| {
+                    aws_sdk_ec2::types::LaunchTemplateInstanceMetadataTagsState::from(v.as_str())
+                }))
                 .build(),
         );
     }
@@ -329,6 +335,14 @@ fn metadata_blocks(d: &Data) -> Vec<Obj> {
                 .set(
                     "http_put_response_hop_limit",
                     opt_n(m.http_put_response_hop_limit().map(i64::from)),
+                )
+                .set(
+                    "http_protocol_ipv6",
+                    opt_s(m.http_protocol_ipv6().map(|v| v.as_str())),
+                )
+                .set(
+                    "instance_metadata_tags",
+                    opt_s(m.instance_metadata_tags().map(|v| v.as_str())),
                 );
             x
         })

@@ -1,6 +1,6 @@
 //! The launch template's option blocks beside image, type, network and disks: monitoring,
 //! placement, CPU credits and options, spot market, capacity reservations, licences, enclaves,
-//! hibernation, maintenance, private DNS names. Each is declared once here (its block type,
+//! hibernation, maintenance, private DNS names, instance requirements. Each is declared once here (its block type,
 //! how it reads from a version's data, how it goes into a version request); `launch_template.rs`
 //! puts them in its table.
 
@@ -57,6 +57,42 @@ pub(crate) fn option_blocks() -> &'static [(&'static str, Type, Reader)] {
 
 fn declared_blocks() -> Vec<(&'static str, Type, Reader)> {
     vec![
+        // Elastic GPUs and Elastic Inference are retired services; configurations still carry
+        // the blocks, and AWS still takes them.
+        (
+            "elastic_gpu_specifications",
+            block_object(&[("type", Type::String)]),
+            |d| {
+                d.elastic_gpu_specifications()
+                    .iter()
+                    .map(|g| {
+                        let mut x = Obj::default();
+                        x.set("type", opt_s(g.r#type()));
+                        x
+                    })
+                    .collect()
+            },
+        ),
+        (
+            "elastic_inference_accelerator",
+            block_object(&[("type", Type::String)]),
+            |d| {
+                one(d.elastic_inference_accelerators().first().map(|a| {
+                    let mut x = Obj::default();
+                    x.set("type", opt_s(a.r#type()));
+                    x
+                }))
+            },
+        ),
+        (
+            "instance_requirements",
+            crate::provider::aws::instance_requirements::ty(),
+            |d| {
+                one(d
+                    .instance_requirements()
+                    .map(crate::provider::aws::instance_requirements::from_ec2))
+            },
+        ),
         (
             "monitoring",
             block_object(&[("enabled", Type::Bool)]),
@@ -331,6 +367,33 @@ pub(crate) fn request(
     mut d: RequestLaunchTemplateDataBuilder,
     p: &Obj,
 ) -> RequestLaunchTemplateDataBuilder {
+    if let Some(r) = p.block("instance_requirements") {
+        d = d.instance_requirements(crate::provider::aws::instance_requirements::to_ec2(&r));
+    }
+    // Retired services: sent as configured, for AWS to answer (the SDK marks the calls
+    // deprecated; configurations still carry the blocks).
+    #[allow(deprecated)]
+    for g in p.blocks("elastic_gpu_specifications") {
+        if let Some(kind) = g.str("type") {
+            d = d.elastic_gpu_specifications(
+                aws_sdk_ec2::types::ElasticGpuSpecification::builder()
+                    .r#type(kind)
+                    .build(),
+            );
+        }
+    }
+    if let Some(kind) = p
+        .block("elastic_inference_accelerator")
+        .and_then(|a| a.str("type"))
+    {
+        #[allow(deprecated)]
+        let with = d.elastic_inference_accelerators(
+            aws_sdk_ec2::types::LaunchTemplateElasticInferenceAccelerator::builder()
+                .r#type(kind)
+                .build(),
+        );
+        d = with;
+    }
     if let Some(m) = p.block("monitoring") {
         d = d.monitoring(
             LaunchTemplatesMonitoringRequest::builder()
