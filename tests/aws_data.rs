@@ -64,6 +64,7 @@ output "vpc" { value = data.aws_vpc.default.id }
 output "subnets" { value = data.aws_subnets.default.ids }
 output "ami" { value = data.aws_ami.linux.id }
 output "ami_name" { value = data.aws_ami.linux.name }
+output "image" { value = data.aws_ami.linux }
 output "token" {
   value     = data.aws_ssm_parameter.token.value
   sensitive = true
@@ -144,6 +145,45 @@ output "partition" { value = "${data.aws_partition.here.partition}/${data.aws_pa
             .unwrap()
             .starts_with("amzn2-ami-hvm-")
     );
+    // Every attribute of the image, as DescribeImages has it.
+    let image = v("image");
+    let described = rt
+        .block_on(
+            ec2.describe_images()
+                .image_ids(v("ami").as_str().unwrap())
+                .send(),
+        )
+        .unwrap()
+        .images()[0]
+        .clone();
+    let devices = image["block_device_mappings"].as_array().unwrap();
+    assert_eq!(devices.len(), described.block_device_mappings().len());
+    let root = devices
+        .iter()
+        .find(|d| d["device_name"] == image["root_device_name"])
+        .expect("the root device is among the mappings");
+    assert_eq!(image["root_snapshot_id"], root["ebs"]["snapshot_id"]);
+    assert!(
+        root["ebs"]["volume_size"]
+            .as_str()
+            .is_some_and(|s| s.parse::<u32>().is_ok()),
+        "{root}"
+    );
+    assert_eq!(
+        image["hypervisor"],
+        described
+            .hypervisor()
+            .map(|h| h.as_str())
+            .unwrap_or_default()
+    );
+    assert_eq!(
+        image["image_location"],
+        described.image_location().unwrap_or_default()
+    );
+    assert_eq!(
+        image["ena_support"],
+        described.ena_support().unwrap_or(false)
+    );
     assert_eq!(v("token"), "s3cret");
     assert_eq!(out["token"]["sensitive"], true);
     assert_eq!(v("account").as_str().unwrap().len(), 12);
@@ -176,7 +216,8 @@ fn a_subnet_found_by_id_or_by_vpc_and_block() {
     let w = Work::new(
         r#"
 resource "aws_vpc" "main" {
-  cidr_block = "10.50.0.0/16"
+  cidr_block           = "10.50.0.0/16"
+  enable_dns_hostnames = true
 }
 
 resource "aws_subnet" "a" {
@@ -211,7 +252,7 @@ output "by_block" {
 }
 
 output "vpc" {
-  value = data.aws_vpc.any.id
+  value = data.aws_vpc.any
 }
 "#,
     );
@@ -226,7 +267,27 @@ output "vpc" {
     assert_eq!(found["tags"]["Name"], "a");
     assert_eq!(found["arn"], subnet["arn"]);
     assert_eq!(outputs["by_block"]["value"], subnet["id"]);
-    assert_eq!(outputs["vpc"]["value"], subnet["vpc_id"]);
+    let vpc = &outputs["vpc"]["value"];
+    assert_eq!(vpc["id"], subnet["vpc_id"], "{vpc}");
+    assert_eq!(vpc["enable_dns_hostnames"], true);
+    assert_eq!(vpc["enable_dns_support"], true);
+    assert_eq!(vpc["enable_network_address_usage_metrics"], false);
+    assert!(
+        vpc["association_id"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("vpc-cidr-assoc-")),
+        "{vpc}"
+    );
+    // The data source answers every attribute the resource reads, alike.
+    for k in [
+        "enable_dns64",
+        "ipv6_native",
+        "private_dns_hostname_type_on_launch",
+        "enable_resource_name_dns_a_record_on_launch",
+        "owner_id",
+    ] {
+        assert_eq!(found[k], subnet[k], "{k}");
+    }
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }

@@ -118,7 +118,15 @@ fn missing(
                 .and_then(|t| block_attributes(&t))
                 .is_some_and(|attrs| attrs.contains(leaf)),
         };
+        // A name under a map attribute (`ebs.volume_size` where Terraform keeps `ebs` as a map
+        // of strings) is one of its keys: the schema cannot list those.
+        let map_key = name.rsplit_once('.').is_some_and(|(parent, _)| {
+            type_at(schema, parent).is_some_and(
+                |t| matches!(&t, Type::Map(inner) if !matches!(**inner, Type::Object(..))),
+            )
+        });
         let present = present
+            || map_key
             || (kind == "block" && type_at(schema, name).is_some())
             || nested_elsewhere(schema, kind, name);
         if !present {

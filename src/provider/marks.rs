@@ -192,7 +192,70 @@ impl DataSource for UnmarkedData {
         let fut = self.0.read(plain(&config));
         Box::pin(async move {
             let v = fut.await?;
+            // A data source is read once its arguments are known; what it does not answer is
+            // null, not the "known after apply" its configuration held for computed attributes
+            // (an unknown left there would make every output using it unknown after apply).
+            let v = match v.attributes() {
+                Some(attrs) if !v.is_wholly_known() => Value::object(
+                    attrs
+                        .iter()
+                        .map(|(k, a)| {
+                            let a = match a {
+                                Value::Unknown(ty) => Value::Null(ty.clone()),
+                                other => other.clone(),
+                            };
+                            (k.clone(), a)
+                        })
+                        .collect(),
+                ),
+                _ => v,
+            };
             Ok(m.put_on(v, inner.schema()))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::types::Type;
+    use crate::provider::{AttrSchema, BoxFuture, DataSource, ProviderResult, Schema};
+
+    /// Answers its configuration as it came, as data sources that start from it do.
+    struct Echo(Schema);
+
+    impl DataSource for Echo {
+        fn schema(&self) -> &Schema {
+            &self.0
+        }
+
+        fn read(&self, config: Value) -> BoxFuture<ProviderResult<Value>> {
+            Box::pin(async move { Ok(config) })
+        }
+    }
+
+    #[test]
+    fn what_a_data_source_leaves_unanswered_reads_as_null() {
+        let schema = Schema::new([
+            ("id", AttrSchema::optional_computed(Type::String)),
+            ("vpc_id", AttrSchema::optional_computed(Type::String)),
+        ]);
+        let source = UnmarkedData::wrap(Arc::new(Echo(schema)));
+        let config = Value::object(
+            [
+                ("id".to_string(), Value::string("z-1")),
+                ("vpc_id".to_string(), Value::Unknown(Type::String)),
+            ]
+            .into(),
+        );
+        let read = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(source.read(config))
+            .unwrap();
+        let attrs = read.attributes().unwrap();
+        assert!(read.is_wholly_known());
+        assert!(attrs["vpc_id"].is_null());
+        assert_eq!(attrs["id"].as_str(), Some("z-1"));
     }
 }

@@ -62,7 +62,7 @@ enum Kind {
     SsmParameter,
 }
 
-fn filter_block() -> AttrSchema {
+pub(super) fn filter_block() -> AttrSchema {
     AttrSchema::optional(block_list(&[
         ("name", Type::String),
         ("values", Type::List(Box::new(Type::String))),
@@ -81,31 +81,7 @@ impl Kind {
     fn schema(self) -> Schema {
         let id = ("id", AttrSchema::optional_computed(Type::String));
         match self {
-            Kind::Ami => Schema::new([
-                id,
-                ("owners", AttrSchema::optional(strings())),
-                (
-                    "most_recent",
-                    AttrSchema::optional(Type::Bool).default(b(false)),
-                ),
-                ("name_regex", AttrSchema::optional(Type::String)),
-                ("executable_users", AttrSchema::optional(strings())),
-                ("include_deprecated", AttrSchema::optional(Type::Bool)),
-                ("filter", filter_block()),
-                ("image_id", AttrSchema::computed(Type::String)),
-                ("arn", AttrSchema::computed(Type::String)),
-                ("name", AttrSchema::computed(Type::String)),
-                ("description", AttrSchema::computed(Type::String)),
-                ("architecture", AttrSchema::computed(Type::String)),
-                ("creation_date", AttrSchema::computed(Type::String)),
-                ("owner_id", AttrSchema::computed(Type::String)),
-                ("root_device_name", AttrSchema::computed(Type::String)),
-                ("root_device_type", AttrSchema::computed(Type::String)),
-                ("virtualization_type", AttrSchema::computed(Type::String)),
-                ("state", AttrSchema::computed(Type::String)),
-                ("public", AttrSchema::computed(Type::Bool)),
-                ("tags", AttrSchema::computed(string_map())),
-            ]),
+            Kind::Ami => super::ec2::ami_data::schema(id, filter_block()),
             Kind::AvailabilityZones => Schema::new([
                 id,
                 ("state", AttrSchema::optional(Type::String)),
@@ -129,6 +105,15 @@ impl Kind {
                 ("owner_id", AttrSchema::computed(Type::String)),
                 ("instance_tenancy", AttrSchema::computed(Type::String)),
                 ("dhcp_options_id", AttrSchema::computed(Type::String)),
+                ("association_id", AttrSchema::computed(Type::String)),
+                ("ipv6_association_id", AttrSchema::computed(Type::String)),
+                ("ipv6_cidr_block", AttrSchema::computed(Type::String)),
+                ("enable_dns_support", AttrSchema::computed(Type::Bool)),
+                ("enable_dns_hostnames", AttrSchema::computed(Type::Bool)),
+                (
+                    "enable_network_address_usage_metrics",
+                    AttrSchema::computed(Type::Bool),
+                ),
             ]),
             Kind::Subnet => Schema::new([
                 id,
@@ -160,6 +145,37 @@ impl Kind {
                 (
                     "assign_ipv6_address_on_creation",
                     AttrSchema::computed(Type::Bool),
+                ),
+                (
+                    "ipv6_cidr_block_association_id",
+                    AttrSchema::computed(Type::String),
+                ),
+                ("enable_dns64", AttrSchema::computed(Type::Bool)),
+                (
+                    "enable_resource_name_dns_a_record_on_launch",
+                    AttrSchema::computed(Type::Bool),
+                ),
+                (
+                    "enable_resource_name_dns_aaaa_record_on_launch",
+                    AttrSchema::computed(Type::Bool),
+                ),
+                (
+                    "private_dns_hostname_type_on_launch",
+                    AttrSchema::computed(Type::String),
+                ),
+                ("ipv6_native", AttrSchema::computed(Type::Bool)),
+                ("outpost_arn", AttrSchema::computed(Type::String)),
+                (
+                    "customer_owned_ipv4_pool",
+                    AttrSchema::computed(Type::String),
+                ),
+                (
+                    "map_customer_owned_ip_on_launch",
+                    AttrSchema::computed(Type::Bool),
+                ),
+                (
+                    "enable_lni_at_device_index",
+                    AttrSchema::computed(Type::Number),
                 ),
             ]),
             Kind::Subnets => Schema::new([
@@ -243,7 +259,7 @@ fn filters(cfg: &Obj) -> Vec<Filter> {
     out
 }
 
-fn none_found(what: &str) -> ProviderError {
+pub(super) fn none_found(what: &str) -> ProviderError {
     ProviderError::new(
         "read",
         format!("no matching {what} found; check the filters"),
@@ -263,7 +279,7 @@ impl DataSource for Data {
             let cfg = Obj::of(&config);
             let mut o = cfg.clone();
             match kind {
-                Kind::Ami => ami(&aws, &cfg, &mut o).await?,
+                Kind::Ami => super::ec2::ami_data::read(&aws, &cfg, filters(&cfg), &mut o).await?,
                 Kind::AvailabilityZones => zones(&aws, &cfg, &mut o).await?,
                 Kind::Vpc => vpc(&aws, &cfg, &mut o).await?,
                 Kind::Subnet => subnet(&aws, &cfg, &mut o).await?,
@@ -426,77 +442,6 @@ fn partition_of(region: &str) -> (&'static str, &'static str) {
     }
 }
 
-async fn ami(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
-    let owners = cfg.strs("owners");
-    let found = aws
-        .ec2
-        .describe_images()
-        .set_owners((!owners.is_empty()).then_some(owners))
-        .set_executable_users({
-            let u = cfg.strs("executable_users");
-            (!u.is_empty()).then_some(u)
-        })
-        .set_filters(Some(filters(cfg)))
-        .set_include_deprecated(cfg.bool("include_deprecated"))
-        .send()
-        .await
-        .map_err(err("ec2:DescribeImages"))?;
-    let re = match cfg.str("name_regex") {
-        Some(r) => Some(regex::Regex::new(&r).map_err(|e| {
-            ProviderError::new(
-                "read",
-                format!("name_regex {r:?} is not a valid pattern: {e}"),
-            )
-        })?),
-        None => None,
-    };
-    let mut images: Vec<_> = found
-        .images()
-        .iter()
-        .filter(|i| match &re {
-            Some(re) => i.name().is_some_and(|n| re.is_match(n)),
-            None => true,
-        })
-        .collect();
-    if images.len() > 1 && cfg.bool("most_recent") != Some(true) {
-        return Err(ProviderError::new(
-            "read",
-            format!(
-                "your query returned {} AMIs; use a more specific search criteria, or set most_recent = true",
-                images.len()
-            ),
-        ));
-    }
-    // Creation dates are ISO 8601 in UTC, so they sort as strings.
-    images.sort_by(|a, b| a.creation_date().cmp(&b.creation_date()));
-    let img = images.last().ok_or_else(|| none_found("AMI"))?;
-    let id = img.image_id().unwrap_or_default();
-    o.set("id", s(id))
-        .set("image_id", s(id))
-        .set("arn", s(format!("arn:aws:ec2:{}::image/{id}", aws.region)))
-        .set("name", opt_s(img.name()))
-        .set("description", opt_s(img.description()))
-        .set(
-            "architecture",
-            opt_s(img.architecture().map(|a| a.as_str())),
-        )
-        .set("creation_date", opt_s(img.creation_date()))
-        .set("owner_id", opt_s(img.owner_id()))
-        .set("root_device_name", opt_s(img.root_device_name()))
-        .set(
-            "root_device_type",
-            opt_s(img.root_device_type().map(|t| t.as_str())),
-        )
-        .set(
-            "virtualization_type",
-            opt_s(img.virtualization_type().map(|t| t.as_str())),
-        )
-        .set("state", opt_s(img.state().map(|t| t.as_str())))
-        .set("public", b(img.public().unwrap_or(false)))
-        .set("tags", map_s(&tags::from_ec2(img.tags())));
-    Ok(())
-}
-
 async fn zones(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
     let mut fs = filters(cfg);
     if let Some(state) = cfg.str("state") {
@@ -574,6 +519,37 @@ async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
         .send()
         .await
         .map_err(err("ec2:DescribeRouteTables"))?;
+    use aws_sdk_ec2::types::VpcAttributeName as Switch;
+    let switch = |name| super::ec2::vpc::attribute(aws, id, name);
+    let primary = v
+        .cidr_block_association_set()
+        .iter()
+        .find(|a| a.cidr_block() == v.cidr_block());
+    let ipv6 = v.ipv6_cidr_block_association_set().first();
+    o.set(
+        "enable_dns_support",
+        b(switch(Switch::EnableDnsSupport).await?),
+    )
+    .set(
+        "enable_dns_hostnames",
+        b(switch(Switch::EnableDnsHostnames).await?),
+    )
+    .set(
+        "enable_network_address_usage_metrics",
+        b(switch(Switch::EnableNetworkAddressUsageMetrics).await?),
+    )
+    .set(
+        "association_id",
+        opt_s(primary.and_then(|a| a.association_id())),
+    )
+    .set(
+        "ipv6_association_id",
+        opt_s(ipv6.and_then(|a| a.association_id())),
+    )
+    .set(
+        "ipv6_cidr_block",
+        opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
+    );
     o.set("id", s(id))
         .set(
             "arn",
@@ -636,32 +612,12 @@ async fn subnet(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
         ));
     }
     let n = found.first().ok_or_else(|| none_found("subnet"))?;
-    let ipv6 = n
-        .ipv6_cidr_block_association_set()
-        .first()
-        .and_then(|a| a.ipv6_cidr_block());
-    o.set("id", opt_s(n.subnet_id()))
-        .set("arn", opt_s(n.subnet_arn()))
-        .set("owner_id", opt_s(n.owner_id()))
-        .set("vpc_id", opt_s(n.vpc_id()))
-        .set("cidr_block", opt_s(n.cidr_block()))
-        .set("ipv6_cidr_block", opt_s(ipv6))
-        .set("availability_zone", opt_s(n.availability_zone()))
-        .set("availability_zone_id", opt_s(n.availability_zone_id()))
-        .set("default_for_az", b(n.default_for_az().unwrap_or(false)))
+    // The resource's table reads every attribute the two share.
+    for (k, v) in super::ec2::subnet::attributes(&aws.region, n).0 {
+        o.set(&k, v);
+    }
+    o.set("default_for_az", b(n.default_for_az().unwrap_or(false)))
         .set("state", opt_s(n.state().map(|s| s.as_str())))
-        .set(
-            "available_ip_address_count",
-            crate::provider::aws::attrs::n(n.available_ip_address_count().unwrap_or(0).into()),
-        )
-        .set(
-            "map_public_ip_on_launch",
-            b(n.map_public_ip_on_launch().unwrap_or(false)),
-        )
-        .set(
-            "assign_ipv6_address_on_creation",
-            b(n.assign_ipv6_address_on_creation().unwrap_or(false)),
-        )
         .set("tags", map_s(&tags::from_ec2(n.tags())));
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod acl_entries;
 pub mod adopted;
+pub mod ami_data;
 pub mod default_network_acl;
 pub mod default_route_table;
 pub mod default_security_group;

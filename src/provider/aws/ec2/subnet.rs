@@ -4,7 +4,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, n, opt_n, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
@@ -93,7 +93,30 @@ fn table() -> Table<Item> {
         .attr("owner_id", A::computed(Type::String), |v| {
             opt_s(v.owner_id())
         })
+        // Outposts: a subnet on one, and its customer-owned address pool.
+        .attr("outpost_arn", A::optional(Type::String).force_new(), |v| {
+            opt_s(v.outpost_arn())
+        })
+        .attr("customer_owned_ipv4_pool", A::optional(Type::String), |v| {
+            opt_s(v.customer_owned_ipv4_pool())
+        })
+        .attr(
+            "map_customer_owned_ip_on_launch",
+            A::optional(Type::Bool),
+            |v| b(v.map_customer_owned_ip_on_launch().unwrap_or(false)),
+        )
+        .attr(
+            "enable_lni_at_device_index",
+            A::optional(Type::Number),
+            |v| opt_n(v.enable_lni_at_device_index().map(i64::from)),
+        )
         .tagged(|v| tags::from_ec2(v.tags()))
+}
+
+/// A described subnet's attributes as the table reads them: `data "aws_subnet"` answers the
+/// same names as the resource.
+pub(crate) fn attributes(region: &str, v: &Item) -> Obj {
+    table().read_attributes(region, None, v)
 }
 
 crate::provider::aws::table::table_type!(Subnet, Item);
@@ -108,6 +131,37 @@ impl Subnet {
             .send()
             .await
             .map_err(err("ec2:ModifySubnetAttribute"))?;
+        Ok(())
+    }
+
+    /// The Outposts settings, sent together as AWS takes them.
+    async fn set_outpost_options(&self, id: &str, p: &Obj) -> ProviderResult<()> {
+        let pool = p.str("customer_owned_ipv4_pool");
+        let map = p.bool("map_customer_owned_ip_on_launch");
+        let lni = p.i32("enable_lni_at_device_index");
+        if pool.is_some() || map.is_some() {
+            self.aws
+                .ec2
+                .modify_subnet_attribute()
+                .subnet_id(id)
+                .set_customer_owned_ipv4_pool(pool)
+                .set_map_customer_owned_ip_on_launch(
+                    map.map(|on| AttributeBooleanValue::builder().value(on).build()),
+                )
+                .send()
+                .await
+                .map_err(err("ec2:ModifySubnetAttribute"))?;
+        }
+        if let Some(index) = lni {
+            self.aws
+                .ec2
+                .modify_subnet_attribute()
+                .subnet_id(id)
+                .enable_lni_at_device_index(index)
+                .send()
+                .await
+                .map_err(err("ec2:ModifySubnetAttribute"))?;
+        }
         Ok(())
     }
 
@@ -181,6 +235,7 @@ impl ResourceType for Subnet {
                 .set_availability_zone(p.str("availability_zone"))
                 .set_availability_zone_id(p.str("availability_zone_id"))
                 .set_ipv6_native(p.bool("ipv6_native").filter(|on| *on))
+                .set_outpost_arn(p.str("outpost_arn"))
                 .tag_specifications(tags::ec2_spec(Kind::Subnet, &t))
                 .send()
                 .await
@@ -199,6 +254,7 @@ impl ResourceType for Subnet {
             if let Some(t) = p.str("private_dns_hostname_type_on_launch") {
                 this.set_hostname_type(&id, &t).await?;
             }
+            this.set_outpost_options(&id, &p).await?;
             bulk::finished(&this, p, &id).await
         })
     }
@@ -219,6 +275,17 @@ impl ResourceType for Subnet {
                 && before.str("private_dns_hostname_type_on_launch") != Some(t.clone())
             {
                 this.set_hostname_type(&id, &t).await?;
+            }
+            let outposts = [
+                "customer_owned_ipv4_pool",
+                "map_customer_owned_ip_on_launch",
+                "enable_lni_at_device_index",
+            ];
+            if outposts
+                .iter()
+                .any(|k| after.set_and_changed_from(&before, k))
+            {
+                this.set_outpost_options(&id, &after).await?;
             }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await

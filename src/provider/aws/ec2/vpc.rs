@@ -100,23 +100,7 @@ impl Vpc {
     }
 
     async fn attribute(&self, id: &str, name: VpcAttributeName) -> ProviderResult<bool> {
-        let out = self
-            .aws
-            .ec2
-            .describe_vpc_attribute()
-            .vpc_id(id)
-            .attribute(name.clone())
-            .send()
-            .await
-            .map_err(err("ec2:DescribeVpcAttribute"))?;
-        let v = match name {
-            VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
-            VpcAttributeName::EnableNetworkAddressUsageMetrics => {
-                out.enable_network_address_usage_metrics()
-            }
-            _ => out.enable_dns_support(),
-        };
-        Ok(v.and_then(|a| a.value()).unwrap_or(false))
+        attribute(&self.aws, id, name).await
     }
 
     /// The objects every VPC comes with: main route table, default security group and
@@ -297,4 +281,29 @@ impl ResourceType for Vpc {
             .await
         })
     }
+}
+
+/// One of a VPC's switches (DNS support and host names, address usage metrics), as
+/// DescribeVpcAttribute answers it: the resource and `data "aws_vpc"` read them alike.
+pub(crate) async fn attribute(
+    aws: &crate::provider::aws::Aws,
+    id: &str,
+    name: VpcAttributeName,
+) -> ProviderResult<bool> {
+    let out = aws
+        .ec2
+        .describe_vpc_attribute()
+        .vpc_id(id)
+        .attribute(name.clone())
+        .send()
+        .await
+        .map_err(err("ec2:DescribeVpcAttribute"))?;
+    let v = match name {
+        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        VpcAttributeName::EnableNetworkAddressUsageMetrics => {
+            out.enable_network_address_usage_metrics()
+        }
+        _ => out.enable_dns_support(),
+    };
+    Ok(v.and_then(|a| a.value()).unwrap_or(false))
 }
