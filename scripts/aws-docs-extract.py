@@ -57,7 +57,7 @@ aws_iam_policy aws_iam_policy_attachment aws_iam_instance_profile aws_lb aws_lb_
 aws_lb_listener aws_lb_target_group_attachment aws_elb aws_route53_zone aws_route53_record
 aws_s3_bucket aws_s3_bucket_versioning aws_s3_bucket_public_access_block
 aws_s3_bucket_server_side_encryption_configuration aws_s3_bucket_policy aws_s3_object
-aws_placement_group aws_vpc_endpoint aws_sqs_queue aws_cloudwatch_metric_alarm
+aws_placement_group aws_vpc_endpoint aws_sqs_queue aws_cloudwatch_metric_alarm aws_lb_listener_rule
 aws_db_subnet_group""".split()
 DATA_SOURCES = """aws_ami aws_availability_zones aws_vpc aws_subnet aws_subnets aws_region
 aws_caller_identity aws_partition aws_security_group aws_ssm_parameter aws_route53_zone
@@ -73,7 +73,8 @@ BLOCK_SENT_RE = re.compile(
     r"\b(?:supports?|exports?|contains?|has|have|accepts?|includes?|consists?|provides?|can have|are)\b",
     re.I)
 # "Access Logs (`access_logs`) support the following:" (aws_elb style)
-PAREN_BLOCK_SENT_RE = re.compile(r"^[A-Z][A-Za-z0-9 ]{0,60}\(`([a-z0-9_.]+)`\)\s+(?:supports?|exports?|contains?)\b")
+PAREN_BLOCK_SENT_RE = re.compile(
+    r"^[A-Z][A-Za-z0-9 -]{0,60}\((?:for\s+)?`([a-z0-9_.]+)`\)\s+(?:supports?|exports?|contains?)\b")
 # "For `root_block_device`, in addition to the arguments above, the following attributes are exported:"
 FOR_BLOCK_SENT_RE = re.compile(r"^(?:For|Within|In)\s+(?:each\s+|the\s+)?`([a-z0-9_.]+)`[^`]*\bfollowing\b", re.I)
 MENTION_RE = re.compile(r"`([a-z0-9_]+)`\s+(?:sub-?)?(?:configuration\s+)?blocks?\b", re.I)

@@ -426,3 +426,204 @@ resource "aws_alb_target_group_attachment" "web" {{
         .unwrap();
     assert!(left.target_groups().is_empty(), "{left:?}");
 }
+
+/// Listener rules of every action and condition kind; the listener's own default action as
+/// weighted forwarding with stickiness.
+fn rules_config(region: &str, weight: u32, path: &str) -> String {
+    let lb = LB
+        .replace("LB_NAME", "rules")
+        .replace("IDLE", "60")
+        .replace("TAG", "rules")
+        .replace("TG_PORT", "80")
+        .replace("DELAY", "300")
+        .replace("HC_PATH", "/")
+        .replace("LISTEN_PORT", "80");
+    network(
+        region,
+        &(lb + &format!(
+            r#"
+resource "aws_lb_target_group" "canary" {{
+  name     = "canary"
+  port     = 8080
+  protocol = "HTTP"
+  vpc_id   = aws_vpc.main.id
+}}
+
+resource "aws_lb_listener" "weighted" {{
+  load_balancer_arn = aws_lb.web.arn
+  port              = 8000
+  protocol          = "HTTP"
+
+  default_action {{
+    type = "forward"
+    forward {{
+      target_group {{
+        arn    = aws_lb_target_group.app.arn
+        weight = {main}
+      }}
+      target_group {{
+        arn    = aws_lb_target_group.canary.arn
+        weight = {weight}
+      }}
+      stickiness {{
+        enabled  = true
+        duration = 600
+      }}
+    }}
+  }}
+}}
+
+resource "aws_lb_listener_rule" "static" {{
+  listener_arn = aws_lb_listener.http.arn
+  priority     = 100
+
+  action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.canary.arn
+  }}
+
+  condition {{
+    path_pattern {{
+      values = ["{path}"]
+    }}
+  }}
+
+  condition {{
+    host_header {{
+      values = ["static.example.com"]
+    }}
+  }}
+}}
+
+resource "aws_lb_listener_rule" "health" {{
+  listener_arn = aws_lb_listener.http.arn
+
+  action {{
+    type = "fixed-response"
+
+    fixed_response {{
+      content_type = "text/plain"
+      message_body = "HEALTHY"
+      status_code  = "200"
+    }}
+  }}
+
+  condition {{
+    query_string {{
+      key   = "health"
+      value = "check"
+    }}
+  }}
+}}
+
+resource "aws_lb_listener_rule" "redirect" {{
+  listener_arn = aws_lb_listener.http.arn
+
+  action {{
+    type = "redirect"
+
+    redirect {{
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }}
+  }}
+
+  condition {{
+    http_header {{
+      http_header_name = "X-Forwarded-For"
+      values           = ["192.168.1.*"]
+    }}
+  }}
+}}
+"#,
+            main = 100 - weight
+        )),
+    )
+}
+
+#[test]
+fn listener_rules_and_weighted_forwarding() {
+    let w = Work::new("");
+    w.write(&rules_config(w.region, 20, "/static/*"));
+    w.ok(&["apply", "-auto-approve"]);
+    let client = elbv2(&w);
+    let rt = runtime();
+    let listener = str_of(&w.attrs("aws_lb_listener.http"), "arn");
+    let rules = || {
+        rt.block_on(client.describe_rules().listener_arn(&listener).send())
+            .unwrap()
+            .rules()
+            .iter()
+            .filter(|r| r.is_default() != Some(true))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let found = rules();
+    assert_eq!(found.len(), 3, "{found:?}");
+    let priorities: Vec<&str> = found.iter().filter_map(|r| r.priority()).collect();
+    assert!(priorities.contains(&"100"), "{priorities:?}");
+    // Rules without a priority take the next free ones, each its own though created at once.
+    let mut taken: Vec<i64> = ["static", "health", "redirect"]
+        .iter()
+        .map(|name| {
+            w.attrs(&format!("aws_lb_listener_rule.{name}"))["priority"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    taken.sort();
+    taken.dedup();
+    assert_eq!(taken.len(), 3, "{taken:?}");
+    let weighted = str_of(&w.attrs("aws_lb_listener.weighted"), "arn");
+    let forward = rt
+        .block_on(client.describe_listeners().listener_arns(&weighted).send())
+        .unwrap()
+        .listeners()[0]
+        .default_actions()[0]
+        .forward_config()
+        .cloned()
+        .unwrap();
+    let mut weights: Vec<i32> = forward
+        .target_groups()
+        .iter()
+        .filter_map(|g| g.weight())
+        .collect();
+    weights.sort();
+    assert_eq!(weights, [20, 80]);
+    w.assert_no_changes();
+
+    // New weights and a new path change the listener and the rule in place.
+    w.write(&rules_config(w.region, 50, "/assets/*"));
+    assert_plan(&w, "aws_lb_listener_rule.static will be updated in-place");
+    w.ok(&["apply", "-auto-approve"]);
+    let statics = rules();
+    let rule = statics
+        .iter()
+        .find(|r| r.priority() == Some("100"))
+        .unwrap();
+    let paths = rule
+        .conditions()
+        .iter()
+        .find_map(|c| c.path_pattern_config())
+        .map(|p| p.values().to_vec());
+    assert_eq!(paths, Some(vec!["/assets/*".to_string()]));
+    w.assert_no_changes();
+
+    // Deleted behind infra's back, a rule is planned again; imported, it reads back whole.
+    let health = str_of(&w.attrs("aws_lb_listener_rule.health"), "arn");
+    rt.block_on(client.delete_rule().rule_arn(&health).send())
+        .unwrap();
+    assert_plan(&w, "aws_lb_listener_rule.health will be created");
+    w.ok(&["apply", "-auto-approve"]);
+    let redirect = str_of(&w.attrs("aws_lb_listener_rule.redirect"), "arn");
+    w.ok(&["state", "rm", "aws_lb_listener_rule.redirect"]);
+    w.ok(&["import", "aws_lb_listener_rule.redirect", &redirect]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(
+        rt.block_on(client.describe_rules().rule_arns(&redirect).send())
+            .is_err(),
+        "the rule is gone"
+    );
+}

@@ -182,6 +182,12 @@ const RESOURCES: &[(&str, Make)] = &[
     ("aws_alb_listener", |a| {
         Arc::new(elbv2::listener::Listener::new(a))
     }),
+    ("aws_lb_listener_rule", |a| {
+        Arc::new(elbv2::listener_rule::ListenerRule::new(a))
+    }),
+    ("aws_alb_listener_rule", |a| {
+        Arc::new(elbv2::listener_rule::ListenerRule::new(a))
+    }),
     ("aws_lb_target_group_attachment", |a| {
         Arc::new(elbv2::target_group_attachment::TargetGroupAttachment::new(
             a,

@@ -1,120 +1,17 @@
-//! `aws_lb_listener`: default actions (forward, fixed response, redirect).
+//! `aws_lb_listener`: a load balancer's port, protocol, TLS policy and certificate, ALPN, and
+//! default actions (`actions.rs`).
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
-use crate::provider::schema::{block_list, block_object};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::BTreeSet;
-
-fn fixed_response_type() -> Type {
-    block_object(&fixed_response_type_fields())
-}
-
-fn redirect_type() -> Type {
-    block_object(&redirect_type_fields())
-}
-
-fn action_type() -> Type {
-    block_object(&[
-        ("type", Type::String),
-        ("order", Type::Number),
-        ("target_group_arn", Type::String),
-        ("fixed_response", block_list(&fixed_response_type_fields())),
-        ("redirect", block_list(&redirect_type_fields())),
-    ])
-}
-
-fn fixed_response_type_fields() -> Vec<(&'static str, Type)> {
-    vec![
-        ("content_type", Type::String),
-        ("message_body", Type::String),
-        ("status_code", Type::String),
-    ]
-}
-
-fn redirect_type_fields() -> Vec<(&'static str, Type)> {
-    vec![
-        ("host", Type::String),
-        ("path", Type::String),
-        ("port", Type::String),
-        ("protocol", Type::String),
-        ("query", Type::String),
-        ("status_code", Type::String),
-    ]
-}
-
-/// A configured default action as the API takes it.
-fn sdk_action(a: &Obj) -> elbv2::types::Action {
-    let fixed = a.block("fixed_response").map(|f| {
-        elbv2::types::FixedResponseActionConfig::builder()
-            .set_content_type(f.str("content_type"))
-            .set_message_body(f.str("message_body"))
-            .set_status_code(f.str("status_code"))
-            .build()
-    });
-    let redirect = a.block("redirect").map(|r| {
-        elbv2::types::RedirectActionConfig::builder()
-            .set_host(r.str("host"))
-            .set_path(r.str("path"))
-            .set_port(r.str("port"))
-            .set_protocol(r.str("protocol"))
-            .set_query(r.str("query"))
-            .set_status_code(r.str("status_code").map(|c| c.as_str().into()))
-            .build()
-    });
-    elbv2::types::Action::builder()
-        .set_type(a.str("type").map(|t| t.as_str().into()))
-        .set_order(a.i32("order"))
-        .set_target_group_arn(a.str("target_group_arn"))
-        .set_fixed_response_config(fixed)
-        .set_redirect_config(redirect)
-        .build()
-}
-
-/// A default action as `default_action` shows it.
-fn action_value(a: &elbv2::types::Action) -> Obj {
-    let fixed: Vec<Obj> = a
-        .fixed_response_config()
-        .map(|f| {
-            let mut o = Obj::default();
-            o.set("content_type", opt_s(f.content_type()))
-                .set("message_body", opt_s(non_empty(f.message_body())))
-                .set("status_code", opt_s(f.status_code()));
-            o
-        })
-        .into_iter()
-        .collect();
-    let redirect: Vec<Obj> = a
-        .redirect_config()
-        .map(|r| {
-            let mut o = Obj::default();
-            o.set("host", opt_s(r.host()))
-                .set("path", opt_s(r.path()))
-                .set("port", opt_s(r.port()))
-                .set("protocol", opt_s(r.protocol()))
-                .set("query", opt_s(r.query()))
-                .set("status_code", opt_s(r.status_code().map(|c| c.as_str())));
-            o
-        })
-        .into_iter()
-        .collect();
-    let mut o = Obj::default();
-    o.set("type", opt_s(a.r#type().map(|t| t.as_str())))
-        .set("order", opt_n(a.order().map(i64::from)))
-        .set("target_group_arn", opt_s(non_empty(a.target_group_arn())))
-        .set(
-            "fixed_response",
-            optional_blocks(&fixed_response_type(), fixed),
-        )
-        .set("redirect", optional_blocks(&redirect_type(), redirect));
-    o
-}
 
 type Item = Described<elbv2::types::Listener>;
 
@@ -143,17 +40,18 @@ fn table() -> Table<Item> {
             let first = d.item.certificates().first();
             opt_s(first.and_then(|c| c.certificate_arn()))
         })
-        .attr(
+        .attr("alpn_policy", A::optional(Type::String), |d| {
+            opt_s(d.item.alpn_policy().first())
+        })
+        .attr_with_prior(
             "default_action",
-            A::required(Type::List(Box::new(action_type()))),
-            |d| {
-                let mut actions: Vec<&elbv2::types::Action> =
-                    d.item.default_actions().iter().collect();
-                actions.sort_by_key(|a| a.order().unwrap_or(i32::MAX));
-                blocks(
-                    &action_type(),
-                    actions.into_iter().map(action_value).collect(),
-                )
+            A::required(Type::List(Box::new(actions::action_ty()))),
+            |d, prior| {
+                Some(actions::read_all(
+                    d.item.default_actions(),
+                    prior,
+                    "default_action",
+                ))
             },
         )
 }
@@ -172,7 +70,10 @@ impl Listener {
     }
 
     fn actions(p: &Obj) -> Vec<elbv2::types::Action> {
-        p.blocks("default_action").iter().map(sdk_action).collect()
+        p.blocks("default_action")
+            .iter()
+            .map(actions::to_sdk)
+            .collect()
     }
 
     async fn on_load_balancer(&self, lb_arn: &str) -> ProviderResult<Vec<elbv2::types::Listener>> {
@@ -234,43 +135,7 @@ impl ResourceType for Listener {
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
         let prior = prior.map(Obj::of).unwrap_or_default();
-        let prior_actions = prior.blocks("default_action");
-        let (action, fixed, redirect) = (action_type(), fixed_response_type(), redirect_type());
-        rewrite_blocks(&mut o, "default_action", &action, |planned| {
-            let filled = fill_blocks(planned, &prior_actions, &action, &[], &["order"]);
-            filled
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut a)| {
-                    let before = prior_actions.get(i).cloned().unwrap_or_default();
-                    rewrite_blocks(&mut a, "fixed_response", &fixed, |f| {
-                        fill_blocks(
-                            f,
-                            &before.blocks("fixed_response"),
-                            &fixed,
-                            &[],
-                            &["status_code"],
-                        )
-                    });
-                    rewrite_blocks(&mut a, "redirect", &redirect, |r| {
-                        fill_blocks(
-                            r,
-                            &before.blocks("redirect"),
-                            &redirect,
-                            &[
-                                ("host", s("#{host}")),
-                                ("path", s("/#{path}")),
-                                ("port", s("#{port}")),
-                                ("protocol", s("#{protocol}")),
-                                ("query", s("#{query}")),
-                            ],
-                            &[],
-                        )
-                    });
-                    a
-                })
-                .collect()
-        });
+        actions::plan(&mut o, "default_action", &prior);
         o.finish(&self.schema)
     }
 
@@ -290,6 +155,7 @@ impl ResourceType for Listener {
                 .set_ssl_policy(p.str("ssl_policy"))
                 .set_certificates(Self::certificates(&p))
                 .set_default_actions(Some(Self::actions(&p)))
+                .set_alpn_policy(p.str("alpn_policy").map(|a| vec![a]))
                 .set_tags(v2_tag_list(&t))
                 .send()
                 .await
@@ -330,6 +196,7 @@ impl ResourceType for Listener {
                 "protocol",
                 "ssl_policy",
                 "certificate_arn",
+                "alpn_policy",
                 "default_action",
             ]
             .iter()
@@ -344,6 +211,7 @@ impl ResourceType for Listener {
                     .set_ssl_policy(after.str("ssl_policy"))
                     .set_certificates(Self::certificates(&after))
                     .set_default_actions(Some(Self::actions(&after)))
+                    .set_alpn_policy(after.str("alpn_policy").map(|a| vec![a]))
                     .send()
                     .await
                     .map_err(err("elbv2:ModifyListener"))?;

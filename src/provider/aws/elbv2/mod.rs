@@ -1,7 +1,10 @@
-//! Elastic Load Balancing v2: application and network load balancers, target groups, listeners.
+//! Elastic Load Balancing v2: application and network load balancers, target groups,
+//! listeners and their rules.
 
+pub mod actions;
 pub mod common;
 pub mod lb;
 pub mod listener;
+pub mod listener_rule;
 pub mod target_group;
 pub mod target_group_attachment;
