@@ -2056,3 +2056,88 @@ resource "aws_autoscaling_group" "workers" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "workers").is_none());
 }
+
+/// An instance with a fixed primary address and secondary ones, and one launched on an
+/// existing interface; both read back clean, and the first imports whole.
+#[test]
+fn instance_addresses_and_attached_interfaces() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    w.write(NETWORK);
+    w.ok(&["apply", "-auto-approve"]);
+    let subnet = w.attrs("aws_subnet.a")["id"].as_str().unwrap().to_string();
+    let eni = runtime()
+        .block_on(
+            w.ec2()
+                .create_network_interface()
+                .subnet_id(&subnet)
+                .private_ip_address("10.30.1.80")
+                .send(),
+        )
+        .unwrap()
+        .network_interface()
+        .and_then(|n| n.network_interface_id())
+        .unwrap()
+        .to_string();
+    w.write(
+        &(NETWORK.to_string()
+            + &format!(
+                r#"
+resource "aws_instance" "fixed" {{
+  ami                   = "{image}"
+  instance_type         = "t3.micro"
+  subnet_id             = aws_subnet.a.id
+  private_ip            = "10.30.1.50"
+  secondary_private_ips = ["10.30.1.51", "10.30.1.52"]
+}}
+
+resource "aws_instance" "attached" {{
+  ami           = "{image}"
+  instance_type = "t3.micro"
+
+  network_interface {{
+    device_index         = 0
+    network_interface_id = "{eni}"
+  }}
+}}
+"#
+            )),
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let describe = |resource: &str| {
+        let id = w.attrs(resource)["id"].as_str().unwrap().to_string();
+        runtime()
+            .block_on(w.ec2().describe_instances().instance_ids(&id).send())
+            .unwrap()
+            .reservations()[0]
+            .instances()[0]
+            .clone()
+    };
+    let fixed = describe("aws_instance.fixed");
+    assert_eq!(fixed.private_ip_address(), Some("10.30.1.50"));
+    let mut secondary: Vec<&str> = fixed.network_interfaces()[0]
+        .private_ip_addresses()
+        .iter()
+        .filter(|a| a.primary() != Some(true))
+        .filter_map(|a| a.private_ip_address())
+        .collect();
+    secondary.sort();
+    assert_eq!(secondary, ["10.30.1.51", "10.30.1.52"]);
+    let attached = describe("aws_instance.attached");
+    assert_eq!(
+        attached.network_interfaces()[0].network_interface_id(),
+        Some(eni.as_str())
+    );
+    assert_eq!(attached.private_ip_address(), Some("10.30.1.80"));
+    assert_eq!(w.attrs("aws_instance.attached")["private_ip"], "10.30.1.80");
+    no_changes(&w);
+
+    let id = w.attrs("aws_instance.fixed")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok(&["state", "rm", "aws_instance.fixed"]);
+    w.ok(&["import", "aws_instance.fixed", &id]);
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -627,3 +627,85 @@ fn listener_rules_and_weighted_forwarding() {
         "the rule is gone"
     );
 }
+
+/// A target group's attribute switches reach AWS and read back; one changes in place.
+#[test]
+fn target_group_switches() {
+    let config = |algorithm: &str| {
+        format!(
+            r#"
+resource "aws_vpc" "main" {{
+  cidr_block = "10.31.0.0/16"
+}}
+
+resource "aws_lb_target_group" "web" {{
+  name                              = "switches-web"
+  port                              = 80
+  protocol                          = "HTTP"
+  protocol_version                  = "HTTP2"
+  vpc_id                            = aws_vpc.main.id
+  load_balancing_algorithm_type     = "{algorithm}"
+  load_balancing_cross_zone_enabled = "true"
+}}
+
+resource "aws_lb_target_group" "tcp" {{
+  name                   = "switches-tcp"
+  port                   = 6443
+  protocol               = "TCP"
+  vpc_id                 = aws_vpc.main.id
+  ip_address_type        = "ipv4"
+  proxy_protocol_v2      = true
+  connection_termination = true
+  preserve_client_ip     = "false"
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("round_robin"));
+    w.ok(&["apply", "-auto-approve"]);
+    let client = elbv2(&w);
+    let rt = runtime();
+    let attributes = |resource: &str| {
+        let arn = str_of(&w.attrs(resource), "arn");
+        rt.block_on(
+            client
+                .describe_target_group_attributes()
+                .target_group_arn(arn)
+                .send(),
+        )
+        .unwrap()
+        .attributes()
+        .iter()
+        .map(|a| {
+            (
+                a.key().unwrap_or_default().to_string(),
+                a.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let tcp = attributes("aws_lb_target_group.tcp");
+    assert_eq!(tcp["proxy_protocol_v2.enabled"], "true");
+    assert_eq!(
+        tcp["deregistration_delay.connection_termination.enabled"],
+        "true"
+    );
+    assert_eq!(tcp["preserve_client_ip.enabled"], "false");
+    let web = attributes("aws_lb_target_group.web");
+    assert_eq!(web["load_balancing.cross_zone.enabled"], "true");
+    assert_eq!(
+        w.attrs("aws_lb_target_group.web")["protocol_version"],
+        "HTTP2"
+    );
+    w.assert_no_changes();
+
+    w.write(&config("least_outstanding_requests"));
+    assert_plan(&w, "aws_lb_target_group.web will be updated in-place");
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        attributes("aws_lb_target_group.web")["load_balancing.algorithm.type"],
+        "least_outstanding_requests"
+    );
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -128,3 +128,150 @@ resource "aws_route53_record" "www" {{
     let left = runtime().block_on(route53(&w).get_hosted_zone().id(&zone_id).send());
     assert!(left.is_err(), "the zone is gone: {left:?}");
 }
+
+/// Record sets of one name that share it by routing policy: weighted, failover, geolocation,
+/// latency and multivalue answer, each with its set identifier; a weight changed in place;
+/// one imported by its id (with the set identifier).
+#[test]
+fn routing_policies_share_a_name_between_record_sets() {
+    let config = |blue: u32| {
+        format!(
+            r#"
+resource "aws_route53_zone" "main" {{
+  name          = "routing.example.org"
+  force_destroy = true
+}}
+
+resource "aws_route53_record" "blue" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "app"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.0.1"]
+  set_identifier = "blue"
+  weighted_routing_policy {{
+    weight = {blue}
+  }}
+}}
+
+resource "aws_route53_record" "green" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "app"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.0.2"]
+  set_identifier = "green"
+  weighted_routing_policy {{
+    weight = {green}
+  }}
+}}
+
+resource "aws_route53_record" "primary" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "db"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.1.1"]
+  set_identifier = "primary"
+  failover_routing_policy {{
+    type = "PRIMARY"
+  }}
+}}
+
+resource "aws_route53_record" "europe" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "cdn"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.2.1"]
+  set_identifier = "europe"
+  geolocation_routing_policy {{
+    continent = "EU"
+  }}
+}}
+
+resource "aws_route53_record" "ohio" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "api"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.3.1"]
+  set_identifier = "ohio"
+  latency_routing_policy {{
+    region = "us-east-2"
+  }}
+}}
+
+resource "aws_route53_record" "many" {{
+  zone_id                          = aws_route53_zone.main.zone_id
+  name                             = "many"
+  type                             = "A"
+  ttl                              = 60
+  records                          = ["10.0.4.1"]
+  set_identifier                   = "one"
+  multivalue_answer_routing_policy = true
+}}
+"#,
+            green = 100 - blue
+        )
+    };
+    let w = Work::new(&config(90));
+    w.ok(&["apply", "-auto-approve"]);
+    let zone = w.attrs("aws_route53_zone.main")["zone_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sets = || {
+        runtime()
+            .block_on(
+                route53(&w)
+                    .list_resource_record_sets()
+                    .hosted_zone_id(&zone)
+                    .send(),
+            )
+            .unwrap()
+            .resource_record_sets()
+            .to_vec()
+    };
+    let find = |ident: &str| {
+        sets()
+            .into_iter()
+            .find(|r| r.set_identifier() == Some(ident))
+            .unwrap_or_else(|| panic!("no record set {ident}"))
+    };
+    assert_eq!(find("blue").weight(), Some(90));
+    assert_eq!(find("green").weight(), Some(10));
+    assert_eq!(
+        find("primary").failover().map(|f| f.as_str()),
+        Some("PRIMARY")
+    );
+    assert_eq!(
+        find("europe")
+            .geo_location()
+            .and_then(|g| g.continent_code()),
+        Some("EU")
+    );
+    assert_eq!(find("ohio").region().map(|r| r.as_str()), Some("us-east-2"));
+    assert_eq!(find("one").multi_value_answer(), Some(true));
+    w.assert_no_changes();
+
+    w.write(&config(50));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_route53_record.blue will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(find("blue").weight(), Some(50));
+    w.assert_no_changes();
+
+    let id = w.attrs("aws_route53_record.europe")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(id.ends_with("_europe"), "{id}");
+    w.ok(&["state", "rm", "aws_route53_record.europe"]);
+    w.ok(&["import", "aws_route53_record.europe", &id]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -373,3 +373,207 @@ POLICY
     assert!(bucket_exists(&w, &name));
     assert_eq!(w.attrs("aws_s3_bucket.exhibitor")["id"], name.as_str());
 }
+
+/// The Terraform 3 inline parts no separate resource holds: CORS, website, access logging,
+/// grants, lifecycle, replication, transfer acceleration and request payment.
+#[test]
+fn a_bucket_with_terraform_3s_inline_rules_and_settings() {
+    let config = |bucket: &str, logs: &str, days: u32, index: &str| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "logs" {{
+  bucket        = "{logs}"
+  acl           = "log-delivery-write"
+  force_destroy = true
+}}
+
+resource "aws_s3_bucket" "replica" {{
+  bucket        = "{bucket}-replica"
+  force_destroy = true
+
+  versioning {{
+    enabled = true
+  }}
+}}
+
+resource "aws_s3_bucket" "site" {{
+  bucket              = "{bucket}"
+  force_destroy       = true
+  acceleration_status = "Enabled"
+  request_payer       = "Requester"
+
+  versioning {{
+    enabled = true
+  }}
+
+  cors_rule {{
+    allowed_headers = ["*"]
+    allowed_methods = ["GET", "HEAD"]
+    allowed_origins = ["https://example.com"]
+    expose_headers  = ["ETag"]
+    max_age_seconds = 3000
+  }}
+
+  website {{
+    index_document = "{index}"
+    error_document = "error.html"
+    routing_rules  = <<EOT
+[{{"Condition": {{"KeyPrefixEquals": "docs/"}}, "Redirect": {{"ReplaceKeyPrefixWith": "documents/"}}}}]
+EOT
+  }}
+
+  logging {{
+    target_bucket = aws_s3_bucket.logs.id
+    target_prefix = "site/"
+  }}
+
+  lifecycle_rule {{
+    id      = "logs"
+    prefix  = "logs/"
+    enabled = true
+
+    abort_incomplete_multipart_upload_days = 7
+
+    transition {{
+      days          = 30
+      storage_class = "STANDARD_IA"
+    }}
+
+    expiration {{
+      days = {days}
+    }}
+
+    noncurrent_version_expiration {{
+      days = 30
+    }}
+  }}
+
+  replication_configuration {{
+    role = "arn:aws:iam::123456789012:role/replication"
+
+    rules {{
+      id     = "all"
+      status = "Enabled"
+      prefix = ""
+
+      destination {{
+        bucket        = aws_s3_bucket.replica.arn
+        storage_class = "STANDARD"
+      }}
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new("");
+    let name = bucket_name(&w, "site");
+    let logs = bucket_name(&w, "site-logs");
+    w.write(&config(&name, &logs, 365, "index.html"));
+    w.ok(&["apply", "-auto-approve"]);
+    let c = s3(&w);
+    let rt = runtime();
+    let cors = rt
+        .block_on(c.get_bucket_cors().bucket(&name).send())
+        .unwrap();
+    assert_eq!(cors.cors_rules()[0].allowed_methods(), ["GET", "HEAD"]);
+    let site = rt
+        .block_on(c.get_bucket_website().bucket(&name).send())
+        .unwrap();
+    assert_eq!(
+        site.index_document().map(|d| d.suffix()),
+        Some("index.html")
+    );
+    assert_eq!(site.routing_rules().len(), 1);
+    let logging = rt
+        .block_on(c.get_bucket_logging().bucket(&name).send())
+        .unwrap();
+    assert_eq!(
+        logging.logging_enabled().map(|l| l.target_bucket()),
+        Some(logs.as_str())
+    );
+    let lifecycle = rt
+        .block_on(c.get_bucket_lifecycle_configuration().bucket(&name).send())
+        .unwrap();
+    assert_eq!(
+        lifecycle.rules()[0].expiration().and_then(|e| e.days()),
+        Some(365)
+    );
+    let replication = rt
+        .block_on(c.get_bucket_replication().bucket(&name).send())
+        .unwrap();
+    assert_eq!(
+        replication
+            .replication_configuration()
+            .map(|r| r.rules().len()),
+        Some(1)
+    );
+    let payer = rt
+        .block_on(c.get_bucket_request_payment().bucket(&name).send())
+        .unwrap();
+    assert_eq!(payer.payer().map(|p| p.as_str()), Some("Requester"));
+    let bucket = w.attrs("aws_s3_bucket.site");
+    assert_eq!(
+        bucket["website_endpoint"],
+        format!("{name}.{}", website_domain(w.region))
+    );
+    assert!(
+        bucket["grant"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|g| g["permissions"][0] == "FULL_CONTROL")),
+        "the owner's grant reads back: {}",
+        bucket["grant"]
+    );
+    w.assert_no_changes();
+
+    // A rule and the website changed in place.
+    w.write(&config(&name, &logs, 400, "home.html"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_s3_bucket.site will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    let lifecycle = rt
+        .block_on(c.get_bucket_lifecycle_configuration().bucket(&name).send())
+        .unwrap();
+    assert_eq!(
+        lifecycle.rules()[0].expiration().and_then(|e| e.days()),
+        Some(400)
+    );
+    w.assert_no_changes();
+
+    // Imported, the bucket reads every part back.
+    w.ok(&["state", "rm", "aws_s3_bucket.site"]);
+    w.ok(&["import", "aws_s3_bucket.site", &name]);
+    let imported = w.attrs("aws_s3_bucket.site");
+    assert_eq!(imported["lifecycle_rule"][0]["expiration"][0]["days"], 400);
+    assert_eq!(imported["website"][0]["index_document"], "home.html");
+    assert_eq!(imported["acceleration_status"], "Enabled");
+    // An import knows nothing of the configuration's layout (force_destroy, the rules' JSON):
+    // one apply brings state to it, and nothing is left to do.
+    w.ok(&["apply", "-auto-approve"]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(!bucket_exists(&w, &name));
+}
+
+/// The website domain of a region, as S3 names it.
+fn website_domain(region: &str) -> String {
+    if [
+        "us-east-1",
+        "us-west-1",
+        "us-west-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-northeast-1",
+        "sa-east-1",
+        "eu-west-1",
+    ]
+    .contains(&region)
+    {
+        format!("s3-website-{region}.amazonaws.com")
+    } else {
+        format!("s3-website.{region}.amazonaws.com")
+    }
+}

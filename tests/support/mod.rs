@@ -123,6 +123,8 @@ const REGIONS: &[&str] = &[
     "af-south-1",
     "ap-southeast-3",
     "us-east-1",
+    "ap-south-2",
+    "eu-south-2",
 ];
 
 /// A region no other test of this binary uses.

@@ -120,6 +120,29 @@ def _group_instance_type_with_overrides(self):
 
 FakeAutoScalingGroup.instance_type = property(_group_instance_type_with_overrides)
 
+# RunInstances' interface specs may give secondary private addresses (PrivateIpAddresses with
+# Primary false); AWS puts them on the interface it makes, moto drops them.
+from moto.ec2.models.instances import Instance as _Instance  # noqa: E402
+
+_prep_nics = _Instance.prep_nics
+
+
+def _prep_nics_with_secondary(self, nic_spec, *args, **kwargs):
+    _prep_nics(self, nic_spec, *args, **kwargs)
+    for spec in nic_spec or []:
+        nic = self.nics.get(int(spec.get("DeviceIndex", 0)))
+        if nic is None or spec.get("NetworkInterfaceId"):
+            continue
+        for address in spec.get("PrivateIpAddresses") or []:
+            ip = address.get("PrivateIpAddress")
+            primary = address.get("Primary") in (True, "true")
+            known = [a.get("PrivateIpAddress") for a in nic.private_ip_addresses]
+            if ip and not primary and ip not in known:
+                nic.private_ip_addresses.append({"Primary": False, "PrivateIpAddress": ip})
+
+
+_Instance.prep_nics = _prep_nics_with_secondary
+
 # moto ignores the tags CreateDhcpOptions is given (AWS applies them with the set), so a set
 # infra made would lose its crash-recovery tags. Apply them as AWS does.
 _create_dhcp_options = DHCPOptions.create_dhcp_options
@@ -322,6 +345,57 @@ def _get_bucket_versioning(self):
 
 
 S3Response.get_bucket_versioning = _get_bucket_versioning
+
+
+# GetBucketAccelerateConfiguration answers <AccelerateConfiguration> on AWS; moto, again, names
+# the root after the operation.
+def _get_bucket_accelerate_configuration(self):
+    status = self.backend.get_bucket_accelerate_configuration(self.bucket_name)
+    inner = f"<Status>{status}</Status>" if status else ""
+    return (
+        200,
+        {"Content-Type": "application/xml"},
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<AccelerateConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"{inner}</AccelerateConfiguration>",
+    )
+
+
+S3Response.get_bucket_accelerate_configuration = _get_bucket_accelerate_configuration
+
+# moto has no request payment (who pays for requests: the owner, or the requester). A bucket's
+# payer, kept as AWS keeps it: BucketOwner until put otherwise.
+_payers = {}
+_bucket_get = S3Response._bucket_response_get
+_bucket_put = S3Response._bucket_response_put
+
+
+def _bucket_get_with_payment(self, bucket_name, querystring):
+    if "requestPayment" not in querystring:
+        return _bucket_get(self, bucket_name, querystring)
+    self.backend.get_bucket(bucket_name)
+    payer = _payers.get(bucket_name, "BucketOwner")
+    return (
+        200,
+        {"Content-Type": "application/xml"},
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<RequestPaymentConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"<Payer>{payer}</Payer></RequestPaymentConfiguration>",
+    )
+
+
+def _bucket_put_with_payment(self, request, bucket_name, querystring, *args, **kwargs):
+    if "requestPayment" not in querystring:
+        return _bucket_put(self, request, bucket_name, querystring, *args, **kwargs)
+    self.backend.get_bucket(bucket_name)
+    body = self.body.decode() if isinstance(self.body, bytes) else (self.body or "")
+    payer = "Requester" if "<Payer>Requester</Payer>" in body else "BucketOwner"
+    _payers[bucket_name] = payer
+    return 200, {}, ""
+
+
+S3Response._bucket_response_get = _bucket_get_with_payment
+S3Response._bucket_response_put = _bucket_put_with_payment
 
 # Public images the third-party configurations under fixtures/real look up by owner and name,
 # added to moto's catalogue (every region's) as their publishers' accounts hold them on AWS.

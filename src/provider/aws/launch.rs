@@ -43,8 +43,43 @@ pub(crate) fn fit(prior: Option<&Value>, actual: Value) -> Value {
                 .map(|(p, a)| fit(Some(p), a.clone()))
                 .collect(),
         ),
+        // Blocks of a set: each configured one against the answered one of the same `id`, or
+        // else the one at its place (a set of one block, the common case, always pairs).
+        (Value::Set(_, p), Value::Set(ty, a)) if p.len() == a.len() => {
+            let id = |v: &Value| {
+                v.attributes()
+                    .and_then(|o| o.get("id"))
+                    .and_then(|i| i.as_str().map(str::to_string))
+            };
+            Value::set(
+                ty.clone(),
+                p.iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let same = id(p).and_then(|want| {
+                            a.iter().find(|x| id(x).as_deref() == Some(want.as_str()))
+                        });
+                        fit(Some(p), same.unwrap_or(&a[i]).clone())
+                    })
+                    .collect(),
+            )
+        }
+        // A JSON document (routing rules, a policy) read back in another layout but meaning
+        // the same keeps its configured text.
+        (Value::String(p), Value::String(a)) if same_json(p, a) => Value::String(p.clone()),
         _ => actual,
     }
+}
+
+/// Whether two strings are JSON documents (objects or arrays) of the same value.
+fn same_json(a: &str, b: &str) -> bool {
+    let doc = |s: &str| {
+        let t = s.trim_start();
+        (t.starts_with('{') || t.starts_with('['))
+            .then(|| serde_json::from_str::<serde_json::Value>(s).ok())
+            .flatten()
+    };
+    a != b && doc(a).is_some_and(|x| doc(b).is_some_and(|y| x == y))
 }
 
 /// Nested blocks read from the API, as [`fit`] to the prior's: none is a null list, as an

@@ -4,6 +4,7 @@ use super::instance_extras as extras;
 use super::instance_metadata::{
     metadata_options_blocks, metadata_options_ty, with_metadata_options,
 };
+use super::instance_network as network;
 use super::instance_options as options;
 use super::instance_volumes as volumes;
 use crate::lang::types::Type;
@@ -20,8 +21,7 @@ use crate::provider::{
 };
 use aws_sdk_ec2::types::{
     AttributeValue, Filter, IamInstanceProfileSpecification, InstanceAttributeName,
-    InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification, InstanceStateName,
-    InstanceType, ResourceType as Kind,
+    InstanceMetadataOptionsRequest, InstanceStateName, InstanceType, ResourceType as Kind,
 };
 use base64::Engine;
 use std::time::Duration;
@@ -139,9 +139,6 @@ fn table() -> Table<Item> {
         .attr("ebs_optimized", A::optional_computed(Type::Bool), |i| {
             b(i.ebs_optimized().unwrap_or(false))
         })
-        .attr("private_ip", A::computed(Type::String), |i| {
-            opt_s(i.private_ip_address())
-        })
         .attr("public_ip", A::computed(Type::String), |i| {
             opt_s(i.public_ip_address())
         })
@@ -167,7 +164,7 @@ fn table() -> Table<Item> {
         .attr("instance_state", A::computed(Type::String), |i| {
             opt_s(i.state().and_then(|s| s.name()).map(|s| s.as_str()))
         });
-    extras::rows(options::rows(t)).tagged(|i| tags::from_ec2(i.tags()))
+    network::rows(extras::rows(options::rows(t))).tagged(|i| tags::from_ec2(i.tags()))
 }
 
 crate::provider::aws::table::table_type!(Instance, Item);
@@ -497,17 +494,9 @@ impl ResourceType for Instance {
             let p = Obj::of(&planned);
             let t = tags::for_create(&this.aws, &ctx, &p);
             let groups = nonempty(p.strs("vpc_security_group_ids"));
-            // A public address can only be asked for on an explicit primary interface, which
-            // then carries the subnet and the groups.
-            let interface = p.bool("associate_public_ip_address").map(|public| {
-                InstanceNetworkInterfaceSpecification::builder()
-                    .device_index(0)
-                    .associate_public_ip_address(public)
-                    .set_subnet_id(p.str("subnet_id"))
-                    .set_groups(groups.clone())
-                    .set_ipv6_address_count(p.i32("ipv6_address_count"))
-                    .build()
-            });
+            // A public address (or secondary addresses) can only be asked for on an explicit
+            // primary interface, which then carries the subnet and the groups.
+            let interfaces = network::interfaces(&p, groups.clone());
             let mut disks = volumes::mappings(&this.aws, &p).await?;
             disks.extend(extras::ephemeral_mappings(&p));
             let disks = nonempty(disks);
@@ -547,11 +536,12 @@ impl ResourceType for Instance {
                         }))
                         .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
                     req = extras::set(options::set(req, &p), &p);
-                    req = match &interface {
-                        Some(ni) => req.network_interfaces(ni.clone()),
+                    req = match &interfaces {
+                        Some(nis) => req.set_network_interfaces(Some(nis.clone())),
                         None => req
                             .set_subnet_id(p.str("subnet_id"))
                             .set_security_group_ids(groups.clone())
+                            .set_private_ip_address(p.str("private_ip"))
                             .set_ipv6_address_count(p.i32("ipv6_address_count")),
                     };
                     async move { req.send().await.map_err(err("ec2:RunInstances")) }

@@ -17,6 +17,7 @@ pub mod eip_association;
 pub mod instance;
 pub mod instance_extras;
 pub mod instance_metadata;
+pub mod instance_network;
 pub mod instance_options;
 pub mod instance_volumes;
 pub mod internet_gateway;

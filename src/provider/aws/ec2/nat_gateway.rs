@@ -3,7 +3,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, opt_s, s};
+use crate::provider::aws::attrs::{Obj, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
@@ -28,6 +28,13 @@ fn primary(g: &Item) -> Option<&aws_sdk_ec2::types::NatGatewayAddress> {
         .iter()
         .find(|a| a.is_primary() == Some(true))
         .or_else(|| addresses.first())
+}
+
+/// The gateway's secondary addresses (every address but the primary).
+fn secondary(g: &Item) -> impl Iterator<Item = &aws_sdk_ec2::types::NatGatewayAddress> {
+    g.nat_gateway_addresses()
+        .iter()
+        .filter(|a| a.is_primary() != Some(true))
 }
 
 /// Every attribute of `aws_nat_gateway`, and how it reads from a described gateway.
@@ -64,12 +71,114 @@ fn table() -> Table<Item> {
         .attr("association_id", A::computed(Type::String), |g| {
             opt_s(primary(g).and_then(|a| a.association_id()))
         })
+        .attr(
+            "secondary_allocation_ids",
+            A::optional_computed(Type::Set(Box::new(Type::String))),
+            |g| set_s(secondary(g).filter_map(|a| a.allocation_id())),
+        )
+        .attr(
+            "secondary_private_ip_addresses",
+            A::optional_computed(Type::Set(Box::new(Type::String))),
+            |g| set_s(secondary(g).filter_map(|a| a.private_ip())),
+        )
+        .attr(
+            "secondary_private_ip_address_count",
+            A::optional_computed(Type::Number),
+            |g| n(secondary(g).count() as i64),
+        )
         .tagged(|g| tags::from_ec2(g.tags()))
 }
 
 crate::provider::aws::table::table_type!(NatGateway, Item);
 
+fn nonempty(v: Vec<String>) -> Option<Vec<String>> {
+    (!v.is_empty()).then_some(v)
+}
+
+/// What `after` has of `k` that `before` has not, and the other way round.
+fn added_removed(before: &Obj, after: &Obj, k: &str) -> (Vec<String>, Vec<String>) {
+    let (b, a) = (before.strs(k), after.strs(k));
+    (
+        a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+        b.iter().filter(|x| !a.contains(x)).cloned().collect(),
+    )
+}
+
 impl NatGateway {
+    /// Secondary addresses changed in place: public ones by allocation, private ones by
+    /// address, or by count (the newest go first when it shrinks).
+    async fn update_secondary(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let ec2 = &self.aws.ec2;
+        if after.set_and_changed_from(before, "secondary_allocation_ids") {
+            let (add, remove) = added_removed(before, after, "secondary_allocation_ids");
+            if !add.is_empty() {
+                ec2.associate_nat_gateway_address()
+                    .nat_gateway_id(id)
+                    .set_allocation_ids(Some(add))
+                    .send()
+                    .await
+                    .map_err(err("ec2:AssociateNatGatewayAddress"))?;
+            }
+            if !remove.is_empty() {
+                let g = self.state(id).await?;
+                let associations: Vec<String> = g
+                    .iter()
+                    .flat_map(secondary)
+                    .filter(|a| {
+                        a.allocation_id()
+                            .is_some_and(|x| remove.iter().any(|r| r == x))
+                    })
+                    .filter_map(|a| a.association_id().map(str::to_string))
+                    .collect();
+                ec2.disassociate_nat_gateway_address()
+                    .nat_gateway_id(id)
+                    .set_association_ids(Some(associations))
+                    .send()
+                    .await
+                    .map_err(err("ec2:DisassociateNatGatewayAddress"))?;
+            }
+        }
+        let (mut add, mut remove) = (Vec::new(), Vec::new());
+        if after.set_and_changed_from(before, "secondary_private_ip_addresses") {
+            (add, remove) = added_removed(before, after, "secondary_private_ip_addresses");
+        }
+        let count = after
+            .set_and_changed_from(before, "secondary_private_ip_address_count")
+            .then(|| after.i64("secondary_private_ip_address_count"))
+            .flatten();
+        if let Some(wanted) = count.filter(|_| add.is_empty() && remove.is_empty()) {
+            let have = before.strs("secondary_private_ip_addresses");
+            let wanted = usize::try_from(wanted).unwrap_or(0);
+            if wanted > have.len() {
+                ec2.assign_private_nat_gateway_address()
+                    .nat_gateway_id(id)
+                    .private_ip_address_count((wanted - have.len()) as i32)
+                    .send()
+                    .await
+                    .map_err(err("ec2:AssignPrivateNatGatewayAddress"))?;
+            } else {
+                remove = have[wanted..].to_vec();
+            }
+        }
+        if !add.is_empty() {
+            ec2.assign_private_nat_gateway_address()
+                .nat_gateway_id(id)
+                .set_private_ip_addresses(Some(add))
+                .send()
+                .await
+                .map_err(err("ec2:AssignPrivateNatGatewayAddress"))?;
+        }
+        if !remove.is_empty() {
+            ec2.unassign_private_nat_gateway_address()
+                .nat_gateway_id(id)
+                .set_private_ip_addresses(Some(remove))
+                .send()
+                .await
+                .map_err(err("ec2:UnassignPrivateNatGatewayAddress"))?;
+        }
+        Ok(())
+    }
+
     /// The gateway's state as DescribeNatGateways says it (`None` once it is not listed).
     async fn state(&self, id: &str) -> ProviderResult<Option<aws_sdk_ec2::types::NatGateway>> {
         bulk::find(self, id).await
@@ -185,6 +294,14 @@ impl ResourceType for NatGateway {
                 .set_allocation_id(p.str("allocation_id"))
                 .connectivity_type(connectivity.as_str().into())
                 .set_private_ip_address(p.str("private_ip"))
+                .set_secondary_allocation_ids(nonempty(p.strs("secondary_allocation_ids")))
+                .set_secondary_private_ip_addresses(nonempty(
+                    p.strs("secondary_private_ip_addresses"),
+                ))
+                .set_secondary_private_ip_address_count(
+                    p.i32("secondary_private_ip_address_count")
+                        .filter(|_| p.strs("secondary_private_ip_addresses").is_empty()),
+                )
                 .tag_specifications(tags::ec2_spec(Kind::Natgateway, &t))
                 .send()
                 .await
@@ -226,6 +343,7 @@ impl ResourceType for NatGateway {
         Box::pin(async move {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
+            this.update_secondary(&id, &before, &after).await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
         })

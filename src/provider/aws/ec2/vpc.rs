@@ -44,6 +44,15 @@ fn table() -> Table<Item> {
             A::optional(Type::String).default(s("default")).force_new(),
             |v| opt_s(v.instance_tenancy().map(|t| t.as_str())),
         )
+        // Addresses from an IPAM pool instead of a literal block: sent at create only.
+        .declared("ipv4_ipam_pool_id", A::optional(Type::String).force_new())
+        .declared("ipv4_netmask_length", A::optional(Type::Number).force_new())
+        .declared("ipv6_ipam_pool_id", A::optional(Type::String).force_new())
+        .declared("ipv6_netmask_length", A::optional(Type::Number).force_new())
+        .declared(
+            "ipv6_cidr_block_network_border_group",
+            A::optional(Type::String).force_new(),
+        )
         .declared(
             "enable_dns_support",
             A::optional(Type::Bool).default(b(true)),
@@ -211,6 +220,13 @@ impl ResourceType for Vpc {
                 .set_cidr_block(p.str("cidr_block"))
                 .set_instance_tenancy(p.str("instance_tenancy").map(|t| t.as_str().into()))
                 .set_amazon_provided_ipv6_cidr_block(p.bool("assign_generated_ipv6_cidr_block"))
+                .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
+                .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
+                .set_ipv6_ipam_pool_id(p.str("ipv6_ipam_pool_id"))
+                .set_ipv6_netmask_length(p.i32("ipv6_netmask_length"))
+                .set_ipv6_cidr_block_network_border_group(
+                    p.str("ipv6_cidr_block_network_border_group"),
+                )
                 .tag_specifications(tags::ec2_spec(Kind::Vpc, &t))
                 .send()
                 .await

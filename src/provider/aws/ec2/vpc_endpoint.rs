@@ -25,6 +25,52 @@ const ENDPOINT_WAIT: Duration = Duration::from_secs(10 * 60);
 
 type Item = aws_sdk_ec2::types::VpcEndpoint;
 
+fn dns_options_type() -> Type {
+    block_object(&[
+        ("dns_record_ip_type", Type::String),
+        ("private_dns_only_for_inbound_resolver_endpoint", Type::Bool),
+    ])
+}
+
+fn subnet_configuration_type() -> Type {
+    block_object(&[
+        ("ipv4", Type::String),
+        ("ipv6", Type::String),
+        ("subnet", Type::String),
+    ])
+}
+
+/// The configured `dns_options`, as the API takes them.
+fn dns_options(p: &Obj) -> Option<aws_sdk_ec2::types::DnsOptionsSpecification> {
+    p.block("dns_options").map(|d| {
+        aws_sdk_ec2::types::DnsOptionsSpecification::builder()
+            .set_dns_record_ip_type(
+                d.str("dns_record_ip_type")
+                    .map(|t| aws_sdk_ec2::types::DnsRecordIpType::from(t.as_str())),
+            )
+            .set_private_dns_only_for_inbound_resolver_endpoint(
+                d.bool("private_dns_only_for_inbound_resolver_endpoint"),
+            )
+            .build()
+    })
+}
+
+/// The configured `subnet_configuration` blocks (fixed addresses per subnet).
+fn subnet_configurations(p: &Obj) -> Option<Vec<aws_sdk_ec2::types::SubnetConfiguration>> {
+    let c: Vec<_> = p
+        .blocks("subnet_configuration")
+        .iter()
+        .map(|c| {
+            aws_sdk_ec2::types::SubnetConfiguration::builder()
+                .set_subnet_id(c.str("subnet"))
+                .set_ipv4(c.str("ipv4"))
+                .set_ipv6(c.str("ipv6"))
+                .build()
+        })
+        .collect();
+    (!c.is_empty()).then_some(c)
+}
+
 fn dns_entry_type() -> Type {
     block_object(&[("dns_name", Type::String), ("hosted_zone_id", Type::String)])
 }
@@ -104,6 +150,36 @@ fn table() -> Table<Item> {
                     .collect();
                 blocks(&dns_entry_type(), entries)
             },
+        )
+        .attr_with_prior(
+            "dns_options",
+            A::optional_computed(Type::List(Box::new(dns_options_type()))),
+            |e, prior| {
+                let d = e.dns_options()?;
+                let mut o = Obj::default();
+                o.set(
+                    "dns_record_ip_type",
+                    opt_s(d.dns_record_ip_type().map(|t| t.as_str())),
+                )
+                .set(
+                    "private_dns_only_for_inbound_resolver_endpoint",
+                    crate::provider::aws::attrs::opt_b(
+                        d.private_dns_only_for_inbound_resolver_endpoint(),
+                    ),
+                );
+                Some(crate::provider::aws::launch::read_blocks(
+                    prior,
+                    "dns_options",
+                    &dns_options_type(),
+                    vec![o],
+                ))
+            },
+        )
+        // Sent at create and on change; AWS reports the addresses only on the endpoint's
+        // interfaces, so the configuration's blocks stand.
+        .declared(
+            "subnet_configuration",
+            A::optional(Type::Set(Box::new(subnet_configuration_type()))),
         )
         .attr("owner_id", A::computed(Type::String), |e| {
             opt_s(e.owner_id())
@@ -211,6 +287,8 @@ impl ResourceType for VpcEndpoint {
                     p.str("ip_address_type")
                         .map(|x| aws_sdk_ec2::types::IpAddressType::from(x.as_str())),
                 )
+                .set_dns_options(dns_options(&p))
+                .set_subnet_configurations(subnet_configurations(&p))
                 // A retried create after a crash makes the same endpoint, not a second one.
                 .client_token(&ctx.token)
                 .tag_specifications(tags::ec2_spec(Kind::VpcEndpoint, &t))
@@ -243,8 +321,18 @@ impl ResourceType for VpcEndpoint {
                 .then(|| after.bool("private_dns_enabled"))
                 .flatten();
             let some = |v: Vec<String>| (!v.is_empty()).then_some(v);
+            let dns_options = after
+                .set_and_changed_from(&before, "dns_options")
+                .then(|| dns_options(&after))
+                .flatten();
+            let subnets = after
+                .set_and_changed_from(&before, "subnet_configuration")
+                .then(|| subnet_configurations(&after))
+                .flatten();
             let anything = policy.is_some()
                 || dns.is_some()
+                || dns_options.is_some()
+                || subnets.is_some()
                 || [
                     &add_rt,
                     &remove_rt,
@@ -268,6 +356,8 @@ impl ResourceType for VpcEndpoint {
                     .set_remove_security_group_ids(some(remove_sg))
                     .set_policy_document(policy)
                     .set_private_dns_enabled(dns)
+                    .set_dns_options(dns_options)
+                    .set_subnet_configurations(subnets)
                     .send()
                     .await
                     .map_err(err("ec2:ModifyVpcEndpoint"))?;

@@ -10,6 +10,7 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
+use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancing as elb;
 use std::collections::HashMap;
@@ -134,6 +135,54 @@ fn table() -> Table<Item> {
             A::optional(Type::Number).default(n(300)),
             |d| n(draining(d).and_then(|d| d.timeout()).unwrap_or(300).into()),
         )
+        .attr_with_prior(
+            "access_logs",
+            A::optional(Type::List(Box::new(access_logs_type()))),
+            |d, prior| {
+                let log = d.item.attributes.as_ref()?.access_log()?;
+                let enabled = log.enabled();
+                // Logging off and never configured reads as no block.
+                if !enabled && log.s3_bucket_name().is_none() {
+                    return Some(Value::Null(Type::List(Box::new(access_logs_type()))));
+                }
+                let mut o = Obj::default();
+                o.set("bucket", opt_s(log.s3_bucket_name()))
+                    .set("bucket_prefix", opt_s(log.s3_bucket_prefix()))
+                    .set("interval", n(log.emit_interval().unwrap_or(60).into()))
+                    .set("enabled", b(enabled));
+                Some(crate::provider::aws::launch::read_blocks(
+                    prior,
+                    "access_logs",
+                    &access_logs_type(),
+                    vec![o],
+                ))
+            },
+        )
+        .attr_if_answered(
+            "desync_mitigation_mode",
+            A::optional(Type::String).default(s("defensive")),
+            |d| {
+                let extra = d.item.attributes.as_ref()?.additional_attributes();
+                extra
+                    .iter()
+                    .find(|a| a.key() == Some(DESYNC))
+                    .and_then(|a| a.value())
+                    .map(s)
+            },
+        )
+}
+
+/// The additional attribute `desync_mitigation_mode` is.
+const DESYNC: &str = "elb.http.desyncmitigationmode";
+
+/// `access_logs { bucket, bucket_prefix, interval, enabled }`.
+fn access_logs_type() -> Type {
+    block_object(&[
+        ("bucket", Type::String),
+        ("bucket_prefix", Type::String),
+        ("interval", Type::Number),
+        ("enabled", Type::Bool),
+    ])
 }
 
 crate::provider::aws::table::table_type!(ClassicLoadBalancer, Item);
@@ -161,6 +210,27 @@ impl ClassicLoadBalancer {
                     .build(),
             )
             .connection_settings(settings)
+            .set_access_log(match p.block("access_logs") {
+                Some(l) => Some(
+                    elb::types::AccessLog::builder()
+                        .enabled(l.bool("enabled").unwrap_or(true))
+                        .set_s3_bucket_name(l.str("bucket"))
+                        .set_s3_bucket_prefix(l.str("bucket_prefix"))
+                        .emit_interval(l.i32("interval").unwrap_or(60))
+                        .build(),
+                ),
+                // No block: logging off (AWS keeps the last setting otherwise).
+                None => Some(elb::types::AccessLog::builder().enabled(false).build()),
+            })
+            .additional_attributes(
+                elb::types::AdditionalAttribute::builder()
+                    .key(DESYNC)
+                    .value(
+                        p.str("desync_mitigation_mode")
+                            .unwrap_or("defensive".into()),
+                    )
+                    .build(),
+            )
             .build();
         self.aws
             .elb
@@ -551,6 +621,8 @@ impl ResourceType for ClassicLoadBalancer {
                 "idle_timeout",
                 "connection_draining",
                 "connection_draining_timeout",
+                "access_logs",
+                "desync_mitigation_mode",
             ]
             .iter()
             .any(|k| before.0.get(*k) != after.0.get(*k))

@@ -95,7 +95,7 @@ fn stickiness_read(d: &Item) -> Value {
 fn table() -> Table<Item> {
     use AttrSchema as A;
     let arn = |d: &Item| opt_s(d.item.target_group_arn());
-    elb_table()
+    let t = elb_table()
         .attr("id", A::computed(Type::String), arn)
         .attr("arn", A::computed(Type::String), arn)
         .attr("arn_suffix", A::computed(Type::String), |d| {
@@ -148,6 +148,100 @@ fn table() -> Table<Item> {
             A::optional_computed(Type::List(Box::new(stickiness_type()))),
             stickiness_read,
         )
+        .attr(
+            "ip_address_type",
+            A::optional_computed(Type::String).force_new(),
+            |d| opt_s(d.item.ip_address_type().map(|t| t.as_str())),
+        )
+        .attr_if_answered(
+            "protocol_version",
+            A::optional_computed(Type::String).force_new(),
+            |d| d.item.protocol_version().map(s),
+        );
+    switches(t)
+}
+
+/// The group's switches that are attributes of one key each (ModifyTargetGroupAttributes):
+/// the argument, the attribute's key, whether it is a boolean. Which apply depends on the
+/// group's protocol and target type; each reads back where AWS answers it.
+const SWITCHES: [(&str, &str, bool); 8] = [
+    (
+        "connection_termination",
+        "deregistration_delay.connection_termination.enabled",
+        true,
+    ),
+    (
+        "lambda_multi_value_headers_enabled",
+        "lambda.multi_value_headers.enabled",
+        true,
+    ),
+    (
+        "load_balancing_algorithm_type",
+        "load_balancing.algorithm.type",
+        false,
+    ),
+    (
+        "load_balancing_cross_zone_enabled",
+        "load_balancing.cross_zone.enabled",
+        false,
+    ),
+    ("preserve_client_ip", "preserve_client_ip.enabled", false),
+    ("proxy_protocol_v2", "proxy_protocol_v2.enabled", true),
+    (
+        "target_failover.on_deregistration",
+        "target_failover.on_deregistration",
+        false,
+    ),
+    (
+        "target_failover.on_unhealthy",
+        "target_failover.on_unhealthy",
+        false,
+    ),
+];
+
+fn failover_type() -> Type {
+    block_object(&[
+        ("on_deregistration", Type::String),
+        ("on_unhealthy", Type::String),
+    ])
+}
+
+/// A switch read from the group's attributes, typed as its argument.
+fn switch(d: &Item, key: &str, boolean: bool) -> Option<Value> {
+    let v = d.attr(key)?;
+    Some(if boolean { b(v == "true") } else { s(v) })
+}
+
+/// The switches' rows (the table takes plain functions: one per switch).
+fn switches(t: Table<Item>) -> Table<Item> {
+    use AttrSchema as A;
+    macro_rules! row {
+        ($t:expr, $i:literal, $ty:expr) => {
+            $t.attr_if_answered(SWITCHES[$i].0, A::optional_computed($ty), |d| {
+                switch(d, SWITCHES[$i].1, SWITCHES[$i].2)
+            })
+        };
+    }
+    let t = row!(t, 0, Type::Bool);
+    let t = row!(t, 1, Type::Bool);
+    let t = row!(t, 2, Type::String);
+    let t = row!(t, 3, Type::String);
+    let t = row!(t, 4, Type::String);
+    let t = row!(t, 5, Type::Bool);
+    t.attr_if_answered(
+        "target_failover",
+        A::optional_computed(Type::List(Box::new(failover_type()))),
+        |d| {
+            let (on_deregistration, on_unhealthy) = (
+                d.attr("target_failover.on_deregistration")?,
+                d.attr("target_failover.on_unhealthy")?,
+            );
+            let mut o = Obj::default();
+            o.set("on_deregistration", s(on_deregistration))
+                .set("on_unhealthy", s(on_unhealthy));
+            Some(blocks(&failover_type(), vec![o]))
+        },
+    )
 }
 
 crate::provider::aws::table::table_type!(TargetGroup, Item);
@@ -186,6 +280,16 @@ impl TargetGroup {
                     }
                 }
                 _ => {}
+            }
+        }
+        for (name, key, boolean) in SWITCHES {
+            let value = match name.split_once('.') {
+                Some((block, field)) => p.block(block).and_then(|b| b.str(field)),
+                None if boolean => p.bool(name).map(|v| v.to_string()),
+                None => p.str(name),
+            };
+            if let Some(v) = value {
+                pairs.push((key, v));
             }
         }
         pairs
@@ -317,6 +421,8 @@ impl ResourceType for TargetGroup {
                 .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
                 .set_vpc_id(p.str("vpc_id"))
                 .set_target_type(p.str("target_type").map(|x| x.as_str().into()))
+                .set_ip_address_type(p.str("ip_address_type").map(|x| x.as_str().into()))
+                .set_protocol_version(p.str("protocol_version"))
                 .set_health_check_enabled(hc.bool("enabled"))
                 .set_health_check_path(hc.str("path"))
                 .set_health_check_port(hc.str("port"))
@@ -381,9 +487,13 @@ impl ResourceType for TargetGroup {
                     .await
                     .map_err(err("elbv2:ModifyTargetGroup"))?;
             }
+            let mut switched = SWITCHES
+                .iter()
+                .map(|(name, _, _)| name.split('.').next().unwrap_or(name));
             if ["deregistration_delay", "slow_start", "stickiness"]
                 .iter()
                 .any(|k| before.0.get(*k) != after.0.get(*k))
+                || switched.any(|k| after.set_and_changed_from(&before, k))
             {
                 this.modify_attributes(&arn, &after).await?;
             }

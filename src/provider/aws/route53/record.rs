@@ -1,12 +1,13 @@
 //! `aws_route53_record`: one record set of a hosted zone, plain (`ttl` and `records`) or an
-//! alias. Its values change in place (UPSERT); its zone, name, type or set identifier
-//! replace it. Its id is Terraform's: `ZONE_NAME_TYPE[_SETIDENTIFIER]`.
+//! alias, with a routing policy where it is one of a set (weighted, latency, geolocation,
+//! failover, multivalue answer, CIDR). Its values change in place (UPSERT); its zone, name,
+//! type or set identifier replace it. Its id is Terraform's: `ZONE_NAME_TYPE[_SETIDENTIFIER]`.
 
 use super::{clean_name, fqdn};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, n, s, set_s};
+use crate::provider::aws::attrs::{Obj, b, n, opt_b, opt_s, s, set_s};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
@@ -14,7 +15,8 @@ use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_route53::types::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, CidrRoutingConfig, GeoLocation, ResourceRecord,
+    ResourceRecordSet, ResourceRecordSetFailover, ResourceRecordSetRegion, RrType,
 };
 
 /// A record set found, with the zone it is in.
@@ -22,6 +24,39 @@ pub struct Found {
     zone: String,
     set: ResourceRecordSet,
 }
+
+/// One routing policy block's type, from its fields.
+fn policy(fields: &[(&str, Type)]) -> Type {
+    Type::List(Box::new(block_object(fields)))
+}
+
+/// A routing policy block read: one block of `fields`, or a null list when the set has none.
+fn policy_block(fields: &[(&str, Type)], values: Option<Vec<Value>>) -> Value {
+    let elem = block_object(fields);
+    match values {
+        Some(vs) => {
+            let mut o = Obj::default();
+            for ((k, _), v) in fields.iter().zip(vs) {
+                o.set(k, v);
+            }
+            Value::list(elem, vec![Value::object(o.0)])
+        }
+        None => Value::Null(Type::List(Box::new(elem))),
+    }
+}
+
+const WEIGHTED: &[(&str, Type)] = &[("weight", Type::Number)];
+const LATENCY: &[(&str, Type)] = &[("region", Type::String)];
+const FAILOVER: &[(&str, Type)] = &[("type", Type::String)];
+const GEOLOCATION: &[(&str, Type)] = &[
+    ("continent", Type::String),
+    ("country", Type::String),
+    ("subdivision", Type::String),
+];
+const CIDR: &[(&str, Type)] = &[
+    ("collection_id", Type::String),
+    ("location_name", Type::String),
+];
 
 fn alias_type() -> Type {
     block_object(&[
@@ -83,6 +118,50 @@ fn table() -> Table<Found> {
                 }
                 None => Value::list(alias_type(), vec![]),
             },
+        )
+        .attr(
+            "weighted_routing_policy",
+            A::optional(policy(WEIGHTED)),
+            |f| policy_block(WEIGHTED, f.set.weight().map(|w| vec![n(w)])),
+        )
+        .attr(
+            "latency_routing_policy",
+            A::optional(policy(LATENCY)),
+            |f| policy_block(LATENCY, f.set.region().map(|r| vec![s(r.as_str())])),
+        )
+        .attr(
+            "failover_routing_policy",
+            A::optional(policy(FAILOVER)),
+            |f| policy_block(FAILOVER, f.set.failover().map(|t| vec![s(t.as_str())])),
+        )
+        .attr(
+            "geolocation_routing_policy",
+            A::optional(policy(GEOLOCATION)),
+            |f| {
+                policy_block(
+                    GEOLOCATION,
+                    f.set.geo_location().map(|g| {
+                        vec![
+                            opt_s(g.continent_code()),
+                            opt_s(g.country_code()),
+                            opt_s(g.subdivision_code()),
+                        ]
+                    }),
+                )
+            },
+        )
+        .attr("cidr_routing_policy", A::optional(policy(CIDR)), |f| {
+            policy_block(
+                CIDR,
+                f.set
+                    .cidr_routing_config()
+                    .map(|c| vec![s(c.collection_id()), s(c.location_name())]),
+            )
+        })
+        .attr(
+            "multivalue_answer_routing_policy",
+            A::optional(Type::Bool),
+            |f| opt_b(f.set.multi_value_answer()),
         )
         .declared("allow_overwrite", A::optional(Type::Bool))
         .declared("health_check_id", A::optional(Type::String))
@@ -146,6 +225,39 @@ fn record_set(o: &Obj, zone_name: &str) -> ProviderResult<ResourceRecordSet> {
         .set_resource_records((!records.is_empty()).then_some(records))
         .set_set_identifier(o.str("set_identifier"))
         .set_health_check_id(o.str("health_check_id"))
+        .set_weight(
+            o.block("weighted_routing_policy")
+                .and_then(|w| w.i64("weight")),
+        )
+        .set_region(
+            o.block("latency_routing_policy")
+                .and_then(|l| l.str("region"))
+                .map(|r| ResourceRecordSetRegion::from(r.as_str())),
+        )
+        .set_failover(
+            o.block("failover_routing_policy")
+                .and_then(|f| f.str("type"))
+                .map(|t| ResourceRecordSetFailover::from(t.as_str())),
+        )
+        .set_geo_location(o.block("geolocation_routing_policy").map(|g| {
+            GeoLocation::builder()
+                .set_continent_code(g.str("continent"))
+                .set_country_code(g.str("country"))
+                .set_subdivision_code(g.str("subdivision"))
+                .build()
+        }))
+        .set_multi_value_answer(o.bool("multivalue_answer_routing_policy"))
+        .set_cidr_routing_config(
+            o.block("cidr_routing_policy")
+                .map(|c| {
+                    CidrRoutingConfig::builder()
+                        .collection_id(c.str("collection_id").unwrap_or_default())
+                        .location_name(c.str("location_name").unwrap_or_default())
+                        .build()
+                })
+                .transpose()
+                .map_err(|e| ProviderError::new("plan", e.to_string()))?,
+        )
         .set_alias_target(
             alias
                 .map(|a| {
@@ -267,6 +379,27 @@ impl Record {
 
 impl ResourceType for Record {
     crate::provider::aws::bulk::schema_and_address!();
+
+    /// A name given without the zone (`app`) and one given whole (`app.example.org`, as an
+    /// import reads it) are the same record: the prior's spelling stands.
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
+        let (Some(prior), Some(mut o)) = (prior.map(Obj::of), planned.attributes().cloned()) else {
+            return planned;
+        };
+        let name = Obj(o.clone()).str("name");
+        let (Some(name), Some(fqdn), Some(before)) =
+            (name, prior.str("fqdn"), prior.get("name").cloned())
+        else {
+            return planned;
+        };
+        let name = name.trim_end_matches('.').to_lowercase();
+        let fqdn = fqdn.trim_end_matches('.').to_lowercase();
+        if fqdn == name || fqdn.starts_with(&format!("{name}.")) {
+            o.insert("name".into(), before);
+            return Value::object(o);
+        }
+        planned
+    }
 
     fn validate(&self, planned: &Value) -> Result<(), String> {
         let o = Obj::of(planned);

@@ -2,11 +2,14 @@
 //! (`terraform-` when neither is set). The name, the prefix and object lock replace it; tags
 //! and the deprecated inline parts (`acl`, `versioning`, `server_side_encryption_configuration`,
 //! `policy`) change in place, through the same calls as their own resources. Those inline parts
-//! are optional and computed: left out, they follow whatever the separate resources put.
+//! are optional and computed: left out, they follow whatever the separate resources put. The
+//! older inline parts no resource of infra's holds (`cors_rule`, `website`, `logging`, `grant`,
+//! `lifecycle_rule`, `replication_configuration`, ...) are declared in `inline.rs`.
 //! `force_destroy` empties the bucket (every object version and delete marker) before
 //! deleting it; otherwise AWS refuses to delete a bucket that holds anything.
 
-use super::{encryption, policy, versioning};
+use super::inline::PARTS;
+use super::{encryption, policy, versioning, website};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, blocks, opt_s, s};
@@ -34,6 +37,8 @@ pub struct Found {
     encryption: Option<Vec<Obj>>,
     policy: Option<String>,
     object_lock: bool,
+    /// The inline parts of `inline.rs`, by name, as read.
+    inline: Vec<(&'static str, Value)>,
 }
 
 fn versioning_type() -> Type {
@@ -47,7 +52,7 @@ fn encryption_type() -> Type {
 /// Every attribute of `aws_s3_bucket`, and how it reads from a bucket found.
 fn table() -> Table<Found> {
     use AttrSchema as A;
-    Table::<Found>::new()
+    let mut t = Table::<Found>::new()
         .attr("id", A::computed(Type::String), |f| s(&f.name))
         .attr(
             "bucket",
@@ -87,7 +92,7 @@ fn table() -> Table<Found> {
             |f| b(f.object_lock),
         )
         // A canned ACL is put, not read back: AWS answers grants, not the canned name.
-        .declared("acl", A::optional(Type::String))
+        .declared("acl", A::optional(Type::String).conflicts_with(&["grant"]))
         .attr_with_prior(
             "versioning",
             A::optional_computed(Type::List(Box::new(versioning_type()))),
@@ -131,7 +136,18 @@ fn table() -> Table<Found> {
         })
         .declared("website_endpoint", A::computed(Type::String))
         .declared("website_domain", A::computed(Type::String))
-        .tagged(|f| f.tags.clone())
+        .tagged(|f| f.tags.clone());
+    // Read by their own calls (`find`), put into the value in `value`.
+    for part in PARTS {
+        let schema = A::optional_computed((part.ty)());
+        let schema = if part.name == "grant" {
+            schema.conflicts_with(&["acl"])
+        } else {
+            schema
+        };
+        t = t.declared(part.name, schema);
+    }
+    t
 }
 
 /// An inline part as read, in the configuration's shape (what it left null inside the blocks
@@ -178,6 +194,10 @@ impl Bucket {
             Err(e) if e.is_not_found() => false,
             Err(e) => return Err(e),
         };
+        let mut inline = Vec::with_capacity(PARTS.len());
+        for part in PARTS {
+            inline.push((part.name, (part.get)(aws.clone(), name.to_string()).await?));
+        }
         Ok(Some(Found {
             name: name.to_string(),
             region,
@@ -186,14 +206,26 @@ impl Bucket {
             encryption: encryption::get_rules(aws, name).await?,
             policy: policy::get(aws, name).await?,
             object_lock,
+            inline,
         }))
     }
 
     async fn value(&self, prior: Option<Obj>, name: &str) -> ProviderResult<Option<Value>> {
-        Ok(self
-            .find(name)
-            .await?
-            .map(|f| self.table.read(&self.aws, prior, &f).finish(&self.schema)))
+        let Some(f) = self.find(name).await? else {
+            return Ok(None);
+        };
+        let mut o = self.table.read(&self.aws, prior.clone(), &f);
+        for (part, actual) in &f.inline {
+            o.set(part, in_shape(prior.as_ref(), part, actual.clone()));
+        }
+        let hosted = o.get("website").is_some();
+        let domain = website::endpoint_domain(&f.region);
+        o.set(
+            "website_endpoint",
+            opt_s(hosted.then(|| format!("{}.{domain}", f.name))),
+        )
+        .set("website_domain", opt_s(hosted.then_some(domain)));
+        Ok(Some(o.finish(&self.schema)))
     }
 
     /// Reads the bucket just made or changed (S3 may not list it at once).
@@ -247,11 +279,19 @@ impl Bucket {
                 policy::put(aws, name, &p).await?;
             }
         }
+        for part in PARTS {
+            if changed(part.name) {
+                (part.put)(aws.clone(), name.to_string(), after.clone()).await?;
+            }
+        }
         Ok(())
     }
 
     /// Deletes every object version and delete marker, a thousand at a time.
     async fn empty(&self, name: &str) -> ProviderResult<()> {
+        // What the last pass found: a pass that finds the same again deleted nothing, and
+        // another would not either.
+        let mut last: Vec<(String, Option<String>)> = Vec::new();
         loop {
             let out = self
                 .aws
@@ -270,18 +310,40 @@ impl Bucket {
                         .iter()
                         .map(|m| (m.key(), m.version_id())),
                 );
-            let objects = versions
+            // A version made before versioning was on has the id "null", which is how S3
+            // takes it back too (without an id, S3 would add a delete marker instead).
+            let found: Vec<(String, Option<String>)> = versions
+                .map(|(key, version)| {
+                    (
+                        key.unwrap_or_default().to_string(),
+                        version.map(str::to_string),
+                    )
+                })
+                .collect();
+            if found.is_empty() {
+                return Ok(());
+            }
+            if found == last {
+                return Err(ProviderError::new(
+                    "s3:DeleteObjects",
+                    format!(
+                        "bucket {name}: {} object versions remain after deleting them (first: {})",
+                        found.len(),
+                        found[0].0
+                    ),
+                ));
+            }
+            let objects = found
+                .iter()
                 .filter_map(|(key, version)| {
                     ObjectIdentifier::builder()
-                        .set_key(key.map(str::to_string))
-                        .set_version_id(version.filter(|v| *v != "null").map(str::to_string))
+                        .key(key)
+                        .set_version_id(version.clone())
                         .build()
                         .ok()
                 })
                 .collect::<Vec<_>>();
-            if objects.is_empty() {
-                return Ok(());
-            }
+            last = found;
             let batch = Delete::builder()
                 .set_objects(Some(objects))
                 .quiet(true)

@@ -5,11 +5,19 @@
 
 pub mod bucket;
 pub mod bucket_config;
+pub mod cors;
 pub mod encryption;
+pub mod grants;
+pub mod inline;
+pub mod lifecycle;
+pub mod logging;
 pub mod object;
 pub mod policy;
 pub mod public_access_block;
+pub mod replication;
+pub mod settings;
 pub mod versioning;
+pub mod website;
 
 use crate::provider::aws::Aws;
 use crate::provider::aws::sdk::err;

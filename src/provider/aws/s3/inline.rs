@@ -1,0 +1,113 @@
+//! The deprecated parts of `aws_s3_bucket` written inside the bucket that no separate resource
+//! of infra's holds (Terraform 3's form, still common): `cors_rule`, `website`, `logging`,
+//! `grant`, `lifecycle_rule`, `replication_configuration`, `object_lock_configuration`,
+//! `acceleration_status`, `request_payer`. Each is declared once here, as its own call pair:
+//! how it reads (its value in the configuration's shape, null when the bucket has none) and
+//! how it is put. Like Terraform's they are optional and computed: left out, they follow what
+//! the bucket has.
+
+use super::{cors, grants, lifecycle, logging, replication, settings, website};
+use crate::lang::types::Type;
+use crate::lang::value::Value;
+use crate::provider::aws::Aws;
+use crate::provider::aws::attrs::Obj;
+use crate::provider::{BoxFuture, ProviderError, ProviderResult};
+use std::sync::Arc;
+
+/// Reads the part: its value, null when the bucket has none.
+pub type Get = fn(Arc<Aws>, String) -> BoxFuture<ProviderResult<Value>>;
+/// Puts the part from the planned bucket.
+pub type Put = fn(Arc<Aws>, String, Obj) -> BoxFuture<ProviderResult<()>>;
+
+pub struct Inline {
+    pub name: &'static str,
+    pub ty: fn() -> Type,
+    pub get: Get,
+    pub put: Put,
+}
+
+/// Every inline part, in the order they are put (logging and grants before the rest: they
+/// concern who may write; lifecycle before replication, which needs versioning).
+pub const PARTS: &[Inline] = &[
+    Inline {
+        name: "grant",
+        ty: grants::ty,
+        get: grants::get,
+        put: grants::put,
+    },
+    Inline {
+        name: "logging",
+        ty: logging::ty,
+        get: logging::get,
+        put: logging::put,
+    },
+    Inline {
+        name: "cors_rule",
+        ty: cors::ty,
+        get: cors::get,
+        put: cors::put,
+    },
+    Inline {
+        name: "website",
+        ty: website::ty,
+        get: website::get,
+        put: website::put,
+    },
+    Inline {
+        name: "lifecycle_rule",
+        ty: lifecycle::ty,
+        get: lifecycle::get,
+        put: lifecycle::put,
+    },
+    Inline {
+        name: "replication_configuration",
+        ty: replication::ty,
+        get: replication::get,
+        put: replication::put,
+    },
+    Inline {
+        name: "object_lock_configuration",
+        ty: settings::object_lock_ty,
+        get: settings::get_object_lock,
+        put: settings::put_object_lock,
+    },
+    Inline {
+        name: "acceleration_status",
+        ty: settings::string_ty,
+        get: settings::get_acceleration,
+        put: settings::put_acceleration,
+    },
+    Inline {
+        name: "request_payer",
+        ty: settings::string_ty,
+        get: settings::get_request_payer,
+        put: settings::put_request_payer,
+    },
+];
+
+/// What a part's read answers when S3 says it has none (`NoSuchCORSConfiguration`, ...): null.
+pub fn none_if_absent<T>(r: ProviderResult<T>) -> ProviderResult<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An SDK shape built from the configuration; a required field missing is the configuration's
+/// error, named.
+pub fn built<T>(
+    part: &str,
+    r: Result<T, aws_smithy_types::error::operation::BuildError>,
+) -> ProviderResult<T> {
+    r.map_err(|e| ProviderError::new(format!("aws_s3_bucket.{part}"), e.to_string()))
+}
+
+/// Blocks, or a null list for none.
+pub fn blocks_or_null(ty: &Type, items: Vec<Obj>) -> Value {
+    if items.is_empty() {
+        Value::Null(Type::List(Box::new(ty.clone())))
+    } else {
+        crate::provider::aws::attrs::blocks(ty, items)
+    }
+}
