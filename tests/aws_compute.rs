@@ -945,13 +945,17 @@ resource "aws_launch_configuration" "disks" {
 
 const DISKS: &str = r#"
 resource "aws_instance" "disks" {
-  ami           = "IMAGE"
-  instance_type = "t3.micro"
-  subnet_id     = aws_subnet.a.id
+  ami               = "IMAGE"
+  instance_type     = "t3.micro"
+  subnet_id         = aws_subnet.a.id
+  get_password_data = true
 
   root_block_device {
     volume_size = ROOT
     volume_type = "gp3"
+    tags = {
+      Name = "root-ROOT"
+    }
   }
 
   ebs_block_device {
@@ -1004,6 +1008,31 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(w.attrs("aws_instance.disks")["id"], id.as_str());
     assert_eq!(sizes(), vec![10, 30]);
+    // The root block's tags are the root volume's, changed in place with it.
+    let root_tag = || {
+        let out = runtime()
+            .block_on(
+                ec2.describe_volumes()
+                    .filters(
+                        aws_sdk_ec2::types::Filter::builder()
+                            .name("attachment.instance-id")
+                            .values(&id)
+                            .build(),
+                    )
+                    .send(),
+            )
+            .unwrap();
+        out.volumes()
+            .iter()
+            .find(|v| v.size() == Some(30))
+            .and_then(|v| v.tags().iter().find(|t| t.key() == Some("Name")))
+            .and_then(|t| t.value())
+            .map(str::to_string)
+    };
+    assert_eq!(root_tag().as_deref(), Some("root-30"));
+    // Password data is read (and is sensitive: never in a plan).
+    let disks = w.attrs("aws_instance.disks");
+    assert!(disks["password_data"].is_string(), "{disks}");
     no_changes(&w);
     // An import reads both blocks back whole.
     w.ok(&["state", "rm", "aws_instance.disks"]);
@@ -1011,6 +1040,7 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     let imported = w.attrs("aws_instance.disks");
     assert_eq!(imported["root_block_device"][0]["volume_size"], 30);
     assert_eq!(imported["ebs_block_device"][0]["device_name"], "/dev/sdf");
+    assert_eq!(imported["root_block_device"][0]["tags"]["Name"], "root-30");
     w.ok(&["destroy", "-auto-approve"]);
 }
 

@@ -577,3 +577,56 @@ fn website_domain(region: &str) -> String {
         format!("s3-website.{region}.amazonaws.com")
     }
 }
+
+/// An object in a bucket made with object lock, under a legal hold that is lifted in place.
+#[test]
+fn an_object_under_a_legal_hold() {
+    let config = |bucket: &str, hold: &str| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "locked" {{
+  bucket              = "{bucket}"
+  object_lock_enabled = true
+  force_destroy       = true
+}}
+
+resource "aws_s3_object" "evidence" {{
+  bucket                        = aws_s3_bucket.locked.id
+  key                           = "audit.log"
+  content                       = "kept"
+  object_lock_legal_hold_status = "{hold}"
+}}
+"#
+        )
+    };
+    let w = Work::new("");
+    let name = bucket_name(&w, "locked");
+    w.write(&config(&name, "ON"));
+    w.ok(&["apply", "-auto-approve"]);
+    let hold = || {
+        runtime()
+            .block_on(s3(&w).head_object().bucket(&name).key("audit.log").send())
+            .unwrap()
+            .object_lock_legal_hold_status()
+            .map(|s| s.as_str().to_string())
+    };
+    assert_eq!(hold().as_deref(), Some("ON"));
+    let version = w.attrs("aws_s3_object.evidence")["version_id"].clone();
+    w.assert_no_changes();
+    w.write(&config(&name, "OFF"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_s3_object.evidence will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(hold().as_deref(), Some("OFF"));
+    assert_eq!(
+        w.attrs("aws_s3_object.evidence")["version_id"],
+        version,
+        "the hold changes on the same version"
+    );
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(!bucket_exists(&w, &name));
+}

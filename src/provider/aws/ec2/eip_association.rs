@@ -21,6 +21,9 @@ fn table() -> Table<Item> {
         .attr("id", A::computed(Type::String), |a| {
             opt_s(a.association_id())
         })
+        .attr("association_id", A::computed(Type::String), |a| {
+            opt_s(a.association_id())
+        })
         .attr("allocation_id", arg(), |a| opt_s(a.allocation_id()))
         .attr("instance_id", arg(), |a| opt_s(a.instance_id()))
         .attr("network_interface_id", arg(), |a| {

@@ -452,6 +452,7 @@ impl Ec2Bulk for Instance {
                 o.set("user_data", opt_s(user_data.as_deref().map(user_data_hash)));
             }
             o.set("disable_api_termination", b(protected));
+            network::password_data(&this.aws, &id, &mut o).await?;
             Ok(Some(o.finish(&this.schema)))
         })
     }
@@ -565,6 +566,7 @@ impl ResourceType for Instance {
                 this.set_attribute(&id, |r, v| r.source_dest_check(v), false)
                     .await?;
             }
+            volumes::tag_root(&this.aws, &id, &Obj::default(), &p).await?;
             bulk::finished(&this, p, &id).await
         })
     }
@@ -626,6 +628,7 @@ impl ResourceType for Instance {
                     .await?;
             }
             volumes::update_root(&this.aws, &id, &before, &after).await?;
+            volumes::tag_root(&this.aws, &id, &before, &after).await?;
             extras::update(&this.aws, &id, &before, &after).await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await

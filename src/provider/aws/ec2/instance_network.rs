@@ -1,7 +1,8 @@
 //! An instance's addresses and interfaces at launch: existing interfaces attached by
 //! `network_interface` blocks, or a primary interface the launch makes with the subnet, the
 //! security groups, a public address, a fixed `private_ip` and `secondary_private_ips`, and
-//! IPv6 addresses by count or by value. All of it is fixed at launch (changes replace).
+//! IPv6 addresses by count or by value. All of it is fixed at launch (changes replace). And
+//! a Windows instance's password data, when asked for.
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -80,6 +81,13 @@ pub fn rows(t: Table<Instance>) -> Table<Instance> {
             set_s(secondary)
         },
     )
+    // A Windows instance's administrator password, encrypted with its key pair: read by
+    // `password_data` when asked for.
+    .declared(
+        "get_password_data",
+        A::optional(Type::Bool).default(b(false)),
+    )
+    .declared("password_data", A::computed(Type::String).sensitive())
     .attr(
         "ipv6_addresses",
         A::optional_computed(Type::List(Box::new(Type::String))).force_new(),
@@ -155,4 +163,29 @@ pub fn interfaces(
             .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
             .build(),
     ])
+}
+
+/// Sets `password_data`: GetPasswordData's answer where `get_password_data` is on (empty until
+/// Windows has made the password), null otherwise.
+pub async fn password_data(
+    aws: &crate::provider::aws::Aws,
+    id: &str,
+    o: &mut Obj,
+) -> crate::provider::ProviderResult<()> {
+    if o.bool("get_password_data") != Some(true) {
+        o.set("password_data", Value::Null(Type::String));
+        return Ok(());
+    }
+    let out = aws
+        .ec2
+        .get_password_data()
+        .instance_id(id)
+        .send()
+        .await
+        .map_err(crate::provider::aws::sdk::err("ec2:GetPasswordData"))?;
+    o.set(
+        "password_data",
+        crate::provider::aws::attrs::s(out.password_data().unwrap_or_default().trim()),
+    );
+    Ok(())
 }

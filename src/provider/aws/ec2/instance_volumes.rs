@@ -25,6 +25,8 @@ pub(crate) fn root_ty() -> Type {
         ("encrypted", Type::Bool),
         ("iops", Type::Number),
         ("kms_key_id", Type::String),
+        // The root volume's own tags, put after launch and changed in place.
+        ("tags", Type::Map(Box::new(Type::String))),
         ("throughput", Type::Number),
         ("volume_id", Type::String),
         ("volume_size", Type::Number),
@@ -84,6 +86,13 @@ fn block(device: &str, delete_on_termination: Option<bool>, v: Option<&Volume>) 
         )
         .set("throughput", num(v.and_then(|v| v.throughput())))
         .set("volume_id", opt_s(v.and_then(|v| v.volume_id())))
+        .set("tags", {
+            let t = v.map(|v| crate::provider::aws::tags::from_ec2(v.tags()));
+            match t {
+                Some(t) if !t.is_empty() => crate::provider::aws::attrs::map_s(&t),
+                _ => Value::Null(Type::Map(Box::new(Type::String))),
+            }
+        })
         .set("volume_size", num(v.and_then(|v| v.size())))
         .set(
             "volume_type",
@@ -196,6 +205,55 @@ pub(crate) async fn mappings(aws: &Aws, p: &Obj) -> ProviderResult<Vec<BlockDevi
 
 /// The root device's name and volume id, as EC2 has them now (the state keeps only what was
 /// configured).
+/// Puts the root block's `tags` on the root volume: those `after` gives that differ from
+/// `before`'s, and removes those it no longer gives (only when the block gives tags at all).
+pub(crate) async fn tag_root(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+    let Some(now) = after
+        .block("root_block_device")
+        .filter(|r| r.get("tags").is_some())
+    else {
+        return Ok(());
+    };
+    let was = before
+        .block("root_block_device")
+        .map(|r| r.map("tags"))
+        .unwrap_or_default();
+    let want = now.map("tags");
+    let put: Vec<aws_sdk_ec2::types::Tag> = want
+        .iter()
+        .filter(|(k, v)| was.get(*k) != Some(*v))
+        .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
+        .collect();
+    let gone: Vec<aws_sdk_ec2::types::Tag> = was
+        .keys()
+        .filter(|k| !want.contains_key(*k))
+        .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
+        .collect();
+    if put.is_empty() && gone.is_empty() {
+        return Ok(());
+    }
+    let (_, volume) = root_volume(aws, id).await?;
+    if !put.is_empty() {
+        aws.ec2
+            .create_tags()
+            .resources(&volume)
+            .set_tags(Some(put))
+            .send()
+            .await
+            .map_err(err("ec2:CreateTags"))?;
+    }
+    if !gone.is_empty() {
+        aws.ec2
+            .delete_tags()
+            .resources(&volume)
+            .set_tags(Some(gone))
+            .send()
+            .await
+            .map_err(err("ec2:DeleteTags"))?;
+    }
+    Ok(())
+}
+
 async fn root_volume(aws: &Aws, id: &str) -> ProviderResult<(String, String)> {
     let out = aws
         .ec2

@@ -401,6 +401,8 @@ pub(crate) fn subnet_mapping_type() -> Type {
         ("allocation_id", Type::String),
         ("private_ipv4_address", Type::String),
         ("ipv6_address", Type::String),
+        // The Outpost of a zone that is one (computed).
+        ("outpost_id", Type::String),
     ])
 }
 

@@ -35,7 +35,8 @@ fn subnet_mappings_read(d: &Item) -> Value {
             .set(
                 "ipv6_address",
                 opt_s(addr.and_then(|a| non_empty(a.ipv6_address()))),
-            );
+            )
+            .set("outpost_id", opt_s(non_empty(z.outpost_id())));
         Value::object(m.0)
     });
     Value::set(subnet_mapping_type(), mappings.collect())
@@ -209,6 +210,11 @@ fn table() -> Table<Item> {
         .attr("ip_address_type", A::optional_computed(Type::String), |d| {
             opt_s(d.item.ip_address_type().map(|t| t.as_str()))
         })
+        .attr(
+            "customer_owned_ipv4_pool",
+            A::optional(Type::String).force_new(),
+            |d| opt_s(d.item.customer_owned_ipv4_pool()),
+        )
         .attr_with_prior(
             "access_logs",
             A::optional(Type::List(Box::new(access_logs_type()))),
@@ -420,6 +426,7 @@ impl ResourceType for LoadBalancer {
                 .set_subnet_mappings(mappings)
                 .set_security_groups((!security_groups.is_empty()).then_some(security_groups))
                 .set_ip_address_type(p.str("ip_address_type").map(|t| t.as_str().into()))
+                .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
                 .set_tags(v2_tag_list(&t))
                 .send()
                 .await

@@ -126,6 +126,10 @@ impl ResourceType for BucketConfig {
         Box::pin(async move {
             let p = Obj::of(&prior);
             let bucket = p.id()?;
+            // `skip_destroy` (a part that declares it) leaves the part on the bucket.
+            if p.bool("skip_destroy") == Some(true) {
+                return Ok(());
+            }
             gone_is_ok((this.part.remove)(this.aws.clone(), bucket, p).await)
         })
     }

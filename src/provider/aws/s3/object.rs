@@ -109,6 +109,20 @@ fn table() -> Table<Found> {
             A::optional_computed(Type::Bool),
             |f| b(f.head.bucket_key_enabled().unwrap_or(false)),
         )
+        // Object lock (a bucket made with it): a legal hold, and a retention mode and date.
+        .attr("object_lock_legal_hold_status", str_(), |f| {
+            opt_s(f.head.object_lock_legal_hold_status().map(|x| x.as_str()))
+        })
+        .attr("object_lock_mode", str_(), |f| {
+            opt_s(f.head.object_lock_mode().map(|x| x.as_str()))
+        })
+        .attr("object_lock_retain_until_date", str_(), |f| {
+            opt_s(
+                f.head
+                    .object_lock_retain_until_date()
+                    .and_then(|d| d.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+            )
+        })
         .tagged(|f| f.tags.clone())
 }
 
@@ -215,10 +229,56 @@ impl S3Object {
             )
             .set_ssekms_key_id(p.str("kms_key_id"))
             .set_bucket_key_enabled(p.bool("bucket_key_enabled"))
+            .set_object_lock_legal_hold_status(
+                p.str("object_lock_legal_hold_status")
+                    .map(|v| v.as_str().into()),
+            )
+            .set_object_lock_mode(p.str("object_lock_mode").map(|v| v.as_str().into()))
+            .set_object_lock_retain_until_date(retain_until(p))
             .set_tagging((!t.is_empty()).then(|| url_query(t)))
             .send()
             .await
             .map_err(err("s3:PutObject"))?;
+        Ok(())
+    }
+
+    /// A changed legal hold or retention, set on the object as it is (no new version).
+    async fn put_lock(&self, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let (bucket, key) = (after.req("bucket")?, after.req("key")?);
+        if after.set_and_changed_from(before, "object_lock_legal_hold_status") {
+            let status = after.req("object_lock_legal_hold_status")?;
+            self.aws
+                .s3
+                .put_object_legal_hold()
+                .bucket(&bucket)
+                .key(&key)
+                .legal_hold(
+                    aws_sdk_s3::types::ObjectLockLegalHold::builder()
+                        .status(status.as_str().into())
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("s3:PutObjectLegalHold"))?;
+        }
+        if after.set_and_changed_from(before, "object_lock_mode")
+            || after.set_and_changed_from(before, "object_lock_retain_until_date")
+        {
+            self.aws
+                .s3
+                .put_object_retention()
+                .bucket(&bucket)
+                .key(&key)
+                .retention(
+                    aws_sdk_s3::types::ObjectLockRetention::builder()
+                        .set_mode(after.str("object_lock_mode").map(|m| m.as_str().into()))
+                        .set_retain_until_date(retain_until(after))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("s3:PutObjectRetention"))?;
+        }
         Ok(())
     }
 
@@ -297,6 +357,13 @@ impl S3Object {
     }
 }
 
+/// The configured retention date (RFC 3339), as S3 takes it.
+fn retain_until(p: &Obj) -> Option<aws_smithy_types::DateTime> {
+    p.str("object_lock_retain_until_date").and_then(|d| {
+        aws_smithy_types::DateTime::from_str(&d, aws_smithy_types::date_time::Format::DateTime).ok()
+    })
+}
+
 /// Whether going from `before` to `after` puts the object again: anything but its tags
 /// changed (an unknown value counts as changed).
 fn puts_again(before: &Obj, after: &Obj) -> bool {
@@ -371,6 +438,7 @@ impl ResourceType for S3Object {
                 this.put(&after, &t).await?;
             } else {
                 this.put_tags(&after, &before).await?;
+                this.put_lock(&before, &after).await?;
             }
             this.read_back(after).await
         })

@@ -16,10 +16,16 @@ const SWITCHES: [&str; 4] = [
 ];
 
 fn attrs() -> Vec<(&'static str, AttrSchema)> {
-    SWITCHES
+    let mut attrs: Vec<_> = SWITCHES
         .iter()
         .map(|k| (*k, AttrSchema::optional(Type::Bool).default(b(false))))
-        .collect()
+        .collect();
+    // Left in place when the resource goes (what only the configuration knows).
+    attrs.push((
+        "skip_destroy",
+        AttrSchema::optional(Type::Bool).default(b(false)),
+    ));
+    attrs
 }
 
 pub static PART: Part = Part {
