@@ -3,6 +3,39 @@
 //! in `tls`. They make every engine feature testable without AWS and let the same
 //! configuration run through Terraform for comparison.
 
+/// The reading and changing half of a type whose objects live only in state and whose every
+/// argument replaces them (the random and TLS providers'): an update keeps the plan, a delete
+/// has nothing to do, a read answers the prior.
+macro_rules! replaced_only {
+    () => {
+        fn update(
+            &self,
+            _prior: $crate::lang::value::Value,
+            planned: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
+        {
+            Box::pin(async move { Ok(planned) })
+        }
+
+        fn delete(
+            &self,
+            _prior: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<()>> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn read(
+            &self,
+            prior: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
+        > {
+            Box::pin(async move { Ok(Some(prior)) })
+        }
+    };
+}
+pub(crate) use replaced_only;
+
 pub mod random;
 pub mod tls;
 

@@ -311,18 +311,7 @@ impl ResourceType for Random {
         })
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        // Every argument replaces; what is left to update (nothing) keeps the planned value.
-        Box::pin(async move { Ok(planned) })
-    }
-
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        Box::pin(async move { Ok(Some(prior)) })
-    }
+    super::replaced_only!();
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
         let id = id.to_string();

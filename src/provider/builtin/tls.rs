@@ -297,18 +297,7 @@ impl ResourceType for PrivateKey {
         })
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        // Every argument replaces; there is nothing to update.
-        Box::pin(async move { Ok(planned) })
-    }
-
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
-        Box::pin(async { Ok(()) })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        Box::pin(async move { Ok(Some(prior)) })
-    }
+    super::replaced_only!();
 
     fn import(&self, _id: &str) -> BoxFuture<ProviderResult<Value>> {
         Box::pin(async {

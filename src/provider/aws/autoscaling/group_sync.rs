@@ -79,6 +79,8 @@ pub(super) fn configured_sources(p: &Obj) -> Option<Vec<TrafficSourceIdentifier>
     (!keys.is_empty()).then(|| source_identifiers(keys))
 }
 
+/// Target groups, classic load balancers and traffic sources attached and detached to match
+/// `after`; then the tags.
 pub(super) async fn attachments(
     aws: &Aws,
     name: &str,
@@ -86,69 +88,59 @@ pub(super) async fn attachments(
     after: &Obj,
 ) -> ProviderResult<()> {
     let asg = &aws.autoscaling;
-    if differs(before, after, "target_group_arns") && after.get("target_group_arns").is_some() {
-        let (add, remove) = set_diff(
-            &before.strs("target_group_arns"),
-            &after.strs("target_group_arns"),
-        );
-        if !remove.is_empty() {
-            asg.detach_load_balancer_target_groups()
-                .auto_scaling_group_name(name)
-                .set_target_group_arns(Some(remove))
-                .send()
-                .await
-                .map_err(err("autoscaling:DetachLoadBalancerTargetGroups"))?;
-        }
-        if !add.is_empty() {
-            asg.attach_load_balancer_target_groups()
-                .auto_scaling_group_name(name)
-                .set_target_group_arns(Some(add))
-                .send()
-                .await
-                .map_err(err("autoscaling:AttachLoadBalancerTargetGroups"))?;
-        }
+    // One attachment kind: what changed of `$keys`, detached then attached by the named calls.
+    macro_rules! swap {
+        ($arg:literal, $keys:expr, $detach:ident, $attach:ident, $set:ident, $as_api:expr,
+         $calls:literal) => {
+            if differs(before, after, $arg) && after.get($arg).is_some() {
+                let (add, remove) = set_diff(&$keys(before), &$keys(after));
+                if !remove.is_empty() {
+                    asg.$detach()
+                        .auto_scaling_group_name(name)
+                        .$set(Some($as_api(remove)))
+                        .send()
+                        .await
+                        .map_err(err(concat!("autoscaling:Detach", $calls)))?;
+                }
+                if !add.is_empty() {
+                    asg.$attach()
+                        .auto_scaling_group_name(name)
+                        .$set(Some($as_api(add)))
+                        .send()
+                        .await
+                        .map_err(err(concat!("autoscaling:Attach", $calls)))?;
+                }
+            }
+        };
     }
-    if differs(before, after, "load_balancers") && after.get("load_balancers").is_some() {
-        let (add, remove) = set_diff(
-            &before.strs("load_balancers"),
-            &after.strs("load_balancers"),
-        );
-        if !remove.is_empty() {
-            asg.detach_load_balancers()
-                .auto_scaling_group_name(name)
-                .set_load_balancer_names(Some(remove))
-                .send()
-                .await
-                .map_err(err("autoscaling:DetachLoadBalancers"))?;
-        }
-        if !add.is_empty() {
-            asg.attach_load_balancers()
-                .auto_scaling_group_name(name)
-                .set_load_balancer_names(Some(add))
-                .send()
-                .await
-                .map_err(err("autoscaling:AttachLoadBalancers"))?;
-        }
-    }
-    if differs(before, after, "traffic_source") && after.get("traffic_source").is_some() {
-        let (add, remove) = set_diff(&source_keys(before), &source_keys(after));
-        if !remove.is_empty() {
-            asg.detach_traffic_sources()
-                .auto_scaling_group_name(name)
-                .set_traffic_sources(Some(source_identifiers(remove)))
-                .send()
-                .await
-                .map_err(err("autoscaling:DetachTrafficSources"))?;
-        }
-        if !add.is_empty() {
-            asg.attach_traffic_sources()
-                .auto_scaling_group_name(name)
-                .set_traffic_sources(Some(source_identifiers(add)))
-                .send()
-                .await
-                .map_err(err("autoscaling:AttachTrafficSources"))?;
-        }
-    }
+    let same = |v: Vec<String>| v;
+    swap!(
+        "target_group_arns",
+        |o: &Obj| o.strs("target_group_arns"),
+        detach_load_balancer_target_groups,
+        attach_load_balancer_target_groups,
+        set_target_group_arns,
+        same,
+        "LoadBalancerTargetGroups"
+    );
+    swap!(
+        "load_balancers",
+        |o: &Obj| o.strs("load_balancers"),
+        detach_load_balancers,
+        attach_load_balancers,
+        set_load_balancer_names,
+        same,
+        "LoadBalancers"
+    );
+    swap!(
+        "traffic_source",
+        source_keys,
+        detach_traffic_sources,
+        attach_traffic_sources,
+        set_traffic_sources,
+        source_identifiers,
+        "TrafficSources"
+    );
     sync_tags(aws, name, before, after).await
 }
 

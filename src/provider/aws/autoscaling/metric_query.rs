@@ -90,41 +90,30 @@ pub(super) struct Query {
     stat: Option<(Option<Metric>, Option<String>, Option<String>)>,
 }
 
-impl From<&TargetTrackingMetricDataQuery> for Query {
-    fn from(q: &TargetTrackingMetricDataQuery) -> Query {
-        Query {
-            id: q.id().map(str::to_string),
-            expression: q.expression().map(str::to_string),
-            label: q.label().map(str::to_string),
-            return_data: q.return_data(),
-            stat: q.metric_stat().map(|s| {
-                (
-                    s.metric().cloned(),
-                    s.stat().map(str::to_string),
-                    s.unit().map(str::to_string),
-                )
-            }),
+/// Reads either SDK shape: their accessors are named alike.
+macro_rules! query_from {
+    ($sdk:ty) => {
+        impl From<&$sdk> for Query {
+            fn from(q: &$sdk) -> Query {
+                Query {
+                    id: q.id().map(str::to_string),
+                    expression: q.expression().map(str::to_string),
+                    label: q.label().map(str::to_string),
+                    return_data: q.return_data(),
+                    stat: q.metric_stat().map(|s| {
+                        (
+                            s.metric().cloned(),
+                            s.stat().map(str::to_string),
+                            s.unit().map(str::to_string),
+                        )
+                    }),
+                }
+            }
         }
-    }
+    };
 }
-
-impl From<&MetricDataQuery> for Query {
-    fn from(q: &MetricDataQuery) -> Query {
-        Query {
-            id: q.id().map(str::to_string),
-            expression: q.expression().map(str::to_string),
-            label: q.label().map(str::to_string),
-            return_data: q.return_data(),
-            stat: q.metric_stat().map(|s| {
-                (
-                    s.metric().cloned(),
-                    s.stat().map(str::to_string),
-                    s.unit().map(str::to_string),
-                )
-            }),
-        }
-    }
-}
+query_from!(TargetTrackingMetricDataQuery);
+query_from!(MetricDataQuery);
 
 impl Query {
     /// The query as a configuration block.

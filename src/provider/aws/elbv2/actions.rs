@@ -143,37 +143,35 @@ pub(crate) fn to_sdk(a: &Obj) -> Action {
             }))
             .build()
     });
+    // The session settings both authentication builders take alike.
+    macro_rules! with_session {
+        ($builder:expr, $c:expr) => {
+            $builder
+                .set_authentication_request_extra_params(extra_params(&$c))
+                .set_on_unauthenticated_request(
+                    $c.str("on_unauthenticated_request")
+                        .map(|v| v.as_str().into()),
+                )
+                .set_scope($c.str("scope"))
+                .set_session_cookie_name($c.str("session_cookie_name"))
+                .set_session_timeout($c.i64("session_timeout"))
+        };
+    }
     let cognito = a.block("authenticate_cognito").map(|c| {
-        AuthenticateCognitoActionConfig::builder()
+        with_session!(AuthenticateCognitoActionConfig::builder(), c)
             .set_user_pool_arn(c.str("user_pool_arn"))
             .set_user_pool_client_id(c.str("user_pool_client_id"))
             .set_user_pool_domain(c.str("user_pool_domain"))
-            .set_authentication_request_extra_params(extra_params(&c))
-            .set_on_unauthenticated_request(
-                c.str("on_unauthenticated_request")
-                    .map(|v| v.as_str().into()),
-            )
-            .set_scope(c.str("scope"))
-            .set_session_cookie_name(c.str("session_cookie_name"))
-            .set_session_timeout(c.i64("session_timeout"))
             .build()
     });
     let oidc = a.block("authenticate_oidc").map(|c| {
-        AuthenticateOidcActionConfig::builder()
+        with_session!(AuthenticateOidcActionConfig::builder(), c)
             .set_authorization_endpoint(c.str("authorization_endpoint"))
             .set_client_id(c.str("client_id"))
             .set_client_secret(c.str("client_secret"))
             .set_issuer(c.str("issuer"))
             .set_token_endpoint(c.str("token_endpoint"))
             .set_user_info_endpoint(c.str("user_info_endpoint"))
-            .set_authentication_request_extra_params(extra_params(&c))
-            .set_on_unauthenticated_request(
-                c.str("on_unauthenticated_request")
-                    .map(|v| v.as_str().into()),
-            )
-            .set_scope(c.str("scope"))
-            .set_session_cookie_name(c.str("session_cookie_name"))
-            .set_session_timeout(c.i64("session_timeout"))
             .build()
     });
     Action::builder()
