@@ -414,6 +414,26 @@ pub(crate) fn access_logs_type() -> Type {
     ])
 }
 
+/// Every object of the parents the priors name in `parent` (a listener's load balancer, a
+/// rule's listener): for types AWS lists only per parent.
+pub(crate) async fn per_parent<T, F, Fut>(
+    priors: &[Obj],
+    parent: &str,
+    list: F,
+) -> ProviderResult<Vec<T>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = ProviderResult<Vec<T>>>,
+{
+    let parents: std::collections::BTreeSet<String> =
+        priors.iter().filter_map(|p| p.str(parent)).collect();
+    let mut out = Vec::new();
+    for p in parents {
+        out.extend(list(p).await?);
+    }
+    Ok(out)
+}
+
 /// The body of [`ElbBulk::list`] for a type listed by one paginated Describe call:
 /// `describe_pages!(self, elbv2, describe_target_groups, "elbv2:DescribeTargetGroups")`.
 macro_rules! describe_pages {

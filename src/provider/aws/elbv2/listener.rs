@@ -11,7 +11,6 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
-use std::collections::BTreeSet;
 
 type Item = Described<elbv2::types::Listener>;
 
@@ -106,15 +105,11 @@ impl ElbBulk for Listener {
     fn list(&self, priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
         let this = self.clone();
         Box::pin(async move {
-            let lbs: BTreeSet<String> = priors
-                .iter()
-                .filter_map(|p| p.str("load_balancer_arn"))
-                .collect();
-            let mut out = Vec::new();
-            for lb in lbs {
-                out.extend(this.on_load_balancer(&lb).await?);
-            }
-            Ok(out)
+            per_parent(&priors, "load_balancer_arn", |lb| {
+                let this = this.clone();
+                async move { this.on_load_balancer(&lb).await }
+            })
+            .await
         })
     }
 

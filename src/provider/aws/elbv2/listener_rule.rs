@@ -20,7 +20,6 @@ use elbv2::types::{
     PathPatternConditionConfig, QueryStringConditionConfig, QueryStringKeyValuePair, RuleCondition,
     RulePriorityPair, SourceIpConditionConfig,
 };
-use std::collections::BTreeSet;
 
 /// The conditions that are a list of values: block name, the API's field name.
 const VALUE_CONDITIONS: [(&str, &str); 4] = [
@@ -270,15 +269,11 @@ impl ElbBulk for ListenerRule {
     fn list(&self, priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
         let this = self.clone();
         Box::pin(async move {
-            let listeners: BTreeSet<String> = priors
-                .iter()
-                .filter_map(|p| p.str("listener_arn"))
-                .collect();
-            let mut out = Vec::new();
-            for l in listeners {
-                out.extend(this.on_listener(&l).await?);
-            }
-            Ok(out)
+            per_parent(&priors, "listener_arn", |l| {
+                let this = this.clone();
+                async move { this.on_listener(&l).await }
+            })
+            .await
         })
     }
 

@@ -111,3 +111,34 @@ pub fn blocks_or_null(ty: &Type, items: Vec<Obj>) -> Value {
         crate::provider::aws::attrs::blocks(ty, items)
     }
 }
+
+/// A rule filter's tags (its one `Tag`, or its `And` tags) as the `tags` map, null for none:
+/// lifecycle and replication rules filter alike.
+pub fn filter_tags<'a>(
+    one: Option<&'a aws_sdk_s3::types::Tag>,
+    and: impl IntoIterator<Item = &'a aws_sdk_s3::types::Tag>,
+) -> Value {
+    let tags: std::collections::BTreeMap<String, String> = one
+        .into_iter()
+        .chain(and)
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    if tags.is_empty() {
+        Value::Null(Type::Map(Box::new(Type::String)))
+    } else {
+        crate::provider::aws::attrs::map_s(&tags)
+    }
+}
+
+/// The configured `tags` map as S3 tags, for a rule filter.
+pub fn sdk_tags(part: &str, o: &Obj) -> ProviderResult<Vec<aws_sdk_s3::types::Tag>> {
+    o.map("tags")
+        .into_iter()
+        .map(|(k, v)| {
+            built(
+                part,
+                aws_sdk_s3::types::Tag::builder().key(k).value(v).build(),
+            )
+        })
+        .collect()
+}

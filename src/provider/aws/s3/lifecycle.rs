@@ -2,23 +2,21 @@
 //! cheaper storage and when they (and their old versions, and unfinished uploads) expire.
 //! GetBucketLifecycleConfiguration, PutBucketLifecycleConfiguration, DeleteBucketLifecycle.
 
-use super::inline::{blocks_or_null, built, none_if_absent};
+use super::inline::{blocks_or_null, built, filter_tags, none_if_absent, sdk_tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 #[cfg(test)]
 use crate::provider::aws::attrs::s;
-use crate::provider::aws::attrs::{Obj, b, map_s, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, opt_b, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
     LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator, LifecycleRuleFilter,
-    NoncurrentVersionExpiration, NoncurrentVersionTransition, Tag, Transition,
-    TransitionStorageClass,
+    NoncurrentVersionExpiration, NoncurrentVersionTransition, Transition, TransitionStorageClass,
 };
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 fn expiration_ty() -> Type {
@@ -97,13 +95,10 @@ fn rule_block(r: &LifecycleRule) -> Obj {
         .or(and.and_then(|a| a.prefix()))
         .or(r.prefix())
         .filter(|p| !p.is_empty());
-    let mut tags = BTreeMap::new();
-    if let Some(t) = filter.and_then(|f| f.tag()) {
-        tags.insert(t.key().to_string(), t.value().to_string());
-    }
-    for t in and.map(|a| a.tags()).unwrap_or_default() {
-        tags.insert(t.key().to_string(), t.value().to_string());
-    }
+    let tags = filter_tags(
+        filter.and_then(|f| f.tag()),
+        and.map(|a| a.tags()).unwrap_or_default(),
+    );
     let expiration = r.expiration().map(|e| {
         let mut x = Obj::default();
         x.set("date", opt_s(e.date().map(day)))
@@ -156,14 +151,7 @@ fn rule_block(r: &LifecycleRule) -> Obj {
     let mut x = Obj::default();
     x.set("id", opt_s(r.id()))
         .set("prefix", opt_s(prefix))
-        .set(
-            "tags",
-            if tags.is_empty() {
-                Value::Null(Type::Map(Box::new(Type::String)))
-            } else {
-                map_s(&tags)
-            },
-        )
+        .set("tags", tags)
         .set("enabled", b(*r.status() == ExpirationStatus::Enabled))
         .set(
             "abort_incomplete_multipart_upload_days",
@@ -212,13 +200,7 @@ pub fn get(aws: Arc<Aws>, bucket: String) -> BoxFuture<ProviderResult<Value>> {
 /// A configured rule's filter: its prefix, its one tag, or both (and more tags) under And.
 fn filter(r: &Obj) -> ProviderResult<LifecycleRuleFilter> {
     let prefix = r.str("prefix").unwrap_or_default();
-    let mut tags = Vec::new();
-    for (k, v) in r.map("tags") {
-        tags.push(built(
-            "lifecycle_rule",
-            Tag::builder().key(k).value(v).build(),
-        )?);
-    }
+    let mut tags = sdk_tags("lifecycle_rule", r)?;
     Ok(match tags.len() {
         0 => LifecycleRuleFilter::builder().prefix(prefix).build(),
         1 if prefix.is_empty() => LifecycleRuleFilter::builder().tag(tags.remove(0)).build(),

@@ -2,11 +2,11 @@
 //! to copy, by prefix and tags, to which bucket, with which storage class, key, owner, time and
 //! metrics). GetBucketReplication, PutBucketReplication, DeleteBucketReplication.
 
-use super::inline::{blocks_or_null, built, none_if_absent};
+use super::inline::{blocks_or_null, built, filter_tags, none_if_absent, sdk_tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, map_s, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};
@@ -15,9 +15,8 @@ use aws_sdk_s3::types::{
     EncryptionConfiguration, Metrics, MetricsStatus, OwnerOverride, ReplicationConfiguration,
     ReplicationRule, ReplicationRuleAndOperator, ReplicationRuleFilter, ReplicationRuleStatus,
     ReplicationTime, ReplicationTimeStatus, ReplicationTimeValue, SourceSelectionCriteria,
-    SseKmsEncryptedObjects, SseKmsEncryptedObjectsStatus, StorageClass, Tag,
+    SseKmsEncryptedObjects, SseKmsEncryptedObjectsStatus, StorageClass,
 };
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 fn list(t: Type) -> Type {
@@ -163,22 +162,11 @@ fn rule_block(r: &ReplicationRule) -> Value {
     });
     let filter = r.filter().map(|f| {
         let and = f.and();
-        let mut tags = BTreeMap::new();
-        if let Some(t) = f.tag() {
-            tags.insert(t.key().to_string(), t.value().to_string());
-        }
-        for t in and.map(|a| a.tags()).unwrap_or_default() {
-            tags.insert(t.key().to_string(), t.value().to_string());
-        }
         let mut x = Obj::default();
         x.set("prefix", opt_s(f.prefix().or(and.and_then(|a| a.prefix()))))
             .set(
                 "tags",
-                if tags.is_empty() {
-                    Value::Null(Type::Map(Box::new(Type::String)))
-                } else {
-                    map_s(&tags)
-                },
+                filter_tags(f.tag(), and.map(|a| a.tags()).unwrap_or_default()),
             );
         x
     });
@@ -289,13 +277,7 @@ fn destination(d: &Obj) -> ProviderResult<Destination> {
 
 fn rule_filter(f: &Obj) -> ProviderResult<ReplicationRuleFilter> {
     let prefix = f.str("prefix");
-    let mut tags = Vec::new();
-    for (k, v) in f.map("tags") {
-        tags.push(built(
-            "replication_configuration",
-            Tag::builder().key(k).value(v).build(),
-        )?);
-    }
+    let mut tags = sdk_tags("replication_configuration", f)?;
     Ok(match (prefix, tags.len()) {
         (p, 0) => ReplicationRuleFilter::builder()
             .prefix(p.unwrap_or_default())
