@@ -186,17 +186,21 @@ pub(crate) fn to_sdk(a: &Obj) -> Action {
         .build()
 }
 
-fn session(
-    o: &mut Obj,
-    on: Option<&str>,
-    scope: Option<&str>,
-    cookie: Option<&str>,
-    t: Option<i64>,
-) {
-    o.set("on_unauthenticated_request", opt_s(on))
-        .set("scope", opt_s(scope))
-        .set("session_cookie_name", opt_s(cookie))
-        .set("session_timeout", opt_n(t));
+/// Sets the session settings both authentication configurations answer alike.
+macro_rules! read_session {
+    ($o:expr, $c:expr) => {
+        $o.set(
+            "authentication_request_extra_params",
+            params($c.authentication_request_extra_params()),
+        )
+        .set(
+            "on_unauthenticated_request",
+            opt_s($c.on_unauthenticated_request().map(|v| v.as_str())),
+        )
+        .set("scope", opt_s($c.scope()))
+        .set("session_cookie_name", opt_s($c.session_cookie_name()))
+        .set("session_timeout", opt_n($c.session_timeout()))
+    };
 }
 
 fn params(m: Option<&std::collections::HashMap<String, String>>) -> Value {
@@ -261,18 +265,8 @@ pub(crate) fn from_sdk(a: &Action, prior: Option<&Obj>) -> Obj {
         let mut o = Obj::default();
         o.set("user_pool_arn", opt_s(c.user_pool_arn()))
             .set("user_pool_client_id", opt_s(c.user_pool_client_id()))
-            .set("user_pool_domain", opt_s(c.user_pool_domain()))
-            .set(
-                "authentication_request_extra_params",
-                params(c.authentication_request_extra_params()),
-            );
-        session(
-            &mut o,
-            c.on_unauthenticated_request().map(|v| v.as_str()),
-            c.scope(),
-            c.session_cookie_name(),
-            c.session_timeout(),
-        );
+            .set("user_pool_domain", opt_s(c.user_pool_domain()));
+        read_session!(o, c);
         o
     });
     let oidc = a.authenticate_oidc_config().map(|c| {
@@ -285,18 +279,8 @@ pub(crate) fn from_sdk(a: &Action, prior: Option<&Obj>) -> Obj {
             .set("client_secret", opt_s(secret))
             .set("issuer", opt_s(c.issuer()))
             .set("token_endpoint", opt_s(c.token_endpoint()))
-            .set("user_info_endpoint", opt_s(c.user_info_endpoint()))
-            .set(
-                "authentication_request_extra_params",
-                params(c.authentication_request_extra_params()),
-            );
-        session(
-            &mut o,
-            c.on_unauthenticated_request().map(|v| v.as_str()),
-            c.scope(),
-            c.session_cookie_name(),
-            c.session_timeout(),
-        );
+            .set("user_info_endpoint", opt_s(c.user_info_endpoint()));
+        read_session!(o, c);
         o
     });
     let mut o = Obj::default();
@@ -403,4 +387,42 @@ pub(crate) fn plan(o: &mut Obj, field: &str, prior: &Obj) {
             })
             .collect()
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authentication_actions_round_trip_and_keep_the_secret() {
+        let mut oidc = Obj::default();
+        oidc.set("authorization_endpoint", s("https://idp/auth"))
+            .set("client_id", s("infra"))
+            .set("client_secret", s("s3cret"))
+            .set("issuer", s("https://idp"))
+            .set("token_endpoint", s("https://idp/token"))
+            .set("user_info_endpoint", s("https://idp/me"))
+            .set("scope", s("openid email"))
+            .set("session_timeout", n(3600));
+        let mut action = Obj::default();
+        action
+            .set("type", s("authenticate-oidc"))
+            .set("authenticate_oidc", blocks(&oidc_ty(), vec![oidc]));
+        let sdk = to_sdk(&action);
+        // The API never answers the secret.
+        let answered = Action::builder()
+            .set_type(sdk.r#type().cloned())
+            .set_authenticate_oidc_config(sdk.authenticate_oidc_config().map(|c| {
+                let mut c = c.clone();
+                c.client_secret = None;
+                c
+            }))
+            .build();
+        let back = from_sdk(&answered, Some(&action));
+        let read = back.block("authenticate_oidc").unwrap();
+        assert_eq!(read.str("client_secret").as_deref(), Some("s3cret"));
+        assert_eq!(read.str("scope").as_deref(), Some("openid email"));
+        assert_eq!(read.i64("session_timeout"), Some(3600));
+        assert_eq!(read.str("issuer").as_deref(), Some("https://idp"));
+    }
 }
