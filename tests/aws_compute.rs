@@ -962,6 +962,9 @@ resource "aws_instance" "disks" {
     device_name = "/dev/sdf"
     volume_size = 10
     volume_type = "gp2"
+    tags = {
+      Name = "data-ROOT"
+    }
   }
 }
 "#;
@@ -1030,6 +1033,26 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
             .map(str::to_string)
     };
     assert_eq!(root_tag().as_deref(), Some("root-30"));
+    // So are a data volume's: a tag change keeps the instance (checked above) and its volume.
+    let data_tag = runtime()
+        .block_on(
+            ec2.describe_volumes()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("attachment.instance-id")
+                        .values(&id)
+                        .build(),
+                )
+                .send(),
+        )
+        .unwrap()
+        .volumes()
+        .iter()
+        .find(|v| v.size() == Some(10))
+        .and_then(|v| v.tags().iter().find(|t| t.key() == Some("Name")))
+        .and_then(|t| t.value())
+        .map(str::to_string);
+    assert_eq!(data_tag.as_deref(), Some("data-30"));
     // Password data is read (and is sensitive: never in a plan).
     let disks = w.attrs("aws_instance.disks");
     assert!(disks["password_data"].is_string(), "{disks}");
@@ -1041,6 +1064,13 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     assert_eq!(imported["root_block_device"][0]["volume_size"], 30);
     assert_eq!(imported["ebs_block_device"][0]["device_name"], "/dev/sdf");
     assert_eq!(imported["root_block_device"][0]["tags"]["Name"], "root-30");
+    // Anything else about a data volume is fixed at launch: a new size replaces the instance.
+    w.write(&config(30).replace("volume_size = 10", "volume_size = 12"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.disks must be replaced"),
+        "{plan}"
+    );
     w.ok(&["destroy", "-auto-approve"]);
 }
 

@@ -106,7 +106,8 @@ fn table() -> Table<Item> {
         )
         .declared(
             "ebs_block_device",
-            A::optional_computed(Type::Set(Box::new(volumes::ebs_ty()))).force_new(),
+            // Replaces the instance unless only tags change (`replacing`).
+            A::optional_computed(Type::Set(Box::new(volumes::ebs_ty()))),
         )
         .declared(
             "disable_api_termination",
@@ -465,13 +466,15 @@ impl ResourceType for Instance {
     }
 
     /// With `user_data_replace_on_change`, new user data makes a new instance.
-    fn replacing(&self, _prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
-        if !extras::user_data_replaces(&Obj::of(planned)) {
-            return Vec::new();
-        }
+    fn replacing(&self, prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
+        let replaces_data = extras::user_data_replaces(&Obj::of(planned));
         changed
             .iter()
-            .filter(|n| *n == "user_data" || *n == "user_data_base64")
+            .filter(|n| match n.as_str() {
+                "user_data" | "user_data_base64" => replaces_data,
+                "ebs_block_device" => volumes::ebs_replaces(&Obj::of(prior), &Obj::of(planned)),
+                _ => false,
+            })
             .cloned()
             .collect()
     }
@@ -566,7 +569,7 @@ impl ResourceType for Instance {
                 this.set_attribute(&id, |r, v| r.source_dest_check(v), false)
                     .await?;
             }
-            volumes::tag_root(&this.aws, &id, &Obj::default(), &p).await?;
+            volumes::tag_volumes(&this.aws, &id, &Obj::default(), &p).await?;
             bulk::finished(&this, p, &id).await
         })
     }
@@ -628,7 +631,7 @@ impl ResourceType for Instance {
                     .await?;
             }
             volumes::update_root(&this.aws, &id, &before, &after).await?;
-            volumes::tag_root(&this.aws, &id, &before, &after).await?;
+            volumes::tag_volumes(&this.aws, &id, &before, &after).await?;
             extras::update(&this.aws, &id, &before, &after).await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await

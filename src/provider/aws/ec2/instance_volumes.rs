@@ -42,6 +42,8 @@ pub(crate) fn ebs_ty() -> Type {
         ("iops", Type::Number),
         ("kms_key_id", Type::String),
         ("snapshot_id", Type::String),
+        // The volume's own tags, changed in place (any other change replaces the instance).
+        ("tags", Type::Map(Box::new(Type::String))),
         ("throughput", Type::Number),
         ("volume_id", Type::String),
         ("volume_size", Type::Number),
@@ -205,20 +207,13 @@ pub(crate) async fn mappings(aws: &Aws, p: &Obj) -> ProviderResult<Vec<BlockDevi
 
 /// The root device's name and volume id, as EC2 has them now (the state keeps only what was
 /// configured).
-/// Puts the root block's `tags` on the root volume: those `after` gives that differ from
-/// `before`'s, and removes those it no longer gives (only when the block gives tags at all).
-pub(crate) async fn tag_root(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
-    let Some(now) = after
-        .block("root_block_device")
-        .filter(|r| r.get("tags").is_some())
-    else {
-        return Ok(());
-    };
-    let was = before
-        .block("root_block_device")
-        .map(|r| r.map("tags"))
-        .unwrap_or_default();
-    let want = now.map("tags");
+/// Brings a volume's tags from `was` to `want`.
+async fn retag(
+    aws: &Aws,
+    volume: &str,
+    was: &std::collections::BTreeMap<String, String>,
+    want: &std::collections::BTreeMap<String, String>,
+) -> ProviderResult<()> {
     let put: Vec<aws_sdk_ec2::types::Tag> = want
         .iter()
         .filter(|(k, v)| was.get(*k) != Some(*v))
@@ -229,14 +224,10 @@ pub(crate) async fn tag_root(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> 
         .filter(|k| !want.contains_key(*k))
         .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
         .collect();
-    if put.is_empty() && gone.is_empty() {
-        return Ok(());
-    }
-    let (_, volume) = root_volume(aws, id).await?;
     if !put.is_empty() {
         aws.ec2
             .create_tags()
-            .resources(&volume)
+            .resources(volume)
             .set_tags(Some(put))
             .send()
             .await
@@ -245,13 +236,100 @@ pub(crate) async fn tag_root(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> 
     if !gone.is_empty() {
         aws.ec2
             .delete_tags()
-            .resources(&volume)
+            .resources(volume)
             .set_tags(Some(gone))
             .send()
             .await
             .map_err(err("ec2:DeleteTags"))?;
     }
     Ok(())
+}
+
+/// Puts each block's `tags` on its volume (the root's and each `ebs_block_device`'s by device
+/// name), where they differ from `before`'s; blocks that give no tags are left alone.
+pub(crate) async fn tag_volumes(
+    aws: &Aws,
+    id: &str,
+    before: &Obj,
+    after: &Obj,
+) -> ProviderResult<()> {
+    let tagged = |o: &Obj, k: &str| -> Vec<Obj> {
+        o.blocks(k)
+            .into_iter()
+            .filter(|b| b.get("tags").is_some())
+            .collect()
+    };
+    let root = tagged(after, "root_block_device");
+    let ebs = tagged(after, "ebs_block_device");
+    if root.is_empty() && ebs.is_empty() {
+        return Ok(());
+    }
+    let was_of = |k: &str, device: Option<String>| {
+        before
+            .blocks(k)
+            .into_iter()
+            .find(|b| device.is_none() || b.str("device_name") == device)
+            .map(|b| b.map("tags"))
+            .unwrap_or_default()
+    };
+    if let Some(now) = root.first() {
+        let was = was_of("root_block_device", None);
+        if was != now.map("tags") {
+            let (_, volume) = root_volume(aws, id).await?;
+            retag(aws, &volume, &was, &now.map("tags")).await?;
+        }
+    }
+    let changed: Vec<&Obj> = ebs
+        .iter()
+        .filter(|b| was_of("ebs_block_device", b.str("device_name")) != b.map("tags"))
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let out = aws
+        .ec2
+        .describe_instances()
+        .instance_ids(id)
+        .send()
+        .await
+        .map_err(err("ec2:DescribeInstances"))?;
+    let mappings: Vec<_> = out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .flat_map(|i| i.block_device_mappings())
+        .collect();
+    for b in changed {
+        let device = b.str("device_name");
+        let Some(volume) = mappings
+            .iter()
+            .find(|m| m.device_name().map(str::to_string) == device)
+            .and_then(|m| m.ebs()?.volume_id())
+        else {
+            continue;
+        };
+        let was = was_of("ebs_block_device", device.clone());
+        retag(aws, volume, &was, &b.map("tags")).await?;
+    }
+    Ok(())
+}
+
+/// Whether the `ebs_block_device` blocks differ in more than their tags: volumes at launch
+/// are fixed, so that replaces the instance; tags alone change in place.
+pub(crate) fn ebs_replaces(prior: &Obj, planned: &Obj) -> bool {
+    let untagged = |o: &Obj| -> Vec<String> {
+        let mut blocks: Vec<String> = o
+            .blocks("ebs_block_device")
+            .into_iter()
+            .map(|mut b| {
+                b.0.remove("tags");
+                Value::object(b.0).to_json().to_string()
+            })
+            .collect();
+        blocks.sort();
+        blocks
+    };
+    untagged(prior) != untagged(planned)
 }
 
 async fn root_volume(aws: &Aws, id: &str) -> ProviderResult<(String, String)> {
