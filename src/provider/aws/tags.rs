@@ -109,6 +109,42 @@ pub fn diff(before: &Tags, after: &Tags) -> (Tags, Vec<String>) {
     (set, removed)
 }
 
+/// Brings the tags of EC2 `resources` (an instance's volumes) from `was` to `want`: one
+/// CreateTags for what is new or changed, one DeleteTags for what went.
+pub async fn retag_ec2(
+    aws: &Aws,
+    resources: Vec<String>,
+    was: &Tags,
+    want: &Tags,
+) -> ProviderResult<()> {
+    let (set, removed) = diff(was, want);
+    if resources.is_empty() {
+        return Ok(());
+    }
+    if !set.is_empty() {
+        aws.ec2
+            .create_tags()
+            .set_resources(Some(resources.clone()))
+            .set_tags(Some(ec2_tags(&set)))
+            .send()
+            .await
+            .map_err(err("ec2:CreateTags"))?;
+    }
+    if !removed.is_empty() {
+        let keys = removed
+            .iter()
+            .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build());
+        aws.ec2
+            .delete_tags()
+            .set_resources(Some(resources))
+            .set_tags(Some(keys.collect()))
+            .send()
+            .await
+            .map_err(err("ec2:DeleteTags"))?;
+    }
+    Ok(())
+}
+
 pub fn ec2_tags(t: &Tags) -> Vec<aws_sdk_ec2::types::Tag> {
     t.iter()
         .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())

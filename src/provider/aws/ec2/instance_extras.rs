@@ -278,30 +278,7 @@ pub async fn update(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> ProviderR
             .flat_map(|i| i.block_device_mappings())
             .filter_map(|m| m.ebs().and_then(|e| e.volume_id()).map(str::to_string))
             .collect();
-        let (set, removed) = tags::diff(&was, &now);
-        if !set.is_empty() && !volumes.is_empty() {
-            aws.ec2
-                .create_tags()
-                .set_resources(Some(volumes.clone()))
-                .set_tags(Some(tags::ec2_tags(&set)))
-                .send()
-                .await
-                .map_err(err("ec2:CreateTags"))?;
-        }
-        if !removed.is_empty() && !volumes.is_empty() {
-            aws.ec2
-                .delete_tags()
-                .set_resources(Some(volumes))
-                .set_tags(Some(
-                    removed
-                        .iter()
-                        .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .map_err(err("ec2:DeleteTags"))?;
-        }
+        tags::retag_ec2(aws, volumes, &was, &now).await?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::{read_blocks, read_device_set};
 use crate::provider::aws::sdk::err;
+use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
 use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_ec2::types::{
@@ -205,46 +206,6 @@ pub(crate) async fn mappings(aws: &Aws, p: &Obj) -> ProviderResult<Vec<BlockDevi
     Ok(out)
 }
 
-/// The root device's name and volume id, as EC2 has them now (the state keeps only what was
-/// configured).
-/// Brings a volume's tags from `was` to `want`.
-async fn retag(
-    aws: &Aws,
-    volume: &str,
-    was: &std::collections::BTreeMap<String, String>,
-    want: &std::collections::BTreeMap<String, String>,
-) -> ProviderResult<()> {
-    let put: Vec<aws_sdk_ec2::types::Tag> = want
-        .iter()
-        .filter(|(k, v)| was.get(*k) != Some(*v))
-        .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
-        .collect();
-    let gone: Vec<aws_sdk_ec2::types::Tag> = was
-        .keys()
-        .filter(|k| !want.contains_key(*k))
-        .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build())
-        .collect();
-    if !put.is_empty() {
-        aws.ec2
-            .create_tags()
-            .resources(volume)
-            .set_tags(Some(put))
-            .send()
-            .await
-            .map_err(err("ec2:CreateTags"))?;
-    }
-    if !gone.is_empty() {
-        aws.ec2
-            .delete_tags()
-            .resources(volume)
-            .set_tags(Some(gone))
-            .send()
-            .await
-            .map_err(err("ec2:DeleteTags"))?;
-    }
-    Ok(())
-}
-
 /// Puts each block's `tags` on its volume (the root's and each `ebs_block_device`'s by device
 /// name), where they differ from `before`'s; blocks that give no tags are left alone.
 pub(crate) async fn tag_volumes(
@@ -253,36 +214,29 @@ pub(crate) async fn tag_volumes(
     before: &Obj,
     after: &Obj,
 ) -> ProviderResult<()> {
-    let tagged = |o: &Obj, k: &str| -> Vec<Obj> {
-        o.blocks(k)
-            .into_iter()
-            .filter(|b| b.get("tags").is_some())
-            .collect()
-    };
-    let root = tagged(after, "root_block_device");
-    let ebs = tagged(after, "ebs_block_device");
-    if root.is_empty() && ebs.is_empty() {
-        return Ok(());
-    }
-    let was_of = |k: &str, device: Option<String>| {
-        before
+    // (block, device name or `None` for the root, tags before, tags now) of each block whose
+    // tags changed.
+    let mut changed = Vec::new();
+    for k in ["root_block_device", "ebs_block_device"] {
+        for b in after
             .blocks(k)
             .into_iter()
-            .find(|b| device.is_none() || b.str("device_name") == device)
-            .map(|b| b.map("tags"))
-            .unwrap_or_default()
-    };
-    if let Some(now) = root.first() {
-        let was = was_of("root_block_device", None);
-        if was != now.map("tags") {
-            let (_, volume) = root_volume(aws, id).await?;
-            retag(aws, &volume, &was, &now.map("tags")).await?;
+            .filter(|b| b.get("tags").is_some())
+        {
+            let device = (k == "ebs_block_device")
+                .then(|| b.str("device_name"))
+                .flatten();
+            let was = before
+                .blocks(k)
+                .into_iter()
+                .find(|p| device.is_none() || p.str("device_name") == device)
+                .map(|p| p.map("tags"))
+                .unwrap_or_default();
+            if was != b.map("tags") {
+                changed.push((device, was, b.map("tags")));
+            }
         }
     }
-    let changed: Vec<&Obj> = ebs
-        .iter()
-        .filter(|b| was_of("ebs_block_device", b.str("device_name")) != b.map("tags"))
-        .collect();
     if changed.is_empty() {
         return Ok(());
     }
@@ -293,23 +247,19 @@ pub(crate) async fn tag_volumes(
         .send()
         .await
         .map_err(err("ec2:DescribeInstances"))?;
-    let mappings: Vec<_> = out
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .flat_map(|i| i.block_device_mappings())
-        .collect();
-    for b in changed {
-        let device = b.str("device_name");
-        let Some(volume) = mappings
+    let Some(instance) = out.reservations().iter().flat_map(|r| r.instances()).next() else {
+        return Ok(());
+    };
+    for (device, was, now) in changed {
+        let device = device.as_deref().or(instance.root_device_name());
+        let volume = instance
+            .block_device_mappings()
             .iter()
-            .find(|m| m.device_name().map(str::to_string) == device)
-            .and_then(|m| m.ebs()?.volume_id())
-        else {
-            continue;
-        };
-        let was = was_of("ebs_block_device", device.clone());
-        retag(aws, volume, &was, &b.map("tags")).await?;
+            .find(|m| m.device_name().is_some() && m.device_name() == device)
+            .and_then(|m| m.ebs()?.volume_id());
+        if let Some(volume) = volume {
+            tags::retag_ec2(aws, vec![volume.to_string()], &was, &now).await?;
+        }
     }
     Ok(())
 }
@@ -332,6 +282,8 @@ pub(crate) fn ebs_replaces(prior: &Obj, planned: &Obj) -> bool {
     untagged(prior) != untagged(planned)
 }
 
+/// The root device's name and volume id, as EC2 has them now (the state keeps only what was
+/// configured).
 async fn root_volume(aws: &Aws, id: &str) -> ProviderResult<(String, String)> {
     let out = aws
         .ec2
