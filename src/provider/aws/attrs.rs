@@ -122,6 +122,19 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
+/// What is in `after` and not in `before`, and what is in `before` and not in `after`: the
+/// calls that bring a set (of ids, names, processes) from one to the other.
+pub fn added_removed(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
+    let (b, a): (
+        std::collections::BTreeSet<&String>,
+        std::collections::BTreeSet<&String>,
+    ) = (before.iter().collect(), after.iter().collect());
+    (
+        a.difference(&b).map(|x| x.to_string()).collect(),
+        b.difference(&a).map(|x| x.to_string()).collect(),
+    )
+}
+
 pub fn s(x: impl AsRef<str>) -> Value {
     Value::string(x.as_ref())
 }

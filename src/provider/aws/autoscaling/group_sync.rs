@@ -9,23 +9,12 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, blocks, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, added_removed, blocks, opt_b, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use aws_sdk_autoscaling::types::{
     AutoScalingGroup, InstanceReusePolicy, TrafficSourceIdentifier, WarmPoolState,
 };
-use std::collections::BTreeSet;
-
-/// What to add and what to remove to go from `before` to `after`.
-fn set_diff(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
-    let (b, a): (BTreeSet<&String>, BTreeSet<&String>) =
-        (before.iter().collect(), after.iter().collect());
-    (
-        a.difference(&b).map(|x| (*x).clone()).collect(),
-        b.difference(&a).map(|x| (*x).clone()).collect(),
-    )
-}
 
 /// `traffic_source { identifier, type }`.
 pub(super) fn traffic_source_ty() -> Type {
@@ -93,7 +82,7 @@ pub(super) async fn attachments(
         ($arg:literal, $keys:expr, $detach:ident, $attach:ident, $set:ident, $as_api:expr,
          $calls:literal) => {
             if differs(before, after, $arg) && after.get($arg).is_some() {
-                let (add, remove) = set_diff(&$keys(before), &$keys(after));
+                let (add, remove) = added_removed(&$keys(before), &$keys(after));
                 if !remove.is_empty() {
                     asg.$detach()
                         .auto_scaling_group_name(name)
@@ -152,7 +141,7 @@ pub(super) async fn processes_and_metrics(
     after: &Obj,
 ) -> ProviderResult<()> {
     let asg = &aws.autoscaling;
-    let (suspend, resume) = set_diff(
+    let (suspend, resume) = added_removed(
         &before.strs("suspended_processes"),
         &after.strs("suspended_processes"),
     );
@@ -170,7 +159,7 @@ pub(super) async fn processes_and_metrics(
             .await
             .map_err(err("autoscaling:SuspendProcesses"))?;
     }
-    let (enable, disable) = set_diff(
+    let (enable, disable) = added_removed(
         &before.strs("enabled_metrics"),
         &after.strs("enabled_metrics"),
     );

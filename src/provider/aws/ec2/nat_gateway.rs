@@ -3,8 +3,9 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, n, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, added_removed, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
+use crate::provider::aws::launch::nonempty;
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
@@ -91,26 +92,16 @@ fn table() -> Table<Item> {
 
 crate::provider::aws::table::table_type!(NatGateway, Item);
 
-fn nonempty(v: Vec<String>) -> Option<Vec<String>> {
-    (!v.is_empty()).then_some(v)
-}
-
-/// What `after` has of `k` that `before` has not, and the other way round.
-fn added_removed(before: &Obj, after: &Obj, k: &str) -> (Vec<String>, Vec<String>) {
-    let (b, a) = (before.strs(k), after.strs(k));
-    (
-        a.iter().filter(|x| !b.contains(x)).cloned().collect(),
-        b.iter().filter(|x| !a.contains(x)).cloned().collect(),
-    )
-}
-
 impl NatGateway {
     /// Secondary addresses changed in place: public ones by allocation, private ones by
     /// address, or by count (the newest go first when it shrinks).
     async fn update_secondary(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let ec2 = &self.aws.ec2;
         if after.set_and_changed_from(before, "secondary_allocation_ids") {
-            let (add, remove) = added_removed(before, after, "secondary_allocation_ids");
+            let (add, remove) = added_removed(
+                &before.strs("secondary_allocation_ids"),
+                &after.strs("secondary_allocation_ids"),
+            );
             if !add.is_empty() {
                 ec2.associate_nat_gateway_address()
                     .nat_gateway_id(id)
@@ -140,7 +131,10 @@ impl NatGateway {
         }
         let (mut add, mut remove) = (Vec::new(), Vec::new());
         if after.set_and_changed_from(before, "secondary_private_ip_addresses") {
-            (add, remove) = added_removed(before, after, "secondary_private_ip_addresses");
+            (add, remove) = added_removed(
+                &before.strs("secondary_private_ip_addresses"),
+                &after.strs("secondary_private_ip_addresses"),
+            );
         }
         let count = after
             .set_and_changed_from(before, "secondary_private_ip_address_count")

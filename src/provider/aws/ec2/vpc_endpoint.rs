@@ -17,7 +17,6 @@ use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_ec2::types::{ResourceType as Kind, VpcEndpointType};
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Terraform's defaults for waiting on an endpoint.
@@ -227,12 +226,7 @@ fn set_change(before: &Obj, after: &Obj, k: &str) -> (Vec<String>, Vec<String>) 
     if after.get(k).is_none() {
         return (Vec::new(), Vec::new());
     }
-    let was: BTreeSet<String> = before.strs(k).into_iter().collect();
-    let now: BTreeSet<String> = after.strs(k).into_iter().collect();
-    (
-        now.difference(&was).cloned().collect(),
-        was.difference(&now).cloned().collect(),
-    )
+    crate::provider::aws::attrs::added_removed(&before.strs(k), &after.strs(k))
 }
 
 impl VpcEndpoint {

@@ -2,7 +2,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, added_removed, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elb::listeners::*;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{

@@ -120,16 +120,6 @@ pub(crate) fn listener_set(specs: impl IntoIterator<Item = ListenerSpec>) -> Val
     )
 }
 
-/// What is in `after` and not in `before`, and what is in `before` and not in `after`.
-pub(crate) fn added_removed(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
-    let (b, a): (BTreeSet<&String>, BTreeSet<&String>) =
-        (before.iter().collect(), after.iter().collect());
-    (
-        a.difference(&b).map(|x| x.to_string()).collect(),
-        b.difference(&a).map(|x| x.to_string()).collect(),
-    )
-}
-
 pub(crate) fn tag_list(t: &Tags) -> Option<Vec<elb::types::Tag>> {
     (!t.is_empty()).then(|| {
         t.iter()
