@@ -187,6 +187,16 @@ pub fn blocks(elem: &Type, items: Vec<Obj>) -> Value {
     )
 }
 
+/// Blocks read back, or a null list when there are none: what a configuration without the
+/// block gives, so that the two compare equal.
+pub fn blocks_or_null(elem: &Type, items: Vec<Obj>) -> Value {
+    if items.is_empty() {
+        Value::Null(Type::List(Box::new(elem.clone())))
+    } else {
+        blocks(elem, items)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::crc32;

@@ -4,7 +4,7 @@
 //! gives `instance_requirements` (`../instance_requirements.rs`).
 
 use crate::lang::types::Type;
-use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_n, opt_s};
 use crate::provider::aws::instance_requirements as requirements;
 use crate::provider::schema::block_object;
 use aws_sdk_autoscaling::types::{
@@ -56,14 +56,6 @@ pub fn policy_ty() -> Type {
             ])),
         ),
     ])
-}
-
-fn blocks_or_null(ty: Type, items: Vec<Obj>) -> crate::lang::value::Value {
-    if items.is_empty() {
-        crate::lang::value::Value::Null(list(ty))
-    } else {
-        crate::provider::aws::attrs::blocks(&ty, items)
-    }
 }
 
 fn read_specification(s: Option<&LaunchTemplateSpecification>) -> Vec<Obj> {
@@ -124,7 +116,7 @@ pub fn read(g: &AutoScalingGroup) -> Vec<Obj> {
                         .set(
                             "instance_requirements",
                             blocks_or_null(
-                                requirements::ty(),
+                                &requirements::ty(),
                                 x.instance_requirements()
                                     .map(requirements::from_autoscaling)
                                     .into_iter()
@@ -135,7 +127,7 @@ pub fn read(g: &AutoScalingGroup) -> Vec<Obj> {
                         .set(
                             "launch_template_specification",
                             blocks_or_null(
-                                specification_ty(),
+                                &specification_ty(),
                                 read_specification(x.launch_template_specification()),
                             ),
                         );
@@ -146,11 +138,11 @@ pub fn read(g: &AutoScalingGroup) -> Vec<Obj> {
             o.set(
                 "launch_template_specification",
                 blocks_or_null(
-                    specification_ty(),
+                    &specification_ty(),
                     read_specification(t.launch_template_specification()),
                 ),
             )
-            .set("override", blocks_or_null(override_ty(), overrides));
+            .set("override", blocks_or_null(&override_ty(), overrides));
             o
         })
         .into_iter()
@@ -158,12 +150,12 @@ pub fn read(g: &AutoScalingGroup) -> Vec<Obj> {
     let mut o = Obj::default();
     o.set(
         "instances_distribution",
-        blocks_or_null(distribution_ty(), distribution),
+        blocks_or_null(&distribution_ty(), distribution),
     )
     .set(
         "launch_template",
         blocks_or_null(
-            block_object(&[
+            &block_object(&[
                 ("launch_template_specification", list(specification_ty())),
                 ("override", list(override_ty())),
             ]),

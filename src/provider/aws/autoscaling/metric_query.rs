@@ -4,7 +4,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks, opt_b, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_b, opt_s};
 use crate::provider::schema::block_object;
 use aws_sdk_autoscaling::types::{
     Metric, MetricDataQuery, MetricDimension, MetricStat, TargetTrackingMetricDataQuery,
@@ -40,15 +40,6 @@ pub(super) fn query_ty() -> Type {
         ("metric_stat", Type::List(Box::new(stat_ty()))),
         ("return_data", Type::Bool),
     ])
-}
-
-/// Blocks, or a null list for none (as an absent block reads in configuration).
-pub(super) fn blocks_or_null(ty: &Type, items: Vec<Obj>) -> Value {
-    if items.is_empty() {
-        Value::Null(Type::List(Box::new(ty.clone())))
-    } else {
-        blocks(ty, items)
-    }
 }
 
 /// Dimension blocks of a described metric.

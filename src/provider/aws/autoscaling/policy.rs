@@ -85,10 +85,7 @@ fn float(o: &Obj, k: &str) -> Option<f64> {
 }
 
 fn one(ty: &Type, item: Option<Obj>) -> Value {
-    match item {
-        Some(x) => crate::provider::aws::attrs::blocks(ty, vec![x]),
-        None => Value::Null(Type::List(Box::new(ty.clone()))),
-    }
+    crate::provider::aws::attrs::blocks_or_null(ty, item.into_iter().collect())
 }
 
 /// The `target_tracking_configuration` block of a described policy.

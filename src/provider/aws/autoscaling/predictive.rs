@@ -2,11 +2,11 @@
 //! metric specification of predefined metrics (a load/scaling pair, or each on its own) or
 //! customized metric math queries (load, scaling, capacity).
 
-use super::metric_query::{Query, blocks_or_null, queries_of, query_blocks, query_ty};
+use super::metric_query::{Query, queries_of, query_blocks, query_ty};
 use crate::lang::number::Number;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_s};
 use crate::provider::schema::block_object;
 use aws_sdk_autoscaling::types::{
     PredefinedLoadMetricType, PredefinedMetricPairType, PredefinedScalingMetricType,

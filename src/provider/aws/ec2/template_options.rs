@@ -5,8 +5,7 @@
 //! puts them in its table.
 
 use crate::lang::types::Type;
-use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_b, opt_n, opt_s};
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::builders::RequestLaunchTemplateDataBuilder;
 use aws_sdk_ec2::types::{
@@ -212,7 +211,7 @@ fn declared_blocks() -> Vec<(&'static str, Type, Reader)> {
                         .collect();
                     let mut x = Obj::default();
                     x.set("market_type", opt_s(m.market_type().map(|v| v.as_str())))
-                        .set("spot_options", nested(&spot_ty(), spot));
+                        .set("spot_options", blocks_or_null(&spot_ty(), spot));
                     x
                 }))
             },
@@ -251,7 +250,7 @@ fn declared_blocks() -> Vec<(&'static str, Type, Reader)> {
                     )
                     .set(
                         "capacity_reservation_target",
-                        nested(&reservation_target_ty(), target),
+                        blocks_or_null(&reservation_target_ty(), target),
                     );
                     x
                 }))
@@ -351,15 +350,6 @@ pub(crate) fn read(name: &str, d: &Data) -> Vec<Obj> {
 /// The names of the option blocks: a change to any is a new version.
 pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     option_blocks().iter().map(|(n, _, _)| *n)
-}
-
-/// Nested blocks inside an option block: null when there are none, as in configuration.
-fn nested(ty: &Type, items: Vec<Obj>) -> Value {
-    if items.is_empty() {
-        Value::Null(Type::List(Box::new(ty.clone())))
-    } else {
-        blocks(ty, items)
-    }
 }
 
 /// The option blocks of the planned arguments into a version request.

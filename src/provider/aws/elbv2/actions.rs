@@ -5,10 +5,8 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, blocks, map_s, n, opt_n, opt_s, s};
-use crate::provider::aws::elbv2::common::{
-    fill_blocks, non_empty, optional_blocks, rewrite_blocks,
-};
+use crate::provider::aws::attrs::{Obj, b, blocks, blocks_or_null, map_s, n, opt_n, opt_s, s};
+use crate::provider::aws::elbv2::common::{fill_blocks, non_empty, rewrite_blocks};
 use crate::provider::schema::block_object;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, AuthenticateCognitoActionConfig, AuthenticateOidcActionConfig,
@@ -215,7 +213,7 @@ fn params(m: Option<&std::collections::HashMap<String, String>>) -> Value {
 /// position, says which of the two the configuration writes (an import takes the ARN when
 /// there is one). An OIDC client secret is never read back; the configured one stands.
 pub(crate) fn from_sdk(a: &Action, prior: Option<&Obj>) -> Obj {
-    let one = |ty: Type, o: Option<Obj>| optional_blocks(&ty, o.into_iter().collect());
+    let one = |ty: Type, o: Option<Obj>| blocks_or_null(&ty, o.into_iter().collect());
     let fixed = a.fixed_response_config().map(|f| {
         let mut o = Obj::default();
         o.set("content_type", opt_s(f.content_type()))

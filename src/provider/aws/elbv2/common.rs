@@ -104,15 +104,6 @@ pub(crate) fn fill_blocks(
         .collect()
 }
 
-/// Nested blocks as read, null when there are none: what configuration without them gives.
-pub(crate) fn optional_blocks(elem: &Type, items: Vec<Obj>) -> Value {
-    if items.is_empty() {
-        Value::Null(Type::List(Box::new(elem.clone())))
-    } else {
-        blocks(elem, items)
-    }
-}
-
 /// A block list attribute of `o` rewritten by `f` when it is set and known; a null one is
 /// retyped as a read types it, so that the two compare equal.
 pub(crate) fn rewrite_blocks(

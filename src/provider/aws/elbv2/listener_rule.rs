@@ -6,7 +6,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, n, opt_s, set_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, n, opt_s, set_s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
@@ -116,7 +116,7 @@ fn condition_to_sdk(c: &Obj) -> RuleCondition {
 /// `Values` answer the value kinds where no configuration is given.
 fn condition_block(c: &RuleCondition) -> Value {
     let field = c.field().unwrap_or_default();
-    let list = |ty: Type, o: Option<Obj>| optional_blocks(&ty, o.into_iter().collect());
+    let list = |ty: Type, o: Option<Obj>| blocks_or_null(&ty, o.into_iter().collect());
     let with_values = |vs: &[String]| {
         let mut x = Obj::default();
         x.set("values", set_s(vs));

@@ -1,11 +1,11 @@
 //! A bucket's inline `cors_rule` blocks: GetBucketCors, PutBucketCors (DeleteBucketCors when
 //! the configuration gives none).
 
-use super::inline::{blocks_or_null, built, none_if_absent};
+use super::inline::{built, none_if_absent};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, list_s, opt_n};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, list_s, opt_n};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};

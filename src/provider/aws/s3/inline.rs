@@ -103,15 +103,6 @@ pub fn built<T>(
     r.map_err(|e| ProviderError::new(format!("aws_s3_bucket.{part}"), e.to_string()))
 }
 
-/// Blocks, or a null list for none.
-pub fn blocks_or_null(ty: &Type, items: Vec<Obj>) -> Value {
-    if items.is_empty() {
-        Value::Null(Type::List(Box::new(ty.clone())))
-    } else {
-        crate::provider::aws::attrs::blocks(ty, items)
-    }
-}
-
 /// A rule filter's tags (its one `Tag`, or its `And` tags) as the `tags` map, null for none:
 /// lifecycle and replication rules filter alike.
 pub fn filter_tags<'a>(

@@ -2,13 +2,13 @@
 //! cheaper storage and when they (and their old versions, and unfinished uploads) expire.
 //! GetBucketLifecycleConfiguration, PutBucketLifecycleConfiguration, DeleteBucketLifecycle.
 
-use super::inline::{blocks_or_null, built, filter_tags, none_if_absent, sdk_tags};
+use super::inline::{built, filter_tags, none_if_absent, sdk_tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 #[cfg(test)]
 use crate::provider::aws::attrs::s;
-use crate::provider::aws::attrs::{Obj, b, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, blocks_or_null, opt_b, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};

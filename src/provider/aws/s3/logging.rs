@@ -1,11 +1,11 @@
 //! A bucket's inline `logging` block: where S3 writes its access logs (GetBucketLogging,
 //! PutBucketLogging; an empty status turns logging off).
 
-use super::inline::{blocks_or_null, built};
+use super::inline::built;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};

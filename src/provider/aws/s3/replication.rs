@@ -2,11 +2,11 @@
 //! to copy, by prefix and tags, to which bucket, with which storage class, key, owner, time and
 //! metrics). GetBucketReplication, PutBucketReplication, DeleteBucketReplication.
 
-use super::inline::{blocks_or_null, built, filter_tags, none_if_absent, sdk_tags};
+use super::inline::{built, filter_tags, none_if_absent, sdk_tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, b, blocks_or_null, opt_n, opt_s, s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};

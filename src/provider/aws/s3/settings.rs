@@ -2,11 +2,11 @@
 //! acceleration), `request_payer` (who pays for requests) and `object_lock_configuration`
 //! (the default retention of a bucket made with object lock).
 
-use super::inline::{blocks_or_null, built, none_if_absent};
+use super::inline::{built, none_if_absent};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderResult};

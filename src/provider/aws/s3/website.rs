@@ -2,11 +2,11 @@
 //! (`host` or `protocol://host`), and routing rules as the JSON array S3's console shows
 //! (`[{"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": {...}}]`).
 
-use super::inline::{blocks_or_null, built, none_if_absent};
+use super::inline::{built, none_if_absent};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{BoxFuture, ProviderError, ProviderResult};
