@@ -212,7 +212,7 @@ fn security_group_inline_rules_lifecycle() {
     let plan = w.ok(&["plan"]);
     assert!(
         plan.contains("revoke_rules_on_delete = false -> true")
-            && plan.contains("(7 unchanged attributes hidden)"),
+            && plan.contains("(8 unchanged attributes hidden)"),
         "{plan}"
     );
     w.ok(&["apply", "-auto-approve"]);

@@ -152,7 +152,8 @@ fn bake_does_not_reach_into_plan() {
 }
 
 /// The AWS provider stays a place a newcomer can extend: one resource type per file, no file
-/// over 700 lines, and every type registered in the one table of `aws/mod.rs`.
+/// over 700 lines, and every type registered in the one table of `aws/mod.rs` (or, a wrapper,
+/// put around the registered ones there).
 #[test]
 fn the_aws_provider_has_one_small_file_per_type_on_a_table() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -182,8 +183,11 @@ fn the_aws_provider_has_one_small_file_per_type_on_a_table() {
                 "{rel}: builds a Schema by hand; declare the attributes in a Table"
             ));
         }
+        // A wrapper `configure` puts around every type (a resource's own region) is no type.
         for t in types {
-            if !registry.contains(&format!("{t}::new(")) {
+            if !registry.contains(&format!("{t}::new("))
+                && !registry.contains(&format!("{t}::wrap("))
+            {
                 problems.push(format!("{rel}: {t} is not in the registration table"));
             }
         }

@@ -233,11 +233,9 @@ impl Hook for Applier<'_> {
                 // state, the next plan finds it by its tags under this lineage, and the next
                 // create makes the same generated names from the same token (an interrupted
                 // create's token is reused).
-                let token = self
-                    .state
-                    .pending_creates
-                    .get(&req.address)
-                    .cloned()
+                let resumed = self.state.pending_creates.get(&req.address).cloned();
+                let token = resumed
+                    .clone()
                     .unwrap_or_else(crate::provider::unique_suffix);
                 if !self.registry.is_builtin(&r.type_name)
                     && let Err(d) = self.store.intent(self.state, &req.address, &token)
@@ -259,6 +257,7 @@ impl Hook for Applier<'_> {
                     address: req.address.clone(),
                     lineage: self.state.lineage.clone(),
                     token,
+                    resumed: resumed.is_some(),
                 };
                 Box::pin(async move {
                     p.create(ctx, planned).await.map_err(|e| {

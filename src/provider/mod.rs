@@ -204,6 +204,9 @@ pub struct CreateContext {
     /// The engine records it before the call and passes the same one again after a crash, so
     /// an object without tags is found under the name it was given, not orphaned.
     pub token: String,
+    /// An earlier apply began this create and died before recording it: the object may
+    /// exist, tagged with the lineage and the address.
+    pub resumed: bool,
 }
 
 /// A suffix no other call makes, as Terraform generates them for `name_prefix`: the UTC time

@@ -114,9 +114,9 @@ pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult
 /// Imports one object by id.
 pub fn import_one<B: Ec2Bulk>(b: Arc<B>, id: String) -> BoxFuture<ProviderResult<Value>> {
     Box::pin(async move {
-        let item = find(&*b, &id)
-            .await?
-            .ok_or_else(|| ProviderError::new("import", format!("no object with id {id}")))?;
+        let item = find(&*b, &id).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
+        })?;
         b.value(None, item)
             .await?
             .ok_or_else(|| ProviderError::new("import", format!("{id} is being deleted")))

@@ -47,6 +47,14 @@ pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
     );
 }
 
+/// The data source `name` as served with these clients (another region's, for a data
+/// source's own `region`).
+pub fn one(aws: &Arc<Aws>, name: &str) -> Option<Arc<dyn crate::provider::DataSource>> {
+    let mut c = Configured::default();
+    register(aws, &mut c);
+    c.data.remove(name)
+}
+
 #[derive(Clone, Copy)]
 enum Kind {
     Ami,

@@ -21,6 +21,7 @@ pub mod instance_requirements;
 pub mod launch;
 pub mod naming;
 pub mod rds;
+pub mod region;
 pub mod route53;
 pub mod s3;
 pub mod sdk;
@@ -38,7 +39,7 @@ use std::sync::Arc;
 pub const SOURCE: &str = "registry.terraform.io/hashicorp/aws";
 
 /// How a configured provider makes one resource type.
-type Make = fn(&Arc<Aws>) -> Arc<dyn ResourceType>;
+pub type Make = fn(&Arc<Aws>) -> Arc<dyn ResourceType>;
 
 /// Every AWS resource type infra serves: the one registration table. A new type is a file in
 /// its service's folder and a line here.
@@ -343,14 +344,25 @@ pub async fn configure(address: String, config: &Value) -> ProviderResult<Config
         aws: Some((aws.clone(), config.clone())),
         ..Configured::default()
     };
+    let regions = region::Regions::new(aws.address.clone(), config.clone(), aws.clone());
     for (name, make) in RESOURCES {
-        c.resources.insert(name, make(&aws));
+        let t = make(&aws);
+        let t = match region::is_regional(name) {
+            true => region::Regional::wrap(t, *make, &regions),
+            false => t,
+        };
+        c.resources.insert(name, t);
     }
     c.data.insert(
         "aws_iam_policy_document",
         Arc::new(iam::policy_document::PolicyDocument::new()),
     );
     data::register(&aws, &mut c);
+    for (name, d) in c.data.iter_mut() {
+        if region::is_regional(name) {
+            *d = region::RegionalData::wrap(name, d.clone(), &regions);
+        }
+    }
     Ok(c)
 }
 

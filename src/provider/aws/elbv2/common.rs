@@ -260,10 +260,9 @@ pub(crate) fn bulk_read<B: ElbBulk>(
 
 pub(crate) fn bulk_import<B: ElbBulk>(b: B, id: String) -> BoxFuture<ProviderResult<Value>> {
     Box::pin(async move {
-        let item = b
-            .lookup(id.clone())
-            .await?
-            .ok_or_else(|| ProviderError::new("import", format!("no object with id {id}")))?;
+        let item = b.lookup(id.clone()).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
+        })?;
         let t = b
             .tags(vec![id.clone()])
             .await?
