@@ -250,6 +250,98 @@ resource "aws_default_route_table" "d" {{
     w.ok(&["destroy", "-auto-approve"]);
 }
 
+/// The NAT instance pattern of Terraform 0.x configurations: a route block naming the instance
+/// by the deprecated `instance_id`, in the default table and in a table of its own.
+#[test]
+fn route_blocks_send_traffic_to_an_instance_by_its_id() {
+    let config = |nat: &str| {
+        format!(
+            r#"{RT_VPC}
+data "aws_ami" "base" {{
+  most_recent = true
+  owners      = ["amazon"]
+  filter {{
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }}
+}}
+
+resource "aws_subnet" "public" {{
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.21.1.0/24"
+}}
+
+resource "aws_instance" "nat" {{
+  count             = 2
+  ami               = data.aws_ami.base.id
+  instance_type     = "t3.micro"
+  subnet_id         = aws_subnet.public.id
+  source_dest_check = false
+}}
+
+resource "aws_default_route_table" "d" {{
+  default_route_table_id = aws_vpc.main.default_route_table_id
+  route {{
+    cidr_block  = "0.0.0.0/0"
+    instance_id = aws_instance.nat[{nat}].id
+  }}
+}}
+
+resource "aws_route_table" "private" {{
+  vpc_id = aws_vpc.main.id
+  route {{
+    cidr_block  = "0.0.0.0/0"
+    instance_id = aws_instance.nat[{nat}].id
+  }}
+  route {{
+    cidr_block = "10.30.0.0/16"
+    gateway_id = aws_internet_gateway.gw.id
+  }}
+}}
+"#
+        )
+    };
+    let to_instance = |w: &Work, table: &str| -> String {
+        let t = route_table(w, table);
+        let r = t
+            .routes()
+            .iter()
+            .find(|r| r.destination_cidr_block() == Some("0.0.0.0/0"))
+            .expect("a default route");
+        r.instance_id().unwrap_or_default().to_string()
+    };
+    let w = Work::new(&config("0"));
+    w.ok(&["apply", "-auto-approve"]);
+    let tables = [
+        id_of(&w, "aws_default_route_table.d"),
+        id_of(&w, "aws_route_table.private"),
+    ];
+    let nat = |i: usize| id_of(&w, &format!("aws_instance.nat[{i}]"));
+    // (AWS answers the instance's interface beside it; moto answers the instance alone.)
+    for t in &tables {
+        assert_eq!(to_instance(&w, t), nat(0));
+    }
+    let route = &w.attrs("aws_route_table.private")["route"];
+    let by_instance = route
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["cidr_block"] == "0.0.0.0/0")
+        .unwrap();
+    assert_eq!(by_instance["instance_id"], nat(0).as_str());
+    assert!(by_instance["network_interface_id"].is_null());
+    w.assert_no_changes();
+
+    // Another instance: the route is replaced in place, in both tables.
+    w.write(&config("1"));
+    w.ok(&["apply", "-auto-approve"]);
+    for t in &tables {
+        assert_eq!(to_instance(&w, t), nat(1));
+    }
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}
+
 fn acl(w: &Work, id: &str) -> NetworkAcl {
     // moto has no `network-acl-id` filter.
     let out = runtime()

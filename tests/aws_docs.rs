@@ -80,9 +80,10 @@ fn nested_elsewhere(schema: &Schema, kind: &str, name: &str) -> bool {
     })
 }
 
-/// `PLACED`: bare argument names a page documents under a nested block's heading, which the
-/// extractor took for top-level, each with the path the page means (`aws_autoscaling_policy
-/// target_value target_tracking_configuration.target_value`). Checked at that path instead.
+/// `PLACED`: names the extractor put at another path than the one the page means, each with
+/// that path: bare names documented under a nested block's heading (`aws_autoscaling_policy
+/// target_value target_tracking_configuration.target_value`), and attributes listed after a
+/// block that the schema has at top level. Checked at that path instead.
 fn placements(root: &Path) -> std::collections::BTreeMap<(String, String), String> {
     std::fs::read_to_string(root.join("PLACED"))
         .unwrap_or_default()

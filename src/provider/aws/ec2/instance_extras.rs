@@ -2,8 +2,9 @@
 //! `volume_tags`, EC2-Classic style `security_groups` (names, in a default VPC), instance-store
 //! `ephemeral_block_device`s, `capacity_reservation_specification`, spot
 //! `instance_market_options`, the deprecated `cpu_core_count`/`cpu_threads_per_core`,
-//! `user_data_replace_on_change`, and the read-only `primary_network_interface_id` and
-//! `outpost_arn`: their table rows, how they set RunInstances, and the in-place changes.
+//! `user_data_replace_on_change`, and the read-only `primary_network_interface_id`,
+//! `outpost_arn`, `instance_lifecycle` and `spot_instance_request_id`: their table rows, how
+//! they set RunInstances, and the in-place changes.
 
 use crate::lang::types::Type;
 use crate::provider::aws::Aws;
@@ -126,6 +127,14 @@ pub fn rows(t: Table<Item>) -> Table<Item> {
     )
     .attr("outpost_arn", A::computed(Type::String), |i| {
         opt_s(i.outpost_arn())
+    })
+    // Top-level, as the provider's schema has them (its page lists them under the market
+    // options they follow from): `spot` or `scheduled`, null for an on-demand instance.
+    .attr("instance_lifecycle", A::computed(Type::String), |i| {
+        opt_s(i.instance_lifecycle().map(|l| l.as_str()))
+    })
+    .attr("spot_instance_request_id", A::computed(Type::String), |i| {
+        opt_s(i.spot_instance_request_id())
     })
 }
 

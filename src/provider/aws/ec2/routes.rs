@@ -2,6 +2,7 @@
 //! `aws_default_route_table`.
 
 use crate::lang::types::Type;
+use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks, opt_s, s, set_s};
 use crate::provider::aws::bulk::filter;
@@ -45,6 +46,12 @@ macro_rules! with_targets {
             .set_transit_gateway_id(o.str("transit_gateway_id"))
             .set_vpc_endpoint_id(o.str("vpc_endpoint_id"))
             .set_vpc_peering_connection_id(o.str("vpc_peering_connection_id"))
+            // A route block's deprecated instance target (`aws_route` reads it back beside
+            // the instance's interface, and sends the interface).
+            .set_instance_id(
+                o.str("instance_id")
+                    .filter(|_| o.str("network_interface_id").is_none()),
+            )
     }};
 }
 
@@ -241,6 +248,7 @@ pub(crate) const ROUTE_BLOCK: &[&str] = &[
     "transit_gateway_id",
     "vpc_endpoint_id",
     "vpc_peering_connection_id",
+    "instance_id",
 ];
 
 pub(crate) fn route_block_attrs() -> Vec<(&'static str, Type)> {
@@ -270,7 +278,12 @@ pub(crate) async fn sync_routes(
     for (dest, want) in &new {
         match old.get(dest) {
             None => create_route(aws, id, dest, want).await?,
-            Some(had) if !same_targets(want, had) => replace_route(aws, id, dest, want).await?,
+            Some(had)
+                if !same_targets(want, had)
+                    || want.str("instance_id") != had.str("instance_id") =>
+            {
+                replace_route(aws, id, dest, want).await?
+            }
             Some(_) => {}
         }
     }
@@ -352,10 +365,11 @@ pub(crate) fn route_table_rows(vpc_id: AttrSchema) -> Table<Item> {
             A::optional_computed(block_list(&route_block_attrs())).attribute_mode(),
             |t, prior| {
                 let configured = prior.map(|p| p.blocks("route")).unwrap_or_default();
-                Some(blocks(
-                    &ROUTE,
-                    in_prior_order(&configured, created_routes(t)),
-                ))
+                let routes = in_prior_order(&configured, created_routes(t))
+                    .into_iter()
+                    .map(|r| by_instance_where_configured(r, &configured))
+                    .collect();
+                Some(blocks(&ROUTE, routes))
             },
         )
         .attr(
@@ -364,6 +378,22 @@ pub(crate) fn route_table_rows(vpc_id: AttrSchema) -> Table<Item> {
             |t| set_s(t.propagating_vgws().iter().filter_map(|v| v.gateway_id())),
         )
         .tagged(|t| tags::from_ec2(t.tags()))
+}
+
+/// A route to an instance as its block names it: by `instance_id` where the configuration
+/// did (AWS adds the instance's interface, which that block leaves out), else by the interface
+/// alone, as the provider has read such routes since `instance_id` was deprecated.
+fn by_instance_where_configured(mut route: Obj, configured: &[Obj]) -> Obj {
+    let dest = block_destination(&route);
+    let by_instance = configured
+        .iter()
+        .any(|c| block_destination(c) == dest && c.str("instance_id").is_some());
+    if by_instance && route.str("instance_id").is_some() {
+        route.set("network_interface_id", Value::Null(Type::String));
+    } else {
+        route.set("instance_id", Value::Null(Type::String));
+    }
+    route
 }
 
 /// The routes someone created: not the local route, not propagated ones.
@@ -375,7 +405,8 @@ fn created_routes(t: &Item) -> Vec<(Destination, Obj)> {
         .filter_map(|r| {
             let dest = Destination::of_route(r)?;
             let mut o = targets_of(r);
-            o.set("cidr_block", opt_s(dest.v4()))
+            o.set("instance_id", opt_s(r.instance_id()))
+                .set("cidr_block", opt_s(dest.v4()))
                 .set("ipv6_cidr_block", opt_s(dest.v6()))
                 .set("destination_prefix_list_id", opt_s(dest.prefix_list()));
             Some((dest, o))
