@@ -88,6 +88,21 @@ where
 /// How long AWS says a newly created object may stay invisible to reads.
 /// The error AWS answers for a missing object, made here when a describe call answers with an
 /// empty list instead (`id` names the object, `code` is AWS's own code for it).
+/// A built request as the future of its call, the answer dropped and a failure named `op`:
+/// what `tags::sync` and other calls whose answer says nothing take.
+macro_rules! sent {
+    ($call:expr, $op:expr) => {{
+        let call = $call;
+        async move {
+            call.send()
+                .await
+                .map(drop)
+                .map_err($crate::provider::aws::sdk::err($op))
+        }
+    }};
+}
+pub(crate) use sent;
+
 pub fn not_found(operation: &str, id: &str, code: &str) -> ProviderError {
     ProviderError::new(operation, format!("{id} not found")).with_code(code)
 }

@@ -198,23 +198,25 @@ where
 /// Brings an EC2 object's tags from `before` to the planned `tags_all`.
 pub async fn update_ec2(aws: &Aws, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
     let set = |t: Tags| {
-        let call = aws
-            .ec2
-            .create_tags()
-            .resources(id)
-            .set_tags(Some(ec2_tags(&t)));
-        async move { call.send().await.map(drop).map_err(err("ec2:CreateTags")) }
+        crate::provider::aws::sdk::sent!(
+            aws.ec2
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(ec2_tags(&t))),
+            "ec2:CreateTags"
+        )
     };
     let remove = |keys: Vec<String>| {
         let keys = keys
             .iter()
             .map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build());
-        let call = aws
-            .ec2
-            .delete_tags()
-            .resources(id)
-            .set_tags(Some(keys.collect()));
-        async move { call.send().await.map(drop).map_err(err("ec2:DeleteTags")) }
+        crate::provider::aws::sdk::sent!(
+            aws.ec2
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(keys.collect())),
+            "ec2:DeleteTags"
+        )
     };
     sync(aws, before, after, set, remove).await
 }

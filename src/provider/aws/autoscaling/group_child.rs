@@ -52,6 +52,45 @@ pub(super) trait GroupChild: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = ProviderResult<()>> + Send;
 }
 
+/// A child's `parts` and `find`: one Describe call filtered by group and name, its answer's
+/// list searched for the name (AWS may answer more than was asked for).
+macro_rules! found_by_name {
+    ($item:ty, $describe:ident($names:ident, $op:literal) answer $list:ident, named $name_of:ident) => {
+        fn parts(
+            &self,
+        ) -> (
+            &std::sync::Arc<$crate::provider::aws::Aws>,
+            &$crate::provider::aws::table::Table<$item>,
+            &$crate::provider::Schema,
+        ) {
+            (&self.aws, &self.table, &self.schema)
+        }
+
+        async fn find(
+            &self,
+            group: String,
+            name: String,
+        ) -> $crate::provider::ProviderResult<Option<$item>> {
+            let out = self
+                .aws
+                .autoscaling
+                .$describe()
+                .auto_scaling_group_name(group)
+                .$names(&name)
+                .send()
+                .await
+                .map_err($crate::provider::aws::sdk::err($op));
+            Ok(super::group_child::found(out)?.and_then(|o| {
+                o.$list()
+                    .iter()
+                    .find(|x| x.$name_of() == Some(name.as_str()))
+                    .cloned()
+            }))
+        }
+    };
+}
+pub(super) use found_by_name;
+
 fn key<C: GroupChild>(o: &Obj) -> ProviderResult<(String, String)> {
     Ok((o.req("autoscaling_group_name")?, o.req(C::NAME)?))
 }

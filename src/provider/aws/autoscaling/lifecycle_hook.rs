@@ -2,16 +2,14 @@
 //! something completes the action or the heartbeat times out. PutLifecycleHook both creates and
 //! updates it; its id is its name, an import names the group too (`group/hook`).
 
-use super::group_child::{self, GroupChild, found};
+use super::group_child::{self, GroupChild};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_autoscaling::types::LifecycleHook as Hook;
-use std::sync::Arc;
 
 /// An optional argument AWS answers only when it was set: kept null when the configuration
 /// leaves it null (moto answers made-up ARNs for hooks that have none).
@@ -72,27 +70,7 @@ impl GroupChild for LifecycleHook {
     const WHAT: &'static str = "lifecycle hook";
     const NAME: &'static str = "name";
 
-    fn parts(&self) -> (&Arc<Aws>, &Table<Hook>, &Schema) {
-        (&self.aws, &self.table, &self.schema)
-    }
-
-    async fn find(&self, group: String, name: String) -> ProviderResult<Option<Hook>> {
-        let out = self
-            .aws
-            .autoscaling
-            .describe_lifecycle_hooks()
-            .auto_scaling_group_name(group)
-            .lifecycle_hook_names(&name)
-            .send()
-            .await
-            .map_err(err("autoscaling:DescribeLifecycleHooks"));
-        Ok(found(out)?.and_then(|o| {
-            o.lifecycle_hooks()
-                .iter()
-                .find(|h| h.lifecycle_hook_name() == Some(name.as_str()))
-                .cloned()
-        }))
-    }
+    super::group_child::found_by_name!(Hook, describe_lifecycle_hooks(lifecycle_hook_names, "autoscaling:DescribeLifecycleHooks") answer lifecycle_hooks, named lifecycle_hook_name);
 
     async fn put_call(&self, p: Obj) -> ProviderResult<()> {
         self.aws

@@ -3,7 +3,7 @@
 //! it; its id is its name, an import names the group too (`group/policy`). Predictive scaling
 //! is in `predictive.rs`, the metric math both use in `metric_query.rs`.
 
-use super::group_child::{self, GroupChild, found};
+use super::group_child::{self, GroupChild};
 use super::metric_query::{
     Query, dimension_blocks, dimension_ty, dimensions_of, query_blocks, query_ty,
 };
@@ -11,18 +11,16 @@ use super::predictive;
 use crate::lang::number::Number;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
 use crate::provider::aws::launch::{read_blocks, read_keyed_set};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_autoscaling::types::{
     CustomizedMetricSpecification, MetricStatistic, MetricType, PredefinedMetricSpecification,
     ScalingPolicy, StepAdjustment, TargetTrackingConfiguration,
 };
-use std::sync::Arc;
 
 fn step_ty() -> Type {
     block_object(&[
@@ -273,27 +271,7 @@ impl GroupChild for Policy {
     const WHAT: &'static str = "scaling policy";
     const NAME: &'static str = "name";
 
-    fn parts(&self) -> (&Arc<Aws>, &Table<ScalingPolicy>, &Schema) {
-        (&self.aws, &self.table, &self.schema)
-    }
-
-    async fn find(&self, group: String, name: String) -> ProviderResult<Option<ScalingPolicy>> {
-        let out = self
-            .aws
-            .autoscaling
-            .describe_policies()
-            .auto_scaling_group_name(group)
-            .policy_names(&name)
-            .send()
-            .await
-            .map_err(err("autoscaling:DescribePolicies"));
-        Ok(found(out)?.and_then(|o| {
-            o.scaling_policies()
-                .iter()
-                .find(|p| p.policy_name() == Some(name.as_str()))
-                .cloned()
-        }))
-    }
+    super::group_child::found_by_name!(ScalingPolicy, describe_policies(policy_names, "autoscaling:DescribePolicies") answer scaling_policies, named policy_name);
 
     async fn put_call(&self, p: Obj) -> ProviderResult<()> {
         let steps: Vec<StepAdjustment> = p

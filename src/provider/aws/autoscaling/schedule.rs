@@ -2,20 +2,18 @@
 //! recurrence. PutScheduledUpdateGroupAction both creates and updates it; its id is its name,
 //! an import names the group too (`group/action`).
 
-use super::group_child::{self, GroupChild, found};
+use super::group_child::{self, GroupChild};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_autoscaling::types::ScheduledUpdateGroupAction as Action;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
-use std::sync::Arc;
 
 /// A time as RFC 3339, kept as configured while it is the same instant.
 fn time(prior: Option<&Obj>, name: &str, t: Option<&DateTime>) -> Option<Value> {
@@ -93,27 +91,7 @@ impl GroupChild for Schedule {
     const WHAT: &'static str = "scheduled action";
     const NAME: &'static str = "scheduled_action_name";
 
-    fn parts(&self) -> (&Arc<Aws>, &Table<Action>, &Schema) {
-        (&self.aws, &self.table, &self.schema)
-    }
-
-    async fn find(&self, group: String, name: String) -> ProviderResult<Option<Action>> {
-        let out = self
-            .aws
-            .autoscaling
-            .describe_scheduled_actions()
-            .auto_scaling_group_name(group)
-            .scheduled_action_names(&name)
-            .send()
-            .await
-            .map_err(err("autoscaling:DescribeScheduledActions"));
-        Ok(found(out)?.and_then(|o| {
-            o.scheduled_update_group_actions()
-                .iter()
-                .find(|a| a.scheduled_action_name() == Some(name.as_str()))
-                .cloned()
-        }))
-    }
+    super::group_child::found_by_name!(Action, describe_scheduled_actions(scheduled_action_names, "autoscaling:DescribeScheduledActions") answer scheduled_update_group_actions, named scheduled_action_name);
 
     async fn put_call(&self, p: Obj) -> ProviderResult<()> {
         self.aws

@@ -356,36 +356,28 @@ impl MetricAlarmType {
 
     async fn update_tags(&self, arn: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let set = |t: Tags| {
-            let call = self
-                .aws
-                .cloudwatch
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(
-                    t.iter()
-                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                        .collect(),
-                ));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("cloudwatch:TagResource"))
-            }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .cloudwatch
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(
+                        t.iter()
+                            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                            .collect(),
+                    )),
+                "cloudwatch:TagResource"
+            )
         };
         let remove = |keys: Vec<String>| {
-            let call = self
-                .aws
-                .cloudwatch
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(keys));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("cloudwatch:UntagResource"))
-            }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .cloudwatch
+                    .untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys)),
+                "cloudwatch:UntagResource"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }

@@ -354,21 +354,23 @@ impl ClassicLoadBalancer {
     async fn update_tags(&self, name: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let elb = &self.aws.elb;
         let set = |t: Tags| {
-            let call = elb
-                .add_tags()
-                .load_balancer_names(name)
-                .set_tags(tag_list(&t));
-            async move { call.send().await.map(drop).map_err(err("elb:AddTags")) }
+            crate::provider::aws::sdk::sent!(
+                elb.add_tags()
+                    .load_balancer_names(name)
+                    .set_tags(tag_list(&t)),
+                "elb:AddTags"
+            )
         };
         let remove = |keys: Vec<String>| {
             let keys = keys
                 .iter()
                 .map(|k| elb::types::TagKeyOnly::builder().key(k).build());
-            let call = elb
-                .remove_tags()
-                .load_balancer_names(name)
-                .set_tags(Some(keys.collect()));
-            async move { call.send().await.map(drop).map_err(err("elb:RemoveTags")) }
+            crate::provider::aws::sdk::sent!(
+                elb.remove_tags()
+                    .load_balancer_names(name)
+                    .set_tags(Some(keys.collect())),
+                "elb:RemoveTags"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }

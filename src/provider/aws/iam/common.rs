@@ -173,6 +173,38 @@ pub(crate) fn plan_policy(prior: Option<&Value>, planned: Value, attr: &str) -> 
     Value::object(o.0)
 }
 
+/// `read`, `refresh` and `import` of a type whose objects one method reads by id
+/// (`$read(prior: Option<&Obj>, id: &str)`, `None` when gone): refresh reads each on its own;
+/// import of a missing id says `$what {id}`.
+macro_rules! reads_by_id {
+    ($read:ident, $what:literal) => {
+        fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
+            let this = self.clone();
+            Box::pin(async move {
+                let p = Obj::of(&prior);
+                this.$read(Some(&p), &p.id()?).await
+            })
+        }
+
+        fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
+            $crate::provider::aws::iam::common::refresh_each(
+                batch.priors.into_iter().map(|p| self.read(p)).collect(),
+            )
+        }
+
+        fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+            let (this, id) = (self.clone(), id.to_string());
+            Box::pin(async move {
+                this.$read(None, &id).await?.ok_or_else(|| {
+                    ProviderError::new("import", format!(concat!($what, " {}"), id))
+                        .with_code("NotFound")
+                })
+            })
+        }
+    };
+}
+pub(crate) use reads_by_id;
+
 /// At most this many reads run at once during a refresh.
 pub(crate) const REFRESH_CONCURRENCY: usize = 8;
 

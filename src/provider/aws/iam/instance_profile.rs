@@ -108,16 +108,12 @@ impl InstanceProfile {
                 .map_err(err("iam:TagInstanceProfile"))
         };
         let remove = |keys: Vec<String>| {
-            let call = iam
-                .untag_instance_profile()
-                .instance_profile_name(name)
-                .set_tag_keys(Some(keys));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("iam:UntagInstanceProfile"))
-            }
+            crate::provider::aws::sdk::sent!(
+                iam.untag_instance_profile()
+                    .instance_profile_name(name)
+                    .set_tag_keys(Some(keys)),
+                "iam:UntagInstanceProfile"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }
@@ -208,24 +204,5 @@ impl ResourceType for InstanceProfile {
         })
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            this.read_by_name(Some(&p), &p.id()?).await
-        })
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.read_by_name(None, &id).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("no instance profile named {id}"))
-            })
-        })
-    }
+    super::common::reads_by_id!(read_by_name, "no instance profile named");
 }

@@ -165,8 +165,10 @@ impl Policy {
             call.send().await.map(drop).map_err(err("iam:TagPolicy"))
         };
         let remove = |keys: Vec<String>| {
-            let call = iam.untag_policy().policy_arn(arn).set_tag_keys(Some(keys));
-            async move { call.send().await.map(drop).map_err(err("iam:UntagPolicy")) }
+            crate::provider::aws::sdk::sent!(
+                iam.untag_policy().policy_arn(arn).set_tag_keys(Some(keys)),
+                "iam:UntagPolicy"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }
@@ -268,24 +270,5 @@ impl ResourceType for Policy {
         })
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            this.read_arn(Some(&p), &p.id()?).await
-        })
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.read_arn(None, &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no IAM policy {id}")))
-        })
-    }
+    super::common::reads_by_id!(read_arn, "no IAM policy");
 }

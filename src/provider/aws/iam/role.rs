@@ -205,8 +205,10 @@ impl Role {
             call.send().await.map(drop).map_err(err("iam:TagRole"))
         };
         let remove = |keys: Vec<String>| {
-            let call = iam.untag_role().role_name(name).set_tag_keys(Some(keys));
-            async move { call.send().await.map(drop).map_err(err("iam:UntagRole")) }
+            crate::provider::aws::sdk::sent!(
+                iam.untag_role().role_name(name).set_tag_keys(Some(keys)),
+                "iam:UntagRole"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }
@@ -379,26 +381,7 @@ impl ResourceType for Role {
         })
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            this.read_by_name(Some(&p), &p.id()?).await
-        })
-    }
-
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.read_by_name(None, &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no IAM role named {id}")))
-        })
-    }
+    super::common::reads_by_id!(read_by_name, "no IAM role named");
 }
 
 #[cfg(test)]

@@ -141,32 +141,24 @@ impl SubnetGroup {
 
     async fn update_tags(&self, arn: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let set = |t: Tags| {
-            let call = self
-                .aws
-                .rds
-                .add_tags_to_resource()
-                .resource_name(arn)
-                .set_tags(Some(rds_tags(&t)));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("rds:AddTagsToResource"))
-            }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .rds
+                    .add_tags_to_resource()
+                    .resource_name(arn)
+                    .set_tags(Some(rds_tags(&t))),
+                "rds:AddTagsToResource"
+            )
         };
         let remove = |keys: Vec<String>| {
-            let call = self
-                .aws
-                .rds
-                .remove_tags_from_resource()
-                .resource_name(arn)
-                .set_tag_keys(Some(keys));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("rds:RemoveTagsFromResource"))
-            }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .rds
+                    .remove_tags_from_resource()
+                    .resource_name(arn)
+                    .set_tag_keys(Some(keys)),
+                "rds:RemoveTagsFromResource"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }

@@ -153,38 +153,30 @@ impl Zone {
 
     async fn update_tags(&self, id: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let set = |t: Tags| {
-            let call = self
-                .aws
-                .route53
-                .change_tags_for_resource()
-                .resource_type(TagResourceType::Hostedzone)
-                .resource_id(id)
-                .set_add_tags(Some(
-                    t.iter()
-                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                        .collect(),
-                ));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("route53:ChangeTagsForResource"))
-            }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .route53
+                    .change_tags_for_resource()
+                    .resource_type(TagResourceType::Hostedzone)
+                    .resource_id(id)
+                    .set_add_tags(Some(
+                        t.iter()
+                            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                            .collect(),
+                    )),
+                "route53:ChangeTagsForResource"
+            )
         };
         let remove = |keys: Vec<String>| {
-            let call = self
-                .aws
-                .route53
-                .change_tags_for_resource()
-                .resource_type(TagResourceType::Hostedzone)
-                .resource_id(id)
-                .set_remove_tag_keys(Some(keys));
-            async move {
-                call.send()
-                    .await
-                    .map(drop)
-                    .map_err(err("route53:ChangeTagsForResource"))
-            }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .route53
+                    .change_tags_for_resource()
+                    .resource_type(TagResourceType::Hostedzone)
+                    .resource_id(id)
+                    .set_remove_tag_keys(Some(keys)),
+                "route53:ChangeTagsForResource"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }

@@ -268,22 +268,24 @@ impl Queue {
 
     async fn update_tags(&self, url: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
         let set = |t: Tags| {
-            let call = self
-                .aws
-                .sqs
-                .tag_queue()
-                .queue_url(url)
-                .set_tags(Some(t.into_iter().collect()));
-            async move { call.send().await.map(drop).map_err(err("sqs:TagQueue")) }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .sqs
+                    .tag_queue()
+                    .queue_url(url)
+                    .set_tags(Some(t.into_iter().collect())),
+                "sqs:TagQueue"
+            )
         };
         let remove = |keys: Vec<String>| {
-            let call = self
-                .aws
-                .sqs
-                .untag_queue()
-                .queue_url(url)
-                .set_tag_keys(Some(keys));
-            async move { call.send().await.map(drop).map_err(err("sqs:UntagQueue")) }
+            crate::provider::aws::sdk::sent!(
+                self.aws
+                    .sqs
+                    .untag_queue()
+                    .queue_url(url)
+                    .set_tag_keys(Some(keys)),
+                "sqs:UntagQueue"
+            )
         };
         tags::sync(&self.aws, before, after, set, remove).await
     }
