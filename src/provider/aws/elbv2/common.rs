@@ -5,7 +5,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks};
-use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
@@ -201,6 +201,30 @@ pub(crate) trait ElbBulk: Clone + Send + Sync + 'static {
     ) -> BoxFuture<ProviderResult<Value>>;
 }
 
+/// The ARN of what a create made (`made`: the object its answer names), or, when the name was
+/// taken by an object this address and lineage own (an apply that died before recording it
+/// made it), that object's, found by `by_name`.
+pub(crate) async fn created_or_ours<B: ElbBulk>(
+    b: &B,
+    ctx: &CreateContext,
+    made: ProviderResult<Option<B::Item>>,
+    by_name: impl std::future::Future<Output = ProviderResult<Option<B::Item>>>,
+) -> ProviderResult<String> {
+    match made {
+        Ok(item) => Ok(item.as_ref().map(B::key).unwrap_or_default()),
+        Err(e) if e.already_exists() => {
+            let existing = by_name.await?.ok_or_else(|| e.clone())?;
+            let arn = B::key(&existing);
+            let found = b.tags(vec![arn.clone()]).await?;
+            match found.get(&arn).is_some_and(|t| tags::is_ours(ctx, t)) {
+                true => Ok(arn),
+                false => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) fn bulk_refresh<B: ElbBulk>(
     b: B,
     batch: RefreshBatch,
@@ -358,20 +382,22 @@ pub(crate) async fn v2_update_tags(
     after: &Obj,
 ) -> ProviderResult<()> {
     let set = |t: Tags| {
-        let call = aws
-            .elbv2
-            .add_tags()
-            .resource_arns(arn)
-            .set_tags(v2_tag_list(&t));
-        async move { call.send().await.map(drop).map_err(err("elbv2:AddTags")) }
+        crate::provider::aws::sdk::sent!(
+            aws.elbv2
+                .add_tags()
+                .resource_arns(arn)
+                .set_tags(v2_tag_list(&t)),
+            "elbv2:AddTags"
+        )
     };
     let remove = |keys: Vec<String>| {
-        let call = aws
-            .elbv2
-            .remove_tags()
-            .resource_arns(arn)
-            .set_tag_keys(Some(keys));
-        async move { call.send().await.map(drop).map_err(err("elbv2:RemoveTags")) }
+        crate::provider::aws::sdk::sent!(
+            aws.elbv2
+                .remove_tags()
+                .resource_arns(arn)
+                .set_tag_keys(Some(keys)),
+            "elbv2:RemoveTags"
+        )
     };
     tags::sync(aws, before, after, set, remove).await
 }

@@ -42,18 +42,53 @@ fn subnet_mappings_read(d: &Item) -> Value {
     Value::set(subnet_mapping_type(), mappings.collect())
 }
 
-/// The `access_logs` block: read when logging is on or the configuration has the block.
-fn access_logs_read(d: &Item, prior: Option<&Obj>) -> Option<Value> {
-    let on = d.attr_bool("access_logs.s3.enabled").unwrap_or(false);
-    let configured = prior.is_some_and(|p| p.get("access_logs").is_some());
+/// The logs a balancer writes to S3, each a block of the same shape over attributes
+/// `<block>.s3.{enabled,bucket,prefix}`: access logs (every kind), and an application load
+/// balancer's connection and health check logs.
+const LOGS: [&str; 3] = ["access_logs", "connection_logs", "health_check_logs"];
+
+/// A logs block: read when logging is on or the configuration has the block.
+fn logs_read(block: &str, d: &Item, prior: Option<&Obj>) -> Option<Value> {
+    let key = |k: &str| format!("{block}.s3.{k}");
+    let on = d.attr_bool(&key("enabled")).unwrap_or(false);
+    let configured = prior.is_some_and(|p| p.get(block).is_some());
     if !(on || configured) {
         return Some(Value::Null(Type::List(Box::new(access_logs_type()))));
     }
     let mut l = Obj::default();
     l.set("enabled", b(on))
-        .set("bucket", opt_s(non_empty(d.attr("access_logs.s3.bucket"))))
-        .set("prefix", opt_s(non_empty(d.attr("access_logs.s3.prefix"))));
+        .set("bucket", opt_s(non_empty(d.attr(&key("bucket")))))
+        .set("prefix", opt_s(non_empty(d.attr(&key("prefix")))));
     Some(blocks(&access_logs_type(), vec![l]))
+}
+
+/// Settings some kinds of balancer have, each one attribute: (argument, key, type); read where
+/// AWS answers them, sent where configured.
+const SOME_KINDS: [(&str, &str, u8); 3] = [
+    ("enable_zonal_shift", "zonal_shift.config.enabled", BOOL),
+    (
+        "dns_record_client_routing_policy",
+        "dns_record.client_routing_policy",
+        TEXT,
+    ),
+    (
+        "secondary_ips_auto_assigned_per_subnet",
+        "secondary_ips.auto_assigned.per_subnet",
+        NUMBER,
+    ),
+];
+const BOOL: u8 = 0;
+const TEXT: u8 = 1;
+const NUMBER: u8 = 2;
+
+fn some_kinds_read(d: &Item, i: usize) -> Option<Value> {
+    let (_, key, kind) = SOME_KINDS[i];
+    let text = d.attr(key)?;
+    Some(match kind {
+        BOOL => b(text == "true"),
+        NUMBER => n(text.parse().ok()?),
+        _ => s(text),
+    })
 }
 
 /// An attribute only application load balancers have: read from theirs; for the others the
@@ -218,7 +253,32 @@ fn table() -> Table<Item> {
         .attr_with_prior(
             "access_logs",
             A::optional(Type::List(Box::new(access_logs_type()))),
-            access_logs_read,
+            |d, prior| logs_read(LOGS[0], d, prior),
+        )
+        .attr_with_prior(
+            "connection_logs",
+            A::optional(Type::List(Box::new(access_logs_type()))),
+            |d, prior| logs_read(LOGS[1], d, prior),
+        )
+        .attr_with_prior(
+            "health_check_logs",
+            A::optional(Type::List(Box::new(access_logs_type()))),
+            |d, prior| logs_read(LOGS[2], d, prior),
+        )
+        .attr_if_answered(
+            "enable_zonal_shift",
+            A::optional_computed(Type::Bool),
+            |d| some_kinds_read(d, 0),
+        )
+        .attr_if_answered(
+            "dns_record_client_routing_policy",
+            A::optional_computed(Type::String),
+            |d| some_kinds_read(d, 1),
+        )
+        .attr_if_answered(
+            "secondary_ips_auto_assigned_per_subnet",
+            A::optional_computed(Type::Number),
+            |d| some_kinds_read(d, 2),
         )
         // Always on for application load balancers; sent only for the other kinds.
         .attr(
@@ -273,17 +333,36 @@ impl LoadBalancer {
         } else if let Some(v) = p.bool("enable_cross_zone_load_balancing") {
             pairs.push(("load_balancing.cross_zone.enabled", v.to_string()));
         }
-        match p.block("access_logs") {
-            Some(a) => {
-                let on = a.bool("enabled").unwrap_or(true);
-                pairs.push(("access_logs.s3.enabled", on.to_string()));
-                pairs.push(("access_logs.s3.bucket", a.str("bucket").unwrap_or_default()));
-                pairs.push(("access_logs.s3.prefix", a.str("prefix").unwrap_or_default()));
+        let mut keyed: Vec<(String, String)> = Vec::new();
+        for (i, block) in LOGS.iter().enumerate() {
+            let key = |k: &str| format!("{block}.s3.{k}");
+            match p.block(block) {
+                Some(a) => {
+                    let on = a.bool("enabled").unwrap_or(true);
+                    keyed.push((key("enabled"), on.to_string()));
+                    keyed.push((key("bucket"), a.str("bucket").unwrap_or_default()));
+                    keyed.push((key("prefix"), a.str("prefix").unwrap_or_default()));
+                }
+                // Connection and health check logs are an application load balancer's.
+                None if i == 0 || Self::is_application(p) => {
+                    keyed.push((key("enabled"), "false".into()))
+                }
+                None => {}
             }
-            None => pairs.push(("access_logs.s3.enabled", "false".into())),
+        }
+        for (arg, key, _) in SOME_KINDS {
+            let v = p.bool(arg).map(|v| v.to_string());
+            if let Some(v) = v
+                .or_else(|| p.str(arg))
+                .or_else(|| p.i64(arg).map(|v| v.to_string()))
+            {
+                pairs.push((key, v));
+            }
         }
         pairs
             .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .chain(keyed)
             .map(|(k, v)| {
                 elbv2::types::LoadBalancerAttribute::builder()
                     .key(k)
@@ -431,26 +510,8 @@ impl ResourceType for LoadBalancer {
                 .send()
                 .await
                 .map_err(err("elbv2:CreateLoadBalancer"));
-            let arn = match r {
-                Ok(out) => out
-                    .load_balancers()
-                    .first()
-                    .map(Self::key)
-                    .unwrap_or_default(),
-                Err(e) if e.already_exists() => {
-                    let existing = this.by_name(&name).await?.ok_or_else(|| e.clone())?;
-                    let arn = Self::key(&existing);
-                    let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
-                    if !existing_tags
-                        .get(&arn)
-                        .is_some_and(|t| tags::is_ours(&ctx, t))
-                    {
-                        return Err(e);
-                    }
-                    arn
-                }
-                Err(e) => return Err(e),
-            };
+            let made = r.map(|out| out.load_balancers().first().cloned());
+            let arn = created_or_ours(&this, &ctx, made, this.by_name(&name)).await?;
             this.wait_active(&arn).await?;
             this.modify_attributes(&arn, &p).await?;
             finish(&this, p, &arn).await

@@ -1,9 +1,9 @@
-//! `aws_lb_listener`: a load balancer's port, protocol, TLS policy and certificate, ALPN, and
-//! default actions (`actions.rs`).
+//! `aws_lb_listener`: a load balancer's port, protocol, TLS policy and certificate, ALPN,
+//! default actions (`actions.rs`), and its attributes (idle timeout, routing headers).
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, b, n, opt_n, opt_s, s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
@@ -13,6 +13,174 @@ use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, Reso
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 
 type Item = Described<elbv2::types::Listener>;
+
+/// A listener's attributes (ModifyListenerAttributes), each an argument: (argument, attribute
+/// key, type). The TCP idle timeout is a network listener's; the rest name the headers an
+/// application listener adds to requests (mutual TLS, TLS) and responses.
+const SETTINGS: &[(&str, &str, Setting)] = &[
+    (
+        "tcp_idle_timeout_seconds",
+        "tcp.idle_timeout.seconds",
+        Setting::Number,
+    ),
+    (
+        "routing_http_response_server_enabled",
+        "routing.http.response.server.enabled",
+        Setting::Bool,
+    ),
+    (
+        "routing_http_request_x_amzn_mtls_clientcert_header_name",
+        "routing.http.request.x_amzn_mtls_clientcert.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_mtls_clientcert_issuer_header_name",
+        "routing.http.request.x_amzn_mtls_clientcert_issuer.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_mtls_clientcert_leaf_header_name",
+        "routing.http.request.x_amzn_mtls_clientcert_leaf.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_mtls_clientcert_serial_number_header_name",
+        "routing.http.request.x_amzn_mtls_clientcert_serial_number.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_mtls_clientcert_subject_header_name",
+        "routing.http.request.x_amzn_mtls_clientcert_subject.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_mtls_clientcert_validity_header_name",
+        "routing.http.request.x_amzn_mtls_clientcert_validity.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_tls_cipher_suite_header_name",
+        "routing.http.request.x_amzn_tls_cipher_suite.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_request_x_amzn_tls_version_header_name",
+        "routing.http.request.x_amzn_tls_version.header_name",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_access_control_allow_credentials_header_value",
+        "routing.http.response.access_control_allow_credentials.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_access_control_allow_headers_header_value",
+        "routing.http.response.access_control_allow_headers.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_access_control_allow_methods_header_value",
+        "routing.http.response.access_control_allow_methods.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_access_control_allow_origin_header_value",
+        "routing.http.response.access_control_allow_origin.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_access_control_expose_headers_header_value",
+        "routing.http.response.access_control_expose_headers.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_access_control_max_age_header_value",
+        "routing.http.response.access_control_max_age.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_content_security_policy_header_value",
+        "routing.http.response.content_security_policy.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_strict_transport_security_header_value",
+        "routing.http.response.strict_transport_security.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_x_content_type_options_header_value",
+        "routing.http.response.x_content_type_options.header_value",
+        Setting::Text,
+    ),
+    (
+        "routing_http_response_x_frame_options_header_value",
+        "routing.http.response.x_frame_options.header_value",
+        Setting::Text,
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Setting {
+    Number,
+    Bool,
+    Text,
+}
+
+impl Setting {
+    fn ty(self) -> Type {
+        match self {
+            Setting::Number => Type::Number,
+            Setting::Bool => Type::Bool,
+            Setting::Text => Type::String,
+        }
+    }
+
+    fn value(self, text: &str) -> Value {
+        match self {
+            Setting::Number => text.parse().map(n).unwrap_or(Value::Null(Type::Number)),
+            Setting::Bool => b(text == "true"),
+            Setting::Text => s(text),
+        }
+    }
+
+    fn text(self, o: &Obj, arg: &str) -> Option<String> {
+        match self {
+            Setting::Number => o.i64(arg).map(|v| v.to_string()),
+            Setting::Bool => o.bool(arg).map(|v| v.to_string()),
+            Setting::Text => o.str(arg),
+        }
+    }
+}
+
+/// The [`SETTINGS`] AWS answers for the listener (a setting it leaves out is null).
+fn settings_read(d: &Item) -> Obj {
+    let mut o = Obj::default();
+    for (arg, key, kind) in SETTINGS {
+        let v = d
+            .attr(key)
+            .map_or(Value::Null(kind.ty()), |t| kind.value(t));
+        o.set(arg, v);
+    }
+    o
+}
+
+/// The settings the configuration sets that differ from `before`'s, as
+/// ModifyListenerAttributes takes them.
+fn settings_changed(before: &Obj, after: &Obj) -> Vec<elbv2::types::ListenerAttribute> {
+    SETTINGS
+        .iter()
+        .filter_map(|(arg, key, kind)| {
+            let want = kind.text(after, arg)?;
+            (kind.text(before, arg).as_deref() != Some(want.as_str())).then(|| {
+                elbv2::types::ListenerAttribute::builder()
+                    .key(*key)
+                    .value(want)
+                    .build()
+            })
+        })
+        .collect()
+}
 
 /// Every attribute of `aws_lb_listener`, and how it reads from a described listener.
 fn table() -> Table<Item> {
@@ -42,6 +210,12 @@ fn table() -> Table<Item> {
         .attr("alpn_policy", A::optional(Type::String), |d| {
             opt_s(d.item.alpn_policy().first())
         })
+        .group(
+            SETTINGS
+                .iter()
+                .map(|(arg, _, kind)| (*arg, A::optional_computed(kind.ty()))),
+            settings_read,
+        )
         .attr_with_prior(
             "default_action",
             A::required(Type::List(Box::new(actions::action_ty()))),
@@ -73,6 +247,23 @@ impl Listener {
             .iter()
             .map(actions::to_sdk)
             .collect()
+    }
+
+    /// Puts the settings that changed (all the configured ones on create).
+    async fn put_settings(&self, arn: &str, before: &Obj, after: &Obj) -> ProviderResult<()> {
+        let changed = settings_changed(before, after);
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.aws
+            .elbv2
+            .modify_listener_attributes()
+            .listener_arn(arn)
+            .set_attributes(Some(changed))
+            .send()
+            .await
+            .map_err(err("elbv2:ModifyListenerAttributes"))?;
+        Ok(())
     }
 
     async fn on_load_balancer(&self, lb_arn: &str) -> ProviderResult<Vec<elbv2::types::Listener>> {
@@ -119,9 +310,20 @@ impl ElbBulk for Listener {
         l: Self::Item,
         t: Tags,
     ) -> BoxFuture<ProviderResult<Value>> {
-        let d = Described::new(l, t);
-        let value = self.table.read(&self.aws, prior, &d).finish(&self.schema);
-        Box::pin(std::future::ready(Ok(value)))
+        let this = self.clone();
+        Box::pin(async move {
+            let key = l.listener_arn().map(str::to_string);
+            let d = described_with_attributes!(
+                this.aws,
+                describe_listener_attributes,
+                set_listener_arn,
+                key,
+                "elbv2:DescribeListenerAttributes",
+                l,
+                t
+            );
+            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
+        })
     }
 }
 
@@ -177,6 +379,7 @@ impl ResourceType for Listener {
                 }
                 Err(e) => return Err(e),
             };
+            this.put_settings(&arn, &Obj::default(), &p).await?;
             finish(&this, p, &arn).await
         })
     }
@@ -211,6 +414,7 @@ impl ResourceType for Listener {
                     .await
                     .map_err(err("elbv2:ModifyListener"))?;
             }
+            this.put_settings(&arn, &before, &after).await?;
             v2_update_tags(&this.aws, &arn, &before, &after).await?;
             finish(&this, after, &arn).await
         })

@@ -2,7 +2,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s, set_s};
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, absent_if_not_found, err, gone_is_ok, retry_while,
@@ -164,7 +164,7 @@ fn table() -> Table<Item> {
 /// The group's switches that are attributes of one key each (ModifyTargetGroupAttributes):
 /// the argument, the attribute's key, whether it is a boolean. Which apply depends on the
 /// group's protocol and target type; each reads back where AWS answers it.
-const SWITCHES: [(&str, &str, bool); 8] = [
+const SWITCHES: [(&str, &str, bool); 11] = [
     (
         "connection_termination",
         "deregistration_delay.connection_termination.enabled",
@@ -197,7 +197,29 @@ const SWITCHES: [(&str, &str, bool); 8] = [
         "target_failover.on_unhealthy",
         false,
     ),
+    (
+        "load_balancing_anomaly_mitigation",
+        "load_balancing.algorithm.anomaly_mitigation",
+        false,
+    ),
+    (
+        "target_health_state.enable_unhealthy_connection_termination",
+        "target_health_state.unhealthy.connection_termination.enabled",
+        true,
+    ),
+    (
+        "target_health_state.unhealthy_draining_interval",
+        "target_health_state.unhealthy.draining_interval_seconds",
+        false,
+    ),
 ];
+
+fn health_state_type() -> Type {
+    block_object(&[
+        ("enable_unhealthy_connection_termination", Type::Bool),
+        ("unhealthy_draining_interval", Type::Number),
+    ])
+}
 
 fn failover_type() -> Type {
     block_object(&[
@@ -228,6 +250,27 @@ fn switches(t: Table<Item>) -> Table<Item> {
     let t = row!(t, 3, Type::String);
     let t = row!(t, 4, Type::String);
     let t = row!(t, 5, Type::Bool);
+    let t = row!(t, 8, Type::String);
+    // A network group's: AWS answers it for those only.
+    let t = t.attr_if_answered(
+        "target_health_state",
+        A::optional_computed(Type::List(Box::new(health_state_type()))),
+        |d| {
+            let terminate = d.attr_bool(SWITCHES[9].1)?;
+            let mut o = Obj::default();
+            o.set("enable_unhealthy_connection_termination", b(terminate))
+                .set(
+                    "unhealthy_draining_interval",
+                    opt_n(d.attr_i64(SWITCHES[10].1)),
+                );
+            Some(blocks(&health_state_type(), vec![o]))
+        },
+    );
+    let t = t.attr(
+        "load_balancer_arns",
+        A::computed(Type::Set(Box::new(Type::String))),
+        |d| set_s(d.item.load_balancer_arns()),
+    );
     t.attr_if_answered(
         "target_failover",
         A::optional_computed(Type::List(Box::new(failover_type()))),
@@ -284,7 +327,13 @@ impl TargetGroup {
         }
         for (name, key, boolean) in SWITCHES {
             let value = match name.split_once('.') {
-                Some((block, field)) => p.block(block).and_then(|b| b.str(field)),
+                Some((block, field)) if boolean => p
+                    .block(block)
+                    .and_then(|b| b.bool(field))
+                    .map(|v| v.to_string()),
+                Some((block, field)) => p
+                    .block(block)
+                    .and_then(|b| b.str(field).or_else(|| b.i64(field).map(|v| v.to_string()))),
                 None if boolean => p.bool(name).map(|v| v.to_string()),
                 None => p.str(name),
             };
@@ -436,26 +485,8 @@ impl ResourceType for TargetGroup {
                 .send()
                 .await
                 .map_err(err("elbv2:CreateTargetGroup"));
-            let arn = match r {
-                Ok(out) => out
-                    .target_groups()
-                    .first()
-                    .map(Self::key)
-                    .unwrap_or_default(),
-                Err(e) if e.already_exists() => {
-                    let existing = this.by_name(&name).await?.ok_or_else(|| e.clone())?;
-                    let arn = Self::key(&existing);
-                    let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
-                    if !existing_tags
-                        .get(&arn)
-                        .is_some_and(|t| tags::is_ours(&ctx, t))
-                    {
-                        return Err(e);
-                    }
-                    arn
-                }
-                Err(e) => return Err(e),
-            };
+            let made = r.map(|out| out.target_groups().first().cloned());
+            let arn = created_or_ours(&this, &ctx, made, this.by_name(&name)).await?;
             lookup_fresh(&this, &arn).await?;
             this.modify_attributes(&arn, &p).await?;
             finish(&this, p, &arn).await
