@@ -2035,6 +2035,8 @@ resource "aws_autoscaling_group" "workers" {{
   max_size              = 3
   desired_capacity_type = "units"
 
+  force_delete_warm_pool = true
+
   launch_template {{
     id      = aws_launch_template.workers.id
     version = "$Latest"
@@ -2096,6 +2098,10 @@ resource "aws_autoscaling_group" "workers" {{
         Some(true)
     );
     assert_eq!(group(&w, "workers").unwrap().instances().len(), 1);
+    assert_eq!(
+        w.attrs("aws_autoscaling_group.workers")["force_delete_warm_pool"],
+        true
+    );
     no_changes(&w);
 
     // The pool changes in place, then goes with the block.

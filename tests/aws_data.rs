@@ -278,6 +278,12 @@ output "vpc" {
             .is_some_and(|a| a.starts_with("vpc-cidr-assoc-")),
         "{vpc}"
     );
+    let associations = vpc["cidr_block_associations"].as_array().unwrap();
+    assert_eq!(associations.len(), 1, "{vpc}");
+    assert_eq!(associations[0]["association_id"], vpc["association_id"]);
+    assert_eq!(associations[0]["cidr_block"], "10.50.0.0/16");
+    assert_eq!(associations[0]["state"], "associated");
+    assert_eq!(vpc["ipv6_cidr_block_associations"], serde_json::json!([]));
     // The data source answers every attribute the resource reads, alike.
     for k in [
         "enable_dns64",

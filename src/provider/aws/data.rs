@@ -122,6 +122,14 @@ impl Kind {
                     "enable_network_address_usage_metrics",
                     AttrSchema::computed(Type::Bool),
                 ),
+                (
+                    "cidr_block_associations",
+                    AttrSchema::computed(Type::List(Box::new(association_type("cidr_block")))),
+                ),
+                (
+                    "ipv6_cidr_block_associations",
+                    AttrSchema::computed(Type::List(Box::new(association_type("ipv6_cidr_block")))),
+                ),
             ]),
             Kind::Subnet => Schema::new([
                 id,
@@ -484,6 +492,29 @@ async fn zones(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
     Ok(())
 }
 
+/// One of a VPC's CIDR block associations: its id, its block (`cidr` names the attribute),
+/// and its state.
+fn association_type(cidr: &str) -> Type {
+    Type::object(
+        [
+            ("association_id", Type::String),
+            (cidr, Type::String),
+            ("state", Type::String),
+        ]
+        .into_iter()
+        .map(|(k, t)| (k.to_string(), t))
+        .collect(),
+    )
+}
+
+fn association(cidr: &str, id: Option<&str>, block: Option<&str>, state: Option<&str>) -> Value {
+    let mut a = Obj::default();
+    a.set("association_id", opt_s(id))
+        .set(cidr, opt_s(block))
+        .set("state", opt_s(state));
+    Value::object(a.0)
+}
+
 async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
     let mut fs = filters(cfg);
     if let Some(id) = cfg.str("id") {
@@ -557,6 +588,39 @@ async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
     .set(
         "ipv6_cidr_block",
         opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
+    )
+    .set(
+        "cidr_block_associations",
+        Value::list(
+            association_type("cidr_block"),
+            v.cidr_block_association_set()
+                .iter()
+                .map(|a| {
+                    let state = a.cidr_block_state().and_then(|s| s.state());
+                    let state = state.map(|s| s.as_str());
+                    association("cidr_block", a.association_id(), a.cidr_block(), state)
+                })
+                .collect(),
+        ),
+    )
+    .set(
+        "ipv6_cidr_block_associations",
+        Value::list(
+            association_type("ipv6_cidr_block"),
+            v.ipv6_cidr_block_association_set()
+                .iter()
+                .map(|a| {
+                    let state = a.ipv6_cidr_block_state().and_then(|s| s.state());
+                    let state = state.map(|s| s.as_str());
+                    association(
+                        "ipv6_cidr_block",
+                        a.association_id(),
+                        a.ipv6_cidr_block(),
+                        state,
+                    )
+                })
+                .collect(),
+        ),
     );
     o.set("id", s(id))
         .set(

@@ -398,7 +398,7 @@ impl ResourceType for AutoscalingGroup {
                 let deleted = asg
                     .delete_warm_pool()
                     .auto_scaling_group_name(&name)
-                    .force_delete(force)
+                    .force_delete(force || p.bool("force_delete_warm_pool") == Some(true))
                     .send()
                     .await
                     .map_err(err("autoscaling:DeleteWarmPool"));

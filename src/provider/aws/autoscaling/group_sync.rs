@@ -263,7 +263,10 @@ pub(super) async fn warm_pool(
         None if before.block("warm_pool").is_some() => {
             asg.delete_warm_pool()
                 .auto_scaling_group_name(name)
-                .set_force_delete(after.bool("force_delete"))
+                .force_delete(
+                    after.bool("force_delete") == Some(true)
+                        || after.bool("force_delete_warm_pool") == Some(true),
+                )
                 .send()
                 .await
                 .map_err(err("autoscaling:DeleteWarmPool"))?;

@@ -322,6 +322,11 @@ pub(crate) fn table() -> Table<AutoScalingGroup> {
             A::optional(Type::String).default(s("10m")),
         )
         .declared("force_delete", A::optional(Type::Bool).default(b(false)))
+        // Deletes the warm pool without waiting for its instances (as `force_delete` does).
+        .declared(
+            "force_delete_warm_pool",
+            A::optional(Type::Bool).default(b(false)),
+        )
         .declared(
             "ignore_failed_scaling_activities",
             A::optional(Type::Bool).default(b(false)),
