@@ -675,10 +675,24 @@ resource "aws_instance" "node" {{
     let said = text(&out.stdout) + &text(&out.stderr);
     assert!(!said.contains("aws_subnet.a: Destroying"), "{said}");
     w.assert_no_changes();
-    w.write(&config(2));
+    // `force_destroy` (version 6) lifts the protection first: destroy goes through.
+    w.write(&config(3).replace(
+        "disable_api_termination = true",
+        "disable_api_termination = true\n  force_destroy           = true",
+    ));
     w.ok(&["apply", "-auto-approve"]);
-    assert_eq!(protected(), Some(false));
+    assert_eq!(w.attrs("aws_instance.node")["force_destroy"], true);
+    assert_eq!(protected(), Some(true), "protected until destroyed");
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
+    let out = runtime()
+        .block_on(w.ec2().describe_instances().instance_ids(&id).send())
+        .unwrap();
+    let state = out.reservations()[0].instances()[0]
+        .state()
+        .cloned()
+        .unwrap();
+    assert_eq!(state.name().map(|n| n.as_str()), Some("terminated"));
 }
 
 const TEMPLATE_OPTIONS: &str = r#"
@@ -2204,6 +2218,109 @@ resource "aws_instance" "attached" {{
         .to_string();
     w.ok(&["state", "rm", "aws_instance.fixed"]);
     w.ok(&["import", "aws_instance.fixed", &id]);
+    no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}
+
+/// A group's option blocks sent whole: its zone distribution, capacity reservations and
+/// instance lifecycle policy reach AWS (moto keeps them through the test emulator's patch),
+/// read back, and change in place.
+#[test]
+fn a_groups_zone_distribution_reservations_and_lifecycle_policy() {
+    let config = |strategy: &str| {
+        format!(
+            r#"
+data "aws_ami" "base" {{
+  most_recent = true
+  owners      = ["amazon"]
+  filter {{
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }}
+}}
+
+data "aws_availability_zones" "all" {{}}
+
+resource "aws_launch_template" "nodes" {{
+  name          = "option-nodes"
+  image_id      = data.aws_ami.base.id
+  instance_type = "t3.micro"
+}}
+
+resource "aws_autoscaling_group" "nodes" {{
+  name               = "option-nodes"
+  availability_zones = slice(data.aws_availability_zones.all.names, 0, 2)
+  min_size           = 0
+  max_size           = 2
+
+  launch_template {{
+    id      = aws_launch_template.nodes.id
+    version = "$Latest"
+  }}
+
+  availability_zone_distribution {{
+    capacity_distribution_strategy = "{strategy}"
+  }}
+
+  capacity_reservation_specification {{
+    capacity_reservation_preference = "capacity-reservations-first"
+    capacity_reservation_target {{
+      capacity_reservation_ids = ["cr-0123456789abcdef0"]
+    }}
+  }}
+
+  instance_lifecycle_policy {{
+    retention_triggers {{
+      terminate_hook_abandon = "retain"
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new(&config("balanced-only"));
+    w.ok(&["apply", "-auto-approve"]);
+    let g = group(&w, "option-nodes").expect("the group exists");
+    let strategy = |g: &aws_sdk_autoscaling::types::AutoScalingGroup| {
+        g.availability_zone_distribution()
+            .and_then(|d| d.capacity_distribution_strategy())
+            .map(|s| s.as_str().to_string())
+    };
+    assert_eq!(strategy(&g).as_deref(), Some("balanced-only"));
+    let reservations = g.capacity_reservation_specification().unwrap();
+    assert_eq!(
+        reservations
+            .capacity_reservation_preference()
+            .map(|p| p.as_str()),
+        Some("capacity-reservations-first")
+    );
+    assert_eq!(
+        reservations
+            .capacity_reservation_target()
+            .unwrap()
+            .capacity_reservation_ids(),
+        ["cr-0123456789abcdef0"]
+    );
+    assert_eq!(
+        g.instance_lifecycle_policy()
+            .and_then(|l| l.retention_triggers())
+            .and_then(|t| t.terminate_hook_abandon())
+            .map(|a| a.as_str()),
+        Some("retain")
+    );
+    no_changes(&w);
+
+    w.write(&config("balanced-best-effort"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_autoscaling_group.nodes will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        strategy(&group(&w, "option-nodes").unwrap()).as_deref(),
+        Some("balanced-best-effort")
+    );
     no_changes(&w);
     w.ok(&["destroy", "-auto-approve"]);
 }

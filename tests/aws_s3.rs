@@ -630,3 +630,52 @@ resource "aws_s3_object" "evidence" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(!bucket_exists(&w, &name));
 }
+
+/// A put with `checksum_algorithm`: S3 keeps the body's checksum, read back; a new body
+/// makes a new one.
+#[test]
+fn an_object_with_its_checksum() {
+    use base64::Engine;
+    use sha2::Digest;
+    let config = |bucket: &str, content: &str| {
+        format!(
+            r#"
+resource "aws_s3_bucket" "artefacts" {{
+  bucket        = "{bucket}"
+  force_destroy = true
+}}
+
+resource "aws_s3_object" "bootstrap" {{
+  bucket             = aws_s3_bucket.artefacts.id
+  key                = "bootstrap.sh"
+  content            = "{content}"
+  checksum_algorithm = "SHA256"
+}}
+"#
+        )
+    };
+    let sha256 =
+        |text: &str| base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text));
+    let w = Work::new("");
+    let name = bucket_name(&w, "checksums");
+    w.write(&config(&name, "echo one"));
+    w.ok(&["apply", "-auto-approve"]);
+    let object = w.attrs("aws_s3_object.bootstrap");
+    assert_eq!(object["checksum_sha256"], sha256("echo one"), "{object}");
+    assert_eq!(object["checksum_algorithm"], "SHA256");
+    w.assert_no_changes();
+    w.write(&config(&name, "echo two"));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("checksum_sha256") && plan.contains("(known after apply)"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        w.attrs("aws_s3_object.bootstrap")["checksum_sha256"],
+        sha256("echo two")
+    );
+    assert_eq!(body(&w, &name, "bootstrap.sh"), "echo two");
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

@@ -317,6 +317,40 @@ EC2Response.create_placement_group = _create_placement_group
 EC2Response.describe_placement_groups = _describe_placement_groups
 EC2Response.delete_placement_group = _delete_placement_group
 
+# CreateAutoScalingGroup and UpdateAutoScalingGroup: moto drops a group's availability zone
+# distribution, capacity reservation specification and instance lifecycle policy; AWS keeps
+# them and answers them in DescribeAutoScalingGroups. Kept here as sent.
+from moto.autoscaling.responses import AutoScalingResponse  # noqa: E402
+
+_GROUP_OPTIONS = {
+    "AvailabilityZoneDistribution": "availability_zone_distribution",
+    "CapacityReservationSpecification": "capacity_reservation_specification",
+    "InstanceLifecyclePolicy": "instance_lifecycle_policy",
+}
+
+
+def _keeping_group_options(call):
+    def wrapped(self):
+        result = call(self)
+        params = self._get_params()
+        group = self.autoscaling_backend.autoscaling_groups.get(
+            self._get_param("AutoScalingGroupName")
+        )
+        for key, attr in _GROUP_OPTIONS.items():
+            if group is not None and key in params:
+                setattr(group, attr, params[key])
+        return result
+
+    return wrapped
+
+
+AutoScalingResponse.create_auto_scaling_group = _keeping_group_options(
+    AutoScalingResponse.create_auto_scaling_group
+)
+AutoScalingResponse.update_auto_scaling_group = _keeping_group_options(
+    AutoScalingResponse.update_auto_scaling_group
+)
+
 # ModifyDBSubnetGroup takes the group out of moto's table and never puts it back: the group
 # vanishes. On AWS it is changed in place.
 _modify_db_subnet_group = RDSBackend.modify_db_subnet_group

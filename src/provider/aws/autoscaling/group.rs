@@ -282,6 +282,19 @@ impl AutoscalingGroup {
             "desired_capacity_type" => set_desired_capacity_type(str),
             "context" => set_context(str),
         }
+        use super::group_options as options;
+        if differs(before, after, options::BLOCKS[0]) {
+            req = req.set_availability_zone_distribution(options::zone_distribution(after));
+            any = true;
+        }
+        if differs(before, after, options::BLOCKS[1]) {
+            req = req.set_capacity_reservation_specification(options::reservations(after));
+            any = true;
+        }
+        if differs(before, after, options::BLOCKS[2]) {
+            req = req.set_instance_lifecycle_policy(options::lifecycle_policy(after));
+            any = true;
+        }
         if differs(before, after, "instance_maintenance_policy") {
             req = req.instance_maintenance_policy(maintenance_policy(after));
             any = true;
@@ -354,6 +367,9 @@ impl ResourceType for AutoscalingGroup {
                     p.block("instance_maintenance_policy")
                         .map(|_| maintenance_policy(&p)),
                 )
+                .set_availability_zone_distribution(super::group_options::zone_distribution(&p))
+                .set_capacity_reservation_specification(super::group_options::reservations(&p))
+                .set_instance_lifecycle_policy(super::group_options::lifecycle_policy(&p))
                 .set_tags(Some(group_tags))
                 .send()
                 .await

@@ -149,7 +149,8 @@ fn number(v: Option<i32>) -> Value {
 /// Every attribute of `aws_autoscaling_group`, and how it reads from a described group.
 pub(crate) fn table() -> Table<AutoScalingGroup> {
     use AttrSchema as A;
-    Table::<AutoScalingGroup>::new()
+    // The option blocks sent whole (group_options.rs) first; then the rest.
+    super::group_options::rows(Table::<AutoScalingGroup>::new())
         .attr("id", A::computed(Type::String), |g| {
             opt_s(g.auto_scaling_group_name())
         })

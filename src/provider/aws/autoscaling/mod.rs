@@ -6,6 +6,7 @@ pub mod group;
 pub mod group_child;
 pub mod group_fleet;
 pub mod group_mixed;
+pub mod group_options;
 pub mod group_sync;
 pub mod group_table;
 pub mod group_tags;

@@ -641,7 +641,15 @@ impl ResourceType for Instance {
     fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
         let this = self.clone();
         Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
+            let p = Obj::of(&prior);
+            let id = p.id()?;
+            // `force_destroy` lifts termination protection first, as Terraform's does.
+            if p.bool("force_destroy") == Some(true)
+                && p.bool("disable_api_termination") == Some(true)
+            {
+                let off = |r: ModifyAttribute, v| r.disable_api_termination(v);
+                this.set_attribute(&id, off, false).await?;
+            }
             let r = this
                 .aws
                 .ec2

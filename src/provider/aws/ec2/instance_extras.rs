@@ -113,6 +113,8 @@ pub fn rows(t: Table<Item>) -> Table<Item> {
         "user_data_replace_on_change",
         A::optional(Type::Bool).default(b(false)),
     )
+    // Lifts termination protection before the instance is destroyed (version 6).
+    .declared("force_destroy", A::optional(Type::Bool).default(b(false)))
     .attr(
         "primary_network_interface_id",
         A::computed(Type::String),

@@ -26,6 +26,15 @@ pub struct Found {
     tags: Tags,
 }
 
+/// The checksums S3 keeps of the body: new with every put.
+const CHECKSUMS: [&str; 5] = [
+    "checksum_crc32",
+    "checksum_crc32c",
+    "checksum_crc64nvme",
+    "checksum_sha1",
+    "checksum_sha256",
+];
+
 /// What a change to puts the body again (and so gives a new etag and version).
 const BODY: [&str; 5] = ["content", "content_base64", "source", "source_hash", "etag"];
 
@@ -109,6 +118,23 @@ fn table() -> Table<Found> {
             A::optional_computed(Type::Bool),
             |f| b(f.head.bucket_key_enabled().unwrap_or(false)),
         )
+        // The algorithm a put computes a checksum with (AWS answers the checksums, not it).
+        .declared("checksum_algorithm", A::optional(Type::String))
+        .attr("checksum_crc32", A::computed(Type::String), |f| {
+            opt_s(f.head.checksum_crc32())
+        })
+        .attr("checksum_crc32c", A::computed(Type::String), |f| {
+            opt_s(f.head.checksum_crc32_c())
+        })
+        .attr("checksum_crc64nvme", A::computed(Type::String), |f| {
+            opt_s(f.head.checksum_crc64_nvme())
+        })
+        .attr("checksum_sha1", A::computed(Type::String), |f| {
+            opt_s(f.head.checksum_sha1())
+        })
+        .attr("checksum_sha256", A::computed(Type::String), |f| {
+            opt_s(f.head.checksum_sha256())
+        })
         // Object lock (a bucket made with it): a legal hold, and a retention mode and date.
         .attr("object_lock_legal_hold_status", str_(), |f| {
             opt_s(f.head.object_lock_legal_hold_status().map(|x| x.as_str()))
@@ -160,6 +186,7 @@ impl S3Object {
             .head_object()
             .bucket(bucket)
             .key(key)
+            .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
             .send()
             .await
             .map_err(err("s3:HeadObject"));
@@ -236,6 +263,10 @@ impl S3Object {
             .set_object_lock_mode(p.str("object_lock_mode").map(|v| v.as_str().into()))
             .set_object_lock_retain_until_date(retain_until(p))
             .set_tagging((!t.is_empty()).then(|| url_query(t)))
+            .set_checksum_algorithm(
+                p.str("checksum_algorithm")
+                    .map(|a| aws_sdk_s3::types::ChecksumAlgorithm::from(a.as_str())),
+            )
             .send()
             .await
             .map_err(err("s3:PutObject"))?;
@@ -367,11 +398,12 @@ fn retain_until(p: &Obj) -> Option<aws_smithy_types::DateTime> {
 /// Whether going from `before` to `after` puts the object again: anything but its tags
 /// changed (an unknown value counts as changed).
 fn puts_again(before: &Obj, after: &Obj) -> bool {
-    const FIXED: [&str; 4] = [
+    const FIXED: [&str; 5] = [
         "content_type",
         "storage_class",
         "server_side_encryption",
         "kms_key_id",
+        "checksum_algorithm",
     ];
     BODY.iter()
         .chain(HEADERS.iter())
@@ -415,6 +447,9 @@ impl ResourceType for S3Object {
             after.set("etag", Value::Unknown(Type::String));
         }
         after.set("version_id", Value::Unknown(Type::String));
+        for sum in CHECKSUMS {
+            after.set(sum, Value::Unknown(Type::String));
+        }
         Value::object(after.0)
     }
 
