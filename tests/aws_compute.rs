@@ -1470,6 +1470,13 @@ resource "aws_volume_attachment" "data" {{
         .as_str()
         .unwrap()
         .to_string();
+    // When EC2 made it, as RFC 3339 (what the provider records).
+    let made = w.attrs("aws_ebs_volume.data")["create_time"].clone();
+    assert!(
+        made.as_str()
+            .is_some_and(|t| t.len() >= 20 && t.as_bytes()[10] == b'T' && t.ends_with('Z')),
+        "{made}"
+    );
     let instance = w.attrs("aws_instance.db")["id"]
         .as_str()
         .unwrap()

@@ -867,6 +867,25 @@ fn managed_policy_versions_attachment_and_import() {
         assert_eq!(doc["Statement"][0]["Resource"], resource.as_str());
         plan_exits(&w, 0);
     }
+    // With a delay (version 6), the new version is made, then made default.
+    let resource = "arn:aws:logs:*:*:log-group:delayed";
+    w.write(&config(resource).replace(
+        "description = \"write logs\"",
+        "description = \"write logs\"\n  delay_after_policy_creation_in_ms = 20",
+    ));
+    w.ok(&["apply", "-auto-approve"]);
+    let (version, doc) = default_version();
+    assert_eq!(version, "v8");
+    assert_eq!(doc["Statement"][0]["Resource"], resource);
+    plan_exits(&w, 0);
+    // Only the configuration knows the delay (an import would not): dropped again here.
+    w.write(&config(resource));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        default_version().0,
+        "v8",
+        "no new version for the delay alone"
+    );
     let versions = rt
         .block_on(client.list_policy_versions().policy_arn(&arn).send())
         .unwrap();

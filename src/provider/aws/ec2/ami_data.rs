@@ -52,6 +52,9 @@ pub(crate) fn schema(id: (&'static str, AttrSchema), filter: AttrSchema) -> Sche
         ("name_regex", AttrSchema::optional(Type::String)),
         ("executable_users", AttrSchema::optional(strings())),
         ("include_deprecated", AttrSchema::optional(Type::Bool)),
+        // Version 6 warns about `most_recent` without an owner or image filter unless this is
+        // set; infra takes it and does not warn.
+        ("allow_unsafe_filter", AttrSchema::optional(Type::Bool)),
         ("filter", filter),
         ("image_id", text()),
         ("arn", text()),

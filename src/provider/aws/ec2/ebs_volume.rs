@@ -3,7 +3,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, b, n, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
@@ -71,6 +71,18 @@ fn table() -> Table<Item> {
         .attr("outpost_arn", A::optional(Type::String).force_new(), |v| {
             opt_s(v.outpost_arn())
         })
+        .attr("create_time", A::computed(Type::String), |v| {
+            opt_s(
+                v.create_time()
+                    .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+            )
+        })
+        // How fast a volume from a snapshot is filled (MiB/s); AWS answers it while it fills.
+        .attr_if_answered(
+            "volume_initialization_rate",
+            A::optional(Type::Number).force_new(),
+            |v| v.volume_initialization_rate().map(|r| n(r.into())),
+        )
         // What only the configuration knows: whether a snapshot is taken before delete.
         .declared("final_snapshot", A::optional(Type::Bool).default(b(false)))
         .tagged(|v| tags::from_ec2(v.tags()))
@@ -128,6 +140,7 @@ impl ResourceType for EbsVolume {
                 .set_snapshot_id(p.str("snapshot_id"))
                 .set_multi_attach_enabled(p.bool("multi_attach_enabled").filter(|m| *m))
                 .set_outpost_arn(p.str("outpost_arn"))
+                .set_volume_initialization_rate(p.i32("volume_initialization_rate"))
                 .tag_specifications(tags::ec2_spec(Kind::Volume, &t))
                 .send()
                 .await

@@ -65,6 +65,10 @@ fn table() -> Table<Described> {
             let configured = prior.and_then(|p| p.str("policy"));
             Some(policy_value(configured.as_deref(), &d.document))
         })
+        .declared(
+            "delay_after_policy_creation_in_ms",
+            A::optional(Type::Number),
+        )
         .attr("attachment_count", A::computed(Type::Number), |d| {
             n(d.policy.attachment_count().unwrap_or(0).into())
         })
@@ -113,8 +117,15 @@ impl Policy {
         Ok(absent_if_not_found(self.get(arn).await)?.map(|d| self.value(prior, &d)))
     }
 
-    /// A new default version with `document`, room made first.
-    async fn new_version(&self, arn: &str, document: &str) -> ProviderResult<()> {
+    /// A new default version with `document`, room made first; with a `delay` (ms), made
+    /// default only that long after it exists (version 6's
+    /// `delay_after_policy_creation_in_ms`, for what reads the policy as it propagates).
+    async fn new_version(
+        &self,
+        arn: &str,
+        document: &str,
+        delay: Option<i64>,
+    ) -> ProviderResult<()> {
         let iam = &self.aws.iam;
         let versions = iam
             .list_policy_versions()
@@ -138,13 +149,24 @@ impl Policy {
                     .map_err(err("iam:DeletePolicyVersion"))?;
             }
         }
-        iam.create_policy_version()
+        let made = iam
+            .create_policy_version()
             .policy_arn(arn)
             .policy_document(document)
-            .set_as_default(true)
+            .set_as_default(delay.is_none())
             .send()
             .await
             .map_err(err("iam:CreatePolicyVersion"))?;
+        if let Some(ms) = delay {
+            tokio::time::sleep(std::time::Duration::from_millis(ms.max(0) as u64)).await;
+            let version = made.policy_version().and_then(|v| v.version_id());
+            iam.set_default_policy_version()
+                .policy_arn(arn)
+                .set_version_id(version.map(str::to_string))
+                .send()
+                .await
+                .map_err(err("iam:SetDefaultPolicyVersion"))?;
+        }
         Ok(())
     }
 
@@ -154,7 +176,8 @@ impl Policy {
             .str("policy")
             .is_some_and(|p| same_policy(&p, &document))
         {
-            self.new_version(arn, &document).await?;
+            let delay = after.i64("delay_after_policy_creation_in_ms");
+            self.new_version(arn, &document, delay).await?;
         }
         let iam = &self.aws.iam;
         let set = |t: Tags| async move {

@@ -55,6 +55,9 @@ impl PolicyDocument {
                     AttrSchema::optional(documents.clone()),
                 ),
                 ("override_policy_documents", AttrSchema::optional(documents)),
+                // Deprecated (Terraform 0.12 era): one document each.
+                ("source_json", AttrSchema::optional(Type::String)),
+                ("override_json", AttrSchema::optional(Type::String)),
                 ("statement", AttrSchema::optional(statement)),
             ]),
         }

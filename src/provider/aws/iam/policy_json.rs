@@ -442,6 +442,10 @@ pub(crate) fn check_unique_sids<'a>(
 /// The document a data source configuration describes.
 pub(crate) fn policy_document(config: &Obj) -> ProviderResult<Policy> {
     let mut merged = Policy::default();
+    // The deprecated single-document forms: `source_json` first, `override_json` last.
+    if let Some(text) = config.str("source_json") {
+        merged.merge(Policy::parse(&text, "source_json")?);
+    }
     let sources = config
         .strs("source_policy_documents")
         .iter()
@@ -471,6 +475,9 @@ pub(crate) fn policy_document(config: &Obj) -> ProviderResult<Policy> {
             text,
             &format!("override_policy_documents[{i}]"),
         )?);
+    }
+    if let Some(text) = config.str("override_json") {
+        merged.merge(Policy::parse(&text, "override_json")?);
     }
     Ok(merged)
 }
@@ -504,6 +511,34 @@ mod tests {
         assert_eq!(
             merged.doc().render(false),
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Deny","Action":"a:*"},{"Sid":"B","Effect":"Allow","Action":"b:*"},{"Effect":"Allow","Action":"c:*"}]}"#
+        );
+    }
+
+    #[test]
+    fn the_single_document_forms_go_first_and_last() {
+        let mut config = Obj::default();
+        config
+            .set(
+                "source_json",
+                crate::provider::aws::attrs::s(
+                    r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"a:*"},{"Sid":"B","Effect":"Allow","Action":"b:*"}]}"#,
+                ),
+            )
+            .set(
+                "source_policy_documents",
+                crate::provider::aws::attrs::list_s([
+                    r#"{"Statement":[{"Sid":"B","Effect":"Deny","Action":"b:*"}]}"#,
+                ]),
+            )
+            .set(
+                "override_json",
+                crate::provider::aws::attrs::s(
+                    r#"{"Statement":[{"Sid":"A","Effect":"Deny","Action":"a:*"}]}"#,
+                ),
+            );
+        assert_eq!(
+            policy_document(&config).unwrap().doc().render(false),
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Deny","Action":"a:*"},{"Sid":"B","Effect":"Deny","Action":"b:*"}]}"#
         );
     }
 }

@@ -85,6 +85,8 @@ fn table() -> Table<Found> {
             opt_s(super::hosted_zone_id(&f.region))
         })
         .attr("region", A::computed(Type::String), |f| s(&f.region))
+        // Version 6's name for where the bucket is (`region` being where it is managed).
+        .attr("bucket_region", A::computed(Type::String), |f| s(&f.region))
         .declared("force_destroy", A::optional(Type::Bool).default(b(false)))
         .attr(
             "object_lock_enabled",
