@@ -778,6 +778,18 @@ resource "aws_launch_template" "options" {
     description        = "primary"
     ipv4_address_count = 2
     interface_type     = "interface"
+
+    connection_tracking_specification {
+      tcp_established_timeout = 3600
+      udp_timeout             = 60
+    }
+
+    ena_srd_specification {
+      ena_srd_enabled = true
+      ena_srd_udp_specification {
+        ena_srd_udp_enabled = true
+      }
+    }
   }
 }
 "#;
@@ -838,6 +850,17 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
     let nic = &d.network_interfaces()[0];
     assert_eq!(nic.description(), Some("primary"));
     assert_eq!(nic.secondary_private_ip_address_count(), Some(2));
+    let tracking = nic.connection_tracking_specification().unwrap();
+    assert_eq!(tracking.tcp_established_timeout(), Some(3600));
+    assert_eq!(tracking.udp_timeout(), Some(60));
+    assert_eq!(tracking.udp_stream_timeout(), None);
+    let ena = nic.ena_srd_specification().unwrap();
+    assert_eq!(ena.ena_srd_enabled(), Some(true));
+    assert_eq!(
+        ena.ena_srd_udp_specification()
+            .and_then(|u| u.ena_srd_udp_enabled()),
+        Some(true)
+    );
     assert_eq!(
         d.private_dns_name_options()
             .and_then(|p| p.hostname_type())

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use support::{Work, runtime};
 
 fn config(region: &str, server_header: bool, idle: u32) -> String {
+    let percentage = if server_header { "50" } else { "off" };
     format!(
         r#"
 resource "aws_vpc" "main" {{
@@ -50,6 +51,15 @@ resource "aws_lb_target_group" "web" {{
   vpc_id                            = aws_vpc.main.id
   load_balancing_algorithm_type     = "weighted_random"
   load_balancing_anomaly_mitigation = "on"
+
+  target_group_health {{
+    dns_failover {{
+      minimum_healthy_targets_count = "2"
+    }}
+    unhealthy_state_routing {{
+      minimum_healthy_targets_percentage = "{percentage}"
+    }}
+  }}
 }}
 
 resource "aws_lb_target_group" "tcp" {{
@@ -159,6 +169,14 @@ fn settings_reach_aws_as_attributes_and_change_in_place() {
 
     let tg = attributes(&w, "aws_lb_target_group.web");
     assert_eq!(tg["load_balancing.algorithm.anomaly_mitigation"], "on");
+    assert_eq!(
+        tg["target_group_health.dns_failover.minimum_healthy_targets.count"],
+        "2"
+    );
+    assert_eq!(
+        tg["target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage"],
+        "off"
+    );
     let tcp = attributes(&w, "aws_lb_target_group.tcp");
     assert_eq!(
         tcp["target_health_state.unhealthy.connection_termination.enabled"],
@@ -208,7 +226,8 @@ fn settings_reach_aws_as_attributes_and_change_in_place() {
     assert!(
         plan.contains("aws_lb_listener.web will be updated in-place")
             && plan.contains("aws_lb_listener.net will be updated in-place")
-            && plan.contains("0 to add, 2 to change, 0 to destroy"),
+            && plan.contains("aws_lb_target_group.web will be updated in-place")
+            && plan.contains("0 to add, 3 to change, 0 to destroy"),
         "{plan}"
     );
     w.ok(&["apply", "-auto-approve"]);
@@ -219,6 +238,10 @@ fn settings_reach_aws_as_attributes_and_change_in_place() {
     assert_eq!(
         attributes(&w, "aws_lb_listener.net")["tcp.idle_timeout.seconds"],
         "300"
+    );
+    assert_eq!(
+        attributes(&w, "aws_lb_target_group.web")["target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage"],
+        "50"
     );
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);

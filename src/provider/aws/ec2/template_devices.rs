@@ -4,7 +4,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::{nonempty, opt_set, string_set, tri_bool, tri_s};
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::builders::RequestLaunchTemplateDataBuilder;
@@ -44,6 +44,8 @@ pub(crate) fn nic_ty() -> Type {
     block_object(&[
         ("associate_carrier_ip_address", Type::String),
         ("associate_public_ip_address", Type::String),
+        ("connection_tracking_specification", one_of(tracking_ty())),
+        ("ena_srd_specification", one_of(ena_srd_ty())),
         ("delete_on_termination", Type::String),
         ("description", Type::String),
         ("device_index", Type::Number),
@@ -63,6 +65,97 @@ pub(crate) fn nic_ty() -> Type {
         ("security_groups", string_set()),
         ("subnet_id", Type::String),
     ])
+}
+
+fn one_of(ty: Type) -> Type {
+    Type::List(Box::new(ty))
+}
+
+/// An interface's connection tracking timeouts (seconds).
+fn tracking_ty() -> Type {
+    block_object(&[
+        ("tcp_established_timeout", Type::Number),
+        ("udp_stream_timeout", Type::Number),
+        ("udp_timeout", Type::Number),
+    ])
+}
+
+/// ENA Express on an interface, and for its UDP traffic.
+fn ena_srd_ty() -> Type {
+    block_object(&[
+        ("ena_srd_enabled", Type::Bool),
+        (
+            "ena_srd_udp_specification",
+            one_of(block_object(&[("ena_srd_udp_enabled", Type::Bool)])),
+        ),
+    ])
+}
+
+/// One block of `ty`, or a null list where AWS answers none.
+fn at_most_one(ty: Type, o: Option<Obj>) -> Value {
+    match o {
+        Some(o) => blocks(&ty, vec![o]),
+        None => Value::Null(one_of(ty)),
+    }
+}
+
+fn tracking_read(t: Option<&aws_sdk_ec2::types::ConnectionTrackingSpecification>) -> Value {
+    at_most_one(
+        tracking_ty(),
+        t.map(|t| {
+            let mut o = Obj::default();
+            o.set("tcp_established_timeout", num(t.tcp_established_timeout()))
+                .set("udp_stream_timeout", num(t.udp_stream_timeout()))
+                .set("udp_timeout", num(t.udp_timeout()));
+            o
+        }),
+    )
+}
+
+fn ena_srd_read(e: Option<&aws_sdk_ec2::types::LaunchTemplateEnaSrdSpecification>) -> Value {
+    at_most_one(
+        ena_srd_ty(),
+        e.map(|e| {
+            let udp_ty = block_object(&[("ena_srd_udp_enabled", Type::Bool)]);
+            let udp = e.ena_srd_udp_specification().map(|u| {
+                let mut x = Obj::default();
+                x.set("ena_srd_udp_enabled", opt_b(u.ena_srd_udp_enabled()));
+                x
+            });
+            let mut o = Obj::default();
+            o.set("ena_srd_enabled", opt_b(e.ena_srd_enabled()))
+                .set("ena_srd_udp_specification", at_most_one(udp_ty, udp));
+            o
+        }),
+    )
+}
+
+fn tracking_request(
+    ni: &Obj,
+) -> Option<aws_sdk_ec2::types::ConnectionTrackingSpecificationRequest> {
+    let t = ni.block("connection_tracking_specification")?;
+    Some(
+        aws_sdk_ec2::types::ConnectionTrackingSpecificationRequest::builder()
+            .set_tcp_established_timeout(t.i32("tcp_established_timeout"))
+            .set_udp_stream_timeout(t.i32("udp_stream_timeout"))
+            .set_udp_timeout(t.i32("udp_timeout"))
+            .build(),
+    )
+}
+
+fn ena_srd_request(ni: &Obj) -> Option<aws_sdk_ec2::types::EnaSrdSpecificationRequest> {
+    let e = ni.block("ena_srd_specification")?;
+    let udp = e.block("ena_srd_udp_specification").map(|u| {
+        aws_sdk_ec2::types::EnaSrdUdpSpecificationRequest::builder()
+            .set_ena_srd_udp_enabled(u.bool("ena_srd_udp_enabled"))
+            .build()
+    });
+    Some(
+        aws_sdk_ec2::types::EnaSrdSpecificationRequest::builder()
+            .set_ena_srd_enabled(e.bool("ena_srd_enabled"))
+            .set_ena_srd_udp_specification(udp)
+            .build(),
+    )
 }
 
 fn num(v: Option<i32>) -> Value {
@@ -89,6 +182,14 @@ pub(crate) fn nic_blocks(d: &Data) -> Vec<Obj> {
             .set(
                 "associate_public_ip_address",
                 tri_s(ni.associate_public_ip_address()),
+            )
+            .set(
+                "connection_tracking_specification",
+                tracking_read(ni.connection_tracking_specification()),
+            )
+            .set(
+                "ena_srd_specification",
+                ena_srd_read(ni.ena_srd_specification()),
             )
             .set("delete_on_termination", tri_s(ni.delete_on_termination()))
             .set("description", opt_s(ni.description()))
@@ -247,6 +348,8 @@ pub(crate) fn request(
                 .set_private_ip_address(ni.str("private_ip_address"))
                 .set_groups(nonempty(ni.strs("security_groups")))
                 .set_subnet_id(ni.str("subnet_id"))
+                .set_connection_tracking_specification(tracking_request(&ni))
+                .set_ena_srd_specification(ena_srd_request(&ni))
                 .build(),
         );
     }

@@ -4,6 +4,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s, set_s};
 use crate::provider::aws::elbv2::common::*;
+use crate::provider::aws::launch::read_blocks;
 use crate::provider::aws::sdk::{
     DEPENDENTS_DRAIN, absent_if_not_found, err, gone_is_ok, retry_while,
 };
@@ -214,6 +215,71 @@ const SWITCHES: [(&str, &str, bool); 11] = [
     ),
 ];
 
+/// `target_group_health`: how few healthy targets make DNS fail over, and make the balancer
+/// route to unhealthy ones; each a count and a percentage (`off` is none).
+const GROUP_HEALTH: [&str; 2] = ["dns_failover", "unhealthy_state_routing"];
+const GROUP_HEALTH_FIELDS: [&str; 2] = ["count", "percentage"];
+
+fn group_health_type() -> Type {
+    let minimum = block_object(&[
+        ("minimum_healthy_targets_count", Type::String),
+        ("minimum_healthy_targets_percentage", Type::String),
+    ]);
+    block_object(&[
+        (GROUP_HEALTH[0], Type::List(Box::new(minimum.clone()))),
+        (GROUP_HEALTH[1], Type::List(Box::new(minimum))),
+    ])
+}
+
+fn group_health_key(part: &str, field: &str) -> String {
+    format!("target_group_health.{part}.minimum_healthy_targets.{field}")
+}
+
+/// The block as AWS answers it, cut to the configured one (AWS answers all four with their
+/// defaults); none where it answers none of them.
+fn group_health_read(d: &Item, prior: Option<&Obj>) -> Option<Value> {
+    let mut o = Obj::default();
+    let mut any = false;
+    for part in GROUP_HEALTH {
+        let mut x = Obj::default();
+        for field in GROUP_HEALTH_FIELDS {
+            let v = d.attr(&group_health_key(part, field));
+            any |= v.is_some();
+            x.set(&format!("minimum_healthy_targets_{field}"), opt_s(v));
+        }
+        let minimum = element_of(&group_health_type(), part);
+        o.set(part, blocks(&minimum, vec![x]));
+    }
+    any.then(|| read_blocks(prior, "target_group_health", &group_health_type(), vec![o]))
+}
+
+fn element_of(ty: &Type, attr: &str) -> Type {
+    match ty {
+        Type::Object(attrs, _) => match attrs.get(attr) {
+            Some(Type::List(e)) => (**e).clone(),
+            _ => Type::String,
+        },
+        _ => Type::String,
+    }
+}
+
+/// The configured fields of `target_group_health`, as attribute pairs.
+fn group_health_pairs(p: &Obj) -> Vec<(String, String)> {
+    let Some(h) = p.block("target_group_health") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for part in GROUP_HEALTH {
+        let Some(b) = h.block(part) else { continue };
+        for field in GROUP_HEALTH_FIELDS {
+            if let Some(v) = b.str(&format!("minimum_healthy_targets_{field}")) {
+                out.push((group_health_key(part, field), v));
+            }
+        }
+    }
+    out
+}
+
 fn health_state_type() -> Type {
     block_object(&[
         ("enable_unhealthy_connection_termination", Type::Bool),
@@ -265,6 +331,11 @@ fn switches(t: Table<Item>) -> Table<Item> {
                 );
             Some(blocks(&health_state_type(), vec![o]))
         },
+    );
+    let t = t.attr_with_prior(
+        "target_group_health",
+        A::optional_computed(Type::List(Box::new(group_health_type()))),
+        group_health_read,
     );
     let t = t.attr(
         "load_balancer_arns",
@@ -343,6 +414,8 @@ impl TargetGroup {
         }
         pairs
             .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .chain(group_health_pairs(p))
             .map(|(k, v)| {
                 elbv2::types::TargetGroupAttribute::builder()
                     .key(k)
@@ -521,9 +594,14 @@ impl ResourceType for TargetGroup {
             let mut switched = SWITCHES
                 .iter()
                 .map(|(name, _, _)| name.split('.').next().unwrap_or(name));
-            if ["deregistration_delay", "slow_start", "stickiness"]
-                .iter()
-                .any(|k| before.0.get(*k) != after.0.get(*k))
+            if [
+                "deregistration_delay",
+                "slow_start",
+                "stickiness",
+                "target_group_health",
+            ]
+            .iter()
+            .any(|k| before.0.get(*k) != after.0.get(*k))
                 || switched.any(|k| after.set_and_changed_from(&before, k))
             {
                 this.modify_attributes(&arn, &after).await?;
