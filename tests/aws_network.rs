@@ -734,6 +734,12 @@ resource "aws_vpc_endpoint" "ec2" {{
   subnet_ids          = [aws_subnet.private.id]
   security_group_ids  = [aws_security_group.endpoints.id]
   private_dns_enabled = false
+  service_region      = data.aws_region.current.region
+
+  subnet_configuration {{
+    subnet_id = aws_subnet.private.id
+    ipv4      = "10.20.1.10"
+  }}
 }}
 "#
         )
@@ -760,6 +766,11 @@ resource "aws_vpc_endpoint" "ec2" {{
             .contains(":vpc-endpoint/vpce-")
     );
     let interface = w.attrs("aws_vpc_endpoint.ec2");
+    assert_eq!(interface["service_region"], w.region);
+    assert_eq!(
+        interface["subnet_configuration"][0]["subnet_id"],
+        w.attrs("aws_subnet.private")["id"]
+    );
     assert_eq!(
         interface["network_interface_ids"].as_array().map(Vec::len),
         Some(1),

@@ -93,6 +93,12 @@ fn table() -> Table<Item> {
         .attr("owner_id", A::computed(Type::String), |v| {
             opt_s(v.owner_id())
         })
+        // Addresses from IPAM pools instead of a block (version 6): what only the configuration
+        // knows, sent at create.
+        .declared("ipv4_ipam_pool_id", A::optional(Type::String).force_new())
+        .declared("ipv4_netmask_length", A::optional(Type::Number).force_new())
+        .declared("ipv6_ipam_pool_id", A::optional(Type::String).force_new())
+        .declared("ipv6_netmask_length", A::optional(Type::Number).force_new())
         // Outposts: a subnet on one, and its customer-owned address pool.
         .attr("outpost_arn", A::optional(Type::String).force_new(), |v| {
             opt_s(v.outpost_arn())
@@ -236,6 +242,10 @@ impl ResourceType for Subnet {
                 .set_availability_zone_id(p.str("availability_zone_id"))
                 .set_ipv6_native(p.bool("ipv6_native").filter(|on| *on))
                 .set_outpost_arn(p.str("outpost_arn"))
+                .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
+                .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
+                .set_ipv6_ipam_pool_id(p.str("ipv6_ipam_pool_id"))
+                .set_ipv6_netmask_length(p.i32("ipv6_netmask_length"))
                 .tag_specifications(tags::ec2_spec(Kind::Subnet, &t))
                 .send()
                 .await

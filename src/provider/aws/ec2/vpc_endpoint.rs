@@ -36,6 +36,7 @@ fn subnet_configuration_type() -> Type {
         ("ipv4", Type::String),
         ("ipv6", Type::String),
         ("subnet", Type::String),
+        ("subnet_id", Type::String),
     ])
 }
 
@@ -61,7 +62,8 @@ fn subnet_configurations(p: &Obj) -> Option<Vec<aws_sdk_ec2::types::SubnetConfig
         .iter()
         .map(|c| {
             aws_sdk_ec2::types::SubnetConfiguration::builder()
-                .set_subnet_id(c.str("subnet"))
+                // `subnet_id` in the provider's schema; `subnet` as its pages once said.
+                .set_subnet_id(c.str("subnet_id").or_else(|| c.str("subnet")))
                 .set_ipv4(c.str("ipv4"))
                 .set_ipv6(c.str("ipv6"))
                 .build()
@@ -96,9 +98,26 @@ fn table() -> Table<Item> {
         .attr("vpc_id", A::required(Type::String).force_new(), |e| {
             opt_s(e.vpc_id())
         })
-        .attr("service_name", A::required(Type::String).force_new(), |e| {
+        // A service by name, or (Resource and ServiceNetwork endpoints) by ARN.
+        .attr("service_name", A::optional(Type::String).force_new(), |e| {
             opt_s(e.service_name())
         })
+        .attr_if_answered(
+            "resource_configuration_arn",
+            A::optional(Type::String).force_new(),
+            |e| e.resource_configuration_arn().map(s),
+        )
+        .attr_if_answered(
+            "service_network_arn",
+            A::optional(Type::String).force_new(),
+            |e| e.service_network_arn().map(s),
+        )
+        // A service in another region (cross-region interface endpoints).
+        .attr_if_answered(
+            "service_region",
+            A::optional_computed(Type::String).force_new(),
+            |e| e.service_region().map(s),
+        )
         .attr(
             "vpc_endpoint_type",
             A::optional(Type::String).default(s("Gateway")).force_new(),
@@ -270,7 +289,10 @@ impl ResourceType for VpcEndpoint {
                 .ec2
                 .create_vpc_endpoint()
                 .vpc_id(p.req("vpc_id")?)
-                .service_name(p.req("service_name")?)
+                .set_service_name(p.str("service_name"))
+                .set_resource_configuration_arn(p.str("resource_configuration_arn"))
+                .set_service_network_arn(p.str("service_network_arn"))
+                .set_service_region(p.str("service_region"))
                 .vpc_endpoint_type(VpcEndpointType::from(kind.as_str()))
                 .set_policy_document(p.str("policy"))
                 .set_private_dns_enabled(p.bool("private_dns_enabled"))
