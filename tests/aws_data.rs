@@ -184,6 +184,10 @@ output "partition" { value = "${data.aws_partition.here.partition}/${data.aws_pa
         image["ena_support"],
         described.ena_support().unwrap_or(false)
     );
+    assert_eq!(
+        image["last_launched_time"],
+        described.last_launched_time().unwrap_or_default()
+    );
     assert_eq!(v("token"), "s3cret");
     assert_eq!(out["token"]["sensitive"], true);
     assert_eq!(v("account").as_str().unwrap().len(), 12);

@@ -57,6 +57,7 @@ pub(crate) fn schema(id: (&'static str, AttrSchema), filter: AttrSchema) -> Sche
         ("allow_unsafe_filter", AttrSchema::optional(Type::Bool)),
         ("filter", filter),
         ("image_id", text()),
+        ("last_launched_time", text()),
         ("arn", text()),
         ("name", text()),
         ("description", text()),
@@ -227,6 +228,7 @@ pub(crate) async fn read(
     let text = |v: Option<&str>| s(v.unwrap_or_default());
     o.set("id", s(id))
         .set("image_id", s(id))
+        .set("last_launched_time", text(img.last_launched_time()))
         .set("arn", s(format!("arn:aws:ec2:{}::image/{id}", aws.region)))
         .set("name", text(img.name()))
         .set("description", text(img.description()))

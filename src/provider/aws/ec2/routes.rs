@@ -30,6 +30,7 @@ pub(crate) const TARGETS: &[&str] = &[
     "transit_gateway_id",
     "vpc_endpoint_id",
     "vpc_peering_connection_id",
+    "odb_network_arn",
 ];
 
 /// Sets a CreateRoute or ReplaceRoute request's target from Terraform's attributes.
@@ -46,6 +47,7 @@ macro_rules! with_targets {
             .set_transit_gateway_id(o.str("transit_gateway_id"))
             .set_vpc_endpoint_id(o.str("vpc_endpoint_id"))
             .set_vpc_peering_connection_id(o.str("vpc_peering_connection_id"))
+            .set_odb_network_arn(o.str("odb_network_arn"))
             // A route block's deprecated instance target (`aws_route` reads it back beside
             // the instance's interface, and sends the interface).
             .set_instance_id(
@@ -152,7 +154,8 @@ pub(crate) fn targets_of(r: &aws_sdk_ec2::types::Route) -> Obj {
         .set(
             "vpc_peering_connection_id",
             opt_s(r.vpc_peering_connection_id()),
-        );
+        )
+        .set("odb_network_arn", opt_s(r.odb_network_arn()));
     o
 }
 
@@ -248,6 +251,7 @@ pub(crate) const ROUTE_BLOCK: &[&str] = &[
     "transit_gateway_id",
     "vpc_endpoint_id",
     "vpc_peering_connection_id",
+    "odb_network_arn",
     "instance_id",
 ];
 

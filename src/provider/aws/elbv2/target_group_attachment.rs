@@ -21,6 +21,8 @@ fn table() -> Table<()> {
         .declared("target_id", A::required(Type::String).force_new())
         .declared("port", A::optional(Type::Number).force_new())
         .declared("availability_zone", A::optional(Type::String).force_new())
+        // A QUIC listener's server id for the target (version 6).
+        .declared("quic_server_id", A::optional(Type::String).force_new())
 }
 
 /// The target as the register, deregister and health calls name it.
@@ -29,6 +31,7 @@ fn target(o: &Obj) -> ProviderResult<(String, TargetDescription)> {
         .id(o.req("target_id")?)
         .set_port(o.i32("port"))
         .set_availability_zone(o.str("availability_zone"))
+        .set_quic_server_id(o.str("quic_server_id"))
         .build();
     Ok((o.req("target_group_arn")?, description))
 }
