@@ -15,6 +15,16 @@ fn asg_client(w: &Work) -> aws_sdk_autoscaling::Client {
     aws_sdk_autoscaling::Client::new(&w.sdk())
 }
 
+/// The image every instance test launches: the newest Amazon Linux 2 of moto's catalogue.
+const BASE_AMI: &str = r#"data "aws_ami" "base" {
+  most_recent = true
+  owners      = ["amazon"]
+  filter {
+    name   = "name"
+    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
+  }
+}"#;
+
 fn group(w: &Work, name: &str) -> Option<aws_sdk_autoscaling::types::AutoScalingGroup> {
     runtime()
         .block_on(
@@ -1851,14 +1861,7 @@ fn instance_monitoring_credits_volume_tags_and_user_data_replacement() {
     let config = |user_data: &str, owner: &str| {
         format!(
             r#"
-data "aws_ami" "base" {{
-  most_recent = true
-  owners      = ["amazon"]
-  filter {{
-    name   = "name"
-    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
-  }}
-}}
+{BASE_AMI}
 
 resource "aws_instance" "bastion" {{
   ami                         = data.aws_ami.base.id
@@ -1922,14 +1925,7 @@ fn a_group_with_a_mixed_instances_policy() {
     let config = |types: &str| {
         format!(
             r#"
-data "aws_ami" "base" {{
-  most_recent = true
-  owners      = ["amazon"]
-  filter {{
-    name   = "name"
-    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
-  }}
-}}
+{BASE_AMI}
 
 data "aws_availability_zones" "all" {{}}
 
@@ -2033,14 +2029,7 @@ fn a_group_of_types_chosen_by_requirements_with_a_warm_pool() {
     let config = |warm_pool: &str| {
         format!(
             r#"
-data "aws_ami" "base" {{
-  most_recent = true
-  owners      = ["amazon"]
-  filter {{
-    name   = "name"
-    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
-  }}
-}}
+{BASE_AMI}
 
 data "aws_availability_zones" "all" {{}}
 
@@ -2260,14 +2249,7 @@ fn a_groups_zone_distribution_reservations_and_lifecycle_policy() {
     let config = |strategy: &str| {
         format!(
             r#"
-data "aws_ami" "base" {{
-  most_recent = true
-  owners      = ["amazon"]
-  filter {{
-    name   = "name"
-    values = ["amzn2-ami-hvm-*-x86_64-gp2"]
-  }}
-}}
+{BASE_AMI}
 
 data "aws_availability_zones" "all" {{}}
 
