@@ -163,6 +163,43 @@ impl<T> Described<T> {
 }
 
 /// A table over described ELB objects, tagged with the tags read beside them.
+/// The type of a setting kept as one attribute (a listener's, a balancer's): its argument's
+/// type, how the attribute's text reads as it, and how the argument writes as text.
+#[derive(Clone, Copy)]
+pub(crate) enum Setting {
+    Number,
+    Bool,
+    Text,
+}
+
+impl Setting {
+    pub fn ty(self) -> Type {
+        match self {
+            Setting::Number => Type::Number,
+            Setting::Bool => Type::Bool,
+            Setting::Text => Type::String,
+        }
+    }
+
+    /// The attribute's text as the argument's value; `None` for a number that is none.
+    pub fn value(self, text: &str) -> Option<Value> {
+        Some(match self {
+            Setting::Number => crate::provider::aws::attrs::n(text.parse().ok()?),
+            Setting::Bool => crate::provider::aws::attrs::b(text == "true"),
+            Setting::Text => crate::provider::aws::attrs::s(text),
+        })
+    }
+
+    /// The configured argument as the attribute's text.
+    pub fn text(self, o: &Obj, arg: &str) -> Option<String> {
+        match self {
+            Setting::Number => o.i64(arg).map(|v| v.to_string()),
+            Setting::Bool => o.bool(arg).map(|v| v.to_string()),
+            Setting::Text => o.str(arg),
+        }
+    }
+}
+
 pub(crate) fn elb_table<T>() -> Table<Described<T>> {
     Table::new().tagged(|d: &Described<T>| d.tags.clone())
 }

@@ -64,31 +64,27 @@ fn logs_read(block: &str, d: &Item, prior: Option<&Obj>) -> Option<Value> {
 
 /// Settings some kinds of balancer have, each one attribute: (argument, key, type); read where
 /// AWS answers them, sent where configured.
-const SOME_KINDS: [(&str, &str, u8); 3] = [
-    ("enable_zonal_shift", "zonal_shift.config.enabled", BOOL),
+const SOME_KINDS: [(&str, &str, Setting); 3] = [
+    (
+        "enable_zonal_shift",
+        "zonal_shift.config.enabled",
+        Setting::Bool,
+    ),
     (
         "dns_record_client_routing_policy",
         "dns_record.client_routing_policy",
-        TEXT,
+        Setting::Text,
     ),
     (
         "secondary_ips_auto_assigned_per_subnet",
         "secondary_ips.auto_assigned.per_subnet",
-        NUMBER,
+        Setting::Number,
     ),
 ];
-const BOOL: u8 = 0;
-const TEXT: u8 = 1;
-const NUMBER: u8 = 2;
 
 fn some_kinds_read(d: &Item, i: usize) -> Option<Value> {
     let (_, key, kind) = SOME_KINDS[i];
-    let text = d.attr(key)?;
-    Some(match kind {
-        BOOL => b(text == "true"),
-        NUMBER => n(text.parse().ok()?),
-        _ => s(text),
-    })
+    kind.value(d.attr(key)?)
 }
 
 /// An attribute only application load balancers have: read from theirs; for the others the
@@ -350,12 +346,8 @@ impl LoadBalancer {
                 None => {}
             }
         }
-        for (arg, key, _) in SOME_KINDS {
-            let v = p.bool(arg).map(|v| v.to_string());
-            if let Some(v) = v
-                .or_else(|| p.str(arg))
-                .or_else(|| p.i64(arg).map(|v| v.to_string()))
-            {
+        for (arg, key, kind) in SOME_KINDS {
+            if let Some(v) = kind.text(p, arg) {
                 pairs.push((key, v));
             }
         }

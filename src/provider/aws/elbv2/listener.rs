@@ -3,7 +3,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, b, n, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
@@ -120,46 +120,14 @@ const SETTINGS: &[(&str, &str, Setting)] = &[
     ),
 ];
 
-#[derive(Clone, Copy)]
-enum Setting {
-    Number,
-    Bool,
-    Text,
-}
-
-impl Setting {
-    fn ty(self) -> Type {
-        match self {
-            Setting::Number => Type::Number,
-            Setting::Bool => Type::Bool,
-            Setting::Text => Type::String,
-        }
-    }
-
-    fn value(self, text: &str) -> Value {
-        match self {
-            Setting::Number => text.parse().map(n).unwrap_or(Value::Null(Type::Number)),
-            Setting::Bool => b(text == "true"),
-            Setting::Text => s(text),
-        }
-    }
-
-    fn text(self, o: &Obj, arg: &str) -> Option<String> {
-        match self {
-            Setting::Number => o.i64(arg).map(|v| v.to_string()),
-            Setting::Bool => o.bool(arg).map(|v| v.to_string()),
-            Setting::Text => o.str(arg),
-        }
-    }
-}
-
 /// The [`SETTINGS`] AWS answers for the listener (a setting it leaves out is null).
 fn settings_read(d: &Item) -> Obj {
     let mut o = Obj::default();
     for (arg, key, kind) in SETTINGS {
         let v = d
             .attr(key)
-            .map_or(Value::Null(kind.ty()), |t| kind.value(t));
+            .and_then(|t| kind.value(t))
+            .unwrap_or(Value::Null(kind.ty()));
         o.set(arg, v);
     }
     o

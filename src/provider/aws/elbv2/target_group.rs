@@ -220,14 +220,18 @@ const SWITCHES: [(&str, &str, bool); 11] = [
 const GROUP_HEALTH: [&str; 2] = ["dns_failover", "unhealthy_state_routing"];
 const GROUP_HEALTH_FIELDS: [&str; 2] = ["count", "percentage"];
 
-fn group_health_type() -> Type {
-    let minimum = block_object(&[
+/// One part's thresholds.
+fn minimum_type() -> Type {
+    block_object(&[
         ("minimum_healthy_targets_count", Type::String),
         ("minimum_healthy_targets_percentage", Type::String),
-    ]);
+    ])
+}
+
+fn group_health_type() -> Type {
     block_object(&[
-        (GROUP_HEALTH[0], Type::List(Box::new(minimum.clone()))),
-        (GROUP_HEALTH[1], Type::List(Box::new(minimum))),
+        (GROUP_HEALTH[0], Type::List(Box::new(minimum_type()))),
+        (GROUP_HEALTH[1], Type::List(Box::new(minimum_type()))),
     ])
 }
 
@@ -247,20 +251,9 @@ fn group_health_read(d: &Item, prior: Option<&Obj>) -> Option<Value> {
             any |= v.is_some();
             x.set(&format!("minimum_healthy_targets_{field}"), opt_s(v));
         }
-        let minimum = element_of(&group_health_type(), part);
-        o.set(part, blocks(&minimum, vec![x]));
+        o.set(part, blocks(&minimum_type(), vec![x]));
     }
     any.then(|| read_blocks(prior, "target_group_health", &group_health_type(), vec![o]))
-}
-
-fn element_of(ty: &Type, attr: &str) -> Type {
-    match ty {
-        Type::Object(attrs, _) => match attrs.get(attr) {
-            Some(Type::List(e)) => (**e).clone(),
-            _ => Type::String,
-        },
-        _ => Type::String,
-    }
 }
 
 /// The configured fields of `target_group_health`, as attribute pairs.
