@@ -4,9 +4,8 @@
 //! answers none (moto keeps none of them) the configuration's stands.
 
 use crate::lang::types::Type;
-use crate::lang::value::Value;
 use crate::provider::AttrSchema;
-use crate::provider::aws::attrs::{Obj, list_s, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, list_s, opt_s};
 use crate::provider::aws::launch::read_blocks;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
@@ -105,10 +104,6 @@ pub(super) fn lifecycle_policy(p: &Obj) -> Option<InstanceLifecyclePolicy> {
     )
 }
 
-fn one(ty: &Type, o: Obj) -> Value {
-    crate::provider::aws::attrs::blocks(ty, vec![o])
-}
-
 /// The blocks' table rows.
 pub(super) fn rows(t: Table<AutoScalingGroup>) -> Table<AutoScalingGroup> {
     use AttrSchema as A;
@@ -145,11 +140,11 @@ pub(super) fn rows(t: Table<AutoScalingGroup>) -> Table<AutoScalingGroup> {
                     "capacity_reservation_resource_group_arns",
                     list_s(t.capacity_reservation_resource_group_arns()),
                 );
-                one(&target_ty(), x)
+                x
             });
             o.set(
                 "capacity_reservation_target",
-                targets.unwrap_or(Value::Null(list_of(target_ty()))),
+                blocks_or_null(&target_ty(), Vec::from_iter(targets)),
             );
             Some(read_blocks(prior, BLOCKS[1], &reservation_ty(), vec![o]))
         },
@@ -165,12 +160,12 @@ pub(super) fn rows(t: Table<AutoScalingGroup>) -> Table<AutoScalingGroup> {
                     "terminate_hook_abandon",
                     opt_s(t.terminate_hook_abandon().map(|a| a.as_str())),
                 );
-                one(&triggers_ty(), x)
+                x
             });
             let mut o = Obj::default();
             o.set(
                 "retention_triggers",
-                triggers.unwrap_or(Value::Null(list_of(triggers_ty()))),
+                blocks_or_null(&triggers_ty(), Vec::from_iter(triggers)),
             );
             Some(read_blocks(prior, BLOCKS[2], &lifecycle_ty(), vec![o]))
         },

@@ -4,7 +4,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks, blocks_or_null, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::{nonempty, opt_set, string_set, tri_bool, tri_s};
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::builders::RequestLaunchTemplateDataBuilder;
@@ -91,31 +91,23 @@ fn ena_srd_ty() -> Type {
     ])
 }
 
-/// One block of `ty`, or a null list where AWS answers none.
-fn at_most_one(ty: Type, o: Option<Obj>) -> Value {
-    match o {
-        Some(o) => blocks(&ty, vec![o]),
-        None => Value::Null(one_of(ty)),
-    }
-}
-
 fn tracking_read(t: Option<&aws_sdk_ec2::types::ConnectionTrackingSpecification>) -> Value {
-    at_most_one(
-        tracking_ty(),
-        t.map(|t| {
+    blocks_or_null(
+        &tracking_ty(),
+        Vec::from_iter(t.map(|t| {
             let mut o = Obj::default();
             o.set("tcp_established_timeout", num(t.tcp_established_timeout()))
                 .set("udp_stream_timeout", num(t.udp_stream_timeout()))
                 .set("udp_timeout", num(t.udp_timeout()));
             o
-        }),
+        })),
     )
 }
 
 fn ena_srd_read(e: Option<&aws_sdk_ec2::types::LaunchTemplateEnaSrdSpecification>) -> Value {
-    at_most_one(
-        ena_srd_ty(),
-        e.map(|e| {
+    blocks_or_null(
+        &ena_srd_ty(),
+        Vec::from_iter(e.map(|e| {
             let udp_ty = block_object(&[("ena_srd_udp_enabled", Type::Bool)]);
             let udp = e.ena_srd_udp_specification().map(|u| {
                 let mut x = Obj::default();
@@ -123,10 +115,12 @@ fn ena_srd_read(e: Option<&aws_sdk_ec2::types::LaunchTemplateEnaSrdSpecification
                 x
             });
             let mut o = Obj::default();
-            o.set("ena_srd_enabled", opt_b(e.ena_srd_enabled()))
-                .set("ena_srd_udp_specification", at_most_one(udp_ty, udp));
+            o.set("ena_srd_enabled", opt_b(e.ena_srd_enabled())).set(
+                "ena_srd_udp_specification",
+                blocks_or_null(&udp_ty, Vec::from_iter(udp)),
+            );
             o
-        }),
+        })),
     )
 }
 
