@@ -246,3 +246,249 @@ fn settings_reach_aws_as_attributes_and_change_in_place() {
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+/// Balancer, listener, rule and target group options with calls of their own (ModifyIpPools,
+/// ModifyCapacityReservation, SetSecurityGroups) or carried in the object itself.
+fn options_config(region: &str, units: u32, second: bool) -> String {
+    let (enforce, mode, regex) = if second {
+        ("off", "passthrough", "^/v2/(.*)$")
+    } else {
+        ("on", "verify", "^/v1/(.*)$")
+    };
+    let pools = if second {
+        ""
+    } else {
+        "ipam_pools {\n    ipv4_ipam_pool_id = \"ipam-pool-0123456789abcdef0\"\n  }"
+    };
+    let trust = if second {
+        ""
+    } else {
+        "trust_store_arn = \"arn:aws:elasticloadbalancing:us-east-1:123456789012:truststore/clients/0123456789abcdef\""
+    };
+    format!(
+        r#"
+resource "aws_vpc" "main" {{
+  cidr_block = "10.33.0.0/16"
+}}
+
+resource "aws_subnet" "a" {{
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.33.1.0/24"
+  availability_zone = "{region}a"
+}}
+
+resource "aws_subnet" "b" {{
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.33.2.0/24"
+  availability_zone = "{region}b"
+}}
+
+resource "aws_security_group" "net" {{
+  name   = "opts-net"
+  vpc_id = aws_vpc.main.id
+}}
+
+resource "aws_lb" "web" {{
+  name    = "opts-web"
+  subnets = [aws_subnet.a.id, aws_subnet.b.id]
+  {pools}
+  minimum_load_balancer_capacity {{
+    capacity_units = {units}
+  }}
+}}
+
+resource "aws_lb" "net" {{
+  name                              = "opts-net"
+  load_balancer_type                = "network"
+  subnets                           = [aws_subnet.a.id, aws_subnet.b.id]
+  security_groups                   = [aws_security_group.net.id]
+  enable_prefix_for_ipv6_source_nat = "off"
+  enforce_security_group_inbound_rules_on_private_link_traffic = "{enforce}"
+}}
+
+resource "aws_lb_target_group" "web" {{
+  name                = "opts-web"
+  port                = 80
+  protocol            = "HTTP"
+  vpc_id              = aws_vpc.main.id
+  target_control_port = 3000
+}}
+
+resource "aws_lb_listener" "https" {{
+  load_balancer_arn = aws_lb.web.arn
+  port              = 443
+  protocol          = "HTTPS"
+  certificate_arn   = "arn:aws:iam::123456789012:server-certificate/opts"
+
+  mutual_authentication {{
+    mode = "{mode}"
+    {trust}
+  }}
+
+  default_action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }}
+}}
+
+resource "aws_lb_listener_rule" "api" {{
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 10
+
+  action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }}
+
+  condition {{
+    path_pattern {{
+      values = ["/v1/*", "/v2/*"]
+    }}
+  }}
+
+  transform {{
+    type = "url-rewrite"
+    url_rewrite_config {{
+      rewrite {{
+        regex   = "{regex}"
+        replace = "/$1"
+      }}
+    }}
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn options_with_calls_of_their_own_reach_aws_and_change_in_place() {
+    let w = Work::new("");
+    let rt = runtime();
+    // The listener's certificate, which the emulator checks on ModifyListener (infra manages
+    // no certificates).
+    let iam = aws_sdk_iam::Client::new(&w.sdk());
+    rt.block_on(
+        iam.upload_server_certificate()
+            .server_certificate_name("opts")
+            .certificate_body("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----")
+            .private_key("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----")
+            .send(),
+    )
+    .unwrap();
+    w.write(&options_config(w.region, 100, false));
+    w.ok(&["apply", "-auto-approve"]);
+    let client = aws_sdk_elasticloadbalancingv2::Client::new(&w.sdk());
+    let arn = |address: &str| w.attrs(address)["arn"].as_str().unwrap().to_string();
+    let balancer = |address: &str| {
+        let out = rt.block_on(
+            client
+                .describe_load_balancers()
+                .load_balancer_arns(arn(address))
+                .send(),
+        );
+        out.unwrap().load_balancers()[0].clone()
+    };
+    let capacity = || {
+        let out = rt.block_on(
+            client
+                .describe_capacity_reservation()
+                .load_balancer_arn(arn("aws_lb.web"))
+                .send(),
+        );
+        out.unwrap()
+            .minimum_load_balancer_capacity()
+            .and_then(|m| m.capacity_units())
+    };
+    let mutual = || {
+        let out = rt.block_on(
+            client
+                .describe_listeners()
+                .listener_arns(arn("aws_lb_listener.https"))
+                .send(),
+        );
+        out.unwrap().listeners()[0]
+            .mutual_authentication()
+            .cloned()
+            .unwrap()
+    };
+    let regex = || {
+        let out = rt.block_on(
+            client
+                .describe_rules()
+                .rule_arns(arn("aws_lb_listener_rule.api"))
+                .send(),
+        );
+        let rule = out.unwrap().rules()[0].clone();
+        let rewrites = rule
+            .transforms()
+            .first()
+            .and_then(|t| t.url_rewrite_config());
+        rewrites.and_then(|c| c.rewrites().first()?.regex().map(str::to_string))
+    };
+
+    let web = balancer("aws_lb.web");
+    assert_eq!(
+        web.ipam_pools().and_then(|p| p.ipv4_ipam_pool_id()),
+        Some("ipam-pool-0123456789abcdef0")
+    );
+    assert_eq!(capacity(), Some(100));
+    let net = balancer("aws_lb.net");
+    assert_eq!(
+        net.enforce_security_group_inbound_rules_on_private_link_traffic(),
+        Some("on")
+    );
+    assert_eq!(
+        net.enable_prefix_for_ipv6_source_nat().map(|e| e.as_str()),
+        Some("off")
+    );
+    let m = mutual();
+    assert_eq!(m.mode(), Some("verify"));
+    assert!(
+        m.trust_store_arn()
+            .unwrap()
+            .ends_with(":truststore/clients/0123456789abcdef")
+    );
+    assert_eq!(regex().as_deref(), Some("^/v1/(.*)$"));
+    let tg = rt.block_on(
+        client
+            .describe_target_groups()
+            .target_group_arns(arn("aws_lb_target_group.web"))
+            .send(),
+    );
+    assert_eq!(
+        tg.unwrap().target_groups()[0].target_control_port(),
+        Some(3000)
+    );
+    w.assert_no_changes();
+
+    // Each changed in place: a pool removed, capacity raised, enforcement off, another mode,
+    // another rewrite.
+    w.write(&options_config(w.region, 200, true));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("0 to add, 4 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        balancer("aws_lb.web")
+            .ipam_pools()
+            .and_then(|p| p.ipv4_ipam_pool_id()),
+        None
+    );
+    assert_eq!(capacity(), Some(200));
+    assert_eq!(
+        balancer("aws_lb.net").enforce_security_group_inbound_rules_on_private_link_traffic(),
+        Some("off")
+    );
+    assert_eq!(mutual().mode(), Some("passthrough"));
+    assert_eq!(regex().as_deref(), Some("^/v2/(.*)$"));
+    w.assert_no_changes();
+
+    // Import reads the options the configuration has.
+    let listener = arn("aws_lb_listener.https");
+    w.ok(&["state", "rm", "aws_lb_listener.https"]);
+    w.ok(&["import", "aws_lb_listener.https", &listener]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

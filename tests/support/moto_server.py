@@ -483,6 +483,108 @@ amis.AMIS.extend(
     ]
 )
 
+# ELBv2 settings moto drops, which AWS keeps and answers in its Describe calls: a balancer's
+# IPAM pools, IPv6 source NAT prefix switch, PrivateLink enforcement and minimum capacity (with
+# ModifyIpPools and ModifyCapacityReservation, which moto lacks), a listener's mutual
+# authentication, a rule's transforms, a target group's control port. Kept as sent, under the
+# names AWS answers them by; nothing acts on them.
+from moto.elbv2.responses import ELBV2Response  # noqa: E402
+
+
+def _keeping(call, answer, fields, resets=()):
+    """Wraps a response method: the objects its result lists under `answer` keep the request's
+    `fields` as sent; a true reset parameter (name, field) empties its field."""
+
+    def wrapper(self):
+        result = call(self)
+        params = self._get_params()
+        for obj in result.result.get(answer) or []:
+            for field in fields:
+                if field in params:
+                    setattr(obj, field, params[field])
+            for flag, field in resets:
+                if str(params.get(flag, "")).lower() == "true":
+                    setattr(obj, field, [])
+        return result
+
+    return wrapper
+
+
+ELBV2Response.create_load_balancer = _keeping(
+    ELBV2Response.create_load_balancer,
+    "LoadBalancers",
+    ["IpamPools", "EnablePrefixForIpv6SourceNat"],
+)
+ELBV2Response.create_listener = _keeping(
+    ELBV2Response.create_listener, "Listeners", ["MutualAuthentication"]
+)
+ELBV2Response.modify_listener = _keeping(
+    ELBV2Response.modify_listener, "Listeners", ["MutualAuthentication"]
+)
+ELBV2Response.create_rule = _keeping(ELBV2Response.create_rule, "Rules", ["Transforms"])
+ELBV2Response.modify_rule = _keeping(
+    ELBV2Response.modify_rule, "Rules", ["Transforms"], [("ResetTransforms", "Transforms")]
+)
+ELBV2Response.create_target_group = _keeping(
+    ELBV2Response.create_target_group, "TargetGroups", ["TargetControlPort"]
+)
+
+
+def _balancer(self):
+    return self.elbv2_backend.load_balancers[self._get_param("LoadBalancerArn")]
+
+
+def _set_with(call, field):
+    def wrapper(self):
+        result = call(self)
+        value = self._get_param(field)
+        if value is not None:
+            setattr(_balancer(self), field, value)
+        return result
+
+    return wrapper
+
+
+ELBV2Response.set_security_groups = _set_with(
+    ELBV2Response.set_security_groups, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"
+)
+ELBV2Response.set_subnets = _set_with(ELBV2Response.set_subnets, "EnablePrefixForIpv6SourceNat")
+
+
+def _modify_ip_pools(self):
+    lb = _balancer(self)
+    pools = self._get_params().get("IpamPools")
+    if pools:
+        lb.IpamPools = pools
+    elif self._get_params().get("RemoveIpamPools"):
+        lb.IpamPools = None
+    return ActionResult({"IpamPools": getattr(lb, "IpamPools", None)})
+
+
+def _capacity_answer(lb):
+    answer = {"CapacityReservationState": [{"State": {"Code": "provisioned"}}]}
+    units = getattr(lb, "minimum_capacity_units", None)
+    if units is not None:
+        answer["MinimumLoadBalancerCapacity"] = {"CapacityUnits": units}
+    return answer
+
+
+def _modify_capacity_reservation(self):
+    lb = _balancer(self)
+    minimum = self._get_params().get("MinimumLoadBalancerCapacity")
+    if minimum:
+        lb.minimum_capacity_units = int(minimum["CapacityUnits"])
+    elif str(self._get_param("ResetCapacityReservation", "")).lower() == "true":
+        lb.minimum_capacity_units = None
+    return ActionResult(_capacity_answer(lb))
+
+
+ELBV2Response.modify_ip_pools = _modify_ip_pools
+ELBV2Response.modify_capacity_reservation = _modify_capacity_reservation
+ELBV2Response.describe_capacity_reservation = lambda self: ActionResult(
+    _capacity_answer(_balancer(self))
+)
+
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (
     "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"

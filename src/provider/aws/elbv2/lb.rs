@@ -4,6 +4,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_s, s, set_s};
 use crate::provider::aws::elbv2::common::*;
+use crate::provider::aws::elbv2::lb_options;
 use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
@@ -276,6 +277,34 @@ fn table() -> Table<Item> {
             A::optional_computed(Type::Number),
             |d| some_kinds_read(d, 2),
         )
+        .blocks_of(
+            "ipam_pools",
+            lb_options::ipam_pools_ty(),
+            lb_options::ipam_pools_read,
+        )
+        .blocks_of(
+            "minimum_load_balancer_capacity",
+            lb_options::capacity_ty(),
+            lb_options::capacity_read,
+        )
+        .attr_if_answered(
+            "enforce_security_group_inbound_rules_on_private_link_traffic",
+            A::optional_computed(Type::String),
+            |d| {
+                let e = d
+                    .item
+                    .enforce_security_group_inbound_rules_on_private_link_traffic();
+                e.map(s)
+            },
+        )
+        .attr_if_answered(
+            "enable_prefix_for_ipv6_source_nat",
+            A::optional_computed(Type::String),
+            |d| {
+                let e = d.item.enable_prefix_for_ipv6_source_nat();
+                e.map(|e| s(e.as_str()))
+            },
+        )
         // Always on for application load balancers; sent only for the other kinds.
         .attr(
             "enable_cross_zone_load_balancing",
@@ -450,7 +479,13 @@ impl ElbBulk for LoadBalancer {
         let this = self.clone();
         Box::pin(async move {
             let key = lb.load_balancer_arn().map(str::to_string);
-            let d = described_with_attributes!(
+            let capacity = match &key {
+                Some(arn) if lb_options::needs_capacity(prior.as_ref(), &lb) => {
+                    Some(lb_options::capacity_reservation(&this.aws, arn).await?)
+                }
+                _ => None,
+            };
+            let mut d = described_with_attributes!(
                 this.aws,
                 describe_load_balancer_attributes,
                 set_load_balancer_arn,
@@ -459,6 +494,10 @@ impl ElbBulk for LoadBalancer {
                 lb,
                 t
             );
+            if let Some(units) = capacity {
+                d.attributes
+                    .insert(lb_options::CAPACITY_UNITS.to_string(), units);
+            }
             Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
         })
     }
@@ -498,6 +537,11 @@ impl ResourceType for LoadBalancer {
                 .set_security_groups((!security_groups.is_empty()).then_some(security_groups))
                 .set_ip_address_type(p.str("ip_address_type").map(|t| t.as_str().into()))
                 .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
+                .set_ipam_pools(lb_options::ipam_pools_to_sdk(&p))
+                .set_enable_prefix_for_ipv6_source_nat(
+                    p.str("enable_prefix_for_ipv6_source_nat")
+                        .map(|e| e.as_str().into()),
+                )
                 .set_tags(v2_tag_list(&t))
                 .send()
                 .await
@@ -506,6 +550,7 @@ impl ResourceType for LoadBalancer {
             let arn = created_or_ours(&this, &ctx, made, this.by_name(&name)).await?;
             this.wait_active(&arn).await?;
             this.modify_attributes(&arn, &p).await?;
+            lb_options::put(&this.aws, &arn, &Obj::default(), &p).await?;
             finish(&this, p, &arn).await
         })
     }
@@ -517,25 +562,27 @@ impl ResourceType for LoadBalancer {
             let arn = before.id()?;
             let elb = &this.aws.elbv2;
             let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
-            if changed("security_groups") {
-                elb.set_security_groups()
-                    .load_balancer_arn(&arn)
-                    .set_security_groups(Some(after.strs("security_groups")))
-                    .send()
-                    .await
-                    .map_err(err("elbv2:SetSecurityGroups"))?;
-            }
-            if changed("subnet_mapping") {
+            lb_options::put(&this.aws, &arn, &before, &after).await?;
+            // The IPv6 source NAT prefix switch is set with the subnets.
+            let prefix = "enable_prefix_for_ipv6_source_nat";
+            if ["subnet_mapping", "subnets", prefix]
+                .iter()
+                .any(|k| changed(k))
+            {
+                // Mappings unless only the subnets changed (the mappings then are the old
+                // ones read back); for a change of the switch alone, the mappings read back.
+                let by_subnets = changed("subnets") && !changed("subnet_mapping");
+                let mappings = (!by_subnets)
+                    .then(|| Self::subnet_mappings(&after))
+                    .flatten();
+                let subnets = mappings.is_none().then(|| after.strs("subnets"));
                 elb.set_subnets()
                     .load_balancer_arn(&arn)
-                    .set_subnet_mappings(Self::subnet_mappings(&after))
-                    .send()
-                    .await
-                    .map_err(err("elbv2:SetSubnets"))?;
-            } else if changed("subnets") {
-                elb.set_subnets()
-                    .load_balancer_arn(&arn)
-                    .set_subnets(Some(after.strs("subnets")))
+                    .set_subnet_mappings(mappings)
+                    .set_subnets(subnets)
+                    .set_enable_prefix_for_ipv6_source_nat(
+                        after.str(prefix).map(|e| e.as_str().into()),
+                    )
                     .send()
                     .await
                     .map_err(err("elbv2:SetSubnets"))?;
@@ -556,10 +603,11 @@ impl ResourceType for LoadBalancer {
                 "idle_timeout",
                 "enable_http2",
                 "client_keep_alive",
-                "access_logs",
                 "enable_cross_zone_load_balancing",
             ]
             .into_iter()
+            .chain(LOGS)
+            .chain(SOME_KINDS.iter().map(|(arg, _, _)| *arg))
             .chain(settings)
             .any(|k| before.0.get(k) != after.0.get(k))
             {

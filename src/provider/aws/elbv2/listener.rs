@@ -3,12 +3,13 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, opt_b, opt_n, opt_s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
+use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 
@@ -150,6 +151,50 @@ fn settings_changed(before: &Obj, after: &Obj) -> Vec<elbv2::types::ListenerAttr
         .collect()
 }
 
+/// The `mutual_authentication` block: how an HTTPS listener checks client certificates.
+fn mutual_authentication_ty() -> Type {
+    block_object(&[
+        ("mode", Type::String),
+        ("trust_store_arn", Type::String),
+        ("ignore_client_certificate_expiry", Type::Bool),
+        ("advertise_trust_store_ca_names", Type::String),
+    ])
+}
+
+/// The block as AWS answers it (none when it answers no mutual authentication).
+fn mutual_authentication_read(d: &Item, _: &'static str) -> Option<Vec<Obj>> {
+    let Some(m) = d.item.mutual_authentication() else {
+        return Some(Vec::new());
+    };
+    let mut o = Obj::default();
+    o.set("mode", opt_s(m.mode()))
+        .set("trust_store_arn", opt_s(non_empty(m.trust_store_arn())))
+        .set(
+            "ignore_client_certificate_expiry",
+            opt_b(m.ignore_client_certificate_expiry()),
+        )
+        .set(
+            "advertise_trust_store_ca_names",
+            opt_s(m.advertise_trust_store_ca_names().map(|a| a.as_str())),
+        );
+    Some(vec![o])
+}
+
+/// The configured block as the API takes it; none configured is mode `off`, which is how a
+/// removed block is taken off a listener.
+fn mutual_authentication_to_sdk(p: &Obj) -> elbv2::types::MutualAuthenticationAttributes {
+    let m = p.block("mutual_authentication").unwrap_or_default();
+    elbv2::types::MutualAuthenticationAttributes::builder()
+        .mode(m.str("mode").unwrap_or_else(|| "off".into()))
+        .set_trust_store_arn(m.str("trust_store_arn"))
+        .set_ignore_client_certificate_expiry(m.bool("ignore_client_certificate_expiry"))
+        .set_advertise_trust_store_ca_names(
+            m.str("advertise_trust_store_ca_names")
+                .map(|a| a.as_str().into()),
+        )
+        .build()
+}
+
 /// Every attribute of `aws_lb_listener`, and how it reads from a described listener.
 fn table() -> Table<Item> {
     use AttrSchema as A;
@@ -178,6 +223,11 @@ fn table() -> Table<Item> {
         .attr("alpn_policy", A::optional(Type::String), |d| {
             opt_s(d.item.alpn_policy().first())
         })
+        .blocks_of(
+            "mutual_authentication",
+            mutual_authentication_ty(),
+            mutual_authentication_read,
+        )
         .group(
             SETTINGS
                 .iter()
@@ -321,6 +371,10 @@ impl ResourceType for Listener {
                 .set_certificates(Self::certificates(&p))
                 .set_default_actions(Some(Self::actions(&p)))
                 .set_alpn_policy(p.str("alpn_policy").map(|a| vec![a]))
+                .set_mutual_authentication(
+                    p.get("mutual_authentication")
+                        .map(|_| mutual_authentication_to_sdk(&p)),
+                )
                 .set_tags(v2_tag_list(&t))
                 .send()
                 .await
@@ -364,6 +418,7 @@ impl ResourceType for Listener {
                 "certificate_arn",
                 "alpn_policy",
                 "default_action",
+                "mutual_authentication",
             ]
             .iter()
             .any(|k| before.0.get(*k) != after.0.get(*k))
@@ -378,6 +433,11 @@ impl ResourceType for Listener {
                     .set_certificates(Self::certificates(&after))
                     .set_default_actions(Some(Self::actions(&after)))
                     .set_alpn_policy(after.str("alpn_policy").map(|a| vec![a]))
+                    .set_mutual_authentication(
+                        (before.get("mutual_authentication").is_some()
+                            || after.get("mutual_authentication").is_some())
+                        .then(|| mutual_authentication_to_sdk(&after)),
+                    )
                     .send()
                     .await
                     .map_err(err("elbv2:ModifyListener"))?;

@@ -9,6 +9,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, blocks_or_null, n, opt_s, set_s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
+use crate::provider::aws::elbv2::rule_transform;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
@@ -188,6 +189,9 @@ fn table() -> Table<Item> {
             A::required(Type::List(Box::new(actions::action_ty()))),
             |d, prior| Some(actions::read_all(d.item.actions(), prior, "action")),
         )
+        .blocks_of("transform", rule_transform::transform_ty(), |d, _| {
+            Some(rule_transform::read(d.item.transforms()))
+        })
         .attr("condition", A::required(set_of(condition_ty())), |d| {
             let conditions: Vec<Value> = d.item.conditions().iter().map(condition_block).collect();
             Value::set(condition_ty(), conditions)
@@ -332,6 +336,7 @@ impl ResourceType for ListenerRule {
                     .priority(p.i32("priority").unwrap_or(next))
                     .set_actions(Some(Self::actions(&p)))
                     .set_conditions(Some(Self::conditions(&p)))
+                    .set_transforms(Some(rule_transform::to_sdk(&p)).filter(|t| !t.is_empty()))
                     .set_tags(v2_tag_list(&t))
                     .send()
                     .await
@@ -374,14 +379,18 @@ impl ResourceType for ListenerRule {
                     .await
                     .map_err(err("elbv2:SetRulePriorities"))?;
             }
-            if ["action", "condition"]
+            if ["action", "condition", "transform"]
                 .iter()
                 .any(|k| before.0.get(*k) != after.0.get(*k))
             {
+                let transforms = rule_transform::to_sdk(&after);
+                let removed = transforms.is_empty() && before.get("transform").is_some();
                 elb.modify_rule()
                     .rule_arn(&arn)
                     .set_actions(Some(Self::actions(&after)))
                     .set_conditions(Some(Self::conditions(&after)))
+                    .set_transforms(Some(transforms).filter(|t| !t.is_empty()))
+                    .set_reset_transforms(removed.then_some(true))
                     .send()
                     .await
                     .map_err(err("elbv2:ModifyRule"))?;

@@ -4,7 +4,9 @@
 pub mod actions;
 pub mod common;
 pub mod lb;
+pub mod lb_options;
 pub mod listener;
 pub mod listener_rule;
+pub mod rule_transform;
 pub mod target_group;
 pub mod target_group_attachment;

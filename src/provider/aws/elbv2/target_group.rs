@@ -117,6 +117,13 @@ fn table() -> Table<Item> {
         .attr("vpc_id", A::optional(Type::String).force_new(), |d| {
             opt_s(d.item.vpc_id())
         })
+        // The target optimizer's agent port (an application load balancer's instance and IP
+        // groups); set at create only.
+        .attr(
+            "target_control_port",
+            A::optional(Type::Number).force_new(),
+            |d| opt_n(d.item.target_control_port().map(i64::from)),
+        )
         .attr(
             "target_type",
             A::optional(Type::String).default(s("instance")).force_new(),
@@ -536,6 +543,7 @@ impl ResourceType for TargetGroup {
                 .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
                 .set_vpc_id(p.str("vpc_id"))
                 .set_target_type(p.str("target_type").map(|x| x.as_str().into()))
+                .set_target_control_port(p.i32("target_control_port"))
                 .set_ip_address_type(p.str("ip_address_type").map(|x| x.as_str().into()))
                 .set_protocol_version(p.str("protocol_version"))
                 .set_health_check_enabled(hc.bool("enabled"))
