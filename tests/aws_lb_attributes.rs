@@ -8,6 +8,11 @@ use support::{Work, runtime};
 
 fn config(region: &str, server_header: bool, idle: u32) -> String {
     let percentage = if server_header { "50" } else { "off" };
+    let prefix = if server_header {
+        "conns"
+    } else {
+        "connections"
+    };
     format!(
         r#"
 resource "aws_vpc" "main" {{
@@ -32,7 +37,7 @@ resource "aws_lb" "web" {{
   enable_zonal_shift = true
   connection_logs {{
     bucket  = "attrs-logs"
-    prefix  = "connections"
+    prefix  = "{prefix}"
     enabled = true
   }}
 }}
@@ -227,7 +232,8 @@ fn settings_reach_aws_as_attributes_and_change_in_place() {
         plan.contains("aws_lb_listener.web will be updated in-place")
             && plan.contains("aws_lb_listener.net will be updated in-place")
             && plan.contains("aws_lb_target_group.web will be updated in-place")
-            && plan.contains("0 to add, 3 to change, 0 to destroy"),
+            && plan.contains("aws_lb.web will be updated in-place")
+            && plan.contains("0 to add, 4 to change, 0 to destroy"),
         "{plan}"
     );
     w.ok(&["apply", "-auto-approve"]);
@@ -238,6 +244,10 @@ fn settings_reach_aws_as_attributes_and_change_in_place() {
     assert_eq!(
         attributes(&w, "aws_lb_listener.net")["tcp.idle_timeout.seconds"],
         "300"
+    );
+    assert_eq!(
+        attributes(&w, "aws_lb.web")["connection_logs.s3.prefix"],
+        "conns"
     );
     assert_eq!(
         attributes(&w, "aws_lb_target_group.web")["target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage"],
