@@ -275,3 +275,133 @@ resource "aws_route53_record" "many" {{
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn geoproximity_records_and_accelerated_recovery_change_in_place() {
+    let config = |bias: i32, recovery: bool| {
+        format!(
+            r#"
+resource "aws_route53_zone" "main" {{
+  name                        = "geo.example.org"
+  enable_accelerated_recovery = {recovery}
+}}
+
+data "aws_route53_zone" "main" {{
+  zone_id = aws_route53_zone.main.zone_id
+}}
+
+output "recovery_seen" {{
+  value = data.aws_route53_zone.main.enable_accelerated_recovery
+}}
+
+resource "aws_route53_record" "east" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "api"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.0.1"]
+  set_identifier = "east"
+  geoproximity_routing_policy {{
+    aws_region = "us-east-1"
+    bias       = {bias}
+  }}
+}}
+
+resource "aws_route53_record" "point" {{
+  zone_id        = aws_route53_zone.main.zone_id
+  name           = "api"
+  type           = "A"
+  ttl            = 60
+  records        = ["10.0.0.2"]
+  set_identifier = "point"
+  geoproximity_routing_policy {{
+    coordinates {{
+      latitude  = "49.22"
+      longitude = "-74.01"
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new("");
+    w.write(&config(10, true));
+    w.ok(&["apply", "-auto-approve"]);
+    let zone = w.attrs("aws_route53_zone.main")["zone_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rt = runtime();
+    let client = route53(&w);
+    let locations = || {
+        let out = rt
+            .block_on(
+                client
+                    .list_resource_record_sets()
+                    .hosted_zone_id(&zone)
+                    .send(),
+            )
+            .unwrap();
+        let mut got: Vec<String> = out
+            .resource_record_sets()
+            .iter()
+            .filter_map(|r| {
+                let g = r.geo_proximity_location()?;
+                let at = g
+                    .coordinates()
+                    .map(|c| format!("{},{}", c.latitude(), c.longitude()));
+                Some(format!(
+                    "{} {} {} {}",
+                    r.set_identifier().unwrap_or_default(),
+                    g.aws_region().unwrap_or("-"),
+                    at.unwrap_or("-".into()),
+                    g.bias().unwrap_or(0)
+                ))
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let status = || {
+        let out = rt
+            .block_on(client.get_hosted_zone().id(&zone).send())
+            .unwrap();
+        let features = out.hosted_zone().and_then(|z| z.features().cloned());
+        features.and_then(|f| {
+            f.accelerated_recovery_status()
+                .map(|s| s.as_str().to_string())
+        })
+    };
+    assert_eq!(
+        locations(),
+        ["east us-east-1 - 10", "point - 49.22,-74.01 0"]
+    );
+    assert_eq!(status().as_deref(), Some("ENABLED"));
+    w.assert_no_changes();
+    assert!(w.ok(&["output", "recovery_seen"]).contains("true"));
+
+    // The bias changes in place (UPSERT); recovery is turned off in place.
+    w.write(&config(-20, false));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("0 to add, 2 to change, 0 to destroy"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(
+        locations(),
+        ["east us-east-1 - -20", "point - 49.22,-74.01 0"]
+    );
+    assert_eq!(status().as_deref(), Some("DISABLED"));
+    w.assert_no_changes();
+
+    // Import reads the block back whole.
+    let id = w.attrs("aws_route53_record.point")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok(&["state", "rm", "aws_route53_record.point"]);
+    w.ok(&["import", "aws_route53_record.point", &id]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

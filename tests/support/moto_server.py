@@ -585,6 +585,41 @@ ELBV2Response.describe_capacity_reservation = lambda self: ActionResult(
     _capacity_answer(_balancer(self))
 )
 
+# Route 53 record sets: moto drops a set's geoproximity location and CIDR routing config, which
+# AWS keeps and lists. Kept as sent.
+from moto.route53.models import RecordSet  # noqa: E402
+
+_record_set_init = RecordSet.__init__
+
+
+def _record_set_keeping_routing(self, kwargs):
+    _record_set_init(self, kwargs)
+    for field in ("GeoProximityLocation", "CidrRoutingConfig"):
+        if kwargs.get(field):
+            setattr(self, field, kwargs[field])
+
+
+RecordSet.__init__ = _record_set_keeping_routing
+
+# UpdateHostedZoneFeatures (a zone's accelerated recovery), which moto lacks: the status is
+# answered in GetHostedZone's Features, settled at once as moto settles everything.
+import moto.route53.urls as route53_urls  # noqa: E402
+from moto.route53.responses import Route53  # noqa: E402
+
+route53_urls.url_paths[
+    r"{0}/(?P<api_version>[\d_-]+)/hostedzone/(?P<zone_id>[^/]+)/features$"
+] = Route53.dispatch
+
+
+def _update_hosted_zone_features(self):
+    zone = self.backend.get_hosted_zone(self._get_param("HostedZoneId"))
+    on = str(self._get_param("EnableAcceleratedRecovery", "")).lower() == "true"
+    zone.Features = {"AcceleratedRecoveryStatus": "ENABLED" if on else "DISABLED"}
+    return ActionResult({})
+
+
+Route53.update_hosted_zone_features = _update_hosted_zone_features
+
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (
     "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"

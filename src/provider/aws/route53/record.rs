@@ -1,6 +1,6 @@
 //! `aws_route53_record`: one record set of a hosted zone, plain (`ttl` and `records`) or an
 //! alias, with a routing policy where it is one of a set (weighted, latency, geolocation,
-//! failover, multivalue answer, CIDR). Its values change in place (UPSERT); its zone, name,
+//! geoproximity, failover, multivalue answer, CIDR). Its values change in place (UPSERT); its zone, name,
 //! type or set identifier replace it. Its id is Terraform's: `ZONE_NAME_TYPE[_SETIDENTIFIER]`.
 
 use super::{clean_name, fqdn};
@@ -15,8 +15,9 @@ use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
 use aws_sdk_route53::types::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, CidrRoutingConfig, GeoLocation, ResourceRecord,
-    ResourceRecordSet, ResourceRecordSetFailover, ResourceRecordSetRegion, RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, CidrRoutingConfig, Coordinates, GeoLocation,
+    GeoProximityLocation, ResourceRecord, ResourceRecordSet, ResourceRecordSetFailover,
+    ResourceRecordSetRegion, RrType,
 };
 
 /// A record set found, with the zone it is in.
@@ -57,6 +58,68 @@ const CIDR: &[(&str, Type)] = &[
     ("collection_id", Type::String),
     ("location_name", Type::String),
 ];
+
+/// `geoproximity_routing_policy`: a region, Local Zone group or coordinates, and a bias.
+fn coordinates_type() -> Type {
+    block_object(&[("latitude", Type::String), ("longitude", Type::String)])
+}
+
+fn geoproximity_type() -> Type {
+    block_object(&[
+        ("aws_region", Type::String),
+        ("bias", Type::Number),
+        ("local_zone_group", Type::String),
+        ("coordinates", Type::Set(Box::new(coordinates_type()))),
+    ])
+}
+
+fn geoproximity_read(f: &Found) -> Value {
+    let Some(g) = f.set.geo_proximity_location() else {
+        return Value::Null(Type::List(Box::new(geoproximity_type())));
+    };
+    let coordinates = g.coordinates().map(|c| {
+        let mut o = Obj::default();
+        o.set("latitude", s(c.latitude()))
+            .set("longitude", s(c.longitude()));
+        Value::object(o.0)
+    });
+    let mut o = Obj::default();
+    o.set("aws_region", opt_s(g.aws_region()))
+        .set(
+            "bias",
+            g.bias()
+                .map(|b| n(b.into()))
+                .unwrap_or(Value::Null(Type::Number)),
+        )
+        .set("local_zone_group", opt_s(g.local_zone_group()))
+        .set(
+            "coordinates",
+            match coordinates {
+                Some(c) => Value::set(coordinates_type(), vec![c]),
+                None => Value::Null(Type::Set(Box::new(coordinates_type()))),
+            },
+        );
+    Value::list(geoproximity_type(), vec![Value::object(o.0)])
+}
+
+fn geoproximity_to_sdk(g: &Obj) -> ProviderResult<GeoProximityLocation> {
+    let coordinates = g
+        .block("coordinates")
+        .map(|c| {
+            Coordinates::builder()
+                .latitude(c.str("latitude").unwrap_or_default())
+                .longitude(c.str("longitude").unwrap_or_default())
+                .build()
+        })
+        .transpose()
+        .map_err(|e| ProviderError::new("plan", e.to_string()))?;
+    Ok(GeoProximityLocation::builder()
+        .set_aws_region(g.str("aws_region"))
+        .set_local_zone_group(g.str("local_zone_group"))
+        .set_bias(g.i32("bias"))
+        .set_coordinates(coordinates)
+        .build())
+}
 
 fn alias_type() -> Type {
     block_object(&[
@@ -149,6 +212,11 @@ fn table() -> Table<Found> {
                     }),
                 )
             },
+        )
+        .attr(
+            "geoproximity_routing_policy",
+            A::optional(Type::List(Box::new(geoproximity_type()))),
+            geoproximity_read,
         )
         .attr("cidr_routing_policy", A::optional(policy(CIDR)), |f| {
             policy_block(
@@ -246,6 +314,11 @@ fn record_set(o: &Obj, zone_name: &str) -> ProviderResult<ResourceRecordSet> {
                 .set_subdivision_code(g.str("subdivision"))
                 .build()
         }))
+        .set_geo_proximity_location(
+            o.block("geoproximity_routing_policy")
+                .map(|g| geoproximity_to_sdk(&g))
+                .transpose()?,
+        )
         .set_multi_value_answer(o.bool("multivalue_answer_routing_policy"))
         .set_cidr_routing_config(
             o.block("cidr_routing_policy")

@@ -7,7 +7,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, list_s, opt_s, s};
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
@@ -59,6 +59,13 @@ fn table() -> Table<Found> {
                     .unwrap_or_default())
             },
         )
+        // Failover to another region's copy of the zone's control plane; a status on AWS
+        // (ENABLING, ENABLED, ...), on while it is being or has been enabled.
+        .attr(
+            "enable_accelerated_recovery",
+            A::optional_computed(Type::Bool),
+            |f| b(accelerated_recovery(&f.zone)),
+        )
         .declared("delegation_set_id", A::optional(Type::String).force_new())
         .declared("force_destroy", A::optional(Type::Bool).default(b(false)))
         .attr(
@@ -89,6 +96,14 @@ fn table() -> Table<Found> {
 }
 
 crate::provider::aws::table::table_type!(Zone, Found);
+
+/// Whether a zone's accelerated recovery is on, or being turned on.
+pub fn accelerated_recovery(zone: &aws_sdk_route53::types::HostedZone) -> bool {
+    let status = zone
+        .features()
+        .and_then(|f| f.accelerated_recovery_status());
+    status.is_some_and(|s| s.as_str().starts_with("ENABL"))
+}
 
 /// A hosted zone's tags.
 pub async fn tags_of(aws: &Aws, id: &str) -> ProviderResult<Tags> {
@@ -142,6 +157,42 @@ impl Zone {
                 .collect(),
             tags: tags_of(&self.aws, id).await?,
         }))
+    }
+
+    /// Turns accelerated recovery on or off and waits until AWS says it is.
+    async fn put_accelerated_recovery(&self, id: &str, on: bool) -> ProviderResult<()> {
+        self.aws
+            .route53
+            .update_hosted_zone_features()
+            .hosted_zone_id(id)
+            .enable_accelerated_recovery(on)
+            .send()
+            .await
+            .map_err(err("route53:UpdateHostedZoneFeatures"))?;
+        let want = if on { "ENABLED" } else { "DISABLED" };
+        wait_for(
+            &format!("accelerated recovery of {id} to be {want}"),
+            std::time::Duration::from_secs(30 * 60),
+            || async {
+                let found = self.find(id).await?;
+                let status = found
+                    .as_ref()
+                    .and_then(|f| f.zone.features())
+                    .and_then(|f| f.accelerated_recovery_status())
+                    .map(|s| s.as_str().to_string());
+                match status.as_deref() {
+                    Some(s) if s == want => Ok(Some(())),
+                    Some(s) if s.ends_with("FAILED") => Err(ProviderError::new(
+                        "route53:GetHostedZone",
+                        format!("accelerated recovery of {id}: {s}"),
+                    )),
+                    // An emulator that keeps no status has nothing to wait for.
+                    None => Ok(Some(())),
+                    _ => Ok(None),
+                }
+            },
+        )
+        .await
     }
 
     async fn value(&self, prior: Option<Obj>, id: &str) -> ProviderResult<Option<Value>> {
@@ -260,6 +311,9 @@ impl ResourceType for Zone {
             let mut with = p.clone();
             with.set("tags", crate::provider::aws::attrs::map_s(&t));
             this.update_tags(&id, &none, &with).await?;
+            if p.bool("enable_accelerated_recovery") == Some(true) {
+                this.put_accelerated_recovery(&id, true).await?;
+            }
             this.value(Some(p), &id).await?.ok_or_else(|| {
                 ProviderError::new("route53:GetHostedZone", format!("{id} vanished"))
             })
@@ -280,6 +334,12 @@ impl ResourceType for Zone {
                     .send()
                     .await
                     .map_err(err("route53:UpdateHostedZoneComment"))?;
+            }
+            let recovery = after.bool("enable_accelerated_recovery");
+            if let Some(on) =
+                recovery.filter(|on| before.bool("enable_accelerated_recovery") != Some(*on))
+            {
+                this.put_accelerated_recovery(&id, on).await?;
             }
             this.update_tags(&id, &before, &after).await?;
             this.value(Some(after), &id).await?.ok_or_else(|| {

@@ -33,6 +33,10 @@ impl ZoneData {
                 ),
                 ("arn", AttrSchema::computed(Type::String)),
                 ("comment", AttrSchema::computed(Type::String)),
+                (
+                    "enable_accelerated_recovery",
+                    AttrSchema::computed(Type::Bool),
+                ),
                 ("caller_reference", AttrSchema::computed(Type::String)),
                 ("name_servers", AttrSchema::computed(strings())),
                 ("primary_name_server", AttrSchema::computed(Type::String)),
@@ -143,6 +147,12 @@ impl DataSource for ZoneData {
                     s(zone.config().and_then(|c| c.comment()).unwrap_or_default()),
                 )
                 .set("caller_reference", s(zone.caller_reference()))
+                .set(
+                    "enable_accelerated_recovery",
+                    b(detail
+                        .hosted_zone()
+                        .is_some_and(super::zone::accelerated_recovery)),
+                )
                 .set(
                     "primary_name_server",
                     s(servers.first().cloned().unwrap_or_default()),
