@@ -1373,6 +1373,34 @@ resource "aws_autoscaling_policy" "cpu" {{
   }}
 }}
 
+resource "aws_autoscaling_policy" "queue" {{
+  name                   = "queue"
+  autoscaling_group_name = aws_autoscaling_group.nodes.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {{
+    target_value = 100
+    customized_metric_specification {{
+      metrics {{
+        id          = "visible"
+        return_data = true
+        metric_stat {{
+          stat   = "Sum"
+          period = 10
+          metric {{
+            namespace   = "AWS/SQS"
+            metric_name = "ApproximateNumberOfMessagesVisible"
+            dimensions {{
+              name  = "QueueName"
+              value = "jobs"
+            }}
+          }}
+        }}
+      }}
+    }}
+  }}
+}}
+
 resource "aws_autoscaling_policy" "forecast" {{
   name                   = "forecast"
   autoscaling_group_name = aws_autoscaling_group.nodes.name
@@ -1428,6 +1456,11 @@ resource "aws_autoscaling_policy" "forecast" {{
             .and_then(|t| t.target_value()),
         Some(50.0)
     );
+    // A high-resolution customized metric: its period reaches AWS.
+    let queue = find("queue");
+    let queue = queue.target_tracking_configuration().unwrap();
+    let metrics = queue.customized_metric_specification().unwrap().metrics();
+    assert_eq!(metrics[0].metric_stat().and_then(|m| m.period()), Some(10));
     let forecast = find("forecast");
     let forecast = forecast.predictive_scaling_configuration().unwrap();
     assert_eq!(forecast.scheduling_buffer_time(), Some(300));
@@ -1452,6 +1485,9 @@ resource "aws_autoscaling_policy" "forecast" {{
     no_changes(&w);
     w.ok(&["state", "rm", "aws_autoscaling_policy.steps"]);
     w.ok(&["import", "aws_autoscaling_policy.steps", "scaled/steps"]);
+    no_changes(&w);
+    w.ok(&["state", "rm", "aws_autoscaling_policy.queue"]);
+    w.ok(&["import", "aws_autoscaling_policy.queue", "scaled/queue"]);
     no_changes(&w);
     // An imported predictive policy reads its whole configuration back.
     w.ok(&["state", "rm", "aws_autoscaling_policy.forecast"]);

@@ -4,7 +4,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_b, opt_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_b, opt_n, opt_s};
 use crate::provider::schema::block_object;
 use aws_sdk_autoscaling::types::{
     Metric, MetricDataQuery, MetricDimension, MetricStat, TargetTrackingMetricDataQuery,
@@ -23,21 +23,27 @@ fn metric_ty() -> Type {
     ])
 }
 
-fn stat_ty() -> Type {
-    block_object(&[
+/// A `metric_stat` block; a target tracking policy's also has `period` (seconds).
+fn stat_ty(tracking: bool) -> Type {
+    let mut fields = vec![
         ("metric", Type::List(Box::new(metric_ty()))),
         ("stat", Type::String),
         ("unit", Type::String),
-    ])
+    ];
+    if tracking {
+        fields.push(("period", Type::Number));
+    }
+    block_object(&fields)
 }
 
-/// One query block: `id`, `expression`, `label`, `metric_stat`, `return_data`.
-pub(super) fn query_ty() -> Type {
+/// One query block: `id`, `expression`, `label`, `metric_stat`, `return_data`; `tracking`
+/// for a target tracking policy's (see [`stat_ty`]).
+pub(super) fn query_ty(tracking: bool) -> Type {
     block_object(&[
         ("expression", Type::String),
         ("id", Type::String),
         ("label", Type::String),
-        ("metric_stat", Type::List(Box::new(stat_ty()))),
+        ("metric_stat", Type::List(Box::new(stat_ty(tracking)))),
         ("return_data", Type::Bool),
     ])
 }
@@ -79,11 +85,14 @@ pub(super) struct Query {
     label: Option<String>,
     return_data: Option<bool>,
     stat: Option<(Option<Metric>, Option<String>, Option<String>)>,
+    /// The metric stat's period, where the shape has one (target tracking's).
+    period: Option<Option<i32>>,
 }
 
-/// Reads either SDK shape: their accessors are named alike.
+/// Reads either SDK shape: their accessors are named alike, but for the period only target
+/// tracking's stat has.
 macro_rules! query_from {
-    ($sdk:ty) => {
+    ($sdk:ty, $period:expr) => {
         impl From<&$sdk> for Query {
             fn from(q: &$sdk) -> Query {
                 Query {
@@ -98,13 +107,17 @@ macro_rules! query_from {
                             s.unit().map(str::to_string),
                         )
                     }),
+                    period: $period(q),
                 }
             }
         }
     };
 }
-query_from!(TargetTrackingMetricDataQuery);
-query_from!(MetricDataQuery);
+query_from!(
+    TargetTrackingMetricDataQuery,
+    |q: &TargetTrackingMetricDataQuery| Some(q.metric_stat().and_then(|s| s.period()))
+);
+query_from!(MetricDataQuery, |_: &MetricDataQuery| None);
 
 impl Query {
     /// The query as a configuration block.
@@ -124,8 +137,12 @@ impl Query {
             )
             .set("stat", opt_s(stat.as_deref()))
             .set("unit", opt_s(unit.as_deref()));
+            if let Some(period) = self.period {
+                x.set("period", opt_n(period.map(i64::from)));
+            }
             x
         });
+        let stat_ty = stat_ty(self.period.is_some());
         let mut x = Obj::default();
         x.set("id", opt_s(self.id.as_deref()))
             .set("expression", opt_s(self.expression.as_deref()))
@@ -133,7 +150,7 @@ impl Query {
             .set("return_data", opt_b(self.return_data))
             .set(
                 "metric_stat",
-                blocks_or_null(&stat_ty(), stat.into_iter().collect()),
+                blocks_or_null(&stat_ty, stat.into_iter().collect()),
             );
         x
     }
@@ -155,15 +172,18 @@ impl Query {
                 });
                 (metric, s.str("stat"), s.str("unit"))
             }),
+            period: Some(o.block("metric_stat").and_then(|s| s.i32("period"))),
         }
     }
 
     pub(super) fn into_target_tracking(self) -> TargetTrackingMetricDataQuery {
+        let period = self.period.flatten();
         let stat = self.stat.map(|(metric, stat, unit)| {
             TargetTrackingMetricStat::builder()
                 .set_metric(metric)
                 .set_stat(stat)
                 .set_unit(unit)
+                .set_period(period)
                 .build()
         });
         TargetTrackingMetricDataQuery::builder()
@@ -199,7 +219,7 @@ pub(super) fn queries_of(o: &Obj, field: &str) -> Vec<Query> {
 }
 
 /// Described queries as a block list.
-pub(super) fn query_blocks<'a, Q: 'a>(items: impl IntoIterator<Item = &'a Q>) -> Value
+pub(super) fn query_blocks<'a, Q: 'a + HasPeriod>(items: impl IntoIterator<Item = &'a Q>) -> Value
 where
     Query: From<&'a Q>,
 {
@@ -207,5 +227,18 @@ where
         .into_iter()
         .map(|q| Query::from(q).to_block())
         .collect();
-    blocks_or_null(&query_ty(), objs)
+    blocks_or_null(&query_ty(Q::PERIOD), objs)
+}
+
+/// Whether an SDK query shape's metric stat has a period.
+pub(super) trait HasPeriod {
+    const PERIOD: bool;
+}
+
+impl HasPeriod for TargetTrackingMetricDataQuery {
+    const PERIOD: bool = true;
+}
+
+impl HasPeriod for MetricDataQuery {
+    const PERIOD: bool = false;
 }

@@ -41,7 +41,7 @@ fn customized_ty() -> Type {
     block_object(&[
         ("metric_dimension", Type::List(Box::new(dimension_ty()))),
         ("metric_name", Type::String),
-        ("metrics", Type::List(Box::new(query_ty()))),
+        ("metrics", Type::List(Box::new(query_ty(true)))),
         ("namespace", Type::String),
         ("statistic", Type::String),
         ("unit", Type::String),

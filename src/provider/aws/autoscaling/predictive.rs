@@ -36,7 +36,7 @@ fn predefined_ty() -> Type {
 }
 
 fn customized_ty() -> Type {
-    block_object(&[("metric_data_queries", Type::List(Box::new(query_ty())))])
+    block_object(&[("metric_data_queries", Type::List(Box::new(query_ty(false))))])
 }
 
 fn specification_ty() -> Type {
