@@ -85,8 +85,8 @@ pub(super) struct Query {
     label: Option<String>,
     return_data: Option<bool>,
     stat: Option<(Option<Metric>, Option<String>, Option<String>)>,
-    /// The metric stat's period, where the shape has one (target tracking's).
-    period: Option<Option<i32>>,
+    /// The metric stat's period (target tracking's shape alone has one).
+    period: Option<i32>,
 }
 
 /// Reads either SDK shape: their accessors are named alike, but for the period only target
@@ -115,13 +115,13 @@ macro_rules! query_from {
 }
 query_from!(
     TargetTrackingMetricDataQuery,
-    |q: &TargetTrackingMetricDataQuery| Some(q.metric_stat().and_then(|s| s.period()))
+    |q: &TargetTrackingMetricDataQuery| q.metric_stat().and_then(|s| s.period())
 );
 query_from!(MetricDataQuery, |_: &MetricDataQuery| None);
 
 impl Query {
-    /// The query as a configuration block.
-    pub(super) fn to_block(&self) -> Obj {
+    /// The query as a configuration block; `tracking` for a target tracking policy's.
+    pub(super) fn to_block(&self, tracking: bool) -> Obj {
         let stat = self.stat.as_ref().map(|(metric, stat, unit)| {
             let metric = metric.as_ref().map(|m| {
                 let mut x = Obj::default();
@@ -137,12 +137,11 @@ impl Query {
             )
             .set("stat", opt_s(stat.as_deref()))
             .set("unit", opt_s(unit.as_deref()));
-            if let Some(period) = self.period {
-                x.set("period", opt_n(period.map(i64::from)));
+            if tracking {
+                x.set("period", opt_n(self.period.map(i64::from)));
             }
             x
         });
-        let stat_ty = stat_ty(self.period.is_some());
         let mut x = Obj::default();
         x.set("id", opt_s(self.id.as_deref()))
             .set("expression", opt_s(self.expression.as_deref()))
@@ -150,7 +149,7 @@ impl Query {
             .set("return_data", opt_b(self.return_data))
             .set(
                 "metric_stat",
-                blocks_or_null(&stat_ty, stat.into_iter().collect()),
+                blocks_or_null(&stat_ty(tracking), stat.into_iter().collect()),
             );
         x
     }
@@ -172,12 +171,12 @@ impl Query {
                 });
                 (metric, s.str("stat"), s.str("unit"))
             }),
-            period: Some(o.block("metric_stat").and_then(|s| s.i32("period"))),
+            period: o.block("metric_stat").and_then(|s| s.i32("period")),
         }
     }
 
     pub(super) fn into_target_tracking(self) -> TargetTrackingMetricDataQuery {
-        let period = self.period.flatten();
+        let period = self.period;
         let stat = self.stat.map(|(metric, stat, unit)| {
             TargetTrackingMetricStat::builder()
                 .set_metric(metric)
@@ -218,27 +217,17 @@ pub(super) fn queries_of(o: &Obj, field: &str) -> Vec<Query> {
     o.blocks(field).iter().map(Query::of_block).collect()
 }
 
-/// Described queries as a block list.
-pub(super) fn query_blocks<'a, Q: 'a + HasPeriod>(items: impl IntoIterator<Item = &'a Q>) -> Value
+/// Described queries as a block list; `tracking` for a target tracking policy's.
+pub(super) fn query_blocks<'a, Q: 'a>(
+    items: impl IntoIterator<Item = &'a Q>,
+    tracking: bool,
+) -> Value
 where
     Query: From<&'a Q>,
 {
     let objs = items
         .into_iter()
-        .map(|q| Query::from(q).to_block())
+        .map(|q| Query::from(q).to_block(tracking))
         .collect();
-    blocks_or_null(&query_ty(Q::PERIOD), objs)
-}
-
-/// Whether an SDK query shape's metric stat has a period.
-pub(super) trait HasPeriod {
-    const PERIOD: bool;
-}
-
-impl HasPeriod for TargetTrackingMetricDataQuery {
-    const PERIOD: bool = true;
-}
-
-impl HasPeriod for MetricDataQuery {
-    const PERIOD: bool = false;
+    blocks_or_null(&query_ty(tracking), objs)
 }

@@ -103,7 +103,7 @@ fn tracking_blocks(p: &ScalingPolicy) -> Vec<Obj> {
     let customized = t.customized_metric_specification().map(|m| {
         let mut x = Obj::default();
         x.set("metric_dimension", dimension_blocks(m.dimensions()))
-            .set("metrics", query_blocks(m.metrics()))
+            .set("metrics", query_blocks(m.metrics(), true))
             .set("metric_name", opt_s(m.metric_name()))
             .set("namespace", opt_s(m.namespace()))
             .set("statistic", opt_s(m.statistic().map(|v| v.as_str())))

@@ -70,7 +70,7 @@ fn predefined_block(kind: Option<&str>, label: Option<&str>) -> Obj {
 
 fn customized_block(queries: &[aws_sdk_autoscaling::types::MetricDataQuery]) -> Obj {
     let mut x = Obj::default();
-    x.set("metric_data_queries", query_blocks(queries.iter()));
+    x.set("metric_data_queries", query_blocks(queries.iter(), false));
     x
 }
 

@@ -7,7 +7,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, n, opt_s};
+use crate::provider::aws::attrs::{Obj, n, s};
 use crate::provider::aws::elbv2::common::Described;
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
@@ -34,7 +34,7 @@ pub(crate) fn ipam_pools_read(d: &Item, _: &'static str) -> Option<Vec<Obj>> {
         pools
             .map(|id| {
                 let mut o = Obj::default();
-                o.set("ipv4_ipam_pool_id", opt_s(Some(id)));
+                o.set("ipv4_ipam_pool_id", s(id));
                 vec![o]
             })
             .unwrap_or_default(),

@@ -80,9 +80,8 @@ pub(crate) fn read(transforms: &[RuleTransform]) -> Vec<Obj> {
     transforms
         .iter()
         .map(|t| {
-            let kind = t.r#type().map(|k| k.as_str()).unwrap_or_default();
             let mut o = Obj::default();
-            o.set("type", opt_s(Some(kind)));
+            o.set("type", opt_s(t.r#type().map(|k| k.as_str())));
             let rewrites = [
                 t.host_header_rewrite_config().map(|c| c.rewrites()),
                 t.url_rewrite_config().map(|c| c.rewrites()),

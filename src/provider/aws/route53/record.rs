@@ -1,13 +1,13 @@
 //! `aws_route53_record`: one record set of a hosted zone, plain (`ttl` and `records`) or an
 //! alias, with a routing policy where it is one of a set (weighted, latency, geolocation,
-//! geoproximity, failover, multivalue answer, CIDR). Its values change in place (UPSERT); its zone, name,
-//! type or set identifier replace it. Its id is Terraform's: `ZONE_NAME_TYPE[_SETIDENTIFIER]`.
+//! geoproximity, failover, multivalue answer, CIDR). Its values change in place (UPSERT); its
+//! zone, name, type or set identifier replace it. Its id is Terraform's: `ZONE_NAME_TYPE[_SETIDENTIFIER]`.
 
 use super::{clean_name, fqdn};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, n, opt_b, opt_s, s, set_s};
+use crate::provider::aws::attrs::{Obj, b, n, opt_b, opt_n, opt_s, s, set_s};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
@@ -59,11 +59,11 @@ const CIDR: &[(&str, Type)] = &[
     ("location_name", Type::String),
 ];
 
-/// `geoproximity_routing_policy`: a region, Local Zone group or coordinates, and a bias.
 fn coordinates_type() -> Type {
     block_object(&[("latitude", Type::String), ("longitude", Type::String)])
 }
 
+/// `geoproximity_routing_policy`: a region, Local Zone group or coordinates, and a bias.
 fn geoproximity_type() -> Type {
     block_object(&[
         ("aws_region", Type::String),
@@ -85,12 +85,7 @@ fn geoproximity_read(f: &Found) -> Value {
     });
     let mut o = Obj::default();
     o.set("aws_region", opt_s(g.aws_region()))
-        .set(
-            "bias",
-            g.bias()
-                .map(|b| n(b.into()))
-                .unwrap_or(Value::Null(Type::Number)),
-        )
+        .set("bias", opt_n(g.bias().map(i64::from)))
         .set("local_zone_group", opt_s(g.local_zone_group()))
         .set(
             "coordinates",

@@ -174,10 +174,11 @@ impl Zone {
             &format!("accelerated recovery of {id} to be {want}"),
             std::time::Duration::from_secs(30 * 60),
             || async {
-                let found = self.find(id).await?;
-                let status = found
-                    .as_ref()
-                    .and_then(|f| f.zone.features())
+                let out = self.aws.route53.get_hosted_zone().id(id).send().await;
+                let out = out.map_err(err("route53:GetHostedZone"))?;
+                let status = out
+                    .hosted_zone()
+                    .and_then(|z| z.features())
                     .and_then(|f| f.accelerated_recovery_status())
                     .map(|s| s.as_str().to_string());
                 match status.as_deref() {
