@@ -6,6 +6,29 @@ mod support;
 use std::collections::BTreeMap;
 use support::{Work, runtime};
 
+/// A VPC of `10.{octet}.0.0/16` with two subnets, in zones a and b: where the balancers go.
+fn network(region: &str, octet: u8) -> String {
+    format!(
+        r#"
+resource "aws_vpc" "main" {{
+  cidr_block = "10.{octet}.0.0/16"
+}}
+
+resource "aws_subnet" "a" {{
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.{octet}.1.0/24"
+  availability_zone = "{region}a"
+}}
+
+resource "aws_subnet" "b" {{
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = "10.{octet}.2.0/24"
+  availability_zone = "{region}b"
+}}
+"#
+    )
+}
+
 fn config(region: &str, server_header: bool, idle: u32) -> String {
     let percentage = if server_header { "50" } else { "off" };
     let prefix = if server_header {
@@ -13,24 +36,10 @@ fn config(region: &str, server_header: bool, idle: u32) -> String {
     } else {
         "connections"
     };
+    let network = network(region, 32);
     format!(
         r#"
-resource "aws_vpc" "main" {{
-  cidr_block = "10.32.0.0/16"
-}}
-
-resource "aws_subnet" "a" {{
-  vpc_id            = aws_vpc.main.id
-  cidr_block        = "10.32.1.0/24"
-  availability_zone = "{region}a"
-}}
-
-resource "aws_subnet" "b" {{
-  vpc_id            = aws_vpc.main.id
-  cidr_block        = "10.32.2.0/24"
-  availability_zone = "{region}b"
-}}
-
+{network}
 resource "aws_lb" "web" {{
   name               = "attrs-web"
   subnets            = [aws_subnet.a.id, aws_subnet.b.id]
@@ -275,24 +284,10 @@ fn options_config(region: &str, units: u32, second: bool) -> String {
     } else {
         "trust_store_arn = \"arn:aws:elasticloadbalancing:us-east-1:123456789012:truststore/clients/0123456789abcdef\""
     };
+    let network = network(region, 33);
     format!(
         r#"
-resource "aws_vpc" "main" {{
-  cidr_block = "10.33.0.0/16"
-}}
-
-resource "aws_subnet" "a" {{
-  vpc_id            = aws_vpc.main.id
-  cidr_block        = "10.33.1.0/24"
-  availability_zone = "{region}a"
-}}
-
-resource "aws_subnet" "b" {{
-  vpc_id            = aws_vpc.main.id
-  cidr_block        = "10.33.2.0/24"
-  availability_zone = "{region}b"
-}}
-
+{network}
 resource "aws_security_group" "net" {{
   name   = "opts-net"
   vpc_id = aws_vpc.main.id
