@@ -990,6 +990,14 @@ resource "aws_launch_configuration" "disks" {
     w.ok(&["destroy", "-auto-approve"]);
 }
 
+const DEFAULT_TAGS: &str = r#"
+provider "aws" {
+  default_tags {
+    tags = { team = "platform" }
+  }
+}
+"#;
+
 const DISKS: &str = r#"
 resource "aws_instance" "disks" {
   ami               = "IMAGE"
@@ -1020,8 +1028,10 @@ resource "aws_instance" "disks" {
 fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     let w = Work::new("");
     let (image, _) = w.two_images();
+    // The provider's default tags go on each volume with the block's own (`tags_all`).
     let config = |root: u32| {
-        NETWORK.to_string()
+        DEFAULT_TAGS.to_string()
+            + NETWORK
             + &DISKS
                 .replace("IMAGE", &image)
                 .replace("ROOT", &root.to_string())
@@ -1050,6 +1060,21 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
         v
     };
     assert_eq!(sizes(), vec![10, 20]);
+    let mut tagged = volume_tags(&w, &id);
+    tagged.sort();
+    assert_eq!(
+        tagged,
+        [
+            ["Name=data-20", "team=platform"],
+            ["Name=root-20", "team=platform"]
+        ]
+    );
+    let root = &attrs["root_block_device"][0];
+    assert_eq!(root["tags"], serde_json::json!({"Name": "root-20"}));
+    assert_eq!(
+        root["tags_all"],
+        serde_json::json!({"Name": "root-20", "team": "platform"})
+    );
     // A bigger root volume is a change in place: the same instance, the volume modified.
     w.write(&config(30));
     let plan = w.ok(&["plan"]);
@@ -1110,7 +1135,14 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     let imported = w.attrs("aws_instance.disks");
     assert_eq!(imported["root_block_device"][0]["volume_size"], 30);
     assert_eq!(imported["ebs_block_device"][0]["device_name"], "/dev/sdf");
-    assert_eq!(imported["root_block_device"][0]["tags"]["Name"], "root-30");
+    assert_eq!(
+        imported["root_block_device"][0]["tags"],
+        serde_json::json!({"Name": "root-30"})
+    );
+    assert_eq!(
+        imported["ebs_block_device"][0]["tags_all"]["team"],
+        "platform"
+    );
     // Anything else about a data volume is fixed at launch: a new size replaces the instance.
     w.write(&config(30).replace("volume_size = 10", "volume_size = 12"));
     let plan = w.ok(&["plan"]);
@@ -2370,5 +2402,156 @@ resource "aws_autoscaling_group" "nodes" {{
         Some("balanced-best-effort")
     );
     no_changes(&w);
+    w.ok(&["destroy", "-auto-approve"]);
+}
+
+/// The primary IPv6 address (set at launch, or turned on in place; turning it off replaces),
+/// an instance on an existing primary interface with an interface on a secondary network
+/// (the test emulator keeps those as sent), and a placement group given by id.
+#[test]
+fn instance_primary_ipv6_interfaces_and_placement_group_id() {
+    let w = Work::new("");
+    let (image, _) = w.two_images();
+    let network = r#"
+resource "aws_vpc" "v6" {
+  cidr_block                       = "10.40.0.0/16"
+  assign_generated_ipv6_cidr_block = true
+}
+
+resource "aws_subnet" "v6" {
+  vpc_id          = aws_vpc.v6.id
+  cidr_block      = "10.40.1.0/24"
+  ipv6_cidr_block = cidrsubnet(aws_vpc.v6.ipv6_cidr_block, 8, 1)
+}
+"#;
+    w.write(network);
+    w.ok(&["apply", "-auto-approve"]);
+    let subnet = w.attrs("aws_subnet.v6")["id"].as_str().unwrap().to_string();
+    let eni = runtime()
+        .block_on(w.ec2().create_network_interface().subnet_id(&subnet).send())
+        .unwrap()
+        .network_interface()
+        .and_then(|n| n.network_interface_id())
+        .unwrap()
+        .to_string();
+    let config = |later: bool| {
+        network.to_string()
+            + &format!(
+                r#"
+resource "aws_placement_group" "spread" {{
+  name     = "interfaces-spread"
+  strategy = "spread"
+}}
+
+resource "aws_instance" "first" {{
+  ami                 = "{image}"
+  instance_type       = "t3.micro"
+  subnet_id           = aws_subnet.v6.id
+  ipv6_address_count  = 1
+  enable_primary_ipv6 = true
+  placement_group_id  = aws_placement_group.spread.placement_group_id
+}}
+
+resource "aws_instance" "later" {{
+  ami                 = "{image}"
+  instance_type       = "t3.micro"
+  subnet_id           = aws_subnet.v6.id
+  ipv6_address_count  = 1
+  enable_primary_ipv6 = {later}
+}}
+
+resource "aws_instance" "attached" {{
+  ami           = "{image}"
+  instance_type = "t3.micro"
+
+  primary_network_interface {{
+    network_interface_id = "{eni}"
+  }}
+
+  secondary_network_interface {{
+    secondary_subnet_id      = "ss-0a1b2c3d4e5f60718"
+    network_card_index       = 1
+    private_ip_address_count = 2
+  }}
+}}
+"#
+            )
+    };
+    w.write(&config(false));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let describe = |resource: &str| {
+        let id = w.attrs(resource)["id"].as_str().unwrap().to_string();
+        runtime()
+            .block_on(w.ec2().describe_instances().instance_ids(&id).send())
+            .unwrap()
+            .reservations()[0]
+            .instances()[0]
+            .clone()
+    };
+    let primary_ipv6 = |resource: &str| {
+        describe(resource).network_interfaces()[0]
+            .ipv6_addresses()
+            .iter()
+            .any(|a| a.is_primary_ipv6() == Some(true))
+    };
+    assert!(primary_ipv6("aws_instance.first"));
+    assert!(!primary_ipv6("aws_instance.later"));
+    let first = w.attrs("aws_instance.first");
+    assert_eq!(
+        first["placement_group_id"],
+        w.attrs("aws_placement_group.spread")["placement_group_id"]
+    );
+
+    let attached = describe("aws_instance.attached");
+    assert_eq!(
+        attached.network_interfaces()[0].network_interface_id(),
+        Some(eni.as_str())
+    );
+    let secondary = &attached.secondary_interfaces()[0];
+    assert_eq!(
+        secondary.secondary_subnet_id(),
+        Some("ss-0a1b2c3d4e5f60718")
+    );
+    assert_eq!(secondary.private_ip_addresses().len(), 2);
+    let state = w.attrs("aws_instance.attached");
+    assert_eq!(
+        state["primary_network_interface"][0]["network_interface_id"],
+        eni.as_str()
+    );
+    assert_eq!(
+        state["secondary_network_interface"][0]["secondary_interface_id"],
+        secondary.secondary_interface_id().unwrap()
+    );
+
+    // Turned on in place: the same instance, its first IPv6 address now primary.
+    let later = w.attrs("aws_instance.later")["id"].clone();
+    w.write(&config(true));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.later will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_instance.later")["id"], later);
+    assert!(primary_ipv6("aws_instance.later"));
+    no_changes(&w);
+    // Off again is a new instance.
+    w.write(&config(false));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_instance.later must be replaced"),
+        "{plan}"
+    );
+
+    let id = state["id"].as_str().unwrap().to_string();
+    w.write(&config(true));
+    w.ok(&["state", "rm", "aws_instance.attached"]);
+    w.ok(&["import", "aws_instance.attached", &id]);
+    let imported = w.attrs("aws_instance.attached");
+    assert_eq!(
+        imported["secondary_network_interface"][0]["secondary_subnet_id"],
+        "ss-0a1b2c3d4e5f60718"
+    );
     w.ok(&["destroy", "-auto-approve"]);
 }

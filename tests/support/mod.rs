@@ -125,6 +125,12 @@ const REGIONS: &[&str] = &[
     "us-east-1",
     "ap-south-2",
     "eu-south-2",
+    "ap-east-1",
+    "ap-southeast-4",
+    "ca-west-1",
+    "eu-central-2",
+    "il-central-1",
+    "me-central-1",
 ];
 
 /// A region no other test of this binary uses.

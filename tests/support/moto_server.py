@@ -143,6 +143,82 @@ def _prep_nics_with_secondary(self, nic_spec, *args, **kwargs):
 
 _Instance.prep_nics = _prep_nics_with_secondary
 
+# RunInstances' EnablePrimaryIpv6 (or PrimaryIpv6 on the primary interface spec) makes the
+# first IPv6 address primary, and SecondaryInterfaces asks for interfaces on secondary networks;
+# moto drops both. The flag is answered as IsPrimaryIpv6, the interfaces as AWS describes them
+# (kept as sent: nothing checks the secondary subnets).
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface as _Nic  # noqa: E402
+
+_ipv6_list = _Nic.instance_ipv6_address_list.fget
+
+
+def _ipv6_list_with_primary(self):
+    listed = _ipv6_list(self)
+    if getattr(self, "primary_ipv6", False) and listed:
+        listed[0]["IsPrimaryIpv6"] = True
+    return listed
+
+
+_Nic.instance_ipv6_address_list = property(_ipv6_list_with_primary)
+_run_instances = instance_responses.InstanceResponse.run_instances
+
+
+def _secondary_interface(instance, spec, index):
+    addresses = [{"PrivateIpAddress": a["PrivateIpAddress"]}
+                 for a in spec.get("PrivateIpAddresses") or [] if a.get("PrivateIpAddress")]
+    for _ in range(len(addresses), int(spec.get("PrivateIpAddressCount") or 1)):
+        addresses.append({"PrivateIpAddress": f"10.255.{index}.{len(addresses) + 4}"})
+    suffix = uuid.uuid4().hex[:17]
+    return {
+        "SecondaryInterfaceId": f"si-{suffix}",
+        "MacAddress": ":".join(suffix[i:i + 2] for i in range(0, 12, 2)),
+        "OwnerId": instance.owner_id,
+        "SecondarySubnetId": spec.get("SecondarySubnetId"),
+        "SecondaryNetworkId": f"sn-{uuid.uuid4().hex[:17]}",
+        "InterfaceType": spec.get("InterfaceType") or "secondary",
+        "SourceDestCheck": True,
+        "Status": "in-use",
+        "PrivateIpAddresses": addresses,
+        "Attachment": {
+            "AttachmentId": f"sia-{uuid.uuid4().hex[:17]}",
+            "DeleteOnTermination": spec.get("DeleteOnTermination") not in (False, "false"),
+            "DeviceIndex": int(spec.get("DeviceIndex") or 0),
+            "NetworkCardIndex": int(spec.get("NetworkCardIndex") or 0),
+            "Status": "attached",
+        },
+    }
+
+
+def _run_instances_keeping_ipv6_and_secondary(self):
+    result = _run_instances(self)
+    nics = self._get_param("NetworkInterfaces", [])
+    primary = self._get_param("EnablePrimaryIpv6") in (True, "true") or any(
+        int(n.get("DeviceIndex", 0)) == 0 and n.get("PrimaryIpv6") in (True, "true")
+        for n in nics)
+    secondary = self._get_param("SecondaryInterfaces", [])
+    for instance in result.result.instances:
+        nic = instance.nics.get(0)
+        if primary and nic is not None:
+            nic.primary_ipv6 = True
+        if secondary:
+            instance.SecondaryInterfaces = [
+                _secondary_interface(instance, spec, i) for i, spec in enumerate(secondary)]
+    return result
+
+
+instance_responses.InstanceResponse.run_instances = _run_instances_keeping_ipv6_and_secondary
+_modify_nic = EC2Response.modify_network_interface_attribute
+
+
+def _modify_nic_primary_ipv6(self):
+    if self._get_param("EnablePrimaryIpv6") in (True, "true"):
+        nic = self.ec2_backend.get_network_interface(self._get_param("NetworkInterfaceId"))
+        nic.primary_ipv6 = True
+    return _modify_nic(self)
+
+
+EC2Response.modify_network_interface_attribute = _modify_nic_primary_ipv6
+
 # moto ignores the tags CreateDhcpOptions is given (AWS applies them with the set), so a set
 # infra made would lose its crash-recovery tags. Apply them as AWS does.
 _create_dhcp_options = DHCPOptions.create_dhcp_options

@@ -473,6 +473,7 @@ impl ResourceType for Instance {
             .filter(|n| match n.as_str() {
                 "user_data" | "user_data_base64" => replaces_data,
                 "ebs_block_device" => volumes::ebs_replaces(&Obj::of(prior), &Obj::of(planned)),
+                "enable_primary_ipv6" => network::primary_ipv6_replaces(&Obj::of(planned)),
                 _ => false,
             })
             .cloned()
@@ -480,10 +481,15 @@ impl ResourceType for Instance {
     }
 
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
-        let planned = plan_user_data(prior, tags::plan(&self.aws, planned));
-        let Some(prior) = prior else { return planned };
+        let planned = volumes::plan_tags(&self.aws, tags::plan(&self.aws, planned));
+        let planned = plan_user_data(prior, planned);
+        let mut after = Obj::of(&planned);
+        network::plan(prior.map(Obj::of).as_ref(), &mut after);
+        let Some(prior) = prior else {
+            return Value::object(after.0);
+        };
         // A stop and start gives the instance a new public address.
-        let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
+        let before = Obj::of(prior);
         if before.str("instance_type") != after.str("instance_type")
             || user_data_changed(&before, &after)
         {
@@ -546,8 +552,10 @@ impl ResourceType for Instance {
                             .set_subnet_id(p.str("subnet_id"))
                             .set_security_group_ids(groups.clone())
                             .set_private_ip_address(p.str("private_ip"))
-                            .set_ipv6_address_count(p.i32("ipv6_address_count")),
+                            .set_ipv6_address_count(p.i32("ipv6_address_count"))
+                            .set_enable_primary_ipv6(p.bool("enable_primary_ipv6")),
                     };
+                    req = req.set_secondary_interfaces(network::secondary_interfaces(&p));
                     async move { req.send().await.map_err(err("ec2:RunInstances")) }
                 },
             )
@@ -633,6 +641,7 @@ impl ResourceType for Instance {
             volumes::update_root(&this.aws, &id, &before, &after).await?;
             volumes::tag_volumes(&this.aws, &id, &before, &after).await?;
             extras::update(&this.aws, &id, &before, &after).await?;
+            network::update(&this.aws, &before, &after).await?;
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
         })

@@ -1,18 +1,24 @@
 //! An instance's addresses and interfaces at launch: existing interfaces attached by
-//! `network_interface` blocks, or a primary interface the launch makes with the subnet, the
-//! security groups, a public address, a fixed `private_ip` and `secondary_private_ips`, and
-//! IPv6 addresses by count or by value. All of it is fixed at launch (changes replace). And
-//! a Windows instance's password data, when asked for.
+//! `primary_network_interface` (or the older `network_interface` blocks), or a primary
+//! interface the launch makes with the subnet, the security groups, a public address, a fixed
+//! `private_ip` and `secondary_private_ips`, and IPv6 addresses by count or by value (the first
+//! one primary with `enable_primary_ipv6`); and interfaces on secondary networks
+//! (`secondary_network_interface`). All of it is fixed at launch (changes replace), but for
+//! turning a primary IPv6 address on. And a Windows instance's password data, when asked for.
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::AttrSchema;
-use crate::provider::aws::attrs::{Obj, b, list_s, n, opt_s, set_s};
+use crate::provider::aws::attrs::{
+    Obj, b, blocks, fill_blocks, list_s, n, opt_b, opt_n, opt_s, set_s,
+};
+use crate::provider::aws::launch::read_blocks;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::{
     Instance, InstanceIpv6Address, InstanceNetworkInterfaceSpecification,
-    PrivateIpAddressSpecification,
+    InstanceSecondaryInterfacePrivateIpAddressRequest as SecondaryAddress,
+    InstanceSecondaryInterfaceSpecificationRequest as SecondarySpec, PrivateIpAddressSpecification,
 };
 
 fn interface_ty() -> Type {
@@ -21,6 +27,30 @@ fn interface_ty() -> Type {
         ("network_interface_id", Type::String),
         ("delete_on_termination", Type::Bool),
         ("network_card_index", Type::Number),
+    ])
+}
+
+fn primary_ty() -> Type {
+    block_object(&[
+        ("network_interface_id", Type::String),
+        ("delete_on_termination", Type::Bool),
+    ])
+}
+
+fn secondary_ty() -> Type {
+    block_object(&[
+        ("delete_on_termination", Type::Bool),
+        ("device_index", Type::Number),
+        ("interface_type", Type::String),
+        ("mac_address", Type::String),
+        ("network_card_index", Type::Number),
+        ("private_ip_address_count", Type::Number),
+        ("private_ip_addresses", Type::List(Box::new(Type::String))),
+        ("secondary_interface_id", Type::String),
+        ("secondary_network_id", Type::String),
+        ("secondary_subnet_id", Type::String),
+        ("source_dest_check", Type::Bool),
+        ("status", Type::String),
     ])
 }
 
@@ -68,6 +98,56 @@ pub fn rows(t: Table<Instance>) -> Table<Instance> {
             Value::set(interface_ty(), items)
         },
     )
+    .attr_with_prior(
+        "primary_network_interface",
+        A::optional_computed(Type::List(Box::new(primary_ty())))
+            .force_new()
+            .conflicts_with(&["network_interface"]),
+        |i, prior| {
+            let ni = primary(i)?;
+            let mut x = Obj::default();
+            x.set("network_interface_id", opt_s(ni.network_interface_id()))
+                .set(
+                    "delete_on_termination",
+                    opt_b(ni.attachment().and_then(|a| a.delete_on_termination())),
+                );
+            Some(read_blocks(
+                prior,
+                "primary_network_interface",
+                &primary_ty(),
+                vec![x],
+            ))
+        },
+    )
+    .attr_with_prior(
+        "secondary_network_interface",
+        A::optional_computed(Type::List(Box::new(secondary_ty()))).force_new(),
+        |i, prior| {
+            let items = i
+                .secondary_interfaces()
+                .iter()
+                .map(secondary_block)
+                .collect();
+            Some(read_blocks(
+                prior,
+                "secondary_network_interface",
+                &secondary_ty(),
+                items,
+            ))
+        },
+    )
+    // Turned on in place (ModifyNetworkInterfaceAttribute); turned off only by a new instance.
+    .attr(
+        "enable_primary_ipv6",
+        A::optional_computed(Type::Bool),
+        |i| {
+            b(primary(i).is_some_and(|ni| {
+                ni.ipv6_addresses()
+                    .iter()
+                    .any(|a| a.is_primary_ipv6() == Some(true))
+            }))
+        },
+    )
     .attr(
         "secondary_private_ips",
         A::optional_computed(Type::Set(Box::new(Type::String))).force_new(),
@@ -102,6 +182,68 @@ pub fn rows(t: Table<Instance>) -> Table<Instance> {
     )
 }
 
+/// A secondary interface as its block.
+fn secondary_block(si: &aws_sdk_ec2::types::InstanceSecondaryInterface) -> Obj {
+    let a = si.attachment();
+    let addresses: Vec<&str> = si
+        .private_ip_addresses()
+        .iter()
+        .filter_map(|p| p.private_ip_address())
+        .collect();
+    let mut x = Obj::default();
+    x.set(
+        "delete_on_termination",
+        opt_b(a.and_then(|a| a.delete_on_termination())),
+    )
+    .set(
+        "device_index",
+        opt_n(a.and_then(|a| a.device_index()).map(i64::from)),
+    )
+    .set(
+        "interface_type",
+        opt_s(si.interface_type().map(|t| t.as_str())),
+    )
+    .set("mac_address", opt_s(si.mac_address()))
+    .set(
+        "network_card_index",
+        opt_n(a.and_then(|a| a.network_card_index()).map(i64::from)),
+    )
+    .set("private_ip_address_count", n(addresses.len() as i64))
+    .set("private_ip_addresses", list_s(addresses))
+    .set("secondary_interface_id", opt_s(si.secondary_interface_id()))
+    .set("secondary_network_id", opt_s(si.secondary_network_id()))
+    .set("secondary_subnet_id", opt_s(si.secondary_subnet_id()))
+    .set("source_dest_check", opt_b(si.source_dest_check()))
+    .set("status", opt_s(si.status().map(|s| s.as_str())));
+    x
+}
+
+/// The interfaces on secondary networks a launch asks for, if any.
+pub fn secondary_interfaces(p: &Obj) -> Option<Vec<SecondarySpec>> {
+    let blocks = p.blocks("secondary_network_interface");
+    (!blocks.is_empty()).then(|| {
+        blocks
+            .iter()
+            .map(|si| {
+                let addresses: Vec<SecondaryAddress> = si
+                    .strs("private_ip_addresses")
+                    .into_iter()
+                    .map(|ip| SecondaryAddress::builder().private_ip_address(ip).build())
+                    .collect();
+                SecondarySpec::builder()
+                    .set_delete_on_termination(si.bool("delete_on_termination"))
+                    .set_device_index(si.i32("device_index"))
+                    .set_interface_type(si.str("interface_type").map(|t| t.as_str().into()))
+                    .set_network_card_index(si.i32("network_card_index"))
+                    .set_private_ip_address_count(si.i32("private_ip_address_count"))
+                    .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
+                    .set_secondary_subnet_id(si.str("secondary_subnet_id"))
+                    .build()
+            })
+            .collect()
+    })
+}
+
 /// The interfaces a launch asks for, or `None` when it gives subnet, groups and addresses on
 /// the request itself: existing interfaces when the configuration names them, else a primary
 /// interface when what it asks for (a public address, secondary or IPv6 addresses) can only
@@ -110,6 +252,15 @@ pub fn interfaces(
     p: &Obj,
     groups: Option<Vec<String>>,
 ) -> Option<Vec<InstanceNetworkInterfaceSpecification>> {
+    if let Some(ni) = p.block("primary_network_interface") {
+        return Some(vec![
+            InstanceNetworkInterfaceSpecification::builder()
+                .device_index(0)
+                .set_network_interface_id(ni.str("network_interface_id"))
+                .set_delete_on_termination(ni.bool("delete_on_termination"))
+                .build(),
+        ]);
+    }
     let attached = p.blocks("network_interface");
     if !attached.is_empty() {
         return Some(
@@ -160,6 +311,7 @@ pub fn interfaces(
             .set_groups(groups)
             .set_ipv6_address_count(p.i32("ipv6_address_count"))
             .set_ipv6_addresses((!ipv6.is_empty()).then_some(ipv6))
+            .set_primary_ipv6(p.bool("enable_primary_ipv6"))
             .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
             .build(),
     ])
@@ -188,4 +340,71 @@ pub async fn password_data(
         crate::provider::aws::attrs::s(out.password_data().unwrap_or_default().trim()),
     );
     Ok(())
+}
+
+/// Whether a change of `enable_primary_ipv6` needs a new instance: a primary IPv6 address can
+/// be turned on in place, never off.
+pub fn primary_ipv6_replaces(planned: &Obj) -> bool {
+    planned.bool("enable_primary_ipv6") == Some(false)
+}
+
+/// Turns a primary IPv6 address on, on the instance's primary interface, where the change asks.
+pub async fn update(
+    aws: &crate::provider::aws::Aws,
+    before: &Obj,
+    after: &Obj,
+) -> crate::provider::ProviderResult<()> {
+    if after.bool("enable_primary_ipv6") != Some(true)
+        || before.bool("enable_primary_ipv6") == Some(true)
+    {
+        return Ok(());
+    }
+    aws.ec2
+        .modify_network_interface_attribute()
+        .set_network_interface_id(before.str("primary_network_interface_id"))
+        .enable_primary_ipv6(true)
+        .send()
+        .await
+        .map_err(crate::provider::aws::sdk::err(
+            "ec2:ModifyNetworkInterfaceAttribute",
+        ))?;
+    Ok(())
+}
+
+/// Plans what the interface blocks leave unset: what AWS assigns or defaults (ids, addresses,
+/// status, deletion on termination) keeps the prior block's value, or is unknown until the
+/// launch, so that the read after it compares equal.
+pub fn plan(prior: Option<&Obj>, planned: &mut Obj) {
+    let secondary_computed = [
+        "delete_on_termination",
+        "device_index",
+        "interface_type",
+        "mac_address",
+        "private_ip_address_count",
+        "private_ip_addresses",
+        "secondary_interface_id",
+        "secondary_network_id",
+        "source_dest_check",
+        "status",
+    ];
+    let kinds: [(&str, Type, &[&str]); 2] = [
+        (
+            "primary_network_interface",
+            primary_ty(),
+            &["delete_on_termination"],
+        ),
+        (
+            "secondary_network_interface",
+            secondary_ty(),
+            &secondary_computed,
+        ),
+    ];
+    for (k, ty, computed) in kinds {
+        if planned.get(k).is_none_or(|v| !v.is_wholly_known()) {
+            continue;
+        }
+        let before = prior.map(|p| p.blocks(k)).unwrap_or_default();
+        let filled = fill_blocks(&planned.blocks(k), &before, &ty, &[], computed);
+        planned.set(k, blocks(&ty, filled));
+    }
 }

@@ -79,6 +79,11 @@ pub fn rows(t: Table<Item>) -> Table<Item> {
     .attr_if_answered("placement_group", placed(), |i| {
         placement_str(i, Placement::group_name)
     })
+    .attr_if_answered(
+        "placement_group_id",
+        placed().conflicts_with(&["placement_group"]),
+        |i| placement_str(i, Placement::group_id),
+    )
     .attr_if_answered("host_id", placed(), |i| {
         placement_str(i, Placement::host_id)
     })
@@ -190,6 +195,7 @@ pub fn placement(p: &Obj) -> Option<Placement> {
         "availability_zone",
         "tenancy",
         "placement_group",
+        "placement_group_id",
         "host_id",
         "host_resource_group_arn",
         "placement_partition_number",
@@ -202,6 +208,7 @@ pub fn placement(p: &Obj) -> Option<Placement> {
             .set_availability_zone(p.str("availability_zone"))
             .set_tenancy(p.str("tenancy").map(|t| Tenancy::from(t.as_str())))
             .set_group_name(p.str("placement_group"))
+            .set_group_id(p.str("placement_group_id"))
             .set_host_id(p.str("host_id"))
             .set_host_resource_group_arn(p.str("host_resource_group_arn"))
             .set_partition_number(p.i32("placement_partition_number"))

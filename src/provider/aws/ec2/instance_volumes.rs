@@ -7,7 +7,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, opt_b, opt_n, opt_s};
+use crate::provider::aws::attrs::{Obj, map_s, opt_b, opt_n, opt_s};
 use crate::provider::aws::launch::{read_blocks, read_device_set};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::tags;
@@ -26,8 +26,10 @@ pub(crate) fn root_ty() -> Type {
         ("encrypted", Type::Bool),
         ("iops", Type::Number),
         ("kms_key_id", Type::String),
-        // The root volume's own tags, put after launch and changed in place.
+        // The root volume's own tags, put after launch and changed in place, and with the
+        // provider's default tags (`tags_all`).
         ("tags", Type::Map(Box::new(Type::String))),
+        ("tags_all", Type::Map(Box::new(Type::String))),
         ("throughput", Type::Number),
         ("volume_id", Type::String),
         ("volume_size", Type::Number),
@@ -43,8 +45,10 @@ pub(crate) fn ebs_ty() -> Type {
         ("iops", Type::Number),
         ("kms_key_id", Type::String),
         ("snapshot_id", Type::String),
-        // The volume's own tags, changed in place (any other change replaces the instance).
+        // The volume's own tags, changed in place (any other change replaces the instance),
+        // and with the provider's default tags (`tags_all`).
         ("tags", Type::Map(Box::new(Type::String))),
+        ("tags_all", Type::Map(Box::new(Type::String))),
         ("throughput", Type::Number),
         ("volume_id", Type::String),
         ("volume_size", Type::Number),
@@ -75,8 +79,56 @@ pub(crate) fn null_unread(o: &mut Obj) {
     }
 }
 
+/// A volume's tags as a block's `tags` and `tags_all`: the default tags it carries unchanged
+/// are the provider's, not its own (as at the top level); none is null, as unconfigured.
+fn set_volume_tags(aws: &Aws, x: &mut Obj, v: Option<&Volume>) {
+    let all = v.map(|v| tags::from_ec2(v.tags())).unwrap_or_default();
+    let mut read = Obj::default();
+    tags::set_read(aws, &mut read, &all);
+    let null = || Value::Null(Type::Map(Box::new(Type::String)));
+    for k in ["tags", "tags_all"] {
+        let v = read
+            .get(k)
+            .cloned()
+            .filter(|v| v.attributes().is_some_and(|m| !m.is_empty()));
+        x.set(k, v.unwrap_or_else(null));
+    }
+}
+
+/// Plans each block's `tags_all`: its `tags` with the provider's default tags, which the
+/// volume is given with them; null where the block gives no tags (the volume is not tagged).
+pub(crate) fn plan_tags(aws: &Aws, planned: Value) -> Value {
+    let mut o = Obj::of(&planned);
+    for (k, set) in [("root_block_device", false), ("ebs_block_device", true)] {
+        if o.get(k).is_none_or(|v| !v.is_wholly_known()) {
+            continue;
+        }
+        let items: Vec<Value> = o
+            .blocks(k)
+            .into_iter()
+            .map(|mut b| {
+                let all = b
+                    .get("tags")
+                    .map(|_| map_s(&tags::merged(aws, &b.map("tags"))));
+                b.set(
+                    "tags_all",
+                    all.unwrap_or(Value::Null(Type::Map(Box::new(Type::String)))),
+                );
+                Value::object(b.0)
+            })
+            .collect();
+        let value = if set {
+            Value::set(ebs_ty(), items)
+        } else {
+            Value::list(root_ty(), items)
+        };
+        o.set(k, value);
+    }
+    Value::object(o.0)
+}
+
 /// One mapping of the instance and its volume, as a block.
-fn block(device: &str, delete_on_termination: Option<bool>, v: Option<&Volume>) -> Obj {
+fn block(aws: &Aws, device: &str, delete_on_termination: Option<bool>, v: Option<&Volume>) -> Obj {
     let mut x = Obj::default();
     x.set("device_name", opt_s(Some(device)))
         .set("delete_on_termination", opt_b(delete_on_termination))
@@ -89,18 +141,12 @@ fn block(device: &str, delete_on_termination: Option<bool>, v: Option<&Volume>) 
         )
         .set("throughput", num(v.and_then(|v| v.throughput())))
         .set("volume_id", opt_s(v.and_then(|v| v.volume_id())))
-        .set("tags", {
-            let t = v.map(|v| crate::provider::aws::tags::from_ec2(v.tags()));
-            match t {
-                Some(t) if !t.is_empty() => crate::provider::aws::attrs::map_s(&t),
-                _ => Value::Null(Type::Map(Box::new(Type::String))),
-            }
-        })
         .set("volume_size", num(v.and_then(|v| v.size())))
         .set(
             "volume_type",
             opt_s(v.and_then(|v| v.volume_type()).map(|t| t.as_str())),
         );
+    set_volume_tags(aws, &mut x, v);
     x
 }
 
@@ -139,7 +185,12 @@ pub(crate) async fn read(
         let volume = ebs
             .and_then(|e| e.volume_id())
             .and_then(|id| volumes.get(id));
-        let mut x = block(device, ebs.and_then(|e| e.delete_on_termination()), volume);
+        let mut x = block(
+            aws,
+            device,
+            ebs.and_then(|e| e.delete_on_termination()),
+            volume,
+        );
         if Some(device) == root_name {
             x.0.remove("snapshot_id");
             root.push(x);
@@ -206,8 +257,9 @@ pub(crate) async fn mappings(aws: &Aws, p: &Obj) -> ProviderResult<Vec<BlockDevi
     Ok(out)
 }
 
-/// Puts each block's `tags` on its volume (the root's and each `ebs_block_device`'s by device
-/// name), where they differ from `before`'s; blocks that give no tags are left alone.
+/// Puts each block's `tags`, with the provider's default tags, on its volume (the root's and
+/// each `ebs_block_device`'s by device name), where they differ from `before`'s; blocks that
+/// give no tags are left alone.
 pub(crate) async fn tag_volumes(
     aws: &Aws,
     id: &str,
@@ -230,10 +282,12 @@ pub(crate) async fn tag_volumes(
                 .blocks(k)
                 .into_iter()
                 .find(|p| device.is_none() || p.str("device_name") == device)
-                .map(|p| p.map("tags"))
+                .filter(|p| p.get("tags").is_some())
+                .map(|p| tags::merged(aws, &p.map("tags")))
                 .unwrap_or_default();
-            if was != b.map("tags") {
-                changed.push((device, was, b.map("tags")));
+            let now = tags::merged(aws, &b.map("tags"));
+            if was != now {
+                changed.push((device, was, now));
             }
         }
     }
@@ -273,6 +327,7 @@ pub(crate) fn ebs_replaces(prior: &Obj, planned: &Obj) -> bool {
             .into_iter()
             .map(|mut b| {
                 b.0.remove("tags");
+                b.0.remove("tags_all");
                 Value::object(b.0).to_json().to_string()
             })
             .collect();

@@ -5,8 +5,9 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::attrs::fill_blocks;
 use crate::provider::aws::attrs::{Obj, b, blocks, blocks_or_null, map_s, n, opt_n, opt_s, s};
-use crate::provider::aws::elbv2::common::{fill_blocks, non_empty, rewrite_blocks};
+use crate::provider::aws::elbv2::common::{non_empty, rewrite_blocks};
 use crate::provider::schema::block_object;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, AuthenticateCognitoActionConfig, AuthenticateOidcActionConfig,

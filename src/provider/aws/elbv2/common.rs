@@ -66,44 +66,6 @@ pub(crate) fn non_empty(x: Option<&str>) -> Option<&str> {
     x.filter(|v| !v.is_empty())
 }
 
-/// Fills the arguments nested blocks leave unset so they compare equal to what a read gives
-/// back: an argument with a default takes it (as Terraform's schema defaults do); one the
-/// provider computes keeps the prior block's value at the same position, or is unknown.
-pub(crate) fn fill_blocks(
-    planned: &[Obj],
-    prior: &[Obj],
-    elem: &Type,
-    defaults: &[(&str, Value)],
-    computed: &[&str],
-) -> Vec<Obj> {
-    let Type::Object(fields, _) = elem else {
-        return planned.to_vec();
-    };
-    planned
-        .iter()
-        .enumerate()
-        .map(|(i, block)| {
-            let mut out = block.clone();
-            for (name, ty) in fields {
-                if block.0.get(name).is_some_and(|v| !v.is_null()) {
-                    continue;
-                }
-                if let Some((_, d)) = defaults.iter().find(|(k, _)| k == name) {
-                    out.set(name, d.clone());
-                } else if computed.contains(&name.as_str()) {
-                    let kept = prior.get(i).map(|p| {
-                        p.0.get(name)
-                            .cloned()
-                            .unwrap_or_else(|| Value::Null(ty.clone()))
-                    });
-                    out.set(name, kept.unwrap_or_else(|| Value::Unknown(ty.clone())));
-                }
-            }
-            out
-        })
-        .collect()
-}
-
 /// A block list attribute of `o` rewritten by `f` when it is set and known; a null one is
 /// retyped as a read types it, so that the two compare equal.
 pub(crate) fn rewrite_blocks(

@@ -2,6 +2,7 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::attrs::fill_blocks;
 use crate::provider::aws::attrs::{Obj, b, blocks, n, opt_n, opt_s, s, set_s};
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::launch::read_blocks;
