@@ -767,6 +767,22 @@ resource "aws_launch_template" "options" {
     hostname_type                     = "resource-name"
   }
 
+  network_performance_options {
+    bandwidth_weighting = "vpc-1"
+  }
+
+  secondary_interfaces {
+    secondary_subnet_id  = "ss-0a1b2c3d4e5f60718"
+    network_card_index   = 1
+    private_ip_addresses = ["10.50.0.10", "10.50.0.11"]
+  }
+
+  secondary_interfaces {
+    secondary_subnet_id      = "ss-0a1b2c3d4e5f60719"
+    network_card_index       = 2
+    private_ip_address_count = 1
+  }
+
   block_device_mappings {
     device_name = "/dev/xvdb"
     ebs {
@@ -877,6 +893,20 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
             .map(|h| h.as_str()),
         Some("resource-name")
     );
+    assert_eq!(
+        d.network_performance_options()
+            .and_then(|o| o.bandwidth_weighting())
+            .map(|b| b.as_str()),
+        Some("vpc-1")
+    );
+    let secondary = d.secondary_interfaces();
+    assert_eq!(secondary.len(), 2);
+    assert_eq!(secondary[0].private_ip_addresses().len(), 2);
+    assert_eq!(
+        secondary[1].secondary_subnet_id(),
+        Some("ss-0a1b2c3d4e5f60719")
+    );
+    assert_eq!(secondary[1].network_card_index(), Some(2));
     // One option changed: a new version with it, and a clean plan after.
     w.write(&config("unlimited"));
     let plan = w.ok(&["plan"]);
@@ -905,6 +935,10 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
     assert_eq!(
         imported["instance_market_options"][0]["market_type"],
         "spot"
+    );
+    assert_eq!(
+        imported["secondary_interfaces"][0]["private_ip_addresses"],
+        serde_json::json!(["10.50.0.10", "10.50.0.11"])
     );
     w.ok(&["destroy", "-auto-approve"]);
 }

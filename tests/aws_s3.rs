@@ -679,3 +679,84 @@ resource "aws_s3_object" "bootstrap" {{
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
+
+/// An object's `override_provider.default_tags` stands for the provider's default tags on it
+/// (changed in place like its own tags), and a bucket's namespace is sent at create and kept.
+#[test]
+fn an_object_overrides_the_providers_default_tags() {
+    let config = |bucket: &str, tier: &str| {
+        format!(
+            r#"
+provider "aws" {{
+  default_tags {{
+    tags = {{ team = "platform" }}
+  }}
+}}
+
+resource "aws_s3_bucket" "artefacts" {{
+  bucket           = "{bucket}"
+  force_destroy    = true
+  bucket_namespace = "account-regional"
+}}
+
+resource "aws_s3_object" "plain" {{
+  bucket  = aws_s3_bucket.artefacts.id
+  key     = "plain.txt"
+  content = "plain"
+}}
+
+resource "aws_s3_object" "lean" {{
+  bucket  = aws_s3_bucket.artefacts.id
+  key     = "lean.txt"
+  content = "lean"
+  tags    = {{ Name = "lean" }}
+
+  override_provider {{
+    default_tags {{
+      tags = {tier}
+    }}
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new("");
+    // A bucket in the account-regional namespace ends with the account and region (moto
+    // checks the suffix, as AWS does).
+    let name = format!("ovr-{}-123456789012-{}-an", std::process::id(), w.region);
+    let object_tags = |key: &str| -> Vec<String> {
+        let out = runtime()
+            .block_on(s3(&w).get_object_tagging().bucket(&name).key(key).send())
+            .unwrap();
+        let mut t: Vec<String> = out
+            .tag_set()
+            .iter()
+            .filter(|t| !t.key().starts_with("infra:"))
+            .map(|t| format!("{}={}", t.key(), t.value()))
+            .collect();
+        t.sort();
+        t
+    };
+    w.write(&config(&name, "{}"));
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(object_tags("plain.txt"), ["team=platform"]);
+    assert_eq!(object_tags("lean.txt"), ["Name=lean"]);
+    let lean = w.attrs("aws_s3_object.lean");
+    assert_eq!(lean["tags_all"], serde_json::json!({"Name": "lean"}));
+    assert_eq!(
+        w.attrs("aws_s3_bucket.artefacts")["bucket_namespace"],
+        "account-regional"
+    );
+    w.assert_no_changes();
+
+    w.write(&config(&name, r#"{ tier = "cold" }"#));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_s3_object.lean will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(object_tags("lean.txt"), ["Name=lean", "tier=cold"]);
+    w.assert_no_changes();
+    w.ok(&["destroy", "-auto-approve"]);
+}

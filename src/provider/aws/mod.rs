@@ -296,7 +296,7 @@ const CONFIG_ARGS: &[&str] = &[
 ];
 
 /// One configured AWS provider.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Aws {
     /// The configuration's address in state.
     pub address: String,

@@ -1,11 +1,13 @@
 //! The launch template's option blocks beside image, type, network and disks: monitoring,
 //! placement, CPU credits and options, spot market, capacity reservations, licences, enclaves,
-//! hibernation, maintenance, private DNS names, instance requirements. Each is declared once here (its block type,
+//! hibernation, maintenance, private DNS names, instance requirements, network bandwidth
+//! weighting and interfaces on secondary networks. Each is declared once here (its block type,
 //! how it reads from a version's data, how it goes into a version request); `launch_template.rs`
 //! puts them in its table.
 
 use crate::lang::types::Type;
-use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_b, opt_n, opt_s};
+use crate::lang::value::Value;
+use crate::provider::aws::attrs::{Obj, blocks_or_null, list_s, opt_b, opt_n, opt_s};
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::builders::RequestLaunchTemplateDataBuilder;
 use aws_sdk_ec2::types::{
@@ -14,10 +16,14 @@ use aws_sdk_ec2::types::{
     LaunchTemplateAutoRecoveryState, LaunchTemplateCapacityReservationSpecificationRequest,
     LaunchTemplateCpuOptionsRequest, LaunchTemplateEnclaveOptionsRequest,
     LaunchTemplateHibernationOptionsRequest, LaunchTemplateInstanceMaintenanceOptionsRequest,
-    LaunchTemplateInstanceMarketOptionsRequest, LaunchTemplateLicenseConfigurationRequest,
+    LaunchTemplateInstanceMarketOptionsRequest,
+    LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest,
+    LaunchTemplateLicenseConfigurationRequest, LaunchTemplateNetworkPerformanceOptionsRequest,
     LaunchTemplatePlacementRequest, LaunchTemplatePrivateDnsNameOptionsRequest,
     LaunchTemplateSpotMarketOptionsRequest, LaunchTemplatesMonitoringRequest, MarketType,
-    ResponseLaunchTemplateData, SpotInstanceType, Tenancy,
+    ResponseLaunchTemplateData,
+    SecondaryInterfacePrivateIpAddressSpecificationRequest as SecondaryAddress, SpotInstanceType,
+    Tenancy,
 };
 
 type Data = ResponseLaunchTemplateData;
@@ -147,6 +153,67 @@ fn declared_blocks() -> Vec<(&'static str, Type, Reader)> {
                     x.set("cpu_credits", opt_s(c.cpu_credits()));
                     x
                 }))
+            },
+        ),
+        (
+            "network_performance_options",
+            block_object(&[("bandwidth_weighting", Type::String)]),
+            |d| {
+                one(d.network_performance_options().map(|o| {
+                    let mut x = Obj::default();
+                    x.set(
+                        "bandwidth_weighting",
+                        opt_s(o.bandwidth_weighting().map(|v| v.as_str())),
+                    );
+                    x
+                }))
+            },
+        ),
+        (
+            "secondary_interfaces",
+            block_object(&[
+                ("delete_on_termination", Type::Bool),
+                ("device_index", Type::Number),
+                ("interface_type", Type::String),
+                ("network_card_index", Type::Number),
+                ("private_ip_address_count", Type::Number),
+                ("private_ip_addresses", Type::List(Box::new(Type::String))),
+                ("secondary_subnet_id", Type::String),
+            ]),
+            |d| {
+                d.secondary_interfaces()
+                    .iter()
+                    .map(|i| {
+                        let addresses: Vec<&str> = i
+                            .private_ip_addresses()
+                            .iter()
+                            .filter_map(|a| a.private_ip_address())
+                            .collect();
+                        let addresses = if addresses.is_empty() {
+                            Value::Null(Type::List(Box::new(Type::String)))
+                        } else {
+                            list_s(addresses)
+                        };
+                        let mut x = Obj::default();
+                        x.set("delete_on_termination", opt_b(i.delete_on_termination()))
+                            .set("device_index", opt_n(i.device_index().map(i64::from)))
+                            .set(
+                                "interface_type",
+                                opt_s(i.interface_type().map(|v| v.as_str())),
+                            )
+                            .set(
+                                "network_card_index",
+                                opt_n(i.network_card_index().map(i64::from)),
+                            )
+                            .set(
+                                "private_ip_address_count",
+                                opt_n(i.private_ip_address_count().map(i64::from)),
+                            )
+                            .set("private_ip_addresses", addresses)
+                            .set("secondary_subnet_id", opt_s(i.secondary_subnet_id()));
+                        x
+                    })
+                    .collect()
             },
         ),
         (
@@ -425,6 +492,31 @@ pub(crate) fn request(
                 .set_nested_virtualization(c.str("nested_virtualization").map(|v| {
                     aws_sdk_ec2::types::NestedVirtualizationSpecification::from(v.as_str())
                 }))
+                .build(),
+        );
+    }
+    if let Some(o) = p.block("network_performance_options") {
+        d = d.network_performance_options(
+            LaunchTemplateNetworkPerformanceOptionsRequest::builder()
+                .set_bandwidth_weighting(o.str("bandwidth_weighting").map(|v| v.as_str().into()))
+                .build(),
+        );
+    }
+    for i in p.blocks("secondary_interfaces") {
+        let addresses: Vec<SecondaryAddress> = i
+            .strs("private_ip_addresses")
+            .into_iter()
+            .map(|ip| SecondaryAddress::builder().private_ip_address(ip).build())
+            .collect();
+        d = d.secondary_interfaces(
+            LaunchTemplateInstanceSecondaryInterfaceSpecificationRequest::builder()
+                .set_delete_on_termination(i.bool("delete_on_termination"))
+                .set_device_index(i.i32("device_index"))
+                .set_interface_type(i.str("interface_type").map(|v| v.as_str().into()))
+                .set_network_card_index(i.i32("network_card_index"))
+                .set_private_ip_address_count(i.i32("private_ip_address_count"))
+                .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
+                .set_secondary_subnet_id(i.str("secondary_subnet_id"))
                 .build(),
         );
     }

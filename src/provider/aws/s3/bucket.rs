@@ -88,6 +88,12 @@ fn table() -> Table<Found> {
         // Version 6's name for where the bucket is (`region` being where it is managed).
         .attr("bucket_region", A::computed(Type::String), |f| s(&f.region))
         .declared("force_destroy", A::optional(Type::Bool).default(b(false)))
+        // The naming scope (`global`, or `account-regional`), chosen at create: no call reads
+        // it back, so it is kept as configured.
+        .declared(
+            "bucket_namespace",
+            A::optional(Type::String).default(s("global")).force_new(),
+        )
         .attr(
             "object_lock_enabled",
             A::optional_computed(Type::Bool).force_new(),
@@ -395,6 +401,12 @@ impl ResourceType for Bucket {
                 .bucket(&name)
                 .set_create_bucket_configuration(location)
                 .set_object_lock_enabled_for_bucket(p.bool("object_lock_enabled"))
+                // `global` is AWS's default: sent only when another scope is asked for.
+                .set_bucket_namespace(
+                    p.str("bucket_namespace")
+                        .filter(|n| n != "global")
+                        .map(|n| n.as_str().into()),
+                )
                 .send()
                 .await
                 .map_err(err("s3:CreateBucket"));

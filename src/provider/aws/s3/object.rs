@@ -3,13 +3,17 @@
 //! replace it; a new body or new headers put it again in place (a new `version_id` on a
 //! versioned bucket), tags alone change through the object's tagging. As in Terraform, a file
 //! named by `source` is only noticed to have changed through `etag` or `source_hash`.
+//! `override_provider.default_tags` stands for the provider's default tags on this object
+//! (S3 keeps at most ten tags on an object).
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, map_s, opt_s, s};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
+use crate::provider::schema::block_object;
 use crate::provider::{
     AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
 };
@@ -17,6 +21,7 @@ use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ObjectCannedAcl, ServerSideEncryption, StorageClass};
 use base64::Engine;
+use std::borrow::Cow;
 
 /// An object as read: where it is, its headers and its tags.
 pub struct Found {
@@ -70,6 +75,10 @@ fn table() -> Table<Found> {
         .declared("source_hash", str_())
         .declared("acl", str_())
         .declared("force_destroy", A::optional(Type::Bool).default(b(false)))
+        .declared(
+            "override_provider",
+            A::optional(Type::List(Box::new(override_ty()))),
+        )
         .attr("etag", A::optional_computed(Type::String), |f| {
             opt_s(f.head.e_tag().map(|e| e.trim_matches('"')))
         })
@@ -154,6 +163,26 @@ fn table() -> Table<Found> {
 
 crate::provider::aws::table::table_type!(S3Object, Found);
 
+fn override_ty() -> Type {
+    let default_tags = block_object(&[("tags", Type::Map(Box::new(Type::String)))]);
+    block_object(&[("default_tags", Type::List(Box::new(default_tags)))])
+}
+
+/// The provider as an object configured with `p` sees it: with its
+/// `override_provider.default_tags` (none when that block has no tags) in place of the
+/// provider's.
+fn provider_for<'a>(aws: &'a Aws, p: Option<&Obj>) -> Cow<'a, Aws> {
+    let Some(o) = p.and_then(|p| p.block("override_provider")) else {
+        return Cow::Borrowed(aws);
+    };
+    let mut own = aws.clone();
+    own.default_tags = o
+        .block("default_tags")
+        .map(|d| d.map("tags"))
+        .unwrap_or_default();
+    Cow::Owned(own)
+}
+
 /// The body to put: `content`, `content_base64` decoded, or the file `source`.
 fn body(p: &Obj) -> ProviderResult<Vec<u8>> {
     if let Some(text) = p.get("content").and_then(Value::as_str) {
@@ -221,10 +250,10 @@ impl S3Object {
         bucket: &str,
         key: &str,
     ) -> ProviderResult<Option<Value>> {
-        Ok(self
-            .find(bucket, key)
-            .await?
-            .map(|f| self.table.read(&self.aws, prior, &f).finish(&self.schema)))
+        Ok(self.find(bucket, key).await?.map(|f| {
+            let aws = provider_for(&self.aws, prior.as_ref()).into_owned();
+            self.table.read(&aws, prior, &f).finish(&self.schema)
+        }))
     }
 
     /// Puts the object: its body, headers and tags (`t`, infra's own among them).
@@ -317,11 +346,13 @@ impl S3Object {
     async fn whole_tags(&self, p: &Obj) -> ProviderResult<Tags> {
         let (bucket, key) = (p.req("bucket")?, p.req("key")?);
         let current = self.find(&bucket, &key).await?.map(|f| f.tags);
-        Ok(tags::whole_set(&self.aws, current.unwrap_or_default(), p))
+        let aws = provider_for(&self.aws, Some(p));
+        Ok(tags::whole_set(&aws, current.unwrap_or_default(), p))
     }
 
     async fn put_tags(&self, p: &Obj, before: &Obj) -> ProviderResult<()> {
-        if before.map("tags_all") == tags::merged(&self.aws, &p.map("tags")) {
+        if before.map("tags_all") == tags::merged(&provider_for(&self.aws, Some(p)), &p.map("tags"))
+        {
             return Ok(());
         }
         let (bucket, key) = (p.req("bucket")?, p.req("key")?);
@@ -437,7 +468,8 @@ impl ResourceType for S3Object {
 
     /// A new body or new headers give a new etag (unless configured) and version.
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
-        let planned = tags::plan(&self.aws, planned);
+        let aws = provider_for(&self.aws, Some(&Obj::of(&planned))).into_owned();
+        let planned = tags::plan(&aws, planned);
         let Some(prior) = prior else { return planned };
         let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
         if !puts_again(&before, &after) {
@@ -457,7 +489,7 @@ impl ResourceType for S3Object {
         let this = self.clone();
         Box::pin(async move {
             let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
+            let t = tags::for_create(&provider_for(&this.aws, Some(&p)), &ctx, &p);
             // PutObject replaces: a retry after a crash puts the same object again.
             this.put(&p, &t).await?;
             this.read_back(p).await
