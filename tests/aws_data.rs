@@ -213,6 +213,47 @@ data "aws_ami" "any" {
     assert!(err.contains("most_recent"), "{err}");
 }
 
+/// An image's UEFI variable store, answered by DescribeImageAttribute alone: the store a UEFI
+/// image was registered with, and "" (the plugin SDK's absent string) for one without.
+#[test]
+fn an_amis_uefi_data_is_read() {
+    let w = Work::new("");
+    let registered = runtime()
+        .block_on(
+            w.ec2()
+                .register_image()
+                .name("uefi-boot")
+                .boot_mode(aws_sdk_ec2::types::BootModeValues::Uefi)
+                .uefi_data("QUJDRA==")
+                .send(),
+        )
+        .unwrap();
+    let id = registered.image_id().unwrap().to_string();
+    w.write(&format!(
+        r#"
+data "aws_ami" "uefi" {{
+  filter {{
+    name   = "image-id"
+    values = ["{id}"]
+  }}
+}}
+
+data "aws_ami" "legacy" {{
+  owners      = ["amazon"]
+  most_recent = true
+}}
+
+output "uefi" {{ value = data.aws_ami.uefi.uefi_data }}
+output "legacy" {{ value = data.aws_ami.legacy.uefi_data }}
+"#
+    ));
+    w.ok(&["apply", "-auto-approve"]);
+    let out = w.ok(&["output", "-json"]);
+    let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(out["uefi"]["value"], "QUJDRA==");
+    assert_eq!(out["legacy"]["value"], "");
+}
+
 /// `data "aws_subnet"` by id and by its VPC and block; `data "aws_vpc"` with
 /// `default = false` (the plugin SDK's "not set") filters nothing.
 #[test]

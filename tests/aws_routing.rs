@@ -570,8 +570,20 @@ fn eip_association_and_replacements() {
     let rt = runtime();
     let alloc = id(&w, "aws_eip.x");
     assert_eq!(w.attrs("aws_eip.x")["public_ip"], "198.51.100.7");
+    assert!(w.attrs("aws_eip.x")["ptr_record"].is_null());
     let table = id(&w, "aws_route_table.t");
     no_changes(&w);
+
+    // A reverse DNS record set outside infra (as `aws_eip_domain_name` does) reads back.
+    rt.block_on(
+        ec2.modify_address_attribute()
+            .allocation_id(&alloc)
+            .domain_name("bastion.example.com")
+            .send(),
+    )
+    .unwrap();
+    w.ok(&["apply", "-refresh-only", "-auto-approve"]);
+    assert_eq!(w.attrs("aws_eip.x")["ptr_record"], "bastion.example.com");
 
     // In place: associate the address with an interface, then move it to another.
     let subnet = id(&w, "aws_subnet.a");

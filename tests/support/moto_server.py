@@ -301,6 +301,35 @@ def _modify_endpoint_routes(self, policy_doc, add_subnets, remove_subnets, add_r
 
 VPCEndPoint.modify = _modify_endpoint_routes
 
+# DescribeImageAttribute's uefiData reads an attribute moto's images lack (a server error), and
+# RegisterImage drops UefiData. An image keeps the store it was registered with, as on AWS.
+amis.Ami.uefi = None
+_register_image = EC2Response.register_image
+
+
+def _register_image_keeping_uefi(self):
+    result = _register_image(self)
+    uefi = self._get_param("UefiData")
+    if uefi:
+        self.ec2_backend.amis[result.result["ImageId"]].uefi = uefi
+    return result
+
+
+EC2Response.register_image = _register_image_keeping_uefi
+
+# An address's reverse DNS (PTR) record: moto has no ModifyAddressAttribute, and answers no
+# PtrRecord in DescribeAddressesAttribute. A record set is kept and answered, settled at once.
+def _modify_address_attribute(self):
+    allocation_id = self._get_param("AllocationId")
+    address = self.ec2_backend.describe_addresses(allocation_ids=[allocation_id])[0]
+    address.PtrRecord = self._get_param("DomainName")
+    return ActionResult({"Address": {"AllocationId": allocation_id,
+                                     "PublicIp": address.public_ip,
+                                     "PtrRecord": address.PtrRecord}})
+
+
+EC2Response.modify_address_attribute = _modify_address_attribute
+
 # moto has no placement groups. A minimal model of them (create, describe with names and
 # filters, delete, tags), with AWS's codes for a duplicate and an unknown group.
 class _PlacementGroup(TaggedEC2Resource):

@@ -1,7 +1,7 @@
 //! `data "aws_ami"`: the one image (or the most recent of several) that owners, filters and a
 //! name pattern select, with every attribute Terraform exports: its block device mappings
 //! (`ebs` as a map of strings, as Terraform keeps it), product codes, state reason, boot and
-//! platform details, and the root volume's snapshot.
+//! platform details, the root volume's snapshot, and the UEFI variable store.
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -12,7 +12,7 @@ use crate::provider::aws::sdk::err;
 use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, ProviderError, ProviderResult, Schema};
-use aws_sdk_ec2::types::{Filter, Image};
+use aws_sdk_ec2::types::{Filter, Image, ImageAttributeName};
 use std::collections::BTreeMap;
 
 fn strings() -> Type {
@@ -94,6 +94,9 @@ pub(crate) fn schema(id: (&'static str, AttrSchema), filter: AttrSchema) -> Sche
         ("sriov_net_support", text()),
         ("state_reason", AttrSchema::computed(string_map())),
         ("tpm_support", text()),
+        // The image's UEFI variable store (base64), answered by DescribeImageAttribute alone;
+        // an argument in the provider's schema, though only ever read.
+        ("uefi_data", AttrSchema::optional_computed(Type::String)),
         ("usage_operation", text()),
     ])
 }
@@ -266,5 +269,14 @@ pub(crate) async fn read(
         .set("state_reason", map_s(&state_reason))
         .set("tpm_support", text(img.tpm_support().map(|t| t.as_str())))
         .set("usage_operation", text(img.usage_operation()));
+    let uefi = aws
+        .ec2
+        .describe_image_attribute()
+        .image_id(id)
+        .attribute(ImageAttributeName::UefiData)
+        .send()
+        .await
+        .map_err(err("ec2:DescribeImageAttribute"))?;
+    o.set("uefi_data", text(uefi.uefi_data().and_then(|v| v.value())));
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
-use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
+use aws_sdk_ec2::types::{AddressAttributeName, Filter, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::Address;
 
@@ -32,6 +32,8 @@ fn table() -> Table<Item> {
         .attr("allocation_id", A::computed(Type::String), id)
         // Built from the account by `value`.
         .declared("arn", A::computed(Type::String))
+        // The reverse DNS record, read by `value` with DescribeAddressesAttribute.
+        .declared("ptr_record", A::computed(Type::String))
         .attr("association_id", A::computed(Type::String), |a| {
             opt_s(a.association_id())
         })
@@ -125,6 +127,30 @@ impl Eip {
         Ok(())
     }
 
+    /// The address's reverse DNS (PTR) record, where it has one: one call per address (an
+    /// account holds a handful of them: five a region unless raised). Only VPC addresses
+    /// have the attribute.
+    async fn ptr_record(&self, a: &Item) -> ProviderResult<Option<String>> {
+        let (Some(id), Some("vpc")) = (a.allocation_id(), a.domain().map(|d| d.as_str())) else {
+            return Ok(None);
+        };
+        let out = self
+            .aws
+            .ec2
+            .describe_addresses_attribute()
+            .allocation_ids(id)
+            .attribute(AddressAttributeName::DomainName)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeAddressesAttribute"))?;
+        Ok(out
+            .addresses()
+            .iter()
+            .find(|x| x.allocation_id() == Some(id))
+            .and_then(|x| x.ptr_record())
+            .map(str::to_string))
+    }
+
     async fn disassociate(&self, association_id: &str) -> ProviderResult<()> {
         gone_is_ok(
             self.aws
@@ -174,7 +200,9 @@ impl Ec2Bulk for Eip {
         let this = self.clone();
         Box::pin(async move {
             let account = this.aws.account_id().await?;
+            let ptr = this.ptr_record(&a).await?;
             let mut o = this.table.read(&this.aws, prior, &a);
+            o.set("ptr_record", opt_s(ptr.as_deref()));
             o.set(
                 "arn",
                 s(format!(
