@@ -829,3 +829,183 @@ resource "aws_route_table_association" "private" {{
         "{left:?}"
     );
 }
+
+/// A regional NAT gateway in manual mode (each zone's Elastic IPs given; the test emulator
+/// models regional gateways, which moto lacks): created with the VPC, a zone's addresses
+/// changed in place, a zone added, imported; one in auto mode beside it; and the mode's
+/// arguments checked at plan.
+#[test]
+fn a_regional_nat_gateway_with_its_zones_addresses() {
+    let config = |zones: &str| {
+        format!(
+            r#"
+data "aws_availability_zones" "all" {{}}
+
+resource "aws_vpc" "main" {{
+  cidr_block = "10.60.0.0/16"
+}}
+
+resource "aws_eip" "nat" {{
+  count  = 3
+  domain = "vpc"
+}}
+
+resource "aws_nat_gateway" "manual" {{
+  availability_mode = "regional"
+  vpc_id            = aws_vpc.main.id
+  {zones}
+}}
+
+resource "aws_nat_gateway" "auto" {{
+  availability_mode = "regional"
+  vpc_id            = aws_vpc.main.id
+}}
+"#
+        )
+    };
+    let zone = |index: usize, eips: &str| {
+        format!(
+            r#"
+  availability_zone_address {{
+    availability_zone = data.aws_availability_zones.all.names[{index}]
+    allocation_ids    = [{eips}]
+  }}"#
+        )
+    };
+    let w = Work::new(&config(&zone(0, "aws_eip.nat[0].id")));
+    w.ok(&["apply", "-auto-approve"]);
+    no_changes(&w);
+    let manual = w.attrs("aws_nat_gateway.manual");
+    assert_eq!(manual["availability_mode"], "regional");
+    assert_eq!(manual["regional_nat_gateway_auto_mode"], "disabled");
+    assert!(manual["subnet_id"].is_null(), "{manual}");
+    assert!(manual["allocation_id"].is_null(), "{manual}");
+    assert!(
+        manual["route_table_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("rtb-")
+    );
+    let auto = w.attrs("aws_nat_gateway.auto");
+    assert_eq!(auto["regional_nat_gateway_auto_mode"], "enabled");
+    assert_eq!(auto["auto_provision_zones"], "enabled");
+    let gateway_id = id(&w, "aws_nat_gateway.manual");
+    let allocations = |w: &Work| -> Vec<(String, String)> {
+        let out = runtime()
+            .block_on(
+                w.ec2()
+                    .describe_nat_gateways()
+                    .nat_gateway_ids(&gateway_id)
+                    .send(),
+            )
+            .unwrap();
+        let mut a: Vec<(String, String)> = out.nat_gateways()[0]
+            .nat_gateway_addresses()
+            .iter()
+            .map(|a| {
+                (
+                    a.availability_zone().unwrap_or_default().to_string(),
+                    a.allocation_id().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        a.sort();
+        a
+    };
+    let eip = |i: usize| id(&w, &format!("aws_eip.nat[{i}]"));
+    let zones: Vec<String> = runtime()
+        .block_on(w.ec2().describe_availability_zones().send())
+        .unwrap()
+        .availability_zones()
+        .iter()
+        .filter_map(|z| z.zone_name().map(str::to_string))
+        .collect();
+    assert_eq!(allocations(&w), [(zones[0].clone(), eip(0))]);
+
+    // A second address in the first zone and a second zone: in place, the same gateway.
+    w.write(&config(
+        &(zone(0, "aws_eip.nat[0].id, aws_eip.nat[1].id") + &zone(1, "aws_eip.nat[2].id")),
+    ));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_nat_gateway.manual will be updated in-place"),
+        "{plan}"
+    );
+    w.ok(&["apply", "-auto-approve"]);
+    assert_eq!(id(&w, "aws_nat_gateway.manual"), gateway_id);
+    let mut want = vec![
+        (zones[0].clone(), eip(0)),
+        (zones[0].clone(), eip(1)),
+        (zones[1].clone(), eip(2)),
+    ];
+    want.sort();
+    assert_eq!(allocations(&w), want);
+    no_changes(&w);
+    // And one address let go.
+    w.write(&config(
+        &(zone(0, "aws_eip.nat[1].id") + &zone(1, "aws_eip.nat[2].id")),
+    ));
+    w.ok(&["apply", "-auto-approve"]);
+    let mut want = vec![(zones[0].clone(), eip(1)), (zones[1].clone(), eip(2))];
+    want.sort();
+    assert_eq!(allocations(&w), want);
+    no_changes(&w);
+
+    // Manual mode to auto mode is a new gateway.
+    w.write(&config(""));
+    let plan = w.ok(&["plan"]);
+    assert!(
+        plan.contains("aws_nat_gateway.manual must be replaced"),
+        "{plan}"
+    );
+
+    // Import reads the zones back.
+    w.write(&config(
+        &(zone(0, "aws_eip.nat[1].id") + &zone(1, "aws_eip.nat[2].id")),
+    ));
+    w.ok(&["state", "rm", "aws_nat_gateway.manual"]);
+    w.ok(&["import", "aws_nat_gateway.manual", &gateway_id]);
+    let imported = w.attrs("aws_nat_gateway.manual");
+    assert_eq!(
+        imported["availability_zone_address"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(imported["vpc_id"], id(&w, "aws_vpc.main"));
+
+    // A regional gateway with a subnet, or a zonal one without, is refused at plan.
+    w.write(
+        &(config("")
+            + r#"
+resource "aws_nat_gateway" "lost" {
+  connectivity_type = "private"
+}
+"#),
+    );
+    let out = w.infra(&["plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = support::text(&out.stderr);
+    assert!(
+        err.contains("aws_nat_gateway.lost") && err.contains("needs subnet_id"),
+        "{err}"
+    );
+    w.write(&config(
+        &(zone(0, "aws_eip.nat[1].id") + &zone(1, "aws_eip.nat[2].id")),
+    ));
+    w.ok(&["destroy", "-auto-approve"]);
+    let left = runtime()
+        .block_on(
+            w.ec2()
+                .describe_nat_gateways()
+                .nat_gateway_ids(&gateway_id)
+                .send(),
+        )
+        .unwrap();
+    assert!(
+        left.nat_gateways()
+            .iter()
+            .all(|g| g.state().is_some_and(|s| s.as_str() == "deleted"))
+    );
+}

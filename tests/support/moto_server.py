@@ -330,6 +330,116 @@ def _modify_address_attribute(self):
 
 EC2Response.modify_address_attribute = _modify_address_attribute
 
+# Regional NAT gateways (AvailabilityMode regional: one gateway for a VPC across its zones, no
+# subnet), which moto lacks. A minimal model: made with the VPC and, in manual mode, the
+# Elastic IPs of each zone (auto mode when none are given: AWS then picks zones and addresses
+# itself, which nothing here does); described with their mode, zones' addresses and route
+# table; zones' addresses associated and disassociated. Traffic is not modelled.
+from moto.ec2.models.nat_gateways import NatGateway as _NatGateway  # noqa: E402
+from moto.ec2.responses.nat_gateways import NatGateways as _NatGatewayResponses  # noqa: E402
+from moto.core.utils import utcnow  # noqa: E402
+
+
+def _hex_id(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:17]}"
+
+
+class _RegionalNatGateway(_NatGateway):
+    # moto's model metaclass names the service after the defining module.
+    __module__ = _NatGateway.__module__
+
+    def __init__(self, backend, vpc_id, zones, tags):
+        self.id = _hex_id("nat")
+        self.subnet_id = None
+        self.vpc_id = vpc_id
+        self.state = "available"
+        self.private_ip = None
+        self.connectivity_type = "public"
+        self._created_at = utcnow()
+        self.ec2_backend = backend
+        self.address_set = []
+        manual = "disabled" if zones else "enabled"
+        self.AvailabilityMode = "regional"
+        self.AutoProvisionZones = manual
+        self.AutoScalingIps = manual
+        self.RouteTableId = _hex_id("rtb")
+        for zone in zones:
+            self.associate(zone.get("AllocationIds") or [], zone.get("AvailabilityZone"),
+                           zone.get("AvailabilityZoneId"))
+        self.add_tags(tags or {})
+
+    def associate(self, allocation_ids, zone, zone_id):
+        known = {z.name: z.zone_id for z in self.ec2_backend.describe_availability_zones()}
+        if zone is None:
+            zone = next((name for name, i in known.items() if i == zone_id), None)
+        if zone not in known:
+            raise EC2ClientError("InvalidParameterValue",
+                                 f"The availability zone {zone or zone_id} is not valid.")
+        for allocation_id in allocation_ids:
+            if any(a["allocationId"] == allocation_id for a in self.address_set):
+                raise EC2ClientError("Resource.AlreadyAssociated",
+                                     f"{allocation_id} is already associated.")
+            eip = self.ec2_backend.address_by_allocation([allocation_id])[0]
+            self.address_set.append({
+                "allocationId": allocation_id,
+                "publicIp": eip.public_ip,
+                "associationId": _hex_id("eipassoc"),
+                "isPrimary": not self.address_set,
+                "status": "succeeded",
+                "availabilityZone": zone,
+                "availabilityZoneId": known[zone],
+            })
+
+
+_create_nat_gateway = _NatGatewayResponses.create_nat_gateway
+
+
+def _create_nat_gateway_regional(self):
+    if self._get_param("AvailabilityMode") != "regional":
+        return _create_nat_gateway(self)
+    vpc_id = self._get_param("VpcId")
+    self.ec2_backend.get_vpc(vpc_id)
+    if self._get_param("SubnetId") or self._get_param("AllocationId"):
+        raise EC2ClientError("InvalidParameterCombination",
+                             "A regional NAT gateway takes a VPC, not a subnet or an allocation.")
+    gateway = _RegionalNatGateway(
+        self.ec2_backend, vpc_id, self._get_param("AvailabilityZoneAddresses", []),
+        add_tag_specification(self._get_param("TagSpecifications", [])))
+    self.ec2_backend.nat_gateways[gateway.id] = gateway
+    return ActionResult({"NatGateway": gateway})
+
+
+def _regional_gateway(self):
+    gateway = self.ec2_backend.nat_gateways.get(self._get_param("NatGatewayId"))
+    if gateway is None:
+        raise EC2ClientError("NatGatewayNotFound", "The NAT gateway was not found.")
+    return gateway
+
+
+def _associate_nat_gateway_address(self):
+    gateway = _regional_gateway(self)
+    gateway.associate(self._get_param("AllocationIds", []), self._get_param("AvailabilityZone"),
+                      self._get_param("AvailabilityZoneId"))
+    return ActionResult({"NatGatewayId": gateway.id,
+                         "NatGatewayAddresses": gateway.address_set})
+
+
+def _disassociate_nat_gateway_address(self):
+    gateway = _regional_gateway(self)
+    gone = set(self._get_param("AssociationIds", []))
+    kept = [a for a in gateway.address_set if a.get("associationId") not in gone]
+    if len(kept) + len(gone) != len(gateway.address_set):
+        raise EC2ClientError("InvalidAssociationID.NotFound",
+                             "An association is not the NAT gateway's.")
+    gateway.address_set = kept
+    return ActionResult({"NatGatewayId": gateway.id, "NatGatewayAddresses": kept})
+
+
+_NatGatewayResponses.create_nat_gateway = _create_nat_gateway_regional
+EC2Response.create_nat_gateway = _create_nat_gateway_regional
+EC2Response.associate_nat_gateway_address = _associate_nat_gateway_address
+EC2Response.disassociate_nat_gateway_address = _disassociate_nat_gateway_address
+
 # moto has no placement groups. A minimal model of them (create, describe with names and
 # filters, delete, tags), with AWS's codes for a duplicate and an unknown group.
 class _PlacementGroup(TaggedEC2Resource):

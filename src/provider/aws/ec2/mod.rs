@@ -24,6 +24,7 @@ pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
 pub mod nat_gateway;
+pub mod nat_gateway_regional;
 pub mod network_acl;
 pub mod network_acl_association;
 pub mod network_acl_rule;

@@ -1,6 +1,7 @@
 //! `aws_nat_gateway`: waits for the gateway to be available, and for a deleting one to let go
 //! of its Elastic IP.
 
+use super::nat_gateway_regional as regional;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, added_removed, n, opt_s, s, set_s};
@@ -22,35 +23,45 @@ const NAT_GATEWAY_DELETE: Duration = Duration::from_secs(30 * 60);
 
 type Item = aws_sdk_ec2::types::NatGateway;
 
-/// The gateway's primary address (the first, if none says it is).
+/// A zonal gateway's primary address (the first, if none says it is). A regional gateway's
+/// addresses are its zones' (`regional_nat_gateway_address`).
 fn primary(g: &Item) -> Option<&aws_sdk_ec2::types::NatGatewayAddress> {
-    let addresses = g.nat_gateway_addresses();
+    let addresses = zonal_addresses(g);
     addresses
         .iter()
         .find(|a| a.is_primary() == Some(true))
         .or_else(|| addresses.first())
 }
 
-/// The gateway's secondary addresses (every address but the primary).
+/// A zonal gateway's secondary addresses (every address but the primary).
 fn secondary(g: &Item) -> impl Iterator<Item = &aws_sdk_ec2::types::NatGatewayAddress> {
-    g.nat_gateway_addresses()
+    zonal_addresses(g)
         .iter()
         .filter(|a| a.is_primary() != Some(true))
+}
+
+fn zonal_addresses(g: &Item) -> &[aws_sdk_ec2::types::NatGatewayAddress] {
+    if regional::is_regional(g) {
+        &[]
+    } else {
+        g.nat_gateway_addresses()
+    }
 }
 
 /// Every attribute of `aws_nat_gateway`, and how it reads from a described gateway.
 fn table() -> Table<Item> {
     use AttrSchema as A;
-    Table::<Item>::new()
-        .attr("id", A::computed(Type::String), |g| {
-            opt_s(g.nat_gateway_id())
-        })
+    let t = Table::<Item>::new().attr("id", A::computed(Type::String), |g| {
+        opt_s(g.nat_gateway_id())
+    });
+    regional::rows(t)
         .attr(
             "allocation_id",
             A::optional(Type::String).force_new(),
             |g| opt_s(primary(g).and_then(|a| a.allocation_id())),
         )
-        .attr("subnet_id", A::required(Type::String).force_new(), |g| {
+        // Required for a zonal gateway (`validate`); a regional one has none.
+        .attr("subnet_id", A::optional(Type::String).force_new(), |g| {
             opt_s(g.subnet_id())
         })
         .attr(
@@ -269,6 +280,19 @@ impl Ec2Bulk for NatGateway {
 impl ResourceType for NatGateway {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
+    fn validate(&self, planned: &Value) -> Result<(), String> {
+        regional::validate(&Obj::of(planned))
+    }
+
+    fn replacing(&self, prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
+        let into_or_out_of_manual = regional::replaces(&Obj::of(prior), &Obj::of(planned));
+        changed
+            .iter()
+            .filter(|n| n.as_str() == "availability_zone_address" && into_or_out_of_manual)
+            .cloned()
+            .collect()
+    }
+
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
         let this = self.clone();
         Box::pin(async move {
@@ -284,7 +308,7 @@ impl ResourceType for NatGateway {
                 .aws
                 .ec2
                 .create_nat_gateway()
-                .subnet_id(p.req("subnet_id")?)
+                .set_subnet_id(p.str("subnet_id"))
                 .set_allocation_id(p.str("allocation_id"))
                 .connectivity_type(connectivity.as_str().into())
                 .set_private_ip_address(p.str("private_ip"))
@@ -296,7 +320,8 @@ impl ResourceType for NatGateway {
                     p.i32("secondary_private_ip_address_count")
                         .filter(|_| p.strs("secondary_private_ip_addresses").is_empty()),
                 )
-                .tag_specifications(tags::ec2_spec(Kind::Natgateway, &t))
+                .tag_specifications(tags::ec2_spec(Kind::Natgateway, &t));
+            let out = regional::set(out, &p)
                 .send()
                 .await
                 .map_err(err("ec2:CreateNatGateway"))?;
@@ -338,6 +363,12 @@ impl ResourceType for NatGateway {
             let (before, after) = (Obj::of(&prior), Obj::of(&planned));
             let id = before.id()?;
             this.update_secondary(&id, &before, &after).await?;
+            if after.set_and_changed_from(&before, "availability_zone_address") {
+                let g = this.state(&id).await?.ok_or_else(|| {
+                    ProviderError::new("ec2:DescribeNatGateways", format!("{id} vanished"))
+                })?;
+                regional::update(&this.aws, &g, &before, &after).await?;
+            }
             tags::update_ec2(&this.aws, &id, &before, &after).await?;
             bulk::finished(&this, after, &id).await
         })
