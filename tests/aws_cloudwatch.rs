@@ -183,3 +183,100 @@ resource "aws_cloudwatch_metric_alarm" "errors" {{
     w.ok(&["destroy", "-auto-approve"]);
     assert!(alarms(&w, "nodes-").is_empty(), "every alarm is gone");
 }
+
+/// An alarm on a PromQL query (its criteria, evaluation interval and warm-up reach AWS over
+/// the SDK's CBOR protocol, which the test emulator translates for moto; nothing evaluates
+/// PromQL), changed in place and imported; an alarm on metrics without its comparison is
+/// refused at plan.
+#[test]
+fn a_promql_alarm_with_a_warm_up() {
+    let config = |pending: u32| {
+        format!(
+            r#"
+resource "aws_cloudwatch_metric_alarm" "promql" {{
+  alarm_name          = "promql-cpu-high"
+  evaluation_interval = 30
+
+  evaluation_criteria {{
+    promql_criteria {{
+      query          = "avg(cpu_usage) > 80"
+      pending_period = {pending}
+    }}
+  }}
+
+  warm_up_configuration {{
+    warm_up_period_duration_in_minutes = 15
+  }}
+}}
+"#
+        )
+    };
+    let w = Work::new(&config(300));
+    w.ok(&["apply", "-auto-approve"]);
+    let read = || alarms(&w, "promql-").remove(0);
+    let alarm = read();
+    let criteria = alarm
+        .evaluation_criteria()
+        .and_then(|c| c.as_prom_ql_criteria().ok())
+        .unwrap();
+    assert_eq!(criteria.query(), Some("avg(cpu_usage) > 80"));
+    assert_eq!(criteria.pending_period(), Some(300));
+    assert_eq!(alarm.evaluation_interval(), Some(30));
+    assert_eq!(
+        alarm
+            .warm_up_configuration()
+            .and_then(|c| c.warm_up_period_duration_in_minutes()),
+        Some(15)
+    );
+    w.assert_no_changes();
+
+    w.write(&config(600));
+    let plan = w.ok(&["plan"]);
+    assert!(plan.contains("~ pending_period = 300 -> 600"), "{plan}");
+    w.ok(&["apply", "-auto-approve"]);
+    let criteria = read()
+        .evaluation_criteria()
+        .and_then(|c| c.as_prom_ql_criteria().ok())
+        .cloned()
+        .unwrap();
+    assert_eq!(criteria.pending_period(), Some(600));
+    w.assert_no_changes();
+
+    w.ok(&["state", "rm", "aws_cloudwatch_metric_alarm.promql"]);
+    w.ok(&[
+        "import",
+        "aws_cloudwatch_metric_alarm.promql",
+        "promql-cpu-high",
+    ]);
+    let imported = w.attrs("aws_cloudwatch_metric_alarm.promql");
+    assert_eq!(
+        imported["evaluation_criteria"][0]["promql_criteria"][0]["query"],
+        "avg(cpu_usage) > 80"
+    );
+    w.assert_no_changes();
+
+    w.write(
+        &(config(600)
+            + r#"
+resource "aws_cloudwatch_metric_alarm" "bare" {
+  alarm_name  = "bare"
+  metric_name = "CPUUtilization"
+  namespace   = "AWS/EC2"
+  period      = 60
+  statistic   = "Average"
+  threshold   = 80
+}
+"#),
+    );
+    let out = w.infra(&["plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = support::text(&out.stderr);
+    assert!(
+        err.contains("aws_cloudwatch_metric_alarm.bare")
+            && err.contains("comparison_operator is required"),
+        "{err}"
+    );
+    w.write(&config(600));
+    w.ok(&["destroy", "-auto-approve"]);
+    assert!(alarms(&w, "promql-").is_empty());
+}

@@ -22,6 +22,22 @@ resource "aws_subnet" "s" {
 }
 "#;
 
+/// Alarms: CloudWatch's SDK speaks another protocol (CBOR), whose faults the proxy answers in
+/// kind.
+const ALARMS: &str = r#"
+resource "aws_cloudwatch_metric_alarm" "busy" {
+  count               = 4
+  alarm_name          = "faults-busy-${count.index}"
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 1
+  metric_name         = "CPUUtilization"
+  namespace           = "AWS/EC2"
+  period              = 60
+  statistic           = "Average"
+  threshold           = 80
+}
+"#;
+
 fn proxy_stats(endpoint: &str) -> String {
     // The proxy answers its own statistics on this path (never failed).
     let out = Command::new("python3")
@@ -37,7 +53,8 @@ fn proxy_stats(endpoint: &str) -> String {
 #[test]
 fn apply_and_destroy_converge_through_throttling_and_server_errors() {
     let moto = moto_with_faults(0.25);
-    let w = Work::at(moto.proxy_endpoint(), "eu-west-1", NETWORK);
+    let config = format!("{NETWORK}{ALARMS}");
+    let w = Work::at(moto.proxy_endpoint(), "eu-west-1", &config);
     w.ok(&["apply", "-auto-approve"]);
     let stats = proxy_stats(&moto.proxy_endpoint());
     let injected: u64 = stats
@@ -49,10 +66,20 @@ fn apply_and_destroy_converge_through_throttling_and_server_errors() {
     let out = w.infra(&["plan", "-detailed-exitcode"]);
     support::assert_unchanged(&out);
     // Straight from moto, past the proxy: everything exists once.
-    let direct = Work::at(moto.endpoint(), "eu-west-1", NETWORK);
+    let direct = Work::at(moto.endpoint(), "eu-west-1", &config);
     assert_eq!(direct.tagged_objects().len(), 13);
+    let cw = aws_sdk_cloudwatch::Client::new(&direct.sdk());
+    let alarms = || {
+        support::runtime()
+            .block_on(cw.describe_alarms().alarm_name_prefix("faults-").send())
+            .unwrap()
+            .metric_alarms()
+            .len()
+    };
+    assert_eq!(alarms(), 4);
     w.ok(&["destroy", "-auto-approve"]);
     assert!(direct.tagged_objects().is_empty());
+    assert_eq!(alarms(), 0);
     moto.stop();
 }
 

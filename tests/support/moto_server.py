@@ -8,6 +8,7 @@ a 5xx instead of being forwarded, so tests can show that infra's retries converg
 """
 
 import base64
+import datetime
 import logging
 import os
 import random
@@ -19,6 +20,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 os.environ.setdefault("MOTO_ENABLE_AMI_VALIDATION", "true")
 os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
+
+# botocore's CloudWatch model predates alarms' warm-up configuration, and moto answers through
+# that model: the shape is added as AWS documents it, before anything loads the model.
+import botocore.loaders  # noqa: E402
+
+_load_service_model = botocore.loaders.Loader.load_service_model
+
+
+def _load_service_model_with_warm_up(self, service_name, type_name, api_version=None):
+    model = _load_service_model(self, service_name, type_name, api_version)
+    shapes = model.get("shapes", {})
+    if service_name == "cloudwatch" and type_name == "service-2" and \
+            "WarmUpConfiguration" not in shapes:
+        shapes["WarmUpConfiguration"] = {"type": "structure", "members": {
+            "WarmUpPeriodDurationInMinutes": {"shape": "EvaluationInterval"},
+            "OnlyStartEvaluatingAfterWarmUpPeriodEnds": {"shape": "ActionsEnabled"},
+        }}
+        for holder in ("MetricAlarm", "PutMetricAlarmInput"):
+            shapes[holder]["members"]["WarmUpConfiguration"] = {"shape": "WarmUpConfiguration"}
+    return model
+
+
+botocore.loaders.Loader.load_service_model = _load_service_model_with_warm_up
 
 from moto.server import ThreadedMotoServer  # noqa: E402
 from moto.ec2.models.launch_templates import LaunchTemplate  # noqa: E402
@@ -835,6 +859,112 @@ def _update_hosted_zone_features(self):
 
 Route53.update_hosted_zone_features = _update_hosted_zone_features
 
+# CloudWatch's SDKs speak the Smithy RPC v2 CBOR protocol (AWS answers it beside JSON and query);
+# moto answers JSON. A CBOR call is translated: its body decoded and sent on to moto as the JSON
+# call of the same operation, and moto's answer (or error) encoded back as CBOR, typed by the
+# operation's output shape (timestamps tagged as the protocol wants). Fields botocore's model
+# does not know yet pass through to moto as sent.
+import io  # noqa: E402
+import json  # noqa: E402
+import botocore.session  # noqa: E402
+from botocore.parsers import JSONParser, RpcV2CBORParser  # noqa: E402
+from botocore.serialize import RpcV2CBORSerializer  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
+
+_CBOR_PREFIX = "/service/GraniteServiceVersion20100801/operation/"
+_CLOUDWATCH = botocore.session.get_session().get_service_model("cloudwatch")
+
+
+def _as_json(value):
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} in a CBOR call")
+
+
+def _cbor_text_map(fields):
+    """A CBOR map of text strings (an error body)."""
+    out = bytearray([0xA0 | len(fields)])
+    text = RpcV2CBORSerializer()
+    for k, v in fields.items():
+        text._serialize_type_string(out, k, None, None)
+        text._serialize_type_string(out, v, None, None)
+    return bytes(out)
+
+
+def _answer_cbor(operation, status, headers, body):
+    if status.startswith("2"):
+        parsed = JSONParser().parse(
+            {"body": body or b"{}", "headers": {}, "status_code": 200}, operation.output_shape
+        ) if operation.output_shape is not None else {}
+        parsed.pop("ResponseMetadata", None)
+        out = bytearray()
+        if operation.output_shape is not None:
+            RpcV2CBORSerializer()._serialize_data_item(out, parsed, operation.output_shape)
+        else:
+            out.extend(_cbor_text_map({}))
+        return bytes(out)
+    error = json.loads(body or b"{}")
+    return _cbor_text_map({"__type": error.get("__type", "InternalFailure"),
+                           "message": error.get("message", error.get("Message", ""))})
+
+
+_dispatch = DomainDispatcherApplication.__call__
+
+
+def _dispatch_cbor(self, environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if environ.get("HTTP_SMITHY_PROTOCOL") != "rpc-v2-cbor" or not path.startswith(_CBOR_PREFIX):
+        return _dispatch(self, environ, start_response)
+    name = path[len(_CBOR_PREFIX):]
+    operation = _CLOUDWATCH.operation_model(name)
+    raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    params = RpcV2CBORParser().parse_data_item(
+        RpcV2CBORParser().get_peekable_stream_from_bytes(raw)) if raw else {}
+    body = json.dumps(params, default=_as_json).encode()
+    environ = dict(environ, PATH_INFO="/", CONTENT_LENGTH=str(len(body)),
+                   CONTENT_TYPE="application/x-amz-json-1.0",
+                   HTTP_X_AMZ_TARGET=f"GraniteServiceVersion20100801.{name}")
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ.pop("HTTP_SMITHY_PROTOCOL", None)
+    answered = {}
+
+    def capture(status, headers, exc_info=None):
+        answered["status"], answered["headers"] = status, headers
+        return lambda _: None
+
+    answer = b"".join(_dispatch(self, environ, capture))
+    out = _answer_cbor(operation, answered["status"], answered["headers"], answer)
+    kept = [(k, v) for k, v in answered["headers"]
+            if k.lower() in ("x-amzn-requestid", "x-amzn-query-error")]
+    start_response(answered["status"], kept + [
+        ("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+        ("Content-Length", str(len(out)))])
+    return [out]
+
+
+DomainDispatcherApplication.__call__ = _dispatch_cbor
+
+
+# PutMetricAlarm: moto drops an alarm's PromQL evaluation criteria, evaluation interval and
+# warm-up configuration; AWS keeps them and answers them in DescribeAlarms. Kept as sent
+# (nothing evaluates PromQL).
+from moto.cloudwatch.responses import CloudWatchResponse  # noqa: E402
+
+_put_metric_alarm = CloudWatchResponse.put_metric_alarm
+
+
+def _put_metric_alarm_keeping_criteria(self):
+    result = _put_metric_alarm(self)
+    alarm = self.cloudwatch_backend.alarms[self._get_param("AlarmName")]
+    for field in ("EvaluationCriteria", "EvaluationInterval", "WarmUpConfiguration"):
+        setattr(alarm, field, self._get_param(field))
+    return result
+
+
+CloudWatchResponse.put_metric_alarm = _put_metric_alarm_keeping_criteria
+
 # The error bodies of the two protocols the services use: EC2's and the AWS query protocol's.
 EC2_THROTTLE = (
     "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
@@ -879,6 +1009,17 @@ def proxy(upstream: int, rate: float, seed: int) -> ThreadingHTTPServer:
             else:
                 with lock:
                     roll = rng.random()
+            cbor = self.headers.get("smithy-protocol") == "rpc-v2-cbor"
+            if cbor and roll < rate:
+                throttled = roll < rate / 2
+                with lock:
+                    counts["throttled" if throttled else "failed"] += 1
+                code = "ThrottlingException" if throttled else "InternalFailure"
+                self._reply(400 if throttled else 500,
+                            _cbor_text_map({"__type": code, "message": "injected fault"}),
+                            [("Content-Type", "application/cbor"),
+                             ("smithy-protocol", "rpc-v2-cbor")])
+                return
             if roll < rate / 2:
                 with lock:
                     counts["throttled"] += 1

@@ -3,6 +3,7 @@
 //! its id and replaces it; everything else changes in place, as PutMetricAlarm both creates
 //! and updates. A plan reads every alarm of the state with one DescribeAlarms call per hundred.
 
+use super::alarm_evaluation as evaluation;
 use crate::lang::number::Number;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -137,12 +138,26 @@ fn table() -> Table<Found> {
         .attr("alarm_description", A::optional(Type::String), |f| {
             opt_s(f.alarm.alarm_description())
         })
-        .attr("comparison_operator", A::required(Type::String), |f| {
+        // Required unless the alarm evaluates a PromQL query (`validate`).
+        .attr("comparison_operator", A::optional(Type::String), |f| {
             opt_s(f.alarm.comparison_operator().map(|c| c.as_str()))
         })
-        .attr("evaluation_periods", A::required(Type::Number), |f| {
+        .attr("evaluation_periods", A::optional(Type::Number), |f| {
             int(f.alarm.evaluation_periods())
         })
+        .attr(
+            "evaluation_criteria",
+            A::optional(Type::List(Box::new(evaluation::criteria_ty()))),
+            |f| evaluation::criteria(&f.alarm),
+        )
+        .attr("evaluation_interval", A::optional(Type::Number), |f| {
+            int(f.alarm.evaluation_interval())
+        })
+        .attr(
+            "warm_up_configuration",
+            A::optional(Type::List(Box::new(evaluation::warm_up_ty()))),
+            |f| evaluation::warm_up(&f.alarm),
+        )
         .attr("datapoints_to_alarm", A::optional(Type::Number), |f| {
             int(f.alarm.datapoints_to_alarm())
         })
@@ -311,14 +326,16 @@ impl MetricAlarmType {
         let strs = |k: &str| Some(p.strs(k));
         let queries = planned_queries(p);
         let dims = planned_dimensions(p);
-        self.aws
+        let req = self
+            .aws
             .cloudwatch
             .put_metric_alarm()
             .alarm_name(p.req("alarm_name")?)
             .set_alarm_description(p.str("alarm_description"))
-            .comparison_operator(ComparisonOperator::from(
-                p.req("comparison_operator")?.as_str(),
-            ))
+            .set_comparison_operator(
+                p.str("comparison_operator")
+                    .map(|c| ComparisonOperator::from(c.as_str())),
+            )
             .set_evaluation_periods(p.i32("evaluation_periods"))
             .set_datapoints_to_alarm(p.i32("datapoints_to_alarm"))
             .set_metric_name(p.str("metric_name"))
@@ -347,7 +364,8 @@ impl MetricAlarmType {
                 t.iter()
                     .map(|(k, v)| Tag::builder().key(k).value(v).build())
                     .collect()
-            }))
+            }));
+        evaluation::set(req, p)
             .send()
             .await
             .map(drop)
@@ -409,7 +427,7 @@ impl ResourceType for MetricAlarmType {
                     .into(),
             );
         }
-        Ok(())
+        evaluation::validate(&p)
     }
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {

@@ -1,3 +1,4 @@
 //! CloudWatch: the metric alarms that drive step and simple scaling policies.
 
+pub mod alarm_evaluation;
 pub mod metric_alarm;
