@@ -17,13 +17,19 @@ for each type with nested blocks:
 
 Pulumi's names are camelCase and pluralise list blocks; each path segment is turned into
 snake_case and mapped back to the provider's spelling where the provider's version 5 schema
-(<docs>/schema) or version 6's top-level names have the singular. IAM documents, which Pulumi
-types as objects, are strings in the provider and are left out.
+(<docs>/schema) or version 6's top-level names have the singular, and for the nested blocks new
+in version 6 as the provider spells them (`NEW_SINGULAR`). IAM documents, which Pulumi types as
+objects, are strings in the provider and are left out.
 """
 import argparse
 import json
 import os
 import re
+
+
+# Nested list blocks new in version 6 that the provider names in the singular (Pulumi's plural
+# has no version 5 name to map back to), as the provider's documentation spells them.
+NEW_SINGULAR = {"additional_claims": "additional_claim"}
 
 
 def snake(name):
@@ -102,7 +108,7 @@ def provider_spelling(path, known):
             p = ".".join(done + [c])
             return p in known or any(k.startswith(p + ".") for k in known)
 
-        done.append(next((c for c in candidates if known_at(c)), part))
+        done.append(next((c for c in candidates if known_at(c)), NEW_SINGULAR.get(part, part)))
     return ".".join(done)
 
 

@@ -804,6 +804,7 @@ resource "aws_launch_template" "options" {
     description        = "primary"
     ipv4_address_count = 2
     interface_type     = "interface"
+    ena_queue_count    = 4
 
     connection_tracking_specification {
       tcp_established_timeout = 3600
@@ -876,6 +877,7 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
     let nic = &d.network_interfaces()[0];
     assert_eq!(nic.description(), Some("primary"));
     assert_eq!(nic.secondary_private_ip_address_count(), Some(2));
+    assert_eq!(nic.ena_queue_count(), Some(4));
     let tracking = nic.connection_tracking_specification().unwrap();
     assert_eq!(tracking.tcp_established_timeout(), Some(3600));
     assert_eq!(tracking.udp_timeout(), Some(60));
@@ -1721,8 +1723,9 @@ resource "aws_instance" "node" {{
   disable_api_stop                     = false
 
   cpu_options {{
-    core_count       = {cores}
-    threads_per_core = 2
+    core_count            = {cores}
+    threads_per_core      = 2
+    nested_virtualization = "disabled"
   }}
 
   enclave_options {{

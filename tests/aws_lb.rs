@@ -516,6 +516,50 @@ resource "aws_lb_listener_rule" "health" {{
   }}
 }}
 
+resource "aws_lb_listener_rule" "guarded" {{
+  listener_arn = aws_lb_listener.http.arn
+
+  action {{
+    type = "jwt-validation"
+
+    jwt_validation {{
+      issuer        = "https://idp.example.com"
+      jwks_endpoint = "https://idp.example.com/.well-known/jwks.json"
+
+      additional_claim {{
+        format = "space-separated-values"
+        name   = "scope"
+        values = ["read", "write"]
+      }}
+    }}
+  }}
+
+  action {{
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.app.arn
+  }}
+
+  condition {{
+    path_pattern {{
+      regex_values = ["^/api/v[0-9]+/.*"]
+    }}
+  }}
+
+  condition {{
+    http_header {{
+      http_header_name = "X-Tenant"
+      regex_values     = ["^t-[a-z]+$"]
+    }}
+  }}
+
+  condition {{
+    source_ip {{
+      values          = ["10.0.0.0/8"]
+      ip_address_type = "ipv4"
+    }}
+  }}
+}}
+
 resource "aws_lb_listener_rule" "redirect" {{
   listener_arn = aws_lb_listener.http.arn
 
@@ -560,11 +604,11 @@ fn listener_rules_and_weighted_forwarding() {
             .collect::<Vec<_>>()
     };
     let found = rules();
-    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found.len(), 4, "{found:?}");
     let priorities: Vec<&str> = found.iter().filter_map(|r| r.priority()).collect();
     assert!(priorities.contains(&"100"), "{priorities:?}");
     // Rules without a priority take the next free ones, each its own though created at once.
-    let mut taken: Vec<i64> = ["static", "health", "redirect"]
+    let mut taken: Vec<i64> = ["static", "health", "redirect", "guarded"]
         .iter()
         .map(|name| {
             w.attrs(&format!("aws_lb_listener_rule.{name}"))["priority"]
@@ -574,7 +618,24 @@ fn listener_rules_and_weighted_forwarding() {
         .collect();
     taken.sort();
     taken.dedup();
-    assert_eq!(taken.len(), 3, "{taken:?}");
+    assert_eq!(taken.len(), 4, "{taken:?}");
+    // A bearer token validated before forwarding, on regex conditions.
+    let guarded = str_of(&w.attrs("aws_lb_listener_rule.guarded"), "arn");
+    let rule = found
+        .iter()
+        .find(|r| r.rule_arn() == Some(guarded.as_str()))
+        .unwrap();
+    let jwt = rule.actions()[0].jwt_validation_config().unwrap();
+    assert_eq!(jwt.issuer(), Some("https://idp.example.com"));
+    assert_eq!(jwt.additional_claims()[0].values(), ["read", "write"]);
+    let regex: Vec<&str> = rule
+        .conditions()
+        .iter()
+        .filter_map(|c| c.path_pattern_config())
+        .flat_map(|p| p.regex_values())
+        .map(String::as_str)
+        .collect();
+    assert_eq!(regex, ["^/api/v[0-9]+/.*"]);
     let weighted = str_of(&w.attrs("aws_lb_listener.weighted"), "arn");
     let forward = rt
         .block_on(client.describe_listeners().listener_arns(&weighted).send())
@@ -619,6 +680,8 @@ fn listener_rules_and_weighted_forwarding() {
     let redirect = str_of(&w.attrs("aws_lb_listener_rule.redirect"), "arn");
     w.ok(&["state", "rm", "aws_lb_listener_rule.redirect"]);
     w.ok(&["import", "aws_lb_listener_rule.redirect", &redirect]);
+    w.ok(&["state", "rm", "aws_lb_listener_rule.guarded"]);
+    w.ok(&["import", "aws_lb_listener_rule.guarded", &guarded]);
     w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
     assert!(

@@ -21,8 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 os.environ.setdefault("MOTO_ENABLE_AMI_VALIDATION", "true")
 os.environ.setdefault("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
 
-# botocore's CloudWatch model predates alarms' warm-up configuration, and moto answers through
-# that model: the shape is added as AWS documents it, before anything loads the model.
+# botocore's models predate some fields (CloudWatch alarms' warm-up configuration, the address
+# type of an ELBv2 source IP condition), and moto answers through them: the shapes are added as
+# AWS documents them, before anything loads the models.
 import botocore.loaders  # noqa: E402
 
 _load_service_model = botocore.loaders.Loader.load_service_model
@@ -39,6 +40,9 @@ def _load_service_model_with_warm_up(self, service_name, type_name, api_version=
         }}
         for holder in ("MetricAlarm", "PutMetricAlarmInput"):
             shapes[holder]["members"]["WarmUpConfiguration"] = {"shape": "WarmUpConfiguration"}
+    source_ip = shapes.get("SourceIpConditionConfig", {}).get("members")
+    if service_name == "elbv2" and type_name == "service-2" and "IpAddressType" not in source_ip:
+        source_ip["IpAddressType"] = {"shape": "IpAddressType"}
     return model
 
 
@@ -823,6 +827,45 @@ ELBV2Response.modify_capacity_reservation = _modify_capacity_reservation
 ELBV2Response.describe_capacity_reservation = lambda self: ActionResult(
     _capacity_answer(_balancer(self))
 )
+
+# ELBv2's JWT validation actions and regex conditions, which moto's validation refuses (an
+# unknown action type; a condition config without Values, a KeyError and a 500). Checked as
+# AWS checks them (a JWKS endpoint and an issuer; at most 128 characters a pattern) and kept as
+# sent, as moto keeps every action and condition.
+from moto.elbv2.models import ELBv2Backend  # noqa: E402
+from moto.elbv2.exceptions import InvalidConditionValueError  # noqa: E402
+
+_validate_actions = ELBv2Backend._validate_actions
+
+
+def _validate_actions_with_jwt(self, actions):
+    for action in actions:
+        if action.type == "jwt-validation":
+            config = action.data.get("JwtValidationConfig") or {}
+            if not config.get("JwksEndpoint") or not config.get("Issuer"):
+                raise InvalidConditionValueError(
+                    "A JWT validation action needs a JWKS endpoint and an issuer")
+    _validate_actions(self, [a for a in actions if a.type != "jwt-validation"])
+
+
+def _regex_or(field, config_name, check):
+    def validate(self, condition):
+        config = condition.get(config_name) or {}
+        regex = config.get("RegexValues")
+        if regex and not config.get("Values"):
+            if any(len(v) > 128 for v in regex):
+                raise InvalidConditionValueError(
+                    f"The '{field}' value is too long; the limit is '128'")
+            return None
+        return check(self, condition)
+    return validate
+
+
+ELBv2Backend._validate_actions = _validate_actions_with_jwt
+for _field, _config in (("host-header", "HostHeaderConfig"), ("path-pattern", "PathPatternConfig"),
+                        ("http-header", "HttpHeaderConfig")):
+    _method = "_validate_" + _field.replace("-", "_") + "_condition"
+    setattr(ELBv2Backend, _method, _regex_or(_field, _config, getattr(ELBv2Backend, _method)))
 
 # Route 53 record sets: moto drops a set's geoproximity location and CIDR routing config, which
 # AWS keeps and lists. Kept as sent.

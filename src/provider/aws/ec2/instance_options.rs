@@ -27,6 +27,7 @@ fn cpu_options_ty() -> Type {
         ("core_count", Type::Number),
         ("threads_per_core", Type::Number),
         ("amd_sev_snp", Type::String),
+        ("nested_virtualization", Type::String),
     ])
 }
 
@@ -111,7 +112,11 @@ pub fn rows(t: Table<Item>) -> Table<Item> {
                     "threads_per_core",
                     opt_n(c.threads_per_core().map(i64::from)),
                 )
-                .set("amd_sev_snp", opt_s(c.amd_sev_snp().map(|v| v.as_str())));
+                .set("amd_sev_snp", opt_s(c.amd_sev_snp().map(|v| v.as_str())))
+                .set(
+                    "nested_virtualization",
+                    opt_s(c.nested_virtualization().map(|v| v.as_str())),
+                );
             answered(prior, "cpu_options", cpu_options_ty(), Some(o))
         },
     )
@@ -225,6 +230,9 @@ pub fn set(req: RunInstancesFluentBuilder, p: &Obj) -> RunInstancesFluentBuilder
                 .set_core_count(c.i32("core_count"))
                 .set_threads_per_core(c.i32("threads_per_core"))
                 .set_amd_sev_snp(c.str("amd_sev_snp").map(|v| v.as_str().into()))
+                .set_nested_virtualization(
+                    c.str("nested_virtualization").map(|v| v.as_str().into()),
+                )
                 .build()
         }))
         .set_hibernation_options(

@@ -46,6 +46,7 @@ pub(crate) fn nic_ty() -> Type {
         ("associate_public_ip_address", Type::String),
         ("connection_tracking_specification", one_of(tracking_ty())),
         ("ena_srd_specification", one_of(ena_srd_ty())),
+        ("ena_queue_count", Type::Number),
         ("delete_on_termination", Type::String),
         ("description", Type::String),
         ("device_index", Type::Number),
@@ -185,6 +186,7 @@ pub(crate) fn nic_blocks(d: &Data) -> Vec<Obj> {
                 "ena_srd_specification",
                 ena_srd_read(ni.ena_srd_specification()),
             )
+            .set("ena_queue_count", num(ni.ena_queue_count()))
             .set("delete_on_termination", tri_s(ni.delete_on_termination()))
             .set("description", opt_s(ni.description()))
             .set("device_index", num(ni.device_index()))
@@ -344,6 +346,7 @@ pub(crate) fn request(
                 .set_subnet_id(ni.str("subnet_id"))
                 .set_connection_tracking_specification(tracking_request(&ni))
                 .set_ena_srd_specification(ena_srd_request(&ni))
+                .set_ena_queue_count(ni.i32("ena_queue_count"))
                 .build(),
         );
     }

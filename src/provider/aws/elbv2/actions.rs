@@ -1,18 +1,21 @@
 //! The actions a listener's `default_action` and a listener rule's `action` take, the same
 //! block in both: forward (one target group, or weighted groups with stickiness), fixed
-//! response, redirect, and authentication through Cognito or an OIDC provider. Their type, how
+//! response, redirect, authentication through Cognito or an OIDC provider, and validation of a
+//! bearer token (JWT) against an issuer's keys and claims. Their type, how
 //! they go to the API, how they read back, and how a plan fills what AWS defaults.
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::fill_blocks;
-use crate::provider::aws::attrs::{Obj, b, blocks, blocks_or_null, map_s, n, opt_n, opt_s, s};
+use crate::provider::aws::attrs::{
+    Obj, b, blocks, blocks_or_null, map_s, n, opt_n, opt_s, s, set_s,
+};
 use crate::provider::aws::elbv2::common::{non_empty, rewrite_blocks};
 use crate::provider::schema::block_object;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, AuthenticateCognitoActionConfig, AuthenticateOidcActionConfig,
-    FixedResponseActionConfig, ForwardActionConfig, RedirectActionConfig,
-    TargetGroupStickinessConfig, TargetGroupTuple,
+    FixedResponseActionConfig, ForwardActionConfig, JwtValidationActionAdditionalClaim,
+    JwtValidationActionConfig, RedirectActionConfig, TargetGroupStickinessConfig, TargetGroupTuple,
 };
 
 fn map() -> Type {
@@ -82,6 +85,22 @@ fn oidc_ty() -> Type {
     ])
 }
 
+fn claim_ty() -> Type {
+    block_object(&[
+        ("format", Type::String),
+        ("name", Type::String),
+        ("values", Type::Set(Box::new(Type::String))),
+    ])
+}
+
+fn jwt_ty() -> Type {
+    block_object(&[
+        ("issuer", Type::String),
+        ("jwks_endpoint", Type::String),
+        ("additional_claim", Type::Set(Box::new(claim_ty()))),
+    ])
+}
+
 /// One action block.
 pub(crate) fn action_ty() -> Type {
     let list = |t: Type| Type::List(Box::new(t));
@@ -94,6 +113,7 @@ pub(crate) fn action_ty() -> Type {
         ("redirect", list(redirect_ty())),
         ("authenticate_cognito", list(cognito_ty())),
         ("authenticate_oidc", list(oidc_ty())),
+        ("jwt_validation", list(jwt_ty())),
     ])
 }
 
@@ -173,6 +193,24 @@ pub(crate) fn to_sdk(a: &Obj) -> Action {
             .set_user_info_endpoint(c.str("user_info_endpoint"))
             .build()
     });
+    let jwt = a.block("jwt_validation").map(|j| {
+        let claims: Vec<JwtValidationActionAdditionalClaim> = j
+            .blocks("additional_claim")
+            .iter()
+            .map(|c| {
+                JwtValidationActionAdditionalClaim::builder()
+                    .set_format(c.str("format").map(|f| f.as_str().into()))
+                    .set_name(c.str("name"))
+                    .set_values(Some(c.strs("values")))
+                    .build()
+            })
+            .collect();
+        JwtValidationActionConfig::builder()
+            .set_issuer(j.str("issuer"))
+            .set_jwks_endpoint(j.str("jwks_endpoint"))
+            .set_additional_claims((!claims.is_empty()).then_some(claims))
+            .build()
+    });
     Action::builder()
         .set_type(a.str("type").map(|t| t.as_str().into()))
         .set_order(a.i32("order"))
@@ -182,6 +220,7 @@ pub(crate) fn to_sdk(a: &Obj) -> Action {
         .set_redirect_config(redirect)
         .set_authenticate_cognito_config(cognito)
         .set_authenticate_oidc_config(oidc)
+        .set_jwt_validation_config(jwt)
         .build()
 }
 
@@ -282,6 +321,31 @@ pub(crate) fn from_sdk(a: &Action, prior: Option<&Obj>) -> Obj {
         read_session!(o, c);
         o
     });
+    let jwt = a.jwt_validation_config().map(|j| {
+        let claims: Vec<Value> = j
+            .additional_claims()
+            .iter()
+            .map(|c| {
+                let mut x = Obj::default();
+                x.set("format", opt_s(c.format().map(|f| f.as_str())))
+                    .set("name", opt_s(c.name()))
+                    .set("values", set_s(c.values()));
+                Value::object(x.0)
+            })
+            .collect();
+        let mut o = Obj::default();
+        o.set("issuer", opt_s(j.issuer()))
+            .set("jwks_endpoint", opt_s(j.jwks_endpoint()))
+            .set(
+                "additional_claim",
+                if claims.is_empty() {
+                    Value::Null(Type::Set(Box::new(claim_ty())))
+                } else {
+                    Value::set(claim_ty(), claims)
+                },
+            );
+        o
+    });
     let mut o = Obj::default();
     o.set("type", opt_s(a.r#type().map(|t| t.as_str())))
         .set("order", opt_n(a.order().map(i64::from)))
@@ -290,7 +354,8 @@ pub(crate) fn from_sdk(a: &Action, prior: Option<&Obj>) -> Obj {
         .set("fixed_response", one(fixed_response_ty(), fixed))
         .set("redirect", one(redirect_ty(), redirect))
         .set("authenticate_cognito", one(cognito_ty(), cognito))
-        .set("authenticate_oidc", one(oidc_ty(), oidc));
+        .set("authenticate_oidc", one(oidc_ty(), oidc))
+        .set("jwt_validation", one(jwt_ty(), jwt));
     o
 }
 

@@ -30,12 +30,38 @@ const VALUE_CONDITIONS: [(&str, &str); 4] = [
     ("source_ip", "source-ip"),
 ];
 
-fn values_ty() -> Type {
-    block_object(&[("values", str_set())])
+/// A value condition's block: its values, and what the kind takes beside them (patterns as
+/// regular expressions for hosts and paths; the address type of a source IP).
+fn values_ty(name: &str) -> Type {
+    match name {
+        "host_header" | "path_pattern" => {
+            block_object(&[("values", str_set()), ("regex_values", str_set())])
+        }
+        "source_ip" => block_object(&[("values", str_set()), ("ip_address_type", Type::String)]),
+        _ => block_object(&[("values", str_set())]),
+    }
 }
 
 fn header_ty() -> Type {
-    block_object(&[("http_header_name", Type::String), ("values", str_set())])
+    block_object(&[
+        ("http_header_name", Type::String),
+        ("values", str_set()),
+        ("regex_values", str_set()),
+    ])
+}
+
+/// A list of strings as the API takes it: none when the block gives none.
+fn listed(b: &Obj, k: &str) -> Option<Vec<String>> {
+    Some(b.strs(k)).filter(|v| !v.is_empty())
+}
+
+/// A set of strings read back: null when empty, as an argument left out.
+fn set_or_null(vs: &[String]) -> Value {
+    if vs.is_empty() {
+        Value::Null(str_set())
+    } else {
+        set_s(vs)
+    }
 }
 
 fn query_ty() -> Type {
@@ -46,7 +72,7 @@ fn condition_ty() -> Type {
     let list = |t: Type| Type::List(Box::new(t));
     let mut fields: Vec<(&str, Type)> = VALUE_CONDITIONS
         .iter()
-        .map(|(name, _)| (*name, list(values_ty())))
+        .map(|(name, _)| (*name, list(values_ty(name))))
         .collect();
     fields.push(("http_header", list(header_ty())));
     fields.push(("query_string", set_of(query_ty())));
@@ -55,33 +81,35 @@ fn condition_ty() -> Type {
 
 /// A configured condition as the API takes it.
 fn condition_to_sdk(c: &Obj) -> RuleCondition {
-    let values = |name: &str| c.block(name).map(|b| b.strs("values"));
     let mut r = RuleCondition::builder();
-    if let Some(v) = values("host_header") {
+    if let Some(b) = c.block("host_header") {
         r = r.field("host-header").host_header_config(
             HostHeaderConditionConfig::builder()
-                .set_values(Some(v))
+                .set_values(listed(&b, "values"))
+                .set_regex_values(listed(&b, "regex_values"))
                 .build(),
         );
     }
-    if let Some(v) = values("path_pattern") {
+    if let Some(b) = c.block("path_pattern") {
         r = r.field("path-pattern").path_pattern_config(
             PathPatternConditionConfig::builder()
-                .set_values(Some(v))
+                .set_values(listed(&b, "values"))
+                .set_regex_values(listed(&b, "regex_values"))
                 .build(),
         );
     }
-    if let Some(v) = values("http_request_method") {
+    if let Some(b) = c.block("http_request_method") {
         r = r.field("http-request-method").http_request_method_config(
             HttpRequestMethodConditionConfig::builder()
-                .set_values(Some(v))
+                .set_values(Some(b.strs("values")))
                 .build(),
         );
     }
-    if let Some(v) = values("source_ip") {
+    if let Some(b) = c.block("source_ip") {
         r = r.field("source-ip").source_ip_config(
             SourceIpConditionConfig::builder()
-                .set_values(Some(v))
+                .set_values(listed(&b, "values"))
+                .set_ip_address_type(b.str("ip_address_type").map(|t| t.as_str().into()))
                 .build(),
         );
     }
@@ -89,7 +117,8 @@ fn condition_to_sdk(c: &Obj) -> RuleCondition {
         r = r.field("http-header").http_header_config(
             HttpHeaderConditionConfig::builder()
                 .set_http_header_name(h.str("http_header_name"))
-                .set_values(Some(h.strs("values")))
+                .set_values(listed(&h, "values"))
+                .set_regex_values(listed(&h, "regex_values"))
                 .build(),
         );
     }
@@ -118,26 +147,47 @@ fn condition_to_sdk(c: &Obj) -> RuleCondition {
 fn condition_block(c: &RuleCondition) -> Value {
     let field = c.field().unwrap_or_default();
     let list = |ty: Type, o: Option<Obj>| blocks_or_null(&ty, o.into_iter().collect());
-    let with_values = |vs: &[String]| {
-        let mut x = Obj::default();
-        x.set("values", set_s(vs));
-        x
-    };
     let mut o = Obj::default();
     for (name, api) in VALUE_CONDITIONS {
+        // The kind's values, and its regex patterns or address type where it has them.
         let configured = match name {
-            "host_header" => c.host_header_config().map(|x| x.values().to_vec()),
-            "path_pattern" => c.path_pattern_config().map(|x| x.values().to_vec()),
-            "http_request_method" => c.http_request_method_config().map(|x| x.values().to_vec()),
-            _ => c.source_ip_config().map(|x| x.values().to_vec()),
+            "host_header" => c
+                .host_header_config()
+                .map(|x| (x.values().to_vec(), x.regex_values().to_vec(), None)),
+            "path_pattern" => c
+                .path_pattern_config()
+                .map(|x| (x.values().to_vec(), x.regex_values().to_vec(), None)),
+            "http_request_method" => c
+                .http_request_method_config()
+                .map(|x| (x.values().to_vec(), Vec::new(), None)),
+            _ => c.source_ip_config().map(|x| {
+                let kind = x.ip_address_type().map(|t| t.as_str().to_string());
+                (x.values().to_vec(), Vec::new(), kind)
+            }),
         };
-        let vs = configured.or_else(|| (field == api).then(|| c.values().to_vec()));
-        o.set(name, list(values_ty(), vs.map(|v| with_values(&v))));
+        let read = configured
+            .or_else(|| (field == api).then(|| (c.values().to_vec(), Vec::new(), None)))
+            .map(|(values, regex, kind)| {
+                let mut x = Obj::default();
+                x.set("values", set_or_null(&values));
+                match name {
+                    "host_header" | "path_pattern" => {
+                        x.set("regex_values", set_or_null(&regex));
+                    }
+                    "source_ip" => {
+                        x.set("ip_address_type", opt_s(kind.as_deref()));
+                    }
+                    _ => {}
+                }
+                x
+            });
+        o.set(name, list(values_ty(name), read));
     }
     let header = c.http_header_config().map(|h| {
         let mut x = Obj::default();
         x.set("http_header_name", opt_s(h.http_header_name()))
-            .set("values", set_s(h.values()));
+            .set("values", set_or_null(h.values()))
+            .set("regex_values", set_or_null(h.regex_values()));
         x
     });
     o.set("http_header", list(header_ty(), header));
