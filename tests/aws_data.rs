@@ -261,8 +261,9 @@ fn a_subnet_found_by_id_or_by_vpc_and_block() {
     let w = Work::new(
         r#"
 resource "aws_vpc" "main" {
-  cidr_block           = "10.50.0.0/16"
-  enable_dns_hostnames = true
+  cidr_block                       = "10.50.0.0/16"
+  enable_dns_hostnames             = true
+  assign_generated_ipv6_cidr_block = true
 }
 
 resource "aws_subnet" "a" {
@@ -328,7 +329,10 @@ output "vpc" {
     assert_eq!(associations[0]["association_id"], vpc["association_id"]);
     assert_eq!(associations[0]["cidr_block"], "10.50.0.0/16");
     assert_eq!(associations[0]["state"], "associated");
-    assert_eq!(vpc["ipv6_cidr_block_associations"], serde_json::json!([]));
+    let ipv6 = &vpc["ipv6_cidr_block_associations"][0];
+    assert_eq!(ipv6["ipv6_cidr_block"], vpc["ipv6_cidr_block"], "{vpc}");
+    assert_eq!(ipv6["association_id"], vpc["ipv6_association_id"]);
+    assert_eq!(ipv6["ipv6_pool"], "Amazon");
     // The data source answers every attribute the resource reads, alike.
     for k in [
         "enable_dns64",

@@ -740,6 +740,12 @@ resource "aws_vpc_endpoint" "ec2" {{
     subnet_id = aws_subnet.private.id
     ipv4      = "10.20.1.10"
   }}
+
+  dns_options {{
+    dns_record_ip_type            = "ipv4"
+    private_dns_preference        = "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS"
+    private_dns_specified_domains = ["internal.example.com"]
+  }}
 }}
 "#
         )
@@ -775,6 +781,23 @@ resource "aws_vpc_endpoint" "ec2" {{
         interface["network_interface_ids"].as_array().map(Vec::len),
         Some(1),
         "{interface}"
+    );
+    let described = runtime()
+        .block_on(
+            w.ec2()
+                .describe_vpc_endpoints()
+                .vpc_endpoint_ids(interface["id"].as_str().unwrap())
+                .send(),
+        )
+        .unwrap();
+    let dns = described.vpc_endpoints()[0].dns_options().unwrap();
+    assert_eq!(
+        dns.private_dns_preference(),
+        Some("VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS")
+    );
+    assert_eq!(
+        dns.private_dns_specified_domains(),
+        ["internal.example.com"]
     );
     w.assert_no_changes();
 

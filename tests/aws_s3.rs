@@ -68,6 +68,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "bootstrap" {{
     apply_server_side_encryption_by_default {{
       sse_algorithm = "AES256"
     }}
+    blocked_encryption_types = ["SSE-C"]
   }}
 }}
 
@@ -173,6 +174,11 @@ output "arn" {{
                 .as_str(),
             "AES256"
         );
+        let blocked: Vec<&str> = rule
+            .blocked_encryption_types()
+            .map(|b| b.encryption_type().iter().map(|e| e.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(blocked, ["SSE-C"]);
         let policy = c.get_bucket_policy().bucket(&name).send().await.unwrap();
         assert!(policy.policy().unwrap().contains("NodesRead"));
         let tags = c

@@ -468,6 +468,36 @@ EC2Response.create_nat_gateway = _create_nat_gateway_regional
 EC2Response.associate_nat_gateway_address = _associate_nat_gateway_address
 EC2Response.disassociate_nat_gateway_address = _disassociate_nat_gateway_address
 
+# A VPC endpoint's DNS options (record IP type, private DNS preference and domains): moto drops
+# them at CreateVpcEndpoint and ModifyVpcEndpoint; AWS keeps them and answers them in
+# DescribeVpcEndpoints. Kept as sent.
+_create_vpc_endpoint = EC2Response.create_vpc_endpoint
+_modify_vpc_endpoint_options = EC2Response.modify_vpc_endpoint
+
+
+def _keep_dns_options(self, endpoint):
+    options = self._get_param("DnsOptions")
+    if options:
+        endpoint.DnsOptions = options
+
+
+def _create_vpc_endpoint_keeping_dns(self):
+    result = _create_vpc_endpoint(self)
+    _keep_dns_options(self, result.result["VpcEndpoint"])
+    return result
+
+
+def _modify_vpc_endpoint_keeping_dns(self):
+    result = _modify_vpc_endpoint_options(self)
+    endpoint = self.ec2_backend.describe_vpc_endpoints(
+        vpc_end_point_ids=[self._get_param("VpcEndpointId")])[0]
+    _keep_dns_options(self, endpoint)
+    return result
+
+
+EC2Response.create_vpc_endpoint = _create_vpc_endpoint_keeping_dns
+EC2Response.modify_vpc_endpoint = _modify_vpc_endpoint_keeping_dns
+
 # moto has no placement groups. A minimal model of them (create, describe with names and
 # filters, delete, tags), with AWS's codes for a duplicate and an unknown group.
 class _PlacementGroup(TaggedEC2Resource):
@@ -673,6 +703,29 @@ def _bucket_put_with_payment(self, request, bucket_name, querystring, *args, **k
 
 S3Response._bucket_response_get = _bucket_get_with_payment
 S3Response._bucket_response_put = _bucket_put_with_payment
+
+# GetBucketEncryption: moto answers a rule's default encryption and bucket key, not the
+# encryption types it blocks, which PutBucketEncryption sent and AWS answers.
+_get_bucket_encryption = S3Response.get_bucket_encryption
+
+
+def _get_bucket_encryption_with_blocked(self):
+    encryption = self.backend.get_bucket_encryption(self.bucket_name)
+    blocked = ((encryption or {}).get("Rule") or {}).get("BlockedEncryptionTypes")
+    if not blocked:
+        return _get_bucket_encryption(self)
+    types = blocked.get("EncryptionType") or []
+    rule = encryption["Rule"]
+    self.data["Action"] = "GetBucketEncryption"
+    return self.serialized(ActionResult({"ServerSideEncryptionConfiguration": {"Rules": [{
+        "ApplyServerSideEncryptionByDefault": rule["ApplyServerSideEncryptionByDefault"],
+        "BucketKeyEnabled": str(rule.get("BucketKeyEnabled")).lower() == "true",
+        "BlockedEncryptionTypes": {
+            "EncryptionType": types if isinstance(types, list) else [types]},
+    }]}}))
+
+
+S3Response.get_bucket_encryption = _get_bucket_encryption_with_blocked
 
 # Public images the third-party configurations under fixtures/real look up by owner and name,
 # added to moto's catalogue (every region's) as their publishers' accounts hold them on AWS.

@@ -4,6 +4,7 @@
 
 use super::Aws;
 use super::bulk::filter;
+use super::ec2::vpc_data;
 use super::tags;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
@@ -124,11 +125,15 @@ impl Kind {
                 ),
                 (
                     "cidr_block_associations",
-                    AttrSchema::computed(Type::List(Box::new(association_type("cidr_block")))),
+                    AttrSchema::computed(Type::List(Box::new(vpc_data::association_type(
+                        "cidr_block",
+                    )))),
                 ),
                 (
                     "ipv6_cidr_block_associations",
-                    AttrSchema::computed(Type::List(Box::new(association_type("ipv6_cidr_block")))),
+                    AttrSchema::computed(Type::List(Box::new(vpc_data::association_type(
+                        "ipv6_cidr_block",
+                    )))),
                 ),
             ]),
             Kind::Subnet => Schema::new([
@@ -297,7 +302,7 @@ impl DataSource for Data {
             match kind {
                 Kind::Ami => super::ec2::ami_data::read(&aws, &cfg, filters(&cfg), &mut o).await?,
                 Kind::AvailabilityZones => zones(&aws, &cfg, &mut o).await?,
-                Kind::Vpc => vpc(&aws, &cfg, &mut o).await?,
+                Kind::Vpc => super::ec2::vpc_data::read(&aws, &cfg, filters(&cfg), &mut o).await?,
                 Kind::Subnet => subnet(&aws, &cfg, &mut o).await?,
                 Kind::Subnets | Kind::SubnetIds => {
                     let mut fs = filters(&cfg);
@@ -489,158 +494,6 @@ async fn zones(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
             "group_names",
             list_s(zs.iter().filter_map(|z| z.group_name())),
         );
-    Ok(())
-}
-
-/// One of a VPC's CIDR block associations: its id, its block (`cidr` names the attribute),
-/// and its state.
-fn association_type(cidr: &str) -> Type {
-    Type::object(
-        [
-            ("association_id", Type::String),
-            (cidr, Type::String),
-            ("state", Type::String),
-        ]
-        .into_iter()
-        .map(|(k, t)| (k.to_string(), t))
-        .collect(),
-    )
-}
-
-fn association(cidr: &str, id: Option<&str>, block: Option<&str>, state: Option<&str>) -> Value {
-    let mut a = Obj::default();
-    a.set("association_id", opt_s(id))
-        .set(cidr, opt_s(block))
-        .set("state", opt_s(state));
-    Value::object(a.0)
-}
-
-async fn vpc(aws: &Aws, cfg: &Obj, o: &mut Obj) -> ProviderResult<()> {
-    let mut fs = filters(cfg);
-    if let Some(id) = cfg.str("id") {
-        fs.push(filter("vpc-id", [id]));
-    }
-    if let Some(c) = cfg.str("cidr_block") {
-        fs.push(filter("cidr", [c]));
-    }
-    // `default = false` is the plugin SDK's zero value, which means "not set": any VPC.
-    if cfg.bool("default") == Some(true) {
-        fs.push(filter("is-default", ["true".to_string()]));
-    }
-    if let Some(st) = cfg.str("state") {
-        fs.push(filter("state", [st]));
-    }
-    let out = aws
-        .ec2
-        .describe_vpcs()
-        .set_filters(Some(fs))
-        .send()
-        .await
-        .map_err(err("ec2:DescribeVpcs"))?;
-    let vpcs = out.vpcs();
-    if vpcs.len() > 1 {
-        return Err(ProviderError::new(
-            "read",
-            format!(
-                "{} VPCs matched; use additional constraints to reduce matches to a single VPC",
-                vpcs.len()
-            ),
-        ));
-    }
-    let v = vpcs.first().ok_or_else(|| none_found("VPC"))?;
-    let id = v.vpc_id().unwrap_or_default();
-    let owner = v.owner_id().unwrap_or_default();
-    let main = aws
-        .ec2
-        .describe_route_tables()
-        .filters(filter("vpc-id", [id.to_string()]))
-        .filters(filter("association.main", ["true".to_string()]))
-        .send()
-        .await
-        .map_err(err("ec2:DescribeRouteTables"))?;
-    use aws_sdk_ec2::types::VpcAttributeName as Switch;
-    let switch = |name| super::ec2::vpc::attribute(aws, id, name);
-    let primary = v
-        .cidr_block_association_set()
-        .iter()
-        .find(|a| a.cidr_block() == v.cidr_block());
-    let ipv6 = v.ipv6_cidr_block_association_set().first();
-    o.set(
-        "enable_dns_support",
-        b(switch(Switch::EnableDnsSupport).await?),
-    )
-    .set(
-        "enable_dns_hostnames",
-        b(switch(Switch::EnableDnsHostnames).await?),
-    )
-    .set(
-        "enable_network_address_usage_metrics",
-        b(switch(Switch::EnableNetworkAddressUsageMetrics).await?),
-    )
-    .set(
-        "association_id",
-        opt_s(primary.and_then(|a| a.association_id())),
-    )
-    .set(
-        "ipv6_association_id",
-        opt_s(ipv6.and_then(|a| a.association_id())),
-    )
-    .set(
-        "ipv6_cidr_block",
-        opt_s(ipv6.and_then(|a| a.ipv6_cidr_block())),
-    )
-    .set(
-        "cidr_block_associations",
-        Value::list(
-            association_type("cidr_block"),
-            v.cidr_block_association_set()
-                .iter()
-                .map(|a| {
-                    let state = a.cidr_block_state().and_then(|s| s.state());
-                    let state = state.map(|s| s.as_str());
-                    association("cidr_block", a.association_id(), a.cidr_block(), state)
-                })
-                .collect(),
-        ),
-    )
-    .set(
-        "ipv6_cidr_block_associations",
-        Value::list(
-            association_type("ipv6_cidr_block"),
-            v.ipv6_cidr_block_association_set()
-                .iter()
-                .map(|a| {
-                    let state = a.ipv6_cidr_block_state().and_then(|s| s.state());
-                    let state = state.map(|s| s.as_str());
-                    association(
-                        "ipv6_cidr_block",
-                        a.association_id(),
-                        a.ipv6_cidr_block(),
-                        state,
-                    )
-                })
-                .collect(),
-        ),
-    );
-    o.set("id", s(id))
-        .set(
-            "arn",
-            s(format!("arn:aws:ec2:{}:{owner}:vpc/{id}", aws.region)),
-        )
-        .set("cidr_block", opt_s(v.cidr_block()))
-        .set("default", b(v.is_default().unwrap_or(false)))
-        .set("state", opt_s(v.state().map(|s| s.as_str())))
-        .set("owner_id", s(owner))
-        .set(
-            "instance_tenancy",
-            opt_s(v.instance_tenancy().map(|t| t.as_str())),
-        )
-        .set("dhcp_options_id", opt_s(v.dhcp_options_id()))
-        .set(
-            "main_route_table_id",
-            opt_s(main.route_tables().first().and_then(|t| t.route_table_id())),
-        )
-        .set("tags", map_s(&tags::from_ec2(v.tags())));
     Ok(())
 }
 

@@ -42,5 +42,6 @@ pub mod template_options;
 pub mod volume_attachment;
 pub mod vpc;
 pub mod vpc_cidr_association;
+pub mod vpc_data;
 pub mod vpc_endpoint;
 pub mod vpc_security_group_rule;

@@ -28,6 +28,12 @@ fn dns_options_type() -> Type {
     block_object(&[
         ("dns_record_ip_type", Type::String),
         ("private_dns_only_for_inbound_resolver_endpoint", Type::Bool),
+        // Which domains of a resource or service network endpoint get private DNS.
+        ("private_dns_preference", Type::String),
+        (
+            "private_dns_specified_domains",
+            Type::Set(Box::new(Type::String)),
+        ),
     ])
 }
 
@@ -50,6 +56,11 @@ fn dns_options(p: &Obj) -> Option<aws_sdk_ec2::types::DnsOptionsSpecification> {
             )
             .set_private_dns_only_for_inbound_resolver_endpoint(
                 d.bool("private_dns_only_for_inbound_resolver_endpoint"),
+            )
+            .set_private_dns_preference(d.str("private_dns_preference"))
+            .set_private_dns_specified_domains(
+                d.get("private_dns_specified_domains")
+                    .map(|_| d.strs("private_dns_specified_domains")),
             )
             .build()
     })
@@ -183,6 +194,13 @@ fn table() -> Table<Item> {
                     "private_dns_only_for_inbound_resolver_endpoint",
                     crate::provider::aws::attrs::opt_b(
                         d.private_dns_only_for_inbound_resolver_endpoint(),
+                    ),
+                )
+                .set("private_dns_preference", opt_s(d.private_dns_preference()))
+                .set(
+                    "private_dns_specified_domains",
+                    crate::provider::aws::launch::opt_set(
+                        d.private_dns_specified_domains().to_vec(),
                     ),
                 );
                 Some(crate::provider::aws::launch::read_blocks(

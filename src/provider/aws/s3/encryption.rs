@@ -5,14 +5,15 @@
 
 use super::bucket_config::Part;
 use crate::lang::types::Type;
+use crate::lang::value::Value;
 use crate::provider::aws::Aws;
-use crate::provider::aws::attrs::{Obj, b, blocks, opt_s};
+use crate::provider::aws::attrs::{Obj, b, blocks, opt_s, set_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
 use crate::provider::{AttrSchema, ProviderError, ProviderResult};
 use aws_sdk_s3::types::{
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
+    BlockedEncryptionTypes, EncryptionType, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
 
 fn default_type() -> Type {
@@ -30,6 +31,11 @@ pub fn rule_type() -> Type {
             Type::List(Box::new(default_type())),
         ),
         ("bucket_key_enabled", Type::Bool),
+        // Encryption types uploads may not use (`SSE-C`), or `NONE`.
+        (
+            "blocked_encryption_types",
+            Type::Set(Box::new(Type::String)),
+        ),
     ])
 }
 
@@ -72,6 +78,13 @@ pub async fn get_rules(aws: &Aws, bucket: &str) -> ProviderResult<Option<Vec<Obj
                 .set(
                     "bucket_key_enabled",
                     b(r.bucket_key_enabled().unwrap_or(false)),
+                )
+                .set(
+                    "blocked_encryption_types",
+                    match r.blocked_encryption_types() {
+                        Some(t) => set_s(t.encryption_type().iter().map(|e| e.as_str())),
+                        None => Value::Null(Type::Set(Box::new(Type::String))),
+                    },
                 );
                 o
             })
@@ -102,6 +115,16 @@ pub async fn put_rules(
             ServerSideEncryptionRule::builder()
                 .set_apply_server_side_encryption_by_default(by_default)
                 .set_bucket_key_enabled(r.bool("bucket_key_enabled"))
+                .set_blocked_encryption_types(r.get("blocked_encryption_types").map(|_| {
+                    BlockedEncryptionTypes::builder()
+                        .set_encryption_type(Some(
+                            r.strs("blocked_encryption_types")
+                                .iter()
+                                .map(|t| EncryptionType::from(t.as_str()))
+                                .collect(),
+                        ))
+                        .build()
+                }))
                 .build(),
         );
     }
