@@ -2261,6 +2261,17 @@ resource "aws_autoscaling_group" "workers" {{
     assert!(group(&w, "workers").is_none());
 }
 
+/// The instance `resource` is in the state, as EC2 describes it.
+fn described_instance(w: &Work, resource: &str) -> aws_sdk_ec2::types::Instance {
+    let id = w.attrs(resource)["id"].as_str().unwrap().to_string();
+    runtime()
+        .block_on(w.ec2().describe_instances().instance_ids(&id).send())
+        .unwrap()
+        .reservations()[0]
+        .instances()[0]
+        .clone()
+}
+
 /// An instance with a fixed primary address and secondary ones, and one launched on an
 /// existing interface; both read back clean, and the first imports whole.
 #[test]
@@ -2308,15 +2319,7 @@ resource "aws_instance" "attached" {{
             )),
     );
     w.ok(&["apply", "-auto-approve"]);
-    let describe = |resource: &str| {
-        let id = w.attrs(resource)["id"].as_str().unwrap().to_string();
-        runtime()
-            .block_on(w.ec2().describe_instances().instance_ids(&id).send())
-            .unwrap()
-            .reservations()[0]
-            .instances()[0]
-            .clone()
-    };
+    let describe = |resource: &str| described_instance(&w, resource);
     let fixed = describe("aws_instance.fixed");
     assert_eq!(fixed.private_ip_address(), Some("10.30.1.50"));
     let mut secondary: Vec<&str> = fixed.network_interfaces()[0]
@@ -2517,15 +2520,7 @@ resource "aws_instance" "attached" {{
     w.write(&config(false));
     w.ok(&["apply", "-auto-approve"]);
     no_changes(&w);
-    let describe = |resource: &str| {
-        let id = w.attrs(resource)["id"].as_str().unwrap().to_string();
-        runtime()
-            .block_on(w.ec2().describe_instances().instance_ids(&id).send())
-            .unwrap()
-            .reservations()[0]
-            .instances()[0]
-            .clone()
-    };
+    let describe = |resource: &str| described_instance(&w, resource);
     let primary_ipv6 = |resource: &str| {
         describe(resource).network_interfaces()[0]
             .ipv6_addresses()

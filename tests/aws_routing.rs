@@ -890,16 +890,20 @@ resource "aws_nat_gateway" "auto" {{
     assert_eq!(auto["regional_nat_gateway_auto_mode"], "enabled");
     assert_eq!(auto["auto_provision_zones"], "enabled");
     let gateway_id = id(&w, "aws_nat_gateway.manual");
-    let allocations = |w: &Work| -> Vec<(String, String)> {
-        let out = runtime()
+    let gateways = |w: &Work| {
+        runtime()
             .block_on(
                 w.ec2()
                     .describe_nat_gateways()
                     .nat_gateway_ids(&gateway_id)
                     .send(),
             )
-            .unwrap();
-        let mut a: Vec<(String, String)> = out.nat_gateways()[0]
+            .unwrap()
+            .nat_gateways()
+            .to_vec()
+    };
+    let allocations = |w: &Work| -> Vec<(String, String)> {
+        let mut a: Vec<(String, String)> = gateways(w)[0]
             .nat_gateway_addresses()
             .iter()
             .map(|a| {
@@ -995,16 +999,8 @@ resource "aws_nat_gateway" "lost" {
         &(zone(0, "aws_eip.nat[1].id") + &zone(1, "aws_eip.nat[2].id")),
     ));
     w.ok(&["destroy", "-auto-approve"]);
-    let left = runtime()
-        .block_on(
-            w.ec2()
-                .describe_nat_gateways()
-                .nat_gateway_ids(&gateway_id)
-                .send(),
-        )
-        .unwrap();
     assert!(
-        left.nat_gateways()
+        gateways(&w)
             .iter()
             .all(|g| g.state().is_some_and(|s| s.as_str() == "deleted"))
     );

@@ -335,15 +335,23 @@ impl ResourceType for Regional {
             }
             let mut current: Vec<Option<Value>> = vec![None; batch.priors.len()];
             let mut found = Vec::new();
+            // Each region is its own endpoint: their reads run at once.
+            let mut jobs = tokio::task::JoinSet::new();
             for (region, members) in by_region {
-                let t = s.at(&region).await?;
-                let priors = members.iter().map(|&i| s.inner(&batch.priors[i])).collect();
-                let r = t
-                    .refresh(RefreshBatch {
-                        lineage: batch.lineage.clone(),
-                        priors,
-                    })
-                    .await?;
+                let s = s.clone();
+                let priors: Vec<Value> =
+                    members.iter().map(|&i| s.inner(&batch.priors[i])).collect();
+                let lineage = batch.lineage.clone();
+                jobs.spawn(async move {
+                    let t = s.at(&region).await?;
+                    let r = t.refresh(RefreshBatch { lineage, priors }).await?;
+                    Ok::<_, ProviderError>((region, members, r))
+                });
+            }
+            while let Some(done) = jobs.join_next().await {
+                let (region, members, r) = done.map_err(|e| {
+                    ProviderError::new("refresh", format!("a region's refresh failed: {e}"))
+                })??;
                 for (&i, v) in members.iter().zip(r.current) {
                     current[i] = v.map(|v| s.outer(v, &region));
                 }

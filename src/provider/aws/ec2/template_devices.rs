@@ -82,13 +82,14 @@ fn tracking_ty() -> Type {
 }
 
 /// ENA Express on an interface, and for its UDP traffic.
+fn ena_srd_udp_ty() -> Type {
+    block_object(&[("ena_srd_udp_enabled", Type::Bool)])
+}
+
 fn ena_srd_ty() -> Type {
     block_object(&[
         ("ena_srd_enabled", Type::Bool),
-        (
-            "ena_srd_udp_specification",
-            one_of(block_object(&[("ena_srd_udp_enabled", Type::Bool)])),
-        ),
+        ("ena_srd_udp_specification", one_of(ena_srd_udp_ty())),
     ])
 }
 
@@ -109,7 +110,6 @@ fn ena_srd_read(e: Option<&aws_sdk_ec2::types::LaunchTemplateEnaSrdSpecification
     blocks_or_null(
         &ena_srd_ty(),
         Vec::from_iter(e.map(|e| {
-            let udp_ty = block_object(&[("ena_srd_udp_enabled", Type::Bool)]);
             let udp = e.ena_srd_udp_specification().map(|u| {
                 let mut x = Obj::default();
                 x.set("ena_srd_udp_enabled", opt_b(u.ena_srd_udp_enabled()));
@@ -118,7 +118,7 @@ fn ena_srd_read(e: Option<&aws_sdk_ec2::types::LaunchTemplateEnaSrdSpecification
             let mut o = Obj::default();
             o.set("ena_srd_enabled", opt_b(e.ena_srd_enabled())).set(
                 "ena_srd_udp_specification",
-                blocks_or_null(&udp_ty, Vec::from_iter(udp)),
+                blocks_or_null(&ena_srd_udp_ty(), Vec::from_iter(udp)),
             );
             o
         })),
