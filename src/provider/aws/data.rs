@@ -20,40 +20,42 @@ use std::sync::Arc;
 /// The resource types this file serves.
 pub const TYPES: &[&str] = &[];
 
+/// The data sources served by the generic reader, by name.
+const KINDS: [(&str, Kind); 11] = [
+    ("aws_ami", Kind::Ami),
+    ("aws_availability_zones", Kind::AvailabilityZones),
+    ("aws_vpc", Kind::Vpc),
+    ("aws_subnet", Kind::Subnet),
+    ("aws_subnets", Kind::Subnets),
+    ("aws_subnet_ids", Kind::SubnetIds),
+    ("aws_region", Kind::Region),
+    ("aws_caller_identity", Kind::CallerIdentity),
+    ("aws_partition", Kind::Partition),
+    ("aws_security_group", Kind::SecurityGroup),
+    ("aws_ssm_parameter", Kind::SsmParameter),
+];
+
+/// Every AWS data source, served with these clients.
 pub fn register(aws: &Arc<Aws>, c: &mut Configured) {
-    let mut add = |name: &'static str, kind: Kind| {
-        c.data.insert(
-            name,
-            Arc::new(Data {
-                aws: aws.clone(),
-                schema: Arc::new(kind.schema()),
-                kind,
-            }),
-        );
-    };
-    add("aws_ami", Kind::Ami);
-    add("aws_availability_zones", Kind::AvailabilityZones);
-    add("aws_vpc", Kind::Vpc);
-    add("aws_subnet", Kind::Subnet);
-    add("aws_subnets", Kind::Subnets);
-    add("aws_subnet_ids", Kind::SubnetIds);
-    add("aws_region", Kind::Region);
-    add("aws_caller_identity", Kind::CallerIdentity);
-    add("aws_partition", Kind::Partition);
-    add("aws_security_group", Kind::SecurityGroup);
-    add("aws_ssm_parameter", Kind::SsmParameter);
-    c.data.insert(
-        "aws_route53_zone",
-        Arc::new(super::route53::zone_data::ZoneData::new(aws)),
-    );
+    for name in KINDS.iter().map(|(n, _)| *n).chain(["aws_route53_zone"]) {
+        if let Some(d) = one(aws, name) {
+            c.data.insert(name, d);
+        }
+    }
 }
 
 /// The data source `name` as served with these clients (another region's, for a data
 /// source's own `region`).
 pub fn one(aws: &Arc<Aws>, name: &str) -> Option<Arc<dyn crate::provider::DataSource>> {
-    let mut c = Configured::default();
-    register(aws, &mut c);
-    c.data.remove(name)
+    if name == "aws_route53_zone" {
+        return Some(Arc::new(super::route53::zone_data::ZoneData::new(aws)));
+    }
+    let (_, kind) = KINDS.iter().find(|(n, _)| *n == name)?;
+    Some(Arc::new(Data {
+        aws: aws.clone(),
+        schema: Arc::new(kind.schema()),
+        kind: *kind,
+    }))
 }
 
 #[derive(Clone, Copy)]
