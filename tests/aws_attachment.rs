@@ -94,8 +94,7 @@ resource "aws_autoscaling_attachment" "legacy" {
     let attached = |rt: &tokio::runtime::Runtime| attached_to(rt, &tg);
     assert!(attached(&rt));
     assert!(attached_to(&rt, &legacy));
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    support::assert_unchanged(&out);
+    w.assert_no_changes();
     rt.block_on(
         asg.detach_load_balancer_target_groups()
             .auto_scaling_group_name("attach")

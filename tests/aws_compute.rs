@@ -6,11 +6,6 @@ mod support;
 
 use support::{Work, runtime, text};
 
-fn no_changes(w: &Work) {
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    support::assert_unchanged(&out);
-}
-
 fn asg_client(w: &Work) -> aws_sdk_autoscaling::Client {
     aws_sdk_autoscaling::Client::new(&w.sdk())
 }
@@ -177,7 +172,7 @@ fn launch_template_versions_and_group_lifecycle() {
     assert_eq!(asg["id"], "nodes-a");
     assert_eq!(asg["health_check_grace_period"], 300);
     assert_eq!(asg["wait_for_capacity_timeout"], "10m");
-    no_changes(&w);
+    w.assert_no_changes();
 
     // New template data: a new version in place, and the group moves to it.
     w.write(&template_config(&image, "t3.small", "nodes-a", 2));
@@ -204,7 +199,7 @@ fn launch_template_versions_and_group_lifecycle() {
     );
     let g = group(&w, "nodes-a").unwrap();
     assert_eq!(g.launch_template().unwrap().version(), Some("2"));
-    no_changes(&w);
+    w.assert_no_changes();
 
     // A size change updates the group in place.
     w.write(&template_config(&image, "t3.small", "nodes-a", 3));
@@ -249,7 +244,7 @@ fn launch_template_versions_and_group_lifecycle() {
         group(&w, "nodes-a").unwrap().target_group_arns(),
         std::slice::from_ref(&tg_arn)
     );
-    no_changes(&w);
+    w.assert_no_changes();
     w.write(&template_config(&image, "t3.small", "nodes-a", 3));
     w.ok(&["apply", "-auto-approve"]);
     assert!(group(&w, "nodes-a").unwrap().target_group_arns().is_empty());
@@ -272,7 +267,7 @@ fn launch_template_versions_and_group_lifecycle() {
     );
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(w.attrs("aws_launch_template.node")["latest_version"], 2);
-    no_changes(&w);
+    w.assert_no_changes();
 
     // A new name replaces the group.
     w.write(&template_config(&image, "t3.small", "nodes-b", 3));
@@ -359,7 +354,7 @@ fn launch_configuration_is_replaced_never_updated() {
         group(&w, "legacy").unwrap().launch_configuration_name(),
         Some(name.as_str())
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Any change is a new configuration; the group moves to it in place.
     w.write(&config("t3.small"));
@@ -380,7 +375,7 @@ fn launch_configuration_is_replaced_never_updated() {
 
     w.ok(&["state", "rm", "aws_launch_configuration.node"]);
     w.ok(&["import", "aws_launch_configuration.node", &new_name]);
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     assert!(described(&new_name).is_empty());
@@ -440,7 +435,7 @@ fn instance_lifecycle() {
     let i = describe(&id).unwrap();
     assert_eq!(i.state().unwrap().name().unwrap().as_str(), "running");
     assert_eq!(i.instance_type().unwrap().as_str(), "t3.micro");
-    no_changes(&w);
+    w.assert_no_changes();
 
     // The type changes in place (stop, modify, start): same instance.
     w.write(&config(&image, "t3.small"));
@@ -451,11 +446,11 @@ fn instance_lifecycle() {
     let i = describe(&id).unwrap();
     assert_eq!(i.instance_type().unwrap().as_str(), "t3.small");
     assert_eq!(i.state().unwrap().name().unwrap().as_str(), "running");
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["state", "rm", "aws_instance.bastion"]);
     w.ok(&["import", "aws_instance.bastion", &id]);
-    no_changes(&w);
+    w.assert_no_changes();
 
     // A new image replaces it.
     w.write(&config(&other_image, "t3.small"));
@@ -571,7 +566,7 @@ fn group_settings_reach_aws_and_read_back_clean() {
     assert_eq!(attrs["max_instance_lifetime"], 86400);
     assert_eq!(attrs["default_instance_warmup"], 60);
     assert_eq!(attrs["protect_from_scale_in"], true);
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&settings_config(&image, false, 172800));
     let plan = w.ok(&["plan", "-no-color"]);
@@ -583,7 +578,7 @@ fn group_settings_reach_aws_and_read_back_clean() {
     assert_eq!(processes(&g), ["ReplaceUnhealthy"]);
     let attrs = w.attrs("aws_autoscaling_group.tuned");
     assert_eq!(attrs["max_instance_lifetime"], 172800);
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "tuned").is_none());
 }
@@ -641,7 +636,7 @@ resource "aws_instance" "node" {{
         options(),
         (Some("required".into()), Some(2), Some(true), Some(true))
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&config(3));
     let plan = w.ok(&["plan", "-no-color"]);
@@ -657,7 +652,7 @@ resource "aws_instance" "node" {{
         options(),
         (Some("required".into()), Some(3), Some(false), Some(true))
     );
-    no_changes(&w);
+    w.assert_no_changes();
     // Termination protection on: destroy is refused by EC2, named, and nothing is lost.
     let protected = || {
         runtime()
@@ -834,7 +829,7 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
     };
     w.write(&config("standard"));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let ec2 = w.ec2();
     let version = |v: &str| {
         let out = runtime()
@@ -924,7 +919,7 @@ fn launch_template_options_reach_aws_read_back_clean_and_version_on_change() {
             .and_then(|c| c.cpu_credits()),
         Some("unlimited")
     );
-    no_changes(&w);
+    w.assert_no_changes();
     // An import reads every option back.
     let id = w.attrs("aws_launch_template.options")["id"]
         .as_str()
@@ -988,7 +983,7 @@ resource "aws_launch_configuration" "disks" {
     .replace("IMAGE", &image);
     w.write(&config);
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let asg = asg_client(&w);
     let out = runtime()
         .block_on(
@@ -1074,7 +1069,7 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     };
     w.write(&config(20));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let attrs = w.attrs("aws_instance.disks");
     let id = attrs["id"].as_str().unwrap().to_string();
     let ec2 = w.ec2();
@@ -1164,7 +1159,7 @@ fn instance_volumes_at_launch_and_the_root_volume_resized_in_place() {
     // Password data is read (and is sensitive: never in a plan).
     let disks = w.attrs("aws_instance.disks");
     assert!(disks["password_data"].is_string(), "{disks}");
-    no_changes(&w);
+    w.assert_no_changes();
     // An import reads both blocks back whole.
     w.ok(&["state", "rm", "aws_instance.disks"]);
     w.ok(&["import", "aws_instance.disks", &id]);
@@ -1211,7 +1206,7 @@ resource "aws_autoscaling_lifecycle_hook" "boot" {{
     };
     w.write(&hooks(300));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let asg = asg_client(&w);
     let described = || {
         runtime()
@@ -1237,7 +1232,7 @@ resource "aws_autoscaling_lifecycle_hook" "boot" {{
     );
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(described()[0].heartbeat_timeout(), Some(600));
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["state", "rm", "aws_autoscaling_lifecycle_hook.boot"]);
     w.ok(&[
         "import",
@@ -1266,7 +1261,7 @@ fn a_groups_legacy_tags_list_sits_beside_its_tag_blocks() {
     };
     w.write(&config("web"));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let tags = || {
         let g = group(&w, "legacy-tags").unwrap();
         let mut t: Vec<(String, String, bool)> = g
@@ -1297,7 +1292,7 @@ fn a_groups_legacy_tags_list_sits_beside_its_tag_blocks() {
     assert!(plan.contains("1 to change"), "{plan}");
     w.ok(&["apply", "-auto-approve"]);
     assert!(tags().contains(&("team".into(), "api".into(), true)));
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
 
@@ -1329,7 +1324,7 @@ resource "aws_lb_target_group" "web" {
     assert!(out.status.success(), "{log}");
     // The wait read the target group's health.
     assert!(log.contains("DescribeTargetHealth"), "{log}");
-    no_changes(&w);
+    w.assert_no_changes();
     let attrs = w.attrs("aws_autoscaling_group.nodes");
     assert_eq!(attrs["wait_for_elb_capacity"], 2);
     assert_eq!(
@@ -1361,7 +1356,7 @@ resource "aws_autoscaling_schedule" "night" {{
     };
     w.write(&config(0));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let asg = asg_client(&w);
     let described = || {
         runtime()
@@ -1382,14 +1377,14 @@ resource "aws_autoscaling_schedule" "night" {{
     assert!(plan.contains("~ desired_capacity       = 0 -> 1"), "{plan}");
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(described()[0].desired_capacity(), Some(1));
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["state", "rm", "aws_autoscaling_schedule.night"]);
     w.ok(&[
         "import",
         "aws_autoscaling_schedule.night",
         "scheduled/night",
     ]);
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "scheduled").is_none());
 }
@@ -1497,7 +1492,7 @@ resource "aws_autoscaling_policy" "forecast" {{
     };
     w.write(&config(50));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let asg = asg_client(&w);
     let policies = || {
         runtime()
@@ -1550,13 +1545,13 @@ resource "aws_autoscaling_policy" "forecast" {{
             .and_then(|t| t.target_value()),
         Some(70.0)
     );
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["state", "rm", "aws_autoscaling_policy.steps"]);
     w.ok(&["import", "aws_autoscaling_policy.steps", "scaled/steps"]);
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["state", "rm", "aws_autoscaling_policy.queue"]);
     w.ok(&["import", "aws_autoscaling_policy.queue", "scaled/queue"]);
-    no_changes(&w);
+    w.assert_no_changes();
     // An imported predictive policy reads its whole configuration back.
     w.ok(&["state", "rm", "aws_autoscaling_policy.forecast"]);
     w.ok(&[
@@ -1564,7 +1559,7 @@ resource "aws_autoscaling_policy" "forecast" {{
         "aws_autoscaling_policy.forecast",
         "scaled/forecast",
     ]);
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "scaled").is_none());
 }
@@ -1602,7 +1597,7 @@ resource "aws_volume_attachment" "data" {{
     };
     w.write(&config(20));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let volume = w.attrs("aws_ebs_volume.data")["id"]
         .as_str()
         .unwrap()
@@ -1650,7 +1645,7 @@ resource "aws_volume_attachment" "data" {{
     );
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(described().size(), Some(40));
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&[
         "state",
         "rm",
@@ -1660,7 +1655,7 @@ resource "aws_volume_attachment" "data" {{
     w.ok(&["import", "aws_ebs_volume.data", &volume]);
     let id = format!("/dev/sdh:{volume}:{instance}");
     w.ok(&["import", "aws_volume_attachment.data", &id]);
-    no_changes(&w);
+    w.assert_no_changes();
     // Destroy detaches before it deletes.
     w.ok(&["destroy", "-auto-approve"]);
     let gone = runtime().block_on(ec2.describe_volumes().volume_ids(&volume).send());
@@ -1699,7 +1694,7 @@ resource "aws_instance" "node" {{
         w.attrs("aws_instance.node")["vpc_security_group_ids"],
         serde_json::json!([group])
     );
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
 
@@ -1764,7 +1759,7 @@ resource "aws_instance" "node" {{
     assert_eq!(node["cpu_options"][0]["core_count"], 1, "{node}");
     assert_eq!(node["tenancy"], "default");
     assert_eq!(node["maintenance_options"][0]["auto_recovery"], "default");
-    no_changes(&w);
+    w.assert_no_changes();
 
     // CPU options are fixed at launch: a change replaces the instance.
     w.write(&config(2));
@@ -1775,7 +1770,7 @@ resource "aws_instance" "node" {{
     );
     w.ok(&["apply", "-auto-approve"]);
     assert_ne!(w.attrs("aws_instance.node")["id"], id.as_str());
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
 
@@ -1819,7 +1814,7 @@ resource "aws_instance" "node" {{
     let id = node["id"].as_str().unwrap().to_string();
     assert_eq!(held(&w, &id), node["user_data_base64"].as_str().unwrap());
     assert!(node["user_data"].is_null(), "{node}");
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&config("two"));
     let plan = w.ok(&["plan"]);
@@ -1831,7 +1826,7 @@ resource "aws_instance" "node" {{
     let node = w.attrs("aws_instance.node");
     assert_eq!(node["id"], id.as_str());
     assert_eq!(held(&w, &id), node["user_data_base64"].as_str().unwrap());
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
 
@@ -2240,7 +2235,7 @@ resource "aws_autoscaling_group" "workers" {{
         w.attrs("aws_autoscaling_group.workers")["force_delete_warm_pool"],
         true
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // The pool changes in place, then goes with the block.
     w.write(&config(&pool(2)));
@@ -2251,12 +2246,12 @@ resource "aws_autoscaling_group" "workers" {{
     w.write(&config(""));
     w.ok(&["apply", "-auto-approve"]);
     assert!(warm(&w).is_none(), "the warm pool is deleted");
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Imported, the template reads its requirements back whole.
     w.ok(&["state", "rm", "aws_launch_template.workers"]);
     w.ok(&["import", "aws_launch_template.workers", &lt_id]);
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
     assert!(group(&w, "workers").is_none());
 }
@@ -2337,7 +2332,7 @@ resource "aws_instance" "attached" {{
     );
     assert_eq!(attached.private_ip_address(), Some("10.30.1.80"));
     assert_eq!(w.attrs("aws_instance.attached")["private_ip"], "10.30.1.80");
-    no_changes(&w);
+    w.assert_no_changes();
 
     let id = w.attrs("aws_instance.fixed")["id"]
         .as_str()
@@ -2345,7 +2340,7 @@ resource "aws_instance" "attached" {{
         .to_string();
     w.ok(&["state", "rm", "aws_instance.fixed"]);
     w.ok(&["import", "aws_instance.fixed", &id]);
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
 
@@ -2428,7 +2423,7 @@ resource "aws_autoscaling_group" "nodes" {{
             .map(|a| a.as_str()),
         Some("retain")
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.write(&config("balanced-best-effort"));
     let plan = w.ok(&["plan"]);
@@ -2441,7 +2436,7 @@ resource "aws_autoscaling_group" "nodes" {{
         strategy(&group(&w, "option-nodes").unwrap()).as_deref(),
         Some("balanced-best-effort")
     );
-    no_changes(&w);
+    w.assert_no_changes();
     w.ok(&["destroy", "-auto-approve"]);
 }
 
@@ -2519,7 +2514,7 @@ resource "aws_instance" "attached" {{
     };
     w.write(&config(false));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let describe = |resource: &str| described_instance(&w, resource);
     let primary_ipv6 = |resource: &str| {
         describe(resource).network_interfaces()[0]
@@ -2567,7 +2562,7 @@ resource "aws_instance" "attached" {{
     w.ok(&["apply", "-auto-approve"]);
     assert_eq!(w.attrs("aws_instance.later")["id"], later);
     assert!(primary_ipv6("aws_instance.later"));
-    no_changes(&w);
+    w.assert_no_changes();
     // Off again is a new instance.
     w.write(&config(false));
     let plan = w.ok(&["plan"]);

@@ -87,8 +87,7 @@ fn vpc_and_subnet_lifecycle() {
     assert_eq!(s.subnets()[0].vpc_id(), Some(vpc_id.as_str()));
 
     // Nothing changed: exit code 0 with --detailed-exitcode.
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    support::assert_unchanged(&out);
+    w.assert_no_changes();
 
     // In place: a tag and a VPC attribute.
     w.write(&config(true, "two", "10.10.1.0/24"));
@@ -205,8 +204,7 @@ resource "aws_vpc" "imported" {
     let id = made.vpc().unwrap().vpc_id().unwrap().to_string();
     w.ok(&["import", "aws_vpc.imported", &id]);
     assert_eq!(w.attrs("aws_vpc.imported")["id"], id.as_str());
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    support::assert_unchanged(&out);
+    w.assert_no_changes();
 }
 
 /// The DHCP options set a VPC uses, as EC2 answers.

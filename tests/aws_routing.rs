@@ -10,11 +10,6 @@ fn by(name: &str, value: &str) -> Filter {
     Filter::builder().name(name).values(value).build()
 }
 
-fn no_changes(w: &Work) {
-    let out = w.infra(&["plan", "-detailed-exitcode"]);
-    support::assert_unchanged(&out);
-}
-
 fn id(w: &Work, address: &str) -> String {
     w.attrs(address)["id"].as_str().unwrap().to_string()
 }
@@ -129,7 +124,7 @@ fn internet_gateway_eip_and_nat_gateway_lifecycle() {
         .unwrap();
     assert_eq!(a.addresses()[0].public_ip(), Some(public_ip.as_str()));
 
-    no_changes(&w);
+    w.assert_no_changes();
 
     // In place: the gateway moves to another VPC; tags change.
     w.write(&gateways("other", "two", "a"));
@@ -164,7 +159,7 @@ fn internet_gateway_eip_and_nat_gateway_lifecycle() {
             .iter()
             .any(|t| t.key() == Some("Name") && t.value() == Some("two"))
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Force-new: another subnet replaces the NAT gateway; the old one is deleted first, so
     // the address it held is free for the new one.
@@ -193,7 +188,7 @@ fn internet_gateway_eip_and_nat_gateway_lifecycle() {
         n.nat_gateways()[0].subnet_id(),
         Some(id(&w, "aws_subnet.b").as_str())
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Import: forget all three and adopt them again by id.
     for (addr, id) in [
@@ -206,7 +201,7 @@ fn internet_gateway_eip_and_nat_gateway_lifecycle() {
         assert_eq!(w.attrs(addr)["id"], id.as_str());
     }
     assert_eq!(w.attrs("aws_internet_gateway.gw")["vpc_id"], other.as_str());
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     let g = rt
@@ -413,7 +408,7 @@ fn route_tables_routes_and_associations_lifecycle() {
     let assoc = id(&w, "aws_route_table_association.a");
     assert!(assoc.starts_with("rtbassoc-"), "{assoc}");
 
-    no_changes(&w);
+    w.assert_no_changes();
 
     // In place: an inline route added, the route's target and the association's table changed.
     cfg.extra = true;
@@ -438,7 +433,7 @@ fn route_tables_routes_and_associations_lifecycle() {
     assert_eq!(associated(&ec2, &private), vec![subnet_a.clone()]);
     let moved = id(&w, "aws_route_table_association.a");
     assert_ne!(moved, assoc, "moving an association gives it a new id");
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Force-new: another destination replaces the route, another subnet the association.
     cfg.dest = "10.60.0.0/16";
@@ -455,7 +450,7 @@ fn route_tables_routes_and_associations_lifecycle() {
     assert!(!routes.contains_key("0.0.0.0/0"), "{routes:?}");
     assert_eq!(routes.get("10.60.0.0/16"), Some(&(None, Some(nat.clone()))));
     assert_eq!(associated(&ec2, &private), vec![subnet_b.clone()]);
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Untagged objects forgotten by state (as after a crash before the state write): the next
     // apply adopts them instead of failing or duplicating.
@@ -470,7 +465,7 @@ fn route_tables_routes_and_associations_lifecycle() {
     assert_eq!(id(&w, "aws_route.private_default"), route_id);
     assert_eq!(id(&w, "aws_route_table_association.a"), assoc_id);
     assert_eq!(associated(&ec2, &private), vec![subnet_b.clone()]);
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Import by Terraform's ids.
     for (addr, import_id) in [
@@ -497,7 +492,7 @@ fn route_tables_routes_and_associations_lifecycle() {
             .len(),
         2
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // An inline route removed from configuration is removed from the table.
     cfg.extra = false;
@@ -506,7 +501,7 @@ fn route_tables_routes_and_associations_lifecycle() {
     let routes = routes_of(&ec2, &public);
     assert!(!routes.contains_key("10.99.0.0/16"), "{routes:?}");
     assert!(routes.contains_key("0.0.0.0/0"), "{routes:?}");
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     let left = runtime()
@@ -572,7 +567,7 @@ fn eip_association_and_replacements() {
     assert_eq!(w.attrs("aws_eip.x")["public_ip"], "198.51.100.7");
     assert!(w.attrs("aws_eip.x")["ptr_record"].is_null());
     let table = id(&w, "aws_route_table.t");
-    no_changes(&w);
+    w.assert_no_changes();
 
     // A reverse DNS record set outside infra (as `aws_eip_domain_name` does) reads back.
     rt.block_on(
@@ -623,7 +618,7 @@ fn eip_association_and_replacements() {
             "{eip}"
         );
         assert!(eip["private_ip"].is_string(), "{eip}");
-        no_changes(&w);
+        w.assert_no_changes();
     }
 
     // Force-new: another address replaces the EIP (released, not just forgotten); another
@@ -661,7 +656,7 @@ fn eip_association_and_replacements() {
         w.attrs("aws_route_table.t")["vpc_id"],
         id(&w, "aws_vpc.other").as_str()
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Destroy lets go of the interface before releasing the address.
     w.ok(&["destroy", "-auto-approve"]);
@@ -692,7 +687,7 @@ fn eip_with_the_legacy_vpc_argument() {
         found.addresses()[0].domain().map(|d| d.as_str()),
         Some("vpc")
     );
-    no_changes(&w);
+    w.assert_no_changes();
 }
 
 /// The IPv6 routes of a table: destination → egress-only or internet gateway.
@@ -801,7 +796,7 @@ resource "aws_route_table_association" "private" {{
             "{table}"
         );
     }
-    no_changes(&w);
+    w.assert_no_changes();
 
     // A tag changes in place; the gateway stays.
     w.write(&config("two"));
@@ -811,12 +806,12 @@ resource "aws_route_table_association" "private" {{
         w.attrs("aws_egress_only_internet_gateway.out")["tags"]["Name"],
         "two"
     );
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Import by id.
     w.ok(&["state", "rm", "aws_egress_only_internet_gateway.out"]);
     w.ok(&["import", "aws_egress_only_internet_gateway.out", &gateway]);
-    no_changes(&w);
+    w.assert_no_changes();
 
     w.ok(&["destroy", "-auto-approve"]);
     let left = runtime()
@@ -874,7 +869,7 @@ resource "aws_nat_gateway" "auto" {{
     };
     let w = Work::new(&config(&zone(0, "aws_eip.nat[0].id")));
     w.ok(&["apply", "-auto-approve"]);
-    no_changes(&w);
+    w.assert_no_changes();
     let manual = w.attrs("aws_nat_gateway.manual");
     assert_eq!(manual["availability_mode"], "regional");
     assert_eq!(manual["regional_nat_gateway_auto_mode"], "disabled");
@@ -944,7 +939,7 @@ resource "aws_nat_gateway" "auto" {{
     ];
     want.sort();
     assert_eq!(allocations(&w), want);
-    no_changes(&w);
+    w.assert_no_changes();
     // And one address let go.
     w.write(&config(
         &(zone(0, "aws_eip.nat[1].id") + &zone(1, "aws_eip.nat[2].id")),
@@ -953,7 +948,7 @@ resource "aws_nat_gateway" "auto" {{
     let mut want = vec![(zones[0].clone(), eip(1)), (zones[1].clone(), eip(2))];
     want.sort();
     assert_eq!(allocations(&w), want);
-    no_changes(&w);
+    w.assert_no_changes();
 
     // Manual mode to auto mode is a new gateway.
     w.write(&config(""));
