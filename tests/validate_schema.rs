@@ -49,7 +49,8 @@ resource "aws_vpc" "t" {
 }
 "#;
 
-fn infra(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+/// infra run with no cloud reachable (validate must not need one): its exit code and stderr.
+fn infra_offline(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
     let out = support::command_in(dir, args)
         // No cloud at all: validate must not need one.
         .env_remove("AWS_ENDPOINT_URL")
@@ -69,7 +70,7 @@ fn infra(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
 fn validate_rejects_unknown_types_arguments_and_blocks_at_their_tokens() {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("main.tf"), BAD).unwrap();
-    let (code, err) = infra(d.path(), &["validate"]);
+    let (code, err) = infra_offline(d.path(), &["validate"]);
     assert_eq!(code, 1, "{err}");
     for (needle, location) in [
         (
@@ -118,7 +119,7 @@ fn validate_rejects_unknown_types_arguments_and_blocks_at_their_tokens() {
         );
     }
     // The plan refuses the same, before reading anything.
-    let (code, plan_err) = infra(d.path(), &["plan"]);
+    let (code, plan_err) = infra_offline(d.path(), &["plan"]);
     assert_eq!(code, 1);
     assert!(
         plan_err.contains("cidr_blokcs") && plan_err.contains("egres"),
@@ -157,6 +158,6 @@ resource "aws_security_group" "g" {
 "#,
     )
     .unwrap();
-    let (code, err) = infra(d.path(), &["validate"]);
+    let (code, err) = infra_offline(d.path(), &["validate"]);
     assert_eq!(code, 0, "{err}");
 }
