@@ -333,6 +333,9 @@ output "vpc" {
     assert_eq!(ipv6["ipv6_cidr_block"], vpc["ipv6_cidr_block"], "{vpc}");
     assert_eq!(ipv6["association_id"], vpc["ipv6_association_id"]);
     assert_eq!(ipv6["ipv6_pool"], "Amazon");
+    assert_eq!(ipv6["ip_source"], "amazon");
+    assert_eq!(ipv6["ipv6_address_attribute"], "public");
+    assert_eq!(ipv6["network_border_group"], w.region);
     // The data source answers every attribute the resource reads, alike.
     for k in [
         "enable_dns64",

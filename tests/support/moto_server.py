@@ -498,6 +498,26 @@ def _modify_vpc_endpoint_keeping_dns(self):
 EC2Response.create_vpc_endpoint = _create_vpc_endpoint_keeping_dns
 EC2Response.modify_vpc_endpoint = _modify_vpc_endpoint_keeping_dns
 
+# An Amazon-provided IPv6 block's association: AWS answers where it came from (source, public
+# address attribute, border group); moto answers only its pool.
+from moto.ec2.models.vpcs import VPC as _Vpc  # noqa: E402
+
+_ipv6_associations = _Vpc.ipv6_cidr_block_association_set.fget
+
+
+def _ipv6_associations_with_source(self):
+    listed = _ipv6_associations(self)
+    for a in listed:
+        if a.get("ipv6_pool") == "Amazon":
+            a["IpSource"] = "amazon"
+            a["Ipv6AddressAttribute"] = "public"
+            a["NetworkBorderGroup"] = (a.get("ipv6_cidr_block_network_border_group")
+                                       or self.ec2_backend.region_name)
+    return listed
+
+
+_Vpc.ipv6_cidr_block_association_set = property(_ipv6_associations_with_source)
+
 # moto has no placement groups. A minimal model of them (create, describe with names and
 # filters, delete, tags), with AWS's codes for a duplicate and an unknown group.
 class _PlacementGroup(TaggedEC2Resource):
