@@ -2,7 +2,7 @@
 //! one Put call creates and changes them, they are found by group and name, deleted by name
 //! (a missing group or child is already gone: Auto Scaling answers ValidationError for a
 //! group that is not there), and imported as `GROUP/NAME`. Each type says its calls; the
-//! `ResourceType` methods are these functions.
+//! `ResourceType` methods are these functions (`child_methods!`).
 
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
@@ -152,3 +152,53 @@ pub(super) fn import<C: GroupChild>(c: &C, id: &str) -> BoxFuture<ProviderResult
         Ok(value(&c, None, &item))
     })
 }
+
+/// A group child's `ResourceType` methods: these functions, with its schema and address.
+macro_rules! child_methods {
+    () => {
+        $crate::provider::aws::bulk::schema_and_address!();
+
+        fn create(
+            &self,
+            _ctx: $crate::provider::CreateContext,
+            planned: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
+        {
+            $crate::provider::aws::autoscaling::group_child::put(self, planned)
+        }
+
+        fn update(
+            &self,
+            _prior: $crate::lang::value::Value,
+            planned: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
+        {
+            $crate::provider::aws::autoscaling::group_child::put(self, planned)
+        }
+
+        fn delete(
+            &self,
+            prior: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<()>> {
+            $crate::provider::aws::autoscaling::group_child::delete(self, prior)
+        }
+
+        fn read(
+            &self,
+            prior: $crate::lang::value::Value,
+        ) -> $crate::provider::BoxFuture<
+            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
+        > {
+            $crate::provider::aws::autoscaling::group_child::read(self, prior)
+        }
+
+        fn import(
+            &self,
+            id: &str,
+        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
+        {
+            $crate::provider::aws::autoscaling::group_child::import(self, id)
+        }
+    };
+}
+pub(crate) use child_methods;

@@ -8,7 +8,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AttrSchema, ProviderResult, ResourceType};
 use aws_sdk_autoscaling::types::LifecycleHook as Hook;
 
 /// An optional argument AWS answers only when it was set: kept null when the configuration
@@ -104,25 +104,5 @@ impl GroupChild for LifecycleHook {
 }
 
 impl ResourceType for LifecycleHook {
-    crate::provider::aws::bulk::schema_and_address!();
-
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        group_child::put(self, planned)
-    }
-
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        group_child::put(self, planned)
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        group_child::delete(self, prior)
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        group_child::read(self, prior)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        group_child::import(self, id)
-    }
+    group_child::child_methods!();
 }

@@ -16,7 +16,7 @@ use crate::provider::aws::launch::{read_blocks, read_keyed_set};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AttrSchema, ProviderResult, ResourceType};
 use aws_sdk_autoscaling::types::{
     CustomizedMetricSpecification, MetricStatistic, MetricType, PredefinedMetricSpecification,
     ScalingPolicy, StepAdjustment, TargetTrackingConfiguration,
@@ -322,25 +322,5 @@ impl GroupChild for Policy {
 }
 
 impl ResourceType for Policy {
-    crate::provider::aws::bulk::schema_and_address!();
-
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        group_child::put(self, planned)
-    }
-
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        group_child::put(self, planned)
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        group_child::delete(self, prior)
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        group_child::read(self, prior)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        group_child::import(self, id)
-    }
+    group_child::child_methods!();
 }

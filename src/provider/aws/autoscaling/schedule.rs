@@ -8,9 +8,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
-use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
-};
+use crate::provider::{AttrSchema, ProviderError, ProviderResult, ResourceType};
 use aws_sdk_autoscaling::types::ScheduledUpdateGroupAction as Action;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
@@ -126,25 +124,5 @@ impl GroupChild for Schedule {
 }
 
 impl ResourceType for Schedule {
-    crate::provider::aws::bulk::schema_and_address!();
-
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        group_child::put(self, planned)
-    }
-
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        group_child::put(self, planned)
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        group_child::delete(self, prior)
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        group_child::read(self, prior)
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        group_child::import(self, id)
-    }
+    group_child::child_methods!();
 }
