@@ -12,7 +12,7 @@ use crate::provider::AttrSchema;
 use crate::provider::aws::attrs::{
     Obj, b, blocks, fill_blocks, list_s, n, opt_b, opt_n, opt_s, set_s,
 };
-use crate::provider::aws::launch::read_blocks;
+use crate::provider::aws::launch::{nonempty, read_blocks};
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::{
@@ -236,7 +236,7 @@ pub fn secondary_interfaces(p: &Obj) -> Option<Vec<SecondarySpec>> {
                     .set_interface_type(si.str("interface_type").map(|t| t.as_str().into()))
                     .set_network_card_index(si.i32("network_card_index"))
                     .set_private_ip_address_count(si.i32("private_ip_address_count"))
-                    .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
+                    .set_private_ip_addresses(nonempty(addresses))
                     .set_secondary_subnet_id(si.str("secondary_subnet_id"))
                     .build()
             })
@@ -312,7 +312,7 @@ pub fn interfaces(
             .set_ipv6_address_count(p.i32("ipv6_address_count"))
             .set_ipv6_addresses((!ipv6.is_empty()).then_some(ipv6))
             .set_primary_ipv6(p.bool("enable_primary_ipv6"))
-            .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
+            .set_private_ip_addresses(nonempty(addresses))
             .build(),
     ])
 }

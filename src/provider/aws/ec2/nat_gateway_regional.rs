@@ -11,7 +11,7 @@ use crate::lang::value::Value;
 use crate::provider::AttrSchema;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, added_removed, opt_s, s, set_s};
-use crate::provider::aws::launch::fit;
+use crate::provider::aws::launch::{fit, nonempty};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
@@ -211,7 +211,7 @@ pub fn set(req: CreateNatGatewayFluentBuilder, p: &Obj) -> CreateNatGatewayFluen
         .collect();
     req.availability_mode(AvailabilityMode::Regional)
         .set_vpc_id(p.str("vpc_id"))
-        .set_availability_zone_addresses((!zones.is_empty()).then_some(zones))
+        .set_availability_zone_addresses(nonempty(zones))
 }
 
 /// A zone's key: its name, else its id, as configured.

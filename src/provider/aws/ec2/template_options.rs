@@ -8,6 +8,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, blocks_or_null, list_s, opt_b, opt_n, opt_s};
+use crate::provider::aws::launch::nonempty;
 use crate::provider::schema::block_object;
 use aws_sdk_ec2::types::builders::RequestLaunchTemplateDataBuilder;
 use aws_sdk_ec2::types::{
@@ -515,7 +516,7 @@ pub(crate) fn request(
                 .set_interface_type(i.str("interface_type").map(|v| v.as_str().into()))
                 .set_network_card_index(i.i32("network_card_index"))
                 .set_private_ip_address_count(i.i32("private_ip_address_count"))
-                .set_private_ip_addresses((!addresses.is_empty()).then_some(addresses))
+                .set_private_ip_addresses(nonempty(addresses))
                 .set_secondary_subnet_id(i.str("secondary_subnet_id"))
                 .build(),
         );

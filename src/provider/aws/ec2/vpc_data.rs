@@ -47,6 +47,7 @@ fn association(cidr: &str, id: Option<&str>, block: Option<&str>, state: Option<
     Value::object(a.0)
 }
 
+/// Reads the one VPC the configuration and `fs` (its `filter` blocks) select into `o`.
 pub(crate) async fn read(
     aws: &Aws,
     cfg: &Obj,

@@ -11,6 +11,7 @@ use crate::provider::aws::attrs::{
     Obj, b, blocks, blocks_or_null, map_s, n, opt_n, opt_s, s, set_s,
 };
 use crate::provider::aws::elbv2::common::{non_empty, rewrite_blocks};
+use crate::provider::aws::launch::nonempty;
 use crate::provider::schema::block_object;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, AuthenticateCognitoActionConfig, AuthenticateOidcActionConfig,
@@ -208,7 +209,7 @@ pub(crate) fn to_sdk(a: &Obj) -> Action {
         JwtValidationActionConfig::builder()
             .set_issuer(j.str("issuer"))
             .set_jwks_endpoint(j.str("jwks_endpoint"))
-            .set_additional_claims((!claims.is_empty()).then_some(claims))
+            .set_additional_claims(nonempty(claims))
             .build()
     });
     Action::builder()

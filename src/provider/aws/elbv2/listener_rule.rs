@@ -6,10 +6,11 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::attrs::{Obj, blocks_or_null, n, opt_s, set_s};
+use crate::provider::aws::attrs::{Obj, blocks_or_null, n, opt_s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
 use crate::provider::aws::elbv2::rule_transform;
+use crate::provider::aws::launch::{nonempty, opt_set};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
@@ -50,20 +51,6 @@ fn header_ty() -> Type {
     ])
 }
 
-/// A list of strings as the API takes it: none when the block gives none.
-fn listed(b: &Obj, k: &str) -> Option<Vec<String>> {
-    Some(b.strs(k)).filter(|v| !v.is_empty())
-}
-
-/// A set of strings read back: null when empty, as an argument left out.
-fn set_or_null(vs: &[String]) -> Value {
-    if vs.is_empty() {
-        Value::Null(str_set())
-    } else {
-        set_s(vs)
-    }
-}
-
 fn query_ty() -> Type {
     block_object(&[("key", Type::String), ("value", Type::String)])
 }
@@ -85,16 +72,16 @@ fn condition_to_sdk(c: &Obj) -> RuleCondition {
     if let Some(b) = c.block("host_header") {
         r = r.field("host-header").host_header_config(
             HostHeaderConditionConfig::builder()
-                .set_values(listed(&b, "values"))
-                .set_regex_values(listed(&b, "regex_values"))
+                .set_values(nonempty(b.strs("values")))
+                .set_regex_values(nonempty(b.strs("regex_values")))
                 .build(),
         );
     }
     if let Some(b) = c.block("path_pattern") {
         r = r.field("path-pattern").path_pattern_config(
             PathPatternConditionConfig::builder()
-                .set_values(listed(&b, "values"))
-                .set_regex_values(listed(&b, "regex_values"))
+                .set_values(nonempty(b.strs("values")))
+                .set_regex_values(nonempty(b.strs("regex_values")))
                 .build(),
         );
     }
@@ -108,7 +95,7 @@ fn condition_to_sdk(c: &Obj) -> RuleCondition {
     if let Some(b) = c.block("source_ip") {
         r = r.field("source-ip").source_ip_config(
             SourceIpConditionConfig::builder()
-                .set_values(listed(&b, "values"))
+                .set_values(nonempty(b.strs("values")))
                 .set_ip_address_type(b.str("ip_address_type").map(|t| t.as_str().into()))
                 .build(),
         );
@@ -117,8 +104,8 @@ fn condition_to_sdk(c: &Obj) -> RuleCondition {
         r = r.field("http-header").http_header_config(
             HttpHeaderConditionConfig::builder()
                 .set_http_header_name(h.str("http_header_name"))
-                .set_values(listed(&h, "values"))
-                .set_regex_values(listed(&h, "regex_values"))
+                .set_values(nonempty(h.strs("values")))
+                .set_regex_values(nonempty(h.strs("regex_values")))
                 .build(),
         );
     }
@@ -169,10 +156,10 @@ fn condition_block(c: &RuleCondition) -> Value {
             .or_else(|| (field == api).then(|| (c.values().to_vec(), Vec::new(), None)))
             .map(|(values, regex, kind)| {
                 let mut x = Obj::default();
-                x.set("values", set_or_null(&values));
+                x.set("values", opt_set(values));
                 match name {
                     "host_header" | "path_pattern" => {
-                        x.set("regex_values", set_or_null(&regex));
+                        x.set("regex_values", opt_set(regex));
                     }
                     "source_ip" => {
                         x.set("ip_address_type", opt_s(kind.as_deref()));
@@ -186,8 +173,8 @@ fn condition_block(c: &RuleCondition) -> Value {
     let header = c.http_header_config().map(|h| {
         let mut x = Obj::default();
         x.set("http_header_name", opt_s(h.http_header_name()))
-            .set("values", set_or_null(h.values()))
-            .set("regex_values", set_or_null(h.regex_values()));
+            .set("values", opt_set(h.values().to_vec()))
+            .set("regex_values", opt_set(h.regex_values().to_vec()));
         x
     });
     o.set("http_header", list(header_ty(), header));

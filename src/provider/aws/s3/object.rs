@@ -251,7 +251,7 @@ impl S3Object {
         key: &str,
     ) -> ProviderResult<Option<Value>> {
         Ok(self.find(bucket, key).await?.map(|f| {
-            let aws = provider_for(&self.aws, prior.as_ref()).into_owned();
+            let aws = provider_for(&self.aws, prior.as_ref());
             self.table.read(&aws, prior, &f).finish(&self.schema)
         }))
     }
@@ -468,7 +468,7 @@ impl ResourceType for S3Object {
 
     /// A new body or new headers give a new etag (unless configured) and version.
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
-        let aws = provider_for(&self.aws, Some(&Obj::of(&planned))).into_owned();
+        let aws = provider_for(&self.aws, Some(&Obj::of(&planned)));
         let planned = tags::plan(&aws, planned);
         let Some(prior) = prior else { return planned };
         let (before, mut after) = (Obj::of(prior), Obj::of(&planned));
