@@ -2,7 +2,7 @@
 //! deletions of objects the configuration no longer has, compare outputs, and apply `-target`.
 
 use super::model::{Action, OutputChange, PLAN_FORMAT, Plan, RefreshedObject, ResourceChange};
-use super::planner::{Planner, delete_change};
+use super::planner::{Planner, delete_change, static_of_change};
 use crate::config::tfvars::RawValue;
 use crate::diag::Diagnostic;
 use crate::evaluate::walk::WalkOptions;
@@ -12,7 +12,7 @@ use crate::instance::codec::{self, to_plan_json};
 use crate::lang::value::Value;
 use crate::provider::Registry;
 use crate::state::State;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 pub struct PlanRequest {
@@ -159,7 +159,7 @@ pub async fn make_plan(
         })
         .unwrap_or_default();
     if req.destroy {
-        let mut changes = destroy_changes(prior.as_deref(), registry);
+        let mut changes = destroy_changes(prior.as_deref(), registry, &planner.dependencies);
         if !req.targets.is_empty() {
             changes = destroy_targets(changes, &req.targets);
         }
@@ -600,9 +600,13 @@ fn prevented_destroys(tree: &ModuleTree, prior: Option<&State>) -> Vec<Diagnosti
     out
 }
 
+/// Every managed instance of the state, deleted. Each waits for what depends on it, as the
+/// state records it and as the configuration says: an instance recorded without its
+/// dependencies (imported, say) still goes before what it references.
 fn destroy_changes(
     prior: Option<&State>,
     registry: &Registry,
+    configured: &HashMap<String, Vec<String>>,
 ) -> Vec<super::model::ResourceChange> {
     let Some(state) = prior else {
         return Vec::new();
@@ -611,13 +615,23 @@ fn destroy_changes(
         .instances()
         .filter(|(_, r, _)| r.mode == "managed")
         .map(|(addr, r, inst)| {
-            delete_change(
+            let mut change = delete_change(
                 &addr,
                 r,
                 inst,
                 registry.get(&r.type_name).as_deref(),
                 "destroy",
-            )
+            );
+            for d in configured
+                .get(&static_of_change(&change))
+                .into_iter()
+                .flatten()
+            {
+                if !change.dependencies.contains(d) {
+                    change.dependencies.push(d.clone());
+                }
+            }
+            change
         })
         .collect()
 }
@@ -752,4 +766,53 @@ fn output_changes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An instance the state records without its dependencies (an import writes none) is
+    /// deleted before what the configuration says it references, not beside it.
+    #[test]
+    fn a_destroy_orders_by_the_configuration_where_the_state_records_nothing() {
+        let state: State = serde_json::from_value(serde_json::json!({
+            "version": 4, "serial": 1, "lineage": "l",
+            "resources": [
+                {"mode": "managed", "type": "aws_route53_zone", "name": "main",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+                 "instances": [{"attributes": {"id": "Z1"}}]},
+                {"mode": "managed", "type": "aws_route53_record", "name": "east",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+                 "instances": [{"attributes": {"id": "Z1_a"},
+                                "dependencies": ["aws_route53_zone.main"]}]},
+                {"mode": "managed", "type": "aws_route53_record", "name": "point",
+                 "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+                 "instances": [{"attributes": {"id": "Z1_b"}}]}
+            ]
+        }))
+        .unwrap();
+        let zone = vec!["aws_route53_zone.main".to_string()];
+        let configured: HashMap<String, Vec<String>> = [
+            ("aws_route53_record.east".to_string(), zone.clone()),
+            ("aws_route53_record.point".to_string(), zone.clone()),
+        ]
+        .into_iter()
+        .collect();
+        let changes = destroy_changes(Some(&state), &Registry::new(), &configured);
+        let deps = |name: &str| {
+            changes
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.dependencies.clone())
+                .unwrap()
+        };
+        assert_eq!(deps("point"), zone);
+        assert_eq!(deps("east"), zone, "recorded ones are not doubled");
+        assert!(deps("main").is_empty());
+        // Without a configuration only the state speaks.
+        let bare = destroy_changes(Some(&state), &Registry::new(), &HashMap::new());
+        let point = bare.iter().find(|c| c.name == "point").unwrap();
+        assert!(point.dependencies.is_empty());
+    }
 }
