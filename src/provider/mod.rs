@@ -2,6 +2,7 @@
 //! update, delete, import) and the registry that finds a type by name. `builtin/` holds the
 //! provider-free resources; cloud providers live beside it. Nothing here knows the graph.
 
+pub mod async_type;
 pub mod aws;
 pub mod builtin;
 pub mod fleet;
@@ -10,6 +11,7 @@ pub mod schema;
 
 pub use crate::addrs::{config_address, provider_name_of, source_of};
 use crate::lang::value::Value;
+pub use async_type::AsyncResourceType;
 pub use schema::{AttrSchema, Schema};
 use std::collections::HashMap;
 use std::future::Future;

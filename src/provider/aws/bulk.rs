@@ -4,15 +4,16 @@
 //! lineage that the state does not hold are handed back by the address they are tagged with,
 //! so the plan can adopt what a crashed apply created.
 
+use super::Aws;
 use super::table::Table;
 use super::tags::{self, LINEAGE_TAG};
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
-use crate::provider::{BoxFuture, ProviderError, ProviderResult, RefreshBatch, Refreshed};
+use crate::provider::{ProviderError, ProviderResult, RefreshBatch, Refreshed, Schema};
 use aws_sdk_ec2::types::Filter;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::future::Future;
 
 /// How many values one EC2 filter takes.
 const FILTER_VALUES: usize = 200;
@@ -32,19 +33,27 @@ pub trait Ec2Bulk: Send + Sync + 'static {
 
     fn item_id(item: &Self::Item) -> String;
 
-    /// The type's attribute table (its tags, for adoption, read through it).
-    fn table(&self) -> &Table<Self::Item>;
+    /// The type's clients, attribute table (its tags, for adoption, read through it) and
+    /// schema.
+    fn parts(&self) -> (&Aws, &Table<Self::Item>, &Schema);
 
     /// All objects matching the filters, every page.
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>>;
+    fn describe(
+        &self,
+        filters: Vec<Filter>,
+    ) -> impl Future<Output = ProviderResult<Vec<Self::Item>>> + Send;
 
     /// The resource's value from an object described, keeping what only the prior (the
-    /// configuration) knows; `None` for an object that is being deleted.
+    /// configuration) knows; `None` for an object that is being deleted. Unless the type
+    /// says otherwise, what its table reads.
     fn value(
         &self,
         prior: Option<Obj>,
         item: Self::Item,
-    ) -> BoxFuture<ProviderResult<Option<Value>>>;
+    ) -> impl Future<Output = ProviderResult<Option<Value>>> + Send {
+        let (aws, table, schema) = self.parts();
+        std::future::ready(Ok(Some(table.read(aws, prior, &item).finish(schema))))
+    }
 }
 
 pub fn filter(name: &str, values: impl IntoIterator<Item = String>) -> Filter {
@@ -100,81 +109,75 @@ pub async fn finished<B: Ec2Bulk>(b: &B, planned: Obj, id: &str) -> ProviderResu
 }
 
 /// Reads one object by the id in `prior`.
-pub fn read_one<B: Ec2Bulk>(b: Arc<B>, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-    Box::pin(async move {
-        let p = Obj::of(&prior);
-        let id = p.id()?;
-        let Some(item) = find(&*b, &id).await? else {
-            return Ok(None);
-        };
-        b.value(Some(p), item).await
-    })
+pub async fn read_one<B: Ec2Bulk>(b: &B, prior: Value) -> ProviderResult<Option<Value>> {
+    let p = Obj::of(&prior);
+    let id = p.id()?;
+    let Some(item) = find(b, &id).await? else {
+        return Ok(None);
+    };
+    b.value(Some(p), item).await
 }
 
 /// Imports one object by id.
-pub fn import_one<B: Ec2Bulk>(b: Arc<B>, id: String) -> BoxFuture<ProviderResult<Value>> {
-    Box::pin(async move {
-        let item = find(&*b, &id).await?.ok_or_else(|| {
-            ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
-        })?;
-        b.value(None, item)
-            .await?
-            .ok_or_else(|| ProviderError::new("import", format!("{id} is being deleted")))
-    })
+pub async fn import_one<B: Ec2Bulk>(b: &B, id: &str) -> ProviderResult<Value> {
+    let item = find(b, id).await?.ok_or_else(|| {
+        ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
+    })?;
+    b.value(None, item)
+        .await?
+        .ok_or_else(|| ProviderError::new("import", format!("{id} is being deleted")))
 }
 
 /// Refresh by type: see the module documentation.
-pub fn refresh<B: Ec2Bulk>(b: Arc<B>, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-    Box::pin(async move {
-        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
-        let mut items: HashMap<String, B::Item> = HashMap::new();
-        let mut tagged: Vec<String> = Vec::new();
-        if !batch.lineage.is_empty() {
-            for item in b
-                .describe(vec![filter(
-                    &format!("tag:{LINEAGE_TAG}"),
-                    [batch.lineage.clone()],
-                )])
-                .await?
-            {
-                let id = B::item_id(&item);
-                tagged.push(id.clone());
-                items.insert(id, item);
-            }
+pub async fn refresh<B: Ec2Bulk>(b: &B, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+    let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+    let mut items: HashMap<String, B::Item> = HashMap::new();
+    let mut tagged: Vec<String> = Vec::new();
+    if !batch.lineage.is_empty() {
+        for item in b
+            .describe(vec![filter(
+                &format!("tag:{LINEAGE_TAG}"),
+                [batch.lineage.clone()],
+            )])
+            .await?
+        {
+            let id = B::item_id(&item);
+            tagged.push(id.clone());
+            items.insert(id, item);
         }
-        let missing: Vec<String> = priors
-            .iter()
-            .filter_map(|p| p.str("id"))
-            .filter(|id| !items.contains_key(id))
-            .collect();
-        if !missing.is_empty() {
-            for item in by_ids(&*b, &missing).await? {
-                items.insert(B::item_id(&item), item);
-            }
+    }
+    let missing: Vec<String> = priors
+        .iter()
+        .filter_map(|p| p.str("id"))
+        .filter(|id| !items.contains_key(id))
+        .collect();
+    if !missing.is_empty() {
+        for item in by_ids(b, &missing).await? {
+            items.insert(B::item_id(&item), item);
         }
-        let mut current = Vec::with_capacity(priors.len());
-        for p in priors {
-            let item = p.str("id").and_then(|id| items.remove(&id));
-            current.push(match item {
-                Some(item) => b.value(Some(p), item).await?,
-                None => None,
-            });
+    }
+    let mut current = Vec::with_capacity(priors.len());
+    for p in priors {
+        let item = p.str("id").and_then(|id| items.remove(&id));
+        current.push(match item {
+            Some(item) => b.value(Some(p), item).await?,
+            None => None,
+        });
+    }
+    // What is left and tagged with this lineage: objects the state does not know.
+    let mut found = Vec::new();
+    for id in tagged {
+        if let Some(item) = items.remove(&id)
+            && let Some(address) = tags::owner(&b.parts().1.tags_of(&item), &batch.lineage)
+            && let Some(v) = b.value(None, item).await?
+        {
+            found.push((address, v));
         }
-        // What is left and tagged with this lineage: objects the state does not know.
-        let mut found = Vec::new();
-        for id in tagged {
-            if let Some(item) = items.remove(&id)
-                && let Some(address) = tags::owner(&b.table().tags_of(&item), &batch.lineage)
-                && let Some(v) = b.value(None, item).await?
-            {
-                found.push((address, v));
-            }
-        }
-        Ok(Refreshed { current, found })
-    })
+    }
+    Ok(Refreshed { current, found })
 }
 
-/// What every AWS type's `impl ResourceType` says alike: its schema and provider address,
+/// What every AWS type's `impl AsyncResourceType` says alike: its schema and provider address,
 /// from its `schema` and `aws` fields.
 macro_rules! schema_and_address {
     () => {
@@ -212,26 +215,31 @@ macro_rules! ec2_object {
             item.$id().unwrap_or_default().to_string()
         }
 
-        fn table(&self) -> &$crate::provider::aws::table::Table<Self::Item> {
-            &self.table
+        fn parts(
+            &self,
+        ) -> (
+            &$crate::provider::aws::Aws,
+            &$crate::provider::aws::table::Table<Self::Item>,
+            &$crate::provider::Schema,
+        ) {
+            (&self.aws, &self.table, &self.schema)
         }
 
         $(
-            fn describe(
+            async fn describe(
                 &self,
                 filters: Vec<aws_sdk_ec2::types::Filter>,
-            ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Vec<Self::Item>>> {
+            ) -> $crate::provider::ProviderResult<Vec<Self::Item>> {
                 $crate::provider::aws::bulk::describe_all!(self, $op, $describe, filters $(, $page)?)
             }
         )?
 
         $(
-            fn describe(
+            async fn describe(
                 &self,
                 filters: Vec<aws_sdk_ec2::types::Filter>,
-            ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Vec<Self::Item>>> {
-                let aws = self.aws.clone();
-                Box::pin(async move { $func(&aws, filters).await })
+            ) -> $crate::provider::ProviderResult<Vec<Self::Item>> {
+                $func(&self.aws, filters).await
             }
         )?
     };
@@ -253,7 +261,7 @@ macro_rules! plan_tags {
 }
 pub(crate) use plan_tags;
 
-/// The reading half of `ResourceType` for a type found through [`Ec2Bulk`]: read one, refresh
+/// The reading half of `AsyncResourceType` for a type found through [`Ec2Bulk`]: read one, refresh
 /// by type, import by id (plus [`schema_and_address`]). The type writes only plan, create,
 /// update and delete; `ec2_reads!(plan tags)` writes a [`plan_tags`] plan too.
 macro_rules! ec2_reads {
@@ -264,61 +272,47 @@ macro_rules! ec2_reads {
     () => {
         $crate::provider::aws::bulk::schema_and_address!();
 
-        fn read(
+        async fn read(
             &self,
             prior: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
-        > {
-            $crate::provider::aws::bulk::read_one(std::sync::Arc::new(self.clone()), prior)
+        ) -> $crate::provider::ProviderResult<Option<$crate::lang::value::Value>> {
+            $crate::provider::aws::bulk::read_one(self, prior).await
         }
 
-        fn refresh(
+        async fn refresh(
             &self,
             batch: $crate::provider::RefreshBatch,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<$crate::provider::Refreshed>,
-        > {
-            $crate::provider::aws::bulk::refresh(std::sync::Arc::new(self.clone()), batch)
+        ) -> $crate::provider::ProviderResult<$crate::provider::Refreshed> {
+            $crate::provider::aws::bulk::refresh(self, batch).await
         }
 
-        fn import(
+        async fn import(
             &self,
             id: &str,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<$crate::lang::value::Value>,
-        > {
-            $crate::provider::aws::bulk::import_one(
-                std::sync::Arc::new(self.clone()),
-                id.to_string(),
-            )
+        ) -> $crate::provider::ProviderResult<$crate::lang::value::Value> {
+            $crate::provider::aws::bulk::import_one(self, id).await
         }
     };
 }
 pub(crate) use ec2_reads;
 
-/// The body of [`Ec2Bulk::describe`]: every page of one EC2 Describe call with these filters
+/// The body of an async [`Ec2Bulk::describe`]: every page of one EC2 Describe call with these filters
 /// (`describe_all!(self, describe_vpcs, "ec2:DescribeVpcs", filters, 1000)`; the page size is
 /// left out for the calls that take none).
 macro_rules! describe_all {
-    ($self:ident, $op:ident, $name:literal, $filters:ident $(, $page:literal)?) => {{
-        let ec2 = $self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.$op()
-                .set_filters(Some($filters))
-                $(.max_results($page))?
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err($crate::provider::aws::sdk::err($name))
-        })
-    }};
+    ($self:ident, $op:ident, $name:literal, $filters:ident $(, $page:literal)?) => {
+        $self
+            .aws
+            .ec2
+            .$op()
+            .set_filters(Some($filters))
+            $(.max_results($page))?
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err($crate::provider::aws::sdk::err($name))
+    };
 }
 pub(crate) use describe_all;
-
-/// A value already read, as [`Ec2Bulk::value`] returns it.
-pub fn ready(value: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-    Box::pin(std::future::ready(Ok(Some(value))))
-}

@@ -201,10 +201,9 @@ pub fn not_importable(
     type_name: &str,
     id: &str,
     instead: &str,
-) -> crate::provider::BoxFuture<ProviderResult<crate::lang::value::Value>> {
-    let e = ProviderError::new(
+) -> ProviderResult<crate::lang::value::Value> {
+    Err(ProviderError::new(
         "import",
         format!("{type_name} cannot be imported ({id}), as in the AWS provider; {instead}"),
-    );
-    Box::pin(async move { Err(e) })
+    ))
 }

@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use std::sync::Arc;
 
@@ -83,7 +83,7 @@ impl Attachment {
     }
 }
 
-impl ResourceType for Attachment {
+impl AsyncResourceType for Attachment {
     crate::provider::aws::bulk::schema_and_address!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         let o = Obj::of(planned);
@@ -97,85 +97,76 @@ impl ResourceType for Attachment {
         }
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = Obj::of(&planned);
-            let (group, tg, elb) = key(&o)?;
-            let asg = &this.aws.autoscaling;
-            if let Some(tg) = &tg {
-                asg.attach_load_balancer_target_groups()
-                    .auto_scaling_group_name(&group)
-                    .target_group_arns(tg)
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:AttachLoadBalancerTargetGroups"))?;
-            }
-            if let Some(elb) = &elb {
-                asg.attach_load_balancers()
-                    .auto_scaling_group_name(&group)
-                    .load_balancer_names(elb)
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:AttachLoadBalancers"))?;
-            }
-            let target = tg.or(elb).unwrap_or_default();
-            let id = format!(
-                "{group}-{:08x}",
-                crate::provider::aws::attrs::crc32(target.as_bytes())
-            );
-            o.set("id", s(id));
-            Ok(o.finish(&this.schema))
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let mut o = Obj::of(&planned);
+        let (group, tg, elb) = key(&o)?;
+        let asg = &self.aws.autoscaling;
+        if let Some(tg) = &tg {
+            asg.attach_load_balancer_target_groups()
+                .auto_scaling_group_name(&group)
+                .target_group_arns(tg)
+                .send()
+                .await
+                .map_err(err("autoscaling:AttachLoadBalancerTargetGroups"))?;
+        }
+        if let Some(elb) = &elb {
+            asg.attach_load_balancers()
+                .auto_scaling_group_name(&group)
+                .load_balancer_names(elb)
+                .send()
+                .await
+                .map_err(err("autoscaling:AttachLoadBalancers"))?;
+        }
+        let target = tg.or(elb).unwrap_or_default();
+        let id = format!(
+            "{group}-{:08x}",
+            crate::provider::aws::attrs::crc32(target.as_bytes())
+        );
+        o.set("id", s(id));
+        Ok(o.finish(&self.schema))
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
         // Every argument replaces the attachment.
-        Box::pin(async move { Ok(planned) })
+        Ok(planned)
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let (group, tg, elb) = key(&o)?;
-            let asg = &this.aws.autoscaling;
-            let r = match (tg, elb) {
-                (Some(tg), _) => asg
-                    .detach_load_balancer_target_groups()
-                    .auto_scaling_group_name(&group)
-                    .target_group_arns(tg)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(err("autoscaling:DetachLoadBalancerTargetGroups")),
-                (_, Some(elb)) => asg
-                    .detach_load_balancers()
-                    .auto_scaling_group_name(&group)
-                    .load_balancer_names(elb)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(err("autoscaling:DetachLoadBalancers")),
-                _ => Ok(()),
-            };
-            // A group that is already gone has nothing attached.
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let o = Obj::of(&prior);
+        let (group, tg, elb) = key(&o)?;
+        let asg = &self.aws.autoscaling;
+        let r = match (tg, elb) {
+            (Some(tg), _) => asg
+                .detach_load_balancer_target_groups()
+                .auto_scaling_group_name(&group)
+                .target_group_arns(tg)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(err("autoscaling:DetachLoadBalancerTargetGroups")),
+            (_, Some(elb)) => asg
+                .detach_load_balancers()
+                .auto_scaling_group_name(&group)
+                .load_balancer_names(elb)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(err("autoscaling:DetachLoadBalancers")),
+            _ => Ok(()),
+        };
+        // A group that is already gone has nothing attached.
+        match r {
+            Err(e) if !e.is_not_found() => Err(e),
+            _ => Ok(()),
+        }
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            Ok(this.attached(&o).await?.then_some(prior))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let o = Obj::of(&prior);
+        Ok(self.attached(&o).await?.then_some(prior))
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         crate::provider::aws::sdk::not_importable(
             "aws_autoscaling_attachment",
             id,

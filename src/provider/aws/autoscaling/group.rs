@@ -13,7 +13,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::schema::block_object;
 use crate::provider::{
-    BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed, ResourceType,
+    AsyncResourceType, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
     Schema,
 };
 use aws_sdk_autoscaling::types::{AutoScalingGroup, Filter, LaunchTemplateSpecification, Tag};
@@ -317,231 +317,213 @@ impl AutoscalingGroup {
     }
 }
 
-impl ResourceType for AutoscalingGroup {
+impl AsyncResourceType for AutoscalingGroup {
     crate::provider::aws::bulk::schema_and_address!();
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
-            let mut group_tags: Vec<Tag> = tag_blocks(&p)
-                .iter()
-                .map(|(k, (v, prop))| group_tag(&name, k, v, *prop))
-                .collect();
-            // infra's own tags find the group after a crash; instances need not carry them.
-            for (k, v) in [(ADDRESS_TAG, &ctx.address), (LINEAGE_TAG, &ctx.lineage)] {
-                if !v.is_empty() {
-                    group_tags.push(group_tag(&name, k, v, false));
-                }
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = naming::create_name(&p, "name", "name_prefix", &ctx);
+        let mut group_tags: Vec<Tag> = tag_blocks(&p)
+            .iter()
+            .map(|(k, (v, prop))| group_tag(&name, k, v, *prop))
+            .collect();
+        // infra's own tags find the group after a crash; instances need not carry them.
+        for (k, v) in [(ADDRESS_TAG, &ctx.address), (LINEAGE_TAG, &ctx.lineage)] {
+            if !v.is_empty() {
+                group_tags.push(group_tag(&name, k, v, false));
             }
-            let subnets = p.strs("vpc_zone_identifier");
-            this.aws
-                .autoscaling
-                .create_auto_scaling_group()
+        }
+        let subnets = p.strs("vpc_zone_identifier");
+        self.aws
+            .autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(&name)
+            .set_min_size(p.i32("min_size"))
+            .set_max_size(p.i32("max_size"))
+            .set_desired_capacity(p.i32("desired_capacity"))
+            .set_launch_template(launch_template_spec(&p))
+            .set_mixed_instances_policy(super::group_mixed::policy(&p))
+            .set_launch_configuration_name(p.str("launch_configuration"))
+            .set_vpc_zone_identifier((!subnets.is_empty()).then(|| subnets.join(",")))
+            .set_availability_zones(nonempty(p.strs("availability_zones")))
+            .set_health_check_type(p.str("health_check_type"))
+            .set_health_check_grace_period(p.i32("health_check_grace_period"))
+            .set_target_group_arns(nonempty(p.strs("target_group_arns")))
+            .set_load_balancer_names(nonempty(p.strs("load_balancers")))
+            .set_termination_policies(nonempty(p.strs("termination_policies")))
+            .set_default_cooldown(p.i32("default_cooldown"))
+            .set_new_instances_protected_from_scale_in(p.bool("protect_from_scale_in"))
+            .set_max_instance_lifetime(p.i32("max_instance_lifetime"))
+            .set_capacity_rebalance(p.bool("capacity_rebalance"))
+            .set_default_instance_warmup(p.i32("default_instance_warmup"))
+            .set_service_linked_role_arn(p.str("service_linked_role_arn"))
+            .set_placement_group(p.str("placement_group"))
+            .set_desired_capacity_type(p.str("desired_capacity_type"))
+            .set_context(p.str("context"))
+            .set_traffic_sources(group_sync::configured_sources(&p))
+            .set_lifecycle_hook_specification_list(nonempty(initial_hooks(&p)))
+            .set_instance_maintenance_policy(
+                p.block("instance_maintenance_policy")
+                    .map(|_| maintenance_policy(&p)),
+            )
+            .set_availability_zone_distribution(super::group_options::zone_distribution(&p))
+            .set_capacity_reservation_specification(super::group_options::reservations(&p))
+            .set_instance_lifecycle_policy(super::group_options::lifecycle_policy(&p))
+            .set_tags(Some(group_tags))
+            .send()
+            .await
+            .map_err(err("autoscaling:CreateAutoScalingGroup"))?;
+        self.described(&name).await?;
+        group_sync::processes_and_metrics(&self.aws, &name, &Obj::default(), &p).await?;
+        group_sync::warm_pool(&self.aws, &name, &Obj::default(), &p).await?;
+        self.wait_for_capacity(&name, &p).await?;
+        let elb = p.i64("wait_for_elb_capacity").or(p.i64("min_elb_capacity"));
+        self.wait_for_elb_capacity(&name, &p, elb).await?;
+        self.finish(p, &name).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        let sizes = self.update_group(&name, &before, &after).await?;
+        group_sync::processes_and_metrics(&self.aws, &name, &before, &after).await?;
+        group_sync::attachments(&self.aws, &name, &before, &after).await?;
+        group_sync::warm_pool(&self.aws, &name, &before, &after).await?;
+        if sizes {
+            self.wait_for_capacity(&name, &after).await?;
+            let elb = after.i64("wait_for_elb_capacity");
+            self.wait_for_elb_capacity(&name, &after, elb).await?;
+        }
+        self.finish(after, &name).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        let force = p.bool("force_delete").unwrap_or(false);
+        let asg = &self.aws.autoscaling;
+        // A group with a warm pool goes only after its pool, as in Terraform.
+        if p.block("warm_pool").is_some() {
+            let deleted = asg
+                .delete_warm_pool()
                 .auto_scaling_group_name(&name)
-                .set_min_size(p.i32("min_size"))
-                .set_max_size(p.i32("max_size"))
-                .set_desired_capacity(p.i32("desired_capacity"))
-                .set_launch_template(launch_template_spec(&p))
-                .set_mixed_instances_policy(super::group_mixed::policy(&p))
-                .set_launch_configuration_name(p.str("launch_configuration"))
-                .set_vpc_zone_identifier((!subnets.is_empty()).then(|| subnets.join(",")))
-                .set_availability_zones(nonempty(p.strs("availability_zones")))
-                .set_health_check_type(p.str("health_check_type"))
-                .set_health_check_grace_period(p.i32("health_check_grace_period"))
-                .set_target_group_arns(nonempty(p.strs("target_group_arns")))
-                .set_load_balancer_names(nonempty(p.strs("load_balancers")))
-                .set_termination_policies(nonempty(p.strs("termination_policies")))
-                .set_default_cooldown(p.i32("default_cooldown"))
-                .set_new_instances_protected_from_scale_in(p.bool("protect_from_scale_in"))
-                .set_max_instance_lifetime(p.i32("max_instance_lifetime"))
-                .set_capacity_rebalance(p.bool("capacity_rebalance"))
-                .set_default_instance_warmup(p.i32("default_instance_warmup"))
-                .set_service_linked_role_arn(p.str("service_linked_role_arn"))
-                .set_placement_group(p.str("placement_group"))
-                .set_desired_capacity_type(p.str("desired_capacity_type"))
-                .set_context(p.str("context"))
-                .set_traffic_sources(group_sync::configured_sources(&p))
-                .set_lifecycle_hook_specification_list(nonempty(initial_hooks(&p)))
-                .set_instance_maintenance_policy(
-                    p.block("instance_maintenance_policy")
-                        .map(|_| maintenance_policy(&p)),
-                )
-                .set_availability_zone_distribution(super::group_options::zone_distribution(&p))
-                .set_capacity_reservation_specification(super::group_options::reservations(&p))
-                .set_instance_lifecycle_policy(super::group_options::lifecycle_policy(&p))
-                .set_tags(Some(group_tags))
+                .force_delete(force || p.bool("force_delete_warm_pool") == Some(true))
                 .send()
                 .await
-                .map_err(err("autoscaling:CreateAutoScalingGroup"))?;
-            this.described(&name).await?;
-            group_sync::processes_and_metrics(&this.aws, &name, &Obj::default(), &p).await?;
-            group_sync::warm_pool(&this.aws, &name, &Obj::default(), &p).await?;
-            this.wait_for_capacity(&name, &p).await?;
-            let elb = p.i64("wait_for_elb_capacity").or(p.i64("min_elb_capacity"));
-            this.wait_for_elb_capacity(&name, &p, elb).await?;
-            this.finish(p, &name).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            let sizes = this.update_group(&name, &before, &after).await?;
-            group_sync::processes_and_metrics(&this.aws, &name, &before, &after).await?;
-            group_sync::attachments(&this.aws, &name, &before, &after).await?;
-            group_sync::warm_pool(&this.aws, &name, &before, &after).await?;
-            if sizes {
-                this.wait_for_capacity(&name, &after).await?;
-                let elb = after.i64("wait_for_elb_capacity");
-                this.wait_for_elb_capacity(&name, &after, elb).await?;
-            }
-            this.finish(after, &name).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            let force = p.bool("force_delete").unwrap_or(false);
-            let asg = &this.aws.autoscaling;
-            // A group with a warm pool goes only after its pool, as in Terraform.
-            if p.block("warm_pool").is_some() {
-                let deleted = asg
-                    .delete_warm_pool()
-                    .auto_scaling_group_name(&name)
-                    .force_delete(force || p.bool("force_delete_warm_pool") == Some(true))
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:DeleteWarmPool"));
-                match deleted {
-                    Err(e) if !e.is_not_found() => return Err(e),
-                    _ => {}
-                }
-            }
-            if !force {
-                // Draining first lets instances terminate through their lifecycle hooks.
-                let drained = asg
-                    .update_auto_scaling_group()
-                    .auto_scaling_group_name(&name)
-                    .min_size(0)
-                    .max_size(0)
-                    .desired_capacity(0)
-                    .send()
-                    .await
-                    .map_err(err("autoscaling:UpdateAutoScalingGroup"));
-                match drained {
-                    Err(e) if e.is_not_found() => return Ok(()),
-                    Err(e) => return Err(e),
-                    Ok(_) => {}
-                }
-                wait_for(
-                    &format!("the instances of {name} to terminate"),
-                    DRAIN_TIMEOUT,
-                    || async {
-                        Ok(match this.by_name(&name).await? {
-                            Some(g) if !g.instances().is_empty() => None,
-                            _ => Some(()),
-                        })
-                    },
-                )
-                .await?;
-            }
-            let r = retry_while(
-                DRAIN_TIMEOUT,
-                |e| e.in_use(),
-                || async {
-                    asg.delete_auto_scaling_group()
-                        .auto_scaling_group_name(&name)
-                        .force_delete(force)
-                        .send()
-                        .await
-                        .map_err(err("autoscaling:DeleteAutoScalingGroup"))
-                },
-            )
-            .await;
-            match r {
+                .map_err(err("autoscaling:DeleteWarmPool"));
+            match deleted {
                 Err(e) if !e.is_not_found() => return Err(e),
                 _ => {}
             }
-            wait_for(&format!("{name} to be deleted"), DRAIN_TIMEOUT, || async {
-                Ok(this.by_name(&name).await?.is_none().then_some(()))
-            })
-            .await
+        }
+        if !force {
+            // Draining first lets instances terminate through their lifecycle hooks.
+            let drained = asg
+                .update_auto_scaling_group()
+                .auto_scaling_group_name(&name)
+                .min_size(0)
+                .max_size(0)
+                .desired_capacity(0)
+                .send()
+                .await
+                .map_err(err("autoscaling:UpdateAutoScalingGroup"));
+            match drained {
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+            wait_for(
+                &format!("the instances of {name} to terminate"),
+                DRAIN_TIMEOUT,
+                || async {
+                    Ok(match self.by_name(&name).await? {
+                        Some(g) if !g.instances().is_empty() => None,
+                        _ => Some(()),
+                    })
+                },
+            )
+            .await?;
+        }
+        let r = retry_while(
+            DRAIN_TIMEOUT,
+            |e| e.in_use(),
+            || async {
+                asg.delete_auto_scaling_group()
+                    .auto_scaling_group_name(&name)
+                    .force_delete(force)
+                    .send()
+                    .await
+                    .map_err(err("autoscaling:DeleteAutoScalingGroup"))
+            },
+        )
+        .await;
+        match r {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => {}
+        }
+        wait_for(&format!("{name} to be deleted"), DRAIN_TIMEOUT, || async {
+            Ok(self.by_name(&name).await?.is_none().then_some(()))
         })
+        .await
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            Ok(this.by_name(&name).await?.map(|g| this.value(Some(p), &g)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        Ok(self.by_name(&name).await?.map(|g| self.value(Some(p), &g)))
     }
 
     /// Every group of the lineage in one filtered, paginated call; groups the state knows
     /// that carry no lineage tag (imported ones) by name.
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
-            let mut groups: HashMap<String, AutoScalingGroup> = HashMap::new();
-            let mut tagged = Vec::new();
-            if !batch.lineage.is_empty() {
-                let lineage = Filter::builder()
-                    .name(format!("tag:{LINEAGE_TAG}"))
-                    .values(&batch.lineage)
-                    .build();
-                for g in this.describe(Vec::new(), vec![lineage]).await? {
-                    let name = g.auto_scaling_group_name().unwrap_or_default().to_string();
-                    tagged.push(name.clone());
-                    groups.insert(name, g);
-                }
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+        let mut groups: HashMap<String, AutoScalingGroup> = HashMap::new();
+        let mut tagged = Vec::new();
+        if !batch.lineage.is_empty() {
+            let lineage = Filter::builder()
+                .name(format!("tag:{LINEAGE_TAG}"))
+                .values(&batch.lineage)
+                .build();
+            for g in self.describe(Vec::new(), vec![lineage]).await? {
+                let name = g.auto_scaling_group_name().unwrap_or_default().to_string();
+                tagged.push(name.clone());
+                groups.insert(name, g);
             }
-            let missing: Vec<String> = priors
-                .iter()
-                .filter_map(|p| p.str("id"))
-                .filter(|id| !groups.contains_key(id))
-                .collect();
-            for chunk in missing.chunks(NAMES_PER_CALL) {
-                for g in this.describe(chunk.to_vec(), Vec::new()).await? {
-                    let name = g.auto_scaling_group_name().unwrap_or_default().to_string();
-                    groups.insert(name, g);
-                }
+        }
+        let missing: Vec<String> = priors
+            .iter()
+            .filter_map(|p| p.str("id"))
+            .filter(|id| !groups.contains_key(id))
+            .collect();
+        for chunk in missing.chunks(NAMES_PER_CALL) {
+            for g in self.describe(chunk.to_vec(), Vec::new()).await? {
+                let name = g.auto_scaling_group_name().unwrap_or_default().to_string();
+                groups.insert(name, g);
             }
-            let current = priors
-                .into_iter()
-                .map(|p| {
-                    let g = p.str("id").and_then(|id| groups.remove(&id));
-                    g.map(|g| this.value(Some(p), &g))
-                })
-                .collect();
-            let found = tagged
-                .into_iter()
-                .filter_map(|name| {
-                    let g = groups.remove(&name)?;
-                    let address = tags::owner(&group_tags(&g), &batch.lineage)?;
-                    Some((address, this.value(None, &g)))
-                })
-                .collect();
-            Ok(Refreshed { current, found })
-        })
+        }
+        let current = priors
+            .into_iter()
+            .map(|p| {
+                let g = p.str("id").and_then(|id| groups.remove(&id));
+                g.map(|g| self.value(Some(p), &g))
+            })
+            .collect();
+        let found = tagged
+            .into_iter()
+            .filter_map(|name| {
+                let g = groups.remove(&name)?;
+                let address = tags::owner(&group_tags(&g), &batch.lineage)?;
+                Some((address, self.value(None, &g)))
+            })
+            .collect();
+        Ok(Refreshed { current, found })
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let g = this.by_name(&id).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("no auto scaling group named {id}"))
-            })?;
-            Ok(this.value(None, &g))
-        })
+        let g = self.by_name(&id).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no auto scaling group named {id}"))
+        })?;
+        Ok(self.value(None, &g))
     }
 
     fn fleet(&self) -> Option<&dyn crate::provider::fleet::Fleet> {

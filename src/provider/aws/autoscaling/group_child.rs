@@ -1,14 +1,14 @@
 //! What a group's named children (lifecycle hooks, scheduled actions, scaling policies) share:
 //! one Put call creates and changes them, they are found by group and name, deleted by name
 //! (a missing group or child is already gone: Auto Scaling answers ValidationError for a
-//! group that is not there), and imported as `GROUP/NAME`. Each type says its calls; the
-//! `ResourceType` methods are these functions (`child_methods!`).
+//! group that is not there), and imported as `GROUP/NAME`. Each type says its calls
+//! ([`GroupChild`]); its `AsyncResourceType` methods are the blanket impl here.
 
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::table::Table;
-use crate::provider::{BoxFuture, ProviderError, ProviderResult, Schema};
+use crate::provider::{AsyncResourceType, CreateContext, ProviderError, ProviderResult, Schema};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -101,104 +101,67 @@ fn value<C: GroupChild>(c: &C, prior: Option<Obj>, item: &C::Item) -> Value {
 }
 
 /// Create and update: the Put call, then the child read back.
-pub(super) fn put<C: GroupChild>(c: &C, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-    let c = c.clone();
-    Box::pin(async move {
-        let p = Obj::of(&planned);
-        let (group, name) = key::<C>(&p)?;
-        c.put_call(p.clone()).await?;
-        let item = c.find(group.clone(), name.clone()).await?.ok_or_else(|| {
-            ProviderError::new(
-                "autoscaling",
-                format!("{} {name} of {group} not found after it was put", C::WHAT),
-            )
-        })?;
-        Ok(value(&c, Some(p), &item))
-    })
+async fn put<C: GroupChild>(c: &C, planned: Value) -> ProviderResult<Value> {
+    let p = Obj::of(&planned);
+    let (group, name) = key::<C>(&p)?;
+    c.put_call(p.clone()).await?;
+    let item = c.find(group.clone(), name.clone()).await?.ok_or_else(|| {
+        ProviderError::new(
+            "autoscaling",
+            format!("{} {name} of {group} not found after it was put", C::WHAT),
+        )
+    })?;
+    Ok(value(c, Some(p), &item))
 }
 
-pub(super) fn delete<C: GroupChild>(c: &C, prior: Value) -> BoxFuture<ProviderResult<()>> {
-    let c = c.clone();
-    Box::pin(async move {
+impl<C: GroupChild> AsyncResourceType for C {
+    fn schema(&self) -> &Schema {
+        self.parts().2
+    }
+
+    fn provider_address(&self) -> &str {
+        &self.parts().0.address
+    }
+
+    fn zero_is_unset(&self) -> bool {
+        true
+    }
+
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        put(self, planned).await
+    }
+
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        put(self, planned).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
         let (group, name) = key::<C>(&Obj::of(&prior))?;
-        found(c.delete_call(group, name).await).map(drop)
-    })
-}
+        found(self.delete_call(group, name).await).map(drop)
+    }
 
-pub(super) fn read<C: GroupChild>(c: &C, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-    let c = c.clone();
-    Box::pin(async move {
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
         let o = Obj::of(&prior);
         let (group, name) = key::<C>(&o)?;
-        Ok(c.find(group, name).await?.map(|i| value(&c, Some(o), &i)))
-    })
-}
+        Ok(self
+            .find(group, name)
+            .await?
+            .map(|i| value(self, Some(o), &i)))
+    }
 
-pub(super) fn import<C: GroupChild>(c: &C, id: &str) -> BoxFuture<ProviderResult<Value>> {
-    let (c, id) = (c.clone(), id.to_string());
-    Box::pin(async move {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let Some((group, name)) = id.split_once('/') else {
             return Err(ProviderError::new(
                 "import",
                 format!("expected GROUP/NAME for a {}, got {id:?}", C::WHAT),
             ));
         };
-        let item = c
+        let item = self
             .find(group.to_string(), name.to_string())
             .await?
             .ok_or_else(|| {
                 ProviderError::new("import", format!("no {} {name} in group {group}", C::WHAT))
             })?;
-        Ok(value(&c, None, &item))
-    })
+        Ok(value(self, None, &item))
+    }
 }
-
-/// A group child's `ResourceType` methods: these functions, with its schema and address.
-macro_rules! child_methods {
-    () => {
-        $crate::provider::aws::bulk::schema_and_address!();
-
-        fn create(
-            &self,
-            _ctx: $crate::provider::CreateContext,
-            planned: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
-        {
-            $crate::provider::aws::autoscaling::group_child::put(self, planned)
-        }
-
-        fn update(
-            &self,
-            _prior: $crate::lang::value::Value,
-            planned: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
-        {
-            $crate::provider::aws::autoscaling::group_child::put(self, planned)
-        }
-
-        fn delete(
-            &self,
-            prior: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<()>> {
-            $crate::provider::aws::autoscaling::group_child::delete(self, prior)
-        }
-
-        fn read(
-            &self,
-            prior: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
-        > {
-            $crate::provider::aws::autoscaling::group_child::read(self, prior)
-        }
-
-        fn import(
-            &self,
-            id: &str,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
-        {
-            $crate::provider::aws::autoscaling::group_child::import(self, id)
-        }
-    };
-}
-pub(crate) use child_methods;

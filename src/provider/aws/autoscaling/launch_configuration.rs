@@ -10,7 +10,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::user_data::*;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_autoscaling::types::{BlockDeviceMapping, Ebs};
 
@@ -411,7 +411,7 @@ impl LaunchConfiguration {
     }
 }
 
-impl ResourceType for LaunchConfiguration {
+impl AsyncResourceType for LaunchConfiguration {
     crate::provider::aws::bulk::schema_and_address!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         validate_user_data(planned, false)
@@ -421,164 +421,149 @@ impl ResourceType for LaunchConfiguration {
         plan_user_data(prior, planned)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
-            let generated = p.str("name").is_none();
-            let image = p.req("image_id")?;
-            let mut mappings = Vec::new();
-            if let Some(r) = p.block("root_block_device") {
-                let device = this.root_device_name(&image).await?.ok_or_else(|| {
-                    ProviderError::new(
-                        "ec2:DescribeImages",
-                        format!("image {image} has no root device"),
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = naming::create_name(&p, "name", "name_prefix", &ctx);
+        let generated = p.str("name").is_none();
+        let image = p.req("image_id")?;
+        let mut mappings = Vec::new();
+        if let Some(r) = p.block("root_block_device") {
+            let device = self.root_device_name(&image).await?.ok_or_else(|| {
+                ProviderError::new(
+                    "ec2:DescribeImages",
+                    format!("image {image} has no root device"),
+                )
+            })?;
+            mappings.push(
+                BlockDeviceMapping::builder()
+                    .device_name(device)
+                    .ebs(
+                        Ebs::builder()
+                            .set_volume_size(r.i32("volume_size"))
+                            .set_volume_type(r.str("volume_type"))
+                            .set_delete_on_termination(r.bool("delete_on_termination"))
+                            .set_encrypted(r.bool("encrypted"))
+                            .set_iops(r.i32("iops"))
+                            .set_throughput(r.i32("throughput"))
+                            .build(),
                     )
-                })?;
-                mappings.push(
-                    BlockDeviceMapping::builder()
-                        .device_name(device)
-                        .ebs(
-                            Ebs::builder()
-                                .set_volume_size(r.i32("volume_size"))
-                                .set_volume_type(r.str("volume_type"))
-                                .set_delete_on_termination(r.bool("delete_on_termination"))
-                                .set_encrypted(r.bool("encrypted"))
-                                .set_iops(r.i32("iops"))
-                                .set_throughput(r.i32("throughput"))
-                                .build(),
-                        )
-                        .build(),
-                );
-            }
-            mappings.extend(extra_mappings(&p));
-            let request = this
-                .aws
-                .autoscaling
-                .create_launch_configuration()
-                .launch_configuration_name(&name)
-                .image_id(&image)
-                .set_instance_type(p.str("instance_type"))
-                .set_iam_instance_profile(p.str("iam_instance_profile"))
-                .set_security_groups(nonempty(p.strs("security_groups")))
-                .set_user_data(
-                    p.str("user_data")
-                        .map(|u| user_data_base64(&u))
-                        .or_else(|| p.str("user_data_base64")),
-                )
-                .set_metadata_options(p.block("metadata_options").map(|m| {
-                    aws_sdk_autoscaling::types::InstanceMetadataOptions::builder()
-                        .set_http_endpoint(m.str("http_endpoint").map(|v| v.as_str().into()))
-                        .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
-                        .set_http_tokens(m.str("http_tokens").map(|v| v.as_str().into()))
-                        .build()
-                }))
-                .set_associate_public_ip_address(p.bool("associate_public_ip_address"))
-                .set_key_name(p.str("key_name"))
-                .set_block_device_mappings(nonempty(mappings))
-                .set_ebs_optimized(p.bool("ebs_optimized"))
-                .instance_monitoring(
-                    aws_sdk_autoscaling::types::InstanceMonitoring::builder()
-                        .enabled(p.bool("enable_monitoring").unwrap_or(true))
-                        .build(),
-                )
-                .set_placement_tenancy(p.str("placement_tenancy"))
-                .set_spot_price(p.str("spot_price"));
-            let made = request
-                .clone()
-                .send()
-                .await
-                .map_err(err("autoscaling:CreateLaunchConfiguration"));
-            match made {
-                // A generated name is made from this create's token: the configuration by
-                // that name is one an apply killed before recording it made. Launch
-                // configurations cannot change, and nothing uses an unrecorded one: make it
-                // again from this configuration.
-                Err(e) if generated && e.already_exists() => {
-                    this.delete_by_name(&name).await?;
-                    request
-                        .send()
-                        .await
-                        .map_err(err("autoscaling:CreateLaunchConfiguration"))?;
-                }
-                other => {
-                    other?;
-                }
-            }
-            let c = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || async {
-                    this.by_name(&name).await?.ok_or_else(|| {
-                        ProviderError::new(
-                            "autoscaling:DescribeLaunchConfigurations",
-                            format!("{name} not found"),
-                        )
-                        .with_code("LaunchConfiguration.NotFound")
-                    })
-                },
+                    .build(),
+            );
+        }
+        mappings.extend(extra_mappings(&p));
+        let request = self
+            .aws
+            .autoscaling
+            .create_launch_configuration()
+            .launch_configuration_name(&name)
+            .image_id(&image)
+            .set_instance_type(p.str("instance_type"))
+            .set_iam_instance_profile(p.str("iam_instance_profile"))
+            .set_security_groups(nonempty(p.strs("security_groups")))
+            .set_user_data(
+                p.str("user_data")
+                    .map(|u| user_data_base64(&u))
+                    .or_else(|| p.str("user_data_base64")),
             )
-            .await?;
-            this.value(Some(p), c).await
-        })
+            .set_metadata_options(p.block("metadata_options").map(|m| {
+                aws_sdk_autoscaling::types::InstanceMetadataOptions::builder()
+                    .set_http_endpoint(m.str("http_endpoint").map(|v| v.as_str().into()))
+                    .set_http_put_response_hop_limit(m.i32("http_put_response_hop_limit"))
+                    .set_http_tokens(m.str("http_tokens").map(|v| v.as_str().into()))
+                    .build()
+            }))
+            .set_associate_public_ip_address(p.bool("associate_public_ip_address"))
+            .set_key_name(p.str("key_name"))
+            .set_block_device_mappings(nonempty(mappings))
+            .set_ebs_optimized(p.bool("ebs_optimized"))
+            .instance_monitoring(
+                aws_sdk_autoscaling::types::InstanceMonitoring::builder()
+                    .enabled(p.bool("enable_monitoring").unwrap_or(true))
+                    .build(),
+            )
+            .set_placement_tenancy(p.str("placement_tenancy"))
+            .set_spot_price(p.str("spot_price"));
+        let made = request
+            .clone()
+            .send()
+            .await
+            .map_err(err("autoscaling:CreateLaunchConfiguration"));
+        match made {
+            // A generated name is made from self create's token: the configuration by
+            // that name is one an apply killed before recording it made. Launch
+            // configurations cannot change, and nothing uses an unrecorded one: make it
+            // again from self configuration.
+            Err(e) if generated && e.already_exists() => {
+                self.delete_by_name(&name).await?;
+                request
+                    .send()
+                    .await
+                    .map_err(err("autoscaling:CreateLaunchConfiguration"))?;
+            }
+            other => {
+                other?;
+            }
+        }
+        let c = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.by_name(&name).await?.ok_or_else(|| {
+                    ProviderError::new(
+                        "autoscaling:DescribeLaunchConfigurations",
+                        format!("{name} not found"),
+                    )
+                    .with_code("LaunchConfiguration.NotFound")
+                })
+            },
+        )
+        .await?;
+        self.value(Some(p), c).await
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
         // Every argument forces a new object, so an update only ever carries state-only
         // changes; there is nothing to send.
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = p.id()?;
-            match this.by_name(&name).await? {
-                Some(c) => this.value(Some(p), c).await,
-                None => Err(ProviderError::new(
-                    "autoscaling:DescribeLaunchConfigurations",
-                    format!("{name} vanished"),
-                )),
-            }
-        })
+        let p = Obj::of(&planned);
+        let name = p.id()?;
+        match self.by_name(&name).await? {
+            Some(c) => self.value(Some(p), c).await,
+            None => Err(ProviderError::new(
+                "autoscaling:DescribeLaunchConfigurations",
+                format!("{name} vanished"),
+            )),
+        }
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            // A group that was just deleted may still hold the configuration for a moment.
-            let r = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.in_use(),
-                || this.delete_by_name(&name),
-            )
-            .await;
-            match r {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        // A group that was just deleted may still hold the configuration for a moment.
+        let r = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.in_use(),
+            || self.delete_by_name(&name),
+        )
+        .await;
+        match r {
+            Err(e) if !e.is_not_found() => Err(e),
+            _ => Ok(()),
+        }
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            match this.by_name(&name).await? {
-                Some(c) => Ok(Some(this.value(Some(p), c).await?)),
-                None => Ok(None),
-            }
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        match self.by_name(&name).await? {
+            Some(c) => Ok(Some(self.value(Some(p), c).await?)),
+            None => Ok(None),
+        }
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let c = this.by_name(&id).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("no launch configuration named {id}"))
-            })?;
-            this.value(None, c).await
-        })
+        let c = self.by_name(&id).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no launch configuration named {id}"))
+        })?;
+        self.value(None, c).await
     }
 }

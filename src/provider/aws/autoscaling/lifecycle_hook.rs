@@ -2,13 +2,13 @@
 //! something completes the action or the heartbeat times out. PutLifecycleHook both creates and
 //! updates it; its id is its name, an import names the group too (`group/hook`).
 
-use super::group_child::{self, GroupChild};
+use super::group_child::GroupChild;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
-use crate::provider::{AttrSchema, ProviderResult, ResourceType};
+use crate::provider::{AttrSchema, ProviderResult};
 use aws_sdk_autoscaling::types::LifecycleHook as Hook;
 
 /// An optional argument AWS answers only when it was set: kept null when the configuration
@@ -101,8 +101,4 @@ impl GroupChild for LifecycleHook {
             .map_err(err("autoscaling:DeleteLifecycleHook"))?;
         Ok(())
     }
-}
-
-impl ResourceType for LifecycleHook {
-    group_child::child_methods!();
 }

@@ -3,7 +3,7 @@
 //! it; its id is its name, an import names the group too (`group/policy`). Predictive scaling
 //! is in `predictive.rs`, the metric math both use in `metric_query.rs`.
 
-use super::group_child::{self, GroupChild};
+use super::group_child::GroupChild;
 use super::metric_query::{
     Query, dimension_blocks, dimension_ty, dimensions_of, query_blocks, query_ty,
 };
@@ -16,7 +16,7 @@ use crate::provider::aws::launch::{read_blocks, read_keyed_set};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, ProviderResult, ResourceType};
+use crate::provider::{AttrSchema, ProviderResult};
 use aws_sdk_autoscaling::types::{
     CustomizedMetricSpecification, MetricStatistic, MetricType, PredefinedMetricSpecification,
     ScalingPolicy, StepAdjustment, TargetTrackingConfiguration,
@@ -319,8 +319,4 @@ impl GroupChild for Policy {
             .map_err(err("autoscaling:DeletePolicy"))?;
         Ok(())
     }
-}
-
-impl ResourceType for Policy {
-    group_child::child_methods!();
 }

@@ -2,13 +2,13 @@
 //! recurrence. PutScheduledUpdateGroupAction both creates and updates it; its id is its name,
 //! an import names the group too (`group/action`).
 
-use super::group_child::{self, GroupChild};
+use super::group_child::GroupChild;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
-use crate::provider::{AttrSchema, ProviderError, ProviderResult, ResourceType};
+use crate::provider::{AttrSchema, ProviderError, ProviderResult};
 use aws_sdk_autoscaling::types::ScheduledUpdateGroupAction as Action;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
@@ -121,8 +121,4 @@ impl GroupChild for Schedule {
             .map_err(err("autoscaling:DeleteScheduledAction"))?;
         Ok(())
     }
-}
-
-impl ResourceType for Schedule {
-    group_child::child_methods!();
 }

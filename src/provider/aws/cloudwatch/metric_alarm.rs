@@ -14,8 +14,8 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed,
 };
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric, MetricAlarm, MetricDataQuery, MetricStat, StandardUnit,
@@ -412,7 +412,7 @@ impl MetricAlarmType {
     }
 }
 
-impl ResourceType for MetricAlarmType {
+impl AsyncResourceType for MetricAlarmType {
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
@@ -430,87 +430,70 @@ impl ResourceType for MetricAlarmType {
         evaluation::validate(&p)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            // PutMetricAlarm is keyed by name: a create retried after a crash puts the same
-            // alarm again rather than making a second one.
-            this.put(&p, Some(&t)).await?;
-            this.read_back(p).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        // PutMetricAlarm is keyed by name: a create retried after a crash puts the same
+        // alarm again rather than making a second one.
+        self.put(&p, Some(&t)).await?;
+        self.read_back(p).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            this.put(&after, None).await?;
-            let arn = before.req("arn")?;
-            this.update_tags(&arn, &before, &after).await?;
-            this.read_back(after).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        self.put(&after, None).await?;
+        let arn = before.req("arn")?;
+        self.update_tags(&arn, &before, &after).await?;
+        self.read_back(after).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            gone_is_ok(
-                this.aws
-                    .cloudwatch
-                    .delete_alarms()
-                    .alarm_names(name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(err("cloudwatch:DeleteAlarms")),
-            )
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        gone_is_ok(
+            self.aws
+                .cloudwatch
+                .delete_alarms()
+                .alarm_names(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("cloudwatch:DeleteAlarms")),
+        )
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            this.value(Some(p), &name).await
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        self.value(Some(p), &name).await
     }
 
     /// Every alarm of the batch with one DescribeAlarms call per hundred names.
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
-            let names: Vec<String> = priors.iter().filter_map(|p| p.str("id")).collect();
-            let mut found: BTreeMap<String, Found> = this
-                .find_all(&names)
-                .await?
-                .into_iter()
-                .map(|f| (f.alarm.alarm_name().unwrap_or_default().to_string(), f))
-                .collect();
-            let current = priors
-                .into_iter()
-                .map(|p| {
-                    let f = found.remove(&p.str("id").unwrap_or_default())?;
-                    Some(this.table.read(&this.aws, Some(p), &f).finish(&this.schema))
-                })
-                .collect();
-            Ok(Refreshed {
-                current,
-                found: Vec::new(),
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+        let names: Vec<String> = priors.iter().filter_map(|p| p.str("id")).collect();
+        let mut found: BTreeMap<String, Found> = self
+            .find_all(&names)
+            .await?
+            .into_iter()
+            .map(|f| (f.alarm.alarm_name().unwrap_or_default().to_string(), f))
+            .collect();
+        let current = priors
+            .into_iter()
+            .map(|p| {
+                let f = found.remove(&p.str("id").unwrap_or_default())?;
+                Some(self.table.read(&self.aws, Some(p), &f).finish(&self.schema))
             })
+            .collect();
+        Ok(Refreshed {
+            current,
+            found: Vec::new(),
         })
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.value(None, &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no alarm named {id}")))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        self.value(None, &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no alarm named {id}")))
     }
 }

@@ -8,7 +8,7 @@ use crate::provider::aws::ec2::acl_entries::*;
 use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::Filter;
 
 type Item = aws_sdk_ec2::types::NetworkAcl;
@@ -49,17 +49,13 @@ impl Ec2Bulk for DefaultNetworkAcl {
         missing "InvalidNetworkAclID.NotFound", "ec2:DescribeNetworkAcls"
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let aws = self.aws.clone();
-        Box::pin(async move { describe_by_filters(&aws, filters, Self::ID_FILTER).await })
-    }
-
-    fn value(&self, prior: Option<Obj>, a: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(self.table.read(&self.aws, prior, &a).finish(&self.schema))
+        describe_by_filters(&aws, filters, Self::ID_FILTER).await
     }
 }
 
-impl ResourceType for DefaultNetworkAcl {
+impl AsyncResourceType for DefaultNetworkAcl {
     crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         // Configured entries take the form reads give them ("tcp" as "6", unset as "" or 0).
@@ -77,28 +73,22 @@ impl ResourceType for DefaultNetworkAcl {
         o.finish(&self.schema)
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let id = p.req("default_network_acl_id")?;
-            this.converge(&id, &p).await?;
-            bulk::finished(&this, p, &id).await
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let id = p.req("default_network_acl_id")?;
+        self.converge(&id, &p).await?;
+        bulk::finished(self, p, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let after = Obj::of(&planned);
-            let id = Obj::of(&prior).id()?;
-            this.converge(&id, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let after = Obj::of(&planned);
+        let id = Obj::of(&prior).id()?;
+        self.converge(&id, &after).await?;
+        bulk::finished(self, after, &id).await
     }
 
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+    async fn delete(&self, _prior: Value) -> ProviderResult<()> {
         // The default ACL cannot be deleted; it stays with its entries and subnets.
-        Box::pin(async { Ok(()) })
+        Ok(())
     }
 }

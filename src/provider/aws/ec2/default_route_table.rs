@@ -9,7 +9,7 @@ use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult, Schema};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -49,51 +49,41 @@ impl Ec2Bulk for DefaultRouteTable {
         missing "InvalidRouteTableID.NotFound", "ec2:DescribeRouteTables"
         with describe_route_tables
     }
-
-    fn value(&self, prior: Option<Obj>, t: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(self.table.read(&self.aws, prior, &t).finish(&self.schema))
-    }
 }
 
-impl ResourceType for DefaultRouteTable {
+impl AsyncResourceType for DefaultRouteTable {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let id = p.req("default_route_table_id")?;
-            let t = bulk::described(&this, &id).await?;
-            // What the table has now, read as this resource would: every route someone
-            // created goes unless configured, every propagation unless configured.
-            let had = this.table.read_attributes(&this.aws.region, None, &t);
-            sync_propagation(&this.aws, &id, &vgws(&had), &vgws(&p)).await?;
-            sync_routes(&this.aws, &id, &had.blocks("route"), &p.blocks("route")).await?;
-            adopt_tags(&this.aws, &id, tags::from_ec2(t.tags()), &p).await?;
-            bulk::finished(&this, p, &id).await
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let id = p.req("default_route_table_id")?;
+        let t = bulk::described(self, &id).await?;
+        // What the table has now, read as self resource would: every route someone
+        // created goes unless configured, every propagation unless configured.
+        let had = self.table.read_attributes(&self.aws.region, None, &t);
+        sync_propagation(&self.aws, &id, &vgws(&had), &vgws(&p)).await?;
+        sync_routes(&self.aws, &id, &had.blocks("route"), &p.blocks("route")).await?;
+        adopt_tags(&self.aws, &id, tags::from_ec2(t.tags()), &p).await?;
+        bulk::finished(self, p, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            sync_propagation(&this.aws, &id, &vgws(&before), &vgws(&after)).await?;
-            sync_routes(
-                &this.aws,
-                &id,
-                &before.blocks("route"),
-                &after.blocks("route"),
-            )
-            .await?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        sync_propagation(&self.aws, &id, &vgws(&before), &vgws(&after)).await?;
+        sync_routes(
+            &self.aws,
+            &id,
+            &before.blocks("route"),
+            &after.blocks("route"),
+        )
+        .await?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
     }
 
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+    async fn delete(&self, _prior: Value) -> ProviderResult<()> {
         // The main route table cannot be deleted; it stays with its routes.
-        Box::pin(async { Ok(()) })
+        Ok(())
     }
 }

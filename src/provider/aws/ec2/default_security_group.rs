@@ -9,9 +9,7 @@ use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::err;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{
-    BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
-};
+use crate::provider::{AsyncResourceType, CreateContext, ProviderError, ProviderResult, Schema};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -86,13 +84,9 @@ impl Ec2Bulk for DefaultSecurityGroup {
         missing "InvalidGroup.NotFound", "ec2:DescribeSecurityGroups"
         via describe_security_groups pages 1000
     }
-
-    fn value(&self, prior: Option<Obj>, g: Group) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(self.table.read(&self.aws, prior, &g).finish(&self.schema))
-    }
 }
 
-impl ResourceType for DefaultSecurityGroup {
+impl AsyncResourceType for DefaultSecurityGroup {
     crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
@@ -103,28 +97,22 @@ impl ResourceType for DefaultSecurityGroup {
         o.finish(&self.schema)
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let id = this.find(p.str("vpc_id")).await?;
-            this.converge(&id, &p).await?;
-            bulk::finished(&this, p, &id).await
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let id = self.find(p.str("vpc_id")).await?;
+        self.converge(&id, &p).await?;
+        bulk::finished(self, p, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let after = Obj::of(&planned);
-            let id = Obj::of(&prior).id()?;
-            this.converge(&id, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let after = Obj::of(&planned);
+        let id = Obj::of(&prior).id()?;
+        self.converge(&id, &after).await?;
+        bulk::finished(self, after, &id).await
     }
 
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
+    async fn delete(&self, _prior: Value) -> ProviderResult<()> {
         // The group and its rules stay as they are.
-        Box::pin(async { Ok(()) })
+        Ok(())
     }
 }

@@ -9,7 +9,7 @@ use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{delete_when_released, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{NewDhcpConfiguration, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::DhcpOptions;
@@ -107,102 +107,90 @@ impl Ec2Bulk for DhcpOptions {
         via describe_dhcp_options pages 1000
     }
 
-    fn value(&self, prior: Option<Obj>, d: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = this.table.read(&this.aws, prior, &d);
-            let owner = match d.owner_id() {
-                Some(owner) => owner.to_string(),
-                None => this.aws.account_id().await?,
-            };
-            let arn = format!(
-                "arn:aws:ec2:{}:{owner}:dhcp-options/{}",
-                this.aws.region,
-                Self::item_id(&d)
-            );
-            o.set("owner_id", s(owner)).set("arn", s(arn));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    async fn value(&self, prior: Option<Obj>, d: Self::Item) -> ProviderResult<Option<Value>> {
+        let mut o = self.table.read(&self.aws, prior, &d);
+        let owner = match d.owner_id() {
+            Some(owner) => owner.to_string(),
+            None => self.aws.account_id().await?,
+        };
+        let arn = format!(
+            "arn:aws:ec2:{}:{owner}:dhcp-options/{}",
+            self.aws.region,
+            Self::item_id(&d)
+        );
+        o.set("owner_id", s(owner)).set("arn", s(arn));
+        Ok(Some(o.finish(&self.schema)))
     }
 }
 
-impl ResourceType for DhcpOptions {
+impl AsyncResourceType for DhcpOptions {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let configurations = OPTIONS.iter().filter_map(|(name, key, list)| {
-                let values = if *list {
-                    p.strs(name)
-                } else {
-                    p.str(name).into_iter().collect()
-                };
-                (!values.is_empty()).then(|| {
-                    NewDhcpConfiguration::builder()
-                        .key(*key)
-                        .set_values(Some(values))
-                        .build()
-                })
-            });
-            let out = this
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let configurations = OPTIONS.iter().filter_map(|(name, key, list)| {
+            let values = if *list {
+                p.strs(name)
+            } else {
+                p.str(name).into_iter().collect()
+            };
+            (!values.is_empty()).then(|| {
+                NewDhcpConfiguration::builder()
+                    .key(*key)
+                    .set_values(Some(values))
+                    .build()
+            })
+        });
+        let out = self
+            .aws
+            .ec2
+            .create_dhcp_options()
+            .set_dhcp_configurations(Some(configurations.collect()))
+            .tag_specifications(tags::ec2_spec(Kind::DhcpOptions, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateDhcpOptions"))?;
+        let id = out
+            .dhcp_options()
+            .and_then(|d| d.dhcp_options_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        // Every option replaces the set: only tags change in place.
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        // AWS refuses to delete a set in use: move its VPCs to the default set first.
+        for vpc in self.users(&id).await? {
+            let r = self
                 .aws
                 .ec2
-                .create_dhcp_options()
-                .set_dhcp_configurations(Some(configurations.collect()))
-                .tag_specifications(tags::ec2_spec(Kind::DhcpOptions, &t))
+                .associate_dhcp_options()
+                .dhcp_options_id("default")
+                .vpc_id(vpc)
                 .send()
                 .await
-                .map_err(err("ec2:CreateDhcpOptions"))?;
-            let id = out
-                .dhcp_options()
-                .and_then(|d| d.dhcp_options_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:AssociateDhcpOptions"));
+            gone_is_ok(r)?;
+        }
+        delete_when_released(|| async {
+            self.aws
+                .ec2
+                .delete_dhcp_options()
+                .dhcp_options_id(&id)
+                .send()
+                .await
+                .map_err(err("ec2:DeleteDhcpOptions"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            // Every option replaces the set: only tags change in place.
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            // AWS refuses to delete a set in use: move its VPCs to the default set first.
-            for vpc in this.users(&id).await? {
-                let r = this
-                    .aws
-                    .ec2
-                    .associate_dhcp_options()
-                    .dhcp_options_id("default")
-                    .vpc_id(vpc)
-                    .send()
-                    .await
-                    .map_err(err("ec2:AssociateDhcpOptions"));
-                gone_is_ok(r)?;
-            }
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_dhcp_options()
-                    .dhcp_options_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteDhcpOptions"))
-            })
-            .await
-        })
+        .await
     }
 }

@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use std::sync::Arc;
 
@@ -67,14 +67,11 @@ impl DhcpOptionsAssociation {
     }
 
     /// Associates the planned set with the VPC.
-    fn put(&self, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
-            this.associate(&options, &vpc).await?;
-            Ok(this.value(&options, &vpc))
-        })
+    async fn put(&self, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
+        self.associate(&options, &vpc).await?;
+        Ok(self.value(&options, &vpc))
     }
 
     fn value(&self, options: &str, vpc: &str) -> Value {
@@ -86,48 +83,40 @@ impl DhcpOptionsAssociation {
     }
 }
 
-impl ResourceType for DhcpOptionsAssociation {
+impl AsyncResourceType for DhcpOptionsAssociation {
     crate::provider::aws::bulk::schema_and_address!();
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        self.put(planned)
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        self.put(planned).await
     }
 
     /// Another set is associated in place, the same call as the first.
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        self.put(planned)
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        self.put(planned).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let vpc = Obj::of(&prior).req("vpc_id")?;
-            gone_is_ok(this.associate("default", &vpc).await)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let vpc = Obj::of(&prior).req("vpc_id")?;
+        gone_is_ok(self.associate("default", &vpc).await)
     }
 
     /// Gone when the VPC is, or uses another set now (the plan associates it again).
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
-            let now = this.in_use(&vpc).await?;
-            Ok((now.as_deref() == Some(options.as_str())).then_some(prior))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let (vpc, options) = (p.req("vpc_id")?, p.req("dhcp_options_id")?);
+        let now = self.in_use(&vpc).await?;
+        Ok((now.as_deref() == Some(options.as_str())).then_some(prior))
     }
 
     /// By VPC id, as the AWS provider imports it.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, vpc) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            match this.in_use(&vpc).await? {
-                Some(options) if options != "default" => Ok(this.value(&options, &vpc)),
-                _ => Err(ProviderError::new(
-                    "import",
-                    format!("{vpc} uses no DHCP options set of its own (or does not exist)"),
-                )),
-            }
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let vpc = id.to_string();
+        match self.in_use(&vpc).await? {
+            Some(options) if options != "default" => Ok(self.value(&options, &vpc)),
+            _ => Err(ProviderError::new(
+                "import",
+                format!("{vpc} uses no DHCP options set of its own (or does not exist)"),
+            )),
+        }
     }
 }

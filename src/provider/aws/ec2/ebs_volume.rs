@@ -8,7 +8,7 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{ResourceType as Kind, VolumeType};
 
 type Item = aws_sdk_ec2::types::Volume;
@@ -97,115 +97,103 @@ impl Ec2Bulk for EbsVolume {
         via describe_volumes pages 500
     }
 
-    fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            if v.state()
-                .is_some_and(|s| s.as_str() == "deleting" || s.as_str() == "deleted")
-            {
-                return Ok(None);
-            }
-            let mut o = this.table.read(&this.aws, prior, &v);
-            let arn = format!(
-                "arn:aws:ec2:{}:{}:volume/{}",
-                this.aws.region,
-                this.aws.account_id().await?,
-                Self::item_id(&v)
-            );
-            o.set("arn", s(arn));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    async fn value(&self, prior: Option<Obj>, v: Self::Item) -> ProviderResult<Option<Value>> {
+        if v.state()
+            .is_some_and(|s| s.as_str() == "deleting" || s.as_str() == "deleted")
+        {
+            return Ok(None);
+        }
+        let mut o = self.table.read(&self.aws, prior, &v);
+        let arn = format!(
+            "arn:aws:ec2:{}:{}:volume/{}",
+            self.aws.region,
+            self.aws.account_id().await?,
+            Self::item_id(&v)
+        );
+        o.set("arn", s(arn));
+        Ok(Some(o.finish(&self.schema)))
     }
 }
 
-impl ResourceType for EbsVolume {
+impl AsyncResourceType for EbsVolume {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_volume()
+            .availability_zone(p.req("availability_zone")?)
+            .set_size(p.i32("size"))
+            .set_volume_type(p.str("type").map(|t| VolumeType::from(t.as_str())))
+            .set_iops(p.i32("iops"))
+            .set_throughput(p.i32("throughput"))
+            .set_encrypted(p.bool("encrypted"))
+            .set_kms_key_id(p.str("kms_key_id"))
+            .set_snapshot_id(p.str("snapshot_id"))
+            .set_multi_attach_enabled(p.bool("multi_attach_enabled").filter(|m| *m))
+            .set_outpost_arn(p.str("outpost_arn"))
+            .set_volume_initialization_rate(p.i32("volume_initialization_rate"))
+            .tag_specifications(tags::ec2_spec(Kind::Volume, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateVolume"))?;
+        let id = out.volume_id().unwrap_or_default().to_string();
+        bulk::described(self, &id).await?;
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let changed = |k: &str| after.set_and_changed_from(&before, k);
+        if MODIFIABLE.iter().any(|k| changed(k)) {
+            self.aws
                 .ec2
-                .create_volume()
-                .availability_zone(p.req("availability_zone")?)
-                .set_size(p.i32("size"))
-                .set_volume_type(p.str("type").map(|t| VolumeType::from(t.as_str())))
-                .set_iops(p.i32("iops"))
-                .set_throughput(p.i32("throughput"))
-                .set_encrypted(p.bool("encrypted"))
-                .set_kms_key_id(p.str("kms_key_id"))
-                .set_snapshot_id(p.str("snapshot_id"))
-                .set_multi_attach_enabled(p.bool("multi_attach_enabled").filter(|m| *m))
-                .set_outpost_arn(p.str("outpost_arn"))
-                .set_volume_initialization_rate(p.i32("volume_initialization_rate"))
-                .tag_specifications(tags::ec2_spec(Kind::Volume, &t))
+                .modify_volume()
+                .volume_id(&id)
+                .set_size(after.i32("size").filter(|_| changed("size")))
+                .set_volume_type(
+                    after
+                        .str("type")
+                        .filter(|_| changed("type"))
+                        .map(|t| VolumeType::from(t.as_str())),
+                )
+                .set_iops(after.i32("iops").filter(|_| changed("iops")))
+                .set_throughput(after.i32("throughput").filter(|_| changed("throughput")))
                 .send()
                 .await
-                .map_err(err("ec2:CreateVolume"))?;
-            let id = out.volume_id().unwrap_or_default().to_string();
-            bulk::described(&this, &id).await?;
-            bulk::finished(&this, p, &id).await
-        })
+                .map_err(err("ec2:ModifyVolume"))?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let changed = |k: &str| after.set_and_changed_from(&before, k);
-            if MODIFIABLE.iter().any(|k| changed(k)) {
-                this.aws
-                    .ec2
-                    .modify_volume()
-                    .volume_id(&id)
-                    .set_size(after.i32("size").filter(|_| changed("size")))
-                    .set_volume_type(
-                        after
-                            .str("type")
-                            .filter(|_| changed("type"))
-                            .map(|t| VolumeType::from(t.as_str())),
-                    )
-                    .set_iops(after.i32("iops").filter(|_| changed("iops")))
-                    .set_throughput(after.i32("throughput").filter(|_| changed("throughput")))
-                    .send()
-                    .await
-                    .map_err(err("ec2:ModifyVolume"))?;
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        if p.bool("final_snapshot") == Some(true) && bulk::find(self, &id).await?.is_some() {
+            self.aws
+                .ec2
+                .create_snapshot()
+                .volume_id(&id)
+                .description(format!("final snapshot of {id}"))
+                .send()
+                .await
+                .map_err(err("ec2:CreateSnapshot"))?;
+        }
+        // A volume still attached is refused (VolumeInUse) until it is released.
+        delete_when_released(|| async {
+            self.aws
+                .ec2
+                .delete_volume()
+                .volume_id(&id)
+                .send()
+                .await
+                .map_err(err("ec2:DeleteVolume"))
         })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let id = p.id()?;
-            if p.bool("final_snapshot") == Some(true) && bulk::find(&this, &id).await?.is_some() {
-                this.aws
-                    .ec2
-                    .create_snapshot()
-                    .volume_id(&id)
-                    .description(format!("final snapshot of {id}"))
-                    .send()
-                    .await
-                    .map_err(err("ec2:CreateSnapshot"))?;
-            }
-            // A volume still attached is refused (VolumeInUse) until it is released.
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_volume()
-                    .volume_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteVolume"))
-            })
-            .await
-        })
+        .await
     }
 }

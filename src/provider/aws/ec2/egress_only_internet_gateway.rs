@@ -8,7 +8,7 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::EgressOnlyInternetGateway;
@@ -36,82 +36,71 @@ impl Ec2Bulk for EgressOnlyInternetGateway {
 
     /// Ids go as the call's id list rather than a filter (the emulator ignores this call's
     /// filters, AWS takes both); the lineage tag filter goes as it is.
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            let (ids, rest): (Vec<Filter>, Vec<Filter>) = filters
-                .into_iter()
-                .partition(|f| f.name() == Some(Self::ID_FILTER));
-            let ids: Vec<String> = ids.iter().flat_map(|f| f.values().to_vec()).collect();
-            ec2.describe_egress_only_internet_gateways()
-                .set_egress_only_internet_gateway_ids((!ids.is_empty()).then_some(ids))
-                .set_filters((!rest.is_empty()).then_some(rest))
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeEgressOnlyInternetGateways"))
-        })
+        let (ids, rest): (Vec<Filter>, Vec<Filter>) = filters
+            .into_iter()
+            .partition(|f| f.name() == Some(Self::ID_FILTER));
+        let ids: Vec<String> = ids.iter().flat_map(|f| f.values().to_vec()).collect();
+        ec2.describe_egress_only_internet_gateways()
+            .set_egress_only_internet_gateway_ids((!ids.is_empty()).then_some(ids))
+            .set_filters((!rest.is_empty()).then_some(rest))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(err("ec2:DescribeEgressOnlyInternetGateways"))
     }
 
-    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {
         let o = self.table.read(&self.aws, prior, &g);
         let value = o.finish(&self.schema);
-        Box::pin(async move { Ok(Some(value)) })
+        Ok(Some(value))
     }
 }
 
-impl ResourceType for EgressOnlyInternetGateway {
+impl AsyncResourceType for EgressOnlyInternetGateway {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_egress_only_internet_gateway()
+            .vpc_id(p.req("vpc_id")?)
+            .tag_specifications(tags::ec2_spec(Kind::EgressOnlyInternetGateway, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateEgressOnlyInternetGateway"))?;
+        let id = out
+            .egress_only_internet_gateway()
+            .and_then(|g| g.egress_only_internet_gateway_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_egress_only_internet_gateway()
-                .vpc_id(p.req("vpc_id")?)
-                .tag_specifications(tags::ec2_spec(Kind::EgressOnlyInternetGateway, &t))
+                .delete_egress_only_internet_gateway()
+                .egress_only_internet_gateway_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateEgressOnlyInternetGateway"))?;
-            let id = out
-                .egress_only_internet_gateway()
-                .and_then(|g| g.egress_only_internet_gateway_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteEgressOnlyInternetGateway"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_egress_only_internet_gateway()
-                    .egress_only_internet_gateway_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteEgressOnlyInternetGateway"))
-            })
-            .await
-        })
+        .await
     }
 }

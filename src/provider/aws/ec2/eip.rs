@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{AddressAttributeName, Filter, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::Address;
@@ -181,42 +181,37 @@ impl Ec2Bulk for Eip {
         missing "InvalidAllocationID.NotFound", "ec2:DescribeAddresses"
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            // DescribeAddresses is not paginated: one answer holds every address.
-            Ok(ec2
-                .describe_addresses()
-                .set_filters(Some(filters))
-                .send()
-                .await
-                .map_err(err("ec2:DescribeAddresses"))?
-                .addresses()
-                .to_vec())
-        })
+        // DescribeAddresses is not paginated: one answer holds every address.
+        Ok(ec2
+            .describe_addresses()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(err("ec2:DescribeAddresses"))?
+            .addresses()
+            .to_vec())
     }
 
-    fn value(&self, prior: Option<Obj>, a: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let account = this.aws.account_id().await?;
-            let ptr = this.ptr_record(&a).await?;
-            let mut o = this.table.read(&this.aws, prior, &a);
-            o.set("ptr_record", opt_s(ptr.as_deref()));
-            o.set(
-                "arn",
-                s(format!(
-                    "arn:aws:ec2:{}:{account}:elastic-ip/{}",
-                    this.aws.region,
-                    Self::item_id(&a)
-                )),
-            );
-            Ok(Some(o.finish(&this.schema)))
-        })
+    async fn value(&self, prior: Option<Obj>, a: Self::Item) -> ProviderResult<Option<Value>> {
+        let account = self.aws.account_id().await?;
+        let ptr = self.ptr_record(&a).await?;
+        let mut o = self.table.read(&self.aws, prior, &a);
+        o.set("ptr_record", opt_s(ptr.as_deref()));
+        o.set(
+            "arn",
+            s(format!(
+                "arn:aws:ec2:{}:{account}:elastic-ip/{}",
+                self.aws.region,
+                Self::item_id(&a)
+            )),
+        );
+        Ok(Some(o.finish(&self.schema)))
     }
 }
 
-impl ResourceType for Eip {
+impl AsyncResourceType for Eip {
     crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let v = tags::plan(&self.aws, planned);
@@ -235,86 +230,77 @@ impl ResourceType for Eip {
         Value::object(o.0)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
-                .ec2
-                .allocate_address()
-                .domain(domain_to_allocate(&p).as_str().into())
-                .set_address(p.str("address"))
-                .set_public_ipv4_pool(p.str("public_ipv4_pool"))
-                .set_network_border_group(p.str("network_border_group"))
-                .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
-                .set_ipam_pool_id(p.str("ipam_pool_id"))
-                .tag_specifications(tags::ec2_spec(Kind::ElasticIp, &t))
-                .send()
-                .await
-                .map_err(err("ec2:AllocateAddress"))?;
-            let id = out.allocation_id().unwrap_or_default().to_string();
-            bulk::described(&this, &id).await?;
-            this.associate(&id, &p).await?;
-            bulk::finished(&this, p, &id).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .allocate_address()
+            .domain(domain_to_allocate(&p).as_str().into())
+            .set_address(p.str("address"))
+            .set_public_ipv4_pool(p.str("public_ipv4_pool"))
+            .set_network_border_group(p.str("network_border_group"))
+            .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
+            .set_ipam_pool_id(p.str("ipam_pool_id"))
+            .tag_specifications(tags::ec2_spec(Kind::ElasticIp, &t))
+            .send()
+            .await
+            .map_err(err("ec2:AllocateAddress"))?;
+        let id = out.allocation_id().unwrap_or_default().to_string();
+        bulk::described(self, &id).await?;
+        self.associate(&id, &p).await?;
+        bulk::finished(self, p, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let moved = ["instance", "network_interface", "associate_with_private_ip"]
-                .iter()
-                .any(|k| before.str(k) != after.str(k));
-            if moved {
-                if let Some(assoc) = before.str("association_id") {
-                    this.disassociate(&assoc).await?;
-                }
-                this.associate(&id, &after).await?;
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let moved = ["instance", "network_interface", "associate_with_private_ip"]
+            .iter()
+            .any(|k| before.str(k) != after.str(k));
+        if moved {
+            if let Some(assoc) = before.str("association_id") {
+                self.disassociate(&assoc).await?;
             }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
+            self.associate(&id, &after).await?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let Some(a) = bulk::find(&this, &id).await? else {
-                return Ok(());
-            };
-            // An address infra associated with an instance or interface is let go first. One
-            // a NAT gateway holds cannot be disassociated (AWS answers AuthFailure for the
-            // service's interface): it frees up when the gateway is deleted, which the release
-            // below waits for.
-            if let Some(assoc) = a.association_id() {
-                match this.disassociate(assoc).await {
-                    Err(e) if e.in_use() || e.is("AuthFailure") => {
-                        tracing::debug!(error = %e, "address held by a service; waiting for it");
-                    }
-                    r => r?,
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        let Some(a) = bulk::find(self, &id).await? else {
+            return Ok(());
+        };
+        // An address infra associated with an instance or interface is let go first. One
+        // a NAT gateway holds cannot be disassociated (AWS answers AuthFailure for the
+        // service's interface): it frees up when the gateway is deleted, which the release
+        // below waits for.
+        if let Some(assoc) = a.association_id() {
+            match self.disassociate(assoc).await {
+                Err(e) if e.in_use() || e.is("AuthFailure") => {
+                    tracing::debug!(error = %e, "address held by a service; waiting for it");
                 }
+                r => r?,
             }
-            gone_is_ok(
-                retry_while(
-                    DEPENDENTS_DRAIN,
-                    |e| e.in_use(),
-                    || async {
-                        this.aws
-                            .ec2
-                            .release_address()
-                            .allocation_id(&id)
-                            .send()
-                            .await
-                            .map_err(err("ec2:ReleaseAddress"))
-                    },
-                )
-                .await,
+        }
+        gone_is_ok(
+            retry_while(
+                DEPENDENTS_DRAIN,
+                |e| e.in_use(),
+                || async {
+                    self.aws
+                        .ec2
+                        .release_address()
+                        .allocation_id(&id)
+                        .send()
+                        .await
+                        .map_err(err("ec2:ReleaseAddress"))
+                },
             )
-        })
+            .await,
+        )
     }
 }

@@ -8,7 +8,7 @@ use crate::provider::aws::bulk::filter;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 
 type Item = aws_sdk_ec2::types::Address;
@@ -61,7 +61,7 @@ impl EipAssociation {
     }
 }
 
-impl ResourceType for EipAssociation {
+impl AsyncResourceType for EipAssociation {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn validate(&self, planned: &Value) -> Result<(), String> {
@@ -77,77 +77,67 @@ impl ResourceType for EipAssociation {
         Ok(())
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            // An instance launched a moment ago may not be visible to the call yet.
-            let out = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || async {
-                    this.aws
-                        .ec2
-                        .associate_address()
-                        .set_allocation_id(p.str("allocation_id"))
-                        .set_public_ip(p.str("public_ip"))
-                        .set_instance_id(p.str("instance_id"))
-                        .set_network_interface_id(p.str("network_interface_id"))
-                        .set_private_ip_address(p.str("private_ip_address"))
-                        .set_allow_reassociation(p.bool("allow_reassociation"))
-                        .send()
-                        .await
-                        .map_err(err("ec2:AssociateAddress"))
-                },
-            )
-            .await?;
-            let id = out.association_id().unwrap_or_default().to_string();
-            let address = this.find(&id).await?.ok_or_else(|| {
-                ProviderError::new("ec2:DescribeAddresses", format!("{id} vanished"))
-            })?;
-            Ok(this.value(Some(p), &address))
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        // An instance launched a moment ago may not be visible to the call yet.
+        let out = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
+                    .ec2
+                    .associate_address()
+                    .set_allocation_id(p.str("allocation_id"))
+                    .set_public_ip(p.str("public_ip"))
+                    .set_instance_id(p.str("instance_id"))
+                    .set_network_interface_id(p.str("network_interface_id"))
+                    .set_private_ip_address(p.str("private_ip_address"))
+                    .set_allow_reassociation(p.bool("allow_reassociation"))
+                    .send()
+                    .await
+                    .map_err(err("ec2:AssociateAddress"))
+            },
+        )
+        .await?;
+        let id = out.association_id().unwrap_or_default().to_string();
+        let address = self
+            .find(&id)
+            .await?
+            .ok_or_else(|| ProviderError::new("ec2:DescribeAddresses", format!("{id} vanished")))?;
+        Ok(self.value(Some(p), &address))
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
         // Every argument replaces the association.
-        Box::pin(async move { Ok(planned) })
+        Ok(planned)
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let r = this
-                .aws
-                .ec2
-                .disassociate_address()
-                .association_id(&id)
-                .send()
-                .await
-                .map_err(err("ec2:DisassociateAddress"));
-            gone_is_ok(r)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .ec2
+            .disassociate_address()
+            .association_id(&id)
+            .send()
+            .await
+            .map_err(err("ec2:DisassociateAddress"));
+        gone_is_ok(r)
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let found = this.find(&p.id()?).await?;
-            Ok(found.map(|a| this.value(Some(p), &a)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let found = self.find(&p.id()?).await?;
+        Ok(found.map(|a| self.value(Some(p), &a)))
     }
 
     /// By association id (`eipassoc-...`), as the AWS provider imports it.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let found = this
-                .find(&id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
-            Ok(this.value(None, &found))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let found = self
+            .find(&id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
+        Ok(self.value(None, &found))
     }
 }

@@ -17,7 +17,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_ec2::types::{
     AttributeValue, Filter, IamInstanceProfileSpecification, InstanceAttributeName,
@@ -392,74 +392,69 @@ impl Ec2Bulk for Instance {
         missing "InvalidInstanceID.NotFound", "ec2:DescribeInstances"
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            let reservations = ec2
-                .describe_instances()
-                .set_filters(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeInstances"))?;
-            Ok(reservations
-                .into_iter()
-                .flat_map(|r| r.instances.unwrap_or_default())
-                .collect())
-        })
+        let reservations = ec2
+            .describe_instances()
+            .set_filters(Some(filters))
+            .max_results(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(err("ec2:DescribeInstances"))?;
+        Ok(reservations
+            .into_iter()
+            .flat_map(|r| r.instances.unwrap_or_default())
+            .collect())
     }
 
-    fn value(&self, prior: Option<Obj>, i: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let state = i.state().and_then(|s| s.name());
-            if matches!(
-                state,
-                Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
-            ) {
-                return Ok(None);
+    async fn value(&self, prior: Option<Obj>, i: Item) -> ProviderResult<Option<Value>> {
+        let state = i.state().and_then(|s| s.name());
+        if matches!(
+            state,
+            Some(InstanceStateName::Terminated | InstanceStateName::ShuttingDown)
+        ) {
+            return Ok(None);
+        }
+        let id = i.instance_id().unwrap_or_default().to_string();
+        let user_data = self.user_data(&id).await?;
+        // Asked only where it was configured on (or on import): one call per instance
+        // saved on every refresh otherwise.
+        let configured_off = prior
+            .as_ref()
+            .and_then(|p| p.bool("disable_api_termination"))
+            == Some(false);
+        let protected = !configured_off && self.termination_protected(&id).await?;
+        let disks = match volumes::wanted(prior.as_ref()) {
+            true => Some(volumes::read(&self.aws, &i, prior.as_ref()).await?),
+            false => None,
+        };
+        let mut o = self.table.read(&self.aws, prior, &i);
+        match disks {
+            Some((root, more)) => {
+                o.set("root_block_device", root)
+                    .set("ebs_block_device", more);
             }
-            let id = i.instance_id().unwrap_or_default().to_string();
-            let user_data = this.user_data(&id).await?;
-            // Asked only where it was configured on (or on import): one call per instance
-            // saved on every refresh otherwise.
-            let configured_off = prior
-                .as_ref()
-                .and_then(|p| p.bool("disable_api_termination"))
-                == Some(false);
-            let protected = !configured_off && this.termination_protected(&id).await?;
-            let disks = match volumes::wanted(prior.as_ref()) {
-                true => Some(volumes::read(&this.aws, &i, prior.as_ref()).await?),
-                false => None,
-            };
-            let mut o = this.table.read(&this.aws, prior, &i);
-            match disks {
-                Some((root, more)) => {
-                    o.set("root_block_device", root)
-                        .set("ebs_block_device", more);
-                }
-                // Not configured, not read: null, never the plan's unknown.
-                None => volumes::null_unread(&mut o),
-            }
-            // `user_data` is kept as Terraform keeps it (a hash), `user_data_base64` as AWS
-            // holds it; whichever was configured is read (`user_data` on import).
-            let as_base64 = o.str("user_data_base64").is_some();
-            if as_base64 {
-                o.set("user_data_base64", opt_s(user_data));
-            } else {
-                o.set("user_data", opt_s(user_data.as_deref().map(user_data_hash)));
-            }
-            o.set("disable_api_termination", b(protected));
-            network::password_data(&this.aws, &id, &mut o).await?;
-            Ok(Some(o.finish(&this.schema)))
-        })
+            // Not configured, not read: null, never the plan's unknown.
+            None => volumes::null_unread(&mut o),
+        }
+        // `user_data` is kept as Terraform keeps it (a hash), `user_data_base64` as AWS
+        // holds it; whichever was configured is read (`user_data` on import).
+        let as_base64 = o.str("user_data_base64").is_some();
+        if as_base64 {
+            o.set("user_data_base64", opt_s(user_data));
+        } else {
+            o.set("user_data", opt_s(user_data.as_deref().map(user_data_hash)));
+        }
+        o.set("disable_api_termination", b(protected));
+        network::password_data(&self.aws, &id, &mut o).await?;
+        Ok(Some(o.finish(&self.schema)))
     }
 }
 
-impl ResourceType for Instance {
+impl AsyncResourceType for Instance {
     crate::provider::aws::bulk::ec2_reads!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         validate_user_data(planned, false)
@@ -498,183 +493,173 @@ impl ResourceType for Instance {
         Value::object(after.0)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let groups = nonempty(p.strs("vpc_security_group_ids"));
-            // A public address (or secondary addresses) can only be asked for on an explicit
-            // primary interface, which then carries the subnet and the groups.
-            let interfaces = network::interfaces(&p, groups.clone());
-            let mut disks = volumes::mappings(&this.aws, &p).await?;
-            disks.extend(extras::ephemeral_mappings(&p));
-            let disks = nonempty(disks);
-            let out = retry_while(
-                EVENTUAL_CONSISTENCY,
-                // A new instance profile takes a while to be usable by EC2.
-                |e| e.is("InvalidParameterValue") && e.message.contains("iamInstanceProfile"),
-                || {
-                    let mut req = this
-                        .aws
-                        .ec2
-                        .run_instances()
-                        .min_count(1)
-                        .max_count(1)
-                        .image_id(p.str("ami").unwrap_or_default())
-                        .set_instance_type(
-                            p.str("instance_type")
-                                .map(|t| InstanceType::from(t.as_str())),
-                        )
-                        .set_key_name(p.str("key_name"))
-                        .set_user_data(
-                            p.str("user_data")
-                                .map(|u| user_data_base64(&u))
-                                .or_else(|| p.str("user_data_base64")),
-                        )
-                        .set_iam_instance_profile(p.str("iam_instance_profile").map(|name| {
-                            IamInstanceProfileSpecification::builder()
-                                .name(name)
-                                .build()
-                        }))
-                        .set_ebs_optimized(p.bool("ebs_optimized"))
-                        .set_block_device_mappings(disks.clone())
-                        .set_disable_api_termination(p.bool("disable_api_termination"))
-                        .set_metadata_options(p.block("metadata_options").map(|m| {
-                            with_metadata_options!(InstanceMetadataOptionsRequest::builder(), &m)
-                                .build()
-                        }))
-                        .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
-                    req = extras::set(options::set(req, &p), &p);
-                    req = match &interfaces {
-                        Some(nis) => req.set_network_interfaces(Some(nis.clone())),
-                        None => req
-                            .set_subnet_id(p.str("subnet_id"))
-                            .set_security_group_ids(groups.clone())
-                            .set_private_ip_address(p.str("private_ip"))
-                            .set_ipv6_address_count(p.i32("ipv6_address_count"))
-                            .set_enable_primary_ipv6(p.bool("enable_primary_ipv6")),
-                    };
-                    req = req.set_secondary_interfaces(network::secondary_interfaces(&p));
-                    async move { req.send().await.map_err(err("ec2:RunInstances")) }
-                },
-            )
-            .await?;
-            let id = out
-                .instances()
-                .first()
-                .and_then(|i| i.instance_id())
-                .unwrap_or_default()
-                .to_string();
-            retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || async { this.wait_state(&id, InstanceStateName::Running).await },
-            )
-            .await?;
-            // RunInstances takes no source/destination check: it is set once the instance runs.
-            if p.bool("source_dest_check") == Some(false) {
-                this.set_attribute(&id, |r, v| r.source_dest_check(v), false)
-                    .await?;
-            }
-            volumes::tag_volumes(&this.aws, &id, &Obj::default(), &p).await?;
-            bulk::finished(&this, p, &id).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            if before.str("instance_type") != after.str("instance_type")
-                || user_data_changed(&before, &after)
-                || stopped_change(&before, &after, "ebs_optimized")
-            {
-                this.modify_stopped(&id, &before, &after).await?;
-            }
-            if let Some(check) = after.bool("source_dest_check")
-                && before.bool("source_dest_check") != Some(check)
-            {
-                this.set_attribute(&id, |r, v| r.source_dest_check(v), check)
-                    .await?;
-            }
-            if let Some(protect) = after.bool("disable_api_termination")
-                && before.bool("disable_api_termination") != Some(protect)
-            {
-                this.set_attribute(&id, |r, v| r.disable_api_termination(v), protect)
-                    .await?;
-            }
-            let groups = after.strs("vpc_security_group_ids");
-            if !groups.is_empty() && groups != before.strs("vpc_security_group_ids") {
-                this.aws
-                    .ec2
-                    .modify_instance_attribute()
-                    .instance_id(&id)
-                    .set_groups(Some(groups))
-                    .send()
-                    .await
-                    .map_err(err("ec2:ModifyInstanceAttribute"))?;
-            }
-            let options = |o: &Obj| {
-                o.0.get("metadata_options")
-                    .cloned()
-                    .unwrap_or_else(Value::null)
-            };
-            if !options(&before).raw_equal(&options(&after))
-                && let Some(m) = after.block("metadata_options")
-            {
-                let req = this
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let groups = nonempty(p.strs("vpc_security_group_ids"));
+        // A public address (or secondary addresses) can only be asked for on an explicit
+        // primary interface, which then carries the subnet and the groups.
+        let interfaces = network::interfaces(&p, groups.clone());
+        let mut disks = volumes::mappings(&self.aws, &p).await?;
+        disks.extend(extras::ephemeral_mappings(&p));
+        let disks = nonempty(disks);
+        let out = retry_while(
+            EVENTUAL_CONSISTENCY,
+            // A new instance profile takes a while to be usable by EC2.
+            |e| e.is("InvalidParameterValue") && e.message.contains("iamInstanceProfile"),
+            || {
+                let mut req = self
                     .aws
                     .ec2
-                    .modify_instance_metadata_options()
-                    .instance_id(&id);
-                with_metadata_options!(req, &m)
-                    .send()
-                    .await
-                    .map_err(err("ec2:ModifyInstanceMetadataOptions"))?;
-            }
-            if before.str("iam_instance_profile") != after.str("iam_instance_profile") {
-                this.set_profile(&id, after.str("iam_instance_profile"))
-                    .await?;
-            }
-            volumes::update_root(&this.aws, &id, &before, &after).await?;
-            volumes::tag_volumes(&this.aws, &id, &before, &after).await?;
-            extras::update(&this.aws, &id, &before, &after).await?;
-            network::update(&this.aws, &before, &after).await?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
+                    .run_instances()
+                    .min_count(1)
+                    .max_count(1)
+                    .image_id(p.str("ami").unwrap_or_default())
+                    .set_instance_type(
+                        p.str("instance_type")
+                            .map(|t| InstanceType::from(t.as_str())),
+                    )
+                    .set_key_name(p.str("key_name"))
+                    .set_user_data(
+                        p.str("user_data")
+                            .map(|u| user_data_base64(&u))
+                            .or_else(|| p.str("user_data_base64")),
+                    )
+                    .set_iam_instance_profile(p.str("iam_instance_profile").map(|name| {
+                        IamInstanceProfileSpecification::builder()
+                            .name(name)
+                            .build()
+                    }))
+                    .set_ebs_optimized(p.bool("ebs_optimized"))
+                    .set_block_device_mappings(disks.clone())
+                    .set_disable_api_termination(p.bool("disable_api_termination"))
+                    .set_metadata_options(p.block("metadata_options").map(|m| {
+                        with_metadata_options!(InstanceMetadataOptionsRequest::builder(), &m)
+                            .build()
+                    }))
+                    .tag_specifications(tags::ec2_spec(Kind::Instance, &t));
+                req = extras::set(options::set(req, &p), &p);
+                req = match &interfaces {
+                    Some(nis) => req.set_network_interfaces(Some(nis.clone())),
+                    None => req
+                        .set_subnet_id(p.str("subnet_id"))
+                        .set_security_group_ids(groups.clone())
+                        .set_private_ip_address(p.str("private_ip"))
+                        .set_ipv6_address_count(p.i32("ipv6_address_count"))
+                        .set_enable_primary_ipv6(p.bool("enable_primary_ipv6")),
+                };
+                req = req.set_secondary_interfaces(network::secondary_interfaces(&p));
+                async move { req.send().await.map_err(err("ec2:RunInstances")) }
+            },
+        )
+        .await?;
+        let id = out
+            .instances()
+            .first()
+            .and_then(|i| i.instance_id())
+            .unwrap_or_default()
+            .to_string();
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async { self.wait_state(&id, InstanceStateName::Running).await },
+        )
+        .await?;
+        // RunInstances takes no source/destination check: it is set once the instance runs.
+        if p.bool("source_dest_check") == Some(false) {
+            self.set_attribute(&id, |r, v| r.source_dest_check(v), false)
+                .await?;
+        }
+        volumes::tag_volumes(&self.aws, &id, &Obj::default(), &p).await?;
+        bulk::finished(self, p, &id).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let id = p.id()?;
-            // `force_destroy` lifts termination protection first, as Terraform's does.
-            if p.bool("force_destroy") == Some(true)
-                && p.bool("disable_api_termination") == Some(true)
-            {
-                let off = |r: ModifyAttribute, v| r.disable_api_termination(v);
-                this.set_attribute(&id, off, false).await?;
-            }
-            let r = this
-                .aws
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        if before.str("instance_type") != after.str("instance_type")
+            || user_data_changed(&before, &after)
+            || stopped_change(&before, &after, "ebs_optimized")
+        {
+            self.modify_stopped(&id, &before, &after).await?;
+        }
+        if let Some(check) = after.bool("source_dest_check")
+            && before.bool("source_dest_check") != Some(check)
+        {
+            self.set_attribute(&id, |r, v| r.source_dest_check(v), check)
+                .await?;
+        }
+        if let Some(protect) = after.bool("disable_api_termination")
+            && before.bool("disable_api_termination") != Some(protect)
+        {
+            self.set_attribute(&id, |r, v| r.disable_api_termination(v), protect)
+                .await?;
+        }
+        let groups = after.strs("vpc_security_group_ids");
+        if !groups.is_empty() && groups != before.strs("vpc_security_group_ids") {
+            self.aws
                 .ec2
-                .terminate_instances()
-                .instance_ids(&id)
+                .modify_instance_attribute()
+                .instance_id(&id)
+                .set_groups(Some(groups))
                 .send()
                 .await
-                .map_err(err("ec2:TerminateInstances"));
-            match r {
-                Err(e) if e.is_not_found() => return Ok(()),
-                Err(e) => return Err(e),
-                Ok(_) => {}
-            }
-            this.wait_state(&id, InstanceStateName::Terminated).await?;
-            Ok(())
-        })
+                .map_err(err("ec2:ModifyInstanceAttribute"))?;
+        }
+        let options = |o: &Obj| {
+            o.0.get("metadata_options")
+                .cloned()
+                .unwrap_or_else(Value::null)
+        };
+        if !options(&before).raw_equal(&options(&after))
+            && let Some(m) = after.block("metadata_options")
+        {
+            let req = self
+                .aws
+                .ec2
+                .modify_instance_metadata_options()
+                .instance_id(&id);
+            with_metadata_options!(req, &m)
+                .send()
+                .await
+                .map_err(err("ec2:ModifyInstanceMetadataOptions"))?;
+        }
+        if before.str("iam_instance_profile") != after.str("iam_instance_profile") {
+            self.set_profile(&id, after.str("iam_instance_profile"))
+                .await?;
+        }
+        volumes::update_root(&self.aws, &id, &before, &after).await?;
+        volumes::tag_volumes(&self.aws, &id, &before, &after).await?;
+        extras::update(&self.aws, &id, &before, &after).await?;
+        network::update(&self.aws, &before, &after).await?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        // `force_destroy` lifts termination protection first, as Terraform's does.
+        if p.bool("force_destroy") == Some(true) && p.bool("disable_api_termination") == Some(true)
+        {
+            let off = |r: ModifyAttribute, v| r.disable_api_termination(v);
+            self.set_attribute(&id, off, false).await?;
+        }
+        let r = self
+            .aws
+            .ec2
+            .terminate_instances()
+            .instance_ids(&id)
+            .send()
+            .await
+            .map_err(err("ec2:TerminateInstances"));
+        match r {
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+        self.wait_state(&id, InstanceStateName::Terminated).await?;
+        Ok(())
     }
 }
 

@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::ResourceType as Kind;
 
 type Item = aws_sdk_ec2::types::InternetGateway;
@@ -93,7 +93,7 @@ impl Ec2Bulk for InternetGateway {
         via describe_internet_gateways pages 1000
     }
 
-    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {
         let mut o = self.table.read(&self.aws, prior, &g);
         let (id, owner) = (Self::item_id(&g), g.owner_id().unwrap_or_default());
         o.set(
@@ -104,80 +104,71 @@ impl Ec2Bulk for InternetGateway {
             )),
         );
         let value = o.finish(&self.schema);
-        Box::pin(async move { Ok(Some(value)) })
+        Ok(Some(value))
     }
 }
 
-impl ResourceType for InternetGateway {
+impl AsyncResourceType for InternetGateway {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_internet_gateway()
+            .tag_specifications(tags::ec2_spec(Kind::InternetGateway, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateInternetGateway"))?;
+        let id = out
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::described(self, &id).await?;
+        if let Some(vpc) = p.str("vpc_id") {
+            self.attach(&id, &vpc).await?;
+        }
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let (old_vpc, new_vpc) = (before.str("vpc_id"), after.str("vpc_id"));
+        if old_vpc != new_vpc {
+            if let Some(vpc) = &old_vpc {
+                self.detach(&id, vpc).await?;
+            }
+            if let Some(vpc) = &new_vpc {
+                self.attach(&id, vpc).await?;
+            }
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        // AWS refuses to delete an attached gateway: detach from wherever it is now,
+        // which may differ from what state recorded.
+        let Some(g) = bulk::find(self, &id).await? else {
+            return Ok(());
+        };
+        for vpc in g.attachments().iter().filter_map(|a| a.vpc_id()) {
+            self.detach(&id, vpc).await?;
+        }
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_internet_gateway()
-                .tag_specifications(tags::ec2_spec(Kind::InternetGateway, &t))
+                .delete_internet_gateway()
+                .internet_gateway_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateInternetGateway"))?;
-            let id = out
-                .internet_gateway()
-                .and_then(|g| g.internet_gateway_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::described(&this, &id).await?;
-            if let Some(vpc) = p.str("vpc_id") {
-                this.attach(&id, &vpc).await?;
-            }
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteInternetGateway"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let (old_vpc, new_vpc) = (before.str("vpc_id"), after.str("vpc_id"));
-            if old_vpc != new_vpc {
-                if let Some(vpc) = &old_vpc {
-                    this.detach(&id, vpc).await?;
-                }
-                if let Some(vpc) = &new_vpc {
-                    this.attach(&id, vpc).await?;
-                }
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            // AWS refuses to delete an attached gateway: detach from wherever it is now,
-            // which may differ from what state recorded.
-            let Some(g) = bulk::find(&this, &id).await? else {
-                return Ok(());
-            };
-            for vpc in g.attachments().iter().filter_map(|a| a.vpc_id()) {
-                this.detach(&id, vpc).await?;
-            }
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_internet_gateway()
-                    .internet_gateway_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteInternetGateway"))
-            })
-            .await
-        })
+        .await
     }
 }

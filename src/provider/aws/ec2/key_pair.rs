@@ -8,7 +8,7 @@ use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::KeyPairInfo;
@@ -53,89 +53,75 @@ impl Ec2Bulk for KeyPair {
         missing "InvalidKeyPair.NotFound", "ec2:DescribeKeyPairs"
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            // The public key comes along so that an import knows it.
-            let out = ec2
-                .describe_key_pairs()
-                .set_filters(Some(filters))
-                .include_public_key(true)
-                .send()
-                .await
-                .map_err(err("ec2:DescribeKeyPairs"))?;
-            Ok(out.key_pairs().to_vec())
-        })
+        // The public key comes along so that an import knows it.
+        let out = ec2
+            .describe_key_pairs()
+            .set_filters(Some(filters))
+            .include_public_key(true)
+            .send()
+            .await
+            .map_err(err("ec2:DescribeKeyPairs"))?;
+        Ok(out.key_pairs().to_vec())
     }
 
-    fn value(&self, prior: Option<Obj>, k: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = this.table.read(&this.aws, prior, &k);
-            if o.str("arn").is_none() {
-                let arn = format!(
-                    "arn:aws:ec2:{}:{}:key-pair/{}",
-                    this.aws.region,
-                    this.aws.account_id().await?,
-                    Self::item_id(&k)
-                );
-                o.set("arn", s(arn));
-            }
-            if o.str("public_key").is_none() {
-                o.set("public_key", opt_s(k.public_key().map(str::trim)));
-            }
-            Ok(Some(o.finish(&this.schema)))
-        })
+    async fn value(&self, prior: Option<Obj>, k: Self::Item) -> ProviderResult<Option<Value>> {
+        let mut o = self.table.read(&self.aws, prior, &k);
+        if o.str("arn").is_none() {
+            let arn = format!(
+                "arn:aws:ec2:{}:{}:key-pair/{}",
+                self.aws.region,
+                self.aws.account_id().await?,
+                Self::item_id(&k)
+            );
+            o.set("arn", s(arn));
+        }
+        if o.str("public_key").is_none() {
+            o.set("public_key", opt_s(k.public_key().map(str::trim)));
+        }
+        Ok(Some(o.finish(&self.schema)))
     }
 }
 
-impl ResourceType for KeyPair {
+impl AsyncResourceType for KeyPair {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = naming::create_name(&p, "key_name", "key_name_prefix", &ctx);
-            this.aws
-                .ec2
-                .import_key_pair()
-                .key_name(&name)
-                .public_key_material(aws_smithy_types::Blob::new(p.req("public_key")?))
-                .tag_specifications(tags::ec2_spec(Kind::KeyPair, &t))
-                .send()
-                .await
-                .map_err(err("ec2:ImportKeyPair"))?;
-            bulk::finished(&this, p, &name).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let name = naming::create_name(&p, "key_name", "key_name_prefix", &ctx);
+        self.aws
+            .ec2
+            .import_key_pair()
+            .key_name(&name)
+            .public_key_material(aws_smithy_types::Blob::new(p.req("public_key")?))
+            .tag_specifications(tags::ec2_spec(Kind::KeyPair, &t))
+            .send()
+            .await
+            .map_err(err("ec2:ImportKeyPair"))?;
+        bulk::finished(self, p, &name).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            // Only tags update in place; they go on the key pair id.
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            let key_id = before.req("key_pair_id")?;
-            tags::update_ec2(&this.aws, &key_id, &before, &after).await?;
-            bulk::finished(&this, after, &name).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        // Only tags update in place; they go on the key pair id.
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        let key_id = before.req("key_pair_id")?;
+        tags::update_ec2(&self.aws, &key_id, &before, &after).await?;
+        bulk::finished(self, after, &name).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            let r = this
-                .aws
-                .ec2
-                .delete_key_pair()
-                .key_name(&name)
-                .send()
-                .await
-                .map_err(err("ec2:DeleteKeyPair"));
-            gone_is_ok(r)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .ec2
+            .delete_key_pair()
+            .key_name(&name)
+            .send()
+            .await
+            .map_err(err("ec2:DeleteKeyPair"));
+        gone_is_ok(r)
     }
 }

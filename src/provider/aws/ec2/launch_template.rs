@@ -12,7 +12,7 @@ use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{
     Filter, InstanceType, LaunchTemplateHttpTokensState,
     LaunchTemplateIamInstanceProfileSpecificationRequest,
@@ -385,47 +385,39 @@ impl Ec2Bulk for LaunchTemplate {
             .to_string()
     }
 
-    fn table(&self) -> &Table<TemplateItem> {
-        &self.table
-    }
-
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            let (ids, filters): (Vec<Filter>, Vec<Filter>) = filters
-                .into_iter()
-                .partition(|f| f.name() == Some(TEMPLATE_ID_FILTER));
-            let ids: Vec<String> = ids.iter().flat_map(|f| f.values().to_vec()).collect();
-            let mut out = Vec::new();
-            for template in Self::describe_templates(&ec2, ids, filters).await? {
-                let version = Self::latest_version(&ec2, &template).await?;
-                out.push(TemplateItem {
-                    template,
-                    description: version
-                        .as_ref()
-                        .and_then(|v| v.version_description())
-                        .map(str::to_string),
-                    data: version.and_then(|v| v.launch_template_data),
-                });
-            }
-            Ok(out)
-        })
-    }
-
-    fn value(
+    fn parts(
         &self,
-        prior: Option<Obj>,
-        item: TemplateItem,
-    ) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(
-            self.table
-                .read(&self.aws, prior, &item)
-                .finish(&self.schema),
-        )
+    ) -> (
+        &crate::provider::aws::Aws,
+        &Table<TemplateItem>,
+        &crate::provider::Schema,
+    ) {
+        (&self.aws, &self.table, &self.schema)
+    }
+
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
+        let ec2 = self.aws.ec2.clone();
+        let (ids, filters): (Vec<Filter>, Vec<Filter>) = filters
+            .into_iter()
+            .partition(|f| f.name() == Some(TEMPLATE_ID_FILTER));
+        let ids: Vec<String> = ids.iter().flat_map(|f| f.values().to_vec()).collect();
+        let mut out = Vec::new();
+        for template in Self::describe_templates(&ec2, ids, filters).await? {
+            let version = Self::latest_version(&ec2, &template).await?;
+            out.push(TemplateItem {
+                template,
+                description: version
+                    .as_ref()
+                    .and_then(|v| v.version_description())
+                    .map(str::to_string),
+                data: version.and_then(|v| v.launch_template_data),
+            });
+        }
+        Ok(out)
     }
 }
 
-impl ResourceType for LaunchTemplate {
+impl AsyncResourceType for LaunchTemplate {
     crate::provider::aws::bulk::ec2_reads!();
     fn validate(&self, planned: &Value) -> Result<(), String> {
         validate_user_data(planned, true)
@@ -457,86 +449,77 @@ impl ResourceType for LaunchTemplate {
         Value::object(after.0)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
-                .ec2
-                .create_launch_template()
-                .launch_template_name(naming::create_name(&p, "name", "name_prefix", &ctx))
-                .set_version_description(p.str("description"))
-                .launch_template_data(template_data(&p))
-                .tag_specifications(tags::ec2_spec(Kind::LaunchTemplate, &t))
-                .send()
-                .await
-                .map_err(err("ec2:CreateLaunchTemplate"))?;
-            let id = out
-                .launch_template()
-                .and_then(|t| t.launch_template_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::described(&this, &id).await?;
-            if let Some(v) = p.i64("default_version")
-                && v != 1
-            {
-                this.set_default_version(&id, v).await?;
-            }
-            bulk::finished(&this, p, &id).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_launch_template()
+            .launch_template_name(naming::create_name(&p, "name", "name_prefix", &ctx))
+            .set_version_description(p.str("description"))
+            .launch_template_data(template_data(&p))
+            .tag_specifications(tags::ec2_spec(Kind::LaunchTemplate, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateLaunchTemplate"))?;
+        let id = out
+            .launch_template()
+            .and_then(|t| t.launch_template_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::described(self, &id).await?;
+        if let Some(v) = p.i64("default_version")
+            && v != 1
+        {
+            self.set_default_version(&id, v).await?;
+        }
+        bulk::finished(self, p, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let mut new_version = None;
-            if after.get("latest_version").is_none() {
-                let out = this
-                    .aws
-                    .ec2
-                    .create_launch_template_version()
-                    .launch_template_id(&id)
-                    .set_version_description(after.str("description"))
-                    .launch_template_data(template_data(&after))
-                    .send()
-                    .await
-                    .map_err(err("ec2:CreateLaunchTemplateVersion"))?;
-                new_version = out
-                    .launch_template_version()
-                    .and_then(|v| v.version_number());
-            }
-            let wanted_default = match (after.bool("update_default_version"), new_version) {
-                (Some(true), Some(v)) => Some(v),
-                _ => after
-                    .i64("default_version")
-                    .filter(|v| Some(*v) != before.i64("default_version")),
-            };
-            if let Some(v) = wanted_default {
-                this.set_default_version(&id, v).await?;
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let r = this
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let mut new_version = None;
+        if after.get("latest_version").is_none() {
+            let out = self
                 .aws
                 .ec2
-                .delete_launch_template()
+                .create_launch_template_version()
                 .launch_template_id(&id)
+                .set_version_description(after.str("description"))
+                .launch_template_data(template_data(&after))
                 .send()
                 .await
-                .map_err(err("ec2:DeleteLaunchTemplate"));
-            gone_is_ok(r)
-        })
+                .map_err(err("ec2:CreateLaunchTemplateVersion"))?;
+            new_version = out
+                .launch_template_version()
+                .and_then(|v| v.version_number());
+        }
+        let wanted_default = match (after.bool("update_default_version"), new_version) {
+            (Some(true), Some(v)) => Some(v),
+            _ => after
+                .i64("default_version")
+                .filter(|v| Some(*v) != before.i64("default_version")),
+        };
+        if let Some(v) = wanted_default {
+            self.set_default_version(&id, v).await?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .ec2
+            .delete_launch_template()
+            .launch_template_id(&id)
+            .send()
+            .await
+            .map_err(err("ec2:DeleteLaunchTemplate"));
+        gone_is_ok(r)
     }
 }
 

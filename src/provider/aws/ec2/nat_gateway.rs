@@ -11,7 +11,7 @@ use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 use std::time::Duration;
@@ -252,32 +252,30 @@ impl Ec2Bulk for NatGateway {
         missing "NatGatewayNotFound", "ec2:DescribeNatGateways"
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            ec2.describe_nat_gateways()
-                .set_filter(Some(filters))
-                .max_results(1000)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("ec2:DescribeNatGateways"))
-        })
+        ec2.describe_nat_gateways()
+            .set_filter(Some(filters))
+            .max_results(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(err("ec2:DescribeNatGateways"))
     }
 
-    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {
         // Deleted gateways stay listed for an hour; failed ones are deleted by AWS.
         let gone = g
             .state()
             .is_some_and(|st| matches!(st.as_str(), "deleting" | "deleted" | "failed"));
         let value = (!gone).then(|| self.table.read(&self.aws, prior, &g).finish(&self.schema));
-        Box::pin(async move { Ok(value) })
+        Ok(value)
     }
 }
 
-impl ResourceType for NatGateway {
+impl AsyncResourceType for NatGateway {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
     fn validate(&self, planned: &Value) -> Result<(), String> {
@@ -293,115 +291,104 @@ impl ResourceType for NatGateway {
             .collect()
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let connectivity = p
-                .str("connectivity_type")
-                .unwrap_or_else(|| "public".into());
-            if let Some(allocation) = p.str("allocation_id") {
-                this.wait_for_release(&allocation).await?;
-            }
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let connectivity = p
+            .str("connectivity_type")
+            .unwrap_or_else(|| "public".into());
+        if let Some(allocation) = p.str("allocation_id") {
+            self.wait_for_release(&allocation).await?;
+        }
+        let out = self
+            .aws
+            .ec2
+            .create_nat_gateway()
+            .set_subnet_id(p.str("subnet_id"))
+            .set_allocation_id(p.str("allocation_id"))
+            .connectivity_type(connectivity.as_str().into())
+            .set_private_ip_address(p.str("private_ip"))
+            .set_secondary_allocation_ids(nonempty(p.strs("secondary_allocation_ids")))
+            .set_secondary_private_ip_addresses(nonempty(p.strs("secondary_private_ip_addresses")))
+            .set_secondary_private_ip_address_count(
+                p.i32("secondary_private_ip_address_count")
+                    .filter(|_| p.strs("secondary_private_ip_addresses").is_empty()),
+            )
+            .tag_specifications(tags::ec2_spec(Kind::Natgateway, &t));
+        let out = regional::set(out, &p)
+            .send()
+            .await
+            .map_err(err("ec2:CreateNatGateway"))?;
+        let id = out
+            .nat_gateway()
+            .and_then(|g| g.nat_gateway_id())
+            .unwrap_or_default()
+            .to_string();
+        let ready = wait_for(
+            &format!("NAT gateway {id} to become available"),
+            NAT_GATEWAY_CREATE,
+            || async {
+                let Some(g) = self.state(&id).await? else {
+                    return Ok(None);
+                };
+                match g.state().map(|st| st.as_str()) {
+                    Some("available") => Ok(Some(g)),
+                    Some("failed") => Err(ProviderError::new(
+                        "ec2:CreateNatGateway",
+                        format!(
+                            "NAT gateway {id} failed: {}",
+                            g.failure_message().unwrap_or("no reason given")
+                        ),
+                    )),
+                    _ => Ok(None),
+                }
+            },
+        )
+        .await?;
+        self.value(Some(p), ready)
+            .await?
+            .ok_or_else(|| ProviderError::new("ec2:DescribeNatGateways", format!("{id} vanished")))
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        self.update_secondary(&id, &before, &after).await?;
+        if after.set_and_changed_from(&before, "availability_zone_address") {
+            let g = self.state(&id).await?.ok_or_else(|| {
+                ProviderError::new("ec2:DescribeNatGateways", format!("{id} vanished"))
+            })?;
+            regional::update(&self.aws, &g, &before, &after).await?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        gone_is_ok(
+            self.aws
                 .ec2
-                .create_nat_gateway()
-                .set_subnet_id(p.str("subnet_id"))
-                .set_allocation_id(p.str("allocation_id"))
-                .connectivity_type(connectivity.as_str().into())
-                .set_private_ip_address(p.str("private_ip"))
-                .set_secondary_allocation_ids(nonempty(p.strs("secondary_allocation_ids")))
-                .set_secondary_private_ip_addresses(nonempty(
-                    p.strs("secondary_private_ip_addresses"),
-                ))
-                .set_secondary_private_ip_address_count(
-                    p.i32("secondary_private_ip_address_count")
-                        .filter(|_| p.strs("secondary_private_ip_addresses").is_empty()),
-                )
-                .tag_specifications(tags::ec2_spec(Kind::Natgateway, &t));
-            let out = regional::set(out, &p)
+                .delete_nat_gateway()
+                .nat_gateway_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateNatGateway"))?;
-            let id = out
-                .nat_gateway()
-                .and_then(|g| g.nat_gateway_id())
-                .unwrap_or_default()
-                .to_string();
-            let ready = wait_for(
-                &format!("NAT gateway {id} to become available"),
-                NAT_GATEWAY_CREATE,
-                || async {
-                    let Some(g) = this.state(&id).await? else {
-                        return Ok(None);
-                    };
-                    match g.state().map(|st| st.as_str()) {
-                        Some("available") => Ok(Some(g)),
-                        Some("failed") => Err(ProviderError::new(
-                            "ec2:CreateNatGateway",
-                            format!(
-                                "NAT gateway {id} failed: {}",
-                                g.failure_message().unwrap_or("no reason given")
-                            ),
-                        )),
-                        _ => Ok(None),
-                    }
-                },
-            )
-            .await?;
-            this.value(Some(p), ready).await?.ok_or_else(|| {
-                ProviderError::new("ec2:DescribeNatGateways", format!("{id} vanished"))
-            })
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            this.update_secondary(&id, &before, &after).await?;
-            if after.set_and_changed_from(&before, "availability_zone_address") {
-                let g = this.state(&id).await?.ok_or_else(|| {
-                    ProviderError::new("ec2:DescribeNatGateways", format!("{id} vanished"))
-                })?;
-                regional::update(&this.aws, &g, &before, &after).await?;
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            gone_is_ok(
-                this.aws
-                    .ec2
-                    .delete_nat_gateway()
-                    .nat_gateway_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteNatGateway")),
-            )?;
-            // Its address and subnet are free only once it is deleted.
-            wait_for(
-                &format!("NAT gateway {id} to be deleted"),
-                NAT_GATEWAY_DELETE,
-                || async {
-                    let done = match this.state(&id).await? {
-                        None => true,
-                        Some(g) => g.state().is_some_and(|st| st.as_str() == "deleted"),
-                    };
-                    Ok(done.then_some(()))
-                },
-            )
-            .await?;
-            this.release_addresses(&Obj::of(&prior)).await
-        })
+                .map_err(err("ec2:DeleteNatGateway")),
+        )?;
+        // Its address and subnet are free only once it is deleted.
+        wait_for(
+            &format!("NAT gateway {id} to be deleted"),
+            NAT_GATEWAY_DELETE,
+            || async {
+                let done = match self.state(&id).await? {
+                    None => true,
+                    Some(g) => g.state().is_some_and(|st| st.as_str() == "deleted"),
+                };
+                Ok(done.then_some(()))
+            },
+        )
+        .await?;
+        self.release_addresses(&Obj::of(&prior)).await
     }
 }
 

@@ -10,7 +10,7 @@ use crate::provider::aws::ec2::acl_entries::*;
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{Filter, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::NetworkAcl;
@@ -40,17 +40,13 @@ impl Ec2Bulk for NetworkAcl {
         missing "InvalidNetworkAclID.NotFound", "ec2:DescribeNetworkAcls"
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let aws = self.aws.clone();
-        Box::pin(async move { describe_by_filters(&aws, filters, Self::ID_FILTER).await })
-    }
-
-    fn value(&self, prior: Option<Obj>, a: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(self.table.read(&self.aws, prior, &a).finish(&self.schema))
+        describe_by_filters(&aws, filters, Self::ID_FILTER).await
     }
 }
 
-impl ResourceType for NetworkAcl {
+impl AsyncResourceType for NetworkAcl {
     crate::provider::aws::bulk::ec2_reads!();
 
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
@@ -68,80 +64,71 @@ impl ResourceType for NetworkAcl {
         o.finish(&self.schema)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_network_acl()
+            .vpc_id(p.req("vpc_id")?)
+            .tag_specifications(tags::ec2_spec(Kind::NetworkAcl, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateNetworkAcl"))?;
+        let id = out
+            .network_acl()
+            .and_then(|a| a.network_acl_id())
+            .unwrap_or_default()
+            .to_string();
+        let acl = bulk::described(self, &id).await?;
+        sync_entries(&self.aws, &acl, &p).await?;
+        claim_subnets(&self.aws, &acl, &p.strs("subnet_ids")).await?;
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let acl = bulk::described(self, &id).await?;
+        // Only a direction the plan changes is brought to it: an unchanged one may be
+        // gaining entries from `aws_network_acl_rule`s in self very apply.
+        let mut changed = Obj::default();
+        for key in ["ingress", "egress"] {
+            if let Some(v) = after.get(key)
+                && before.get(key) != Some(v)
+            {
+                changed.set(key, v.clone());
+            }
+        }
+        sync_entries(&self.aws, &acl, &changed).await?;
+        let wanted = after.strs("subnet_ids");
+        let dropped: Vec<String> = subnets_of(&acl)
+            .into_iter()
+            .filter(|s| !wanted.contains(s))
+            .collect();
+        release_subnets(&self.aws, &after.req("vpc_id")?, &dropped).await?;
+        claim_subnets(&self.aws, &acl, &wanted).await?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        let Some(acl) = bulk::find(self, &id).await? else {
+            return Ok(());
+        };
+        let vpc = acl.vpc_id().unwrap_or_default();
+        release_subnets(&self.aws, vpc, &subnets_of(&acl)).await?;
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_network_acl()
-                .vpc_id(p.req("vpc_id")?)
-                .tag_specifications(tags::ec2_spec(Kind::NetworkAcl, &t))
+                .delete_network_acl()
+                .network_acl_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateNetworkAcl"))?;
-            let id = out
-                .network_acl()
-                .and_then(|a| a.network_acl_id())
-                .unwrap_or_default()
-                .to_string();
-            let acl = bulk::described(&this, &id).await?;
-            sync_entries(&this.aws, &acl, &p).await?;
-            claim_subnets(&this.aws, &acl, &p.strs("subnet_ids")).await?;
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteNetworkAcl"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let acl = bulk::described(&this, &id).await?;
-            // Only a direction the plan changes is brought to it: an unchanged one may be
-            // gaining entries from `aws_network_acl_rule`s in this very apply.
-            let mut changed = Obj::default();
-            for key in ["ingress", "egress"] {
-                if let Some(v) = after.get(key)
-                    && before.get(key) != Some(v)
-                {
-                    changed.set(key, v.clone());
-                }
-            }
-            sync_entries(&this.aws, &acl, &changed).await?;
-            let wanted = after.strs("subnet_ids");
-            let dropped: Vec<String> = subnets_of(&acl)
-                .into_iter()
-                .filter(|s| !wanted.contains(s))
-                .collect();
-            release_subnets(&this.aws, &after.req("vpc_id")?, &dropped).await?;
-            claim_subnets(&this.aws, &acl, &wanted).await?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let Some(acl) = bulk::find(&this, &id).await? else {
-                return Ok(());
-            };
-            let vpc = acl.vpc_id().unwrap_or_default();
-            release_subnets(&this.aws, vpc, &subnets_of(&acl)).await?;
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_network_acl()
-                    .network_acl_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteNetworkAcl"))
-            })
-            .await
-        })
+        .await
     }
 }

@@ -8,7 +8,7 @@ use crate::provider::aws::bulk::filter;
 use crate::provider::aws::ec2::acl_entries::*;
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use aws_sdk_ec2::types::NetworkAcl;
 use std::sync::Arc;
@@ -59,83 +59,72 @@ impl NetworkAclAssociation {
     }
 }
 
-impl ResourceType for NetworkAclAssociation {
+impl AsyncResourceType for NetworkAclAssociation {
     crate::provider::aws::bulk::schema_and_address!();
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (acl_id, subnet) = (p.req("network_acl_id")?, p.req("subnet_id")?);
-            let acls = describe_acls(&this.aws, vec![], Some(vec![acl_id.clone()])).await?;
-            let acl = acls.first().ok_or_else(|| {
-                ProviderError::new("ec2:DescribeNetworkAcls", format!("{acl_id} not found"))
-            })?;
-            let claimed = claim_subnets(&this.aws, acl, std::slice::from_ref(&subnet)).await?;
-            let id = claimed.get(&subnet).ok_or_else(|| {
-                ProviderError::new(
-                    "ec2:ReplaceNetworkAclAssociation",
-                    format!("{subnet} is on no network ACL to move from"),
-                )
-            })?;
-            let mut o = p;
-            o.set("id", s(id));
-            Ok(o.finish(&this.schema))
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let (acl_id, subnet) = (p.req("network_acl_id")?, p.req("subnet_id")?);
+        let acls = describe_acls(&self.aws, vec![], Some(vec![acl_id.clone()])).await?;
+        let acl = acls.first().ok_or_else(|| {
+            ProviderError::new("ec2:DescribeNetworkAcls", format!("{acl_id} not found"))
+        })?;
+        let claimed = claim_subnets(&self.aws, acl, std::slice::from_ref(&subnet)).await?;
+        let id = claimed.get(&subnet).ok_or_else(|| {
+            ProviderError::new(
+                "ec2:ReplaceNetworkAclAssociation",
+                format!("{subnet} is on no network ACL to move from"),
+            )
+        })?;
+        let mut o = p;
+        o.set("id", s(id));
+        Ok(o.finish(&self.schema))
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
         // Every argument replaces the association.
-        Box::pin(async move { Ok(planned) })
+        Ok(planned)
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (acl_id, subnet) = (p.req("network_acl_id")?, p.req("subnet_id")?);
-            // Only while the subnet is still on this ACL: another may have claimed it since.
-            match this.holder("association.subnet-id", &subnet).await? {
-                Some(acl) if acl.network_acl_id() == Some(acl_id.as_str()) => {
-                    let vpc = acl.vpc_id().unwrap_or_default().to_string();
-                    release_subnets(&this.aws, &vpc, &[subnet]).await
-                }
-                _ => Ok(()),
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let (acl_id, subnet) = (p.req("network_acl_id")?, p.req("subnet_id")?);
+        // Only while the subnet is still on self ACL: another may have claimed it since.
+        match self.holder("association.subnet-id", &subnet).await? {
+            Some(acl) if acl.network_acl_id() == Some(acl_id.as_str()) => {
+                let vpc = acl.vpc_id().unwrap_or_default().to_string();
+                release_subnets(&self.aws, &vpc, &[subnet]).await
             }
-        })
+            _ => Ok(()),
+        }
     }
 
     /// Gone when the subnet is, or sits on another ACL now (the plan moves it back).
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (acl_id, subnet) = (p.req("network_acl_id")?, p.req("subnet_id")?);
-            Ok(this
-                .holder("association.subnet-id", &subnet)
-                .await?
-                .filter(|acl| acl.network_acl_id() == Some(acl_id.as_str()))
-                .and_then(|acl| this.value(&acl, &subnet)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let (acl_id, subnet) = (p.req("network_acl_id")?, p.req("subnet_id")?);
+        Ok(self
+            .holder("association.subnet-id", &subnet)
+            .await?
+            .filter(|acl| acl.network_acl_id() == Some(acl_id.as_str()))
+            .and_then(|acl| self.value(&acl, &subnet)))
     }
 
     /// By association id (`aclassoc-...`), as the AWS provider imports it.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let acl = this
-                .holder("association.association-id", &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
-            let subnet = acl
-                .associations()
-                .iter()
-                .find(|a| a.network_acl_association_id() == Some(id.as_str()))
-                .and_then(|a| a.subnet_id())
-                .unwrap_or_default()
-                .to_string();
-            this.value(&acl, &subnet)
-                .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let acl = self
+            .holder("association.association-id", &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
+        let subnet = acl
+            .associations()
+            .iter()
+            .find(|a| a.network_acl_association_id() == Some(id.as_str()))
+            .and_then(|a| a.subnet_id())
+            .unwrap_or_default()
+            .to_string();
+        self.value(&acl, &subnet)
+            .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))
     }
 }

@@ -8,7 +8,7 @@ use crate::provider::aws::ec2::acl_entries::*;
 use crate::provider::aws::sdk::gone_is_ok;
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 
 /// An entry as found: its ACL, direction and content.
@@ -146,7 +146,7 @@ impl NetworkAclRule {
     }
 }
 
-impl ResourceType for NetworkAclRule {
+impl AsyncResourceType for NetworkAclRule {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
@@ -161,74 +161,63 @@ impl ResourceType for NetworkAclRule {
         o.finish(&self.schema)
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (acl, egress, entry) = entry_of(&p)?;
-            create_entry(&this.aws, &acl, egress, &entry).await?;
-            let found = this
-                .find(&acl, entry.rule_no, egress)
-                .await?
-                .ok_or_else(|| {
-                    ProviderError::new(
-                        "ec2:DescribeNetworkAcls",
-                        format!("rule {} of {acl} vanished", entry.rule_no),
-                    )
-                })?;
-            Ok(this.value(Some(p), &found))
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let (acl, egress, entry) = entry_of(&p)?;
+        create_entry(&self.aws, &acl, egress, &entry).await?;
+        let found = self
+            .find(&acl, entry.rule_no, egress)
+            .await?
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "ec2:DescribeNetworkAcls",
+                    format!("rule {} of {acl} vanished", entry.rule_no),
+                )
+            })?;
+        Ok(self.value(Some(p), &found))
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
         // Every argument replaces the rule.
-        Box::pin(async move { Ok(planned) })
+        Ok(planned)
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (acl, egress, entry) = entry_of(&Obj::of(&prior))?;
-            gone_is_ok(delete_entry(&this.aws, &acl, egress, entry.rule_no).await)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let (acl, egress, entry) = entry_of(&Obj::of(&prior))?;
+        gone_is_ok(delete_entry(&self.aws, &acl, egress, entry.rule_no).await)
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (acl, egress, entry) = entry_of(&p)?;
-            let found = match this.find(&acl, entry.rule_no, egress).await {
-                Err(e) if e.is_not_found() => return Ok(None),
-                r => r?,
-            };
-            Ok(found.map(|f| this.value(Some(p), &f)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let (acl, egress, entry) = entry_of(&p)?;
+        let found = match self.find(&acl, entry.rule_no, egress).await {
+            Err(e) if e.is_not_found() => return Ok(None),
+            r => r?,
+        };
+        Ok(found.map(|f| self.value(Some(p), &f)))
     }
 
     /// `ACL_ID:RULE_NUMBER:PROTOCOL:EGRESS`, as the AWS provider imports it.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let bad = || {
-                ProviderError::new(
-                    "import",
-                    format!("{id:?}: expected NETWORK_ACL_ID:RULE_NUMBER:PROTOCOL:EGRESS"),
-                )
-            };
-            let parts: Vec<&str> = id.split(':').collect();
-            let [acl, rule, _protocol, egress] = parts[..] else {
-                return Err(bad());
-            };
-            let rule: i32 = rule.parse().map_err(|_| bad())?;
-            let egress: bool = egress.parse().map_err(|_| bad())?;
-            let found = this.find(acl, rule, egress).await?.ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("{acl} has no rule {rule} (egress {egress})"),
-                )
-            })?;
-            Ok(this.value(None, &found))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let bad = || {
+            ProviderError::new(
+                "import",
+                format!("{id:?}: expected NETWORK_ACL_ID:RULE_NUMBER:PROTOCOL:EGRESS"),
+            )
+        };
+        let parts: Vec<&str> = id.split(':').collect();
+        let [acl, rule, _protocol, egress] = parts[..] else {
+            return Err(bad());
+        };
+        let rule: i32 = rule.parse().map_err(|_| bad())?;
+        let egress: bool = egress.parse().map_err(|_| bad())?;
+        let found = self.find(acl, rule, egress).await?.ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("{acl} has no rule {rule} (egress {egress})"),
+            )
+        })?;
+        Ok(self.value(None, &found))
     }
 }

@@ -9,7 +9,7 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{Filter, PlacementStrategy, ResourceType as Kind, SpreadLevel};
 use std::time::Duration;
 
@@ -55,102 +55,91 @@ impl Ec2Bulk for PlacementGroup {
     }
 
     /// DescribePlacementGroups has no pages: one call answers every group that matches.
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         let ec2 = self.aws.ec2.clone();
-        Box::pin(async move {
-            let out = ec2
-                .describe_placement_groups()
-                .set_filters(Some(filters))
-                .send()
-                .await
-                .map_err(err("ec2:DescribePlacementGroups"))?;
-            Ok(out.placement_groups().to_vec())
-        })
+        let out = ec2
+            .describe_placement_groups()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(err("ec2:DescribePlacementGroups"))?;
+        Ok(out.placement_groups().to_vec())
     }
 
-    fn value(&self, prior: Option<Obj>, g: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {
         let gone = g
             .state()
             .is_some_and(|st| matches!(st.as_str(), "deleting" | "deleted"));
         let value = (!gone).then(|| self.table.read(&self.aws, prior, &g).finish(&self.schema));
-        Box::pin(async move { Ok(value) })
+        Ok(value)
     }
 }
 
-impl ResourceType for PlacementGroup {
+impl AsyncResourceType for PlacementGroup {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = p.req("name")?;
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let made = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = p.req("name")?;
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let made = self
+            .aws
+            .ec2
+            .create_placement_group()
+            .group_name(&name)
+            .strategy(PlacementStrategy::from(p.req("strategy")?.as_str()))
+            .set_partition_count(p.i32("partition_count"))
+            .set_spread_level(p.str("spread_level").map(|x| SpreadLevel::from(x.as_str())))
+            .tag_specifications(tags::ec2_spec(Kind::PlacementGroup, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreatePlacementGroup"));
+        match made {
+            Ok(_) => {}
+            // Made by an apply that died before recording it: adopted when it carries
+            // self address and lineage.
+            Err(e) if e.already_exists() => {
+                let existing = bulk::described(self, &name).await?;
+                if !tags::is_ours(&ctx, &tags::from_ec2(existing.tags())) {
+                    return Err(e);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        bulk::finished(self, p, &name).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        let id = before.req("placement_group_id")?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &name).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        gone_is_ok(
+            self.aws
                 .ec2
-                .create_placement_group()
+                .delete_placement_group()
                 .group_name(&name)
-                .strategy(PlacementStrategy::from(p.req("strategy")?.as_str()))
-                .set_partition_count(p.i32("partition_count"))
-                .set_spread_level(p.str("spread_level").map(|x| SpreadLevel::from(x.as_str())))
-                .tag_specifications(tags::ec2_spec(Kind::PlacementGroup, &t))
                 .send()
                 .await
-                .map_err(err("ec2:CreatePlacementGroup"));
-            match made {
-                Ok(_) => {}
-                // Made by an apply that died before recording it: adopted when it carries
-                // this address and lineage.
-                Err(e) if e.already_exists() => {
-                    let existing = bulk::described(&this, &name).await?;
-                    if !tags::is_ours(&ctx, &tags::from_ec2(existing.tags())) {
-                        return Err(e);
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-            bulk::finished(&this, p, &name).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            let id = before.req("placement_group_id")?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &name).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            gone_is_ok(
-                this.aws
-                    .ec2
-                    .delete_placement_group()
-                    .group_name(&name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(err("ec2:DeletePlacementGroup")),
-            )?;
-            wait_for(
-                &format!("placement group {name} to be deleted"),
-                DELETE_WAIT,
-                || async {
-                    let done = match bulk::find(&this, &name).await? {
-                        None => true,
-                        Some(g) => g.state().is_some_and(|st| st.as_str() == "deleted"),
-                    };
-                    Ok(done.then_some(()))
-                },
-            )
-            .await
-        })
+                .map(drop)
+                .map_err(err("ec2:DeletePlacementGroup")),
+        )?;
+        wait_for(
+            &format!("placement group {name} to be deleted"),
+            DELETE_WAIT,
+            || async {
+                let done = match bulk::find(self, &name).await? {
+                    None => true,
+                    Some(g) => g.state().is_some_and(|st| st.as_str() == "deleted"),
+                };
+                Ok(done.then_some(()))
+            },
+        )
+        .await
     }
 }

@@ -8,8 +8,8 @@ use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed,
 };
 use std::collections::BTreeSet;
 
@@ -145,109 +145,91 @@ fn route_parts(o: &Obj) -> ProviderResult<(String, Destination)> {
     Ok((table, dest))
 }
 
-impl ResourceType for Route {
+impl AsyncResourceType for Route {
     crate::provider::aws::bulk::schema_and_address!();
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (table, dest) = route_parts(&p)?;
-            let created = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || create_route(&this.aws, &table, &dest, &p),
-            )
-            .await;
-            match created {
-                // Adopt the route an earlier, interrupted apply made; refuse someone else's.
-                Err(e) if e.already_exists() => {
-                    let existing = this.find(&table, &dest).await?;
-                    if !existing.is_some_and(|r| same_targets(&p, &targets_of(&r))) {
-                        return Err(e);
-                    }
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let (table, dest) = route_parts(&p)?;
+        let created = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || create_route(&self.aws, &table, &dest, &p),
+        )
+        .await;
+        match created {
+            // Adopt the route an earlier, interrupted apply made; refuse someone else's.
+            Err(e) if e.already_exists() => {
+                let existing = self.find(&table, &dest).await?;
+                if !existing.is_some_and(|r| same_targets(&p, &targets_of(&r))) {
+                    return Err(e);
                 }
-                r => r?,
             }
-            this.read_back(p, &table, &dest).await
-        })
+            r => r?,
+        }
+        self.read_back(p, &table, &dest).await
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (table, dest) = route_parts(&p)?;
-            replace_route(&this.aws, &table, &dest, &p).await?;
-            this.read_back(p, &table, &dest).await
-        })
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let (table, dest) = route_parts(&p)?;
+        replace_route(&self.aws, &table, &dest, &p).await?;
+        self.read_back(p, &table, &dest).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (table, dest) = route_parts(&Obj::of(&prior))?;
-            delete_route(&this.aws, &table, &dest).await
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let (table, dest) = route_parts(&Obj::of(&prior))?;
+        delete_route(&self.aws, &table, &dest).await
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (table, dest) = route_parts(&p)?;
-            Ok(this
-                .find(&table, &dest)
-                .await?
-                .and_then(|r| this.value(Some(p), &table, &r)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let (table, dest) = route_parts(&p)?;
+        Ok(self
+            .find(&table, &dest)
+            .await?
+            .and_then(|r| self.value(Some(p), &table, &r)))
     }
 
     /// One DescribeRouteTables for all the routes of the batch.
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
-            let parts: Vec<(String, Destination)> =
-                priors.iter().map(route_parts).collect::<Result<_, _>>()?;
-            let ids: BTreeSet<String> = parts.iter().map(|(t, _)| t.clone()).collect();
-            let ids: Vec<String> = ids.into_iter().collect();
-            let tables = route_tables_by_id(&this.aws, &ids).await?;
-            let current = priors
-                .into_iter()
-                .zip(parts)
-                .map(|(p, (table, dest))| {
-                    let r = tables
-                        .get(&table)?
-                        .routes()
-                        .iter()
-                        .find(|r| Destination::of_route(r).as_ref() == Some(&dest))?;
-                    this.value(Some(p), &table, r)
-                })
-                .collect();
-            Ok(Refreshed {
-                current,
-                found: Vec::new(),
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+        let parts: Vec<(String, Destination)> =
+            priors.iter().map(route_parts).collect::<Result<_, _>>()?;
+        let ids: BTreeSet<String> = parts.iter().map(|(t, _)| t.clone()).collect();
+        let ids: Vec<String> = ids.into_iter().collect();
+        let tables = route_tables_by_id(&self.aws, &ids).await?;
+        let current = priors
+            .into_iter()
+            .zip(parts)
+            .map(|(p, (table, dest))| {
+                let r = tables
+                    .get(&table)?
+                    .routes()
+                    .iter()
+                    .find(|r| Destination::of_route(r).as_ref() == Some(&dest))?;
+                self.value(Some(p), &table, r)
             })
+            .collect();
+        Ok(Refreshed {
+            current,
+            found: Vec::new(),
         })
     }
 
     /// `<route table id>_<destination>`, as Terraform imports routes.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let (table, dest) = id.split_once('_').ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("{id:?}: expected ROUTETABLEID_DESTINATION (rtb-1234_10.0.0.0/16)"),
-                )
-            })?;
-            let dest = Destination::parse(dest);
-            let r = this.find(table, &dest).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("no route to {} in {table}", dest.text()))
-            })?;
-            this.value(None, table, &r)
-                .ok_or_else(|| ProviderError::new("import", "route has no destination"))
-        })
+        let (table, dest) = id.split_once('_').ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("{id:?}: expected ROUTETABLEID_DESTINATION (rtb-1234_10.0.0.0/16)"),
+            )
+        })?;
+        let dest = Destination::parse(dest);
+        let r = self.find(table, &dest).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no route to {} in {table}", dest.text()))
+        })?;
+        self.value(None, table, &r)
+            .ok_or_else(|| ProviderError::new("import", "route has no destination"))
     }
 }

@@ -11,7 +11,7 @@ use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult, Schema};
 use aws_sdk_ec2::types::ResourceType as Kind;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -42,86 +42,73 @@ impl Ec2Bulk for RouteTable {
         missing "InvalidRouteTableID.NotFound", "ec2:DescribeRouteTables"
         with describe_route_tables
     }
-
-    fn value(&self, prior: Option<Obj>, t: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(self.table.read(&self.aws, prior, &t).finish(&self.schema))
-    }
 }
 
-impl ResourceType for RouteTable {
+impl AsyncResourceType for RouteTable {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_route_table()
+            .vpc_id(p.req("vpc_id")?)
+            .tag_specifications(tags::ec2_spec(Kind::RouteTable, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateRouteTable"))?;
+        let id = out
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::described(self, &id).await?;
+        let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
+        sync_propagation(&self.aws, &id, &BTreeSet::new(), &vgws).await?;
+        sync_routes(&self.aws, &id, &[], &p.blocks("route")).await?;
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let vgws =
+            |o: &Obj| -> BTreeSet<String> { o.strs("propagating_vgws").into_iter().collect() };
+        sync_propagation(&self.aws, &id, &vgws(&before), &vgws(&after)).await?;
+        sync_routes(
+            &self.aws,
+            &id,
+            &before.blocks("route"),
+            &after.blocks("route"),
+        )
+        .await?;
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        let Some(t) = bulk::find(self, &id).await? else {
+            return Ok(());
+        };
+        // A table with subnets or gateways associated cannot be deleted; as Terraform
+        // does, let them go (they fall back to the main table).
+        for a in t.associations().iter().filter(|a| a.main() != Some(true)) {
+            if let Some(assoc) = a.route_table_association_id() {
+                disassociate(&self.aws, assoc).await?;
+            }
+        }
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_route_table()
-                .vpc_id(p.req("vpc_id")?)
-                .tag_specifications(tags::ec2_spec(Kind::RouteTable, &t))
+                .delete_route_table()
+                .route_table_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateRouteTable"))?;
-            let id = out
-                .route_table()
-                .and_then(|t| t.route_table_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::described(&this, &id).await?;
-            let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
-            sync_propagation(&this.aws, &id, &BTreeSet::new(), &vgws).await?;
-            sync_routes(&this.aws, &id, &[], &p.blocks("route")).await?;
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteRouteTable"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let vgws =
-                |o: &Obj| -> BTreeSet<String> { o.strs("propagating_vgws").into_iter().collect() };
-            sync_propagation(&this.aws, &id, &vgws(&before), &vgws(&after)).await?;
-            sync_routes(
-                &this.aws,
-                &id,
-                &before.blocks("route"),
-                &after.blocks("route"),
-            )
-            .await?;
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let Some(t) = bulk::find(&this, &id).await? else {
-                return Ok(());
-            };
-            // A table with subnets or gateways associated cannot be deleted; as Terraform
-            // does, let them go (they fall back to the main table).
-            for a in t.associations().iter().filter(|a| a.main() != Some(true)) {
-                if let Some(assoc) = a.route_table_association_id() {
-                    disassociate(&this.aws, assoc).await?;
-                }
-            }
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_route_table()
-                    .route_table_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteRouteTable"))
-            })
-            .await
-        })
+        .await
     }
 }

@@ -10,8 +10,8 @@ use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed, Schema,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -142,120 +142,103 @@ impl RouteTableAssociation {
     }
 }
 
-impl ResourceType for RouteTableAssociation {
+impl AsyncResourceType for RouteTableAssociation {
     crate::provider::aws::bulk::schema_and_address!();
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let table = p.req("route_table_id")?;
-            let (subnet, gateway) = (p.str("subnet_id"), p.str("gateway_id"));
-            let target = match (&subnet, &gateway) {
-                (Some(t), None) | (None, Some(t)) => t.clone(),
-                _ => {
-                    return Err(ProviderError::new(
-                        "plan",
-                        "exactly one of subnet_id and gateway_id must be set",
-                    ));
-                }
-            };
-            // Adopt the association an interrupted apply made.
-            if let Some(a) = this.find(&table, &target).await? {
-                return Ok(this.value(&a));
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let table = p.req("route_table_id")?;
+        let (subnet, gateway) = (p.str("subnet_id"), p.str("gateway_id"));
+        let target = match (&subnet, &gateway) {
+            (Some(t), None) | (None, Some(t)) => t.clone(),
+            _ => {
+                return Err(ProviderError::new(
+                    "plan",
+                    "exactly one of subnet_id and gateway_id must be set",
+                ));
             }
-            let out = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || async {
-                    this.aws
-                        .ec2
-                        .associate_route_table()
-                        .route_table_id(&table)
-                        .set_subnet_id(subnet.clone())
-                        .set_gateway_id(gateway.clone())
-                        .send()
-                        .await
-                        .map_err(err("ec2:AssociateRouteTable"))
-                },
-            )
-            .await?;
-            this.read_back(out.association_id().unwrap_or_default())
-                .await
-        })
+        };
+        // Adopt the association an interrupted apply made.
+        if let Some(a) = self.find(&table, &target).await? {
+            return Ok(self.value(&a));
+        }
+        let out = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
+                    .ec2
+                    .associate_route_table()
+                    .route_table_id(&table)
+                    .set_subnet_id(subnet.clone())
+                    .set_gateway_id(gateway.clone())
+                    .send()
+                    .await
+                    .map_err(err("ec2:AssociateRouteTable"))
+            },
+        )
+        .await?;
+        self.read_back(out.association_id().unwrap_or_default())
+            .await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let table = Obj::of(&planned).req("route_table_id")?;
-            let out = this
-                .aws
-                .ec2
-                .replace_route_table_association()
-                .association_id(&id)
-                .route_table_id(&table)
-                .send()
-                .await
-                .map_err(err("ec2:ReplaceRouteTableAssociation"))?;
-            // The association gets a new id.
-            this.read_back(out.new_association_id().unwrap_or_default())
-                .await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let id = Obj::of(&prior).id()?;
+        let table = Obj::of(&planned).req("route_table_id")?;
+        let out = self
+            .aws
+            .ec2
+            .replace_route_table_association()
+            .association_id(&id)
+            .route_table_id(&table)
+            .send()
+            .await
+            .map_err(err("ec2:ReplaceRouteTableAssociation"))?;
+        // The association gets a new id.
+        self.read_back(out.new_association_id().unwrap_or_default())
+            .await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move { disassociate(&this.aws, &Obj::of(&prior).id()?).await })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        disassociate(&self.aws, &Obj::of(&prior).id()?).await
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            Ok(this
-                .by_ids(std::slice::from_ref(&id))
-                .await?
-                .remove(&id)
-                .map(|a| this.value(&a)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let id = Obj::of(&prior).id()?;
+        Ok(self
+            .by_ids(std::slice::from_ref(&id))
+            .await?
+            .remove(&id)
+            .map(|a| self.value(&a)))
     }
 
     /// One DescribeRouteTables for all the associations of the batch.
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let ids: Vec<Option<String>> =
-                batch.priors.iter().map(|p| Obj::of(p).str("id")).collect();
-            let mut found = this
-                .by_ids(&ids.iter().flatten().cloned().collect::<Vec<_>>())
-                .await?;
-            let current = ids
-                .into_iter()
-                .map(|id| found.remove(&id?).map(|a| this.value(&a)))
-                .collect();
-            Ok(Refreshed {
-                current,
-                found: Vec::new(),
-            })
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        let ids: Vec<Option<String>> = batch.priors.iter().map(|p| Obj::of(p).str("id")).collect();
+        let mut found = self
+            .by_ids(&ids.iter().flatten().cloned().collect::<Vec<_>>())
+            .await?;
+        let current = ids
+            .into_iter()
+            .map(|id| found.remove(&id?).map(|a| self.value(&a)))
+            .collect();
+        Ok(Refreshed {
+            current,
+            found: Vec::new(),
         })
     }
 
     /// `<subnet or gateway id>/<route table id>`, as Terraform imports associations.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let (target, table) = id.split_once('/').ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("{id:?}: expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"),
-                )
-            })?;
-            let a = this.find(table, target).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("{target} is not associated with {table}"))
-            })?;
-            Ok(this.value(&a))
-        })
+        let (target, table) = id.split_once('/').ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("{id:?}: expected SUBNETID/ROUTETABLEID or GATEWAYID/ROUTETABLEID"),
+            )
+        })?;
+        let a = self.find(table, target).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("{target} is not associated with {table}"))
+        })?;
+        Ok(self.value(&a))
     }
 }

@@ -9,7 +9,7 @@ use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AsyncResourceType, CreateContext, ProviderResult, Schema};
 use aws_sdk_ec2::types::ResourceType as Kind;
 use std::sync::Arc;
 
@@ -37,13 +37,9 @@ impl Ec2Bulk for SecurityGroup {
         missing "InvalidGroup.NotFound", "ec2:DescribeSecurityGroups"
         via describe_security_groups pages 1000
     }
-
-    fn value(&self, prior: Option<Obj>, g: Group) -> BoxFuture<ProviderResult<Option<Value>>> {
-        bulk::ready(self.table.read(&self.aws, prior, &g).finish(&self.schema))
-    }
 }
 
-impl ResourceType for SecurityGroup {
+impl AsyncResourceType for SecurityGroup {
     crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
@@ -51,80 +47,71 @@ impl ResourceType for SecurityGroup {
         o.finish(&self.schema)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let name = naming::create_name(&p, "name", "name_prefix", &ctx);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let mut p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let name = naming::create_name(&p, "name", "name_prefix", &ctx);
+        let out = self
+            .aws
+            .ec2
+            .create_security_group()
+            .group_name(&name)
+            .description(
+                p.str("description")
+                    .unwrap_or_else(|| "Managed by Terraform".into()),
+            )
+            .set_vpc_id(p.str("vpc_id"))
+            .tag_specifications(tags::ec2_spec(Kind::SecurityGroup, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateSecurityGroup"))?;
+        let id = out.group_id().unwrap_or_default().to_string();
+        let g = bulk::described(self, &id).await?;
+        // Unconfigured ingress stays as AWS made it (empty); unconfigured egress loses
+        // the allow-all rule AWS adds, as Terraform does.
+        if p.get("ingress").is_some() {
+            sync_rules(&self.aws, &g, Direction::Ingress, &rules_of(&p, "ingress")).await?;
+        }
+        sync_rules(&self.aws, &g, Direction::Egress, &rules_of(&p, "egress")).await?;
+        p.set("name", s(&name));
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let g = bulk::described(self, &id).await?;
+        for dir in [Direction::Ingress, Direction::Egress] {
+            if after.get(dir.name()).is_some() {
+                sync_rules(&self.aws, &g, dir, &rules_of(&after, dir.name())).await?;
+            }
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        if p.bool("revoke_rules_on_delete") == Some(true) {
+            // This group's own rules may reference groups that reference it back: with
+            // them gone, neither blocks the other's deletion.
+            let Some(g) = bulk::find(self, &id).await? else {
+                return Ok(());
+            };
+            for dir in [Direction::Ingress, Direction::Egress] {
+                sync_rules(&self.aws, &g, dir, &[]).await?;
+            }
+        }
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_security_group()
-                .group_name(&name)
-                .description(
-                    p.str("description")
-                        .unwrap_or_else(|| "Managed by Terraform".into()),
-                )
-                .set_vpc_id(p.str("vpc_id"))
-                .tag_specifications(tags::ec2_spec(Kind::SecurityGroup, &t))
+                .delete_security_group()
+                .group_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateSecurityGroup"))?;
-            let id = out.group_id().unwrap_or_default().to_string();
-            let g = bulk::described(&this, &id).await?;
-            // Unconfigured ingress stays as AWS made it (empty); unconfigured egress loses
-            // the allow-all rule AWS adds, as Terraform does.
-            if p.get("ingress").is_some() {
-                sync_rules(&this.aws, &g, Direction::Ingress, &rules_of(&p, "ingress")).await?;
-            }
-            sync_rules(&this.aws, &g, Direction::Egress, &rules_of(&p, "egress")).await?;
-            p.set("name", s(&name));
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteSecurityGroup"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let g = bulk::described(&this, &id).await?;
-            for dir in [Direction::Ingress, Direction::Egress] {
-                if after.get(dir.name()).is_some() {
-                    sync_rules(&this.aws, &g, dir, &rules_of(&after, dir.name())).await?;
-                }
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let id = p.id()?;
-            if p.bool("revoke_rules_on_delete") == Some(true) {
-                // This group's own rules may reference groups that reference it back: with
-                // them gone, neither blocks the other's deletion.
-                let Some(g) = bulk::find(&this, &id).await? else {
-                    return Ok(());
-                };
-                for dir in [Direction::Ingress, Direction::Egress] {
-                    sync_rules(&this.aws, &g, dir, &[]).await?;
-                }
-            }
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_security_group()
-                    .group_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteSecurityGroup"))
-            })
-            .await
-        })
+        .await
     }
 }

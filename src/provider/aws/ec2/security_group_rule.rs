@@ -10,7 +10,7 @@ use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use std::sync::Arc;
 
@@ -273,7 +273,7 @@ impl LegacyRule {
     }
 }
 
-impl ResourceType for LegacyRule {
+impl AsyncResourceType for LegacyRule {
     crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&planned);
@@ -283,83 +283,70 @@ impl ResourceType for LegacyRule {
         Value::object(o.0)
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let perms = LegacyPermissions::of(&p)?;
-            // A rule that exists already (an apply killed after authorizing) is adopted.
-            authorize(&this.aws, &perms.group, perms.dir, &perms.atoms).await?;
-            this.current_with_retry(&p).await
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let perms = LegacyPermissions::of(&p)?;
+        // A rule that exists already (an apply killed after authorizing) is adopted.
+        authorize(&self.aws, &perms.group, perms.dir, &perms.atoms).await?;
+        self.current_with_retry(&p).await
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            // Only the description updates in place.
-            let p = Obj::of(&planned);
-            let perms = LegacyPermissions::of(&p)?;
-            let ip = Some(permissions(&perms.atoms));
-            match perms.dir {
-                Direction::Ingress => this
-                    .aws
-                    .ec2
-                    .update_security_group_rule_descriptions_ingress()
-                    .group_id(&perms.group)
-                    .set_ip_permissions(ip)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(err("ec2:UpdateSecurityGroupRuleDescriptionsIngress"))?,
-                Direction::Egress => this
-                    .aws
-                    .ec2
-                    .update_security_group_rule_descriptions_egress()
-                    .group_id(&perms.group)
-                    .set_ip_permissions(ip)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(err("ec2:UpdateSecurityGroupRuleDescriptionsEgress"))?,
-            }
-            this.current_with_retry(&p).await
-        })
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        // Only the description updates in place.
+        let p = Obj::of(&planned);
+        let perms = LegacyPermissions::of(&p)?;
+        let ip = Some(permissions(&perms.atoms));
+        match perms.dir {
+            Direction::Ingress => self
+                .aws
+                .ec2
+                .update_security_group_rule_descriptions_ingress()
+                .group_id(&perms.group)
+                .set_ip_permissions(ip)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(err("ec2:UpdateSecurityGroupRuleDescriptionsIngress"))?,
+            Direction::Egress => self
+                .aws
+                .ec2
+                .update_security_group_rule_descriptions_egress()
+                .group_id(&perms.group)
+                .set_ip_permissions(ip)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(err("ec2:UpdateSecurityGroupRuleDescriptionsEgress"))?,
+        }
+        self.current_with_retry(&p).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let perms = LegacyPermissions::of(&p)?;
-            // Revoke by what AWS holds: its descriptions may have changed since.
-            let Some(g) = group(&this.aws, &perms.group).await? else {
-                return Ok(());
-            };
-            let held: Vec<Atom> = atoms_of(perms.dir.permissions(&g))
-                .into_iter()
-                .filter(|a| perms.atoms.iter().any(|w| w.same_permission(a)))
-                .collect();
-            if held.is_empty() {
-                return Ok(());
-            }
-            revoke(&this.aws, &perms.group, perms.dir, &held).await
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let perms = LegacyPermissions::of(&p)?;
+        // Revoke by what AWS holds: its descriptions may have changed since.
+        let Some(g) = group(&self.aws, &perms.group).await? else {
+            return Ok(());
+        };
+        let held: Vec<Atom> = atoms_of(perms.dir.permissions(&g))
+            .into_iter()
+            .filter(|a| perms.atoms.iter().any(|w| w.same_permission(a)))
+            .collect();
+        if held.is_empty() {
+            return Ok(());
+        }
+        revoke(&self.aws, &perms.group, perms.dir, &held).await
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move { this.current(&Obj::of(&prior)).await })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        self.current(&Obj::of(&prior)).await
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let p = parse_legacy_import(&id)?;
-            this.current(&p).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("no security group rule matches {id}"))
-            })
+        let p = parse_legacy_import(&id)?;
+        self.current(&p).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no security group rule matches {id}"))
         })
     }
 }

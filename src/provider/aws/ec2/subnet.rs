@@ -9,7 +9,7 @@ use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Kind};
 
 type Item = aws_sdk_ec2::types::Subnet;
@@ -206,14 +206,14 @@ impl Ec2Bulk for Subnet {
         missing "InvalidSubnetID.NotFound", "ec2:DescribeSubnets" via describe_subnets pages 1000
     }
 
-    fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, v: Self::Item) -> ProviderResult<Option<Value>> {
         let o = self.table.read(&self.aws, prior, &v);
         let value = o.finish(&self.schema);
-        Box::pin(async move { Ok(Some(value)) })
+        Ok(Some(value))
     }
 }
 
-impl ResourceType for Subnet {
+impl AsyncResourceType for Subnet {
     crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         // The free address count moves as instances come and go: never a reason to update.
@@ -226,96 +226,87 @@ impl ResourceType for Subnet {
         v
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_subnet()
+            .vpc_id(p.req("vpc_id")?)
+            .set_cidr_block(p.str("cidr_block"))
+            .set_ipv6_cidr_block(p.str("ipv6_cidr_block"))
+            .set_availability_zone(p.str("availability_zone"))
+            .set_availability_zone_id(p.str("availability_zone_id"))
+            .set_ipv6_native(p.bool("ipv6_native").filter(|on| *on))
+            .set_outpost_arn(p.str("outpost_arn"))
+            .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
+            .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
+            .set_ipv6_ipam_pool_id(p.str("ipv6_ipam_pool_id"))
+            .set_ipv6_netmask_length(p.i32("ipv6_netmask_length"))
+            .tag_specifications(tags::ec2_spec(Kind::Subnet, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateSubnet"))?;
+        let id = out
+            .subnet()
+            .and_then(|s| s.subnet_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::described(self, &id).await?;
+        for name in SUBNET_SWITCHES {
+            if p.bool(name) == Some(true) {
+                self.set_bool(&id, name, true).await?;
+            }
+        }
+        if let Some(t) = p.str("private_dns_hostname_type_on_launch") {
+            self.set_hostname_type(&id, &t).await?;
+        }
+        self.set_outpost_options(&id, &p).await?;
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        for name in SUBNET_SWITCHES {
+            if let Some(want) = after.bool(name)
+                && before.bool(name) != Some(want)
+            {
+                self.set_bool(&id, name, want).await?;
+            }
+        }
+        if let Some(t) = after.str("private_dns_hostname_type_on_launch")
+            && before.str("private_dns_hostname_type_on_launch") != Some(t.clone())
+        {
+            self.set_hostname_type(&id, &t).await?;
+        }
+        let outposts = [
+            "customer_owned_ipv4_pool",
+            "map_customer_owned_ip_on_launch",
+            "enable_lni_at_device_index",
+        ];
+        if outposts
+            .iter()
+            .any(|k| after.set_and_changed_from(&before, k))
+        {
+            self.set_outpost_options(&id, &after).await?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_subnet()
-                .vpc_id(p.req("vpc_id")?)
-                .set_cidr_block(p.str("cidr_block"))
-                .set_ipv6_cidr_block(p.str("ipv6_cidr_block"))
-                .set_availability_zone(p.str("availability_zone"))
-                .set_availability_zone_id(p.str("availability_zone_id"))
-                .set_ipv6_native(p.bool("ipv6_native").filter(|on| *on))
-                .set_outpost_arn(p.str("outpost_arn"))
-                .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
-                .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
-                .set_ipv6_ipam_pool_id(p.str("ipv6_ipam_pool_id"))
-                .set_ipv6_netmask_length(p.i32("ipv6_netmask_length"))
-                .tag_specifications(tags::ec2_spec(Kind::Subnet, &t))
+                .delete_subnet()
+                .subnet_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateSubnet"))?;
-            let id = out
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::described(&this, &id).await?;
-            for name in SUBNET_SWITCHES {
-                if p.bool(name) == Some(true) {
-                    this.set_bool(&id, name, true).await?;
-                }
-            }
-            if let Some(t) = p.str("private_dns_hostname_type_on_launch") {
-                this.set_hostname_type(&id, &t).await?;
-            }
-            this.set_outpost_options(&id, &p).await?;
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteSubnet"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            for name in SUBNET_SWITCHES {
-                if let Some(want) = after.bool(name)
-                    && before.bool(name) != Some(want)
-                {
-                    this.set_bool(&id, name, want).await?;
-                }
-            }
-            if let Some(t) = after.str("private_dns_hostname_type_on_launch")
-                && before.str("private_dns_hostname_type_on_launch") != Some(t.clone())
-            {
-                this.set_hostname_type(&id, &t).await?;
-            }
-            let outposts = [
-                "customer_owned_ipv4_pool",
-                "map_customer_owned_ip_on_launch",
-                "enable_lni_at_device_index",
-            ];
-            if outposts
-                .iter()
-                .any(|k| after.set_and_changed_from(&before, k))
-            {
-                this.set_outpost_options(&id, &after).await?;
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_subnet()
-                    .subnet_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteSubnet"))
-            })
-            .await
-        })
+        .await
     }
 }

@@ -8,7 +8,7 @@ use crate::provider::aws::attrs::{Obj, b, s};
 use crate::provider::aws::sdk::{absent_if_not_found, err, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,124 +96,112 @@ impl VolumeAttachment {
     }
 }
 
-impl ResourceType for VolumeAttachment {
+impl AsyncResourceType for VolumeAttachment {
     crate::provider::aws::bulk::schema_and_address!();
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = Obj::of(&planned);
-            let (device, instance, volume) = (
-                o.req("device_name")?,
-                o.req("instance_id")?,
-                o.req("volume_id")?,
-            );
-            // Attaching what is already attached there (an apply that died after the call)
-            // is not an error: it is the same attachment.
-            if this.state(&o).await?.as_deref() != Some("attached") {
-                this.aws
-                    .ec2
-                    .attach_volume()
-                    .device(&device)
-                    .instance_id(&instance)
-                    .volume_id(&volume)
-                    .send()
-                    .await
-                    .map_err(err("ec2:AttachVolume"))?;
-            }
-            this.wait_state(&o, Some("attached")).await?;
-            o.set("id", s(attachment_id(&device, &instance, &volume)));
-            Ok(o.finish(&this.schema))
-        })
-    }
-
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        // Only the detach behaviour changes in place: nothing to call.
-        Box::pin(async move { Ok(planned) })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            if o.bool("skip_destroy") == Some(true) {
-                return Ok(());
-            }
-            let instance = o.req("instance_id")?;
-            if o.bool("stop_instance_before_detaching") == Some(true) {
-                let r = this
-                    .aws
-                    .ec2
-                    .stop_instances()
-                    .instance_ids(&instance)
-                    .send()
-                    .await
-                    .map_err(err("ec2:StopInstances"));
-                absent_if_not_found(r)?;
-            }
-            let r = this
-                .aws
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let mut o = Obj::of(&planned);
+        let (device, instance, volume) = (
+            o.req("device_name")?,
+            o.req("instance_id")?,
+            o.req("volume_id")?,
+        );
+        // Attaching what is already attached there (an apply that died after the call)
+        // is not an error: it is the same attachment.
+        if self.state(&o).await?.as_deref() != Some("attached") {
+            self.aws
                 .ec2
-                .detach_volume()
-                .device(o.req("device_name")?)
+                .attach_volume()
+                .device(&device)
                 .instance_id(&instance)
-                .volume_id(o.req("volume_id")?)
-                .set_force(o.bool("force_detach"))
+                .volume_id(&volume)
                 .send()
                 .await
-                .map_err(err("ec2:DetachVolume"));
-            match r {
-                // Already detached, or the volume or instance is gone.
-                Err(e) if !(e.is_not_found() || e.is("IncorrectState")) => return Err(e),
-                _ => {}
-            }
-            this.wait_state(&o, None).await
-        })
+                .map_err(err("ec2:AttachVolume"))?;
+        }
+        self.wait_state(&o, Some("attached")).await?;
+        o.set("id", s(attachment_id(&device, &instance, &volume)));
+        Ok(o.finish(&self.schema))
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let o = Obj::of(&prior);
-            let attached = matches!(
-                this.state(&o).await?.as_deref(),
-                Some("attached" | "attaching")
-            );
-            Ok(attached.then_some(prior))
-        })
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        // Only the detach behaviour changes in place: nothing to call.
+        Ok(planned)
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let o = Obj::of(&prior);
+        if o.bool("skip_destroy") == Some(true) {
+            return Ok(());
+        }
+        let instance = o.req("instance_id")?;
+        if o.bool("stop_instance_before_detaching") == Some(true) {
+            let r = self
+                .aws
+                .ec2
+                .stop_instances()
+                .instance_ids(&instance)
+                .send()
+                .await
+                .map_err(err("ec2:StopInstances"));
+            absent_if_not_found(r)?;
+        }
+        let r = self
+            .aws
+            .ec2
+            .detach_volume()
+            .device(o.req("device_name")?)
+            .instance_id(&instance)
+            .volume_id(o.req("volume_id")?)
+            .set_force(o.bool("force_detach"))
+            .send()
+            .await
+            .map_err(err("ec2:DetachVolume"));
+        match r {
+            // Already detached, or the volume or instance is gone.
+            Err(e) if !(e.is_not_found() || e.is("IncorrectState")) => return Err(e),
+            _ => {}
+        }
+        self.wait_state(&o, None).await
+    }
+
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let o = Obj::of(&prior);
+        let attached = matches!(
+            self.state(&o).await?.as_deref(),
+            Some("attached" | "attaching")
+        );
+        Ok(attached.then_some(prior))
+    }
+
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let parts: Vec<&str> = id.split(':').collect();
-            let [device, volume, instance] = parts[..] else {
-                return Err(ProviderError::new(
-                    "import",
-                    format!("expected DEVICE_NAME:VOLUME_ID:INSTANCE_ID, got {id:?}"),
-                ));
-            };
-            let mut o = Obj::default();
-            o.set("device_name", s(device))
-                .set("volume_id", s(volume))
-                .set("instance_id", s(instance));
-            if this.state(&o).await?.is_none() {
-                return Err(ProviderError::new(
-                    "import",
-                    format!("{volume} is not attached to {instance} at {device}"),
-                ));
-            }
-            o.set("id", s(attachment_id(device, instance, volume)));
-            // An import takes the defaults of what only the configuration says.
-            for k in [
-                "force_detach",
-                "skip_destroy",
-                "stop_instance_before_detaching",
-            ] {
-                o.set(k, b(false));
-            }
-            Ok(o.finish(&this.schema))
-        })
+        let parts: Vec<&str> = id.split(':').collect();
+        let [device, volume, instance] = parts[..] else {
+            return Err(ProviderError::new(
+                "import",
+                format!("expected DEVICE_NAME:VOLUME_ID:INSTANCE_ID, got {id:?}"),
+            ));
+        };
+        let mut o = Obj::default();
+        o.set("device_name", s(device))
+            .set("volume_id", s(volume))
+            .set("instance_id", s(instance));
+        if self.state(&o).await?.is_none() {
+            return Err(ProviderError::new(
+                "import",
+                format!("{volume} is not attached to {instance} at {device}"),
+            ));
+        }
+        o.set("id", s(attachment_id(device, instance, volume)));
+        // An import takes the defaults of what only the configuration says.
+        for k in [
+            "force_detach",
+            "skip_destroy",
+            "stop_instance_before_detaching",
+        ] {
+            o.set(k, b(false));
+        }
+        Ok(o.finish(&self.schema))
     }
 }

@@ -7,7 +7,7 @@ use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Kind, VpcAttributeName};
 
 type Item = aws_sdk_ec2::types::Vpc;
@@ -170,132 +170,118 @@ impl Ec2Bulk for Vpc {
         missing "InvalidVpcID.NotFound", "ec2:DescribeVpcs" via describe_vpcs pages 1000
     }
 
-    fn value(&self, prior: Option<Obj>, v: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Self::item_id(&v);
-            let [rt, sg, acl] = this.defaults(&id, prior.as_ref()).await?;
-            // Read only when configured: one call per VPC saved on every refresh otherwise.
-            let usage_metrics = match prior
-                .as_ref()
-                .and_then(|p| p.bool("enable_network_address_usage_metrics"))
-            {
-                Some(_) => {
-                    this.attribute(&id, VpcAttributeName::EnableNetworkAddressUsageMetrics)
-                        .await?
-                }
-                None => false,
-            };
-            let dns_support = this
-                .attribute(&id, VpcAttributeName::EnableDnsSupport)
-                .await?;
-            let dns_hostnames = this
-                .attribute(&id, VpcAttributeName::EnableDnsHostnames)
-                .await?;
-            let mut o = this.table.read(&this.aws, prior, &v);
-            o.set("enable_dns_support", b(dns_support))
-                .set("enable_dns_hostnames", b(dns_hostnames))
-                .set("enable_network_address_usage_metrics", b(usage_metrics))
-                .set("main_route_table_id", opt_s(rt.clone()))
-                .set("default_route_table_id", opt_s(rt))
-                .set("default_security_group_id", opt_s(sg))
-                .set("default_network_acl_id", opt_s(acl));
-            Ok(Some(o.finish(&this.schema)))
-        })
+    async fn value(&self, prior: Option<Obj>, v: Self::Item) -> ProviderResult<Option<Value>> {
+        let id = Self::item_id(&v);
+        let [rt, sg, acl] = self.defaults(&id, prior.as_ref()).await?;
+        // Read only when configured: one call per VPC saved on every refresh otherwise.
+        let usage_metrics = match prior
+            .as_ref()
+            .and_then(|p| p.bool("enable_network_address_usage_metrics"))
+        {
+            Some(_) => {
+                self.attribute(&id, VpcAttributeName::EnableNetworkAddressUsageMetrics)
+                    .await?
+            }
+            None => false,
+        };
+        let dns_support = self
+            .attribute(&id, VpcAttributeName::EnableDnsSupport)
+            .await?;
+        let dns_hostnames = self
+            .attribute(&id, VpcAttributeName::EnableDnsHostnames)
+            .await?;
+        let mut o = self.table.read(&self.aws, prior, &v);
+        o.set("enable_dns_support", b(dns_support))
+            .set("enable_dns_hostnames", b(dns_hostnames))
+            .set("enable_network_address_usage_metrics", b(usage_metrics))
+            .set("main_route_table_id", opt_s(rt.clone()))
+            .set("default_route_table_id", opt_s(rt))
+            .set("default_security_group_id", opt_s(sg))
+            .set("default_network_acl_id", opt_s(acl));
+        Ok(Some(o.finish(&self.schema)))
     }
 }
 
-impl ResourceType for Vpc {
+impl AsyncResourceType for Vpc {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .ec2
+            .create_vpc()
+            .set_cidr_block(p.str("cidr_block"))
+            .set_instance_tenancy(p.str("instance_tenancy").map(|t| t.as_str().into()))
+            .set_amazon_provided_ipv6_cidr_block(p.bool("assign_generated_ipv6_cidr_block"))
+            .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
+            .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
+            .set_ipv6_ipam_pool_id(p.str("ipv6_ipam_pool_id"))
+            .set_ipv6_netmask_length(p.i32("ipv6_netmask_length"))
+            .set_ipv6_cidr_block_network_border_group(p.str("ipv6_cidr_block_network_border_group"))
+            .tag_specifications(tags::ec2_spec(Kind::Vpc, &t))
+            .send()
+            .await
+            .map_err(err("ec2:CreateVpc"))?;
+        let id = out
+            .vpc()
+            .and_then(|v| v.vpc_id())
+            .unwrap_or_default()
+            .to_string();
+        bulk::described(self, &id).await?;
+        if p.bool("enable_dns_hostnames") == Some(true) {
+            self.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true)
+                .await?;
+        }
+        if p.bool("enable_dns_support") == Some(false) {
+            self.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false)
+                .await?;
+        }
+        if p.bool("enable_network_address_usage_metrics") == Some(true) {
+            self.set_attribute(
+                &id,
+                VpcAttributeName::EnableNetworkAddressUsageMetrics,
+                true,
+            )
+            .await?;
+        }
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        for (name, attr) in [
+            ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
+            ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
+            (
+                "enable_network_address_usage_metrics",
+                VpcAttributeName::EnableNetworkAddressUsageMetrics,
+            ),
+        ] {
+            if let Some(want) = after.bool(name)
+                && before.bool(name) != Some(want)
+            {
+                self.set_attribute(&id, attr, want).await?;
+            }
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .create_vpc()
-                .set_cidr_block(p.str("cidr_block"))
-                .set_instance_tenancy(p.str("instance_tenancy").map(|t| t.as_str().into()))
-                .set_amazon_provided_ipv6_cidr_block(p.bool("assign_generated_ipv6_cidr_block"))
-                .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
-                .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
-                .set_ipv6_ipam_pool_id(p.str("ipv6_ipam_pool_id"))
-                .set_ipv6_netmask_length(p.i32("ipv6_netmask_length"))
-                .set_ipv6_cidr_block_network_border_group(
-                    p.str("ipv6_cidr_block_network_border_group"),
-                )
-                .tag_specifications(tags::ec2_spec(Kind::Vpc, &t))
+                .delete_vpc()
+                .vpc_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:CreateVpc"))?;
-            let id = out
-                .vpc()
-                .and_then(|v| v.vpc_id())
-                .unwrap_or_default()
-                .to_string();
-            bulk::described(&this, &id).await?;
-            if p.bool("enable_dns_hostnames") == Some(true) {
-                this.set_attribute(&id, VpcAttributeName::EnableDnsHostnames, true)
-                    .await?;
-            }
-            if p.bool("enable_dns_support") == Some(false) {
-                this.set_attribute(&id, VpcAttributeName::EnableDnsSupport, false)
-                    .await?;
-            }
-            if p.bool("enable_network_address_usage_metrics") == Some(true) {
-                this.set_attribute(
-                    &id,
-                    VpcAttributeName::EnableNetworkAddressUsageMetrics,
-                    true,
-                )
-                .await?;
-            }
-            bulk::finished(&this, p, &id).await
+                .map_err(err("ec2:DeleteVpc"))
         })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            for (name, attr) in [
-                ("enable_dns_support", VpcAttributeName::EnableDnsSupport),
-                ("enable_dns_hostnames", VpcAttributeName::EnableDnsHostnames),
-                (
-                    "enable_network_address_usage_metrics",
-                    VpcAttributeName::EnableNetworkAddressUsageMetrics,
-                ),
-            ] {
-                if let Some(want) = after.bool(name)
-                    && before.bool(name) != Some(want)
-                {
-                    this.set_attribute(&id, attr, want).await?;
-                }
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .delete_vpc()
-                    .vpc_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DeleteVpc"))
-            })
-            .await
-        })
+        .await
     }
 }
 

@@ -9,7 +9,7 @@ use crate::provider::aws::bulk::filter;
 use crate::provider::aws::sdk::{DEPENDENTS_DRAIN, delete_when_released, err, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_ec2::types::VpcCidrBlockStateCode;
 
@@ -84,92 +84,81 @@ impl VpcCidrAssociation {
     }
 }
 
-impl ResourceType for VpcCidrAssociation {
+impl AsyncResourceType for VpcCidrAssociation {
     crate::provider::aws::bulk::schema_and_address!();
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let out = this
-                .aws
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let out = self
+            .aws
+            .ec2
+            .associate_vpc_cidr_block()
+            .vpc_id(p.req("vpc_id")?)
+            .set_cidr_block(p.str("cidr_block"))
+            .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
+            .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
+            .send()
+            .await
+            .map_err(err("ec2:AssociateVpcCidrBlock"))?;
+        let id = out
+            .cidr_block_association()
+            .and_then(|a| a.association_id())
+            .unwrap_or_default()
+            .to_string();
+        let found = wait_for(&format!("{id} associated"), DEPENDENTS_DRAIN, || async {
+            let f = self.find(&id).await?;
+            match f.as_ref().and_then(state) {
+                Some(VpcCidrBlockStateCode::Failed) => Err(ProviderError::new(
+                    "ec2:AssociateVpcCidrBlock",
+                    format!(
+                        "{id} failed: {}",
+                        f.as_ref()
+                            .and_then(|f| f.association.cidr_block_state())
+                            .and_then(|s| s.status_message())
+                            .unwrap_or("no reason given")
+                    ),
+                )),
+                Some(VpcCidrBlockStateCode::Associated) => Ok(f),
+                _ => Ok(None),
+            }
+        })
+        .await?;
+        Ok(self.value(Some(p), &found))
+    }
+
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        // Every argument replaces the association.
+        Ok(planned)
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        // AWS refuses while subnets use the block (DependencyViolation): wait them out.
+        delete_when_released(|| async {
+            self.aws
                 .ec2
-                .associate_vpc_cidr_block()
-                .vpc_id(p.req("vpc_id")?)
-                .set_cidr_block(p.str("cidr_block"))
-                .set_ipv4_ipam_pool_id(p.str("ipv4_ipam_pool_id"))
-                .set_ipv4_netmask_length(p.i32("ipv4_netmask_length"))
+                .disassociate_vpc_cidr_block()
+                .association_id(&id)
                 .send()
                 .await
-                .map_err(err("ec2:AssociateVpcCidrBlock"))?;
-            let id = out
-                .cidr_block_association()
-                .and_then(|a| a.association_id())
-                .unwrap_or_default()
-                .to_string();
-            let found = wait_for(&format!("{id} associated"), DEPENDENTS_DRAIN, || async {
-                let f = this.find(&id).await?;
-                match f.as_ref().and_then(state) {
-                    Some(VpcCidrBlockStateCode::Failed) => Err(ProviderError::new(
-                        "ec2:AssociateVpcCidrBlock",
-                        format!(
-                            "{id} failed: {}",
-                            f.as_ref()
-                                .and_then(|f| f.association.cidr_block_state())
-                                .and_then(|s| s.status_message())
-                                .unwrap_or("no reason given")
-                        ),
-                    )),
-                    Some(VpcCidrBlockStateCode::Associated) => Ok(f),
-                    _ => Ok(None),
-                }
-            })
-            .await?;
-            Ok(this.value(Some(p), &found))
+                .map_err(err("ec2:DisassociateVpcCidrBlock"))
         })
+        .await
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        // Every argument replaces the association.
-        Box::pin(async move { Ok(planned) })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            // AWS refuses while subnets use the block (DependencyViolation): wait them out.
-            delete_when_released(|| async {
-                this.aws
-                    .ec2
-                    .disassociate_vpc_cidr_block()
-                    .association_id(&id)
-                    .send()
-                    .await
-                    .map_err(err("ec2:DisassociateVpcCidrBlock"))
-            })
-            .await
-        })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let found = this.live(&p.id()?).await?;
-            Ok(found.map(|f| this.value(Some(p), &f)))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let found = self.live(&p.id()?).await?;
+        Ok(found.map(|f| self.value(Some(p), &f)))
     }
 
     /// By association id (`vpc-cidr-assoc-...`), as the AWS provider imports it.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let found = this
-                .live(&id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
-            Ok(this.value(None, &found))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let found = self
+            .live(&id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
+        Ok(self.value(None, &found))
     }
 }

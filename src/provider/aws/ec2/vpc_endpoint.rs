@@ -14,7 +14,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_ec2::types::{ResourceType as Kind, VpcEndpointType};
 use std::time::Duration;
@@ -245,7 +245,7 @@ impl Ec2Bulk for VpcEndpoint {
         via describe_vpc_endpoints pages 1000
     }
 
-    fn value(&self, prior: Option<Obj>, e: Self::Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, e: Self::Item) -> ProviderResult<Option<Value>> {
         let gone = e.state().is_some_and(|st| {
             matches!(
                 st.as_str().to_ascii_lowercase().as_str(),
@@ -253,7 +253,7 @@ impl Ec2Bulk for VpcEndpoint {
             )
         });
         let value = (!gone).then(|| self.table.read(&self.aws, prior, &e).finish(&self.schema));
-        Box::pin(async move { Ok(value) })
+        Ok(value)
     }
 }
 
@@ -290,163 +290,154 @@ impl VpcEndpoint {
     }
 }
 
-impl ResourceType for VpcEndpoint {
+impl AsyncResourceType for VpcEndpoint {
     crate::provider::aws::bulk::ec2_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let kind = p
-                .str("vpc_endpoint_type")
-                .unwrap_or_else(|| "Gateway".into());
-            let list = |k: &str| Some(p.strs(k)).filter(|x| !x.is_empty());
-            let out = this
-                .aws
-                .ec2
-                .create_vpc_endpoint()
-                .vpc_id(p.req("vpc_id")?)
-                .set_service_name(p.str("service_name"))
-                .set_resource_configuration_arn(p.str("resource_configuration_arn"))
-                .set_service_network_arn(p.str("service_network_arn"))
-                .set_service_region(p.str("service_region"))
-                .vpc_endpoint_type(VpcEndpointType::from(kind.as_str()))
-                .set_policy_document(p.str("policy"))
-                .set_private_dns_enabled(p.bool("private_dns_enabled"))
-                .set_route_table_ids(list("route_table_ids"))
-                .set_subnet_ids(list("subnet_ids"))
-                .set_security_group_ids(list("security_group_ids"))
-                .set_ip_address_type(
-                    p.str("ip_address_type")
-                        .map(|x| aws_sdk_ec2::types::IpAddressType::from(x.as_str())),
-                )
-                .set_dns_options(dns_options(&p))
-                .set_subnet_configurations(subnet_configurations(&p))
-                // A retried create after a crash makes the same endpoint, not a second one.
-                .client_token(&ctx.token)
-                .tag_specifications(tags::ec2_spec(Kind::VpcEndpoint, &t))
-                .send()
-                .await
-                .map_err(err("ec2:CreateVpcEndpoint"))?;
-            let id = out
-                .vpc_endpoint()
-                .and_then(|e| e.vpc_endpoint_id())
-                .unwrap_or_default()
-                .to_string();
-            this.settled(&id).await?;
-            bulk::finished(&this, p, &id).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let (add_rt, remove_rt) = set_change(&before, &after, "route_table_ids");
-            let (add_subnet, remove_subnet) = set_change(&before, &after, "subnet_ids");
-            let (add_sg, remove_sg) = set_change(&before, &after, "security_group_ids");
-            let policy = after
-                .str("policy")
-                .filter(|p| !before.str("policy").is_some_and(|b| same_policy(&b, p)));
-            let dns = after
-                .set_and_changed_from(&before, "private_dns_enabled")
-                .then(|| after.bool("private_dns_enabled"))
-                .flatten();
-            let some = |v: Vec<String>| (!v.is_empty()).then_some(v);
-            let dns_options = after
-                .set_and_changed_from(&before, "dns_options")
-                .then(|| dns_options(&after))
-                .flatten();
-            let subnets = after
-                .set_and_changed_from(&before, "subnet_configuration")
-                .then(|| subnet_configurations(&after))
-                .flatten();
-            let anything = policy.is_some()
-                || dns.is_some()
-                || dns_options.is_some()
-                || subnets.is_some()
-                || [
-                    &add_rt,
-                    &remove_rt,
-                    &add_subnet,
-                    &remove_subnet,
-                    &add_sg,
-                    &remove_sg,
-                ]
-                .iter()
-                .any(|v| !v.is_empty());
-            if anything {
-                this.aws
-                    .ec2
-                    .modify_vpc_endpoint()
-                    .vpc_endpoint_id(&id)
-                    .set_add_route_table_ids(some(add_rt))
-                    .set_remove_route_table_ids(some(remove_rt))
-                    .set_add_subnet_ids(some(add_subnet))
-                    .set_remove_subnet_ids(some(remove_subnet))
-                    .set_add_security_group_ids(some(add_sg))
-                    .set_remove_security_group_ids(some(remove_sg))
-                    .set_policy_document(policy)
-                    .set_private_dns_enabled(dns)
-                    .set_dns_options(dns_options)
-                    .set_subnet_configurations(subnets)
-                    .send()
-                    .await
-                    .map_err(err("ec2:ModifyVpcEndpoint"))?;
-                this.settled(&id).await?;
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            bulk::finished(&this, after, &id).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let id = Obj::of(&prior).id()?;
-            let out = this
-                .aws
-                .ec2
-                .delete_vpc_endpoints()
-                .vpc_endpoint_ids(&id)
-                .send()
-                .await
-                .map_err(err("ec2:DeleteVpcEndpoints"));
-            let out = match out {
-                Err(e) => return gone_is_ok::<()>(Err(e)),
-                Ok(out) => out,
-            };
-            if let Some(u) = out.unsuccessful().first() {
-                let e = u.error();
-                let code = e.and_then(|e| e.code()).unwrap_or_default();
-                let failed = ProviderError::new(
-                    "ec2:DeleteVpcEndpoints",
-                    format!(
-                        "{id}: {code}: {}",
-                        e.and_then(|e| e.message()).unwrap_or_default()
-                    ),
-                )
-                .with_code(code);
-                return gone_is_ok::<()>(Err(failed));
-            }
-            // Its interfaces and routes are gone only once it is deleted.
-            wait_for(
-                &format!("VPC endpoint {id} to be deleted"),
-                ENDPOINT_WAIT,
-                || async {
-                    let done = match bulk::find(&this, &id).await? {
-                        None => true,
-                        Some(e) => e
-                            .state()
-                            .is_some_and(|st| st.as_str().eq_ignore_ascii_case("deleted")),
-                    };
-                    Ok(done.then_some(()))
-                },
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let kind = p
+            .str("vpc_endpoint_type")
+            .unwrap_or_else(|| "Gateway".into());
+        let list = |k: &str| Some(p.strs(k)).filter(|x| !x.is_empty());
+        let out = self
+            .aws
+            .ec2
+            .create_vpc_endpoint()
+            .vpc_id(p.req("vpc_id")?)
+            .set_service_name(p.str("service_name"))
+            .set_resource_configuration_arn(p.str("resource_configuration_arn"))
+            .set_service_network_arn(p.str("service_network_arn"))
+            .set_service_region(p.str("service_region"))
+            .vpc_endpoint_type(VpcEndpointType::from(kind.as_str()))
+            .set_policy_document(p.str("policy"))
+            .set_private_dns_enabled(p.bool("private_dns_enabled"))
+            .set_route_table_ids(list("route_table_ids"))
+            .set_subnet_ids(list("subnet_ids"))
+            .set_security_group_ids(list("security_group_ids"))
+            .set_ip_address_type(
+                p.str("ip_address_type")
+                    .map(|x| aws_sdk_ec2::types::IpAddressType::from(x.as_str())),
             )
+            .set_dns_options(dns_options(&p))
+            .set_subnet_configurations(subnet_configurations(&p))
+            // A retried create after a crash makes the same endpoint, not a second one.
+            .client_token(&ctx.token)
+            .tag_specifications(tags::ec2_spec(Kind::VpcEndpoint, &t))
+            .send()
             .await
-        })
+            .map_err(err("ec2:CreateVpcEndpoint"))?;
+        let id = out
+            .vpc_endpoint()
+            .and_then(|e| e.vpc_endpoint_id())
+            .unwrap_or_default()
+            .to_string();
+        self.settled(&id).await?;
+        bulk::finished(self, p, &id).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let (add_rt, remove_rt) = set_change(&before, &after, "route_table_ids");
+        let (add_subnet, remove_subnet) = set_change(&before, &after, "subnet_ids");
+        let (add_sg, remove_sg) = set_change(&before, &after, "security_group_ids");
+        let policy = after
+            .str("policy")
+            .filter(|p| !before.str("policy").is_some_and(|b| same_policy(&b, p)));
+        let dns = after
+            .set_and_changed_from(&before, "private_dns_enabled")
+            .then(|| after.bool("private_dns_enabled"))
+            .flatten();
+        let some = |v: Vec<String>| (!v.is_empty()).then_some(v);
+        let dns_options = after
+            .set_and_changed_from(&before, "dns_options")
+            .then(|| dns_options(&after))
+            .flatten();
+        let subnets = after
+            .set_and_changed_from(&before, "subnet_configuration")
+            .then(|| subnet_configurations(&after))
+            .flatten();
+        let anything = policy.is_some()
+            || dns.is_some()
+            || dns_options.is_some()
+            || subnets.is_some()
+            || [
+                &add_rt,
+                &remove_rt,
+                &add_subnet,
+                &remove_subnet,
+                &add_sg,
+                &remove_sg,
+            ]
+            .iter()
+            .any(|v| !v.is_empty());
+        if anything {
+            self.aws
+                .ec2
+                .modify_vpc_endpoint()
+                .vpc_endpoint_id(&id)
+                .set_add_route_table_ids(some(add_rt))
+                .set_remove_route_table_ids(some(remove_rt))
+                .set_add_subnet_ids(some(add_subnet))
+                .set_remove_subnet_ids(some(remove_subnet))
+                .set_add_security_group_ids(some(add_sg))
+                .set_remove_security_group_ids(some(remove_sg))
+                .set_policy_document(policy)
+                .set_private_dns_enabled(dns)
+                .set_dns_options(dns_options)
+                .set_subnet_configurations(subnets)
+                .send()
+                .await
+                .map_err(err("ec2:ModifyVpcEndpoint"))?;
+            self.settled(&id).await?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        bulk::finished(self, after, &id).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let id = Obj::of(&prior).id()?;
+        let out = self
+            .aws
+            .ec2
+            .delete_vpc_endpoints()
+            .vpc_endpoint_ids(&id)
+            .send()
+            .await
+            .map_err(err("ec2:DeleteVpcEndpoints"));
+        let out = match out {
+            Err(e) => return gone_is_ok::<()>(Err(e)),
+            Ok(out) => out,
+        };
+        if let Some(u) = out.unsuccessful().first() {
+            let e = u.error();
+            let code = e.and_then(|e| e.code()).unwrap_or_default();
+            let failed = ProviderError::new(
+                "ec2:DeleteVpcEndpoints",
+                format!(
+                    "{id}: {code}: {}",
+                    e.and_then(|e| e.message()).unwrap_or_default()
+                ),
+            )
+            .with_code(code);
+            return gone_is_ok::<()>(Err(failed));
+        }
+        // Its interfaces and routes are gone only once it is deleted.
+        wait_for(
+            &format!("VPC endpoint {id} to be deleted"),
+            ENDPOINT_WAIT,
+            || async {
+                let done = match bulk::find(self, &id).await? {
+                    None => true,
+                    Some(e) => e
+                        .state()
+                        .is_some_and(|st| st.as_str().eq_ignore_ascii_case("deleted")),
+                };
+                Ok(done.then_some(()))
+            },
+        )
+        .await
     }
 }
 

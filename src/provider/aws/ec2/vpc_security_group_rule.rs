@@ -11,7 +11,7 @@ use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use aws_sdk_ec2::types::{
     Filter, ResourceType as Kind, SecurityGroupRuleRequest, SecurityGroupRuleUpdate,
@@ -179,11 +179,11 @@ impl Ec2Bulk for VpcRule {
             .to_string()
     }
 
-    fn table(&self) -> &Table<Item> {
-        &self.table
+    fn parts(&self) -> (&crate::provider::aws::Aws, &Table<Item>, &Schema) {
+        (&self.aws, &self.table, &self.schema)
     }
 
-    fn describe(&self, filters: Vec<Filter>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
+    async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
         crate::provider::aws::bulk::describe_all!(
             self,
             describe_security_group_rules,
@@ -193,16 +193,18 @@ impl Ec2Bulk for VpcRule {
         )
     }
 
-    fn value(&self, prior: Option<Obj>, r: Item) -> BoxFuture<ProviderResult<Option<Value>>> {
+    async fn value(&self, prior: Option<Obj>, r: Item) -> ProviderResult<Option<Value>> {
         // Ingress and egress rules share ids and tags: the other direction's are not ours.
         if r.is_egress() != Some(self.dir == Direction::Egress) {
-            return Box::pin(std::future::ready(Ok(None)));
+            return Ok(None);
         }
-        bulk::ready(self.table.read(&self.aws, prior, &r).finish(&self.schema))
+        Ok(Some(
+            self.table.read(&self.aws, prior, &r).finish(&self.schema),
+        ))
     }
 }
 
-impl ResourceType for VpcRule {
+impl AsyncResourceType for VpcRule {
     crate::provider::aws::bulk::ec2_reads!();
     fn plan(&self, _prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
@@ -212,112 +214,102 @@ impl ResourceType for VpcRule {
         Value::object(o.0)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let group = p.req("security_group_id")?;
-            let perms = Some(permissions(&[Self::atom(&p)?]));
-            let spec = tags::ec2_spec(Kind::SecurityGroupRule, &t);
-            let created = match this.dir {
-                Direction::Ingress => this
-                    .aws
-                    .ec2
-                    .authorize_security_group_ingress()
-                    .group_id(&group)
-                    .set_ip_permissions(perms)
-                    .tag_specifications(spec)
-                    .send()
-                    .await
-                    .map_err(err("ec2:AuthorizeSecurityGroupIngress"))?
-                    .security_group_rules()
-                    .to_vec(),
-                Direction::Egress => this
-                    .aws
-                    .ec2
-                    .authorize_security_group_egress()
-                    .group_id(&group)
-                    .set_ip_permissions(perms)
-                    .tag_specifications(spec)
-                    .send()
-                    .await
-                    .map_err(err("ec2:AuthorizeSecurityGroupEgress"))?
-                    .security_group_rules()
-                    .to_vec(),
-            };
-            let id = created
-                .first()
-                .and_then(|r| r.security_group_rule_id())
-                .ok_or_else(|| {
-                    ProviderError::new(
-                        "ec2:AuthorizeSecurityGroupIngress",
-                        "the answer names no security group rule",
-                    )
-                })?
-                .to_string();
-            this.finish(p, &id).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let group = p.req("security_group_id")?;
+        let perms = Some(permissions(&[Self::atom(&p)?]));
+        let spec = tags::ec2_spec(Kind::SecurityGroupRule, &t);
+        let created = match self.dir {
+            Direction::Ingress => self
+                .aws
+                .ec2
+                .authorize_security_group_ingress()
+                .group_id(&group)
+                .set_ip_permissions(perms)
+                .tag_specifications(spec)
+                .send()
+                .await
+                .map_err(err("ec2:AuthorizeSecurityGroupIngress"))?
+                .security_group_rules()
+                .to_vec(),
+            Direction::Egress => self
+                .aws
+                .ec2
+                .authorize_security_group_egress()
+                .group_id(&group)
+                .set_ip_permissions(perms)
+                .tag_specifications(spec)
+                .send()
+                .await
+                .map_err(err("ec2:AuthorizeSecurityGroupEgress"))?
+                .security_group_rules()
+                .to_vec(),
+        };
+        let id = created
+            .first()
+            .and_then(|r| r.security_group_rule_id())
+            .ok_or_else(|| {
+                ProviderError::new(
+                    "ec2:AuthorizeSecurityGroupIngress",
+                    "the answer names no security group rule",
+                )
+            })?
+            .to_string();
+        self.finish(p, &id).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            let changed = VPC_RULE_ARGS.iter().any(|k| {
-                let (x, y) = (before.get(k), after.get(k));
-                !matches!((x, y), (Some(x), Some(y)) if x.raw_equal(y))
-                    && (x.is_some() || y.is_some())
-            });
-            if changed {
-                this.aws
-                    .ec2
-                    .modify_security_group_rules()
-                    .group_id(after.req("security_group_id")?)
-                    .security_group_rules(
-                        SecurityGroupRuleUpdate::builder()
-                            .security_group_rule_id(&id)
-                            .security_group_rule(Self::request(&after)?)
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .map_err(err("ec2:ModifySecurityGroupRules"))?;
-            }
-            tags::update_ec2(&this.aws, &id, &before, &after).await?;
-            this.finish(after, &id).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        let changed = VPC_RULE_ARGS.iter().any(|k| {
+            let (x, y) = (before.get(k), after.get(k));
+            !matches!((x, y), (Some(x), Some(y)) if x.raw_equal(y)) && (x.is_some() || y.is_some())
+        });
+        if changed {
+            self.aws
+                .ec2
+                .modify_security_group_rules()
+                .group_id(after.req("security_group_id")?)
+                .security_group_rules(
+                    SecurityGroupRuleUpdate::builder()
+                        .security_group_rule_id(&id)
+                        .security_group_rule(Self::request(&after)?)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("ec2:ModifySecurityGroupRules"))?;
+        }
+        tags::update_ec2(&self.aws, &id, &before, &after).await?;
+        self.finish(after, &id).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (id, group) = (p.id()?, p.req("security_group_id")?);
-            let r = match this.dir {
-                Direction::Ingress => this
-                    .aws
-                    .ec2
-                    .revoke_security_group_ingress()
-                    .group_id(&group)
-                    .security_group_rule_ids(&id)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(err("ec2:RevokeSecurityGroupIngress")),
-                Direction::Egress => this
-                    .aws
-                    .ec2
-                    .revoke_security_group_egress()
-                    .group_id(&group)
-                    .security_group_rule_ids(&id)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(err("ec2:RevokeSecurityGroupEgress")),
-            };
-            gone_is_ok(r)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let (id, group) = (p.id()?, p.req("security_group_id")?);
+        let r = match self.dir {
+            Direction::Ingress => self
+                .aws
+                .ec2
+                .revoke_security_group_ingress()
+                .group_id(&group)
+                .security_group_rule_ids(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(err("ec2:RevokeSecurityGroupIngress")),
+            Direction::Egress => self
+                .aws
+                .ec2
+                .revoke_security_group_egress()
+                .group_id(&group)
+                .security_group_rule_ids(&id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(err("ec2:RevokeSecurityGroupEgress")),
+        };
+        gone_is_ok(r)
     }
 }

@@ -11,7 +11,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_elasticloadbalancing as elb;
 use std::collections::HashMap;
 
@@ -447,40 +447,32 @@ impl ElbBulk for ClassicLoadBalancer {
         load_balancer_descriptions, listed
     }
 
-    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
+    async fn tags(&self, keys: Vec<String>) -> ProviderResult<HashMap<String, Tags>> {
         let aws = self.aws.clone();
-        Box::pin(async move { describe_tags(&aws, &keys).await })
+        describe_tags(&aws, &keys).await
     }
 
-    fn value(
-        &self,
-        prior: Option<Obj>,
-        lb: Self::Item,
-        t: Tags,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let got = this
-                .aws
-                .elb
-                .describe_load_balancer_attributes()
-                .set_load_balancer_name(lb.load_balancer_name().map(str::to_string))
-                .send()
-                .await
-                .map_err(err("elb:DescribeLoadBalancerAttributes"))?;
-            let classic = Classic {
-                attributes: got.load_balancer_attributes().cloned(),
-                account: this.aws.account_id().await?,
-                source_group_id: this.source_group_id(&lb).await?,
-                lb,
-            };
-            let d = Described::new(classic, t);
-            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
-        })
+    async fn value(&self, prior: Option<Obj>, lb: Self::Item, t: Tags) -> ProviderResult<Value> {
+        let got = self
+            .aws
+            .elb
+            .describe_load_balancer_attributes()
+            .set_load_balancer_name(lb.load_balancer_name().map(str::to_string))
+            .send()
+            .await
+            .map_err(err("elb:DescribeLoadBalancerAttributes"))?;
+        let classic = Classic {
+            attributes: got.load_balancer_attributes().cloned(),
+            account: self.aws.account_id().await?,
+            source_group_id: self.source_group_id(&lb).await?,
+            lb,
+        };
+        let d = Described::new(classic, t);
+        Ok(self.table.read(&self.aws, prior, &d).finish(&self.schema))
     }
 }
 
-impl ResourceType for ClassicLoadBalancer {
+impl AsyncResourceType for ClassicLoadBalancer {
     crate::provider::aws::elbv2::common::elb_reads!();
     /// Listener protocols are planned lowercase, as a read gives them, so that `"HTTP"` and
     /// `"http"` in configuration are the same listener.
@@ -493,168 +485,158 @@ impl ResourceType for ClassicLoadBalancer {
         o.finish(&self.schema)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = name_for_create(&p, "tf-lb-", 32, &ctx);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let listeners = listener_specs(&p)
-                .iter()
-                .map(ListenerSpec::sdk)
-                .collect::<ProviderResult<Vec<_>>>()?;
-            let (zones, subnets, groups) = (
-                p.strs("availability_zones"),
-                p.strs("subnets"),
-                p.strs("security_groups"),
-            );
-            let scheme = (p.bool("internal") == Some(true)).then_some("internal");
-            // A certificate uploaded to IAM moments ago may not be visible to ELB yet.
-            let r = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is("CertificateNotFound"),
-                || async {
-                    this.aws
-                        .elb
-                        .create_load_balancer()
-                        .load_balancer_name(&name)
-                        .set_listeners(Some(listeners.clone()))
-                        .set_availability_zones((!zones.is_empty()).then(|| zones.clone()))
-                        .set_subnets((!subnets.is_empty()).then(|| subnets.clone()))
-                        .set_security_groups((!groups.is_empty()).then(|| groups.clone()))
-                        .set_scheme(scheme.map(str::to_string))
-                        .set_tags(tag_list(&t))
-                        .send()
-                        .await
-                        .map_err(err("elb:CreateLoadBalancer"))
-                },
-            )
-            .await;
-            match r {
-                Ok(_) => {}
-                Err(e) if e.already_exists() => {
-                    let existing = describe_tags(&this.aws, std::slice::from_ref(&name)).await?;
-                    if !existing.get(&name).is_some_and(|t| tags::is_ours(&ctx, t)) {
-                        return Err(e);
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-            lookup_fresh(&this, &name).await?;
-            this.modify_attributes(&name, &p).await?;
-            if let Some(hc) = p.block("health_check") {
-                this.configure_health_check(&name, &hc).await?;
-            }
-            this.register(&name, &p.strs("instances")).await?;
-            finish(&this, p, &name).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            let api = &this.aws.elb;
-            let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
-            if changed("listener") {
-                this.update_listeners(&name, &before, &after).await?;
-            }
-            if changed("security_groups") {
-                api.apply_security_groups_to_load_balancer()
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = name_for_create(&p, "tf-lb-", 32, &ctx);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let listeners = listener_specs(&p)
+            .iter()
+            .map(ListenerSpec::sdk)
+            .collect::<ProviderResult<Vec<_>>>()?;
+        let (zones, subnets, groups) = (
+            p.strs("availability_zones"),
+            p.strs("subnets"),
+            p.strs("security_groups"),
+        );
+        let scheme = (p.bool("internal") == Some(true)).then_some("internal");
+        // A certificate uploaded to IAM moments ago may not be visible to ELB yet.
+        let r = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is("CertificateNotFound"),
+            || async {
+                self.aws
+                    .elb
+                    .create_load_balancer()
                     .load_balancer_name(&name)
-                    .set_security_groups(Some(after.strs("security_groups")))
+                    .set_listeners(Some(listeners.clone()))
+                    .set_availability_zones((!zones.is_empty()).then(|| zones.clone()))
+                    .set_subnets((!subnets.is_empty()).then(|| subnets.clone()))
+                    .set_security_groups((!groups.is_empty()).then(|| groups.clone()))
+                    .set_scheme(scheme.map(str::to_string))
+                    .set_tags(tag_list(&t))
                     .send()
                     .await
-                    .map_err(err("elb:ApplySecurityGroupsToLoadBalancer"))?;
-            }
-            if changed("availability_zones") {
-                let (added, removed) = added_removed(
-                    &before.strs("availability_zones"),
-                    &after.strs("availability_zones"),
-                );
-                if !added.is_empty() {
-                    api.enable_availability_zones_for_load_balancer()
-                        .load_balancer_name(&name)
-                        .set_availability_zones(Some(added))
-                        .send()
-                        .await
-                        .map_err(err("elb:EnableAvailabilityZonesForLoadBalancer"))?;
-                }
-                if !removed.is_empty() {
-                    api.disable_availability_zones_for_load_balancer()
-                        .load_balancer_name(&name)
-                        .set_availability_zones(Some(removed))
-                        .send()
-                        .await
-                        .map_err(err("elb:DisableAvailabilityZonesForLoadBalancer"))?;
+                    .map_err(err("elb:CreateLoadBalancer"))
+            },
+        )
+        .await;
+        match r {
+            Ok(_) => {}
+            Err(e) if e.already_exists() => {
+                let existing = describe_tags(&self.aws, std::slice::from_ref(&name)).await?;
+                if !existing.get(&name).is_some_and(|t| tags::is_ours(&ctx, t)) {
+                    return Err(e);
                 }
             }
-            if changed("subnets") {
-                let (added, removed) =
-                    added_removed(&before.strs("subnets"), &after.strs("subnets"));
-                // Detached first: a load balancer takes one subnet per zone, so a subnet is
-                // replaced by one in the same zone only once the old one is gone.
-                if !removed.is_empty() {
-                    api.detach_load_balancer_from_subnets()
-                        .load_balancer_name(&name)
-                        .set_subnets(Some(removed))
-                        .send()
-                        .await
-                        .map_err(err("elb:DetachLoadBalancerFromSubnets"))?;
-                }
-                if !added.is_empty() {
-                    api.attach_load_balancer_to_subnets()
-                        .load_balancer_name(&name)
-                        .set_subnets(Some(added))
-                        .send()
-                        .await
-                        .map_err(err("elb:AttachLoadBalancerToSubnets"))?;
-                }
-            }
-            if changed("instances") {
-                let (added, removed) =
-                    added_removed(&before.strs("instances"), &after.strs("instances"));
-                this.register(&name, &added).await?;
-                this.deregister(&name, &removed).await?;
-            }
-            if [
-                "cross_zone_load_balancing",
-                "idle_timeout",
-                "connection_draining",
-                "connection_draining_timeout",
-                "access_logs",
-                "desync_mitigation_mode",
-            ]
-            .iter()
-            .any(|k| before.0.get(*k) != after.0.get(*k))
-            {
-                this.modify_attributes(&name, &after).await?;
-            }
-            if changed("health_check")
-                && let Some(hc) = after.block("health_check")
-            {
-                this.configure_health_check(&name, &hc).await?;
-            }
-            this.update_tags(&name, &before, &after).await?;
-            finish(&this, after, &name).await
-        })
+            Err(e) => return Err(e),
+        }
+        lookup_fresh(self, &name).await?;
+        self.modify_attributes(&name, &p).await?;
+        if let Some(hc) = p.block("health_check") {
+            self.configure_health_check(&name, &hc).await?;
+        }
+        self.register(&name, &p.strs("instances")).await?;
+        finish(self, p, &name).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            let r = this
-                .aws
-                .elb
-                .delete_load_balancer()
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        let api = &self.aws.elb;
+        let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
+        if changed("listener") {
+            self.update_listeners(&name, &before, &after).await?;
+        }
+        if changed("security_groups") {
+            api.apply_security_groups_to_load_balancer()
                 .load_balancer_name(&name)
+                .set_security_groups(Some(after.strs("security_groups")))
                 .send()
                 .await
-                .map_err(err("elb:DeleteLoadBalancer"));
-            gone_is_ok(r)?;
-            this.wait_interfaces_gone(&name).await
-        })
+                .map_err(err("elb:ApplySecurityGroupsToLoadBalancer"))?;
+        }
+        if changed("availability_zones") {
+            let (added, removed) = added_removed(
+                &before.strs("availability_zones"),
+                &after.strs("availability_zones"),
+            );
+            if !added.is_empty() {
+                api.enable_availability_zones_for_load_balancer()
+                    .load_balancer_name(&name)
+                    .set_availability_zones(Some(added))
+                    .send()
+                    .await
+                    .map_err(err("elb:EnableAvailabilityZonesForLoadBalancer"))?;
+            }
+            if !removed.is_empty() {
+                api.disable_availability_zones_for_load_balancer()
+                    .load_balancer_name(&name)
+                    .set_availability_zones(Some(removed))
+                    .send()
+                    .await
+                    .map_err(err("elb:DisableAvailabilityZonesForLoadBalancer"))?;
+            }
+        }
+        if changed("subnets") {
+            let (added, removed) = added_removed(&before.strs("subnets"), &after.strs("subnets"));
+            // Detached first: a load balancer takes one subnet per zone, so a subnet is
+            // replaced by one in the same zone only once the old one is gone.
+            if !removed.is_empty() {
+                api.detach_load_balancer_from_subnets()
+                    .load_balancer_name(&name)
+                    .set_subnets(Some(removed))
+                    .send()
+                    .await
+                    .map_err(err("elb:DetachLoadBalancerFromSubnets"))?;
+            }
+            if !added.is_empty() {
+                api.attach_load_balancer_to_subnets()
+                    .load_balancer_name(&name)
+                    .set_subnets(Some(added))
+                    .send()
+                    .await
+                    .map_err(err("elb:AttachLoadBalancerToSubnets"))?;
+            }
+        }
+        if changed("instances") {
+            let (added, removed) =
+                added_removed(&before.strs("instances"), &after.strs("instances"));
+            self.register(&name, &added).await?;
+            self.deregister(&name, &removed).await?;
+        }
+        if [
+            "cross_zone_load_balancing",
+            "idle_timeout",
+            "connection_draining",
+            "connection_draining_timeout",
+            "access_logs",
+            "desync_mitigation_mode",
+        ]
+        .iter()
+        .any(|k| before.0.get(*k) != after.0.get(*k))
+        {
+            self.modify_attributes(&name, &after).await?;
+        }
+        if changed("health_check")
+            && let Some(hc) = after.block("health_check")
+        {
+            self.configure_health_check(&name, &hc).await?;
+        }
+        self.update_tags(&name, &before, &after).await?;
+        finish(self, after, &name).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .elb
+            .delete_load_balancer()
+            .load_balancer_name(&name)
+            .send()
+            .await
+            .map_err(err("elb:DeleteLoadBalancer"));
+        gone_is_ok(r)?;
+        self.wait_interfaces_gone(&name).await
     }
 }

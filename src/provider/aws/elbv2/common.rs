@@ -9,11 +9,10 @@ use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{
-    BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-};
+use crate::provider::{CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -177,18 +176,26 @@ pub(crate) trait ElbBulk: Clone + Send + Sync + 'static {
     fn key(item: &Self::Item) -> String;
 
     /// Every object a refresh of these priors must see.
-    fn list(&self, priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>>;
+    fn list(
+        &self,
+        priors: Vec<Obj>,
+    ) -> impl Future<Output = ProviderResult<Vec<Self::Item>>> + Send;
 
     /// One object by id; `None` when it does not exist.
-    fn lookup(&self, key: String) -> BoxFuture<ProviderResult<Option<Self::Item>>>;
+    fn lookup(
+        &self,
+        key: String,
+    ) -> impl Future<Output = ProviderResult<Option<Self::Item>>> + Send;
 
     /// The provider configuration the type reads with.
     fn aws(&self) -> &Arc<Aws>;
 
     /// The tags of these objects, by id: ELB v2's DescribeTags unless the type says otherwise.
-    fn tags(&self, keys: Vec<String>) -> BoxFuture<ProviderResult<HashMap<String, Tags>>> {
-        let aws = self.aws().clone();
-        Box::pin(async move { v2_tags(&aws, &keys).await })
+    fn tags(
+        &self,
+        keys: Vec<String>,
+    ) -> impl Future<Output = ProviderResult<HashMap<String, Tags>>> + Send {
+        async move { v2_tags(self.aws(), &keys).await }
     }
 
     /// The resource's value, keeping what only the prior (the configuration) knows.
@@ -197,7 +204,7 @@ pub(crate) trait ElbBulk: Clone + Send + Sync + 'static {
         prior: Option<Obj>,
         item: Self::Item,
         tags: Tags,
-    ) -> BoxFuture<ProviderResult<Value>>;
+    ) -> impl Future<Output = ProviderResult<Value>> + Send;
 }
 
 /// The ARN of what a create made (`made`: the object its answer names), or, when the name was
@@ -224,75 +231,71 @@ pub(crate) async fn created_or_ours<B: ElbBulk>(
     }
 }
 
-pub(crate) fn bulk_refresh<B: ElbBulk>(
-    b: B,
+pub(crate) async fn bulk_refresh<B: ElbBulk>(
+    b: &B,
     batch: RefreshBatch,
-) -> BoxFuture<ProviderResult<Refreshed>> {
-    Box::pin(async move {
-        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
-        let items = b.list(priors.clone()).await?;
-        let keys: Vec<String> = items.iter().map(B::key).collect();
-        let mut all_tags = b.tags(keys.clone()).await?;
-        let mut items: HashMap<String, B::Item> = keys.iter().cloned().zip(items).collect();
-        let mut current = Vec::with_capacity(priors.len());
-        for p in priors {
-            let item = p.str("id").and_then(|id| items.remove(&id));
-            current.push(match item {
-                Some(item) => {
-                    let t = all_tags.remove(&B::key(&item)).unwrap_or_default();
-                    Some(b.value(Some(p), item, t).await?)
-                }
-                None => None,
-            });
-        }
-        let mut found = Vec::new();
-        if !batch.lineage.is_empty() {
-            for key in keys {
-                let Some(t) = all_tags.remove(&key) else {
-                    continue;
-                };
-                if let Some(address) = tags::owner(&t, &batch.lineage)
-                    && let Some(item) = items.remove(&key)
-                {
-                    found.push((address, b.value(None, item, t).await?));
-                }
+) -> ProviderResult<Refreshed> {
+    let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+    let items = b.list(priors.clone()).await?;
+    let keys: Vec<String> = items.iter().map(B::key).collect();
+    let mut all_tags = b.tags(keys.clone()).await?;
+    let mut items: HashMap<String, B::Item> = keys.iter().cloned().zip(items).collect();
+    let mut current = Vec::with_capacity(priors.len());
+    for p in priors {
+        let item = p.str("id").and_then(|id| items.remove(&id));
+        current.push(match item {
+            Some(item) => {
+                let t = all_tags.remove(&B::key(&item)).unwrap_or_default();
+                Some(b.value(Some(p), item, t).await?)
+            }
+            None => None,
+        });
+    }
+    let mut found = Vec::new();
+    if !batch.lineage.is_empty() {
+        for key in keys {
+            let Some(t) = all_tags.remove(&key) else {
+                continue;
+            };
+            if let Some(address) = tags::owner(&t, &batch.lineage)
+                && let Some(item) = items.remove(&key)
+            {
+                found.push((address, b.value(None, item, t).await?));
             }
         }
-        Ok(Refreshed { current, found })
-    })
+    }
+    Ok(Refreshed { current, found })
 }
 
-pub(crate) fn bulk_read<B: ElbBulk>(
-    b: B,
-    prior: Value,
-) -> BoxFuture<ProviderResult<Option<Value>>> {
-    Box::pin(async move {
-        let p = Obj::of(&prior);
-        let id = p.id()?;
-        let Some(item) = b.lookup(id.clone()).await? else {
-            return Ok(None);
-        };
-        let t = b
-            .tags(vec![id.clone()])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
-        Ok(Some(b.value(Some(p), item, t).await?))
-    })
+/// An object's value with its tags, which ELB answers by another call.
+async fn tagged_value<B: ElbBulk>(
+    b: &B,
+    prior: Option<Obj>,
+    key: &str,
+    item: B::Item,
+) -> ProviderResult<Value> {
+    let t = b
+        .tags(vec![key.to_string()])
+        .await?
+        .remove(key)
+        .unwrap_or_default();
+    b.value(prior, item, t).await
 }
 
-pub(crate) fn bulk_import<B: ElbBulk>(b: B, id: String) -> BoxFuture<ProviderResult<Value>> {
-    Box::pin(async move {
-        let item = b.lookup(id.clone()).await?.ok_or_else(|| {
-            ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
-        })?;
-        let t = b
-            .tags(vec![id.clone()])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
-        b.value(None, item, t).await
-    })
+pub(crate) async fn bulk_read<B: ElbBulk>(b: &B, prior: Value) -> ProviderResult<Option<Value>> {
+    let p = Obj::of(&prior);
+    let id = p.id()?;
+    let Some(item) = b.lookup(id.clone()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(tagged_value(b, Some(p), &id, item).await?))
+}
+
+pub(crate) async fn bulk_import<B: ElbBulk>(b: &B, id: &str) -> ProviderResult<Value> {
+    let item = b.lookup(id.to_string()).await?.ok_or_else(|| {
+        ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
+    })?;
+    tagged_value(b, None, id, item).await
 }
 
 /// Looks an object up right after create or update, while AWS may not show it yet.
@@ -312,12 +315,7 @@ pub(crate) async fn lookup_fresh<B: ElbBulk>(b: &B, key: &str) -> ProviderResult
 /// The value of an object as AWS has it now, after create or update.
 pub(crate) async fn finish<B: ElbBulk>(b: &B, p: Obj, key: &str) -> ProviderResult<Value> {
     let item = lookup_fresh(b, key).await?;
-    let t = b
-        .tags(vec![key.to_string()])
-        .await?
-        .remove(key)
-        .unwrap_or_default();
-    b.value(Some(p), item, t).await
+    tagged_value(b, Some(p), key, item).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,23 +447,22 @@ where
     Ok(out)
 }
 
-/// The body of [`ElbBulk::list`] for a type listed by one paginated Describe call:
+/// The body of an async [`ElbBulk::list`] for a type listed by one paginated Describe call:
 /// `describe_pages!(self, elbv2, describe_target_groups, "elbv2:DescribeTargetGroups")`.
 macro_rules! describe_pages {
-    ($self:ident, $client:ident, $op:ident, $name:literal) => {{
-        let client = $self.aws.$client.clone();
-        Box::pin(async move {
-            client
-                .$op()
-                .page_size($crate::provider::aws::elbv2::common::PAGE_SIZE)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err($crate::provider::aws::sdk::err($name))
-        })
-    }};
+    ($self:ident, $client:ident, $op:ident, $name:literal) => {
+        $self
+            .aws
+            .$client
+            .$op()
+            .page_size($crate::provider::aws::elbv2::common::PAGE_SIZE)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err($crate::provider::aws::sdk::err($name))
+    };
 }
 pub(crate) use describe_pages;
 
@@ -490,27 +487,24 @@ macro_rules! elb_object {
             &self.aws
         }
 
-        fn lookup(
+        async fn lookup(
             &self,
             key: String,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Option<Self::Item>>> {
-            let client = self.aws.$client.clone();
-            Box::pin(async move {
-                let answer = client.$op().$by(&key).send().await;
-                Ok($crate::provider::aws::sdk::absent_if_not_found(
-                    answer.map_err($crate::provider::aws::sdk::err($name)),
-                )?
-                .and_then(|out| out.$answer().first().cloned()))
-            })
+        ) -> $crate::provider::ProviderResult<Option<Self::Item>> {
+            let answer = self.aws.$client.$op().$by(&key).send().await;
+            Ok($crate::provider::aws::sdk::absent_if_not_found(
+                answer.map_err($crate::provider::aws::sdk::err($name)),
+            )?
+            .and_then(|out| out.$answer().first().cloned()))
         }
 
         $crate::provider::aws::elbv2::common::elb_object!(@list $($listed)? $client $op $name);
     };
     (@list listed $client:ident $op:ident $name:literal) => {
-        fn list(
+        async fn list(
             &self,
             _priors: Vec<$crate::provider::aws::attrs::Obj>,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<Vec<Self::Item>>> {
+        ) -> $crate::provider::ProviderResult<Vec<Self::Item>> {
             $crate::provider::aws::elbv2::common::describe_pages!(self, $client, $op, $name)
         }
     };
@@ -536,7 +530,7 @@ macro_rules! described_with_attributes {
 }
 pub(crate) use described_with_attributes;
 
-/// The reading half of `ResourceType` for a type found through [`ElbBulk`]: read one, refresh
+/// The reading half of `AsyncResourceType` for a type found through [`ElbBulk`]: read one, refresh
 /// by type, import by ARN (plus the schema and provider address).
 macro_rules! elb_reads {
     (plan tags) => {
@@ -546,31 +540,25 @@ macro_rules! elb_reads {
     () => {
         $crate::provider::aws::bulk::schema_and_address!();
 
-        fn read(
+        async fn read(
             &self,
             prior: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
-        > {
-            $crate::provider::aws::elbv2::common::bulk_read(self.clone(), prior)
+        ) -> $crate::provider::ProviderResult<Option<$crate::lang::value::Value>> {
+            $crate::provider::aws::elbv2::common::bulk_read(self, prior).await
         }
 
-        fn refresh(
+        async fn refresh(
             &self,
             batch: $crate::provider::RefreshBatch,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<$crate::provider::Refreshed>,
-        > {
-            $crate::provider::aws::elbv2::common::bulk_refresh(self.clone(), batch)
+        ) -> $crate::provider::ProviderResult<$crate::provider::Refreshed> {
+            $crate::provider::aws::elbv2::common::bulk_refresh(self, batch).await
         }
 
-        fn import(
+        async fn import(
             &self,
             id: &str,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<$crate::lang::value::Value>,
-        > {
-            $crate::provider::aws::elbv2::common::bulk_import(self.clone(), id.to_string())
+        ) -> $crate::provider::ProviderResult<$crate::lang::value::Value> {
+            $crate::provider::aws::elbv2::common::bulk_import(self, id).await
         }
     };
 }

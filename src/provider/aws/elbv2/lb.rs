@@ -9,7 +9,7 @@ use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 
@@ -470,174 +470,155 @@ impl ElbBulk for LoadBalancer {
         elbv2.describe_load_balancers("elbv2:DescribeLoadBalancers") by load_balancer_arns answer load_balancers, listed
     }
 
-    fn value(
-        &self,
-        prior: Option<Obj>,
-        lb: Self::Item,
-        t: Tags,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let key = lb.load_balancer_arn().map(str::to_string);
-            let capacity = match &key {
-                Some(arn) if lb_options::needs_capacity(prior.as_ref(), &lb) => {
-                    Some(lb_options::capacity_reservation(&this.aws, arn).await?)
-                }
-                _ => None,
-            };
-            let mut d = described_with_attributes!(
-                this.aws,
-                describe_load_balancer_attributes,
-                set_load_balancer_arn,
-                key,
-                "elbv2:DescribeLoadBalancerAttributes",
-                lb,
-                t
-            );
-            if let Some(units) = capacity {
-                d.attributes
-                    .insert(lb_options::CAPACITY_UNITS.to_string(), units);
+    async fn value(&self, prior: Option<Obj>, lb: Self::Item, t: Tags) -> ProviderResult<Value> {
+        let key = lb.load_balancer_arn().map(str::to_string);
+        let capacity = match &key {
+            Some(arn) if lb_options::needs_capacity(prior.as_ref(), &lb) => {
+                Some(lb_options::capacity_reservation(&self.aws, arn).await?)
             }
-            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
-        })
+            _ => None,
+        };
+        let mut d = described_with_attributes!(
+            self.aws,
+            describe_load_balancer_attributes,
+            set_load_balancer_arn,
+            key,
+            "elbv2:DescribeLoadBalancerAttributes",
+            lb,
+            t
+        );
+        if let Some(units) = capacity {
+            d.attributes
+                .insert(lb_options::CAPACITY_UNITS.to_string(), units);
+        }
+        Ok(self.table.read(&self.aws, prior, &d).finish(&self.schema))
     }
 }
 
-impl ResourceType for LoadBalancer {
+impl AsyncResourceType for LoadBalancer {
     crate::provider::aws::elbv2::common::elb_reads!(plan tags);
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = name_for_create(&p, "tf-lb-", 32, &ctx);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let mappings = Self::subnet_mappings(&p);
-            let subnets = mappings.is_none().then(|| p.strs("subnets"));
-            let security_groups = p.strs("security_groups");
-            let scheme = if p.bool("internal") == Some(true) {
-                "internal"
-            } else {
-                "internet-facing"
-            };
-            let r = this
-                .aws
-                .elbv2
-                .create_load_balancer()
-                .name(&name)
-                .r#type(
-                    p.str("load_balancer_type")
-                        .unwrap_or("application".into())
-                        .as_str()
-                        .into(),
-                )
-                .scheme(scheme.into())
-                .set_subnets(subnets.filter(|s| !s.is_empty()))
-                .set_subnet_mappings(mappings)
-                .set_security_groups((!security_groups.is_empty()).then_some(security_groups))
-                .set_ip_address_type(p.str("ip_address_type").map(|t| t.as_str().into()))
-                .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
-                .set_ipam_pools(lb_options::ipam_pools_to_sdk(&p))
-                .set_enable_prefix_for_ipv6_source_nat(
-                    p.str("enable_prefix_for_ipv6_source_nat")
-                        .map(|e| e.as_str().into()),
-                )
-                .set_tags(v2_tag_list(&t))
-                .send()
-                .await
-                .map_err(err("elbv2:CreateLoadBalancer"));
-            let made = r.map(|out| out.load_balancers().first().cloned());
-            let arn = created_or_ours(&this, &ctx, made, this.by_name(&name)).await?;
-            this.wait_active(&arn).await?;
-            this.modify_attributes(&arn, &p).await?;
-            lb_options::put(&this.aws, &arn, &Obj::default(), &p).await?;
-            finish(&this, p, &arn).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let arn = before.id()?;
-            let elb = &this.aws.elbv2;
-            let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
-            lb_options::put(&this.aws, &arn, &before, &after).await?;
-            // The IPv6 source NAT prefix switch is set with the subnets.
-            let prefix = "enable_prefix_for_ipv6_source_nat";
-            if ["subnet_mapping", "subnets", prefix]
-                .iter()
-                .any(|k| changed(k))
-            {
-                // Mappings unless only the subnets changed (the mappings then are the old
-                // ones read back); for a change of the switch alone, the mappings read back.
-                let by_subnets = changed("subnets") && !changed("subnet_mapping");
-                let mappings = (!by_subnets)
-                    .then(|| Self::subnet_mappings(&after))
-                    .flatten();
-                let subnets = mappings.is_none().then(|| after.strs("subnets"));
-                elb.set_subnets()
-                    .load_balancer_arn(&arn)
-                    .set_subnet_mappings(mappings)
-                    .set_subnets(subnets)
-                    .set_enable_prefix_for_ipv6_source_nat(
-                        after.str(prefix).map(|e| e.as_str().into()),
-                    )
-                    .send()
-                    .await
-                    .map_err(err("elbv2:SetSubnets"))?;
-            }
-            if changed("ip_address_type")
-                && let Some(t) = after.str("ip_address_type")
-            {
-                elb.set_ip_address_type()
-                    .load_balancer_arn(&arn)
-                    .ip_address_type(t.as_str().into())
-                    .send()
-                    .await
-                    .map_err(err("elbv2:SetIpAddressType"))?;
-            }
-            let settings = ALB_SETTINGS.iter().map(|(arg, _, _)| *arg);
-            if [
-                "enable_deletion_protection",
-                "idle_timeout",
-                "enable_http2",
-                "client_keep_alive",
-                "enable_cross_zone_load_balancing",
-            ]
-            .into_iter()
-            .chain(LOGS)
-            .chain(SOME_KINDS.iter().map(|(arg, _, _)| *arg))
-            .chain(settings)
-            .any(|k| before.0.get(k) != after.0.get(k))
-            {
-                this.modify_attributes(&arn, &after).await?;
-            }
-            v2_update_tags(&this.aws, &arn, &before, &after).await?;
-            finish(&this, after, &arn).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let arn = Obj::of(&prior).id()?;
-            let r = this
-                .aws
-                .elbv2
-                .delete_load_balancer()
-                .load_balancer_arn(&arn)
-                .send()
-                .await
-                .map_err(err("elbv2:DeleteLoadBalancer"));
-            gone_is_ok(r)?;
-            // Subnets and security groups stay in use until the load balancer is gone.
-            wait_for(
-                &format!("load balancer {arn} to be deleted"),
-                ACTIVE_WAIT,
-                || async { Ok(this.lookup(arn.clone()).await?.is_none().then_some(())) },
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = name_for_create(&p, "tf-lb-", 32, &ctx);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let mappings = Self::subnet_mappings(&p);
+        let subnets = mappings.is_none().then(|| p.strs("subnets"));
+        let security_groups = p.strs("security_groups");
+        let scheme = if p.bool("internal") == Some(true) {
+            "internal"
+        } else {
+            "internet-facing"
+        };
+        let r = self
+            .aws
+            .elbv2
+            .create_load_balancer()
+            .name(&name)
+            .r#type(
+                p.str("load_balancer_type")
+                    .unwrap_or("application".into())
+                    .as_str()
+                    .into(),
             )
+            .scheme(scheme.into())
+            .set_subnets(subnets.filter(|s| !s.is_empty()))
+            .set_subnet_mappings(mappings)
+            .set_security_groups((!security_groups.is_empty()).then_some(security_groups))
+            .set_ip_address_type(p.str("ip_address_type").map(|t| t.as_str().into()))
+            .set_customer_owned_ipv4_pool(p.str("customer_owned_ipv4_pool"))
+            .set_ipam_pools(lb_options::ipam_pools_to_sdk(&p))
+            .set_enable_prefix_for_ipv6_source_nat(
+                p.str("enable_prefix_for_ipv6_source_nat")
+                    .map(|e| e.as_str().into()),
+            )
+            .set_tags(v2_tag_list(&t))
+            .send()
             .await
-        })
+            .map_err(err("elbv2:CreateLoadBalancer"));
+        let made = r.map(|out| out.load_balancers().first().cloned());
+        let arn = created_or_ours(self, &ctx, made, self.by_name(&name)).await?;
+        self.wait_active(&arn).await?;
+        self.modify_attributes(&arn, &p).await?;
+        lb_options::put(&self.aws, &arn, &Obj::default(), &p).await?;
+        finish(self, p, &arn).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let arn = before.id()?;
+        let elb = &self.aws.elbv2;
+        let changed = |k: &str| before.0.get(k) != after.0.get(k) && after.get(k).is_some();
+        lb_options::put(&self.aws, &arn, &before, &after).await?;
+        // The IPv6 source NAT prefix switch is set with the subnets.
+        let prefix = "enable_prefix_for_ipv6_source_nat";
+        if ["subnet_mapping", "subnets", prefix]
+            .iter()
+            .any(|k| changed(k))
+        {
+            // Mappings unless only the subnets changed (the mappings then are the old
+            // ones read back); for a change of the switch alone, the mappings read back.
+            let by_subnets = changed("subnets") && !changed("subnet_mapping");
+            let mappings = (!by_subnets)
+                .then(|| Self::subnet_mappings(&after))
+                .flatten();
+            let subnets = mappings.is_none().then(|| after.strs("subnets"));
+            elb.set_subnets()
+                .load_balancer_arn(&arn)
+                .set_subnet_mappings(mappings)
+                .set_subnets(subnets)
+                .set_enable_prefix_for_ipv6_source_nat(after.str(prefix).map(|e| e.as_str().into()))
+                .send()
+                .await
+                .map_err(err("elbv2:SetSubnets"))?;
+        }
+        if changed("ip_address_type")
+            && let Some(t) = after.str("ip_address_type")
+        {
+            elb.set_ip_address_type()
+                .load_balancer_arn(&arn)
+                .ip_address_type(t.as_str().into())
+                .send()
+                .await
+                .map_err(err("elbv2:SetIpAddressType"))?;
+        }
+        let settings = ALB_SETTINGS.iter().map(|(arg, _, _)| *arg);
+        if [
+            "enable_deletion_protection",
+            "idle_timeout",
+            "enable_http2",
+            "client_keep_alive",
+            "enable_cross_zone_load_balancing",
+        ]
+        .into_iter()
+        .chain(LOGS)
+        .chain(SOME_KINDS.iter().map(|(arg, _, _)| *arg))
+        .chain(settings)
+        .any(|k| before.0.get(k) != after.0.get(k))
+        {
+            self.modify_attributes(&arn, &after).await?;
+        }
+        v2_update_tags(&self.aws, &arn, &before, &after).await?;
+        finish(self, after, &arn).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let arn = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .elbv2
+            .delete_load_balancer()
+            .load_balancer_arn(&arn)
+            .send()
+            .await
+            .map_err(err("elbv2:DeleteLoadBalancer"));
+        gone_is_ok(r)?;
+        // Subnets and security groups stay in use until the load balancer is gone.
+        wait_for(
+            &format!("load balancer {arn} to be deleted"),
+            ACTIVE_WAIT,
+            || async { Ok(self.lookup(arn.clone()).await?.is_none().then_some(())) },
+        )
+        .await
     }
 }

@@ -10,7 +10,7 @@ use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 
 type Item = Described<elbv2::types::Listener>;
@@ -311,41 +311,29 @@ impl ElbBulk for Listener {
     }
 
     /// Listeners can only be listed per load balancer: those of the priors' load balancers.
-    fn list(&self, priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            per_parent(&priors, "load_balancer_arn", |lb| {
-                let this = this.clone();
-                async move { this.on_load_balancer(&lb).await }
-            })
-            .await
+    async fn list(&self, priors: Vec<Obj>) -> ProviderResult<Vec<Self::Item>> {
+        per_parent(&priors, "load_balancer_arn", |lb| async move {
+            self.on_load_balancer(&lb).await
         })
+        .await
     }
 
-    fn value(
-        &self,
-        prior: Option<Obj>,
-        l: Self::Item,
-        t: Tags,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let key = l.listener_arn().map(str::to_string);
-            let d = described_with_attributes!(
-                this.aws,
-                describe_listener_attributes,
-                set_listener_arn,
-                key,
-                "elbv2:DescribeListenerAttributes",
-                l,
-                t
-            );
-            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
-        })
+    async fn value(&self, prior: Option<Obj>, l: Self::Item, t: Tags) -> ProviderResult<Value> {
+        let key = l.listener_arn().map(str::to_string);
+        let d = described_with_attributes!(
+            self.aws,
+            describe_listener_attributes,
+            set_listener_arn,
+            key,
+            "elbv2:DescribeListenerAttributes",
+            l,
+            t
+        );
+        Ok(self.table.read(&self.aws, prior, &d).finish(&self.schema))
     }
 }
 
-impl ResourceType for Listener {
+impl AsyncResourceType for Listener {
     crate::provider::aws::elbv2::common::elb_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
@@ -354,113 +342,104 @@ impl ResourceType for Listener {
         o.finish(&self.schema)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let lb_arn = p.req("load_balancer_arn")?;
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let r = this
-                .aws
-                .elbv2
-                .create_listener()
-                .load_balancer_arn(&lb_arn)
-                .set_port(p.i32("port"))
-                .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
-                .set_ssl_policy(p.str("ssl_policy"))
-                .set_certificates(Self::certificates(&p))
-                .set_default_actions(Some(Self::actions(&p)))
-                .set_alpn_policy(p.str("alpn_policy").map(|a| vec![a]))
-                .set_mutual_authentication(
-                    p.get("mutual_authentication")
-                        .map(|_| mutual_authentication_to_sdk(&p)),
-                )
-                .set_tags(v2_tag_list(&t))
-                .send()
-                .await
-                .map_err(err("elbv2:CreateListener"));
-            let arn = match r {
-                Ok(out) => out.listeners().first().map(Self::key).unwrap_or_default(),
-                // The port is the listener's natural key on its load balancer.
-                Err(e) if e.already_exists() => {
-                    let same_port = this
-                        .on_load_balancer(&lb_arn)
-                        .await?
-                        .into_iter()
-                        .find(|l| l.port() == p.i32("port"))
-                        .ok_or_else(|| e.clone())?;
-                    let arn = Self::key(&same_port);
-                    let existing_tags = v2_tags(&this.aws, std::slice::from_ref(&arn)).await?;
-                    if !existing_tags
-                        .get(&arn)
-                        .is_some_and(|t| tags::is_ours(&ctx, t))
-                    {
-                        return Err(e);
-                    }
-                    arn
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let lb_arn = p.req("load_balancer_arn")?;
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let r = self
+            .aws
+            .elbv2
+            .create_listener()
+            .load_balancer_arn(&lb_arn)
+            .set_port(p.i32("port"))
+            .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
+            .set_ssl_policy(p.str("ssl_policy"))
+            .set_certificates(Self::certificates(&p))
+            .set_default_actions(Some(Self::actions(&p)))
+            .set_alpn_policy(p.str("alpn_policy").map(|a| vec![a]))
+            .set_mutual_authentication(
+                p.get("mutual_authentication")
+                    .map(|_| mutual_authentication_to_sdk(&p)),
+            )
+            .set_tags(v2_tag_list(&t))
+            .send()
+            .await
+            .map_err(err("elbv2:CreateListener"));
+        let arn = match r {
+            Ok(out) => out.listeners().first().map(Self::key).unwrap_or_default(),
+            // The port is the listener's natural key on its load balancer.
+            Err(e) if e.already_exists() => {
+                let same_port = self
+                    .on_load_balancer(&lb_arn)
+                    .await?
+                    .into_iter()
+                    .find(|l| l.port() == p.i32("port"))
+                    .ok_or_else(|| e.clone())?;
+                let arn = Self::key(&same_port);
+                let existing_tags = v2_tags(&self.aws, std::slice::from_ref(&arn)).await?;
+                if !existing_tags
+                    .get(&arn)
+                    .is_some_and(|t| tags::is_ours(&ctx, t))
+                {
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
-            };
-            this.put_settings(&arn, &Obj::default(), &p).await?;
-            finish(&this, p, &arn).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let arn = before.id()?;
-            if [
-                "port",
-                "protocol",
-                "ssl_policy",
-                "certificate_arn",
-                "alpn_policy",
-                "default_action",
-                "mutual_authentication",
-            ]
-            .iter()
-            .any(|k| before.0.get(*k) != after.0.get(*k))
-            {
-                this.aws
-                    .elbv2
-                    .modify_listener()
-                    .listener_arn(&arn)
-                    .set_port(after.i32("port"))
-                    .set_protocol(after.str("protocol").map(|x| x.as_str().into()))
-                    .set_ssl_policy(after.str("ssl_policy"))
-                    .set_certificates(Self::certificates(&after))
-                    .set_default_actions(Some(Self::actions(&after)))
-                    .set_alpn_policy(after.str("alpn_policy").map(|a| vec![a]))
-                    .set_mutual_authentication(
-                        (before.get("mutual_authentication").is_some()
-                            || after.get("mutual_authentication").is_some())
-                        .then(|| mutual_authentication_to_sdk(&after)),
-                    )
-                    .send()
-                    .await
-                    .map_err(err("elbv2:ModifyListener"))?;
+                arn
             }
-            this.put_settings(&arn, &before, &after).await?;
-            v2_update_tags(&this.aws, &arn, &before, &after).await?;
-            finish(&this, after, &arn).await
-        })
+            Err(e) => return Err(e),
+        };
+        self.put_settings(&arn, &Obj::default(), &p).await?;
+        finish(self, p, &arn).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let arn = Obj::of(&prior).id()?;
-            let r = this
-                .aws
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let arn = before.id()?;
+        if [
+            "port",
+            "protocol",
+            "ssl_policy",
+            "certificate_arn",
+            "alpn_policy",
+            "default_action",
+            "mutual_authentication",
+        ]
+        .iter()
+        .any(|k| before.0.get(*k) != after.0.get(*k))
+        {
+            self.aws
                 .elbv2
-                .delete_listener()
+                .modify_listener()
                 .listener_arn(&arn)
+                .set_port(after.i32("port"))
+                .set_protocol(after.str("protocol").map(|x| x.as_str().into()))
+                .set_ssl_policy(after.str("ssl_policy"))
+                .set_certificates(Self::certificates(&after))
+                .set_default_actions(Some(Self::actions(&after)))
+                .set_alpn_policy(after.str("alpn_policy").map(|a| vec![a]))
+                .set_mutual_authentication(
+                    (before.get("mutual_authentication").is_some()
+                        || after.get("mutual_authentication").is_some())
+                    .then(|| mutual_authentication_to_sdk(&after)),
+                )
                 .send()
                 .await
-                .map_err(err("elbv2:DeleteListener"));
-            gone_is_ok(r)
-        })
+                .map_err(err("elbv2:ModifyListener"))?;
+        }
+        self.put_settings(&arn, &before, &after).await?;
+        v2_update_tags(&self.aws, &arn, &before, &after).await?;
+        finish(self, after, &arn).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let arn = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .elbv2
+            .delete_listener()
+            .listener_arn(&arn)
+            .send()
+            .await
+            .map_err(err("elbv2:DeleteListener"));
+        gone_is_ok(r)
     }
 }

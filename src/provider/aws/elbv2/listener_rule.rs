@@ -15,7 +15,7 @@ use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use elbv2::types::{
     HostHeaderConditionConfig, HttpHeaderConditionConfig, HttpRequestMethodConditionConfig,
@@ -307,23 +307,14 @@ impl ElbBulk for ListenerRule {
     }
 
     /// Rules can only be listed per listener: those of the priors' listeners.
-    fn list(&self, priors: Vec<Obj>) -> BoxFuture<ProviderResult<Vec<Self::Item>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            per_parent(&priors, "listener_arn", |l| {
-                let this = this.clone();
-                async move { this.on_listener(&l).await }
-            })
-            .await
+    async fn list(&self, priors: Vec<Obj>) -> ProviderResult<Vec<Self::Item>> {
+        per_parent(&priors, "listener_arn", |l| async move {
+            self.on_listener(&l).await
         })
+        .await
     }
 
-    fn value(
-        &self,
-        prior: Option<Obj>,
-        r: Self::Item,
-        t: Tags,
-    ) -> BoxFuture<ProviderResult<Value>> {
+    async fn value(&self, prior: Option<Obj>, r: Self::Item, t: Tags) -> ProviderResult<Value> {
         let mut o = self
             .table
             .read(&self.aws, prior.clone(), &Described::new(r.clone(), t));
@@ -336,12 +327,11 @@ impl ElbBulk for ListenerRule {
                 .map(|(l, _)| l.to_string());
             o.set("listener_arn", opt_s(listener));
         }
-        let value = o.finish(&self.schema);
-        Box::pin(std::future::ready(Ok(value)))
+        Ok(o.finish(&self.schema))
     }
 }
 
-impl ResourceType for ListenerRule {
+impl AsyncResourceType for ListenerRule {
     crate::provider::aws::elbv2::common::elb_reads!();
 
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
@@ -351,105 +341,96 @@ impl ResourceType for ListenerRule {
         o.finish(&self.schema)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let listener = p.req("listener_arn")?;
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            // Rules of one listener created at once without priorities pick the same next
-            // one: the loser looks again, as Terraform's provider does.
-            let mut attempts = 0;
-            loop {
-                let (adopted, next) = this.adopted_or_next(&ctx, &listener).await?;
-                if let Some(arn) = adopted {
-                    return finish(&this, p, &arn).await;
-                }
-                let out = this
-                    .aws
-                    .elbv2
-                    .create_rule()
-                    .listener_arn(&listener)
-                    .priority(p.i32("priority").unwrap_or(next))
-                    .set_actions(Some(Self::actions(&p)))
-                    .set_conditions(Some(Self::conditions(&p)))
-                    .set_transforms(Some(rule_transform::to_sdk(&p)).filter(|t| !t.is_empty()))
-                    .set_tags(v2_tag_list(&t))
-                    .send()
-                    .await
-                    .map_err(err("elbv2:CreateRule"));
-                match out {
-                    Err(e)
-                        if p.get("priority").is_none()
-                            && e.code.as_deref() == Some("PriorityInUse")
-                            && attempts < PRIORITY_ATTEMPTS =>
-                    {
-                        attempts += 1;
-                    }
-                    Err(e) => return Err(e),
-                    Ok(out) => {
-                        let arn = out.rules().first().map(Self::key).unwrap_or_default();
-                        return finish(&this, p, &arn).await;
-                    }
-                }
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let listener = p.req("listener_arn")?;
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        // Rules of one listener created at once without priorities pick the same next
+        // one: the loser looks again, as Terraform's provider does.
+        let mut attempts = 0;
+        loop {
+            let (adopted, next) = self.adopted_or_next(&ctx, &listener).await?;
+            if let Some(arn) = adopted {
+                return finish(self, p, &arn).await;
             }
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let arn = before.id()?;
-            let elb = &this.aws.elbv2;
-            if after.set_and_changed_from(&before, "priority")
-                && let Some(priority) = after.i32("priority")
-            {
-                elb.set_rule_priorities()
-                    .rule_priorities(
-                        RulePriorityPair::builder()
-                            .rule_arn(&arn)
-                            .priority(priority)
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .map_err(err("elbv2:SetRulePriorities"))?;
-            }
-            if ["action", "condition", "transform"]
-                .iter()
-                .any(|k| before.0.get(*k) != after.0.get(*k))
-            {
-                let transforms = rule_transform::to_sdk(&after);
-                let removed = transforms.is_empty() && before.get("transform").is_some();
-                elb.modify_rule()
-                    .rule_arn(&arn)
-                    .set_actions(Some(Self::actions(&after)))
-                    .set_conditions(Some(Self::conditions(&after)))
-                    .set_transforms(Some(transforms).filter(|t| !t.is_empty()))
-                    .set_reset_transforms(removed.then_some(true))
-                    .send()
-                    .await
-                    .map_err(err("elbv2:ModifyRule"))?;
-            }
-            v2_update_tags(&this.aws, &arn, &before, &after).await?;
-            finish(&this, after, &arn).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let arn = Obj::of(&prior).id()?;
-            let r = this
+            let out = self
                 .aws
                 .elbv2
-                .delete_rule()
-                .rule_arn(&arn)
+                .create_rule()
+                .listener_arn(&listener)
+                .priority(p.i32("priority").unwrap_or(next))
+                .set_actions(Some(Self::actions(&p)))
+                .set_conditions(Some(Self::conditions(&p)))
+                .set_transforms(Some(rule_transform::to_sdk(&p)).filter(|t| !t.is_empty()))
+                .set_tags(v2_tag_list(&t))
                 .send()
                 .await
-                .map_err(err("elbv2:DeleteRule"));
-            gone_is_ok(r)
-        })
+                .map_err(err("elbv2:CreateRule"));
+            match out {
+                Err(e)
+                    if p.get("priority").is_none()
+                        && e.code.as_deref() == Some("PriorityInUse")
+                        && attempts < PRIORITY_ATTEMPTS =>
+                {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e),
+                Ok(out) => {
+                    let arn = out.rules().first().map(Self::key).unwrap_or_default();
+                    return finish(self, p, &arn).await;
+                }
+            }
+        }
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let arn = before.id()?;
+        let elb = &self.aws.elbv2;
+        if after.set_and_changed_from(&before, "priority")
+            && let Some(priority) = after.i32("priority")
+        {
+            elb.set_rule_priorities()
+                .rule_priorities(
+                    RulePriorityPair::builder()
+                        .rule_arn(&arn)
+                        .priority(priority)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(err("elbv2:SetRulePriorities"))?;
+        }
+        if ["action", "condition", "transform"]
+            .iter()
+            .any(|k| before.0.get(*k) != after.0.get(*k))
+        {
+            let transforms = rule_transform::to_sdk(&after);
+            let removed = transforms.is_empty() && before.get("transform").is_some();
+            elb.modify_rule()
+                .rule_arn(&arn)
+                .set_actions(Some(Self::actions(&after)))
+                .set_conditions(Some(Self::conditions(&after)))
+                .set_transforms(Some(transforms).filter(|t| !t.is_empty()))
+                .set_reset_transforms(removed.then_some(true))
+                .send()
+                .await
+                .map_err(err("elbv2:ModifyRule"))?;
+        }
+        v2_update_tags(&self.aws, &arn, &before, &after).await?;
+        finish(self, after, &arn).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let arn = Obj::of(&prior).id()?;
+        let r = self
+            .aws
+            .elbv2
+            .delete_rule()
+            .rule_arn(&arn)
+            .send()
+            .await
+            .map_err(err("elbv2:DeleteRule"));
+        gone_is_ok(r)
     }
 }

@@ -12,7 +12,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 
 fn health_check_type() -> Type {
@@ -471,30 +471,22 @@ impl ElbBulk for TargetGroup {
         elbv2.describe_target_groups("elbv2:DescribeTargetGroups") by target_group_arns answer target_groups, listed
     }
 
-    fn value(
-        &self,
-        prior: Option<Obj>,
-        tg: Self::Item,
-        t: Tags,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let key = tg.target_group_arn().map(str::to_string);
-            let d = described_with_attributes!(
-                this.aws,
-                describe_target_group_attributes,
-                set_target_group_arn,
-                key,
-                "elbv2:DescribeTargetGroupAttributes",
-                tg,
-                t
-            );
-            Ok(this.table.read(&this.aws, prior, &d).finish(&this.schema))
-        })
+    async fn value(&self, prior: Option<Obj>, tg: Self::Item, t: Tags) -> ProviderResult<Value> {
+        let key = tg.target_group_arn().map(str::to_string);
+        let d = described_with_attributes!(
+            self.aws,
+            describe_target_group_attributes,
+            set_target_group_arn,
+            key,
+            "elbv2:DescribeTargetGroupAttributes",
+            tg,
+            t
+        );
+        Ok(self.table.read(&self.aws, prior, &d).finish(&self.schema))
     }
 }
 
-impl ResourceType for TargetGroup {
+impl AsyncResourceType for TargetGroup {
     crate::provider::aws::elbv2::common::elb_reads!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         let mut o = Obj::of(&tags::plan(&self.aws, planned));
@@ -528,25 +520,53 @@ impl ResourceType for TargetGroup {
         o.finish(&self.schema)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = name_for_create(&p, "tf-", 32, &ctx);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let hc = p.block("health_check").unwrap_or_default();
-            let r = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = name_for_create(&p, "tf-", 32, &ctx);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let hc = p.block("health_check").unwrap_or_default();
+        let r = self
+            .aws
+            .elbv2
+            .create_target_group()
+            .name(&name)
+            .set_port(p.i32("port"))
+            .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
+            .set_vpc_id(p.str("vpc_id"))
+            .set_target_type(p.str("target_type").map(|x| x.as_str().into()))
+            .set_target_control_port(p.i32("target_control_port"))
+            .set_ip_address_type(p.str("ip_address_type").map(|x| x.as_str().into()))
+            .set_protocol_version(p.str("protocol_version"))
+            .set_health_check_enabled(hc.bool("enabled"))
+            .set_health_check_path(hc.str("path"))
+            .set_health_check_port(hc.str("port"))
+            .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
+            .set_health_check_interval_seconds(hc.i32("interval"))
+            .set_health_check_timeout_seconds(hc.i32("timeout"))
+            .set_healthy_threshold_count(hc.i32("healthy_threshold"))
+            .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
+            .set_matcher(Self::matcher(&hc))
+            .set_tags(v2_tag_list(&t))
+            .send()
+            .await
+            .map_err(err("elbv2:CreateTargetGroup"));
+        let made = r.map(|out| out.target_groups().first().cloned());
+        let arn = created_or_ours(self, &ctx, made, self.by_name(&name)).await?;
+        lookup_fresh(self, &arn).await?;
+        self.modify_attributes(&arn, &p).await?;
+        finish(self, p, &arn).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let arn = before.id()?;
+        if before.0.get("health_check") != after.0.get("health_check")
+            && let Some(hc) = after.block("health_check")
+        {
+            self.aws
                 .elbv2
-                .create_target_group()
-                .name(&name)
-                .set_port(p.i32("port"))
-                .set_protocol(p.str("protocol").map(|x| x.as_str().into()))
-                .set_vpc_id(p.str("vpc_id"))
-                .set_target_type(p.str("target_type").map(|x| x.as_str().into()))
-                .set_target_control_port(p.i32("target_control_port"))
-                .set_ip_address_type(p.str("ip_address_type").map(|x| x.as_str().into()))
-                .set_protocol_version(p.str("protocol_version"))
+                .modify_target_group()
+                .target_group_arn(&arn)
                 .set_health_check_enabled(hc.bool("enabled"))
                 .set_health_check_path(hc.str("path"))
                 .set_health_check_port(hc.str("port"))
@@ -556,84 +576,47 @@ impl ResourceType for TargetGroup {
                 .set_healthy_threshold_count(hc.i32("healthy_threshold"))
                 .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
                 .set_matcher(Self::matcher(&hc))
-                .set_tags(v2_tag_list(&t))
                 .send()
                 .await
-                .map_err(err("elbv2:CreateTargetGroup"));
-            let made = r.map(|out| out.target_groups().first().cloned());
-            let arn = created_or_ours(&this, &ctx, made, this.by_name(&name)).await?;
-            lookup_fresh(&this, &arn).await?;
-            this.modify_attributes(&arn, &p).await?;
-            finish(&this, p, &arn).await
-        })
+                .map_err(err("elbv2:ModifyTargetGroup"))?;
+        }
+        let mut switched = SWITCHES
+            .iter()
+            .map(|(name, _, _)| name.split('.').next().unwrap_or(name));
+        if [
+            "deregistration_delay",
+            "slow_start",
+            "stickiness",
+            "target_group_health",
+        ]
+        .iter()
+        .any(|k| before.0.get(*k) != after.0.get(*k))
+            || switched.any(|k| after.set_and_changed_from(&before, k))
+        {
+            self.modify_attributes(&arn, &after).await?;
+        }
+        v2_update_tags(&self.aws, &arn, &before, &after).await?;
+        finish(self, after, &arn).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let arn = before.id()?;
-            if before.0.get("health_check") != after.0.get("health_check")
-                && let Some(hc) = after.block("health_check")
-            {
-                this.aws
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let arn = Obj::of(&prior).id()?;
+        // A listener or rule still forwarding to the group keeps it in use until the
+        // listener (or its load balancer) is deleted.
+        let r = retry_while(
+            DEPENDENTS_DRAIN,
+            |e| e.in_use(),
+            || async {
+                self.aws
                     .elbv2
-                    .modify_target_group()
+                    .delete_target_group()
                     .target_group_arn(&arn)
-                    .set_health_check_enabled(hc.bool("enabled"))
-                    .set_health_check_path(hc.str("path"))
-                    .set_health_check_port(hc.str("port"))
-                    .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
-                    .set_health_check_interval_seconds(hc.i32("interval"))
-                    .set_health_check_timeout_seconds(hc.i32("timeout"))
-                    .set_healthy_threshold_count(hc.i32("healthy_threshold"))
-                    .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
-                    .set_matcher(Self::matcher(&hc))
                     .send()
                     .await
-                    .map_err(err("elbv2:ModifyTargetGroup"))?;
-            }
-            let mut switched = SWITCHES
-                .iter()
-                .map(|(name, _, _)| name.split('.').next().unwrap_or(name));
-            if [
-                "deregistration_delay",
-                "slow_start",
-                "stickiness",
-                "target_group_health",
-            ]
-            .iter()
-            .any(|k| before.0.get(*k) != after.0.get(*k))
-                || switched.any(|k| after.set_and_changed_from(&before, k))
-            {
-                this.modify_attributes(&arn, &after).await?;
-            }
-            v2_update_tags(&this.aws, &arn, &before, &after).await?;
-            finish(&this, after, &arn).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let arn = Obj::of(&prior).id()?;
-            // A listener or rule still forwarding to the group keeps it in use until the
-            // listener (or its load balancer) is deleted.
-            let r = retry_while(
-                DEPENDENTS_DRAIN,
-                |e| e.in_use(),
-                || async {
-                    this.aws
-                        .elbv2
-                        .delete_target_group()
-                        .target_group_arn(&arn)
-                        .send()
-                        .await
-                        .map_err(err("elbv2:DeleteTargetGroup"))
-                },
-            )
-            .await;
-            gone_is_ok(r)
-        })
+                    .map_err(err("elbv2:DeleteTargetGroup"))
+            },
+        )
+        .await;
+        gone_is_ok(r)
     }
 }

@@ -7,7 +7,7 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, crc32, s};
 use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
-use crate::provider::{AttrSchema, BoxFuture, CreateContext, ProviderResult, ResourceType, Schema};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult, Schema};
 use aws_sdk_elasticloadbalancingv2::types::{TargetDescription, TargetHealthReasonEnum};
 use std::sync::Arc;
 
@@ -78,66 +78,57 @@ impl TargetGroupAttachment {
     }
 }
 
-impl ResourceType for TargetGroupAttachment {
+impl AsyncResourceType for TargetGroupAttachment {
     crate::provider::aws::bulk::schema_and_address!();
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let mut o = Obj::of(&planned);
-            let (group, t) = target(&o)?;
-            let id = format!(
-                "{group}-{:08x}",
-                crc32(format!("{:?}:{:?}", t.id(), t.port()).as_bytes())
-            );
-            this.aws
-                .elbv2
-                .register_targets()
-                .target_group_arn(group)
-                .targets(t)
-                .send()
-                .await
-                .map_err(err("elbv2:RegisterTargets"))?;
-            o.set("id", s(id));
-            Ok(o.finish(&this.schema))
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let mut o = Obj::of(&planned);
+        let (group, t) = target(&o)?;
+        let id = format!(
+            "{group}-{:08x}",
+            crc32(format!("{:?}:{:?}", t.id(), t.port()).as_bytes())
+        );
+        self.aws
+            .elbv2
+            .register_targets()
+            .target_group_arn(group)
+            .targets(t)
+            .send()
+            .await
+            .map_err(err("elbv2:RegisterTargets"))?;
+        o.set("id", s(id));
+        Ok(o.finish(&self.schema))
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
         // Every argument replaces the attachment.
-        Box::pin(async move { Ok(planned) })
+        Ok(planned)
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (group, t) = target(&Obj::of(&prior))?;
-            let r = this
-                .aws
-                .elbv2
-                .deregister_targets()
-                .target_group_arn(group)
-                .targets(t)
-                .send()
-                .await
-                .map_err(err("elbv2:DeregisterTargets"));
-            // A target group or instance that is gone holds nothing to deregister.
-            match r {
-                Err(e) if e.is("InvalidTarget") => Ok(()),
-                r => gone_is_ok(r),
-            }
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let (group, t) = target(&Obj::of(&prior))?;
+        let r = self
+            .aws
+            .elbv2
+            .deregister_targets()
+            .target_group_arn(group)
+            .targets(t)
+            .send()
+            .await
+            .map_err(err("elbv2:DeregisterTargets"));
+        // A target group or instance that is gone holds nothing to deregister.
+        match r {
+            Err(e) if e.is("InvalidTarget") => Ok(()),
+            r => gone_is_ok(r),
+        }
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let registered = this.registered(&Obj::of(&prior)).await?;
-            Ok(registered.then_some(prior))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let registered = self.registered(&Obj::of(&prior)).await?;
+        Ok(registered.then_some(prior))
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         crate::provider::aws::sdk::not_importable(
             "aws_lb_target_group_attachment",
             id,

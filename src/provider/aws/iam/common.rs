@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::Tags;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, Refreshed,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Refreshed,
 };
 use std::sync::Arc;
 
@@ -178,27 +178,19 @@ pub(crate) fn plan_policy(prior: Option<&Value>, planned: Value, attr: &str) -> 
 /// import of a missing id says `$what {id}`.
 macro_rules! reads_by_id {
     ($read:ident, $what:literal) => {
-        fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-            let this = self.clone();
-            Box::pin(async move {
-                let p = Obj::of(&prior);
-                this.$read(Some(&p), &p.id()?).await
-            })
+        async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+            let p = Obj::of(&prior);
+            self.$read(Some(&p), &p.id()?).await
         }
 
-        fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-            $crate::provider::aws::iam::common::refresh_each(
-                batch.priors.into_iter().map(|p| self.read(p)).collect(),
-            )
+        async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+            $crate::provider::aws::iam::common::refresh_each(self, batch.priors).await
         }
 
-        fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-            let (this, id) = (self.clone(), id.to_string());
-            Box::pin(async move {
-                this.$read(None, &id).await?.ok_or_else(|| {
-                    ProviderError::new("import", format!(concat!($what, " {}"), id))
-                        .with_code("NotFound")
-                })
+        async fn import(&self, id: &str) -> ProviderResult<Value> {
+            self.$read(None, id).await?.ok_or_else(|| {
+                ProviderError::new("import", format!(concat!($what, " {}"), id))
+                    .with_code("NotFound")
             })
         }
     };
@@ -210,32 +202,31 @@ pub(crate) const REFRESH_CONCURRENCY: usize = 8;
 
 /// Refresh by reading each object on its own, a few at a time: IAM has no tag filter to find
 /// them in bulk.
-pub(crate) fn refresh_each(
-    reads: Vec<BoxFuture<ProviderResult<Option<Value>>>>,
-) -> BoxFuture<ProviderResult<Refreshed>> {
-    Box::pin(async move {
-        let permits = Arc::new(tokio::sync::Semaphore::new(REFRESH_CONCURRENCY));
-        let handles: Vec<_> = reads
-            .into_iter()
-            .map(|read| {
-                let permits = permits.clone();
-                tokio::spawn(async move {
-                    let _permit = permits.acquire_owned().await;
-                    read.await
-                })
+pub(crate) async fn refresh_each<T: AsyncResourceType>(
+    this: &T,
+    priors: Vec<Value>,
+) -> ProviderResult<Refreshed> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(REFRESH_CONCURRENCY));
+    let handles: Vec<_> = priors
+        .into_iter()
+        .map(|prior| {
+            let (this, permits) = (this.clone(), permits.clone());
+            tokio::spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                this.read(prior).await
             })
-            .collect();
-        let mut current = Vec::with_capacity(handles.len());
-        for h in handles {
-            current.push(
-                h.await
-                    .map_err(|e| ProviderError::new("refresh", e.to_string()))??,
-            );
-        }
-        Ok(Refreshed {
-            current,
-            found: Vec::new(),
         })
+        .collect();
+    let mut current = Vec::with_capacity(handles.len());
+    for h in handles {
+        current.push(
+            h.await
+                .map_err(|e| ProviderError::new("refresh", e.to_string()))??,
+        );
+    }
+    Ok(Refreshed {
+        current,
+        found: Vec::new(),
     })
 }
 

@@ -10,8 +10,8 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed,
 };
 
 type Item = aws_sdk_iam::types::InstanceProfile;
@@ -129,79 +129,70 @@ impl InstanceProfile {
     }
 }
 
-impl ResourceType for InstanceProfile {
+impl AsyncResourceType for InstanceProfile {
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = name_to_create(&p, &ctx);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let made = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = name_to_create(&p, &ctx);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let made = self
+            .aws
+            .iam
+            .create_instance_profile()
+            .instance_profile_name(&name)
+            .path(p.str("path").unwrap_or_else(|| "/".into()))
+            .set_tags(Some(iam_tags(&t)?))
+            .send()
+            .await
+            .map_err(err("iam:CreateInstanceProfile"));
+        match made {
+            Ok(_) => {
+                if let Some(role) = p.str("role") {
+                    self.add_role(&name, &role).await?;
+                }
+            }
+            Err(e) if e.already_exists() => {
+                let existing = self.get(&name).await?;
+                if !tags::is_ours(&ctx, &from_iam(existing.tags())) {
+                    return Err(e);
+                }
+                let before = Obj::of(&self.value(None, &existing));
+                self.apply_changes(&name, &before, &p).await?;
+            }
+            Err(e) => return Err(e),
+        }
+        self.settled(&p, &name).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        self.apply_changes(&name, &before, &after).await?;
+        self.settled(&after, &name).await
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        // The roles it holds now, not the one state remembers: IAM refuses to delete a
+        // profile that still has any.
+        let Some(ip) = absent_if_not_found(self.get(&name).await)? else {
+            return Ok(());
+        };
+        for r in ip.roles() {
+            self.remove_role(&name, r.role_name()).await?;
+        }
+        gone_is_ok(
+            self.aws
                 .iam
-                .create_instance_profile()
+                .delete_instance_profile()
                 .instance_profile_name(&name)
-                .path(p.str("path").unwrap_or_else(|| "/".into()))
-                .set_tags(Some(iam_tags(&t)?))
                 .send()
                 .await
-                .map_err(err("iam:CreateInstanceProfile"));
-            match made {
-                Ok(_) => {
-                    if let Some(role) = p.str("role") {
-                        this.add_role(&name, &role).await?;
-                    }
-                }
-                Err(e) if e.already_exists() => {
-                    let existing = this.get(&name).await?;
-                    if !tags::is_ours(&ctx, &from_iam(existing.tags())) {
-                        return Err(e);
-                    }
-                    let before = Obj::of(&this.value(None, &existing));
-                    this.apply_changes(&name, &before, &p).await?;
-                }
-                Err(e) => return Err(e),
-            }
-            this.settled(&p, &name).await
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            this.apply_changes(&name, &before, &after).await?;
-            this.settled(&after, &name).await
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            // The roles it holds now, not the one state remembers: IAM refuses to delete a
-            // profile that still has any.
-            let Some(ip) = absent_if_not_found(this.get(&name).await)? else {
-                return Ok(());
-            };
-            for r in ip.roles() {
-                this.remove_role(&name, r.role_name()).await?;
-            }
-            gone_is_ok(
-                this.aws
-                    .iam
-                    .delete_instance_profile()
-                    .instance_profile_name(&name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(err("iam:DeleteInstanceProfile")),
-            )
-        })
+                .map(drop)
+                .map_err(err("iam:DeleteInstanceProfile")),
+        )
     }
 
     super::common::reads_by_id!(read_by_name, "no instance profile named");

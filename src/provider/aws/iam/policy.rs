@@ -12,8 +12,8 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed,
 };
 
 /// IAM keeps at most this many versions of a policy.
@@ -197,7 +197,7 @@ impl Policy {
     }
 }
 
-impl ResourceType for Policy {
+impl AsyncResourceType for Policy {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
@@ -205,92 +205,82 @@ impl ResourceType for Policy {
         plan_policy(prior, planned, "policy")
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = name_to_create(&p, &ctx);
-            let path = p.str("path").unwrap_or_else(|| "/".into());
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let made = this
-                .aws
-                .iam
-                .create_policy()
-                .policy_name(&name)
-                .path(&path)
-                .policy_document(p.req("policy")?)
-                .set_description(p.str("description"))
-                .set_tags(Some(iam_tags(&t)?))
-                .send()
-                .await
-                .map_err(err("iam:CreatePolicy"));
-            let arn = match made {
-                Ok(out) => out
-                    .policy()
-                    .and_then(|x| x.arn())
-                    .unwrap_or_default()
-                    .to_string(),
-                // Made by an apply that died before recording it: adopted when it carries
-                // this address and lineage.
-                Err(e) if e.already_exists() => {
-                    let account = this.aws.account_id().await?;
-                    let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
-                    let existing = this.get(&arn).await?;
-                    if !tags::is_ours(&ctx, &from_iam(existing.policy.tags())) {
-                        return Err(e);
-                    }
-                    let before = Obj::of(&this.value(None, &existing));
-                    this.apply_changes(&arn, &before, &p).await?;
-                    arn
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = name_to_create(&p, &ctx);
+        let path = p.str("path").unwrap_or_else(|| "/".into());
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let made = self
+            .aws
+            .iam
+            .create_policy()
+            .policy_name(&name)
+            .path(&path)
+            .policy_document(p.req("policy")?)
+            .set_description(p.str("description"))
+            .set_tags(Some(iam_tags(&t)?))
+            .send()
+            .await
+            .map_err(err("iam:CreatePolicy"));
+        let arn = match made {
+            Ok(out) => out
+                .policy()
+                .and_then(|x| x.arn())
+                .unwrap_or_default()
+                .to_string(),
+            // Made by an apply that died before recording it: adopted when it carries
+            // self address and lineage.
+            Err(e) if e.already_exists() => {
+                let account = self.aws.account_id().await?;
+                let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
+                let existing = self.get(&arn).await?;
+                if !tags::is_ours(&ctx, &from_iam(existing.policy.tags())) {
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
-            };
-            let d = retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || this.get(&arn),
-            )
-            .await?;
-            Ok(this.value(Some(&p), &d))
-        })
-    }
-
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let arn = before.id()?;
-            this.apply_changes(&arn, &before, &after).await?;
-            let d = this.get(&arn).await?;
-            Ok(this.value(Some(&after), &d))
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let arn = Obj::of(&prior).id()?;
-            let iam = &this.aws.iam;
-            // IAM deletes a policy only once its other versions are gone.
-            let versions = iam.list_policy_versions().policy_arn(&arn).send().await;
-            let Some(versions) =
-                absent_if_not_found(versions.map_err(err("iam:ListPolicyVersions")))?
-            else {
-                return Ok(());
-            };
-            for v in versions.versions() {
-                if let (false, Some(id)) = (v.is_default_version(), v.version_id()) {
-                    iam.delete_policy_version()
-                        .policy_arn(&arn)
-                        .version_id(id)
-                        .send()
-                        .await
-                        .map_err(err("iam:DeletePolicyVersion"))?;
-                }
+                let before = Obj::of(&self.value(None, &existing));
+                self.apply_changes(&arn, &before, &p).await?;
+                arn
             }
-            let r = iam.delete_policy().policy_arn(&arn).send().await;
-            gone_is_ok(r.map(drop).map_err(err("iam:DeletePolicy")))
-        })
+            Err(e) => return Err(e),
+        };
+        let d = retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || self.get(&arn),
+        )
+        .await?;
+        Ok(self.value(Some(&p), &d))
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let arn = before.id()?;
+        self.apply_changes(&arn, &before, &after).await?;
+        let d = self.get(&arn).await?;
+        Ok(self.value(Some(&after), &d))
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let arn = Obj::of(&prior).id()?;
+        let iam = &self.aws.iam;
+        // IAM deletes a policy only once its other versions are gone.
+        let versions = iam.list_policy_versions().policy_arn(&arn).send().await;
+        let Some(versions) = absent_if_not_found(versions.map_err(err("iam:ListPolicyVersions")))?
+        else {
+            return Ok(());
+        };
+        for v in versions.versions() {
+            if let (false, Some(id)) = (v.is_default_version(), v.version_id()) {
+                iam.delete_policy_version()
+                    .policy_arn(&arn)
+                    .version_id(id)
+                    .send()
+                    .await
+                    .map_err(err("iam:DeletePolicyVersion"))?;
+            }
+        }
+        let r = iam.delete_policy().policy_arn(&arn).send().await;
+        gone_is_ok(r.map(drop).map_err(err("iam:DeletePolicy")))
     }
 
     super::common::reads_by_id!(read_arn, "no IAM policy");

@@ -8,7 +8,7 @@ use crate::provider::aws::attrs::{Obj, s, set_s};
 use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use std::collections::BTreeSet;
 
@@ -193,7 +193,7 @@ impl PolicyAttachment {
     }
 }
 
-impl ResourceType for PolicyAttachment {
+impl AsyncResourceType for PolicyAttachment {
     crate::provider::aws::bulk::schema_and_address!();
 
     fn validate(&self, planned: &Value) -> Result<(), String> {
@@ -210,49 +210,39 @@ impl ResourceType for PolicyAttachment {
         }
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            this.converge(&Obj::default(), &p).await?;
-            let name = p.req("name")?;
-            this.value(p).await?.ok_or_else(|| {
-                ProviderError::new("iam:ListEntitiesForPolicy", format!("{name} vanished"))
-            })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        self.converge(&Obj::default(), &p).await?;
+        let name = p.req("name")?;
+        self.value(p).await?.ok_or_else(|| {
+            ProviderError::new("iam:ListEntitiesForPolicy", format!("{name} vanished"))
         })
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            this.converge(&before, &after).await?;
-            let name = after.req("name")?;
-            this.value(after).await?.ok_or_else(|| {
-                ProviderError::new("iam:ListEntitiesForPolicy", format!("{name} vanished"))
-            })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        self.converge(&before, &after).await?;
+        let name = after.req("name")?;
+        self.value(after).await?.ok_or_else(|| {
+            ProviderError::new("iam:ListEntitiesForPolicy", format!("{name} vanished"))
         })
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            this.converge(&p, &{
-                let mut none = Obj::default();
-                none.set("policy_arn", s(p.req("policy_arn")?));
-                none
-            })
-            .await
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        self.converge(&p, &{
+            let mut none = Obj::default();
+            none.set("policy_arn", s(p.req("policy_arn")?));
+            none
         })
+        .await
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move { this.value(Obj::of(&prior)).await })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        self.value(Obj::of(&prior)).await
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         crate::provider::aws::sdk::not_importable(
             "aws_iam_policy_attachment",
             id,

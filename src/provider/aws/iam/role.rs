@@ -12,8 +12,8 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed, Schema,
 };
 use std::sync::Arc;
 
@@ -306,79 +306,70 @@ impl Role {
     }
 }
 
-impl ResourceType for Role {
+impl AsyncResourceType for Role {
     crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         plan_policy(prior, tags::plan(&self.aws, planned), "assume_role_policy")
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = name_to_create(&p, &ctx);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let made = this
-                .aws
-                .iam
-                .create_role()
-                .role_name(&name)
-                .path(p.str("path").unwrap_or_else(|| "/".into()))
-                .assume_role_policy_document(p.req("assume_role_policy")?)
-                .set_description(p.str("description"))
-                .set_max_session_duration(p.i32("max_session_duration"))
-                .set_permissions_boundary(p.str("permissions_boundary"))
-                .set_tags(Some(iam_tags(&t)?))
-                .send()
-                .await
-                .map_err(err("iam:CreateRole"));
-            match made {
-                Ok(_) => {}
-                Err(e) if e.already_exists() => {
-                    let existing = this.get(&name).await?;
-                    if !tags::is_ours(&ctx, &from_iam(existing.tags())) {
-                        return Err(e);
-                    }
-                    let before = Obj::of(&this.value(None, &existing).await?);
-                    this.apply_changes(&name, &before, &p).await?;
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = name_to_create(&p, &ctx);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let made = self
+            .aws
+            .iam
+            .create_role()
+            .role_name(&name)
+            .path(p.str("path").unwrap_or_else(|| "/".into()))
+            .assume_role_policy_document(p.req("assume_role_policy")?)
+            .set_description(p.str("description"))
+            .set_max_session_duration(p.i32("max_session_duration"))
+            .set_permissions_boundary(p.str("permissions_boundary"))
+            .set_tags(Some(iam_tags(&t)?))
+            .send()
+            .await
+            .map_err(err("iam:CreateRole"));
+        match made {
+            Ok(_) => {}
+            Err(e) if e.already_exists() => {
+                let existing = self.get(&name).await?;
+                if !tags::is_ours(&ctx, &from_iam(existing.tags())) {
+                    return Err(e);
                 }
-                Err(e) => return Err(e),
+                let before = Obj::of(&self.value(None, &existing).await?);
+                self.apply_changes(&name, &before, &p).await?;
             }
-            exclusive::apply(&this.aws, &name, &Obj::default(), &p).await?;
-            let role = this.get_settled(&name).await?;
-            this.value(Some(&p), &role).await
-        })
+            Err(e) => return Err(e),
+        }
+        exclusive::apply(&self.aws, &name, &Obj::default(), &p).await?;
+        let role = self.get_settled(&name).await?;
+        self.value(Some(&p), &role).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            this.apply_changes(&name, &before, &after).await?;
-            exclusive::apply(&this.aws, &name, &before, &after).await?;
-            let role = this.get_settled(&name).await?;
-            this.value(Some(&after), &role).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        self.apply_changes(&name, &before, &after).await?;
+        exclusive::apply(&self.aws, &name, &before, &after).await?;
+        let role = self.get_settled(&name).await?;
+        self.value(Some(&after), &role).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            // Policies the role itself declares go with it, as with the AWS provider.
-            let force = p.bool("force_detach_policies").unwrap_or(false)
-                || !p.blocks("inline_policy").is_empty()
-                || !p.strs("managed_policy_arns").is_empty();
-            let Some(steps) = absent_if_not_found(this.teardown_plan(&name, force).await)? else {
-                return Ok(());
-            };
-            for step in steps {
-                this.run_teardown(&name, step).await?;
-            }
-            Ok(())
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        // Policies the role itself declares go with it, as with the AWS provider.
+        let force = p.bool("force_detach_policies").unwrap_or(false)
+            || !p.blocks("inline_policy").is_empty()
+            || !p.strs("managed_policy_arns").is_empty();
+        let Some(steps) = absent_if_not_found(self.teardown_plan(&name, force).await)? else {
+            return Ok(());
+        };
+        for step in steps {
+            self.run_teardown(&name, step).await?;
+        }
+        Ok(())
     }
 
     super::common::reads_by_id!(read_by_name, "no IAM role named");

@@ -10,8 +10,8 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed, Schema,
 };
 use std::sync::Arc;
 
@@ -128,72 +128,58 @@ impl RolePolicy {
     }
 }
 
-impl ResourceType for RolePolicy {
+impl AsyncResourceType for RolePolicy {
     crate::provider::aws::bulk::schema_and_address!();
     fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
         plan_policy(prior, planned, "policy")
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let role = p.req("role")?;
-            // PutRolePolicy overwrites: after a crash the same name makes this the same policy.
-            let name = name_to_create(&p, &ctx);
-            this.put(&role, &name, &p.req("policy")?).await?;
-            this.settled(&p, &role, &name).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let role = p.req("role")?;
+        // PutRolePolicy overwrites: after a crash the same name makes self the same policy.
+        let name = name_to_create(&p, &ctx);
+        self.put(&role, &name, &p.req("policy")?).await?;
+        self.settled(&p, &role, &name).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
-            let after = Obj::of(&planned);
-            this.put(&role, &name, &after.req("policy")?).await?;
-            this.settled(&after, &role, &name).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
+        let after = Obj::of(&planned);
+        self.put(&role, &name, &after.req("policy")?).await?;
+        self.settled(&after, &role, &name).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
-            gone_is_ok(
-                this.aws
-                    .iam
-                    .delete_role_policy()
-                    .role_name(role)
-                    .policy_name(name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(err("iam:DeleteRolePolicy")),
-            )
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let (role, name) = split_role_policy_id(&Obj::of(&prior).id()?)?;
+        gone_is_ok(
+            self.aws
+                .iam
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("iam:DeleteRolePolicy")),
+        )
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (role, name) = split_role_policy_id(&p.id()?)?;
-            this.read_named(Some(&p), &role, &name).await
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let (role, name) = split_role_policy_id(&p.id()?)?;
+        self.read_named(Some(&p), &role, &name).await
     }
 
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        refresh_each(self, batch.priors).await
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let (role, name) = split_role_policy_id(&id)?;
-            this.read_named(None, &role, &name).await?.ok_or_else(|| {
-                ProviderError::new("import", format!("no inline policy {name} on role {role}"))
-            })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let (role, name) = split_role_policy_id(&id)?;
+        self.read_named(None, &role, &name).await?.ok_or_else(|| {
+            ProviderError::new("import", format!("no inline policy {name} on role {role}"))
         })
     }
 }

@@ -9,8 +9,8 @@ use crate::provider::aws::sdk::{
 };
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed,
 };
 
 /// An attachment found: the policy is attached to the role.
@@ -75,93 +75,82 @@ impl RolePolicyAttachment {
     }
 }
 
-impl ResourceType for RolePolicyAttachment {
+impl AsyncResourceType for RolePolicyAttachment {
     crate::provider::aws::bulk::schema_and_address!();
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let (role, arn) = (p.req("role")?, p.req("policy_arn")?);
-            // Attaching an attached policy succeeds, so a retry after a crash is harmless; the
-            // role may not be visible yet right after its creation.
-            retry_while(
-                EVENTUAL_CONSISTENCY,
-                |e| e.is_not_found(),
-                || async {
-                    this.aws
-                        .iam
-                        .attach_role_policy()
-                        .role_name(&role)
-                        .policy_arn(&arn)
-                        .send()
-                        .await
-                        .map(drop)
-                        .map_err(err("iam:AttachRolePolicy"))
-                },
-            )
-            .await?;
-            let mut o = Obj::default();
-            o.set("id", s(unique_name(&format!("{role}-"))))
-                .set("role", s(role))
-                .set("policy_arn", s(arn));
-            Ok(o.finish(&this.schema))
-        })
-    }
-
-    /// Both arguments replace the attachment, so there is never anything to update.
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move { Ok(planned) })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            gone_is_ok(
-                this.aws
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let (role, arn) = (p.req("role")?, p.req("policy_arn")?);
+        // Attaching an attached policy succeeds, so a retry after a crash is harmless; the
+        // role may not be visible yet right after its creation.
+        retry_while(
+            EVENTUAL_CONSISTENCY,
+            |e| e.is_not_found(),
+            || async {
+                self.aws
                     .iam
-                    .detach_role_policy()
-                    .role_name(p.req("role")?)
-                    .policy_arn(p.req("policy_arn")?)
+                    .attach_role_policy()
+                    .role_name(&role)
+                    .policy_arn(&arn)
                     .send()
                     .await
                     .map(drop)
-                    .map_err(err("iam:DetachRolePolicy")),
-            )
-        })
+                    .map_err(err("iam:AttachRolePolicy"))
+            },
+        )
+        .await?;
+        let mut o = Obj::default();
+        o.set("id", s(unique_name(&format!("{role}-"))))
+            .set("role", s(role))
+            .set("policy_arn", s(arn));
+        Ok(o.finish(&self.schema))
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            this.read_pair(p.id()?, &p.req("role")?, &p.req("policy_arn")?)
+    /// Both arguments replace the attachment, so there is never anything to update.
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        Ok(planned)
+    }
+
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        gone_is_ok(
+            self.aws
+                .iam
+                .detach_role_policy()
+                .role_name(p.req("role")?)
+                .policy_arn(p.req("policy_arn")?)
+                .send()
                 .await
-        })
+                .map(drop)
+                .map_err(err("iam:DetachRolePolicy")),
+        )
     }
 
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        refresh_each(batch.priors.into_iter().map(|p| self.read(p)).collect())
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        self.read_pair(p.id()?, &p.req("role")?, &p.req("policy_arn")?)
+            .await
+    }
+
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        refresh_each(self, batch.priors).await
     }
 
     /// `ROLE/POLICY_ARN`, as Terraform imports an attachment (a role name has no slash).
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let Some((role, arn)) = id
-                .split_once('/')
-                .filter(|(r, a)| !r.is_empty() && !a.is_empty())
-            else {
-                return Err(ProviderError::new(
-                    "import",
-                    format!("{id:?} is not an attachment id: expected ROLE/POLICY_ARN"),
-                ));
-            };
-            this.read_pair(unique_name(&format!("{role}-")), role, arn)
-                .await?
-                .ok_or_else(|| {
-                    ProviderError::new("import", format!("{arn} is not attached to role {role}"))
-                })
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let Some((role, arn)) = id
+            .split_once('/')
+            .filter(|(r, a)| !r.is_empty() && !a.is_empty())
+        else {
+            return Err(ProviderError::new(
+                "import",
+                format!("{id:?} is not an attachment id: expected ROLE/POLICY_ARN"),
+            ));
+        };
+        self.read_pair(unique_name(&format!("{role}-")), role, arn)
+            .await?
+            .ok_or_else(|| {
+                ProviderError::new("import", format!("{arn} is not attached to role {role}"))
+            })
     }
 }

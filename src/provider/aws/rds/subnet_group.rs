@@ -11,8 +11,8 @@ use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, RefreshBatch, Refreshed,
-    ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
+    Refreshed,
 };
 use aws_sdk_rds::types::{DbSubnetGroup, Tag};
 use std::collections::BTreeMap;
@@ -164,7 +164,7 @@ impl SubnetGroup {
     }
 }
 
-impl ResourceType for SubnetGroup {
+impl AsyncResourceType for SubnetGroup {
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
@@ -187,143 +187,126 @@ impl ResourceType for SubnetGroup {
         Ok(())
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = create_name(&p, "name", "name_prefix", &ctx);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let made = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = create_name(&p, "name", "name_prefix", &ctx);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let made = self
+            .aws
+            .rds
+            .create_db_subnet_group()
+            .db_subnet_group_name(&name)
+            .db_subnet_group_description(
+                p.str("description")
+                    .unwrap_or_else(|| "Managed by Terraform".into()),
+            )
+            .set_subnet_ids(Some(p.strs("subnet_ids")))
+            .set_tags(Some(rds_tags(&t)))
+            .send()
+            .await
+            .map_err(err("rds:CreateDBSubnetGroup"));
+        match made {
+            Ok(_) => {}
+            // Made by an apply that died before recording it (the tags went with the
+            // create): adopted when it carries self address and lineage.
+            Err(e) if e.already_exists() => {
+                let existing = self.describe(Some(&name)).await?;
+                let Some(group) = existing.into_iter().next() else {
+                    return Err(e);
+                };
+                let found = self.with_tags(group).await?;
+                if !tags::is_ours(&ctx, &found.tags) {
+                    return Err(e);
+                }
+                let before = Obj::of(
+                    &self
+                        .table
+                        .read(&self.aws, None, &found)
+                        .finish(&self.schema),
+                );
+                return self.update(Value::object(before.0), planned).await;
+            }
+            Err(e) => return Err(e),
+        }
+        self.read_back(p, &name).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        let subnets_changed = {
+            let mut a = before.strs("subnet_ids");
+            let mut b = after.strs("subnet_ids");
+            a.sort();
+            b.sort();
+            a != b
+        };
+        if subnets_changed || after.set_and_changed_from(&before, "description") {
+            self.aws
                 .rds
-                .create_db_subnet_group()
+                .modify_db_subnet_group()
                 .db_subnet_group_name(&name)
-                .db_subnet_group_description(
-                    p.str("description")
-                        .unwrap_or_else(|| "Managed by Terraform".into()),
-                )
-                .set_subnet_ids(Some(p.strs("subnet_ids")))
-                .set_tags(Some(rds_tags(&t)))
+                .set_db_subnet_group_description(after.str("description"))
+                .set_subnet_ids(Some(after.strs("subnet_ids")))
                 .send()
                 .await
-                .map_err(err("rds:CreateDBSubnetGroup"));
-            match made {
-                Ok(_) => {}
-                // Made by an apply that died before recording it (the tags went with the
-                // create): adopted when it carries this address and lineage.
-                Err(e) if e.already_exists() => {
-                    let existing = this.describe(Some(&name)).await?;
-                    let Some(group) = existing.into_iter().next() else {
-                        return Err(e);
-                    };
-                    let found = this.with_tags(group).await?;
-                    if !tags::is_ours(&ctx, &found.tags) {
-                        return Err(e);
-                    }
-                    let before = Obj::of(
-                        &this
-                            .table
-                            .read(&this.aws, None, &found)
-                            .finish(&this.schema),
-                    );
-                    return this.update(Value::object(before.0), planned).await;
-                }
-                Err(e) => return Err(e),
-            }
-            this.read_back(p, &name).await
-        })
+                .map_err(err("rds:ModifyDBSubnetGroup"))?;
+        }
+        self.update_tags(&before.req("arn")?, &before, &after)
+            .await?;
+        self.read_back(after, &name).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            let subnets_changed = {
-                let mut a = before.strs("subnet_ids");
-                let mut b = after.strs("subnet_ids");
-                a.sort();
-                b.sort();
-                a != b
-            };
-            if subnets_changed || after.set_and_changed_from(&before, "description") {
-                this.aws
-                    .rds
-                    .modify_db_subnet_group()
-                    .db_subnet_group_name(&name)
-                    .set_db_subnet_group_description(after.str("description"))
-                    .set_subnet_ids(Some(after.strs("subnet_ids")))
-                    .send()
-                    .await
-                    .map_err(err("rds:ModifyDBSubnetGroup"))?;
-            }
-            this.update_tags(&before.req("arn")?, &before, &after)
-                .await?;
-            this.read_back(after, &name).await
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let name = Obj::of(&prior).id()?;
+        gone_is_ok(
+            self.aws
+                .rds
+                .delete_db_subnet_group()
+                .db_subnet_group_name(&name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("rds:DeleteDBSubnetGroup")),
+        )
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let name = Obj::of(&prior).id()?;
-            gone_is_ok(
-                this.aws
-                    .rds
-                    .delete_db_subnet_group()
-                    .db_subnet_group_name(&name)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(err("rds:DeleteDBSubnetGroup")),
-            )
-        })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            this.value(Some(p), &name).await
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        self.value(Some(p), &name).await
     }
 
     /// Every group of the batch from one paginated DescribeDBSubnetGroups (tags per group).
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
-            let mut all: BTreeMap<String, DbSubnetGroup> = this
-                .describe(None)
-                .await?
-                .into_iter()
-                .map(|g| (g.db_subnet_group_name().unwrap_or_default().to_string(), g))
-                .collect();
-            let mut current = Vec::with_capacity(priors.len());
-            for p in priors {
-                let group = p.str("id").and_then(|id| all.remove(&id));
-                current.push(match group {
-                    Some(g) => {
-                        let f = this.with_tags(g).await?;
-                        Some(this.table.read(&this.aws, Some(p), &f).finish(&this.schema))
-                    }
-                    None => None,
-                });
-            }
-            Ok(Refreshed {
-                current,
-                found: Vec::new(),
-            })
+    async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
+        let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
+        let mut all: BTreeMap<String, DbSubnetGroup> = self
+            .describe(None)
+            .await?
+            .into_iter()
+            .map(|g| (g.db_subnet_group_name().unwrap_or_default().to_string(), g))
+            .collect();
+        let mut current = Vec::with_capacity(priors.len());
+        for p in priors {
+            let group = p.str("id").and_then(|id| all.remove(&id));
+            current.push(match group {
+                Some(g) => {
+                    let f = self.with_tags(g).await?;
+                    Some(self.table.read(&self.aws, Some(p), &f).finish(&self.schema))
+                }
+                None => None,
+            });
+        }
+        Ok(Refreshed {
+            current,
+            found: Vec::new(),
         })
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.value(None, &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no DB subnet group {id}")))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        self.value(None, &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no DB subnet group {id}")))
     }
 }

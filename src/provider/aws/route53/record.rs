@@ -12,7 +12,7 @@ use crate::provider::aws::sdk::{err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, CidrRoutingConfig, Coordinates, GeoLocation,
@@ -445,7 +445,7 @@ impl Record {
     }
 }
 
-impl ResourceType for Record {
+impl AsyncResourceType for Record {
     crate::provider::aws::bulk::schema_and_address!();
 
     /// A name given without the zone (`app`) and one given whole (`app.example.org`, as an
@@ -479,70 +479,58 @@ impl ResourceType for Record {
         Ok(())
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            // CREATE refuses a record set that exists; allow_overwrite takes it over.
-            let action = if p.bool("allow_overwrite") == Some(true) {
-                ChangeAction::Upsert
-            } else {
-                ChangeAction::Create
-            };
-            this.put(p, action).await
-        })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        // CREATE refuses a record set that exists; allow_overwrite takes it over.
+        let action = if p.bool("allow_overwrite") == Some(true) {
+            ChangeAction::Upsert
+        } else {
+            ChangeAction::Create
+        };
+        self.put(p, action).await
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(Obj::of(&planned), ChangeAction::Upsert).await })
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        self.put(Obj::of(&planned), ChangeAction::Upsert).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (zone, name, kind) = (p.req("zone_id")?, p.req("name")?, p.req("type")?);
-            // DELETE must name the record set exactly as it is now.
-            let Some(found) = this
-                .find(&zone, &name, &kind, p.str("set_identifier").as_deref())
-                .await?
-            else {
-                return Ok(());
-            };
-            gone_is_ok(this.change(&zone, ChangeAction::Delete, found.set).await)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let (zone, name, kind) = (p.req("zone_id")?, p.req("name")?, p.req("type")?);
+        // DELETE must name the record set exactly as it is now.
+        let Some(found) = self
+            .find(&zone, &name, &kind, p.str("set_identifier").as_deref())
+            .await?
+        else {
+            return Ok(());
+        };
+        gone_is_ok(self.change(&zone, ChangeAction::Delete, found.set).await)
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move { this.value(Obj::of(&prior)).await })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        self.value(Obj::of(&prior)).await
     }
 
     /// `ZONEID_NAME_TYPE[_SETIDENTIFIER]`, as the AWS provider imports it.
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let parts: Vec<&str> = id.splitn(4, '_').collect();
-            let (zone, name, kind, ident) = match parts[..] {
-                [z, n, t] => (z, n, t, None),
-                [z, n, t, i] => (z, n, t, Some(i)),
-                _ => {
-                    return Err(ProviderError::new(
-                        "import",
-                        format!(
-                            "{id:?}: expected ZONEID_NAME_TYPE or ZONEID_NAME_TYPE_SETIDENTIFIER"
-                        ),
-                    ));
-                }
-            };
-            let found = this
-                .find(zone, name, kind, ident)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no record set {id}")))?;
-            let mut o = this.table.read(&this.aws, None, &found);
-            o.set("name", s(clean_name(found.set.name())));
-            Ok(o.finish(&this.schema))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let parts: Vec<&str> = id.splitn(4, '_').collect();
+        let (zone, name, kind, ident) = match parts[..] {
+            [z, n, t] => (z, n, t, None),
+            [z, n, t, i] => (z, n, t, Some(i)),
+            _ => {
+                return Err(ProviderError::new(
+                    "import",
+                    format!("{id:?}: expected ZONEID_NAME_TYPE or ZONEID_NAME_TYPE_SETIDENTIFIER"),
+                ));
+            }
+        };
+        let found = self
+            .find(zone, name, kind, ident)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no record set {id}")))?;
+        let mut o = self.table.read(&self.aws, None, &found);
+        o.set("name", s(clean_name(found.set.name())));
+        Ok(o.finish(&self.schema))
     }
 }

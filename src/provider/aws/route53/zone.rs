@@ -12,7 +12,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, HostedZoneConfig, Tag, TagResourceType, Vpc, VpcRegion,
@@ -270,120 +270,106 @@ impl Zone {
     }
 }
 
-impl ResourceType for Zone {
+impl AsyncResourceType for Zone {
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let vpc = p.blocks("vpc").into_iter().next();
-            let config = HostedZoneConfig::builder()
-                .set_comment(p.str("comment"))
-                .private_zone(vpc.is_some())
-                .build();
-            let out = this
-                .aws
-                .route53
-                .create_hosted_zone()
-                .name(p.req("name")?)
-                // The create token: a retried create is the same request to AWS.
-                .caller_reference(format!("infra-{}", ctx.token))
-                .hosted_zone_config(config)
-                .set_delegation_set_id(p.str("delegation_set_id"))
-                .set_vpc(vpc.map(|v| {
-                    Vpc::builder()
-                        .set_vpc_id(v.str("vpc_id"))
-                        .vpc_region(VpcRegion::from(
-                            v.str("vpc_region")
-                                .unwrap_or_else(|| this.aws.region.clone())
-                                .as_str(),
-                        ))
-                        .build()
-                }))
-                .send()
-                .await
-                .map_err(err("route53:CreateHostedZone"))?;
-            let id = clean_zone_id(out.hosted_zone().map(|z| z.id()).unwrap_or_default());
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let mut none = Obj::default();
-            none.set("tags_all", Value::Null(Type::Map(Box::new(Type::String))));
-            let mut with = p.clone();
-            with.set("tags", crate::provider::aws::attrs::map_s(&t));
-            this.update_tags(&id, &none, &with).await?;
-            if p.bool("enable_accelerated_recovery") == Some(true) {
-                this.put_accelerated_recovery(&id, true).await?;
-            }
-            this.value(Some(p), &id).await?.ok_or_else(|| {
-                ProviderError::new("route53:GetHostedZone", format!("{id} vanished"))
-            })
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let vpc = p.blocks("vpc").into_iter().next();
+        let config = HostedZoneConfig::builder()
+            .set_comment(p.str("comment"))
+            .private_zone(vpc.is_some())
+            .build();
+        let out = self
+            .aws
+            .route53
+            .create_hosted_zone()
+            .name(p.req("name")?)
+            // The create token: a retried create is the same request to AWS.
+            .caller_reference(format!("infra-{}", ctx.token))
+            .hosted_zone_config(config)
+            .set_delegation_set_id(p.str("delegation_set_id"))
+            .set_vpc(vpc.map(|v| {
+                Vpc::builder()
+                    .set_vpc_id(v.str("vpc_id"))
+                    .vpc_region(VpcRegion::from(
+                        v.str("vpc_region")
+                            .unwrap_or_else(|| self.aws.region.clone())
+                            .as_str(),
+                    ))
+                    .build()
+            }))
+            .send()
+            .await
+            .map_err(err("route53:CreateHostedZone"))?;
+        let id = clean_zone_id(out.hosted_zone().map(|z| z.id()).unwrap_or_default());
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let mut none = Obj::default();
+        none.set("tags_all", Value::Null(Type::Map(Box::new(Type::String))));
+        let mut with = p.clone();
+        with.set("tags", crate::provider::aws::attrs::map_s(&t));
+        self.update_tags(&id, &none, &with).await?;
+        if p.bool("enable_accelerated_recovery") == Some(true) {
+            self.put_accelerated_recovery(&id, true).await?;
+        }
+        self.value(Some(p), &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("route53:GetHostedZone", format!("{id} vanished")))
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let id = before.id()?;
-            if before.str("comment") != after.str("comment") {
-                this.aws
-                    .route53
-                    .update_hosted_zone_comment()
-                    .id(&id)
-                    .comment(after.str("comment").unwrap_or_default())
-                    .send()
-                    .await
-                    .map_err(err("route53:UpdateHostedZoneComment"))?;
-            }
-            let recovery = after.bool("enable_accelerated_recovery");
-            if let Some(on) =
-                recovery.filter(|on| before.bool("enable_accelerated_recovery") != Some(*on))
-            {
-                this.put_accelerated_recovery(&id, on).await?;
-            }
-            this.update_tags(&id, &before, &after).await?;
-            this.value(Some(after), &id).await?.ok_or_else(|| {
-                ProviderError::new("route53:GetHostedZone", format!("{id} vanished"))
-            })
-        })
-    }
-
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let id = p.id()?;
-            if p.bool("force_destroy") == Some(true) {
-                gone_is_ok(this.empty(&id, &p.req("name")?).await)?;
-            }
-            let r = this
-                .aws
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let id = before.id()?;
+        if before.str("comment") != after.str("comment") {
+            self.aws
                 .route53
-                .delete_hosted_zone()
+                .update_hosted_zone_comment()
                 .id(&id)
+                .comment(after.str("comment").unwrap_or_default())
                 .send()
                 .await
-                .map_err(err("route53:DeleteHostedZone"));
-            gone_is_ok(r)
-        })
+                .map_err(err("route53:UpdateHostedZoneComment"))?;
+        }
+        let recovery = after.bool("enable_accelerated_recovery");
+        if let Some(on) =
+            recovery.filter(|on| before.bool("enable_accelerated_recovery") != Some(*on))
+        {
+            self.put_accelerated_recovery(&id, on).await?;
+        }
+        self.update_tags(&id, &before, &after).await?;
+        self.value(Some(after), &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("route53:GetHostedZone", format!("{id} vanished")))
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let id = p.id()?;
-            this.value(Some(p), &id).await
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        if p.bool("force_destroy") == Some(true) {
+            gone_is_ok(self.empty(&id, &p.req("name")?).await)?;
+        }
+        let r = self
+            .aws
+            .route53
+            .delete_hosted_zone()
+            .id(&id)
+            .send()
+            .await
+            .map_err(err("route53:DeleteHostedZone"));
+        gone_is_ok(r)
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), clean_zone_id(id));
-        Box::pin(async move {
-            this.value(None, &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no hosted zone {id}")))
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let id = p.id()?;
+        self.value(Some(p), &id).await
+    }
+
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = clean_zone_id(id);
+        self.value(None, &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no hosted zone {id}")))
     }
 }

@@ -21,7 +21,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_s3::types::{
     BucketCannedAcl, BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
@@ -380,119 +380,105 @@ impl Bucket {
     }
 }
 
-impl ResourceType for Bucket {
+impl AsyncResourceType for Bucket {
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let name = create_name(&p, "bucket", "bucket_prefix", &ctx);
-            let location = (this.aws.region != "us-east-1").then(|| {
-                CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(this.aws.region.as_str()))
-                    .build()
-            });
-            let made = this
-                .aws
-                .s3
-                .create_bucket()
-                .bucket(&name)
-                .set_create_bucket_configuration(location)
-                .set_object_lock_enabled_for_bucket(p.bool("object_lock_enabled"))
-                // `global` is AWS's default: sent only when another scope is asked for.
-                .set_bucket_namespace(
-                    p.str("bucket_namespace")
-                        .filter(|n| n != "global")
-                        .map(|n| n.as_str().into()),
-                )
-                .send()
-                .await
-                .map_err(err("s3:CreateBucket"));
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            match made {
-                Ok(_) => {}
-                // Made by an apply that died before recording it: its name came from this
-                // create's token, or it carries this address and lineage.
-                Err(e) if e.is("BucketAlreadyOwnedByYou") => {
-                    let generated = p.str("bucket").is_none();
-                    let actual = super::bucket_tags(&this.aws, &name).await?;
-                    if !generated && !tags::is_ours(&ctx, &actual) {
-                        return Err(ProviderError::new(
-                            "s3:CreateBucket",
-                            format!(
-                                "bucket {name} exists already in this account and infra did not \
-                                 make it: import it (infra import <address> {name})"
-                            ),
-                        )
-                        .with_code("BucketAlreadyOwnedByYou"));
-                    }
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let name = create_name(&p, "bucket", "bucket_prefix", &ctx);
+        let location = (self.aws.region != "us-east-1").then(|| {
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(self.aws.region.as_str()))
+                .build()
+        });
+        let made = self
+            .aws
+            .s3
+            .create_bucket()
+            .bucket(&name)
+            .set_create_bucket_configuration(location)
+            .set_object_lock_enabled_for_bucket(p.bool("object_lock_enabled"))
+            // `global` is AWS's default: sent only when another scope is asked for.
+            .set_bucket_namespace(
+                p.str("bucket_namespace")
+                    .filter(|n| n != "global")
+                    .map(|n| n.as_str().into()),
+            )
+            .send()
+            .await
+            .map_err(err("s3:CreateBucket"));
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        match made {
+            Ok(_) => {}
+            // Made by an apply that died before recording it: its name came from self
+            // create's token, or it carries self address and lineage.
+            Err(e) if e.is("BucketAlreadyOwnedByYou") => {
+                let generated = p.str("bucket").is_none();
+                let actual = super::bucket_tags(&self.aws, &name).await?;
+                if !generated && !tags::is_ours(&ctx, &actual) {
+                    return Err(ProviderError::new(
+                        "s3:CreateBucket",
+                        format!(
+                            "bucket {name} exists already in self account and infra did not \
+                             make it: import it (infra import <address> {name})"
+                        ),
+                    )
+                    .with_code("BucketAlreadyOwnedByYou"));
                 }
-                Err(e) => return Err(e),
             }
-            super::put_bucket_tags(&this.aws, &name, &t).await?;
-            this.put_parts(&name, &Obj::default(), &p).await?;
-            this.read_back(p, &name).await
-        })
+            Err(e) => return Err(e),
+        }
+        super::put_bucket_tags(&self.aws, &name, &t).await?;
+        self.put_parts(&name, &Obj::default(), &p).await?;
+        self.read_back(p, &name).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let name = before.id()?;
-            super::update_bucket_tags(&this.aws, &name, &before, &after).await?;
-            this.put_parts(&name, &before, &after).await?;
-            this.read_back(after, &name).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let name = before.id()?;
+        super::update_bucket_tags(&self.aws, &name, &before, &after).await?;
+        self.put_parts(&name, &before, &after).await?;
+        self.read_back(after, &name).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            if p.bool("force_destroy") == Some(true) {
-                gone_is_ok(this.empty(&name).await)?;
-            }
-            let r = this
-                .aws
-                .s3
-                .delete_bucket()
-                .bucket(&name)
-                .send()
-                .await
-                .map_err(err("s3:DeleteBucket"));
-            match r {
-                Err(e) if e.is("BucketNotEmpty") => Err(ProviderError::new(
-                    "s3:DeleteBucket",
-                    format!(
-                        "bucket {name} is not empty: delete its objects, or set \
-                         force_destroy = true and apply before destroying"
-                    ),
-                )
-                .with_code("BucketNotEmpty")),
-                r => gone_is_ok(r),
-            }
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        if p.bool("force_destroy") == Some(true) {
+            gone_is_ok(self.empty(&name).await)?;
+        }
+        let r = self
+            .aws
+            .s3
+            .delete_bucket()
+            .bucket(&name)
+            .send()
+            .await
+            .map_err(err("s3:DeleteBucket"));
+        match r {
+            Err(e) if e.is("BucketNotEmpty") => Err(ProviderError::new(
+                "s3:DeleteBucket",
+                format!(
+                    "bucket {name} is not empty: delete its objects, or set \
+                     force_destroy = true and apply before destroying"
+                ),
+            )
+            .with_code("BucketNotEmpty")),
+            r => gone_is_ok(r),
+        }
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let name = p.id()?;
-            this.value(Some(p), &name).await
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let name = p.id()?;
+        self.value(Some(p), &name).await
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.value(None, &id)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no bucket {id}")))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        self.value(None, &id)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no bucket {id}")))
     }
 }

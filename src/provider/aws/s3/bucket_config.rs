@@ -15,7 +15,7 @@ use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, gone_is_ok, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::schema::is_block_type;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use std::sync::Arc;
 
@@ -108,59 +108,48 @@ impl BucketConfig {
     }
 }
 
-impl ResourceType for BucketConfig {
+impl AsyncResourceType for BucketConfig {
     crate::provider::aws::bulk::schema_and_address!();
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(Obj::of(&planned)).await })
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        self.put(Obj::of(&planned)).await
     }
 
-    fn update(&self, _prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move { this.put(Obj::of(&planned)).await })
+    async fn update(&self, _prior: Value, planned: Value) -> ProviderResult<Value> {
+        self.put(Obj::of(&planned)).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let bucket = p.id()?;
-            // `skip_destroy` (a part that declares it) leaves the part on the bucket.
-            if p.bool("skip_destroy") == Some(true) {
-                return Ok(());
-            }
-            gone_is_ok((this.part.remove)(this.aws.clone(), bucket, p).await)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        let bucket = p.id()?;
+        // `skip_destroy` (a part that declares it) leaves the part on the bucket.
+        if p.bool("skip_destroy") == Some(true) {
+            return Ok(());
+        }
+        gone_is_ok((self.part.remove)(self.aws.clone(), bucket, p).await)
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let bucket = p.id()?;
-            this.value(Some(p), &bucket).await
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let bucket = p.id()?;
+        self.value(Some(p), &bucket).await
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         // Terraform's id is the bucket, or `bucket,expected_bucket_owner`.
         let (bucket, owner) = match id.split_once(',') {
             Some((b, o)) => (b.to_string(), Some(o.to_string())),
             None => (id.to_string(), None),
         };
-        Box::pin(async move {
-            let mut prior = Obj::default();
-            if let Some(o) = owner {
-                prior.set("expected_bucket_owner", s(o));
-            }
-            this.value(Some(prior), &bucket).await?.ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("bucket {bucket} has no {}", this.part.type_name),
-                )
-            })
+        let mut prior = Obj::default();
+        if let Some(o) = owner {
+            prior.set("expected_bucket_owner", s(o));
+        }
+        self.value(Some(prior), &bucket).await?.ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("bucket {bucket} has no {}", self.part.type_name),
+            )
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_s3::primitives::ByteStream;
@@ -463,7 +463,7 @@ fn url_query(t: &Tags) -> String {
         .join("&")
 }
 
-impl ResourceType for S3Object {
+impl AsyncResourceType for S3Object {
     crate::provider::aws::bulk::schema_and_address!();
 
     /// A new body or new headers give a new etag (unless configured) and version.
@@ -485,62 +485,48 @@ impl ResourceType for S3Object {
         Value::object(after.0)
     }
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&provider_for(&this.aws, Some(&p)), &ctx, &p);
-            // PutObject replaces: a retry after a crash puts the same object again.
-            this.put(&p, &t).await?;
-            this.read_back(p).await
-        })
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&provider_for(&self.aws, Some(&p)), &ctx, &p);
+        // PutObject replaces: a retry after a crash puts the same object again.
+        self.put(&p, &t).await?;
+        self.read_back(p).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            if puts_again(&before, &after) {
-                let t = this.whole_tags(&after).await?;
-                this.put(&after, &t).await?;
-            } else {
-                this.put_tags(&after, &before).await?;
-                this.put_lock(&before, &after).await?;
-            }
-            this.read_back(after).await
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        if puts_again(&before, &after) {
+            let t = self.whole_tags(&after).await?;
+            self.put(&after, &t).await?;
+        } else {
+            self.put_tags(&after, &before).await?;
+            self.put_lock(&before, &after).await?;
+        }
+        self.read_back(after).await
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            gone_is_ok(this.delete_all(&p.req("bucket")?, &p.req("key")?).await)
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let p = Obj::of(&prior);
+        gone_is_ok(self.delete_all(&p.req("bucket")?, &p.req("key")?).await)
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let (bucket, key) = (p.req("bucket")?, p.req("key")?);
-            this.value(Some(p), &bucket, &key).await
-        })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let (bucket, key) = (p.req("bucket")?, p.req("key")?);
+        self.value(Some(p), &bucket, &key).await
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            let (bucket, key) = parse_id(&id).ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("{id:?}: an object is imported as bucket/key (or s3://bucket/key)"),
-                )
-            })?;
-            this.value(None, &bucket, &key)
-                .await?
-                .ok_or_else(|| ProviderError::new("import", format!("no object {bucket}/{key}")))
-        })
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        let (bucket, key) = parse_id(&id).ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("{id:?}: an object is imported as bucket/key (or s3://bucket/key)"),
+            )
+        })?;
+        self.value(None, &bucket, &key)
+            .await?
+            .ok_or_else(|| ProviderError::new("import", format!("no object {bucket}/{key}")))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_whi
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 use aws_sdk_sqs::types::QueueAttributeName as Q;
 use std::collections::HashMap;
@@ -291,86 +291,72 @@ impl Queue {
     }
 }
 
-impl ResourceType for Queue {
+impl AsyncResourceType for Queue {
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
-    fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&planned);
-            let t = tags::for_create(&this.aws, &ctx, &p);
-            let out = this
-                .aws
+    async fn create(&self, ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
+        let p = Obj::of(&planned);
+        let t = tags::for_create(&self.aws, &ctx, &p);
+        let out = self
+            .aws
+            .sqs
+            .create_queue()
+            .queue_name(create_name(&p, &ctx))
+            .set_attributes(Some(attributes(&p, None)))
+            .set_tags(Some(t.into_iter().collect()))
+            .send()
+            .await
+            .map_err(err("sqs:CreateQueue"))?;
+        let url = out.queue_url().unwrap_or_default().to_string();
+        self.read_back(p, &url).await
+    }
+
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let (before, after) = (Obj::of(&prior), Obj::of(&planned));
+        let url = before.id()?;
+        let changed = attributes(&after, Some(&before));
+        if !changed.is_empty() {
+            self.aws
                 .sqs
-                .create_queue()
-                .queue_name(create_name(&p, &ctx))
-                .set_attributes(Some(attributes(&p, None)))
-                .set_tags(Some(t.into_iter().collect()))
+                .set_queue_attributes()
+                .queue_url(&url)
+                .set_attributes(Some(changed))
                 .send()
                 .await
-                .map_err(err("sqs:CreateQueue"))?;
-            let url = out.queue_url().unwrap_or_default().to_string();
-            this.read_back(p, &url).await
-        })
+                .map_err(err("sqs:SetQueueAttributes"))?;
+        }
+        self.update_tags(&url, &before, &after).await?;
+        self.read_back(after, &url).await
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let (before, after) = (Obj::of(&prior), Obj::of(&planned));
-            let url = before.id()?;
-            let changed = attributes(&after, Some(&before));
-            if !changed.is_empty() {
-                this.aws
-                    .sqs
-                    .set_queue_attributes()
-                    .queue_url(&url)
-                    .set_attributes(Some(changed))
-                    .send()
-                    .await
-                    .map_err(err("sqs:SetQueueAttributes"))?;
-            }
-            this.update_tags(&url, &before, &after).await?;
-            this.read_back(after, &url).await
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        let url = Obj::of(&prior).id()?;
+        gone_is_ok(
+            self.aws
+                .sqs
+                .delete_queue()
+                .queue_url(&url)
+                .send()
+                .await
+                .map(drop)
+                .map_err(err("sqs:DeleteQueue")),
+        )
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let url = Obj::of(&prior).id()?;
-            gone_is_ok(
-                this.aws
-                    .sqs
-                    .delete_queue()
-                    .queue_url(&url)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(err("sqs:DeleteQueue")),
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        let p = Obj::of(&prior);
+        let url = p.id()?;
+        self.value(Some(p), &url).await
+    }
+
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
+        let id = id.to_string();
+        self.value(None, &id).await?.ok_or_else(|| {
+            ProviderError::new(
+                "import",
+                format!("no queue at {id} (a queue is imported by its URL)"),
             )
-        })
-    }
-
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        let this = self.clone();
-        Box::pin(async move {
-            let p = Obj::of(&prior);
-            let url = p.id()?;
-            this.value(Some(p), &url).await
-        })
-    }
-
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
-        let (this, id) = (self.clone(), id.to_string());
-        Box::pin(async move {
-            this.value(None, &id).await?.ok_or_else(|| {
-                ProviderError::new(
-                    "import",
-                    format!("no queue at {id} (a queue is imported by its URL)"),
-                )
-            })
         })
     }
 }
