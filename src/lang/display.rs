@@ -1,5 +1,6 @@
 //! Values written as HCL for people, the way Terraform's console, outputs and plans show them.
 
+use crate::lang::escape;
 use crate::lang::value::Value;
 
 /// A string as HCL source writes it: quoted, with template sequences escaped (`$${`), as the
@@ -8,23 +9,9 @@ fn quote(s: &str) -> String {
     quoted(s).replace("${", "$${").replace("%{", "%%{")
 }
 
-/// A string quoted as Terraform's plan shows it: escapes for quotes and control characters
-/// only; a plan is not source, so `${` stays as it is.
+/// A string quoted as Terraform's plan shows it.
 pub fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' => out.push('$'),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    escape::quoted(s, escape::Style::Plan)
 }
 
 pub fn render_value(v: &Value, indent: usize) -> String {

@@ -5,6 +5,7 @@
 pub mod convert;
 pub mod display;
 pub mod duration;
+pub mod escape;
 pub mod eval;
 pub mod functions;
 pub mod marks;

@@ -494,24 +494,7 @@ fn strict_failure(b: &[u8]) -> String {
 
 /// Go's `%q` for the short strings in these messages.
 fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::lang::escape::quoted(s, crate::lang::escape::Style::GoQuote)
 }
 
 // ---- durations ----

@@ -488,7 +488,9 @@ fn format_verb(
             }
         },
         'q' => match convert(arg, &Type::String) {
-            Ok(Value::String(s)) => go_quote(&s),
+            Ok(Value::String(s)) => {
+                crate::lang::escape::quoted(&s, crate::lang::escape::Style::GoQuote)
+            }
             _ => return Err("%q requires a string".into()),
         },
         'd' | 'b' | 'o' | 'x' | 'X' => {
@@ -615,28 +617,4 @@ fn strip_mantissa_zeros(s: &str) -> String {
         m
     };
     format!("{m}e{e}")
-}
-
-/// Go's `%q`: a double-quoted string with Go escapes.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -82,25 +82,9 @@ impl Doc {
     }
 }
 
-/// A JSON string as Go writes it: HTML-sensitive characters and the JavaScript line
-/// separators escaped too.
+/// A JSON string as Go writes it.
 pub(crate) fn write_go_string(out: &mut String, x: &str) {
-    out.push('"');
-    for c in x.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::lang::escape::write_quoted(out, x, crate::lang::escape::Style::GoJson)
 }
 
 /// Principal identifiers or condition values: one string, or several.
