@@ -690,12 +690,7 @@ pub async fn apply(
     }
     // 2. Creates and updates, in dependency order, with the configuration evaluated again.
     let diags = Vec::new();
-    let opts = Options {
-        root_vars: req.root_vars.clone(),
-        workspace: req.workspace.clone(),
-        require_root_vars: true,
-        validate_only: false,
-    };
+    let opts = Options::run(req.root_vars.clone(), &req.workspace);
     let walk_opts = WalkOptions {
         parallelism: req.parallelism,
         stop: Some(req.stop.clone()),

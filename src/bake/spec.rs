@@ -518,12 +518,7 @@ mod tests {
         std::fs::write(dir.join("main.tf"), src).unwrap();
         let ev = crate::evaluate::evaluate_root(
             dir,
-            &crate::evaluate::Options {
-                root_vars: Default::default(),
-                workspace: "default".into(),
-                require_root_vars: true,
-                validate_only: false,
-            },
+            &crate::evaluate::Options::run(Default::default(), "default"),
         );
         assert!(
             ev.diagnostics.iter().all(|d| !d.is_error()),

@@ -3,7 +3,7 @@
 
 use super::{Ui, VarFlags};
 use crate::diag::Diagnostic;
-use crate::evaluate::{Instance, InstanceScope, Options, evaluate_root};
+use crate::evaluate::{Instance, InstanceScope};
 use crate::lang::Evaluator;
 use crate::lang::display::render_value;
 use crate::syntax;
@@ -21,16 +21,12 @@ pub struct ConsoleArgs {
 }
 
 pub fn run(ui: &Ui, a: ConsoleArgs, raw: &[String]) -> i32 {
-    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+    let Some(result) = a
+        .vars
+        .evaluate_root(ui, &a.dir, raw, |o| o.require_root_vars = false)
+    else {
         return 1;
     };
-    let opts = Options {
-        root_vars,
-        workspace: crate::state::workdir::workspace(&a.dir),
-        require_root_vars: false,
-        validate_only: false,
-    };
-    let result = evaluate_root(&a.dir, &opts);
     let errors: Vec<Diagnostic> = result
         .diagnostics
         .into_iter()

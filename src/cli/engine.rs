@@ -80,12 +80,10 @@ pub fn registry_for(
     root_vars: &std::collections::BTreeMap<String, crate::config::tfvars::RawValue>,
     state: Option<&crate::state::State>,
 ) -> Result<crate::provider::Registry, Vec<Diagnostic>> {
-    let opts = crate::evaluate::Options {
-        root_vars: root_vars.clone(),
-        workspace: crate::state::workdir::workspace(&tree.root().dir),
-        require_root_vars: true,
-        validate_only: false,
-    };
+    let opts = crate::evaluate::Options::run(
+        root_vars.clone(),
+        crate::state::workdir::workspace(&tree.root().dir),
+    );
     let (values, diags) = crate::evaluate::providers::provider_configs(tree, &opts);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);

@@ -2,7 +2,6 @@
 //! apply. `--json` prints the shape of `terraform output -json`.
 
 use super::{Ui, VarFlags};
-use crate::evaluate::{Options, evaluate_root};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -19,16 +18,9 @@ pub struct EvalArgs {
 }
 
 pub fn run(ui: &Ui, a: EvalArgs, raw: &[String]) -> i32 {
-    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+    let Some(result) = a.vars.evaluate_root(ui, &a.dir, raw, |_| ()) else {
         return 1;
     };
-    let opts = Options {
-        root_vars,
-        workspace: crate::state::workdir::workspace(&a.dir),
-        require_root_vars: true,
-        validate_only: false,
-    };
-    let result = evaluate_root(&a.dir, &opts);
     ui.print_diagnostics(&result.diagnostics);
     if result.diagnostics.iter().any(|d| d.is_error()) {
         return 1;

@@ -99,12 +99,10 @@ impl ImageContext {
             tree: &self.tree,
             prior: self.prior(),
             registry: self.registry.clone(),
-            options: crate::evaluate::Options {
-                root_vars: self.root_vars.clone(),
-                workspace: crate::state::workdir::workspace(&self.tree.root().dir),
-                require_root_vars: true,
-                validate_only: false,
-            },
+            options: crate::evaluate::Options::run(
+                self.root_vars.clone(),
+                crate::state::workdir::workspace(&self.tree.root().dir),
+            ),
             images,
             mode,
             parallel,

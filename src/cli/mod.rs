@@ -120,6 +120,23 @@ impl VarFlags {
             .ok()
     }
 
+    /// The root module in `dir` evaluated offline with these variables (`eval`, `validate`,
+    /// `console`), as `adjust` sets the options; `None` once the variables' diagnostics are
+    /// printed, when they do not parse.
+    fn evaluate_root(
+        &self,
+        ui: &Ui,
+        dir: &std::path::Path,
+        raw_args: &[String],
+        adjust: impl FnOnce(&mut crate::evaluate::Options),
+    ) -> Option<crate::evaluate::Evaluated> {
+        let root_vars = self.root_vars(ui, dir, raw_args)?;
+        let mut opts =
+            crate::evaluate::Options::run(root_vars, crate::state::workdir::workspace(dir));
+        adjust(&mut opts);
+        Some(crate::evaluate::evaluate_root(dir, &opts))
+    }
+
     /// The flags in command-line order, which decides precedence between -var and -var-file.
     fn ordered(&self, raw_args: &[String]) -> Vec<VarArg> {
         let mut vars = self.vars.iter();

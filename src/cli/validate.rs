@@ -1,7 +1,6 @@
 //! `infra validate [DIR]`: load and evaluate everything, report every problem, exit 0 or 1.
 
 use super::{Ui, VarFlags};
-use crate::evaluate::{Options, evaluate_root};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -18,16 +17,12 @@ pub struct ValidateArgs {
 }
 
 pub fn run(ui: &Ui, a: ValidateArgs, raw: &[String]) -> i32 {
-    let Some(root_vars) = a.vars.root_vars(ui, &a.dir, raw) else {
+    let Some(mut result) = a.vars.evaluate_root(ui, &a.dir, raw, |o| {
+        o.require_root_vars = false;
+        o.validate_only = true;
+    }) else {
         return 1;
     };
-    let opts = Options {
-        root_vars,
-        workspace: crate::state::workdir::workspace(&a.dir),
-        require_root_vars: false,
-        validate_only: true,
-    };
-    let mut result = evaluate_root(&a.dir, &opts);
     // Every block against its type's schema: built in, so offline and exact.
     if let (Some(tree), _) = crate::graph::ModuleTree::load(&a.dir)
         && let Ok(rt) = super::engine::runtime()

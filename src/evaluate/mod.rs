@@ -55,6 +55,18 @@ pub struct Options {
     pub validate_only: bool,
 }
 
+impl Options {
+    /// How plan, apply, bake and `eval` evaluate: every root variable must have a value.
+    pub fn run(root_vars: BTreeMap<String, RawValue>, workspace: impl Into<String>) -> Options {
+        Options {
+            root_vars,
+            workspace: workspace.into(),
+            require_root_vars: true,
+            validate_only: false,
+        }
+    }
+}
+
 /// A provider-free data source's value, read now; `None` for data sources a provider reads.
 pub fn read_builtin_data(
     r: &Resource,

@@ -126,12 +126,7 @@ pub async fn make_plan(
         images: Default::default(),
         data: BTreeMap::new(),
     };
-    let opts = Options {
-        root_vars: req.root_vars.clone(),
-        workspace: req.workspace.clone(),
-        require_root_vars: true,
-        validate_only: false,
-    };
+    let opts = Options::run(req.root_vars.clone(), &req.workspace);
     let walk_opts = WalkOptions {
         parallelism: req.parallelism,
         stop: None,
