@@ -11,6 +11,7 @@
 pub mod attrs;
 pub mod autoscaling;
 pub mod bulk;
+pub mod by_id;
 pub mod cloudwatch;
 pub mod data;
 pub mod ec2;

@@ -413,6 +413,7 @@ impl MetricAlarmType {
 }
 
 impl AsyncResourceType for MetricAlarmType {
+    crate::provider::aws::by_id::reads_by_id!(value, "no alarm named {id}");
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
@@ -461,12 +462,6 @@ impl AsyncResourceType for MetricAlarmType {
         )
     }
 
-    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
-        let p = Obj::of(&prior);
-        let name = p.id()?;
-        self.value(Some(p), &name).await
-    }
-
     /// Every alarm of the batch with one DescribeAlarms call per hundred names.
     async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
         let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
@@ -488,12 +483,5 @@ impl AsyncResourceType for MetricAlarmType {
             current,
             found: Vec::new(),
         })
-    }
-
-    async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        self.value(None, &id)
-            .await?
-            .ok_or_else(|| ProviderError::new("import", format!("no alarm named {id}")))
     }
 }

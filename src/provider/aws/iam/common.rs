@@ -6,10 +6,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_s, s};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::Tags;
-use crate::provider::{
-    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Refreshed,
-};
-use std::sync::Arc;
+use crate::provider::{AttrSchema, CreateContext, ProviderError, ProviderResult};
 
 /// A string attribute, null when AWS answers with nothing or an empty string (IAM returns ""
 /// for a description that was removed).
@@ -171,63 +168,6 @@ pub(crate) fn plan_policy(prior: Option<&Value>, planned: Value, attr: &str) -> 
         o.set(attr, s(before));
     }
     Value::object(o.0)
-}
-
-/// `read`, `refresh` and `import` of a type whose objects one method reads by id
-/// (`$read(prior: Option<&Obj>, id: &str)`, `None` when gone): refresh reads each on its own;
-/// import of a missing id says `$what {id}`.
-macro_rules! reads_by_id {
-    ($read:ident, $what:literal) => {
-        async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
-            let p = Obj::of(&prior);
-            self.$read(Some(&p), &p.id()?).await
-        }
-
-        async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
-            $crate::provider::aws::iam::common::refresh_each(self, batch.priors).await
-        }
-
-        async fn import(&self, id: &str) -> ProviderResult<Value> {
-            self.$read(None, id).await?.ok_or_else(|| {
-                ProviderError::new("import", format!(concat!($what, " {}"), id))
-                    .with_code("NotFound")
-            })
-        }
-    };
-}
-pub(crate) use reads_by_id;
-
-/// At most this many reads run at once during a refresh.
-pub(crate) const REFRESH_CONCURRENCY: usize = 8;
-
-/// Refresh by reading each object on its own, a few at a time: IAM has no tag filter to find
-/// them in bulk.
-pub(crate) async fn refresh_each<T: AsyncResourceType>(
-    this: &T,
-    priors: Vec<Value>,
-) -> ProviderResult<Refreshed> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(REFRESH_CONCURRENCY));
-    let handles: Vec<_> = priors
-        .into_iter()
-        .map(|prior| {
-            let (this, permits) = (this.clone(), permits.clone());
-            tokio::spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                this.read(prior).await
-            })
-        })
-        .collect();
-    let mut current = Vec::with_capacity(handles.len());
-    for h in handles {
-        current.push(
-            h.await
-                .map_err(|e| ProviderError::new("refresh", e.to_string()))??,
-        );
-    }
-    Ok(Refreshed {
-        current,
-        found: Vec::new(),
-    })
 }
 
 /// What IAM's named objects (roles, instance profiles) answer alike.

@@ -10,8 +10,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 
 type Item = aws_sdk_iam::types::InstanceProfile;
@@ -48,8 +47,8 @@ impl InstanceProfile {
         read.finish(&self.schema)
     }
 
-    async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {
-        Ok(absent_if_not_found(self.get(name).await)?.map(|ip| self.value(prior, &ip)))
+    async fn read_by_name(&self, prior: Option<Obj>, name: &str) -> ProviderResult<Option<Value>> {
+        Ok(absent_if_not_found(self.get(name).await)?.map(|ip| self.value(prior.as_ref(), &ip)))
     }
 
     async fn add_role(&self, name: &str, role: &str) -> ProviderResult<()> {
@@ -195,5 +194,5 @@ impl AsyncResourceType for InstanceProfile {
         )
     }
 
-    super::common::reads_by_id!(read_by_name, "no instance profile named");
+    crate::provider::aws::by_id::reads_by_id!(read_by_name, "no instance profile named {id}", refresh each);
 }

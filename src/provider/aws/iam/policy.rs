@@ -12,8 +12,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
 
 /// IAM keeps at most this many versions of a policy.
@@ -113,8 +112,8 @@ impl Policy {
             .finish(&self.schema)
     }
 
-    async fn read_arn(&self, prior: Option<&Obj>, arn: &str) -> ProviderResult<Option<Value>> {
-        Ok(absent_if_not_found(self.get(arn).await)?.map(|d| self.value(prior, &d)))
+    async fn read_arn(&self, prior: Option<Obj>, arn: &str) -> ProviderResult<Option<Value>> {
+        Ok(absent_if_not_found(self.get(arn).await)?.map(|d| self.value(prior.as_ref(), &d)))
     }
 
     /// A new default version with `document`, room made first; with a `delay` (ms), made
@@ -283,5 +282,5 @@ impl AsyncResourceType for Policy {
         gone_is_ok(r.map(drop).map_err(err("iam:DeletePolicy")))
     }
 
-    super::common::reads_by_id!(read_arn, "no IAM policy");
+    crate::provider::aws::by_id::reads_by_id!(read_arn, "no IAM policy {id}", refresh each);
 }

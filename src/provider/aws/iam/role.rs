@@ -12,8 +12,7 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use std::sync::Arc;
 
@@ -146,9 +145,9 @@ impl Role {
         Ok(read.finish(&self.schema))
     }
 
-    async fn read_by_name(&self, prior: Option<&Obj>, name: &str) -> ProviderResult<Option<Value>> {
+    async fn read_by_name(&self, prior: Option<Obj>, name: &str) -> ProviderResult<Option<Value>> {
         match absent_if_not_found(self.get(name).await)? {
-            Some(r) => Ok(Some(self.value(prior, &r).await?)),
+            Some(r) => Ok(Some(self.value(prior.as_ref(), &r).await?)),
             None => Ok(None),
         }
     }
@@ -372,7 +371,7 @@ impl AsyncResourceType for Role {
         Ok(())
     }
 
-    super::common::reads_by_id!(read_by_name, "no IAM role named");
+    crate::provider::aws::by_id::reads_by_id!(read_by_name, "no IAM role named {id}", refresh each);
 }
 
 #[cfg(test)]

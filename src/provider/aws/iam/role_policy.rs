@@ -172,7 +172,7 @@ impl AsyncResourceType for RolePolicy {
     }
 
     async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
-        refresh_each(self, batch.priors).await
+        crate::provider::aws::by_id::refresh_each(self, batch.priors).await
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {

@@ -132,7 +132,7 @@ impl AsyncResourceType for RolePolicyAttachment {
     }
 
     async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
-        refresh_each(self, batch.priors).await
+        crate::provider::aws::by_id::refresh_each(self, batch.priors).await
     }
 
     /// `ROLE/POLICY_ARN`, as Terraform imports an attachment (a role name has no slash).

@@ -165,6 +165,7 @@ impl SubnetGroup {
 }
 
 impl AsyncResourceType for SubnetGroup {
+    crate::provider::aws::by_id::reads_by_id!(value, "no DB subnet group {id}");
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
@@ -271,12 +272,6 @@ impl AsyncResourceType for SubnetGroup {
         )
     }
 
-    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
-        let p = Obj::of(&prior);
-        let name = p.id()?;
-        self.value(Some(p), &name).await
-    }
-
     /// Every group of the batch from one paginated DescribeDBSubnetGroups (tags per group).
     async fn refresh(&self, batch: RefreshBatch) -> ProviderResult<Refreshed> {
         let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
@@ -301,12 +296,5 @@ impl AsyncResourceType for SubnetGroup {
             current,
             found: Vec::new(),
         })
-    }
-
-    async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        self.value(None, &id)
-            .await?
-            .ok_or_else(|| ProviderError::new("import", format!("no DB subnet group {id}")))
     }
 }

@@ -381,6 +381,7 @@ impl Bucket {
 }
 
 impl AsyncResourceType for Bucket {
+    crate::provider::aws::by_id::reads_by_id!(value, "no bucket {id}");
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
@@ -467,18 +468,5 @@ impl AsyncResourceType for Bucket {
             .with_code("BucketNotEmpty")),
             r => gone_is_ok(r),
         }
-    }
-
-    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
-        let p = Obj::of(&prior);
-        let name = p.id()?;
-        self.value(Some(p), &name).await
-    }
-
-    async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        self.value(None, &id)
-            .await?
-            .ok_or_else(|| ProviderError::new("import", format!("no bucket {id}")))
     }
 }

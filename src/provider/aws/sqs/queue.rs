@@ -292,6 +292,10 @@ impl Queue {
 }
 
 impl AsyncResourceType for Queue {
+    crate::provider::aws::by_id::reads_by_id!(
+        value,
+        "no queue at {id} (a queue is imported by its URL)"
+    );
     crate::provider::aws::bulk::schema_and_address!();
     crate::provider::aws::bulk::plan_tags!();
 
@@ -342,22 +346,6 @@ impl AsyncResourceType for Queue {
                 .map(drop)
                 .map_err(err("sqs:DeleteQueue")),
         )
-    }
-
-    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
-        let p = Obj::of(&prior);
-        let url = p.id()?;
-        self.value(Some(p), &url).await
-    }
-
-    async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        self.value(None, &id).await?.ok_or_else(|| {
-            ProviderError::new(
-                "import",
-                format!("no queue at {id} (a queue is imported by its URL)"),
-            )
-        })
     }
 }
 
