@@ -6,7 +6,7 @@
 
 use super::build::{FINGERPRINT_TAG, IMAGE_TAG};
 use crate::provider::aws::bulk::filter;
-use crate::provider::aws::sdk::err;
+use crate::provider::aws::sdk::{AllPages, err};
 use crate::provider::{ProviderError, ProviderResult};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -90,9 +90,8 @@ pub async fn launch_template_uses(aws: &crate::provider::aws::Aws) -> ProviderRe
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(err("ec2:DescribeLaunchTemplateVersions"))?;
+        .all("ec2:DescribeLaunchTemplateVersions")
+        .await?;
     for v in &current {
         note(&mut uses, &mut seen, v);
     }
@@ -102,9 +101,8 @@ pub async fn launch_template_uses(aws: &crate::provider::aws::Aws) -> ProviderRe
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(err("autoscaling:DescribeAutoScalingGroups"))?;
+        .all("autoscaling:DescribeAutoScalingGroups")
+        .await?;
     let mut pinned: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
     for g in &groups {
         let specs = g.launch_template().into_iter().chain(
@@ -177,9 +175,8 @@ pub async fn instance_uses(ec2: &aws_sdk_ec2::Client, images: &[String]) -> Prov
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(err("ec2:DescribeInstances"))?;
+        .all("ec2:DescribeInstances")
+        .await?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for i in reservations.iter().flat_map(|r| r.instances()) {
         if let Some(image) = i.image_id() {

@@ -300,7 +300,8 @@ pub(crate) use ec2_reads;
 /// (`describe_all!(self, describe_vpcs, "ec2:DescribeVpcs", filters, 1000)`; the page size is
 /// left out for the calls that take none).
 macro_rules! describe_all {
-    ($self:ident, $op:ident, $name:literal, $filters:ident $(, $page:literal)?) => {
+    ($self:ident, $op:ident, $name:literal, $filters:ident $(, $page:literal)?) => {{
+        use $crate::provider::aws::sdk::AllPages as _;
         $self
             .aws
             .ec2
@@ -310,9 +311,8 @@ macro_rules! describe_all {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
+            .all($name)
             .await
-            .map_err($crate::provider::aws::sdk::err($name))
-    };
+    }};
 }
 pub(crate) use describe_all;

@@ -9,7 +9,7 @@ use super::tags;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, list_s, map_s, opt_s, s};
-use crate::provider::aws::sdk::err;
+use crate::provider::aws::sdk::{AllPages, err};
 use crate::provider::schema::block_list;
 use crate::provider::{
     AttrSchema, BoxFuture, Configured, DataSource, ProviderError, ProviderResult, Schema,
@@ -319,9 +319,8 @@ impl DataSource for Data {
                         .into_paginator()
                         .items()
                         .send()
-                        .collect::<Result<Vec<_>, _>>()
-                        .await
-                        .map_err(err("ec2:DescribeSubnets"))?;
+                        .all("ec2:DescribeSubnets")
+                        .await?;
                     // Sorted: the API's order varies, and a list that reorders is a change.
                     let mut ids: Vec<&str> = found.iter().filter_map(|s| s.subnet_id()).collect();
                     ids.sort_unstable();

@@ -5,6 +5,7 @@
 //! draining before delete).
 
 use crate::provider::{ProviderError, ProviderResult};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -73,6 +74,30 @@ where
     match code {
         Some(c) => err.with_code(c),
         None => err,
+    }
+}
+
+/// Every item of every page of a paginated call:
+/// `ec2.describe_vpcs().into_paginator().items().send().all("ec2:DescribeVpcs").await`.
+pub trait AllPages<T> {
+    /// The items, or the first failure, named `operation`.
+    fn all(
+        self,
+        operation: &'static str,
+    ) -> impl std::future::Future<Output = ProviderResult<Vec<T>>> + Send;
+}
+
+impl<T, E, R> AllPages<T> for PaginationStream<Result<T, SdkError<E, R>>>
+where
+    T: Send,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+    Self: Send,
+{
+    async fn all(self, operation: &'static str) -> ProviderResult<Vec<T>> {
+        self.collect::<Result<Vec<T>, _>>()
+            .await
+            .map_err(err(operation))
     }
 }
 

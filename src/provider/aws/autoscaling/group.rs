@@ -8,7 +8,7 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming;
-use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use crate::provider::aws::sdk::{AllPages, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, ADDRESS_TAG, LINEAGE_TAG};
 use crate::provider::schema::block_object;
@@ -140,9 +140,8 @@ impl AutoscalingGroup {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
+            .all("autoscaling:DescribeAutoScalingGroups")
             .await
-            .map_err(err("autoscaling:DescribeAutoScalingGroups"))
     }
 
     async fn by_name(&self, name: &str) -> ProviderResult<Option<AutoScalingGroup>> {

@@ -5,7 +5,7 @@
 use super::group::{AutoscalingGroup, capacity_timeout, differs};
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::Obj;
-use crate::provider::aws::sdk::{err, wait_for};
+use crate::provider::aws::sdk::{AllPages, err, wait_for};
 use crate::provider::fleet::{
     Fleet, LaunchSpec, Member, Preferences, RolloutRequest, Snapshot, Special,
 };
@@ -152,9 +152,8 @@ impl AutoscalingGroup {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("ec2:DescribeInstances"))?;
+            .all("ec2:DescribeInstances")
+            .await?;
         Ok(reservations
             .iter()
             .flat_map(|r| r.instances())

@@ -9,7 +9,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, map_s, opt_n, opt_s, s};
 use crate::provider::aws::launch::{opt_set, read_keyed_set, string_set};
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{AllPages, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
@@ -282,9 +282,8 @@ impl MetricAlarmType {
                 .set_alarm_names(Some(chunk.to_vec()))
                 .into_paginator()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("cloudwatch:DescribeAlarms"))?
+                .all("cloudwatch:DescribeAlarms")
+                .await?
                 .into_iter()
                 .flat_map(|page| page.metric_alarms().to_vec())
                 .collect();

@@ -9,7 +9,7 @@ use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::filter;
-use crate::provider::aws::sdk::err;
+use crate::provider::aws::sdk::{AllPages, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::schema::block_object;
@@ -158,9 +158,8 @@ pub async fn describe_acls(
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
+        .all("ec2:DescribeNetworkAcls")
         .await
-        .map_err(err("ec2:DescribeNetworkAcls"))
 }
 
 /// The ACL's entries of one direction, by rule number, without the catch-all.

@@ -5,7 +5,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
-use crate::provider::aws::sdk::{delete_when_released, err};
+use crate::provider::aws::sdk::{AllPages, delete_when_released, err};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
@@ -37,7 +37,7 @@ impl Ec2Bulk for EgressOnlyInternetGateway {
     /// Ids go as the call's id list rather than a filter (the emulator ignores this call's
     /// filters, AWS takes both); the lineage tag filter goes as it is.
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         let (ids, rest): (Vec<Filter>, Vec<Filter>) = filters
             .into_iter()
             .partition(|f| f.name() == Some(Self::ID_FILTER));
@@ -48,9 +48,8 @@ impl Ec2Bulk for EgressOnlyInternetGateway {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
+            .all("ec2:DescribeEgressOnlyInternetGateways")
             .await
-            .map_err(err("ec2:DescribeEgressOnlyInternetGateways"))
     }
 
     async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {

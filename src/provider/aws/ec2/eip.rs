@@ -182,7 +182,7 @@ impl Ec2Bulk for Eip {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         // DescribeAddresses is not paginated: one answer holds every address.
         Ok(ec2
             .describe_addresses()

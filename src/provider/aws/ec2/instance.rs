@@ -12,7 +12,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, b, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
-use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
+use crate::provider::aws::sdk::{AllPages, EVENTUAL_CONSISTENCY, err, retry_while, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
@@ -393,7 +393,7 @@ impl Ec2Bulk for Instance {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         let reservations = ec2
             .describe_instances()
             .set_filters(Some(filters))
@@ -401,9 +401,8 @@ impl Ec2Bulk for Instance {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("ec2:DescribeInstances"))?;
+            .all("ec2:DescribeInstances")
+            .await?;
         Ok(reservations
             .into_iter()
             .flat_map(|r| r.instances.unwrap_or_default())

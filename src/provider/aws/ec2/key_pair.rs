@@ -54,7 +54,7 @@ impl Ec2Bulk for KeyPair {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         // The public key comes along so that an import knows it.
         let out = ec2
             .describe_key_pairs()

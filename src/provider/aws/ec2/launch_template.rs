@@ -8,7 +8,7 @@ use crate::provider::aws::attrs::{Obj, map_s, opt_b, opt_n, opt_s, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::launch::*;
 use crate::provider::aws::naming;
-use crate::provider::aws::sdk::{absent_if_not_found, err, gone_is_ok};
+use crate::provider::aws::sdk::{AllPages, absent_if_not_found, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::aws::user_data::*;
@@ -203,9 +203,8 @@ impl LaunchTemplate {
                 req.into_paginator()
                     .items()
                     .send()
-                    .collect::<Result<Vec<_>, _>>()
+                    .all("ec2:DescribeLaunchTemplates")
                     .await
-                    .map_err(err("ec2:DescribeLaunchTemplates"))
             }
         };
         match call(ids.clone()).await {
@@ -396,14 +395,14 @@ impl Ec2Bulk for LaunchTemplate {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         let (ids, filters): (Vec<Filter>, Vec<Filter>) = filters
             .into_iter()
             .partition(|f| f.name() == Some(TEMPLATE_ID_FILTER));
         let ids: Vec<String> = ids.iter().flat_map(|f| f.values().to_vec()).collect();
         let mut out = Vec::new();
-        for template in Self::describe_templates(&ec2, ids, filters).await? {
-            let version = Self::latest_version(&ec2, &template).await?;
+        for template in Self::describe_templates(ec2, ids, filters).await? {
+            let version = Self::latest_version(ec2, &template).await?;
             out.push(TemplateItem {
                 template,
                 description: version

@@ -7,7 +7,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, added_removed, n, opt_s, s, set_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::launch::nonempty;
-use crate::provider::aws::sdk::{err, gone_is_ok, wait_for};
+use crate::provider::aws::sdk::{AllPages, err, gone_is_ok, wait_for};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{
@@ -253,16 +253,15 @@ impl Ec2Bulk for NatGateway {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         ec2.describe_nat_gateways()
             .set_filter(Some(filters))
             .max_results(1000)
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
+            .all("ec2:DescribeNatGateways")
             .await
-            .map_err(err("ec2:DescribeNatGateways"))
     }
 
     async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {

@@ -56,7 +56,7 @@ impl Ec2Bulk for PlacementGroup {
 
     /// DescribePlacementGroups has no pages: one call answers every group that matches.
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let ec2 = self.aws.ec2.clone();
+        let ec2 = &self.aws.ec2;
         let out = ec2
             .describe_placement_groups()
             .set_filters(Some(filters))

@@ -6,7 +6,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks, opt_s, s, set_s};
 use crate::provider::aws::bulk::filter;
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{AllPages, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self};
 use crate::provider::schema::{block_list, block_object};
@@ -179,9 +179,8 @@ pub(crate) async fn describe_route_tables(
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
+        .all("ec2:DescribeRouteTables")
         .await
-        .map_err(err("ec2:DescribeRouteTables"))
 }
 
 /// Route tables by id, in chunks a filter takes; missing ones are absent.

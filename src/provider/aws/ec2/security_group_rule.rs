@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, b, n, opt_s, s};
 use crate::provider::aws::bulk::filter;
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::not_found;
-use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, retry_while};
+use crate::provider::aws::sdk::{AllPages, EVENTUAL_CONSISTENCY, err, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
     AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
@@ -241,9 +241,8 @@ impl LegacyRule {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("ec2:DescribeSecurityGroupRules"))?;
+            .all("ec2:DescribeSecurityGroupRules")
+            .await?;
         let egress = perms.dir == Direction::Egress;
         Ok(rules
             .iter()

@@ -450,7 +450,8 @@ where
 /// The body of an async [`ElbBulk::list`] for a type listed by one paginated Describe call:
 /// `describe_pages!(self, elbv2, describe_target_groups, "elbv2:DescribeTargetGroups")`.
 macro_rules! describe_pages {
-    ($self:ident, $client:ident, $op:ident, $name:literal) => {
+    ($self:ident, $client:ident, $op:ident, $name:literal) => {{
+        use $crate::provider::aws::sdk::AllPages as _;
         $self
             .aws
             .$client
@@ -459,10 +460,9 @@ macro_rules! describe_pages {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
+            .all($name)
             .await
-            .map_err($crate::provider::aws::sdk::err($name))
-    };
+    }};
 }
 pub(crate) use describe_pages;
 

@@ -6,7 +6,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, opt_b, opt_n, opt_s};
 use crate::provider::aws::elbv2::actions;
 use crate::provider::aws::elbv2::common::*;
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{AllPages, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::schema::block_object;
@@ -294,9 +294,8 @@ impl Listener {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("elbv2:DescribeListeners"));
+            .all("elbv2:DescribeListeners")
+            .await;
         match r {
             Err(e) if e.is_not_found() => Ok(Vec::new()),
             other => other,

@@ -7,7 +7,7 @@ use crate::provider::aws::attrs::{Obj, b, n};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::iam::role_exclusive as exclusive;
 use crate::provider::aws::sdk::{
-    EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
+    AllPages, EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
@@ -224,9 +224,8 @@ impl Role {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("iam:ListInstanceProfilesForRole"))?
+            .all("iam:ListInstanceProfilesForRole")
+            .await?
             .into_iter()
             .map(|p| p.instance_profile_name().to_string())
             .collect();
@@ -238,9 +237,8 @@ impl Role {
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("iam:ListAttachedRolePolicies"))?
+                .all("iam:ListAttachedRolePolicies")
+                .await?
                 .into_iter()
                 .filter_map(|p| p.policy_arn().map(str::to_string))
                 .collect();
@@ -250,9 +248,8 @@ impl Role {
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(err("iam:ListRolePolicies"))?;
+                .all("iam:ListRolePolicies")
+                .await?;
         }
         Ok(role_teardown(force_detach, profiles, managed, inline))
     }

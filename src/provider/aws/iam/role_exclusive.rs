@@ -10,7 +10,7 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, s, set_s};
 use crate::provider::aws::iam::common::{policy_value, same_policy};
 use crate::provider::aws::launch::read_keyed_set;
-use crate::provider::aws::sdk::err;
+use crate::provider::aws::sdk::{AllPages, err};
 use crate::provider::schema::block_object;
 use std::collections::BTreeSet;
 
@@ -26,9 +26,8 @@ async fn inline_names(aws: &Aws, role: &str) -> ProviderResult<Vec<String>> {
         .role_name(role)
         .into_paginator()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(err("iam:ListRolePolicies"))?;
+        .all("iam:ListRolePolicies")
+        .await?;
     Ok(pages
         .iter()
         .flat_map(|p| p.policy_names().to_vec())
@@ -42,9 +41,8 @@ async fn attached(aws: &Aws, role: &str) -> ProviderResult<Vec<String>> {
         .role_name(role)
         .into_paginator()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(err("iam:ListAttachedRolePolicies"))?;
+        .all("iam:ListAttachedRolePolicies")
+        .await?;
     Ok(pages
         .iter()
         .flat_map(|p| p.attached_policies().to_vec())

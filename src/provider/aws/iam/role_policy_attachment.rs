@@ -5,7 +5,7 @@ use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
-    EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
+    AllPages, EVENTUAL_CONSISTENCY, absent_if_not_found, err, gone_is_ok, retry_while,
 };
 use crate::provider::aws::table::Table;
 use crate::provider::{
@@ -47,9 +47,8 @@ impl RolePolicyAttachment {
             .into_paginator()
             .items()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("iam:ListAttachedRolePolicies"));
+            .all("iam:ListAttachedRolePolicies")
+            .await;
         Ok(absent_if_not_found(attached)?
             .unwrap_or_default()
             .iter()

@@ -7,7 +7,7 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::attrs::{Obj, list_s, opt_s, s, set_s};
 use crate::provider::aws::naming::{create_name, read_name_prefix};
-use crate::provider::aws::sdk::{err, gone_is_ok};
+use crate::provider::aws::sdk::{AllPages, err, gone_is_ok};
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
@@ -91,9 +91,8 @@ impl SubnetGroup {
             .set_db_subnet_group_name(name.map(str::to_string))
             .into_paginator()
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(err("rds:DescribeDBSubnetGroups"));
+            .all("rds:DescribeDBSubnetGroups")
+            .await;
         match pages {
             Ok(pages) => Ok(pages
                 .iter()
