@@ -220,10 +220,14 @@ impl<T> Table<T> {
 }
 
 /// The struct of a type read through its attribute table, and its `new`: the provider's
-/// clients, the file's `table()` and the schema made from it. `table_type!(Vpc, Item);` is
-/// what every such type would otherwise write alike; its own methods go in another `impl`.
+/// clients, the file's `table()` (or the table expression given third) and the schema made
+/// from it. `table_type!(Vpc, Item);` is what every such type would otherwise write alike;
+/// its own methods go in another `impl`.
 macro_rules! table_type {
     ($(#[$meta:meta])* $name:ident, $item:ty) => {
+        $crate::provider::aws::table::table_type!($(#[$meta])* $name, $item, table());
+    };
+    ($(#[$meta:meta])* $name:ident, $item:ty, $table:expr) => {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $name {
@@ -234,7 +238,7 @@ macro_rules! table_type {
 
         impl $name {
             pub fn new(aws: &std::sync::Arc<$crate::provider::aws::Aws>) -> $name {
-                let table = table();
+                let table = $table;
                 $name {
                     aws: aws.clone(),
                     schema: std::sync::Arc::new(table.schema()),

@@ -2,42 +2,29 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, opt_s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult, Schema};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::RouteTable;
 
-#[derive(Clone)]
-pub struct DefaultRouteTable {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
+/// The rows of `aws_route_table`, but for the table's VPC. As for `aws_route_table`: unset
+/// `route` leaves the routes alone after the adoption (which removes them all), set (even to
+/// []) makes the table hold exactly these.
+fn table() -> Table<Item> {
+    route_table_rows(AttrSchema::computed(Type::String)).attr(
+        "default_route_table_id",
+        AttrSchema::required(Type::String).force_new(),
+        |t| opt_s(t.route_table_id()),
+    )
 }
 
-impl DefaultRouteTable {
-    pub fn new(aws: &Arc<Aws>) -> DefaultRouteTable {
-        // As for aws_route_table: unset `route` leaves the routes alone after the adoption
-        // (which removes them all), set (even to []) makes the table hold exactly these.
-        let table = route_table_rows(AttrSchema::computed(Type::String)).attr(
-            "default_route_table_id",
-            AttrSchema::required(Type::String).force_new(),
-            |t| opt_s(t.route_table_id()),
-        );
-        DefaultRouteTable {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(DefaultRouteTable, Item);
 
 fn vgws(o: &Obj) -> BTreeSet<String> {
     o.strs("propagating_vgws").into_iter().collect()

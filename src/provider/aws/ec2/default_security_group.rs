@@ -1,34 +1,21 @@
 //! `aws_default_security_group`: the VPC's default group, its rules managed.
 
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::bulk::{self, Ec2Bulk, filter};
 use crate::provider::aws::ec2::adopted::*;
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::sdk::err;
-use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AsyncResourceType, CreateContext, ProviderError, ProviderResult, Schema};
-use std::sync::Arc;
+use crate::provider::{AsyncResourceType, CreateContext, ProviderError, ProviderResult};
 
-#[derive(Clone)]
-pub struct DefaultSecurityGroup {
-    aws: Arc<Aws>,
-    table: Arc<Table<Group>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(
+    DefaultSecurityGroup,
+    Group,
+    group_table(GroupKind::Default)
+);
 
 impl DefaultSecurityGroup {
-    pub fn new(aws: &Arc<Aws>) -> DefaultSecurityGroup {
-        let table = group_table(GroupKind::Default);
-        DefaultSecurityGroup {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// The group named `default` of the VPC (of the region's default VPC without one).
     async fn find(&self, vpc: Option<String>) -> ProviderResult<String> {
         let vpc = match vpc {

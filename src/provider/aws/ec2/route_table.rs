@@ -4,37 +4,22 @@
 use super::route_table_association::disassociate;
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::Obj;
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::sdk::{delete_when_released, err};
-use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult, Schema};
+use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::ResourceType as Kind;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::RouteTable;
 
-#[derive(Clone)]
-pub struct RouteTable {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
-
-impl RouteTable {
-    pub fn new(aws: &Arc<Aws>) -> RouteTable {
-        let table = route_table_rows(AttrSchema::required(Type::String).force_new());
-        RouteTable {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(
+    RouteTable,
+    Item,
+    route_table_rows(AttrSchema::required(Type::String).force_new())
+);
 
 impl Ec2Bulk for RouteTable {
     bulk::ec2_object! {

@@ -11,10 +11,9 @@ use crate::provider::aws::sdk::{EVENTUAL_CONSISTENCY, err, gone_is_ok, retry_whi
 use crate::provider::aws::table::Table;
 use crate::provider::{
     AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed, Schema,
+    Refreshed,
 };
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 type Item = aws_sdk_ec2::types::RouteTableAssociation;
 
@@ -37,12 +36,7 @@ fn table() -> Table<Item> {
         })
 }
 
-#[derive(Clone)]
-pub struct RouteTableAssociation {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(RouteTableAssociation, Item);
 
 pub(crate) async fn disassociate(aws: &Aws, association_id: &str) -> ProviderResult<()> {
     gone_is_ok(
@@ -62,15 +56,6 @@ fn is_live(a: &aws_sdk_ec2::types::RouteTableAssociation) -> bool {
 }
 
 impl RouteTableAssociation {
-    pub fn new(aws: &Arc<Aws>) -> RouteTableAssociation {
-        let table = table();
-        RouteTableAssociation {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     fn value(&self, a: &Item) -> Value {
         let read = self.table.read_attributes(&self.aws.region, None, a);
         read.finish(&self.schema)

@@ -1,35 +1,16 @@
 //! `aws_security_group` with inline `ingress` and `egress` rules.
 
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::bulk::{self, Ec2Bulk};
 use crate::provider::aws::ec2::sg_rules::*;
 use crate::provider::aws::naming;
 use crate::provider::aws::sdk::{delete_when_released, err};
-use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
-use crate::provider::{AsyncResourceType, CreateContext, ProviderResult, Schema};
+use crate::provider::{AsyncResourceType, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::ResourceType as Kind;
-use std::sync::Arc;
 
-#[derive(Clone)]
-pub struct SecurityGroup {
-    aws: Arc<Aws>,
-    table: Arc<Table<Group>>,
-    schema: Arc<Schema>,
-}
-
-impl SecurityGroup {
-    pub fn new(aws: &Arc<Aws>) -> SecurityGroup {
-        let table = group_table(GroupKind::Created);
-        SecurityGroup {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-}
+crate::provider::aws::table::table_type!(SecurityGroup, Group, group_table(GroupKind::Created));
 
 impl Ec2Bulk for SecurityGroup {
     bulk::ec2_object! {

@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, n, opt_s, s};
 use crate::provider::aws::bulk::filter;
 use crate::provider::aws::ec2::sg_rules::*;
@@ -10,18 +9,15 @@ use crate::provider::aws::sdk::not_found;
 use crate::provider::aws::sdk::{AllPages, EVENTUAL_CONSISTENCY, err, retry_while};
 use crate::provider::aws::table::Table;
 use crate::provider::{
-    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
-use std::sync::Arc;
 
-/// `aws_security_group_rule`: one rule of several sources, kept by no id of its own (AWS
-/// gives each source its own rule id), so it is found again by its permissions.
-#[derive(Clone)]
-pub struct LegacyRule {
-    aws: Arc<Aws>,
-    table: Arc<Table<Present>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(
+    /// `aws_security_group_rule`: one rule of several sources, kept by no id of its own (AWS
+    /// gives each source its own rule id), so it is found again by its permissions.
+    LegacyRule,
+    Present
+);
 
 /// A rule found whole in its group: what AWS adds to the configuration's arguments.
 pub struct Present {
@@ -197,15 +193,6 @@ fn parse_legacy_import(id: &str) -> ProviderResult<Obj> {
 }
 
 impl LegacyRule {
-    pub fn new(aws: &Arc<Aws>) -> LegacyRule {
-        let table = table();
-        LegacyRule {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// The rule as AWS has it now: `None` unless every one of its permissions is there.
     async fn current(&self, p: &Obj) -> ProviderResult<Option<Value>> {
         let perms = LegacyPermissions::of(p)?;

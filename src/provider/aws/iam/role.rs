@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, n};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::iam::role_exclusive as exclusive;
@@ -12,16 +11,10 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags::{self, Tags};
 use crate::provider::{
-    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult,
 };
-use std::sync::Arc;
 
-#[derive(Clone)]
-pub struct Role {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(Role, Item);
 
 /// One step of tearing a role down, in the order IAM requires: DeleteRole fails with
 /// DeleteConflict while the role is in an instance profile or has policies.
@@ -105,15 +98,6 @@ fn table() -> Table<Item> {
 }
 
 impl Role {
-    pub fn new(aws: &Arc<Aws>) -> Role {
-        let table = table();
-        Role {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     async fn get(&self, name: &str) -> ProviderResult<aws_sdk_iam::types::Role> {
         let out = self
             .aws

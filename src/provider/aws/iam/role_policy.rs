@@ -2,7 +2,6 @@
 
 use crate::lang::types::Type;
 use crate::lang::value::Value;
-use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, s};
 use crate::provider::aws::iam::common::*;
 use crate::provider::aws::sdk::{
@@ -11,9 +10,8 @@ use crate::provider::aws::sdk::{
 use crate::provider::aws::table::Table;
 use crate::provider::{
     AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, RefreshBatch,
-    Refreshed, Schema,
+    Refreshed,
 };
-use std::sync::Arc;
 
 type Item = aws_sdk_iam::operation::get_role_policy::GetRolePolicyOutput;
 
@@ -39,12 +37,7 @@ fn table() -> Table<Item> {
         })
 }
 
-#[derive(Clone)]
-pub struct RolePolicy {
-    aws: Arc<Aws>,
-    table: Arc<Table<Item>>,
-    schema: Arc<Schema>,
-}
+crate::provider::aws::table::table_type!(RolePolicy, Item);
 
 /// `role:name`, the id Terraform gives an inline policy.
 fn split_role_policy_id(id: &str) -> ProviderResult<(String, String)> {
@@ -60,15 +53,6 @@ fn split_role_policy_id(id: &str) -> ProviderResult<(String, String)> {
 }
 
 impl RolePolicy {
-    pub fn new(aws: &Arc<Aws>) -> RolePolicy {
-        let table = table();
-        RolePolicy {
-            aws: aws.clone(),
-            schema: Arc::new(table.schema()),
-            table: Arc::new(table),
-        }
-    }
-
     /// PutRolePolicy creates or overwrites, so a retry after a crash is harmless.
     async fn put(&self, role: &str, name: &str, policy: &str) -> ProviderResult<()> {
         // The role may have been created a moment ago and not be visible yet.
