@@ -98,26 +98,19 @@ fn dynamic_block(ev: &mut Evaluator, kind: &str, body: &Body) -> DiagResult<Vec<
                 for_each.expr.span,
             ));
         }
-        Value::List(_, items) | Value::Tuple(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (Value::int(i as i64), v.clone()))
-            .collect(),
-        Value::Set(_, items) => items.iter().map(|v| (v.clone(), v.clone())).collect(),
-        Value::Map(_, attrs) | Value::Object(attrs) => attrs
-            .iter()
-            .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
-            .collect(),
-        other => {
-            return Err(Diagnostic::error(
-                "Invalid dynamic for_each value",
-                format!(
-                    "Cannot use a {} value in for_each. An iterable collection is required.",
-                    other.ty().friendly()
-                ),
-                for_each.expr.span,
-            ));
-        }
+        other => match other.iteration_pairs() {
+            Some(pairs) => pairs,
+            None => {
+                return Err(Diagnostic::error(
+                    "Invalid dynamic for_each value",
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        other.ty().friendly()
+                    ),
+                    for_each.expr.span,
+                ));
+            }
+        },
     };
     let mut out = Vec::with_capacity(pairs.len());
     for (k, v) in pairs {

@@ -333,26 +333,19 @@ impl<'a> Evaluator<'a> {
                     f.collection.span,
                 ));
             }
-            Value::List(_, items) | Value::Tuple(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::int(i as i64), v.clone()))
-                .collect(),
-            Value::Set(_, items) => items.iter().map(|v| (v.clone(), v.clone())).collect(),
-            Value::Map(_, attrs) | Value::Object(attrs) => attrs
-                .iter()
-                .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
-                .collect(),
-            other => {
-                return Err(Diagnostic::error(
-                    "Iteration over non-iterable value",
-                    format!(
-                        "A value of type {} cannot be used as the collection in a 'for' expression.",
-                        other.ty().friendly()
-                    ),
-                    f.collection.span,
-                ));
-            }
+            other => match other.iteration_pairs() {
+                Some(pairs) => pairs,
+                None => {
+                    return Err(Diagnostic::error(
+                        "Iteration over non-iterable value",
+                        format!(
+                            "A value of type {} cannot be used as the collection in a 'for' expression.",
+                            other.ty().friendly()
+                        ),
+                        f.collection.span,
+                    ));
+                }
+            },
         };
         let mut tuple = Vec::new();
         let mut object: Attrs = Attrs::new();

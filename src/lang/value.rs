@@ -98,6 +98,29 @@ impl Value {
     }
 
     /// The type of this value (the wrapped value's, for a sensitive one).
+    /// The (key, element) pairs a `for` expression or a `dynamic` block iterates: index and
+    /// element of a list or tuple, the element twice for a set, name and value of a map or
+    /// object; `None` for null and for a value that is no collection.
+    pub fn iteration_pairs(&self) -> Option<Vec<(Value, Value)>> {
+        match self {
+            Value::List(_, items) | Value::Tuple(items) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (Value::int(i as i64), v.clone()))
+                    .collect(),
+            ),
+            Value::Set(_, items) => Some(items.iter().map(|v| (v.clone(), v.clone())).collect()),
+            Value::Map(_, attrs) | Value::Object(attrs) => Some(
+                attrs
+                    .iter()
+                    .map(|(k, v)| (Value::string(k.as_str()), v.clone()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
     pub fn ty(&self) -> Type {
         match self {
             Value::Null(t) | Value::Unknown(t) => t.clone(),

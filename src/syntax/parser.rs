@@ -863,8 +863,9 @@ impl<'a> Parser<'a> {
         r
     }
 
-    fn for_expr(&mut self, object: bool) -> PResult<ForExpr> {
-        self.pos += 3;
+    /// What follows `for` in a for expression or a for directive (`what`):
+    /// `[KEY ,] VALUE in COLLECTION`.
+    fn for_head(&mut self, what: &str) -> PResult<(Option<String>, String, Expr)> {
         self.ws();
         let Some((first, _)) = self.ident() else {
             return Err(self.error_here("expected an iterator name after 'for'"));
@@ -882,11 +883,16 @@ impl<'a> Parser<'a> {
         };
         self.ws();
         if !self.keyword_follows("in") {
-            return Err(self.error_here("expected 'in' in the for expression"));
+            return Err(self.error_here(format!("expected 'in' in the {what}")));
         }
         self.pos += 2;
         self.ws();
-        let collection = self.expr()?;
+        Ok((key_var, value_var, self.expr()?))
+    }
+
+    fn for_expr(&mut self, object: bool) -> PResult<ForExpr> {
+        self.pos += 3;
+        let (key_var, value_var, collection) = self.for_head("for expression")?;
         self.expect(b':', "':' after the for expression's collection")?;
         self.ws();
         let (key, value, group) = if object {
@@ -1144,28 +1150,7 @@ impl<'a> Parser<'a> {
                 }
             }
             "for" => {
-                self.ws();
-                let Some((first, _)) = self.ident() else {
-                    return Err(self.error_here("expected an iterator name after 'for'"));
-                };
-                self.ws();
-                let (k, v) = if self.peek() == Some(b',') {
-                    self.pos += 1;
-                    self.ws();
-                    let Some((second, _)) = self.ident() else {
-                        return Err(self.error_here("expected a second iterator name"));
-                    };
-                    (Some(first), second)
-                } else {
-                    (None, first)
-                };
-                self.ws();
-                if !self.keyword_follows("in") {
-                    return Err(self.error_here("expected 'in' in the for directive"));
-                }
-                self.pos += 2;
-                self.ws();
-                let coll = self.expr()?;
+                let (k, v, coll) = self.for_head("for directive")?;
                 let strip_r = self.closing_strip_marker();
                 self.expect(b'}', "'}' to close the directive")?;
                 Tok::For(k, v, coll, strip_l, strip_r, self.span(start))
