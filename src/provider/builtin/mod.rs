@@ -8,29 +8,26 @@
 /// has nothing to do, a read answers the prior.
 macro_rules! replaced_only {
     () => {
-        fn update(
+        async fn update(
             &self,
             _prior: $crate::lang::value::Value,
             planned: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<$crate::lang::value::Value>>
-        {
-            Box::pin(async move { Ok(planned) })
+        ) -> $crate::provider::ProviderResult<$crate::lang::value::Value> {
+            Ok(planned)
         }
 
-        fn delete(
+        async fn delete(
             &self,
             _prior: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<$crate::provider::ProviderResult<()>> {
-            Box::pin(async { Ok(()) })
+        ) -> $crate::provider::ProviderResult<()> {
+            Ok(())
         }
 
-        fn read(
+        async fn read(
             &self,
             prior: $crate::lang::value::Value,
-        ) -> $crate::provider::BoxFuture<
-            $crate::provider::ProviderResult<Option<$crate::lang::value::Value>>,
-        > {
-            Box::pin(async move { Ok(Some(prior)) })
+        ) -> $crate::provider::ProviderResult<Option<$crate::lang::value::Value>> {
+            Ok(Some(prior))
         }
     };
 }
@@ -39,9 +36,10 @@ pub(crate) use replaced_only;
 pub mod random;
 pub mod tls;
 
-use super::{AttrSchema, BoxFuture, ProviderResult, ResourceType, Schema};
+use super::{AsyncResourceType, AttrSchema, ProviderResult, Schema};
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
+use std::sync::Arc;
 
 const BUILTIN: &str = "provider[\"terraform.io/builtin/terraform\"]";
 const NULL_PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/null\"]";
@@ -58,14 +56,15 @@ fn with(v: &Value, name: &str, x: Value) -> Value {
     Value::object(attrs)
 }
 
+#[derive(Clone)]
 pub struct TerraformData {
-    schema: Schema,
+    schema: Arc<Schema>,
 }
 
 impl TerraformData {
     pub fn new() -> TerraformData {
         TerraformData {
-            schema: Schema::new([
+            schema: Arc::new(Schema::new([
                 ("id", AttrSchema::computed(Type::String)),
                 ("input", AttrSchema::optional(Type::Dynamic)),
                 ("output", AttrSchema::computed(Type::Dynamic)),
@@ -73,7 +72,7 @@ impl TerraformData {
                     "triggers_replace",
                     AttrSchema::optional(Type::Dynamic).force_new(),
                 ),
-            ]),
+            ])),
         }
     }
 }
@@ -84,7 +83,7 @@ impl Default for TerraformData {
     }
 }
 
-impl ResourceType for TerraformData {
+impl AsyncResourceType for TerraformData {
     fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -110,67 +109,58 @@ impl ResourceType for TerraformData {
         }
     }
 
-    fn create(
-        &self,
-        _ctx: super::CreateContext,
-        planned: Value,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move {
-            let v = with(
-                &planned,
-                "id",
-                Value::string(uuid::Uuid::new_v4().to_string()),
-            );
-            let input = attr(&v, "input");
-            Ok(with(&v, "output", input))
-        })
+    async fn create(&self, _ctx: super::CreateContext, planned: Value) -> ProviderResult<Value> {
+        let v = with(
+            &planned,
+            "id",
+            Value::string(uuid::Uuid::new_v4().to_string()),
+        );
+        let input = attr(&v, "input");
+        Ok(with(&v, "output", input))
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move {
-            let v = with(&planned, "id", attr(&prior, "id"));
-            let input = attr(&v, "input");
-            Ok(with(&v, "output", input))
-        })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        let v = with(&planned, "id", attr(&prior, "id"));
+        let input = attr(&v, "input");
+        Ok(with(&v, "output", input))
     }
 
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
-        Box::pin(async { Ok(()) })
+    async fn delete(&self, _prior: Value) -> ProviderResult<()> {
+        Ok(())
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        Box::pin(async move { Ok(Some(prior)) })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        Ok(Some(prior))
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let attrs: Attrs = [
-                ("id".to_string(), Value::string(id)),
-                ("input".to_string(), Value::null()),
-                ("output".to_string(), Value::null()),
-                ("triggers_replace".to_string(), Value::null()),
-            ]
-            .into();
-            Ok(Value::object(attrs))
-        })
+        let attrs: Attrs = [
+            ("id".to_string(), Value::string(id)),
+            ("input".to_string(), Value::null()),
+            ("output".to_string(), Value::null()),
+            ("triggers_replace".to_string(), Value::null()),
+        ]
+        .into();
+        Ok(Value::object(attrs))
     }
 }
 
+#[derive(Clone)]
 pub struct NullResource {
-    schema: Schema,
+    schema: Arc<Schema>,
 }
 
 impl NullResource {
     pub fn new() -> NullResource {
         NullResource {
-            schema: Schema::new([
+            schema: Arc::new(Schema::new([
                 ("id", AttrSchema::computed(Type::String)),
                 (
                     "triggers",
                     AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
                 ),
-            ]),
+            ])),
         }
     }
 }
@@ -181,7 +171,7 @@ impl Default for NullResource {
     }
 }
 
-impl ResourceType for NullResource {
+impl AsyncResourceType for NullResource {
     fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -190,57 +180,50 @@ impl ResourceType for NullResource {
         NULL_PROVIDER
     }
 
-    fn create(
-        &self,
-        _ctx: super::CreateContext,
-        planned: Value,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move {
-            // The null provider's ids are random decimal numbers.
-            let n = uuid::Uuid::new_v4().as_u128() % 10u128.pow(19);
-            Ok(with(&planned, "id", Value::string(n.to_string())))
-        })
+    async fn create(&self, _ctx: super::CreateContext, planned: Value) -> ProviderResult<Value> {
+        // The null provider's ids are random decimal numbers.
+        let n = uuid::Uuid::new_v4().as_u128() % 10u128.pow(19);
+        Ok(with(&planned, "id", Value::string(n.to_string())))
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move { Ok(with(&planned, "id", attr(&prior, "id"))) })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        Ok(with(&planned, "id", attr(&prior, "id")))
     }
 
-    fn delete(&self, _prior: Value) -> BoxFuture<ProviderResult<()>> {
-        Box::pin(async { Ok(()) })
+    async fn delete(&self, _prior: Value) -> ProviderResult<()> {
+        Ok(())
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        Box::pin(async move { Ok(Some(prior)) })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        Ok(Some(prior))
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            Ok(Value::object(
-                [
-                    ("id".to_string(), Value::string(id)),
-                    (
-                        "triggers".to_string(),
-                        Value::Null(Type::Map(Box::new(Type::String))),
-                    ),
-                ]
-                .into(),
-            ))
-        })
+        Ok(Value::object(
+            [
+                ("id".to_string(), Value::string(id)),
+                (
+                    "triggers".to_string(),
+                    Value::Null(Type::Map(Box::new(Type::String))),
+                ),
+            ]
+            .into(),
+        ))
     }
 }
 
 /// `time_sleep` (hashicorp/time): waits on create and on destroy. Useful to order work, and to
 /// give tests an apply that takes time.
+#[derive(Clone)]
 pub struct TimeSleep {
-    schema: Schema,
+    schema: Arc<Schema>,
 }
 
 impl TimeSleep {
     pub fn new() -> TimeSleep {
         TimeSleep {
-            schema: Schema::new([
+            schema: Arc::new(Schema::new([
                 ("id", AttrSchema::computed(Type::String)),
                 (
                     "create_duration",
@@ -254,7 +237,7 @@ impl TimeSleep {
                     "triggers",
                     AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
                 ),
-            ]),
+            ])),
         }
     }
 }
@@ -313,7 +296,7 @@ fn go_duration(v: &Value) -> Result<std::time::Duration, super::ProviderError> {
     Ok(std::time::Duration::from_secs_f64(total))
 }
 
-impl ResourceType for TimeSleep {
+impl AsyncResourceType for TimeSleep {
     fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -322,50 +305,40 @@ impl ResourceType for TimeSleep {
         "provider[\"registry.terraform.io/hashicorp/time\"]"
     }
 
-    fn create(
-        &self,
-        _ctx: super::CreateContext,
-        planned: Value,
-    ) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move {
-            tokio::time::sleep(go_duration(&attr(&planned, "create_duration"))?).await;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_nanos();
-            Ok(with(&planned, "id", Value::string(now.to_string())))
-        })
+    async fn create(&self, _ctx: super::CreateContext, planned: Value) -> ProviderResult<Value> {
+        tokio::time::sleep(go_duration(&attr(&planned, "create_duration"))?).await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        Ok(with(&planned, "id", Value::string(now.to_string())))
     }
 
-    fn update(&self, prior: Value, planned: Value) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async move { Ok(with(&planned, "id", attr(&prior, "id"))) })
+    async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
+        Ok(with(&planned, "id", attr(&prior, "id")))
     }
 
-    fn delete(&self, prior: Value) -> BoxFuture<ProviderResult<()>> {
-        Box::pin(async move {
-            tokio::time::sleep(go_duration(&attr(&prior, "destroy_duration"))?).await;
-            Ok(())
-        })
+    async fn delete(&self, prior: Value) -> ProviderResult<()> {
+        tokio::time::sleep(go_duration(&attr(&prior, "destroy_duration"))?).await;
+        Ok(())
     }
 
-    fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>> {
-        Box::pin(async move { Ok(Some(prior)) })
+    async fn read(&self, prior: Value) -> ProviderResult<Option<Value>> {
+        Ok(Some(prior))
     }
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
-        Box::pin(async move {
-            let attrs: Attrs = [
-                ("id".to_string(), Value::string(id)),
-                ("create_duration".to_string(), Value::Null(Type::String)),
-                ("destroy_duration".to_string(), Value::Null(Type::String)),
-                (
-                    "triggers".to_string(),
-                    Value::Null(Type::Map(Box::new(Type::String))),
-                ),
-            ]
-            .into();
-            Ok(Value::object(attrs))
-        })
+        let attrs: Attrs = [
+            ("id".to_string(), Value::string(id)),
+            ("create_duration".to_string(), Value::Null(Type::String)),
+            ("destroy_duration".to_string(), Value::Null(Type::String)),
+            (
+                "triggers".to_string(),
+                Value::Null(Type::Map(Box::new(Type::String))),
+            ),
+        ]
+        .into();
+        Ok(Value::object(attrs))
     }
 }

@@ -7,9 +7,10 @@ use crate::lang::number::Number;
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use base64::Engine;
+use std::sync::Arc;
 
 const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/random\"]";
 
@@ -24,9 +25,10 @@ pub enum Kind {
     Pet,
 }
 
+#[derive(Clone)]
 pub struct Random {
     kind: Kind,
-    schema: Schema,
+    schema: Arc<Schema>,
 }
 
 fn keepers() -> (&'static str, AttrSchema) {
@@ -141,7 +143,10 @@ impl Random {
                 ),
             ]),
         };
-        Random { kind, schema }
+        Random {
+            kind,
+            schema: Arc::new(schema),
+        }
     }
 }
 
@@ -229,7 +234,7 @@ fn characters(o: &Attrs) -> ProviderResult<String> {
     Ok(out.into_iter().collect())
 }
 
-impl ResourceType for Random {
+impl AsyncResourceType for Random {
     fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -238,93 +243,89 @@ impl ResourceType for Random {
         PROVIDER
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
         let kind = self.kind;
         let schema = self.schema.clone();
-        Box::pin(async move {
-            let mut o = planned.attributes().cloned().unwrap_or_default();
-            let s = |x: &str| Value::string(x);
-            match kind {
-                Kind::String | Kind::Password => {
-                    let r = characters(&o)?;
-                    let id = if matches!(kind, Kind::Password) {
-                        "none".to_string()
-                    } else {
-                        r.clone()
-                    };
-                    o.insert("result".into(), s(&r));
-                    o.insert("id".into(), s(&id));
-                }
-                Kind::Id => {
-                    let n = int(&o, "byte_length").unwrap_or(0).max(1) as usize;
-                    let prefix = get(&o, "prefix").as_str().unwrap_or("").to_string();
-                    let bytes = random_bytes(n);
-                    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
-                    let std = base64::engine::general_purpose::STANDARD.encode(&bytes);
-                    let dec = num_bigint::BigUint::from_bytes_be(&bytes).to_string();
-                    o.insert("id".into(), s(&url));
-                    o.insert("b64_url".into(), s(&format!("{prefix}{url}")));
-                    o.insert("b64_std".into(), s(&format!("{prefix}{std}")));
-                    o.insert("hex".into(), s(&format!("{prefix}{}", hex::encode(&bytes))));
-                    o.insert("dec".into(), s(&format!("{prefix}{dec}")));
-                }
-                Kind::Integer => {
-                    let (min, max) = (int(&o, "min").unwrap_or(0), int(&o, "max").unwrap_or(0));
-                    if max < min {
-                        return Err(ProviderError::new("create", "max must be at least min"));
-                    }
-                    let r = min + below((max - min) as usize + 1) as i64;
-                    o.insert("result".into(), Value::int(r));
-                    o.insert("id".into(), s(&r.to_string()));
-                }
-                Kind::Uuid => {
-                    let u = uuid::Uuid::new_v4().to_string();
-                    o.insert("result".into(), s(&u));
-                    o.insert("id".into(), s(&u));
-                }
-                Kind::Pet => {
-                    let length = int(&o, "length").unwrap_or(2).max(1) as usize;
-                    let separator = get(&o, "separator").as_str().unwrap_or("-").to_string();
-                    let mut words: Vec<String> = get(&o, "prefix")
-                        .as_str()
-                        .map(|p| vec![p.to_string()])
-                        .unwrap_or_default();
-                    words.extend(pet_name(length));
-                    o.insert("id".into(), s(&words.join(&separator)));
-                }
-                Kind::Shuffle => {
-                    let mut items: Vec<Value> = get(&o, "input")
-                        .elements()
-                        .map(<[Value]>::to_vec)
-                        .unwrap_or_default();
-                    for i in (1..items.len()).rev() {
-                        items.swap(i, below(i + 1));
-                    }
-                    if let Some(c) = int(&o, "result_count") {
-                        items.truncate(c.max(0) as usize);
-                    }
-                    o.insert("result".into(), Value::list(Type::String, items));
-                    o.insert("id".into(), s("-"));
-                }
+        let mut o = planned.attributes().cloned().unwrap_or_default();
+        let s = |x: &str| Value::string(x);
+        match kind {
+            Kind::String | Kind::Password => {
+                let r = characters(&o)?;
+                let id = if matches!(kind, Kind::Password) {
+                    "none".to_string()
+                } else {
+                    r.clone()
+                };
+                o.insert("result".into(), s(&r));
+                o.insert("id".into(), s(&id));
             }
-            Ok(schema.complete(o))
-        })
+            Kind::Id => {
+                let n = int(&o, "byte_length").unwrap_or(0).max(1) as usize;
+                let prefix = get(&o, "prefix").as_str().unwrap_or("").to_string();
+                let bytes = random_bytes(n);
+                let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+                let std = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                let dec = num_bigint::BigUint::from_bytes_be(&bytes).to_string();
+                o.insert("id".into(), s(&url));
+                o.insert("b64_url".into(), s(&format!("{prefix}{url}")));
+                o.insert("b64_std".into(), s(&format!("{prefix}{std}")));
+                o.insert("hex".into(), s(&format!("{prefix}{}", hex::encode(&bytes))));
+                o.insert("dec".into(), s(&format!("{prefix}{dec}")));
+            }
+            Kind::Integer => {
+                let (min, max) = (int(&o, "min").unwrap_or(0), int(&o, "max").unwrap_or(0));
+                if max < min {
+                    return Err(ProviderError::new("create", "max must be at least min"));
+                }
+                let r = min + below((max - min) as usize + 1) as i64;
+                o.insert("result".into(), Value::int(r));
+                o.insert("id".into(), s(&r.to_string()));
+            }
+            Kind::Uuid => {
+                let u = uuid::Uuid::new_v4().to_string();
+                o.insert("result".into(), s(&u));
+                o.insert("id".into(), s(&u));
+            }
+            Kind::Pet => {
+                let length = int(&o, "length").unwrap_or(2).max(1) as usize;
+                let separator = get(&o, "separator").as_str().unwrap_or("-").to_string();
+                let mut words: Vec<String> = get(&o, "prefix")
+                    .as_str()
+                    .map(|p| vec![p.to_string()])
+                    .unwrap_or_default();
+                words.extend(pet_name(length));
+                o.insert("id".into(), s(&words.join(&separator)));
+            }
+            Kind::Shuffle => {
+                let mut items: Vec<Value> = get(&o, "input")
+                    .elements()
+                    .map(<[Value]>::to_vec)
+                    .unwrap_or_default();
+                for i in (1..items.len()).rev() {
+                    items.swap(i, below(i + 1));
+                }
+                if let Some(c) = int(&o, "result_count") {
+                    items.truncate(c.max(0) as usize);
+                }
+                o.insert("result".into(), Value::list(Type::String, items));
+                o.insert("id".into(), s("-"));
+            }
+        }
+        Ok(schema.complete(o))
     }
 
     super::replaced_only!();
 
-    fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>> {
+    async fn import(&self, id: &str) -> ProviderResult<Value> {
         let id = id.to_string();
         let kind = self.kind;
         let schema = self.schema.clone();
-        Box::pin(async move {
-            let mut o = Attrs::new();
-            o.insert("id".into(), Value::string(id.as_str()));
-            if matches!(kind, Kind::String | Kind::Password | Kind::Uuid) {
-                o.insert("result".into(), Value::string(id.as_str()));
-            }
-            Ok(schema.complete(o))
-        })
+        let mut o = Attrs::new();
+        o.insert("id".into(), Value::string(id.as_str()));
+        if matches!(kind, Kind::String | Kind::Password | Kind::Uuid) {
+            o.insert("result".into(), Value::string(id.as_str()));
+        }
+        Ok(schema.complete(o))
     }
 }
 

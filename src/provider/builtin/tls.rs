@@ -7,7 +7,7 @@
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
 use crate::provider::{
-    AttrSchema, BoxFuture, CreateContext, ProviderError, ProviderResult, ResourceType, Schema,
+    AsyncResourceType, AttrSchema, CreateContext, ProviderError, ProviderResult, Schema,
 };
 use base64::Engine;
 use russh::keys::ssh_key::{
@@ -15,20 +15,22 @@ use russh::keys::ssh_key::{
     private::{EcdsaKeypair, Ed25519Keypair, KeypairData, RsaKeypair},
 };
 use sha1::Digest;
+use std::sync::Arc;
 
 const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/tls\"]";
 const ALGORITHMS: [&str; 3] = ["RSA", "ECDSA", "ED25519"];
 const CURVES: [&str; 4] = ["P224", "P256", "P384", "P521"];
 
+#[derive(Clone)]
 pub struct PrivateKey {
-    schema: Schema,
+    schema: Arc<Schema>,
 }
 
 impl PrivateKey {
     pub fn new() -> PrivateKey {
         let computed = || AttrSchema::computed(Type::String);
         PrivateKey {
-            schema: Schema::new([
+            schema: Arc::new(Schema::new([
                 ("id", computed()),
                 ("algorithm", AttrSchema::required(Type::String).force_new()),
                 (
@@ -54,7 +56,7 @@ impl PrivateKey {
                 ("public_key_openssh", computed()),
                 ("public_key_fingerprint_md5", computed()),
                 ("public_key_fingerprint_sha256", computed()),
-            ]),
+            ])),
         }
     }
 }
@@ -260,7 +262,7 @@ fn md5_fingerprint(wire: &[u8]) -> String {
         .join(":")
 }
 
-impl ResourceType for PrivateKey {
+impl AsyncResourceType for PrivateKey {
     fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -283,29 +285,25 @@ impl ResourceType for PrivateKey {
         one_of("ecdsa_curve", &CURVES)
     }
 
-    fn create(&self, _ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>> {
+    async fn create(&self, _ctx: CreateContext, planned: Value) -> ProviderResult<Value> {
         let schema = self.schema.clone();
-        Box::pin(async move {
-            let mut o = planned.attributes().cloned().unwrap_or_default();
-            // RSA generation takes long enough (seconds at 4096 bits) to keep off the runtime.
-            let config = o.clone();
-            let key = tokio::task::spawn_blocking(move || generate(&config))
-                .await
-                .map_err(|e| crypto("generating the key", e))??;
-            encode(&mut o, key)?;
-            Ok(schema.complete(o))
-        })
+        let mut o = planned.attributes().cloned().unwrap_or_default();
+        // RSA generation takes long enough (seconds at 4096 bits) to keep off the runtime.
+        let config = o.clone();
+        let key = tokio::task::spawn_blocking(move || generate(&config))
+            .await
+            .map_err(|e| crypto("generating the key", e))??;
+        encode(&mut o, key)?;
+        Ok(schema.complete(o))
     }
 
     super::replaced_only!();
 
-    fn import(&self, _id: &str) -> BoxFuture<ProviderResult<Value>> {
-        Box::pin(async {
-            Err(ProviderError::new(
-                "tls_private_key",
-                "tls_private_key cannot be imported: the key exists only in state (as in Terraform)",
-            ))
-        })
+    async fn import(&self, _id: &str) -> ProviderResult<Value> {
+        Err(ProviderError::new(
+            "tls_private_key",
+            "tls_private_key cannot be imported: the key exists only in state (as in Terraform)",
+        ))
     }
 }
 
