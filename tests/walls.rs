@@ -161,6 +161,7 @@ fn the_aws_provider_has_one_small_file_per_type_on_a_table() {
     rust_files(&src.join("provider/aws"), &mut files);
     let registry = std::fs::read_to_string(src.join("provider/aws/mod.rs")).unwrap();
     let mut problems = Vec::new();
+    let mut type_count = 0;
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
         let rel = f.strip_prefix(&src).unwrap().display().to_string();
@@ -168,11 +169,22 @@ fn the_aws_provider_has_one_small_file_per_type_on_a_table() {
         if lines > 700 {
             problems.push(format!("{rel}: {lines} lines (at most 700)"));
         }
+        // A type implements `AsyncResourceType`, or `GroupChild` (which gives it that), or, a
+        // wrapper, `ResourceType` itself.
         let types: Vec<&str> = text
             .lines()
-            .filter_map(|l| l.strip_prefix("impl ResourceType for "))
+            .filter_map(|l| {
+                [
+                    "impl AsyncResourceType for ",
+                    "impl GroupChild for ",
+                    "impl ResourceType for ",
+                ]
+                .iter()
+                .find_map(|p| l.strip_prefix(p))
+            })
             .map(|l| l.trim_end_matches(" {"))
             .collect();
+        type_count += types.len();
         if types.len() > 1 {
             problems.push(format!("{rel}: {} resource types ({types:?})", types.len()));
         }
@@ -196,6 +208,10 @@ fn the_aws_provider_has_one_small_file_per_type_on_a_table() {
         files.len() > 30,
         "only {} provider files found",
         files.len()
+    );
+    assert!(
+        type_count > 50,
+        "only {type_count} resource types found: does the test still recognise them?"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
