@@ -51,12 +51,6 @@ impl Ec2Bulk for EgressOnlyInternetGateway {
             .all("ec2:DescribeEgressOnlyInternetGateways")
             .await
     }
-
-    async fn value(&self, prior: Option<Obj>, g: Self::Item) -> ProviderResult<Option<Value>> {
-        let o = self.table.read(&self.aws, prior, &g);
-        let value = o.finish(&self.schema);
-        Ok(Some(value))
-    }
 }
 
 impl AsyncResourceType for EgressOnlyInternetGateway {
