@@ -156,7 +156,7 @@ pub async fn make_plan(
     if req.destroy {
         let mut changes = destroy_changes(prior.as_deref(), registry, &planner.dependencies);
         if !req.targets.is_empty() {
-            changes = destroy_targets(changes, &req.targets);
+            changes = targeted_changes(changes, &req.targets, Reach::Dependents);
         }
         diags.extend(prevented_destroys(tree, prior.as_deref()));
         let outputs = prior
@@ -194,7 +194,7 @@ pub async fn make_plan(
         }
     }
     if !req.targets.is_empty() {
-        changes = apply_targets(changes, &req.targets);
+        changes = targeted_changes(changes, &req.targets, Reach::Dependencies);
     }
     let outputs = output_changes(prior.as_deref(), &evaluated.outputs);
     let mut plan = base_plan(changes, outputs, variables);
@@ -637,11 +637,20 @@ fn targeted(addr: &str, t: &str) -> bool {
     addr == t || addr.starts_with(&format!("{t}[")) || addr.starts_with(&format!("{t}."))
 }
 
-/// For `destroy -target`: the targeted instances and everything that depends on them (which
-/// cannot outlive them), as Terraform destroys; nothing else.
-fn destroy_targets(
+/// Which way `-target` reaches from a targeted instance.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// What it depends on: a targeted plan or apply needs it (Terraform's rule).
+    Dependencies,
+    /// What depends on it: a targeted destroy takes it along, as it cannot outlive the target.
+    Dependents,
+}
+
+/// The targeted instances and, transitively, those `reach` links them to; nothing else.
+fn targeted_changes(
     changes: Vec<super::model::ResourceChange>,
     targets: &[String],
+    reach: Reach,
 ) -> Vec<super::model::ResourceChange> {
     let mut keep: HashSet<String> = changes
         .iter()
@@ -649,56 +658,25 @@ fn destroy_targets(
         .map(|c| c.address.clone())
         .collect();
     loop {
-        let kept: HashSet<String> = changes
-            .iter()
-            .filter(|c| keep.contains(&c.address))
-            .map(super::planner::static_of_change)
-            .collect();
+        let kept = changes.iter().filter(|c| keep.contains(&c.address));
+        // Static addresses (`aws_subnet.a`, as dependencies name them) on the kept side.
+        let linked: HashSet<String> = match reach {
+            Reach::Dependencies => kept.flat_map(|c| c.dependencies.iter().cloned()).collect(),
+            Reach::Dependents => kept.map(super::planner::static_of_change).collect(),
+        };
         let more: Vec<String> = changes
             .iter()
             .filter(|c| !keep.contains(&c.address))
-            .filter(|c| c.dependencies.iter().any(|d| kept.contains(d)))
+            .filter(|c| match reach {
+                Reach::Dependencies => linked.contains(&super::planner::static_of_change(c)),
+                Reach::Dependents => c.dependencies.iter().any(|d| linked.contains(d)),
+            })
             .map(|c| c.address.clone())
             .collect();
         if more.is_empty() {
             break;
         }
         keep.extend(more);
-    }
-    changes
-        .into_iter()
-        .filter(|c| keep.contains(&c.address))
-        .collect()
-}
-
-/// Keeps the targeted instances and everything they depend on.
-fn apply_targets(
-    changes: Vec<super::model::ResourceChange>,
-    targets: &[String],
-) -> Vec<super::model::ResourceChange> {
-    let mut keep: HashSet<String> = changes
-        .iter()
-        .filter(|c| targets.iter().any(|t| targeted(&c.address, t)))
-        .map(|c| c.address.clone())
-        .collect();
-    loop {
-        let mut added = false;
-        for c in &changes {
-            if !keep.contains(&c.address) {
-                continue;
-            }
-            for d in &c.dependencies {
-                for other in &changes {
-                    let other_static = super::planner::static_of_change(other);
-                    if &other_static == d && keep.insert(other.address.clone()) {
-                        added = true;
-                    }
-                }
-            }
-        }
-        if !added {
-            break;
-        }
     }
     changes
         .into_iter()
