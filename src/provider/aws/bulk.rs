@@ -109,7 +109,7 @@ pub async fn finished<B: Ec2Bulk>(b: &B, planned: Obj, id: &str) -> ProviderResu
 }
 
 /// Reads one object by the id in `prior`.
-pub async fn read_one<B: Ec2Bulk>(b: &B, prior: Value) -> ProviderResult<Option<Value>> {
+pub async fn read<B: Ec2Bulk>(b: &B, prior: Value) -> ProviderResult<Option<Value>> {
     let p = Obj::of(&prior);
     let id = p.id()?;
     let Some(item) = find(b, &id).await? else {
@@ -119,7 +119,7 @@ pub async fn read_one<B: Ec2Bulk>(b: &B, prior: Value) -> ProviderResult<Option<
 }
 
 /// Imports one object by id.
-pub async fn import_one<B: Ec2Bulk>(b: &B, id: &str) -> ProviderResult<Value> {
+pub async fn import<B: Ec2Bulk>(b: &B, id: &str) -> ProviderResult<Value> {
     let item = find(b, id).await?.ok_or_else(|| {
         ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
     })?;
@@ -261,37 +261,47 @@ macro_rules! plan_tags {
 }
 pub(crate) use plan_tags;
 
-/// The reading half of `AsyncResourceType` for a type found through [`Ec2Bulk`]: read one, refresh
-/// by type, import by id (plus [`schema_and_address`]). The type writes only plan, create,
-/// update and delete; `ec2_reads!(plan tags)` writes a [`plan_tags`] plan too.
-macro_rules! ec2_reads {
-    (plan tags) => {
-        $crate::provider::aws::bulk::ec2_reads!();
+/// The reading half of `AsyncResourceType` through a finder module's `read`, `refresh` and
+/// `import` functions (plus [`schema_and_address`]), with `plan tags` a [`plan_tags`] plan too:
+/// `ec2_reads!` and `elb_reads!` are this over [`Ec2Bulk`]'s and `ElbBulk`'s modules.
+macro_rules! reads_through {
+    ($($m:tt)::+, plan tags) => {
+        $crate::provider::aws::bulk::reads_through!($($m)::+);
         $crate::provider::aws::bulk::plan_tags!();
     };
-    () => {
+    ($($m:tt)::+) => {
         $crate::provider::aws::bulk::schema_and_address!();
 
         async fn read(
             &self,
             prior: $crate::lang::value::Value,
         ) -> $crate::provider::ProviderResult<Option<$crate::lang::value::Value>> {
-            $crate::provider::aws::bulk::read_one(self, prior).await
+            $($m)::+::read(self, prior).await
         }
 
         async fn refresh(
             &self,
             batch: $crate::provider::RefreshBatch,
         ) -> $crate::provider::ProviderResult<$crate::provider::Refreshed> {
-            $crate::provider::aws::bulk::refresh(self, batch).await
+            $($m)::+::refresh(self, batch).await
         }
 
         async fn import(
             &self,
             id: &str,
         ) -> $crate::provider::ProviderResult<$crate::lang::value::Value> {
-            $crate::provider::aws::bulk::import_one(self, id).await
+            $($m)::+::import(self, id).await
         }
+    };
+}
+pub(crate) use reads_through;
+
+/// The reading half of `AsyncResourceType` for a type found through [`Ec2Bulk`]: read one, refresh
+/// by type, import by id (plus [`schema_and_address`]). The type writes only plan, create,
+/// update and delete; `ec2_reads!(plan tags)` writes a [`plan_tags`] plan too.
+macro_rules! ec2_reads {
+    ($(plan $tags:ident)?) => {
+        $crate::provider::aws::bulk::reads_through!($crate::provider::aws::bulk $(, plan $tags)?);
     };
 }
 pub(crate) use ec2_reads;

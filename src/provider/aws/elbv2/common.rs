@@ -231,10 +231,7 @@ pub(crate) async fn created_or_ours<B: ElbBulk>(
     }
 }
 
-pub(crate) async fn bulk_refresh<B: ElbBulk>(
-    b: &B,
-    batch: RefreshBatch,
-) -> ProviderResult<Refreshed> {
+pub(crate) async fn refresh<B: ElbBulk>(b: &B, batch: RefreshBatch) -> ProviderResult<Refreshed> {
     let priors: Vec<Obj> = batch.priors.iter().map(Obj::of).collect();
     let items = b.list(priors.clone()).await?;
     let keys: Vec<String> = items.iter().map(B::key).collect();
@@ -282,7 +279,7 @@ async fn tagged_value<B: ElbBulk>(
     b.value(prior, item, t).await
 }
 
-pub(crate) async fn bulk_read<B: ElbBulk>(b: &B, prior: Value) -> ProviderResult<Option<Value>> {
+pub(crate) async fn read<B: ElbBulk>(b: &B, prior: Value) -> ProviderResult<Option<Value>> {
     let p = Obj::of(&prior);
     let id = p.id()?;
     let Some(item) = b.lookup(id.clone()).await? else {
@@ -291,7 +288,7 @@ pub(crate) async fn bulk_read<B: ElbBulk>(b: &B, prior: Value) -> ProviderResult
     Ok(Some(tagged_value(b, Some(p), &id, item).await?))
 }
 
-pub(crate) async fn bulk_import<B: ElbBulk>(b: &B, id: &str) -> ProviderResult<Value> {
+pub(crate) async fn import<B: ElbBulk>(b: &B, id: &str) -> ProviderResult<Value> {
     let item = b.lookup(id.to_string()).await?.ok_or_else(|| {
         ProviderError::new("import", format!("no object with id {id}")).with_code("NotFound")
     })?;
@@ -533,33 +530,10 @@ pub(crate) use described_with_attributes;
 /// The reading half of `AsyncResourceType` for a type found through [`ElbBulk`]: read one, refresh
 /// by type, import by ARN (plus the schema and provider address).
 macro_rules! elb_reads {
-    (plan tags) => {
-        $crate::provider::aws::elbv2::common::elb_reads!();
-        $crate::provider::aws::bulk::plan_tags!();
-    };
-    () => {
-        $crate::provider::aws::bulk::schema_and_address!();
-
-        async fn read(
-            &self,
-            prior: $crate::lang::value::Value,
-        ) -> $crate::provider::ProviderResult<Option<$crate::lang::value::Value>> {
-            $crate::provider::aws::elbv2::common::bulk_read(self, prior).await
-        }
-
-        async fn refresh(
-            &self,
-            batch: $crate::provider::RefreshBatch,
-        ) -> $crate::provider::ProviderResult<$crate::provider::Refreshed> {
-            $crate::provider::aws::elbv2::common::bulk_refresh(self, batch).await
-        }
-
-        async fn import(
-            &self,
-            id: &str,
-        ) -> $crate::provider::ProviderResult<$crate::lang::value::Value> {
-            $crate::provider::aws::elbv2::common::bulk_import(self, id).await
-        }
+    ($(plan $tags:ident)?) => {
+        $crate::provider::aws::bulk::reads_through!(
+            $crate::provider::aws::elbv2::common $(, plan $tags)?
+        );
     };
 }
 pub(crate) use elb_reads;
