@@ -19,6 +19,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+/// A boxed future that borrows what it was called with.
+pub type RefFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What kind of failure an API answered with, whatever the service spells its codes: callers
 /// decide on the kind (retry, adopt, count as deleted) instead of matching codes or messages.

@@ -204,7 +204,7 @@ impl Bucket {
         };
         let mut inline = Vec::with_capacity(PARTS.len());
         for part in PARTS {
-            inline.push((part.name, (part.get)(aws.clone(), name.to_string()).await?));
+            inline.push((part.name, (part.get)(aws, name).await?));
         }
         Ok(Some(Found {
             name: name.to_string(),
@@ -289,7 +289,7 @@ impl Bucket {
         }
         for part in PARTS {
             if changed(part.name) {
-                (part.put)(aws.clone(), name.to_string(), after.clone()).await?;
+                (part.put)(aws, name, after.clone()).await?;
             }
         }
         Ok(())

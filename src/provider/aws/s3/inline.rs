@@ -11,13 +11,12 @@ use crate::lang::types::Type;
 use crate::lang::value::Value;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::Obj;
-use crate::provider::{BoxFuture, ProviderError, ProviderResult};
-use std::sync::Arc;
+use crate::provider::{ProviderError, ProviderResult, RefFuture};
 
 /// Reads the part: its value, null when the bucket has none.
-pub type Get = fn(Arc<Aws>, String) -> BoxFuture<ProviderResult<Value>>;
+pub type Get = for<'a> fn(&'a Aws, &'a str) -> RefFuture<'a, ProviderResult<Value>>;
 /// Puts the part from the planned bucket.
-pub type Put = fn(Arc<Aws>, String, Obj) -> BoxFuture<ProviderResult<()>>;
+pub type Put = for<'a> fn(&'a Aws, &'a str, Obj) -> RefFuture<'a, ProviderResult<()>>;
 
 pub struct Inline {
     pub name: &'static str,
@@ -32,56 +31,56 @@ pub const PARTS: &[Inline] = &[
     Inline {
         name: "grant",
         ty: grants::ty,
-        get: grants::get,
-        put: grants::put,
+        get: |aws, bucket| Box::pin(grants::get(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(grants::put(aws, bucket, p)),
     },
     Inline {
         name: "logging",
         ty: logging::ty,
-        get: logging::get,
-        put: logging::put,
+        get: |aws, bucket| Box::pin(logging::get(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(logging::put(aws, bucket, p)),
     },
     Inline {
         name: "cors_rule",
         ty: cors::ty,
-        get: cors::get,
-        put: cors::put,
+        get: |aws, bucket| Box::pin(cors::get(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(cors::put(aws, bucket, p)),
     },
     Inline {
         name: "website",
         ty: website::ty,
-        get: website::get,
-        put: website::put,
+        get: |aws, bucket| Box::pin(website::get(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(website::put(aws, bucket, p)),
     },
     Inline {
         name: "lifecycle_rule",
         ty: lifecycle::ty,
-        get: lifecycle::get,
-        put: lifecycle::put,
+        get: |aws, bucket| Box::pin(lifecycle::get(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(lifecycle::put(aws, bucket, p)),
     },
     Inline {
         name: "replication_configuration",
         ty: replication::ty,
-        get: replication::get,
-        put: replication::put,
+        get: |aws, bucket| Box::pin(replication::get(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(replication::put(aws, bucket, p)),
     },
     Inline {
         name: "object_lock_configuration",
         ty: settings::object_lock_ty,
-        get: settings::get_object_lock,
-        put: settings::put_object_lock,
+        get: |aws, bucket| Box::pin(settings::get_object_lock(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(settings::put_object_lock(aws, bucket, p)),
     },
     Inline {
         name: "acceleration_status",
         ty: settings::string_ty,
-        get: settings::get_acceleration,
-        put: settings::put_acceleration,
+        get: |aws, bucket| Box::pin(settings::get_acceleration(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(settings::put_acceleration(aws, bucket, p)),
     },
     Inline {
         name: "request_payer",
         ty: settings::string_ty,
-        get: settings::get_request_payer,
-        put: settings::put_request_payer,
+        get: |aws, bucket| Box::pin(settings::get_request_payer(aws, bucket)),
+        put: |aws, bucket, p| Box::pin(settings::put_request_payer(aws, bucket, p)),
     },
 ];
 

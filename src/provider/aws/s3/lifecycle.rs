@@ -5,19 +5,18 @@
 use super::inline::{built, filter_tags, none_if_absent, sdk_tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
 #[cfg(test)]
 use crate::provider::aws::attrs::s;
 use crate::provider::aws::attrs::{Obj, b, blocks_or_null, opt_b, opt_n, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
-use crate::provider::{BoxFuture, ProviderResult};
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus,
     LifecycleExpiration, LifecycleRule, LifecycleRuleAndOperator, LifecycleRuleFilter,
     NoncurrentVersionExpiration, NoncurrentVersionTransition, Transition, TransitionStorageClass,
 };
-use std::sync::Arc;
 
 fn expiration_ty() -> Type {
     block_object(&[
@@ -180,21 +179,19 @@ fn rule_block(r: &LifecycleRule) -> Obj {
     x
 }
 
-pub fn get(aws: Arc<Aws>, bucket: String) -> BoxFuture<ProviderResult<Value>> {
-    Box::pin(async move {
-        let out = none_if_absent(
-            aws.s3
-                .get_bucket_lifecycle_configuration()
-                .bucket(&bucket)
-                .send()
-                .await
-                .map_err(err("s3:GetBucketLifecycleConfiguration")),
-        )?;
-        let rules: Vec<Obj> = out
-            .map(|o| o.rules().iter().map(rule_block).collect())
-            .unwrap_or_default();
-        Ok(blocks_or_null(&rule_ty(), rules))
-    })
+pub async fn get(aws: &Aws, bucket: &str) -> ProviderResult<Value> {
+    let out = none_if_absent(
+        aws.s3
+            .get_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(err("s3:GetBucketLifecycleConfiguration")),
+    )?;
+    let rules: Vec<Obj> = out
+        .map(|o| o.rules().iter().map(rule_block).collect())
+        .unwrap_or_default();
+    Ok(blocks_or_null(&rule_ty(), rules))
 }
 
 /// A configured rule's filter: its prefix, its one tag, or both (and more tags) under And.
@@ -280,34 +277,32 @@ fn rule(r: &Obj) -> ProviderResult<LifecycleRule> {
     )
 }
 
-pub fn put(aws: Arc<Aws>, bucket: String, p: Obj) -> BoxFuture<ProviderResult<()>> {
-    Box::pin(async move {
-        let rules = p.blocks("lifecycle_rule");
-        if rules.is_empty() {
-            aws.s3
-                .delete_bucket_lifecycle()
-                .bucket(&bucket)
-                .send()
-                .await
-                .map_err(err("s3:DeleteBucketLifecycle"))?;
-            return Ok(());
-        }
-        let sdk = rules.iter().map(rule).collect::<ProviderResult<Vec<_>>>()?;
-        let config = built(
-            "lifecycle_rule",
-            BucketLifecycleConfiguration::builder()
-                .set_rules(Some(sdk))
-                .build(),
-        )?;
+pub async fn put(aws: &Aws, bucket: &str, p: Obj) -> ProviderResult<()> {
+    let rules = p.blocks("lifecycle_rule");
+    if rules.is_empty() {
         aws.s3
-            .put_bucket_lifecycle_configuration()
-            .bucket(&bucket)
-            .lifecycle_configuration(config)
+            .delete_bucket_lifecycle()
+            .bucket(bucket)
             .send()
             .await
-            .map_err(err("s3:PutBucketLifecycleConfiguration"))?;
-        Ok(())
-    })
+            .map_err(err("s3:DeleteBucketLifecycle"))?;
+        return Ok(());
+    }
+    let sdk = rules.iter().map(rule).collect::<ProviderResult<Vec<_>>>()?;
+    let config = built(
+        "lifecycle_rule",
+        BucketLifecycleConfiguration::builder()
+            .set_rules(Some(sdk))
+            .build(),
+    )?;
+    aws.s3
+        .put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(config)
+        .send()
+        .await
+        .map_err(err("s3:PutBucketLifecycleConfiguration"))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 use super::inline::{built, filter_tags, none_if_absent, sdk_tags};
 use crate::lang::types::Type;
 use crate::lang::value::Value;
+use crate::provider::ProviderResult;
 use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, b, blocks_or_null, opt_n, opt_s, s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
-use crate::provider::{BoxFuture, ProviderResult};
 use aws_sdk_s3::types::{
     AccessControlTranslation, DeleteMarkerReplication, DeleteMarkerReplicationStatus, Destination,
     EncryptionConfiguration, Metrics, MetricsStatus, OwnerOverride, ReplicationConfiguration,
@@ -17,7 +17,6 @@ use aws_sdk_s3::types::{
     ReplicationTime, ReplicationTimeStatus, ReplicationTimeValue, SourceSelectionCriteria,
     SseKmsEncryptedObjects, SseKmsEncryptedObjectsStatus, StorageClass,
 };
-use std::sync::Arc;
 
 fn list(t: Type) -> Type {
     Type::List(Box::new(t))
@@ -189,27 +188,25 @@ fn rule_block(r: &ReplicationRule) -> Value {
     Value::object(x.0)
 }
 
-pub fn get(aws: Arc<Aws>, bucket: String) -> BoxFuture<ProviderResult<Value>> {
-    Box::pin(async move {
-        let out = none_if_absent(
-            aws.s3
-                .get_bucket_replication()
-                .bucket(&bucket)
-                .send()
-                .await
-                .map_err(err("s3:GetBucketReplication")),
-        )?;
-        let config = out.and_then(|o| o.replication_configuration().cloned());
-        let block = config.map(|c| {
-            let mut x = Obj::default();
-            x.set("role", s(c.role())).set(
-                "rules",
-                Value::set(rule_ty(), c.rules().iter().map(rule_block).collect()),
-            );
-            x
-        });
-        Ok(one(configuration_ty(), block))
-    })
+pub async fn get(aws: &Aws, bucket: &str) -> ProviderResult<Value> {
+    let out = none_if_absent(
+        aws.s3
+            .get_bucket_replication()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(err("s3:GetBucketReplication")),
+    )?;
+    let config = out.and_then(|o| o.replication_configuration().cloned());
+    let block = config.map(|c| {
+        let mut x = Obj::default();
+        x.set("role", s(c.role())).set(
+            "rules",
+            Value::set(rule_ty(), c.rules().iter().map(rule_block).collect()),
+        );
+        x
+    });
+    Ok(one(configuration_ty(), block))
 }
 
 fn status_minutes_of(o: &Obj) -> (Option<String>, Option<i32>) {
@@ -362,36 +359,34 @@ fn rule(r: &Obj) -> ProviderResult<ReplicationRule> {
     )
 }
 
-pub fn put(aws: Arc<Aws>, bucket: String, p: Obj) -> BoxFuture<ProviderResult<()>> {
-    Box::pin(async move {
-        let Some(c) = p.block("replication_configuration") else {
-            aws.s3
-                .delete_bucket_replication()
-                .bucket(&bucket)
-                .send()
-                .await
-                .map_err(err("s3:DeleteBucketReplication"))?;
-            return Ok(());
-        };
-        let rules = c
-            .blocks("rules")
-            .iter()
-            .map(rule)
-            .collect::<ProviderResult<Vec<_>>>()?;
-        let config = built(
-            "replication_configuration",
-            ReplicationConfiguration::builder()
-                .set_role(c.str("role"))
-                .set_rules(Some(rules))
-                .build(),
-        )?;
+pub async fn put(aws: &Aws, bucket: &str, p: Obj) -> ProviderResult<()> {
+    let Some(c) = p.block("replication_configuration") else {
         aws.s3
-            .put_bucket_replication()
-            .bucket(&bucket)
-            .replication_configuration(config)
+            .delete_bucket_replication()
+            .bucket(bucket)
             .send()
             .await
-            .map_err(err("s3:PutBucketReplication"))?;
-        Ok(())
-    })
+            .map_err(err("s3:DeleteBucketReplication"))?;
+        return Ok(());
+    };
+    let rules = c
+        .blocks("rules")
+        .iter()
+        .map(rule)
+        .collect::<ProviderResult<Vec<_>>>()?;
+    let config = built(
+        "replication_configuration",
+        ReplicationConfiguration::builder()
+            .set_role(c.str("role"))
+            .set_rules(Some(rules))
+            .build(),
+    )?;
+    aws.s3
+        .put_bucket_replication()
+        .bucket(bucket)
+        .replication_configuration(config)
+        .send()
+        .await
+        .map_err(err("s3:PutBucketReplication"))?;
+    Ok(())
 }

@@ -9,13 +9,12 @@ use crate::provider::aws::Aws;
 use crate::provider::aws::attrs::{Obj, blocks_or_null, opt_s};
 use crate::provider::aws::sdk::err;
 use crate::provider::schema::block_object;
-use crate::provider::{BoxFuture, ProviderError, ProviderResult};
+use crate::provider::{ProviderError, ProviderResult};
 use aws_sdk_s3::types::{
     Condition, ErrorDocument, IndexDocument, Protocol, Redirect, RedirectAllRequestsTo,
     RoutingRule, WebsiteConfiguration,
 };
 use serde_json::{Map, Value as Json, json};
-use std::sync::Arc;
 
 fn website_ty() -> Type {
     block_object(&[
@@ -109,94 +108,90 @@ fn rules_of(text: &str) -> ProviderResult<Vec<RoutingRule>> {
     Ok(out)
 }
 
-pub fn get(aws: Arc<Aws>, bucket: String) -> BoxFuture<ProviderResult<Value>> {
-    Box::pin(async move {
-        let out = none_if_absent(
-            aws.s3
-                .get_bucket_website()
-                .bucket(&bucket)
-                .send()
-                .await
-                .map_err(err("s3:GetBucketWebsite")),
-        )?;
-        let site = out.map(|w| {
-            let redirect = w.redirect_all_requests_to().map(|r| match r.protocol() {
-                Some(p) => format!("{}://{}", p.as_str(), r.host_name()),
-                None => r.host_name().to_string(),
-            });
-            let rules = (!w.routing_rules().is_empty()).then(|| rules_json(w.routing_rules()));
-            let mut x = Obj::default();
-            x.set(
-                "index_document",
-                opt_s(w.index_document().map(|d| d.suffix())),
-            )
-            .set("error_document", opt_s(w.error_document().map(|d| d.key())))
-            .set("redirect_all_requests_to", opt_s(redirect))
-            .set("routing_rules", opt_s(rules));
-            x
-        });
-        Ok(blocks_or_null(&website_ty(), site.into_iter().collect()))
-    })
-}
-
-pub fn put(aws: Arc<Aws>, bucket: String, p: Obj) -> BoxFuture<ProviderResult<()>> {
-    Box::pin(async move {
-        let Some(w) = p.block("website") else {
-            aws.s3
-                .delete_bucket_website()
-                .bucket(&bucket)
-                .send()
-                .await
-                .map_err(err("s3:DeleteBucketWebsite"))?;
-            return Ok(());
-        };
-        let index = match w.str("index_document") {
-            Some(s) => Some(built(
-                "website",
-                IndexDocument::builder().suffix(s).build(),
-            )?),
-            None => None,
-        };
-        let error = match w.str("error_document") {
-            Some(k) => Some(built("website", ErrorDocument::builder().key(k).build())?),
-            None => None,
-        };
-        let redirect = match w.str("redirect_all_requests_to") {
-            Some(target) => {
-                let (protocol, host) = match target.split_once("://") {
-                    Some((p, h)) => (Some(Protocol::from(p)), h.to_string()),
-                    None => (None, target.clone()),
-                };
-                Some(built(
-                    "website",
-                    RedirectAllRequestsTo::builder()
-                        .host_name(host)
-                        .set_protocol(protocol)
-                        .build(),
-                )?)
-            }
-            None => None,
-        };
-        let rules = match w.str("routing_rules") {
-            Some(text) => Some(rules_of(&text)?),
-            None => None,
-        };
+pub async fn get(aws: &Aws, bucket: &str) -> ProviderResult<Value> {
+    let out = none_if_absent(
         aws.s3
-            .put_bucket_website()
-            .bucket(&bucket)
-            .website_configuration(
-                WebsiteConfiguration::builder()
-                    .set_index_document(index)
-                    .set_error_document(error)
-                    .set_redirect_all_requests_to(redirect)
-                    .set_routing_rules(rules)
-                    .build(),
-            )
+            .get_bucket_website()
+            .bucket(bucket)
             .send()
             .await
-            .map_err(err("s3:PutBucketWebsite"))?;
-        Ok(())
-    })
+            .map_err(err("s3:GetBucketWebsite")),
+    )?;
+    let site = out.map(|w| {
+        let redirect = w.redirect_all_requests_to().map(|r| match r.protocol() {
+            Some(p) => format!("{}://{}", p.as_str(), r.host_name()),
+            None => r.host_name().to_string(),
+        });
+        let rules = (!w.routing_rules().is_empty()).then(|| rules_json(w.routing_rules()));
+        let mut x = Obj::default();
+        x.set(
+            "index_document",
+            opt_s(w.index_document().map(|d| d.suffix())),
+        )
+        .set("error_document", opt_s(w.error_document().map(|d| d.key())))
+        .set("redirect_all_requests_to", opt_s(redirect))
+        .set("routing_rules", opt_s(rules));
+        x
+    });
+    Ok(blocks_or_null(&website_ty(), site.into_iter().collect()))
+}
+
+pub async fn put(aws: &Aws, bucket: &str, p: Obj) -> ProviderResult<()> {
+    let Some(w) = p.block("website") else {
+        aws.s3
+            .delete_bucket_website()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(err("s3:DeleteBucketWebsite"))?;
+        return Ok(());
+    };
+    let index = match w.str("index_document") {
+        Some(s) => Some(built(
+            "website",
+            IndexDocument::builder().suffix(s).build(),
+        )?),
+        None => None,
+    };
+    let error = match w.str("error_document") {
+        Some(k) => Some(built("website", ErrorDocument::builder().key(k).build())?),
+        None => None,
+    };
+    let redirect = match w.str("redirect_all_requests_to") {
+        Some(target) => {
+            let (protocol, host) = match target.split_once("://") {
+                Some((p, h)) => (Some(Protocol::from(p)), h.to_string()),
+                None => (None, target.clone()),
+            };
+            Some(built(
+                "website",
+                RedirectAllRequestsTo::builder()
+                    .host_name(host)
+                    .set_protocol(protocol)
+                    .build(),
+            )?)
+        }
+        None => None,
+    };
+    let rules = match w.str("routing_rules") {
+        Some(text) => Some(rules_of(&text)?),
+        None => None,
+    };
+    aws.s3
+        .put_bucket_website()
+        .bucket(bucket)
+        .website_configuration(
+            WebsiteConfiguration::builder()
+                .set_index_document(index)
+                .set_error_document(error)
+                .set_redirect_all_requests_to(redirect)
+                .set_routing_rules(rules)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(err("s3:PutBucketWebsite"))?;
+    Ok(())
 }
 
 /// The website's endpoint and domain in a region, as Terraform computes them: regions
