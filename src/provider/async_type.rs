@@ -8,7 +8,7 @@ use super::{CreateContext, ProviderResult, RefreshBatch, Refreshed, ResourceType
 use crate::lang::value::Value;
 use std::future::Future;
 
-/// The methods of [`ResourceType`], with the same meaning and defaults; see there.
+/// The methods of [`ResourceType`], with the same meaning (see there), and their defaults.
 pub trait AsyncResourceType: Clone + Send + Sync + 'static {
     fn schema(&self) -> &Schema;
 

@@ -258,6 +258,9 @@ pub struct Refreshed {
     pub found: Vec<(String, Value)>,
 }
 
+/// What the engine holds of a resource type. Types implement [`AsyncResourceType`] (the same
+/// methods as `async fn`s, and the defaults); only wrappers around other types (`marks.rs`, the
+/// AWS `region.rs`) implement this trait itself, forwarding every method.
 pub trait ResourceType: Send + Sync {
     fn schema(&self) -> &Schema;
 
@@ -266,17 +269,11 @@ pub trait ResourceType: Send + Sync {
 
     /// Adjusts the planned new state: the generic planner has put config values and kept
     /// prior computed values; this marks computed attributes that will change as unknown.
-    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value {
-        let _ = prior;
-        planned
-    }
+    fn plan(&self, prior: Option<&Value>, planned: Value) -> Value;
 
     /// Refuses a planned object the cloud would reject later (at apply, or at boot), with a
     /// message the planner puts next to the resource's address.
-    fn validate(&self, planned: &Value) -> Result<(), String> {
-        let _ = planned;
-        Ok(())
-    }
+    fn validate(&self, planned: &Value) -> Result<(), String>;
 
     fn create(&self, ctx: CreateContext, planned: Value) -> BoxFuture<ProviderResult<Value>>;
 
@@ -287,43 +284,24 @@ pub trait ResourceType: Send + Sync {
     /// The object as it is now, or `None` if it is gone.
     fn read(&self, prior: Value) -> BoxFuture<ProviderResult<Option<Value>>>;
 
-    /// Reads many objects at once. Cloud types override this with one filtered, paginated
-    /// call per type; the default reads them one by one.
-    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>> {
-        let reads: Vec<_> = batch.priors.into_iter().map(|p| self.read(p)).collect();
-        Box::pin(async move {
-            let mut current = Vec::with_capacity(reads.len());
-            for r in reads {
-                current.push(r.await?);
-            }
-            Ok(Refreshed {
-                current,
-                found: Vec::new(),
-            })
-        })
-    }
+    /// Reads many objects at once. Cloud types do it with one filtered, paginated call per
+    /// type; by default they are read one by one.
+    fn refresh(&self, batch: RefreshBatch) -> BoxFuture<ProviderResult<Refreshed>>;
 
     fn import(&self, id: &str) -> BoxFuture<ProviderResult<Value>>;
 
     /// Whether the type follows the legacy plugin SDK's rule that an empty string or empty
     /// collection in the configuration means the argument is not set (the AWS provider's
     /// types do): see `instance::zero_values`.
-    fn zero_is_unset(&self) -> bool {
-        false
-    }
+    fn zero_is_unset(&self) -> bool;
 
     /// Changed attributes that replace this object although their schema does not force it
     /// (an instance's user data with `user_data_replace_on_change`): the planner adds them to
     /// the schema's force-new ones.
-    fn replacing(&self, prior: &Value, planned: &Value, changed: &[String]) -> Vec<String> {
-        let _ = (prior, planned, changed);
-        Vec::new()
-    }
+    fn replacing(&self, prior: &Value, planned: &Value, changed: &[String]) -> Vec<String>;
 
     /// Its objects are groups of instances a rollout can replace in batches.
-    fn fleet(&self) -> Option<&dyn fleet::Fleet> {
-        None
-    }
+    fn fleet(&self) -> Option<&dyn fleet::Fleet>;
 }
 
 /// A data source: reads an object given its configuration.

@@ -43,10 +43,11 @@ pub struct AttrSchema {
 }
 
 impl AttrSchema {
-    pub fn required(ty: Type) -> AttrSchema {
+    /// An attribute of this type that is nothing yet: each constructor says what it is.
+    fn of(ty: Type) -> AttrSchema {
         AttrSchema {
             ty,
-            required: true,
+            required: false,
             optional: false,
             computed: false,
             force_new: false,
@@ -54,34 +55,27 @@ impl AttrSchema {
             default: None,
             attribute_mode: false,
             conflicts_with: Vec::new(),
+        }
+    }
+
+    pub fn required(ty: Type) -> AttrSchema {
+        AttrSchema {
+            required: true,
+            ..AttrSchema::of(ty)
         }
     }
 
     pub fn optional(ty: Type) -> AttrSchema {
         AttrSchema {
-            ty,
-            required: false,
             optional: true,
-            computed: false,
-            force_new: false,
-            sensitive: false,
-            default: None,
-            attribute_mode: false,
-            conflicts_with: Vec::new(),
+            ..AttrSchema::of(ty)
         }
     }
 
     pub fn computed(ty: Type) -> AttrSchema {
         AttrSchema {
-            ty,
-            required: false,
-            optional: false,
             computed: true,
-            force_new: false,
-            sensitive: false,
-            default: None,
-            attribute_mode: false,
-            conflicts_with: Vec::new(),
+            ..AttrSchema::of(ty)
         }
     }
 

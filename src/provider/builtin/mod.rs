@@ -33,13 +33,39 @@ macro_rules! replaced_only {
 }
 pub(crate) use replaced_only;
 
+/// A built-in type's struct (its schema, made once), `new` and `Default`:
+/// `schema_type!(NullResource, Schema::new([..]));`.
+macro_rules! schema_type {
+    ($(#[$meta:meta])* $name:ident, $schema:expr) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $name {
+            schema: std::sync::Arc<$crate::provider::Schema>,
+        }
+
+        impl $name {
+            pub fn new() -> $name {
+                $name {
+                    schema: std::sync::Arc::new($schema),
+                }
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+pub(crate) use schema_type;
+
 pub mod random;
 pub mod tls;
 
 use super::{AsyncResourceType, AttrSchema, ProviderResult, Schema};
 use crate::lang::types::Type;
 use crate::lang::value::{Attrs, Value};
-use std::sync::Arc;
 
 const BUILTIN: &str = "provider[\"terraform.io/builtin/terraform\"]";
 const NULL_PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/null\"]";
@@ -56,32 +82,18 @@ fn with(v: &Value, name: &str, x: Value) -> Value {
     Value::object(attrs)
 }
 
-#[derive(Clone)]
-pub struct TerraformData {
-    schema: Arc<Schema>,
-}
-
-impl TerraformData {
-    pub fn new() -> TerraformData {
-        TerraformData {
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                ("input", AttrSchema::optional(Type::Dynamic)),
-                ("output", AttrSchema::computed(Type::Dynamic)),
-                (
-                    "triggers_replace",
-                    AttrSchema::optional(Type::Dynamic).force_new(),
-                ),
-            ])),
-        }
-    }
-}
-
-impl Default for TerraformData {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+schema_type!(
+    TerraformData,
+    Schema::new([
+        ("id", AttrSchema::computed(Type::String)),
+        ("input", AttrSchema::optional(Type::Dynamic)),
+        ("output", AttrSchema::computed(Type::Dynamic)),
+        (
+            "triggers_replace",
+            AttrSchema::optional(Type::Dynamic).force_new(),
+        ),
+    ])
+);
 
 impl AsyncResourceType for TerraformData {
     fn schema(&self) -> &Schema {
@@ -146,30 +158,16 @@ impl AsyncResourceType for TerraformData {
     }
 }
 
-#[derive(Clone)]
-pub struct NullResource {
-    schema: Arc<Schema>,
-}
-
-impl NullResource {
-    pub fn new() -> NullResource {
-        NullResource {
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                (
-                    "triggers",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
-                ),
-            ])),
-        }
-    }
-}
-
-impl Default for NullResource {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+schema_type!(
+    NullResource,
+    Schema::new([
+        ("id", AttrSchema::computed(Type::String)),
+        (
+            "triggers",
+            AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
+        ),
+    ])
+);
 
 impl AsyncResourceType for NullResource {
     fn schema(&self) -> &Schema {
@@ -213,40 +211,26 @@ impl AsyncResourceType for NullResource {
     }
 }
 
-/// `time_sleep` (hashicorp/time): waits on create and on destroy. Useful to order work, and to
-/// give tests an apply that takes time.
-#[derive(Clone)]
-pub struct TimeSleep {
-    schema: Arc<Schema>,
-}
-
-impl TimeSleep {
-    pub fn new() -> TimeSleep {
-        TimeSleep {
-            schema: Arc::new(Schema::new([
-                ("id", AttrSchema::computed(Type::String)),
-                (
-                    "create_duration",
-                    AttrSchema::optional(Type::String).force_new(),
-                ),
-                (
-                    "destroy_duration",
-                    AttrSchema::optional(Type::String).force_new(),
-                ),
-                (
-                    "triggers",
-                    AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
-                ),
-            ])),
-        }
-    }
-}
-
-impl Default for TimeSleep {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+schema_type!(
+    /// `time_sleep` (hashicorp/time): waits on create and on destroy. Useful to order work, and
+    /// to give tests an apply that takes time.
+    TimeSleep,
+    Schema::new([
+            ("id", AttrSchema::computed(Type::String)),
+            (
+                "create_duration",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "destroy_duration",
+                AttrSchema::optional(Type::String).force_new(),
+            ),
+            (
+                "triggers",
+                AttrSchema::optional(Type::Map(Box::new(Type::String))).force_new(),
+            ),
+        ])
+);
 
 /// Go duration text ("30s", "1m30s", "250ms") as a Duration.
 fn go_duration(v: &Value) -> Result<std::time::Duration, super::ProviderError> {

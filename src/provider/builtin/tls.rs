@@ -15,57 +15,41 @@ use russh::keys::ssh_key::{
     private::{EcdsaKeypair, Ed25519Keypair, KeypairData, RsaKeypair},
 };
 use sha1::Digest;
-use std::sync::Arc;
 
 const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/tls\"]";
 const ALGORITHMS: [&str; 3] = ["RSA", "ECDSA", "ED25519"];
 const CURVES: [&str; 4] = ["P224", "P256", "P384", "P521"];
 
-#[derive(Clone)]
-pub struct PrivateKey {
-    schema: Arc<Schema>,
-}
-
-impl PrivateKey {
-    pub fn new() -> PrivateKey {
-        let computed = || AttrSchema::computed(Type::String);
-        PrivateKey {
-            schema: Arc::new(Schema::new([
-                ("id", computed()),
-                ("algorithm", AttrSchema::required(Type::String).force_new()),
-                (
-                    "rsa_bits",
-                    AttrSchema::optional_computed(Type::Number)
-                        .default(Value::int(2048))
-                        .force_new(),
-                ),
-                (
-                    "ecdsa_curve",
-                    AttrSchema::optional_computed(Type::String)
-                        .default(Value::string("P224"))
-                        .force_new(),
-                ),
-                (
-                    "openssh_comment",
-                    AttrSchema::optional(Type::String).force_new(),
-                ),
-                ("private_key_pem", computed().sensitive()),
-                ("private_key_pem_pkcs8", computed().sensitive()),
-                ("private_key_openssh", computed().sensitive()),
-                ("public_key_pem", computed()),
-                ("public_key_openssh", computed()),
-                ("public_key_fingerprint_md5", computed()),
-                ("public_key_fingerprint_sha256", computed()),
-            ])),
-        }
-    }
-}
-
-impl Default for PrivateKey {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+super::schema_type!(PrivateKey, {
+    let computed = || AttrSchema::computed(Type::String);
+    Schema::new([
+        ("id", computed()),
+        ("algorithm", AttrSchema::required(Type::String).force_new()),
+        (
+            "rsa_bits",
+            AttrSchema::optional_computed(Type::Number)
+                .default(Value::int(2048))
+                .force_new(),
+        ),
+        (
+            "ecdsa_curve",
+            AttrSchema::optional_computed(Type::String)
+                .default(Value::string("P224"))
+                .force_new(),
+        ),
+        (
+            "openssh_comment",
+            AttrSchema::optional(Type::String).force_new(),
+        ),
+        ("private_key_pem", computed().sensitive()),
+        ("private_key_pem_pkcs8", computed().sensitive()),
+        ("private_key_openssh", computed().sensitive()),
+        ("public_key_pem", computed()),
+        ("public_key_openssh", computed()),
+        ("public_key_fingerprint_md5", computed()),
+        ("public_key_fingerprint_sha256", computed()),
+    ])
+});
 
 fn text(o: &Attrs, k: &str) -> Option<String> {
     o.get(k)
