@@ -19,14 +19,8 @@ type PResult<T> = Result<T, ParseError>;
 const MAX_DEPTH: usize = 64;
 
 pub fn parse_body(file: u32, src: &str) -> PResult<Body> {
-    let mut p = Parser {
-        src,
-        b: src.as_bytes(),
-        pos: 0,
-        file,
-        nl_skip: vec![false],
-        depth: 0,
-    };
+    // In a body, newlines end attributes.
+    let mut p = Parser::new(file, src, 0, false);
     if p.b.starts_with(b"\xEF\xBB\xBF") {
         p.pos = 3;
     }
@@ -41,14 +35,7 @@ pub fn parse_expression(file: u32, src: &str) -> PResult<Expr> {
 /// An expression that fills `src` from byte `start` on, where `src` is a prefix of file
 /// `file`'s text: spans are the file's own (a JSON string's contents, in place).
 pub fn parse_expression_from(file: u32, src: &str, start: usize) -> PResult<Expr> {
-    let mut p = Parser {
-        src,
-        b: src.as_bytes(),
-        pos: start,
-        file,
-        nl_skip: vec![true],
-        depth: 0,
-    };
+    let mut p = Parser::new(file, src, start, true);
     p.ws();
     let e = p.expr()?;
     p.ws();
@@ -65,14 +52,7 @@ pub fn parse_template(file: u32, src: &str) -> PResult<Expr> {
 
 /// A template that fills `src` from byte `start` on (see [`parse_expression_from`]).
 pub fn parse_template_from(file: u32, src: &str, start: usize) -> PResult<Expr> {
-    let mut p = Parser {
-        src,
-        b: src.as_bytes(),
-        pos: start,
-        file,
-        nl_skip: vec![true],
-        depth: 0,
-    };
+    let mut p = Parser::new(file, src, start, true);
     let parts = p.template_parts(TemplateEnd::Eof, false)?;
     Ok(Expr {
         kind: ExprKind::Template(parts),
@@ -88,6 +68,21 @@ struct Parser<'a> {
     /// Whether newlines are whitespace in the current nesting (top of the stack).
     nl_skip: Vec<bool>,
     depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser of `src` (file `file`'s text, or a prefix of it) from byte `start` on, where
+    /// newlines are whitespace or not at the top level.
+    fn new(file: u32, src: &'a str, start: usize, nl_skip: bool) -> Parser<'a> {
+        Parser {
+            src,
+            b: src.as_bytes(),
+            pos: start,
+            file,
+            nl_skip: vec![nl_skip],
+            depth: 0,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]

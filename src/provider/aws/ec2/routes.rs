@@ -235,27 +235,19 @@ pub(crate) async fn delete_route(aws: &Aws, table: &str, dest: &Destination) -> 
     )
 }
 
-/// The attributes of one inline `route` block.
-pub(crate) const ROUTE_BLOCK: &[&str] = &[
-    "cidr_block",
-    "ipv6_cidr_block",
-    "destination_prefix_list_id",
-    "carrier_gateway_id",
-    "core_network_arn",
-    "egress_only_gateway_id",
-    "gateway_id",
-    "local_gateway_id",
-    "nat_gateway_id",
-    "network_interface_id",
-    "transit_gateway_id",
-    "vpc_endpoint_id",
-    "vpc_peering_connection_id",
-    "odb_network_arn",
-    "instance_id",
-];
-
+/// The attributes of one inline `route` block: its destination, its target, and the
+/// deprecated instance target `instance_id`.
 pub(crate) fn route_block_attrs() -> Vec<(&'static str, Type)> {
-    ROUTE_BLOCK.iter().map(|k| (*k, Type::String)).collect()
+    [
+        "cidr_block",
+        "ipv6_cidr_block",
+        "destination_prefix_list_id",
+    ]
+    .into_iter()
+    .chain(TARGETS.iter().copied())
+    .chain(["instance_id"])
+    .map(|k| (k, Type::String))
+    .collect()
 }
 
 pub(crate) fn block_destination(o: &Obj) -> Option<Destination> {
