@@ -19,41 +19,36 @@ use aws_sdk_ec2::types::{
 };
 use std::collections::HashMap;
 
-pub(crate) fn root_ty() -> Type {
-    block_object(&[
+/// The attributes of a root or EBS volume block; an EBS volume's may come from a snapshot.
+fn volume_attrs(snapshot: bool) -> Vec<(&'static str, Type)> {
+    let tags = || Type::Map(Box::new(Type::String));
+    let mut attrs = vec![
         ("delete_on_termination", Type::Bool),
         ("device_name", Type::String),
         ("encrypted", Type::Bool),
         ("iops", Type::Number),
         ("kms_key_id", Type::String),
-        // The root volume's own tags, put after launch and changed in place, and with the
-        // provider's default tags (`tags_all`).
-        ("tags", Type::Map(Box::new(Type::String))),
-        ("tags_all", Type::Map(Box::new(Type::String))),
+        // The volume's own tags, put after launch and changed in place (any other change to
+        // an EBS block replaces the instance), and with the provider's default tags.
+        ("tags", tags()),
+        ("tags_all", tags()),
         ("throughput", Type::Number),
         ("volume_id", Type::String),
         ("volume_size", Type::Number),
         ("volume_type", Type::String),
-    ])
+    ];
+    if snapshot {
+        attrs.push(("snapshot_id", Type::String));
+    }
+    attrs
+}
+
+pub(crate) fn root_ty() -> Type {
+    block_object(&volume_attrs(false))
 }
 
 pub(crate) fn ebs_ty() -> Type {
-    block_object(&[
-        ("delete_on_termination", Type::Bool),
-        ("device_name", Type::String),
-        ("encrypted", Type::Bool),
-        ("iops", Type::Number),
-        ("kms_key_id", Type::String),
-        ("snapshot_id", Type::String),
-        // The volume's own tags, changed in place (any other change replaces the instance),
-        // and with the provider's default tags (`tags_all`).
-        ("tags", Type::Map(Box::new(Type::String))),
-        ("tags_all", Type::Map(Box::new(Type::String))),
-        ("throughput", Type::Number),
-        ("volume_id", Type::String),
-        ("volume_size", Type::Number),
-        ("volume_type", Type::String),
-    ])
+    block_object(&volume_attrs(true))
 }
 
 fn num(v: Option<i32>) -> Value {
