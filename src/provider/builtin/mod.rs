@@ -146,7 +146,6 @@ impl AsyncResourceType for TerraformData {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let attrs: Attrs = [
             ("id".to_string(), Value::string(id)),
             ("input".to_string(), Value::null()),
@@ -197,7 +196,6 @@ impl AsyncResourceType for NullResource {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         Ok(Value::object(
             [
                 ("id".to_string(), Value::string(id)),
@@ -312,7 +310,6 @@ impl AsyncResourceType for TimeSleep {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let attrs: Attrs = [
             ("id".to_string(), Value::string(id)),
             ("create_duration".to_string(), Value::Null(Type::String)),

@@ -317,13 +317,12 @@ impl AsyncResourceType for Random {
     super::replaced_only!();
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let kind = self.kind;
         let schema = self.schema.clone();
         let mut o = Attrs::new();
-        o.insert("id".into(), Value::string(id.as_str()));
+        o.insert("id".into(), Value::string(id));
         if matches!(kind, Kind::String | Kind::Password | Kind::Uuid) {
-            o.insert("result".into(), Value::string(id.as_str()));
+            o.insert("result".into(), Value::string(id));
         }
         Ok(schema.complete(o))
     }

@@ -518,8 +518,7 @@ impl AsyncResourceType for AutoscalingGroup {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        let g = self.by_name(&id).await?.ok_or_else(|| {
+        let g = self.by_name(id).await?.ok_or_else(|| {
             ProviderError::new("import", format!("no auto scaling group named {id}"))
         })?;
         Ok(self.value(None, &g))

@@ -560,8 +560,7 @@ impl AsyncResourceType for LaunchConfiguration {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        let c = self.by_name(&id).await?.ok_or_else(|| {
+        let c = self.by_name(id).await?.ok_or_else(|| {
             ProviderError::new("import", format!("no launch configuration named {id}"))
         })?;
         self.value(None, c).await

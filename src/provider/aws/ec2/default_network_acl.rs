@@ -50,8 +50,7 @@ impl Ec2Bulk for DefaultNetworkAcl {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let aws = self.aws.clone();
-        describe_by_filters(&aws, filters, Self::ID_FILTER).await
+        describe_by_filters(&self.aws, filters, Self::ID_FILTER).await
     }
 }
 

@@ -133,9 +133,8 @@ impl AsyncResourceType for EipAssociation {
 
     /// By association id (`eipassoc-...`), as the AWS provider imports it.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let found = self
-            .find(&id)
+            .find(id)
             .await?
             .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
         Ok(self.value(None, &found))

@@ -41,8 +41,7 @@ impl Ec2Bulk for NetworkAcl {
     }
 
     async fn describe(&self, filters: Vec<Filter>) -> ProviderResult<Vec<Self::Item>> {
-        let aws = self.aws.clone();
-        describe_by_filters(&aws, filters, Self::ID_FILTER).await
+        describe_by_filters(&self.aws, filters, Self::ID_FILTER).await
     }
 }
 

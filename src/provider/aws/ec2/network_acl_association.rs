@@ -112,15 +112,14 @@ impl AsyncResourceType for NetworkAclAssociation {
 
     /// By association id (`aclassoc-...`), as the AWS provider imports it.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let acl = self
-            .holder("association.association-id", &id)
+            .holder("association.association-id", id)
             .await?
             .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
         let subnet = acl
             .associations()
             .iter()
-            .find(|a| a.network_acl_association_id() == Some(id.as_str()))
+            .find(|a| a.network_acl_association_id() == Some(id))
             .and_then(|a| a.subnet_id())
             .unwrap_or_default()
             .to_string();

@@ -199,7 +199,6 @@ impl AsyncResourceType for NetworkAclRule {
 
     /// `ACL_ID:RULE_NUMBER:PROTOCOL:EGRESS`, as the AWS provider imports it.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let bad = || {
             ProviderError::new(
                 "import",

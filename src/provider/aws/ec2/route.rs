@@ -218,7 +218,6 @@ impl AsyncResourceType for Route {
 
     /// `<route table id>_<destination>`, as Terraform imports routes.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let (table, dest) = id.split_once('_').ok_or_else(|| {
             ProviderError::new(
                 "import",

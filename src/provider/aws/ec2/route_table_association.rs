@@ -214,7 +214,6 @@ impl AsyncResourceType for RouteTableAssociation {
 
     /// `<subnet or gateway id>/<route table id>`, as Terraform imports associations.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let (target, table) = id.split_once('/').ok_or_else(|| {
             ProviderError::new(
                 "import",

@@ -329,8 +329,7 @@ impl AsyncResourceType for LegacyRule {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        let p = parse_legacy_import(&id)?;
+        let p = parse_legacy_import(id)?;
         self.current(&p).await?.ok_or_else(|| {
             ProviderError::new("import", format!("no security group rule matches {id}"))
         })

@@ -175,7 +175,6 @@ impl AsyncResourceType for VolumeAttachment {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let parts: Vec<&str> = id.split(':').collect();
         let [device, volume, instance] = parts[..] else {
             return Err(ProviderError::new(

@@ -154,9 +154,8 @@ impl AsyncResourceType for VpcCidrAssociation {
 
     /// By association id (`vpc-cidr-assoc-...`), as the AWS provider imports it.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let found = self
-            .live(&id)
+            .live(id)
             .await?
             .ok_or_else(|| ProviderError::new("import", format!("no association {id}")))?;
         Ok(self.value(None, &found))

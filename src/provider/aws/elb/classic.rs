@@ -448,8 +448,7 @@ impl ElbBulk for ClassicLoadBalancer {
     }
 
     async fn tags(&self, keys: Vec<String>) -> ProviderResult<HashMap<String, Tags>> {
-        let aws = self.aws.clone();
-        describe_tags(&aws, &keys).await
+        describe_tags(&self.aws, &keys).await
     }
 
     async fn value(&self, prior: Option<Obj>, lb: Self::Item, t: Tags) -> ProviderResult<Value> {

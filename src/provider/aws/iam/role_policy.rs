@@ -160,8 +160,7 @@ impl AsyncResourceType for RolePolicy {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        let (role, name) = split_role_policy_id(&id)?;
+        let (role, name) = split_role_policy_id(id)?;
         self.read_named(None, &role, &name).await?.ok_or_else(|| {
             ProviderError::new("import", format!("no inline policy {name} on role {role}"))
         })

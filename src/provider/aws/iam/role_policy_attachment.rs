@@ -136,7 +136,6 @@ impl AsyncResourceType for RolePolicyAttachment {
 
     /// `ROLE/POLICY_ARN`, as Terraform imports an attachment (a role name has no slash).
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let Some((role, arn)) = id
             .split_once('/')
             .filter(|(r, a)| !r.is_empty() && !a.is_empty())

@@ -513,7 +513,6 @@ impl AsyncResourceType for Record {
 
     /// `ZONEID_NAME_TYPE[_SETIDENTIFIER]`, as the AWS provider imports it.
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
         let parts: Vec<&str> = id.splitn(4, '_').collect();
         let (zone, name, kind, ident) = match parts[..] {
             [z, n, t] => (z, n, t, None),

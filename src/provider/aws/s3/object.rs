@@ -517,8 +517,7 @@ impl AsyncResourceType for S3Object {
     }
 
     async fn import(&self, id: &str) -> ProviderResult<Value> {
-        let id = id.to_string();
-        let (bucket, key) = parse_id(&id).ok_or_else(|| {
+        let (bucket, key) = parse_id(id).ok_or_else(|| {
             ProviderError::new(
                 "import",
                 format!("{id:?}: an object is imported as bucket/key (or s3://bucket/key)"),
