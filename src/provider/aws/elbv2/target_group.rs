@@ -361,6 +361,23 @@ fn switches(t: Table<Item>) -> Table<Item> {
 
 crate::provider::aws::table::table_type!(TargetGroup, Item);
 
+/// Sets a CreateTargetGroup or ModifyTargetGroup request's health check from the
+/// `health_check` block: the two builders are different types with the same setters.
+macro_rules! with_health_check {
+    ($req:expr, $hc:expr) => {{
+        let hc: &Obj = $hc;
+        $req.set_health_check_enabled(hc.bool("enabled"))
+            .set_health_check_path(hc.str("path"))
+            .set_health_check_port(hc.str("port"))
+            .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
+            .set_health_check_interval_seconds(hc.i32("interval"))
+            .set_health_check_timeout_seconds(hc.i32("timeout"))
+            .set_healthy_threshold_count(hc.i32("healthy_threshold"))
+            .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
+            .set_matcher(TargetGroup::matcher(hc))
+    }};
+}
+
 impl TargetGroup {
     fn attributes(p: &Obj) -> Vec<elbv2::types::TargetGroupAttribute> {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -525,7 +542,7 @@ impl AsyncResourceType for TargetGroup {
         let name = name_for_create(&p, "tf-", 32, &ctx);
         let t = tags::for_create(&self.aws, &ctx, &p);
         let hc = p.block("health_check").unwrap_or_default();
-        let r = self
+        let request = self
             .aws
             .elbv2
             .create_target_group()
@@ -536,16 +553,8 @@ impl AsyncResourceType for TargetGroup {
             .set_target_type(p.str("target_type").map(|x| x.as_str().into()))
             .set_target_control_port(p.i32("target_control_port"))
             .set_ip_address_type(p.str("ip_address_type").map(|x| x.as_str().into()))
-            .set_protocol_version(p.str("protocol_version"))
-            .set_health_check_enabled(hc.bool("enabled"))
-            .set_health_check_path(hc.str("path"))
-            .set_health_check_port(hc.str("port"))
-            .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
-            .set_health_check_interval_seconds(hc.i32("interval"))
-            .set_health_check_timeout_seconds(hc.i32("timeout"))
-            .set_healthy_threshold_count(hc.i32("healthy_threshold"))
-            .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
-            .set_matcher(Self::matcher(&hc))
+            .set_protocol_version(p.str("protocol_version"));
+        let r = with_health_check!(request, &hc)
             .set_tags(v2_tag_list(&t))
             .send()
             .await
@@ -563,19 +572,8 @@ impl AsyncResourceType for TargetGroup {
         if before.0.get("health_check") != after.0.get("health_check")
             && let Some(hc) = after.block("health_check")
         {
-            self.aws
-                .elbv2
-                .modify_target_group()
-                .target_group_arn(&arn)
-                .set_health_check_enabled(hc.bool("enabled"))
-                .set_health_check_path(hc.str("path"))
-                .set_health_check_port(hc.str("port"))
-                .set_health_check_protocol(hc.str("protocol").map(|x| x.as_str().into()))
-                .set_health_check_interval_seconds(hc.i32("interval"))
-                .set_health_check_timeout_seconds(hc.i32("timeout"))
-                .set_healthy_threshold_count(hc.i32("healthy_threshold"))
-                .set_unhealthy_threshold_count(hc.i32("unhealthy_threshold"))
-                .set_matcher(Self::matcher(&hc))
+            let request = self.aws.elbv2.modify_target_group().target_group_arn(&arn);
+            with_health_check!(request, &hc)
                 .send()
                 .await
                 .map_err(err("elbv2:ModifyTargetGroup"))?;
