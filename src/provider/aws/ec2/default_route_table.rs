@@ -9,7 +9,6 @@ use crate::provider::aws::ec2::routes::*;
 use crate::provider::aws::table::Table;
 use crate::provider::aws::tags;
 use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
-use std::collections::BTreeSet;
 
 type Item = aws_sdk_ec2::types::RouteTable;
 
@@ -25,10 +24,6 @@ fn table() -> Table<Item> {
 }
 
 crate::provider::aws::table::table_type!(DefaultRouteTable, Item);
-
-fn vgws(o: &Obj) -> BTreeSet<String> {
-    o.strs("propagating_vgws").into_iter().collect()
-}
 
 impl Ec2Bulk for DefaultRouteTable {
     bulk::ec2_object! {
@@ -48,8 +43,7 @@ impl AsyncResourceType for DefaultRouteTable {
         // What the table has now, read as self resource would: every route someone
         // created goes unless configured, every propagation unless configured.
         let had = self.table.read_attributes(&self.aws.region, None, &t);
-        sync_propagation(&self.aws, &id, &vgws(&had), &vgws(&p)).await?;
-        sync_routes(&self.aws, &id, &had.blocks("route"), &p.blocks("route")).await?;
+        sync_table(&self.aws, &id, &had, &p).await?;
         adopt_tags(&self.aws, &id, tags::from_ec2(t.tags()), &p).await?;
         bulk::finished(self, p, &id).await
     }
@@ -57,14 +51,7 @@ impl AsyncResourceType for DefaultRouteTable {
     async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
         let (before, after) = (Obj::of(&prior), Obj::of(&planned));
         let id = before.id()?;
-        sync_propagation(&self.aws, &id, &vgws(&before), &vgws(&after)).await?;
-        sync_routes(
-            &self.aws,
-            &id,
-            &before.blocks("route"),
-            &after.blocks("route"),
-        )
-        .await?;
+        sync_table(&self.aws, &id, &before, &after).await?;
         tags::update_ec2(&self.aws, &id, &before, &after).await?;
         bulk::finished(self, after, &id).await
     }

@@ -11,7 +11,6 @@ use crate::provider::aws::sdk::{delete_when_released, err};
 use crate::provider::aws::tags;
 use crate::provider::{AsyncResourceType, AttrSchema, CreateContext, ProviderResult};
 use aws_sdk_ec2::types::ResourceType as Kind;
-use std::collections::BTreeSet;
 
 type Item = aws_sdk_ec2::types::RouteTable;
 
@@ -50,25 +49,14 @@ impl AsyncResourceType for RouteTable {
             .unwrap_or_default()
             .to_string();
         bulk::described(self, &id).await?;
-        let vgws: BTreeSet<String> = p.strs("propagating_vgws").into_iter().collect();
-        sync_propagation(&self.aws, &id, &BTreeSet::new(), &vgws).await?;
-        sync_routes(&self.aws, &id, &[], &p.blocks("route")).await?;
+        sync_table(&self.aws, &id, &Obj::default(), &p).await?;
         bulk::finished(self, p, &id).await
     }
 
     async fn update(&self, prior: Value, planned: Value) -> ProviderResult<Value> {
         let (before, after) = (Obj::of(&prior), Obj::of(&planned));
         let id = before.id()?;
-        let vgws =
-            |o: &Obj| -> BTreeSet<String> { o.strs("propagating_vgws").into_iter().collect() };
-        sync_propagation(&self.aws, &id, &vgws(&before), &vgws(&after)).await?;
-        sync_routes(
-            &self.aws,
-            &id,
-            &before.blocks("route"),
-            &after.blocks("route"),
-        )
-        .await?;
+        sync_table(&self.aws, &id, &before, &after).await?;
         tags::update_ec2(&self.aws, &id, &before, &after).await?;
         bulk::finished(self, after, &id).await
     }

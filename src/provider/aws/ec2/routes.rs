@@ -285,6 +285,19 @@ pub(crate) async fn sync_routes(
     Ok(())
 }
 
+/// Brings a route table's propagations and inline routes from `before` to `after` (a route
+/// table's values: `propagating_vgws` and `route`).
+pub(crate) async fn sync_table(
+    aws: &Aws,
+    id: &str,
+    before: &Obj,
+    after: &Obj,
+) -> ProviderResult<()> {
+    let vgws = |o: &Obj| -> BTreeSet<String> { o.strs("propagating_vgws").into_iter().collect() };
+    sync_propagation(aws, id, &vgws(before), &vgws(after)).await?;
+    sync_routes(aws, id, &before.blocks("route"), &after.blocks("route")).await
+}
+
 /// Turns route propagation from the virtual private gateways in `before` to those in `after`.
 pub(crate) async fn sync_propagation(
     aws: &Aws,
